@@ -1,0 +1,47 @@
+// Building blocks detectors share: evidence lines with their input:line, redacted; times as text.
+import type { Evidence } from '../model.js';
+import type { TimelineEvent, TimelineSummary, TemplateSummary } from '../timeline/timeline.js';
+import { redact } from '../redact.js';
+import { isoOf } from '../ingest/timestamp.js';
+
+const MAX_TEXT = 400;
+
+/** `path:line` of an event or example. */
+export function locationOf(t: TimelineSummary, input: number, line: number): string {
+  return `${t.inputPaths[input] ?? `input${input}`}:${line}`;
+}
+
+/** Evidence for one kept event: its time, service, input:line and redacted text. */
+export function evidenceOf(t: TimelineSummary, ev: TimelineEvent): Evidence {
+  const text = ev.message.length > MAX_TEXT ? ev.message.slice(0, MAX_TEXT) + '…' : ev.message;
+  return { timestamp: isoOf(ev.ts), service: ev.service, location: locationOf(t, ev.input, ev.line), text: redact(text) };
+}
+
+/** Evidence from a template's stored examples. */
+export function evidenceOfTemplate(t: TimelineSummary, tpl: TemplateSummary, max = 3): Evidence[] {
+  return tpl.examples.slice(0, max).map((x) => ({
+    timestamp: isoOf(x.ts),
+    service: tpl.service,
+    location: locationOf(t, x.input, x.line),
+    text: redact(x.text.length > MAX_TEXT ? x.text.slice(0, MAX_TEXT) + '…' : x.text),
+  }));
+}
+
+/** `2026-02-07T19:12:02Z` style (seconds), for narratives. */
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** `19:12:02` (UTC), for narratives about one day. */
+export function clockOf(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19);
+}
+
+/** Human duration: `45 s`, `12 min`, `3.5 h`, `2.1 days`. */
+export function humanDuration(ms: number): string {
+  const s = ms / 1000;
+  if (s < 90) return `${Math.round(s)} s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
+  if (s < 36 * 3600) return `${+(s / 3600).toFixed(1)} h`;
+  return `${+(s / 86400).toFixed(1)} days`;
+}

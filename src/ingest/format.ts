@@ -1,0 +1,63 @@
+// The face every input format has. Adding a format is one file in ./formats and one line in
+// ./registry.ts. A format knows how to recognise its lines and turn them into events; it knows
+// nothing about incidents.
+import type { LogEvent, MetricSample } from '../model.js';
+
+/** How sure a format is that the first lines of an input are its own (0 = not at all, 1 = certain). */
+export interface SniffResult {
+  score: number;
+  reason: string;
+}
+
+/** Where a parser sends what it reads. Every line must end up in exactly one of event/consume/skip. */
+export interface EventSink {
+  /** A record; `lines` is how many input lines it spans (multi-line records). */
+  event(ev: LogEvent, lines: number): void;
+  /** A metric sample (does not count lines: pair it with `consume` or `event`). */
+  metric(sample: MetricSample): void;
+  /** Lines used without becoming a record of their own (a CSV header, a JSON document's lines). */
+  consume(lines: number): void;
+  skip(line: number, reason: string, text: string): void;
+}
+
+export interface ParseOptions {
+  /** A PostgreSQL `log_line_prefix` to read stderr lines with (`--pg-prefix`). */
+  pgPrefix?: string;
+}
+
+export interface ParseContext {
+  /** The service to attribute records to when the record itself does not say. */
+  service: string;
+  /** Index of the input in this run. */
+  input: number;
+  sink: EventSink;
+  options: ParseOptions;
+}
+
+/** Receives an input's lines in order (without line terminators), then `end()`. */
+export interface LineParser {
+  line(text: string, lineNo: number): void;
+  end(): void;
+}
+
+export interface InputFormat {
+  id: string;
+  title: string;
+  /** How the format is recognised, for `hindsight formats`. */
+  recognisedBy: string;
+  example: string;
+  sniff(lines: readonly string[]): SniffResult;
+  create(ctx: ParseContext): LineParser;
+}
+
+/** Fraction of non-blank sample lines for which `test` holds (0 when there are none). */
+export function shareOf(lines: readonly string[], test: (line: string) => boolean): number {
+  let n = 0;
+  let hit = 0;
+  for (const l of lines) {
+    if (l.length === 0 || l.trim().length === 0) continue;
+    n++;
+    if (test(l)) hit++;
+  }
+  return n === 0 ? 0 : hit / n;
+}

@@ -1,0 +1,66 @@
+// Multi-line application records: a Python traceback, a JavaScript stack, indented continuation
+// lines. Each line of such a record arrives on its own (Railway even makes each a JSON object);
+// they are joined into the record they belong to, so a traceback is one event, not twenty.
+import type { LogEvent } from '../model.js';
+import type { EventSink } from './format.js';
+
+const TRACEBACK = 'Traceback (most recent call last):';
+const CHAINED = /^(During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)$/;
+// The last line of a Python traceback: `ValueError: bad`, `asyncio.exceptions.TimeoutError`.
+const EXCEPTION_LINE = /^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Timeout|Warning|Cancelled|Failure)\b(?::.*)?$/;
+
+/** Whether `message` continues `held` (the record before it) rather than starting a record. */
+export function continuesRecord(message: string, held: LogEvent): boolean {
+  if (message.length === 0) return held.message.indexOf(TRACEBACK) !== -1 && !endedTraceback(held.message);
+  const c = message.charCodeAt(0);
+  if (c === 32 || c === 9) return true;
+  if (message === TRACEBACK || message.startsWith('Caused by: ')) return true;
+  if (held.message.indexOf(TRACEBACK) !== -1 && !endedTraceback(held.message)) {
+    return EXCEPTION_LINE.test(message) || CHAINED.test(message) || message.startsWith(TRACEBACK);
+  }
+  return false;
+}
+
+function endedTraceback(text: string): boolean {
+  // A traceback ends at its exception line: the last line is not indented and not a header.
+  const nl = text.lastIndexOf('\n');
+  const last = nl === -1 ? text : text.slice(nl + 1);
+  if (last.length === 0) return false;
+  const c = last.charCodeAt(0);
+  if (c === 32 || c === 9) return false;
+  return !(last === TRACEBACK || CHAINED.test(last));
+}
+
+/** Holds the latest record so that continuation lines can join it, then hands it to the sink. */
+export class HeldRecord {
+  private ev: LogEvent | null = null;
+  private lines = 0;
+
+  constructor(private readonly sink: EventSink, private readonly maxGapMs = 2000) {}
+
+  /** Joins `message` to the held record when it continues it; returns false when it does not. */
+  tryJoin(message: string, ts: number | null, service: string): boolean {
+    const h = this.ev;
+    if (h === null || h.service !== service) return false;
+    if (ts !== null && h.ts !== null && Math.abs(ts - h.ts) > this.maxGapMs) return false;
+    if (!continuesRecord(message, h)) return false;
+    h.message += '\n' + message;
+    this.lines++;
+    return true;
+  }
+
+  /** Emits the held record (if any) and holds `ev` instead. */
+  hold(ev: LogEvent): void {
+    this.flush();
+    this.ev = ev;
+    this.lines = 1;
+  }
+
+  flush(): void {
+    if (this.ev !== null) {
+      this.sink.event(this.ev, this.lines);
+      this.ev = null;
+      this.lines = 0;
+    }
+  }
+}

@@ -1,0 +1,25 @@
+// Every input format hindsight reads. Adding a format: write ./formats/<id>.ts, add it here.
+// Order matters only for ties in sniffing: the more specific format comes first.
+import type { InputFormat } from './format.js';
+import { railwayJson } from './formats/railway-json.js';
+import { railwayText } from './formats/railway-text.js';
+import { raw } from './formats/raw.js';
+
+export const FORMATS: readonly InputFormat[] = [railwayJson, railwayText, raw];
+
+export function formatById(id: string): InputFormat | undefined {
+  return FORMATS.find((f) => f.id === id);
+}
+
+/** Scores below this are not a recognition. */
+export const MIN_SNIFF_SCORE = 0.1;
+
+/** The format whose sniff scores highest on the first lines of an input, with its reason. */
+export function sniffFormat(lines: readonly string[]): { format: InputFormat; score: number; reason: string } | null {
+  let best: { format: InputFormat; score: number; reason: string } | null = null;
+  for (const f of FORMATS) {
+    const r = f.sniff(lines);
+    if (r.score >= MIN_SNIFF_SCORE && (best === null || r.score > best.score)) best = { format: f, score: r.score, reason: r.reason };
+  }
+  return best;
+}

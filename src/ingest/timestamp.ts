@@ -1,0 +1,168 @@
+// Timestamp parsing for the hot path: character codes, no regex and no `new Date(string)` per
+// line. The calendar date is cached, since consecutive lines almost always share it.
+
+let cachedDateKey = -1;
+let cachedDateMs = 0;
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+function dateMs(y: number, m: number, d: number): number {
+  const key = y * 10000 + m * 100 + d;
+  if (key !== cachedDateKey) {
+    cachedDateKey = key;
+    cachedDateMs = daysFromCivil(y, m, d) * 86_400_000;
+  }
+  return cachedDateMs;
+}
+
+function digits(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(at + i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/** Offsets in minutes of the zone abbreviations PostgreSQL and syslog commonly print. */
+export const ZONE_OFFSETS: Readonly<Record<string, number>> = {
+  UTC: 0, GMT: 0, Z: 0, UT: 0, WET: 0, WEST: 60, BST: 60, IST: 330, CET: 60, CEST: 120, MET: 60,
+  MEST: 120, EET: 120, EEST: 180, MSK: 180, EST: -300, EDT: -240, CST: -360, CDT: -300,
+  MST: -420, MDT: -360, PST: -480, PDT: -420, AKST: -540, AKDT: -480, HST: -600, JST: 540,
+  KST: 540, AEST: 600, AEDT: 660, ACST: 570, AWST: 480, NZST: 720, NZDT: 780, SGT: 480,
+  HKT: 480, BRT: -180, ART: -180,
+};
+
+/** Result of a parse: epoch ms and the index just past the timestamp, or null. */
+export interface ParsedTime {
+  ms: number;
+  end: number;
+}
+
+const out: ParsedTime = { ms: 0, end: 0 };
+
+/**
+ * Parses `YYYY-MM-DD[T ]HH:MM[:SS[.fff…]][Z|±HH[:MM]| ZONE]` starting at `at`.
+ * Without a zone the time is taken as UTC. Returns a shared object (copy what you keep) or null.
+ */
+export function parseTimestampAt(s: string, at = 0): ParsedTime | null {
+  if (s.length < at + 16) return null;
+  const y = digits(s, at, 4);
+  if (y < 0 || s.charCodeAt(at + 4) !== 45 || s.charCodeAt(at + 7) !== 45) return null;
+  const mo = digits(s, at + 5, 2);
+  const d = digits(s, at + 8, 2);
+  const sep = s.charCodeAt(at + 10);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || (sep !== 84 && sep !== 32 && sep !== 116)) return null;
+  const h = digits(s, at + 11, 2);
+  const mi = digits(s, at + 14, 2);
+  if (h < 0 || h > 24 || mi < 0 || mi > 59 || s.charCodeAt(at + 13) !== 58) return null;
+  let i = at + 16;
+  let sec = 0;
+  let frac = 0;
+  if (s.charCodeAt(i) === 58) {
+    sec = digits(s, i + 1, 2);
+    if (sec < 0 || sec > 60) return null;
+    i += 3;
+    const c = s.charCodeAt(i);
+    if (c === 46 || c === 44) {
+      i++;
+      let scale = 100;
+      while (i < s.length) {
+        const dc = s.charCodeAt(i) - 48;
+        if (dc < 0 || dc > 9) break;
+        frac += dc * scale;
+        scale /= 10;
+        i++;
+      }
+      frac = Math.floor(frac);
+    }
+  }
+  let ms = dateMs(y, mo, d) + h * 3_600_000 + mi * 60_000 + sec * 1000 + frac;
+  // Zone.
+  let c = s.charCodeAt(i);
+  if (c === 90 || c === 122) {
+    i++;
+  } else if (c === 43 || c === 45) {
+    const sign = c === 43 ? 1 : -1;
+    const oh = digits(s, i + 1, 2);
+    if (oh >= 0) {
+      let j = i + 3;
+      let om = 0;
+      if (s.charCodeAt(j) === 58) j++;
+      const m2 = digits(s, j, 2);
+      if (m2 >= 0) {
+        om = m2;
+        j += 2;
+      }
+      ms -= sign * (oh * 60 + om) * 60_000;
+      i = j;
+    }
+  } else if (c === 32) {
+    // " UTC", " CEST", " +03", " -0500"
+    const n = s.charCodeAt(i + 1);
+    if (n === 43 || n === 45) {
+      const sign = n === 43 ? 1 : -1;
+      const oh = digits(s, i + 2, 2);
+      if (oh >= 0) {
+        let j = i + 4;
+        let om = 0;
+        if (s.charCodeAt(j) === 58) j++;
+        const m2 = digits(s, j, 2);
+        if (m2 >= 0) {
+          om = m2;
+          j += 2;
+        }
+        ms -= sign * (oh * 60 + om) * 60_000;
+        i = j;
+      }
+    } else if (n >= 65 && n <= 90) {
+      let j = i + 1;
+      while (j < s.length && j < i + 7) {
+        c = s.charCodeAt(j);
+        if (c < 65 || c > 90) break;
+        j++;
+      }
+      const zone = s.slice(i + 1, j);
+      const off = ZONE_OFFSETS[zone];
+      if (off !== undefined && (j >= s.length || !isLetter(s.charCodeAt(j)))) {
+        ms -= off * 60_000;
+        i = j;
+      }
+    }
+  }
+  out.ms = ms;
+  out.end = i;
+  return out;
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** Epoch ms of an ISO 8601 / RFC 3339 timestamp string, or null. */
+export function parseTimestamp(s: string): number | null {
+  const r = parseTimestampAt(s, 0);
+  return r === null ? null : r.ms;
+}
+
+/** Epoch ms of a number that is seconds, milliseconds or nanoseconds since the epoch (guessed by size). */
+export function epochToMs(v: number): number {
+  if (v > 1e17) return Math.floor(v / 1e6); // ns
+  if (v > 1e14) return Math.floor(v / 1e3); // µs
+  if (v > 1e11) return v; // ms
+  return v * 1000; // s
+}
+
+/** ISO string (UTC, milliseconds) for output. */
+export function isoOf(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}

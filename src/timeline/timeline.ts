@@ -1,0 +1,299 @@
+// The timeline is the only place that sees every event. It keeps, in bounded memory, what the
+// detectors need: templates and their counts, timestamps per template, warning-or-worse events and
+// the events detectors declared an interest in (up to a cap, counted beyond), metric series,
+// per-minute counts, PostgreSQL statistics. Detectors read its summary, never raw lines.
+import type { Level, LogEvent, MetricSample, MetricSeries, InputSummary, SourceKind } from '../model.js';
+import { LEVELS, LEVEL_RANK } from '../model.js';
+import { TemplateMiner, type Template } from '../templates/miner.js';
+import { PostgresStats, type PostgresStatsSummary } from './postgres-stats.js';
+
+/** An event the timeline kept, with the template it belongs to. */
+export interface TimelineEvent extends LogEvent {
+  template: number;
+}
+
+export interface TemplateExample {
+  ts: number | null;
+  input: number;
+  line: number;
+  text: string;
+}
+
+export interface TemplateSummary extends Template {
+  /** Stable across runs: a hash of service and template text. */
+  key: string;
+  count: number;
+  first: number | null;
+  last: number | null;
+  levels: Record<Level, number>;
+  /** Worst level seen among its records. */
+  worst: Level;
+  examples: TemplateExample[];
+  /** Timestamps (epoch ms), sorted; at most `maxTimesPerTemplate` (see `timesDropped`). */
+  times: Float64Array;
+  timesDropped: number;
+}
+
+export interface LevelHistogram {
+  bucketMs: number;
+  /** Start of the first bucket (epoch ms), or null when no event had a time. */
+  start: number | null;
+  /** Counts per bucket for each level; arrays have the same length. */
+  counts: Record<Level, number[]>;
+}
+
+export interface TimelineSummary {
+  inputs: InputSummary[];
+  /** Input paths by index, for `input:line` references. */
+  inputPaths: string[];
+  window: { start: number | null; end: number | null };
+  services: string[];
+  totals: { records: number; byLevel: Record<Level, number>; bySource: Record<SourceKind, number>; withoutTime: number };
+  templates: TemplateSummary[];
+  /** Kept events sorted by time (events without a time last, in input order). */
+  events: TimelineEvent[];
+  /** Events that qualified to be kept but did not fit under the cap. */
+  eventsDropped: number;
+  metrics: MetricSeries[];
+  histogram: LevelHistogram;
+  postgres: PostgresStatsSummary;
+  miner: { maxTemplates: number; overflow: number };
+}
+
+export interface TimelineOptions {
+  maxTemplates?: number;
+  /** Kept events at most (warning-or-worse plus declared interests). */
+  maxEvents?: number;
+  maxTimesPerTemplate?: number;
+  /** Total timestamps kept across templates. */
+  maxTimesTotal?: number;
+  /** Messages of info-or-lower level that detectors need (lifecycle markers, PostgreSQL resets...). */
+  interests?: readonly RegExp[];
+  /** Record the template id of every event in input order (for `templates --per-line`). */
+  perLine?: boolean;
+}
+
+const EXAMPLES = 3;
+const EXAMPLE_CHARS = 500;
+const BUCKET_MS = 60_000;
+
+interface Stats {
+  count: number;
+  first: number | null;
+  last: number | null;
+  levels: Uint32Array;
+  examples: TemplateExample[];
+  times: Float64Array;
+  nTimes: number;
+  timesDropped: number;
+  /** 1 = keep its info events, 0 = do not, -1 = not decided yet. */
+  interest: number;
+}
+
+/** FNV-1a 32-bit hash as 8 hex digits. */
+export function hash32(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+export class Timeline {
+  readonly miner: TemplateMiner;
+  private readonly stats: Stats[] = [];
+  private readonly kept: TimelineEvent[] = [];
+  private dropped = 0;
+  private readonly maxEvents: number;
+  private readonly maxTimesPer: number;
+  private readonly maxTimesTotal: number;
+  private timesTotal = 0;
+  private readonly interest: RegExp | null;
+  private readonly inputs: InputSummary[] = [];
+  private readonly inputPaths: string[] = [];
+  private readonly series = new Map<string, { s: MetricSeries; sorted: boolean }>();
+  private readonly buckets = new Map<number, Uint32Array>();
+  private lastBucketKey = NaN;
+  private lastBucket: Uint32Array | null = null;
+  private readonly byLevel = new Uint32Array(LEVELS.length);
+  private readonly bySource: Record<SourceKind, number> = { app: 0, platform: 0, postgres: 0, http: 0 };
+  private withoutTime = 0;
+  private records = 0;
+  private start: number | null = null;
+  private end: number | null = null;
+  private readonly services = new Set<string>();
+  private readonly pg = new PostgresStats();
+  /** Template id of each record in arrival order (only with `perLine`). */
+  readonly perLine: { input: number; line: number; template: number }[] | null;
+
+  constructor(options: TimelineOptions = {}) {
+    this.miner = new TemplateMiner({ maxTemplates: options.maxTemplates });
+    this.maxEvents = options.maxEvents ?? 200_000;
+    this.maxTimesPer = options.maxTimesPerTemplate ?? 50_000;
+    this.maxTimesTotal = options.maxTimesTotal ?? 4_000_000;
+    const sources = (options.interests ?? []).map((r) => `(?:${r.source})`);
+    this.interest = sources.length > 0 ? new RegExp(sources.join('|')) : null;
+    this.perLine = options.perLine ? [] : null;
+  }
+
+  /** Registers an input before its events arrive; returns its index. */
+  registerInput(path: string): number {
+    this.inputPaths.push(path);
+    return this.inputPaths.length - 1;
+  }
+
+  addInputSummary(summary: InputSummary): void {
+    this.inputs.push(summary);
+  }
+
+  /** Adds one event. Hot path: a template lookup, a few counters, an array push for what is kept. */
+  event(ev: LogEvent): void {
+    const id = this.miner.add(ev.service, ev.message, ev.source);
+    let st = this.stats[id];
+    if (st === undefined) {
+      st = { count: 0, first: null, last: null, levels: new Uint32Array(LEVELS.length), examples: [], times: new Float64Array(8), nTimes: 0, timesDropped: 0, interest: -1 };
+      this.stats[id] = st;
+    }
+    const rank = LEVEL_RANK[ev.level];
+    st.count++;
+    st.levels[rank]!++;
+    this.byLevel[rank]!++;
+    this.bySource[ev.source]++;
+    this.records++;
+    if (this.perLine !== null) this.perLine.push({ input: ev.input, line: ev.line, template: id });
+    const ts = ev.ts;
+    if (ts !== null) {
+      if (st.first === null || ts < st.first) st.first = ts;
+      if (st.last === null || ts > st.last) st.last = ts;
+      if (this.start === null || ts < this.start) this.start = ts;
+      if (this.end === null || ts > this.end) this.end = ts;
+      if (st.nTimes < this.maxTimesPer && this.timesTotal < this.maxTimesTotal) {
+        if (st.nTimes === st.times.length) {
+          const grown = new Float64Array(Math.min(st.times.length * 2, this.maxTimesPer));
+          grown.set(st.times);
+          st.times = grown;
+        }
+        st.times[st.nTimes++] = ts;
+        this.timesTotal++;
+      } else st.timesDropped++;
+      const key = Math.floor(ts / BUCKET_MS);
+      let b = this.lastBucket;
+      if (key !== this.lastBucketKey || b === null) {
+        b = this.buckets.get(key) ?? null;
+        if (b === null) {
+          b = new Uint32Array(LEVELS.length);
+          this.buckets.set(key, b);
+        }
+        this.lastBucket = b;
+        this.lastBucketKey = key;
+      }
+      b[rank]!++;
+    } else this.withoutTime++;
+    if (st.examples.length < EXAMPLES) {
+      st.examples.push({ ts, input: ev.input, line: ev.line, text: ev.message.length > EXAMPLE_CHARS ? ev.message.slice(0, EXAMPLE_CHARS) + '…' : ev.message });
+    }
+    if (!this.services.has(ev.service)) this.services.add(ev.service);
+    if (ev.source === 'postgres') this.pg.add(ev);
+    // Keep warning-or-worse events, and the events detectors asked for.
+    let keep = rank >= 3 || ev.source === 'platform';
+    if (!keep) {
+      if (st.interest === -1) st.interest = this.interest !== null && this.interest.test(ev.message) ? 1 : 0;
+      keep = st.interest === 1;
+    }
+    if (keep) {
+      if (this.kept.length < this.maxEvents) {
+        const te = ev as TimelineEvent;
+        te.template = id;
+        this.kept.push(te);
+      } else this.dropped++;
+    }
+  }
+
+  metric(s: MetricSample): void {
+    const k = s.service + '\u0000' + s.measurement;
+    let e = this.series.get(k);
+    if (e === undefined) {
+      e = { s: { service: s.service, measurement: s.measurement, unit: s.unit, ts: [], values: [] }, sorted: true };
+      this.series.set(k, e);
+    }
+    const n = e.s.ts.length;
+    if (n > 0 && s.ts < e.s.ts[n - 1]!) e.sorted = false;
+    e.s.ts.push(s.ts);
+    e.s.values.push(s.value);
+    if (!this.services.has(s.service)) this.services.add(s.service);
+    if (this.start === null || s.ts < this.start) this.start = s.ts;
+    if (this.end === null || s.ts > this.end) this.end = s.ts;
+  }
+
+  /** The summary detectors and reports read. Call once, after all inputs. */
+  finish(): TimelineSummary {
+    const templates: TemplateSummary[] = this.miner.templates().map((t) => {
+      const st = this.stats[t.id];
+      const levels = {} as Record<Level, number>;
+      let worst: Level = 'trace';
+      for (let i = 0; i < LEVELS.length; i++) {
+        const c = st ? st.levels[i]! : 0;
+        levels[LEVELS[i]!] = c;
+        if (c > 0) worst = LEVELS[i]!;
+      }
+      const times = st ? st.times.slice(0, st.nTimes).sort() : new Float64Array(0);
+      return {
+        ...t,
+        key: 't' + hash32(t.service + '\u0000' + t.text),
+        count: st?.count ?? 0,
+        first: st?.first ?? null,
+        last: st?.last ?? null,
+        levels,
+        worst,
+        examples: st?.examples ?? [],
+        times,
+        timesDropped: st?.timesDropped ?? 0,
+      };
+    });
+    const timed = this.kept.filter((e) => e.ts !== null).sort((a, b) => a.ts! - b.ts! || a.input - b.input || a.line - b.line);
+    const untimed = this.kept.filter((e) => e.ts === null);
+    const metrics = [...this.series.values()].map(({ s, sorted }) => (sorted ? s : sortSeries(s)));
+    metrics.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.measurement < b.measurement ? -1 : a.measurement > b.measurement ? 1 : 0));
+    const byLevel = {} as Record<Level, number>;
+    LEVELS.forEach((l, i) => (byLevel[l] = this.byLevel[i]!));
+    return {
+      inputs: this.inputs,
+      inputPaths: this.inputPaths,
+      window: { start: this.start, end: this.end },
+      services: [...this.services].sort(),
+      totals: { records: this.records, byLevel, bySource: { ...this.bySource }, withoutTime: this.withoutTime },
+      templates,
+      events: timed.concat(untimed),
+      eventsDropped: this.dropped,
+      metrics,
+      histogram: this.histogram(),
+      postgres: this.pg.summary(),
+      miner: { maxTemplates: this.miner.maxTemplates, overflow: this.miner.overflowCount },
+    };
+  }
+
+  private histogram(): LevelHistogram {
+    const counts = {} as Record<Level, number[]>;
+    for (const l of LEVELS) counts[l] = [];
+    if (this.buckets.size === 0) return { bucketMs: BUCKET_MS, start: null, counts };
+    const keys = [...this.buckets.keys()];
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const k of keys) {
+      if (k < lo) lo = k;
+      if (k > hi) hi = k;
+    }
+    const n = hi - lo + 1;
+    for (const l of LEVELS) counts[l] = new Array<number>(n).fill(0);
+    for (const [k, b] of this.buckets) {
+      for (let i = 0; i < LEVELS.length; i++) if (b[i]! > 0) counts[LEVELS[i]!][k - lo] = b[i]!;
+    }
+    return { bucketMs: BUCKET_MS, start: lo * BUCKET_MS, counts };
+  }
+}
+
+function sortSeries(s: MetricSeries): MetricSeries {
+  const idx = s.ts.map((_, i) => i).sort((a, b) => s.ts[a]! - s.ts[b]!);
+  return { ...s, ts: idx.map((i) => s.ts[i]!), values: idx.map((i) => s.values[i]!) };
+}
