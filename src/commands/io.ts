@@ -1,0 +1,49 @@
+// What commands share: where output goes, and the errors that mean exit code 2.
+import { writeFileSync } from 'node:fs';
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  /** Whether standard output / error are terminals (colors, progress). */
+  stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
+  /** Set by a command to choose the exit code (1 when findings reach --fail-on). */
+  exitCode?: number;
+}
+
+/** An error in how hindsight was called (exit code 2). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Writes `text` to `file` (`-` or none: standard output). */
+export function writeOutput(text: string, file: string | undefined, io: Io): void {
+  if (file && file !== '-') {
+    try {
+      writeFileSync(file, text);
+    } catch (e) {
+      throw new UsageError(`cannot write ${file}: ${(e as Error).message}`);
+    }
+  } else io.stdout(text);
+}
+
+/** Stops reading on SIGINT/SIGTERM and lets the run write what it read; a second signal exits at once. */
+export function interruptible(): { shouldStop: () => boolean; dispose: () => void } {
+  let stop = false;
+  const on = () => {
+    if (stop) process.exit(130);
+    stop = true;
+  };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return {
+    shouldStop: () => stop,
+    dispose: () => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+    },
+  };
+}
