@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { redact, redactDeep } from '../../src/redact.js';
+
+// Each positive case: the line, and the secret that must not survive redaction.
+const POSITIVE: Array<[string, string]> = [
+  ['connecting to postgres://app:s3cr3tPass@db.internal:5432/main', 's3cr3tPass'],
+  ['DATABASE_URL=postgresql://postgres:hunter2@containers-us-west-1.railway.app:6543/railway', 'hunter2'],
+  ['redis://:p4ssw0rd@redis.railway.internal:6379', 'p4ssw0rd'],
+  ['amqp://guest:gu3st!pw@rabbit/vhost', 'gu3st!pw'],
+  ['mongodb+srv://admin:Xy9/zz:q@cluster0.mongodb.net/test', 'Xy9/zz:q'],
+  ['password=hunter22 user=app host=db', 'hunter22'],
+  ['PGPASSWORD=correcthorse psql -h db', 'correcthorse'],
+  ['DB_PASSWORD: topsecret99', 'topsecret99'],
+  ['login with pwd=abc12345&user=x', 'abc12345'],
+  ['GET /reset?token=9f8e7d6c5b4a&user=3', '9f8e7d6c5b4a'],
+  ['secret=shhh-its-a-secret', 'shhh-its-a-secret'],
+  ['client_secret=GOCSPX-abcdefghijkl', 'GOCSPX-abcdefghijkl'],
+  ['api_key=AbCdEf123456 sent', 'AbCdEf123456'],
+  ['x-api-key: live_9a8b7c6d5e', 'live_9a8b7c6d5e'],
+  ['Authorization: Bearer abc.def-123_456~xyz', 'abc.def-123_456~xyz'],
+  ['header authorization=Bearer QWxhZGRpbjpvcGVuIHNlc2FtZQ', 'QWxhZGRpbjpvcGVuIHNlc2FtZQ'],
+  ['Authorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==', 'QWxhZGRpbjpvcGVuIHNlc2FtZQ'],
+  ['sent bearer ya29.a0AfH6SMBx3kq1 to google', 'ya29.a0AfH6SMBx3kq1'],
+  ['{"user":"bob","password":"p@ss w0rd \\" quoted"}', 'p@ss w0rd'],
+  ['{"access_token": "ya29.A0ARrdaM-abc"}', 'ya29.A0ARrdaM-abc'],
+  ["{'password': 'hunter2', 'user': 'bob'}", 'hunter2'],
+  ['password="two words"', 'two words'],
+  ["token='single quoted'", 'single quoted'],
+  ['jwt eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', 'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U'],
+  ['AWS key AKIAIOSFODNN7EXAMPLE used', 'AKIAIOSFODNN7EXAMPLE'],
+  ['aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
+  ['token ghp_abcdefghijklmnopqrstuvwxyz0123456789 leaked', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789'],
+  ['glpat-abcdefghij1234567890 in url', 'glpat-abcdefghij1234567890'],
+  ['slack xoxb-1234567890-abcdefghij posted', 'xoxb-1234567890-abcdefghij'],
+  ['stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc charged', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'],
+  ['OPENAI sk-proj-abcdefghijklmnopqrstuvwxyz012345', 'sk-proj-abcdefghijklmnopqrstuvwxyz012345'],
+  ['anthropic sk-ant-api03-abcdefghijklmnopqrstuv', 'sk-ant-api03-abcdefghijklmnopqrstuv'],
+  ['google AIzaSyA1234567890abcdefghijklmnopqrstuv ok', 'AIzaSyA1234567890abcdefghijklmnopqrstuv'],
+  ['sendgrid SG.abcdefghijklmnopqrstuv.ABCDEFGHIJKLMNOPQRSTUVWXYZ01234567 ok', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ01234567'],
+  ['Cookie: session_id=8f14e45fceea167a5a36dedd4bea2543', '8f14e45fceea167a5a36dedd4bea2543'],
+  ['X-Amz-Signature=fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024', 'fe5f80f77d5fa3beca038a248ff027d0445342fe2855ddc963176630326f1024'],
+  ['mysqldump --password=Sup3rS3cret db', 'Sup3rS3cret'],
+  ['run --token abcd1234efgh', 'abcd1234efgh'],
+  ['key -----BEGIN RSA PRIVATE KEY----- MIIEowIBAAKCAQEA -----END RSA PRIVATE KEY----- loaded', 'MIIEowIBAAKCAQEA'],
+  ['conninfo: host=db port=5432 user=app password=Pa55word dbname=x', 'Pa55word'],
+  ['env SECRET_KEY_BASE=0123456789abcdef0123', '0123456789abcdef0123'],
+];
+
+// Lines that must come out unchanged: ordinary log messages that mention secret-ish words.
+const NEGATIVE: string[] = [
+  'Materialization loop error:',
+  'Database session error: ',
+  'Request failed: GET /dashboard',
+  'Token refresh with DB locking succeeded for 2 users',
+  'Token refresh failed',
+  'Bearer token missing from request',
+  'Basic auth is disabled',
+  'password reset email sent to user 42',
+  'Login failed: wrong password',
+  'could not receive data from client: Connection reset by peer',
+  'connection authorized: user=postgres database=railway application_name=psql',
+  'connecting to postgres://db.internal:5432/main',
+  'visit https://example.com/docs/page',
+  'GET /api/tasks?page=2&limit=50 200 12ms',
+  '2026-02-07T19:12:02Z uvicorn started on http://0.0.0.0:8080',
+  'checkpoint complete: wrote 12 buffers (0.1%); 0 WAL file(s) added',
+  'user alice@example.com signed in',
+  'duration: 123.456 ms  statement: SELECT * FROM tasks WHERE id = $1',
+  'Startup complete (3.2s)',
+  'Starting Container',
+  'author=Tolkien title=Hobbit',
+];
+
+describe('redact', () => {
+  it.each(POSITIVE)('redacts the secret in %s', (line, secret) => {
+    const out = redact(line);
+    expect(out).not.toContain(secret);
+    expect(out).toMatch(/\[REDACTED/);
+  });
+
+  it.each(NEGATIVE)('leaves %s alone', (line) => {
+    expect(redact(line)).toBe(line);
+  });
+
+  it('keeps the parts around a secret readable', () => {
+    expect(redact('connecting to postgres://app:s3cr3t@db:5432/main failed')).toBe('connecting to postgres://app:[REDACTED]@db:5432/main failed');
+    expect(redact('GET /reset?token=abc123def&user=3')).toBe('GET /reset?token=[REDACTED]&user=3');
+    expect(redact('Authorization: Bearer abc.def-123_456')).toBe('Authorization: Bearer [REDACTED]');
+    expect(redact('{"password":"x y","user":"bob"}')).toBe('{"password":"[REDACTED]","user":"bob"}');
+  });
+
+  it('is idempotent', () => {
+    for (const [line] of POSITIVE) expect(redact(redact(line))).toBe(redact(line));
+  });
+
+  it('redacts every string of a nested structure, keys included, and copies typed arrays', () => {
+    const input = {
+      text: 'password=hunter22',
+      list: ['token=abc123456', 3, null, { deep: 'postgres://u:pw12345@h/db' }],
+      times: new Float64Array([1, 2]),
+      'password=keyleak1': true,
+    };
+    const out = redactDeep(input);
+    const json = JSON.stringify(out);
+    expect(json).not.toContain('hunter22');
+    expect(json).not.toContain('abc123456');
+    expect(json).not.toContain('pw12345');
+    expect(json).not.toContain('keyleak1');
+    expect(out.times).toEqual([1, 2]);
+    expect(input.text).toBe('password=hunter22');
+  });
+});
