@@ -1,0 +1,375 @@
+// Container and process lifecycle, read from the kept events of a timeline: the platform's
+// "Starting Container"/"Stopping Container", Heroku's dyno lines, and the app servers' and
+// PostgreSQL's own start-up and shut-down lines. Several detectors need the same answer (when did
+// a container of which service start, stop, crash), so it is computed here once per summary.
+//
+// Three layers, each exported:
+//   markers      one per matching line (what the line says: start, ready, stop, exit, failure);
+//   transitions  the lines of one start (or one stop) of one container joined into one instant;
+//   lives        a start paired with the stop that ended it: by deployment instance when the
+//                lines carry Railway's deploymentId / deploymentInstanceId, otherwise by order.
+import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
+
+/** What a lifecycle line says. `exit` carries an exit code; `failure` is a crash or failed boot. */
+export type MarkerKind = 'start' | 'ready' | 'stop' | 'exit' | 'failure';
+
+/**
+ * Whose life the line is about: the container (platform lines), the server process inside it
+ * (uvicorn, gunicorn master, PostgreSQL postmaster), or one worker of it (gunicorn workers,
+ * PostgreSQL backends). Worker lines never open a container's start or stop on their own.
+ */
+export type MarkerScope = 'container' | 'process' | 'worker';
+
+/** One lifecycle line. */
+export interface LifecycleMarker {
+  ts: number;
+  service: string;
+  kind: MarkerKind;
+  scope: MarkerScope;
+  /** Which rule matched (`railway-stop`, `uvicorn-shutdown`, ...). */
+  label: string;
+  deployment?: string;
+  instance?: string;
+  /** Reported start-up duration ("Startup complete (3.2s)", "Started App in 4.1 seconds"). */
+  startupSeconds?: number;
+  exitCode?: number;
+  /** Signal named by the line (`SIGKILL`, `9`, `term`). */
+  signal?: string;
+  /** Application version from a start banner ("Starting Whendoist v0.39.8"). */
+  version?: string;
+  event: TimelineEvent;
+}
+
+interface Rule {
+  label: string;
+  re: RegExp;
+  kind: MarkerKind;
+  scope: MarkerScope;
+  /** Fields from the match; may override the kind (Heroku's "State changed from X to Y"). */
+  read?: (m: RegExpExecArray) => Partial<Pick<LifecycleMarker, 'kind' | 'startupSeconds' | 'exitCode' | 'signal' | 'version'>> | null;
+}
+
+const secondsOf = (v: string, unit: string | undefined) => (unit === 'ms' ? Number(v) / 1000 : Number(v));
+
+// First match wins, so the specific wordings come before the general ones. The expressions carry no
+// flags: the timeline joins every detector's interests into one expression, and flags would be lost.
+const RULES: readonly Rule[] = [
+  { label: 'railway-start', re: /^Starting Container$/, kind: 'start', scope: 'container' },
+  { label: 'railway-stop', re: /^Stopping Container$/, kind: 'stop', scope: 'container' },
+  { label: 'heroku-start', re: /Starting process with command/, kind: 'start', scope: 'container' },
+  {
+    label: 'heroku-state',
+    re: /State changed from (\w+) to (starting|up|down|crashed)\b/,
+    kind: 'start',
+    scope: 'container',
+    read: (m) => ({ kind: m[2] === 'starting' ? 'start' : m[2] === 'up' ? 'ready' : m[2] === 'down' ? 'stop' : 'failure' }),
+  },
+  { label: 'heroku-sigterm', re: /Stopping all processes with SIGTERM/, kind: 'stop', scope: 'container' },
+  { label: 'heroku-exit', re: /Process exited with status (\d+)/, kind: 'exit', scope: 'container', read: (m) => ({ exitCode: Number(m[1]) }) },
+  { label: 'heroku-boot-timeout', re: /Error R10 \(Boot timeout\)/, kind: 'failure', scope: 'container' },
+  { label: 'heroku-memory-kill', re: /Error R15 \(Memory quota vastly exceeded\)/, kind: 'failure', scope: 'container', read: () => ({ signal: 'SIGKILL' }) },
+  { label: 'uvicorn-started', re: /Started server process \[(\d+)\]/, kind: 'start', scope: 'process' },
+  { label: 'uvicorn-ready', re: /Application startup complete\.?\s*$/, kind: 'ready', scope: 'process' },
+  { label: 'uvicorn-running', re: /Uvicorn running on /, kind: 'ready', scope: 'process' },
+  { label: 'uvicorn-startup-failed', re: /Application startup failed\. Exiting\./, kind: 'failure', scope: 'process' },
+  { label: 'uvicorn-shutdown', re: /(?:^|[\s:\]|-])Shutting down(?:\.\.\.)?\s*$/, kind: 'stop', scope: 'process' },
+  { label: 'uvicorn-finished', re: /Finished server process \[(\d+)\]/, kind: 'stop', scope: 'process' },
+  { label: 'uvicorn-shutdown-complete', re: /Application shutdown complete\.?\s*$/, kind: 'stop', scope: 'process' },
+  { label: 'gunicorn-start', re: /Starting gunicorn \d/, kind: 'start', scope: 'process' },
+  { label: 'gunicorn-listening', re: /Listening at: \S/, kind: 'ready', scope: 'process' },
+  { label: 'gunicorn-booting', re: /Booting worker with pid: ?(\d+)/, kind: 'start', scope: 'worker' },
+  { label: 'gunicorn-signal', re: /Handling signal: (term|int|quit)\b/, kind: 'stop', scope: 'process', read: (m) => ({ signal: m[1] }) },
+  { label: 'gunicorn-master-down', re: /Shutting down: Master/, kind: 'stop', scope: 'process' },
+  { label: 'gunicorn-worker-exiting', re: /Worker exiting \(pid: ?(\d+)\)/, kind: 'stop', scope: 'worker' },
+  { label: 'gunicorn-worker-killed', re: /Worker \(pid: ?(\d+)\) was sent (SIG\w+)/, kind: 'failure', scope: 'worker', read: (m) => ({ signal: m[2] }) },
+  { label: 'gunicorn-worker-code', re: /Worker \(pid: ?(\d+)\) exited with code:? (\d+)/, kind: 'exit', scope: 'worker', read: (m) => ({ exitCode: Number(m[2]) }) },
+  { label: 'gunicorn-worker-timeout', re: /WORKER TIMEOUT \(pid: ?(\d+)\)/, kind: 'failure', scope: 'worker' },
+  {
+    label: 'startup-complete',
+    re: /Startup complete \((\d+(?:\.\d+)?) ?(ms|s)\)/,
+    kind: 'ready',
+    scope: 'process',
+    read: (m) => ({ startupSeconds: secondsOf(m[1]!, m[2]) }),
+  },
+  { label: 'spring-started', re: /Started \S+ in (\d+(?:\.\d+)?) seconds/, kind: 'ready', scope: 'process', read: (m) => ({ startupSeconds: Number(m[1]) }) },
+  { label: 'app-banner', re: /\bStarting ([A-Z][\w.-]*(?: [\w.-]+)?) v(\d+\.\d+[\w.+-]*)/, kind: 'start', scope: 'process', read: (m) => ({ version: m[2] }) },
+  { label: 'listening', re: /\b[Ll]istening on (?:port \d|https?:\/\/|[\d.]+:\d|:\d)/, kind: 'ready', scope: 'process' },
+  { label: 'pg-starting', re: /starting PostgreSQL \d/, kind: 'start', scope: 'process' },
+  { label: 'pg-ready', re: /database system is ready to accept connections/, kind: 'ready', scope: 'process' },
+  { label: 'pg-shutdown-request', re: /received (smart|fast|immediate) shutdown request/, kind: 'stop', scope: 'process', read: (m) => ({ signal: m[1] }) },
+  { label: 'pg-shut-down', re: /database system is shut down/, kind: 'stop', scope: 'process' },
+  { label: 'pg-unclean-previous', re: /database system was (?:not properly shut down|interrupted; last known up at)/, kind: 'failure', scope: 'process' },
+  { label: 'pg-child-signal', re: /\(PID \d+\) was terminated by signal (\d+)/, kind: 'failure', scope: 'worker', read: (m) => ({ signal: m[1] }) },
+  { label: 'pg-reinitializing', re: /all server processes terminated; reinitializing/, kind: 'failure', scope: 'process' },
+];
+
+/** The info-level lines lifecycle needs the timeline to keep; put them in a detector's `meta.interests`. */
+export const LIFECYCLE_INTERESTS: readonly RegExp[] = RULES.map((r) => r.re);
+
+/** Exit codes of a stop that was asked for: 0, and 128 + SIGTERM/SIGINT (143, 130). */
+const CLEAN_EXIT = new Set([0, 130, 143]);
+
+/** What a lifecycle line says, or null when it is not one. */
+export function classifyLifecycle(message: string): Omit<LifecycleMarker, 'ts' | 'service' | 'event' | 'deployment' | 'instance'> | null {
+  for (const r of RULES) {
+    const m = r.re.exec(message);
+    if (m) return applyRule(r, m);
+  }
+  return null;
+}
+
+function applyRule(r: Rule, m: RegExpExecArray): Omit<LifecycleMarker, 'ts' | 'service' | 'event' | 'deployment' | 'instance'> {
+  const extra = r.read?.(m) ?? {};
+  return { kind: r.kind, scope: r.scope, label: r.label, ...extra };
+}
+
+function stringAttr(a: Record<string, unknown> | undefined, ...names: string[]): string | undefined {
+  if (a === undefined) return undefined;
+  for (const n of names) {
+    const v = a[n];
+    if (typeof v === 'string' && v.length > 0) return v;
+  }
+  const tags = a.tags;
+  if (typeof tags === 'object' && tags !== null) {
+    for (const n of names) {
+      const v = (tags as Record<string, unknown>)[n];
+      if (typeof v === 'string' && v.length > 0) return v;
+    }
+  }
+  return undefined;
+}
+
+/** Railway's deployment id of an event, when its attributes carry one. */
+export function deploymentOf(ev: { attrs?: Record<string, unknown> }): string | undefined {
+  return stringAttr(ev.attrs, 'deploymentId', 'deployment_id', 'DEPLOYMENT_ID');
+}
+
+/** Railway's deployment instance id (one container of a deployment), when known. */
+export function instanceOf(ev: { attrs?: Record<string, unknown> }): string | undefined {
+  return stringAttr(ev.attrs, 'deploymentInstanceId', 'deployment_instance_id', 'DEPLOYMENT_INSTANCE_ID');
+}
+
+/** Every lifecycle line among the kept events, in time order (lines without a time are left out). */
+export function lifecycleMarkers(t: TimelineSummary): LifecycleMarker[] {
+  // The rule is found once per template; each event of a matching template runs only that rule.
+  const ruleOf = new Map<number, Rule | null>();
+  const out: LifecycleMarker[] = [];
+  for (const ev of t.events) {
+    if (ev.ts === null) continue;
+    let rule = ruleOf.get(ev.template);
+    if (rule === undefined) {
+      rule = RULES.find((r) => r.re.test(ev.message)) ?? null;
+      ruleOf.set(ev.template, rule);
+    }
+    if (rule === null) continue;
+    let m = rule.re.exec(ev.message);
+    let used = rule;
+    if (m === null) {
+      // A template can hold messages another rule reads better; fall back to the full scan.
+      const other = RULES.find((r) => r.re.test(ev.message));
+      if (other === undefined) continue;
+      used = other;
+      m = other.re.exec(ev.message)!;
+    }
+    const c = applyRule(used, m);
+    const marker: LifecycleMarker = { ts: ev.ts, service: ev.service, ...c, event: ev };
+    const d = deploymentOf(ev);
+    if (d !== undefined) marker.deployment = d;
+    const i = instanceOf(ev);
+    if (i !== undefined) marker.instance = i;
+    out.push(marker);
+  }
+  return out;
+}
+
+/** The lines of one start, or one stop, of one container, joined into one instant. */
+export interface LifecycleTransition {
+  kind: 'start' | 'stop';
+  service: string;
+  /** Deployment instance (or deployment) the lines belong to; '' when the lines do not say. */
+  key: string;
+  deployment?: string;
+  instance?: string;
+  /** Time of the first line. */
+  ts: number;
+  /** Time of the last line joined. */
+  end: number;
+  /** First "ready" line of a start (Application startup complete, Startup complete (3.2s)). */
+  readyTs?: number;
+  startupSeconds?: number;
+  version?: string;
+  exitCode?: number;
+  signal?: string;
+  /** A crash, a failed boot, a kill, or a non-zero exit code. */
+  failed: boolean;
+  markers: LifecycleMarker[];
+}
+
+export interface TransitionOptions {
+  /** Lines of one stop (or one start) within this many ms of the previous one are joined. Default 30 s. */
+  joinMs?: number;
+  /** A start's ready line may come this long after its first line. Default 180 s. */
+  bootMs?: number;
+}
+
+function isFailure(m: LifecycleMarker): boolean {
+  if (m.kind === 'failure') return true;
+  if (m.kind === 'exit' && m.exitCode !== undefined && !CLEAN_EXIT.has(m.exitCode)) return true;
+  return m.signal === 'SIGKILL' || m.signal === '9';
+}
+
+function keyOf(m: LifecycleMarker): string {
+  return m.instance ?? m.deployment ?? '';
+}
+
+/** Joins markers into starts and stops, per service and deployment instance, in time order. */
+export function lifecycleTransitions(markers: readonly LifecycleMarker[], options: TransitionOptions = {}): LifecycleTransition[] {
+  const joinMs = options.joinMs ?? 30_000;
+  const bootMs = options.bootMs ?? 180_000;
+  const open = new Map<string, LifecycleTransition>();
+  const out: LifecycleTransition[] = [];
+  const begin = (m: LifecycleMarker, kind: 'start' | 'stop'): LifecycleTransition => {
+    const tr: LifecycleTransition = { kind, service: m.service, key: keyOf(m), ts: m.ts, end: m.ts, failed: false, markers: [] };
+    if (m.deployment !== undefined) tr.deployment = m.deployment;
+    if (m.instance !== undefined) tr.instance = m.instance;
+    out.push(tr);
+    return tr;
+  };
+  const add = (tr: LifecycleTransition, m: LifecycleMarker) => {
+    tr.markers.push(m);
+    if (m.ts > tr.end) tr.end = m.ts;
+    if (m.kind === 'ready' && tr.readyTs === undefined) tr.readyTs = m.ts;
+    if (m.startupSeconds !== undefined && tr.startupSeconds === undefined) tr.startupSeconds = m.startupSeconds;
+    if (m.version !== undefined && tr.version === undefined) tr.version = m.version;
+    if (m.exitCode !== undefined && tr.exitCode === undefined) tr.exitCode = m.exitCode;
+    if (m.signal !== undefined && tr.signal === undefined) tr.signal = m.signal;
+    if (isFailure(m)) tr.failed = true;
+  };
+  const sorted = [...markers].sort((a, b) => a.ts - b.ts);
+  for (const m of sorted) {
+    const k = m.service + '\u0000' + keyOf(m);
+    const cur = open.get(k);
+    if (m.kind === 'start' || m.kind === 'ready') {
+      const joinable =
+        cur !== undefined &&
+        cur.kind === 'start' &&
+        m.ts - cur.end <= joinMs &&
+        m.ts - cur.ts <= bootMs &&
+        // The same container-start line again, or a start long after the first was ready, is a new start.
+        !(m.kind === 'start' && m.scope === 'container' && cur.markers.some((x) => x.label === m.label)) &&
+        !(m.kind === 'start' && cur.readyTs !== undefined && m.ts - cur.readyTs > 5_000);
+      if (joinable) add(cur, m);
+      else if (m.scope === 'worker') {
+        // A worker (re)spawn inside a running container is not a container start.
+        if (cur !== undefined && m.ts - cur.end <= joinMs) add(cur, m);
+      } else {
+        const tr = begin(m, 'start');
+        add(tr, m);
+        open.set(k, tr);
+      }
+      continue;
+    }
+    // stop, exit, failure
+    if (cur !== undefined && m.ts - cur.end <= joinMs && (cur.kind === 'stop' || m.kind !== 'stop')) {
+      // Exit codes and failures right after a start belong to it (a failed boot); stop lines to a stop.
+      if (!(m.kind === 'stop' && m.scope === 'container' && cur.markers.some((x) => x.label === m.label))) {
+        add(cur, m);
+        continue;
+      }
+    }
+    if (m.scope === 'worker') {
+      // Worker failures without a container transition nearby are kept on the last transition.
+      if (cur !== undefined) add(cur, m);
+      continue;
+    }
+    const tr = begin(m, 'stop');
+    add(tr, m);
+    open.set(k, tr);
+  }
+  return out;
+}
+
+/** One container's life: a start and the stop that ended it (either may be outside the logs). */
+export interface ContainerLife {
+  service: string;
+  deployment?: string;
+  instance?: string;
+  start: LifecycleTransition | null;
+  stop: LifecycleTransition | null;
+  /** stop − start, or null when one end is outside the logs. */
+  lifetimeMs: number | null;
+  /** How the start and stop were paired: by deployment (instance) id, or by order within the service. */
+  pairedBy: 'deployment' | 'order';
+}
+
+/**
+ * Pairs starts with stops. With a deployment (instance) id, within it, in order. Without one, per
+ * service: a stop ends the oldest container still running, because on a zero-downtime redeploy the
+ * new container starts before the old one is stopped.
+ */
+export function containerLives(transitions: readonly LifecycleTransition[]): ContainerLife[] {
+  const lives: ContainerLife[] = [];
+  const running = new Map<string, ContainerLife[]>();
+  for (const tr of transitions) {
+    const k = tr.service + '\u0000' + tr.key;
+    let list = running.get(k);
+    if (list === undefined) {
+      list = [];
+      running.set(k, list);
+    }
+    const pairedBy = tr.key === '' ? 'order' : 'deployment';
+    if (tr.kind === 'start') {
+      const life: ContainerLife = { service: tr.service, start: tr, stop: null, lifetimeMs: null, pairedBy };
+      if (tr.deployment !== undefined) life.deployment = tr.deployment;
+      if (tr.instance !== undefined) life.instance = tr.instance;
+      lives.push(life);
+      list.push(life);
+    } else {
+      const life = list.shift();
+      if (life !== undefined) {
+        life.stop = tr;
+        life.lifetimeMs = tr.ts - life.start!.ts;
+      } else {
+        const orphan: ContainerLife = { service: tr.service, start: null, stop: tr, lifetimeMs: null, pairedBy };
+        if (tr.deployment !== undefined) orphan.deployment = tr.deployment;
+        if (tr.instance !== undefined) orphan.instance = tr.instance;
+        lives.push(orphan);
+      }
+    }
+  }
+  return lives.sort((a, b) => (a.start?.ts ?? a.stop!.ts) - (b.start?.ts ?? b.stop!.ts));
+}
+
+/** Markers, transitions and lives of a timeline. */
+export interface Lifecycle {
+  markers: LifecycleMarker[];
+  transitions: LifecycleTransition[];
+  starts: LifecycleTransition[];
+  stops: LifecycleTransition[];
+  lives: ContainerLife[];
+}
+
+const cache = new WeakMap<TimelineSummary, Lifecycle>();
+
+/** The lifecycle of a timeline with the default joining rules, computed once per summary. */
+export function lifecycleOf(t: TimelineSummary): Lifecycle {
+  let lc = cache.get(t);
+  if (lc === undefined) {
+    const markers = lifecycleMarkers(t);
+    const transitions = lifecycleTransitions(markers);
+    lc = {
+      markers,
+      transitions,
+      starts: transitions.filter((x) => x.kind === 'start'),
+      stops: transitions.filter((x) => x.kind === 'stop'),
+      lives: containerLives(transitions),
+    };
+    cache.set(t, lc);
+  }
+  return lc;
+}
+
+/** Stops of `services` (all when omitted), in time order: the instants a client let go of its connections. */
+export function stopsOf(t: TimelineSummary, services?: ReadonlySet<string>): LifecycleTransition[] {
+  return lifecycleOf(t).stops.filter((s) => services === undefined || services.has(s.service));
+}

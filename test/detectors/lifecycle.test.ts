@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { buildTimeline, ms, type TestEvent } from '../helpers/timeline.js';
+import { classifyLifecycle, containerLives, LIFECYCLE_INTERESTS, lifecycleMarkers, lifecycleOf, lifecycleTransitions } from '../../src/detectors/lifecycle.js';
+
+const tl = (events: TestEvent[]) => buildTimeline(events, [], [...LIFECYCLE_INTERESTS]);
+
+describe('classifyLifecycle', () => {
+  it.each([
+    ['Starting Container', 'start', 'container'],
+    ['Stopping Container', 'stop', 'container'],
+    ['INFO:     Started server process [1]', 'start', 'process'],
+    ['INFO:     Application startup complete.', 'ready', 'process'],
+    ['INFO:     Shutting down', 'stop', 'process'],
+    ['INFO:     Finished server process [7]', 'stop', 'process'],
+    ['[2026-02-07 19:00:00 +0000] [1] [INFO] Handling signal: term', 'stop', 'process'],
+    ['[2026-02-07 19:00:00 +0000] [9] [INFO] Booting worker with pid: 9', 'start', 'worker'],
+    ['State changed from up to down', 'stop', 'container'],
+    ['State changed from starting to crashed', 'failure', 'container'],
+    ['Stopping all processes with SIGTERM', 'stop', 'container'],
+    ['database system is ready to accept connections', 'ready', 'process'],
+  ])('%s → %s', (msg, kind, scope) => {
+    const c = classifyLifecycle(msg);
+    expect(c?.kind).toBe(kind);
+    expect(c?.scope).toBe(scope);
+  });
+
+  it('reads start-up seconds, versions and exit codes', () => {
+    expect(classifyLifecycle('Startup complete (3.2s)')?.startupSeconds).toBe(3.2);
+    expect(classifyLifecycle('startup: Startup complete (850ms)')?.startupSeconds).toBe(0.85);
+    expect(classifyLifecycle('Started PetClinicApplication in 4.25 seconds (process running for 5.1)')?.startupSeconds).toBe(4.25);
+    expect(classifyLifecycle('Starting Whendoist v0.39.8')?.version).toBe('0.39.8');
+    expect(classifyLifecycle('Process exited with status 137')?.exitCode).toBe(137);
+  });
+
+  it('ignores ordinary lines', () => {
+    expect(classifyLifecycle('Shutting down scheduler thread pool early')).toBeNull();
+    expect(classifyLifecycle('Starting materialization run')).toBeNull();
+    expect(classifyLifecycle('GET /health 200')).toBeNull();
+  });
+});
+
+describe('transitions and lives', () => {
+  it('joins the lines of one start and one stop, and pairs them', () => {
+    const t = tl([
+      { at: '2026-02-08T02:57:21Z', message: 'Starting Container', source: 'platform' },
+      { at: '2026-02-08T02:57:26Z', message: 'Starting Whendoist v0.39.8' },
+      { at: '2026-02-08T02:57:27Z', message: 'Startup complete (3.2s)' },
+      { at: '2026-02-08T02:57:30Z', message: 'Stopping Container', source: 'platform' },
+      { at: '2026-02-08T02:57:30.500Z', message: 'INFO:     Shutting down' },
+      { at: '2026-02-08T02:57:31Z', message: 'INFO:     Finished server process [1]' },
+    ]);
+    const lc = lifecycleOf(t);
+    expect(lc.markers).toHaveLength(6);
+    expect(lc.starts).toHaveLength(1);
+    expect(lc.stops).toHaveLength(1);
+    expect(lc.starts[0]!.startupSeconds).toBe(3.2);
+    expect(lc.starts[0]!.version).toBe('0.39.8');
+    expect(lc.lives).toHaveLength(1);
+    expect(lc.lives[0]!.lifetimeMs).toBe(9000);
+    expect(lc.lives[0]!.pairedBy).toBe('order');
+  });
+
+  it('pairs by deployment instance when the lines carry one (overlapping zero-downtime deploy)', () => {
+    const a = { deploymentId: 'dep-a', deploymentInstanceId: 'inst-a' };
+    const b = { deploymentId: 'dep-b', deploymentInstanceId: 'inst-b' };
+    const t = tl([
+      { at: '2026-03-01T10:00:00Z', message: 'Starting Container', source: 'platform', attrs: a },
+      { at: '2026-03-01T12:00:00Z', message: 'Starting Container', source: 'platform', attrs: b },
+      { at: '2026-03-01T12:00:20Z', message: 'Stopping Container', source: 'platform', attrs: a },
+      { at: '2026-03-01T12:00:25Z', message: 'Stopping Container', source: 'platform', attrs: b },
+    ]);
+    const lives = lifecycleOf(t).lives;
+    expect(lives.map((l) => [l.instance, l.lifetimeMs, l.pairedBy])).toEqual([
+      ['inst-a', 2 * 3600_000 + 20_000, 'deployment'],
+      ['inst-b', 25_000, 'deployment'],
+    ]);
+  });
+
+  it('without ids, a stop ends the oldest running container', () => {
+    const t = tl([
+      { at: '2026-03-01T10:00:00Z', message: 'Starting Container', source: 'platform' },
+      { at: '2026-03-01T12:00:00Z', message: 'Starting Container', source: 'platform' },
+      { at: '2026-03-01T12:00:20Z', message: 'Stopping Container', source: 'platform' },
+    ]);
+    const lives = lifecycleOf(t).lives;
+    expect(lives[0]!.lifetimeMs).toBe(2 * 3600_000 + 20_000);
+    expect(lives[1]!.stop).toBeNull();
+  });
+
+  it('marks failed boots and non-zero exits', () => {
+    const t = tl([
+      { at: '2026-03-01T10:00:00Z', message: 'State changed from crashed to starting', service: 'web' },
+      { at: '2026-03-01T10:00:03Z', message: 'Starting process with command `gunicorn app:app`', service: 'web' },
+      { at: '2026-03-01T10:00:05Z', message: 'Process exited with status 1', service: 'web' },
+      { at: '2026-03-01T10:00:05Z', message: 'State changed from starting to crashed', service: 'web' },
+      { at: '2026-03-01T11:00:00Z', message: 'Stopping all processes with SIGTERM', service: 'web' },
+      { at: '2026-03-01T11:00:01Z', message: 'Process exited with status 143', service: 'web' },
+    ]);
+    const lc = lifecycleOf(t);
+    expect(lc.starts).toHaveLength(1);
+    expect(lc.starts[0]!.failed).toBe(true);
+    expect(lc.stops).toHaveLength(1);
+    expect(lc.stops[0]!.failed).toBe(false);
+    expect(lc.stops[0]!.exitCode).toBe(143);
+  });
+
+  it('repeated container starts without stops are separate starts', () => {
+    const events: TestEvent[] = [0, 20, 40, 80].map((s) => ({ at: ms('2026-03-01T10:00:00Z') + s * 1000, message: 'Starting Container', source: 'platform' as const }));
+    const t = tl(events);
+    const tr = lifecycleTransitions(lifecycleMarkers(t));
+    expect(tr.filter((x) => x.kind === 'start')).toHaveLength(4);
+    expect(containerLives(tr)).toHaveLength(4);
+  });
+});
