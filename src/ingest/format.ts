@@ -18,6 +18,8 @@ export interface EventSink {
   /** Lines used without becoming a record of their own (a CSV header, a JSON document's lines). */
   consume(lines: number): void;
   skip(line: number, reason: string, text: string): void;
+  /** A problem with the input as a whole that is not one line's fault (listed with the input's warnings). */
+  warn?(message: string): void;
 }
 
 export interface ParseOptions {
@@ -30,6 +32,8 @@ export interface ParseContext {
   service: string;
   /** Index of the input in this run. */
   input: number;
+  /** The input's path (`-` for standard input), for formats that take a hint from the file name. */
+  path?: string;
   sink: EventSink;
   options: ParseOptions;
 }

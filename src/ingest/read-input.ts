@@ -6,7 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { isUtf8 } from 'node:buffer';
 import { basename, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { LogEvent, MetricSample, InputSummary, SkippedExample } from '../model.js';
 import type { EventSink, InputFormat, LineParser, ParseOptions } from './format.js';
 import { FORMATS, formatById, sniffFormat } from './registry.js';
@@ -36,7 +36,7 @@ export interface ReadOptions extends ParseOptions {
   onProgress?: (bytes: number) => void;
   /** Standard input, injectable for tests. */
   stdin?: Readable;
-  /** Lines longer than this are skipped (bytes). */
+  /** Lines longer than this many characters are skipped (default 64 Mi). */
   maxLineLength?: number;
 }
 
@@ -44,6 +44,7 @@ const SNIFF_LINES = 64;
 const MAX_SKIPPED_EXAMPLES = 5;
 const DEFAULT_MAX_LINE = 64 * 1024 * 1024;
 const EXAMPLE_TEXT = 160;
+const MAX_WARNINGS = 20;
 
 /** Service name implied by a file name: `api.jsonl` → `api`, `postgres-2026-02-07.log.gz` → `postgres-2026-02-07`. */
 export function serviceFromPath(path: string): string {
@@ -134,6 +135,9 @@ export async function readInput(
     consume(lines) {
       summary.events += lines;
     },
+    warn(message) {
+      if (summary.warnings.length < MAX_WARNINGS && !summary.warnings.includes(message)) summary.warnings.push(message);
+    },
     skip(line, reason, text) {
       summary.skipped++;
       if (skippedExamples.length < MAX_SKIPPED_EXAMPLES) {
@@ -142,7 +146,6 @@ export async function readInput(
     },
   };
 
-  const stream = await openStream(path, options);
   const maxLine = options.maxLineLength ?? DEFAULT_MAX_LINE;
   const decoder = new StringDecoder('utf8');
   let parser: LineParser | null = null;
@@ -150,11 +153,27 @@ export async function readInput(
   const head: string[] = [];
   let carry = '';
   let carryTooLong = false;
+  let carryNul = false;
+  // Whether the line being handed over may hold NUL bytes (checked per chunk with memchr, so
+  // ordinary text pays nothing per line).
+  let mayHaveNul = false;
   let lineNo = 0;
   let bytes = 0;
   let invalidUtf8Chunks = 0;
-  let sawBinary = false;
   let stopped = false;
+  let opened: OpenedInput | null = null;
+  const input: { close: (() => void) | null } = { close: null };
+
+  // A quiet stdin sends no chunk to wake the loop, so the stop request is also polled.
+  const poll = options.shouldStop
+    ? setInterval(() => {
+        if (!stopped && options.shouldStop!()) {
+          stopped = true;
+          input.close?.();
+        }
+      }, 50)
+    : null;
+  poll?.unref();
 
   const choose = () => {
     if (options.inputFormat) {
@@ -166,11 +185,10 @@ export async function readInput(
       const nonBlank = head.filter((l) => l.trim().length > 0);
       if (nonBlank.length === 0) {
         format = formatById('raw')!;
-        summary.formatReason = 'input is empty';
+        summary.formatReason = lineNo === 0 ? 'input is empty' : 'input holds only blank lines';
       } else {
         const best = sniffFormat(head);
         if (!best) {
-          if (sawBinary) throw new InputError(`${path}: looks like binary data, not a log (NUL bytes in the first lines)`);
           throw new InputError(
             `${path}: format not recognised from its first ${head.length} lines. Known formats: ${FORMATS.filter((x) => x.id !== 'raw').map((x) => x.id).join(', ')}. ` +
               `Use --input-format NAME to force one (--input-format raw reads every line as a bare message).`,
@@ -181,7 +199,7 @@ export async function readInput(
       }
     }
     summary.format = format!.id;
-    parser = format!.create({ service, input: inputIndex, sink, options });
+    parser = format!.create({ service, input: inputIndex, sink, options, path });
     for (let i = 0; i < head.length; i++) feed(head[i]!, i + 1);
     head.length = 0;
   };
@@ -196,81 +214,108 @@ export async function readInput(
 
   const onLine = (raw: string) => {
     lineNo++;
-    const text = raw.length > 0 && raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
-    if (parser) feed(text, lineNo);
-    else {
-      if (text.indexOf('\u0000') !== -1) sawBinary = true;
+    if (raw.length > maxLine) {
+      skipTooLong(lineNo);
+      return;
+    }
+    let text = raw.length > 0 && raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
+    if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (parser) {
+      if (mayHaveNul) feed(text, lineNo);
+      else parser.line(text, lineNo);
+    } else {
       head.push(text);
       if (head.length >= SNIFF_LINES) choose();
     }
   };
 
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    opened = await openStream(path, options, (close) => (input.close = close));
+    if (stopped) opened.close();
+    for await (const chunk of opened.stream as AsyncIterable<Buffer>) {
+      if (bytes === 0 && !options.inputFormat) rejectBinary(path, chunk);
       bytes += chunk.length;
       if (options.onProgress) options.onProgress(bytes);
+      const chunkNul = chunk.indexOf(0) !== -1;
       let s = decoder.write(chunk);
-      if (s.indexOf('\uFFFD') !== -1 && !isUtf8(chunk)) invalidUtf8Chunks++;
+      if (s.indexOf('\uFFFD') !== -1 && hasInvalidUtf8(chunk)) invalidUtf8Chunks++;
       let start = 0;
       let nl = s.indexOf('\n');
-      if (nl !== -1 && carry.length > 0) {
-        const line = carryTooLong ? '' : carry + s.slice(0, nl);
+      if (nl !== -1 && (carry.length > 0 || carryTooLong)) {
         if (carryTooLong) skipTooLong(++lineNo);
-        else onLine(line);
+        else {
+          mayHaveNul = carryNul || chunkNul;
+          onLine(carry + s.slice(0, nl));
+        }
         carry = '';
         carryTooLong = false;
+        carryNul = false;
         start = nl + 1;
         nl = s.indexOf('\n', start);
       }
+      mayHaveNul = chunkNul;
       while (nl !== -1) {
         onLine(s.slice(start, nl));
         start = nl + 1;
         nl = s.indexOf('\n', start);
       }
-      if (start < s.length) {
-        if (!carryTooLong) {
-          carry += start === 0 ? s : s.slice(start);
-          if (carry.length > maxLine) {
-            carry = '';
-            carryTooLong = true;
-          }
+      if (start < s.length && !carryTooLong) {
+        carry += start === 0 ? s : s.slice(start);
+        carryNul = carryNul || chunkNul;
+        if (carry.length > maxLine) {
+          carry = '';
+          carryTooLong = true;
         }
       }
       s = '';
-      if (options.shouldStop && options.shouldStop()) {
+      if (stopped || (options.shouldStop && options.shouldStop())) {
         stopped = true;
         break;
       }
     }
   } catch (e) {
+    if (e instanceof InputError) throw e;
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR' || /unexpected end of file|incorrect header check|invalid/i.test(err.message)) {
-      summary.warnings.push(`the gzip data is truncated or corrupt (${err.message}); read ${lineNo} lines before it ended`);
+    if (stopped) {
+      // Closing the input to stop reading ends the iteration with "premature close": expected.
+    } else if (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR' || /unexpected end of file|incorrect header check|invalid (block|stored|distance|code)/i.test(err.message)) {
+      summary.warnings.push(`the gzip data is truncated or corrupt (${err.message}); the ${lineNo} lines read before that are kept`);
     } else if (err.code === 'EISDIR') {
       throw new InputError(`${path} is a directory`);
     } else {
       throw new InputError(`cannot read ${path}: ${err.message}`);
     }
   } finally {
-    if (stopped) (stream as Readable).destroy?.();
+    if (poll !== null) clearInterval(poll);
+    if (stopped) input.close?.();
   }
 
   const rest = decoder.end();
-  if (rest.length > 0) carry += rest;
+  if (rest.length > 0 && !carryTooLong) carry += rest;
+  mayHaveNul = carryNul || rest.indexOf('\u0000') !== -1;
   if (carryTooLong) skipTooLong(++lineNo);
-  else if (carry.length > 0 && !stopped) onLine(carry);
+  else if (carry.length > 0) {
+    if (stopped) {
+      // The last line was cut by the interruption: counted, not parsed as if it were whole.
+      lineNo++;
+      if (!parser) choose();
+      sink.skip(lineNo, 'incomplete line (reading was interrupted)', carry);
+    } else onLine(carry);
+  }
+  carry = '';
   if (!parser) {
     if (stopped && head.length === 0) {
       format = formatById('raw')!;
       summary.format = 'raw';
       summary.formatReason = 'interrupted before any line was read';
-      parser = format.create({ service, input: inputIndex, sink, options });
+      parser = format.create({ service, input: inputIndex, sink, options, path });
     } else choose();
   }
   parser!.end();
   summary.lines = lineNo;
   summary.services = [...services].sort();
-  if (invalidUtf8Chunks > 0) summary.warnings.push('invalid UTF-8 bytes were replaced with U+FFFD');
+  if (lineNo === 0 && !stopped) summary.warnings.push('the input is empty');
+  if (invalidUtf8Chunks > 0) summary.warnings.push('the input is not valid UTF-8 in places: those bytes were replaced with U+FFFD and the lines kept');
   if (stopped) summary.warnings.push(`reading stopped by a signal after ${lineNo} lines; the report covers what was read`);
   if (summary.events + summary.skipped !== summary.lines) {
     // A parser that loses lines is a bug; say so rather than hide it.
@@ -279,11 +324,70 @@ export async function readInput(
   return summary;
 
   function skipTooLong(n: number) {
-    sink.skip(n, `line longer than ${maxLine} bytes`, '');
+    sink.skip(n, `line longer than ${maxLine} characters`, '');
   }
 }
 
-async function openStream(path: string, options: ReadOptions): Promise<Readable> {
+/** An opened input: the stream of (decompressed) bytes, and how to stop it early. */
+interface OpenedInput {
+  stream: Readable;
+  close(): void;
+}
+
+const BINARY_MAGIC: [number[], string][] = [
+  [[0x89, 0x50, 0x4e, 0x47], 'a PNG image'],
+  [[0xff, 0xd8, 0xff], 'a JPEG image'],
+  [[0x47, 0x49, 0x46, 0x38], 'a GIF image'],
+  [[0x50, 0x4b, 0x03, 0x04], 'a zip archive (unzip it first)'],
+  [[0x7f, 0x45, 0x4c, 0x46], 'an executable (ELF)'],
+  [[0x28, 0xb5, 0x2f, 0xfd], 'zstd-compressed data (decompress it first: only gzip is read directly)'],
+  [[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], 'xz-compressed data (decompress it first: only gzip is read directly)'],
+  [[0x42, 0x5a, 0x68], 'bzip2-compressed data (decompress it first: only gzip is read directly)'],
+  [[0x25, 0x50, 0x44, 0x46], 'a PDF document'],
+];
+
+/** Throws when the first bytes of an input are clearly not text (NUL bytes, many control bytes, a known binary magic). */
+function rejectBinary(path: string, chunk: Buffer): void {
+  for (const [magic, what] of BINARY_MAGIC) {
+    if (chunk.length >= magic.length && magic.every((b, i) => chunk[i] === b)) {
+      throw new InputError(`${path}: looks like binary data, not a log: ${what}`);
+    }
+  }
+  const n = Math.min(chunk.length, 8192);
+  let control = 0;
+  let nul = 0;
+  for (let i = 0; i < n; i++) {
+    const b = chunk[i]!;
+    if (b === 0) nul++;
+    else if ((b < 32 && b !== 9 && b !== 10 && b !== 13 && b !== 12 && b !== 27) || b === 127) control++;
+  }
+  // UTF-16 text is mostly NULs too; it is not something hindsight reads either.
+  if (nul > 0 && (nul > n / 100 || nul + control > n / 20)) {
+    throw new InputError(`${path}: looks like binary data, not a log (${nul} NUL bytes in the first ${n} bytes; UTF-16 text is not read either). Use --input-format to read it anyway.`);
+  }
+  if (control > n / 10) {
+    throw new InputError(`${path}: looks like binary data, not a log (${control} control bytes in the first ${n} bytes). Use --input-format to read it anyway.`);
+  }
+}
+
+/** Whether a chunk holds bytes that are not UTF-8, ignoring a character cut at either end of it. */
+export function hasInvalidUtf8(chunk: Buffer): boolean {
+  let from = 0;
+  // Continuation bytes of a character begun in the previous chunk.
+  while (from < 3 && from < chunk.length && (chunk[from]! & 0xc0) === 0x80) from++;
+  let to = chunk.length;
+  // A character begun at the end and finished in the next chunk.
+  for (let back = 1; back <= 3 && to - back >= from; back++) {
+    const b = chunk[to - back]!;
+    if ((b & 0xc0) === 0x80) continue;
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    if (need > back) to -= back;
+    break;
+  }
+  return !isUtf8(chunk.subarray(from, to));
+}
+
+async function openStream(path: string, options: ReadOptions, onOpen: (close: () => void) => void): Promise<OpenedInput> {
   let base: Readable;
   if (path === '-') {
     base = options.stdin ?? process.stdin;
@@ -297,27 +401,37 @@ async function openStream(path: string, options: ReadOptions): Promise<Readable>
     }
     base = createReadStream(path, { highWaterMark: 1 << 20 });
   }
-  return peekGzip(base);
+  let stream: Readable | null = null;
+  const close = () => {
+    stream?.destroy();
+    base.destroy();
+  };
+  onOpen(close);
+  stream = await peekGzip(base);
+  return { stream, close };
 }
 
-/** Looks at the first two bytes and inserts a gunzip stage when they are gzip's magic number. */
+/** Looks at the first bytes and inserts a gunzip stage when they are gzip's magic number. */
 async function peekGzip(src: Readable): Promise<Readable> {
   const it = src[Symbol.asyncIterator]();
   const first = await it.next();
-  const { Readable: R } = await import('node:stream');
-  if (first.done) return R.from([]);
+  if (first.done) return Readable.from([]);
   const head = first.value as Buffer;
   const rest = (async function* () {
-    yield head;
-    for (;;) {
-      const n = await it.next();
-      if (n.done) return;
-      yield n.value as Buffer;
+    try {
+      yield head;
+      for (;;) {
+        const n = await it.next();
+        if (n.done) return;
+        yield n.value as Buffer;
+      }
+    } finally {
+      await it.return?.();
     }
   })();
-  const joined = R.from(rest, { objectMode: false });
+  const joined = Readable.from(rest, { objectMode: false });
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-    const gunzip = createGunzip();
+    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
     joined.on('error', (e) => gunzip.destroy(e));
     return joined.pipe(gunzip);
   }

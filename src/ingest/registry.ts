@@ -4,8 +4,12 @@ import type { InputFormat } from './format.js';
 import { railwayJson } from './formats/railway-json.js';
 import { railwayText } from './formats/railway-text.js';
 import { raw } from './formats/raw.js';
+import { railwayHttp } from './formats/railway-http.js';
+import { railwayMetrics } from './formats/railway-metrics.js';
+import { metricsCsv } from './formats/metrics-csv.js';
+import { prometheus } from './formats/prometheus.js';
 
-export const FORMATS: readonly InputFormat[] = [railwayJson, railwayText, raw];
+export const FORMATS: readonly InputFormat[] = [railwayJson, railwayHttp, railwayText, railwayMetrics, prometheus, metricsCsv, raw];
 
 export function formatById(id: string): InputFormat | undefined {
   return FORMATS.find((f) => f.id === id);
