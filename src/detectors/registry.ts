@@ -1,8 +1,11 @@
 // Every detector hindsight runs. Adding a detector: write ./<id>.ts, add it here.
 import type { Detector } from './detector.js';
+import { connectionResetPerDeploy } from './connection-reset-per-deploy.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const DETECTORS: readonly Detector<any>[] = [];
+export const DETECTORS: readonly Detector<any>[] = [
+  connectionResetPerDeploy,
+];
 
 export function detectorById(id: string): Detector | undefined {
   return DETECTORS.find((d) => d.meta.id === id);

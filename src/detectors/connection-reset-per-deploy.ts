@@ -1,0 +1,276 @@
+// PostgreSQL "could not receive data from client: Connection reset by peer" (and relatives) lined
+// up with the stops of the services that use the database. PostgreSQL logs a reset only when the
+// client's socket was torn down (a clean close is not logged), and Railway stops an old deployment
+// with SIGTERM then SIGKILL after RAILWAY_DEPLOYMENT_DRAINING_SECONDS (default 0): an app that does
+// not close its pool on SIGTERM leaves one reset per pooled connection at every deploy.
+//
+// Algorithm (detection.md §3): cluster the resets (gap ≤ ε) into bursts; match each burst to the
+// nearest client stop with −before ≤ onset − stop ≤ after + draining; recall = stops followed by a
+// burst / stops; chance level p0 = min(1, stops·(before + after)/T) and the binomial tail
+// P(X ≥ matched | bursts, p0) says whether the alignment could be luck.
+import type { Finding, Evidence } from '../model.js';
+import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
+import { defineDetector } from './detector.js';
+import { evidenceOf, isoSeconds, clockOf, humanDuration } from './evidence.js';
+import { LIFECYCLE_INTERESTS, lifecycleOf, type LifecycleTransition } from './lifecycle.js';
+
+type ResetKind = 'reset' | 'eof' | 'eof-in-transaction' | 'send-failed' | 'client-lost' | 'server-crash';
+
+// PostgreSQL writes these at LOG level (info), so they must be declared as interests.
+const RESET_PATTERNS: readonly { kind: ResetKind; re: RegExp }[] = [
+  { kind: 'reset', re: /could not receive data from client: (?:Connection reset by peer|An existing connection was forcibly closed)/ },
+  { kind: 'eof-in-transaction', re: /unexpected EOF on client connection with an open transaction/ },
+  { kind: 'eof', re: /unexpected EOF on client connection/ },
+  { kind: 'send-failed', re: /could not send data to client: (?:Broken pipe|Connection reset by peer)/ },
+  { kind: 'client-lost', re: /connection to client lost/ },
+  { kind: 'server-crash', re: /terminating connection because of crash of another server process/ },
+];
+
+interface Reset {
+  ts: number;
+  kind: ResetKind;
+  ev: TimelineEvent;
+}
+
+interface Burst {
+  onset: number;
+  end: number;
+  resets: Reset[];
+  stop: LifecycleTransition | null;
+  lagMs: number;
+}
+
+/** Upper tail of the binomial distribution, P(X ≥ k), computed in log space. */
+export function binomialUpperTail(n: number, k: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  const lp = Math.log(p);
+  const lq = Math.log1p(-p);
+  let logC = 0; // log C(n, 0)
+  for (let i = 1; i <= k; i++) logC += Math.log((n - i + 1) / i);
+  let sum = 0;
+  let lc = logC;
+  for (let i = k; i <= n; i++) {
+    sum += Math.exp(lc + i * lp + (n - i) * lq);
+    lc += Math.log((n - i) / (i + 1));
+  }
+  return Math.min(1, sum);
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n === 0 ? NaN : n % 2 === 1 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}
+
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+function resetsOf(t: TimelineSummary): Reset[] {
+  const kindOf = new Map<number, ResetKind | null>();
+  const out: Reset[] = [];
+  for (const ev of t.events) {
+    if (ev.ts === null) continue;
+    let kind = kindOf.get(ev.template);
+    if (kind === undefined) {
+      kind = RESET_PATTERNS.find((p) => p.re.test(ev.message))?.kind ?? null;
+      kindOf.set(ev.template, kind);
+    }
+    if (kind !== null) out.push({ ts: ev.ts, kind, ev });
+  }
+  return out;
+}
+
+function kindCounts(resets: readonly Reset[]): Record<string, number> {
+  const c: Record<string, number> = {};
+  for (const r of resets) c[r.kind] = (c[r.kind] ?? 0) + 1;
+  return c;
+}
+
+export const connectionResetPerDeploy = defineDetector({
+  meta: {
+    id: 'connection-reset-per-deploy',
+    title: 'Connection resets at every deploy',
+    explanation:
+      'PostgreSQL "could not receive data from client: Connection reset by peer" (and unexpected EOF, broken pipe, connection to client lost) ' +
+      'lined up with the container stops of the services using the database. Bursts that follow stops far more often than chance says ' +
+      'the app does not close its connection pool on SIGTERM, so every deploy drops its connections (and any open transaction).',
+    defaults: {
+      clusterSeconds: 5,
+      beforeSeconds: 2,
+      afterSeconds: 10,
+      drainingSeconds: 0,
+      minMatchedStops: 2,
+      minRecall: 0.5,
+      maxPValue: 0.01,
+      minUnattributedBursts: 3,
+    },
+    optionDocs: {
+      clusterSeconds: 'resets closer than this (s) form one burst',
+      beforeSeconds: 'a burst may start this many seconds before the stop line (clock skew between services)',
+      afterSeconds: 'a burst may start this many seconds after the stop line',
+      drainingSeconds: 'RAILWAY_DEPLOYMENT_DRAINING_SECONDS of the app, added to afterSeconds',
+      minMatchedStops: 'stops followed by a burst needed for a finding',
+      minRecall: 'share of client stops that must be followed by a burst',
+      maxPValue: 'largest chance probability (binomial) of the alignment for a finding',
+      minUnattributedBursts: 'bursts away from any stop needed for the separate low-severity note (0 = never)',
+    },
+    interests: [...RESET_PATTERNS.map((p) => p.re), ...LIFECYCLE_INTERESTS],
+  },
+  detect(t, o) {
+    const resets = resetsOf(t);
+    if (resets.length === 0) return [];
+    const findings: Finding[] = [];
+    // The database's own services are not clients; their stops are another incident.
+    const dbServices = new Set(resets.map((r) => r.ev.service));
+    const allStops = lifecycleOf(t).stops;
+    let stops = allStops.filter((s) => !dbServices.has(s.service));
+    if (stops.length === 0) {
+      // One stream for everything (a dashboard copy): keep the stops that are not PostgreSQL's own.
+      stops = allStops.filter((s) => !s.markers.some((m) => m.label.startsWith('pg-')));
+    }
+    // A crash of the server terminates every backend; that is not the client letting go.
+    const clientResets = resets.filter((r) => r.kind !== 'server-crash');
+    const bursts: Burst[] = [];
+    for (const r of clientResets) {
+      const last = bursts[bursts.length - 1];
+      if (last !== undefined && r.ts - last.end <= o.clusterSeconds * 1000) {
+        last.resets.push(r);
+        last.end = r.ts;
+      } else bursts.push({ onset: r.ts, end: r.ts, resets: [r], stop: null, lagMs: NaN });
+    }
+    const before = o.beforeSeconds * 1000;
+    const after = (o.afterSeconds + o.drainingSeconds) * 1000;
+    // Nearest stop in the window, by binary search over the stop times.
+    const stopTs = stops.map((s) => s.ts);
+    for (const b of bursts) {
+      let lo = 0;
+      let hi = stopTs.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (stopTs[mid]! < b.onset - after) lo = mid + 1;
+        else hi = mid;
+      }
+      let best: LifecycleTransition | null = null;
+      let bestLag = Infinity;
+      for (let i = lo; i < stops.length && stopTs[i]! <= b.onset + before; i++) {
+        const lag = b.onset - stopTs[i]!;
+        if (Math.abs(lag) < Math.abs(bestLag)) {
+          best = stops[i]!;
+          bestLag = lag;
+        }
+      }
+      if (best !== null) {
+        b.stop = best;
+        b.lagMs = bestLag;
+      }
+    }
+    const matched = bursts.filter((b) => b.stop !== null);
+    const unmatched = bursts.filter((b) => b.stop === null);
+    const perStop = new Map<LifecycleTransition, number>();
+    for (const b of matched) perStop.set(b.stop!, (perStop.get(b.stop!) ?? 0) + b.resets.length);
+    const stopsHit = stops.filter((s) => perStop.has(s));
+    const attributed = matched.reduce((a, b) => a + b.resets.length, 0);
+    const unattributed = clientResets.length - attributed;
+    const span = t.window.start !== null && t.window.end !== null ? t.window.end - t.window.start : 0;
+    const p0 = span > 0 ? Math.min(1, (stops.length * (before + after)) / span) : 1;
+    const pValue = binomialUpperTail(bursts.length, matched.length, p0);
+    const recall = stops.length > 0 ? stopsHit.length / stops.length : 0;
+    const precision = bursts.length > 0 ? matched.length / bursts.length : 0;
+    const serverCrash = resets.length - clientResets.length;
+
+    if (stopsHit.length >= o.minMatchedStops && recall >= o.minRecall && pValue <= o.maxPValue) {
+      const lags = matched.map((b) => b.lagMs / 1000);
+      const medianLag = median(lags);
+      const perStopCounts = stopsHit.map((s) => perStop.get(s)!);
+      const minPer = Math.min(...perStopCounts);
+      const maxPer = Math.max(...perStopCounts);
+      const perText = minPer === maxPer ? `${minPer}` : `${minPer}–${maxPer}`;
+      const kinds = kindCounts(matched.flatMap((b) => b.resets));
+      const inTransaction = kinds['eof-in-transaction'] ?? 0;
+      const clientServices = [...new Set(stopsHit.map((s) => s.service))].sort();
+      const every = stopsHit.length === stops.length;
+      const stopList = stops.map((s) => clockOf(s.ts).slice(0, 5));
+      const stopLabels = [...new Set(stopsHit.flatMap((s) => s.markers.map((m) => m.label)))];
+      const evidence: Evidence[] = [];
+      for (const b of matched.slice(0, 3)) {
+        const s = b.stop!;
+        evidence.push(evidenceOf(t, s.markers[0]!.event));
+        for (const r of b.resets.slice(0, 2)) evidence.push(evidenceOf(t, r.ev));
+      }
+      const title = every
+        ? `Connection Drops on Every Deploy (${stops.length} stops, ${attributed} resets)`
+        : `Connection Drops on ${stopsHit.length} of ${stops.length} Deploys (${attributed} resets)`;
+      findings.push({
+        detector: 'connection-reset-per-deploy',
+        id: `connection-reset-per-deploy:${clientServices.join('+')}`,
+        severity: inTransaction > 0 ? 'high' : 'medium',
+        title,
+        summary:
+          `${every ? 'Every' : `${stopsHit.length} of ${stops.length}`} container stop${stops.length === 1 ? '' : 's'} of ${clientServices.join(', ')} ` +
+          `${stopsHit.length === 1 ? 'is' : 'are'} followed by PostgreSQL connection resets (${perText} per stop, ${attributed} in all, median ${round(medianLag, 1)} s after the stop): ` +
+          'the app abandons its pooled connections instead of closing them on shutdown.',
+        pattern:
+          `${matched.length} burst${matched.length === 1 ? '' : 's'} of "${matched[0]!.resets[0]!.ev.message.trim()}" ` +
+          `start${matched.length === 1 ? 's' : ''} between ${round(Math.min(...lags), 1)} s and ${round(Math.max(...lags), 1)} s after a stop ` +
+          `(${stopLabels.join(', ')}). ${perText} resets per stop, close to one per pooled connection.` +
+          (unattributed > 0 ? ` ${unattributed} other reset${unattributed === 1 ? '' : 's'} came away from any stop.` : ' No reset came away from a stop.'),
+        rootCause:
+          'Hypothesis: the shutdown handler never closes the database pool (no `await engine.dispose()` / `pool.end()` / `pool.close()`), ' +
+          `so when the platform stops the container (SIGTERM, then SIGKILL after RAILWAY_DEPLOYMENT_DRAINING_SECONDS, default 0) the pooled ` +
+          'sockets are torn down without a Terminate message and PostgreSQL logs a reset per connection. Evidence: ' +
+          `${stopsHit.length}/${stops.length} stops followed by a burst (recall ${round(recall)}), ${matched.length}/${bursts.length} bursts at a stop ` +
+          `(precision ${round(precision)}); a window of −${o.beforeSeconds}/+${o.afterSeconds + o.drainingSeconds} s around ${stops.length} stops covers ` +
+          `${round(p0 * 100, 3)}% of the ${humanDuration(span)} span, so this alignment by chance has p = ${pValue.toExponential(1)}.` +
+          (inTransaction > 0 ? ` ${inTransaction} of the drops happened inside an open transaction, which PostgreSQL rolled back.` : ''),
+        impact:
+          'Each deploy drops the connections mid-use: in-flight queries fail and open transactions are rolled back; the database log fills with ' +
+          'noise that hides real network faults. At higher deploy rates or pool sizes this also costs backend slots while PostgreSQL notices the dead peers.' +
+          (serverCrash > 0 ? ` (${serverCrash} "terminating connection because of crash of another server process" lines are a database crash, not counted here.)` : ''),
+        timing: `Stops at ${stopList.join(', ')} (UTC); resets follow by a median of ${round(medianLag, 1)} s.`,
+        recommendation:
+          'Close the pool in the shutdown path: FastAPI/Starlette lifespan `await engine.dispose()` after cancelling background tasks; ' +
+          'asyncpg `await pool.close()`; node-postgres `await pool.end()` on SIGTERM. Give it time with RAILWAY_DEPLOYMENT_DRAINING_SECONDS ' +
+          '(e.g. 10–30) and the server\'s graceful timeout (uvicorn --timeout-graceful-shutdown). Keep `pool_pre_ping=True` for connections ' +
+          'the database itself drops.',
+        evidence,
+        data: {
+          stops: stops.map((s) => ({ timestamp: isoSeconds(s.ts), service: s.service, resets: perStop.get(s) ?? 0 })),
+          attributed,
+          unattributed,
+          medianLagSeconds: round(medianLag, 2),
+          bursts: bursts.length,
+          matchedBursts: matched.length,
+          precision: round(precision, 3),
+          recall: round(recall, 3),
+          pValue: Number(pValue.toPrecision(3)),
+          kinds,
+        },
+      });
+    }
+
+    if (o.minUnattributedBursts > 0 && unmatched.length >= o.minUnattributedBursts) {
+      const n = unmatched.reduce((a, b) => a + b.resets.length, 0);
+      const services = [...dbServices].sort();
+      findings.push({
+        detector: 'connection-reset-per-deploy',
+        id: `connection-reset-per-deploy:unattributed:${services.join('+')}`,
+        severity: 'low',
+        title: `Connection Resets Away From Deploys (${n} resets in ${unmatched.length} bursts)`,
+        summary: `${n} PostgreSQL connection resets came in ${unmatched.length} bursts that no container stop in the logs explains.`,
+        pattern: `Bursts from ${isoSeconds(unmatched[0]!.onset)} to ${isoSeconds(unmatched[unmatched.length - 1]!.onset)}, ${round(median(unmatched.map((b) => b.resets.length)), 1)} resets per burst (median).`,
+        rootCause:
+          'Hypothesis: clients killed outside a deploy (crash, OOM kill, a stop whose logs are not among the inputs), or a proxy/NAT dropping idle ' +
+          `connections. Evidence: no stop line within −${o.beforeSeconds}/+${o.afterSeconds + o.drainingSeconds} s of these bursts` +
+          (stops.length === 0 ? ' (the inputs hold no stop lines of client services at all: add the app\'s logs to attribute them).' : '.'),
+        impact: 'Queries in flight on those connections failed; the cause is outside what the logs show.',
+        timing: `${unmatched.length} bursts over ${humanDuration(unmatched[unmatched.length - 1]!.onset - unmatched[0]!.onset)}.`,
+        recommendation: 'Include the client services\' logs to line the resets up with their restarts; check for OOM kills and crashes; enable TCP keepalives and `pool_pre_ping`.',
+        evidence: unmatched.slice(0, 3).map((b) => evidenceOf(t, b.resets[0]!.ev)),
+        data: { resets: n, bursts: unmatched.length, firstSeen: isoSeconds(unmatched[0]!.onset), lastSeen: isoSeconds(unmatched[unmatched.length - 1]!.onset), services },
+      });
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { connectionResetPerDeploy as detector, binomialUpperTail } from '../../src/detectors/connection-reset-per-deploy.js';
+import { byTime, ms, runDetector, type TestEvent } from '../helpers/timeline.js';
+
+const RESET = 'could not receive data from client: Connection reset by peer';
+
+function resets(at: number, n: number, opts: { service?: string; message?: string; spacingMs?: number } = {}): TestEvent[] {
+  return Array.from({ length: n }, (_, i) => ({
+    at: at + i * (opts.spacingMs ?? 0),
+    message: opts.message ?? RESET,
+    service: opts.service ?? 'Postgres',
+    source: 'postgres' as const,
+    level: 'info' as const,
+    levelText: 'LOG',
+    pg: { severity: 'LOG', pid: 100 + i },
+  }));
+}
+
+function railwayStop(at: number, service = 'web'): TestEvent[] {
+  return [{ at, message: 'Stopping Container', service, source: 'platform' }];
+}
+
+function uvicornStop(at: number, service = 'api'): TestEvent[] {
+  return [
+    { at, message: 'INFO:     Shutting down', service },
+    { at: at + 200, message: 'INFO:     Waiting for application shutdown.', service },
+    { at: at + 400, message: 'INFO:     Finished server process [1]', service },
+  ];
+}
+
+const H = 3600_000;
+const T0 = ms('2026-02-07T18:00:00Z');
+/** Filler so the logs span a realistic window (the chance level depends on it). */
+const span = (hours: number, service = 'web'): TestEvent[] => [
+  { at: T0, message: 'GET /health 200', service },
+  { at: T0 + hours * H, message: 'GET /health 200', service },
+];
+
+describe('connection-reset-per-deploy: valid (no finding)', () => {
+  it('resets far from any stop', () => {
+    const events = byTime(span(12), railwayStop(T0 + 2 * H), railwayStop(T0 + 6 * H), resets(T0 + 4 * H, 3), resets(T0 + 9 * H, 2));
+    expect(runDetector(detector, events)).toEqual([]);
+  });
+
+  it('stops without resets', () => {
+    const events = byTime(span(12), railwayStop(T0 + 2 * H), railwayStop(T0 + 6 * H), railwayStop(T0 + 8 * H));
+    expect(runDetector(detector, events)).toEqual([]);
+  });
+
+  it('a single stop with resets is not a pattern', () => {
+    const events = byTime(span(12), railwayStop(T0 + 2 * H), resets(T0 + 2 * H + 1000, 4));
+    expect(runDetector(detector, events)).toEqual([]);
+  });
+
+  it('resets before the window (more than 2 s before the stop) are not the stop\'s', () => {
+    const events = byTime(span(24), ...[1, 5].map((h) => [...railwayStop(T0 + h * H), ...resets(T0 + h * H - 30_000, 2)]));
+    expect(runDetector(detector, events)).toEqual([]);
+    // With the note's threshold reached, only the note appears, never the per-deploy finding.
+    const fs = runDetector(detector, events, [], { minUnattributedBursts: 2 });
+    expect(fs.map((f) => f.severity)).toEqual(['low']);
+    expect(fs[0]!.data.resets).toBe(4);
+  });
+});
+
+describe('connection-reset-per-deploy: invalid (findings)', () => {
+  it('4 stops × 2 resets (uvicorn shutdown lines) → attributed 8, median lag', () => {
+    const lags = [1000, 2000, 4000, 6000];
+    const stopsAt = [3, 7, 11, 20].map((h) => T0 + h * H);
+    const events = byTime(span(24, 'api'), ...stopsAt.map((s, i) => [...uvicornStop(s), ...resets(s + lags[i]!, 2, { spacingMs: 300 })]));
+    const fs = runDetector(detector, events);
+    expect(fs).toHaveLength(1);
+    const f = fs[0]!;
+    expect(f.severity).toBe('medium');
+    expect(f.title).toBe('Connection Drops on Every Deploy (4 stops, 8 resets)');
+    expect(f.data.attributed).toBe(8);
+    expect(f.data.unattributed).toBe(0);
+    expect(f.data.medianLagSeconds).toBe(3);
+    expect(f.data.stops).toEqual(stopsAt.map((s) => ({ timestamp: new Date(s).toISOString().replace('.000', ''), service: 'api', resets: 2 })));
+    expect(f.data.recall).toBe(1);
+    expect(f.data.pValue as number).toBeLessThan(1e-6);
+    expect(f.rootCause).toContain('engine.dispose()');
+    expect(f.recommendation).toContain('RAILWAY_DEPLOYMENT_DRAINING_SECONDS');
+    expect(f.evidence.some((e) => e.text === RESET)).toBe(true);
+    expect(f.evidence.some((e) => e.text.includes('Shutting down'))).toBe(true);
+  });
+
+  it('six Railway stops × 3 resets plus stray resets → attributed 18, unattributed 2', () => {
+    const stopsAt = ['2026-02-07T19:21:04Z', '2026-02-07T19:39:40Z', '2026-02-07T21:39:12Z', '2026-02-08T01:53:30Z', '2026-02-08T02:57:30Z', '2026-02-08T03:00:35Z'].map(ms);
+    const events = byTime(
+      span(12),
+      ...stopsAt.map((s, i) => [...railwayStop(s), ...resets(s + 500 + i * 100, 3, { spacingMs: 10 })]),
+      resets(T0 + 30 * 60_000, 1),
+      resets(T0 + 10 * H, 1),
+    );
+    const fs = runDetector(detector, events);
+    expect(fs).toHaveLength(1);
+    const d = fs[0]!.data;
+    expect(d.attributed).toBe(18);
+    expect(d.unattributed).toBe(2);
+    expect((d.stops as { resets: number }[]).map((s) => s.resets)).toEqual([3, 3, 3, 3, 3, 3]);
+    expect(d.medianLagSeconds).toBe(0.75);
+    expect(d.precision).toBe(0.75);
+    expect(fs[0]!.timing).toContain('19:21, 19:39, 21:39, 01:53, 02:57, 03:00');
+  });
+
+  it('gunicorn stops, EOF inside transactions → high severity, kinds counted', () => {
+    const stopsAt = [2, 5, 8].map((h) => T0 + h * H + 17 * 60_000);
+    const events = byTime(
+      span(10, 'worker'),
+      ...stopsAt.map((s) => [
+        { at: s, message: '[2026-02-07 10:00:00 +0000] [1] [INFO] Handling signal: term', service: 'worker' },
+        ...resets(s + 7000, 1, { service: 'db' }),
+        ...resets(s + 7100, 1, { service: 'db', message: 'unexpected EOF on client connection with an open transaction' }),
+      ]),
+    );
+    const fs = runDetector(detector, events);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.severity).toBe('high');
+    expect(fs[0]!.data.kinds).toEqual({ reset: 3, 'eof-in-transaction': 3 });
+    expect(fs[0]!.data.medianLagSeconds).toBe(7);
+    expect(fs[0]!.id).toBe('connection-reset-per-deploy:worker');
+  });
+
+  it('a draining period moves the window: resets 20 s after the stop count only with drainingSeconds', () => {
+    const stopsAt = [1, 4, 7].map((h) => T0 + h * H);
+    const events = byTime(span(9), ...stopsAt.map((s) => [{ at: s, message: 'Stopping all processes with SIGTERM', service: 'web' }, ...resets(s + 20_000, 5)]));
+    expect(runDetector(detector, events).filter((f) => !f.id.includes('unattributed'))).toEqual([]);
+    const fs = runDetector(detector, events, [], { drainingSeconds: 15 });
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.data.attributed).toBe(15);
+    expect(fs[0]!.data.medianLagSeconds).toBe(20);
+  });
+
+  it('2 of 3 deploys with resets → "2 of 3"', () => {
+    const stopsAt = [1, 4, 7].map((h) => T0 + h * H);
+    const events = byTime(span(9), railwayStop(stopsAt[0]!), railwayStop(stopsAt[1]!), railwayStop(stopsAt[2]!), resets(stopsAt[0]! + 1000, 2), resets(stopsAt[2]! + 1000, 2));
+    const fs = runDetector(detector, events);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.title).toBe('Connection Drops on 2 of 3 Deploys (4 resets)');
+    expect(fs[0]!.data.recall).toBe(0.667);
+  });
+
+  it('scattered resets without stops → only the low unattributed note', () => {
+    const events = byTime(span(12), ...[1, 3, 5, 8].map((h) => resets(T0 + h * H, 2)));
+    const fs = runDetector(detector, events);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.severity).toBe('low');
+    expect(fs[0]!.data).toMatchObject({ resets: 8, bursts: 4 });
+  });
+});
+
+describe('binomialUpperTail', () => {
+  it('matches direct sums', () => {
+    expect(binomialUpperTail(4, 4, 0.5)).toBeCloseTo(1 / 16, 12);
+    expect(binomialUpperTail(10, 0, 0.3)).toBe(1);
+    expect(binomialUpperTail(3, 2, 0.1)).toBeCloseTo(3 * 0.01 * 0.9 + 0.001, 12);
+    expect(binomialUpperTail(4, 4, 5.6e-4)).toBeCloseTo(Math.pow(5.6e-4, 4), 20);
+  });
+});
