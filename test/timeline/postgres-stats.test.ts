@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { buildTimeline, type TestEvent } from '../helpers/timeline.js';
+import { parseDuration, percentileSorted, sqlstateOfMessage } from '../../src/timeline/postgres-stats.js';
+
+const pg = (severity: string, message: string, pid = 100, extra: Record<string, unknown> = {}, at: string | number = '2026-03-01T10:00:00Z'): TestEvent => ({
+  at,
+  message,
+  source: 'postgres',
+  service: 'Postgres',
+  level: severity === 'LOG' ? 'info' : severity === 'ERROR' ? 'error' : severity === 'FATAL' ? 'fatal' : 'warn',
+  levelText: severity,
+  pg: { severity, pid, ...extra },
+});
+
+describe('PostgresStats', () => {
+  it('counts severities the way pgBadger does: event-like LOG lines and DEALLOCATE apart', () => {
+    const s = buildTimeline([
+      pg('LOG', 'database system was shut down at 2026-03-01 09:59:00 UTC'),
+      pg('LOG', 'database system is ready to accept connections'),
+      pg('LOG', 'process 12 still waiting for ShareLock on transaction 7 after 1000.1 ms'),
+      pg('LOG', 'process 12 acquired ShareLock on transaction 7 after 2500.5 ms'),
+      pg('LOG', 'duration: 0.1 ms  statement: DEALLOCATE pdo_stmt_1'),
+      pg('ERROR', 'deadlock detected'),
+      pg('FATAL', 'sorry, too many clients already'),
+      pg('WARNING', 'there is no transaction in progress'),
+    ]).postgres;
+    expect(s.records).toBe(8);
+    expect(s.bySeverity).toEqual({ LOG: 2, ERROR: 1, FATAL: 1, WARNING: 1 });
+    expect(s.bySeverityRaw).toEqual({ LOG: 5, ERROR: 1, FATAL: 1, WARNING: 1 });
+    expect(s.events).toBe(2);
+    expect(s.errorsBySqlstate).toEqual({ '40P01': 1, '53300': 1 });
+    expect(s.lockWaits).toEqual({ acquired: 1, acquiredTotalMs: 2500.5, stillWaiting: 1, maxWaitMs: 2500.5 });
+    expect(s.deadlocks).toBe(1);
+    expect(s.tooManyClients).toBe(1);
+    expect(s.serverStarts).toBe(1);
+  });
+
+  it('counts connections, sessions and the peak of concurrent sessions per process', () => {
+    const ev: TestEvent[] = [];
+    for (let p = 1; p <= 5; p++) ev.push(pg('LOG', `connection authorized: user=app database=appdb application_name=worker${p}`, p));
+    ev.push(pg('LOG', 'replication connection authorized: user=rep application_name=standby', 99));
+    for (let p = 1; p <= 3; p++) ev.push(pg('LOG', `disconnection: session time: 0:00:0${p}.100 user=app database=appdb host=10.0.0.${p} port=5${p}`, p));
+    ev.push(pg('LOG', 'disconnection: session time: 0:00:01.000 user=rep database= host=10.0.0.9 port=1', 99));
+    ev.push(pg('LOG', 'connection authorized: user=app database=appdb', 6));
+    const s = buildTimeline(ev).postgres;
+    expect(s.connections).toBe(6);
+    expect(s.replicationConnections).toBe(1);
+    expect(s.sessions).toBe(3); // the replication session has no database: pgBadger does not count it
+    expect(s.peakSessions.count).toBe(5);
+  });
+
+  it('aggregates durations per normalized statement with count, total, mean, max and p95', () => {
+    const ev: TestEvent[] = [];
+    const ms = [10, 20, 30, 40, 1500];
+    ms.forEach((m, i) => ev.push(pg('LOG', `duration: ${m}.000 ms  statement: SELECT * FROM orders WHERE id = ${i + 7}`, 10 + i)));
+    ev.push(pg('LOG', 'duration: 5.5 ms  execute <unnamed>: select name from users where email = $1', 20));
+    ev.push(pg('LOG', 'duration: 0.2 ms  parse <unnamed>: select name from users where email = $1', 20));
+    ev.push(pg('LOG', 'statement: UPDATE accounts SET balance = 3 WHERE id = 4', 21));
+    ev.push(pg('LOG', 'duration: 250.0 ms', 21));
+    const s = buildTimeline(ev).postgres;
+    expect(s.queries.withDuration).toBe(7);
+    expect(s.queries.slowest?.ms).toBe(1500);
+    expect(s.queries.slowest?.text).toBe('SELECT * FROM orders WHERE id = 11');
+    const orders = s.statements.find((x) => x.statement.includes('orders'))!;
+    expect(orders.statement).toBe('select * from orders where id = ?');
+    expect(orders.count).toBe(5);
+    expect(orders.totalMs).toBe(1600);
+    expect(orders.meanMs).toBe(320);
+    expect(orders.maxMs).toBe(1500);
+    expect(orders.p95Ms).toBeCloseTo(40 + 0.8 * 1460, 3);
+    expect(orders.durations).toEqual(ms);
+    expect(JSON.parse(JSON.stringify(orders)).durations).toBeUndefined();
+    expect(s.statements[0]).toBe(orders);
+    expect(s.statements.find((x) => x.statement.startsWith('update'))?.count).toBe(1);
+    expect(s.statements.map((x) => x.count).reduce((a, b) => a + b, 0)).toBe(7);
+  });
+
+  it('counts checkpoints, autovacuum, autoanalyze, temporary files, timeouts and resets', () => {
+    const s = buildTimeline([
+      pg('LOG', 'checkpoint starting: time'),
+      pg('LOG', 'checkpoint complete: wrote 3 buffers (0.0%); 0 WAL file(s) added, 0 removed, 0 recycled; write=0.1 s, sync=0.01 s, total=0.2 s'),
+      pg('LOG', 'automatic vacuum of table "db.public.t": index scans: 1\npages: 0 removed, 10 remain'),
+      pg('LOG', 'automatic aggressive vacuum to prevent wraparound of table "db.public.u": index scans: 0'),
+      pg('LOG', 'automatic analyze of table "db.public.t"'),
+      pg('LOG', 'temporary file: path "base/pgsql_tmp/pgsql_tmp1.0", size 2048'),
+      pg('LOG', 'temporary file: path "base/pgsql_tmp/pgsql_tmp1.1", size 4096'),
+      pg('ERROR', 'canceling statement due to statement timeout', 5, { sqlstate: '57014' }),
+      pg('ERROR', 'canceling statement due to lock timeout'),
+      pg('FATAL', 'terminating connection due to idle-in-transaction timeout'),
+      pg('LOG', 'could not receive data from client: Connection reset by peer'),
+      pg('LOG', 'unexpected EOF on client connection with an open transaction'),
+    ]).postgres;
+    expect(s.checkpoints).toEqual({ started: 1, completed: 1, restartpoints: 0, warnings: 0 });
+    expect(s.autovacuum).toBe(2);
+    expect(s.autoanalyze).toBe(1);
+    expect(s.tempFiles).toEqual({ count: 2, totalBytes: 6144, maxBytes: 4096 });
+    expect(s.cancelled).toEqual({ statementTimeout: 1, lockTimeout: 1, userRequest: 0 });
+    expect(s.terminated.idleInTransactionTimeout).toBe(1);
+    expect(s.clientResets).toBe(2);
+    expect(s.errorsBySqlstate).toEqual({ '57014': 1, '55P03': 1, '25P03': 1 });
+  });
+
+  it('keeps memory bounded: a sample of durations per statement, exact aggregates', () => {
+    const ev: TestEvent[] = [];
+    for (let i = 0; i < 3000; i++) ev.push(pg('LOG', `duration: ${(i % 100) + 1}.0 ms  statement: select ${i}`, 1));
+    const st = buildTimeline(ev).postgres.statements[0]!;
+    expect(st.count).toBe(3000);
+    expect(st.maxMs).toBe(100);
+    expect(st.sampled).toBe(true);
+    expect(st.durations.length).toBe(1000);
+    expect(st.p95Ms).toBeGreaterThan(85);
+    expect(st.p95Ms).toBeLessThanOrEqual(100);
+  });
+});
+
+describe('duration and SQLSTATE helpers', () => {
+  it('reads the duration forms', () => {
+    expect(parseDuration('duration: 12.5 ms  statement: select 1')).toEqual({ ms: 12.5, kind: 'statement', text: 'select 1' });
+    expect(parseDuration('duration: 3 ms  execute S_1: select $1')).toEqual({ ms: 3, kind: 'execute', text: 'select $1' });
+    expect(parseDuration('duration: 3 ms  bind <unnamed>: select $1')?.kind).toBe('bind');
+    expect(parseDuration('duration: 7.0 ms')).toEqual({ ms: 7, kind: 'none', text: '' });
+    expect(parseDuration('durations are long')).toBeNull();
+  });
+  it('maps catalogue messages to SQLSTATE', () => {
+    expect(sqlstateOfMessage('relation "users" does not exist at character 15')).toBe('42P01');
+    expect(sqlstateOfMessage('something else')).toBeUndefined();
+  });
+  it('interpolates percentiles', () => {
+    expect(percentileSorted([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(percentileSorted([5], 0.95)).toBe(5);
+  });
+});
