@@ -151,6 +151,8 @@ export async function readInput(
   let parser: LineParser | null = null;
   let format: InputFormat | null = null;
   const head: string[] = [];
+  // Line numbers of the head lines: a line skipped while sniffing (too long) leaves a gap.
+  const headNos: number[] = [];
   let carry = '';
   let carryTooLong = false;
   let carryNul = false;
@@ -200,8 +202,9 @@ export async function readInput(
     }
     summary.format = format!.id;
     parser = format!.create({ service, input: inputIndex, sink, options, path });
-    for (let i = 0; i < head.length; i++) feed(head[i]!, i + 1);
+    for (let i = 0; i < head.length; i++) feed(head[i]!, headNos[i]!);
     head.length = 0;
+    headNos.length = 0;
   };
 
   const feed = (text: string, n: number) => {
@@ -225,6 +228,7 @@ export async function readInput(
       else parser.line(text, lineNo);
     } else {
       head.push(text);
+      headNos.push(lineNo);
       if (head.length >= SNIFF_LINES) choose();
     }
   };
@@ -232,7 +236,7 @@ export async function readInput(
   try {
     opened = await openStream(path, options, (close) => (input.close = close));
     if (stopped) opened.close();
-    for await (const chunk of opened.stream as AsyncIterable<Buffer>) {
+    for await (const chunk of opened.chunks) {
       if (bytes === 0 && !options.inputFormat) rejectBinary(path, chunk);
       bytes += chunk.length;
       if (options.onProgress) options.onProgress(bytes);
@@ -328,9 +332,9 @@ export async function readInput(
   }
 }
 
-/** An opened input: the stream of (decompressed) bytes, and how to stop it early. */
+/** An opened input: its (decompressed) bytes, and how to stop it early. */
 interface OpenedInput {
-  stream: Readable;
+  chunks: AsyncIterable<Buffer>;
   close(): void;
 }
 
@@ -401,23 +405,18 @@ async function openStream(path: string, options: ReadOptions, onOpen: (close: ()
     }
     base = createReadStream(path, { highWaterMark: 1 << 20 });
   }
-  let stream: Readable | null = null;
+  let gunzip: Readable | null = null;
   const close = () => {
-    stream?.destroy();
+    gunzip?.destroy();
     base.destroy();
   };
   onOpen(close);
-  stream = await peekGzip(base);
-  return { stream, close };
-}
-
-/** Looks at the first bytes and inserts a gunzip stage when they are gzip's magic number. */
-async function peekGzip(src: Readable): Promise<Readable> {
-  const it = src[Symbol.asyncIterator]();
+  // The first chunk tells whether the input is gzip; chunks go on unchanged (no extra stream layer).
+  const it = base[Symbol.asyncIterator]();
   const first = await it.next();
-  if (first.done) return Readable.from([]);
+  if (first.done) return { chunks: (async function* () {})(), close };
   const head = first.value as Buffer;
-  const rest = (async function* () {
+  const all = (async function* () {
     try {
       yield head;
       for (;;) {
@@ -429,11 +428,13 @@ async function peekGzip(src: Readable): Promise<Readable> {
       await it.return?.();
     }
   })();
-  const joined = Readable.from(rest, { objectMode: false });
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
-    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
-    joined.on('error', (e) => gunzip.destroy(e));
-    return joined.pipe(gunzip);
+    const z = createGunzip({ chunkSize: 256 * 1024 });
+    gunzip = z;
+    const joined = Readable.from(all);
+    joined.on('error', (e) => z.destroy(e));
+    joined.pipe(z);
+    return { chunks: z, close };
   }
-  return joined;
+  return { chunks: all, close };
 }

@@ -9,6 +9,7 @@ import { parseTimestamp, epochToMs } from '../timestamp.js';
 import { levelCueOf, levelOfNumber, levelOfWord } from '../level.js';
 import { parsePgLine, PgRecordAssembler } from '../postgres-line.js';
 import { HeldRecord } from '../multiline.js';
+import { emitHerokuSample } from '../heroku-samples.js';
 
 function looksRailwayJson(l: string): boolean {
   if (l.charCodeAt(0) !== 123) return false;
@@ -106,6 +107,7 @@ export const railwayJson: InputFormat = {
         const ev: LogEvent = { ts, service: svc, source, level, levelText, message: msg, attrs: obj, input, line: lineNo };
         if (stream !== undefined) ev.stream = stream;
         held.hold(ev);
+        emitHerokuSample(sink, msg, ts);
       },
       end() {
         held.flush();

@@ -8,6 +8,7 @@ import { parseTimestampAt } from '../timestamp.js';
 import { levelCueOf, levelOfWord } from '../level.js';
 import { parsePgLine, PgRecordAssembler } from '../postgres-line.js';
 import { HeldRecord } from '../multiline.js';
+import { emitHerokuSample } from '../heroku-samples.js';
 import { isPlatformMessage } from './railway-json.js';
 
 const BRACKET = /^\[([A-Za-z]{2,8})\]\s?/;
@@ -97,6 +98,7 @@ export const railwayText: InputFormat = {
         const ev: LogEvent = { ts, service, source, level, levelText: marker ?? level, message: rest, input, line: lineNo };
         if (marker !== undefined) ev.stream = marker;
         held.hold(ev);
+        emitHerokuSample(sink, rest, ts);
       },
       end() {
         held.flush();
