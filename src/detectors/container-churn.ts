@@ -1,0 +1,222 @@
+// Containers that live for seconds, restart in loops, or come and go several times an hour.
+// Lives come from lifecycle.ts (platform, Heroku, uvicorn, gunicorn and PostgreSQL start/stop
+// lines, paired by deployment instance when the lines carry Railway's ids). Each life is classed by
+// how it ended: crashed (failure line, non-zero exit, kill), replaced (another container of the
+// service started shortly before the stop: a zero-downtime redeploy), stopped, or still running.
+// Crash loop (detection.md §4): at least 3 troubled starts (short life, failure, or a start that
+// never saw its stop before the next one) of one service and deployment within 10 minutes.
+import type { Evidence, Finding, FindingSeverity } from '../model.js';
+import { defineDetector } from './detector.js';
+import { evidenceOf, isoSeconds, clockOf, humanDuration } from './evidence.js';
+import { LIFECYCLE_INTERESTS, lifecycleOf, type ContainerLife, type LifecycleMarker } from './lifecycle.js';
+
+type EndedBy = 'crash' | 'replaced' | 'stopped' | 'running';
+
+interface Life {
+  life: ContainerLife;
+  endedBy: EndedBy;
+  troubled: boolean;
+}
+
+function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 === 1 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+}
+
+const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
+
+/** Largest number of times in `ts` (sorted) that fit in a window of `windowMs`. */
+function maxInWindow(ts: readonly number[], windowMs: number): { count: number; from: number } {
+  let best = { count: 0, from: NaN };
+  let j = 0;
+  for (let i = 0; i < ts.length; i++) {
+    while (ts[i]! - ts[j]! > windowMs) j++;
+    if (i - j + 1 > best.count) best = { count: i - j + 1, from: ts[j]! };
+  }
+  return best;
+}
+
+export const containerChurn = defineDetector({
+  meta: {
+    id: 'container-churn',
+    title: 'Container churn',
+    explanation:
+      'Container starts and stops (Railway "Starting/Stopping Container", Heroku dyno states, uvicorn/gunicorn/PostgreSQL start-up and shut-down lines), ' +
+      'paired per deployment when the lines carry its id. Reports containers that lived less than a minute, crash loops (repeated failing or short-lived ' +
+      'starts within minutes) and flapping services, with start-up times from lines like "Startup complete (3.2s)".',
+    defaults: {
+      shortLivedSeconds: 60,
+      crashLoopStarts: 3,
+      crashLoopWindowSeconds: 600,
+      flappingStartsPerHour: 4,
+      replacedWithinSeconds: 600,
+    },
+    optionDocs: {
+      shortLivedSeconds: 'a container that lived less than this (s) is short-lived',
+      crashLoopStarts: 'troubled starts (short-lived, failed, or never stopped before the next start) of one deployment that make a crash loop',
+      crashLoopWindowSeconds: 'window (s) in which those starts must fall',
+      flappingStartsPerHour: 'starts of one service within any hour that count as flapping',
+      replacedWithinSeconds: 'a stop this soon (s) after another container of the service started is a replacement (zero-downtime redeploy)',
+    },
+    interests: [...LIFECYCLE_INTERESTS],
+  },
+  detect(t, o) {
+    const lc = lifecycleOf(t);
+    if (lc.lives.length === 0) return [];
+    const shortMs = o.shortLivedSeconds * 1000;
+    const byService = new Map<string, ContainerLife[]>();
+    for (const l of lc.lives) {
+      const list = byService.get(l.service) ?? [];
+      list.push(l);
+      byService.set(l.service, list);
+    }
+    const findings: Finding[] = [];
+    for (const [service, lives] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const starts = lives.filter((l) => l.start !== null).map((l) => l.start!);
+      const classified: Life[] = lives.map((life) => {
+        const failed = (life.start?.failed ?? false) || (life.stop?.failed ?? false);
+        let endedBy: EndedBy;
+        if (failed) endedBy = 'crash';
+        else if (life.stop === null) endedBy = 'running';
+        else {
+          const stopTs = life.stop.ts;
+          const other = starts.some((s) => s !== life.start && s.ts < stopTs && stopTs - s.ts <= o.replacedWithinSeconds * 1000 && (life.start === null || s.ts > life.start.ts) && (s.key === '' || s.key !== (life.start?.key ?? '')));
+          endedBy = other ? 'replaced' : 'stopped';
+        }
+        const startTs = life.start?.ts;
+        // A start that never saw its stop before its deployment started again (replicas start together, restarts later).
+        const vanished =
+          life.stop === null &&
+          startTs !== undefined &&
+          starts.some((s) => s.ts > startTs + 5_000 && (s.key === life.start!.key || (s.deployment !== undefined && s.deployment === life.start!.deployment)));
+        const troubled = failed || (life.lifetimeMs !== null && life.lifetimeMs < shortMs) || vanished;
+        return { life, endedBy, troubled };
+      });
+      const short = classified.filter((c) => c.life.lifetimeMs !== null && c.life.lifetimeMs < shortMs);
+      const crashed = classified.filter((c) => c.endedBy === 'crash');
+      // Crash loop: troubled starts of one deployment (or of the service, when ids are unknown).
+      const groups = new Map<string, number[]>();
+      for (const c of classified) {
+        if (!c.troubled || c.life.start === null) continue;
+        const k = c.life.deployment ?? '';
+        const list = groups.get(k) ?? [];
+        list.push(c.life.start.ts);
+        groups.set(k, list);
+      }
+      let loop = { count: 0, from: NaN };
+      for (const ts of groups.values()) {
+        const w = maxInWindow(ts.sort((a, b) => a - b), o.crashLoopWindowSeconds * 1000);
+        if (w.count > loop.count) loop = w;
+      }
+      const crashLoop = loop.count >= o.crashLoopStarts;
+      const flap = maxInWindow(starts.map((s) => s.ts), 3600_000);
+      const flapping = flap.count >= o.flappingStartsPerHour;
+      if (short.length === 0 && crashed.length === 0 && !crashLoop && !flapping) continue;
+
+      const startupSeconds = starts.filter((s) => s.startupSeconds !== undefined).map((s) => s.startupSeconds!);
+      const bootSeconds = starts.filter((s) => s.readyTs !== undefined && s.readyTs > s.ts).map((s) => round((s.readyTs! - s.ts) / 1000, 1));
+      const lifetimes = classified.filter((c) => c.life.lifetimeMs !== null).map((c) => c.life.lifetimeMs! / 1000);
+      const severity: FindingSeverity = crashLoop ? 'high' : crashed.length > 0 ? 'medium' : flapping ? 'medium' : 'low';
+      const shortText = short.map((c) => `${round(c.life.lifetimeMs! / 1000, 0)} s`);
+      const title = crashLoop
+        ? `Crash Loop (${loop.count} failing starts within ${humanDuration(o.crashLoopWindowSeconds * 1000)})`
+        : short.length > 0
+          ? `Container Churn (${plural(short.length, 'container')} lived under ${o.shortLivedSeconds} s)`
+          : crashed.length > 0
+            ? `Container Crashes (${plural(crashed.length, 'container')} crashed)`
+            : `Container Flapping (${flap.count} starts within an hour)`;
+      const ends: Record<EndedBy, number> = { crash: 0, replaced: 0, stopped: 0, running: 0 };
+      for (const c of classified) ends[c.endedBy]++;
+      const paired = lives.some((l) => l.pairedBy === 'deployment') ? 'by deployment id' : 'by order (the lines carry no deployment id)';
+      const shortList = short.map((c) => {
+        const ready = c.life.start!.readyTs;
+        const served = ready !== undefined ? `, ${round((c.life.stop!.ts - ready) / 1000, 0)} s after it reported ready` : '';
+        return `${clockOf(c.life.start!.ts)} → ${clockOf(c.life.stop!.ts)} (${round(c.life.lifetimeMs! / 1000, 0)} s${served}, ${c.endedBy})`;
+      });
+      // The start line, its ready/banner line, the stop line and any failure line of the worst lives.
+      const shown = new Set<LifecycleMarker>();
+      for (const c of [...new Set([...crashed, ...short])].slice(0, 4)) {
+        const startMs = c.life.start?.markers ?? [];
+        const stopMs = c.life.stop?.markers ?? [];
+        for (const m of [startMs[0], startMs.find((x) => x.kind === 'ready' || x.version !== undefined), stopMs[0], ...[...startMs, ...stopMs].filter((x) => x.kind === 'failure' || x.kind === 'exit')]) {
+          if (m !== undefined) shown.add(m);
+        }
+      }
+      const evidence: Evidence[] = [...shown].sort((a, b) => a.ts - b.ts).map((m) => evidenceOf(t, m.event));
+      const medStartup = median(startupSeconds);
+      let rootCause: string;
+      if (crashLoop || crashed.length > 0) {
+        const failLines = [...new Set(crashed.flatMap((c) => [...(c.life.start?.markers ?? []), ...(c.life.stop?.markers ?? [])]).filter((m) => m.kind === 'failure' || (m.kind === 'exit' && m.exitCode !== undefined)).map((m) => m.event.message.trim()))].slice(0, 3);
+        rootCause =
+          `Hypothesis: the container fails during or soon after start-up and the platform restarts it (Railway's default policy restarts on failure up to 10 times). ` +
+          `Evidence: ${plural(crashed.length, 'life', 'lives')} ended in a failure` + (failLines.length > 0 ? ` (${failLines.map((l) => `"${l}"`).join(', ')})` : '') +
+          (crashLoop ? `; ${loop.count} troubled starts within ${humanDuration(o.crashLoopWindowSeconds * 1000)} from ${isoSeconds(loop.from)}.` : '.');
+      } else if (ends.replaced >= short.length && short.length > 0) {
+        rootCause =
+          'Hypothesis: zero-downtime redeploys: a new container starts, passes its health check, and the previous one is stopped; short lives mean ' +
+          'deploys followed each other within seconds to minutes (several pushes in a row, or a redeploy triggered by a variable change). ' +
+          `Evidence: every short-lived container was stopped after another container of ${service} had started.`;
+      } else {
+        rootCause =
+          'Hypothesis: the containers were superseded right after start-up (a newer deploy, a manual restart, or a health check that passed and was then replaced), ' +
+          `not crashes: their stops carry no failure line or non-zero exit code. Evidence: ${shortList.join('; ')}` +
+          (medStartup !== null ? `; the app reports start-up in ${round(medStartup, 1)} s, so boot time is not the problem.` : '.');
+      }
+      findings.push({
+        detector: 'container-churn',
+        id: `container-churn:${service}`,
+        severity,
+        title,
+        summary:
+          `${service}: ${plural(starts.length, 'container start')} in the logs` +
+          (short.length > 0 ? `, ${short.length} of them stopped within ${o.shortLivedSeconds} s (${shortText.join(', ')})` : '') +
+          (crashed.length > 0 ? `, ${crashed.length} ended in a crash` : '') +
+          (crashLoop ? '; the starts form a crash loop' : flapping ? `; up to ${flap.count} starts within an hour` : '') +
+          '.',
+        pattern:
+          `${plural(lives.length, 'container life', 'container lives')} paired ${paired}: ${ends.stopped} stopped, ${ends.replaced} replaced, ${ends.crash} crashed, ${ends.running} still running at the end of the logs.` +
+          (lifetimes.length > 0 ? ` Median lifetime ${humanDuration(median(lifetimes)! * 1000)}.` : '') +
+          (shortList.length > 0 ? ` Short-lived: ${shortList.join('; ')}.` : ''),
+        rootCause,
+        impact:
+          (crashLoop || crashed.length > 0
+            ? 'Requests fail while no healthy container is up, and each crash drops in-flight work. '
+            : 'Each start/stop cycle drops in-flight requests and pooled database connections (connection-reset noise in PostgreSQL) and repeats start-up work. ') +
+          (medStartup !== null ? `Start-up takes ${round(medStartup, 1)} s (median of ${startupSeconds.length} reported).` : ''),
+        timing: `Starts at ${starts.slice(0, 12).map((s) => clockOf(s.ts).slice(0, 5)).join(', ')}${starts.length > 12 ? ', …' : ''} (UTC).`,
+        recommendation:
+          crashLoop || crashed.length > 0
+            ? 'Read the first failure line of each crashed start (exit code, OOM kill, start-up exception) and fix that; make start-up fail fast with a clear message; ' +
+              'check the restart policy and memory limit; a readiness health check keeps a failing build from replacing a healthy one.'
+            : 'Batch deploys (deploy on merge to the main branch, not on every push; avoid redeploys on each variable edit); keep the health check a readiness check; ' +
+              'shut down gracefully (close the database pool, finish in-flight requests) so each replacement is clean.',
+        evidence,
+        data: {
+          service,
+          containers: classified.map((c) => ({
+            deployment: c.life.instance ?? c.life.deployment ?? null,
+            start: c.life.start ? isoSeconds(c.life.start.ts) : null,
+            stop: c.life.stop ? isoSeconds(c.life.stop.ts) : null,
+            lifetimeSeconds: c.life.lifetimeMs === null ? null : round(c.life.lifetimeMs / 1000, 1),
+            // From the first "ready" line to the stop: how long it served.
+            readySeconds: c.life.start?.readyTs !== undefined && c.life.stop !== null ? round((c.life.stop.ts - c.life.start.readyTs) / 1000, 1) : null,
+            endedBy: c.endedBy,
+          })),
+          shortLived: short.length,
+          startupSeconds,
+          medianStartupSeconds: medStartup,
+          bootSeconds,
+          crashLoop,
+          crashed: crashed.length,
+          flapping,
+          maxStartsPerHour: flap.count,
+          pairedBy: lives.some((l) => l.pairedBy === 'deployment') ? 'deployment' : 'order',
+        },
+      });
+    }
+    return findings;
+  },
+});

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { containerChurn as detector } from '../../src/detectors/container-churn.js';
+import { byTime, ms, runDetector, type TestEvent } from '../helpers/timeline.js';
+
+const platform = (at: number, message: string, service = 'web', attrs?: Record<string, unknown>): TestEvent => ({ at, message, service, source: 'platform', ...(attrs ? { attrs } : {}) });
+const app = (at: number, message: string, service = 'web', attrs?: Record<string, unknown>): TestEvent => ({ at, message, service, ...(attrs ? { attrs } : {}) });
+const S = 1000;
+const MIN = 60 * S;
+const H = 60 * MIN;
+
+interface ContainerRow {
+  deployment: string | null;
+  start: string | null;
+  stop: string | null;
+  lifetimeSeconds: number | null;
+  endedBy: string;
+}
+
+describe('container-churn: valid (no finding)', () => {
+  it('a long-lived container', () => {
+    const t0 = ms('2026-04-02T08:00:00Z');
+    const events = [platform(t0, 'Starting Container'), app(t0 + 3 * S, 'INFO:     Application startup complete.'), platform(t0 + 6 * H, 'Stopping Container'), app(t0 + 6 * H + 500, 'INFO:     Shutting down')];
+    expect(runDetector(detector, events)).toEqual([]);
+  });
+
+  it('a container still running at the end of the logs', () => {
+    const t0 = ms('2026-04-02T08:00:00Z');
+    expect(runDetector(detector, [app(t0, 'INFO:     Started server process [1]', 'api'), app(t0 + 2 * S, 'INFO:     Uvicorn running on http://0.0.0.0:8000 (Press CTRL+C to quit)', 'api')])).toEqual([]);
+  });
+
+  it('zero-downtime redeploys a day apart, paired by deployment id', () => {
+    const t0 = ms('2026-04-02T08:00:00Z');
+    const d = (i: number) => ({ deploymentId: `dep-${i}`, deploymentInstanceId: `inst-${i}` });
+    const events: TestEvent[] = [];
+    for (let i = 0; i < 4; i++) {
+      events.push(platform(t0 + i * 24 * H, 'Starting Container', 'web', d(i)));
+      if (i > 0) events.push(platform(t0 + i * 24 * H + 40 * S, 'Stopping Container', 'web', d(i - 1)));
+    }
+    expect(runDetector(detector, byTime(events))).toEqual([]);
+  });
+});
+
+describe('container-churn: invalid (findings)', () => {
+  it('the review\'s two short lives: 9 s and 5 s, start-up 3.2 s', () => {
+    const ev = (iso: string, message: string, plat = false) => (plat ? platform(ms(iso), message, 'whendoist') : app(ms(iso), message, 'whendoist'));
+    const events = [
+      ev('2026-02-07T19:20:50Z', 'Starting Container', true),
+      ev('2026-02-07T19:20:55Z', 'Starting Whendoist v0.39.7'),
+      ev('2026-02-08T02:57:00Z', 'Stopping Container', true),
+      ev('2026-02-08T02:57:21Z', 'Starting Container', true),
+      ev('2026-02-08T02:57:26Z', 'Starting Whendoist v0.39.8'),
+      ev('2026-02-08T02:57:30Z', 'Stopping Container', true),
+      ev('2026-02-08T03:00:22Z', 'Starting Container', true),
+      ev('2026-02-08T03:00:30Z', 'Startup complete (3.2s)'),
+      ev('2026-02-08T03:00:35Z', 'Stopping Container', true),
+      ev('2026-02-08T03:10:00Z', 'Starting Container', true),
+      ev('2026-02-08T03:10:05Z', 'Startup complete (2.5s)'),
+    ];
+    const fs = runDetector(detector, events);
+    expect(fs).toHaveLength(1);
+    const f = fs[0]!;
+    expect(f.title).toBe('Container Churn (2 containers lived under 60 s)');
+    expect(f.severity).toBe('low');
+    expect(f.data.shortLived).toBe(2);
+    expect(f.data.crashLoop).toBe(false);
+    expect(f.data.startupSeconds).toEqual([3.2, 2.5]);
+    expect(f.data.medianStartupSeconds).toBe(2.85);
+    const rows = f.data.containers as ContainerRow[];
+    expect(rows.map((r) => r.lifetimeSeconds)).toEqual([27370, 9, 13, null]);
+    expect(rows[1]).toMatchObject({ start: '2026-02-08T02:57:21Z', stop: '2026-02-08T02:57:30Z', endedBy: 'stopped', readySeconds: null });
+    expect(rows[2]).toMatchObject({ lifetimeSeconds: 13, readySeconds: 5 });
+    expect(f.pattern).toContain('03:00:22 → 03:00:35 (13 s, 5 s after it reported ready, stopped)');
+    expect(f.evidence.map((e) => e.text)).toEqual(['Starting Container', 'Starting Whendoist v0.39.8', 'Stopping Container', 'Starting Container', 'Startup complete (3.2s)', 'Stopping Container']);
+  });
+
+  it('Heroku crash loop: four starts exiting with status 1 within six minutes', () => {
+    const t0 = ms('2026-05-10T14:00:00Z');
+    const events: TestEvent[] = [];
+    [0, 20, 80, 340].forEach((s, i) => {
+      const at = t0 + s * S;
+      events.push(app(at, i === 0 ? 'State changed from up to starting' : 'State changed from crashed to starting', 'worker'));
+      events.push(app(at + 2 * S, 'Starting process with command `python worker.py`', 'worker'));
+      events.push(app(at + 9 * S, 'Process exited with status 1', 'worker'));
+      events.push(app(at + 9 * S, 'State changed from starting to crashed', 'worker'));
+    });
+    const fs = runDetector(detector, events);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.severity).toBe('high');
+    expect(fs[0]!.data.crashLoop).toBe(true);
+    expect(fs[0]!.data.crashed).toBe(4);
+    expect(fs[0]!.title).toBe('Crash Loop (4 failing starts within 10 min)');
+    expect(fs[0]!.evidence.some((e) => e.text === 'Process exited with status 1')).toBe(true);
+  });
+
+  it('Railway restarts without stop lines (same deployment, new instances every 30 s) are a crash loop', () => {
+    const t0 = ms('2026-05-10T14:00:00Z');
+    const events = [0, 30, 60, 90].map((s, i) => platform(t0 + s * S, 'Starting Container', 'api', { deploymentId: 'dep-9', deploymentInstanceId: `i-${i}` }));
+    events.push(app(t0 + 95 * S, 'ERROR: Application startup failed. Exiting.', 'api', { deploymentId: 'dep-9', deploymentInstanceId: 'i-3' }));
+    const fs = runDetector(detector, events);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.data.crashLoop).toBe(true);
+    expect(fs[0]!.data.pairedBy).toBe('deployment');
+  });
+
+  it('gunicorn lives paired by deployment; the threshold is an option', () => {
+    const t0 = ms('2026-06-01T00:00:00Z');
+    const events: TestEvent[] = [];
+    [20, 45, 120].forEach((life, i) => {
+      const at = t0 + i * 2 * H;
+      const attrs = { deploymentId: `d${i}` };
+      events.push(app(at, '[2026-06-01 00:00:00 +0000] [1] [INFO] Starting gunicorn 22.0.0', 'shop', attrs));
+      events.push(app(at + 100, '[2026-06-01 00:00:00 +0000] [1] [INFO] Listening at: http://0.0.0.0:8080 (1)', 'shop', attrs));
+      events.push(app(at + 200, '[2026-06-01 00:00:00 +0000] [7] [INFO] Booting worker with pid: 7', 'shop', attrs));
+      events.push(app(at + life * S, '[2026-06-01 00:00:00 +0000] [1] [INFO] Handling signal: term', 'shop', attrs));
+      events.push(app(at + life * S + 300, '[2026-06-01 00:00:00 +0000] [7] [INFO] Worker exiting (pid: 7)', 'shop', attrs));
+      events.push(app(at + life * S + 600, '[2026-06-01 00:00:00 +0000] [1] [INFO] Shutting down: Master', 'shop', attrs));
+    });
+    const fs = runDetector(detector, events);
+    expect(fs[0]!.data.shortLived).toBe(2);
+    expect((fs[0]!.data.containers as ContainerRow[]).map((r) => [r.deployment, r.lifetimeSeconds])).toEqual([['d0', 20], ['d1', 45], ['d2', 120]]);
+    expect(runDetector(detector, events, [], { shortLivedSeconds: 30 })[0]!.data.shortLived).toBe(1);
+    expect(runDetector(detector, events, [], { shortLivedSeconds: 10 })).toEqual([]);
+  });
+
+  it('flapping: five 8-minute lives within an hour', () => {
+    const t0 = ms('2026-06-01T10:00:00Z');
+    const events: TestEvent[] = [];
+    for (let i = 0; i < 5; i++) {
+      events.push(app(t0 + i * 11 * MIN, 'Server listening on port 3000', 'node-api'));
+      events.push(app(t0 + i * 11 * MIN + 8 * MIN, 'Shutting down...', 'node-api'));
+    }
+    const fs = runDetector(detector, events);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.data).toMatchObject({ flapping: true, maxStartsPerHour: 5, shortLived: 0, crashLoop: false });
+    expect(fs[0]!.severity).toBe('medium');
+  });
+});
