@@ -1,26 +1,50 @@
 // The JSON output: findings and the inputs summary, versioned. A public interface (docs/json.md,
 // docs/hindsight.schema.json): add fields freely, rename or remove only with a new schemaVersion.
+// Every string in it passes through `redactDeep`, so no path (a narrative quoting a line, a
+// template, a skipped line) can carry a secret out.
 import type { Finding } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import type { DetectorRun } from '../analyze.js';
 import { isoOf } from '../ingest/timestamp.js';
-import { redact } from '../redact.js';
+import { redactDeep } from '../redact.js';
 import { VERSION } from '../version.js';
 
 export const SCHEMA_VERSION = 1;
+
+/** How the run was asked for, beyond its inputs: the window filter, what it left out, the title. */
+export interface RunInfo {
+  title?: string;
+  /** The resolved window filter (epoch ms), when --since/--until were given. */
+  since?: number;
+  until?: number;
+  /** Records and samples left out by the window filter. */
+  outsideWindow?: number;
+  /** Records left out because they matched the configuration's ignored templates. */
+  ignored?: number;
+  /** The configuration file read, when there was one. */
+  configPath?: string;
+}
 
 export interface ReportInput {
   timeline: TimelineSummary;
   findings: Finding[];
   runs: DetectorRun[];
+  run?: RunInfo;
 }
 
 /** The JSON document `hindsight analyze --format json` writes. */
-export function buildJsonReport({ timeline, findings, runs }: ReportInput): Record<string, unknown> {
-  return {
+export function buildJsonReport({ timeline, findings, runs, run }: ReportInput): Record<string, unknown> {
+  const doc = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'hindsight', version: VERSION },
+    ...(run?.title ? { title: run.title } : {}),
     window: { start: isoOf(timeline.window.start), end: isoOf(timeline.window.end) },
+    filter: {
+      since: isoOf(run?.since ?? null),
+      until: isoOf(run?.until ?? null),
+      outsideWindow: run?.outsideWindow ?? 0,
+      ignoredByConfig: run?.ignored ?? 0,
+    },
     services: timeline.services,
     inputs: timeline.inputs.map((i) => ({
       path: i.path,
@@ -29,7 +53,7 @@ export function buildJsonReport({ timeline, findings, runs }: ReportInput): Reco
       lines: i.lines,
       events: i.events,
       skipped: i.skipped,
-      skippedExamples: i.skippedExamples.map((x) => ({ line: x.line, reason: x.reason, text: redact(x.text) })),
+      skippedExamples: i.skippedExamples.map((x) => ({ line: x.line, reason: x.reason, text: x.text })),
       records: i.records,
       samples: i.samples,
       services: i.services,
@@ -50,6 +74,7 @@ export function buildJsonReport({ timeline, findings, runs }: ReportInput): Reco
     detectors: runs,
     findings,
   };
+  return redactDeep(doc);
 }
 
 export function renderJson(input: ReportInput): string {

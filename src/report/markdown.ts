@@ -1,22 +1,587 @@
-// The markdown report. PLACEHOLDER: provenance and inputs appendix only, until the report issue
-// builds the full review-style report.
+// The markdown report, in the shape of a hand-written production review: title and provenance,
+// Summary, 1. Log Analysis (a subsection per finding), 2. Observability Dashboard Analysis (metrics,
+// memory and cost findings), 3. Architecture Gaps and 4. What's Working Well (inferred from the
+// findings, each citing them), Appendix: Inputs. It lays findings out and decides nothing; the same
+// input gives the same bytes (no clock, no locale). Log text goes through markdown-text.ts, which
+// redacts and escapes it.
+import type { Evidence, Finding, MetricSeries } from '../model.js';
+import { FINDING_SEVERITY_RANK } from '../model.js';
+import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import type { ReportInput } from './json.js';
-import { isoOf } from '../ingest/timestamp.js';
 import { VERSION } from '../version.js';
+import { cell, code, evidenceTime, fenced, int, minuteOf, money, num, percent, prose } from './markdown-text.js';
+import { countBuckets, countSparkline, mermaidLineChart, resample, sparkline } from './charts.js';
+import { affectedOf, countOf, numberAt, objectsAt, stringAt, timesOf } from './finding-data.js';
+import { architectureGaps, workingWell, type Insight } from './insights.js';
+import { humanSeconds, listJoin, plural } from './words.js';
 
-export function renderMarkdown({ timeline }: ReportInput): string {
-  const lines: string[] = [];
-  const w = timeline.window;
-  lines.push(`# Post-mortem: ${timeline.services.join(', ') || 'no services'}`);
-  lines.push('');
-  const total = timeline.inputs.reduce((a, i) => a + i.lines, 0);
-  lines.push(`hindsight ${VERSION} · ${timeline.inputs.length} input(s) · ${total} lines read · window ${isoOf(w.start) ?? 'unknown'} to ${isoOf(w.end) ?? 'unknown'}`);
-  lines.push('');
-  lines.push('## Appendix: Inputs');
-  lines.push('');
-  lines.push('| Input | Format | Lines | Events | Skipped |');
-  lines.push('|---|---|---:|---:|---:|');
-  for (const i of timeline.inputs) lines.push(`| ${i.path} | ${i.format} (${i.formatReason}) | ${i.lines} | ${i.events} | ${i.skipped} |`);
-  lines.push('');
-  return lines.join('\n');
+/** Detectors whose findings are laid out in the dashboard section rather than in Log Analysis. */
+const DASHBOARD_DETECTORS = new Set(['memory-sawtooth', 'cost-breakdown']);
+const MAX_EVIDENCE_LINES = 12;
+const SPARK_WIDTH = 48;
+const CHART_POINTS = 60;
+
+/** Short labels for the Summary, by detector id (the finding's own title is used otherwise). */
+const SUMMARY_LABEL: Record<string, (f: Finding) => string> = {
+  'empty-error-message': () => 'invisible errors',
+  'connection-reset-per-deploy': () => 'no graceful shutdown',
+  'error-cluster': (f) => (numberAt(f.data, 'count') !== undefined ? `an outage of ${numberAt(f.data, 'count')} errors` : 'an error burst'),
+  'cadence-drift': () => 'a drifting recurring failure',
+  'container-churn': () => 'container churn',
+  'memory-sawtooth': (f) => `memory ${stringAt(f.data, 'shape') ?? 'pattern'}`,
+  'cost-breakdown': (f) => {
+    const top = topCostItem(f);
+    return top ? `${top.resource.toLowerCase()} as ${percent(top.share)} of costs` : 'cost';
+  },
+  'postgres-crash-recovery': () => 'database crash recovery',
+  'restart-loop': () => 'a restart loop',
+  'slow-queries': () => 'slow queries',
+  'lock-contention': () => 'lock contention',
+  timeouts: () => 'timeouts',
+  'connection-exhaustion': () => 'connection exhaustion',
+  'unfinished-work': () => 'work that never finishes',
+  'ungraceful-shutdown': () => 'ungraceful shutdowns',
+};
+
+interface Ctx {
+  t: TimelineSummary;
+  findings: Finding[];
+  /** Section number of each finding (`1.2`, `2.1`), by finding id. */
+  ref: Map<string, string>;
+  /** Kept events by `input:line`, for the level shown beside evidence. */
+  byLocation: Map<string, TimelineEvent> | null;
+}
+
+/** The full markdown report. */
+export function renderMarkdown(input: ReportInput): string {
+  const { timeline: t, runs } = input;
+  const findings = input.findings;
+  const ctx: Ctx = { t, findings, ref: new Map(), byLocation: null };
+  const logFindings = findings.filter((f) => !DASHBOARD_DETECTORS.has(f.detector));
+  logFindings.forEach((f, i) => ctx.ref.set(f.id, `1.${i + 1}`));
+
+  const dashboard = dashboardSection(ctx);
+  const out: string[] = [];
+  out.push(`# ${titleOf(input)}`, '');
+  out.push(`> ${provenance(input)}`, '');
+  out.push('## Summary', '', summary(ctx), '', '---', '');
+
+  out.push('## 1. Log Analysis', '');
+  if (logFindings.length === 0) {
+    out.push(runs.length === 0 ? 'No detectors ran, so there are no log findings.' : `The ${plural(runs.length, 'detector')} found nothing in the logs (see the appendix for the list).`, '');
+  }
+  logFindings.forEach((f) => out.push(...findingSection(ctx, f)));
+  out.push('---', '');
+
+  out.push('## 2. Observability Dashboard Analysis', '');
+  out.push(...dashboard);
+  out.push('---', '');
+
+  out.push('## 3. Architecture Gaps', '');
+  const gaps = architectureGaps(findings, t);
+  if (gaps.length === 0) out.push('Nothing in the findings points at a gap in the architecture.', '');
+  gaps.forEach((g, i) => {
+    out.push(`### 3.${i + 1} ${prose(g.title)}`, '', prose(g.text), '', `*Rests on ${citeList(ctx, g)}.*`, '');
+  });
+  out.push('---', '');
+
+  out.push("## 4. What's Working Well", '');
+  const good = workingWell(findings, t, runs);
+  if (good.length === 0) out.push('No healthy signal stands out in these inputs.', '');
+  for (const g of good) out.push(`- **${prose(g.title)}** — ${prose(g.text)}${g.cites.length > 0 ? ` (${citeList(ctx, g, true)})` : ''}`);
+  if (good.length > 0) out.push('');
+  out.push('---', '');
+
+  out.push(...appendix(input));
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').replace(/\n*$/, '\n');
+}
+
+function titleOf(input: ReportInput): string {
+  if (input.run?.title) return prose(input.run.title);
+  const t = input.timeline;
+  const services = t.services.length > 0 ? listJoin(t.services.slice(0, 4)) + (t.services.length > 4 ? ` and ${t.services.length - 4} more` : '') : 'no services';
+  const w = t.window;
+  const window = w.start !== null && w.end !== null ? `, ${minuteOf(w.start)} to ${minuteOf(w.end)}` : '';
+  return prose(`Post-mortem: ${services}${window}`);
+}
+
+function provenance(input: ReportInput): string {
+  const t = input.timeline;
+  const lines = t.inputs.reduce((a, i) => a + i.lines, 0);
+  const names = t.inputs.map((i) => code(i.path));
+  const shown = names.length <= 4 ? names.join(', ') : names.slice(0, 3).join(', ') + `, and ${names.length - 3} more`;
+  const parts = [`hindsight ${VERSION}`, `${plural(t.inputs.length, 'input')} (${shown})`, `${int(lines)} lines read`, `${int(t.totals.records)} records`];
+  if (t.window.start !== null && t.window.end !== null) parts.push(`window ${humanSeconds((t.window.end - t.window.start) / 1000)}`);
+  const r = input.run;
+  if (r?.since !== undefined || r?.until !== undefined) {
+    parts.push(`limited to ${r.since !== undefined ? minuteOf(r.since) : 'the start'} – ${r.until !== undefined ? minuteOf(r.until) : 'the end'}`);
+  }
+  return parts.join(' · ');
+}
+
+function summary(ctx: Ctx): string {
+  const { findings, t } = ctx;
+  if (t.totals.records === 0 && t.metrics.length === 0) return 'The inputs held no records.';
+  const errors = t.totals.byLevel.error + t.totals.byLevel.fatal;
+  const scale = `${int(t.totals.records)} records from ${plural(t.services.length, 'service')}${t.window.start !== null && t.window.end !== null ? ` over ${humanSeconds((t.window.end - t.window.start) / 1000)}` : ''}, ${int(errors)} of them errors`;
+  const serious = findings.filter((f) => FINDING_SEVERITY_RANK[f.severity] >= FINDING_SEVERITY_RANK.medium);
+  if (findings.length === 0) return `${scale}. The detectors found nothing worth a ticket.`;
+  const chosen = (serious.length > 0 ? serious : findings).slice(0, 4);
+  const items = chosen.map((f) => {
+    const label = SUMMARY_LABEL[f.detector]?.(f) ?? f.title;
+    return `**${prose(label)}** (${prose(shorten(f.summary || f.title, 140))}${ctx.ref.has(f.id) ? `, §${ctx.ref.get(f.id)}` : ''})`;
+  });
+  const worst = findings[0]!.severity;
+  const rest = findings.length - chosen.length;
+  const critical = findings.some((f) => f.severity === 'critical');
+  const second = critical
+    ? `${plural(findings.filter((f) => f.severity === 'critical').length, 'finding is', 'findings are')} critical.`
+    : `None is critical; the worst is ${worst}${rest > 0 ? `, and ${plural(rest, 'more finding')} follow${rest === 1 ? 's' : ''} below` : ''}.`;
+  return `${scale}. The problems that matter: ${listJoin(items)}. ${second}`;
+}
+
+function shorten(s: string, max: number): string {
+  const one = s.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
+  if (one.length <= max) return one;
+  const cut = one.slice(0, max);
+  const sp = cut.lastIndexOf(' ');
+  return (sp > max * 0.6 ? cut.slice(0, sp) : cut) + '…';
+}
+
+function findingSection(ctx: Ctx, f: Finding): string[] {
+  const out: string[] = [];
+  out.push(`### ${ctx.ref.get(f.id) ?? ''} ${prose(f.title)}`.replace(/^### +/, '### '), '');
+  const count = countOf(f);
+  out.push(`*Severity ${f.severity} · ${code(f.detector)}${count !== undefined ? ` · ${plural(count, 'occurrence')}` : ''} · id ${code(f.id)}*`, '');
+  if (f.summary) out.push(prose(f.summary), '');
+  out.push(...evidenceBlock(ctx, f.evidence));
+  const spark = findingSparkline(ctx, f);
+  if (spark) out.push(spark, '');
+  const field = (label: string, text: string | undefined) => {
+    if (text && text.trim().length > 0) out.push(`**${label}:** ${prose(text.trim())}`, '');
+  };
+  field('Pattern', f.pattern);
+  field('Root cause', f.rootCause);
+  field('Timing analysis', f.timing);
+  field('Impact', f.impact);
+  out.push(...affected(f));
+  field('Recommendation', f.recommendation);
+  return out;
+}
+
+function evidenceBlock(ctx: Ctx, evidence: Evidence[]): string[] {
+  if (evidence.length === 0) return [];
+  const shown = evidence.slice(0, MAX_EVIDENCE_LINES);
+  const services = new Set(shown.map((e) => e.service));
+  const width = Math.max(...shown.map((e) => e.service.length));
+  const lines = shown.map((e) => {
+    const ev = eventAt(ctx, e.location);
+    const lvl = ev ? levelLabel(ev) : null;
+    const svc = services.size > 1 ? e.service.padEnd(width) + '  ' : '';
+    return `${e.timestamp !== null ? evidenceTime(e.timestamp) + '  ' : ''}${svc}${lvl ? `[${lvl}] ` : ''}${e.text.replace(/\s*\n\s*/g, ' ⏎ ')}`;
+  });
+  if (evidence.length > shown.length) lines.push(`… ${evidence.length - shown.length} more in --format json`);
+  return [fenced(lines), '', `Lines: ${locations(shown)}`, ''];
+}
+
+/** `app.jsonl:12, :40, :97; postgres.log:3`: locations grouped by input. */
+function locations(evidence: Evidence[]): string {
+  const groups = new Map<string, string[]>();
+  for (const e of evidence) {
+    const i = e.location.lastIndexOf(':');
+    const path = i > 0 ? e.location.slice(0, i) : e.location;
+    const line = i > 0 ? e.location.slice(i + 1) : '';
+    const g = groups.get(path) ?? [];
+    g.push(line);
+    groups.set(path, g);
+  }
+  return [...groups].map(([p, ls]) => code(`${p}:${ls.join(',')}`)).join('; ');
+}
+
+function eventAt(ctx: Ctx, location: string): TimelineEvent | undefined {
+  if (ctx.byLocation === null) {
+    ctx.byLocation = new Map();
+    for (const ev of ctx.t.events) ctx.byLocation.set(`${ctx.t.inputPaths[ev.input] ?? `input${ev.input}`}:${ev.line}`, ev);
+  }
+  return ctx.byLocation.get(location);
+}
+
+function levelLabel(ev: TimelineEvent): string {
+  if (ev.source === 'postgres' && ev.pg?.severity) return ev.pg.severity;
+  switch (ev.level) {
+    case 'fatal':
+      return 'fatal';
+    case 'error':
+      return 'err';
+    case 'warn':
+      return 'warn';
+    case 'info':
+      return 'info';
+    default:
+      return 'dbg';
+  }
+}
+
+function findingSparkline(ctx: Ctx, f: Finding): string | null {
+  const { start, end } = ctx.t.window;
+  if (start === null || end === null || end <= start) return null;
+  const times = timesOf(f, ctx.t);
+  if (times.length === 0) return null;
+  const counts = countBuckets(times, start, end, SPARK_WIDTH);
+  const per = humanSeconds((end - start) / SPARK_WIDTH / 1000);
+  return `**Timeline:** ${code(countSparkline(counts))} ${minuteOf(start)} → ${minuteOf(end)}, one column ≈ ${per}, peak ${Math.max(...counts)} in a column`;
+}
+
+function affected(f: Finding): string[] {
+  const a = affectedOf(f);
+  const items: string[] = [];
+  for (const tpl of a.templates.slice(0, 8)) items.push(`- template ${code(tpl.text)}${tpl.count !== undefined ? ` (${int(tpl.count)}×)` : ''}`);
+  if (a.templates.length > 8) items.push(`- and ${a.templates.length - 8} more templates`);
+  if (a.services.length > 0) items.push(`- ${a.services.length === 1 ? 'service' : 'services'}: ${a.services.map((s) => prose(s)).join(', ')}`);
+  if (a.endpoints.length > 0) items.push(`- endpoints: ${a.endpoints.slice(0, 12).map((e) => code(e)).join(', ')}${a.endpoints.length > 12 ? `, and ${a.endpoints.length - 12} more` : ''}`);
+  if (items.length === 0) return [];
+  return ['**Affected:**', '', ...items, ''];
+}
+
+function citeList(ctx: Ctx, g: Insight, short = false): string {
+  if (g.cites.length === 0) return 'the figures of this run';
+  const refs = [...new Set(g.cites.map((f) => ctx.ref.get(f.id)).filter((r): r is string => r !== undefined))];
+  const titles = g.cites.map((f) => f.title);
+  if (refs.length === 0) return prose(listJoin(titles));
+  if (g.cites.length === 1 && !short) return `§${refs[0]} (${prose(titles[0]!)})`;
+  return listJoin(refs.map((r) => `§${r}`));
+}
+
+// ---- 2. Observability Dashboard Analysis ----------------------------------------------------------
+
+const MEASUREMENT_TITLE: Record<string, string> = {
+  memory: 'Memory',
+  cpu: 'CPU',
+  network_tx: 'Network Egress',
+  network_rx: 'Network Ingress',
+  disk: 'Disk',
+};
+const MEASUREMENT_ORDER = ['memory', 'cpu', 'disk', 'network_tx', 'network_rx'];
+/** Cost resource names (as cost-breakdown may write them) → measurement. */
+const RESOURCE_MEASUREMENT: Record<string, string> = {
+  memory: 'memory',
+  ram: 'memory',
+  cpu: 'cpu',
+  vcpu: 'cpu',
+  network: 'network_tx',
+  egress: 'network_tx',
+  network_tx: 'network_tx',
+  volume: 'disk',
+  disk: 'disk',
+};
+
+interface CostItem {
+  resource: string;
+  cost: number;
+  share: number;
+  projected7d?: number;
+  service?: string;
+}
+
+function costItems(f: Finding): CostItem[] {
+  const out: CostItem[] = [];
+  for (const it of objectsAt(f.data, 'items')) {
+    const resource = stringAt(it, 'resource');
+    const cost = numberAt(it, 'cost');
+    if (resource === undefined || cost === undefined) continue;
+    const item: CostItem = { resource, cost, share: numberAt(it, 'share') ?? 0, projected7d: numberAt(it, 'projected7d') };
+    const svc = stringAt(it, 'service');
+    if (svc) item.service = svc;
+    out.push(item);
+  }
+  const total = out.reduce((a, x) => a + x.cost, 0);
+  if (total > 0) for (const x of out) if (!x.share) x.share = x.cost / total;
+  return out;
+}
+
+function topCostItem(f: Finding): CostItem | undefined {
+  return [...costItems(f)].sort((a, b) => b.cost - a.cost)[0];
+}
+
+function dashboardSection(ctx: Ctx): string[] {
+  const { t, findings } = ctx;
+  const out: string[] = [];
+  const series = t.metrics;
+  const memoryFindings = findings.filter((f) => f.detector === 'memory-sawtooth');
+  const costFindings = findings.filter((f) => f.detector === 'cost-breakdown');
+  if (series.length === 0 && costFindings.length === 0) {
+    out.push('No metric samples among the inputs. Add an export such as `railway metrics --raw --json` to get memory, CPU and network, and the cost they imply.', '');
+    return out;
+  }
+  const window = series.length > 0 ? seriesWindow(series) : null;
+  if (window) out.push(`Metrics from ${plural(series.length, 'series', 'series')} over ${humanSeconds((window.end - window.start) / 1000)} (${minuteOf(window.start)} to ${minuteOf(window.end)}).`, '');
+  const groups = new Map<string, MetricSeries[]>();
+  for (const s of series) {
+    const g = groups.get(s.measurement) ?? [];
+    g.push(s);
+    groups.set(s.measurement, g);
+  }
+  const order = [...groups.keys()].sort((a, b) => {
+    const ia = MEASUREMENT_ORDER.indexOf(a);
+    const ib = MEASUREMENT_ORDER.indexOf(b);
+    return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib) || (a < b ? -1 : a > b ? 1 : 0);
+  });
+  let n = 0;
+  const costByMeasurement = new Map<string, { cost: number; share: number }>();
+  for (const f of costFindings) {
+    for (const it of costItems(f)) {
+      const m = RESOURCE_MEASUREMENT[it.resource.toLowerCase()] ?? it.resource.toLowerCase();
+      const prev = costByMeasurement.get(m);
+      costByMeasurement.set(m, { cost: (prev?.cost ?? 0) + it.cost, share: (prev?.share ?? 0) + it.share / costFindings.length });
+    }
+  }
+  const totalCost = costFindings.reduce((a, f) => a + (numberAt(f.data, 'total') ?? costItems(f).reduce((x, i) => x + i.cost, 0)), 0);
+  const memoryShown = new Set<string>();
+  for (const m of order) {
+    n++;
+    const title = MEASUREMENT_TITLE[m] ?? prose(m);
+    const cost = costByMeasurement.get(m);
+    const dominant = cost !== undefined && cost.share >= 0.5;
+    out.push(`### 2.${n} ${title}${m === 'memory' && dominant ? ' (dominant cost)' : ''}`, '');
+    if (cost) out.push(`**Cost:** ${money(cost.cost)}${totalCost > 0 ? ` of ${money(totalCost)} total` : ''} (${percent(cost.share)} of all costs)`, '');
+    for (const s of groups.get(m)!) {
+      if (m === 'memory') for (const f of memoryFindings) if ((stringAt(f.data, 'service') ?? s.service) === s.service) ctx.ref.set(f.id, `2.${n}`);
+      out.push(...seriesBlock(ctx, s, m === 'memory' ? memoryFindings.filter((f) => (stringAt(f.data, 'service') ?? s.service) === s.service) : []));
+      if (m === 'memory') memoryShown.add(s.service);
+    }
+    out.push(...assessment(m, groups.get(m)!, cost), '');
+  }
+  // Memory findings whose series is not among the inputs (e.g. a detector fed another way).
+  for (const f of memoryFindings) {
+    const svc = stringAt(f.data, 'service');
+    if (svc !== undefined && memoryShown.has(svc)) continue;
+    if (svc === undefined && memoryShown.size > 0) continue;
+    n++;
+    ctx.ref.set(f.id, `2.${n}`);
+    out.push(`### 2.${n} ${prose(f.title)}`, '', ...memoryFindingLines(f), '');
+  }
+  for (const f of costFindings) {
+    n++;
+    ctx.ref.set(f.id, `2.${n}`);
+    out.push(...costTable(f, n, costFindings.length > 1));
+  }
+  if (t.postgres.records > 0) {
+    n++;
+    out.push(...postgresBlock(t, n));
+  }
+  return out;
+}
+
+function seriesWindow(series: MetricSeries[]): { start: number; end: number } {
+  let start = Infinity;
+  let end = -Infinity;
+  for (const s of series) {
+    if (s.ts.length === 0) continue;
+    if (s.ts[0]! < start) start = s.ts[0]!;
+    if (s.ts[s.ts.length - 1]! > end) end = s.ts[s.ts.length - 1]!;
+  }
+  return Number.isFinite(start) ? { start, end } : { start: 0, end: 0 };
+}
+
+function stats(values: readonly number[]): { min: number; max: number; mean: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+  }
+  return { min, max, mean: values.length > 0 ? sum / values.length : NaN };
+}
+
+function seriesBlock(ctx: Ctx, s: MetricSeries, memory: Finding[]): string[] {
+  if (s.values.length === 0) return [];
+  const out: string[] = [];
+  const st = stats(s.values);
+  const digits = st.max < 1 ? 3 : 1;
+  const unit = s.unit ? ` ${s.unit}` : '';
+  out.push(`**${prose(s.service)}** (${plural(s.values.length, 'sample')})`, '');
+  out.push(`- **Range:** ${num(st.min, digits)}-${num(st.max, digits)}${unit}, mean ${num(st.mean, digits)}${unit}`);
+  for (const f of memory) out.push(...memoryFindingLines(f));
+  const rs = resample(s.ts, s.values, SPARK_WIDTH);
+  out.push(`- **Over time:** ${code(sparkline(rs.values))} ${num(st.min, digits)} to ${num(st.max, digits)}${unit}`);
+  out.push('');
+  if (s.measurement === 'memory' && s.values.length >= 3) {
+    const chart = resample(s.ts, s.values, CHART_POINTS);
+    out.push(
+      mermaidLineChart({
+        title: `${s.service} memory (${s.unit || 'MB'})`,
+        yLabel: s.unit || 'MB',
+        xLabel: `hours since ${minuteOf(chart.start)}`,
+        values: chart.values,
+        spanHours: (chart.end - chart.start) / 3_600_000,
+      }),
+      '',
+    );
+  }
+  return out;
+}
+
+function memoryFindingLines(f: Finding): string[] {
+  const out: string[] = [];
+  const shape = stringAt(f.data, 'shape');
+  const period = numberAt(f.data, 'periodSeconds');
+  const cycles = numberAt(f.data, 'cycles');
+  const trend = numberAt(f.data, 'troughTrendMbPerHour');
+  const minMb = numberAt(f.data, 'minMb');
+  const maxMb = numberAt(f.data, 'maxMb');
+  const bits: string[] = [];
+  if (shape) bits.push(shape === 'sawtooth' ? 'Sawtooth' : shape[0]!.toUpperCase() + shape.slice(1));
+  if (minMb !== undefined && maxMb !== undefined) bits.push(`between ${num(minMb, 0)} and ${num(maxMb, 0)} MB`);
+  if (cycles !== undefined) bits.push(`${plural(cycles, 'cycle')}`);
+  if (period !== undefined) bits.push(`one every ~${humanSeconds(period)}`);
+  if (trend !== undefined) bits.push(Math.abs(trend) < 0.05 ? 'troughs level' : `troughs ${trend > 0 ? 'rising' : 'falling'} ${num(Math.abs(trend), 2)} MB/h`);
+  out.push(`- **Pattern:** ${prose(bits.join(', ') || f.title)} — ${prose(f.pattern || f.summary)}`);
+  if (f.rootCause) out.push(`- **Likely cause:** ${prose(f.rootCause)}`);
+  if (f.impact) out.push(`- **Impact:** ${prose(f.impact)}`);
+  if (f.recommendation) out.push(`- **Recommendation:** ${prose(f.recommendation)}`);
+  return out;
+}
+
+function assessment(measurement: string, series: MetricSeries[], cost: { cost: number; share: number } | undefined): string[] {
+  const maxOf = (s: MetricSeries) => stats(s.values).max;
+  const peak = Math.max(...series.map(maxOf));
+  const parts: string[] = [];
+  if (measurement === 'cpu' && peak < 0.1) parts.push(`CPU never exceeded ${num(peak, 3)} vCPU: the services are I/O-bound and CPU is not a concern.`);
+  else if (measurement === 'cpu') parts.push(`CPU peaked at ${num(peak, 2)} vCPU.`);
+  if (measurement === 'disk') {
+    const grows = series.some((s) => s.values.length > 1 && s.values[s.values.length - 1]! > s.values[0]! * 1.2);
+    parts.push(grows ? 'The volume grew by more than 20% over the window: check retention jobs.' : 'The volume stayed within 20% of where it started: no growth concern.');
+  }
+  if (cost !== undefined && cost.share < 0.05 && measurement !== 'memory') parts.push(`Not a cost concern at ${money(cost.cost)}.`);
+  return parts.length > 0 ? [`**Assessment:** ${prose(parts.join(' '))}`] : [];
+}
+
+function costTable(f: Finding, n: number, several: boolean): string[] {
+  const items = costItems(f).sort((a, b) => b.cost - a.cost || (a.resource < b.resource ? -1 : 1));
+  const currency = stringAt(f.data, 'currency') ?? 'USD';
+  const hours = numberAt(f.data, 'windowHours');
+  const total = numberAt(f.data, 'total') ?? items.reduce((a, x) => a + x.cost, 0);
+  const p7 = numberAt(f.data, 'projected7d');
+  const p30 = numberAt(f.data, 'projected30d');
+  const scale = hours !== undefined && hours > 0 ? 168 / hours : undefined;
+  const out: string[] = [];
+  const svc = stringAt(f.data, 'service');
+  out.push(`### 2.${n} Cost Summary${several && svc ? ` (${prose(svc)})` : ''}`, '');
+  out.push(`| Resource | Cost in window${hours !== undefined ? ` (${num(hours, 1)} h)` : ''} | Projected 7 days | Share |`);
+  out.push('|----------|------:|------:|------:|');
+  for (const it of items) {
+    const proj = it.projected7d ?? (scale !== undefined ? it.cost * scale : undefined);
+    out.push(`| ${cell(capitalize(it.resource))}${it.service && !several ? ` (${cell(it.service)})` : ''} | ${money(it.cost, currency)} | ${proj !== undefined ? '~' + money(proj, currency) : '—'} | ${percent(it.share)} |`);
+  }
+  const totalProj = p7 ?? (scale !== undefined ? total * scale : undefined);
+  out.push(`| **Total** | **${money(total, currency)}** | **${totalProj !== undefined ? '~' + money(totalProj, currency) : '—'}** | |`);
+  out.push('');
+  const top = items[0];
+  const sentences: string[] = [];
+  if (top && top.share >= 0.75) sentences.push(`${capitalize(top.resource)} is ${percent(top.share)} of the cost: the only lever that matters for cost.`);
+  if (p30 !== undefined) sentences.push(`At this rate a 30-day month costs ~${money(p30, currency)}.`);
+  if (f.summary && sentences.length === 0) sentences.push(f.summary);
+  if (sentences.length > 0) out.push(prose(sentences.join(' ')), '');
+  return out;
+}
+
+function capitalize(s: string): string {
+  if (s.toLowerCase() === 'cpu') return 'CPU';
+  return s.length > 0 ? s[0]!.toUpperCase() + s.slice(1) : s;
+}
+
+function postgresBlock(t: TimelineSummary, n: number): string[] {
+  const pg = t.postgres;
+  const out: string[] = [`### 2.${n} PostgreSQL`, ''];
+  const sev = pg.bySeverityRaw ?? pg.bySeverity;
+  const order = ['PANIC', 'FATAL', 'ERROR', 'WARNING', 'NOTICE', 'LOG', 'INFO', 'DEBUG'];
+  const keys = Object.keys(sev).filter((k) => sev[k]! > 0).sort((a, b) => {
+    const ia = order.indexOf(a);
+    const ib = order.indexOf(b);
+    return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib) || (a < b ? -1 : 1);
+  });
+  out.push(`${int(pg.records)} PostgreSQL records${keys.length > 0 ? `: ${keys.map((k) => `${prose(k)} ${int(sev[k]!)}`).join(', ')}` : ''}.`, '');
+  const rows: [string, string][] = [];
+  const add = (label: string, v: number | undefined, detail = '') => {
+    if (v !== undefined && v > 0) rows.push([label, int(v) + detail]);
+  };
+  add('Connections authorized', pg.connections);
+  add('Sessions (disconnections)', pg.sessions);
+  add('Peak concurrent sessions', pg.peakSessions?.count, pg.peakSessions?.ts != null ? ` at ${minuteOf(pg.peakSessions.ts)}` : '');
+  add('Server starts', pg.serverStarts);
+  add('Client connections lost (resets)', pg.clientResets);
+  add('Too many clients', pg.tooManyClients);
+  add('Checkpoints completed', pg.checkpoints?.completed);
+  add('Checkpoint warnings', pg.checkpoints?.warnings);
+  add('Autovacuum runs', pg.autovacuum);
+  add('Autoanalyze runs', pg.autoanalyze);
+  add('Temporary files', pg.tempFiles?.count, pg.tempFiles ? `, ${num(pg.tempFiles.totalBytes / 1048576, 1)} MB in all` : '');
+  add('Lock waits acquired', pg.lockWaits?.acquired, pg.lockWaits ? `, longest ${num(pg.lockWaits.maxWaitMs, 0)} ms` : '');
+  add('Lock waits still pending when logged', pg.lockWaits?.stillWaiting);
+  add('Deadlocks', pg.deadlocks);
+  add('Cancelled by statement_timeout', pg.cancelled?.statementTimeout);
+  add('Cancelled by lock_timeout', pg.cancelled?.lockTimeout);
+  add('Cancelled by user request', pg.cancelled?.userRequest);
+  add('Ended by idle_in_transaction_session_timeout', pg.terminated?.idleInTransactionTimeout);
+  add('Ended by idle_session_timeout', pg.terminated?.idleSessionTimeout);
+  add('Ended by an administrator', pg.terminated?.administrator);
+  add('Queries with a logged duration', pg.queries?.withDuration, pg.queries ? `, ${num(pg.queries.totalMs / 1000, 1)} s in all` : '');
+  const sqlstates = Object.entries(pg.errorsBySqlstate ?? {}).filter(([, c]) => c > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  if (sqlstates.length > 0) rows.push(['Errors by SQLSTATE', sqlstates.slice(0, 8).map(([k, c]) => `${k} ${int(c)}`).join(', ')]);
+  if (rows.length > 0) out.push('| What | Count |', '|---|---:|', ...rows.map(([a, b]) => `| ${cell(a)} | ${cell(b)} |`), '');
+  const top = (pg.statements ?? []).slice(0, 5);
+  if (top.length > 0) {
+    out.push('Slowest statements by total time:', '');
+    out.push('| Count | Total | Mean | Max | Statement |', '|---:|---:|---:|---:|---|');
+    for (const st of top) out.push(`| ${int(st.count)} | ${num(st.totalMs / 1000, 1)} s | ${num(st.meanMs, 0)} ms | ${num(st.maxMs, 0)} ms | ${code(shorten(st.statement, 120)).replace(/\|/g, '\\|')} |`);
+    out.push('');
+  }
+  return out;
+}
+
+// ---- Appendix ------------------------------------------------------------------------------------
+
+function appendix(input: ReportInput): string[] {
+  const { timeline: t, runs } = input;
+  const out: string[] = ['## Appendix: Inputs', ''];
+  out.push('| Input | Format | Why | Lines | Events | Skipped |', '|---|---|---|---:|---:|---:|');
+  for (const i of t.inputs) {
+    out.push(`| ${cell(i.path)} | ${cell(i.format)} | ${cell(i.formatReason)} | ${int(i.lines)} | ${int(i.events)} | ${int(i.skipped)} |`);
+  }
+  out.push('');
+  for (const i of t.inputs) {
+    const extra: string[] = [];
+    if (i.records > 0 || i.samples > 0) extra.push(`${int(i.records)} records, ${int(i.samples)} metric samples`);
+    if (i.services.length > 0) extra.push(`services ${i.services.map((s) => prose(s)).join(', ')}`);
+    if (i.firstTs !== null && i.lastTs !== null) extra.push(`${minuteOf(i.firstTs)} to ${minuteOf(i.lastTs)}`);
+    out.push(`- ${code(i.path)}: ${extra.join('; ') || 'nothing read'}.`);
+    for (const w of i.warnings) out.push(`  - Warning: ${prose(w)}`);
+  }
+  out.push('');
+  for (const i of t.inputs) {
+    if (i.skipped === 0) continue;
+    out.push(`${plural(i.skipped, 'line')} of ${code(i.path)} could not be read${i.skippedExamples.length > 0 ? '; the first ones:' : '.'}`, '');
+    if (i.skippedExamples.length > 0) out.push(fenced(i.skippedExamples.map((x) => `line ${x.line} (${x.reason}): ${x.text}`)), '');
+  }
+  const notes: string[] = [];
+  const r = input.run;
+  if (r?.outsideWindow) notes.push(`${int(r.outsideWindow)} records and samples outside the window given with --since/--until were left out.`);
+  if (r?.ignored) notes.push(`${int(r.ignored)} records matched the configuration's ignored templates and were left out.`);
+  if (t.totals.withoutTime > 0) notes.push(`${int(t.totals.withoutTime)} records carried no timestamp.`);
+  if (t.eventsDropped > 0) notes.push(`${int(t.eventsDropped)} warning-or-worse events did not fit under the cap on kept events; their templates are still counted.`);
+  if (t.miner.overflow > 0) notes.push(`${int(t.miner.overflow)} messages found no room under the cap of ${int(t.miner.maxTemplates)} templates and were counted in an overflow template.`);
+  if (notes.length > 0) out.push(...notes.map((x) => `- ${prose(x)}`), '');
+
+  out.push('**Detectors:**', '');
+  if (runs.length === 0) out.push('- No detector ran.');
+  const found = runs.filter((d) => d.findings > 0 && d.error === undefined);
+  const nothing = runs.filter((d) => d.findings === 0 && d.error === undefined);
+  const failed = runs.filter((d) => d.error !== undefined);
+  if (found.length > 0) out.push(`- With findings: ${found.map((d) => `${code(d.id)} (${d.findings})`).join(', ')}.`);
+  if (nothing.length > 0) out.push(`- Ran and found nothing: ${nothing.map((d) => `${code(d.id)} (${prose(d.title)})`).join(', ')}.`);
+  for (const d of failed) out.push(`- **Failed:** ${code(d.id)}: ${prose(d.error ?? '')}. Its findings are missing from this report.`);
+  out.push('');
+  return out;
 }

@@ -1,0 +1,234 @@
+// What the findings imply about the system (Architecture Gaps) and what they show works (What's
+// Working Well). Rules are keyed on detector ids and the data fields named in the detector issues,
+// never on an app's names, and every item cites the findings or figures it rests on. A rule whose
+// detector did not run, or whose fields are missing, simply says nothing.
+import type { Finding } from '../model.js';
+import type { TimelineSummary } from '../timeline/timeline.js';
+import type { DetectorRun } from '../analyze.js';
+import { boolAt, countOf, numberAt, objectsAt, stringAt, templateText, timeAt } from './finding-data.js';
+import { humanSeconds } from './words.js';
+
+/** One inferred statement: a short title, a plain-text explanation, and the findings it cites. */
+export interface Insight {
+  title: string;
+  text: string;
+  cites: Finding[];
+}
+
+const byDetector = (fs: readonly Finding[], id: string) => fs.filter((f) => f.detector === id);
+
+/** Architecture gaps implied by the findings, most consequential first. */
+export function architectureGaps(findings: readonly Finding[], t: TimelineSummary): Insight[] {
+  const out: Insight[] = [];
+
+  const resets = byDetector(findings, 'connection-reset-per-deploy').filter((f) => (numberAt(f.data, 'attributed') ?? 1) > 0);
+  const ungraceful = byDetector(findings, 'ungraceful-shutdown');
+  if (resets.length > 0 || ungraceful.length > 0) {
+    const stops = resets.reduce((a, f) => a + objectsAt(f.data, 'stops').length, 0);
+    out.push({
+      title: 'No graceful shutdown',
+      text:
+        (resets.length > 0
+          ? `The database logs dropped client connections${stops > 0 ? ` at ${stops} container stop${stops === 1 ? '' : 's'}` : ' at container stops'}: the application exits without closing its connection pool. `
+          : '') +
+        (ungraceful.length > 0 ? 'Containers stop without the application logging its own shut-down. ' : '') +
+        'A shutdown hook that stops background tasks and disposes of the pool (and a drain period on the platform) would end connections cleanly and turn every deploy into a non-event for the database.',
+      cites: [...resets, ...ungraceful],
+    });
+  }
+
+  const clusters = byDetector(findings, 'error-cluster');
+  const stayedUp = clusters.filter((f) => !restartedDuring(f, findings, t));
+  if (stayedUp.length > 0) {
+    const recovered = stayedUp.some((f) => numberAt(f.data, 'recoveredAfterSeconds') !== undefined);
+    out.push({
+      title: 'Health check does not check the dependencies',
+      text:
+        `Errors clustered while the container stayed up: no restart, no stop was logged during ${stayedUp.length === 1 ? 'the burst' : 'the bursts'}` +
+        `${recovered ? ', and the errors stopped without any deploy' : ''}. The platform kept routing requests to a container that could not serve them, ` +
+        'which is what happens when the health check is a liveness probe (the process answers) rather than a readiness probe (the database answers). ' +
+        'Point the platform health check at an endpoint that checks the database, and alert on the error rate.',
+      cites: stayedUp,
+    });
+  }
+
+  const empty = byDetector(findings, 'empty-error-message');
+  if (empty.length > 0) {
+    const n = empty.reduce((a, f) => a + (countOf(f) ?? 0), 0);
+    out.push({
+      title: 'Error logging loses the exception',
+      text:
+        `${empty.length} error template${empty.length === 1 ? '' : 's'}${n > 0 ? ` (${n} records)` : ''} end${empty.length === 1 ? 's' : ''} where the exception's text should be. ` +
+        'Formatting an exception as its message drops its type and traceback, and many exceptions have no message at all. ' +
+        'Log with the exception attached (the type, the message and the stack), so that the next outage says what failed.',
+      cites: empty,
+    });
+  }
+
+  const drifting = byDetector(findings, 'cadence-drift').filter((f) => f.data.exactCadence !== undefined && f.data.exactCadence !== null && Math.abs(numberAt(f.data, 'driftSecondsPerCycle') ?? 0) > 0);
+  if (drifting.length > 0) {
+    out.push({
+      title: 'A recurring failure runs in a separate execution context',
+      text:
+        'A recurring error drifts while the successful runs of the same job keep an exact cadence. A scheduler keeps time; a loop that sleeps a fixed interval after its own work (and its error handling) drifts. ' +
+        'Something outside the scheduled job fails on its own timer: find it, give it a timeout, and make it log what it is.',
+      cites: drifting,
+    });
+  }
+
+  const churn = byDetector(findings, 'container-churn');
+  const loops = [...churn.filter((f) => boolAt(f.data, 'crashLoop') === true), ...byDetector(findings, 'restart-loop')];
+  if (loops.length > 0) {
+    out.push({
+      title: 'Restarts without a backoff or a cause in the logs',
+      text: 'Containers start again and again within minutes. Each start costs a boot and its connections; the logs of the failed starts should say why they failed, and the restart policy should back off.',
+      cites: loops,
+    });
+  }
+  const shortLived = churn.filter((f) => (numberAt(f.data, 'shortLived') ?? 0) > 0 && boolAt(f.data, 'crashLoop') !== true);
+  if (shortLived.length > 0) {
+    const n = shortLived.reduce((a, f) => a + (numberAt(f.data, 'shortLived') ?? 0), 0);
+    out.push({
+      title: 'Deploys start containers that are stopped within seconds',
+      text: `${n} container${n === 1 ? '' : 's'} lived less than a minute. Each one boots, opens connections and is stopped again; when that is the platform replacing containers during a deploy, it is harmless only if shutdown is clean.`,
+      cites: shortLived,
+    });
+  }
+
+  const memory = byDetector(findings, 'memory-sawtooth');
+  const leaks = memory.filter((f) => stringAt(f.data, 'shape') === 'leak');
+  if (leaks.length > 0) {
+    out.push({
+      title: 'Memory grows without bound',
+      text: 'Memory climbs steadily and only a restart brings it down. Something holds references across requests or jobs (caches without a bound, sessions kept open); the container will hit its limit.',
+      cites: leaks,
+    });
+  }
+  const saw = memory.filter((f) => stringAt(f.data, 'shape') === 'sawtooth');
+  if (saw.length > 0) {
+    out.push({
+      title: 'Work accumulates objects between collections',
+      text: 'Memory climbs and drops back in a sawtooth: a job or request path builds up many objects (whole result sets, long-lived sessions) and releases them together. Batching the work and closing sessions per unit keeps the peak, and the bill, down.',
+      cites: saw,
+    });
+  }
+
+  const crash = byDetector(findings, 'postgres-crash-recovery');
+  if (crash.length > 0) {
+    out.push({
+      title: 'The database is not shut down cleanly',
+      text: 'PostgreSQL had to recover from its write-ahead log after an unclean stop. A stop signal it can act on (and time to act on it) avoids the recovery and the failed client connections that come with it.',
+      cites: crash,
+    });
+  }
+  const timeouts = [...byDetector(findings, 'slow-queries'), ...byDetector(findings, 'lock-contention'), ...byDetector(findings, 'unfinished-work')];
+  if (timeouts.length > 0) {
+    out.push({
+      title: 'Work without timeouts',
+      text: 'Queries, lock waits or units of work run far longer than normal, or never finish. Without a statement timeout, a lock timeout and a timeout around each unit of background work, one stuck operation holds a connection (and a worker) indefinitely.',
+      cites: timeouts,
+    });
+  }
+  const exhaustion = byDetector(findings, 'connection-exhaustion');
+  if (exhaustion.length > 0) {
+    out.push({
+      title: 'Connection pool sized against the wrong limit',
+      text: 'Clients ran out of connections. The pools of every replica together must fit under the server\'s max_connections, and each pool must be large enough for the concurrency of its own process.',
+      cites: exhaustion,
+    });
+  }
+  void t;
+  return out;
+}
+
+/** Healthy signals, each with the evidence for it. */
+export function workingWell(findings: readonly Finding[], t: TimelineSummary, runs: readonly DetectorRun[]): Insight[] {
+  const out: Insight[] = [];
+  for (const f of byDetector(findings, 'error-cluster')) {
+    const s = numberAt(f.data, 'recoveredAfterSeconds');
+    if (s === undefined) continue;
+    const start = timeAt(f.data, 'start');
+    out.push({
+      title: `Recovered automatically within ${humanSeconds(s)}`,
+      text: `The error burst${start !== undefined ? ` at ${new Date(start).toISOString().slice(11, 19)} UTC` : ''} ended without a restart or a deploy.`,
+      cites: [f],
+    });
+  }
+  const seenJobs = new Set<string>();
+  for (const f of byDetector(findings, 'cadence-drift')) {
+    const exact = f.data.exactCadence;
+    let tpl: string | undefined;
+    let period: number | undefined;
+    if (typeof exact === 'object' && exact !== null) {
+      const o = exact as Record<string, unknown>;
+      tpl = templateText(o.template ?? o.text);
+      period = numberAt(o, 'periodSeconds');
+    } else if (Math.abs(numberAt(f.data, 'driftSecondsPerCycle') ?? Infinity) < 1) {
+      tpl = templateText(f.data.template);
+      period = numberAt(f.data, 'periodSeconds');
+    }
+    if (tpl === undefined || seenJobs.has(tpl)) continue;
+    seenJobs.add(tpl);
+    out.push({
+      title: `A job runs on an exact cadence${period !== undefined ? ` (every ${humanSeconds(period)})` : ''}`,
+      text: `"${tpl}" recurs without drift: its scheduler keeps time.`,
+      cites: [f],
+    });
+  }
+  for (const f of byDetector(findings, 'container-churn')) {
+    const startup = f.data.startupSeconds;
+    const vals = Array.isArray(startup) ? startup.filter((x): x is number => typeof x === 'number') : typeof startup === 'number' ? [startup] : [];
+    if (vals.length === 0) continue;
+    const lo = Math.min(...vals);
+    const hi = Math.max(...vals);
+    if (hi > 30) continue;
+    out.push({
+      title: `The application boots in ${lo === hi ? `${lo} s` : `${lo}-${hi} s`}`,
+      text: `${vals.length} start${vals.length === 1 ? '' : 's'} logged a start-up time; fast boots keep deploys and restarts cheap.`,
+      cites: [f],
+    });
+  }
+  for (const f of byDetector(findings, 'memory-sawtooth')) {
+    if (stringAt(f.data, 'shape') !== 'flat') continue;
+    out.push({ title: `Memory is flat${stringAt(f.data, 'service') ? ` (${stringAt(f.data, 'service')})` : ''}`, text: 'No leak, sawtooth or step in the memory series.', cites: [f] });
+  }
+  // Figures from the timeline itself.
+  const pgRecords = t.postgres.records;
+  const pgSev = t.postgres.bySeverity;
+  const fatalPg = (pgSev.FATAL ?? 0) + (pgSev.PANIC ?? 0);
+  if (pgRecords > 0 && fatalPg === 0) {
+    out.push({ title: 'No FATAL or PANIC records from PostgreSQL', text: `None among ${pgRecords} PostgreSQL records: the database itself never failed a session or stopped on an error.`, cites: [] });
+  } else if (pgRecords === 0 && t.totals.records > 0 && t.totals.byLevel.fatal === 0) {
+    out.push({ title: 'No fatal records', text: `None among ${t.totals.records} records.`, cites: [] });
+  }
+  const lines = t.inputs.reduce((a, i) => a + i.lines, 0);
+  const skipped = t.inputs.reduce((a, i) => a + i.skipped, 0);
+  if (lines > 0 && skipped === 0) {
+    out.push({ title: 'Every line was read', text: `All ${lines} lines of ${t.inputs.length} input${t.inputs.length === 1 ? '' : 's'} became records or metric samples; nothing was skipped.`, cites: [] });
+  }
+  const clean = runs.filter((r) => r.findings === 0 && r.error === undefined);
+  if (clean.length > 0) {
+    out.push({ title: 'Nothing found by ' + (clean.length === 1 ? 'one detector' : `${clean.length} detectors`), text: clean.map((r) => r.title).join('; ') + '.', cites: [] });
+  }
+  return out;
+}
+
+/** True when a container stop or start falls inside the cluster (so the errors were not "while up"). */
+function restartedDuring(f: Finding, findings: readonly Finding[], t: TimelineSummary): boolean {
+  const start = timeAt(f.data, 'start');
+  const end = timeAt(f.data, 'end');
+  if (start === undefined || end === undefined) return false;
+  for (const c of byDetector(findings, 'container-churn')) {
+    for (const x of objectsAt(c.data, 'containers')) {
+      const s = timeAt(x, 'start');
+      const e = timeAt(x, 'stop');
+      if ((s !== undefined && s >= start && s <= end) || (e !== undefined && e >= start && e <= end)) return true;
+    }
+  }
+  for (const ev of t.events) {
+    if (ev.ts === null || ev.ts < start) continue;
+    if (ev.ts > end) break;
+    if (ev.source === 'platform' && /\b(?:Stopping|Starting) Container\b|\bcrash/i.test(ev.message)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,105 @@
+// Putting log content into markdown without letting it change the document: fenced blocks whose
+// fence is longer than any backtick run inside, inline code likewise, table cells with pipes
+// escaped, and prose with HTML and markdown punctuation escaped. Everything passes through
+// `redact` first, so no output path can skip it.
+import { redact } from '../redact.js';
+
+/** A fenced code block around `lines` (redacted), with a fence no line can close early. */
+export function fenced(lines: readonly string[], info = ''): string {
+  const body = lines.map((l) => redact(l).replace(/\r/g, ''));
+  let longest = 0;
+  for (const l of body) {
+    const runs = l.match(/`+|~+/g);
+    if (runs) for (const r of runs) if (r[0] === '`' && r.length > longest) longest = r.length;
+  }
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${info}\n${body.join('\n')}\n${fence}`;
+}
+
+/** Inline code of `text` (redacted, one line), delimited so that backticks inside stay literal. */
+export function code(text: string): string {
+  const s = redact(text).replace(/[\r\n]+/g, ' ');
+  let longest = 0;
+  const runs = s.match(/`+/g);
+  if (runs) for (const r of runs) if (r.length > longest) longest = r.length;
+  const tick = '`'.repeat(longest + 1);
+  const pad = s.startsWith('`') || s.endsWith('`') || (s.startsWith(' ') && s.endsWith(' ') && s.trim().length > 0) ? ' ' : '';
+  return s.length === 0 ? '`(empty)`' : `${tick}${pad}${s}${pad}${tick}`;
+}
+
+/**
+ * Prose from a finding or a log (redacted): HTML cannot open, markdown punctuation cannot start
+ * emphasis, links or code, and a line cannot turn into a heading, quote or list. Line breaks stay.
+ */
+export function prose(text: string): string {
+  return redact(text)
+    .replace(/\r/g, '')
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(/[\\`*[\]<>&|]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : '\\' + c))
+        // One tilde ("~60 minutes") is harmless and common; two on a line could strike text through.
+        .replace(/~/g, (c, i: number, all: string) => (all.indexOf('~') !== all.lastIndexOf('~') ? '\\~' : c))
+        // Underscores only matter at word edges (GFM ignores intraword ones: pool_pre_ping stays as is).
+        .replace(/(^|[^A-Za-z0-9])_|_(?=[^A-Za-z0-9]|$)/g, (m) => m.replace('_', '\\_'))
+        .replace(/^(\s*)([#>+-]|\d+[.)])(?=\s|$)/, '$1\\$2')
+        .replace(/^(\s*)(=+|-{3,})\s*$/, '$1\\$2'),
+    )
+    .join('\n');
+}
+
+/** A table cell: prose on one line, pipes escaped. */
+export function cell(text: string): string {
+  return prose(text.replace(/[\r\n]+/g, ' '));
+}
+
+/** Text for a Mermaid string literal: no quotes or characters that end the directive. */
+export function mermaidLabel(text: string): string {
+  return redact(text).replace(/["`\r\n;#{}<>]/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** Integer with thousands separators (`12,345`), independent of the locale. */
+export function int(n: number): string {
+  const s = Math.round(n).toString();
+  const neg = s.startsWith('-');
+  const d = neg ? s.slice(1) : s;
+  return (neg ? '-' : '') + d.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** A number with at most `digits` decimals and no trailing zeros (`3.2`, `80`, `0.05`). */
+export function num(n: number, digits = 1): string {
+  if (!Number.isFinite(n)) return String(n);
+  const r = +n.toFixed(digits);
+  return Math.abs(r) >= 1000 ? int(r) : String(r);
+}
+
+/** Money in dollars: two decimals, or more when the amount is under a cent. */
+export function money(n: number, currency = 'USD'): string {
+  const sym = currency === 'USD' ? '$' : '';
+  const suffix = sym ? '' : ` ${currency}`;
+  const abs = Math.abs(n);
+  const s = abs > 0 && abs < 0.01 ? abs.toFixed(4) : abs.toFixed(2);
+  return `${n < 0 ? '-' : ''}${sym}${s}${suffix}`;
+}
+
+/** A share (0..1) as a whole percentage, `<1%` for small non-zero ones. */
+export function percent(share: number): string {
+  if (share > 0 && share < 0.005) return '<1%';
+  return `${Math.round(share * 100)}%`;
+}
+
+/** `2026-02-07T19:12:02` (UTC, seconds, no zone letter), the review's evidence style. */
+export function evidenceTime(iso: string | null): string {
+  if (iso === null) return '                   ';
+  return iso.slice(0, 19);
+}
+
+/** `2026-02-07 19:12 UTC`, for headings and windows. */
+export function minuteOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+}
+
+/** `2026-02-07T19:12:02Z`. */
+export function secondOf(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

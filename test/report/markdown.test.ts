@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Finding } from '../../src/model.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { buildTimeline } from '../helpers/timeline.js';
+import { scenarioFindings, scenarioRuns, scenarioTimeline, T0 } from './fixtures/scenario.js';
+
+const GOLDEN = fileURLToPath(new URL('./fixtures/scenario.md', import.meta.url));
+
+function scenarioReport(findings: Finding[] = scenarioFindings()): string {
+  return renderMarkdown({ timeline: scenarioTimeline(), findings, runs: scenarioRuns() });
+}
+
+describe('markdown report', () => {
+  it('matches the checked-in report of the hand-made scenario byte for byte', () => {
+    const md = scenarioReport();
+    if (process.env.UPDATE_GOLDEN) writeFileSync(GOLDEN, md);
+    expect(md).toBe(readFileSync(GOLDEN, 'utf8'));
+  });
+
+  it('is deterministic: the same input gives the same bytes', () => {
+    expect(scenarioReport()).toBe(scenarioReport());
+  });
+
+  it('has the sections of the review, in order', () => {
+    const md = scenarioReport();
+    const headings = md.split('\n').filter((l) => /^##? /.test(l));
+    expect(headings).toEqual([
+      '# Post-mortem: ledger-api and postgres, 2026-03-02 00:00 UTC to 2026-03-03 00:00 UTC',
+      '## Summary',
+      '## 1. Log Analysis',
+      '## 2. Observability Dashboard Analysis',
+      '## 3. Architecture Gaps',
+      "## 4. What's Working Well",
+      '## Appendix: Inputs',
+    ]);
+    expect(md).toMatch(/^> hindsight \S+ · 1 input \(`test\.log`\) · 76 lines read/m);
+  });
+
+  it('numbers one subsection per log finding, with the narrative fields in the review order', () => {
+    const md = scenarioReport();
+    expect(md.match(/^### 1\.\d+ .*/gm)).toEqual([
+      '### 1.1 Empty Sync Errors (every ~60 minutes)',
+      '### 1.2 Database Session Outage (14:05 cluster)',
+      '### 1.3 Connection Drops on Every Deploy',
+      '### 1.4 Sync errors drift 1.5 min per hour beside an exact hourly cadence',
+    ]);
+    const cluster = md.slice(md.indexOf('### 1.2'), md.indexOf('### 1.3'));
+    const order = ['```', '**Timeline:**', '**Pattern:**', '**Root cause:**', '**Timing analysis:**', '**Impact:**', '**Affected:**', '**Recommendation:**'].map((k) => cluster.indexOf(k));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(cluster).toContain('2026-03-02T14:05:20  [err] DB session error:');
+    expect(cluster).toContain('- endpoints: `GET /invoices`, `GET /`, `GET /reports|2`');
+  });
+
+  it('puts memory and cost findings in the dashboard section, with a chart, a sparkline and a bold total row', () => {
+    const md = scenarioReport();
+    const dash = md.slice(md.indexOf('## 2.'), md.indexOf('## 3.'));
+    expect(dash).toContain('### 2.1 Memory (dominant cost)');
+    expect(dash).toContain('**Cost:** $0.24 of $0.25 total (95% of all costs)');
+    expect(dash).toContain('- **Pattern:** Sawtooth, between 90 and 200 MB, 8 cycles');
+    expect(dash).toMatch(/```mermaid\nxychart-beta\n {4}title "ledger-api memory \(MB\)"/);
+    expect(dash).toMatch(/- \*\*Over time:\*\* `[▁▂▃▄▅▆▇█]{40,}`/);
+    expect(dash).toContain('| **Total** | **$0.25** | **~$1.77** | |');
+    expect(dash).toContain('### 2.4 PostgreSQL');
+    expect(dash).toContain('| Client connections lost (resets) | 9 |');
+  });
+
+  it('cites the findings behind each architecture gap and healthy signal', () => {
+    const md = scenarioReport();
+    expect(md).toContain('### 3.1 No graceful shutdown');
+    expect(md).toContain('*Rests on §1.3 (Connection Drops on Every Deploy).*');
+    expect(md).toContain('*Rests on §1.2 (Database Session Outage (14:05 cluster)).*');
+    expect(md).toContain('### 3.3 Error logging loses the exception');
+    expect(md).toContain('*Rests on §2.1 (Memory sawtooth (ledger-api)).*');
+    expect(md).toContain('- **Recovered automatically within 25 s** — The error burst at 14:05:20 UTC ended without a restart or a deploy. (§1.2)');
+    expect(md).toContain('- **A job runs on an exact cadence (every 60 min)**');
+    expect(md).toContain('- **No FATAL or PANIC records from PostgreSQL**');
+  });
+
+  it('lists detectors that found nothing and detectors that failed', () => {
+    const md = scenarioReport();
+    expect(md).toContain('- Ran and found nothing: `container-churn` (Container churn).');
+    expect(md).toContain('- **Failed:** `slow-queries`: boom: cannot read x. Its findings are missing from this report.');
+  });
+
+  it('does without findings, metrics and detectors', () => {
+    const t = buildTimeline([{ at: T0, message: 'hello', service: 'web' }, { at: T0 + 60_000, message: 'bye', service: 'web' }]);
+    const md = renderMarkdown({ timeline: t, findings: [], runs: [] });
+    expect(md).toContain('No detectors ran, so there are no log findings.');
+    expect(md).toContain('No metric samples among the inputs.');
+    expect(md).toContain('Nothing in the findings points at a gap in the architecture.');
+    expect(md).toContain('The detectors found nothing worth a ticket.');
+    expect(md.endsWith('\n')).toBe(true);
+    expect(md).not.toMatch(/\n\n\n/);
+  });
+
+  it('keeps hostile log content from breaking the markdown', () => {
+    const hostile: Finding = {
+      detector: 'error-cluster',
+      id: 'hostile',
+      severity: 'critical',
+      title: 'Errors with <img src=x onerror=alert(1)> and `ticks`',
+      summary: '# not a heading\n- not a list | with a pipe',
+      pattern: '**not bold** [not a link](http://x)',
+      rootCause: '<script>alert(1)</script>',
+      impact: 'a ~~strike~~ attempt',
+      recommendation: 'fine',
+      evidence: [
+        { timestamp: '2026-03-02T01:00:00.000Z', service: 'web', location: 'x.log:1', text: 'payload ```` four ticks ``` and ``` closing' },
+        { timestamp: null, service: 'web', location: 'x.log:2', text: 'line\nwith newline' },
+      ],
+      data: { templates: [{ template: 'a | b `c`', count: 2 }], endpoints: ['GET /a|b'] },
+    };
+    const md = scenarioReport([hostile]);
+    expect(md).toContain('### 1.1 Errors with &lt;img src=x onerror=alert(1)&gt; and \\`ticks\\`');
+    expect(md).not.toMatch(/<script>|<img/);
+    expect(md).toContain('\\# not a heading\n\\- not a list \\| with a pipe');
+    expect(md).toContain('\\*\\*not bold\\*\\* \\[not a link\\](http://x)');
+    expect(md).toContain('a \\~\\~strike\\~\\~ attempt');
+    // The evidence fence is longer than any backtick run inside it, so it closes where it should.
+    expect(md).toContain('`````\n2026-03-02T01:00:00  payload ```` four ticks ``` and ``` closing\nline ⏎ with newline\n`````');
+    expect(md).toContain('- template `` a | b `c` `` (2×)');
+  });
+
+  it('never lets a secret through, wherever a detector put it', () => {
+    const leaky: Finding = {
+      ...scenarioFindings()[0]!,
+      title: 'Leak postgres://u:Sup3rS3cret@db/x',
+      summary: 'password=hunter22',
+      pattern: 'Authorization: Bearer abcdef123456789',
+      evidence: [{ timestamp: null, service: 'web', location: 'x.log:1', text: 'token=abc123secret' }],
+      data: { template: 'login api_key=AKIAIOSFODNN7EXAMPLE', endpoints: ['GET /x?token=zzz999yyy'] },
+    };
+    const md = scenarioReport([leaky]);
+    for (const secret of ['Sup3rS3cret', 'hunter22', 'abcdef123456789', 'abc123secret', 'AKIAIOSFODNN7EXAMPLE', 'zzz999yyy']) expect(md).not.toContain(secret);
+    expect(md).toContain('[REDACTED]');
+  });
+});
