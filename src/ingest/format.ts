@@ -50,7 +50,8 @@ export interface InputFormat {
   /** How the format is recognised, for `hindsight formats`. */
   recognisedBy: string;
   example: string;
-  sniff(lines: readonly string[]): SniffResult;
+  /** `options` are the run's parse options (a `--pg-prefix` lets the postgres formats recognise custom prefixes). */
+  sniff(lines: readonly string[], options?: ParseOptions): SniffResult;
   create(ctx: ParseContext): LineParser;
 }
 

@@ -1,5 +1,7 @@
 // PostgreSQL's stderr line: `<log_line_prefix><SEVERITY>:  <message>`. Shared by the postgres
 // formats and by the Railway formats, whose messages are often PostgreSQL lines.
+// The hot path is char-code scanning: one pass for the timestamp, a bounded walk over the colons
+// of the prefix for the severity, and field extraction only over the prefix's few characters.
 import type { Level, LogEvent, PgFields } from '../model.js';
 import { parseTimestampAt } from './timestamp.js';
 import type { EventSink } from './format.js';
@@ -10,6 +12,22 @@ export const PG_SEVERITIES = [
 
 /** Severity words that continue the record before them rather than start a new one. */
 export const PG_CONTINUATIONS = ['DETAIL', 'HINT', 'STATEMENT', 'CONTEXT', 'QUERY', 'LOCATION'] as const;
+
+/** Canonical (interned) severity strings by word, for lookups without keeping sliced copies. */
+const SEVERITY_WORDS: ReadonlyMap<string, string> = new Map(
+  [...PG_SEVERITIES, ...PG_CONTINUATIONS].map((w) => [w, w] as const),
+);
+const CONTINUATION_SET: ReadonlySet<string> = new Set(PG_CONTINUATIONS);
+
+/** The canonical severity word PostgreSQL writes, or null when `word` is not one. */
+export function pgSeverityWord(word: string): string | null {
+  return SEVERITY_WORDS.get(word) ?? null;
+}
+
+/** Whether a severity word continues the record before it (DETAIL, HINT, STATEMENT, CONTEXT, QUERY, LOCATION). */
+export function isPgContinuation(severity: string): boolean {
+  return CONTINUATION_SET.has(severity);
+}
 
 /** hindsight level of a PostgreSQL severity word. */
 export function levelOfPgSeverity(sev: string): Level {
@@ -39,69 +57,229 @@ export interface PgLine {
   continuation: boolean;
 }
 
-const SEV_RE = /(?:^|[\s\]:>|])(DEBUG[1-5]?|INFO|NOTICE|WARNING|ERROR|LOG|FATAL|PANIC|DETAIL|HINT|STATEMENT|CONTEXT|QUERY|LOCATION):  ?/;
-const PID_RE = /\[(\d+)\]/;
-const KV_RE = /\b(user|db|database|app|application|client|host|remote|session)=([^,\s]*)/g;
-const SQLSTATE_RE = /^([0-9A-Z]{5})$/;
+/** A prefix is short; a "severity" found deeper than this inside a line is part of a message. */
+const MAX_PREFIX = 300;
 
 /**
- * Parses a PostgreSQL stderr line whose prefix starts with a timestamp (`%m`, `%t`, `%n`) or a
- * process id in brackets, in the forms people actually configure. Returns null when the line is not one.
+ * Parses a PostgreSQL stderr line whose prefix starts with a timestamp (`%m`, `%t`, `%n`, optionally
+ * inside `<`/`[`) or with a process id in brackets, and carries the process id as `[%p]` (the
+ * default `%m [%p] `, Debian's `%m [%p] %q%u@%d `, `%t [%p]: [%l-1] user=%u,db=%d,...`, RDS's
+ * `%t:%r:%u@%d:[%p]:`, `[%p-%l]`, ...). Returns null when the line is not one. Other prefixes: `--pg-prefix`.
  */
 export function parsePgLine(line: string): PgLine | null {
+  let i = 0;
   const c0 = line.charCodeAt(0);
   let ts: number | null = null;
-  let rest = line;
-  if (c0 >= 48 && c0 <= 57) {
-    const t = parseTimestampAt(line, 0);
-    if (t === null) {
-      // `%n`: epoch seconds with milliseconds.
-      const m = /^(\d{10})(?:\.(\d{1,6}))?\s/.exec(line);
-      if (!m) return null;
-      ts = Number(m[1]) * 1000 + (m[2] ? Math.floor(Number('0.' + m[2]) * 1000) : 0);
-      rest = line.slice(m[0].length - 1);
-    } else {
-      ts = t.ms;
-      rest = line.slice(t.end);
+  if (c0 === 60 /* < */ || c0 === 91 /* [ */) {
+    // `<%m>`, `[%t]`: the time inside brackets; `[%p]`: no time at all.
+    const j = line.charCodeAt(1) === 32 ? 2 : 1;
+    const t = isDigit(line.charCodeAt(j)) ? timeAt(line, j) : -1;
+    if (t >= 0) {
+      ts = epochMs;
+      i = t;
+    } else if (c0 === 60) {
+      return null;
     }
-  } else if (c0 !== 91 /* [ */) {
+  } else if (isDigit(c0)) {
+    const t = timeAt(line, 0);
+    if (t < 0) return null;
+    ts = epochMs;
+    i = t;
+  } else {
     return null;
   }
-  const m = SEV_RE.exec(rest);
-  if (m === null) return null;
-  const prefix = rest.slice(0, m.index + (m[0].length - m[0].trimStart().length));
-  // A prefix is short; a "severity" found deep inside a message is not one.
-  if (prefix.length > 200) return null;
-  const severity = m[1]!;
-  const message = rest.slice(m.index + m[0].length);
-  const fields: PgFields = { severity };
-  const pm = PID_RE.exec(prefix);
-  if (pm) fields.pid = Number(pm[1]);
-  if (prefix.indexOf('=') !== -1) {
-    KV_RE.lastIndex = 0;
-    let kv: RegExpExecArray | null;
-    while ((kv = KV_RE.exec(prefix)) !== null) {
-      const v = kv[2]!;
-      if (v.length === 0 || v === '[unknown]') continue;
-      switch (kv[1]) {
-        case 'user': fields.user = v; break;
-        case 'db': case 'database': fields.database = v; break;
-        case 'app': case 'application': fields.application = v; break;
-        case 'client': case 'host': case 'remote': fields.client = v; break;
-        case 'session': fields.sessionId = v; break;
-      }
-    }
-  } else {
-    // `%u@%d` form: `[123] app@appdb LOG:`
-    const ud = /\s([\w.\-]+)@([\w.\-]+)\s/.exec(prefix + ' ');
-    if (ud) {
-      fields.user = ud[1];
-      fields.database = ud[2];
+  const pl = parsePgTail(line, i, ts);
+  if (pl === null || pl.fields.pid === undefined) return null;
+  return pl;
+}
+
+/** Index after a `%m`/`%t` timestamp or a `%n` epoch at `at`, its value in `epochMs`; -1 when there is none. */
+function timeAt(s: string, at: number): number {
+  const t = parseTimestampAt(s, at);
+  if (t !== null) {
+    epochMs = t.ms;
+    return t.end;
+  }
+  return epochAt(s, at);
+}
+
+let epochMs = 0;
+
+/** Index after a `%n` epoch (`1700000000.123`) at `at`, with its value in `epochMs`; -1 when there is none. */
+function epochAt(s: string, at: number): number {
+  let i = at;
+  let sec = 0;
+  while (i < s.length && isDigit(s.charCodeAt(i))) sec = sec * 10 + (s.charCodeAt(i++) - 48);
+  if (i - at !== 10) return -1;
+  let ms = 0;
+  if (s.charCodeAt(i) === 46) {
+    i++;
+    let scale = 100;
+    while (i < s.length && isDigit(s.charCodeAt(i))) {
+      ms += (s.charCodeAt(i++) - 48) * scale;
+      scale /= 10;
     }
   }
-  const sq = /\s([0-9A-Z]{5})\s*$/.exec(prefix.trimEnd() + ' ');
-  if (sq && SQLSTATE_RE.test(sq[1]!) && /\d/.test(sq[1]!)) fields.sqlstate = sq[1];
-  return { ts, severity, message, fields, continuation: (PG_CONTINUATIONS as readonly string[]).includes(severity) };
+  epochMs = sec * 1000 + Math.floor(ms);
+  return i;
+}
+
+/**
+ * Parses `<rest of a prefix><SEVERITY>:  <message>` from index `from` of `line` (the part after a
+ * timestamp, a syslog header or a logplex header). The process id comes from the first `[digits]`
+ * or `[digits-digits]` of the prefix when there is one. Returns null when no severity is found.
+ */
+export function parsePgTail(line: string, from: number, ts: number | null): PgLine | null {
+  const limit = Math.min(line.length, from + MAX_PREFIX);
+  let colon = line.indexOf(':', from);
+  while (colon !== -1 && colon < limit) {
+    let w = colon;
+    while (w > from && isUpperOrDigit(line.charCodeAt(w - 1))) w--;
+    const len = colon - w;
+    if (len >= 3 && len <= 9 && (w === from || isDelimiter(line.charCodeAt(w - 1)))) {
+      const after = line.charCodeAt(colon + 1);
+      if (colon + 1 === line.length || after === 32 || after === 9) {
+        const sev = SEVERITY_WORDS.get(line.slice(w, colon));
+        if (sev !== undefined) {
+          let m = colon + 1;
+          if (line.charCodeAt(m) === 32) m++;
+          if (line.charCodeAt(m) === 32) m++;
+          const fields: PgFields = { severity: sev };
+          if (w > from) scanPrefix(line, from, w, fields);
+          return { ts, severity: sev, message: line.slice(m), fields, continuation: CONTINUATION_SET.has(sev) };
+        }
+      }
+    }
+    colon = line.indexOf(':', colon + 1);
+  }
+  return null;
+}
+
+/** Fills pid, user, database, application, client, session and sqlstate from the prefix text [from, to). */
+function scanPrefix(s: string, from: number, to: number, f: PgFields): void {
+  // pid: the first `[digits]` or `[digits-digits]`.
+  let b = s.indexOf('[', from);
+  while (b !== -1 && b < to) {
+    let j = b + 1;
+    let pid = 0;
+    while (j < to && isDigit(s.charCodeAt(j))) pid = pid * 10 + (s.charCodeAt(j++) - 48);
+    const cj = s.charCodeAt(j);
+    if (j > b + 1 && (cj === 93 || cj === 45)) {
+      f.pid = pid;
+      break;
+    }
+    b = s.indexOf('[', b + 1);
+  }
+  // key=value pairs (`user=%u,db=%d,app=%a,client=%h`, Heroku's `sql_error_code = 00000`).
+  let eq = s.indexOf('=', from);
+  let sawUser = false;
+  while (eq !== -1 && eq < to) {
+    let ke = eq;
+    while (ke > from && s.charCodeAt(ke - 1) === 32) ke--;
+    let ks = ke;
+    while (ks > from && isKeyChar(s.charCodeAt(ks - 1))) ks--;
+    let vs = eq + 1;
+    while (vs < to && s.charCodeAt(vs) === 32 && vs - eq < 3) vs++;
+    let ve: number;
+    let v: string;
+    if (s.charCodeAt(vs) === 34 /* " */) {
+      ve = s.indexOf('"', vs + 1);
+      if (ve === -1 || ve > to) ve = to;
+      v = s.slice(vs + 1, ve);
+    } else {
+      ve = vs;
+      while (ve < to) {
+        const cv = s.charCodeAt(ve);
+        if (cv === 44 || cv === 32 || cv === 9 || cv === 93) break;
+        ve++;
+      }
+      v = s.slice(vs, ve);
+    }
+    if (ke > ks && v.length > 0 && v !== '[unknown]') {
+      const key = s.slice(ks, ke);
+      switch (key) {
+        case 'user': case 'usr': case 'u': case 'user_name':
+          f.user = v; sawUser = true; break;
+        case 'db': case 'database': case 'dbname': case 'database_name': case 'd':
+          f.database = v; sawUser = true; break;
+        case 'app': case 'appli': case 'application': case 'application_name': case 'a':
+          f.application = v; break;
+        case 'client': case 'host': case 'remote': case 'client_addr': case 'connection_source': case 'h': case 'r':
+          f.client = stripPort(v); break;
+        case 'session': case 'session_id': case 'c':
+          f.sessionId = v; break;
+        case 'sql_error_code': case 'sqlstate': case 'state': case 'e':
+          if (isSqlstate(v, 0, v.length)) f.sqlstate = v; break;
+        case 'pid': case 'p':
+          if (f.pid === undefined && /^\d+$/.test(v)) f.pid = Number(v); break;
+        default: break;
+      }
+    }
+    eq = s.indexOf('=', Math.max(eq + 1, ve));
+  }
+  // `%u@%d` (`[78798] gilles@gilles ERROR:`, RDS's `:10.1.91.65:user@my_db:[24743]:`).
+  if (!sawUser) {
+    const at = s.indexOf('@', from);
+    if (at !== -1 && at < to) {
+      let us = at;
+      while (us > from && !isFieldEnd(s.charCodeAt(us - 1))) us--;
+      let de = at + 1;
+      while (de < to && !isFieldEnd(s.charCodeAt(de))) de++;
+      if (at > us && s.slice(us, at) !== '[unknown]') f.user = s.slice(us, at);
+      if (de > at + 1 && s.slice(at + 1, de) !== '[unknown]') f.database = s.slice(at + 1, de);
+      // RDS: `%t:%r:%u@%d:` puts the client between the first two colons.
+      if (s.charCodeAt(from) === 58 && us > from + 1 && s.charCodeAt(us - 1) === 58 && f.client === undefined) {
+        const client = stripPort(s.slice(from + 1, us - 1));
+        if (client.length > 0 && client !== '[unknown]') f.client = client;
+      }
+    }
+  }
+  // `%e` right before the severity.
+  let e = to;
+  while (e > from && s.charCodeAt(e - 1) === 32) e--;
+  if (e - from >= 5 && isSqlstate(s, e - 5, e) && (e - 5 === from || isDelimiter(s.charCodeAt(e - 6))) && f.sqlstate === undefined) {
+    f.sqlstate = s.slice(e - 5, e);
+  }
+}
+
+/** `10.0.0.1(52306)` → `10.0.0.1` (`%r` carries the port in parentheses). */
+function stripPort(v: string): string {
+  const p = v.indexOf('(');
+  return p > 0 && v.charCodeAt(v.length - 1) === 41 ? v.slice(0, p) : v;
+}
+
+/** Five characters of [0-9A-Z] with at least one digit (a SQLSTATE, not an upper-case word). */
+function isSqlstate(s: string, from: number, to: number): boolean {
+  if (to - from !== 5) return false;
+  let digit = false;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (isDigit(c)) digit = true;
+    else if (c < 65 || c > 90) return false;
+  }
+  return digit;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isUpperOrDigit(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+}
+
+function isKeyChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+/** Characters that may stand before a severity word in a prefix. */
+function isDelimiter(c: number): boolean {
+  return c === 32 || c === 9 || c === 93 || c === 58 || c === 62 || c === 124 || c === 41 || c === 44;
+}
+
+/** Characters that end a `%u` or `%d` value in the `%u@%d` form. */
+function isFieldEnd(c: number): boolean {
+  return c === 32 || c === 9 || c === 58 || c === 44 || c === 91 || c === 93;
 }
 
 /** Where a PostgreSQL record came from, beyond its own line. */
@@ -115,6 +293,8 @@ export interface PgOrigin {
   fallbackTs: number | null;
 }
 
+type PgTextField = 'message' | 'detail' | 'hint' | 'statement' | 'context' | 'query' | 'location';
+
 interface Pending {
   ev: LogEvent;
   lines: number;
@@ -126,10 +306,16 @@ const MAX_PENDING = 16;
 /**
  * Joins DETAIL/HINT/STATEMENT/CONTEXT/QUERY lines to the record before them of the same process,
  * and emits whole records. A record is held until the next record of its process (or until the
- * holding space is full, or the input ends), so interleaved processes join correctly.
+ * holding space is full, or the input ends), so interleaved processes join correctly. A
+ * continuation line with no record of its process held becomes a record of its own (never lost).
  */
 export class PgRecordAssembler {
   private pending: Pending[] = [];
+  /** The record the last line went to, and which of its texts, for tab-indented continuation lines. */
+  private last: Pending | null = null;
+  private lastField: PgTextField = 'message';
+  /** Records emitted so far. */
+  emitted = 0;
 
   constructor(private readonly sink: EventSink) {}
 
@@ -140,8 +326,9 @@ export class PgRecordAssembler {
       for (let i = this.pending.length - 1; i >= 0; i--) {
         const p = this.pending[i]!;
         if (p.key === key) {
-          attach(p.ev, pl.severity, pl.message);
+          this.lastField = attach(p.ev, pl.severity, pl.message);
           p.lines += lines;
+          this.last = p;
           return;
         }
       }
@@ -166,21 +353,43 @@ export class PgRecordAssembler {
     };
     if (origin.stream !== undefined) ev.stream = origin.stream;
     if (origin.attrs !== undefined) ev.attrs = origin.attrs;
-    this.pending.push({ ev, lines, key });
+    const p: Pending = { ev, lines, key };
+    this.pending.push(p);
+    this.last = p;
+    this.lastField = 'message';
     if (this.pending.length > MAX_PENDING) this.emitAt(0);
   }
 
-  /** Adds a line that continues the most recent record whatever its process (a tab-indented statement line). */
+  /**
+   * Adds a line that continues the text the previous line added to (a tab-indented line of a
+   * multi-line statement or DETAIL), whatever its process. False when no record is held.
+   */
   continueLast(text: string): boolean {
-    const p = this.pending[this.pending.length - 1];
-    if (!p) return false;
-    const pg = p.ev.pg!;
-    if (pg.statement !== undefined) pg.statement += '\n' + text;
-    else if (pg.query !== undefined) pg.query += '\n' + text;
-    else if (pg.detail !== undefined) pg.detail += '\n' + text;
-    else p.ev.message += '\n' + text;
+    const p = this.last;
+    if (p === null) return false;
+    appendTo(p.ev, this.lastField, text);
     p.lines++;
     return true;
+  }
+
+  /**
+   * Adds text that continues the latest record of process `pid` (syslog's `[3-2]` lines that carry
+   * no severity of their own). False when no record of that process is held.
+   */
+  continueProcess(pid: number, text: string, lines = 1): boolean {
+    const p = this.last !== null && this.last.key === pid ? this.last : this.findPending(pid);
+    if (p === null) return false;
+    const field = p === this.last ? this.lastField : 'message';
+    appendTo(p.ev, field, text);
+    p.lines += lines;
+    this.last = p;
+    this.lastField = field;
+    return true;
+  }
+
+  /** Whether a record of process `pid` is held. */
+  holds(pid: number): boolean {
+    return this.findPending(pid) !== null;
   }
 
   /** Emits everything held. */
@@ -188,20 +397,39 @@ export class PgRecordAssembler {
     while (this.pending.length > 0) this.emitAt(0);
   }
 
+  private findPending(pid: number): Pending | null {
+    for (let i = this.pending.length - 1; i >= 0; i--) if (this.pending[i]!.key === pid) return this.pending[i]!;
+    return null;
+  }
+
   private emitAt(i: number): void {
     const [p] = this.pending.splice(i, 1);
+    if (p === this.last) this.last = null;
+    this.emitted++;
     this.sink.event(p!.ev, p!.lines);
   }
 }
 
-function attach(ev: LogEvent, kind: string, text: string): void {
+function appendTo(ev: LogEvent, field: PgTextField, text: string): void {
+  if (field === 'message') {
+    ev.message += '\n' + text;
+    return;
+  }
+  if (field === 'location') return;
+  const pg = ev.pg ?? (ev.pg = {});
+  const cur = pg[field];
+  pg[field] = cur === undefined ? text : cur + '\n' + text;
+}
+
+/** Attaches a continuation line's text to its record; returns the field it went to. */
+function attach(ev: LogEvent, kind: string, text: string): PgTextField {
   const pg = ev.pg ?? (ev.pg = {});
   switch (kind) {
-    case 'DETAIL': pg.detail = pg.detail === undefined ? text : pg.detail + '\n' + text; break;
-    case 'HINT': pg.hint = text; break;
-    case 'STATEMENT': pg.statement = text; break;
-    case 'CONTEXT': pg.context = pg.context === undefined ? text : pg.context + '\n' + text; break;
-    case 'QUERY': pg.query = text; break;
-    default: break; // LOCATION: source position, not useful in a report
+    case 'DETAIL': pg.detail = pg.detail === undefined ? text : pg.detail + '\n' + text; return 'detail';
+    case 'HINT': pg.hint = pg.hint === undefined ? text : pg.hint + '\n' + text; return 'hint';
+    case 'STATEMENT': pg.statement = pg.statement === undefined ? text : pg.statement + '\n' + text; return 'statement';
+    case 'CONTEXT': pg.context = pg.context === undefined ? text : pg.context + '\n' + text; return 'context';
+    case 'QUERY': pg.query = pg.query === undefined ? text : pg.query + '\n' + text; return 'query';
+    default: return 'location'; // LOCATION: a source position, not useful in a report
   }
 }

@@ -189,7 +189,7 @@ export async function readInput(
         format = formatById('raw')!;
         summary.formatReason = lineNo === 0 ? 'input is empty' : 'input holds only blank lines';
       } else {
-        const best = sniffFormat(head);
+        const best = sniffFormat(head, options);
         if (!best) {
           throw new InputError(
             `${path}: format not recognised from its first ${head.length} lines. Known formats: ${FORMATS.filter((x) => x.id !== 'raw').map((x) => x.id).join(', ')}. ` +
