@@ -66,9 +66,27 @@ export class JsonDocumentReader {
   }
 
   end(): void {
-    if (this.count > 0) {
-      this.skipAll(`${this.what} JSON document is cut off (input ended inside it)`);
+    if (this.count === 0) return;
+    // Unbalanced brackets swallow what follows; a line opening a document at column 0 is where
+    // the next document most likely starts, so the lines from there are read again.
+    const lines = this.lines;
+    const first = this.firstLine;
+    let k = -1;
+    for (let i = 1; i < lines.length; i++) {
+      const c = lines[i]!.charCodeAt(0);
+      if (c === 123 || c === 91) {
+        k = i;
+        break;
+      }
     }
+    if (k === -1 || this.tooLarge) {
+      this.skipAll(`${this.what} JSON document is cut off (input ended inside it)`);
+      return;
+    }
+    this.count = k;
+    this.skipAll(`${this.what} JSON document does not parse: unbalanced brackets`);
+    for (let i = k; i < lines.length; i++) this.line(lines[i]!, first + i);
+    this.end();
   }
 
   private scan(text: string): void {
