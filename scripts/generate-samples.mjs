@@ -1,0 +1,734 @@
+#!/usr/bin/env node
+// Writes the sample inputs under samples/ (or the directory given as the first argument).
+// Everything comes from one seeded PRNG per set and integer-millisecond clocks, so two runs write
+// byte-identical files: `npm run samples` regenerates them, and test/samples/ checks that the
+// committed files are exactly what this script writes.
+//
+// The sets reproduce incidents of the reviews in ../shared/seeds/ (see each set's README.md):
+//   whendoist/     review 000: empty errors, cadence drift, the 19:12 cluster, resets at stops, churn, sawtooth, costs
+//   restart-loop/  review 001: health checks failing, exit 137, unclean PostgreSQL shutdown, WAL recovery
+//   pg-guardrails/ review 003: slow queries, lock waits, deadlock, lock/statement/idle-in-transaction timeouts
+//   bot-workers/   review 004: pool exhaustion, webhook handler timeouts, iterations that never end, watchdog
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic building blocks
+
+/** sfc32, seeded from a string through a small hash: same seed, same sequence, on every platform. */
+function makeRng(seed) {
+  let h = 1779033703 ^ seed.length;
+  for (let i = 0; i < seed.length; i++) {
+    h = Math.imul(h ^ seed.charCodeAt(i), 3432918353);
+    h = (h << 13) | (h >>> 19);
+  }
+  const next32 = () => {
+    h = Math.imul(h ^ (h >>> 16), 2246822507);
+    h = Math.imul(h ^ (h >>> 13), 3266489909);
+    return (h ^= h >>> 16) >>> 0;
+  };
+  let a = next32(), b = next32(), c = next32(), d = next32();
+  const rnd = () => {
+    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    let t = (a + b) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    d = (d + 1) | 0;
+    t = (t + d) | 0;
+    c = (c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  };
+  const api = {
+    next: rnd,
+    /** Uniform float in [lo, hi). */
+    float: (lo, hi) => lo + (hi - lo) * rnd(),
+    /** Uniform integer in [lo, hi]. */
+    int: (lo, hi) => lo + Math.floor((hi - lo + 1) * rnd()),
+    pick: (arr) => arr[Math.floor(arr.length * rnd())],
+    chance: (p) => rnd() < p,
+    /** Standard normal (Box-Muller). */
+    normal: () => {
+      const u = 1 - rnd();
+      const v = rnd();
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    },
+    hex: (n) => {
+      let s = '';
+      for (let i = 0; i < n; i++) s += Math.floor(rnd() * 16).toString(16);
+      return s;
+    },
+    uuid: () => {
+      const h = api.hex(32);
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[Math.floor(rnd() * 4)]}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+    },
+    /** Poisson-distributed count (Knuth; fine for the small means used here). */
+    poisson: (mean) => {
+      const l = Math.exp(-mean);
+      let k = 0, p = 1;
+      do { k++; p *= rnd(); } while (p > l);
+      return k - 1;
+    },
+    shuffle: (arr) => {
+      for (let i = arr.length - 1; i > 0; i--) {
+        const j = Math.floor(rnd() * (i + 1));
+        [arr[i], arr[j]] = [arr[j], arr[i]];
+      }
+      return arr;
+    },
+  };
+  return api;
+}
+
+const SEC = 1000;
+const MIN = 60 * SEC;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+/** Epoch ms of an ISO UTC time written without zone, e.g. `2026-02-07T19:12:02.412`. */
+function at(iso) {
+  return Date.parse(iso.endsWith('Z') ? iso : `${iso}Z`);
+}
+
+const pad = (n, w) => String(n).padStart(w, '0');
+
+/** Railway's RFC 3339 timestamp with nanoseconds. */
+function rfc3339Nanos(ms, nanos) {
+  return `${new Date(ms).toISOString().slice(0, 23)}${pad(nanos, 6)}Z`;
+}
+
+/** PostgreSQL `%m`: `2026-02-07 19:21:14.523 UTC`. */
+function pgTimeMs(ms) {
+  const s = new Date(ms).toISOString();
+  return `${s.slice(0, 10)} ${s.slice(11, 23)} UTC`;
+}
+
+/** PostgreSQL `%t`: `2026-02-07 19:21:14 UTC`. */
+function pgTimeSec(ms) {
+  const s = new Date(ms).toISOString();
+  return `${s.slice(0, 10)} ${s.slice(11, 19)} UTC`;
+}
+
+/** An LSN as PostgreSQL 17 prints it (`%X/%X`). */
+function lsnText(lsn) {
+  const hi = Math.floor(lsn / 4294967296);
+  const lo = lsn % 4294967296;
+  return `${hi.toString(16).toUpperCase()}/${lo.toString(16).toUpperCase()}`;
+}
+
+/**
+ * A log being written: records with a time (ms), nanoseconds and a sequence number so records in
+ * the same millisecond keep the order they were written in.
+ */
+class LogBook {
+  constructor() {
+    this.records = [];
+    this.seq = 0;
+  }
+  add(ms, value) {
+    this.records.push({ ms, seq: this.seq++, value });
+  }
+  sorted() {
+    return [...this.records].sort((a, b) => a.ms - b.ms || a.seq - b.seq);
+  }
+}
+
+/**
+ * One `railway logs --json` line: `message`, `timestamp`, `level` and the other attributes at the
+ * top level. The CLI builds the object in a HashMap, so key order differs from line to line.
+ */
+function railwayLine(rng, ms, message, level, attrs, clock) {
+  let nanos = rng.int(0, 999999);
+  // Railway's export is in time order: keep nanoseconds increasing within a millisecond.
+  if (clock) {
+    if (ms < clock.ms) ms = clock.ms;
+    if (ms === clock.ms && nanos <= clock.nanos) nanos = Math.min(999999, clock.nanos + 1 + rng.int(0, 999));
+    clock.ms = ms;
+    clock.nanos = nanos;
+  }
+  const entries = [['message', message], ['timestamp', rfc3339Nanos(ms, nanos)], ['level', level]];
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined) entries.push([k, v]);
+  rng.shuffle(entries);
+  return JSON.stringify(Object.fromEntries(entries));
+}
+
+function writeSet(root, dir, files) {
+  const d = join(root, dir);
+  mkdirSync(d, { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(d, name), text);
+}
+
+// Railway prices (docs.railway.com/pricing/plans; month = 43,200 minutes as in the CLI).
+const PRICE = { memGbMonth: 10, vcpuMonth: 20, egressGb: 0.05, diskGbMonth: 0.15 };
+
+/** Cost per resource of metric documents: GB-minutes, vCPU-minutes, egress GB, volume GB-minutes. */
+function costOf(docs) {
+  const totals = { memory: 0, cpu: 0, network: 0, volume: 0 };
+  for (const doc of docs) {
+    const integrate = (series) => {
+      let s = 0;
+      for (let i = 0; i < series.length; i++) {
+        const dtMin = i + 1 < series.length ? (series[i + 1].ts - series[i].ts) / 60 : (series[i].ts - series[i - 1].ts) / 60;
+        s += series[i].value * dtMin;
+      }
+      return s;
+    };
+    const m = doc.measurements;
+    if (m.MEMORY_USAGE_GB) totals.memory += (integrate(m.MEMORY_USAGE_GB) * PRICE.memGbMonth) / 43200;
+    if (m.CPU_USAGE) totals.cpu += (integrate(m.CPU_USAGE) * PRICE.vcpuMonth) / 43200;
+    if (m.NETWORK_TX_GB) totals.network += m.NETWORK_TX_GB.reduce((a, p) => a + p.value, 0) * PRICE.egressGb;
+    if (m.DISK_USAGE_GB) totals.volume += (integrate(m.DISK_USAGE_GB) * PRICE.diskGbMonth) / 43200;
+  }
+  const total = totals.memory + totals.cpu + totals.network + totals.volume;
+  return { ...totals, total };
+}
+
+const fmtUtc = (ms) => new Date(ms).toISOString().replace('.000Z', 'Z');
+const hms = (ms) => new Date(ms).toISOString().slice(11, 19);
+
+// ---------------------------------------------------------------------------------------------
+// samples/whendoist: review 000
+
+function whendoist() {
+  const rng = makeRng('whendoist-v0.39.8');
+  const START = at('2026-02-01T08:00:00');
+  const END = at('2026-02-08T08:00:00');
+  const app = new LogBook();
+  const pg = new LogBook();
+  const VERSION = '0.39.8';
+
+  // Deployments. D0 was deployed before the window; the six deploys of 2026-02-07/08 each start a
+  // new container and, a few seconds later, stop the previous one (zero-downtime replace).
+  const dep = (started) => ({ id: rng.uuid(), instance: rng.uuid(), started });
+  const d0 = dep(at('2026-01-30T14:47:09.318'));
+  d0.version = '0.39.7';
+  const cycles = [
+    // start container, "Starting Whendoist", startup seconds, stop of the previous container
+    ['2026-02-07T19:21:03.207', '2026-02-07T19:21:08.114', 2.9, '2026-02-07T19:21:14.602'],
+    ['2026-02-07T19:39:47.561', '2026-02-07T19:39:52.018', 2.7, '2026-02-07T19:39:58.347'],
+    ['2026-02-07T21:39:12.090', '2026-02-07T21:39:17.236', 3.0, '2026-02-07T21:39:24.015'],
+    ['2026-02-08T01:53:40.733', '2026-02-08T01:53:44.905', 2.5, '2026-02-08T01:53:51.128'],
+    ['2026-02-08T02:57:21.412', '2026-02-08T02:57:26.309', 2.6, '2026-02-08T02:57:30.254'],
+    ['2026-02-08T03:00:22.126', '2026-02-08T03:00:27.021', 3.2, '2026-02-08T03:00:35.391'],
+  ].map(([s, w, dur, stop]) => {
+    const d = dep(at(s));
+    d.version = VERSION;
+    d.appStart = at(w);
+    d.startupSec = dur;
+    d.ready = d.appStart + Math.round(dur * 1000);
+    d.stopPrevious = at(stop);
+    return d;
+  });
+  const deployments = [d0, ...cycles];
+  for (let i = 0; i < deployments.length; i++) {
+    deployments[i].stopped = i + 1 < deployments.length ? deployments[i + 1].stopPrevious : null;
+  }
+  /** The deployment serving at a time: the previous one keeps serving until it is stopped. */
+  const servingAt = (ms) => {
+    let cur = d0;
+    for (const d of cycles) if (d.stopPrevious <= ms) cur = d;
+    return cur;
+  };
+  const tags = (d) => ({ deploymentId: d.id, deploymentInstanceId: d.instance });
+
+  const appJson = (ms, level, logger, message, extra = {}, d = servingAt(ms)) => {
+    app.add(ms, [level, message, { logger, ...extra, ...tags(d) }]);
+  };
+  // Lines the process writes to stderr without JSON (uvicorn's own logger): Railway labels them error.
+  const stderr = (ms, message, d) => app.add(ms, ['error', message, tags(d)]);
+  const platform = (ms, message, d) => app.add(ms, ['info', message, tags(d)]);
+
+  // PostgreSQL service: one deployment all week, every line written to stderr.
+  const pgDep = { deploymentId: rng.uuid(), deploymentInstanceId: rng.uuid() };
+  const pgLine = (ms, pid, sev, text) => pg.add(ms, [`${pgTimeMs(ms)} [${pid}] ${sev}:  ${text}`]);
+  let pgBackendPid = 31200;
+  const nextPid = (gap = 40) => (pgBackendPid += rng.int(3, gap));
+
+  // Activity that writes to the database or the network, for checkpoints and metrics.
+  const activity = []; // {ms, kind, cpu, tx, rx}
+  const act = (ms, kind, cpu, tx, rx, write = true) => activity.push({ ms, kind, cpu, tx, rx, write });
+
+  // --- request logging -------------------------------------------------------------------
+  const browsers = [
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 Safari/605.1.15',
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_3 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.3 Mobile/15E148 Safari/604.1',
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.0.0 Safari/537.36',
+  ];
+  const requestId = () => rng.hex(12);
+  const logRequest = (ms, method, path, status, durMs, extra = {}) => {
+    const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+    appJson(ms, level, 'app.middleware', `Request completed: ${method} ${path} ${status} (${durMs} ms)`, {
+      request_id: extra.request_id ?? requestId(),
+      method,
+      path,
+      status_code: status,
+      duration_ms: durMs,
+      user_id: extra.user_id,
+      client_ip: extra.client_ip,
+      user_agent: extra.user_agent,
+    }, extra.deployment);
+  };
+
+  // --- container cycles --------------------------------------------------------------------
+  const resetTimes = [];
+  for (let i = 0; i < cycles.length; i++) {
+    const d = cycles[i];
+    const prev = deployments[i];
+    platform(d.started, 'Starting Container', d);
+    const proc = d.appStart - rng.int(180, 420);
+    stderr(proc, 'INFO:     Started server process [1]', d);
+    stderr(proc + rng.int(2, 9), 'INFO:     Waiting for application startup.', d);
+    appJson(d.appStart, 'info', 'app.main', `Starting Whendoist v${VERSION}`, { environment: 'production' }, d);
+    if (i === 0) {
+      // A start-up warning that prints the database URL with its password (redaction must catch it).
+      appJson(d.appStart + 612, 'warn', 'app.database', 'DATABASE_URL has no sslmode, connecting without TLS: postgresql://postgres:Xq7vKm2RtP9wLs4N@postgres.railway.internal:5432/railway', {}, d);
+    }
+    appJson(d.appStart + rng.int(700, 1100), 'info', 'app.database', 'Database connection verified (pool_size=5, max_overflow=10)', {}, d);
+    appJson(d.ready - rng.int(60, 200), 'info', 'app.main', 'Materialization background task started', {}, d);
+    appJson(d.ready, 'info', 'app.main', `Startup complete (${d.startupSec.toFixed(1)}s)`, { startup_seconds: d.startupSec }, d);
+    stderr(d.ready + rng.int(1, 4), 'INFO:     Application startup complete.', d);
+    stderr(d.ready + rng.int(5, 9), 'INFO:     Uvicorn running on http://0.0.0.0:8080 (Press CTRL+C to quit)', d);
+    // Railway's deploy health check on the new container.
+    logRequest(d.ready + rng.int(250, 600), 'GET', '/health', 200, rng.int(1, 3), { client_ip: '100.64.0.2', user_agent: 'RailwayHealthCheck/1.0', deployment: d });
+    act(d.started, 'boot', 0.05, 0.0008, 0.004);
+    // The previous container is stopped: SIGTERM and, with no draining time, SIGKILL right after, so
+    // uvicorn gets no further than the first shutdown lines and its pooled connections are reset.
+    platform(d.stopPrevious, 'Stopping Container', prev);
+    stderr(d.stopPrevious + rng.int(18, 70), 'INFO:     Shutting down', prev);
+    stderr(d.stopPrevious + rng.int(90, 160), 'INFO:     Waiting for application shutdown.', prev);
+    let t = d.stopPrevious + rng.int(350, 900);
+    const pids = [];
+    for (let k = 0; k < 3; k++) {
+      pids.push(nextPid(90));
+      pgLine(t, pids[k], 'LOG', 'could not receive data from client: Connection reset by peer');
+      resetTimes.push(t);
+      t += rng.int(1, 600);
+    }
+  }
+
+  // --- the materialization loop (successes) ----------------------------------------------------
+  // Each process runs materialize_all_instances() at start-up and then sleeps 3600 s after each run,
+  // so successes keep an exact hourly cadence within one container (the run time is under 2 s).
+  const successes = [];
+  const syncRun = (runStart, d, initial) => {
+    let t = runStart;
+    for (const user of [1, 2]) {
+      t += rng.int(80, 260);
+      if (initial || rng.chance(0.93)) appJson(t, 'info', 'app.services.google_auth', `Refreshed Google access token for user ${user}`, { user_id: user }, d);
+      t += rng.int(150, 420);
+      const events = user === 1 ? rng.int(38, 46) : rng.int(12, 17);
+      const created = initial ? rng.int(3, 9) : rng.poisson(0.6);
+      const updated = rng.poisson(1.1);
+      appJson(t, 'info', 'app.services.gcal_sync', `Calendar sync complete for user ${user}: ${events} events (${created} created, ${updated} updated, 0 deleted)`, { user_id: user, events, created, updated }, d);
+    }
+    return t;
+  };
+  for (const d of deployments) {
+    const first = d === d0 ? d0.started + 3400 : d.ready + rng.int(300, 700);
+    let runStart = first;
+    let lastCleanupDay = -1;
+    while (true) {
+      const endOfLife = d.stopped ?? END;
+      if (runStart >= endOfLife) break;
+      const initial = runStart === first && d !== d0;
+      const t = syncRun(runStart, d, initial);
+      const work = t - runStart + rng.int(120, 500);
+      const logAt = runStart + work;
+      if (logAt >= START && logAt < endOfLife) {
+        const n = initial ? rng.int(18, 26) : rng.pick([0, 0, 0, 1, 2, 2, 3, 4, 6, 8, 14]);
+        appJson(logAt, 'info', 'app.tasks.recurring', `Materialized ${n} task instances for 2 users`, { instances: n, users: 2 }, d);
+        successes.push(logAt);
+        const day = Math.floor(logAt / DAY);
+        if (new Date(logAt).getUTCHours() >= 3 && day !== lastCleanupDay) {
+          lastCleanupDay = day;
+          const removed = rng.pick([0, 0, 1, 2, 3, 5]);
+          appJson(logAt + rng.int(20, 90), 'info', 'app.tasks.recurring', `Cleaned up ${removed} task instances older than 90 days`, { removed }, d);
+        }
+        act(logAt, initial ? 'initial-sync' : 'sync', rng.float(0.012, 0.03), initial ? 0.0009 : rng.float(0.00006, 0.00012), initial ? 0.03 : rng.float(0.005, 0.01));
+      } else if (logAt < START) {
+        // Before the window: still advance lastCleanupDay so the first in-window cleanup is daily.
+        const day = Math.floor(logAt / DAY);
+        if (new Date(logAt).getUTCHours() >= 3) lastCleanupDay = day;
+      }
+      runStart = logAt + 3600 * SEC;
+    }
+  }
+  // The first deploy of v0.39.8 re-synced every calendar from scratch: the ~30 MB egress burst.
+  act(cycles[0].ready + 40 * SEC, 'full-resync', 0.02, 0.03, 0.012);
+
+  // --- the erroring loop: empty messages, drifting ~1 minute an hour ----------------------------
+  // Anchored on the times the review quotes; earlier runs are walked back with sleep(3600) plus an
+  // error-handling overhead of about a minute.
+  const quoted = [
+    '2026-02-07T19:12:02.412', '2026-02-07T20:13:05.187', '2026-02-07T21:14:11.530', '2026-02-07T22:15:09.904',
+    '2026-02-07T23:16:20.071', '2026-02-08T00:17:26.645', '2026-02-08T01:18:31.268', '2026-02-08T02:19:38.019',
+    '2026-02-08T03:20:44.756', '2026-02-08T04:20:58.340', '2026-02-08T05:22:03.913', '2026-02-08T06:23:04.482',
+    '2026-02-08T07:24:11.095',
+  ].map(at);
+  const errorTimes = [...quoted];
+  for (let t = quoted[0]; ; ) {
+    t -= 3600 * SEC + rng.int(52_000, 78_000);
+    if (t < START) break;
+    errorTimes.unshift(t);
+  }
+  for (const t of errorTimes) appJson(t, 'error', 'app.tasks.recurring', 'Materialization loop error: ', {});
+
+  // --- uptime monitor on /health every 5 minutes ----------------------------------------------
+  for (let t = START + 137_000; t < END; t += 300 * SEC) {
+    const ms = t + rng.int(0, 2400);
+    logRequest(ms, 'GET', '/health', 200, rng.int(1, 4), { client_ip: '216.144.248.29', user_agent: 'Mozilla/5.0+(compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)' });
+  }
+
+  // --- users ------------------------------------------------------------------------------------
+  const outage = { from: at('2026-02-07T19:02:00'), to: at('2026-02-07T19:25:00') };
+  const blocked = [outage, ...cycles.map((d) => ({ from: d.started - 2 * MIN, to: d.stopPrevious + 2 * MIN }))];
+  const isBlocked = (a, b) => blocked.some((w) => a < w.to && b > w.from);
+  const pages = [
+    ['GET', '/dashboard', 60, 180],
+    ['GET', '/api/v1/tasks', 20, 70],
+    ['GET', '/api/v1/instances?date={date}', 15, 60],
+    ['POST', '/api/v1/tasks/{task}/complete', 25, 90],
+    ['PATCH', '/api/v1/tasks/{task}', 25, 80],
+    ['POST', '/api/v1/tasks', 30, 110],
+    ['GET', '/api/v1/calendar/events?start={date}', 180, 900],
+    ['GET', '/thoughts', 50, 140],
+    ['GET', '/settings', 40, 120],
+    ['GET', '/analytics', 120, 420],
+  ];
+  const userIps = { 1: '84.115.212.47', 2: '91.64.183.20' };
+  const userUa = { 1: browsers[0], 2: browsers[2] };
+  let sessions = 0;
+  const session = (user, t0, count) => {
+    const ua = user === 1 && rng.chance(0.35) ? browsers[1] : userUa[user];
+    let t = t0;
+    const reqs = [];
+    const first = rng.chance(0.8) ? '/dashboard' : '/';
+    reqs.push(['GET', first, 70, 200]);
+    for (let k = 1; k < count; k++) reqs.push(rng.pick(pages));
+    const plan = [];
+    for (const r of reqs) {
+      plan.push([t, r]);
+      t += rng.int(1500, 40_000);
+    }
+    if (isBlocked(t0 - MIN, t + MIN) || t > END - MIN) return false;
+    sessions++;
+    // A session opened after a day away starts with an expired login.
+    const relogin = rng.chance(0.08);
+    for (const [ms, [method, pathT, lo, hi]] of plan) {
+      const date = new Date(ms).toISOString().slice(0, 10);
+      const path = pathT.replace('{date}', date).replace('{task}', String(rng.int(380, 460)));
+      let status = method === 'POST' && path === '/api/v1/tasks' ? 201 : 200;
+      if (relogin && ms === plan[0][0]) {
+        logRequest(ms, 'GET', path, 401, rng.int(4, 12), { user_id: undefined, client_ip: userIps[user], user_agent: ua });
+        logRequest(ms + rng.int(300, 900), 'GET', '/auth/google', 302, rng.int(3, 9), { client_ip: userIps[user], user_agent: ua });
+        logRequest(ms + rng.int(4000, 9000), 'GET', '/auth/google/callback?code=4%2F0Ab…&state=…', 302, rng.int(180, 420), { client_ip: userIps[user], user_agent: ua });
+        continue;
+      }
+      if (path.startsWith('/api/v1/tasks/') && rng.chance(0.015)) status = 404;
+      else if (method === 'POST' && rng.chance(0.01)) status = 422;
+      const dur = Math.round(rng.float(lo, hi) * (rng.chance(0.03) ? 4 : 1));
+      logRequest(ms, method, path, status, dur, { user_id: user, client_ip: userIps[user], user_agent: ua });
+      if (dur > 1000) appJson(ms + 2, 'warn', 'app.middleware', `Slow request: ${method} ${path} took ${dur} ms`, { method, path, duration_ms: dur, user_id: user });
+      act(ms, 'request', rng.float(0.0003, 0.0012), rng.float(0.000004, 0.000014), rng.float(0.000001, 0.000004), method !== 'GET');
+    }
+    return true;
+  };
+  for (let day = START - 8 * HOUR; day < END; day += DAY) {
+    for (const user of [1, 2]) {
+      const n = user === 1 ? rng.int(6, 11) : rng.int(3, 7);
+      for (let s = 0; s < n; s++) {
+        // Local mornings and evenings (UTC+1) are busier.
+        const hour = rng.chance(0.4) ? rng.float(6, 9.5) : rng.chance(0.5) ? rng.float(17, 22.5) : rng.float(9.5, 17);
+        const t0 = day + Math.round(hour * HOUR) + rng.int(0, 59_999);
+        if (t0 < START + MIN) continue;
+        session(user, t0, rng.int(3, 24));
+      }
+    }
+  }
+  // A rate-limited burst on the login endpoint (slowapi's warning), once.
+  {
+    let t = at('2026-02-03T11:42:17.050');
+    for (let k = 0; k < 12; k++) {
+      const limited = k >= 10;
+      logRequest(t, 'POST', '/auth/demo', limited ? 429 : 200, rng.int(8, 30), { client_ip: '45.148.10.81', user_agent: 'python-requests/2.31.0' });
+      if (limited) appJson(t + 1, 'warn', 'slowapi', 'ratelimit 10 per 1 minute (45.148.10.81) exceeded at endpoint: /auth/demo', {});
+      t += rng.int(1500, 4000);
+    }
+  }
+  // Scanners probing for other software: 404s in short bursts, a few times a day.
+  const probes = ['/wp-login.php', '/.env', '/.git/config', '/xmlrpc.php', '/phpmyadmin/', '/wp-admin/setup-config.php', '/config.json', '/.aws/credentials', '/actuator/health', '/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php'];
+  for (let day = START; day < END; day += DAY) {
+    const n = rng.int(1, 4);
+    for (let s = 0; s < n; s++) {
+      let t = day + rng.int(0, DAY - 10 * MIN);
+      if (isBlocked(t - MIN, t + 2 * MIN)) continue;
+      const ip = `${rng.int(23, 212)}.${rng.int(1, 254)}.${rng.int(1, 254)}.${rng.int(1, 254)}`;
+      const k = rng.int(2, 7);
+      for (let j = 0; j < k; j++) {
+        logRequest(t, 'GET', rng.pick(probes), 404, rng.int(2, 6), { client_ip: ip, user_agent: 'Mozilla/5.0 (compatible; zgrab/0.x)' });
+        t += rng.int(200, 2500);
+      }
+    }
+  }
+
+  // --- the 19:12 cluster, exactly as the review shows it ----------------------------------------
+  {
+    const ua = userUa[1];
+    const ip = userIps[1];
+    const ok = [['2026-02-07T19:09:41.208', 'GET', '/dashboard', 142], ['2026-02-07T19:09:44.915', 'GET', '/api/v1/instances?date=2026-02-07', 38], ['2026-02-07T19:10:15.377', 'POST', '/api/v1/tasks/431/complete', 61], ['2026-02-07T19:11:02.650', 'GET', '/thoughts', 88]];
+    for (const [t, m, p, dur] of ok) logRequest(at(t), m, p, 200, dur, { user_id: 1, client_ip: ip, user_agent: ua });
+    const fails = [['2026-02-07T19:12:22.081', '/dashboard', 30012], ['2026-02-07T19:12:22.694', '/dashboard', 30004], ['2026-02-07T19:12:23.517', '/', 30009], ['2026-02-07T19:12:27.340', '/dashboard', 30011], ['2026-02-07T19:12:47.902', '/dashboard', 30006]];
+    for (const [t, p, dur] of fails) {
+      const ms = at(t);
+      const rid = requestId();
+      appJson(ms, 'error', 'app.database', 'Database session error: ', { request_id: rid, user_id: 1 });
+      appJson(ms + rng.int(1, 3), 'error', 'app.middleware', `Request failed: GET ${p}`, { request_id: rid, method: 'GET', path: p, status_code: 500, duration_ms: dur, user_id: 1, client_ip: ip, user_agent: ua });
+    }
+    const after = [['2026-02-07T19:13:08.455', 'GET', '/dashboard', 612], ['2026-02-07T19:13:11.020', 'GET', '/api/v1/tasks', 47], ['2026-02-07T19:13:40.733', 'PATCH', '/api/v1/tasks/418', 55], ['2026-02-07T19:14:02.118', 'GET', '/dashboard', 131]];
+    for (const [t, m, p, dur] of after) logRequest(at(t), m, p, 200, dur, { user_id: 1, client_ip: ip, user_agent: ua });
+    for (const [t] of [...ok, ...after]) act(at(t), 'request', 0.0008, 0.00001, 0.000002);
+  }
+
+  // --- isolated errors and warnings, days apart --------------------------------------------------
+  appJson(at('2026-02-02T14:03:51.772'), 'error', 'app.services.gcal_sync', 'Calendar sync failed for user 2: <HttpError 503 when requesting https://www.googleapis.com/calendar/v3/calendars/primary/events?timeMin=2026-02-02T00%3A00%3A00Z&singleEvents=true&alt=json returned "The service is currently unavailable.". Details: "[{\'message\': \'The service is currently unavailable.\', \'domain\': \'global\', \'reason\': \'backendError\'}]">', { user_id: 2 });
+  {
+    const ms = at('2026-02-04T10:41:26.309');
+    const rid = requestId();
+    appJson(ms, 'error', 'app.middleware', 'Request failed: POST /api/v1/tasks/undefined/complete', {
+      request_id: rid, method: 'POST', path: '/api/v1/tasks/undefined/complete', status_code: 500, duration_ms: 14, user_id: 2,
+      exc_info: 'Traceback (most recent call last):\n  File "/app/app/middleware/logging.py", line 41, in dispatch\n    response = await call_next(request)\n  File "/app/app/routers/tasks.py", line 212, in complete_task\n    task_id = int(task_id_raw)\nValueError: invalid literal for int() with base 10: \'undefined\'',
+    });
+  }
+  appJson(at('2026-02-05T21:17:08.044'), 'warn', 'app.services.google_auth', "Google API returned 401 for user 1, retrying after token refresh (request headers: {'Authorization': 'Bearer ya29.a0AfB_byDq3xk9LmT7vRw2pZ0sNfY8cHuE4jKgWb1Qo6'})", { user_id: 1 });
+  appJson(at('2026-02-06T08:12:40.512'), 'warn', 'app.services.gcal_sync', 'Calendar sync for user 1 skipped 1 event without start time (id=7kq2m0v9c1r3t5h8j0l2n4p6r8)', { user_id: 1 });
+
+  // --- PostgreSQL: checkpoints, probes, one constraint violation --------------------------------
+  const CHECKPOINTER = 28;
+  let lsn = 0x1a3f0e8 + 0x2c000000;
+  activity.sort((a, b) => a.ms - b.ms);
+  {
+    let ai = 0;
+    // Checkpoints every checkpoint_timeout (5 min) when WAL was written since the last one.
+    const phase = at('2026-02-01T07:58:31.117');
+    for (let tick = phase; tick < END; tick += 300 * SEC) {
+      let writes = 0;
+      while (ai < activity.length && activity[ai].ms < tick) {
+        if (activity[ai].write) writes += activity[ai].kind === 'request' ? 1 : 6;
+        ai++;
+      }
+      if (writes === 0 || tick < START) continue;
+      const t = tick + rng.int(0, 30);
+      const buffers = writes * rng.int(2, 5) + rng.int(0, 6);
+      const distanceKb = buffers * rng.int(6, 10) + rng.int(0, 40);
+      const redo = lsn + rng.int(200, 4000);
+      lsn = redo + distanceKb * 1024;
+      const write = Math.min(269.9, buffers * rng.float(0.09, 0.11));
+      const sync = rng.float(0.001, 0.012);
+      const files = Math.min(40, 2 + Math.floor(buffers / 6));
+      pgLine(t, CHECKPOINTER, 'LOG', 'checkpoint starting: time');
+      const done = t + Math.round((write + sync + 0.01) * 1000);
+      pgLine(done, CHECKPOINTER, 'LOG', `checkpoint complete: wrote ${buffers} buffers (${((buffers / 16384) * 100).toFixed(1)}%); 0 WAL file(s) added, 0 removed, ${buffers > 60 ? 1 : 0} recycled; write=${write.toFixed(3)} s, sync=${sync.toFixed(3)} s, total=${(write + sync + 0.01).toFixed(3)} s; sync files=${files}, longest=${Math.min(sync, 0.004).toFixed(3)} s, average=0.001 s; distance=${distanceKb} kB, estimate=${distanceKb + rng.int(0, 300)} kB; lsn=${lsnText(lsn + rng.int(40, 400))}, redo lsn=${lsnText(redo)}`);
+      act(t, 'checkpoint', 0.003, 0, 0, false);
+    }
+  }
+  for (const iso of ['2026-02-02T03:41:09.883', '2026-02-04T17:26:55.240', '2026-02-06T23:08:12.671']) {
+    pgLine(at(iso), nextPid(), 'LOG', 'could not accept SSL connection: EOF detected');
+  }
+  for (const iso of ['2026-02-03T06:14:31.005', '2026-02-05T12:50:47.392']) pgLine(at(iso), nextPid(), 'LOG', 'incomplete startup packet');
+  {
+    const ms = at('2026-02-03T16:47:20.845');
+    const pid = nextPid();
+    pgLine(ms, pid, 'ERROR', 'duplicate key value violates unique constraint "uq_task_instance_task_date"');
+    pgLine(ms, pid, 'DETAIL', 'Key (task_id, instance_date)=(417, 2026-02-03) already exists.');
+    pgLine(ms, pid, 'STATEMENT', 'INSERT INTO task_instances (task_id, user_id, instance_date, status, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING task_instances.id');
+    appJson(ms + 9, 'warn', 'app.tasks.recurring', 'Instance for task 417 on 2026-02-03 already exists, skipping', { task_id: 417 });
+  }
+
+  // --- render logs ------------------------------------------------------------------------------
+  const appClock = { ms: 0, nanos: 0 };
+  const appLines = app.sorted().filter((r) => r.ms >= START && r.ms < END).map((r) => {
+    const [level, message, attrs] = r.value;
+    return railwayLine(rng, r.ms, message, level, attrs, appClock);
+  });
+  const pgClock = { ms: 0, nanos: 0 };
+  const pgLines = pg.sorted().filter((r) => r.ms >= START && r.ms < END).map((r) => {
+    // Railway stamps the line a few milliseconds after PostgreSQL wrote it.
+    return railwayLine(rng, r.ms + rng.int(0, 4), r.value[0], 'error', pgDep, pgClock);
+  });
+
+  // --- metrics ----------------------------------------------------------------------------------
+  const STEP = 120;
+  const grid = [];
+  for (let t = START; t < END; t += STEP * SEC) grid.push(t);
+  const bin = (ms) => Math.floor((ms - START) / (STEP * SEC));
+  const cpuApp = new Array(grid.length).fill(0), txApp = new Array(grid.length).fill(0), rxApp = new Array(grid.length).fill(0), cpuPg = new Array(grid.length).fill(0);
+  for (const a of activity) {
+    const i = bin(a.ms);
+    if (i < 0 || i >= grid.length) continue;
+    if (a.kind === 'checkpoint') { cpuPg[i] += a.cpu; continue; }
+    cpuApp[i] += a.cpu;
+    if (a.write || a.kind !== 'request') cpuPg[i] += a.cpu * 0.2;
+    if (a.kind === 'full-resync' || a.kind === 'initial-sync') {
+      // Spread over a few samples.
+      const parts = [0.5, 0.3, 0.2];
+      parts.forEach((p, k) => { if (i + k < grid.length) { txApp[i + k] += a.tx * p; rxApp[i + k] += a.rx * p; } });
+    } else {
+      txApp[i] += a.tx;
+      rxApp[i] += a.rx;
+    }
+  }
+  // App memory: a sawtooth between ~80-100 MB and ~185-205 MB; a new process starts low.
+  const memApp = [];
+  {
+    let trough = rng.float(88, 98);
+    let peak = rng.float(186, 204);
+    let rise = (peak - trough) / (rng.float(2.5, 5) * 3600);
+    let level = trough + 0.55 * (peak - trough);
+    const restarts = cycles.map((d) => bin(d.ready));
+    for (let i = 0; i < grid.length; i++) {
+      if (restarts.includes(i)) {
+        trough = rng.float(80, 92);
+        level = trough;
+        peak = rng.float(186, 204);
+        rise = (peak - trough) / (rng.float(2.5, 5) * 3600);
+      } else if (level >= peak) {
+        trough = rng.float(82, 101);
+        level = trough + rng.float(0, 2);
+        peak = rng.float(186, 204);
+        rise = (peak - trough) / (rng.float(2.5, 5) * 3600);
+      } else {
+        level += rise * STEP * rng.float(0.6, 1.4);
+      }
+      memApp.push(Math.max(78, level + rng.normal() * 1.2));
+    }
+  }
+  const r6 = (x) => Math.round(x * 1e6) / 1e6;
+  const series = (vals) => grid.map((t, i) => ({ ts: t / 1000, value: r6(vals[i]) }));
+  const appDoc = {
+    service: 'whendoist',
+    environment: 'production',
+    window: { start: fmtUtc(START), end: fmtUtc(END), sampleRateSeconds: STEP },
+    measurements: {
+      MEMORY_USAGE_GB: series(memApp.map((m) => m / 1000)),
+      CPU_USAGE: series(cpuApp.map((c) => Math.min(0.05, c + 0.0003 + Math.abs(rng.normal()) * 0.0002))),
+      NETWORK_TX_GB: series(txApp.map((x) => x + 0.0000035 + rng.next() * 0.000002)),
+      NETWORK_RX_GB: series(rxApp.map((x) => x + 0.0000012 + rng.next() * 0.000001)),
+    },
+  };
+  const pgDocMetrics = {
+    service: 'postgres',
+    environment: 'production',
+    window: { start: fmtUtc(START), end: fmtUtc(END), sampleRateSeconds: STEP },
+    measurements: {
+      MEMORY_USAGE_GB: series(grid.map(() => (79.5 + rng.normal() * 0.9) / 1000)),
+      CPU_USAGE: series(cpuPg.map((c) => Math.min(0.05, c + 0.00015 + Math.abs(rng.normal()) * 0.0001))),
+      NETWORK_TX_GB: series(grid.map(() => 0)),
+      NETWORK_RX_GB: series(grid.map(() => 0)),
+      DISK_USAGE_GB: series(grid.map((t) => 0.0992 + ((t - START) / (END - START)) * 0.0014 + rng.normal() * 0.00008)),
+    },
+  };
+  const metricsText = `${JSON.stringify(appDoc)}\n${JSON.stringify(pgDocMetrics)}\n`;
+  const cost = costOf([appDoc, pgDocMetrics]);
+
+  // --- README with the numbers computed from what was written -------------------------------------
+  const pct = (x) => `${((100 * x) / cost.total).toFixed(1)}%`;
+  const usd = (x) => `$${x.toFixed(4)}`;
+  const memMb = appDoc.measurements.MEMORY_USAGE_GB.map((p) => p.value * 1000);
+  const inWindowErrors = errorTimes.filter((t) => t >= START && t < END);
+  const successesIn = successes.filter((t) => t >= START && t < END).sort((a, b) => a - b);
+  const stopsTable = cycles.map((d, i) => {
+    const prev = deployments[i];
+    const r = resetTimes.slice(i * 3, i * 3 + 3);
+    return `| ${fmtUtc(d.started).slice(0, 19)} | ${hms(d.appStart)} | ${hms(d.ready)} (${d.startupSec.toFixed(1)}s) | ${hms(d.stopPrevious)} | ${Math.round((d.stopPrevious - d.started) / 1000)} s | ${Math.round((d.stopPrevious - d.ready) / 1000)} s | ${prev.id.slice(0, 8)} | ${r.map(hms).join(', ')} |`;
+  });
+  const readme = `# samples/whendoist — review 000 (Whendoist production hardening review)
+
+Reproduces the incident of \`../shared/seeds/000_bc1cce360dfa4e06.txt\` over seven days,
+${fmtUtc(START)} to ${fmtUtc(END)}, with the review's own events on 2026-02-07/08. Written by
+\`scripts/generate-samples.mjs\` (\`npm run samples\`; seeded, so the bytes never change). Every number
+below was computed by that script from the files it wrote.
+
+| file | what it is | lines |
+|---|---|---|
+| \`whendoist.jsonl\` | the app's \`railway logs --json\`: structured JSON logs (logger, request_id, ...), uvicorn's plain stderr lines (labelled \`error\` although they say INFO), Railway's \`Starting Container\`/\`Stopping Container\` | ${appLines.length} |
+| \`postgres.jsonl\` | the PostgreSQL service's \`railway logs --json\`: every \`message\` is a stderr line with the \`%m [%p] \` prefix, every line labelled \`error\` | ${pgLines.length} |
+| \`metrics.json\` | \`railway metrics --raw --json\`, one document per line: \`whendoist\`, then \`postgres\`; ${STEP} s samples; memory, CPU, network TX/RX, and the volume (postgres) | 2 |
+
+## What is in it
+
+**Empty errors and drift.** \`Materialization loop error: \` (empty exception text, level error): ${inWindowErrors.length}
+lines, the last thirteen at ${quoted.map(hms).map((s) => s.slice(0, 5)).join(', ')} (2026-02-07 19:12 to 2026-02-08 07:24),
+each run ${'~'}3,600 s plus 52-78 s after the previous one (the review's "03:20, 04:20, 05:22, 06:23, 07:24").
+Beside them, \`Materialized N task instances for 2 users\` (${successesIn.length} lines): every container runs the job at start-up and then
+every 3,600 s plus a run time under 2 s, so the last container (started 03:00:22) logs at
+${successesIn.filter((t) => t >= cycles[5].ready).map(hms).join(', ')}.
+
+**The 19:12 cluster** (review §1.2), on 2026-02-07: \`Materialization loop error: \` at 19:12:02, then
+\`Database session error: \` + \`Request failed: GET /dashboard\` (or \`GET /\`) at 19:12:22, 19:12:22, 19:12:23,
+19:12:27 and 19:12:47 — 5 user-facing 500s over 25 s, 20 s after the background error; successful
+requests again from 19:13:08. \`Database session error: \` appears nowhere else.
+
+**Six container cycles, three resets each** (review §1.3, §1.4). Each deploy starts a new container and,
+seconds later, Railway stops the previous deployment's container (its \`deploymentId\` is on the
+\`Stopping Container\` line). Uvicorn gets as far as \`Shutting down\` / \`Waiting for application shutdown.\`
+(no \`Application shutdown complete.\`: SIGKILL follows SIGTERM with no draining time), and PostgreSQL logs
+three \`could not receive data from client: Connection reset by peer\` from three different backends.
+
+| Starting Container | Starting Whendoist | Startup complete | Stopping Container | start→stop | ready→stop | stopped deployment | resets (3, distinct pids) |
+|---|---|---|---|---|---|---|---|
+${stopsTable.join('\n')}
+
+The review read the last two as containers living "9 seconds" and "5 seconds"; in the data they are
+the start→stop (9 s, 13 s) and ready→stop (1 s, 5 s) gaps of a zero-downtime replace, and the
+stopped container is the previous deployment. A detector that pairs lines by \`deploymentInstanceId\` sees
+the real lifetimes of the replaced containers; one that pairs \`Starting\` with the next \`Stopping\` sees the
+review's numbers. No other container starts or stops in the week.
+
+**Memory** (review §2.1): the app between ${Math.min(...memMb).toFixed(0)} and ${Math.max(...memMb).toFixed(0)} MB in a sawtooth (climbs of 2.5-5 h
+to ~186-204 MB, drops to ~80-100 MB; most drops are not restarts), PostgreSQL flat at ~80 MB.
+**CPU**: near zero, spikes up to ${Math.max(...appDoc.measurements.CPU_USAGE.map((p) => p.value)).toFixed(3)} vCPU. **Volume**: postgres ~0.1 GB, flat.
+**Network**: the hourly 5-10 MB bursts of the calendar sync are in \`NETWORK_RX_GB\` (ingress, free);
+\`NETWORK_TX_GB\` (public egress, billed) has the ~30 MB burst after the 19:21 deploy (a full calendar
+re-sync) and small hourly bursts. Values are per sample interval (not cumulative).
+
+**Cost** at Railway's prices ($10/GB-month memory, $20/vCPU-month, $0.05/GB egress, $0.15/GB-month volume,
+month = 43,200 minutes), both services, over the seven days:
+
+| resource | cost | share |
+|---|---|---|
+| memory | ${usd(cost.memory)} | ${pct(cost.memory)} |
+| CPU | ${usd(cost.cpu)} | ${pct(cost.cpu)} |
+| network egress | ${usd(cost.network)} | ${pct(cost.network)} |
+| volume | ${usd(cost.volume)} | ${pct(cost.volume)} |
+| total | ${usd(cost.total)} | |
+
+The shares match the review's table (97 / 2 / 1 / 1 %); the dollars do not, because the review's bill
+($1.61 "current") covered a different period than these seven days.
+
+**Noise**: an uptime monitor on \`/health\` every 5 minutes, ${sessions} user sessions of two users (401 →
+Google login, 404, 422, slow-request warnings), scanner probes answered 404, a rate-limit burst (429 +
+slowapi warning) on 2026-02-03, PostgreSQL checkpoints whenever WAL was written, SSL-EOF and
+incomplete-startup-packet probes, one duplicate-key ERROR with DETAIL and STATEMENT lines. Isolated
+errors, days apart: a Google 503 on 2026-02-02 14:03, a ValueError with its traceback in \`exc_info\` on
+2026-02-04 10:41.
+
+**Secrets** (to prove redaction): a PostgreSQL URL with a password at 2026-02-07 19:21:08 (warning) and a
+Bearer token at 2026-02-05 21:17:08 (warning), both in \`whendoist.jsonl\`. No other secrets.
+`;
+
+  return {
+    files: { 'whendoist.jsonl': `${appLines.join('\n')}\n`, 'postgres.jsonl': `${pgLines.join('\n')}\n`, 'metrics.json': metricsText, 'README.md': readme },
+    facts: { errors: inWindowErrors.length, successes: successesIn.length, cost, appLines: appLines.length, pgLines: pgLines.length },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const args = process.argv.slice(2);
+const root = resolve(args.find((a) => !a.startsWith('--')) ?? 'samples');
+const sets = { whendoist };
+for (const [name, build] of Object.entries(sets)) {
+  const { files, facts } = build();
+  writeSet(root, name, files);
+  if (!args.includes('--quiet')) process.stdout.write(`${name}: ${JSON.stringify(facts)}\n`);
+}
