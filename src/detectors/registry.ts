@@ -2,11 +2,21 @@
 import type { Detector } from './detector.js';
 import { connectionResetPerDeploy } from './connection-reset-per-deploy.js';
 import { containerChurn } from './container-churn.js';
+import { postgresCrashRecovery } from './postgres-crash-recovery.js';
+import { slowQueries } from './slow-queries.js';
+import { lockContention } from './lock-contention.js';
+import { timeouts } from './timeouts.js';
+import { connectionExhaustion } from './connection-exhaustion.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const DETECTORS: readonly Detector<any>[] = [
   connectionResetPerDeploy,
   containerChurn,
+  postgresCrashRecovery,
+  slowQueries,
+  lockContention,
+  timeouts,
+  connectionExhaustion,
 ];
 
 export function detectorById(id: string): Detector | undefined {

@@ -130,3 +130,67 @@ describe('duration and SQLSTATE helpers', () => {
     expect(percentileSorted([5], 0.95)).toBe(5);
   });
 });
+
+// pgBadger 13.2's figures on its own fixtures (test/fixtures/postgres/README.md). The one figure
+// that differs on purpose is explained in docs/postgres.md: CloudNativePG's stderr passthrough.
+describe('PostgreSQL statistics match pgBadger on real logs', () => {
+  const fixture = (name: string) => new URL(`../fixtures/postgres/${name}`, import.meta.url).pathname;
+  const statsOf = async (name: string) => {
+    const { readTimeline } = await import('../../src/analyze.js');
+    const { summary } = await readTimeline([fixture(name)]);
+    return summary.postgres;
+  };
+  const sev = (s: { bySeverity: Record<string, number> }) => [s.bySeverity.LOG ?? 0, s.bySeverity.ERROR ?? 0, s.bySeverity.FATAL ?? 0];
+
+  it('light.postgres.log (stderr, pgbench): 629/0/0, 629 durations, slowest 470.688 ms', async () => {
+    const s = await statsOf('light.postgres.log');
+    expect(sev(s)).toEqual([629, 0, 0]);
+    expect([s.connections, s.sessions]).toEqual([0, 0]);
+    expect(s.queries.withDuration).toBe(629);
+    expect(s.queries.slowest?.ms).toBe(470.688);
+  });
+
+  it('logplex (Heroku): 7/1/0, 4 durations, slowest 85756.273 ms, 3 locks acquired, 1 deadlock', async () => {
+    const s = await statsOf('logplex');
+    expect(sev(s)).toEqual([7, 1, 0]);
+    expect(s.queries.withDuration).toBe(4);
+    expect(s.queries.slowest?.ms).toBe(85756.273);
+    expect(s.lockWaits.acquired).toBe(3);
+    expect(s.lockWaits.acquiredTotalMs).toBe(20657.734); // pgBadger's lock_info duration
+    expect(s.deadlocks).toBe(1);
+  });
+
+  it('cnpg.log (CloudNativePG): 4 ERROR, 1 FATAL, 382 connections, 382 sessions, 400 durations, slowest 202.728 ms', async () => {
+    const s = await statsOf('cnpg.log');
+    // pgBadger: 1969 LOG. hindsight also counts the 2 LOG lines CloudNativePG passes through from
+    // stderr before the logging collector starts (docs/postgres.md).
+    expect(sev(s)).toEqual([1971, 4, 1]);
+    expect([s.connections, s.sessions]).toEqual([382, 382]);
+    expect(s.replicationConnections).toBe(4);
+    expect(s.queries.withDuration).toBe(400);
+    expect(s.queries.slowest?.ms).toBe(202.728);
+  });
+
+  it('pg_rawcsv.log (stderr mixed with pg_ctl lines): 5/2/1, no durations', async () => {
+    const s = await statsOf('pg_rawcsv.log');
+    expect(sev(s)).toEqual([5, 2, 1]);
+    expect(s.queries.withDuration).toBe(0);
+    expect(s.queries.slowest).toBeNull();
+  });
+
+  it('pg_vacuums.json (jsonlog): 3544 LOG, 2094 autovacuum and 1450 autoanalyze runs (pgBadger 12)', async () => {
+    const s = await statsOf('pg_vacuums.json');
+    expect(sev(s)).toEqual([3544, 0, 0]);
+    expect(s.autovacuum).toBe(2094);
+    expect(s.autoanalyze).toBe(1450);
+  });
+
+  it('tempfile_only.log: 5 temporary files, 65 durations (pgBadger 12)', async () => {
+    const s = await statsOf('tempfile_only.log');
+    expect(s.tempFiles.count).toBe(5);
+    expect(s.tempFiles.totalBytes).toBe(84803584);
+    expect(s.tempFiles.maxBytes).toBe(18071552);
+    expect(s.queries.withDuration).toBe(65);
+    expect(s.queries.slowest?.ms).toBe(29372.07);
+  });
+});

@@ -1,0 +1,265 @@
+// PostgreSQL starting with crash recovery: "database system was interrupted; last known up at",
+// "database system was not properly shut down; automatic recovery in progress", "redo starts at" /
+// "redo done at", "invalid record length at" (the end of the WAL), or a crash-restart of the whole
+// cluster ("terminated by signal 9", "all server processes terminated; reinitializing"). Each
+// recovery is tied to what ended the server before it (an immediate shutdown, a SIGKILL / OOM, a
+// container stop without PostgreSQL's own shut-down lines) and to the clients that failed while
+// it was down or recovering.
+import type { Finding } from '../model.js';
+import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
+import { defineDetector } from './detector.js';
+import { clockOf, evidenceOf, humanDuration, isoSeconds } from './evidence.js';
+import { countBy, plural } from './event-groups.js';
+import { LIFECYCLE_INTERESTS, lifecycleOf } from './lifecycle.js';
+
+const ANCHOR_RE = /database system was not properly shut down; automatic recovery in progress|database system (?:shutdown )?was interrupted(?: while in recovery)?; last known up at|all server processes terminated; reinitializing/;
+const LAST_UP_RE = /last known up at (.+)$/;
+const REDO_START_RE = /^redo starts at ([0-9A-F]+\/[0-9A-F]+)/;
+const REDO_DONE_RE = /^redo done at ([0-9A-F]+\/[0-9A-F]+)(?:.*elapsed: ([0-9.]+) s)?/;
+const INVALID_RECORD_RE = /^invalid record length at ([0-9A-F]+\/[0-9A-F]+)/;
+const READY_RE = /database system is ready to accept connections/;
+const IMMEDIATE_RE = /received immediate shutdown request/;
+const SIGNAL_RE = /\(PID (\d+)\) was terminated by signal (\d+)/;
+const CLEAN_STOP_RE = /database system is shut down|received (?:smart|fast) shutdown request/;
+/** What clients see while the server is down or recovering (server side and driver side). */
+const CLIENT_FAILURE_RE =
+  /the database system is (?:starting up|in recovery mode|not yet accepting connections|shutting down)|terminating connection because of crash of another server process|server closed the connection unexpectedly|Connection refused|could not connect to server|connection to server at .* failed|ConnectionDoesNotExistError|CannotConnectNowError|CrashShutdownError|AdminShutdownError/;
+
+const INTERESTS = [
+  ANCHOR_RE,
+  /^redo (?:starts|done) at /,
+  /^invalid record length at /,
+  READY_RE,
+  /received (?:smart|fast|immediate) shutdown request/,
+  /database system is shut down/,
+  SIGNAL_RE,
+];
+
+interface Episode {
+  service: string;
+  anchor: TimelineEvent;
+  lines: TimelineEvent[];
+  lastKnownUp: string | null;
+  redoStart: string | null;
+  redoDone: string | null;
+  redoSeconds: number | null;
+  endOfWal: string | null;
+  ready: TimelineEvent | null;
+  cause: 'immediate-shutdown' | 'killed-by-signal' | 'container-stop' | 'unknown';
+  causeEvent: TimelineEvent | null;
+  downSince: number | null;
+  failed: TimelineEvent[];
+}
+
+export const postgresCrashRecovery = defineDetector({
+  meta: {
+    id: 'postgres-crash-recovery',
+    title: 'PostgreSQL crash recovery after an unclean stop',
+    explanation:
+      'PostgreSQL starting with WAL crash recovery ("database system was not properly shut down; automatic recovery in progress", ' +
+      '"was interrupted", "redo starts/done", "invalid record length") or restarting all its processes after one was killed (signal 9, ' +
+      'often the OOM killer), tied to the stop or kill before it and to the client connections that failed meanwhile.',
+    defaults: { lookbackMinutes: 60, recoveryMinutes: 30 },
+    optionDocs: {
+      lookbackMinutes: 'how far before a recovery to look for what stopped the server (min)',
+      recoveryMinutes: 'a recovery that logs no "ready to accept connections" within this many minutes is reported as unfinished',
+    },
+    interests: [...INTERESTS, ...LIFECYCLE_INTERESTS],
+  },
+  detect(t: TimelineSummary, o): Finding[] {
+    const lookback = o.lookbackMinutes * 60_000;
+    const recoveryMs = o.recoveryMinutes * 60_000;
+    const pgEvents = new Map<string, TimelineEvent[]>();
+    for (const ev of t.events) {
+      if (ev.ts === null || ev.source !== 'postgres') continue;
+      let l = pgEvents.get(ev.service);
+      if (l === undefined) pgEvents.set(ev.service, (l = []));
+      l.push(ev);
+    }
+    const stops = lifecycleOf(t).stops;
+    const findings: Finding[] = [];
+    for (const [service, evs] of [...pgEvents].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const episodes: Episode[] = [];
+      let cur: Episode | null = null;
+      for (let i = 0; i < evs.length; i++) {
+        const ev = evs[i]!;
+        const msg = ev.message;
+        if (cur !== null && (cur.ready !== null || ev.ts! - cur.anchor.ts! > recoveryMs)) cur = null;
+        if (ANCHOR_RE.test(msg)) {
+          if (cur === null) {
+            cur = openEpisode(service, ev, evs, i, stops, lookback);
+            episodes.push(cur);
+          } else cur.lines.push(ev);
+          const up = LAST_UP_RE.exec(msg);
+          if (up) cur.lastKnownUp = up[1]!.trim();
+          continue;
+        }
+        if (cur === null) continue;
+        let m: RegExpExecArray | null;
+        if ((m = REDO_START_RE.exec(msg))) {
+          cur.redoStart = m[1]!;
+          cur.lines.push(ev);
+        } else if ((m = REDO_DONE_RE.exec(msg))) {
+          cur.redoDone = m[1]!;
+          if (m[2] !== undefined) cur.redoSeconds = Number(m[2]);
+          cur.lines.push(ev);
+        } else if ((m = INVALID_RECORD_RE.exec(msg))) {
+          cur.endOfWal = m[1]!;
+          cur.lines.push(ev);
+        } else if (READY_RE.test(msg)) {
+          cur.ready = ev;
+          cur.lines.push(ev);
+        }
+      }
+      if (episodes.length === 0) continue;
+      // Clients that failed between the stop (or the last line before recovery) and "ready".
+      for (const ep of episodes) {
+        const from = ep.downSince ?? ep.anchor.ts!;
+        const to = ep.ready?.ts ?? ep.anchor.ts! + recoveryMs;
+        for (const ev of t.events) {
+          if (ev.ts === null || ev.ts < from || ev.ts > to) continue;
+          if (CLIENT_FAILURE_RE.test(ev.message)) ep.failed.push(ev);
+        }
+      }
+      const n = episodes.length;
+      const killed = episodes.filter((e) => e.cause === 'killed-by-signal').length;
+      const failed = episodes.reduce((s, e) => s + e.failed.length, 0);
+      const causes = countBy(episodes, (e) => e.cause);
+      const first = episodes[0]!;
+      const evidence = [];
+      for (const ep of episodes.slice(0, 3)) {
+        if (ep.causeEvent) evidence.push(evidenceOf(t, ep.causeEvent));
+        for (const l of [ep.anchor, ...ep.lines].slice(0, 4)) evidence.push(evidenceOf(t, l));
+        if (ep.failed[0]) evidence.push(evidenceOf(t, ep.failed[0]));
+      }
+      const describe = (ep: Episode) => {
+        const parts = [`${clockOf(ep.anchor.ts!)} recovery`];
+        if (ep.causeEvent) parts.push(`after ${causeText(ep)} at ${clockOf(ep.causeEvent.ts!)}`);
+        if (ep.ready) parts.push(`ready at ${clockOf(ep.ready.ts!)} (${humanDuration(ep.ready.ts! - ep.anchor.ts!)})`);
+        else parts.push('no "ready to accept connections" line followed');
+        if (ep.failed.length > 0) parts.push(`${plural(ep.failed.length, 'failed client connection')} meanwhile`);
+        return parts.join(', ');
+      };
+      findings.push({
+        detector: 'postgres-crash-recovery',
+        id: `postgres-crash-recovery:${service}`,
+        severity: n >= 2 || killed > 0 ? 'critical' : 'high',
+        title: `PostgreSQL Crash Recovery on ${service} (${plural(n, 'time', 'times')})`,
+        summary:
+          `${service} started with crash recovery ${plural(n, 'time', 'times')}` +
+          (causes['immediate-shutdown'] ? `, ${causes['immediate-shutdown']} after an immediate shutdown` : '') +
+          (killed ? `, ${killed} after a process was killed by a signal` : '') +
+          (causes['container-stop'] ? `, ${causes['container-stop']} after a container stop without a clean PostgreSQL shutdown` : '') +
+          (failed > 0 ? `; ${plural(failed, 'client connection')} failed while it was down or recovering` : '') +
+          '.',
+        pattern: episodes.map(describe).join('; ') + '.',
+        rootCause:
+          'PostgreSQL was stopped without its shutdown checkpoint: ' +
+          (killed > 0 ? 'a backend was killed by a signal (signal 9 is the kernel OOM killer or a hard kill), which makes the postmaster restart every process; ' : '') +
+          (causes['immediate-shutdown'] ? 'an immediate shutdown (pg_ctl -m immediate, or SIGQUIT) skips the checkpoint on purpose; ' : '') +
+          (causes['container-stop'] || causes.unknown
+            ? 'the container was stopped or killed before PostgreSQL finished a fast shutdown (SIGKILL after the grace period, or a PID 1 that does not forward SIGTERM/SIGINT); '
+            : '') +
+          'on the next start it replays the WAL from the last checkpoint (redo) up to the end of the valid WAL ("invalid record length" marks that end and is normal in crash recovery).',
+        impact:
+          'The database was unavailable from the stop until "ready to accept connections"; transactions in flight were lost (committed ones are safe), ' +
+          'clients got connection errors, and repeated hard stops risk corruption on storage that does not honour fsync.',
+        timing:
+          `First recovery at ${isoSeconds(first.anchor.ts!)}` +
+          (first.ready ? `, ready ${humanDuration(first.ready.ts! - first.anchor.ts!)} later` : '') +
+          (first.redoSeconds !== null ? ` (redo took ${first.redoSeconds} s)` : '') +
+          '.',
+        recommendation:
+          'Stop PostgreSQL with SIGINT (fast shutdown) and give it time: STOPSIGNAL SIGINT and an init such as tini as PID 1 in the image, a ' +
+          'longer stop grace period, and no restart loop of the services around it; if signal 9 appears, raise the memory limit or lower ' +
+          'shared_buffers/work_mem; make clients retry connections with backoff while the database recovers.',
+        evidence,
+        data: {
+          service,
+          recoveries: n,
+          causes,
+          failedClients: failed,
+          episodes: episodes.map((ep) => ({
+            start: isoSeconds(ep.anchor.ts!),
+            ready: ep.ready ? isoSeconds(ep.ready.ts!) : null,
+            recoverySeconds: ep.ready ? (ep.ready.ts! - ep.anchor.ts!) / 1000 : null,
+            downSince: ep.downSince !== null ? isoSeconds(ep.downSince) : null,
+            downtimeSeconds: ep.downSince !== null && ep.ready ? (ep.ready.ts! - ep.downSince) / 1000 : null,
+            lastKnownUp: ep.lastKnownUp,
+            redoStart: ep.redoStart,
+            redoDone: ep.redoDone,
+            redoSeconds: ep.redoSeconds,
+            endOfWal: ep.endOfWal,
+            cause: ep.cause,
+            causeAt: ep.causeEvent ? isoSeconds(ep.causeEvent.ts!) : null,
+            failedClients: ep.failed.length,
+            failedByService: countBy(ep.failed, (e) => e.service),
+          })),
+        },
+      });
+    }
+    return findings;
+  },
+});
+
+function causeText(ep: Episode): string {
+  switch (ep.cause) {
+    case 'immediate-shutdown':
+      return 'an immediate shutdown request';
+    case 'killed-by-signal':
+      return 'a process killed by a signal';
+    case 'container-stop':
+      return 'a container stop';
+    default:
+      return 'the last line';
+  }
+}
+
+function openEpisode(
+  service: string,
+  anchor: TimelineEvent,
+  evs: readonly TimelineEvent[],
+  i: number,
+  stops: ReturnType<typeof lifecycleOf>['stops'],
+  lookback: number,
+): Episode {
+  const ep: Episode = {
+    service, anchor, lines: [], lastKnownUp: null, redoStart: null, redoDone: null, redoSeconds: null, endOfWal: null, ready: null,
+    cause: 'unknown', causeEvent: null, downSince: null, failed: [],
+  };
+  const t0 = anchor.ts!;
+  // What ended the previous run: the closest kill or immediate shutdown of this service before the recovery.
+  for (let j = i - 1; j >= 0; j--) {
+    const ev = evs[j]!;
+    if (t0 - ev.ts! > lookback) break;
+    if (CLEAN_STOP_RE.test(ev.message) && !/database system is shut down/.test(ev.message)) break;
+    if (IMMEDIATE_RE.test(ev.message)) {
+      ep.cause = 'immediate-shutdown';
+      ep.causeEvent = ev;
+      break;
+    }
+    const sig = SIGNAL_RE.exec(ev.message);
+    if (sig) {
+      ep.cause = 'killed-by-signal';
+      ep.causeEvent = ev;
+      break;
+    }
+    if (READY_RE.test(ev.message)) break;
+  }
+  if (ep.cause === 'unknown' && /all server processes terminated; reinitializing/.test(anchor.message)) {
+    const sig = evs.slice(Math.max(0, i - 20), i).reverse().find((e) => SIGNAL_RE.test(e.message));
+    if (sig) {
+      ep.cause = 'killed-by-signal';
+      ep.causeEvent = sig;
+    }
+  }
+  if (ep.cause === 'unknown') {
+    const stop = [...stops].reverse().find((s) => s.service === service && s.ts <= t0 && t0 - s.ts <= lookback);
+    if (stop) {
+      ep.cause = 'container-stop';
+      ep.causeEvent = stop.markers[0]!.event;
+    }
+  }
+  ep.downSince = ep.causeEvent?.ts ?? (i > 0 ? evs[i - 1]!.ts : null);
+  return ep;
+}

@@ -1,0 +1,158 @@
+// Timeouts at every layer, each a separate finding: statements cancelled by statement_timeout,
+// sessions ended by idle_in_transaction_session_timeout or idle_session_timeout (PostgreSQL), and
+// the application's own: asyncio/asyncpg TimeoutError, handler or worker timeouts its code names
+// (WEBHOOK_HANDLER_TIMEOUT, WORKER_TIMEOUT, gunicorn's WORKER TIMEOUT) and HTTP 504 responses.
+// Pool-acquire timeouts belong to connection-exhaustion and lock timeouts to lock-contention.
+import type { Finding, FindingSeverity } from '../model.js';
+import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
+import { defineDetector } from './detector.js';
+import { countBy, distinct, firstLast, plural, spreadEvidence, topCounts } from './event-groups.js';
+import { statementKey } from '../timeline/postgres-stats.js';
+import { POOL_EXHAUSTION_RE } from './connection-exhaustion.js';
+
+type Kind = 'statement-timeout' | 'idle-in-transaction-timeout' | 'idle-session-timeout' | 'app-timeout' | 'handler-timeout' | 'http-504';
+
+const STATEMENT_TIMEOUT_RE = /canceling statement due to statement timeout/;
+const IDLE_TX_RE = /terminating connection due to idle-in-transaction timeout|IdleInTransactionSessionTimeoutError/;
+const IDLE_SESSION_RE = /terminating connection due to idle-session timeout|IdleSessionTimeoutError/;
+const HANDLER_RE = /\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_TIMEOUT\b|\bWORKER TIMEOUT\b/;
+const APP_TIMEOUT_RE = /\b(?:asyncio\.(?:exceptions\.)?|concurrent\.futures\.(?:_base\.)?)?TimeoutError\b|\basyncpg\b.*\btime(?:d )?out\b|\b(?:Read|Connect|Pool)Timeout\b/;
+const HTTP_504_RE = /\b504 Gateway Time-?out\b|"(?:status|statusCode|httpStatus|status_code)"\s*:\s*504\b|\b(?:status|statusCode|httpStatus|status_code)[=:]\s*504\b|"\s504\s|\s504\s+\d+\s*(?:ms|s)?$/;
+
+const STATUS_ATTRS = ['httpStatus', 'status', 'statusCode', 'status_code'];
+
+function kindOf(ev: TimelineEvent): Kind | null {
+  const msg = ev.message;
+  if (STATEMENT_TIMEOUT_RE.test(msg)) return 'statement-timeout';
+  if (IDLE_TX_RE.test(msg)) return 'idle-in-transaction-timeout';
+  if (IDLE_SESSION_RE.test(msg)) return 'idle-session-timeout';
+  if (ev.source === 'postgres') return null;
+  if (HANDLER_RE.test(msg) && !/\b(?:STATEMENT|LOCK|IDLE)_TIMEOUT\b/.test(msg)) return 'handler-timeout';
+  if (HTTP_504_RE.test(msg)) return 'http-504';
+  if (ev.attrs !== undefined) for (const k of STATUS_ATTRS) if (ev.attrs[k] === 504 || ev.attrs[k] === '504') return 'http-504';
+  if (APP_TIMEOUT_RE.test(msg) && !POOL_EXHAUSTION_RE.test(msg)) return 'app-timeout';
+  return null;
+}
+
+const TEXT: Record<Kind, { title: string; what: string; cause: string; impact: string; fix: string; severity: (n: number) => FindingSeverity }> = {
+  'statement-timeout': {
+    title: 'Statements Cancelled by statement_timeout',
+    what: 'statement(s) cancelled by statement_timeout (SQLSTATE 57014)',
+    cause: 'Queries ran longer than statement_timeout: missing indexes, large scans or sorts, or waits on locks counted in the statement time.',
+    impact: 'Each cancelled statement is an error for its caller (a failed request or job run) and wasted database time up to the limit.',
+    fix: 'Find the statements below in the slow-query report (log_min_duration_statement) and EXPLAIN ANALYZE them; add the missing index or paginate; keep statement_timeout below the request timeout so the database, not the proxy, ends the work.',
+    severity: (n) => (n >= 10 ? 'high' : 'medium'),
+  },
+  'idle-in-transaction-timeout': {
+    title: 'Sessions Ended by idle_in_transaction_session_timeout',
+    what: 'session(s) terminated for idling inside an open transaction (SQLSTATE 25P03)',
+    cause: 'The application opened a transaction and then stopped using the connection without COMMIT or ROLLBACK: a session leaked on an exception path, a transaction held open around network calls, or a stream not closed.',
+    impact: 'The open transaction held its locks and its snapshot (blocking vacuum) until PostgreSQL killed the session; the application then finds a dead pooled connection.',
+    fix: 'Close sessions in finally blocks or context managers, do not hold a transaction across awaits on external services, and enable pool_pre_ping so a killed connection is replaced rather than reused.',
+    severity: (n) => (n >= 10 ? 'high' : 'medium'),
+  },
+  'idle-session-timeout': {
+    title: 'Idle Sessions Ended by idle_session_timeout',
+    what: 'idle session(s) terminated by idle_session_timeout (SQLSTATE 57P05)',
+    cause: 'Pooled connections stayed idle longer than idle_session_timeout.',
+    impact: 'Harmless by itself, but a pool without pre-ping hands the dead connection to the next request, which fails.',
+    fix: 'Set the pool recycle time below idle_session_timeout (pool_recycle) or enable pool_pre_ping.',
+    severity: () => 'low',
+  },
+  'app-timeout': {
+    title: 'Application Timeouts (TimeoutError)',
+    what: 'application timeout error(s)',
+    cause: 'An awaited call (database query, pool acquire, HTTP request) did not finish within its timeout; an empty TimeoutError message usually comes from asyncio.wait_for.',
+    impact: 'The work behind each timeout failed or was retried.',
+    fix: 'Log which call timed out and its limit; bound every external call with a timeout shorter than the caller\'s, and make the slow dependency visible (slow queries, pool usage).',
+    severity: (n) => (n >= 10 ? 'high' : 'medium'),
+  },
+  'handler-timeout': {
+    title: 'Handler and Worker Timeouts',
+    what: 'handler/worker timeout(s) reported by the application',
+    cause: 'Handlers or workers ran past the deadline the application set for them: hung awaits (no timeout on a network or database call) or exhausted pools.',
+    impact: 'Timed-out handlers drop their work (and may be retried by the sender, as Telegram does with webhooks).',
+    fix: 'Find what the handler waited on when it timed out (log the stage), put timeouts on the inner calls, and keep the ITERATION/handler end log in a finally block.',
+    severity: (n) => (n >= 5 ? 'high' : 'medium'),
+  },
+  'http-504': {
+    title: 'HTTP 504 Gateway Timeouts',
+    what: 'HTTP 504 response(s)',
+    cause: 'The proxy gave up waiting for the application: requests ran past the edge timeout.',
+    impact: 'Users got errors; the work may still have run to completion behind the proxy.',
+    fix: 'Bound handler time below the proxy timeout (return 503/504 yourself with a log line), and move long work to background jobs.',
+    severity: (n) => (n >= 10 ? 'high' : 'medium'),
+  },
+};
+
+export const timeouts = defineDetector({
+  meta: {
+    id: 'timeouts',
+    title: 'Timeouts: statement, idle-in-transaction, idle-session, application, 504',
+    explanation:
+      'Statements cancelled by statement_timeout, sessions ended by idle_in_transaction_session_timeout or idle_session_timeout, and ' +
+      'application-side timeouts (asyncio/asyncpg TimeoutError, handler or worker timeouts such as WEBHOOK_HANDLER_TIMEOUT, HTTP 504), ' +
+      'one finding per kind with counts per service and the statements involved.',
+    defaults: { minCount: 1 },
+    optionDocs: { minCount: 'timeouts of one kind needed for a finding' },
+    interests: [/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_TIMEOUT\b/, /TimeoutError/, /\b504\b/],
+  },
+  detect(t: TimelineSummary, o): Finding[] {
+    const byKind = new Map<Kind, TimelineEvent[]>();
+    for (const ev of t.events) {
+      const k = kindOf(ev);
+      if (k === null) continue;
+      let list = byKind.get(k);
+      if (list === undefined) byKind.set(k, (list = []));
+      list.push(ev);
+    }
+    const findings: Finding[] = [];
+    for (const kind of Object.keys(TEXT) as Kind[]) {
+      const all = byKind.get(kind);
+      if (all === undefined) continue;
+      // The server's line and the driver's exception report the same cancel: count the server's when it is there.
+      const server = all.filter((e) => e.source === 'postgres');
+      const list = server.length > 0 ? server : all;
+      const appSide = all.length - list.length;
+      if (list.length < o.minCount) continue;
+      const tx = TEXT[kind];
+      const perService = countBy(list, (e) => e.service);
+      const statements = countBy(list.filter((e) => e.pg?.statement), (e) => statementKey(e.pg!.statement!));
+      const users = countBy(list.filter((e) => e.pg?.user), (e) => e.pg!.user!);
+      const markers = kind === 'handler-timeout' ? countBy(list, (e) => HANDLER_RE.exec(e.message)![0]) : {};
+      const { firstSeen, lastSeen } = firstLast(list);
+      const n = list.length;
+      const topStatement = topCounts(statements, 1, 'statement')[0];
+      findings.push({
+        detector: 'timeouts',
+        id: `timeouts:${kind}`,
+        severity: tx.severity(n),
+        title: `${tx.title} (${n})`,
+        summary: `${plural(n, 'time', 'times')}: ${n} ${tx.what}, on ${Object.keys(perService).sort().join(', ')}.`,
+        pattern:
+          `${n} ${tx.what} between ${firstSeen ?? '?'} and ${lastSeen ?? '?'}; per service: ` +
+          Object.entries(perService).map(([s, c]) => `${s} ${c}`).join(', ') +
+          (Object.keys(markers).length > 0 ? `; markers: ${Object.entries(markers).map(([m, c]) => `${m} ×${c}`).join(', ')}` : '') +
+          (topStatement ? `; most often for \`${topStatement.statement.slice(0, 200)}\` (${topStatement.count})` : '') +
+          '.',
+        rootCause: tx.cause,
+        impact: tx.impact,
+        recommendation: tx.fix,
+        evidence: spreadEvidence(t, list, 5),
+        data: {
+          kind,
+          count: n,
+          appSide,
+          perService,
+          services: distinct(Object.keys(perService)),
+          statements: topCounts(statements, 10, 'statement'),
+          users,
+          markers,
+          firstSeen,
+          lastSeen,
+        },
+      });
+    }
+    return findings;
+  },
+});
