@@ -2,6 +2,9 @@
 import type { Detector } from './detector.js';
 import { connectionResetPerDeploy } from './connection-reset-per-deploy.js';
 import { containerChurn } from './container-churn.js';
+import { emptyErrorMessage } from './empty-error-message.js';
+import { cadenceDrift } from './cadence-drift.js';
+import { errorCluster } from './error-cluster.js';
 import { postgresCrashRecovery } from './postgres-crash-recovery.js';
 import { slowQueries } from './slow-queries.js';
 import { lockContention } from './lock-contention.js';
@@ -12,6 +15,9 @@ import { connectionExhaustion } from './connection-exhaustion.js';
 export const DETECTORS: readonly Detector<any>[] = [
   connectionResetPerDeploy,
   containerChurn,
+  emptyErrorMessage,
+  cadenceDrift,
+  errorCluster,
   postgresCrashRecovery,
   slowQueries,
   lockContention,

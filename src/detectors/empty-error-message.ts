@@ -1,0 +1,354 @@
+// Error records whose message ends where its detail should be: "Materialization loop error:",
+// a JSON log with "error": "", a traceback ending in a bare `asyncio.exceptions.TimeoutError`,
+// `TimeoutError()`. In Python this is nearly always `f"...: {e}"` on an exception raised without
+// arguments: str(e) is "" for TimeoutError(), ConnectionError(), CancelledError and many asyncpg
+// errors. The logs then cannot tell a timeout from pool exhaustion from a database restart.
+//
+// Work is per template (the miner's `emptyTail`, checked once) plus one cheap look at each kept
+// error event's last line and error attribute; nothing here reads input lines.
+import type { Finding, Level, LogEvent } from '../model.js';
+import { LEVEL_RANK } from '../model.js';
+import type { TimelineEvent, TimelineSummary, TemplateSummary } from '../timeline/timeline.js';
+import { defineDetector } from './detector.js';
+import { evidenceOf, evidenceOfTemplate, isoSeconds, clockOf, humanDuration } from './evidence.js';
+import { hash32 } from '../timeline/timeline.js';
+import { estimatePeriod, snapPeriod, DEFAULT_PERIOD_OPTIONS } from './stats/periodicity.js';
+import { requestOf, isUserFacingFailure, endpointOf } from './request-failures.js';
+import { periodPhrase } from './cadence-drift.js';
+
+type EmptyKind = 'tail' | 'exception-type' | 'empty-field' | 'empty-message';
+
+const ERROR_KEYS = new Set(['error', 'err', 'exception', 'exc', 'exc_info', 'exc_text', 'error_message', 'errormessage', 'error.message', 'error_msg', 'errormsg', 'cause', 'reason']);
+// The last line of a traceback, or a repr, that names an exception type and nothing else.
+const BARE_EXCEPTION_LINE = /^\s*([A-Za-z_][\w.]*(?:Error|Exception|Timeout|Cancelled|Interrupt|Exit|Failure|Exhausted))\s*:?\s*$/;
+const EMPTY_REPR = /\b([A-Z][\w.]*(?:Error|Exception|Timeout|Cancelled|Interrupt|Failure|Exhausted))\(\)\s*$/;
+// Lines that end in a colon because something follows on the next lines, not because detail is missing.
+const HEADER_LINE = /^(?:Traceback \(most recent call last\)|During handling of the above exception, another exception occurred|The above exception was the direct cause of the following exception|Stack trace|Stacktrace|Caused by)\s*:?\s*$/i;
+
+interface Match {
+  kind: EmptyKind;
+  /** The attribute that was empty, or the bare exception type. */
+  what: string | null;
+}
+
+interface Group {
+  key: string;
+  text: string;
+  templates: TemplateSummary[];
+  kind: EmptyKind;
+  what: string | null;
+  /** Times of the matching records (from template times for text tails, kept events otherwise). */
+  times: number[];
+  count: number;
+  events: TimelineEvent[];
+}
+
+export const emptyErrorMessage = defineDetector({
+  meta: {
+    id: 'empty-error-message',
+    title: 'Error messages without their detail',
+    explanation:
+      'Finds error-or-worse records whose message ends where the exception text should be ("Materialization loop error:", ' +
+      '"error": "" in a JSON log, a traceback ending in a bare exception type, "TimeoutError()"): the mark of ' +
+      'f"...: {e}" on an exception raised without arguments. One finding per template, with how often it fires ' +
+      '(its cadence when it recurs) and whether it sits beside user-facing failures.',
+    defaults: {
+      minLevel: 'error',
+      highCount: 100,
+      coincidenceSeconds: 2,
+    },
+    optionDocs: {
+      minLevel: 'Lowest level considered (error or fatal; warn also works).',
+      highCount: 'Records at which a finding becomes high severity even with no user-facing failure beside it.',
+      coincidenceSeconds: 'A record within this many seconds of a user-facing failure (5xx, "Request failed: GET /x") counts as user-facing.',
+    },
+  },
+  detect(t, o) {
+    const minRank = LEVEL_RANK[(o.minLevel as Level) in LEVEL_RANK ? (o.minLevel as Level) : 'error'];
+    const groups = new Map<string, Group>();
+    const tailTemplates = new Set<number>();
+    for (const tpl of t.templates) {
+      const errors = errorCount(tpl, minRank);
+      if (errors === 0 || !hasEmptyTail(tpl)) continue;
+      tailTemplates.add(tpl.id);
+      const g = groupFor(groups, tpl, 'tail', null);
+      g.count += errors;
+      for (const x of tpl.times) g.times.push(x);
+    }
+    // Events: kept error events of tail templates (for evidence), and the per-record shapes
+    // (empty error attribute, bare exception last line) that a template's text cannot show.
+    const userFacing: number[] = [];
+    const userFacingEvents: TimelineEvent[] = [];
+    for (const ev of t.events) {
+      if (LEVEL_RANK[ev.level] < minRank) continue;
+      if (ev.ts !== null) {
+        const ref = requestOf(ev);
+        if (isUserFacingFailure(ev, ref)) {
+          userFacing.push(ev.ts);
+          userFacingEvents.push(ev);
+        }
+      }
+      const tpl = t.templates[ev.template];
+      if (tpl === undefined) continue;
+      if (tailTemplates.has(ev.template)) {
+        groupFor(groups, tpl, 'tail', null).events.push(ev);
+        continue;
+      }
+      const m = recordMatch(ev);
+      if (m === null) continue;
+      const g = groupFor(groups, tpl, m.kind, m.what);
+      g.count++;
+      if (ev.ts !== null) g.times.push(ev.ts);
+      g.events.push(ev);
+    }
+    const findings: Finding[] = [];
+    for (const g of groups.values()) {
+      g.times.sort((a, b) => a - b);
+      findings.push(describe(t, g, userFacing, userFacingEvents, o.highCount as number, (o.coincidenceSeconds as number) * 1000));
+    }
+    return findings;
+  },
+});
+
+function errorCount(tpl: TemplateSummary, minRank: number): number {
+  let n = 0;
+  for (const l of Object.keys(tpl.levels) as Level[]) if (LEVEL_RANK[l] >= minRank) n += tpl.levels[l];
+  return n;
+}
+
+/** Whether the template's text (or its first example) ends where its detail should be. */
+export function hasEmptyTail(tpl: TemplateSummary): boolean {
+  const text = tpl.examples[0]?.text ?? tpl.text;
+  // Multi-line records (tracebacks) are judged by their last line, per event.
+  if (text.indexOf('\n') !== -1) return false;
+  const trimmed = text.trimEnd();
+  if (trimmed.length === 0) return false;
+  if (HEADER_LINE.test(trimmed)) return false;
+  if (tpl.emptyTail) return true;
+  return endsEmpty(trimmed);
+}
+
+/** `...error:`, `...error =`, `...error -`, `error=""`: the message stops at its separator. */
+export function endsEmpty(trimmed: string): boolean {
+  const last = trimmed.charCodeAt(trimmed.length - 1);
+  if (last === 58 /* : */ || last === 61 /* = */) return !HEADER_LINE.test(trimmed);
+  if (last === 45 /* - */ && trimmed.endsWith(' -')) return true;
+  return /\b(?:error|err|exception|exc|reason|cause)=(?:""|'')$/i.test(trimmed);
+}
+
+/** The per-record shapes of an empty error: empty message, bare exception line, empty error attribute. */
+export function recordMatch(ev: LogEvent): Match | null {
+  const msg = ev.message;
+  if (msg.trim().length === 0) return { kind: 'empty-message', what: null };
+  const nl = msg.lastIndexOf('\n');
+  const lastLine = nl === -1 ? msg : msg.slice(nl + 1);
+  if (nl !== -1) {
+    const m = BARE_EXCEPTION_LINE.exec(lastLine);
+    if (m) return { kind: 'exception-type', what: m[1]! };
+    if (endsEmpty(lastLine.trimEnd()) && !HEADER_LINE.test(lastLine.trim())) return { kind: 'tail', what: null };
+  }
+  const r = EMPTY_REPR.exec(lastLine);
+  if (r) return { kind: 'exception-type', what: r[1]! };
+  if (nl === -1 && msg.length < 200) {
+    // A message that is only an exception type (logger.error(type(e).__name__) or str of a class).
+    const m = BARE_EXCEPTION_LINE.exec(msg);
+    if (m && m[1]!.indexOf('.') !== -1) return { kind: 'exception-type', what: m[1]! };
+  }
+  const a = ev.attrs;
+  if (a !== undefined) {
+    for (const k in a) {
+      if (!ERROR_KEYS.has(k.toLowerCase())) continue;
+      const v = a[k];
+      if (typeof v === 'string' && v.trim().length === 0) return { kind: 'empty-field', what: k };
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+        const inner = (v as Record<string, unknown>).message ?? (v as Record<string, unknown>).msg;
+        if (typeof inner === 'string' && inner.trim().length === 0) return { kind: 'empty-field', what: `${k}.message` };
+      }
+    }
+  }
+  return null;
+}
+
+function groupFor(groups: Map<string, Group>, tpl: TemplateSummary, kind: EmptyKind, what: string | null): Group {
+  // Same text in several services is one finding: one line of code, deployed twice.
+  const key = `${kind}\u0000${what ?? ''}\u0000${tpl.text}`;
+  let g = groups.get(key);
+  if (g === undefined) {
+    g = { key, text: tpl.text, templates: [], kind, what, times: [], count: 0, events: [] };
+    groups.set(key, g);
+  }
+  if (!g.templates.includes(tpl)) g.templates.push(tpl);
+  return g;
+}
+
+function describe(t: TimelineSummary, g: Group, userFacing: number[], userFacingEvents: TimelineEvent[], highCount: number, nearMs: number): Finding {
+  const services = [...new Set(g.templates.map((x) => x.service))].sort();
+  const first = g.times[0] ?? minOf(g.templates.map((x) => x.first));
+  const last = g.times[g.times.length - 1] ?? maxOf(g.templates.map((x) => x.last));
+  const sample = g.events[0]?.message ?? g.templates[0]?.examples[0]?.text ?? g.text;
+  const subject = subjectOf(sample);
+  const shown = shownText(sample, g);
+  // Cadence: empty errors of a background loop recur; say how often.
+  const est = g.times.length >= DEFAULT_PERIOD_OPTIONS.minRuns ? estimatePeriod(g.times) : null;
+  const nominal = est ? snapPeriod(est.periodMs) : null;
+  const often = est ? `every ~${periodPhrase(nominal ?? est.periodMs)}` : timesPhrase(g.count, first, last);
+  // User-facing: the records themselves name failed requests, or sit within seconds of one.
+  const selfFacing = g.events.length > 0 && g.events.some((e) => isUserFacingFailure(e));
+  let near = 0;
+  const endpoints = new Map<string, number>();
+  const nearIdx = new Set<number>();
+  for (const x of selfFacing ? [] : g.times) {
+    const lo = lowerBound(userFacing, x - nearMs);
+    if (lo < userFacing.length && userFacing[lo]! <= x + nearMs) {
+      near++;
+      for (let i = lo; i < userFacing.length && userFacing[i]! <= x + nearMs; i++) nearIdx.add(i);
+    }
+  }
+  for (const ev of selfFacing ? g.events : [...nearIdx].map((i) => userFacingEvents[i]!)) {
+    const ref = requestOf(ev);
+    const ep = ref ? endpointOf(ref) : null;
+    if (ep) endpoints.set(ep, (endpoints.get(ep) ?? 0) + 1);
+  }
+  const userFacingInvolved = selfFacing || near > 0;
+  const severity = userFacingInvolved || g.count >= highCount ? 'high' : 'medium';
+  const title =
+    g.kind === 'tail' || g.kind === 'empty-message'
+      ? `Empty ${subject} Errors (${often})`
+      : g.kind === 'exception-type'
+        ? `${subject} Errors with a Bare ${g.what} (${often})`
+        : `Empty "${g.what}" Field in ${subject} Errors (${often})`;
+  const span = first !== null && last !== null ? ` between ${isoSeconds(first)} and ${isoSeconds(last)}` : '';
+  const where = services.length === 1 ? `in ${services[0]}` : `in ${services.length} services (${services.join(', ')})`;
+  const what =
+    g.kind === 'tail'
+      ? `the message ends at "${shown}" with nothing after it: no exception type, no traceback, no context`
+      : g.kind === 'empty-message'
+        ? 'the message is empty'
+        : g.kind === 'exception-type'
+          ? `the record names only the exception type ${g.what}, with no message and no context`
+          : `the "${g.what}" field is an empty string`;
+  const epText = [...endpoints.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([e, c]) => `${e} ×${c}`).join(', ');
+  const summary =
+    `${g.count} error record${g.count === 1 ? '' : 's'} ${where} where ${what}` +
+    (est ? `; they recur every ~${periodPhrase(nominal ?? est.periodMs)}` : '') +
+    (near > 0 ? `; ${near} sit within ${nearMs / 1000} s of a user-facing failure${epText ? ` (${epText})` : ''}` : '') +
+    '.';
+  const pattern =
+    `"${shown}" was logged ${g.count} time${g.count === 1 ? '' : 's'}${span}` +
+    (est
+      ? `, recurring every ~${periodPhrase(nominal ?? est.periodMs)} (${est.chained} runs on the cadence${est.missed > 0 ? `, ${est.missed} missed` : ''}${est.extra > 0 ? `, ${est.extra} off-beat` : ''})`
+      : '') +
+    `. In every one ${what}.`;
+  const rootCause =
+    g.kind === 'exception-type'
+      ? `Hypothesis: the exception ${g.what} was raised without arguments (typical of timeouts: asyncio.wait_for, a pool acquire or connect timeout), so its text is empty and the log shows only its type${g.kind === 'exception-type' && sample.indexOf('\n') !== -1 ? ' at the end of the traceback' : ''}. Evidence: ${g.count} records end in a bare ${g.what}.`
+      : g.kind === 'empty-field'
+        ? `Hypothesis: the logger fills "${g.what}" with str(e), and str() of an exception raised without arguments is "" in Python (TimeoutError(), ConnectionError(), CancelledError, many asyncpg errors). Evidence: ${g.count} error records carry "${g.what}": "".`
+        : `Hypothesis: the code logs f"${shown.replace(/\s*$/, '')} {e}" (or "%s" % e), and Python's str() of an exception raised without arguments is "" (TimeoutError(), ConnectionError(), CancelledError, many asyncpg errors), so the line ends at the separator. Evidence: all ${g.count} records end at "${shown.trimEnd().slice(-1)}" with nothing after it.`;
+  const impact =
+    `The cause of these failures cannot be told from the logs: a connection timeout, pool exhaustion, a database restart and a network partition all look the same.` +
+    (near > 0 ? ` ${near} of them came with user-facing failures${epText ? ` (${epText})` : ''}, so an outage users saw left no diagnosis behind.` : selfFacing ? ' They are user-facing failures, so users saw errors with no diagnosis behind them.' : '');
+  const timing =
+    (first !== null ? `First ${isoSeconds(first)}, last ${isoSeconds(last!)}` : 'No timestamps') +
+    (est
+      ? `; every ~${periodPhrase(nominal ?? est.periodMs)} (measured ${humanDuration(est.periodMs)}, jitter ${humanDuration(est.jitterMs)}), e.g. ${est.runs.slice(0, 5).map(clockOf).join(', ')}`
+      : g.times.length > 1
+        ? `; ${g.count} records over ${humanDuration(last! - first!)}`
+        : '') +
+    '.';
+  const code = shown.replace(/[:=\-\s]+$/, '');
+  const recommendation =
+    `Log the exception type and traceback, not str(e): inside the except block use logger.exception("${code}") ` +
+    `(or logger.error("${code}: %r", e, exc_info=True)); repr(e) gives "TimeoutError()" where str(e) gives "". ` +
+    (g.kind === 'empty-field' ? `For structured logs, put type(e).__name__ and the traceback in their own fields instead of an empty "${g.what}". ` : '') +
+    'Then the next occurrence says which failure it is (timeout, pool exhaustion, restart) and where it was raised.';
+  const ev = pickEvidence(g.events).map((e) => evidenceOf(t, e));
+  const evidence = ev.length > 0 ? ev : g.templates.flatMap((x) => evidenceOfTemplate(t, x, 3)).slice(0, 3);
+  return {
+    detector: 'empty-error-message',
+    id: `empty-error-message:${hash32(g.key)}`,
+    severity,
+    title,
+    summary,
+    pattern,
+    rootCause,
+    impact,
+    timing,
+    recommendation,
+    evidence,
+    data: {
+      template: g.text,
+      kind: g.kind,
+      emptyField: g.kind === 'empty-field' ? g.what : null,
+      exceptionType: g.kind === 'exception-type' ? g.what : null,
+      count: g.count,
+      services,
+      firstSeen: first !== null ? new Date(first).toISOString() : null,
+      lastSeen: last !== null ? new Date(last).toISOString() : null,
+      periodSeconds: est ? Math.round((nominal ?? est.periodMs) / 1000) : null,
+      userFacingNearby: near,
+      userFacingEndpoints: [...endpoints.entries()].map(([endpoint, count]) => ({ endpoint, count })),
+      templateKeys: g.templates.map((x) => x.key),
+    },
+  };
+}
+
+/** First three and the last of the kept records: where it starts and that it still happens. */
+function pickEvidence(events: TimelineEvent[]): TimelineEvent[] {
+  if (events.length <= 4) return events;
+  return [...events.slice(0, 3), events[events.length - 1]!];
+}
+
+/** A readable name for what failed: "Materialization loop error:" → "Materialization Loop". */
+export function subjectOf(message: string): string {
+  let s = message.split('\n')[0]!.trim();
+  // Leading level markers and logger names: "ERROR:root:", "[error]", "ERROR - app -".
+  s = s.replace(/^\[?(?:error|err|fatal|critical|exception)\]?\s*[:\-|]?\s*(?:[\w.]+:)?\s*/i, '');
+  s = s.replace(/[:=\-\s]+$/, '');
+  // Take the words before the first separator, as the name of the operation.
+  const cut = s.search(/[:=(\[{"]/);
+  if (cut > 0) s = s.slice(0, cut);
+  const words = s.split(/\s+/).filter((w) => /^[A-Za-z][\w.-]*$/.test(w));
+  while (words.length > 0 && /^(error|errors|err|exception|failed|failure|fail)$/i.test(words[words.length - 1]!)) words.pop();
+  if (words.length === 0) return 'Error';
+  return words
+    .slice(0, 5)
+    .map((w) => (w === w.toLowerCase() ? w[0]!.toUpperCase() + w.slice(1) : w))
+    .join(' ');
+}
+
+function shownText(sample: string, g: Group): string {
+  if (g.kind === 'empty-message') return '';
+  const nl = sample.lastIndexOf('\n');
+  const line = g.kind === 'tail' && nl !== -1 ? sample.slice(nl + 1) : sample.split('\n')[0]!;
+  return line.length > 120 ? line.slice(0, 120) + '…' : line;
+}
+
+function timesPhrase(count: number, first: number | null, last: number | null): string {
+  if (count === 1) return 'once';
+  if (first === null || last === null || last === first) return `${count} times`;
+  return `${count} times in ${humanDuration(last - first)}`;
+}
+
+function lowerBound(a: number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function minOf(xs: (number | null)[]): number | null {
+  let m: number | null = null;
+  for (const x of xs) if (x !== null && (m === null || x < m)) m = x;
+  return m;
+}
+
+function maxOf(xs: (number | null)[]): number | null {
+  let m: number | null = null;
+  for (const x of xs) if (x !== null && (m === null || x > m)) m = x;
+  return m;
+}

@@ -1,0 +1,416 @@
+// Bursts of errors far above the baseline rate, and the event that led them.
+//
+// 1. Error-or-worse kept events become occurrences: records within 1 s of each other with no
+//    template repeated are one failure logged by several lines ("Database session error:" then
+//    "Request failed: GET /dashboard"). Counting occurrences, not lines, is what keeps one failed
+//    request with a traceback from looking like a burst.
+// 2. Gap sessionisation (1-D DBSCAN): a new session starts after a gap above ε. ε adapts to the log:
+//    ckmeans splits log10 of the gaps into short and long, ε sits between them (clamped to
+//    [5 s, 300 s]; 30 s with fewer than 8 gaps).
+// 3. Core and lead: the core of a session starts at its first user-facing failure or first repeated
+//    template; error records of other templates in the `leadWindow` before it (and not so frequent
+//    that one would be there by chance) are lead candidates; the earliest is the lead.
+// 4. Significance: Poisson upper tail of the core's occurrences against the baseline rate (errors
+//    outside candidate bursts), over the core's duration plus ε, Bonferroni-corrected.
+// 5. Railway "Messages dropped: N" markers inside a burst add N records (unknown template).
+// 6. Recovery: time from the burst's last error to the next record of a non-error template of the
+//    affected service (one naming the affected endpoint when there is one), from template times.
+import { ckmeans } from 'simple-statistics';
+import type { Finding, FindingSeverity } from '../model.js';
+import { LEVEL_RANK } from '../model.js';
+import type { TimelineEvent, TimelineSummary, TemplateSummary } from '../timeline/timeline.js';
+import { defineDetector } from './detector.js';
+import { evidenceOf, isoSeconds, clockOf, humanDuration } from './evidence.js';
+import { poissonUpperTail } from './stats/poisson.js';
+import { requestOf, isUserFacingFailure, endpointOf } from './request-failures.js';
+
+interface Occurrence {
+  ts: number;
+  events: TimelineEvent[];
+  userFacing: boolean;
+  /** Dropped-message marker: N records lost to the platform's rate limit, no events. */
+  dropped: number;
+}
+
+interface Burst {
+  occ: Occurrence[];
+  lead: TimelineEvent | null;
+  p: number;
+  mu: number;
+}
+
+const DROPPED = /Messages dropped: (\d+)/;
+const SAME_FAILURE_MS = 1000;
+
+export const errorCluster = defineDetector({
+  meta: {
+    id: 'error-cluster',
+    title: 'Error bursts and the event that led them',
+    explanation:
+      'Groups error records into failures (lines of one failure logged together), sessionises them by gaps with an adaptive ε ' +
+      '(ckmeans on log gaps), and keeps sessions whose failure count is improbable under the baseline error rate (Poisson tail, ' +
+      'Bonferroni-corrected). For each burst it names the lead event (the first error of another template shortly before the ' +
+      'burst), the templates and endpoints affected, user-facing failures, Railway "Messages dropped" counts, and the time to recovery.',
+    defaults: {
+      minFailures: 3,
+      alpha: 0.001,
+      minEpsilonSeconds: 5,
+      maxEpsilonSeconds: 300,
+      fallbackEpsilonSeconds: 30,
+      leadWindowSeconds: 60,
+      highUserFacing: 3,
+      maxFindings: 20,
+    },
+    optionDocs: {
+      minFailures: 'Failures (not lines) a burst needs; fewer is isolated errors.',
+      alpha: 'Family-wise significance level of the Poisson test against the baseline rate.',
+      minEpsilonSeconds: 'Lower clamp of the adaptive session gap ε.',
+      maxEpsilonSeconds: 'Upper clamp of the adaptive session gap ε.',
+      fallbackEpsilonSeconds: 'ε when there are fewer than 8 gaps to learn it from.',
+      leadWindowSeconds: 'How far before a burst (at least; ε when larger) a lead event may be.',
+      highUserFacing: 'User-facing failures (5xx, "Request failed: GET /x") that make a burst high severity.',
+      maxFindings: 'At most this many bursts are reported (the most significant).',
+    },
+  },
+  detect(t, o) {
+    const stream = occurrencesOf(t);
+    const real = stream.filter((x) => x.dropped === 0);
+    const minFailures = o.minFailures as number;
+    if (real.length < minFailures) return [];
+    const eps = epsilonOf(real, (o.minEpsilonSeconds as number) * 1000, (o.maxEpsilonSeconds as number) * 1000, (o.fallbackEpsilonSeconds as number) * 1000);
+    const leadWindow = Math.max((o.leadWindowSeconds as number) * 1000, eps);
+    // Sessions, then their cores.
+    const cores: Occurrence[][] = [];
+    let cur: Occurrence[] = [];
+    for (const x of stream) {
+      if (cur.length > 0 && x.ts - cur[cur.length - 1]!.ts > eps) {
+        const c = coreOf(cur);
+        if (c !== null) cores.push(c);
+        cur = [];
+      }
+      cur.push(x);
+    }
+    if (cur.length > 0) {
+      const c = coreOf(cur);
+      if (c !== null) cores.push(c);
+    }
+    const candidates = cores.filter((c) => c.filter((x) => x.dropped === 0).length >= minFailures);
+    if (candidates.length === 0) return [];
+    // Baseline: failures outside the candidate bursts, over the time outside them.
+    const windowStart = t.window.start ?? real[0]!.ts;
+    const windowEnd = t.window.end ?? real[real.length - 1]!.ts;
+    let inBursts = 0;
+    let burstTime = 0;
+    for (const c of candidates) {
+      inBursts += c.filter((x) => x.dropped === 0).length;
+      burstTime += c[c.length - 1]!.ts - c[0]!.ts + eps;
+    }
+    const baseTime = Math.max(windowEnd - windowStart - burstTime, eps);
+    // At least one baseline failure: a log with nothing but the burst must not give a rate of zero.
+    const rate = Math.max(real.length - inBursts, 1) / baseTime;
+    const threshold = (o.alpha as number) / candidates.length;
+    const perTemplateRate = new Map<number, number>();
+    const span = Math.max(windowEnd - windowStart, 1);
+    for (const tpl of t.templates) perTemplateRate.set(tpl.id, (tpl.levels.error + tpl.levels.fatal) / span);
+    const bursts: Burst[] = [];
+    for (const c of candidates) {
+      const failures = c.reduce((s, x) => s + (x.dropped > 0 ? x.dropped * droppedShare(c) : 1), 0);
+      const mu = rate * (c[c.length - 1]!.ts - c[0]!.ts + eps);
+      const p = poissonUpperTail(Math.round(failures), mu);
+      if (p >= threshold) continue;
+      bursts.push({ occ: c, lead: leadOf(t, c, leadWindow, perTemplateRate), p, mu });
+    }
+    bursts.sort((a, b) => a.p - b.p || a.occ[0]!.ts - b.occ[0]!.ts);
+    return bursts.slice(0, o.maxFindings as number).map((b) => describe(t, b, rate, eps, o.highUserFacing as number));
+  },
+});
+
+/** Error occurrences and dropped-message markers, in time order. */
+function occurrencesOf(t: TimelineSummary): Occurrence[] {
+  const out: Occurrence[] = [];
+  let cur: Occurrence | null = null;
+  let curTemplates = new Set<number>();
+  for (const ev of t.events) {
+    if (ev.ts === null) continue;
+    if (ev.source === 'platform') {
+      const m = DROPPED.exec(ev.message);
+      if (m) out.push({ ts: ev.ts, events: [], userFacing: false, dropped: Number(m[1]) });
+      continue;
+    }
+    if (LEVEL_RANK[ev.level] < LEVEL_RANK.error) continue;
+    const uf = isUserFacingFailure(ev);
+    if (cur !== null && ev.ts - cur.events[cur.events.length - 1]!.ts! <= SAME_FAILURE_MS && !curTemplates.has(ev.template) && !(uf && cur.userFacing)) {
+      cur.events.push(ev);
+      curTemplates.add(ev.template);
+      cur.userFacing ||= uf;
+      continue;
+    }
+    cur = { ts: ev.ts, events: [ev], userFacing: uf, dropped: 0 };
+    curTemplates = new Set([ev.template]);
+    out.push(cur);
+  }
+  // Markers and occurrences were pushed in event order, which is time order.
+  return out;
+}
+
+/** ε between the short and the long gaps (ckmeans on log10 gaps), clamped; the fallback with few gaps. */
+export function epsilonOf(occ: Occurrence[] | { ts: number }[], minMs: number, maxMs: number, fallbackMs: number): number {
+  const logs: number[] = [];
+  for (let i = 1; i < occ.length; i++) logs.push(Math.log10(Math.max(occ[i]!.ts - occ[i - 1]!.ts, 100)));
+  if (logs.length < 8) return fallbackMs;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const l of logs) {
+    if (l < lo) lo = l;
+    if (l > hi) hi = l;
+  }
+  // Gaps within a factor of 4 of each other have no short/long structure to learn from.
+  if (hi - lo < Math.log10(4)) return fallbackMs;
+  const [short, long] = ckmeans(logs, 2) as [number[], number[]];
+  const boundary = (short[short.length - 1]! + long[0]!) / 2;
+  return Math.min(maxMs, Math.max(minMs, 10 ** boundary));
+}
+
+/**
+ * The core of a session: from its first user-facing failure or first repeated template on.
+ * Returns null for a session without real failures.
+ */
+function coreOf(session: Occurrence[]): Occurrence[] | null {
+  const seen = new Map<number, number>();
+  for (const x of session) for (const e of x.events) seen.set(e.template, (seen.get(e.template) ?? 0) + 1);
+  let start = -1;
+  for (let i = 0; i < session.length; i++) {
+    const x = session[i]!;
+    if (x.dropped > 0) continue;
+    if (x.userFacing || x.events.some((e) => seen.get(e.template)! >= 2)) {
+      start = i;
+      break;
+    }
+  }
+  if (start === -1) start = session.findIndex((x) => x.dropped === 0);
+  if (start === -1) return null;
+  return session.slice(start);
+}
+
+/** Share of the burst's records that are failures, for scaling dropped lines into failures. */
+function droppedShare(c: Occurrence[]): number {
+  let records = 0;
+  let failures = 0;
+  for (const x of c) {
+    if (x.dropped > 0) continue;
+    records += x.events.length;
+    failures++;
+  }
+  return records > 0 ? failures / records : 1;
+}
+
+/** The earliest informative error of another template in the lead window before the core. */
+function leadOf(t: TimelineSummary, core: Occurrence[], windowMs: number, perTemplateRate: Map<number, number>): TimelineEvent | null {
+  const start = core[0]!.ts;
+  const coreTemplates = new Set<number>();
+  for (const x of core) for (const e of x.events) coreTemplates.add(e.template);
+  // Kept events are sorted: find the window by binary search.
+  const evs = t.events;
+  let lo = 0;
+  let hi = evs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const ts = evs[mid]!.ts;
+    if (ts !== null && ts < start - windowMs) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < evs.length; i++) {
+    const ev = evs[i]!;
+    if (ev.ts === null || ev.ts >= start) break;
+    if (LEVEL_RANK[ev.level] < LEVEL_RANK.error || coreTemplates.has(ev.template)) continue;
+    // A template that fires so often that it would sit in any window of this size says nothing.
+    const rate = perTemplateRate.get(ev.template) ?? 0;
+    if (1 - Math.exp(-rate * windowMs) >= 0.5) continue;
+    return ev;
+  }
+  return null;
+}
+
+function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highUserFacing: number): Finding {
+  const occ = b.occ;
+  const real = occ.filter((x) => x.dropped === 0);
+  const events = real.flatMap((x) => x.events);
+  const dropped = occ.reduce((s, x) => s + x.dropped, 0);
+  const start = real[0]!.ts;
+  const end = real[real.length - 1]!.ts;
+  // Durations are differences of the clock seconds shown (19:12:22 to 19:12:47 is 25 s), as a reader counts them.
+  const durationS = clockSeconds(end) - clockSeconds(start);
+  const userFacingOcc = real.filter((x) => x.userFacing);
+  const userFacing = userFacingOcc.length;
+  const count = events.length + dropped;
+  const byTemplate = new Map<number, number>();
+  for (const e of events) byTemplate.set(e.template, (byTemplate.get(e.template) ?? 0) + 1);
+  const templates = [...byTemplate.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .map(([id, c]) => ({ template: t.templates[id]?.text ?? String(id), service: t.templates[id]?.service ?? '', count: c }));
+  const endpoints = new Map<string, number>();
+  const affectedPaths: { method: string; path: string }[] = [];
+  for (const x of userFacingOcc) {
+    for (const e of x.events) {
+      const ref = requestOf(e);
+      const ep = ref ? endpointOf(ref) : null;
+      if (ep === null || ref === null) continue;
+      if (!endpoints.has(ep)) affectedPaths.push({ method: ref.method, path: ref.path });
+      endpoints.set(ep, (endpoints.get(ep) ?? 0) + 1);
+      break;
+    }
+  }
+  const endpointList = [...endpoints.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([endpoint, c]) => ({ endpoint, count: c }));
+  const services = [...new Set((userFacing > 0 ? userFacingOcc.flatMap((x) => x.events) : events).map((e) => e.service))].sort();
+  const recovery = recoveryOf(t, services, affectedPaths, end);
+  const lead = b.lead;
+  const leadTpl = lead ? t.templates[lead.template] : undefined;
+  const leadSeconds = lead ? clockSeconds(start) - clockSeconds(lead.ts!) : null;
+  const firstUser = userFacingOcc[0]?.ts ?? null;
+  const severity: FindingSeverity = userFacing >= highUserFacing || count >= 100 || events.some((e) => e.level === 'fatal') ? 'high' : 'medium';
+  const day = new Date(start).toISOString().slice(0, 10);
+  const epText = endpointList.map((e) => `${e.endpoint} ×${e.count}`).join(', ');
+  const baselinePerHour = rate * 3_600_000;
+  const dependency = dependencyOf(templates.map((x) => x.template).concat(leadTpl ? [leadTpl.text] : []));
+  const title = `Error burst at ${clockOf(start).slice(0, 5)} on ${day}: ${count} errors in ${durationS} s${userFacing > 0 ? ` (${userFacing} user-facing)` : ''}`;
+  const leadPhrase = lead ? `"${short(leadTpl?.text ?? lead.message)}" (${lead.service}) at ${clockOf(lead.ts!)}, ${leadSeconds} s before` : null;
+  const summary =
+    `${count} error records${dropped > 0 ? ` (${dropped} of them dropped by the platform's rate limit)` : ''} in ${real.length} failures between ${clockOf(start)} and ${clockOf(end)} on ${day}` +
+    (userFacing > 0 ? `, ${userFacing} of them user-facing${epText ? ` (${epText})` : ''}` : '') +
+    `, against a baseline of ${fmtRate(baselinePerHour)} failures per hour` +
+    (leadPhrase ? `; led by ${leadPhrase}.` : '; no other error preceded it.');
+  const pattern =
+    `${userFacing > 0 ? `${userFacing} user-facing failures` : `${real.length} failures`} over ${durationS} seconds: ` +
+    templates.slice(0, 6).map((x) => `"${short(x.template)}" ×${x.count}`).join(', ') +
+    (templates.length > 6 ? `, and ${templates.length - 6} more templates` : '') +
+    (dropped > 0 ? `; plus ${dropped} lines dropped by the rate limit` : '') +
+    (leadPhrase ? `. ${leadPhrase.charAt(0).toUpperCase() + leadPhrase.slice(1)} the first failure.` : '.');
+  const rootCause =
+    (lead
+      ? `Hypothesis: ${dependency} became unavailable and ${lead.service === services[0] && leadTpl?.text !== undefined ? `the code behind "${short(leadTpl.text)}"` : `${lead.service}`} hit it first, ${leadSeconds} s before the burst. `
+      : `Hypothesis: ${dependency} failed for ${humanDuration(Math.max(end - start, 1000))}. `) +
+    `Evidence: ${real.length} failures in ${durationS} s where the baseline rate predicts ${b.mu.toFixed(2)} (Poisson p = ${b.p.toExponential(1)})` +
+    (lead ? `; the lead "${short(leadTpl?.text ?? lead.message)}" is a different template${lead.service !== services[0] ? ' in a different service' : ''} and fires rarely otherwise` : '') +
+    '.';
+  const impact =
+    (userFacing > 0 ? `Users saw ${userFacing} failed request${userFacing === 1 ? '' : 's'}${epText ? ` (${epText})` : ''} over ${durationS} s.` : `${real.length} failures in ${durationS} s, none of them recognisably user-facing.`) +
+    (recovery
+      ? ` The service recovered on its own: the next successful record ("${short(recovery.template)}") came ${recovery.seconds} s after the last error.`
+      : ' No successful record of the affected service followed in the logs.');
+  const timing =
+    (lead ? `Lead ${clockOf(lead.ts!)} ("${short(leadTpl?.text ?? lead.message)}"); ` : '') +
+    `first failure ${clockOf(start)}${lead ? ` (+${leadSeconds} s)` : ''}` +
+    (firstUser !== null && firstUser !== start ? `, first user-facing ${clockOf(firstUser)}` : '') +
+    `, last ${clockOf(end)} (${durationS} s)` +
+    (recovery ? `, recovered ${clockOf(recovery.ts)}` : '') +
+    `; session gap ε = ${Math.round(eps / 1000)} s.`;
+  const recommendation =
+    `Look at what ${lead ? `"${short(leadTpl?.text ?? lead.message)}" hit at ${clockOf(lead.ts!)}` : `failed at ${clockOf(start)}`}, likely ${dependency}; ` +
+    'log exceptions with their type and traceback (logger.exception) in the failing handlers so the next burst says which failure it is; ' +
+    'alert on error bursts rather than single errors; and make the platform health check test the dependency (a readiness endpoint) so traffic is not routed to an instance that cannot reach it.';
+  const evidence = evidenceFor(t, lead, events);
+  return {
+    detector: 'error-cluster',
+    id: `error-cluster:${isoSeconds(start)}`,
+    severity,
+    title,
+    summary,
+    pattern,
+    rootCause,
+    impact,
+    timing,
+    recommendation,
+    evidence,
+    data: {
+      start: new Date(start).toISOString(),
+      end: new Date(end).toISOString(),
+      durationSeconds: durationS,
+      count,
+      failures: real.length,
+      userFacing,
+      dropped,
+      services,
+      leadTemplate: leadTpl?.text ?? null,
+      leadService: lead?.service ?? null,
+      leadTimestamp: lead ? new Date(lead.ts!).toISOString() : null,
+      leadSeconds,
+      templates,
+      endpoints: endpointList,
+      recoveredAfterSeconds: recovery?.seconds ?? null,
+      recoveredBy: recovery?.template ?? null,
+      baselinePerHour: Math.round(baselinePerHour * 1000) / 1000,
+      expected: Math.round(b.mu * 1000) / 1000,
+      pValue: b.p,
+      epsilonSeconds: Math.round(eps / 100) / 10,
+    },
+  };
+}
+
+/** The next record of a non-error template of the affected services after `after` (endpoint match preferred). */
+function recoveryOf(t: TimelineSummary, services: string[], paths: { method: string; path: string }[], after: number): { ts: number; seconds: number; template: string } | null {
+  let best: { ts: number; tpl: TemplateSummary } | null = null;
+  let bestEndpoint: { ts: number; tpl: TemplateSummary } | null = null;
+  for (const tpl of t.templates) {
+    if (!services.includes(tpl.service) || tpl.source === 'platform' || tpl.source === 'postgres') continue;
+    // Warnings count as success here: a slow request that completed is service restored.
+    if (tpl.levels.error + tpl.levels.fatal > 0) continue;
+    const x = firstAfter(tpl.times, after);
+    if (x === null) continue;
+    if (best === null || x < best.ts) best = { ts: x, tpl };
+    if (paths.some((p) => namesEndpoint(tpl.text, p.method, p.path))) {
+      if (bestEndpoint === null || x < bestEndpoint.ts) bestEndpoint = { ts: x, tpl };
+    }
+  }
+  const r = bestEndpoint ?? best;
+  return r ? { ts: r.ts, seconds: clockSeconds(r.ts) - clockSeconds(after), template: r.tpl.text } : null;
+}
+
+/** Whether a template text names `METHOD /path` as a whole path (`GET /` is not in `GET /health`). */
+function namesEndpoint(text: string, method: string, path: string): boolean {
+  const needle = `${method} ${path}`;
+  for (let i = text.indexOf(needle); i !== -1; i = text.indexOf(needle, i + 1)) {
+    const next = text.charCodeAt(i + needle.length);
+    if (Number.isNaN(next) || next === 32 || next === 63 /* ? */ || next === 34 /* " */) return true;
+  }
+  return false;
+}
+
+function firstAfter(times: Float64Array, after: number): number | null {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < times.length ? times[lo]! : null;
+}
+
+/** Lead, then the first failures and the last, as evidence lines. */
+function evidenceFor(t: TimelineSummary, lead: TimelineEvent | null, events: TimelineEvent[]) {
+  const pick = events.length <= 8 ? events : [...events.slice(0, 6), events[events.length - 1]!];
+  return (lead ? [lead, ...pick] : pick).map((e) => evidenceOf(t, e));
+}
+
+function dependencyOf(texts: string[]): string {
+  const all = texts.join(' ');
+  if (/postgres|database|\bdb\b|sql|session error|asyncpg|psycopg|connection pool|pool/i.test(all)) return 'the database or its connection pool';
+  if (/redis|cache/i.test(all)) return 'the cache (Redis)';
+  if (/timeout|timed out|upstream|connect/i.test(all)) return 'a dependency the requests share (timeouts and connection errors)';
+  return 'a dependency the failing code paths share';
+}
+
+function clockSeconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}
+
+function short(s: string): string {
+  const line = s.split('\n')[0]!.trimEnd();
+  return line.length > 80 ? line.slice(0, 80) + '…' : line;
+}
+
+function fmtRate(perHour: number): string {
+  if (perHour >= 10) return String(Math.round(perHour));
+  if (perHour >= 1) return perHour.toFixed(1);
+  return perHour.toPrecision(2);
+}

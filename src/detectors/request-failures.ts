@@ -1,0 +1,99 @@
+// Recognising user-facing request failures among kept events: the records that mean "a user's
+// request failed" (an HTTP 5xx, "Request failed: GET /dashboard", "Exception in ASGI application"),
+// and the `METHOD /path` they name. Shared by the detectors that weigh impact on users.
+// Runs only on kept warning-or-worse events a detector already selected, never per input line.
+import type { LogEvent } from '../model.js';
+import { LEVEL_RANK } from '../model.js';
+
+/** The request a record names. `path` is normalised: no query string, ids masked as `:id`. */
+export interface RequestRef {
+  method: string;
+  path: string;
+  status: number | null;
+}
+
+// `GET /path`, optionally followed by the status as access logs write it (`GET /x HTTP/1.1" 502`, `GET /x 500`).
+const METHOD_PATH = /\b(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\/[^\s"']*)(?:\s+HTTP\/[\d.]+"?)?(?:\s+(?:->\s*)?([1-5]\d\d)\b)?/;
+const STATUS = /\b(?:status(?:[ _-]?code)?\s*[=:]?\s*|returned\s+|responded\s+(?:with\s+)?)([1-5]\d\d)\b|\b(5\d\d)\s+(?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)/i;
+const SERVER_FAILURE = /Exception in ASGI application|Exception on \/|Internal Server Error|Unhandled (?:exception|error|rejection)/i;
+
+const METHOD_KEYS = ['method', 'http_method', 'httpMethod', 'request_method', 'http.method', 'http.request.method'];
+const PATH_KEYS = ['path', 'route', 'url_path', 'urlPath', 'http.route', 'url.path', 'request_path', 'http.target', 'url', 'uri'];
+const STATUS_KEYS = ['httpStatus', 'status', 'status_code', 'statusCode', 'http_status', 'http.status_code', 'http.response.status_code'];
+
+/** The request (method, normalised path, status) an event names in its attributes or message, if any. */
+export function requestOf(ev: LogEvent): RequestRef | null {
+  const a = ev.attrs;
+  let method: string | null = null;
+  let path: string | null = null;
+  let status: number | null = null;
+  if (a !== undefined) {
+    method = stringAttr(a, METHOD_KEYS);
+    path = stringAttr(a, PATH_KEYS);
+    status = numberAttr(a, STATUS_KEYS);
+    if (path !== null && !path.startsWith('/')) {
+      // A full URL: keep its path.
+      const m = /^[a-z]+:\/\/[^/]+(\/[^?#]*)?/i.exec(path);
+      path = m ? (m[1] ?? '/') : null;
+    }
+  }
+  if (method === null || path === null) {
+    const m = METHOD_PATH.exec(ev.message);
+    if (m) {
+      method = m[1]!;
+      path = m[2]!;
+      if (status === null && m[3] !== undefined) status = Number(m[3]);
+    }
+  }
+  if (status === null) {
+    const m = STATUS.exec(ev.message);
+    if (m) status = Number(m[1] ?? m[2]);
+  }
+  if (method === null || path === null) return status !== null ? { method: '', path: '', status } : null;
+  return { method: method.toUpperCase(), path: normalisePath(path), status };
+}
+
+/**
+ * Whether an error-or-worse event is a user-facing failure: it names a request that did not get a
+ * 4xx answer, carries a 5xx status, or is a web framework's unhandled-exception line.
+ */
+export function isUserFacingFailure(ev: LogEvent, ref: RequestRef | null = requestOf(ev)): boolean {
+  if (LEVEL_RANK[ev.level] < LEVEL_RANK.error) return false;
+  if (ref !== null) {
+    if (ref.status !== null) return ref.status >= 500;
+    return ref.method !== '';
+  }
+  return SERVER_FAILURE.test(ev.message);
+}
+
+/** `GET /tasks/:id` style label of a request. */
+export function endpointOf(ref: RequestRef): string | null {
+  return ref.method !== '' && ref.path !== '' ? `${ref.method} ${ref.path}` : null;
+}
+
+/** Path without query or fragment, with numeric, UUID and long hex segments masked as `:id`. */
+export function normalisePath(path: string): string {
+  const q = path.search(/[?#]/);
+  const p = q === -1 ? path : path.slice(0, q);
+  return p
+    .split('/')
+    .map((s) => (/^\d+$/.test(s) || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s) || /^[0-9a-f]{16,}$/i.test(s) ? ':id' : s))
+    .join('/');
+}
+
+function stringAttr(a: Record<string, unknown>, keys: readonly string[]): string | null {
+  for (const k of keys) {
+    const v = a[k];
+    if (typeof v === 'string' && v.length > 0) return v;
+  }
+  return null;
+}
+
+function numberAttr(a: Record<string, unknown>, keys: readonly string[]): number | null {
+  for (const k of keys) {
+    const v = a[k];
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 100 && v <= 599) return v;
+    if (typeof v === 'string' && /^[1-5]\d\d$/.test(v)) return Number(v);
+  }
+  return null;
+}
