@@ -187,7 +187,9 @@ function scanPrefix(s: string, from: number, to: number, f: PgFields): void {
       if (ve === -1 || ve > to) ve = to;
       v = s.slice(vs + 1, ve);
     } else {
-      ve = vs;
+      // `[local]`, `[unknown]` are values; a `]` otherwise closes a bracketed pair (`[queryid=42]`).
+      ve = s.charCodeAt(vs) === 91 ? s.indexOf(']', vs) + 1 : vs;
+      if (ve === 0 || ve > to) ve = vs;
       while (ve < to) {
         const cv = s.charCodeAt(ve);
         if (cv === 44 || cv === 32 || cv === 9 || cv === 93) break;
