@@ -13,33 +13,83 @@ export interface TimelineRunOptions extends ReadOptions {
   until?: number;
   maxTemplates?: number;
   perLine?: boolean;
+  /** Service names to report under another name (configuration `services`). */
+  serviceAliases?: Readonly<Record<string, string>>;
+  /** Records whose message matches are left out (configuration `ignoreTemplates`). */
+  ignore?: RegExp;
+}
+
+/** What the run left out on purpose: records and samples outside --since/--until, records ignored by the configuration. */
+export interface LeftOut {
+  outsideWindow: number;
+  ignored: number;
 }
 
 /** Reads the inputs (files, directories, `-`) into one timeline. Throws InputError on unreadable input. */
-export async function readTimeline(paths: readonly string[], options: TimelineRunOptions = {}): Promise<{ timeline: Timeline; summary: TimelineSummary }> {
+export async function readTimeline(paths: readonly string[], options: TimelineRunOptions = {}): Promise<{ timeline: Timeline; summary: TimelineSummary; leftOut: LeftOut }> {
   const files = await expandInputs(paths.length === 0 ? ['-'] : paths);
   const interests = DETECTORS.flatMap((d) => d.meta.interests ?? []);
   const timeline = new Timeline({ maxTemplates: options.maxTemplates, interests, perLine: options.perLine });
-  const { since, until } = options;
-  const filtered = since !== undefined || until !== undefined;
+  const { since, until, ignore } = options;
+  const aliases = options.serviceAliases && Object.keys(options.serviceAliases).length > 0 ? new Map(Object.entries(options.serviceAliases)) : null;
+  const leftOut: LeftOut = { outsideWindow: 0, ignored: 0 };
+  const filtered = since !== undefined || until !== undefined || ignore !== undefined || aliases !== null;
   const inWindow = (ts: number | null) => ts === null || ((since === undefined || ts >= since) && (until === undefined || ts <= until));
   for (const f of files) {
     const index = timeline.registerInput(f);
+    // The plain receiver when nothing is filtered keeps the hot path to one call per event.
     const receiver = filtered
       ? {
           event: (ev: LogEvent) => {
-            if (inWindow(ev.ts)) timeline.event(ev);
+            if (!inWindow(ev.ts)) {
+              leftOut.outsideWindow++;
+              return;
+            }
+            if (ignore !== undefined && ignore.test(ev.message)) {
+              leftOut.ignored++;
+              return;
+            }
+            if (aliases !== null) {
+              const to = aliases.get(ev.service);
+              if (to !== undefined) ev.service = to;
+            }
+            timeline.event(ev);
           },
           metric: (s: MetricSample) => {
-            if (inWindow(s.ts)) timeline.metric(s);
+            if (!inWindow(s.ts)) {
+              leftOut.outsideWindow++;
+              return;
+            }
+            if (aliases !== null) {
+              const to = aliases.get(s.service);
+              if (to !== undefined) s.service = to;
+            }
+            timeline.metric(s);
           },
         }
       : { event: (ev: LogEvent) => timeline.event(ev), metric: (s: MetricSample) => timeline.metric(s) };
     const summary = await readInput(f, index, receiver, options);
+    if (aliases !== null) summary.services = [...new Set(summary.services.map((s) => aliases.get(s) ?? s))].sort();
     timeline.addInputSummary(summary);
     if (options.shouldStop?.()) break;
   }
-  return { timeline, summary: timeline.finish() };
+  return { timeline, summary: timeline.finish(), leftOut };
+}
+
+/**
+ * The newest record or sample time across the inputs (epoch ms), or null when none has a time: the
+ * anchor of relative --since/--until for files. Reads the inputs once without building a timeline.
+ */
+export async function newestTimestamp(paths: readonly string[], options: ReadOptions = {}): Promise<number | null> {
+  const files = await expandInputs(paths);
+  let newest: number | null = null;
+  const sink = { event: () => {}, metric: () => {} };
+  for (let i = 0; i < files.length; i++) {
+    const s = await readInput(files[i]!, i, sink, { ...options, onProgress: undefined });
+    if (s.lastTs !== null && (newest === null || s.lastTs > newest)) newest = s.lastTs;
+    if (options.shouldStop?.()) break;
+  }
+  return newest;
 }
 
 /** Detector options per detector id, overriding the detectors' defaults. */

@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // The command line: wiring only. Each command lives in ./commands/<name>.ts; this file builds the
-// program and turns errors into exit codes: 0 done, 1 a finding reached --fail-on, 2 usage or input error.
+// program and turns errors into exit codes: 0 done, 1 a finding reached --fail-on, 2 usage,
+// configuration or input error. Every error is one line on standard error, `hindsight: ...`.
 import { Command, CommanderError } from 'commander';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from './ingest/read-input.js';
+import { ConfigError } from './config.js';
 import { VERSION } from './version.js';
 import { UsageError, type Io } from './commands/io.js';
+import { NeedsInput } from './commands/run-analysis.js';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerDigest } from './commands/digest.js';
 import { registerFormats } from './commands/formats.js';
 import { registerDetectors } from './commands/detectors.js';
 
@@ -18,9 +22,28 @@ export function buildProgram(io: Io): Command {
     .description('Post-mortem reports from Railway and PostgreSQL logs: finds what went wrong, and writes it up.')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError('(run with --help for usage)');
+    .configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      // Commander's own errors ("error: unknown option '--x'") become one `hindsight:` line.
+      outputError: (str, write) => write(`hindsight: ${str.replace(/^error:\s*/i, '').trim()} (see hindsight --help)\n`),
+    })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  railway logs --json --since 24h | hindsight analyze            # markdown report on stdout
+  hindsight analyze samples/whendoist -o incident.md
+  hindsight analyze logs/ --format text                          # terminal summary
+  hindsight analyze logs/ --format json --fail-on high           # for CI: exit code 1 on a high finding
+  railway logs --json --since 24h | hindsight digest --state .hindsight/state.json
+  hindsight formats                                              # the input formats hindsight reads
+  hindsight detectors                                            # what each detector looks for
+
+Run hindsight <command> --help for a command's options. Docs: docs/report.md, docs/config.md, docs/json.md, docs/nightly.md.`,
+    );
   registerAnalyze(program, io);
+  registerDigest(program, io);
   registerFormats(program, io);
   registerDetectors(program, io);
   return program;
@@ -33,8 +56,13 @@ export async function main(argv: string[], io?: Io): Promise<number> {
     stderr: (s) => process.stderr.write(s),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
+    stdinIsTTY: process.stdin.isTTY === true,
   };
   const program = buildProgram(ioReal);
+  if (argv.length === 0) {
+    ioReal.stderr(program.helpInformation());
+    return 2;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ioReal.exitCode ?? 0;
@@ -43,14 +71,23 @@ export async function main(argv: string[], io?: Io): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2;
     }
-    if (e instanceof InputError || e instanceof UsageError) {
-      ioReal.stderr(`hindsight: ${e.message}\n`);
+    if (e instanceof NeedsInput) {
+      const cmd = program.commands.find((c) => c.name() === argv.find((a) => !a.startsWith('-')));
+      ioReal.stderr(`hindsight: ${e.message}\n\n${(cmd ?? program).helpInformation()}`);
       return 2;
     }
-    ioReal.stderr(`hindsight: internal error: ${(e as Error).message}\n(this is a bug in hindsight; set HINDSIGHT_DEBUG=1 for the stack)\n`);
+    if (e instanceof InputError || e instanceof UsageError || e instanceof ConfigError) {
+      ioReal.stderr(`hindsight: ${oneLine(e.message)}\n`);
+      return 2;
+    }
+    ioReal.stderr(`hindsight: internal error: ${oneLine((e as Error)?.message ?? String(e))} (a bug in hindsight; HINDSIGHT_DEBUG=1 shows the stack)\n`);
     if (process.env.HINDSIGHT_DEBUG) ioReal.stderr(`${(e as Error).stack}\n`);
     return 2;
   }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
 }
 
 function isMain(): boolean {

@@ -1,37 +1,57 @@
-// `hindsight analyze`: inputs → timeline → detectors → report.
+// `hindsight analyze`: inputs → timeline → detectors → report (markdown, json or text).
 import { Option, type Command } from 'commander';
-import { readTimeline, runDetectors } from '../analyze.js';
+import { FINDING_SEVERITIES, FINDING_SEVERITY_RANK, type FindingSeverity } from '../model.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
-import { interruptible, writeOutput, type Io } from './io.js';
+import { renderText } from '../report/text.js';
+import { writeOutput, type Io } from './io.js';
+import { useColor } from './color.js';
+import { addInputOptions, runAnalysis, type InputOptions } from './run-analysis.js';
+
+interface AnalyzeOptions extends InputOptions {
+  format: 'markdown' | 'json' | 'text';
+  output?: string;
+  failOn?: FindingSeverity;
+  color?: boolean;
+}
 
 export function registerAnalyze(program: Command, io: Io): void {
-  program
+  const cmd = program
     .command('analyze')
     .description('Read logs and metrics, run the detectors, write the incident report.')
     .argument('[inputs...]', 'files, directories, .gz files, or - for standard input (default: standard input)')
-    .addOption(new Option('--format <format>', 'output format').choices(['markdown', 'json']).default('markdown'))
+    .addOption(new Option('--format <format>', 'output format').choices(['markdown', 'json', 'text']).default('markdown'))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
-    .option('--input-format <name>', 'read every input as this format instead of detecting it (see `hindsight formats`)')
-    .option('--service <name>', 'service name for records that do not carry one (default: from the file name)')
-    .option('--pg-prefix <prefix>', "PostgreSQL log_line_prefix to read stderr logs with, as in postgresql.conf (e.g. '%t [%p]: ')")
+    .addOption(new Option('--fail-on <severity>', 'exit with code 1 when a finding is this severe or worse').choices([...FINDING_SEVERITIES]))
+    .option('--title <text>', 'title of the report (default: the services and the window)')
+    .option('--no-color', 'no colors in --format text (also: NO_COLOR=1)');
+  addInputOptions(cmd)
     .addHelpText(
       'after',
       `
 Examples:
   railway logs --json --since 24h | hindsight analyze
-  hindsight analyze samples/whendoist
-  hindsight analyze api.jsonl postgres.log.gz metrics.json --format json -o report.json`,
+  hindsight analyze samples/whendoist -o incident.md
+  hindsight analyze api.jsonl postgres.log.gz metrics.json --format json -o report.json
+  hindsight analyze logs/ --since 2h --format text          # the last two hours of the logs
+  hindsight analyze logs/ --since 2026-02-07T19:00Z --until 2026-02-07T20:00Z
+  hindsight analyze logs/ --fail-on high > report.md        # exit code 1 when a finding is high or worse
+
+Exit codes: 0 done, 1 a finding reached --fail-on, 2 usage, configuration or input error.`,
     )
-    .action(async (inputs: string[], opts: { format: string; output?: string; inputFormat?: string; service?: string; pgPrefix?: string }) => {
-      const sig = interruptible();
-      try {
-        const { summary } = await readTimeline(inputs, { inputFormat: opts.inputFormat, service: opts.service, pgPrefix: opts.pgPrefix, shouldStop: sig.shouldStop });
-        const { findings, runs } = runDetectors(summary);
-        const report = { timeline: summary, findings, runs };
-        writeOutput(opts.format === 'json' ? renderJson(report) : renderMarkdown(report), opts.output, io);
-      } finally {
-        sig.dispose();
+    .action(async (inputs: string[], opts: AnalyzeOptions) => {
+      const a = await runAnalysis(inputs, opts, io);
+      const report = { timeline: a.timeline, findings: a.findings, runs: a.runs, run: a.run };
+      let text: string;
+      if (opts.format === 'json') text = renderJson(report);
+      else if (opts.format === 'text') {
+        const toFile = opts.output !== undefined && opts.output !== '-';
+        text = renderText(report, { color: useColor({ flag: opts.color, isTTY: io.stdoutIsTTY, toFile, env: io.env }), width: process.stdout.columns });
+      } else text = renderMarkdown(report);
+      writeOutput(text, opts.output, io);
+      if (opts.failOn !== undefined) {
+        const limit = FINDING_SEVERITY_RANK[opts.failOn];
+        if (a.findings.some((f) => FINDING_SEVERITY_RANK[f.severity] >= limit)) io.exitCode = 1;
       }
     });
 }

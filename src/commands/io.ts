@@ -7,6 +7,14 @@ export interface Io {
   /** Whether standard output / error are terminals (colors, progress). */
   stdoutIsTTY?: boolean;
   stderrIsTTY?: boolean;
+  /** Whether standard input is a terminal (nothing piped: show help instead of waiting). */
+  stdinIsTTY?: boolean;
+  /** Environment for color decisions (default: process.env); injectable for tests. */
+  env?: NodeJS.ProcessEnv;
+  /** Standard input, injectable for tests. */
+  stdin?: import('node:stream').Readable;
+  /** Working directory for hindsight.config.json (default: process.cwd()). */
+  cwd?: string;
   /** Set by a command to choose the exit code (1 when findings reach --fail-on). */
   exitCode?: number;
 }

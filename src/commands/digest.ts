@@ -1,0 +1,56 @@
+// `hindsight digest`: analyze the window, compare with the state of the previous run, write a
+// short markdown digest, then update the state (atomically). Meant for a nightly job.
+import type { Command } from 'commander';
+import { compare, nextState, renderDigest } from '../digest/digest.js';
+import { readState, writeState, StateError } from '../digest/state.js';
+import { UsageError, writeOutput, type Io } from './io.js';
+import { addInputOptions, runAnalysis, type InputOptions } from './run-analysis.js';
+
+interface DigestOptions extends InputOptions {
+  state: string;
+  output?: string;
+  dryRun?: boolean;
+}
+
+export function registerDigest(program: Command, io: Io): void {
+  const cmd = program
+    .command('digest')
+    .description('Nightly digest: what is new, ongoing and resolved since the previous run, kept in a state file.')
+    .argument('[inputs...]', 'files, directories, .gz files, or - for standard input (default: standard input)')
+    .requiredOption('--state <file>', 'state file from the previous run (created on the first run, replaced atomically)')
+    .option('-o, --output <file>', 'write the digest to a file instead of standard output')
+    .option('--title <text>', 'title of the digest')
+    .option('--dry-run', 'compare with the state but do not update it');
+  addInputOptions(cmd)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  railway logs --json --since 24h | hindsight digest --state .hindsight/state.json
+  hindsight digest logs/2026-02-08/ --state state.json -o digest.md
+  hindsight digest today.jsonl --state state.json --dry-run      # look without moving the baseline
+
+A missing state file is a first run. A state file that cannot be read is an error (exit code 2);
+move it away to start over. See docs/nightly.md for a GitHub Actions workflow and a cron line.`,
+    )
+    .action(async (inputs: string[], opts: DigestOptions) => {
+      let prev;
+      try {
+        prev = readState(opts.state);
+      } catch (e) {
+        if (e instanceof StateError) throw new UsageError(e.message);
+        throw e;
+      }
+      const a = await runAnalysis(inputs, opts, io);
+      const d = compare(prev, a.timeline, a.findings);
+      writeOutput(renderDigest(d, opts.title), opts.output, io);
+      if (!opts.dryRun) {
+        try {
+          writeState(opts.state, nextState(prev, d, a.timeline, a.findings));
+        } catch (e) {
+          if (e instanceof StateError) throw new UsageError(e.message);
+          throw e;
+        }
+      }
+    });
+}

@@ -1,0 +1,110 @@
+// The nightly digest's memory between runs: findings by stable id with their counts per run,
+// the template keys seen so far, and the previous run's error rate. Written atomically (a temp
+// file in the same directory, then a rename), so a crash or a full disk never leaves half a state.
+// A missing state is a first run; a state that cannot be read or parsed is an error, never
+// silently replaced (that would report every finding as new).
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { FindingSeverity } from '../model.js';
+
+export const STATE_VERSION = 1;
+/** Runs of history kept per finding. */
+export const HISTORY = 14;
+/** A resolved finding is forgotten after this many runs without it. */
+export const FORGET_AFTER = 30;
+/** Template keys remembered at most (the oldest are dropped first). */
+export const MAX_TEMPLATE_KEYS = 50_000;
+
+export interface FindingHistory {
+  detector: string;
+  title: string;
+  severity: FindingSeverity;
+  /** Count per run, oldest first, the last entry being the latest run (0 = absent that run). */
+  counts: number[];
+  /** Run numbers (1-based) of the first and the latest run that had it. */
+  firstRun: number;
+  lastRun: number;
+}
+
+export interface RunFigures {
+  run: number;
+  window: { start: string | null; end: string | null };
+  records: number;
+  errors: number;
+  /** Errors per record (0..1), or null without records. */
+  errorRate: number | null;
+  /** Errors per hour of window, or null without a window. */
+  errorsPerHour: number | null;
+}
+
+export interface DigestState {
+  schemaVersion: number;
+  tool: string;
+  runs: number;
+  lastRun: RunFigures | null;
+  findings: Record<string, FindingHistory>;
+  /** Template keys seen in any run, in the order first seen. */
+  templates: string[];
+}
+
+/** A state file that exists but cannot be used (exit code 2). */
+export class StateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StateError';
+  }
+}
+
+/** Reads the state at `path`; null when there is no such file (first run). */
+export function readState(path: string): DigestState | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw new StateError(`cannot read the digest state ${path}: ${code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new StateError(`the digest state ${path} is corrupt (not JSON: ${(e as Error).message}); move it away to start over`);
+  }
+  const problem = checkState(raw);
+  if (problem) throw new StateError(`the digest state ${path} is not a hindsight digest state (${problem}); move it away to start over`);
+  return raw as DigestState;
+}
+
+/** Writes the state atomically: a temporary file beside it, then a rename over it. */
+export function writeState(path: string, state: DigestState): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, JSON.stringify(state, null, 1) + '\n');
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Nothing was written, or it is already gone.
+    }
+    throw new StateError(`cannot write the digest state ${path}: ${(e as Error).message}`);
+  }
+}
+
+function checkState(raw: unknown): string | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'not an object';
+  const s = raw as Record<string, unknown>;
+  if (s.schemaVersion !== STATE_VERSION) return `schemaVersion ${JSON.stringify(s.schemaVersion)}, expected ${STATE_VERSION}`;
+  if (typeof s.runs !== 'number' || s.runs < 0) return 'runs is not a number';
+  if (typeof s.findings !== 'object' || s.findings === null || Array.isArray(s.findings)) return 'findings is not an object';
+  for (const [id, h] of Object.entries(s.findings as Record<string, unknown>)) {
+    const f = h as Record<string, unknown>;
+    if (typeof f !== 'object' || f === null || !Array.isArray(f.counts) || !f.counts.every((c) => typeof c === 'number') || typeof f.title !== 'string' || typeof f.lastRun !== 'number') {
+      return `finding ${id} is malformed`;
+    }
+  }
+  if (!Array.isArray(s.templates) || !s.templates.every((k) => typeof k === 'string')) return 'templates is not a list of keys';
+  if (s.lastRun !== null && (typeof s.lastRun !== 'object' || typeof (s.lastRun as Record<string, unknown>).records !== 'number')) return 'lastRun is malformed';
+  return null;
+}

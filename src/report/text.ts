@@ -1,0 +1,92 @@
+// The terminal summary (`--format text`): what was read, the findings as a table with the worst
+// first, the gaps the findings imply, and where to look next. Colors only when asked for (the
+// command decides with NO_COLOR, --no-color, FORCE_COLOR, TERM and whether stdout is a terminal).
+// Every string passes through `redact`.
+import Table from 'cli-table3';
+import type { FindingSeverity } from '../model.js';
+import type { ReportInput } from './json.js';
+import { redact } from '../redact.js';
+import { VERSION } from '../version.js';
+import { countOf } from './finding-data.js';
+import { architectureGaps, workingWell } from './insights.js';
+import { int, minuteOf } from './markdown-text.js';
+import { humanSeconds, plural } from './words.js';
+
+export interface TextOptions {
+  color: boolean;
+  /** Terminal width to fit tables into (default 100). */
+  width?: number;
+}
+
+const SEVERITY_STYLE: Record<FindingSeverity, [number, number]> = {
+  critical: [1, 31],
+  high: [31, 39],
+  medium: [33, 39],
+  low: [36, 39],
+  info: [2, 22],
+};
+
+/** The compact terminal summary. */
+export function renderText(input: ReportInput, options: TextOptions): string {
+  const { timeline: t, findings, runs } = input;
+  const c = options.color;
+  const width = Math.max(60, Math.min(options.width ?? 100, 160));
+  const paint = (open: number, close: number, s: string) => (c ? `\u001b[${open}m${s}\u001b[${close}m` : s);
+  const bold = (s: string) => paint(1, 22, s);
+  const dim = (s: string) => paint(2, 22, s);
+  const sev = (s: FindingSeverity) => {
+    const [o, cl] = SEVERITY_STYLE[s];
+    return s === 'critical' ? paint(1, 22, paint(o === 1 ? 31 : o, 39, s.toUpperCase())) : paint(o, cl, s);
+  };
+  const style = { head: c ? ['bold'] : [], border: c ? ['grey'] : [] };
+  const out: string[] = [];
+
+  const w = t.window;
+  const lines = t.inputs.reduce((a, i) => a + i.lines, 0);
+  const skipped = t.inputs.reduce((a, i) => a + i.skipped, 0);
+  const errors = t.totals.byLevel.error + t.totals.byLevel.fatal;
+  out.push(bold(redact(input.run?.title ?? `hindsight ${VERSION}: ${t.services.join(', ') || 'no services'}`)));
+  out.push(
+    `${w.start !== null && w.end !== null ? `${minuteOf(w.start)} → ${minuteOf(w.end)} (${humanSeconds((w.end - w.start) / 1000)})  ` : ''}` +
+      `${int(lines)} lines from ${plural(t.inputs.length, 'input')}, ${int(t.totals.records)} records, ${errors > 0 ? paint(31, 39, int(errors) + ' errors') : '0 errors'}` +
+      `${skipped > 0 ? `, ${paint(33, 39, int(skipped) + ' skipped')}` : ''}`,
+  );
+  out.push('');
+
+  if (findings.length === 0) out.push(paint(32, 39, runs.length === 0 ? 'No detectors ran.' : 'No findings.'));
+  else {
+    const table = new Table({
+      head: ['Severity', 'Finding', 'Count', 'First seen'],
+      style,
+      colWidths: [10, Math.max(30, width - 10 - 8 - 22 - 6), 8, 22],
+      wordWrap: true,
+    });
+    for (const f of findings) {
+      const n = countOf(f);
+      const first = f.evidence.find((e) => e.timestamp !== null)?.timestamp;
+      table.push([sev(f.severity), redact(f.title) + '\n' + dim(redact(f.summary)), n !== undefined ? int(n) : '', first ? first.slice(0, 19).replace('T', ' ') : '']);
+    }
+    out.push(table.toString());
+  }
+
+  const gaps = architectureGaps(findings, t);
+  if (gaps.length > 0) {
+    out.push('', bold('Architecture gaps'));
+    for (const g of gaps) out.push(`  • ${redact(g.title)}`);
+  }
+  const good = workingWell(findings, t, runs).filter((g) => g.cites.length > 0 || /FATAL|fatal/.test(g.title));
+  if (good.length > 0) {
+    out.push('', bold('Working well'));
+    for (const g of good) out.push(`  ${paint(32, 39, '✓')} ${redact(g.title)}`);
+  }
+
+  out.push('');
+  const inputs = new Table({ head: ['Input', 'Format', 'Lines', 'Skipped'], style, colAligns: ['left', 'left', 'right', 'right'] });
+  for (const i of t.inputs) inputs.push([redact(i.path), i.format, int(i.lines), i.skipped > 0 ? paint(33, 39, int(i.skipped)) : '0']);
+  out.push(inputs.toString());
+  for (const i of t.inputs) for (const warn of i.warnings) out.push(paint(33, 39, `warning: ${redact(i.path)}: ${redact(warn)}`));
+  const failed = runs.filter((r) => r.error !== undefined);
+  for (const r of failed) out.push(paint(31, 39, `detector ${r.id} failed: ${redact(r.error ?? '')}`));
+  out.push(dim('Full report: hindsight analyze <inputs> (markdown) or --format json.'));
+  return out.join('\n') + '\n';
+}
