@@ -2,6 +2,7 @@
 import type { Detector } from './detector.js';
 import { connectionResetPerDeploy } from './connection-reset-per-deploy.js';
 import { containerChurn } from './container-churn.js';
+import { memorySawtooth } from './memory-sawtooth.js';
 import { emptyErrorMessage } from './empty-error-message.js';
 import { cadenceDrift } from './cadence-drift.js';
 import { errorCluster } from './error-cluster.js';
@@ -15,6 +16,7 @@ import { connectionExhaustion } from './connection-exhaustion.js';
 export const DETECTORS: readonly Detector<any>[] = [
   connectionResetPerDeploy,
   containerChurn,
+  memorySawtooth,
   emptyErrorMessage,
   cadenceDrift,
   errorCluster,
