@@ -97,11 +97,12 @@ export function parseTimestampAt(s: string, at = 0): ParsedTime | null {
     if (oh >= 0) {
       let j = i + 3;
       let om = 0;
-      if (s.charCodeAt(j) === 58) j++;
-      const m2 = digits(s, j, 2);
-      if (m2 >= 0) {
+      // Minutes only when two digits end there: in `+03:172.31.5.9` (RDS's `%t:%r`) the colon is a separator.
+      const colon = s.charCodeAt(j) === 58 ? 1 : 0;
+      const m2 = digits(s, j + colon, 2);
+      if (m2 >= 0 && m2 < 60 && !isDigitCode(s.charCodeAt(j + colon + 2))) {
         om = m2;
-        j += 2;
+        j += colon + 2;
       }
       ms -= sign * (oh * 60 + om) * 60_000;
       i = j;
@@ -115,11 +116,11 @@ export function parseTimestampAt(s: string, at = 0): ParsedTime | null {
       if (oh >= 0) {
         let j = i + 4;
         let om = 0;
-        if (s.charCodeAt(j) === 58) j++;
-        const m2 = digits(s, j, 2);
-        if (m2 >= 0) {
+        const colon = s.charCodeAt(j) === 58 ? 1 : 0;
+        const m2 = digits(s, j + colon, 2);
+        if (m2 >= 0 && m2 < 60 && !isDigitCode(s.charCodeAt(j + colon + 2))) {
           om = m2;
-          j += 2;
+          j += colon + 2;
         }
         ms -= sign * (oh * 60 + om) * 60_000;
         i = j;
@@ -142,6 +143,10 @@ export function parseTimestampAt(s: string, at = 0): ParsedTime | null {
   out.ms = ms;
   out.end = i;
   return out;
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
 function isLetter(c: number): boolean {

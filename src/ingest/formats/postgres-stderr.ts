@@ -45,7 +45,7 @@ export const postgresStderr: InputFormat = {
   sniff(lines, options) {
     let parse = parsePgLine;
     let how = '';
-    if (options?.pgPrefix) {
+    if (options?.pgPrefix !== undefined) {
       const p = compilePgPrefix(options.pgPrefix);
       parse = (l) => p.parse(l, 0);
       how = ' with --pg-prefix';
@@ -61,7 +61,7 @@ export const postgresStderr: InputFormat = {
     const { sink, service, input } = ctx;
     const pg = new PgRecordAssembler(sink);
     let parse: (line: string) => PgLine | null = parsePgLine;
-    if (ctx.options.pgPrefix) {
+    if (ctx.options.pgPrefix !== undefined) {
       const p = compilePgPrefix(ctx.options.pgPrefix);
       parse = (l) => p.parse(l, 0);
     }

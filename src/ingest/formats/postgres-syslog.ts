@@ -90,7 +90,7 @@ class SeqJoiner {
 
 /** A `--pg-prefix` tail parser, or the built-in one. */
 function tailParser(ctx: ParseContext): (line: string, from: number, ts: number | null) => PgLine | null {
-  if (ctx.options.pgPrefix) {
+  if (ctx.options.pgPrefix !== undefined) {
     const p = compilePgPrefix(ctx.options.pgPrefix);
     return (line, from, ts) => {
       const pl = p.parse(line, from);
