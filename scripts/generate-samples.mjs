@@ -723,10 +723,319 @@ Bearer token at 2026-02-05 21:17:08 (warning), both in \`whendoist.jsonl\`. No o
 }
 
 // ---------------------------------------------------------------------------------------------
+// samples/restart-loop: review 001
+
+function restartLoop() {
+  const rng = makeRng('restart-loop-2025-11-20');
+  const app = new LogBook();
+  const pg = new LogBook();
+  const START = at('2025-11-20T06:00:00');
+  const END = at('2025-11-20T08:00:00');
+  const dep = (sha, started) => ({ id: rng.uuid(), instance: rng.uuid(), sha, started });
+  const tags = (d, inst = d.instance) => ({ deploymentId: d.id, deploymentInstanceId: inst });
+  const json = (ms, level, message, d, inst) => app.add(ms, [level, message, tags(d, inst)]);
+  // Python's logging writes to stderr, so Railway labels every one of these lines error.
+  const py = (ms, lvl, logger, msg, d, inst) => json(ms, 'error', `${new Date(ms).toISOString().slice(0, 10)} ${new Date(ms).toISOString().slice(11, 19)},${pad(ms % 1000, 3)} ${lvl} ${logger}: ${msg}`, d, inst);
+  const uv = (ms, msg, d, inst) => json(ms, 'error', `INFO:     ${msg}`, d, inst);
+  const traceback = (ms, lines, d, inst) => lines.forEach((l, i) => json(ms + i, 'error', l, d, inst));
+
+  // PostgreSQL, plain stderr, log_line_prefix '%m [%p] '.
+  const pgl = (ms, pid, sev, text) => pg.add(ms, [`${pgTimeMs(ms)} [${pid}] ${sev}:  ${text}`]);
+  let pid = 2140;
+  const np = () => (pid += rng.int(2, 14));
+  const CHECKPOINTER = 27;
+  /**
+   * Timed checkpoints at the given times whose redo pointers climb from `from` to exactly `to`, so
+   * the LSNs of the crash recoveries (the review's own, for the second) follow the last checkpoint.
+   */
+  const checkpoints = (times, from, to) => {
+    const weights = times.map(() => rng.float(0.5, 1.5));
+    const sum = weights.reduce((a, b) => a + b, 0);
+    let redo = from;
+    times.forEach((ms, i) => {
+      const next = i === times.length - 1 ? to : redo + Math.round(((to - from) * weights[i]) / sum);
+      const distanceKb = Math.max(1, Math.round((next - redo) / 1024));
+      redo = next;
+      const buffers = Math.max(2, Math.round(distanceKb / rng.float(5, 8)));
+      const write = buffers * rng.float(0.095, 0.105);
+      pgl(ms, CHECKPOINTER, 'LOG', 'checkpoint starting: time');
+      pgl(ms + Math.round(write * 1000) + 14, CHECKPOINTER, 'LOG', `checkpoint complete: wrote ${buffers} buffers (${((buffers / 16384) * 100).toFixed(1)}%); 0 WAL file(s) added, 0 removed, 0 recycled; write=${write.toFixed(3)} s, sync=0.004 s, total=${(write + 0.014).toFixed(3)} s; sync files=${2 + (buffers >> 3)}, longest=0.002 s, average=0.001 s; distance=${distanceKb} kB, estimate=${distanceKb + rng.int(10, 60)} kB; lsn=${lsnText(redo + 0x38)}, redo lsn=${lsnText(redo)}`);
+    });
+  };
+  const missingTable = (ms, d, inst) => {
+    const p = np();
+    pgl(ms, p, 'ERROR', 'relation "users" does not exist at character 90');
+    pgl(ms, p, 'STATEMENT', 'SELECT users.id, users.email, users.display_name, users.created_at \n\tFROM users \n\tWHERE users.email = $1::VARCHAR');
+    traceback(ms + 6, [
+      `${new Date(ms + 6).toISOString().slice(0, 10)} ${new Date(ms + 6).toISOString().slice(11, 19)},${pad((ms + 6) % 1000, 3)} ERROR backend.main: Unhandled error on GET /api/users/me`,
+      'Traceback (most recent call last):',
+      '  File "/app/.venv/lib/python3.12/site-packages/sqlalchemy/engine/base.py", line 1967, in _exec_single_context',
+      '    self.dialect.do_execute(',
+      '  File "/app/.venv/lib/python3.12/site-packages/sqlalchemy/engine/default.py", line 941, in do_execute',
+      '    cursor.execute(statement, parameters)',
+      'psycopg2.errors.UndefinedTable: relation "users" does not exist',
+      'LINE 2: FROM users ',
+      '             ^',
+      '',
+      'The above exception was the direct cause of the following exception:',
+      '',
+      'Traceback (most recent call last):',
+      '  File "/app/backend/routers/users.py", line 31, in read_me',
+      '    user = db.query(User).filter(User.email == email).first()',
+      'sqlalchemy.exc.ProgrammingError: (psycopg2.errors.UndefinedTable) relation "users" does not exist',
+      'LINE 2: FROM users ',
+      '             ^',
+      '',
+      '[SQL: SELECT users.id, users.email, users.display_name, users.created_at ',
+      'FROM users ',
+      'WHERE users.email = %(email_1)s::VARCHAR]',
+      "[parameters: {'email_1': 'maria@example.com'}]",
+      '(Background on this error at: https://sqlalche.me/e/20/f405)',
+    ].filter((l) => l !== ''), d, inst);
+    uv(ms + 40, `100.64.0.7:41822 - "GET /api/users/me HTTP/1.1" 500 Internal Server Error`, d, inst);
+  };
+
+  // Normal PostgreSQL life before the incident: the last checkpoint (06:38:47) is where the crash
+  // recovery will start.
+  const pre = [];
+  for (let t = at('2025-11-20T06:03:47.220'); t < at('2025-11-20T06:41:00'); t += 300 * SEC) pre.push(t + rng.int(0, 20));
+  checkpoints(pre, 0x1984a10, 0x19e2c48);
+
+  // 06:20 the backend is deployed; it starts, passes its health check, but no table exists.
+  const d1 = dep('7c1e2aa', at('2025-11-20T06:20:04.118'));
+  const boot = (d, t0, inst, withTables) => {
+    json(t0, 'info', 'Starting Container', d, inst);
+    let t = t0 + rng.int(2500, 4200);
+    uv(t, 'Started server process [1]', d, inst);
+    uv(t + 4, 'Waiting for application startup.', d, inst);
+    json(t + 30, 'info', 'Backend starting (environment=production)', d, inst);
+    if (withTables) {
+      py(t + 210, 'INFO', 'backend.main', 'Initializing database tables...', d, inst);
+      py(t + 1850, 'INFO', 'backend.main', 'Database tables ready: 14 tables (created 14)', d, inst);
+      t += 1900;
+    }
+    uv(t + 260, 'Application startup complete.', d, inst);
+    uv(t + 262, 'Uvicorn running on http://0.0.0.0:8000 (Press CTRL+C to quit)', d, inst);
+    return t + 262;
+  };
+  const healthcheck = (d, t0, failures, ok) => {
+    // Railway's deploy health check, as it prints it in the deployment's logs.
+    json(t0, 'info', '====================', d);
+    json(t0 + 1, 'info', 'Starting Healthcheck', d);
+    json(t0 + 2, 'info', '====================', d);
+    json(t0 + 3, 'info', 'Path: /health', d);
+    json(t0 + 4, 'info', 'Retry window: 1m40s', d);
+    let t = t0 + 900;
+    let wait = 1;
+    for (let k = 1; k <= failures; k++) {
+      json(t, 'info', `Attempt #${k} failed with service unavailable. Continue to retry in ${wait}s`, d);
+      t += wait * 1000 + rng.int(200, 900);
+      wait = Math.min(wait * 2, 15);
+    }
+    if (ok) json(t, 'info', '[1/1] Healthcheck succeeded!', d);
+    else {
+      json(t, 'info', '1/1 replicas never became healthy!', d);
+      json(t + 2, 'info', 'Healthcheck failed!', d);
+    }
+    return t;
+  };
+  const up1 = boot(d1, d1.started, d1.instance, false);
+  healthcheck(d1, d1.started + 400, 2, true);
+  uv(up1 + 900, '100.64.0.2:51200 - "GET /health HTTP/1.1" 200 OK', d1);
+  const failuresAt = ['06:22:41.305', '06:24:09.771', '06:27:53.018', '06:31:12.640', '06:33:58.402', '06:36:20.117'];
+  for (const f of failuresAt) missingTable(at(`2025-11-20T${f}`), d1, d1.instance);
+
+  // 06:41:12 PostgreSQL's container is killed: its PID 1 is a shell that drops SIGTERM, so the
+  // stop ends in SIGKILL and PostgreSQL writes nothing. It comes back and runs crash recovery.
+  const pgStart = (t0, lastUp, redoStart, invalidAt, redoDone, clientsDuringStartup, recoveryClients) => {
+    const post = 1;
+    pgl(t0, post, 'LOG', 'starting PostgreSQL 17.7 (Debian 17.7-3.pgdg13+1) on x86_64-pc-linux-gnu, compiled by gcc (Debian 14.2.0-19) 14.2.0, 64-bit');
+    pgl(t0 + 1, post, 'LOG', 'listening on IPv4 address "0.0.0.0", port 5432');
+    pgl(t0 + 1, post, 'LOG', 'listening on IPv6 address "::", port 5432');
+    pgl(t0 + 6, post, 'LOG', 'listening on Unix socket "/var/run/postgresql/.s.PGSQL.5432"');
+    const startup = 29;
+    pid = 31 + rng.int(0, 4); // a new container: process ids start low again
+    pgl(t0 + 19, startup, 'LOG', `database system was interrupted; last known up at ${pgTimeSec(lastUp)}`);
+    let t = t0 + 40;
+    for (let k = 0; k < clientsDuringStartup; k++) {
+      t += rng.int(90, 400);
+      pgl(t, np(), 'FATAL', 'the database system is starting up');
+    }
+    t += rng.int(300, 900);
+    pgl(t, startup, 'LOG', 'database system was not properly shut down; automatic recovery in progress');
+    pgl(t + 9, startup, 'LOG', `redo starts at ${redoStart}`);
+    for (let k = 0; k < recoveryClients; k++) pgl(t + 10 + k * 3, np(), 'FATAL', 'the database system is in recovery mode');
+    pgl(t + 21, startup, 'LOG', `invalid record length at ${invalidAt}: expected at least 24, got 0`);
+    pgl(t + 21, startup, 'LOG', `redo done at ${redoDone} system usage: CPU: user: 0.00 s, system: 0.00 s, elapsed: 0.01 s`);
+    pgl(t + 38, CHECKPOINTER, 'LOG', 'checkpoint starting: end-of-recovery immediate wait');
+    pgl(t + 79, CHECKPOINTER, 'LOG', `checkpoint complete: wrote 3 buffers (0.0%); 0 WAL file(s) added, 0 removed, 0 recycled; write=0.008 s, sync=0.006 s, total=0.045 s; sync files=2, longest=0.004 s, average=0.003 s; distance=0 kB, estimate=0 kB; lsn=${invalidAt}, redo lsn=${invalidAt}`);
+    pgl(t + 93, post, 'LOG', 'database system is ready to accept connections');
+    return t + 93;
+  };
+  const kill1 = at('2025-11-20T06:41:12.530');
+  // The backend's in-flight work loses its connection, then cannot connect.
+  traceback(kill1 + 310, [
+    `2025-11-20 06:41:12,840 ERROR backend.main: Unhandled error on GET /api/projects`,
+    'Traceback (most recent call last):',
+    '  File "/app/.venv/lib/python3.12/site-packages/sqlalchemy/engine/default.py", line 941, in do_execute',
+    '    cursor.execute(statement, parameters)',
+    'psycopg2.OperationalError: server closed the connection unexpectedly',
+    '\tThis probably means the server terminated abnormally',
+    '\tbefore or while processing the request.',
+  ], d1, d1.instance);
+  uv(kill1 + 340, '100.64.0.7:41880 - "GET /api/projects HTTP/1.1" 500 Internal Server Error', d1);
+  py(kill1 + 4100, 'ERROR', 'backend.database', 'connection to server at "postgres.railway.internal" (fd12:3f4a:91c0::2), port 5432 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?', d1);
+  const pgUp1 = at('2025-11-20T06:41:19.204');
+  const ready1 = pgStart(pgUp1, Math.floor(pre[pre.length - 1] / 1000) * 1000, '0/19E2C48', '0/19E2D10', '0/19E2CD8', 2, 0);
+  py(pgUp1 + 420, 'ERROR', 'backend.database', 'connection to server at "postgres.railway.internal" (fd12:3f4a:91c0::2), port 5432 failed: FATAL:  the database system is starting up', d1);
+  const between = [1, 2, 3, 4].map((k) => ready1 + k * 300 * SEC + rng.int(0, 20));
+  checkpoints(between, 0x19e2d10, 0x19ec1f0);
+
+  // 06:52 the first fix (table initialization, pool_size=10, max_overflow=20) goes out and its
+  // containers restart in a loop: start-up opens the pool, memory runs out, the kernel kills uvicorn
+  // (exit 137), Railway restarts the container, and the health check never passes within its 5-minute
+  // window. The deployment fails; the same commit is redeployed at 07:00 and fails the same way.
+  // Meanwhile the old deployment keeps serving (and failing on the missing table).
+  const restarts = [];
+  const hcAttempts = [];
+  const kill2 = at('2025-11-20T07:03:40.870');
+  const pgUp2 = at('2025-11-20T07:03:47.611');
+  const loopingDeploy = (d) => {
+    const windowEnd = d.started + 300 * SEC;
+    let t = d.started;
+    let first = true;
+    let containers = 0;
+    // Railway's default restart policy: on failure, at most 10 restarts.
+    while (t < windowEnd && containers < 11) {
+      containers++;
+      const inst = first ? d.instance : rng.uuid();
+      first = false;
+      json(t, 'info', 'Starting Container', d, inst);
+      const s = t + rng.int(2600, 3900);
+      uv(s, 'Started server process [1]', d, inst);
+      uv(s + 4, 'Waiting for application startup.', d, inst);
+      json(s + 30, 'info', 'Backend starting (environment=production)', d, inst);
+      py(s + 220, 'INFO', 'backend.main', 'Initializing database tables...', d, inst);
+      const killAt = Math.min(s + rng.int(9000, 16000), windowEnd + 2500);
+      // Connections dropped by the kill, and TLS handshakes cut in the middle; none while PostgreSQL is down.
+      if (!(killAt > kill2 && killAt < pgUp2 + 2000)) {
+        for (let k = rng.int(1, 2); k > 0; k--) pgl(killAt + rng.int(40, 400), np(), 'LOG', 'could not accept SSL connection: EOF detected');
+        for (let k = rng.int(2, 4); k > 0; k--) pgl(killAt + rng.int(40, 600), np(), 'LOG', 'could not receive data from client: Connection reset by peer');
+      }
+      json(killAt + 60, 'error', `/app/start.sh: line 9:    ${rng.int(14, 19)} Killed                  uvicorn backend.main:app --host 0.0.0.0 --port "$PORT" --workers 1`, d, inst);
+      json(killAt + 64, 'info', 'uvicorn exited with code 137', d, inst);
+      json(killAt + 900, 'info', 'Stopping Container', d, inst);
+      restarts.push({ deployment: d.sha, start: t, killed: killAt + 60 });
+      t = killAt + 900 + rng.int(9000, 16000);
+    }
+    // Railway's health check for the deployment, as it prints it.
+    json(d.started + 300, 'info', '====================', d);
+    json(d.started + 301, 'info', 'Starting Healthcheck', d);
+    json(d.started + 302, 'info', '====================', d);
+    json(d.started + 303, 'info', 'Path: /health', d);
+    json(d.started + 304, 'info', 'Retry window: 5m0s', d);
+    let h = d.started + 1200;
+    let wait = 1;
+    let k = 1;
+    for (; h + wait * 1000 < windowEnd; k++) {
+      json(h, 'info', `Attempt #${k} failed with service unavailable. Continue to retry in ${wait}s`, d);
+      hcAttempts.push(h);
+      h += wait * 1000 + rng.int(150, 700);
+      wait = Math.min(wait * 2, 15);
+    }
+    json(windowEnd + 400, 'info', '1/1 replicas never became healthy!', d);
+    json(windowEnd + 402, 'info', 'Healthcheck failed!', d);
+    return windowEnd;
+  };
+  const d2 = dep('98d0939', at('2025-11-20T06:52:30.402'));
+  loopingDeploy(d2);
+  const d2b = dep('98d0939', at('2025-11-20T07:00:41.733'));
+  loopingDeploy(d2b);
+  for (const f of ['06:55:02.118', '06:58:47.930', '07:07:15.402', '07:10:33.861']) missingTable(at(`2025-11-20T${f}`), d1, d1.instance);
+
+  // 07:03:40 during the loop PostgreSQL is restarted again, again without a clean shutdown.
+  const ready2 = pgStart(pgUp2, Math.floor(between[3] / 1000) * 1000, '0/19EC1F0', '0/19EC278', '0/19EC240', 3, 2);
+
+  // 07:14 the pool and logging fixes (4968cba, b1666a8, 0984c5e): the backend stays up.
+  const d3 = dep('0984c5e', at('2025-11-20T07:14:05.930'));
+  const up3 = boot(d3, d3.started, d3.instance, true);
+  healthcheck(d3, d3.started + 300, 3, true);
+  json(up3 + 4800, 'info', 'Stopping Container', d1);
+  uv(up3 + 4830, 'Shutting down', d1);
+  uv(up3 + 4860, 'Waiting for application shutdown.', d1);
+  // 07:31 the health check verifies the database (0a084d9).
+  const d4 = dep('0a084d9', at('2025-11-20T07:31:44.216'));
+  const up4 = boot(d4, d4.started, d4.instance, true);
+  healthcheck(d4, d4.started + 300, 3, true);
+  json(up4 + 5200, 'info', 'Stopping Container', d3);
+  uv(up4 + 5230, 'Shutting down', d3);
+  uv(up4 + 5260, 'Waiting for application shutdown.', d3);
+  py(up4 + 5290, 'INFO', 'backend.main', 'Shutting down: disposing database engine', d3);
+  uv(up4 + 5330, 'Application shutdown complete.', d3);
+  uv(up4 + 5340, 'Finished server process [1]', d3);
+  // Normal traffic after the fixes.
+  const paths = ['/api/users/me', '/api/projects', '/api/projects/12/tasks', '/api/chat/sessions', '/health', '/health/full'];
+  for (let r = up1 + 15_000; r < END - 10_000; r += rng.int(8000, 60_000)) {
+    if (r > kill1 - 2000 && r < ready1 + 5000) continue;
+    const d = r < up3 + 4800 ? d1 : r < up4 + 5200 ? d3 : d4;
+    const p = d === d1 ? rng.pick(['/health', '/api/chat/models', '/health', '/api/config']) : rng.pick(paths);
+    uv(r, `100.64.0.${rng.int(3, 9)}:${rng.int(30000, 60000)} - "GET ${p} HTTP/1.1" 200 OK`, d);
+  }
+  const post = [];
+  for (let c = ready2 + 300 * SEC; c < END; c += 300 * SEC) post.push(c + rng.int(0, 30));
+  checkpoints(post, 0x19ec278, 0x19ec278 + post.length * rng.int(40_000, 90_000));
+
+  const clock = { ms: 0, nanos: 0 };
+  const appLines = app.sorted().filter((r) => r.ms >= START && r.ms < END).map((r) => railwayLine(rng, r.ms, r.value[1], r.value[0], r.value[2], clock));
+  const pgLines = pg.sorted().filter((r) => r.ms >= START && r.ms < END).map((r) => r.value[0]);
+  const readme = `# samples/restart-loop — review 001 (restart loop, unclean PostgreSQL shutdowns, WAL recovery)
+
+Reproduces the log-visible incident of \`../shared/seeds/001_2c9ede718141b931.txt\` (production fixes
+of 20 November 2025) between ${fmtUtc(START)} and ${fmtUtc(END)}. Written by
+\`scripts/generate-samples.mjs\` (\`npm run samples\`, seeded). Counts below come from that run.
+
+| file | what it is | lines |
+|---|---|---|
+| \`backend.jsonl\` | the backend's \`railway logs --json\`: uvicorn and Python logging on stderr (all labelled \`error\`), tracebacks one line per record, Railway's container and health-check lines | ${appLines.length} |
+| \`postgres.log\` | PostgreSQL 17 stderr, \`log_line_prefix = '%m [%p] '\` | ${pgLines.length} |
+
+What happens:
+
+1. 06:20 the backend deploys (\`${d1.sha}\`), passes its health check, but no table was ever created:
+   ${failuresAt.length} requests fail with \`relation "users" does not exist\` (PostgreSQL ERROR + STATEMENT, backend
+   traceback with \`sqlalchemy.exc.ProgrammingError\`).
+2. ${hms(kill1)} PostgreSQL's container is killed without a clean shutdown (no shutdown lines). The backend
+   gets \`server closed the connection unexpectedly\`, then \`Connection refused\`, then \`the database system is
+   starting up\`. PostgreSQL restarts at ${hms(pgUp1)}: \`database system was interrupted; last known up at\`,
+   \`database system was not properly shut down; automatic recovery in progress\`, \`redo starts at\`,
+   \`invalid record length at …: expected at least 24, got 0\`, \`redo done at\`, end-of-recovery checkpoint,
+   \`database system is ready to accept connections\` at ${hms(ready1)}.
+3. ${hms(d2.started)} the next deploy (\`${d2.sha}\`) restarts in a loop, and so does its redeploy at ${hms(d2b.started)}:
+   ${restarts.length} containers in all (${restarts.map((r) => hms(r.start)).join(', ')}), each killed a few seconds into
+   start-up (\`Killed\` from the start script, \`uvicorn exited with code 137\`) and restarted. Railway's health check
+   prints \`Attempt #N failed with service unavailable. Continue to retry in Ns\` (${hcAttempts.length} attempts over the two
+   deployments), then \`1/1 replicas never became healthy!\` and \`Healthcheck failed!\` after its 5-minute window. Each
+   kill leaves \`could not accept SSL connection: EOF detected\` and \`could not receive data from client: Connection
+   reset by peer\` in PostgreSQL's log. The old deployment keeps serving and keeps failing on the missing table.
+4. ${hms(pgUp2)} PostgreSQL is restarted uncleanly again; recovery with the review's own LSNs
+   (\`redo starts at 0/19EC1F0\`, \`invalid record length at 0/19EC278: expected at least 24, got 0\`); clients get
+   \`the database system is starting up\` and \`the database system is in recovery mode\`; ready at ${hms(ready2)}.
+5. ${hms(d3.started)} and ${hms(d4.started)} the fixes deploy: tables created at start-up (14), health checks pass,
+   a clean shutdown of the replaced container (\`Application shutdown complete.\`), normal traffic.
+
+The backend's start-up line at 06:20 does not print the database URL; no secrets in this set.
+`;
+  return {
+    files: { 'backend.jsonl': `${appLines.join('\n')}\n`, 'postgres.log': `${pgLines.join('\n')}\n`, 'README.md': readme },
+    facts: { appLines: appLines.length, pgLines: pgLines.length, restarts: restarts.length, healthcheckAttempts: hcAttempts.length },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 
 const args = process.argv.slice(2);
 const root = resolve(args.find((a) => !a.startsWith('--')) ?? 'samples');
-const sets = { whendoist };
+const sets = { whendoist, 'restart-loop': restartLoop };
 for (const [name, build] of Object.entries(sets)) {
   const { files, facts } = build();
   writeSet(root, name, files);

@@ -221,3 +221,49 @@ describe('samples/whendoist holds the incident of review 000', () => {
     expect([share(memory), share(cpu), share(network), share(volume)]).toEqual([97, 2, 1, 1]);
   });
 });
+
+describe('samples/restart-loop holds the incident of review 001', () => {
+  const backend = jsonLines(join(SAMPLES, 'restart-loop', 'backend.jsonl'));
+  const pgText = readFileSync(join(SAMPLES, 'restart-loop', 'postgres.log'), 'utf8');
+  const pgLines = pgText.split('\n').filter((l) => l.length > 0);
+
+  it('has a PostgreSQL stderr log with the %m [%p] prefix (continuation lines indented)', () => {
+    for (const l of pgLines) expect(PG_PREFIX.test(l) || l.startsWith('\t')).toBe(true);
+  });
+
+  it('has two unclean shutdowns, each recovered from the redo pointer of the last checkpoint', () => {
+    const msg = (l: string) => PG_PREFIX.exec(l)?.[4] ?? '';
+    const interrupted = pgLines.filter((l) => msg(l).startsWith('database system was interrupted; last known up at'));
+    expect(interrupted).toHaveLength(2);
+    expect(pgLines.filter((l) => msg(l) === 'database system was not properly shut down; automatic recovery in progress')).toHaveLength(2);
+    expect(pgText).toContain('redo starts at 0/19EC1F0');
+    expect(pgText).toContain('invalid record length at 0/19EC278: expected at least 24, got 0');
+    expect(pgLines.filter((l) => msg(l) === 'database system is ready to accept connections')).toHaveLength(2);
+    expect(pgLines.some((l) => msg(l) === 'the database system is starting up')).toBe(true);
+    expect(pgLines.some((l) => msg(l) === 'the database system is in recovery mode')).toBe(true);
+    expect(pgLines.some((l) => msg(l) === 'could not accept SSL connection: EOF detected')).toBe(true);
+    // No clean shutdown was logged before either crash.
+    expect(pgText).not.toContain('shutdown request');
+    pgLines.forEach((l, i) => {
+      const m = /^redo starts at (\S+)$/.exec(msg(l));
+      if (!m) return;
+      const lastCheckpoint = pgLines.slice(0, i).reverse().find((x) => msg(x).startsWith('checkpoint complete:') && !x.includes('end-of-recovery'));
+      expect(lastCheckpoint).toContain(`redo lsn=${m[1]}`);
+    });
+  });
+
+  it('has the restart loop: exit 137, failing health checks, and the missing table', () => {
+    const killed = backend.filter((o) => o.message === 'uvicorn exited with code 137');
+    expect(killed.length).toBeGreaterThanOrEqual(10);
+    const attempts = backend.map((o) => /^Attempt #(\d+) failed with service unavailable\. Continue to retry in \d+s$/.exec(o.message)).filter((m) => m !== null);
+    expect(attempts.length).toBeGreaterThanOrEqual(8);
+    expect(backend.filter((o) => o.message === 'Healthcheck failed!')).toHaveLength(2);
+    expect(backend.filter((o) => o.message === 'Starting Container').length).toBeGreaterThan(killed.length);
+    expect(backend.some((o) => o.message.includes('relation "users" does not exist'))).toBe(true);
+    expect(pgLines.some((l) => l.includes('ERROR:  relation "users" does not exist'))).toBe(true);
+    // A deployment restarts at most 10 times (Railway's default policy).
+    const perDeployment = new Map<string, number>();
+    for (const o of backend) if (o.message === 'Starting Container') perDeployment.set(o.deploymentId as string, (perDeployment.get(o.deploymentId as string) ?? 0) + 1);
+    for (const n of perDeployment.values()) expect(n).toBeLessThanOrEqual(11);
+  });
+});
