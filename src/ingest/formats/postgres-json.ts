@@ -134,6 +134,8 @@ export const postgresJson: InputFormat = {
           else sink.skip(lineNo, text.charCodeAt(0) === 123 ? 'not valid JSON' : 'neither a jsonlog record nor a PostgreSQL stderr line', text);
           return;
         }
+        // A JSON record is whole: stderr lines held for joining go out first, in order.
+        pg.flush();
         const ev = recordEvent(o, JSONLOG, service, input, lineNo, null);
         if (ev === null) {
           sink.skip(lineNo, 'JSON object without a PostgreSQL "error_severity"', text);
@@ -191,6 +193,7 @@ export const cnpg: InputFormat = {
         const ts = typeof tsRaw === 'number' && Number.isFinite(tsRaw) ? epochToMs(tsRaw) : typeof tsRaw === 'string' ? parseTimestamp(tsRaw) : null;
         const r = o.record;
         if (typeof r === 'object' && r !== null && !Array.isArray(r)) {
+          pg.flush();
           const extra: Obj = {};
           if (typeof o.logging_pod === 'string') extra.logging_pod = o.logging_pod;
           const ev = recordEvent(r as Obj, CNPG, service, input, lineNo, ts, extra);
@@ -215,6 +218,7 @@ export const cnpg: InputFormat = {
           }
         }
         // The instance manager's own lines: the platform around PostgreSQL.
+        pg.flush();
         const lvl = typeof o.level === 'string' ? levelOfWord(o.level) : null;
         const level: Level = lvl ?? 'info';
         const err = typeof o.err === 'string' && o.err.length > 0 ? `: ${o.err}` : '';

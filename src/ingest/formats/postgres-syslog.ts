@@ -22,7 +22,7 @@ const MONTHS: Readonly<Record<string, number>> = {
 // One anchored regex per line: an optional <PRI>, the time (RFC 3339, or BSD `Mmm dd HH:MM:SS`
 // with an optional year before or after), the host, `ident[pid]:`.
 const SYSLOG =
-  /^(?:<\d{1,3}>1? ?)?(?:(\d{4}-\d\d-\d\dT\S+)|(?:(\d{4}) )?([A-Z][a-z]{2}) +(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.\d+)?(?: (\d{4})(?= ))?) (\S+) ([^\s[\]:]+)\[(\d+)\]: ?/;
+  /^(?:<\d{1,3}>1? ?)?(?:(\d{4}-\d\d-\d\dT\S+)|(?:(\d{4}) )?([A-Z][a-z]{2}) +(\d{1,2}) (\d\d):(\d\d):(\d\d)(?:\.\d+)?(?: (\d{4})(?= ))?) (\S+) ([^\s[\]:]+)(?:\[(\d+)\])?: ?/;
 
 const LOGPLEX = /^(?:<\d{1,3}>1 )?(\d{4}-\d\d-\d\dT\S+) (?:(\S+) )?(app|heroku)\[([^\]\s]+)\]:? ?/;
 
@@ -122,7 +122,7 @@ function plainEvent(ctx: ParseContext, ts: number | null, message: string, sourc
 
 function syslogHasPg(l: string): boolean {
   const m = SYSLOG.exec(l);
-  if (m === null) return false;
+  if (m === null || m[11] === undefined) return false;
   const from = m[0].length;
   const after = seqAt(l, from);
   return after !== -1 || parsePgTail(l, from, null) !== null;
@@ -164,10 +164,11 @@ export const postgresSyslog: InputFormat = {
           return;
         }
         const ts = m[1] !== undefined ? parseTimestampAt(m[1], 0)?.ms ?? null : bsdTime(m, now);
-        const pid = Number(m[11]);
-        if (joiner.read(text, m[0].length, pid, ts, lineNo)) return;
+        const pid = m[11] === undefined ? undefined : Number(m[11]);
+        if (pid !== undefined && joiner.read(text, m[0].length, pid, ts, lineNo)) return;
         // Another program's line in the same syslog (the kernel's OOM killer, cron, ...): kept as is.
-        const attrs = { host: m[9], ident: m[10], pid };
+        const attrs: Record<string, unknown> = { host: m[9], ident: m[10] };
+        if (pid !== undefined) attrs.pid = pid;
         ctx.sink.event(plainEvent(ctx, ts, text.slice(m[0].length), 'app', lineNo, attrs), 1);
       },
       end() {
