@@ -50,19 +50,24 @@ export function countSparkline(counts: readonly number[]): string {
  * A series resampled to at most `n` points in equal time buckets (mean of each bucket; NaN for an
  * empty bucket), with the bucket width. Series shorter than `n` keep their own points.
  */
-export function resample(ts: readonly number[], values: readonly number[], n: number): { values: number[]; start: number; end: number; bucketMs: number } {
+export function resample(ts: readonly number[], values: readonly number[], n: number): { values: number[]; min: number[]; max: number[]; start: number; end: number; bucketMs: number } {
   const start = ts[0] ?? 0;
   const end = ts[ts.length - 1] ?? start;
   const buckets = Math.max(1, Math.min(n, ts.length));
   const span = Math.max(1, end - start);
   const sum = new Array<number>(buckets).fill(0);
   const cnt = new Array<number>(buckets).fill(0);
+  const min = new Array<number>(buckets).fill(NaN);
+  const max = new Array<number>(buckets).fill(NaN);
   for (let i = 0; i < ts.length; i++) {
     const b = Math.min(buckets - 1, Math.floor(((ts[i]! - start) / span) * buckets));
-    sum[b]! += values[i]!;
+    const v = values[i]!;
+    sum[b]! += v;
     cnt[b]!++;
+    if (!(v >= min[b]!)) min[b] = v;
+    if (!(v <= max[b]!)) max[b] = v;
   }
-  return { values: sum.map((s, i) => (cnt[i]! > 0 ? s / cnt[i]! : NaN)), start, end, bucketMs: span / buckets };
+  return { values: sum.map((s, i) => (cnt[i]! > 0 ? s / cnt[i]! : NaN)), min, max, start, end, bucketMs: span / buckets };
 }
 
 /** Fills NaN gaps with the previous value (the first known value at the start), for line charts. */
@@ -72,14 +77,16 @@ export function fillGaps(values: readonly number[]): number[] {
   return values.map((v) => (Number.isNaN(v) ? prev : (prev = v)));
 }
 
-/** A Mermaid `xychart-beta` line chart of evenly spaced values over hours from the window start. */
-export function mermaidLineChart(opts: { title: string; yLabel: string; values: readonly number[]; spanHours: number; xLabel: string }): string {
-  const vals = fillGaps(opts.values);
+/** A Mermaid `xychart-beta` chart of one or more lines of evenly spaced values over hours from the window start. */
+export function mermaidLineChart(opts: { title: string; yLabel: string; lines: readonly (readonly number[])[]; spanHours: number; xLabel: string }): string {
+  const lines = opts.lines.map(fillGaps);
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of vals) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
+  for (const vals of lines) {
+    for (const v of vals) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
   }
   if (!Number.isFinite(lo)) {
     lo = 0;
@@ -95,7 +102,7 @@ export function mermaidLineChart(opts: { title: string; yLabel: string; values: 
     `    title "${mermaidLabel(opts.title)}"`,
     `    x-axis "${mermaidLabel(opts.xLabel)}" 0 --> ${num(opts.spanHours, 1)}`,
     `    y-axis "${mermaidLabel(opts.yLabel)}" ${yMin} --> ${yMax}`,
-    `    line [${vals.map((v) => num(v, digits)).join(', ')}]`,
+    ...lines.map((vals) => `    line [${vals.map((v) => num(v, digits)).join(', ')}]`),
     '```',
   ].join('\n');
 }

@@ -7,6 +7,7 @@ import type { TimelineSummary } from '../timeline/timeline.js';
 import type { DetectorRun } from '../analyze.js';
 import { boolAt, countOf, numberAt, objectsAt, stringAt, templateText, timeAt } from './finding-data.js';
 import { humanSeconds } from './words.js';
+import { int } from './markdown-text.js';
 
 /** One inferred statement: a short title, a plain-text explanation, and the findings it cites. */
 export interface Insight {
@@ -154,7 +155,7 @@ export function workingWell(findings: readonly Finding[], t: TimelineSummary, ru
       cites: [f],
     });
   }
-  const seenJobs = new Set<string>();
+  const jobs: { tpl: string; period?: number; f: Finding }[] = [];
   for (const f of byDetector(findings, 'cadence-drift')) {
     const exact = f.data.exactCadence;
     let tpl: string | undefined;
@@ -163,16 +164,19 @@ export function workingWell(findings: readonly Finding[], t: TimelineSummary, ru
       const o = exact as Record<string, unknown>;
       tpl = templateText(o.template ?? o.text);
       period = numberAt(o, 'periodSeconds');
-    } else if (Math.abs(numberAt(f.data, 'driftSecondsPerCycle') ?? Infinity) < 1) {
+    } else if (f.severity === 'info' && Math.abs(numberAt(f.data, 'driftSecondsPerCycle') ?? Infinity) < 5) {
       tpl = templateText(f.data.template);
       period = numberAt(f.data, 'periodSeconds');
     }
-    if (tpl === undefined || seenJobs.has(tpl)) continue;
-    seenJobs.add(tpl);
+    if (tpl === undefined || jobs.some((j) => j.tpl === tpl)) continue;
+    jobs.push(period === undefined ? { tpl, f } : { tpl, period, f });
+  }
+  if (jobs.length > 0) {
+    const shown = jobs.slice(0, 4).map((j) => `"${j.tpl}"${j.period !== undefined ? ` every ${humanSeconds(j.period)}` : ''}`);
     out.push({
-      title: `A job runs on an exact cadence${period !== undefined ? ` (every ${humanSeconds(period)})` : ''}`,
-      text: `"${tpl}" recurs without drift: its scheduler keeps time.`,
-      cites: [f],
+      title: jobs.length === 1 ? 'A scheduled job keeps an exact cadence' : `${jobs.length} scheduled jobs keep an exact cadence`,
+      text: `${shown.join('; ')}${jobs.length > 4 ? `; and ${jobs.length - 4} more` : ''}: their scheduler keeps time, with no drift across the window.`,
+      cites: [...new Set(jobs.map((j) => j.f))],
     });
   }
   for (const f of byDetector(findings, 'container-churn')) {
@@ -197,14 +201,14 @@ export function workingWell(findings: readonly Finding[], t: TimelineSummary, ru
   const pgSev = t.postgres.bySeverity;
   const fatalPg = (pgSev.FATAL ?? 0) + (pgSev.PANIC ?? 0);
   if (pgRecords > 0 && fatalPg === 0) {
-    out.push({ title: 'No FATAL or PANIC records from PostgreSQL', text: `None among ${pgRecords} PostgreSQL records: the database itself never failed a session or stopped on an error.`, cites: [] });
+    out.push({ title: 'No FATAL or PANIC records from PostgreSQL', text: `None among ${int(pgRecords)} PostgreSQL records: the database itself never failed a session or stopped on an error.`, cites: [] });
   } else if (pgRecords === 0 && t.totals.records > 0 && t.totals.byLevel.fatal === 0) {
-    out.push({ title: 'No fatal records', text: `None among ${t.totals.records} records.`, cites: [] });
+    out.push({ title: 'No fatal records', text: `None among ${int(t.totals.records)} records.`, cites: [] });
   }
   const lines = t.inputs.reduce((a, i) => a + i.lines, 0);
   const skipped = t.inputs.reduce((a, i) => a + i.skipped, 0);
   if (lines > 0 && skipped === 0) {
-    out.push({ title: 'Every line was read', text: `All ${lines} lines of ${t.inputs.length} input${t.inputs.length === 1 ? '' : 's'} became records or metric samples; nothing was skipped.`, cites: [] });
+    out.push({ title: 'Every line was read', text: `All ${int(lines)} lines of ${t.inputs.length} input${t.inputs.length === 1 ? '' : 's'} became records or metric samples; nothing was skipped.`, cites: [] });
   }
   const clean = runs.filter((r) => r.findings === 0 && r.error === undefined);
   if (clean.length > 0) {

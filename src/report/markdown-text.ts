@@ -30,16 +30,31 @@ export function code(text: string): string {
 /**
  * Prose from a finding or a log (redacted): HTML cannot open, markdown punctuation cannot start
  * emphasis, links or code, and a line cannot turn into a heading, quote or list. Line breaks stay.
+ * A quoted template ("Request failed: GET <*>") and a `code span` become inline code (delimited
+ * safely), which reads better than escaped angle brackets and backticks.
  */
 export function prose(text: string): string {
-  return redact(text)
-    .replace(/\r/g, '')
+  const s = redact(text).replace(/\r/g, '');
+  let out = '';
+  let last = 0;
+  for (const m of s.matchAll(QUOTED_TEMPLATE)) {
+    out += escapeProse(s.slice(last, m.index)) + code(m[1] ?? m[2]!);
+    last = m.index! + m[0].length;
+  }
+  return out + escapeProse(s.slice(last));
+}
+
+// A quoted template, or a span the detector already marked as code with single backticks.
+const QUOTED_TEMPLATE = /"([^"\n]*<\*>[^"\n]*)"|`([^`\n]+)`/g;
+
+function escapeProse(s: string): string {
+  return s
     .split('\n')
     .map((line) =>
       line
         .replace(/[\\`*[\]<>&|]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : '\\' + c))
         // One tilde ("~60 minutes") is harmless and common; two on a line could strike text through.
-        .replace(/~/g, (c, i: number, all: string) => (all.indexOf('~') !== all.lastIndexOf('~') ? '\\~' : c))
+        .replace(/~/g, (c, _i: number, all: string) => (all.indexOf('~') !== all.lastIndexOf('~') ? '\\~' : c))
         // Underscores only matter at word edges (GFM ignores intraword ones: pool_pre_ping stays as is).
         .replace(/(^|[^A-Za-z0-9])_|_(?=[^A-Za-z0-9]|$)/g, (m) => m.replace('_', '\\_'))
         .replace(/^(\s*)([#>+-]|\d+[.)])(?=\s|$)/, '$1\\$2')
@@ -48,9 +63,9 @@ export function prose(text: string): string {
     .join('\n');
 }
 
-/** A table cell: prose on one line, pipes escaped. */
+/** A table cell: prose on one line, pipes escaped (inside code spans too, as GFM tables need). */
 export function cell(text: string): string {
-  return prose(text.replace(/[\r\n]+/g, ' '));
+  return prose(text.replace(/[\r\n]+/g, ' ')).replace(/(?<!\\)\|/g, '\\|');
 }
 
 /** Text for a Mermaid string literal: no quotes or characters that end the directive. */

@@ -11,7 +11,7 @@ import type { ReportInput } from './json.js';
 import { VERSION } from '../version.js';
 import { cell, code, evidenceTime, fenced, int, minuteOf, money, num, percent, prose } from './markdown-text.js';
 import { countBuckets, countSparkline, mermaidLineChart, resample, sparkline } from './charts.js';
-import { affectedOf, countOf, numberAt, objectsAt, stringAt, timesOf } from './finding-data.js';
+import { affectedOf, countOf, numberAt, objectsAt, stringAt, timeAt, timesOf } from './finding-data.js';
 import { architectureGaps, workingWell, type Insight } from './insights.js';
 import { humanSeconds, listJoin, plural } from './words.js';
 
@@ -19,7 +19,8 @@ import { humanSeconds, listJoin, plural } from './words.js';
 const DASHBOARD_DETECTORS = new Set(['memory-sawtooth', 'cost-breakdown']);
 const MAX_EVIDENCE_LINES = 12;
 const SPARK_WIDTH = 48;
-const CHART_POINTS = 60;
+const CHART_POINTS = 72;
+const MAX_CHART_POINTS = 240;
 
 /** Short labels for the Summary, by detector id (the finding's own title is used otherwise). */
 const SUMMARY_LABEL: Record<string, (f: Finding) => string> = {
@@ -58,7 +59,13 @@ export function renderMarkdown(input: ReportInput): string {
   const findings = input.findings;
   const ctx: Ctx = { t, findings, ref: new Map(), byLocation: null };
   const logFindings = findings.filter((f) => !DASHBOARD_DETECTORS.has(f.detector));
-  logFindings.forEach((f, i) => ctx.ref.set(f.id, `1.${i + 1}`));
+  // Informational findings (a job on an exact cadence, ...) are evidence, not problems: one compact
+  // table after the problems, which the healthy signals of section 4 cite.
+  const problems = logFindings.filter((f) => f.severity !== 'info');
+  const notes = logFindings.filter((f) => f.severity === 'info');
+  problems.forEach((f, i) => ctx.ref.set(f.id, `1.${i + 1}`));
+  const notesRef = `1.${problems.length + 1}`;
+  for (const f of notes) ctx.ref.set(f.id, notesRef);
 
   const dashboard = dashboardSection(ctx);
   const out: string[] = [];
@@ -70,7 +77,8 @@ export function renderMarkdown(input: ReportInput): string {
   if (logFindings.length === 0) {
     out.push(runs.length === 0 ? 'No detectors ran, so there are no log findings.' : `The ${plural(runs.length, 'detector')} found nothing in the logs (see the appendix for the list).`, '');
   }
-  logFindings.forEach((f) => out.push(...findingSection(ctx, f)));
+  problems.forEach((f) => out.push(...findingSection(ctx, f)));
+  if (notes.length > 0) out.push(...notesSection(ctx, notes, notesRef));
   out.push('---', '');
 
   out.push('## 2. Observability Dashboard Analysis', '');
@@ -124,21 +132,74 @@ function summary(ctx: Ctx): string {
   if (t.totals.records === 0 && t.metrics.length === 0) return 'The inputs held no records.';
   const errors = t.totals.byLevel.error + t.totals.byLevel.fatal;
   const scale = `${int(t.totals.records)} records from ${plural(t.services.length, 'service')}${t.window.start !== null && t.window.end !== null ? ` over ${humanSeconds((t.window.end - t.window.start) / 1000)}` : ''}, ${int(errors)} of them errors`;
-  const serious = findings.filter((f) => FINDING_SEVERITY_RANK[f.severity] >= FINDING_SEVERITY_RANK.medium);
   if (findings.length === 0) return `${scale}. The detectors found nothing worth a ticket.`;
-  const chosen = (serious.length > 0 ? serious : findings).slice(0, 4);
-  const items = chosen.map((f) => {
+  const serious = findings.filter((f) => FINDING_SEVERITY_RANK[f.severity] >= FINDING_SEVERITY_RANK.medium);
+  const pool = serious.length > 0 ? serious : findings.filter((f) => f.severity !== 'info');
+  if (pool.length === 0) return `${scale}. Nothing the detectors found is a problem: ${plural(findings.length, 'informational finding')} below.`;
+  // One item per detector: two empty-message templates are one problem ("invisible errors").
+  const groups = new Map<string, Finding[]>();
+  for (const f of pool) {
+    const g = groups.get(f.detector) ?? [];
+    g.push(f);
+    groups.set(f.detector, g);
+  }
+  const items = [...groups.values()].slice(0, 4).map((fs) => {
+    const f = fs[0]!;
     const label = SUMMARY_LABEL[f.detector]?.(f) ?? f.title;
-    return `**${prose(label)}** (${prose(shorten(f.summary || f.title, 140))}${ctx.ref.has(f.id) ? `, §${ctx.ref.get(f.id)}` : ''})`;
+    const refs = fs.map((x) => ctx.ref.get(x.id)).filter((r): r is string => r !== undefined);
+    const detail = SUMMARY_DETAIL[f.detector]?.(fs) ?? shorten(f.title, 90);
+    return `**${prose(label)}** (${prose(detail)}${refs.length > 0 ? `, ${refs.map((r) => `§${r}`).join(', ')}` : ''})`;
   });
-  const worst = findings[0]!.severity;
-  const rest = findings.length - chosen.length;
-  const critical = findings.some((f) => f.severity === 'critical');
-  const second = critical
-    ? `${plural(findings.filter((f) => f.severity === 'critical').length, 'finding is', 'findings are')} critical.`
-    : `None is critical; the worst is ${worst}${rest > 0 ? `, and ${plural(rest, 'more finding')} follow${rest === 1 ? 's' : ''} below` : ''}.`;
+  const critical = findings.filter((f) => f.severity === 'critical').length;
+  const shownCount = [...groups.values()].slice(0, 4).reduce((a, fs) => a + fs.length, 0);
+  const rest = findings.filter((f) => f.severity !== 'info').length - shownCount;
+  const second = critical > 0
+    ? `${plural(critical, 'finding is', 'findings are')} critical.`
+    : `None is critical; the worst is ${findings[0]!.severity}${rest > 0 ? `, and ${plural(rest, 'lesser finding')} follow${rest === 1 ? 's' : ''} below` : ''}.`;
   return `${scale}. The problems that matter: ${listJoin(items)}. ${second}`;
 }
+
+/** The parenthesis after a Summary label: the finding's key figures, from its data. */
+const SUMMARY_DETAIL: Record<string, (fs: Finding[]) => string | undefined> = {
+  'empty-error-message': (fs) => {
+    const n = fs.reduce((a, f) => a + (countOf(f) ?? 0), 0);
+    return `${int(n)} error records in ${plural(fs.length, 'template')} with nothing after the colon: no exception type, no traceback`;
+  },
+  'error-cluster': (fs) => {
+    const f = fs[0]!;
+    const start = timeAt(f.data, 'start');
+    const end = timeAt(f.data, 'end');
+    const eps = affectedOf(f).endpoints;
+    const when = start !== undefined ? `at ${minuteOf(start)}` : '';
+    return `${fs.length > 1 ? `${fs.length} bursts; the first ` : ''}${when}${start !== undefined && end !== undefined ? `, over ${humanSeconds((end - start) / 1000)}` : ''}${eps.length > 0 ? `, failing ${eps.slice(0, 3).join(', ')}` : ''}`.replace(/^, /, '');
+  },
+  'connection-reset-per-deploy': (fs) => {
+    const stops = fs.reduce((a, f) => a + objectsAt(f.data, 'stops').length, 0);
+    const resets = fs.reduce((a, f) => a + (numberAt(f.data, 'attributed') ?? 0), 0);
+    return stops > 0 ? `${int(resets)} database connections dropped at ${plural(stops, 'container stop')}` : undefined;
+  },
+  'cadence-drift': (fs) => {
+    const d = numberAt(fs[0]!.data, 'driftSecondsPerCycle');
+    const p = numberAt(fs[0]!.data, 'periodSeconds');
+    return d !== undefined && p !== undefined ? `drifting ${num(Math.abs(d), 0)} s per ${humanSeconds(p)} cycle beside an exact schedule` : undefined;
+  },
+  'container-churn': (fs) => {
+    const n = fs.reduce((a, f) => a + (numberAt(f.data, 'shortLived') ?? 0), 0);
+    return n > 0 ? `${plural(n, 'container')} stopped within a minute of starting` : undefined;
+  },
+  'memory-sawtooth': (fs) => {
+    const f = fs[0]!;
+    const lo = numberAt(f.data, 'minMb');
+    const hi = numberAt(f.data, 'maxMb');
+    return lo !== undefined && hi !== undefined ? `${num(lo, 0)}-${num(hi, 0)} MB${stringAt(f.data, 'service') ? ` in ${stringAt(f.data, 'service')}` : ''}` : undefined;
+  },
+  'cost-breakdown': (fs) => {
+    const f = fs[0]!;
+    const top = topCostItem(f);
+    const total = numberAt(f.data, 'total');
+    return top && total !== undefined ? `${money(top.cost)} of ${money(total)}` : undefined;
+  },
+};
 
 function shorten(s: string, max: number): string {
   const one = s.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
@@ -166,6 +227,19 @@ function findingSection(ctx: Ctx, f: Finding): string[] {
   field('Impact', f.impact);
   out.push(...affected(f));
   field('Recommendation', f.recommendation);
+  return out;
+}
+
+function notesSection(ctx: Ctx, notes: Finding[], ref: string): string[] {
+  const out: string[] = [`### ${ref} Informational findings (${notes.length})`, ''];
+  out.push('Not problems: what the detectors saw that the rest of the report leans on (exact cadences, reference rates). The JSON output has their full narrative.', '');
+  out.push('| Finding | Detector | Count | First evidence |', '|---|---|---:|---|');
+  for (const f of notes) {
+    const n = countOf(f);
+    const e = f.evidence[0];
+    out.push(`| ${cell(f.title)} | ${code(f.detector)} | ${n !== undefined ? int(n) : ''} | ${e ? code(`${e.timestamp ? evidenceTime(e.timestamp) + '  ' : ''}${shorten(e.text, 80)}`).replace(/\|/g, '\\|') : ''} |`);
+  }
+  out.push('');
   return out;
 }
 
@@ -399,28 +473,49 @@ function seriesBlock(ctx: Ctx, s: MetricSeries, memory: Finding[]): string[] {
   if (s.values.length === 0) return [];
   const out: string[] = [];
   const st = stats(s.values);
-  const digits = st.max < 1 ? 3 : 1;
   const unit = s.unit ? ` ${s.unit}` : '';
+  const v = (x: number) => value(x, st.max);
   out.push(`**${prose(s.service)}** (${plural(s.values.length, 'sample')})`, '');
-  out.push(`- **Range:** ${num(st.min, digits)}-${num(st.max, digits)}${unit}, mean ${num(st.mean, digits)}${unit}`);
+  out.push(`- **Range:** ${v(st.min)}-${v(st.max)}${unit}, mean ${v(st.mean)}${unit}`);
   for (const f of memory) out.push(...memoryFindingLines(f));
+  // Peaks per column for memory (what meets the limit), means for the rest.
   const rs = resample(s.ts, s.values, SPARK_WIDTH);
-  out.push(`- **Over time:** ${code(sparkline(rs.values))} ${num(st.min, digits)} to ${num(st.max, digits)}${unit}`);
+  const line = s.measurement === 'memory' ? rs.max : rs.values;
+  out.push(`- **Over time${s.measurement === 'memory' ? ' (peaks)' : ''}:** ${code(sparkline(line))} ${v(st.min)} to ${v(st.max)}${unit}, one column ≈ ${humanSeconds(rs.bucketMs / 1000)}`);
+  // A cycle shorter than a few columns is invisible at the scale of the window: zoom in on the last cycles.
+  const period = memory.map((f) => numberAt(f.data, 'periodSeconds')).find((p) => p !== undefined && p > 0);
+  const span = s.ts[s.ts.length - 1]! - s.ts[0]!;
+  if (period !== undefined && rs.bucketMs > (period * 1000) / 4 && span > period * 1000 * 6) {
+    const from = s.ts[s.ts.length - 1]! - period * 1000 * 6;
+    let i0 = 0;
+    while (i0 < s.ts.length && s.ts[i0]! < from) i0++;
+    const zoom = resample(s.ts.slice(i0), s.values.slice(i0), SPARK_WIDTH);
+    out.push(`- **Last 6 cycles:** ${code(sparkline(zoom.values))} ${minuteOf(zoom.start)} to ${minuteOf(zoom.end)}, one column ≈ ${humanSeconds(zoom.bucketMs / 1000)}`);
+  }
   out.push('');
   if (s.measurement === 'memory' && s.values.length >= 3) {
-    const chart = resample(s.ts, s.values, CHART_POINTS);
+    // Fine enough to draw a detected cycle (four points a cycle), within what a chart can show.
+    const points = period !== undefined ? Math.max(CHART_POINTS, Math.min(MAX_CHART_POINTS, Math.ceil(span / ((period * 1000) / 4)))) : CHART_POINTS;
+    const chart = resample(s.ts, s.values, points);
     out.push(
       mermaidLineChart({
-        title: `${s.service} memory (${s.unit || 'MB'})`,
+        title: `${s.service} memory (${s.unit || 'MB'}), mean per ${humanSeconds(chart.bucketMs / 1000)}`,
         yLabel: s.unit || 'MB',
         xLabel: `hours since ${minuteOf(chart.start)}`,
-        values: chart.values,
+        lines: [chart.values],
         spanHours: (chart.end - chart.start) / 3_600_000,
       }),
       '',
     );
   }
   return out;
+}
+
+/** A metric value with precision fitting the series' scale (`0.0012`, `0.05`, `79.9`, `1,520`). */
+function value(x: number, max: number): string {
+  if (x === 0) return '0';
+  if (Math.abs(max) < 1) return String(+x.toPrecision(2));
+  return num(x, 1);
 }
 
 function memoryFindingLines(f: Finding): string[] {
@@ -434,10 +529,11 @@ function memoryFindingLines(f: Finding): string[] {
   const bits: string[] = [];
   if (shape) bits.push(shape === 'sawtooth' ? 'Sawtooth' : shape[0]!.toUpperCase() + shape.slice(1));
   if (minMb !== undefined && maxMb !== undefined) bits.push(`between ${num(minMb, 0)} and ${num(maxMb, 0)} MB`);
-  if (cycles !== undefined) bits.push(`${plural(cycles, 'cycle')}`);
+  if (cycles !== undefined && cycles > 0) bits.push(`${plural(cycles, 'cycle')}`);
   if (period !== undefined) bits.push(`one every ~${humanSeconds(period)}`);
   if (trend !== undefined) bits.push(Math.abs(trend) < 0.05 ? 'troughs level' : `troughs ${trend > 0 ? 'rising' : 'falling'} ${num(Math.abs(trend), 2)} MB/h`);
   out.push(`- **Pattern:** ${prose(bits.join(', ') || f.title)} — ${prose(f.pattern || f.summary)}`);
+  if (f.severity === 'info') return out;
   if (f.rootCause) out.push(`- **Likely cause:** ${prose(f.rootCause)}`);
   if (f.impact) out.push(`- **Impact:** ${prose(f.impact)}`);
   if (f.recommendation) out.push(`- **Recommendation:** ${prose(f.recommendation)}`);

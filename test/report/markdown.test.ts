@@ -60,7 +60,7 @@ describe('markdown report', () => {
     expect(dash).toContain('### 2.1 Memory (dominant cost)');
     expect(dash).toContain('**Cost:** $0.24 of $0.25 total (95% of all costs)');
     expect(dash).toContain('- **Pattern:** Sawtooth, between 90 and 200 MB, 8 cycles');
-    expect(dash).toMatch(/```mermaid\nxychart-beta\n {4}title "ledger-api memory \(MB\)"/);
+    expect(dash).toMatch(/```mermaid\nxychart-beta\n {4}title "ledger-api memory \(MB\), mean per [^"]+"\n {4}x-axis "hours since 2026-03-02 00:00 UTC" 0 --> 24\n {4}y-axis "MB" \d+ --> \d+\n {4}line \[[\d., ]+\]\n```/);
     expect(dash).toMatch(/- \*\*Over time:\*\* `[▁▂▃▄▅▆▇█]{40,}`/);
     expect(dash).toContain('| **Total** | **$0.25** | **~$1.77** | |');
     expect(dash).toContain('### 2.4 PostgreSQL');
@@ -75,7 +75,7 @@ describe('markdown report', () => {
     expect(md).toContain('### 3.3 Error logging loses the exception');
     expect(md).toContain('*Rests on §2.1 (Memory sawtooth (ledger-api)).*');
     expect(md).toContain('- **Recovered automatically within 25 s** — The error burst at 14:05:20 UTC ended without a restart or a deploy. (§1.2)');
-    expect(md).toContain('- **A job runs on an exact cadence (every 60 min)**');
+    expect(md).toContain('- **A scheduled job keeps an exact cadence** — `Sync run complete: <*> accounts` every 60 min: their scheduler keeps time, with no drift across the window. (§1.4)');
     expect(md).toContain('- **No FATAL or PANIC records from PostgreSQL**');
   });
 
@@ -114,7 +114,7 @@ describe('markdown report', () => {
       data: { templates: [{ template: 'a | b `c`', count: 2 }], endpoints: ['GET /a|b'] },
     };
     const md = scenarioReport([hostile]);
-    expect(md).toContain('### 1.1 Errors with &lt;img src=x onerror=alert(1)&gt; and \\`ticks\\`');
+    expect(md).toContain('### 1.1 Errors with &lt;img src=x onerror=alert(1)&gt; and `ticks`');
     expect(md).not.toMatch(/<script>|<img/);
     expect(md).toContain('\\# not a heading\n\\- not a list \\| with a pipe');
     expect(md).toContain('\\*\\*not bold\\*\\* \\[not a link\\](http://x)');
