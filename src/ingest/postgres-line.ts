@@ -157,8 +157,18 @@ export function parsePgTail(line: string, from: number, ts: number | null): PgLi
 
 /** Fills pid, user, database, application, client, session and sqlstate from the prefix text [from, to). */
 function scanPrefix(s: string, from: number, to: number, f: PgFields): void {
+  // One pass over the prefix finds where each kind of field may start (indexOf would run on
+  // into a long message when the prefix has no such character).
+  let b = -1;
+  let eq = -1;
+  let at = -1;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 91) { if (b === -1) b = i; }
+    else if (c === 61) { if (eq === -1) eq = i; }
+    else if (c === 64) { if (at === -1) at = i; }
+  }
   // pid: the first `[digits]` or `[digits-digits]`.
-  let b = s.indexOf('[', from);
   while (b !== -1 && b < to) {
     let j = b + 1;
     let pid = 0;
@@ -168,10 +178,10 @@ function scanPrefix(s: string, from: number, to: number, f: PgFields): void {
       f.pid = pid;
       break;
     }
-    b = s.indexOf('[', b + 1);
+    b = nextIn(s, 91, b + 1, to);
+    if (b >= to) break;
   }
   // key=value pairs (`user=%u,db=%d,app=%a,client=%h`, Heroku's `sql_error_code = 00000`).
-  let eq = s.indexOf('=', from);
   let sawUser = false;
   while (eq !== -1 && eq < to) {
     let ke = eq;
@@ -217,12 +227,11 @@ function scanPrefix(s: string, from: number, to: number, f: PgFields): void {
         default: break;
       }
     }
-    eq = s.indexOf('=', Math.max(eq + 1, ve));
+    eq = nextIn(s, 61, Math.max(eq + 1, ve), to);
   }
   // `%u@%d` (`[78798] gilles@gilles ERROR:`, RDS's `:10.1.91.65:user@my_db:[24743]:`).
   if (!sawUser) {
-    const at = s.indexOf('@', from);
-    if (at !== -1 && at < to) {
+    if (at !== -1) {
       let us = at;
       while (us > from && !isFieldEnd(s.charCodeAt(us - 1))) us--;
       let de = at + 1;
@@ -242,6 +251,12 @@ function scanPrefix(s: string, from: number, to: number, f: PgFields): void {
   if (e - from >= 5 && isSqlstate(s, e - 5, e) && (e - 5 === from || isDelimiter(s.charCodeAt(e - 6))) && f.sqlstate === undefined) {
     f.sqlstate = s.slice(e - 5, e);
   }
+}
+
+/** Index of char code `c` in s[from, to), or -1. */
+function nextIn(s: string, c: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) === c) return i;
+  return -1;
 }
 
 /** `10.0.0.1(52306)` → `10.0.0.1` (`%r` carries the port in parentheses). */

@@ -67,6 +67,13 @@ describe('sniffing PostgreSQL inputs', () => {
     });
   }
 
+  for (const id of ['postgres', 'postgres-csv', 'postgres-json', 'cnpg', 'postgres-syslog', 'heroku-logplex']) {
+    it(`the example \`hindsight formats\` shows for ${id} is recognised as ${id}`, () => {
+      const f = FORMATS.find((x) => x.id === id)!;
+      expect(sniffFormat([f.example])?.format.id).toBe(id);
+    });
+  }
+
   it('with --pg-prefix, a custom prefix no built-in shape reads is recognised as postgres', () => {
     const lines = ['4242 2026-02-07 19:21:03.123 UTC psql LOG:  connection authorized: user=app database=app'];
     expect(sniffFormat(lines)?.format.id).not.toBe('postgres');
