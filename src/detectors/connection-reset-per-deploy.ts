@@ -208,8 +208,8 @@ export const connectionResetPerDeploy = defineDetector({
         severity: inTransaction > 0 ? 'high' : 'medium',
         title,
         summary:
-          `${every ? 'Every' : `${stopsHit.length} of ${stops.length}`} container stop${stops.length === 1 ? '' : 's'} of ${clientServices.join(', ')} ` +
-          `${stopsHit.length === 1 ? 'is' : 'are'} followed by PostgreSQL connection resets (${perText} per stop, ${attributed} in all, median ${round(medianLag, 1)} s after the stop): ` +
+          (every ? `Each of the ${stops.length} container stops of ${clientServices.join(', ')} is` : `${stopsHit.length} of ${stops.length} container stops of ${clientServices.join(', ')} ${stopsHit.length === 1 ? 'is' : 'are'}`) +
+          ` followed by PostgreSQL connection resets (${perText} per stop, ${attributed} in all, median ${round(medianLag, 1)} s after the stop): ` +
           'the app abandons its pooled connections instead of closing them on shutdown.',
         pattern:
           `${matched.length} burst${matched.length === 1 ? '' : 's'} of "${matched[0]!.resets[0]!.ev.message.trim()}" ` +
@@ -222,7 +222,7 @@ export const connectionResetPerDeploy = defineDetector({
           'sockets are torn down without a Terminate message and PostgreSQL logs a reset per connection. Evidence: ' +
           `${stopsHit.length}/${stops.length} stops followed by a burst (recall ${round(recall)}), ${matched.length}/${bursts.length} bursts at a stop ` +
           `(precision ${round(precision)}); a window of −${o.beforeSeconds}/+${o.afterSeconds + o.drainingSeconds} s around ${stops.length} stops covers ` +
-          `${round(p0 * 100, 3)}% of the ${humanDuration(span)} span, so this alignment by chance has p = ${pValue.toExponential(1)}.` +
+          `${round(p0 * 100, 3)}% of the logs' ${humanDuration(span)}, so this alignment by chance has p = ${pValue.toExponential(1)}.` +
           (inTransaction > 0 ? ` ${inTransaction} of the drops happened inside an open transaction, which PostgreSQL rolled back.` : ''),
         impact:
           'Each deploy drops the connections mid-use: in-flight queries fail and open transactions are rolled back; the database log fills with ' +

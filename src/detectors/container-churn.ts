@@ -8,7 +8,7 @@
 import type { Evidence, Finding, FindingSeverity } from '../model.js';
 import { defineDetector } from './detector.js';
 import { evidenceOf, isoSeconds, clockOf, humanDuration } from './evidence.js';
-import { LIFECYCLE_INTERESTS, lifecycleOf, type ContainerLife, type LifecycleMarker } from './lifecycle.js';
+import { LIFECYCLE_INTERESTS, lifecycleOf, type ContainerLife, type LifecycleMarker, type LifecycleTransition } from './lifecycle.js';
 
 type EndedBy = 'crash' | 'replaced' | 'stopped' | 'running';
 
@@ -16,6 +16,8 @@ interface Life {
   life: ContainerLife;
   endedBy: EndedBy;
   troubled: boolean;
+  /** The start that replaced this container (the latest other start before its stop). */
+  replacedBy: LifecycleTransition | null;
 }
 
 function median(xs: readonly number[]): number | null {
@@ -45,14 +47,16 @@ export const containerChurn = defineDetector({
     title: 'Container churn',
     explanation:
       'Container starts and stops (Railway "Starting/Stopping Container", Heroku dyno states, uvicorn/gunicorn/PostgreSQL start-up and shut-down lines), ' +
-      'paired per deployment when the lines carry its id. Reports containers that lived less than a minute, crash loops (repeated failing or short-lived ' +
-      'starts within minutes) and flapping services, with start-up times from lines like "Startup complete (3.2s)".',
+      'paired per deployment when the lines carry its id. Reports containers that lived less than a minute, containers replaced by a newer deploy within ' +
+      'minutes, crash loops (repeated failing or short-lived starts) and flapping services, with start-up times ("Startup complete (3.2s)") and the ' +
+      'handover of each zero-downtime replacement (new start → old stop).',
     defaults: {
       shortLivedSeconds: 60,
       crashLoopStarts: 3,
       crashLoopWindowSeconds: 600,
       flappingStartsPerHour: 4,
       replacedWithinSeconds: 600,
+      quickReplaceSeconds: 600,
     },
     optionDocs: {
       shortLivedSeconds: 'a container that lived less than this (s) is short-lived',
@@ -60,6 +64,7 @@ export const containerChurn = defineDetector({
       crashLoopWindowSeconds: 'window (s) in which those starts must fall',
       flappingStartsPerHour: 'starts of one service within any hour that count as flapping',
       replacedWithinSeconds: 'a stop this soon (s) after another container of the service started is a replacement (zero-downtime redeploy)',
+      quickReplaceSeconds: 'a container replaced by a newer deploy less than this (s) after its own start counts as churn',
     },
     interests: [...LIFECYCLE_INTERESTS],
   },
@@ -79,12 +84,17 @@ export const containerChurn = defineDetector({
       const classified: Life[] = lives.map((life) => {
         const failed = (life.start?.failed ?? false) || (life.stop?.failed ?? false);
         let endedBy: EndedBy;
+        let replacedBy: LifecycleTransition | null = null;
         if (failed) endedBy = 'crash';
         else if (life.stop === null) endedBy = 'running';
         else {
           const stopTs = life.stop.ts;
-          const other = starts.some((s) => s !== life.start && s.ts < stopTs && stopTs - s.ts <= o.replacedWithinSeconds * 1000 && (life.start === null || s.ts > life.start.ts) && (s.key === '' || s.key !== (life.start?.key ?? '')));
-          endedBy = other ? 'replaced' : 'stopped';
+          for (const s of starts) {
+            if (s === life.start || s.ts >= stopTs || stopTs - s.ts > o.replacedWithinSeconds * 1000) continue;
+            if (life.start !== null && (s.ts <= life.start.ts || (s.key !== '' && s.key === life.start.key))) continue;
+            if (replacedBy === null || s.ts > replacedBy.ts) replacedBy = s;
+          }
+          endedBy = replacedBy !== null ? 'replaced' : 'stopped';
         }
         const startTs = life.start?.ts;
         // A start that never saw its stop before its deployment started again (replicas start together, restarts later).
@@ -93,7 +103,7 @@ export const containerChurn = defineDetector({
           startTs !== undefined &&
           starts.some((s) => s.ts > startTs + 5_000 && (s.key === life.start!.key || (s.deployment !== undefined && s.deployment === life.start!.deployment)));
         const troubled = failed || (life.lifetimeMs !== null && life.lifetimeMs < shortMs) || vanished;
-        return { life, endedBy, troubled };
+        return { life, endedBy, troubled, replacedBy };
       });
       const short = classified.filter((c) => c.life.lifetimeMs !== null && c.life.lifetimeMs < shortMs);
       const crashed = classified.filter((c) => c.endedBy === 'crash');
@@ -114,11 +124,30 @@ export const containerChurn = defineDetector({
       const crashLoop = loop.count >= o.crashLoopStarts;
       const flap = maxInWindow(starts.map((s) => s.ts), 3600_000);
       const flapping = flap.count >= o.flappingStartsPerHour;
-      if (short.length === 0 && crashed.length === 0 && !crashLoop && !flapping) continue;
+      const quickMs = o.quickReplaceSeconds * 1000;
+      const quick = classified.filter((c) => c.endedBy === 'replaced' && c.life.lifetimeMs !== null && c.life.lifetimeMs >= shortMs && c.life.lifetimeMs < quickMs);
+      if (short.length === 0 && crashed.length === 0 && !crashLoop && !flapping && quick.length === 0) continue;
 
+      // A replacement (zero-downtime redeploy): the new container starts, gets ready, then the old one is stopped.
+      const handovers = classified
+        .filter((c) => c.replacedBy !== null)
+        .sort((x, y) => x.life.stop!.ts - y.life.stop!.ts)
+        .map((c) => {
+          const next = c.replacedBy!;
+          const stop = c.life.stop!;
+          return {
+            start: next,
+            stop,
+            startToStopSeconds: round((stop.ts - next.ts) / 1000, 0),
+            readyToStopSeconds: next.readyTs !== undefined && next.readyTs <= stop.ts ? round((stop.ts - next.readyTs) / 1000, 0) : null,
+            stopped: c.life.deployment ?? c.life.instance ?? null,
+            by: next.deployment ?? next.instance ?? null,
+          };
+        });
       const startupSeconds = starts.filter((s) => s.startupSeconds !== undefined).map((s) => s.startupSeconds!);
       const bootSeconds = starts.filter((s) => s.readyTs !== undefined && s.readyTs > s.ts).map((s) => round((s.readyTs! - s.ts) / 1000, 1));
       const lifetimes = classified.filter((c) => c.life.lifetimeMs !== null).map((c) => c.life.lifetimeMs! / 1000);
+      const shortest = lifetimes.length > 0 ? Math.min(...lifetimes) : null;
       const severity: FindingSeverity = crashLoop ? 'high' : crashed.length > 0 ? 'medium' : flapping ? 'medium' : 'low';
       const shortText = short.map((c) => `${round(c.life.lifetimeMs! / 1000, 0)} s`);
       const title = crashLoop
@@ -127,7 +156,9 @@ export const containerChurn = defineDetector({
           ? `Container Churn (${plural(short.length, 'container')} lived under ${o.shortLivedSeconds} s)`
           : crashed.length > 0
             ? `Container Crashes (${plural(crashed.length, 'container')} crashed)`
-            : `Container Flapping (${flap.count} starts within an hour)`;
+            : quick.length > 0
+              ? `Container Churn (${plural(handovers.length, 'redeploy')}; ${plural(quick.length, 'container')} replaced within ${humanDuration(quickMs)})`
+              : `Container Flapping (${flap.count} starts within an hour)`;
       const ends: Record<EndedBy, number> = { crash: 0, replaced: 0, stopped: 0, running: 0 };
       for (const c of classified) ends[c.endedBy]++;
       const paired = lives.some((l) => l.pairedBy === 'deployment') ? 'by deployment id' : 'by order (the lines carry no deployment id)';
@@ -136,16 +167,38 @@ export const containerChurn = defineDetector({
         const served = ready !== undefined ? `, ${round((c.life.stop!.ts - ready) / 1000, 0)} s after it reported ready` : '';
         return `${clockOf(c.life.start!.ts)} → ${clockOf(c.life.stop!.ts)} (${round(c.life.lifetimeMs! / 1000, 0)} s${served}, ${c.endedBy})`;
       });
-      // The start line, its ready/banner line, the stop line and any failure line of the worst lives.
+      const quickList = quick.map((c) => `${clockOf(c.life.start!.ts)} → ${clockOf(c.life.stop!.ts)} (${humanDuration(c.life.lifetimeMs!)})`);
+      const rangeText = (xs: number[], unit: string) => {
+        if (xs.length === 0) return '';
+        const lo = Math.min(...xs);
+        const hi = Math.max(...xs);
+        return lo === hi ? `${lo} ${unit}` : `${lo}–${hi} ${unit}`;
+      };
+      const s2s = handovers.map((h) => h.startToStopSeconds);
+      const r2s = handovers.filter((h) => h.readyToStopSeconds !== null).map((h) => h.readyToStopSeconds!);
+      const handoverText =
+        handovers.length > 0
+          ? ` ${plural(handovers.length, 'replacement')}: the new container started and the previous one was stopped ${rangeText(s2s, 's')} later` +
+            (r2s.length > 0 ? ` (${rangeText(r2s, 's')} after the new one reported ready)` : '') +
+            '; a Starting/Stopping pair seconds apart is this handover between two deployments, not a container that lived seconds.'
+          : '';
+      // The start line, its ready/banner line, the stop line and any failure line of the worst lives;
+      // for replacements, the new start and the old stop of the shortest handovers.
       const shown = new Set<LifecycleMarker>();
-      for (const c of [...new Set([...crashed, ...short])].slice(0, 4)) {
+      for (const c of [...new Set([...crashed, ...short, ...quick])].slice(0, 4)) {
         const startMs = c.life.start?.markers ?? [];
         const stopMs = c.life.stop?.markers ?? [];
         for (const m of [startMs[0], startMs.find((x) => x.kind === 'ready' || x.version !== undefined), stopMs[0], ...[...startMs, ...stopMs].filter((x) => x.kind === 'failure' || x.kind === 'exit')]) {
           if (m !== undefined) shown.add(m);
         }
       }
-      const evidence: Evidence[] = [...shown].sort((a, b) => a.ts - b.ts).map((m) => evidenceOf(t, m.event));
+      for (const h of [...handovers].sort((x, y) => x.startToStopSeconds - y.startToStopSeconds).slice(0, 2)) {
+        shown.add(h.start.markers[0]!);
+        const ready = h.start.markers.find((x) => x.kind === 'ready');
+        if (ready !== undefined) shown.add(ready);
+        shown.add(h.stop.markers[0]!);
+      }
+      const evidence: Evidence[] = [...shown].sort((x, y) => x.ts - y.ts).slice(0, 12).map((m) => evidenceOf(t, m.event));
       const medStartup = median(startupSeconds);
       let rootCause: string;
       if (crashLoop || crashed.length > 0) {
@@ -154,14 +207,17 @@ export const containerChurn = defineDetector({
           `Hypothesis: the container fails during or soon after start-up and the platform restarts it (Railway's default policy restarts on failure up to 10 times). ` +
           `Evidence: ${plural(crashed.length, 'life', 'lives')} ended in a failure` + (failLines.length > 0 ? ` (${failLines.map((l) => `"${l}"`).join(', ')})` : '') +
           (crashLoop ? `; ${loop.count} troubled starts within ${humanDuration(o.crashLoopWindowSeconds * 1000)} from ${isoSeconds(loop.from)}.` : '.');
-      } else if (ends.replaced >= short.length && short.length > 0) {
+      } else if (short.length === 0 || ends.replaced >= short.length) {
         rootCause =
-          'Hypothesis: zero-downtime redeploys: a new container starts, passes its health check, and the previous one is stopped; short lives mean ' +
-          'deploys followed each other within seconds to minutes (several pushes in a row, or a redeploy triggered by a variable change). ' +
-          `Evidence: every short-lived container was stopped after another container of ${service} had started.`;
+          'Hypothesis: redeploys in quick succession (several pushes in a row, or a redeploy for each variable change), each a zero-downtime replacement: ' +
+          'a new container starts, passes its health check, and the previous deployment\'s container is stopped. ' +
+          `Evidence: ${ends.replaced} of ${lives.length} containers were stopped after a newer container of ${service} had started` +
+          (quickList.length > 0 ? `; replaced soon after their own start: ${quickList.join('; ')}` : '') +
+          (shortList.length > 0 ? `; short-lived: ${shortList.join('; ')}` : '') +
+          (medStartup !== null ? `; start-up takes ${round(medStartup, 1)} s, so boot time is not the problem.` : '.');
       } else {
         rootCause =
-          'Hypothesis: the containers were superseded right after start-up (a newer deploy, a manual restart, or a health check that passed and was then replaced), ' +
+          'Hypothesis: the containers were stopped right after start-up (a manual restart, a scale-down, or a newer deploy whose logs are not among the inputs), ' +
           `not crashes: their stops carry no failure line or non-zero exit code. Evidence: ${shortList.join('; ')}` +
           (medStartup !== null ? `; the app reports start-up in ${round(medStartup, 1)} s, so boot time is not the problem.` : '.');
       }
@@ -172,32 +228,36 @@ export const containerChurn = defineDetector({
         title,
         summary:
           `${service}: ${plural(starts.length, 'container start')} in the logs` +
-          (short.length > 0 ? `, ${short.length} of them stopped within ${o.shortLivedSeconds} s (${shortText.join(', ')})` : '') +
+          (handovers.length > 0 ? `, ${plural(handovers.length, 'zero-downtime replacement')}` : '') +
+          (short.length > 0 ? `, ${short.length} stopped within ${o.shortLivedSeconds} s of starting (${shortText.join(', ')})` : '') +
+          (quick.length > 0 ? `, ${quick.length} replaced within ${humanDuration(quickMs)} of starting (shortest ${humanDuration(shortest! * 1000)})` : '') +
           (crashed.length > 0 ? `, ${crashed.length} ended in a crash` : '') +
           (crashLoop ? '; the starts form a crash loop' : flapping ? `; up to ${flap.count} starts within an hour` : '') +
           '.',
         pattern:
           `${plural(lives.length, 'container life', 'container lives')} paired ${paired}: ${ends.stopped} stopped, ${ends.replaced} replaced, ${ends.crash} crashed, ${ends.running} still running at the end of the logs.` +
-          (lifetimes.length > 0 ? ` Median lifetime ${humanDuration(median(lifetimes)! * 1000)}.` : '') +
-          (shortList.length > 0 ? ` Short-lived: ${shortList.join('; ')}.` : ''),
+          (lifetimes.length > 0 ? ` Lifetimes ${humanDuration(shortest! * 1000)} to ${humanDuration(Math.max(...lifetimes) * 1000)} (median ${humanDuration(median(lifetimes)! * 1000)}).` : '') +
+          (shortList.length > 0 ? ` Short-lived: ${shortList.join('; ')}.` : '') +
+          handoverText,
         rootCause,
         impact:
           (crashLoop || crashed.length > 0
             ? 'Requests fail while no healthy container is up, and each crash drops in-flight work. '
-            : 'Each start/stop cycle drops in-flight requests and pooled database connections (connection-reset noise in PostgreSQL) and repeats start-up work. ') +
+            : 'Each replacement drops the old container\'s in-flight requests and pooled database connections (connection-reset noise in PostgreSQL) and repeats start-up work (the hourly job runs again at every start). ') +
           (medStartup !== null ? `Start-up takes ${round(medStartup, 1)} s (median of ${startupSeconds.length} reported).` : ''),
-        timing: `Starts at ${starts.slice(0, 12).map((s) => clockOf(s.ts).slice(0, 5)).join(', ')}${starts.length > 12 ? ', …' : ''} (UTC).`,
+        timing: `Starts at ${starts.slice(0, 12).map((x) => clockOf(x.ts).slice(0, 5)).join(', ')}${starts.length > 12 ? ', …' : ''} (UTC).`,
         recommendation:
           crashLoop || crashed.length > 0
             ? 'Read the first failure line of each crashed start (exit code, OOM kill, start-up exception) and fix that; make start-up fail fast with a clear message; ' +
               'check the restart policy and memory limit; a readiness health check keeps a failing build from replacing a healthy one.'
             : 'Batch deploys (deploy on merge to the main branch, not on every push; avoid redeploys on each variable edit); keep the health check a readiness check; ' +
-              'shut down gracefully (close the database pool, finish in-flight requests) so each replacement is clean.',
+              'shut down gracefully (close the database pool, finish in-flight requests, set RAILWAY_DEPLOYMENT_DRAINING_SECONDS) so each replacement is clean.',
         evidence,
         data: {
           service,
           containers: classified.map((c) => ({
-            deployment: c.life.instance ?? c.life.deployment ?? null,
+            deployment: c.life.deployment ?? c.life.instance ?? null,
+            instance: c.life.instance ?? null,
             start: c.life.start ? isoSeconds(c.life.start.ts) : null,
             stop: c.life.stop ? isoSeconds(c.life.stop.ts) : null,
             lifetimeSeconds: c.life.lifetimeMs === null ? null : round(c.life.lifetimeMs / 1000, 1),
@@ -206,6 +266,17 @@ export const containerChurn = defineDetector({
             endedBy: c.endedBy,
           })),
           shortLived: short.length,
+          quickReplaced: quick.length,
+          shortestLifetimeSeconds: shortest === null ? null : round(shortest, 1),
+          replacements: handovers.length,
+          handovers: handovers.map((h) => ({
+            start: isoSeconds(h.start.ts),
+            stop: isoSeconds(h.stop.ts),
+            startToStopSeconds: h.startToStopSeconds,
+            readyToStopSeconds: h.readyToStopSeconds,
+            stopped: h.stopped,
+            by: h.by,
+          })),
           startupSeconds,
           medianStartupSeconds: medStartup,
           bootSeconds,

@@ -337,7 +337,8 @@ export function containerLives(transitions: readonly LifecycleTransition[]): Con
       }
     }
   }
-  return lives.sort((a, b) => (a.start?.ts ?? a.stop!.ts) - (b.start?.ts ?? b.stop!.ts));
+  // Lives whose start is before the logs come first: they began earliest.
+  return lives.sort((a, b) => (a.start === null ? (b.start === null ? a.stop!.ts - b.stop!.ts : -1) : b.start === null ? 1 : a.start.ts - b.start.ts));
 }
 
 /** Markers, transitions and lives of a timeline. */

@@ -327,7 +327,7 @@ export function memoryShape(ts: readonly number[], mb: readonly number[], restar
       }
       return {
         ...withDrops, ...stats, shape: 'sawtooth', leaking,
-        reason: `${drops.length} drops of about ${round(ampMed, 0)} MB every ${round(periodMs / 60_000, 0)} min, climbing ${round(rise, 1)} MB/h in between` + (leaking ? `; the troughs rise ${round(tf.slope * 3600_000, 2)} MB/h` : ''),
+        reason: `${drops.length} drops of about ${round(ampMed, 0)} MB every ${periodMs >= 90 * 60_000 ? `${round(periodMs / 3600_000, 1)} h` : `${round(periodMs / 60_000, 0)} min`}, climbing ${round(rise, 1)} MB/h in between` + (leaking ? `; the troughs rise ${round(tf.slope * 3600_000, 2)} MB/h` : ''),
       };
     }
     if (drops.length >= o.minDrops) {

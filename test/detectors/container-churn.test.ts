@@ -122,6 +122,40 @@ describe('container-churn: invalid (findings)', () => {
     expect(runDetector(detector, events, [], { shortLivedSeconds: 10 })).toEqual([]);
   });
 
+  it('zero-downtime handovers with ids: lifetimes by deployment, handover gaps, a container replaced after 4 min', () => {
+    const t0 = ms('2026-07-14T09:00:00Z');
+    const events: TestEvent[] = [];
+    // Deploy k starts at startsAt[k], is ready 6 s later, and the previous deployment is stopped 10 + k s after the start.
+    const startsAt = [0, 3 * H, 3 * H + 4 * MIN, 9 * H].map((x) => t0 + x);
+    startsAt.forEach((at, k) => {
+      const mine = { deploymentId: `deploy-${k}`, deploymentInstanceId: `inst-${k}` };
+      events.push(platform(at, 'Starting Container', 'billing', mine));
+      events.push(app(at + 6 * S, 'INFO:     Application startup complete.', 'billing', mine));
+      const prev = { deploymentId: `deploy-${k - 1}`, deploymentInstanceId: `inst-${k - 1}` };
+      events.push(platform(at + (10 + k) * S, 'Stopping Container', 'billing', prev));
+      events.push(app(at + (10 + k) * S + 50, 'INFO:     Shutting down', 'billing', prev));
+    });
+    const fs = runDetector(detector, byTime(events));
+    expect(fs).toHaveLength(1);
+    const d = fs[0]!.data;
+    expect(fs[0]!.title).toBe('Container Churn (4 redeploys; 1 container replaced within 10 min)');
+    expect(d).toMatchObject({ shortLived: 0, quickReplaced: 1, replacements: 4, shortestLifetimeSeconds: 252, pairedBy: 'deployment' });
+    expect((d.handovers as { startToStopSeconds: number; readyToStopSeconds: number }[]).map((h) => [h.startToStopSeconds, h.readyToStopSeconds])).toEqual([
+      [10, 4],
+      [11, 5],
+      [12, 6],
+      [13, 7],
+    ]);
+    expect((d.containers as ContainerRow[]).map((r) => [r.deployment, r.lifetimeSeconds, r.endedBy])).toEqual([
+      ['deploy--1', null, 'replaced'],
+      ['deploy-0', 3 * 3600 + 11, 'replaced'],
+      ['deploy-1', 4 * 60 + 12, 'replaced'],
+      ['deploy-2', 6 * 3600 - 4 * 60 + 13, 'replaced'],
+      ['deploy-3', null, 'running'],
+    ]);
+    expect(fs[0]!.pattern).toContain('not a container that lived seconds');
+  });
+
   it('flapping: five 8-minute lives within an hour', () => {
     const t0 = ms('2026-06-01T10:00:00Z');
     const events: TestEvent[] = [];
