@@ -23,7 +23,7 @@ export interface PeriodOptions {
   runGapMs: number;
   /** Chained runs needed to call a template periodic. */
   minRuns: number;
-  /** Periodic only when robust jitter / period is at most this. */
+  /** Periodic only when jitter / period is at most this (with 20 runs or more; proportionally less below). */
   maxJitterRatio: number;
   /** Share of runs that must sit on a chain (the rest are extras). */
   minChainedShare: number;
@@ -65,6 +65,9 @@ export interface PeriodEstimate {
   cycleGapsMs: number[];
 }
 
+/** Tolerance (share of the period) for a gap that spans missed runs, against the chain's own period. */
+const FOLDED_TOLERANCE = 0.08;
+
 /** Collapses sorted times into run start times: a new run starts after a gap above `runGapMs`. */
 export function collapseRuns(times: ArrayLike<number>, runGapMs: number): number[] {
   const runs: number[] = [];
@@ -88,6 +91,7 @@ export function estimatePeriod(times: ArrayLike<number>, options: PeriodOptions 
   if (!(p0 >= options.minPeriodMs)) return null;
   const tol = options.chainTolerance * p0;
   // Open chains: last run time, cycle count. Only the few most recent are tried (bounded work).
+  const chainFirst: number[] = [];
   const chainLast: number[] = [];
   const chainCycle: number[] = [];
   const chainSize: number[] = [];
@@ -100,14 +104,20 @@ export function estimatePeriod(times: ArrayLike<number>, options: PeriodOptions 
     for (let c = chainLast.length - 1; c >= Math.max(0, chainLast.length - 4); c--) {
       const d = t - chainLast[c]!;
       const k = Math.round(d / p0);
-      if (k >= 1 && Math.abs(d - k * p0) <= tol) {
-        joined = c;
-        kOf[i] = k;
-        break;
+      if (k < 1 || Math.abs(d - k * p0) > tol) continue;
+      // Across missed runs, hold the gap to the chain's own period: a restart hours later lands
+      // within the loose tolerance by chance, and joining it would read a phase step as drift.
+      if (k >= 2 && chainCycle[c]! >= 2) {
+        const own = (chainLast[c]! - chainFirst[c]!) / chainCycle[c]!;
+        if (Math.abs(d - k * own) > FOLDED_TOLERANCE * p0) continue;
       }
+      joined = c;
+      kOf[i] = k;
+      break;
     }
     if (joined === -1) {
       joined = chainLast.length;
+      chainFirst.push(t);
       chainLast.push(t);
       chainCycle.push(0);
       chainSize.push(0);
@@ -126,6 +136,7 @@ export function estimatePeriod(times: ArrayLike<number>, options: PeriodOptions 
   let sumGap = 0;
   let sumK = 0;
   const cycleGapsMs: number[] = [];
+  const gapResidualsMs: number[] = [];
   const prevOnChain = new Map<number, number>();
   for (let i = 0; i < runs.length; i++) {
     const c = chainOf[i]!;
@@ -144,14 +155,25 @@ export function estimatePeriod(times: ArrayLike<number>, options: PeriodOptions 
       sumK += k;
       missed += k - 1;
       cycleGapsMs.push(d / k);
+      gapResidualsMs.push(d - k * p0);
     }
     prevOnChain.set(c, runs[i]!);
     chainOf[i] = dense.get(c)!;
   }
   if (chained < options.minRuns || chained < options.minChainedShare * runs.length || sumK === 0) return null;
+  // A schedule runs in most of its slots: more than one missed cycle per two runs is chance alignment
+  // (random events fold into long chains with many "missed" cycles).
+  if (missed * 2 > chained) return null;
   const periodMs = sumGap / sumK;
-  const jitterMs = robustSd(cycleGapsMs);
-  if (jitterMs / periodMs > options.maxJitterRatio) return null;
+  // Jitter from the residuals Δ − k·P0, not Δ/k: dividing by k would shrink the scatter of folded
+  // gaps and let random events, which fit a chain anywhere within the tolerance, pass as periodic.
+  // The 80th percentile of |residual| (as a normal SD: / 1.2816) rather than the MAD: the MAD lets
+  // half the gaps be anything, and with 6–10 runs that passes random events as periodic. Gaps that
+  // are truly off the schedule already left the chain as extras.
+  const jitterMs = quantile(gapResidualsMs.map(Math.abs), 0.8) / 1.2816;
+  // Few runs align with a period by chance more easily: the allowed jitter shrinks below 20 runs
+  // (random events pass as periodic < 1 % of the time at every count; see the tests).
+  if (jitterMs / periodMs > options.maxJitterRatio * Math.min(1, chained / 20)) return null;
   return { runs, chainOf, cycleOf, periodMs, jitterMs, chains: dense.size, chained, extra: runs.length - chained, missed, cycleGapsMs };
 }
 
