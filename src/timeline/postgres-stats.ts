@@ -61,7 +61,7 @@ export interface PostgresStatsSummary {
   /** `disconnection: session time ...` lines with a user and database (pgBadger's sessions). */
   sessions: number;
   /** Most sessions open at once (authorized and not yet disconnected or failed), and when. */
-  peakSessions: { count: number; ts: number | null };
+  peakSessions: { count: number; ts: number | null; approximate: boolean };
   /** Server starts (`database system is ready to accept connections`). */
   serverStarts: number;
   checkpoints: { started: number; completed: number; restartpoints: number; warnings: number };
@@ -89,6 +89,7 @@ const SAMPLE_CAP = 1000;
 const MAX_STATEMENT_CHARS = 20_000;
 const MAX_EXAMPLE_CHARS = 2000;
 const MAX_PIDS = 10_000;
+const MAX_SESSION_CHANGES = 1_000_000;
 
 /** LOG messages pgBadger turns into events (its `change_log_level`, plus the deadlock wait of 13.x). */
 const PGBADGER_EVENT_RE =
@@ -195,8 +196,13 @@ export class PostgresStats {
   private connections = 0;
   private replicationConnections = 0;
   private sessions = 0;
-  private readonly open = new Set<string>();
-  private peak = { count: 0, ts: null as number | null };
+  /**
+   * Session opens (+1), closes (-1) and server starts (0 = all closed) with their time and line:
+   * records can arrive out of time order (the stderr reader holds a record until its DETAIL lines
+   * are in), so the peak is computed at the end, over these changes sorted by time.
+   */
+  private readonly sessionChanges: { ts: number; line: number; delta: number; key: string }[] = [];
+  private sessionChangesDropped = 0;
   private serverStarts = 0;
   private readonly checkpoints = { started: 0, completed: 0, restartpoints: 0, warnings: 0 };
   private autovacuum = 0;
@@ -234,7 +240,7 @@ export class PostgresStats {
     if (sev === 'ERROR' || sev === 'FATAL' || sev === 'PANIC') {
       const code = ev.pg?.sqlstate ?? sqlstateOfMessage(msg) ?? 'unknown';
       this.errorsBySqlstate[code] = (this.errorsBySqlstate[code] ?? 0) + 1;
-      this.errorRecord(msg, pidKey, sev);
+      this.errorRecord(ev, msg, pidKey, sev);
     }
   }
 
@@ -248,12 +254,12 @@ export class PostgresStats {
         }
         if (msg.startsWith('disconnection: ')) {
           if (DISCONNECTION_RE.test(msg)) this.sessions++;
-          this.closeSession(pidKey);
+          this.closeSession(pidKey, ev);
           return false;
         }
         if (msg.startsWith('database system is ready to accept')) {
           this.serverStarts++;
-          this.open.clear();
+          this.sessionChange(ev, 0, '');
           this.lastStatement.clear();
           return false;
         }
@@ -267,8 +273,7 @@ export class PostgresStats {
       case 99 /* c */:
         if (msg.startsWith('connection authorized')) {
           this.connections++;
-          if (this.open.size < MAX_PIDS) this.open.add(pidKey);
-          if (this.open.size > this.peak.count) this.peak = { count: this.open.size, ts: ev.ts };
+          this.sessionChange(ev, 1, pidKey);
           return false;
         }
         if (msg.startsWith('checkpoint starting:')) {
@@ -349,8 +354,9 @@ export class PostgresStats {
     return PGBADGER_EVENT_RE.test(msg);
   }
 
-  private errorRecord(msg: string, pidKey: string, sev: string): void {
-    if (sev === 'FATAL' || sev === 'PANIC') this.closeSession(pidKey);
+  private errorRecord(ev: LogEvent, msg: string, pidKey: string, sev: string): void {
+    // A FATAL ends its session (a refused slot is logged after "connection authorized", with no disconnection line).
+    if (sev === 'FATAL' || sev === 'PANIC') this.closeSession(pidKey, ev);
     switch (msg.charCodeAt(0)) {
       case 99 /* c */:
         if (msg.startsWith('canceling statement due to statement timeout')) this.cancelled.statementTimeout++;
@@ -377,9 +383,35 @@ export class PostgresStats {
     }
   }
 
-  private closeSession(pidKey: string): void {
-    this.open.delete(pidKey);
+  /** Closes a session (a second close of the same session, FATAL then disconnection, changes nothing). */
+  private closeSession(pidKey: string, at: LogEvent): void {
+    this.sessionChange(at, -1, pidKey);
     this.lastStatement.delete(pidKey);
+  }
+
+  private sessionChange(ev: LogEvent, delta: number, key: string): void {
+    if (ev.ts === null) return;
+    if (this.sessionChanges.length < MAX_SESSION_CHANGES) this.sessionChanges.push({ ts: ev.ts, line: ev.line, delta, key });
+    else this.sessionChangesDropped++;
+  }
+
+  /** Most sessions open at once, sweeping the changes in time order (file order within a millisecond). */
+  private peakSessions(): { count: number; ts: number | null; approximate: boolean } {
+    const ch = [...this.sessionChanges].sort((a, b) => a.ts - b.ts || a.line - b.line);
+    // A close counts only for a session opened in the logs, and a server start closes them all.
+    const open = new Set<string>();
+    let best = 0;
+    let at: number | null = null;
+    for (const c of ch) {
+      if (c.delta === 0) open.clear();
+      else if (c.delta > 0) open.add(c.key);
+      else open.delete(c.key);
+      if (open.size > best) {
+        best = open.size;
+        at = c.ts;
+      }
+    }
+    return { count: best, ts: at, approximate: this.sessionChangesDropped > 0 };
   }
 
   private duration(ev: LogEvent, msg: string, pidKey: string): void {
@@ -454,7 +486,7 @@ export class PostgresStats {
       connections: this.connections,
       replicationConnections: this.replicationConnections,
       sessions: this.sessions,
-      peakSessions: { ...this.peak },
+      peakSessions: this.peakSessions(),
       serverStarts: this.serverStarts,
       checkpoints: { ...this.checkpoints },
       autovacuum: this.autovacuum,
