@@ -46,6 +46,15 @@ Run hindsight <command> --help for a command's options. Docs: docs/report.md, do
   registerDigest(program, io);
   registerFormats(program, io);
   registerDetectors(program, io);
+  // Examples for the listing commands, kept here so that their files stay about what they list.
+  const examples: Record<string, string> = {
+    formats: 'hindsight formats\n  hindsight analyze app.log --input-format railway-text   # force a format listed here',
+    detectors: 'hindsight detectors\n  hindsight detectors | grep -A8 cadence-drift            # one detector and its thresholds\n\nThresholds can be changed per detector in hindsight.config.json (docs/config.md).',
+  };
+  for (const c of program.commands) {
+    const ex = examples[c.name()];
+    if (ex) c.addHelpText('after', `\nExamples:\n  ${ex}`);
+  }
   return program;
 }
 
@@ -60,7 +69,7 @@ export async function main(argv: string[], io?: Io): Promise<number> {
   };
   const program = buildProgram(ioReal);
   if (argv.length === 0) {
-    ioReal.stderr(program.helpInformation());
+    program.outputHelp({ error: true });
     return 2;
   }
   try {
@@ -73,7 +82,8 @@ export async function main(argv: string[], io?: Io): Promise<number> {
     }
     if (e instanceof NeedsInput) {
       const cmd = program.commands.find((c) => c.name() === argv.find((a) => !a.startsWith('-')));
-      ioReal.stderr(`hindsight: ${e.message}\n\n${(cmd ?? program).helpInformation()}`);
+      ioReal.stderr(`hindsight: ${e.message}\n\n`);
+      (cmd ?? program).outputHelp({ error: true });
       return 2;
     }
     if (e instanceof InputError || e instanceof UsageError || e instanceof ConfigError) {
