@@ -1032,10 +1032,408 @@ The backend's start-up line at 06:20 does not print the database URL; no secrets
 }
 
 // ---------------------------------------------------------------------------------------------
+// samples/pg-guardrails: review 003
+
+function pgGuardrails() {
+  const rng = makeRng('genonaut-guardrails');
+  const START = at('2025-10-14T13:00:00');
+  const END = at('2025-10-14T15:00:00');
+  const pg = new LogBook();
+  const api = new LogBook();
+
+  // PostgreSQL sessions: log_line_prefix = '%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h '.
+  // %l counts every prefixed line of a process (DETAIL, CONTEXT, STATEMENT lines included).
+  const session = (pid, user, db, app, client) => ({ pid, user, db, app, client, n: 0 });
+  // %l is numbered when the lines are written out in time order.
+  const line = (ms, s, sev, text) => pg.add(ms, { s, sev, text });
+  const cont = (ms, text) => pg.add(ms, { text: `\t${text}` });
+  const renderPg = (r) => {
+    const { s, sev, text } = r.value;
+    if (!s) return text;
+    s.n++;
+    return `${pgTimeSec(r.ms)} [${s.pid}]: [${s.n}-1] user=${s.user},db=${s.db},app=${s.app},client=${s.client} ${sev}:  ${text}`;
+  };
+  const checkpointer = session(61, '', '', '', '');
+  const apiPool = [];
+  let pid = 5101;
+  for (let k = 0; k < 10; k++) apiPool.push(session((pid += rng.int(2, 9)), 'genonaut_rw', 'genonaut', 'genonaut-api', '10.0.3.17'));
+  const workers = [];
+  for (let k = 0; k < 4; k++) workers.push(session((pid += rng.int(2, 9)), 'genonaut_rw', 'genonaut', 'genonaut-worker', '10.0.3.22'));
+
+  // The application's JSON logs (python-json-logger), written to stdout.
+  const apiLog = (ms, level, logger, message, extra = {}) => api.add(ms, { timestamp: new Date(ms).toISOString(), level, logger, message, ...extra });
+  const rid = () => rng.hex(16);
+  const request = (ms, method, path, status, durMs, extra = {}) => {
+    const level = status >= 500 ? 'ERROR' : status >= 400 ? 'WARNING' : 'INFO';
+    apiLog(ms + durMs, level, 'genonaut.api.access', `${method} ${path} ${status} ${durMs}ms`, { request_id: extra.request_id ?? rid(), method, path, status_code: status, duration_ms: durMs, user_id: extra.user_id ?? rng.int(1, 40) });
+  };
+
+  const tagSets = [['landscape'], ['portrait', 'cinematic'], ['anime'], ['cyberpunk', 'neon'], ['watercolor'], ['fantasy', 'dragon'], ['sci-fi']];
+  const unifiedSql = (tags, offset) => `SELECT content_items.id, content_items.title, content_items.image_url, content_items.quality_score, content_items.created_at, content_items.creator_id FROM content_items JOIN content_tags ON content_tags.content_id = content_items.id JOIN tags ON tags.id = content_tags.tag_id WHERE content_items.created_at > now() - interval '90 days' AND tags.name IN (${tags.map((t) => `'${t}'`).join(', ')}) UNION ALL SELECT content_items_auto.id, content_items_auto.title, content_items_auto.image_url, content_items_auto.quality_score, content_items_auto.created_at, content_items_auto.creator_id FROM content_items_auto JOIN content_tags_auto ON content_tags_auto.content_id = content_items_auto.id JOIN tags ON tags.id = content_tags_auto.tag_id WHERE tags.name IN (${tags.map((t) => `'${t}'`).join(', ')}) ORDER BY created_at DESC LIMIT 50 OFFSET ${offset}`;
+  const jobSql = (id) => `UPDATE generation_jobs SET status='cancelled', updated_at=now() WHERE generation_jobs.id = ${id}`;
+  const workerJobSql = (id) => `UPDATE generation_jobs SET status='running', progress=${rng.int(5, 95)}, updated_at=now() WHERE generation_jobs.id = ${id}`;
+
+  // --- steady traffic: job polling, gallery pages, image fetches ------------------------------------
+  const counts = { slow: 0, lockWaits: 0, lockTimeouts: 0, statementTimeouts: 0, idleTimeouts: 0, deadlocks: 0, timeouts504: 0 };
+  for (let t = START + rng.int(500, 3000); t < END - 30 * SEC; t += rng.int(1500, 9000)) {
+    const r = rng.next();
+    if (r < 0.45) request(t, 'GET', `/api/v1/generation-jobs/${rng.int(91200, 91420)}`, 200, rng.int(6, 40));
+    else if (r < 0.7) request(t, 'GET', `/api/v1/images/${rng.int(100000, 180000)}`, 200, rng.int(10, 90));
+    else if (r < 0.95) {
+      const tags = rng.pick(tagSets);
+      const page = rng.int(1, 12);
+      const dur = rng.int(180, 900);
+      request(t, 'GET', `/api/v1/content/unified?tags=${tags.join(',')}&page=${page}&page_size=50`, 200, dur);
+    } else request(t, 'POST', '/api/v1/generation-jobs', 201, rng.int(30, 120));
+  }
+  // Slow statements over log_min_duration_statement (1 s), a few per quarter hour.
+  for (let t = START + rng.int(10, 200) * SEC; t < END - 60 * SEC; t += rng.int(90, 420) * SEC) {
+    const tags = rng.pick(tagSets);
+    const page = rng.int(40, 140);
+    const dur = rng.float(1000.5, 4200);
+    const s = rng.pick(apiPool);
+    line(t + Math.round(dur), s, 'LOG', `duration: ${dur.toFixed(3)} ms  statement: ${unifiedSql(tags, page * 50)}`);
+    request(t, 'GET', `/api/v1/content/unified?tags=${tags.join(',')}&page=${page}&page_size=50`, 200, Math.round(dur) + rng.int(20, 90));
+    counts.slow++;
+  }
+  // Checkpoints.
+  for (let t = START + 171 * SEC; t < END; t += 300 * SEC) {
+    const b = rng.int(20, 400);
+    const w = Math.min(269.9, b * 0.1 + rng.float(0, 3));
+    line(t, checkpointer, 'LOG', 'checkpoint starting: time');
+    line(t + Math.round(w * 1000) + 20, checkpointer, 'LOG', `checkpoint complete: wrote ${b} buffers (${((b / 16384) * 100).toFixed(1)}%); 0 WAL file(s) added, 0 removed, ${b > 200 ? 1 : 0} recycled; write=${w.toFixed(3)} s, sync=0.011 s, total=${(w + 0.02).toFixed(3)} s; sync files=${8 + (b >> 5)}, longest=0.004 s, average=0.001 s; distance=${b * 7} kB, estimate=${b * 7 + 200} kB; lsn=3/${(0x1a000000 + t / 1000).toString(16).toUpperCase()}, redo lsn=3/${(0x1a000000 + t / 1000 - 200).toString(16).toUpperCase()}`);
+  }
+
+  // --- the incident, 14:08-14:26: deep pages of /content/unified, job cancels against the worker ----
+  // Deep OFFSET pages run past the request-timeout middleware (15 s, 504) and, since nothing cancels
+  // the query when the client is gone, on until statement_timeout (30 s) or completion.
+  const deep = ['14:08:12', '14:09:40', '14:11:05', '14:12:31', '14:13:02', '14:15:47', '14:16:20', '14:19:09', '14:22:44', '14:24:58'];
+  deep.forEach((hmsText, i) => {
+    const t0 = at(`2025-10-14T${hmsText}.${pad(rng.int(0, 999), 3)}`);
+    const tags = rng.pick(tagSets);
+    const page = rng.int(160, 400);
+    const s = apiPool[i % apiPool.length];
+    const id = rid();
+    const path = `/api/v1/content/unified?tags=${tags.join(',')}&page=${page}&page_size=50`;
+    const mw = 15_001 + rng.int(0, 40);
+    apiLog(t0 + mw, 'ERROR', 'genonaut.api.middleware.timeout', `Request timed out after 15.0s: GET ${path}`, { request_id: id, method: 'GET', path, status_code: 504, duration_ms: mw, timeout_s: 15.0 });
+    request(t0, 'GET', path, 504, mw + 2, { request_id: id });
+    counts.timeouts504++;
+    if (i % 3 === 1) {
+      const dur = rng.float(16_000, 29_000);
+      line(t0 + Math.round(dur), s, 'LOG', `duration: ${dur.toFixed(3)} ms  statement: ${unifiedSql(tags, page * 50)}`);
+      counts.slow++;
+    } else {
+      line(t0 + 30_000 + rng.int(1, 30), s, 'ERROR', 'canceling statement due to statement timeout');
+      line(t0 + 30_000 + rng.int(31, 40), s, 'STATEMENT', unifiedSql(tags, page * 50));
+      counts.statementTimeouts++;
+    }
+  });
+  // Lock waits: the API cancels a job while the worker's transaction holds the row.
+  let xid = 1_884_100;
+  const lockWaits = ['14:10:02', '14:11:47', '14:13:30', '14:14:12', '14:18:05', '14:20:39', '14:23:16'];
+  lockWaits.forEach((hmsText, i) => {
+    const t0 = at(`2025-10-14T${hmsText}.${pad(rng.int(0, 999), 3)}`);
+    const waiter = apiPool[(i + 3) % apiPool.length];
+    const holder = workers[i % workers.length];
+    const job = rng.int(91300, 91420);
+    const tuple = `(${rng.int(20, 90)},${rng.int(1, 40)})`;
+    xid += rng.int(8, 60);
+    const w1 = 1000 + rng.float(0.05, 0.2);
+    line(t0 + Math.round(w1), waiter, 'LOG', `process ${waiter.pid} still waiting for ShareLock on transaction ${xid} after ${w1.toFixed(3)} ms`);
+    line(t0 + Math.round(w1), waiter, 'DETAIL', `Process holding the lock: ${holder.pid}. Wait queue: ${waiter.pid}.`);
+    line(t0 + Math.round(w1), waiter, 'CONTEXT', `while updating tuple ${tuple} in relation "generation_jobs"`);
+    line(t0 + Math.round(w1), waiter, 'STATEMENT', jobSql(job));
+    counts.lockWaits++;
+    const id = rid();
+    const path = `/api/v1/generation-jobs/${job}/cancel`;
+    if (i % 2 === 0) {
+      // lock_timeout = 5s
+      line(t0 + 5000 + rng.int(1, 5), waiter, 'ERROR', 'canceling statement due to lock timeout');
+      line(t0 + 5000 + rng.int(6, 8), waiter, 'CONTEXT', `while updating tuple ${tuple} in relation "generation_jobs"`);
+      line(t0 + 5000 + rng.int(9, 10), waiter, 'STATEMENT', jobSql(job));
+      apiLog(t0 + 5000 + 30, 'ERROR', 'genonaut.api.errors', `Database error on POST ${path}: (psycopg2.errors.LockNotAvailable) canceling statement due to lock timeout`, { request_id: id, path, sqlstate: '55P03' });
+      request(t0 - 12, 'POST', path, 500, 5000 + 55, { request_id: id });
+      counts.lockTimeouts++;
+    } else {
+      const w2 = rng.float(1400, 4600);
+      line(t0 + Math.round(w2), waiter, 'LOG', `process ${waiter.pid} acquired ShareLock on transaction ${xid} after ${w2.toFixed(3)} ms`);
+      line(t0 + Math.round(w2), waiter, 'CONTEXT', `while updating tuple ${tuple} in relation "generation_jobs"`);
+      line(t0 + Math.round(w2), waiter, 'STATEMENT', jobSql(job));
+      const d = w2 + rng.float(1, 6);
+      line(t0 + Math.round(d), waiter, 'LOG', `duration: ${d.toFixed(3)} ms  statement: ${jobSql(job)}`);
+      request(t0 - 12, 'POST', path, 200, Math.round(d) + 40, { request_id: id });
+      counts.slow++;
+    }
+    // The worker's own progress update, the statement that held the row.
+    line(t0 + rng.int(5200, 7000), holder, 'LOG', `duration: ${rng.float(6100, 8200).toFixed(3)} ms  statement: ${workerJobSql(job)}`);
+    counts.slow++;
+  });
+  // One deadlock between two workers updating tag counters in opposite orders.
+  {
+    const t0 = at('2025-10-14T14:17:21.404');
+    const [a, b] = [workers[1], workers[2]];
+    const xa = (xid += 17), xb = (xid += 2);
+    const sqlA = 'UPDATE tags SET usage_count=usage_count + 1 WHERE tags.id = 17';
+    const sqlB = 'UPDATE tags SET usage_count=usage_count + 1 WHERE tags.id = 4';
+    line(t0 + 1000, b, 'LOG', `process ${b.pid} still waiting for ShareLock on transaction ${xa} after 1000.094 ms`);
+    line(t0 + 1000, b, 'DETAIL', `Process holding the lock: ${a.pid}. Wait queue: ${b.pid}.`);
+    line(t0 + 1000, b, 'CONTEXT', 'while updating tuple (0,17) in relation "tags"');
+    line(t0 + 1000, b, 'STATEMENT', sqlA);
+    line(t0 + 1412, a, 'LOG', `process ${a.pid} detected deadlock while waiting for ShareLock on transaction ${xb} after 1000.117 ms`);
+    line(t0 + 1412, a, 'DETAIL', `Process holding the lock: ${b.pid}. Wait queue: .`);
+    line(t0 + 1412, a, 'CONTEXT', 'while updating tuple (0,4) in relation "tags"');
+    line(t0 + 1412, a, 'STATEMENT', sqlB);
+    line(t0 + 1413, a, 'ERROR', 'deadlock detected');
+    line(t0 + 1413, a, 'DETAIL', `Process ${a.pid} waits for ShareLock on transaction ${xb}; blocked by process ${b.pid}.`);
+    cont(t0 + 1413, `Process ${b.pid} waits for ShareLock on transaction ${xa}; blocked by process ${a.pid}.`);
+    cont(t0 + 1413, `Process ${a.pid}: ${sqlB}`);
+    cont(t0 + 1413, `Process ${b.pid}: ${sqlA}`);
+    line(t0 + 1413, a, 'HINT', 'See server log for query details.');
+    line(t0 + 1413, a, 'CONTEXT', 'while updating tuple (0,4) in relation "tags"');
+    line(t0 + 1413, a, 'STATEMENT', sqlB);
+    line(t0 + 1415, b, 'LOG', `process ${b.pid} acquired ShareLock on transaction ${xa} after 1415.262 ms`);
+    line(t0 + 1415, b, 'CONTEXT', 'while updating tuple (0,17) in relation "tags"');
+    line(t0 + 1415, b, 'STATEMENT', sqlA);
+    counts.deadlocks++;
+    counts.lockWaits += 2;
+  }
+  // idle_in_transaction_session_timeout = 30s: the export endpoint streams rows and never closes its session.
+  for (const hmsText of ['14:21:03', '14:25:36']) {
+    const t0 = at(`2025-10-14T${hmsText}.${pad(rng.int(0, 999), 3)}`);
+    const s = apiPool[rng.int(0, apiPool.length - 1)];
+    const id = rid();
+    request(t0, 'GET', '/api/v1/content/export?format=csv', 200, rng.int(800, 1900), { request_id: id });
+    line(t0 + 32_000 + rng.int(0, 900), s, 'FATAL', 'terminating connection due to idle-in-transaction timeout');
+    counts.idleTimeouts++;
+    const later = t0 + rng.int(40_000, 70_000);
+    const id2 = rid();
+    apiLog(later, 'ERROR', 'genonaut.api.errors', 'Database error on GET /api/v1/generation-jobs/91388: (psycopg2.OperationalError) terminating connection due to idle-in-transaction timeout\nSSL connection has been closed unexpectedly', { request_id: id2, path: '/api/v1/generation-jobs/91388', sqlstate: '25P03' });
+    request(later - 8, 'GET', '/api/v1/generation-jobs/91388', 500, 9, { request_id: id2 });
+  }
+
+  const pgLines = pg.sorted().filter((r) => r.ms >= START && r.ms < END).map(renderPg);
+  const apiLines = api.sorted().filter((r) => r.ms >= START && r.ms < END).map((r) => JSON.stringify(r.value));
+  const readme = `# samples/pg-guardrails — review 003 (PostgreSQL guardrails and timeouts)
+
+Reproduces what \`../shared/seeds/003_bb22fb599487e090.txt\` sets PostgreSQL up to show, on the day
+the guardrails are on and the application still lacks them: ${fmtUtc(START)} to ${fmtUtc(END)}.
+Written by \`scripts/generate-samples.mjs\` (\`npm run samples\`, seeded); counts below come from that run.
+
+| file | what it is | lines |
+|---|---|---|
+| \`postgresql.log\` | PostgreSQL stderr, \`log_line_prefix = '%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h '\` (the pgBadger prefix); multi-line DETAIL continues on tab-indented lines | ${pgLines.length} |
+| \`api.jsonl\` | the API's JSON logs (python-json-logger: timestamp, level, logger, message, request_id, status_code, duration_ms) | ${apiLines.length} |
+
+Server settings in force (review 003 §1): \`log_min_duration_statement = 1000\`, \`log_lock_waits = on\`,
+\`deadlock_timeout = 1s\`, \`lock_timeout = 5s\`, \`idle_in_transaction_session_timeout = 30s\`,
+\`statement_timeout = 30s\`. The API has the request-timeout middleware (\`anyio.fail_after(15)\`, 504) but
+no cancellation of the query when the request is abandoned (review §4).
+
+What is in it (14:08-14:26 is the incident; slow statements and checkpoints all along):
+
+| what | count | lines |
+|---|---|---|
+| slow statements (\`duration: … ms  statement: …\`, all ≥ 1000 ms) | ${counts.slow} | LOG |
+| lock waits (\`still waiting for ShareLock … after 1000.x ms\`, DETAIL/CONTEXT/STATEMENT), then \`acquired … after\` or a lock timeout | ${counts.lockWaits} | LOG |
+| \`canceling statement due to lock timeout\` (+ CONTEXT, STATEMENT; the API answers 500) | ${counts.lockTimeouts} | ERROR 55P03 |
+| \`deadlock detected\` (14:17:22, two workers, tag counters in opposite order; multi-line DETAIL, HINT, CONTEXT, STATEMENT) | ${counts.deadlocks} | ERROR 40P01 |
+| \`canceling statement due to statement timeout\` (+ STATEMENT), 15 s after the API already answered 504 | ${counts.statementTimeouts} | ERROR 57014 |
+| \`terminating connection due to idle-in-transaction timeout\` (the CSV export leaves its transaction open; the next request on that connection fails) | ${counts.idleTimeouts} | FATAL 25P03 |
+| API 504s (\`Request timed out after 15.0s\`, genonaut.api.middleware.timeout) on deep \`/content/unified\` pages | ${counts.timeouts504} | ERROR |
+
+Every 504 is followed 15 s later by either the statement-timeout cancel or a 16-29 s \`duration:\` line of
+the same query: the database kept working for a client that was gone.
+`;
+  return {
+    files: { 'postgresql.log': `${pgLines.join('\n')}\n`, 'api.jsonl': `${apiLines.join('\n')}\n`, 'README.md': readme },
+    facts: { pgLines: pgLines.length, apiLines: apiLines.length, ...counts },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// samples/bot-workers: review 004
+
+function botWorkers() {
+  const rng = makeRng('vpn-bot-workers');
+  const START = at('2025-02-14T09:29:00');
+  const END = at('2025-02-14T11:30:00');
+  const log = new LogBook();
+  // Plain `railway logs`: Railway's stream marker, then the line. Python's logging goes to stderr
+  // ([ERRO] whatever its level); uvicorn's access log goes to stdout ([INFO]).
+  const pyTime = (ms) => { const s = new Date(ms).toISOString(); return `${s.slice(0, 10)} ${s.slice(11, 19)},${s.slice(20, 23)}`; };
+  const app = (ms, level, logger, msg) => log.add(ms, `[ERRO] ${pyTime(ms)} ${level} [${logger}] ${msg}`);
+  const raw = (ms, marker, msg) => log.add(ms, `[${marker}] ${msg}`);
+  const tg = () => `91.108.${rng.pick([4, 5, 6, 56])}.${rng.int(1, 250)}:0`;
+
+  const WORKERS = [
+    { name: 'reminders', module: 'app.workers.reminders', every: 60, work: [120, 1800] },
+    { name: 'trial_notifications', module: 'app.workers.trial_notifications', every: 300, work: [300, 2500] },
+    { name: 'fast_expiry_cleanup', module: 'app.workers.fast_expiry_cleanup', every: 30, work: [400, 4000] },
+    { name: 'activation_worker', module: 'app.workers.activation_worker', every: 20, work: [60, 700] },
+    { name: 'crypto_payment_watcher', module: 'app.workers.crypto_payment_watcher', every: 45, work: [200, 2200] },
+  ];
+  const boot = (t0, pid) => {
+    raw(t0, 'INFO', 'Starting Container');
+    let t = t0 + rng.int(1800, 2600);
+    raw(t, 'ERRO', `INFO:     Started server process [${pid}]`);
+    raw(t + 3, 'ERRO', 'INFO:     Waiting for application startup.');
+    app(t + 40, 'INFO', 'app.main', 'BOT_STARTUP version=2.14.3 env=production');
+    app(t + 380, 'INFO', 'app.database', 'DB_POOL_CREATED min_size=5 max_size=15');
+    app(t + 420, 'INFO', 'app.main', 'INSTANCE_LOCK_ACQUIRED key=vpnbot-main');
+    app(t + 910, 'INFO', 'app.api.telegram_webhook', 'WEBHOOK_SET url=https://bot.example-vpn.app/telegram/webhook max_connections=40');
+    WORKERS.forEach((w, i) => app(t + 930 + i * 2, 'INFO', w.module, `WORKER_STARTED worker=${w.name} interval=${w.every}s`));
+    app(t + 945, 'INFO', 'app.main', 'WATCHDOG_STARTED silence_limit=180s grace=60s');
+    raw(t + 950, 'ERRO', 'INFO:     Application startup complete.');
+    raw(t + 952, 'ERRO', 'INFO:     Uvicorn running on http://0.0.0.0:8080 (Press CTRL+C to quit)');
+    app(t + 60_950, 'INFO', 'app.main', 'WATCHDOG_GRACE_END updates_seen=' + rng.int(3, 9));
+    return t + 952;
+  };
+
+  // Two process lives: the first ends when the watchdog calls os._exit(1), the second runs to the end.
+  const up1 = boot(START + 41_000, 1);
+  const exitAt = at('2025-02-14T10:49:58.312');
+  const restartAt = exitAt + 4_300;
+  const up2 = boot(restartAt, 1);
+
+  // The incident (first life): two iterations hang holding connections, expiry cleanups hold theirs
+  // across a VPN API call, a broadcast brings a burst of updates, and the pool (15) runs dry.
+  const hangs = { crypto_payment_watcher: at('2025-02-14T10:41:10.518'), activation_worker: at('2025-02-14T10:41:41.077') };
+  const exhausted = { from: at('2025-02-14T10:44:05'), to: exitAt };
+  const slowCleanup = { from: at('2025-02-14T10:38:00'), to: exitAt };
+  const neverEnded = [];
+  const acquireTimeouts = [];
+  const traceback = (ms, module, what) => {
+    app(ms, 'ERROR', module, what);
+    const lines = [
+      'Traceback (most recent call last):',
+      `  File "/app/${module.replace(/\./g, '/')}.py", line ${rng.int(160, 480)}, in _run_iteration`,
+      '    async with db.acquire() as conn:',
+      '  File "/app/.venv/lib/python3.11/site-packages/asyncpg/pool.py", line 1024, in __aenter__',
+      '    self.connection = await self.pool._acquire(self.timeout)',
+      '  File "/app/.venv/lib/python3.11/site-packages/asyncpg/pool.py", line 864, in _acquire',
+      '    return await compat.wait_for(_acquire_impl(), timeout=timeout)',
+      '  File "/usr/local/lib/python3.11/asyncio/tasks.py", line 502, in wait_for',
+      '    raise exceptions.TimeoutError() from exc',
+      'TimeoutError',
+    ];
+    lines.forEach((l, i) => raw(ms + 1 + i, 'ERRO', l));
+  };
+  const iterations = { started: 0, ended: 0 };
+  for (const [life, from, to] of [[1, up1 + 500, exitAt], [2, up2 + 500, END]]) {
+    for (const w of WORKERS) {
+      let n = 0;
+      let t = from + rng.int(0, 3000);
+      while (t < to) {
+        n++;
+        const hangsNow = life === 1 && hangs[w.name] !== undefined && t >= hangs[w.name] - w.every * 1000;
+        if (hangsNow) t = hangs[w.name];
+        app(t, 'INFO', w.module, `ITERATION_START worker=${w.name} iteration=${n}`);
+        iterations.started++;
+        if (hangsNow) {
+          // Started and never ended: awaiting an external call inside a transaction, no timeout.
+          neverEnded.push({ worker: w.name, iteration: n, at: t });
+          if (w.name === 'crypto_payment_watcher') app(t + 812, 'INFO', w.module, `AUTO_RENEWAL_CHECK subscriptions=${rng.int(3, 9)}`);
+          break;
+        }
+        let dur = rng.int(w.work[0], w.work[1]);
+        if (life === 1 && w.name === 'fast_expiry_cleanup' && t >= slowCleanup.from) dur = rng.int(18_000, 29_000);
+        if (life === 1 && t >= exhausted.from && w.name !== 'fast_expiry_cleanup') {
+          // pool.acquire(timeout=30) gives up; ITERATION_END is not in a finally block, so it never comes.
+          const failAt = t + 30_000 + rng.int(2, 40);
+          if (failAt < to) {
+            traceback(failAt, w.module, `Iteration failed worker=${w.name} iteration=${n}`);
+            acquireTimeouts.push(failAt);
+          }
+          neverEnded.push({ worker: w.name, iteration: n, at: t });
+          t = failAt + w.every * 1000;
+          continue;
+        }
+        if (t + dur >= to) { neverEnded.push({ worker: w.name, iteration: n, at: t }); break; }
+        app(t + dur, 'INFO', w.module, `ITERATION_END worker=${w.name} iteration=${n} duration_ms=${dur} processed=${rng.poisson(w.name === 'activation_worker' ? 0.4 : 2)}`);
+        iterations.ended++;
+        t += dur + w.every * 1000;
+      }
+    }
+  }
+
+  // Telegram webhook updates.
+  let updateId = 684_211_003;
+  const handlerTimeouts = [];
+  let lastHandled = 0;
+  let lastArrival = 0;
+  const webhook = (t, life) => {
+    const id = updateId++;
+    if (life === 1) lastArrival = t;
+    const kind = rng.pick(['message', 'message', 'message', 'callback_query', 'callback_query', 'pre_checkout_query']);
+    app(t, 'INFO', 'app.api.telegram_webhook', `WEBHOOK_UPDATE update_id=${id} type=${kind}`);
+    if (life === 1 && t >= exhausted.from) {
+      // Handlers wait for a connection; asyncio.wait_for(..., 25) gives up and answers 200 anyway.
+      app(t + 25_000 + rng.int(1, 30), 'WARNING', 'app.api.telegram_webhook', `WEBHOOK_HANDLER_TIMEOUT update_id=${id} type=${kind} timeout=25.0s`);
+      raw(t + 25_040 + rng.int(0, 30), 'INFO', `INFO:     ${tg()} - "POST /telegram/webhook HTTP/1.1" 200 OK`);
+      handlerTimeouts.push(t + 25_000);
+      return;
+    }
+    const dur = rng.int(25, 380);
+    app(t + dur, 'INFO', 'app.api.telegram_webhook', `HANDLER_DONE update_id=${id} type=${kind} elapsed_ms=${dur}`);
+    raw(t + dur + 2, 'INFO', `INFO:     ${tg()} - "POST /telegram/webhook HTTP/1.1" 200 OK`);
+    if (life === 1) lastHandled = t + dur;
+  };
+  for (const [life, from, to] of [[1, up1 + 3000, exitAt], [2, up2 + 3000, END]]) {
+    for (let t = from; t < to; ) {
+      // A broadcast at 10:44 brings replies in a burst.
+      const burst = life === 1 && t >= at('2025-02-14T10:44:00') && t < at('2025-02-14T10:46:30');
+      // Updates stop reaching the handler once every request is stuck: Telegram holds back.
+      const stalled = life === 1 && t >= at('2025-02-14T10:46:50');
+      if (!stalled) webhook(t, life);
+      t += burst ? rng.int(1200, 5000) : rng.int(6000, 45_000);
+    }
+  }
+  // The watchdog: no update handled for 180 s → os._exit(1); Railway restarts the container.
+  // Liveness is stamped when an update arrives; the watchdog checks every 30 s.
+  app(exitAt - 1200, 'ERROR', 'app.main', `LIVENESS_CHECK_FAILED silence=${((exitAt - 1200 - lastArrival) / 1000).toFixed(1)}s limit=180s last_handled_ago=${((exitAt - 1200 - lastHandled) / 1000).toFixed(1)}s`);
+  app(exitAt - 1195, 'CRITICAL', 'app.main', 'WATCHDOG_RESTART calling os._exit(1)');
+
+  const lines = log.sorted().filter((r) => r.ms >= START && r.ms < END).map((r) => r.value);
+  const readme = `# samples/bot-workers — review 004 (bot with background workers: pool exhaustion, hung iterations, watchdog)
+
+Reproduces the log-visible incident behind \`../shared/seeds/004_cbad6a85c99ca7c5.txt\` (the stability
+fixes of a Telegram VPN bot), ${fmtUtc(START)} to ${fmtUtc(END)}. Written by
+\`scripts/generate-samples.mjs\` (\`npm run samples\`, seeded); counts below come from that run.
+
+| file | what it is | lines |
+|---|---|---|
+| \`bot.log\` | plain \`railway logs\` (no \`--json\`, no Railway timestamps): \`[ERRO]\` for stderr (Python's logging, whatever its level, with its own \`asctime\`; uvicorn's server lines; tracebacks one line each), \`[INFO]\` for stdout (uvicorn's access log) and Railway's own lines | ${lines.length} |
+
+The bot runs five workers (reminders 60 s, trial_notifications 300 s, fast_expiry_cleanup 30 s,
+activation_worker 20 s, crypto_payment_watcher 45 s) that log \`ITERATION_START\` / \`ITERATION_END\`, a
+Telegram webhook (\`WEBHOOK_UPDATE\` / \`HANDLER_DONE\`), an asyncpg pool of max 15, a 25 s handler timeout,
+and a watchdog that exits the process after 180 s without a handled update. What happens:
+
+1. ${hms(hangs.crypto_payment_watcher)} \`crypto_payment_watcher\` and ${hms(hangs.activation_worker)} \`activation_worker\` start an iteration that never ends
+   (an external call inside a transaction, no timeout): each holds a connection. From 10:38
+   \`fast_expiry_cleanup\` iterations take 18-29 s (the VPN API call inside the transaction).
+2. 10:44 a broadcast brings a burst of updates; the pool is exhausted. Handlers give up after 25 s:
+   ${handlerTimeouts.length} \`WEBHOOK_HANDLER_TIMEOUT\`. Workers' \`pool.acquire(timeout=30)\` raises \`TimeoutError\` with an empty
+   message (${acquireTimeouts.length} tracebacks ending in a bare \`TimeoutError\`), and since \`ITERATION_END\` is not in a \`finally\`
+   block those iterations never end either.
+3. ${hms(exitAt - 1200)} \`LIVENESS_CHECK_FAILED\`, \`WATCHDOG_RESTART calling os._exit(1)\`; Railway starts the container again
+   at ${hms(restartAt)} and everything runs normally afterwards.
+
+Iterations: ${iterations.started} started, ${iterations.ended} ended; ${neverEnded.length} started and never ended
+(${[...new Set(neverEnded.map((n) => n.worker))].join(', ')}).
+`;
+  return {
+    files: { 'bot.log': `${lines.join('\n')}\n`, 'README.md': readme },
+    facts: { lines: lines.length, ...iterations, neverEnded: neverEnded.length, handlerTimeouts: handlerTimeouts.length, acquireTimeouts: acquireTimeouts.length },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 
 const args = process.argv.slice(2);
 const root = resolve(args.find((a) => !a.startsWith('--')) ?? 'samples');
-const sets = { whendoist, 'restart-loop': restartLoop };
+const sets = { whendoist, 'restart-loop': restartLoop, 'pg-guardrails': pgGuardrails, 'bot-workers': botWorkers };
 for (const [name, build] of Object.entries(sets)) {
   const { files, facts } = build();
   writeSet(root, name, files);

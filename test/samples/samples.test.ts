@@ -267,3 +267,112 @@ describe('samples/restart-loop holds the incident of review 001', () => {
     for (const n of perDeployment.values()) expect(n).toBeLessThanOrEqual(11);
   });
 });
+
+describe('samples/pg-guardrails holds the incident of review 003', () => {
+  const pgText = readFileSync(join(SAMPLES, 'pg-guardrails', 'postgresql.log'), 'utf8');
+  const lines = pgText.split('\n').filter((l) => l.length > 0);
+  const PREFIX = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC \[(\d+)\]: \[(\d+)-1\] user=([^,]*),db=([^,]*),app=([^,]*),client=(\S*) (LOG|ERROR|FATAL|DETAIL|HINT|CONTEXT|STATEMENT):  (.*)$/;
+  const parsed = lines.map((l) => PREFIX.exec(l));
+  const api = jsonLines(join(SAMPLES, 'pg-guardrails', 'api.jsonl'));
+
+  it("uses the %t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h prefix, %l counting each process's lines", () => {
+    const lastL = new Map<string, number>();
+    lines.forEach((l, i) => {
+      const m = parsed[i];
+      if (m === null) {
+        expect(l.startsWith('\t')).toBe(true); // continuation of a multi-line DETAIL
+        return;
+      }
+      const n = Number(m[3]);
+      expect(n).toBe((lastL.get(m[2]!) ?? 0) + 1);
+      lastL.set(m[2]!, n);
+    });
+  });
+
+  it('has slow statements over 1 s, lock waits, a deadlock, lock/statement/idle timeouts with their context', () => {
+    const msgs = parsed.filter((m) => m !== null).map((m) => ({ pid: m![2]!, sev: m![8]!, msg: m![9]! }));
+    const durations = msgs.map((m) => /^duration: ([\d.]+) ms {2}statement: /.exec(m.msg)).filter((m) => m !== null).map((m) => Number(m![1]));
+    expect(durations.length).toBeGreaterThan(20);
+    for (const d of durations) expect(d).toBeGreaterThanOrEqual(1000);
+    const waits = msgs.filter((m) => /^process \d+ still waiting for ShareLock on transaction \d+ after 1000\.\d+ ms$/.test(m.msg));
+    expect(waits.length).toBeGreaterThanOrEqual(5);
+    const after = (i: number, sev: string) => msgs[i + 1]?.sev === sev;
+    msgs.forEach((m, i) => {
+      if (m.msg === 'canceling statement due to lock timeout') {
+        expect(m.sev).toBe('ERROR');
+        expect(after(i, 'CONTEXT')).toBe(true);
+        expect(msgs[i + 2]?.sev).toBe('STATEMENT');
+      }
+      if (m.msg === 'canceling statement due to statement timeout') expect(after(i, 'STATEMENT')).toBe(true);
+    });
+    expect(msgs.filter((m) => m.msg === 'canceling statement due to lock timeout').length).toBeGreaterThanOrEqual(2);
+    expect(msgs.filter((m) => m.msg === 'canceling statement due to statement timeout').length).toBeGreaterThanOrEqual(2);
+    expect(msgs.filter((m) => m.sev === 'FATAL' && m.msg === 'terminating connection due to idle-in-transaction timeout').length).toBeGreaterThanOrEqual(1);
+    expect(msgs.filter((m) => m.msg.includes(' acquired ShareLock on transaction ')).length).toBeGreaterThanOrEqual(2);
+    const deadlock = lines.findIndex((l) => l.endsWith('ERROR:  deadlock detected'));
+    expect(deadlock).toBeGreaterThan(0);
+    expect(lines[deadlock + 1]).toMatch(/DETAIL: {2}Process \d+ waits for ShareLock on transaction \d+; blocked by process \d+\.$/);
+    expect(lines[deadlock + 2]).toMatch(/^\tProcess \d+ waits for ShareLock/);
+    expect(lines.slice(deadlock + 1, deadlock + 8).some((l) => l.includes('HINT:  See server log for query details.'))).toBe(true);
+  });
+
+  it('has the API 504s from the 15 s request-timeout middleware, each outlived by its query', () => {
+    const timeouts = api.filter((o) => o.logger === 'genonaut.api.middleware.timeout');
+    expect(timeouts.length).toBeGreaterThanOrEqual(5);
+    for (const o of timeouts) {
+      expect(o.status_code).toBe(504);
+      expect(o.message).toMatch(/^Request timed out after 15\.0s: GET \/api\/v1\/content\/unified\?/);
+      const t0 = ms(o.timestamp) - (o.duration_ms as number);
+      // Within 20 s after the 504, PostgreSQL still reports the query: cancelled at 30 s or finished after 15 s.
+      const later = lines.some((l) => {
+        const m = PREFIX.exec(l);
+        if (!m) return false;
+        const t = ms(`${m[1]!.replace(' ', 'T')}Z`);
+        return t >= t0 + 15_000 && t <= t0 + 31_000 && (m[9] === 'canceling statement due to statement timeout' || /^duration: (1[6-9]|2\d)\d{3}\.\d+ ms/.test(m[9]!));
+      });
+      expect(later).toBe(true);
+    }
+  });
+});
+
+describe('samples/bot-workers holds the incident of review 004', () => {
+  const lines = readFileSync(join(SAMPLES, 'bot-workers', 'bot.log'), 'utf8').split('\n').filter((l) => l.length > 0);
+
+  it('is plain railway logs text: every line starts with [INFO] or [ERRO]', () => {
+    for (const l of lines) expect(l).toMatch(/^\[(INFO|ERRO)\] /);
+    expect(lines.length).toBeGreaterThan(500);
+  });
+
+  it('has five workers, with iterations that start and never end', () => {
+    const open = new Map<string, string>();
+    const workers = new Set<string>();
+    let ended = 0;
+    for (const l of lines) {
+      const s = /ITERATION_START worker=(\w+) iteration=(\d+)/.exec(l);
+      if (s) { open.set(`${s[1]}#${s[2]}`, l); workers.add(s[1]!); }
+      const e = /ITERATION_END worker=(\w+) iteration=(\d+)/.exec(l);
+      if (e) { expect(open.delete(`${e[1]}#${e[2]}`)).toBe(true); ended++; }
+    }
+    expect(workers.size).toBe(5);
+    expect(ended).toBeGreaterThan(300);
+    const never = [...open.keys()];
+    expect(never.length).toBeGreaterThanOrEqual(4);
+    expect(never.some((k) => k.startsWith('crypto_payment_watcher#'))).toBe(true);
+    expect(never.some((k) => k.startsWith('activation_worker#'))).toBe(true);
+  });
+
+  it('has pool exhaustion (bare TimeoutError from asyncpg acquire), handler timeouts, then the watchdog restart', () => {
+    expect(lines.filter((l) => l === '[ERRO] TimeoutError').length).toBeGreaterThanOrEqual(3);
+    expect(lines.some((l) => l.includes('asyncpg/pool.py') && l.includes('_acquire'))).toBe(true);
+    const handlerTimeouts = lines.filter((l) => l.includes('WEBHOOK_HANDLER_TIMEOUT'));
+    expect(handlerTimeouts.length).toBeGreaterThanOrEqual(10);
+    const liveness = lines.findIndex((l) => l.includes('LIVENESS_CHECK_FAILED'));
+    expect(liveness).toBeGreaterThan(0);
+    expect(lines[liveness + 1]).toContain('os._exit(1)');
+    const silence = Number(/silence=([\d.]+)s limit=180s/.exec(lines[liveness]!)![1]);
+    expect(silence).toBeGreaterThan(180);
+    expect(silence).toBeLessThan(210);
+    expect(lines.slice(liveness).some((l) => l === '[INFO] Starting Container')).toBe(true);
+    expect(lines.filter((l) => l === '[INFO] Starting Container')).toHaveLength(2);
+  });
+});
