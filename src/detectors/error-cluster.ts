@@ -237,7 +237,8 @@ function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highU
   const events = real.flatMap((x) => x.events);
   const dropped = occ.reduce((s, x) => s + x.dropped, 0);
   const start = real[0]!.ts;
-  const end = real[real.length - 1]!.ts;
+  const lastOcc = real[real.length - 1]!;
+  const end = lastOcc.events[lastOcc.events.length - 1]!.ts!;
   // Durations are differences of the clock seconds shown (19:12:22 to 19:12:47 is 25 s), as a reader counts them.
   const durationS = clockSeconds(end) - clockSeconds(start);
   const userFacingOcc = real.filter((x) => x.userFacing);
