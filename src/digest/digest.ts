@@ -38,6 +38,8 @@ export interface Digest {
   resolved: FindingChange[];
   newTemplates: TemplateSummary[];
   templatesTotal: number;
+  /** Informational findings of this run (exact cadences and the like): kept in the state, not listed. */
+  informational: number;
 }
 
 /** Figures of one run, for the error-rate comparison. */
@@ -67,7 +69,13 @@ export function compare(prev: DigestState | null, t: TimelineSummary, findings: 
   const resolved: FindingChange[] = [];
   const now = new Map<string, Finding>();
   for (const f of findings) if (!now.has(f.id)) now.set(f.id, f);
+  let informational = 0;
   for (const f of now.values()) {
+    // Informational findings are baselines, not news: remembered in the state, counted, not listed.
+    if (f.severity === 'info') {
+      informational++;
+      continue;
+    }
     const h = prev?.findings[f.id];
     const count = countFor(f);
     const change: FindingChange = { id: f.id, detector: f.detector, title: f.title, severity: f.severity, summary: f.summary, count, trend: [...(h?.counts ?? []), count].slice(-HISTORY) };
@@ -79,7 +87,7 @@ export function compare(prev: DigestState | null, t: TimelineSummary, findings: 
   }
   if (prev) {
     for (const [id, h] of Object.entries(prev.findings)) {
-      if (now.has(id) || h.lastRun !== run - 1) continue;
+      if (now.has(id) || h.lastRun !== run - 1 || h.severity === 'info') continue;
       resolved.push({ id, detector: h.detector, title: h.title, severity: h.severity, count: 0, trend: [...h.counts, 0].slice(-HISTORY) });
     }
   }
@@ -99,6 +107,7 @@ export function compare(prev: DigestState | null, t: TimelineSummary, findings: 
     resolved: resolved.sort(bySeverity),
     newTemplates,
     templatesTotal: t.templates.length,
+    informational,
   };
 }
 
@@ -174,6 +183,7 @@ export function renderDigest(d: Digest, title?: string): string {
   );
   section('Ongoing', d.ongoing, (c) => `- **${c.severity}** ${prose(c.title)} — ${trendText(c.trend)} (${code(c.id)})`, 'Nothing carried over from the previous run.');
   section('Resolved', d.resolved, (c) => `- ${prose(c.title)} — not seen in this run (${trendText(c.trend)}; ${code(c.id)})`, 'Nothing that the previous run found has gone away.');
+  if (d.informational > 0) out.push(`${plural(d.informational, 'informational finding')} (exact cadences and other baselines) not listed; \`hindsight analyze\` shows them.`, '');
 
   if (d.firstRun) {
     out.push('## New templates', '', `First run: ${plural(d.templatesTotal, 'template')} recorded; the next digest lists the ones never seen before.`, '');
