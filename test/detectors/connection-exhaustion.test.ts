@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { runDetector } from '../helpers/timeline.js';
+import { connectionExhaustion } from '../../src/detectors/connection-exhaustion.js';
+import { appEvent, pgEvent, plus } from './pg-test-events.js';
+
+const T = '2026-06-01T18:00:00Z';
+
+describe('connection-exhaustion', () => {
+  it('valid: pool sizes logged at start-up and normal connections are not exhaustion', () => {
+    expect(runDetector(connectionExhaustion, [
+      appEvent(T, 'DB_POOL_MAX_SIZE=25'),
+      pgEvent(plus(T, 1), 'LOG', 'connection authorized: user=app database=app'),
+      appEvent(plus(T, 2), 'TimeoutError while calling https://api.example.com', 'error'),
+    ])).toEqual([]);
+  });
+
+  it('server refusals with the peak of sessions seen in the log', () => {
+    const events = [];
+    for (let p = 1; p <= 8; p++) events.push(pgEvent(plus(T, p), 'LOG', `connection authorized: user=app database=app application_name=web${p}`, p));
+    events.push(pgEvent(plus(T, 10), 'FATAL', 'remaining connection slots are reserved for roles with the SUPERUSER attribute', 20, { sqlstate: '53300' }));
+    events.push(pgEvent(plus(T, 11), 'FATAL', 'sorry, too many clients already', 21));
+    events.push(pgEvent(plus(T, 12), 'FATAL', 'sorry, too many clients already', 22));
+    events.push(pgEvent(plus(T, 20), 'LOG', 'disconnection: session time: 0:00:19.000 user=app database=app host=10.0.0.1 port=5000', 1));
+    const fs = runDetector(connectionExhaustion, events);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.data).toMatchObject({ serverRefusals: 3, appPoolTimeouts: 0, peakSessions: 8, byKind: { 'reserved-slots': 1, 'too-many-clients': 2 } });
+  });
+
+  it('SQLAlchemy QueuePool (1.x and 2.x wording), psycopg_pool and asyncpg acquire timeouts, with the pool sizes the app printed', () => {
+    const fs = runDetector(connectionExhaustion, [
+      appEvent(T, 'Starting bot: max_size=15 min_size=2', 'info', 'bot'),
+      ...[0, 1, 2].map((i) => appEvent(plus(T, 60 + i), 'sqlalchemy.exc.TimeoutError: QueuePool limit of size 10 overflow 20 reached, connection timed out, timeout 30.00 (Background on this error at: https://sqlalche.me/e/20/3o7r)', 'error', 'api')),
+      appEvent(plus(T, 70), 'QueuePool limit of size 10 overflow 20 reached, connection timed out, timeout 30', 'error', 'api'),
+      appEvent(plus(T, 80), "psycopg_pool.PoolTimeout: couldn't get a connection after 30.00 sec", 'error', 'worker'),
+      appEvent(plus(T, 90), 'asyncio.exceptions.TimeoutError in pool.acquire()', 'error', 'bot'),
+    ]);
+    expect(fs).toHaveLength(1);
+    const d = fs[0]!.data;
+    expect(d).toMatchObject({ appPoolTimeouts: 6, serverRefusals: 0, poolSize: 10, poolOverflow: 20, poolCapacity: 30, poolTimeoutSeconds: 30 });
+    expect(d.byKind).toEqual({ queuepool: 4, 'pool-timeout': 2 });
+    // The first size a line names is taken (max_size before min_size here).
+    expect(d.poolSizesLogged).toEqual([{ service: 'bot', name: 'max_size', value: 15, ts: '2026-06-01T18:00:00Z' }]);
+    expect(d.services).toEqual(['api', 'bot', 'worker']);
+  });
+});

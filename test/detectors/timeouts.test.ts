@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { runDetector } from '../helpers/timeline.js';
+import { timeouts } from '../../src/detectors/timeouts.js';
+import { appEvent, pgEvent, plus } from './pg-test-events.js';
+
+const T = '2026-05-10T12:00:00Z';
+
+describe('timeouts', () => {
+  it('valid: no timeouts, and pool-acquire timeouts are left to connection-exhaustion', () => {
+    expect(runDetector(timeouts, [
+      appEvent(T, 'GET /health 200 3ms'),
+      appEvent(plus(T, 1), 'sqlalchemy.exc.TimeoutError: QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout 30.00', 'error'),
+      pgEvent(plus(T, 2), 'ERROR', 'canceling statement due to user request'),
+      appEvent(plus(T, 3), 'LOCK_TIMEOUT set to 5s', 'info'),
+    ])).toEqual([]);
+  });
+
+  it('statement timeouts grouped by statement, counted once when the driver repeats them', () => {
+    const fs = runDetector(timeouts, [
+      ...[0, 1, 2].map((i) => pgEvent(plus(T, i * 10), 'ERROR', 'canceling statement due to statement timeout', 40 + i, { statement: `SELECT * FROM reports WHERE owner = ${i}`, user: 'web' })),
+      pgEvent(plus(T, 40), 'ERROR', 'canceling statement due to statement timeout', 50, { statement: 'select count(*) from events' }),
+      appEvent(plus(T, 41), 'asyncpg.exceptions.QueryCanceledError: canceling statement due to statement timeout', 'error', 'worker'),
+    ]);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.data).toMatchObject({ kind: 'statement-timeout', count: 4, appSide: 1, users: { web: 3 } });
+    expect(fs[0]!.data.statements).toEqual([{ statement: 'select * from reports where owner = ?', count: 3 }, { statement: 'select count(*) from events', count: 1 }]);
+  });
+
+  it('idle-in-transaction and idle-session terminations, one finding each', () => {
+    const fs = runDetector(timeouts, [
+      pgEvent(T, 'FATAL', 'terminating connection due to idle-in-transaction timeout', 9),
+      pgEvent(plus(T, 5), 'FATAL', 'terminating connection due to idle-in-transaction timeout', 10),
+      pgEvent(plus(T, 9), 'FATAL', 'terminating connection due to idle-session timeout', 11),
+    ]);
+    expect(fs.map((f) => [f.data.kind, f.data.count, f.severity])).toEqual([
+      ['idle-in-transaction-timeout', 2, 'medium'],
+      ['idle-session-timeout', 1, 'low'],
+    ]);
+  });
+
+  it('application timeouts: handler markers, empty TimeoutError, HTTP 504 by text or attribute', () => {
+    const fs = runDetector(timeouts, [
+      ...[0, 1, 2, 3, 4].map((i) => appEvent(plus(T, i * 30), `WEBHOOK_HANDLER_TIMEOUT update_id=${1000 + i} elapsed=25.0s`, 'warn', 'bot')),
+      appEvent(plus(T, 200), 'WORKER_TIMEOUT worker=reminders', 'error', 'bot'),
+      appEvent(plus(T, 210), '[2026-05-10 12:03:30 +0000] [1] [CRITICAL] WORKER TIMEOUT (pid:42)', 'error', 'web'),
+      appEvent(plus(T, 220), 'Task failed: asyncio.exceptions.TimeoutError', 'error', 'bot'),
+      appEvent(plus(T, 221), 'TimeoutError: ', 'error', 'bot'),
+      appEvent(plus(T, 230), 'upstream answered 504 Gateway Timeout for GET /reports', 'error', 'edge'),
+      appEvent(plus(T, 231), 'request done', 'error', 'edge', { httpStatus: 504, path: '/export' }),
+    ]);
+    const byKind = Object.fromEntries(fs.map((f) => [f.data.kind, f]));
+    expect(byKind['handler-timeout']!.data.count).toBe(7);
+    expect(byKind['handler-timeout']!.data.markers).toEqual({ WEBHOOK_HANDLER_TIMEOUT: 5, WORKER_TIMEOUT: 1, 'WORKER TIMEOUT': 1 });
+    expect(byKind['handler-timeout']!.severity).toBe('high');
+    expect(byKind['app-timeout']!.data.count).toBe(2);
+    expect(byKind['http-504']!.data.count).toBe(2);
+    expect(byKind['http-504']!.data.perService).toEqual({ edge: 2 });
+  });
+});
