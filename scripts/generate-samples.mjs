@@ -997,7 +997,7 @@ of 20 November 2025) between ${fmtUtc(START)} and ${fmtUtc(END)}. Written by
 | file | what it is | lines |
 |---|---|---|
 | \`backend.jsonl\` | the backend's \`railway logs --json\`: uvicorn and Python logging on stderr (all labelled \`error\`), tracebacks one line per record, Railway's container and health-check lines | ${appLines.length} |
-| \`postgres.log\` | PostgreSQL 17 stderr, \`log_line_prefix = '%m [%p] '\` | ${pgLines.length} |
+| \`postgres.log\` | PostgreSQL 17 stderr, \`log_line_prefix = '%m [%p] '\`; a multi-line STATEMENT continues on tab-indented lines | ${pgLines.join('\n').split('\n').length} |
 
 What happens:
 
@@ -1027,7 +1027,7 @@ The backend's start-up line at 06:20 does not print the database URL; no secrets
 `;
   return {
     files: { 'backend.jsonl': `${appLines.join('\n')}\n`, 'postgres.log': `${pgLines.join('\n')}\n`, 'README.md': readme },
-    facts: { appLines: appLines.length, pgLines: pgLines.length, restarts: restarts.length, healthcheckAttempts: hcAttempts.length },
+    facts: { appLines: appLines.length, pgLines: pgLines.join('\n').split('\n').length, restarts: restarts.length, healthcheckAttempts: hcAttempts.length },
   };
 }
 
@@ -1408,7 +1408,7 @@ fixes of a Telegram VPN bot), ${fmtUtc(START)} to ${fmtUtc(END)}. Written by
 The bot runs five workers (reminders 60 s, trial_notifications 300 s, fast_expiry_cleanup 30 s,
 activation_worker 20 s, crypto_payment_watcher 45 s) that log \`ITERATION_START\` / \`ITERATION_END\`, a
 Telegram webhook (\`WEBHOOK_UPDATE\` / \`HANDLER_DONE\`), an asyncpg pool of max 15, a 25 s handler timeout,
-and a watchdog that exits the process after 180 s without a handled update. What happens:
+and a watchdog that exits the process when no update has arrived for 180 s (checked every 30 s). What happens:
 
 1. ${hms(hangs.crypto_payment_watcher)} \`crypto_payment_watcher\` and ${hms(hangs.activation_worker)} \`activation_worker\` start an iteration that never ends
    (an external call inside a transaction, no timeout): each holds a connection. From 10:38
@@ -1420,8 +1420,9 @@ and a watchdog that exits the process after 180 s without a handled update. What
 3. ${hms(exitAt - 1200)} \`LIVENESS_CHECK_FAILED\`, \`WATCHDOG_RESTART calling os._exit(1)\`; Railway starts the container again
    at ${hms(restartAt)} and everything runs normally afterwards.
 
-Iterations: ${iterations.started} started, ${iterations.ended} ended; ${neverEnded.length} started and never ended
-(${[...new Set(neverEnded.map((n) => n.worker))].join(', ')}).
+Iterations: ${iterations.started} started, ${iterations.ended} ended; ${neverEnded.length} started and never ended:
+${neverEnded.sort((a, b) => a.at - b.at).map((n) => `${n.worker} #${n.iteration} (${hms(n.at)})`).join(', ')} — the two hangs, the
+iterations whose \`pool.acquire\` timed out, and whatever was running when \`os._exit(1)\` ended the process.
 `;
   return {
     files: { 'bot.log': `${lines.join('\n')}\n`, 'README.md': readme },
@@ -1434,8 +1435,29 @@ Iterations: ${iterations.started} started, ${iterations.ended} ended; ${neverEnd
 const args = process.argv.slice(2);
 const root = resolve(args.find((a) => !a.startsWith('--')) ?? 'samples');
 const sets = { whendoist, 'restart-loop': restartLoop, 'pg-guardrails': pgGuardrails, 'bot-workers': botWorkers };
+const index = [];
 for (const [name, build] of Object.entries(sets)) {
   const { files, facts } = build();
   writeSet(root, name, files);
+  const title = files['README.md'].split('\n', 1)[0].replace(/^# samples\/[\w-]+ — /, '');
+  const inputs = Object.entries(files).filter(([f]) => f !== 'README.md').map(([f, text]) => `\`${f}\` (${text.split('\n').length - 1} lines)`);
+  index.push(`| [\`${name}/\`](${name}/README.md) | ${title} | ${inputs.join(', ')} |`);
   if (!args.includes('--quiet')) process.stdout.write(`${name}: ${JSON.stringify(facts)}\n`);
 }
+writeFileSync(
+  join(root, 'README.md'),
+  `# Samples
+
+Realistic inputs that reproduce the incidents of the production reviews in \`../shared/seeds/\`, one
+directory per incident. They are written by \`scripts/generate-samples.mjs\` from a seeded generator:
+\`npm run samples\` rewrites them byte for byte (\`node scripts/generate-samples.mjs DIR\` writes them
+elsewhere), and \`test/samples/samples.test.ts\` fails if the committed files and the script drift apart.
+Each directory's README says what incident it reproduces and lists the exact times and counts in it.
+
+| set | incident | inputs |
+|---|---|---|
+${index.join('\n')}
+
+\`npm run demo\` analyzes \`samples/whendoist\`; any set can be read with \`hindsight analyze samples/<set>\`.
+`,
+);
