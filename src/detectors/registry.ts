@@ -3,6 +3,7 @@ import type { Detector } from './detector.js';
 import { connectionResetPerDeploy } from './connection-reset-per-deploy.js';
 import { containerChurn } from './container-churn.js';
 import { memorySawtooth } from './memory-sawtooth.js';
+import { costBreakdown } from './cost-breakdown.js';
 import { emptyErrorMessage } from './empty-error-message.js';
 import { cadenceDrift } from './cadence-drift.js';
 import { errorCluster } from './error-cluster.js';
@@ -17,6 +18,7 @@ export const DETECTORS: readonly Detector<any>[] = [
   connectionResetPerDeploy,
   containerChurn,
   memorySawtooth,
+  costBreakdown,
   emptyErrorMessage,
   cadenceDrift,
   errorCluster,
