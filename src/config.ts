@@ -120,7 +120,11 @@ export function parseConfig(raw: unknown, path: string, detectors: readonly Dete
     if (!isObject(obj.prices)) fail('prices', 'expected an object of prices');
     const cost = detectors.find((x) => x.meta.id === COST_DETECTOR);
     if (!cost) fail('prices', `there is no ${COST_DETECTOR} detector to use them`);
-    const priceKeys = Object.entries(cost!.meta.defaults).filter(([, v]) => typeof v === 'number').map(([k]) => k);
+    // Prices are the numeric options the detector documents in a currency (USD); the others are thresholds.
+    const docs = (cost!.meta.optionDocs ?? {}) as Record<string, string | undefined>;
+    const numeric = Object.entries(cost!.meta.defaults).filter(([, v]) => typeof v === 'number').map(([k]) => k);
+    const documented = numeric.filter((k) => /\bUSD\b|\$/.test(docs[k] ?? ''));
+    const priceKeys = documented.length > 0 ? documented : numeric;
     for (const [k, v] of Object.entries(obj.prices as Record<string, unknown>)) {
       if (!priceKeys.includes(k)) fail(`prices.${k}`, `unknown price; known prices: ${priceKeys.join(', ')}`);
       if (typeof v !== 'number' || !(v >= 0)) fail(`prices.${k}`, 'expected a number, zero or more');

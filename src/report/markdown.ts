@@ -156,7 +156,19 @@ function summary(ctx: Ctx): string {
   const second = critical > 0
     ? `${plural(critical, 'finding is', 'findings are')} critical.`
     : `None is critical; the worst is ${findings[0]!.severity}${rest > 0 ? `, and ${plural(rest, 'lesser finding')} follow${rest === 1 ? 's' : ''} below` : ''}.`;
-  return `${scale}. The problems that matter: ${listJoin(items)}. ${second}`;
+  const costNote = costSentence(findings);
+  return `${scale}. The problems that matter: ${listJoin(items)}.${costNote ? ' ' + costNote : ''} ${second}`;
+}
+
+/** "Memory is 97% of the cost ($0.52 of $0.53 over 168 h)." when one resource dominates the bill. */
+function costSentence(findings: Finding[]): string | null {
+  const f = findings.find((x) => x.detector === 'cost-breakdown');
+  if (!f) return null;
+  const top = topCostItem(f);
+  const total = numberAt(f.data, 'total');
+  if (!top || total === undefined || top.share < 0.75) return null;
+  const hours = numberAt(f.data, 'windowHours');
+  return `**${prose(capitalize(top.resource))} is ${percent(top.share)} of the cost** (${money(top.cost)} of ${money(total)}${hours !== undefined ? ` over ${humanSeconds(hours * 3600)}` : ''}).`;
 }
 
 /** The parenthesis after a Summary label: the finding's key figures, from its data. */
