@@ -1,0 +1,108 @@
+// The proof of the detector issue: on samples/whendoist (the incident of the hardening review,
+// seeds/000, over seven days) hindsight finds by itself what the review found by hand.
+import { describe, it, expect, beforeAll } from 'vitest';
+import { readTimeline, runDetectors } from '../../src/analyze.js';
+import type { Finding } from '../../src/model.js';
+
+let findings: Finding[] = [];
+const byDetector = (id: string) => findings.filter((f) => f.detector === id);
+const data = (f: Finding) => f.data as Record<string, any>;
+
+beforeAll(async () => {
+  const { summary } = await readTimeline(['samples/whendoist']);
+  findings = runDetectors(summary).findings;
+});
+
+describe('samples/whendoist reproduces the hardening review', () => {
+  it('1.1: one finding per empty-message template, the hourly materialization errors among them', () => {
+    const empty = byDetector('empty-error-message');
+    const templates = empty.map((f) => data(f).template as string);
+    expect(new Set(templates).size).toBe(templates.length);
+    const mat = empty.find((f) => /^Materialization loop error:/.test(data(f).template));
+    const db = empty.find((f) => /^Database session error:/.test(data(f).template));
+    expect(mat).toBeDefined();
+    expect(db).toBeDefined();
+    expect(data(mat!).count).toBe(165);
+    expect(data(db!).count).toBe(5);
+    expect(data(mat!).services).toEqual(['whendoist']);
+    expect(mat!.recommendation).toMatch(/traceback|exception/i);
+  });
+
+  it('1.1 timing: the errors drift 1-2 minutes an hour beside the exact hourly cadence of the successes', () => {
+    const drift = byDetector('cadence-drift').find((f) => /^Materialization loop error:/.test(data(f).template));
+    expect(drift).toBeDefined();
+    const d = data(drift!);
+    expect(d.periodSeconds).toBe(3600);
+    expect(d.driftSecondsPerCycle).toBeGreaterThanOrEqual(60);
+    expect(d.driftSecondsPerCycle).toBeLessThanOrEqual(120);
+    expect(d.occurrences).toBe(165);
+    expect(d.exactCadence).toMatchObject({ periodSeconds: 3600 });
+    expect(d.exactCadence.template).toMatch(/^Materialized <\*> task instances/);
+  });
+
+  it('1.2: the 19:12 cluster, 5 user-facing failures in 25 s, led by the materialization error 20 s earlier', () => {
+    const clusters = byDetector('error-cluster');
+    expect(clusters).toHaveLength(1);
+    const d = data(clusters[0]!);
+    expect(d.start).toBe('2026-02-07T19:12:22.081Z');
+    expect(d.leadTemplate).toMatch(/^Materialization loop error:/);
+    expect(d.leadTimestamp).toBe('2026-02-07T19:12:02.412Z');
+    expect(d.leadSeconds).toBe(20);
+    expect(d.userFacing).toBe(5);
+    expect(d.durationSeconds).toBe(25);
+    expect(d.endpoints).toEqual([
+      { endpoint: 'GET /dashboard', count: 4 },
+      { endpoint: 'GET /', count: 1 },
+    ]);
+    expect(d.recoveredAfterSeconds).toBeGreaterThan(0);
+  });
+
+  it('1.3: three connection resets at each of the six container stops', () => {
+    const resets = byDetector('connection-reset-per-deploy');
+    expect(resets).toHaveLength(1);
+    const d = data(resets[0]!);
+    expect(d.stops.map((s: any) => s.timestamp.slice(11, 16))).toEqual(['19:21', '19:39', '21:39', '01:53', '02:57', '03:00']);
+    expect(d.stops.every((s: any) => s.resets === 3)).toBe(true);
+    expect(d.attributed).toBe(18);
+    expect(d.unattributed).toBe(0);
+    expect(resets[0]!.recommendation).toMatch(/dispose/);
+  });
+
+  it('1.4: the rapid start/stop cycles, 9 s after the start at 02:57 and 5 s after start-up completed at 03:00', () => {
+    const churn = byDetector('container-churn');
+    expect(churn).toHaveLength(1);
+    const h = data(churn[0]!).handovers as any[];
+    const at0257 = h.find((x) => x.stop === '2026-02-08T02:57:30Z');
+    const at0300 = h.find((x) => x.stop === '2026-02-08T03:00:35Z');
+    expect(at0257.startToStopSeconds).toBe(9);
+    expect(at0300.readyToStopSeconds).toBe(5);
+    expect(data(churn[0]!).startupSeconds).toContain(3.2);
+  });
+
+  it('2.1: memory in an 80-200 MB sawtooth for the app, flat for PostgreSQL', () => {
+    const mem = byDetector('memory-sawtooth');
+    const app = mem.find((f) => data(f).service === 'whendoist');
+    const pg = mem.find((f) => data(f).service === 'postgres');
+    expect(data(app!).shape).toBe('sawtooth');
+    expect(data(app!).minMb).toBeGreaterThan(70);
+    expect(data(app!).minMb).toBeLessThan(95);
+    expect(data(app!).maxMb).toBeGreaterThan(190);
+    expect(data(app!).maxMb).toBeLessThan(215);
+    expect(data(pg!).shape).toBe('flat');
+  });
+
+  it('2.5: memory is about 97% of the cost', () => {
+    const cost = byDetector('cost-breakdown');
+    expect(cost).toHaveLength(1);
+    const items = data(cost[0]!).items as { resource: string; share: number }[];
+    const memory = items.find((i) => i.resource === 'memory')!;
+    expect(memory.share).toBeGreaterThan(0.95);
+    expect(memory.share).toBeLessThan(0.99);
+    expect(items[0]!.resource).toBe('memory');
+  });
+
+  it('orders findings by severity, then time', () => {
+    const rank = { critical: 4, high: 3, medium: 2, low: 1, info: 0 } as const;
+    for (let i = 1; i < findings.length; i++) expect(rank[findings[i - 1]!.severity]).toBeGreaterThanOrEqual(rank[findings[i]!.severity]);
+  });
+});
