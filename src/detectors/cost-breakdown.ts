@@ -9,6 +9,7 @@
 import type { Evidence, Finding, MetricSeries } from '../model.js';
 import { defineDetector } from './detector.js';
 import { humanDuration } from './evidence.js';
+import { sumSameTimestamps } from './series.js';
 
 type Resource = 'memory' | 'cpu' | 'egress' | 'volume';
 
@@ -128,7 +129,8 @@ export const costBreakdown = defineDetector({
     let start = Infinity;
     let end = -Infinity;
     const floors: { service: string; floorMb: number; aboveCost: number }[] = [];
-    for (const s of billed) {
+    for (const raw of billed) {
+      const s = { ...raw, ...sumSameTimestamps(raw.ts, raw.values) };
       const r = resourceOf(s.measurement)!;
       let c: number;
       let coveredMs: number;

@@ -9,6 +9,7 @@ import { defineDetector } from './detector.js';
 import { isoSeconds, clockOf, humanDuration } from './evidence.js';
 import { LIFECYCLE_INTERESTS, classifyLifecycle, lifecycleOf } from './lifecycle.js';
 import { memoryShape, DEFAULT_SHAPE_OPTIONS, type ShapeResult, type Drop } from './memory-shape.js';
+import { sumSameTimestamps } from './series.js';
 
 const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -115,7 +116,9 @@ export const memorySawtooth = defineDetector({
   detect(t, o) {
     const findings: Finding[] = [];
     const series = t.metrics.filter((m: MetricSeries) => m.measurement === 'memory' && m.ts.length >= o.minSamples);
-    for (const s of series) {
+    for (const raw of series) {
+      const s = { ...raw, ...sumSameTimestamps(raw.ts, raw.values) };
+      if (s.ts.length < o.minSamples) continue;
       const restarts = restartsOf(t, s.service);
       const r = memoryShape(s.ts, s.values, restarts, o);
       findings.push(findingOf(t, s, r, restarts.length));
@@ -140,7 +143,7 @@ function findingOf(t: TimelineSummary, s: MetricSeries, r: ShapeResult, restartC
   const restartNote =
     restartCount === 0
       ? 'No container start or stop of this service is in the logs, so drops could not be checked against restarts.'
-      : `${r.dropsAtRestarts} of ${r.drops.length} drops fall at one of the ${restartCount} container starts/stops in the logs.`;
+      : `${r.dropsAtRestarts} of ${r.drops.length} drops fall at a container start or stop (${restartCount} in the logs).`;
   switch (r.shape) {
     case 'sawtooth': {
       linked = templateAtDrops(t, r.drops, r.sampleSeconds * 1000);

@@ -85,6 +85,15 @@ describe('cost-breakdown: invalid (findings with numbers)', () => {
     expect((forced[0]!.data.usage as { egressGb: number }).egressGb).toBeGreaterThan(1);
   });
 
+  it('replicas (samples at the same timestamps) are summed, as Railway bills them', () => {
+    const one = series('w', 'memory', 'MB', 60, 600, () => 500);
+    const two = [...series('w', 'memory', 'MB', 60, 600, () => 250), ...series('w', 'memory', 'MB', 60, 600, () => 250)];
+    const a = itemsOf(runDetector(detector, [], one)[0]!.data).memory!.cost;
+    const b = itemsOf(runDetector(detector, [], two)[0]!.data).memory!.cost;
+    expect(b).toBeCloseTo(a, 8);
+    expect(runDetector(detector, [], two)[0]!.data.windowHours).toBe(10);
+  });
+
   it('prices are options', () => {
     const m = series('w', 'memory', 'MB', 60, 600, () => 500);
     const base = itemsOf(runDetector(detector, [], m)[0]!.data).memory!.cost;

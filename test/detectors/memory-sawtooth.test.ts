@@ -41,6 +41,14 @@ describe('memory-sawtooth: valid (no problem: flat, info)', () => {
     expect(fs[0]!.title).toBe('Memory Flat (~150 MB)');
   });
 
+  it('two replicas are read as their sum, not as a sawtooth of alternating samples', () => {
+    const a = series(() => 100, { stepS: 60, hours: 12, noise: 1, seed: 1, service: 'api' });
+    const b = series(() => 160, { stepS: 60, hours: 12, noise: 1, seed: 2, service: 'api' });
+    const fs = runDetector(detector, [], [...a, ...b]);
+    expect(fs[0]!.data).toMatchObject({ shape: 'flat', samples: a.length });
+    expect(fs[0]!.data.meanMb as number).toBeCloseTo(260, 0);
+  });
+
   it('too few samples give no finding', () => {
     expect(runDetector(detector, [], series(() => 150, { stepS: 60, hours: 0.1 }))).toEqual([]);
   });
