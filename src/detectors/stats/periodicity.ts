@@ -65,8 +65,11 @@ export interface PeriodEstimate {
   cycleGapsMs: number[];
 }
 
-/** Tolerance (share of the period) for a gap that spans missed runs, against the chain's own period. */
-const FOLDED_TOLERANCE = 0.08;
+/** Runs per chain needed on average: phase resets (restarts) are rare next to runs. */
+const MIN_RUNS_PER_CHAIN = 4;
+
+/** Smallest tolerance (share of the period) of an established chain, against its own period. */
+const ESTABLISHED_MIN_TOLERANCE = 0.03;
 
 /** Collapses sorted times into run start times: a new run starts after a gap above `runGapMs`. */
 export function collapseRuns(times: ArrayLike<number>, runGapMs: number): number[] {
@@ -90,7 +93,11 @@ export function estimatePeriod(times: ArrayLike<number>, options: PeriodOptions 
   const p0 = median(gaps);
   if (!(p0 >= options.minPeriodMs)) return null;
   const tol = options.chainTolerance * p0;
-  // Open chains: last run time, cycle count. Only the few most recent are tried (bounded work).
+  // Open chains: first and last run time, cycle count. Only the four that took a run most recently
+  // are tried, most recent first (bounded work).
+  const recent: number[] = [];
+  const chainAbsRes: number[] = [];
+  const chainGaps: number[] = [];
   const chainFirst: number[] = [];
   const chainLast: number[] = [];
   const chainCycle: number[] = [];
@@ -100,20 +107,47 @@ export function estimatePeriod(times: ArrayLike<number>, options: PeriodOptions 
   const kOf: number[] = new Array<number>(runs.length).fill(0);
   for (let i = 0; i < runs.length; i++) {
     const t = runs[i]!;
+    // Among the chains this run could continue, take the best fit (residual over tolerance).
     let joined = -1;
-    for (let c = chainLast.length - 1; c >= Math.max(0, chainLast.length - 4); c--) {
+    let bestScore = Infinity;
+    let bestK = 0;
+    let bestRes = 0;
+    for (let r = 0; r < recent.length; r++) {
+      const c = recent[r]!;
       const d = t - chainLast[c]!;
       const k = Math.round(d / p0);
       if (k < 1 || Math.abs(d - k * p0) > tol) continue;
-      // Across missed runs, hold the gap to the chain's own period: a restart hours later lands
-      // within the loose tolerance by chance, and joining it would read a phase step as drift.
-      if (k >= 2 && chainCycle[c]! >= 2) {
+      // An older chain (another run has come in since) takes only the next cycle or the one after:
+      // the run after an off-beat extra, or after a displaced run. Folding more missed runs into an
+      // old chain would let a restart hours later join it whenever its phase happens to be close.
+      if (r > 0 && k > 2) continue;
+      // An established chain holds the next run to its own period and its own jitter: a restart
+      // that lands within the loose tolerance (11 minutes early on an hourly job) would otherwise
+      // stay on the chain and read as a phase step, i.e. as drift.
+      let res: number;
+      let allowed: number;
+      if (chainCycle[c]! >= 3) {
         const own = (chainLast[c]! - chainFirst[c]!) / chainCycle[c]!;
-        if (Math.abs(d - k * own) > FOLDED_TOLERANCE * p0) continue;
+        res = Math.abs(d - k * own);
+        const spread = chainAbsRes[c]! / chainGaps[c]!;
+        allowed = Math.min(tol, Math.max(ESTABLISHED_MIN_TOLERANCE * p0, 5 * spread) * Math.sqrt(k));
+      } else {
+        res = Math.abs(d - k * p0);
+        allowed = tol;
       }
-      joined = c;
-      kOf[i] = k;
-      break;
+      if (res > allowed) continue;
+      const score = res / allowed;
+      if (score < bestScore) {
+        bestScore = score;
+        joined = c;
+        bestK = k;
+        bestRes = res;
+      }
+    }
+    if (joined !== -1) {
+      kOf[i] = bestK;
+      chainAbsRes[joined]! += bestRes;
+      chainGaps[joined]!++;
     }
     if (joined === -1) {
       joined = chainLast.length;
@@ -121,10 +155,16 @@ export function estimatePeriod(times: ArrayLike<number>, options: PeriodOptions 
       chainLast.push(t);
       chainCycle.push(0);
       chainSize.push(0);
+      chainAbsRes.push(0);
+      chainGaps.push(0);
     } else {
       chainCycle[joined]! += kOf[i]!;
       chainLast[joined] = t;
     }
+    const at = recent.indexOf(joined);
+    if (at !== -1) recent.splice(at, 1);
+    recent.unshift(joined);
+    if (recent.length > 4) recent.pop();
     chainOf[i] = joined;
     cycleOf[i] = chainCycle[joined]!;
     chainSize[joined]!++;
@@ -164,6 +204,8 @@ export function estimatePeriod(times: ArrayLike<number>, options: PeriodOptions 
   // A schedule runs in most of its slots: more than one missed cycle per two runs is chance alignment
   // (random events fold into long chains with many "missed" cycles).
   if (missed * 2 > chained) return null;
+  // Restarts reset a phase now and then; random events break into many short chains.
+  if (chained < MIN_RUNS_PER_CHAIN * dense.size) return null;
   const periodMs = sumGap / sumK;
   // Jitter from the residuals Δ − k·P0, not Δ/k: dividing by k would shrink the scatter of folded
   // gaps and let random events, which fit a chain anywhere within the tolerance, pass as periodic.
