@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, ignoreMatcher, loadConfig, parseConfig } from '../../src/config.js';
+import { defineDetector } from '../../src/detectors/detector.js';
+import { runCli } from './run-cli.js';
+import { railwayLine } from './railway-lines.js';
+
+const fake = defineDetector({
+  meta: { id: 'fake', title: 'Fake', explanation: 'test', defaults: { minCount: 3, label: 'x', strict: false, windows: [60, 300], names: [] as string[] } },
+  detect: () => [],
+});
+const cost = defineDetector({
+  meta: {
+    id: 'cost-breakdown', title: 'Cost', explanation: 'test',
+    defaults: { memoryGbMonth: 10, vcpuMonth: 20, minutesPerMonth: 43200 },
+    optionDocs: { memoryGbMonth: 'USD per GB-month', vcpuMonth: 'USD per vCPU-month', minutesPerMonth: 'minutes in a month' },
+  },
+  detect: () => [],
+});
+
+describe('configuration', () => {
+  it('accepts thresholds of the right type, checked against the detector defaults', () => {
+    const cfg = parseConfig({ detectors: { fake: { minCount: 5, label: 'y', strict: true, windows: [30], names: ['a'] } } }, 'c.json', [fake]);
+    expect(cfg.detectors.fake).toEqual({ minCount: 5, label: 'y', strict: true, windows: [30], names: ['a'] });
+  });
+
+  it.each([
+    [{ detectors: { fake: { minCount: '5' } } }, 'c.json: detectors.fake.minCount: expected a number (default 3), got "5"'],
+    [{ detectors: { fake: { strict: 1 } } }, 'c.json: detectors.fake.strict: expected true or false (default false), got 1'],
+    [{ detectors: { fake: { windows: ['60'] } } }, 'c.json: detectors.fake.windows: expected an array of numbers (default [60,300]), got ["60"]'],
+    [{ detectors: { fake: { maxCount: 5 } } }, 'c.json: detectors.fake.maxCount: unknown threshold; fake takes: minCount, label, strict, windows, names'],
+    [{ detectors: { fake: 3 } }, 'c.json: detectors.fake: expected an object of thresholds'],
+    [{ prices: { memoryGbMonth: 10 } }, 'c.json: prices: there is no cost-breakdown detector to use them'],
+  ])('rejects %j', (raw, message) => {
+    expect(() => parseConfig(raw, 'c.json', [fake])).toThrow(new ConfigError(message));
+  });
+
+  it('maps prices onto the cost detector, and only its currency options are prices', () => {
+    const cfg = parseConfig({ prices: { memoryGbMonth: 12.5 }, detectors: { 'cost-breakdown': { minutesPerMonth: 44640 } } }, 'c.json', [cost]);
+    expect(cfg.detectors['cost-breakdown']).toEqual({ minutesPerMonth: 44640, memoryGbMonth: 12.5 });
+    expect(() => parseConfig({ prices: { minutesPerMonth: 1 } }, 'c.json', [cost])).toThrow('prices.minutesPerMonth: unknown price; known prices: memoryGbMonth, vcpuMonth');
+    expect(() => parseConfig({ prices: { vcpuMonth: -1 } }, 'c.json', [cost])).toThrow('prices.vcpuMonth: expected a number, zero or more');
+  });
+
+  it('finds hindsight.config.json in the working directory only when no file is named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-cfg-'));
+    expect(loadConfig(undefined, dir, [fake]).path).toBeNull();
+    writeFileSync(join(dir, 'hindsight.config.json'), JSON.stringify({ ignoreTemplates: ['^GET /health', 'Polling'] }));
+    const cfg = loadConfig(undefined, dir, [fake]);
+    expect(cfg.path).toBe(join(dir, 'hindsight.config.json'));
+    expect(ignoreMatcher(cfg)!.test('GET /health 200')).toBe(true);
+    expect(ignoreMatcher(cfg)!.test('Polling queue')).toBe(true);
+    expect(ignoreMatcher(cfg)!.test('POST /orders')).toBe(false);
+  });
+
+  it('changes what a real detector reports (thresholds reach runDetectors)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-cfg-'));
+    const start = Date.parse('2026-08-01T00:00:00Z');
+    const file = join(dir, 'metrics-app.jsonl');
+    writeFileSync(file, Array.from({ length: 4 }, (_, i) => railwayLine(start + i * 3_600_000, 'error', 'Export failed: ')).join('\n') + '\n');
+    const base = JSON.parse((await runCli(['analyze', file, '--format', 'json'])).stdout);
+    const detectors = base.detectors.map((d: { id: string }) => d.id) as string[];
+    expect(detectors).toContain('empty-error-message');
+    // Raising the lowest level considered to fatal leaves these error records out of the detector's view.
+    writeFileSync(join(dir, 'hindsight.config.json'), JSON.stringify({ detectors: { 'empty-error-message': { minLevel: 'fatal' } } }));
+    const raised = JSON.parse((await runCli(['analyze', file, '--format', 'json'], { cwd: dir })).stdout);
+    const count = (doc: { findings: { detector: string }[] }) => doc.findings.filter((f) => f.detector === 'empty-error-message').length;
+    expect(count(base)).toBeGreaterThan(0);
+    expect(count(raised)).toBe(0);
+  });
+});

@@ -1,0 +1,62 @@
+// A few runs of the built CLI (dist/cli.js, built before the tests in .ci/run): real exit codes,
+// real standard streams, real environment.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { railwayDay } from './railway-lines.js';
+
+const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+function run(args: string[], env: Record<string, string> = {}, input?: string) {
+  const base = { ...process.env };
+  for (const k of ['NO_COLOR', 'FORCE_COLOR', 'TERM']) delete base[k];
+  const r = spawnSync(process.execPath, [cli, ...args], { env: { ...base, ...env }, input, encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe.skipIf(!existsSync(cli))('node dist/cli.js', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hindsight-dist-'));
+  const file = join(dir, 'billing.jsonl');
+  writeFileSync(file, railwayDay({ start: Date.parse('2026-07-01T00:00:00Z'), emptyErrors: { prefix: 'Invoice job failed', everyMin: 30 }, burst: { atMin: 300, count: 10, path: '/invoices' } }).join('\n') + '\n');
+
+  it('exits 0 with the report on stdout, and 1 when a finding reaches --fail-on', () => {
+    const ok = run(['analyze', file]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^# Post-mortem: billing/);
+    const json = JSON.parse(run(['analyze', file, '--format', 'json']).stdout) as { findings: { severity: string }[] };
+    expect(json.findings.some((f) => f.severity === 'high' || f.severity === 'critical')).toBe(true);
+    const fail = run(['analyze', file, '--fail-on', 'high']);
+    expect(fail.code).toBe(1);
+    expect(fail.stdout).toContain('## Summary');
+  });
+
+  it('exits 2 with one hindsight: line on bad input or usage', () => {
+    const missing = run(['analyze', join(dir, 'nope.jsonl')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^hindsight: cannot read .*nope\.jsonl: no such file or directory\n$/);
+    expect(missing.stdout).toBe('');
+    const empty = run(['analyze', '-'], {}, '');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toBe('hindsight: no line could be read: standard input is empty\n');
+    const usage = run(['analyze', file, '--format', 'pdf']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
+  it('writes -o FILE and nothing to stdout', () => {
+    const out = join(dir, 'out.md');
+    const r = run(['analyze', file, '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(readFileSync(out, 'utf8')).toMatch(/^# Post-mortem: billing/);
+  });
+
+  it('colors --format text only when forced, and never with NO_COLOR', () => {
+    expect(run(['analyze', file, '--format', 'text']).stdout).not.toMatch(/\u001b\[/);
+    expect(run(['analyze', file, '--format', 'text'], { FORCE_COLOR: '1' }).stdout).toMatch(/\u001b\[/);
+    expect(run(['analyze', file, '--format', 'text'], { FORCE_COLOR: '1', NO_COLOR: '1' }).stdout).not.toMatch(/\u001b\[/);
+  });
+});
