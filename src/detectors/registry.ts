@@ -12,6 +12,12 @@ import { slowQueries } from './slow-queries.js';
 import { lockContention } from './lock-contention.js';
 import { timeouts } from './timeouts.js';
 import { connectionExhaustion } from './connection-exhaustion.js';
+import { restartLoop } from './restart-loop.js';
+import { unfinishedWork } from './unfinished-work.js';
+import { ungracefulShutdown } from './ungraceful-shutdown.js';
+import { missingRelation } from './missing-relation.js';
+import { sslEof } from './ssl-eof.js';
+import { logLoss } from './log-loss.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const DETECTORS: readonly Detector<any>[] = [
@@ -27,6 +33,12 @@ export const DETECTORS: readonly Detector<any>[] = [
   lockContention,
   timeouts,
   connectionExhaustion,
+  restartLoop,
+  unfinishedWork,
+  ungracefulShutdown,
+  missingRelation,
+  sslEof,
+  logLoss,
 ];
 
 export function detectorById(id: string): Detector | undefined {

@@ -1,0 +1,112 @@
+// Stops that did not go through the app's own shutdown: a container stop with no "Shutting down" /
+// "Finished server process" (uvicorn), "Handling signal: term" (gunicorn), "SIGTERM received"
+// (Node), "received fast shutdown request" (PostgreSQL) around it; a SIGKILL after SIGTERM; exit
+// 137; PostgreSQL's immediate shutdown. Without a graceful stop, in-flight requests are cut, pooled
+// connections are reset, and a database is left for crash recovery.
+import type { Finding } from '../model.js';
+import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
+import { defineDetector } from './detector.js';
+import { clockOf, evidenceOf, isoSeconds } from './evidence.js';
+import { distinct, plural } from './event-groups.js';
+import { LIFECYCLE_INTERESTS, lifecycleOf, type LifecycleTransition } from './lifecycle.js';
+
+/** Shutdown lines of apps the lifecycle rules do not know (Node, generic). */
+const APP_SHUTDOWN_RE =
+  /\b(?:[Rr]eceived|[Gg]ot|[Cc]aught|[Hh]andling) (?:signal )?SIGTERM\b|\bSIGTERM (?:received|signal received|caught)|[Gg]raceful(?:ly)? shut(?:ting)? ?down|[Ss]hutdown complete|[Cc]losing (?:the )?(?:database|db|connection|pool|server)|[Dd]isposing (?:the )?(?:engine|pool)/;
+const KILL_RE = /\bSIGKILL\b|exit(?:ed)? (?:with )?(?:code|status) 137\b|[Kk]illed by signal 9\b|OOMKilled/;
+
+interface StopCheck {
+  stop: LifecycleTransition;
+  graceful: boolean;
+  killed: boolean;
+  immediate: boolean;
+  gracefulLines: number;
+}
+
+export const ungracefulShutdown = defineDetector({
+  meta: {
+    id: 'ungraceful-shutdown',
+    title: 'Stops without a graceful shutdown',
+    explanation:
+      'Container stops not accompanied by the app\'s own shutdown lines (uvicorn "Shutting down"/"Finished server process", gunicorn ' +
+      '"Handling signal: term", Node "SIGTERM received", PostgreSQL "received fast shutdown request"), SIGKILL after SIGTERM, exit 137 and ' +
+      'PostgreSQL immediate shutdowns: in-flight work cut and connections reset at every stop.',
+    defaults: { minUngraceful: 1, beforeSeconds: 5, afterSeconds: 30 },
+    optionDocs: {
+      minUngraceful: 'ungraceful stops of one service needed for a finding',
+      beforeSeconds: 'shutdown lines up to this long (s) before the stop line count for it',
+      afterSeconds: 'shutdown lines up to this long (s) after the stop line count for it',
+    },
+    interests: [...LIFECYCLE_INTERESTS, APP_SHUTDOWN_RE, KILL_RE],
+  },
+  detect(t: TimelineSummary, o): Finding[] {
+    const lc = lifecycleOf(t);
+    const extra = new Map<string, TimelineEvent[]>();
+    const kills = new Map<string, TimelineEvent[]>();
+    for (const ev of t.events) {
+      if (ev.ts === null) continue;
+      if (APP_SHUTDOWN_RE.test(ev.message)) (extra.get(ev.service) ?? extra.set(ev.service, []).get(ev.service)!).push(ev);
+      if (KILL_RE.test(ev.message)) (kills.get(ev.service) ?? kills.set(ev.service, []).get(ev.service)!).push(ev);
+    }
+    const near = (list: TimelineEvent[] | undefined, s: LifecycleTransition) =>
+      (list ?? []).filter((e) => e.ts! >= s.ts - o.beforeSeconds * 1000 && e.ts! <= s.end + o.afterSeconds * 1000);
+    const byService = new Map<string, StopCheck[]>();
+    for (const s of lc.stops) {
+      const platform = s.markers.some((m) => m.scope === 'container' || m.kind === 'exit' || m.kind === 'failure');
+      const immediate = s.markers.some((m) => m.label === 'pg-shutdown-request' && m.signal === 'immediate');
+      if (!platform && !immediate) continue;
+      const processLines = s.markers.filter((m) => m.scope === 'process' && m.kind === 'stop' && !(m.label === 'pg-shutdown-request' && m.signal === 'immediate'));
+      const appLines = near(extra.get(s.service), s);
+      const killed = s.markers.some((m) => m.exitCode === 137 || m.signal === 'SIGKILL' || m.signal === '9') || near(kills.get(s.service), s).length > 0;
+      const gracefulLines = processLines.length + appLines.length;
+      const check: StopCheck = { stop: s, graceful: gracefulLines > 0 && !killed && !immediate, killed, immediate, gracefulLines };
+      (byService.get(s.service) ?? byService.set(s.service, []).get(s.service)!).push(check);
+    }
+    const findings: Finding[] = [];
+    for (const [service, checks] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const bad = checks.filter((c) => !c.graceful);
+      if (bad.length < o.minUngraceful) continue;
+      const killed = bad.filter((c) => c.killed).length;
+      const termThenKill = bad.filter((c) => c.killed && c.gracefulLines > 0).length;
+      const silent = bad.filter((c) => c.gracefulLines === 0 && !c.killed && !c.immediate).length;
+      const immediate = bad.filter((c) => c.immediate).length;
+      const evidence = bad.slice(0, 5).flatMap((c) => c.stop.markers.slice(0, 2).map((m) => evidenceOf(t, m.event)));
+      findings.push({
+        detector: 'ungraceful-shutdown',
+        id: `ungraceful-shutdown:${service}`,
+        severity: killed > 0 || immediate > 0 ? 'high' : 'medium',
+        title: `Ungraceful Stops of ${service} (${bad.length} of ${plural(checks.length, 'stop')})`,
+        summary:
+          `${bad.length} of ${service}'s ${plural(checks.length, 'stop')} ended without a graceful shutdown` +
+          (silent > 0 ? `: ${silent} with no shutdown line at all` : '') +
+          (killed > 0 ? `, ${killed} killed (SIGKILL / exit 137)` : '') +
+          (termThenKill > 0 ? `, ${termThenKill} of them after starting to shut down (SIGKILL after SIGTERM)` : '') +
+          (immediate > 0 ? `, ${immediate} PostgreSQL immediate shutdown(s)` : '') +
+          '.',
+        pattern: `Ungraceful stops at ${bad.map((c) => clockOf(c.stop.ts)).join(', ')}; graceful ones: ${checks.length - bad.length}.`,
+        rootCause:
+          silent > 0
+            ? 'The process never logged its shutdown: it did not receive SIGTERM (a shell as PID 1 that does not forward signals) or had no handler, and was killed when the grace period ran out.'
+            : 'The shutdown started but did not finish before SIGKILL: the grace period (RAILWAY_DEPLOYMENT_DRAINING_SECONDS, default 0) is shorter than the time to drain requests and close pools.',
+        impact: 'In-flight requests were cut, pooled database connections reset (PostgreSQL logs "Connection reset by peer"), and a database stopped this way recovers its WAL at the next start.',
+        recommendation:
+          'Run the app with exec (or tini) as PID 1 so SIGTERM reaches it; handle SIGTERM by closing the server and disposing the database pool; ' +
+          'set RAILWAY_DEPLOYMENT_DRAINING_SECONDS to cover the drain; stop PostgreSQL with SIGINT (fast shutdown), never immediate.',
+        evidence,
+        data: {
+          service,
+          stops: checks.length,
+          graceful: checks.length - bad.length,
+          ungraceful: bad.length,
+          silent,
+          killed,
+          sigkillAfterSigterm: termThenKill,
+          immediate,
+          ungracefulStops: bad.map((c) => ({ at: isoSeconds(c.stop.ts), killed: c.killed, immediate: c.immediate, exitCode: c.stop.exitCode ?? null })),
+          services: distinct([service]),
+        },
+      });
+    }
+    return findings;
+  },
+});
