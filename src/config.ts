@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Detector, DetectorOptionValue } from './detectors/detector.js';
 import { DETECTORS } from './detectors/registry.js';
+import { encodeJob } from './detectors/known-jobs.js';
 import type { DetectorConfig } from './analyze.js';
 
 export const CONFIG_FILE = 'hindsight.config.json';
@@ -41,6 +42,7 @@ export class ConfigError extends Error {
 
 const TOP_KEYS = ['$schema', 'detectors', 'services', 'periodicJobs', 'prices', 'ignoreTemplates'] as const;
 const COST_DETECTOR = 'cost-breakdown';
+const KNOWN_JOBS = 'known-jobs';
 
 /** The empty configuration (no file). */
 export function emptyConfig(): HindsightConfig {
@@ -114,6 +116,12 @@ export function parseConfig(raw: unknown, path: string, detectors: readonly Dete
       if (job.service !== undefined && typeof job.service !== 'string') fail(`${key}.service`, 'expected a string');
       cfg.periodicJobs.push({ match: job.match as string, periodSeconds: job.periodSeconds as number, ...(job.service !== undefined ? { service: job.service as string } : {}) });
     });
+  }
+
+  if (cfg.periodicJobs.length > 0) {
+    if (!detectors.some((x) => x.meta.id === KNOWN_JOBS)) fail('periodicJobs', `there is no ${KNOWN_JOBS} detector to check them`);
+    const given = cfg.detectors[KNOWN_JOBS]?.jobs;
+    cfg.detectors[KNOWN_JOBS] = { ...(cfg.detectors[KNOWN_JOBS] ?? {}), jobs: [...(Array.isArray(given) ? (given as string[]) : []), ...cfg.periodicJobs.map(encodeJob)] };
   }
 
   if (obj.prices !== undefined) {
