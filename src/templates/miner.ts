@@ -1,7 +1,21 @@
-// The template miner: groups messages into templates ("Request failed: GET <*>").
-// PLACEHOLDER implementation (mask tokens with digits, group by the masked text) until the
-// template-mining issue replaces the grouping; the API below is what the rest of hindsight uses.
+// The template miner: groups messages into templates ("Request failed: GET <*>"), per service.
+//
+// Three layers, each cheaper than the next is rare:
+//  1. an exact-message cache (bounded) answers repeated messages with one Map lookup;
+//  2. the masker (mask.ts) turns a new message into its shape (variable tokens → `<*>`); a shape
+//     seen before maps straight to its cluster;
+//  3. a new shape joins a generalised cluster whose template matches it, or starts a cluster.
+// Clusters that differ in one word are "siblings" (same tokens except at one position). When a
+// position takes many different words (ONLINE_DISTINCT) the siblings merge at once; the rest is
+// decided in `finalize()`, with every count known: a position is a variable when its words are
+// many or rare, and stays a constant when two or more forms are frequent ("VM Started" ×40 vs
+// "VM Paused" ×35 stay apart). finalize() also merges templates subsumed by a more general one and
+// lets a variable absorb a few extra words ("Invalid user <*> from" ⊇ "Invalid user test user from").
+// Merges go through a union-find, so an id handed out online always resolves to its final
+// template; finalize() numbers the final templates densely in order of first appearance.
 import type { SourceKind } from '../model.js';
+import { WILDCARD, hasEmptyTail, maskMessage } from './mask.js';
+import { normalizeSql } from './sql-normalize.js';
 
 export interface Template {
   /** Dense id in order of creation: deterministic for the same input. */
@@ -17,52 +31,568 @@ export interface Template {
 export interface MinerOptions {
   /** Templates kept at most; messages beyond go to one overflow template per service. */
   maxTemplates?: number;
+  /** Distinct messages remembered for the exact-message fast path (cleared when full). */
+  cacheSize?: number;
+}
+
+/** The templates after `finalize()`: dense ids, and the map from the ids `add()` returned. */
+export interface FinalTemplates {
+  templates: Template[];
+  /** Final id of an id returned by `add()`. */
+  idOf: (id: number) => number;
 }
 
 export const DEFAULT_MAX_TEMPLATES = 5000;
+const DEFAULT_CACHE = 100_000;
+/** Distinct words at one position that make it a variable at once, whatever their counts. */
+const ONLINE_DISTINCT = 8;
+/** Constant tokens a sibling family needs besides the varying one (so "Done"/"Failed" never merge). */
+const FAMILY_MIN_CONSTANTS = 2;
+/** Positions of a template considered for sibling families. */
+const FAMILY_MAX_POSITIONS = 64;
+/** Extra tokens a variable may absorb when a template subsumes a longer one. */
+const ABSORB_MAX = 3;
+const OVERFLOW_TEXT = '<overflow: template cap reached>';
+
+interface Cluster {
+  service: string;
+  source: SourceKind;
+  tokens: string[];
+  emptyTail: boolean;
+  overflow: boolean;
+  /** Positions generalised from words (not masked by the masker). */
+  generalised: boolean;
+}
+
+interface Family {
+  /** Clusters registered, in order. */
+  ids: number[];
+  pos: number;
+  merged: boolean;
+}
+
+function isWild(tok: string): boolean {
+  return tok.indexOf(WILDCARD) !== -1;
+}
+
+function isEmptyQuote(tok: string): boolean {
+  return tok === '""' || tok === "''" || tok === '"",' || tok === '""}' || tok === "'',";
+}
+
+/** Where the SQL of a PostgreSQL message starts ("statement: ", "execute <name>: "...), or -1. */
+export function sqlStart(msg: string): number {
+  const s = msg.indexOf('statement: ');
+  if (s !== -1) return s + 11;
+  for (const verb of ['execute ', 'parse ', 'bind ']) {
+    const v = msg.indexOf(verb);
+    if (v !== -1 && (v === 0 || msg.charCodeAt(v - 1) === 32)) {
+      const c = msg.indexOf(': ', v + verb.length);
+      if (c !== -1 && c - v < 80) return c + 2;
+    }
+  }
+  return -1;
+}
+
+/** Shape of a PostgreSQL message: the text before the SQL masked, the SQL normalised like pgBadger. */
+export function postgresShape(msg: string): string {
+  const s = sqlStart(msg);
+  if (s === -1) return maskMessage(msg);
+  const head = maskMessage(msg, 0, s);
+  const sql = normalizeSql(msg.slice(s), { placeholder: WILDCARD });
+  return head.length === 0 ? sql : sql.length === 0 ? head : head + ' ' + sql;
+}
+
+function hashTok(s: string, seed: number): number {
+  let h = seed;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
 
 export class TemplateMiner {
-  private readonly byKey = new Map<string, number>();
-  private readonly list: Template[] = [];
   readonly maxTemplates: number;
   /** Messages that found no room (counted in the overflow templates). */
   overflowCount = 0;
+  private readonly cacheSize: number;
+  private readonly clusters: Cluster[] = [];
+  private readonly parent: number[] = [];
+  private readonly counts: number[] = [];
+  private created = 0;
+  private readonly caches = new Map<string, Map<string, number>>();
+  private cached = 0;
+  private lastService: string | null = null;
+  private lastCache: Map<string, number> | null = null;
+  private readonly shapes = new Map<string, number>();
+  private readonly maxShapes: number;
+  /** Generalised clusters by service and length: new shapes are matched against them. */
+  private readonly general = new Map<string, number[]>();
+  private readonly families = new Map<number, Family[]>();
+  private readonly overflowIds = new Map<string, number>();
 
   constructor(options: MinerOptions = {}) {
-    this.maxTemplates = options.maxTemplates ?? DEFAULT_MAX_TEMPLATES;
+    this.maxTemplates = Math.max(1, options.maxTemplates ?? DEFAULT_MAX_TEMPLATES);
+    this.cacheSize = options.cacheSize ?? DEFAULT_CACHE;
+    this.maxShapes = this.maxTemplates * 16;
   }
 
   /** Template id of a message, creating the template when it is new. */
   add(service: string, message: string, source: SourceKind = 'app'): number {
-    const text = message
-      .split(' ')
-      .map((t) => (/\d/.test(t) ? '<*>' : t))
-      .join(' ');
-    const key = service + '\u0000' + text;
-    let id = this.byKey.get(key);
-    if (id !== undefined) return id;
-    if (this.list.length >= this.maxTemplates) {
-      this.overflowCount++;
-      const ok = service + '\u0000<overflow>';
-      id = this.byKey.get(ok);
-      if (id !== undefined) return id;
-      id = this.list.length;
-      this.list.push({ id, service, source, text: '<overflow: template cap reached>', emptyTail: false });
-      this.byKey.set(ok, id);
-      return id;
+    let cache = this.lastCache;
+    if (service !== this.lastService || cache === null) {
+      cache = this.caches.get(service) ?? null;
+      if (cache === null) {
+        cache = new Map();
+        this.caches.set(service, cache);
+      }
+      this.lastService = service;
+      this.lastCache = cache;
     }
-    id = this.list.length;
-    const trimmed = message.trimEnd();
-    this.list.push({ id, service, source, text, emptyTail: trimmed.endsWith(':') || trimmed.endsWith('=') });
-    this.byKey.set(key, id);
+    let id = cache.get(message);
+    if (id === undefined) {
+      id = this.place(service, message, source);
+      if (this.cached >= this.cacheSize) {
+        for (const c of this.caches.values()) c.clear();
+        this.cached = 0;
+      }
+      cache.set(message, id);
+      this.cached++;
+    }
+    let root = this.parent[id]!;
+    if (root !== id) {
+      root = this.find(id);
+      cache.set(message, root);
+    }
+    this.counts[root]!++;
+    if (this.clusters[root]!.overflow) this.overflowCount++;
+    return root;
+  }
+
+  /** The template an id returned by `add()` belongs to now. */
+  template(id: number): Template {
+    return this.view(this.find(id));
+  }
+
+  /** The current templates (one per live cluster), in order of creation. */
+  templates(): readonly Template[] {
+    const out: Template[] = [];
+    for (let i = 0; i < this.clusters.length; i++) if (this.parent[i] === i) out.push(this.view(i));
+    return out;
+  }
+
+  /** Messages added to the template of `id` so far (its merged clusters included). */
+  count(id: number): number {
+    return this.counts[this.find(id)]!;
+  }
+
+  /**
+   * The variable parts of `message` under the template of `id`, in order (one per `<*>`),
+   * or null when the message does not fit the template.
+   */
+  params(id: number, message: string): string[] | null {
+    const c = this.clusters[this.find(id)]!;
+    if (c.overflow) return null;
+    return extractParams(c.tokens, message);
+  }
+
+  /**
+   * Decides the sibling families with every count known, merges subsumed templates, and numbers
+   * the templates densely. Deterministic; `add()` may continue afterwards (call again to refresh).
+   */
+  finalize(): FinalTemplates {
+    for (let round = 0; round < 6; round++) {
+      let changed = this.mergeDuplicates();
+      changed = this.decideFamilies() || changed;
+      changed = this.mergeSubsumed() || changed;
+      changed = this.mergeDuplicates() || changed;
+      if (!changed) break;
+    }
+    const finalOf = new Int32Array(this.clusters.length).fill(-1);
+    const templates: Template[] = [];
+    for (let i = 0; i < this.clusters.length; i++) {
+      if (this.parent[i] !== i) continue;
+      finalOf[i] = templates.length;
+      const t = this.view(i);
+      t.id = templates.length;
+      templates.push(t);
+    }
+    return { templates, idOf: (id: number) => finalOf[this.find(id)]! };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private view(i: number): Template {
+    const c = this.clusters[i]!;
+    return { id: i, service: c.service, source: c.source, text: c.overflow ? OVERFLOW_TEXT : textOf(c.tokens), emptyTail: c.emptyTail };
+  }
+
+  private find(i: number): number {
+    let r = i;
+    while (this.parent[r] !== r) r = this.parent[r]!;
+    while (this.parent[i] !== r) {
+      const next = this.parent[i]!;
+      this.parent[i] = r;
+      i = next;
+    }
+    return r;
+  }
+
+  /** Merges cluster `b` into `a` (a < b keeps ids in order of first appearance). */
+  private union(a: number, b: number): number {
+    a = this.find(a);
+    b = this.find(b);
+    if (a === b) return a;
+    if (b < a) [a, b] = [b, a];
+    this.parent[b] = a;
+    this.counts[a]! += this.counts[b]!;
+    this.counts[b] = 0;
+    const ca = this.clusters[a]!;
+    const cb = this.clusters[b]!;
+    ca.emptyTail = ca.emptyTail && cb.emptyTail;
+    return a;
+  }
+
+  private place(service: string, message: string, source: SourceKind): number {
+    const shape = source === 'postgres' ? postgresShape(message) : maskMessage(message);
+    const skey = service + '\u0001' + shape;
+    const known = this.shapes.get(skey);
+    if (known !== undefined) return known;
+    const tokens = shape.length === 0 ? [] : shape.split(' ');
+    let id = this.matchGeneral(service, tokens);
+    if (id === -1) {
+      if (this.created >= this.maxTemplates) id = this.overflowId(service, source);
+      else id = this.newCluster(service, source, tokens, hasEmptyTail(message));
+    }
+    if (this.shapes.size < this.maxShapes) this.shapes.set(skey, id);
     return id;
   }
 
-  template(id: number): Template {
-    return this.list[id]!;
+  private overflowId(service: string, source: SourceKind): number {
+    let id = this.overflowIds.get(service);
+    if (id === undefined) {
+      id = this.push({ service, source, tokens: [], emptyTail: false, overflow: true, generalised: false });
+      this.overflowIds.set(service, id);
+    }
+    return id;
   }
 
-  templates(): readonly Template[] {
-    return this.list;
+  private push(c: Cluster): number {
+    const id = this.clusters.length;
+    this.clusters.push(c);
+    this.parent.push(id);
+    this.counts.push(0);
+    return id;
   }
+
+  private newCluster(service: string, source: SourceKind, tokens: string[], emptyTail: boolean): number {
+    this.created++;
+    const id = this.push({ service, source, tokens, emptyTail, overflow: false, generalised: false });
+    this.register(id, true);
+    return id;
+  }
+
+  /** A generalised cluster of the same service and length whose template matches `tokens`. */
+  private matchGeneral(service: string, tokens: string[]): number {
+    const list = this.general.get(service + '\u0001' + tokens.length);
+    if (list === undefined) return -1;
+    for (let k = 0; k < list.length; k++) {
+      const r = this.find(list[k]!);
+      if (r !== list[k]) list[k] = r;
+      if (matchesSameLength(this.clusters[r]!.tokens, tokens)) return r;
+    }
+    return -1;
+  }
+
+  /** Registers a cluster in the sibling families of its positions; online, merges a family with many words. */
+  private register(id: number, online: boolean): void {
+    const c = this.clusters[id]!;
+    const t = c.tokens;
+    let constants = 0;
+    for (const tok of t) if (!isWild(tok)) constants++;
+    if (constants - 1 < FAMILY_MIN_CONSTANTS) return;
+    const n = Math.min(t.length, FAMILY_MAX_POSITIONS);
+    const h1 = new Uint32Array(t.length);
+    const h2 = new Uint32Array(t.length);
+    let s1 = hashTok(c.service, 0x811c9dc5) ^ t.length;
+    let s2 = hashTok(c.service, 0x2545f491) ^ (t.length * 31);
+    for (let i = 0; i < t.length; i++) {
+      h1[i] = Math.imul(hashTok(t[i]!, 0x811c9dc5), (i * 2 + 1) * 0x9e3779b1) >>> 0;
+      h2[i] = Math.imul(hashTok(t[i]!, 0x2545f491), (i * 2 + 1) * 0x85ebca6b) >>> 0;
+      s1 = (s1 + h1[i]!) >>> 0;
+      s2 = (s2 + h2[i]!) >>> 0;
+    }
+    for (let p = 0; p < n; p++) {
+      if (isWild(t[p]!)) continue;
+      const k1 = (s1 - h1[p]! + Math.imul(p + 1, 0x27d4eb2d)) >>> 0;
+      const k2 = (s2 - h2[p]!) & 0x1fffff;
+      const key = k1 * 0x200000 + k2;
+      let fams = this.families.get(key);
+      if (fams === undefined) {
+        fams = [];
+        this.families.set(key, fams);
+      }
+      let fam: Family | undefined;
+      for (const f of fams) {
+        if (f.pos === p && siblings(this.clusters[this.find(f.ids[0]!)]!.tokens, t, p, this.clusters[f.ids[0]!]!.service, c.service)) {
+          fam = f;
+          break;
+        }
+      }
+      if (fam === undefined) {
+        fam = { ids: [], pos: p, merged: false };
+        fams.push(fam);
+      }
+      fam.ids.push(id);
+      if (online && !fam.merged && fam.ids.length >= ONLINE_DISTINCT) {
+        const members = this.liveMembers(fam);
+        if (members.length >= ONLINE_DISTINCT) this.mergeFamily(fam, members);
+      }
+    }
+  }
+
+  /** Distinct live clusters of a family that still have a word at its position. */
+  private liveMembers(fam: Family): number[] {
+    const out: number[] = [];
+    const seen = new Set<number>();
+    const first = this.clusters[this.find(fam.ids[0]!)]!;
+    for (const id of fam.ids) {
+      const r = this.find(id);
+      if (seen.has(r)) continue;
+      seen.add(r);
+      const c = this.clusters[r]!;
+      if (c.overflow || isWild(c.tokens[fam.pos] ?? WILDCARD)) continue;
+      if (!siblings(first.tokens, c.tokens, fam.pos, first.service, c.service)) continue;
+      out.push(r);
+    }
+    return out;
+  }
+
+  private mergeFamily(fam: Family, members: number[]): void {
+    fam.merged = true;
+    let root = members[0]!;
+    for (let k = 1; k < members.length; k++) root = this.union(root, members[k]!);
+    const c = this.clusters[root]!;
+    c.tokens = c.tokens.slice();
+    c.tokens[fam.pos] = WILDCARD;
+    this.markGeneral(root);
+    this.register(root, false);
+  }
+
+  private markGeneral(id: number): void {
+    const c = this.clusters[id]!;
+    const key = c.service + '\u0001' + c.tokens.length;
+    let list = this.general.get(key);
+    if (list === undefined) {
+      list = [];
+      this.general.set(key, list);
+    }
+    if (!c.generalised) {
+      c.generalised = true;
+      list.push(id);
+    }
+  }
+
+  private liveRoots(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.clusters.length; i++) if (this.parent[i] === i && !this.clusters[i]!.overflow) out.push(i);
+    return out;
+  }
+
+  /** Live clusters with the same service and template: one. */
+  private mergeDuplicates(): boolean {
+    const seen = new Map<string, number>();
+    let changed = false;
+    for (const r of this.liveRoots()) {
+      if (this.parent[r] !== r) continue;
+      const c = this.clusters[r]!;
+      const key = c.service + '\u0001' + c.tokens.join(' ');
+      const other = seen.get(key);
+      if (other === undefined) seen.set(key, r);
+      else {
+        this.union(other, r);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /** Sibling families with all counts known: a position is a variable unless two forms are frequent. */
+  private decideFamilies(): boolean {
+    this.families.clear();
+    const roots = this.liveRoots();
+    for (const r of roots) this.register(r, false);
+    let changed = false;
+    const done = new Set<Family>();
+    // Families in a deterministic order: by their first member, then position.
+    const all: Family[] = [];
+    for (const fams of this.families.values()) for (const f of fams) all.push(f);
+    all.sort((a, b) => a.ids[0]! - b.ids[0]! || a.pos - b.pos);
+    for (const fam of all) {
+      if (done.has(fam) || fam.ids.length < 2) continue;
+      done.add(fam);
+      const members = this.liveMembers(fam);
+      if (members.length < 2) continue;
+      const counts = members.map((m) => this.counts[m]!);
+      if (!isVariablePosition(counts)) continue;
+      this.mergeFamily(fam, members);
+      changed = true;
+    }
+    return changed;
+  }
+
+  /**
+   * A template with a variable subsumes a more specific one of the same service: same length with
+   * a word where it has `<*>`, or a few more words in place of an inner `<*>` (when the longer form
+   * is not the more frequent one).
+   */
+  private mergeSubsumed(): boolean {
+    const roots = this.liveRoots();
+    const general: number[] = [];
+    for (const r of roots) {
+      const t = this.clusters[r]!.tokens;
+      let wild = 0;
+      for (const tok of t) if (tok === WILDCARD) wild++;
+      if (wild > 0 && t.length - wild >= 1 && t.length >= 2) general.push(r);
+    }
+    if (general.length === 0) return false;
+    let changed = false;
+    for (const b of roots) {
+      if (this.parent[b] !== b) continue;
+      const cb = this.clusters[b]!;
+      for (const a0 of general) {
+        const a = this.find(a0);
+        if (a === b) continue;
+        const ca = this.clusters[a]!;
+        if (ca.service !== cb.service || ca.tokens.length > cb.tokens.length) continue;
+        if (ca.tokens.length === cb.tokens.length) {
+          if (!subsumesSameLength(ca.tokens, cb.tokens)) continue;
+        } else {
+          if (cb.tokens.length - ca.tokens.length > ABSORB_MAX) continue;
+          if (this.counts[b]! > this.counts[a]!) continue;
+          if (!subsumesAbsorbing(ca.tokens, cb.tokens)) continue;
+        }
+        const root = this.union(a, b);
+        this.clusters[root]!.tokens = ca.tokens;
+        if (ca.generalised) this.markGeneral(root);
+        changed = true;
+        break;
+      }
+    }
+    return changed;
+  }
+}
+
+/**
+ * The frequency rule for a position where sibling templates differ in one word (counts of each
+ * word's messages): many words, or rare ones, make a variable; two or more frequent words that
+ * are not outnumbered by rare ones are constants ("VM Started" vs "VM Paused").
+ */
+export function isVariablePosition(counts: readonly number[]): boolean {
+  const k = counts.length;
+  if (k < 2) return false;
+  if (k >= ONLINE_DISTINCT) return true;
+  let total = 0;
+  for (const c of counts) total += c;
+  const frequentMin = Math.max(3, Math.ceil(total * 0.05));
+  let frequent = 0;
+  for (const c of counts) if (c >= frequentMin) frequent++;
+  const rare = k - frequent;
+  if (frequent <= 1) return k >= 3 || frequent === 1;
+  return k >= 4 && rare >= frequent;
+}
+
+/** Same tokens everywhere except at `p` (and same service). */
+function siblings(a: readonly string[], b: readonly string[], p: number, sa: string, sb: string): boolean {
+  if (a.length !== b.length || sa !== sb) return false;
+  for (let i = 0; i < a.length; i++) if (i !== p && a[i] !== b[i]) return false;
+  return true;
+}
+
+function matchesSameLength(t: readonly string[], s: readonly string[]): boolean {
+  if (t.length !== s.length) return false;
+  for (let i = 0; i < t.length; i++) {
+    const a = t[i]!;
+    if (a === s[i]) continue;
+    if (a === WILDCARD && !isEmptyQuote(s[i]!)) continue;
+    return false;
+  }
+  return true;
+}
+
+function subsumesSameLength(a: readonly string[], b: readonly string[]): boolean {
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    if (a[i] === WILDCARD && !isEmptyQuote(b[i]!)) {
+      diff++;
+      continue;
+    }
+    return false;
+  }
+  return diff > 0;
+}
+
+/** `a` matches `b` with one inner `<*>` (between two constants) standing for 2..1+ABSORB_MAX tokens. */
+function subsumesAbsorbing(a: readonly string[], b: readonly string[]): boolean {
+  const extra = b.length - a.length;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  // the first difference must be at an inner wildcard
+  if (i >= a.length || a[i] !== WILDCARD || i === 0 || i === a.length - 1) return false;
+  if (isWild(a[i - 1]!) || isWild(a[i + 1]!)) return false;
+  for (let k = i + 1; k < a.length; k++) if (a[k] !== b[k + extra] && !(a[k] === WILDCARD && !isEmptyQuote(b[k + extra]!))) return false;
+  for (let k = i; k <= i + extra; k++) if (isEmptyQuote(b[k]!)) return false;
+  return true;
+}
+
+/** Template text: tokens joined by spaces, adjacent `<*>` shown once. */
+function textOf(tokens: readonly string[]): string {
+  let out = '';
+  let prevWild = false;
+  for (const t of tokens) {
+    if (t === WILDCARD) {
+      if (prevWild) continue;
+      prevWild = true;
+    } else prevWild = false;
+    out = out.length === 0 ? t : out + ' ' + t;
+  }
+  return out;
+}
+
+/**
+ * Aligns a message with template tokens: a `<*>` token takes one or more whole tokens of the
+ * message, a token like `key=<*>` or `(<*>)` takes the part between its fixed ends.
+ */
+export function extractParams(template: readonly string[], message: string): string[] | null {
+  const raw = message.split(/\s+/).filter((s) => s.length > 0);
+  const out: string[] = [];
+  const go = (ti: number, ri: number): boolean => {
+    if (ti === template.length) return ri === raw.length;
+    const t = template[ti]!;
+    if (t === WILDCARD) {
+      // adjacent wildcards are one variable
+      let tj = ti;
+      while (tj < template.length && template[tj] === WILDCARD) tj++;
+      const minTake = 1;
+      for (let take = raw.length - ri - (template.length - tj); take >= minTake; take--) {
+        out.push(raw.slice(ri, ri + take).join(' '));
+        if (go(tj, ri + take)) return true;
+        out.pop();
+      }
+      return false;
+    }
+    if (ri >= raw.length) return false;
+    const r = raw[ri]!;
+    const w = t.indexOf(WILDCARD);
+    if (w === -1) {
+      if (r !== t && maskMessage(r) !== t) return false;
+      return go(ti + 1, ri + 1);
+    }
+    const pre = t.slice(0, w);
+    const post = t.slice(w + WILDCARD.length);
+    if (r.length < pre.length + post.length || !r.startsWith(pre) || !r.endsWith(post)) return false;
+    out.push(r.slice(pre.length, r.length - post.length));
+    if (go(ti + 1, ri + 1)) return true;
+    out.pop();
+    return false;
+  };
+  return go(0, 0) ? out : null;
 }

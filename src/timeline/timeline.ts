@@ -228,8 +228,21 @@ export class Timeline {
 
   /** The summary detectors and reports read. Call once, after all inputs. */
   finish(): TimelineSummary {
-    const templates: TemplateSummary[] = this.miner.templates().map((t) => {
-      const st = this.stats[t.id];
+    // The miner's final templates: online ids that were merged resolve to one dense final id,
+    // so their statistics, kept events and per-line entries move to it.
+    const fin = this.miner.finalize();
+    const finalStats: (Stats | undefined)[] = new Array(fin.templates.length);
+    for (let id = 0; id < this.stats.length; id++) {
+      const st = this.stats[id];
+      if (st === undefined) continue;
+      const f = fin.idOf(id);
+      const prev = finalStats[f];
+      finalStats[f] = prev === undefined ? st : mergeStats(prev, st);
+    }
+    for (const e of this.kept) e.template = fin.idOf(e.template);
+    if (this.perLine !== null) for (const p of this.perLine) p.template = fin.idOf(p.template);
+    const templates: TemplateSummary[] = fin.templates.map((t) => {
+      const st = finalStats[t.id];
       const levels = {} as Record<Level, number>;
       let worst: Level = 'trace';
       for (let i = 0; i < LEVELS.length; i++) {
@@ -291,6 +304,29 @@ export class Timeline {
     }
     return { bucketMs: BUCKET_MS, start: lo * BUCKET_MS, counts };
   }
+}
+
+/** Statistics of two online templates the miner merged into one. */
+function mergeStats(a: Stats, b: Stats): Stats {
+  const levels = new Uint32Array(a.levels.length);
+  for (let i = 0; i < levels.length; i++) levels[i] = a.levels[i]! + b.levels[i]!;
+  const times = new Float64Array(a.nTimes + b.nTimes);
+  times.set(a.times.subarray(0, a.nTimes));
+  times.set(b.times.subarray(0, b.nTimes), a.nTimes);
+  const examples = a.examples.concat(b.examples).sort((x, y) => x.input - y.input || x.line - y.line).slice(0, EXAMPLES);
+  const minOf = (x: number | null, y: number | null) => (x === null ? y : y === null ? x : Math.min(x, y));
+  const maxOf = (x: number | null, y: number | null) => (x === null ? y : y === null ? x : Math.max(x, y));
+  return {
+    count: a.count + b.count,
+    first: minOf(a.first, b.first),
+    last: maxOf(a.last, b.last),
+    levels,
+    examples,
+    times,
+    nTimes: times.length,
+    timesDropped: a.timesDropped + b.timesDropped,
+    interest: Math.max(a.interest, b.interest),
+  };
 }
 
 function sortSeries(s: MetricSeries): MetricSeries {

@@ -1,0 +1,200 @@
+// The masker: one pass over a message's characters that replaces variable tokens by `<*>` and
+// returns the message's "shape" (tokens joined by single spaces). No regex and no object per
+// token: it runs on every message that the exact-message cache has not seen.
+//
+// A token is a run of non-space characters. Its leading brackets/quotes and trailing
+// brackets/quotes/punctuation are kept; its core is classified:
+//   key=value            → key=<*>   (an empty value stays `key=`: see the empty-tail rule)
+//   key:value with digits → key:<*>  (`port:5432`)
+//   contains a digit      → <*>      (numbers, ids, IPs and ports, durations, timestamps, versions, hex ids)
+//   starts with `/`, has `://`, `\`, `@` between letters, a dot between letters, or is hex of 16+
+//                         → <*>      (paths and routes, URLs, Windows paths, emails, host/file/class names)
+//   a single quoted word  → '<*>'
+// Adjacent bare `<*>` collapse into one, so a variable spanning several tokens ("12 Nov 2024
+// 10:00:01") is one variable and messages whose variables differ in length share a shape.
+
+export const WILDCARD = '<*>';
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+function isHexLetter(c: number): boolean {
+  return (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+/** Brackets and quotes that open a token and are kept around its core. */
+function isLeadPunct(c: number): boolean {
+  return c === 40 || c === 91 || c === 123 || c === 60 || c === 34 || c === 39 || c === 96;
+}
+
+/** Brackets, quotes and punctuation that close a token and are kept after its core. */
+function isTrailPunct(c: number): boolean {
+  return c === 41 || c === 93 || c === 125 || c === 62 || c === 44 || c === 59 || c === 58 || c === 46 || c === 33 || c === 63 || c === 34 || c === 39 || c === 96;
+}
+
+/**
+ * The shape of `msg[from, to)`: variable tokens replaced by `<*>`, tokens joined by one space.
+ * Pure function of the text, so the same message always has the same shape.
+ */
+export function maskMessage(msg: string, from = 0, to = msg.length): string {
+  let out = '';
+  let prevWild = false;
+  let i = from;
+  while (i < to) {
+    if (msg.charCodeAt(i) <= 32) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < to && msg.charCodeAt(i) > 32) i++;
+    const end = i;
+    let cs = start;
+    while (cs < end && isLeadPunct(msg.charCodeAt(cs))) cs++;
+    let ce = end;
+    while (ce > cs && isTrailPunct(msg.charCodeAt(ce - 1))) ce--;
+    let tok: string;
+    if (msg.charCodeAt(start) === 123 && msg.indexOf('":', cs) !== -1 && msg.indexOf('":', cs) < end) {
+      tok = maskJsonToken(msg, start, end);
+    } else if (ce <= cs) {
+      tok = msg.slice(start, end);
+    } else {
+      const q0 = cs > start ? msg.charCodeAt(cs - 1) : 0;
+      // A quoted word is a value, unless it is a key (`"error":`).
+      const quoted = (q0 === 34 || q0 === 39 || q0 === 96) && ce < end && msg.charCodeAt(ce) === q0 && msg.charCodeAt(ce + 1) !== 58 && msg.charCodeAt(ce + 1) !== 61;
+      let digit = false;
+      let eq = -1;
+      let colon = -1;
+      let special = msg.charCodeAt(cs) === 47; // leading '/': a path or a route
+      let open = -1;
+      let prefixDigit = false;
+      let hexOnly = true;
+      for (let k = cs; k < ce; k++) {
+        const c = msg.charCodeAt(k);
+        if (isDigit(c)) {
+          digit = true;
+          if (open < 0) prefixDigit = true;
+          continue;
+        }
+        if (isLetter(c)) {
+          if (hexOnly && !isHexLetter(c)) hexOnly = false;
+          continue;
+        }
+        hexOnly = false;
+        if (c === 61) {
+          if (eq < 0) eq = k;
+        } else if (c === 58) {
+          if (colon < 0) colon = k;
+          if (msg.charCodeAt(k + 1) === 47 && msg.charCodeAt(k + 2) === 47) special = true;
+        } else if (c === 46 || c === 64) {
+          if (k > cs && k + 1 < ce && isLetter(msg.charCodeAt(k - 1)) && isLetter(msg.charCodeAt(k + 1))) special = true;
+        } else if (c === 92) special = true;
+        else if ((c === 40 || c === 91) && open < 0) open = k;
+      }
+      if (eq > cs) {
+        // key=value: the key is kept, a non-empty value is a variable
+        tok = eq + 1 < end && eq + 1 < ce ? msg.slice(start, eq + 1) + WILDCARD + msg.slice(ce, end) : msg.slice(start, end);
+      } else if (digit || special || quoted || (hexOnly && ce - cs >= 16)) {
+        if (colon > cs && !special && allLetters(msg, cs, colon) && colon + 1 < ce) tok = msg.slice(start, colon + 1) + WILDCARD + msg.slice(ce, end);
+        // name(args) / name[index]: the name is kept when only the arguments vary
+        else if (open > cs && !prefixDigit && !special && !quoted && allLetters(msg, cs, open) && open + 1 < ce) tok = msg.slice(start, open + 1) + WILDCARD + msg.slice(ce, end);
+        else if (cs === start && ce === end) tok = WILDCARD;
+        else tok = msg.slice(start, cs) + WILDCARD + msg.slice(ce, end);
+      } else tok = msg.slice(start, end);
+    }
+    if (tok === WILDCARD) {
+      if (prevWild) continue;
+      prevWild = true;
+    } else prevWild = false;
+    out = out.length === 0 ? tok : out + ' ' + tok;
+  }
+  return out;
+}
+
+/**
+ * A compact JSON object in one token (`{"level":"error","error":"boom"}`): keys kept, non-empty
+ * values masked, empty strings kept (an empty error is its own template).
+ */
+function maskJsonToken(msg: string, start: number, end: number): string {
+  let out = '';
+  let i = start;
+  let last = start;
+  while (i < end) {
+    const c = msg.charCodeAt(i);
+    if (c === 34) {
+      // a string: a key when a ':' follows it
+      let j = i + 1;
+      while (j < end && msg.charCodeAt(j) !== 34) j += msg.charCodeAt(j) === 92 ? 2 : 1;
+      const isKey = msg.charCodeAt(j + 1) === 58;
+      if (!isKey && j > i + 1) {
+        out += msg.slice(last, i + 1) + WILDCARD;
+        last = j;
+      }
+      i = j + 1;
+      continue;
+    }
+    if (isDigit(c) || c === 45 || ((c === 116 || c === 102 || c === 110) && msg.charCodeAt(i - 1) === 58)) {
+      // a number or true/false/null value
+      let j = i + 1;
+      while (j < end && msg.charCodeAt(j) !== 44 && msg.charCodeAt(j) !== 125 && msg.charCodeAt(j) !== 93) j++;
+      out += msg.slice(last, i) + WILDCARD;
+      last = j;
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  return out + msg.slice(last, end);
+}
+
+function allLetters(s: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
+    const c = s.charCodeAt(k);
+    if (!isLetter(c) && c !== 95 && c !== 45) return false;
+  }
+  return to > from;
+}
+
+const EMPTY_KEYS = ['error', 'err', 'message', 'msg', 'reason', 'detail', 'exception', 'cause'];
+
+/**
+ * True when the message ends where its variable part should be: a label followed by `:`, `=` or
+ * `-` and nothing after ("Materialization loop error: "), or a JSON-ish error/message field whose
+ * value is the empty string (`"error": ""`).
+ */
+export function hasEmptyTail(msg: string): boolean {
+  let e = msg.length;
+  while (e > 0 && msg.charCodeAt(e - 1) <= 32) e--;
+  if (e === 0) return false;
+  const last = msg.charCodeAt(e - 1);
+  if (last === 58 || last === 61) {
+    // a label before it: a letter, digit, quote or closing bracket
+    const p = e >= 2 ? msg.charCodeAt(e - 2) : 0;
+    return isLetter(p) || isDigit(p) || p === 34 || p === 39 || p === 41 || p === 93 || p === 95;
+  }
+  if (last === 45 || last === 8212) {
+    // "label -" (a dash after a space, not a word ending in '-')
+    return e >= 3 && msg.charCodeAt(e - 2) === 32 && msg.charCodeAt(e - 3) > 32;
+  }
+  // "error": "" / 'error': '' / error=""
+  let k = msg.indexOf('""');
+  while (k > 0) {
+    let j = k - 1;
+    while (j >= 0 && msg.charCodeAt(j) === 32) j--;
+    const sep = msg.charCodeAt(j);
+    if (sep === 58 || sep === 61) {
+      j--;
+      if (msg.charCodeAt(j) === 34) j--;
+      let s = j;
+      while (s >= 0 && (isLetter(msg.charCodeAt(s)) || msg.charCodeAt(s) === 95)) s--;
+      const key = msg.slice(s + 1, j + 1).toLowerCase();
+      for (const w of EMPTY_KEYS) if (key === w || key.endsWith('_' + w) || key.endsWith(w)) return true;
+    }
+    k = msg.indexOf('""', k + 2);
+  }
+  return false;
+}
