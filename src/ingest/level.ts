@@ -1,20 +1,28 @@
 // Mapping the many spellings of a severity onto hindsight's levels.
 import type { Level } from '../model.js';
 
-const WORDS: Record<string, Level> = {
+// No prototype: `constructor` or `toString` is not a level word.
+const WORDS: Record<string, Level> = Object.assign(Object.create(null) as Record<string, Level>, {
   trace: 'trace',
   debug: 'debug', debug1: 'debug', debug2: 'debug', debug3: 'debug', debug4: 'debug', debug5: 'debug', dbug: 'debug', dbg: 'debug',
   info: 'info', information: 'info', informational: 'info', notice: 'info', log: 'info', inf: 'info', statement: 'info',
   warn: 'warn', warning: 'warn', wrn: 'warn', warnin: 'warn',
   error: 'error', err: 'error', erro: 'error', eror: 'error', exception: 'error', severe: 'error',
   fatal: 'fatal', panic: 'fatal', critical: 'fatal', crit: 'fatal', emerg: 'fatal', emergency: 'fatal', alert: 'fatal',
-};
+});
 
 /** Level of a severity word (`ERROR`, `warn`, `LOG`, `err`, `CRITICAL`), or null when it is not one. */
 export function levelOfWord(word: string): Level | null {
-  const w = WORDS[word] ?? WORDS[word.toLowerCase()];
-  return w ?? null;
+  // Consecutive lines mostly repeat a level word: comparing with the last one avoids hashing it.
+  if (word === lastWord) return lastLevel;
+  const w = WORDS[word] ?? WORDS[word.toLowerCase()] ?? null;
+  lastWord = word;
+  lastLevel = w;
+  return w;
 }
+
+let lastWord = '';
+let lastLevel: Level | null = null;
 
 /** Level of a numeric severity (pino/bunyan: 10..60; syslog: 0..7 when `syslog` is set). */
 export function levelOfNumber(n: number, syslog = false): Level {

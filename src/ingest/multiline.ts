@@ -9,13 +9,18 @@ const CHAINED = /^(During handling of the above exception, another exception occ
 // The last line of a Python traceback: `ValueError: bad`, `asyncio.exceptions.TimeoutError`.
 const EXCEPTION_LINE = /^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Timeout|Warning|Cancelled|Failure)\b(?::.*)?$/;
 
-/** Whether `message` continues `held` (the record before it) rather than starting a record. */
-export function continuesRecord(message: string, held: LogEvent): boolean {
-  if (message.length === 0) return held.message.indexOf(TRACEBACK) !== -1 && !endedTraceback(held.message);
+/**
+ * Whether `message` continues `held` (the record before it) rather than starting a record.
+ * `hasTraceback` may be passed when the caller already knows whether `held` holds a traceback.
+ */
+export function continuesRecord(message: string, held: LogEvent, hasTraceback?: boolean): boolean {
+  const tb = hasTraceback ?? held.message.indexOf(TRACEBACK) !== -1;
+  if (message.length === 0) return tb && !endedTraceback(held.message);
   const c = message.charCodeAt(0);
   if (c === 32 || c === 9) return true;
-  if (message === TRACEBACK || message.startsWith('Caused by: ')) return true;
-  if (held.message.indexOf(TRACEBACK) !== -1 && !endedTraceback(held.message)) {
+  if (c === 84 /* T */ && message === TRACEBACK) return true;
+  if (c === 67 /* C */ && message.startsWith('Caused by: ')) return true;
+  if (tb && !endedTraceback(held.message)) {
     return EXCEPTION_LINE.test(message) || CHAINED.test(message) || message.startsWith(TRACEBACK);
   }
   return false;
@@ -35,6 +40,8 @@ function endedTraceback(text: string): boolean {
 export class HeldRecord {
   private ev: LogEvent | null = null;
   private lines = 0;
+  /** Whether the held record holds a traceback header (looked up once, not per line). */
+  private traceback = false;
 
   constructor(private readonly sink: EventSink, private readonly maxGapMs = 2000) {}
 
@@ -43,8 +50,9 @@ export class HeldRecord {
     const h = this.ev;
     if (h === null || h.service !== service) return false;
     if (ts !== null && h.ts !== null && Math.abs(ts - h.ts) > this.maxGapMs) return false;
-    if (!continuesRecord(message, h)) return false;
+    if (!continuesRecord(message, h, this.traceback)) return false;
     h.message += '\n' + message;
+    if (!this.traceback && message.startsWith(TRACEBACK)) this.traceback = true;
     this.lines++;
     return true;
   }
@@ -54,6 +62,7 @@ export class HeldRecord {
     this.flush();
     this.ev = ev;
     this.lines = 1;
+    this.traceback = ev.message.indexOf(TRACEBACK) !== -1;
   }
 
   flush(): void {

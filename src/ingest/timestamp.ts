@@ -33,6 +33,13 @@ function digits(s: string, at: number, n: number): number {
   return v;
 }
 
+/** Two digits at `at` as a number, or -1 (also past the end of `s`). */
+function d2(s: string, at: number): number {
+  const a = s.charCodeAt(at) - 48;
+  const b = s.charCodeAt(at + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
 /** Offsets in minutes of the zone abbreviations PostgreSQL and syslog commonly print. */
 export const ZONE_OFFSETS: Readonly<Record<string, number>> = {
   UTC: 0, GMT: 0, Z: 0, UT: 0, WET: 0, WEST: 60, BST: 60, IST: 330, CET: 60, CEST: 120, MET: 60,
@@ -56,34 +63,36 @@ const out: ParsedTime = { ms: 0, end: 0 };
  */
 export function parseTimestampAt(s: string, at = 0): ParsedTime | null {
   if (s.length < at + 16) return null;
-  const y = digits(s, at, 4);
-  if (y < 0 || s.charCodeAt(at + 4) !== 45 || s.charCodeAt(at + 7) !== 45) return null;
-  const mo = digits(s, at + 5, 2);
-  const d = digits(s, at + 8, 2);
+  const yh = d2(s, at);
+  const yl = d2(s, at + 2);
+  if (yh < 0 || yl < 0 || s.charCodeAt(at + 4) !== 45 || s.charCodeAt(at + 7) !== 45) return null;
+  const y = yh * 100 + yl;
+  const mo = d2(s, at + 5);
+  const d = d2(s, at + 8);
   const sep = s.charCodeAt(at + 10);
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || (sep !== 84 && sep !== 32 && sep !== 116)) return null;
-  const h = digits(s, at + 11, 2);
-  const mi = digits(s, at + 14, 2);
+  const h = d2(s, at + 11);
+  const mi = d2(s, at + 14);
   if (h < 0 || h > 24 || mi < 0 || mi > 59 || s.charCodeAt(at + 13) !== 58) return null;
   let i = at + 16;
   let sec = 0;
   let frac = 0;
   if (s.charCodeAt(i) === 58) {
-    sec = digits(s, i + 1, 2);
+    sec = d2(s, i + 1);
     if (sec < 0 || sec > 60) return null;
     i += 3;
     const c = s.charCodeAt(i);
     if (c === 46 || c === 44) {
       i++;
+      // Milliseconds from the first three digits; further digits (µs, ns) are read past.
       let scale = 100;
-      while (i < s.length) {
+      for (;;) {
         const dc = s.charCodeAt(i) - 48;
         if (dc < 0 || dc > 9) break;
         frac += dc * scale;
-        scale /= 10;
+        scale = scale === 1 ? 0 : scale / 10;
         i++;
       }
-      frac = Math.floor(frac);
     }
   }
   let ms = dateMs(y, mo, d) + h * 3_600_000 + mi * 60_000 + sec * 1000 + frac;

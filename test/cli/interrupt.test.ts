@@ -22,7 +22,8 @@ describe.skipIf(!existsSync(cli))('hindsight analyze - on a never-ending stdin',
       }
     }, 20);
     child.stdin.on('error', () => {}); // the child closes its stdin when it stops reading
-    await new Promise((r) => setTimeout(r, 700));
+    // Long enough for node to start and install its handlers on a busy machine.
+    await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     clearInterval(writer);
@@ -40,7 +41,7 @@ describe.skipIf(!existsSync(cli))('hindsight analyze - on a never-ending stdin',
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stdin.write('[INFO] started\n[ERRO] failed to connect\n');
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     expect(code).toBe(0);

@@ -5,11 +5,96 @@
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
 import { shareOf } from '../format.js';
 import type { Level, LogEvent, SourceKind } from '../../model.js';
-import { parseTimestamp, epochToMs } from '../timestamp.js';
+import { parseTimestamp, parseTimestampAt, epochToMs } from '../timestamp.js';
 import { levelCueOf, levelOfNumber, levelOfWord } from '../level.js';
 import { parsePgLine, PgRecordAssembler } from '../postgres-line.js';
 import { HeldRecord } from '../multiline.js';
 import { emitHerokuSample } from '../heroku-samples.js';
+import { K_AT_TIMESTAMP, K_LEVEL, K_MESSAGE, K_MSG, K_SERVICE, K_SERVICE_NAME, K_SEVERITY, K_TIME, K_TIMESTAMP, K_TS, LITERAL, NUMBER, STRING, lazyAttrs, memberString, memberValue, members, scanObject } from '../json-scan.js';
+
+/** What the fast path takes from a scanned line (reused: one line at a time). */
+interface Fields {
+  message: string;
+  ts: number | null;
+  level: unknown;
+  service: string | null;
+}
+const fields: Fields = { message: '', ts: null, level: undefined, service: null };
+
+/** A message that is not a string, as text: null is empty, objects are their JSON. */
+function messageText(m: unknown): string {
+  if (typeof m === 'string') return m;
+  return m === null ? '' : typeof m === 'object' ? JSON.stringify(m) : String(m);
+}
+
+/**
+ * The fields of a scanned line (see json-scan.ts), with the same precedence as the JSON.parse
+ * path: message over msg, timestamp over time/ts/@timestamp, level over severity, service over
+ * serviceName. Null when the line lacks a message (JSON.parse's path then says why).
+ */
+function fromScan(text: string): Fields | null {
+  const known = members.known;
+  const m = firstPresent(text, known[K_MESSAGE]!, known[K_MSG]!);
+  if (m === -1) return null;
+  const mk = members.kind[m];
+  if (mk === STRING) {
+    const s = memberString(text, m);
+    if (s === null) return null;
+    fields.message = s;
+  } else fields.message = messageText(memberValue(text, m));
+  // Timestamp: the first present of timestamp, time, ts, @timestamp (as `??` on the object).
+  const t = firstPresent(text, known[K_TIMESTAMP]!, firstPresent(text, known[K_TIME]!, firstPresent(text, known[K_TS]!, known[K_AT_TIMESTAMP]!)));
+  fields.ts = null;
+  if (t !== -1) {
+    const tk = members.kind[t];
+    if (tk === STRING) {
+      const a = members.start[t]! + 1;
+      if (!members.escapes || text.lastIndexOf('\\', members.end[t]!) < a) {
+        // Parsed where it stands in the line: no string for the timestamp.
+        const r = parseTimestampAt(text, a);
+        fields.ts = r === null || r.end > members.end[t]! - 1 ? null : r.ms;
+      } else {
+        const ts = memberString(text, t);
+        fields.ts = ts === null ? null : parseTimestamp(ts);
+      }
+    } else if (tk === NUMBER) {
+      const v = Number(text.slice(members.start[t]!, members.end[t]!));
+      fields.ts = Number.isFinite(v) ? epochToMs(v) : null;
+    }
+  }
+  const l = firstPresent(text, known[K_LEVEL]!, known[K_SEVERITY]!);
+  fields.level = l === -1 ? undefined : members.kind[l] === STRING ? levelString(text, l) : memberValue(text, l);
+  fields.service = nonEmptyString(text, known[K_SERVICE]!) ?? nonEmptyString(text, known[K_SERVICE_NAME]!);
+  return fields;
+}
+
+/** A string level, as a shared constant when it is one of Railway's four (no string per line). */
+function levelString(text: string, k: number): string | null {
+  const a = members.start[k]! + 1;
+  switch (members.end[k]! - 1 - a) {
+    case 4:
+      if (text.startsWith('info', a)) return 'info';
+      if (text.startsWith('warn', a)) return 'warn';
+      break;
+    case 5:
+      if (text.startsWith('error', a)) return 'error';
+      if (text.startsWith('debug', a)) return 'debug';
+      break;
+  }
+  return memberString(text, k);
+}
+
+/** Member `k` unless it is absent or null (then `otherwise`), as `??` chooses on an object. */
+function firstPresent(text: string, k: number, otherwise: number): number {
+  if (k === -1 || (members.kind[k] === LITERAL && text.charCodeAt(members.start[k]!) === 110)) return otherwise;
+  return k;
+}
+
+function nonEmptyString(text: string, k: number): string | null {
+  if (k === -1 || members.kind[k] !== STRING) return null;
+  const v = memberString(text, k);
+  return v !== null && v.length > 0 ? v : null;
+}
 
 function looksRailwayJson(l: string): boolean {
   if (l.charCodeAt(0) !== 123) return false;
@@ -49,40 +134,59 @@ export const railwayJson: InputFormat = {
     const held = new HeldRecord(sink);
     return {
       line(text, lineNo) {
-        if (text.length === 0 || text.trim().length === 0) {
+        let i = 0;
+        while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+        if (i === text.length) {
           sink.skip(lineNo, 'blank line', text);
           return;
         }
-        let o: unknown;
-        try {
-          o = JSON.parse(text);
-        } catch {
-          sink.skip(lineNo, 'not valid JSON', text);
-          return;
+        let msg: string;
+        let ts: number | null;
+        let rawLevel: unknown;
+        let svc = service;
+        let attrs: Record<string, unknown>;
+        // Fast path: find the few members needed without building the object; the attributes
+        // are parsed only if something reads them. Anything unusual goes through JSON.parse.
+        const f = scanObject(text) ? fromScan(text) : null;
+        if (f !== null) {
+          msg = f.message;
+          ts = f.ts;
+          rawLevel = f.level;
+          if (f.service !== null) svc = f.service;
+          attrs = lazyAttrs(text);
+        } else {
+          let o: unknown;
+          try {
+            o = JSON.parse(text);
+          } catch {
+            sink.skip(lineNo, 'not valid JSON', text);
+            return;
+          }
+          if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+            sink.skip(lineNo, 'not a JSON object', text);
+            return;
+          }
+          const obj = o as Record<string, unknown>;
+          const message = obj.message ?? obj.msg;
+          if (message === undefined) {
+            sink.skip(lineNo, 'JSON object without a "message" field', text);
+            return;
+          }
+          msg = messageText(message);
+          ts = railwayTimestamp(obj);
+          rawLevel = obj.level ?? obj.severity;
+          if (typeof obj.service === 'string' && obj.service.length > 0) svc = obj.service;
+          else if (typeof obj.serviceName === 'string' && obj.serviceName.length > 0) svc = obj.serviceName;
+          attrs = obj;
         }
-        if (typeof o !== 'object' || o === null || Array.isArray(o)) {
-          sink.skip(lineNo, 'not a JSON object', text);
-          return;
-        }
-        const obj = o as Record<string, unknown>;
-        let message = obj.message ?? obj.msg;
-        if (message === undefined) {
-          sink.skip(lineNo, 'JSON object without a "message" field', text);
-          return;
-        }
-        if (typeof message !== 'string') message = message === null ? '' : typeof message === 'object' ? JSON.stringify(message) : String(message);
-        const msg = message as string;
-        const ts = railwayTimestamp(obj);
-        const rawLevel = obj.level ?? obj.severity;
         const stream = typeof rawLevel === 'string' ? rawLevel : undefined;
-        const svc = typeof obj.service === 'string' && obj.service.length > 0 ? obj.service : typeof obj.serviceName === 'string' ? obj.serviceName : service;
         // A PostgreSQL line inside a Railway line: PostgreSQL's severity and time win.
         const c0 = msg.charCodeAt(0);
         if ((c0 >= 48 && c0 <= 57) || c0 === 91) {
           const pl = parsePgLine(msg);
           if (pl !== null) {
             held.flush();
-            pg.push(pl, { service: svc, input, line: lineNo, stream, attrs: obj, fallbackTs: ts });
+            pg.push(pl, { service: svc, input, line: lineNo, stream, attrs, fallbackTs: ts });
             return;
           }
         }
@@ -104,7 +208,7 @@ export const railwayJson: InputFormat = {
           else level = declared ?? cue ?? 'info';
           levelText = typeof rawLevel === 'string' ? rawLevel : level;
         }
-        const ev: LogEvent = { ts, service: svc, source, level, levelText, message: msg, attrs: obj, input, line: lineNo };
+        const ev: LogEvent = { ts, service: svc, source, level, levelText, message: msg, attrs, input, line: lineNo };
         if (stream !== undefined) ev.stream = stream;
         held.hold(ev);
         emitHerokuSample(sink, msg, ts);

@@ -1,0 +1,387 @@
+#!/usr/bin/env node
+// `npm run bench`: how fast hindsight reads its inputs, next to plain JSON.parse of the same lines.
+//
+//   node scripts/bench.mjs                 quick mode: ~100 MB inputs, 3 runs each
+//   node scripts/bench.mjs --large         also ~2 GB of Railway JSON (1 run), to show RSS is flat
+//   node scripts/bench.mjs --runs 5        runs per measurement (the median is printed)
+//   node scripts/bench.mjs --only ingest   only benchmarks whose name contains "ingest"
+//   node scripts/bench.mjs --json          machine-readable results on stdout
+//
+// Inputs are generated into bench-data/ (gitignored), streaming, never held in memory, and reused
+// when already there. Every measurement runs in its own child process so that its peak RSS
+// (process.resourceUsage().maxRSS) is its own. It runs the built dist/ (npm run bench builds first).
+//
+// Extending: a file scripts/bench-<name>.mjs exporting `datasets` and/or `benchmarks` (same shapes
+// as below) is picked up automatically; its benchmarks run in the same table.
+import { spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, statSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import os from 'node:os';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DATA = join(ROOT, 'bench-data');
+const DIST = join(ROOT, 'dist');
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic data: a small PRNG, so that the same inputs come out on every machine.
+
+/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
+export function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const hex = (r, n) => {
+  let s = '';
+  for (let i = 0; i < n; i++) s += '0123456789abcdef'[(r() * 16) | 0];
+  return s;
+};
+const uuid = (r) => `${hex(r, 8)}-${hex(r, 4)}-4${hex(r, 3)}-a${hex(r, 3)}-${hex(r, 12)}`;
+const pick = (r, a) => a[(r() * a.length) | 0];
+const int = (r, lo, hi) => lo + ((r() * (hi - lo + 1)) | 0);
+
+const ROUTES = ['/api/tasks', '/api/tasks/:id', '/dashboard', '/api/v1/sync', '/auth/callback', '/api/projects/:id/members', '/health', '/static/app.js', '/api/search', '/webhooks/stripe'];
+const QUEUES = ['emails', 'exports', 'materialize', 'thumbnails', 'billing'];
+const TABLES = ['tasks', 'projects', 'users', 'sessions', 'events', 'invoices'];
+
+/** Application messages as Railway apps write them: access logs, workers, ORMs, tracebacks. */
+const APP_MESSAGES = [
+  (r) => `INFO:     10.${int(r, 0, 255)}.${int(r, 0, 255)}.${int(r, 1, 254)}:${int(r, 30000, 65000)} - "${pick(r, ['GET', 'POST', 'PATCH'])} ${pick(r, ROUTES).replace(':id', String(int(r, 1, 99999)))} HTTP/1.1" ${pick(r, [200, 200, 200, 201, 204, 304, 404, 500])} ${pick(r, ['OK', 'Created', 'Not Found'])}`,
+  (r) => `Materialization loop error: `,
+  (r) => `Materialized ${int(r, 0, 400)} recurring task instances for user ${int(r, 1, 5000)} in ${int(r, 3, 900)}ms`,
+  (r) => `worker ${int(r, 1, 8)} picked job ${uuid(r)} from queue "${pick(r, QUEUES)}"`,
+  (r) => `job ${uuid(r)} finished in ${(r() * 12).toFixed(3)}s`,
+  (r) => `WARNING: slow query on ${pick(r, TABLES)} took ${(1 + r() * 9).toFixed(2)}s`,
+  (r) => `Database session error: ${pick(r, ['', 'connection reset by peer', 'server closed the connection unexpectedly'])}`,
+  (r) => `cache ${pick(r, ['hit', 'miss'])} for key user:${int(r, 1, 90000)}:prefs (ttl ${int(r, 10, 3600)}s)`,
+  (r) => `sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) could not connect to server: Connection refused`,
+  (r) => `[${pick(r, ['INFO', 'INFO', 'WARN', 'ERROR'])}] ${pick(r, ['scheduler', 'api', 'sync'])}: tick ${int(r, 1, 1e6)} lag=${int(r, 0, 5000)}ms`,
+  (r) => `Sent ${int(r, 1, 40)} notification(s) to ${int(r, 1, 3)} device(s) for task ${int(r, 1, 1e6)}`,
+  (r) => `POST https://api.stripe.com/v1/customers/${'cus_' + hex(r, 14)} -> ${pick(r, [200, 200, 402, 429])} (${int(r, 40, 2000)} ms)`,
+];
+
+const TRACEBACK = [
+  'Traceback (most recent call last):',
+  '  File "/app/app/tasks/materialize.py", line 142, in run_loop',
+  '    await self.materialize_all()',
+  '  File "/usr/local/lib/python3.12/site-packages/sqlalchemy/ext/asyncio/session.py", line 461, in execute',
+  '    result = await greenlet_spawn(',
+  'asyncio.exceptions.CancelledError',
+];
+
+/** PostgreSQL messages as they arrive inside Railway lines (the database service's logs). */
+const PG_MESSAGES = [
+  (r) => `LOG:  checkpoint starting: time`,
+  (r) => `LOG:  checkpoint complete: wrote ${int(r, 1, 900)} buffers (${(r() * 5).toFixed(1)}%); 0 WAL file(s) added, 0 removed, ${int(r, 0, 3)} recycled; write=${(r() * 90).toFixed(3)} s, sync=0.00${int(r, 1, 9)} s, total=${(r() * 90).toFixed(3)} s`,
+  (r) => `LOG:  could not receive data from client: Connection reset by peer`,
+  (r) => `ERROR:  duplicate key value violates unique constraint "${pick(r, TABLES)}_pkey"`,
+  (r) => `LOG:  duration: ${(r() * 3000).toFixed(3)} ms  statement: SELECT * FROM ${pick(r, TABLES)} WHERE id = ${int(r, 1, 1e6)}`,
+  (r) => `FATAL:  terminating connection due to idle-in-transaction timeout`,
+];
+
+const pad = (n, w = 2) => String(n).padStart(w, '0');
+
+/** Railway `logs --json` lines: ~20% PostgreSQL lines, occasional tracebacks, nanosecond times. */
+function* railwayJsonLines(seed) {
+  const r = rng(seed);
+  let t = Date.UTC(2026, 1, 1, 0, 0, 0);
+  const deployments = Array.from({ length: 6 }, () => uuid(r));
+  let dep = 0;
+  for (;;) {
+    t += int(r, 0, 400);
+    if (r() < 0.00002) dep = (dep + 1) % deployments.length;
+    const iso = new Date(t).toISOString();
+    const ts = iso.slice(0, 23) + pad(int(r, 0, 999999), 6) + 'Z';
+    const common = `"timestamp":"${ts}","deploymentId":"${deployments[dep]}","deploymentInstanceId":"${deployments[(dep + 3) % 6]}"`;
+    const x = r();
+    if (x < 0.2) {
+      const d = new Date(t - 3);
+      const pgTs = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)} UTC`;
+      yield `{"message":${JSON.stringify(`${pgTs} [${int(r, 100, 9000)}] ${pick(r, PG_MESSAGES)(r)}`)},"level":"error",${common}}`;
+    } else if (x < 0.202) {
+      for (const l of TRACEBACK) yield `{"message":${JSON.stringify(l)},"level":"error",${common}}`;
+    } else if (x < 0.23) {
+      // Structured app logs: the app's JSON fields flattened at the top level.
+      yield `{"message":"request completed","level":"info",${common},"route":"${pick(r, ROUTES)}","status":${pick(r, [200, 201, 500])},"duration_ms":${int(r, 1, 3000)},"user_id":${int(r, 1, 90000)}}`;
+    } else {
+      const msg = pick(r, APP_MESSAGES)(r);
+      const level = msg.startsWith('INFO') || msg.startsWith('Materialized') || msg.startsWith('cache') ? (r() < 0.5 ? 'error' : 'info') : pick(r, ['info', 'info', 'error', 'warn']);
+      yield `{"message":${JSON.stringify(msg)},"level":"${level}",${common}}`;
+    }
+  }
+}
+
+/** PostgreSQL stderr with the default `%m [%p] ` prefix, DETAIL/STATEMENT lines joined to records. */
+function* postgresStderrLines(seed) {
+  const r = rng(seed);
+  let t = Date.UTC(2026, 1, 1, 0, 0, 0);
+  for (;;) {
+    t += int(r, 0, 900);
+    const d = new Date(t);
+    const p = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)} UTC [${int(r, 100, 9000)}] `;
+    const m = pick(r, PG_MESSAGES)(r);
+    yield p + m;
+    if (m.startsWith('ERROR:  duplicate')) {
+      yield p + `DETAIL:  Key (id)=(${int(r, 1, 1e6)}) already exists.`;
+      yield p + `STATEMENT:  INSERT INTO tasks (id, title) VALUES ($1, $2)`;
+    }
+  }
+}
+
+/** The inputs benchmarks read. `lines(seed)` is an endless generator; files are cut at `bytes`. */
+export const datasets = [
+  { name: 'railway-100mb', file: 'railway-100mb.jsonl', bytes: 100e6, lines: () => railwayJsonLines(1) },
+  { name: 'postgres-100mb', file: 'postgres-100mb.log', bytes: 100e6, lines: () => postgresStderrLines(2) },
+  { name: 'railway-2gb', file: 'railway-2gb.jsonl', bytes: 2e9, lines: () => railwayJsonLines(3), large: true },
+];
+
+async function ensureDataset(ds) {
+  const path = join(DATA, ds.file);
+  if (existsSync(path) && statSync(path).size >= ds.bytes) return path;
+  mkdirSync(DATA, { recursive: true });
+  const tmp = path + '.tmp';
+  const out = createWriteStream(tmp);
+  let written = 0;
+  let buf = '';
+  const started = Date.now();
+  for (const line of ds.lines()) {
+    buf += line + '\n';
+    if (buf.length >= 1 << 20) {
+      written += Buffer.byteLength(buf);
+      if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
+      buf = '';
+      if (written >= ds.bytes) break;
+    }
+  }
+  if (buf.length > 0) out.write(buf);
+  await new Promise((r) => out.end(r));
+  renameSync(tmp, path);
+  process.stderr.write(`generated ${ds.file} (${(statSync(path).size / 1e6).toFixed(0)} MB) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return path;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Benchmarks. Each `run(file)` executes in a child process and resolves to { lines, events? }.
+// `floor: true` marks the reference the others are compared with (for the same dataset).
+
+/** Splits a file into lines with 1 MiB reads and indexOf, calling `onLine` for each. */
+async function eachLine(file, onLine) {
+  let carry = '';
+  let n = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20, encoding: 'utf8' })) {
+    let start = 0;
+    let nl = chunk.indexOf('\n');
+    if (nl !== -1 && carry.length > 0) {
+      onLine(carry + chunk.slice(0, nl));
+      n++;
+      carry = '';
+      start = nl + 1;
+      nl = chunk.indexOf('\n', start);
+    }
+    while (nl !== -1) {
+      onLine(chunk.slice(start, nl));
+      n++;
+      start = nl + 1;
+      nl = chunk.indexOf('\n', start);
+    }
+    carry += chunk.slice(start);
+  }
+  if (carry.length > 0) {
+    onLine(carry);
+    n++;
+  }
+  return n;
+}
+
+const noopReceiver = { event() {}, metric() {} };
+
+export const benchmarks = [
+  {
+    name: 'JSON.parse floor',
+    about: '1 MiB reads, indexOf split, JSON.parse per line, nothing else',
+    datasets: ['railway-100mb', 'railway-2gb'],
+    floor: true,
+    async run(file) {
+      let keys = 0;
+      const lines = await eachLine(file, (l) => {
+        keys += JSON.parse(l).message.length > 0 ? 1 : 0;
+      });
+      return { lines, events: keys };
+    },
+  },
+  {
+    name: 'readline + JSON.parse',
+    about: "node:readline's line splitter with JSON.parse (the obvious way)",
+    datasets: ['railway-100mb'],
+    async run(file) {
+      const { createInterface } = await import('node:readline');
+      let lines = 0;
+      for await (const l of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+        JSON.parse(l);
+        lines++;
+      }
+      return { lines };
+    },
+  },
+  {
+    name: 'ndjson package',
+    about: 'fs stream piped into ndjson.parse() (split2 + JSON.parse)',
+    datasets: ['railway-100mb'],
+    async run(file) {
+      const { default: ndjson } = await import('ndjson');
+      let lines = 0;
+      await new Promise((resolve, reject) => {
+        createReadStream(file, { highWaterMark: 1 << 20 })
+          .pipe(ndjson.parse())
+          .on('data', () => lines++)
+          .on('end', resolve)
+          .on('error', reject);
+      });
+      return { lines };
+    },
+  },
+  {
+    name: 'hindsight ingest',
+    about: 'readInput: read, split, sniff, parse and normalize into LogEvents (no-op receiver)',
+    datasets: ['railway-100mb', 'postgres-100mb', 'railway-2gb'],
+    async run(file) {
+      const { readInput } = await import(pathToFileURL(join(DIST, 'ingest/read-input.js')).href);
+      const s = await readInput(file, 0, noopReceiver, {});
+      if (s.events + s.skipped !== s.lines) throw new Error(`line accounting broken: ${JSON.stringify(s)}`);
+      return { lines: s.lines, events: s.records, format: s.format, skipped: s.skipped };
+    },
+  },
+  {
+    name: 'hindsight analyze (timeline)',
+    about: 'readTimeline: ingest plus the one timeline pass (templates, kept events, histograms, PostgreSQL stats)',
+    datasets: ['railway-100mb', 'postgres-100mb', 'railway-2gb'],
+    async run(file) {
+      const { readTimeline } = await import(pathToFileURL(join(DIST, 'analyze.js')).href);
+      const { summary } = await readTimeline([file], {});
+      const inp = summary.inputs[0];
+      return { lines: inp.lines, events: summary.totals.records, templates: summary.templates.length };
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Driver.
+
+async function loadExtensions() {
+  const all = { datasets: [...datasets], benchmarks: [...benchmarks] };
+  const dir = join(ROOT, 'scripts');
+  for (const f of readdirSync(dir).sort()) {
+    if (!/^bench-.+\.mjs$/.test(f)) continue;
+    const mod = await import(pathToFileURL(join(dir, f)).href);
+    if (Array.isArray(mod.datasets)) all.datasets.push(...mod.datasets);
+    if (Array.isArray(mod.benchmarks)) all.benchmarks.push(...mod.benchmarks.map((b) => ({ ...b, module: f })));
+  }
+  return all;
+}
+
+/** In the child: run one benchmark on one file and print its result as JSON. */
+async function child(benchName, module, file) {
+  const all = module ? { benchmarks: (await import(pathToFileURL(join(ROOT, 'scripts', module)).href)).benchmarks } : { benchmarks };
+  const b = all.benchmarks.find((x) => x.name === benchName);
+  if (!b) throw new Error(`no benchmark ${benchName}`);
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const res = await b.run(file);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
+  process.stdout.write(JSON.stringify({ ...res, ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function fmt(n, digits = 0) {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') return child(args[1], args[2] === '-' ? null : args[2], args[3]);
+  const large = args.includes('--large');
+  const asJson = args.includes('--json');
+  const runsArg = args.indexOf('--runs');
+  const runs = runsArg !== -1 ? Number(args[runsArg + 1]) : 3;
+  const onlyArg = args.indexOf('--only');
+  const only = onlyArg !== -1 ? args[onlyArg + 1] : null;
+  if (!existsSync(join(DIST, 'ingest/read-input.js'))) {
+    process.stderr.write('dist/ is missing: run `npm run build` first (npm run bench does)\n');
+    process.exit(2);
+  }
+  const all = await loadExtensions();
+  const results = [];
+  const cpus = os.cpus();
+  const machine = `${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
+  if (!asJson) process.stdout.write(`hindsight bench — ${machine}\nmedian of ${runs} run(s) per row (1 for inputs over 1 GB); each run in its own process\n\n`);
+  const header = ['benchmark', 'input', 'MB', 'lines', 'lines/s', 'MB/s', 'peak RSS MB', 'vs floor'];
+  if (!asJson) process.stdout.write(header.join(' | ') + '\n' + header.map(() => '---').join(' | ') + '\n');
+  for (const ds of all.datasets) {
+    if (ds.large && !large) continue;
+    const benches = all.benchmarks.filter((b) => b.datasets.includes(ds.name) && (only === null || b.name.includes(only) || b.floor));
+    if (benches.length === 0) continue;
+    const file = await ensureDataset(ds);
+    const size = statSync(file).size;
+    let floorRate = null;
+    for (const b of benches) {
+      const n = size > 1e9 ? 1 : runs;
+      const samples = [];
+      let failed = null;
+      for (let i = 0; i < n; i++) {
+        const p = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', b.name, b.module ?? '-', file], { encoding: 'utf8', maxBuffer: 1 << 24 });
+        if (p.status !== 0) {
+          failed = (p.stderr || p.stdout || `exit ${p.status}`).trim().split('\n').slice(-3).join(' ');
+          break;
+        }
+        samples.push(JSON.parse(p.stdout.trim().split('\n').pop()));
+      }
+      if (failed) {
+        results.push({ benchmark: b.name, input: ds.name, error: failed });
+        if (!asJson) process.stdout.write(`${b.name} | ${ds.name} | failed: ${failed}\n`);
+        continue;
+      }
+      const ms = median(samples.map((s) => s.ms));
+      const lines = samples[0].lines;
+      const rate = lines / (ms / 1000);
+      if (b.floor) floorRate = rate;
+      const row = {
+        benchmark: b.name,
+        input: ds.name,
+        bytes: size,
+        lines,
+        ms,
+        msRuns: samples.map((s) => Math.round(s.ms)),
+        linesPerSec: rate,
+        mbPerSec: size / 1e6 / (ms / 1000),
+        peakRssMB: Math.max(...samples.map((s) => s.maxRssMB)),
+        ratioToFloor: floorRate !== null ? rate / floorRate : null,
+        extra: Object.fromEntries(Object.entries(samples[0]).filter(([k]) => !['lines', 'ms', 'cpuMs', 'maxRssMB'].includes(k))),
+      };
+      results.push(row);
+      if (!asJson) {
+        process.stdout.write(
+          [b.name, ds.name, fmt(size / 1e6), fmt(lines), fmt(rate), fmt(row.mbPerSec, 1), fmt(row.peakRssMB), row.ratioToFloor === null ? '-' : fmt(row.ratioToFloor, 2)].join(' | ') + '\n',
+        );
+      }
+    }
+  }
+  if (asJson) process.stdout.write(JSON.stringify({ machine, runs, results }, null, 2) + '\n');
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${e.stack ?? e}\n`);
+  process.exit(1);
+});
