@@ -205,20 +205,45 @@ function driftRange(fit: DriftFit): string {
   return `~${+mid.toFixed(1)} s`;
 }
 
-/** Clock times of the first runs of the longest chain: "03:20, 04:20, 05:22". */
-function clockList(est: PeriodEstimate, count: number, withSeconds: boolean, withDate: boolean): string {
-  const size = new Map<number, number>();
-  for (const c of est.chainOf) if (c >= 0) size.set(c, (size.get(c) ?? 0) + 1);
-  let longest = 0;
-  for (const [c, n] of size) if (n > (size.get(longest) ?? 0)) longest = c;
-  const out: string[] = [];
-  for (let i = 0; i < est.runs.length && out.length < count; i++) {
-    if (est.chainOf[i] !== longest) continue;
-    const iso = new Date(est.runs[i]!).toISOString();
-    const clock = withSeconds ? iso.slice(11, 19) : iso.slice(11, 16);
-    out.push(withDate ? `${iso.slice(5, 10)} ${clock}` : clock);
+/** The last `count` runs of the most recent chain: what the job does now ("03:20, 04:20, 05:22"). */
+function recentRuns(est: PeriodEstimate, count: number): number[] {
+  let last = -1;
+  for (let i = est.runs.length - 1; i >= 0; i--) {
+    if (est.chainOf[i]! >= 0) {
+      last = est.chainOf[i]!;
+      break;
+    }
   }
-  return out.join(', ');
+  const out: number[] = [];
+  for (let i = est.runs.length - 1; i >= 0 && out.length < count; i--) if (est.chainOf[i] === last) out.push(est.runs[i]!);
+  return out.reverse();
+}
+
+/** Runs of `est` in [from, to] (at most `count`), else its most recent runs: the sibling beside the errors shown. */
+function runsWithin(est: PeriodEstimate, from: number, to: number, count: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < est.runs.length && out.length < count; i++) {
+    const t = est.runs[i]!;
+    if (est.chainOf[i]! >= 0 && t >= from && t <= to) out.push(t);
+  }
+  return out.length >= 2 ? out : recentRuns(est, count);
+}
+
+/** "03:20, 04:20, 05:22" (seconds and dates when the period calls for them). */
+function clocks(times: number[], withSeconds: boolean, withDate: boolean): string {
+  return times
+    .map((t) => {
+      const iso = new Date(t).toISOString();
+      const clock = withSeconds ? iso.slice(11, 19) : iso.slice(11, 16);
+      return withDate ? `${iso.slice(5, 10)} ${clock}` : clock;
+    })
+    .join(', ');
+}
+
+/** Seconds with enough digits to say something: 65.1, 0.04. */
+function secs(ms: number): string {
+  const s = ms / 1000;
+  return Math.abs(s) >= 0.1 || s === 0 ? s.toFixed(1) : s.toPrecision(1);
 }
 
 function quote(tpl: TemplateSummary): string {
@@ -234,7 +259,8 @@ function describe(t: TimelineSummary, p: Periodic, kind: CadenceKind, sib: Perio
   const signed = `${driftS >= 0 ? '+' : '-'}${amount(Math.abs(fit?.driftMs ?? 0))}`;
   const withSeconds = period < 3_600_000 || (fit !== null && Math.abs(fit.driftMs) < 30_000);
   const withDate = period >= 86_400_000;
-  const runsList = clockList(est, 5, withSeconds, withDate);
+  const shown = recentRuns(est, 5);
+  const runsList = clocks(shown, withSeconds, withDate);
   const name = quote(tpl);
   const severity: FindingSeverity = kind === 'drift-beside-exact' ? 'medium' : p.isError ? 'low' : 'info';
   const missedText = est.missed > 0 ? `, ${est.missed} missed` : '';
@@ -242,10 +268,11 @@ function describe(t: TimelineSummary, p: Periodic, kind: CadenceKind, sib: Perio
   const resets = est.chains > 1 ? `, ${est.chains - 1} phase reset${est.chains > 2 ? 's' : ''} (restarts)` : '';
   const measured = `${est.chained} runs on the cadence${missedText}${extraText}${resets}; measured period ${humanDuration(est.periodMs)}, jitter ${humanDuration(est.jitterMs)}`;
   const fitText = fit
-    ? `drift ${signed} per cycle (Theil–Sen; OLS ${(fit.olsDriftMs / 1000).toFixed(1)} ± ${Number.isFinite(fit.seMs) ? (fit.seMs / 1000).toFixed(1) : '?'} s), phase scatter ${(fit.phaseScatterMs / 1000).toFixed(1)} s`
+    ? `drift ${signed} per cycle (Theil–Sen; OLS ${secs(fit.olsDriftMs)} ± ${Number.isFinite(fit.seMs) ? secs(fit.seMs) : '?'} s), phase scatter ${secs(fit.phaseScatterMs)} s`
     : 'not near a round period, so no drift is measured';
   const lockText =
-    fit?.lock && p.exact ? `; every run at ${offsetPhrase(fit.lock.offsetMs, period)} (R̄ = ${fit.lock.rBar.toFixed(3)})` : '';
+    // Only a tight lock is worth a clock phrase; a mean phase over restarts says little.
+    fit?.lock && p.exact && fit.lock.rBar >= 0.99 ? `; every run at ${offsetPhrase(fit.lock.offsetMs, period)} (R̄ = ${fit.lock.rBar.toFixed(3)})` : '';
   let title: string;
   let summary: string;
   let pattern: string;
@@ -259,11 +286,11 @@ function describe(t: TimelineSummary, p: Periodic, kind: CadenceKind, sib: Perio
       const s = sib!;
       title = `Recurring ${name} every ~${phrase}, drifting ${signed} per cycle beside an exact ${periodAdjective(sibPeriod!)} schedule`;
       summary = `${name} recurs every ~${phrase} (${est.chained} runs) and drifts ${signed} per cycle, while ${quote(s.tpl)} of the same service runs on an exact ${periodAdjective(sibPeriod!)} cadence: the errors come from a separate execution context, not from the scheduled runs.`;
-      pattern = `Errors: ${measured}; ${fitText}. Successes: ${s.est.chained} runs, ${s.fit ? `drift ${(s.fit.driftMs / 1000).toFixed(1)} s per cycle, phase scatter ${(s.fit.phaseScatterMs / 1000).toFixed(1)} s` : ''}${s.fit?.lock ? `, at ${offsetPhrase(s.fit.lock.offsetMs, sibPeriod!)}` : ''}.`;
+      pattern = `Errors: ${measured}; ${fitText}. Successes: ${s.est.chained} runs, ${s.fit ? `drift ${(s.fit.driftMs / 1000).toFixed(1)} s per cycle, phase scatter ${(s.fit.phaseScatterMs / 1000).toFixed(1)} s` : ''}${s.fit?.lock && s.fit.lock.rBar >= 0.99 ? `, at ${offsetPhrase(s.fit.lock.offsetMs, sibPeriod!)}` : ''}${s.est.chains > 1 ? `, ${s.est.chains - 1} phase reset${s.est.chains > 2 ? 's' : ''} (restarts)` : ''}.`;
       rootCause =
         `Hypothesis: the errors are raised in an execution context of their own that sleeps a fixed interval after each attempt ` +
         `(for example while True: try: run() except: log(e); sleep(${Math.round(sibPeriod! / 1000)})), so each of its cycles lasts the sleep plus the attempt and its error handling (${amount(Math.abs(fit!.driftMs))}). ` +
-        `The successful runs are scheduled on the clock and do not move. Evidence: the errors' phase moves ${signed} per cycle over ${fit!.spanCycles} cycles, ` +
+        `The successful runs keep an exact period and do not drift${s.est.chains > 1 ? ' (their phase moves only at restarts)' : ''}. Evidence: the errors' phase moves ${signed} per cycle over ${fit!.spanCycles} cycles, ` +
         `the successes' phase stays put (scatter ${((s.fit?.phaseScatterMs ?? 0) / 1000).toFixed(1)} s). It may also be a second instance or replica running the same loop.`;
       impact =
         `The successful runs keep an interval check ("did the job run this hour?") green while another context fails every cycle, so the failure is invisible to such monitoring.` +
@@ -271,7 +298,7 @@ function describe(t: TimelineSummary, p: Periodic, kind: CadenceKind, sib: Perio
           ? ` Its phase moved by ${humanDuration(Math.abs(fit!.driftMs) * fit!.spanCycles)} over the window, so it passes over the scheduled runs and can run concurrently with them.`
           : '');
       timing =
-        `${quote(s.tpl)} runs on an exact ${periodAdjective(sibPeriod!)} cadence (${clockList(s.est, 3, withSeconds, withDate)}...). ` +
+        `${quote(s.tpl)} runs on an exact ${periodAdjective(sibPeriod!)} cadence (${clocks(runsWithin(s.est, shown[0]!, shown[shown.length - 1]!, 3), withSeconds, withDate)}...). ` +
         `The errors drift by ${driftRange(fit!)} ${perCycle(sibPeriod!)} (${runsList}...), consistent with sleep(${Math.round(sibPeriod! / 1000)}) + error-handling overhead.`;
       recommendation =
         `Find where ${name} is logged and what loop runs it: make the job run from one scheduler only, scheduled on the clock (compute the next run from the schedule instead of sleep(${Math.round(sibPeriod! / 1000)}) after the work), ` +
@@ -301,7 +328,10 @@ function describe(t: TimelineSummary, p: Periodic, kind: CadenceKind, sib: Perio
         title = `${quote(tpl)} runs on an exact ${periodAdjective(period)} cadence`;
         summary = `${name} runs every ${phrase} on the clock (${est.chained} runs${missedText}), with no drift: a clock-scheduled job, reported as evidence.`;
         pattern = `${measured}; ${fitText}${lockText}.`;
-        rootCause = 'Not a problem: a job scheduled on the clock (cron or a computed next-run time) keeps its phase.';
+        rootCause =
+          est.chains > 1
+            ? `Not a problem: the job keeps its period to within ${secs(Math.max(fit!.phaseScatterMs, est.jitterMs))} s between restarts; its phase moves at restarts (${est.chains - 1}), so it is timed from start-up (a loop with a negligible run time) rather than by the clock.`
+            : 'Not a problem: a job scheduled on the clock (cron or a computed next-run time) keeps its phase.';
         impact = 'None; this is the reference cadence for other templates of the service.';
         timing = `Every ${phrase} (${runsList}...).`;
         recommendation = est.missed > 0 ? `No change needed; check the ${est.missed} missed run${est.missed === 1 ? '' : 's'} against restarts.` : 'No change needed.';

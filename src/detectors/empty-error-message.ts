@@ -253,7 +253,7 @@ function describe(t: TimelineSummary, g: Group, userFacing: number[], userFacing
     (est
       ? `; every ~${periodPhrase(nominal ?? est.periodMs)} (measured ${humanDuration(est.periodMs)}, jitter ${humanDuration(est.jitterMs)}), e.g. ${est.runs.slice(0, 5).map(clockOf).join(', ')}`
       : g.times.length > 1
-        ? `; ${g.count} records over ${humanDuration(last! - first!)}`
+        ? `; ${g.count} records over ${humanDuration((Math.floor(last! / 1000) - Math.floor(first! / 1000)) * 1000)}`
         : '') +
     '.';
   const code = shown.replace(/[:=\-\s]+$/, '');

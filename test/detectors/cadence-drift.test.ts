@@ -78,7 +78,7 @@ describe('cadence-drift: invalid (findings)', () => {
     const d = f.data.driftSecondsPerCycle as number;
     expect(d).toBeGreaterThan(85);
     expect(d).toBeLessThan(95);
-    expect(f.timing).toMatch(/^"Materialized .* task instances for .* users" runs on an exact 60-minute cadence \(04:00, 05:00, 06:00\.\.\.\)\. The errors drift by ~1-2 minutes per hour \(03:20, 04:21, 05:22, 06:23, 07:25\.\.\.\)/);
+    expect(f.timing).toMatch(/^"Materialized .* task instances for .* users" runs on an exact 60-minute cadence \(19:00, 20:00, 21:00\.\.\.\)\. The errors drift by ~1-2 minutes per hour \(18:41, 19:42, 20:44, 21:45, 22:47\.\.\.\)/);
     expect(f.timing).toMatch(/consistent with sleep\(3600\) \+ error-handling overhead/);
     expect(f.title).toMatch(/^Recurring "Materialization loop error:" every ~60 minutes, drifting \+8\d s per cycle beside an exact 60-minute schedule$/);
     expect(f.evidence.length).toBeGreaterThanOrEqual(5);
