@@ -236,7 +236,10 @@ export const connectionResetPerDeploy = defineDetector({
           'the database itself drops.',
         evidence,
         data: {
-          stops: stops.map((s) => ({ timestamp: isoSeconds(s.ts), service: s.service, resets: perStop.get(s) ?? 0 })),
+          stops: stops.map((s) => {
+            const first = matched.find((b) => b.stop === s);
+            return { timestamp: isoSeconds(s.ts), service: s.service, resets: perStop.get(s) ?? 0, lagSeconds: first !== undefined ? round(first.lagMs / 1000, 2) : null };
+          }),
           attributed,
           unattributed,
           medianLagSeconds: round(medianLag, 2),

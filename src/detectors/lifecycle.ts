@@ -72,7 +72,8 @@ const RULES: readonly Rule[] = [
   { label: 'uvicorn-ready', re: /Application startup complete\.?\s*$/, kind: 'ready', scope: 'process' },
   { label: 'uvicorn-running', re: /Uvicorn running on /, kind: 'ready', scope: 'process' },
   { label: 'uvicorn-startup-failed', re: /Application startup failed\. Exiting\./, kind: 'failure', scope: 'process' },
-  { label: 'uvicorn-shutdown', re: /(?:^|[\s:\]|-])Shutting down(?:\.\.\.)?\s*$/, kind: 'stop', scope: 'process' },
+  // The bare line, or after a level word ("INFO:     Shutting down"); "Scheduler: Shutting down" is not the server.
+  { label: 'uvicorn-shutdown', re: /^(?:.*\bINFO\b[:\]\s|-]*|\[[^\]]*\]\s*)?Shutting down(?:\.\.\.)?\s*$/, kind: 'stop', scope: 'process' },
   { label: 'uvicorn-finished', re: /Finished server process \[(\d+)\]/, kind: 'stop', scope: 'process' },
   { label: 'uvicorn-shutdown-complete', re: /Application shutdown complete\.?\s*$/, kind: 'stop', scope: 'process' },
   { label: 'gunicorn-start', re: /Starting gunicorn \d/, kind: 'start', scope: 'process' },
@@ -303,14 +304,29 @@ export interface ContainerLife {
 }
 
 /**
+ * Whether `service` wrote application lines (not lifecycle lines) in (from, to]: used to tell, when
+ * lines carry no deployment id, whether a container was still running after a stop.
+ */
+export type ActivityProbe = (service: string, from: number, to: number) => boolean;
+
+/**
  * Pairs starts with stops. With a deployment (instance) id, within it, in order. Without one, per
  * service: a stop ends the oldest container still running, because on a zero-downtime redeploy the
- * new container starts before the old one is stopped.
+ * new container starts before the old one is stopped. When only one container is known to run and
+ * the service keeps writing after a clean stop (and before any new start), that container survived:
+ * the stop belonged to an older one whose start is before the logs.
  */
-export function containerLives(transitions: readonly LifecycleTransition[]): ContainerLife[] {
+export function containerLives(transitions: readonly LifecycleTransition[], stillActive?: ActivityProbe): ContainerLife[] {
   const lives: ContainerLife[] = [];
   const running = new Map<string, ContainerLife[]>();
-  for (const tr of transitions) {
+  const nextStart = (i: number, k: string): number => {
+    for (let j = i + 1; j < transitions.length; j++) {
+      const x = transitions[j]!;
+      if (x.kind === 'start' && x.service + '\u0000' + x.key === k) return x.ts;
+    }
+    return Infinity;
+  };
+  transitions.forEach((tr, i) => {
     const k = tr.service + '\u0000' + tr.key;
     let list = running.get(k);
     if (list === undefined) {
@@ -324,19 +340,22 @@ export function containerLives(transitions: readonly LifecycleTransition[]): Con
       if (tr.instance !== undefined) life.instance = tr.instance;
       lives.push(life);
       list.push(life);
-    } else {
-      const life = list.shift();
-      if (life !== undefined) {
-        life.stop = tr;
-        life.lifetimeMs = tr.ts - life.start!.ts;
-      } else {
-        const orphan: ContainerLife = { service: tr.service, start: null, stop: tr, lifetimeMs: null, pairedBy };
-        if (tr.deployment !== undefined) orphan.deployment = tr.deployment;
-        if (tr.instance !== undefined) orphan.instance = tr.instance;
-        lives.push(orphan);
-      }
+      return;
     }
-  }
+    // The graceful tail of a stop (shutdown lines, a last traceback) is still the stopped container.
+    const survived =
+      tr.key === '' && list.length === 1 && !tr.failed && stillActive !== undefined && stillActive(tr.service, tr.end + SHUTDOWN_TAIL_MS, nextStart(i, k));
+    const life = survived ? undefined : list.shift();
+    if (life !== undefined) {
+      life.stop = tr;
+      life.lifetimeMs = tr.ts - life.start!.ts;
+    } else {
+      const orphan: ContainerLife = { service: tr.service, start: null, stop: tr, lifetimeMs: null, pairedBy };
+      if (tr.deployment !== undefined) orphan.deployment = tr.deployment;
+      if (tr.instance !== undefined) orphan.instance = tr.instance;
+      lives.push(orphan);
+    }
+  });
   // Lives whose start is before the logs come first: they began earliest.
   return lives.sort((a, b) => (a.start === null ? (b.start === null ? a.stop!.ts - b.stop!.ts : -1) : b.start === null ? 1 : a.start.ts - b.start.ts));
 }
@@ -352,6 +371,34 @@ export interface Lifecycle {
 
 const cache = new WeakMap<TimelineSummary, Lifecycle>();
 
+/** Lines written this long after a stop's last line are not its shutdown tail. */
+const SHUTDOWN_TAIL_MS = 30_000;
+
+/** Application activity of a service from the timeline's per-template times (lifecycle lines excluded). */
+export function activityProbe(t: TimelineSummary): ActivityProbe {
+  const byService = new Map<string, Float64Array[]>();
+  for (const tpl of t.templates) {
+    if (tpl.source !== 'app' || tpl.times.length === 0) continue;
+    if (tpl.examples[0] !== undefined && classifyLifecycle(tpl.examples[0].text) !== null) continue;
+    const list = byService.get(tpl.service) ?? [];
+    list.push(tpl.times);
+    byService.set(tpl.service, list);
+  }
+  return (service, from, to) => {
+    for (const times of byService.get(service) ?? []) {
+      let lo = 0;
+      let hi = times.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (times[mid]! <= from) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < times.length && times[lo]! < to) return true;
+    }
+    return false;
+  };
+}
+
 /** The lifecycle of a timeline with the default joining rules, computed once per summary. */
 export function lifecycleOf(t: TimelineSummary): Lifecycle {
   let lc = cache.get(t);
@@ -363,7 +410,7 @@ export function lifecycleOf(t: TimelineSummary): Lifecycle {
       transitions,
       starts: transitions.filter((x) => x.kind === 'start'),
       stops: transitions.filter((x) => x.kind === 'stop'),
-      lives: containerLives(transitions),
+      lives: containerLives(transitions, activityProbe(t)),
     };
     cache.set(t, lc);
   }

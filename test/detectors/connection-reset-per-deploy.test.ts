@@ -75,7 +75,7 @@ describe('connection-reset-per-deploy: invalid (findings)', () => {
     expect(f.data.attributed).toBe(8);
     expect(f.data.unattributed).toBe(0);
     expect(f.data.medianLagSeconds).toBe(3);
-    expect(f.data.stops).toEqual(stopsAt.map((s) => ({ timestamp: new Date(s).toISOString().replace('.000', ''), service: 'api', resets: 2 })));
+    expect(f.data.stops).toEqual(stopsAt.map((s, i) => ({ timestamp: new Date(s).toISOString().replace('.000', ''), service: 'api', resets: 2, lagSeconds: lags[i]! / 1000 })));
     expect(f.data.recall).toBe(1);
     expect(f.data.pValue as number).toBeLessThan(1e-6);
     expect(f.rootCause).toContain('engine.dispose()');

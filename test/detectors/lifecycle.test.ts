@@ -34,6 +34,9 @@ describe('classifyLifecycle', () => {
 
   it('ignores ordinary lines', () => {
     expect(classifyLifecycle('Shutting down scheduler thread pool early')).toBeNull();
+    expect(classifyLifecycle('Scheduler: Shutting down')).toBeNull();
+    expect(classifyLifecycle('2026-02-07 19:21:14,602 - uvicorn.error - INFO - Shutting down')?.kind).toBe('stop');
+    expect(classifyLifecycle('Shutting down...')?.kind).toBe('stop');
     expect(classifyLifecycle('Starting materialization run')).toBeNull();
     expect(classifyLifecycle('GET /health 200')).toBeNull();
   });
@@ -85,6 +88,22 @@ describe('transitions and lives', () => {
     const lives = lifecycleOf(t).lives;
     expect(lives[0]!.lifetimeMs).toBe(2 * 3600_000 + 20_000);
     expect(lives[1]!.stop).toBeNull();
+  });
+
+  it('without ids, a container that keeps writing after a stop survived it: the stop was an older container\'s', () => {
+    const t = tl([
+      { at: '2026-03-01T10:00:00Z', message: 'Starting Container', source: 'platform' },
+      { at: '2026-03-01T10:00:05Z', message: 'INFO:     Application startup complete.' },
+      { at: '2026-03-01T10:00:11Z', message: 'Stopping Container', source: 'platform' },
+      { at: '2026-03-01T10:00:11.100Z', message: 'INFO:     Shutting down' },
+      { at: '2026-03-01T10:05:00Z', message: 'GET /dashboard 200' },
+      { at: '2026-03-01T11:00:00Z', message: 'GET /dashboard 200' },
+    ]);
+    const lives = lifecycleOf(t).lives;
+    expect(lives.map((l) => [l.start?.ts ?? null, l.stop?.ts ?? null])).toEqual([
+      [null, ms('2026-03-01T10:00:11Z')],
+      [ms('2026-03-01T10:00:00Z'), null],
+    ]);
   });
 
   it('marks failed boots and non-zero exits', () => {
