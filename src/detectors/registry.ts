@@ -18,6 +18,7 @@ import { ungracefulShutdown } from './ungraceful-shutdown.js';
 import { missingRelation } from './missing-relation.js';
 import { sslEof } from './ssl-eof.js';
 import { logLoss } from './log-loss.js';
+import { knownJobs } from './known-jobs.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const DETECTORS: readonly Detector<any>[] = [
@@ -39,6 +40,7 @@ export const DETECTORS: readonly Detector<any>[] = [
   missingRelation,
   sslEof,
   logLoss,
+  knownJobs,
 ];
 
 export function detectorById(id: string): Detector | undefined {

@@ -44,6 +44,12 @@ describe('configuration', () => {
     expect(() => parseConfig({ prices: { vcpuMonth: -1 } }, 'c.json', [cost])).toThrow('prices.vcpuMonth: expected a number, zero or more');
   });
 
+  it('hands declared periodic jobs to the known-jobs detector', () => {
+    const cfg = parseConfig({ periodicJobs: [{ match: '^Materialized', periodSeconds: 3600, service: 'web' }, { match: 'cleanup', periodSeconds: 86400 }] }, 'c.json');
+    expect(cfg.detectors['known-jobs']).toEqual({ jobs: ['3600|web|^Materialized', '86400||cleanup'] });
+    expect(() => parseConfig({ periodicJobs: [{ match: 'x', periodSeconds: 60, every: 1 }] }, 'c.json')).toThrow('c.json: periodicJobs[0].every: unknown key; known keys: match, periodSeconds, service');
+  });
+
   it('finds hindsight.config.json in the working directory only when no file is named', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hindsight-cfg-'));
     expect(loadConfig(undefined, dir, [fake]).path).toBeNull();
