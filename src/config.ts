@@ -54,7 +54,8 @@ export function emptyConfig(): HindsightConfig {
  * `cwd` when present, else the empty configuration.
  */
 export function loadConfig(explicit: string | undefined, cwd: string = process.cwd(), detectors: readonly Detector[] = DETECTORS): HindsightConfig {
-  const path = explicit ?? join(cwd, CONFIG_FILE);
+  // Named as the user would: `hindsight.config.json` when it is the working directory's.
+  const path = explicit ?? (cwd === process.cwd() ? CONFIG_FILE : join(cwd, CONFIG_FILE));
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
