@@ -18,7 +18,7 @@ import { periodPhrase } from './cadence-drift.js';
 
 type EmptyKind = 'tail' | 'exception-type' | 'empty-field' | 'empty-message';
 
-const ERROR_KEYS = new Set(['error', 'err', 'exception', 'exc', 'exc_info', 'exc_text', 'error_message', 'errormessage', 'error.message', 'error_msg', 'errormsg', 'cause', 'reason']);
+const ERROR_KEYS = ['error', 'err', 'exception', 'exc', 'exc_info', 'exc_text', 'error_message', 'errorMessage', 'error.message', 'error_msg', 'errorMsg', 'Error', 'cause', 'reason'];
 // The last line of a traceback, or a repr, that names an exception type and nothing else.
 const BARE_EXCEPTION_LINE = /^\s*([A-Za-z_][\w.]*(?:Error|Exception|Timeout|Cancelled|Interrupt|Exit|Failure|Exhausted))\s*:?\s*$/;
 const EMPTY_REPR = /\b([A-Z][\w.]*(?:Error|Exception|Timeout|Cancelled|Interrupt|Failure|Exhausted))\(\)\s*$/;
@@ -66,45 +66,38 @@ export const emptyErrorMessage = defineDetector({
   detect(t, o) {
     const minRank = LEVEL_RANK[(o.minLevel as Level) in LEVEL_RANK ? (o.minLevel as Level) : 'error'];
     const groups = new Map<string, Group>();
-    const tailTemplates = new Set<number>();
+    const tailGroups = new Map<number, Group>();
     for (const tpl of t.templates) {
       const errors = errorCount(tpl, minRank);
       if (errors === 0 || !hasEmptyTail(tpl)) continue;
-      tailTemplates.add(tpl.id);
       const g = groupFor(groups, tpl, 'tail', null);
+      tailGroups.set(tpl.id, g);
       g.count += errors;
       for (const x of tpl.times) g.times.push(x);
     }
-    // Events: kept error events of tail templates (for evidence), and the per-record shapes
-    // (empty error attribute, bare exception last line) that a template's text cannot show.
-    const userFacing: number[] = [];
-    const userFacingEvents: TimelineEvent[] = [];
+    // Kept error events: those of tail templates are the evidence; the others get the per-record
+    // checks (empty error attribute, bare exception last line) that a template's text cannot show.
     for (const ev of t.events) {
       if (LEVEL_RANK[ev.level] < minRank) continue;
-      if (ev.ts !== null) {
-        const ref = requestOf(ev);
-        if (isUserFacingFailure(ev, ref)) {
-          userFacing.push(ev.ts);
-          userFacingEvents.push(ev);
-        }
-      }
-      const tpl = t.templates[ev.template];
-      if (tpl === undefined) continue;
-      if (tailTemplates.has(ev.template)) {
-        groupFor(groups, tpl, 'tail', null).events.push(ev);
+      const tg = tailGroups.get(ev.template);
+      if (tg !== undefined) {
+        tg.events.push(ev);
         continue;
       }
       const m = recordMatch(ev);
       if (m === null) continue;
+      const tpl = t.templates[ev.template];
+      if (tpl === undefined) continue;
       const g = groupFor(groups, tpl, m.kind, m.what);
       g.count++;
       if (ev.ts !== null) g.times.push(ev.ts);
       g.events.push(ev);
     }
     const findings: Finding[] = [];
+    const userFacing = new UserFacingIndex(t);
     for (const g of groups.values()) {
       g.times.sort((a, b) => a - b);
-      findings.push(describe(t, g, userFacing, userFacingEvents, o.highCount as number, (o.coincidenceSeconds as number) * 1000));
+      findings.push(describe(t, g, userFacing, o.highCount as number, (o.coincidenceSeconds as number) * 1000));
     }
     return findings;
   },
@@ -139,34 +132,83 @@ export function endsEmpty(trimmed: string): boolean {
 /** The per-record shapes of an empty error: empty message, bare exception line, empty error attribute. */
 export function recordMatch(ev: LogEvent): Match | null {
   const msg = ev.message;
-  if (msg.trim().length === 0) return { kind: 'empty-message', what: null };
+  // Cheap character checks gate every regex: this runs on each kept error event.
+  if (isBlank(msg)) return { kind: 'empty-message', what: null };
   const nl = msg.lastIndexOf('\n');
   const lastLine = nl === -1 ? msg : msg.slice(nl + 1);
   if (nl !== -1) {
     const m = BARE_EXCEPTION_LINE.exec(lastLine);
     if (m) return { kind: 'exception-type', what: m[1]! };
-    if (endsEmpty(lastLine.trimEnd()) && !HEADER_LINE.test(lastLine.trim())) return { kind: 'tail', what: null };
+    const tl = lastLine.trimEnd();
+    if (tl.length > 0 && endsEmpty(tl) && !HEADER_LINE.test(tl.trim())) return { kind: 'tail', what: null };
   }
-  const r = EMPTY_REPR.exec(lastLine);
-  if (r) return { kind: 'exception-type', what: r[1]! };
-  if (nl === -1 && msg.length < 200) {
-    // A message that is only an exception type (logger.error(type(e).__name__) or str of a class).
+  let j = msg.length - 1;
+  while (j > 0 && msg.charCodeAt(j) === 32) j--;
+  if (msg.charCodeAt(j) === 41 /* ) */ && msg.charCodeAt(j - 1) === 40 /* ( */) {
+    const r = EMPTY_REPR.exec(lastLine);
+    if (r) return { kind: 'exception-type', what: r[1]! };
+  }
+  if (nl === -1 && msg.length < 200 && msg.trim().indexOf(' ') === -1) {
+    // A message that is only a dotted exception type (logger.error(type(e)) and the like).
     const m = BARE_EXCEPTION_LINE.exec(msg);
     if (m && m[1]!.indexOf('.') !== -1) return { kind: 'exception-type', what: m[1]! };
   }
   const a = ev.attrs;
   if (a !== undefined) {
-    for (const k in a) {
-      if (!ERROR_KEYS.has(k.toLowerCase())) continue;
+    for (const k of ERROR_KEYS) {
       const v = a[k];
-      if (typeof v === 'string' && v.trim().length === 0) return { kind: 'empty-field', what: k };
-      if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      if (v === undefined || v === null) continue;
+      if (typeof v === 'string') {
+        if (isBlank(v)) return { kind: 'empty-field', what: k };
+      } else if (typeof v === 'object' && !Array.isArray(v)) {
         const inner = (v as Record<string, unknown>).message ?? (v as Record<string, unknown>).msg;
-        if (typeof inner === 'string' && inner.trim().length === 0) return { kind: 'empty-field', what: `${k}.message` };
+        if (typeof inner === 'string' && isBlank(inner)) return { kind: 'empty-field', what: `${k}.message` };
       }
     }
   }
   return null;
+}
+
+function isBlank(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return false;
+  }
+  return true;
+}
+
+/** User-facing failures among kept error events, looked up by time and judged only when asked. */
+class UserFacingIndex {
+  private readonly verdict = new Map<number, boolean>();
+  private readonly n: number;
+
+  constructor(private readonly t: TimelineSummary) {
+    let n = t.events.length;
+    while (n > 0 && t.events[n - 1]!.ts === null) n--;
+    this.n = n;
+  }
+
+  /** Kept error events within ±nearMs of `at` that are user-facing failures. */
+  near(at: number, nearMs: number): TimelineEvent[] {
+    const evs = this.t.events;
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (evs[mid]!.ts! < at - nearMs) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: TimelineEvent[] = [];
+    for (let i = lo; i < this.n && evs[i]!.ts! <= at + nearMs; i++) {
+      let v = this.verdict.get(i);
+      if (v === undefined) {
+        v = isUserFacingFailure(evs[i]!);
+        this.verdict.set(i, v);
+      }
+      if (v) out.push(evs[i]!);
+    }
+    return out;
+  }
 }
 
 function groupFor(groups: Map<string, Group>, tpl: TemplateSummary, kind: EmptyKind, what: string | null): Group {
@@ -181,7 +223,7 @@ function groupFor(groups: Map<string, Group>, tpl: TemplateSummary, kind: EmptyK
   return g;
 }
 
-function describe(t: TimelineSummary, g: Group, userFacing: number[], userFacingEvents: TimelineEvent[], highCount: number, nearMs: number): Finding {
+function describe(t: TimelineSummary, g: Group, userFacing: UserFacingIndex, highCount: number, nearMs: number): Finding {
   const services = [...new Set(g.templates.map((x) => x.service))].sort();
   const first = g.times[0] ?? minOf(g.templates.map((x) => x.first));
   const last = g.times[g.times.length - 1] ?? maxOf(g.templates.map((x) => x.last));
@@ -196,15 +238,15 @@ function describe(t: TimelineSummary, g: Group, userFacing: number[], userFacing
   const selfFacing = g.events.length > 0 && g.events.some((e) => isUserFacingFailure(e));
   let near = 0;
   const endpoints = new Map<string, number>();
-  const nearIdx = new Set<number>();
-  for (const x of selfFacing ? [] : g.times) {
-    const lo = lowerBound(userFacing, x - nearMs);
-    if (lo < userFacing.length && userFacing[lo]! <= x + nearMs) {
-      near++;
-      for (let i = lo; i < userFacing.length && userFacing[i]! <= x + nearMs; i++) nearIdx.add(i);
+  const nearEvents = new Set<TimelineEvent>();
+  if (!selfFacing) {
+    for (const x of g.times) {
+      const hits = userFacing.near(x, nearMs);
+      if (hits.length > 0) near++;
+      for (const e of hits) nearEvents.add(e);
     }
   }
-  for (const ev of selfFacing ? g.events : [...nearIdx].map((i) => userFacingEvents[i]!)) {
+  for (const ev of selfFacing ? g.events : [...nearEvents]) {
     const ref = requestOf(ev);
     const ep = ref ? endpointOf(ref) : null;
     if (ep) endpoints.set(ep, (endpoints.get(ep) ?? 0) + 1);
@@ -329,17 +371,6 @@ function timesPhrase(count: number, first: number | null, last: number | null): 
   if (first === null || last === null || last === first) return `${count} times`;
   // Clock-second difference, as a reader counts 19:12:22 to 19:12:47.
   return `${count} times in ${humanDuration((Math.floor(last / 1000) - Math.floor(first / 1000)) * 1000)}`;
-}
-
-function lowerBound(a: number[], x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function minOf(xs: (number | null)[]): number | null {

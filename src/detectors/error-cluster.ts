@@ -158,6 +158,15 @@ export function epsilonOf(occ: Occurrence[] | { ts: number }[], minMs: number, m
   const logs: number[] = [];
   for (let i = 1; i < occ.length; i++) logs.push(Math.log10(Math.max(occ[i]!.ts - occ[i - 1]!.ts, 100)));
   if (logs.length < 8) return fallbackMs;
+  // ckmeans costs ~0.25 s on 100,000 gaps: learn the boundary from at most 2,000 evenly spaced order
+  // statistics of the gaps, which keeps the shape of their distribution.
+  if (logs.length > 2000) {
+    logs.sort((a, b) => a - b);
+    const step = (logs.length - 1) / 1999;
+    const sample = Array.from({ length: 2000 }, (_, i) => logs[Math.round(i * step)]!);
+    logs.length = 0;
+    logs.push(...sample);
+  }
   let lo = Infinity;
   let hi = -Infinity;
   for (const l of logs) {

@@ -23,6 +23,13 @@ const STATUS_KEYS = ['httpStatus', 'status', 'status_code', 'statusCode', 'http_
 
 /** The request (method, normalised path, status) an event names in its attributes or message, if any. */
 export function requestOf(ev: LogEvent): RequestRef | null {
+  const raw = rawRequestOf(ev);
+  if (raw === null || raw.method === '') return raw;
+  return { method: raw.method, path: normalisePath(raw.path), status: raw.status };
+}
+
+/** Like requestOf, but with the path as written (no normalisation): the cheap form for yes/no questions. */
+function rawRequestOf(ev: LogEvent): RequestRef | null {
   const a = ev.attrs;
   let method: string | null = null;
   let path: string | null = null;
@@ -31,33 +38,36 @@ export function requestOf(ev: LogEvent): RequestRef | null {
     method = stringAttr(a, METHOD_KEYS);
     path = stringAttr(a, PATH_KEYS);
     status = numberAttr(a, STATUS_KEYS);
-    if (path !== null && !path.startsWith('/')) {
+    if (path !== null && path.charCodeAt(0) !== 47 /* / */) {
       // A full URL: keep its path.
       const m = /^[a-z]+:\/\/[^/]+(\/[^?#]*)?/i.exec(path);
       path = m ? (m[1] ?? '/') : null;
     }
   }
-  if (method === null || path === null) {
-    const m = METHOD_PATH.exec(ev.message);
+  const msg = ev.message;
+  // Regexes only when the message can hold what they look for (this runs on every kept error).
+  if ((method === null || path === null) && msg.indexOf(' /') !== -1) {
+    const m = METHOD_PATH.exec(msg);
     if (m) {
       method = m[1]!;
       path = m[2]!;
       if (status === null && m[3] !== undefined) status = Number(m[3]);
     }
   }
-  if (status === null) {
-    const m = STATUS.exec(ev.message);
+  // A status in the text matters for a request it names (404 vs 500) or when it is a 5xx.
+  if (status === null && ((method !== null && path !== null) || msg.indexOf('5') !== -1)) {
+    const m = STATUS.exec(msg);
     if (m) status = Number(m[1] ?? m[2]);
   }
   if (method === null || path === null) return status !== null ? { method: '', path: '', status } : null;
-  return { method: method.toUpperCase(), path: normalisePath(path), status };
+  return { method: method.toUpperCase(), path, status };
 }
 
 /**
  * Whether an error-or-worse event is a user-facing failure: it names a request that did not get a
  * 4xx answer, carries a 5xx status, or is a web framework's unhandled-exception line.
  */
-export function isUserFacingFailure(ev: LogEvent, ref: RequestRef | null = requestOf(ev)): boolean {
+export function isUserFacingFailure(ev: LogEvent, ref: RequestRef | null = rawRequestOf(ev)): boolean {
   if (LEVEL_RANK[ev.level] < LEVEL_RANK.error) return false;
   if (ref !== null) {
     if (ref.status !== null) return ref.status >= 500;
