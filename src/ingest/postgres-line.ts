@@ -3,7 +3,7 @@
 // The hot path is char-code scanning: one pass for the timestamp, a bounded walk over the colons
 // of the prefix for the severity, and field extraction only over the prefix's few characters.
 import type { Level, LogEvent, PgFields } from '../model.js';
-import { parseTimestampAt } from './timestamp.js';
+import { parseTimestampAt, ZONE_OFFSETS } from './timestamp.js';
 import type { EventSink } from './format.js';
 
 export const PG_SEVERITIES = [
@@ -55,6 +55,36 @@ export interface PgLine {
   fields: PgFields;
   /** True for DETAIL/HINT/STATEMENT/CONTEXT/QUERY/LOCATION lines. */
   continuation: boolean;
+  /** A time zone abbreviation after the time that hindsight does not know (the time was read as UTC). */
+  unknownZone?: string;
+}
+
+/** The zone abbreviation ending a time string (csvlog's, jsonlog's) when hindsight does not know it, else null. */
+export function unknownTrailingZone(t: string): string | null {
+  const last = t.charCodeAt(t.length - 1);
+  if (last < 65 || last > 90) return null;
+  const sp = t.lastIndexOf(' ');
+  if (sp === -1) return null;
+  const z = t.slice(sp + 1);
+  return ZONE_OFFSETS[z] === undefined && /^[A-Z]{2,6}$/.test(z) ? z : null;
+}
+
+/**
+ * The zone word after a time that parseTimestampAt left unread (`2026-02-07 19:21:03 NZST`), or
+ * null. `end` is where the parsed time ended; a zone it read leaves no upper-case word there.
+ */
+export function unknownZoneAt(s: string, end: number): string | null {
+  if (s.charCodeAt(end) !== 32 || !isDigit(s.charCodeAt(end - 1))) return null;
+  let j = end + 1;
+  while (j < s.length && j < end + 8) {
+    const c = s.charCodeAt(j);
+    if (c < 65 || c > 90) break;
+    j++;
+  }
+  const n = j - end - 1;
+  if (n < 2 || n > 6) return null;
+  const next = s.charCodeAt(j);
+  return j === s.length || next === 32 || next === 58 || next === 44 || next === 93 || next === 62 ? s.slice(end + 1, j) : null;
 }
 
 /** A prefix is short; a "severity" found deeper than this inside a line is part of a message. */
@@ -90,6 +120,10 @@ export function parsePgLine(line: string): PgLine | null {
   }
   const pl = parsePgTail(line, i, ts);
   if (pl === null || pl.fields.pid === undefined) return null;
+  if (ts !== null) {
+    const z = unknownZoneAt(line, i);
+    if (z !== null) pl.unknownZone = z;
+  }
   return pl;
 }
 

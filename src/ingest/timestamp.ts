@@ -88,7 +88,8 @@ export function parseTimestampAt(s: string, at = 0): ParsedTime | null {
       let scale = 100;
       for (;;) {
         const dc = s.charCodeAt(i) - 48;
-        if (dc < 0 || dc > 9) break;
+        // Past the end charCodeAt is NaN, which no comparison catches but this one.
+        if (!(dc >= 0 && dc <= 9)) break;
         frac += dc * scale;
         scale = scale === 1 ? 0 : scale / 10;
         i++;

@@ -7,7 +7,8 @@
 // A row is a whole record: DETAIL, HINT, CONTEXT and the statement are columns, nothing to join.
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
 import type { LogEvent, PgFields } from '../../model.js';
-import { levelOfPgSeverity, pgSeverityWord } from '../postgres-line.js';
+import { levelOfPgSeverity, pgSeverityWord, unknownTrailingZone } from '../postgres-line.js';
+import { UnknownZones } from './postgres-stderr.js';
 import { parseTimestampAt } from '../timestamp.js';
 
 /** Column indexes of csvlog. */
@@ -116,8 +117,9 @@ export function looksPgCsv(line: string): boolean {
   const at = line.charCodeAt(0) === 34 ? 1 : 0;
   const t = parseTimestampAt(line, at);
   if (t === null) return false;
-  const comma = line.charCodeAt(t.end + at);
-  if (comma !== 44) return false;
+  // The comma follows the time, its closing quote, or a zone word the time parser did not know.
+  const comma = line.indexOf(',', t.end);
+  if (comma === -1 || comma > t.end + 9) return false;
   const r = new CsvRowReader();
   r.feed(line);
   const f = r.fields;
@@ -157,6 +159,7 @@ export const postgresCsv: InputFormat = {
   create(ctx: ParseContext): LineParser {
     const { sink, service, input } = ctx;
     const row = new CsvRowReader();
+    const zones = new UnknownZones(sink);
     let startLine = 0;
     let lines = 0;
     let firstText = '';
@@ -173,6 +176,8 @@ export const postgresCsv: InputFormat = {
         skipRecord(`not a PostgreSQL csvlog row (${f.length} columns; expected a timestamp first and a severity in column 12)`);
         return;
       }
+      const zone = unknownTrailingZone(f[C.logTime]!);
+      if (zone !== null) zones.note(zone, startLine);
       const pg: PgFields = { severity: sev };
       const pid = Number(f[C.pid]);
       if (f[C.pid]!.length > 0 && Number.isFinite(pid)) pg.pid = pid;

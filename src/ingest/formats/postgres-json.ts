@@ -5,7 +5,8 @@
 // (in a jsonlog file, or as CloudNativePG's `msg`) are read as stderr lines and joined as such.
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
 import type { Level, LogEvent, PgFields } from '../../model.js';
-import { levelOfPgSeverity, parsePgLine, pgSeverityWord, PgRecordAssembler } from '../postgres-line.js';
+import { levelOfPgSeverity, parsePgLine, pgSeverityWord, PgRecordAssembler, unknownTrailingZone } from '../postgres-line.js';
+import { UnknownZones } from './postgres-stderr.js';
 import { epochToMs, parseTimestamp } from '../timestamp.js';
 import { levelOfWord } from '../level.js';
 
@@ -120,6 +121,7 @@ export const postgresJson: InputFormat = {
   create(ctx: ParseContext): LineParser {
     const { sink, service, input } = ctx;
     const pg = new PgRecordAssembler(sink);
+    const zones = new UnknownZones(sink);
     return {
       line(text, lineNo) {
         if (text.trim().length === 0) {
@@ -140,6 +142,10 @@ export const postgresJson: InputFormat = {
         if (ev === null) {
           sink.skip(lineNo, 'JSON object without a PostgreSQL "error_severity"', text);
           return;
+        }
+        if (typeof o.timestamp === 'string') {
+          const z = unknownTrailingZone(o.timestamp);
+          if (z !== null) zones.note(z, lineNo);
         }
         sink.event(ev, 1);
       },
@@ -178,6 +184,7 @@ export const cnpg: InputFormat = {
   create(ctx: ParseContext): LineParser {
     const { sink, service, input } = ctx;
     const pg = new PgRecordAssembler(sink);
+    const zones = new UnknownZones(sink);
     return {
       line(text, lineNo) {
         if (text.trim().length === 0) {
@@ -200,6 +207,11 @@ export const cnpg: InputFormat = {
           if (ev === null) {
             sink.skip(lineNo, 'CloudNativePG record without a PostgreSQL "error_severity"', text);
             return;
+          }
+          const lt = (r as Obj).log_time;
+          if (typeof lt === 'string') {
+            const z = unknownTrailingZone(lt);
+            if (z !== null) zones.note(z, lineNo);
           }
           sink.event(ev, 1);
           return;

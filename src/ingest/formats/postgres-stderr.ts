@@ -8,6 +8,18 @@
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
 import { parsePgLine, PgRecordAssembler, type PgLine } from '../postgres-line.js';
 import { compilePgPrefix } from '../pg-prefix.js';
+import type { EventSink } from '../format.js';
+
+/** Warns once per time zone abbreviation that could not be converted (its times are read as UTC). */
+export class UnknownZones {
+  private seen = new Set<string>();
+  constructor(private readonly sink: EventSink) {}
+  note(zone: string, lineNo: number): void {
+    if (this.seen.has(zone)) return;
+    this.seen.add(zone);
+    this.sink.warn?.(`time zone "${zone}" (first on line ${lineNo}) is not one hindsight knows: its times are read as UTC; set log_timezone to UTC or a numeric offset`);
+  }
+}
 
 /** Share of non-blank lines that are PostgreSQL stderr lines or tab-indented continuations of one. */
 export function pgStderrShare(lines: readonly string[], parse: (l: string) => PgLine | null = parsePgLine): { share: number; records: number } {
@@ -66,6 +78,7 @@ export const postgresStderr: InputFormat = {
       parse = (l) => p.parse(l, 0);
     }
     const origin = { service, input, line: 0, fallbackTs: null as number | null };
+    const zones = new UnknownZones(sink);
     return {
       line(text, lineNo) {
         const c0 = text.charCodeAt(0);
@@ -84,6 +97,7 @@ export const postgresStderr: InputFormat = {
           sink.skip(lineNo, NOT_A_PG_LINE, text);
           return;
         }
+        if (pl.unknownZone !== undefined) zones.note(pl.unknownZone, lineNo);
         origin.line = lineNo;
         pg.push(pl, origin);
       },

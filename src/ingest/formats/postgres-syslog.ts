@@ -14,6 +14,7 @@ import { parsePgTail, PgRecordAssembler, type PgLine } from '../postgres-line.js
 import { compilePgPrefix } from '../pg-prefix.js';
 import { daysFromCivil, parseTimestampAt } from '../timestamp.js';
 import { levelCueOf } from '../level.js';
+import { emitHerokuSample } from '../heroku-samples.js';
 
 const MONTHS: Readonly<Record<string, number>> = {
   Jan: 1, Feb: 2, Mar: 3, Apr: 4, May: 5, Jun: 6, Jul: 7, Aug: 8, Sep: 9, Oct: 10, Nov: 11, Dec: 12,
@@ -235,10 +236,13 @@ export const herokuLogplex: InputFormat = {
           const pid = Number(dyno.slice(9));
           if (Number.isInteger(pid) && joiner.read(text, skipColour(text, from), pid, ts, lineNo)) return;
         }
-        // The app's dynos, Heroku's router and add-on metrics lines beside the database's.
+        // The app's dynos, Heroku's router and add-on metrics lines beside the database's; a
+        // runtime-metrics line (`sample#memory_total=...`) also becomes a memory sample.
         const attrs: Record<string, unknown> = { source: m[3], dyno };
         if (m[2] !== undefined) attrs.host = m[2];
-        ctx.sink.event(plainEvent(ctx, ts, text.slice(from), m[3] === 'heroku' ? 'platform' : 'app', lineNo, attrs), 1);
+        const message = text.slice(from);
+        emitHerokuSample(ctx.sink, message, ts);
+        ctx.sink.event(plainEvent(ctx, ts, message, m[3] === 'heroku' ? 'platform' : 'app', lineNo, attrs), 1);
       },
       end() {
         joiner.pg.flush();

@@ -230,3 +230,29 @@ describe('postgres stderr: --pg-prefix', () => {
     expect(p.regex.source.startsWith('(')).toBe(true);
   });
 });
+
+describe('postgres: time zones hindsight does not know', () => {
+  it('reads the time as UTC and warns once per zone, for stderr, csvlog and jsonlog', async () => {
+    const stderr = ['2026-02-07 19:21:03 XJT [5] LOG:  a', '2026-02-07 19:21:04 XJT [5] LOG:  b', '2026-02-07 19:21:05 UTC [5] LOG:  c'].join('\n');
+    const s = await readText(stderr);
+    expect(s.events.map((e) => e.ts)).toEqual([Date.UTC(2026, 1, 7, 19, 21, 3), Date.UTC(2026, 1, 7, 19, 21, 4), Date.UTC(2026, 1, 7, 19, 21, 5)]);
+    expect(s.summary.warnings).toHaveLength(1);
+    expect(s.summary.warnings[0]).toMatch(/time zone "XJT" \(first on line 1\).*read as UTC/);
+    const csv = await readText('2026-02-07 19:21:03.000 XJT,"u","d",5,"[local]",65c3.5,1,"idle",2026-02-07 19:00:00 XJT,,0,LOG,00000,"a",,,,,,,,,"psql","client backend",,0\n');
+    expect(csv.summary.format).toBe('postgres-csv');
+    expect(csv.summary.warnings[0]).toMatch(/"XJT"/);
+    const json = await readText('{"timestamp":"2026-02-07 19:21:03.000 XJT","pid":5,"error_severity":"LOG","message":"a"}\n');
+    expect(json.summary.warnings[0]).toMatch(/"XJT"/);
+    // Known zones and numeric offsets raise nothing.
+    const ok = await readText('2026-02-07 19:21:03 NZDT [5] LOG:  a\n2026-02-07 19:21:03 +03 [5] ERROR:  b\n');
+    expect(ok.summary.warnings).toEqual([]);
+  });
+});
+
+describe('postgres: times without a zone', () => {
+  it('reads a %m capture that ends in its fraction (no zone) without looping', () => {
+    const p = compilePgPrefix('%m [%p] ');
+    const pl = p.parse('2026-02-07 19:21:03.250 [5] LOG:  x')!;
+    expect(pl.ts).toBe(Date.UTC(2026, 1, 7, 19, 21, 3, 250));
+  });
+});
