@@ -14,6 +14,7 @@ import { registerAnalyze } from './commands/analyze.js';
 import { registerDigest } from './commands/digest.js';
 import { registerFormats } from './commands/formats.js';
 import { registerDetectors } from './commands/detectors.js';
+import { registerTemplates } from './commands/templates.js';
 
 export function buildProgram(io: Io): Command {
   const program = new Command();
@@ -46,6 +47,7 @@ Run hindsight <command> --help for a command's options. Docs: docs/report.md, do
   registerDigest(program, io);
   registerFormats(program, io);
   registerDetectors(program, io);
+  registerTemplates(program, io);
   // Examples for the listing commands, kept here so that their files stay about what they list.
   const examples: Record<string, string> = {
     formats: 'hindsight formats\n  hindsight analyze app.log --input-format railway-text   # force a format listed here',

@@ -95,7 +95,7 @@ export function maskMessage(msg: string, from = 0, to = msg.length): string {
         } else if (c === 92) special = true;
         else if ((c === 40 || c === 91) && open < 0) open = k;
       }
-      if (eq > cs) {
+      if (eq > cs && !special) {
         // key=value: the key is kept, a non-empty value is a variable
         tok = eq + 1 < end && eq + 1 < ce ? msg.slice(start, eq + 1) + WILDCARD + msg.slice(ce, end) : msg.slice(start, end);
       } else if (digit || special || quoted || (hexOnly && ce - cs >= 16)) {
