@@ -121,16 +121,22 @@ export const memorySawtooth = defineDetector({
       if (s.ts.length < o.minSamples) continue;
       const restarts = restartsOf(t, s.service);
       const r = memoryShape(s.ts, s.values, restarts, o);
-      findings.push(findingOf(t, s, r, restarts.length));
+      const limit = t.metrics.find((m) => m.measurement === 'memory_limit' && m.service === s.service && m.values.length > 0);
+      findings.push(findingOf(t, s, r, restarts.length, limit ? limit.values[limit.values.length - 1]! : null));
     }
     return findings;
   },
 });
 
-function findingOf(t: TimelineSummary, s: MetricSeries, r: ShapeResult, restartCount: number): Finding {
+function findingOf(t: TimelineSummary, s: MetricSeries, r: ShapeResult, restartCount: number, limitMb: number | null): Finding {
   const service = s.service;
   const first = s.ts[0]!;
   const last = s.ts[s.ts.length - 1]!;
+  // Time until the memory limit at the current growth: the leak's slope, or a leaky sawtooth's peaks rising with its troughs.
+  const growth = r.shape === 'leak' ? r.slopeMbPerHour : r.shape === 'sawtooth' && r.leaking ? r.troughTrendMbPerHour : null;
+  const now = r.shape === 'sawtooth' ? r.maxMb : s.values[s.values.length - 1]!;
+  const hoursToLimit = limitMb !== null && growth !== null && growth > 0 && limitMb > now ? (limitMb - now) / growth : null;
+  const limitText = hoursToLimit !== null ? ` At this rate it reaches the ${round(limitMb!)} MB limit in about ${humanDuration(hoursToLimit * 3600_000)}.` : '';
   const span = humanDuration(last - first);
   const sampling = `${r.samples} samples every ${humanDuration(r.sampleSeconds * 1000)} over ${span}`;
   const evidence: Evidence[] = [];
@@ -163,7 +169,8 @@ function findingOf(t: TimelineSummary, s: MetricSeries, r: ShapeResult, restartC
         `Evidence: ${r.reason}.`;
       impact =
         `The service is billed for its peaks: it holds ~${round(r.amplitudeMb!)} MB more than its floor for much of each cycle` +
-        (r.leaking ? `, and the floor itself rises ${r.troughTrendMbPerHour} MB/h, which ends in an out-of-memory kill if nothing restarts it.` : '.');
+        (r.leaking ? `, and the floor itself rises ${r.troughTrendMbPerHour} MB/h, which ends in an out-of-memory kill if nothing restarts it.` : '.') +
+        limitText;
       recommendation =
         'Bound what one cycle can hold: process batch jobs in pages with a fresh session per page, expire or clear sessions after commit, cap caches by size; ' +
         'for CPython, `gc.collect()` after a batch and `MALLOC_ARENA_MAX=2` reduce the peak; verify with a memory profiler (memray, tracemalloc) around the job.';
@@ -175,7 +182,7 @@ function findingOf(t: TimelineSummary, s: MetricSeries, r: ShapeResult, restartC
       for (const d of r.drops.slice(0, 3)) evidence.push(metricEvidence(service, d.toTs, `memory ${round(d.fromMb, 1)} MB → ${round(d.toMb, 1)} MB at a restart`));
       pattern = `Memory climbs steadily at ${r.slopeMbPerHour} MB/h (R² ${r.slopeR2}) from ~${round(r.minMb)} MB to ~${round(r.maxMb)} MB. ${restartNote}`;
       rootCause = `Hypothesis: a memory leak: something grows with every request or job run and is never released (an unbounded cache or list, sessions not closed, listeners re-registered). Evidence: ${r.reason}.`;
-      impact = `Memory cost grows by ${round((r.slopeMbPerHour! * 24) / 1000, 2)} GB-days per day of uptime; the service ends in an out-of-memory kill unless a deploy restarts it first.`;
+      impact = `Each day of uptime adds ~${round(r.slopeMbPerHour! * 24)} MB to what is held and billed; the service ends in an out-of-memory kill unless a deploy restarts it first.${limitText}`;
       recommendation = 'Take two heap snapshots hours apart (memray/tracemalloc for Python, --inspect heap snapshots for Node) and diff them; bound caches (LRU with a size); close sessions and clients per request.';
       timing = `From ${isoSeconds(first)} to ${isoSeconds(last)}.`;
       break;
@@ -230,6 +237,8 @@ function findingOf(t: TimelineSummary, s: MetricSeries, r: ShapeResult, restartC
       dropsAlignWith: linked !== null ? { template: linked.template.text, hits: linked.hits } : null,
       samples: r.samples,
       sampleSeconds: r.sampleSeconds,
+      limitMb: limitMb === null ? null : round(limitMb, 1),
+      hoursToLimit: hoursToLimit === null ? null : round(hoursToLimit, 1),
     },
   };
 }

@@ -97,6 +97,18 @@ describe('memory-sawtooth: shapes', () => {
     }
   });
 
+  it('a leak with a memory limit series: hours to the limit', () => {
+    const mem = series((s) => 100 + (s / 3600) * 5, { stepS: 240, hours: 24, noise: 2, service: 'etl' });
+    const limit = series(() => 512, { stepS: 240, hours: 24, service: 'etl' }).map((x) => ({ ...x, measurement: 'memory_limit' }));
+    const fs = runDetector(detector, [], [...mem, ...limit]);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.data.limitMb).toBe(512);
+    // (512 − ~220 MB) / 5 MB/h ≈ 58 h.
+    expect(fs[0]!.data.hoursToLimit as number).toBeGreaterThan(55);
+    expect(fs[0]!.data.hoursToLimit as number).toBeLessThan(61);
+    expect(fs[0]!.impact).toContain('512 MB limit');
+  });
+
   it('a leak reset only by restarts is a leak (drops at the container starts)', () => {
     const period = 8 * 3600;
     const restartsAt = [1, 2, 3].map((k) => T0 + k * period * 1000);
