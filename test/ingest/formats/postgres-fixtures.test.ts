@@ -98,6 +98,8 @@ describe('PostgreSQL fixtures', () => {
     expect(slow.message.split('\n')).toHaveLength(6);
     expect(slow.pg!.pid).toBe(5925);
     expect(slow.ts).toBe(Date.UTC(2021, 8, 7, 4, 1, 27));
+    const slowest = Math.max(...events.map((e) => Number(/^duration: ([\d.]+) ms/.exec(e.message)?.[1] ?? 0)));
+    expect(slowest).toBe(85756.273);
   });
 
   it('cnpg.log: CloudNativePG — records LOG/ERROR/FATAL 1969/4/1 as pgBadger, 382 connections, 382 sessions', async () => {
