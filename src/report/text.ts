@@ -39,6 +39,8 @@ export function renderText(input: ReportInput, options: TextOptions): string {
     return s === 'critical' ? paint(1, 22, paint(o === 1 ? 31 : o, 39, s.toUpperCase())) : paint(o, cl, s);
   };
   const style = { head: c ? ['bold'] : [], border: c ? ['grey'] : [] };
+  // No rule between rows: one finding per row reads faster.
+  const chars = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
   const out: string[] = [];
 
   const w = t.window;
@@ -53,21 +55,27 @@ export function renderText(input: ReportInput, options: TextOptions): string {
   );
   out.push('');
 
-  if (findings.length === 0) out.push(paint(32, 39, runs.length === 0 ? 'No detectors ran.' : 'No findings.'));
+  // Compact: one row per problem (title only); informational findings are counted, not listed.
+  const problems = findings.filter((f) => f.severity !== 'info');
+  const info = findings.length - problems.length;
+  if (problems.length === 0) out.push(paint(32, 39, runs.length === 0 ? 'No detectors ran.' : 'No problems found.'));
   else {
     const table = new Table({
       head: ['Severity', 'Finding', 'Count', 'First seen'],
       style,
-      colWidths: [10, Math.max(30, width - 10 - 8 - 22 - 6), 8, 22],
+      chars,
+      colWidths: [10, Math.max(30, width - 10 - 9 - 19 - 5), 9, 19],
+      colAligns: ['left', 'left', 'right', 'left'],
       wordWrap: true,
     });
-    for (const f of findings) {
+    for (const f of problems) {
       const n = countOf(f);
       const first = f.evidence.find((e) => e.timestamp !== null)?.timestamp;
-      table.push([sev(f.severity), redact(f.title) + '\n' + dim(redact(f.summary)), n !== undefined ? int(n) : '', first ? first.slice(0, 19).replace('T', ' ') : '']);
+      table.push([sev(f.severity), redact(f.title), n !== undefined ? int(n) : '', first ? first.slice(0, 16).replace('T', ' ') : '']);
     }
     out.push(table.toString());
   }
+  if (info > 0) out.push(dim(`+ ${plural(info, 'informational finding')} (exact cadences, flat memory, ...): see the markdown or JSON report.`));
 
   const gaps = architectureGaps(findings, t);
   if (gaps.length > 0) {
@@ -81,7 +89,7 @@ export function renderText(input: ReportInput, options: TextOptions): string {
   }
 
   out.push('');
-  const inputs = new Table({ head: ['Input', 'Format', 'Lines', 'Skipped'], style, colAligns: ['left', 'left', 'right', 'right'] });
+  const inputs = new Table({ head: ['Input', 'Format', 'Lines', 'Skipped'], style, chars, colAligns: ['left', 'left', 'right', 'right'] });
   for (const i of t.inputs) inputs.push([redact(i.path), i.format, int(i.lines), i.skipped > 0 ? paint(33, 39, int(i.skipped)) : '0']);
   out.push(inputs.toString());
   for (const i of t.inputs) for (const warn of i.warnings) out.push(paint(33, 39, `warning: ${redact(i.path)}: ${redact(warn)}`));
