@@ -54,7 +54,10 @@ export const ungracefulShutdown = defineDetector({
     for (const s of lc.stops) {
       const platform = s.markers.some((m) => m.scope === 'container' || m.kind === 'exit' || m.kind === 'failure');
       const immediate = s.markers.some((m) => m.label === 'pg-shutdown-request' && m.signal === 'immediate');
-      if (!platform && !immediate) continue;
+      // PostgreSQL's own shutdown request is a stop of the server (graceful unless immediate); other
+      // process-level lines without a container stop are restarts inside a running container.
+      const pgStop = s.markers.some((m) => m.label === 'pg-shutdown-request');
+      if (!platform && !pgStop) continue;
       const processLines = s.markers.filter((m) => m.scope === 'process' && m.kind === 'stop' && !(m.label === 'pg-shutdown-request' && m.signal === 'immediate'));
       const appLines = near(extra.get(s.service), s);
       const killed = s.markers.some((m) => m.exitCode === 137 || m.signal === 'SIGKILL' || m.signal === '9') || near(kills.get(s.service), s).length > 0;

@@ -133,6 +133,11 @@ describe('hindsight on a real PostgreSQL server under injected faults', () => {
       expect(ep.ready).not.toBeNull();
       expect(run().summary.postgres.serverStarts).toBe(1 + injected.immediateShutdowns);
     });
+
+    it('reports the immediate shutdown as ungraceful and the final fast shutdown as graceful', () => {
+      const f = finding(run().findings, 'ungraceful-shutdown');
+      expect(f.data).toMatchObject({ immediate: injected.immediateShutdowns, ungraceful: injected.immediateShutdowns, graceful: 1 });
+    });
   });
 
   it('gives the same findings for the three formats', () => {
