@@ -14,7 +14,9 @@
 //    CV(amplitude) ≤ 0.35, drops ≥ half the amplitude. Trough trend by OLS of the post-drop troughs;
 //    a rise ≥ 15% of the amplitude with |t| ≥ 3 is a leaky sawtooth (HPjmeter/GCViewer idea).
 // 4. Otherwise step: binary segmentation with L2 cost and penalty 2σ̂² ln n (σ̂ = 1.4826·MAD(d)/√2),
-//    segments of ≥ 5 samples, 1–2 change points of |Δμ| ≥ 5σ̂ with flat segments and no return.
+//    segments of ≥ 5 samples; change points that move the mean by less than max(5σ̂, 5% of the level)
+//    are merged away (a slow drift); a step is 1–2 remaining change points with flat segments
+//    (drift < 20% of the shift) and no return to the first level.
 //    (Binary segmentation rather than PELT: PELT's pruning degrades to O(n²) when there are few
 //    change points, which is the case that matters here; binary segmentation stays O(n log n).)
 // 5. Otherwise leak: slope with one intercept per restart segment (drops at restarts reset a leak),
@@ -157,6 +159,12 @@ export function despike(y: readonly number[]): number[] {
     const mid = (a + b) / 2;
     const dev = y[i]! - mid;
     if (Math.abs(dev) > Math.max(5 * noise, 1e-9) && Math.abs(a - b) < 0.25 * Math.abs(dev)) out[i] = median([a, y[i]!, b]);
+  }
+  // The first sample has one neighbour: far from the next two, which agree, it is a spike (it would
+  // read as a drop). The last sample is left alone: a fall there is what a real final drop looks like.
+  if (y.length >= 3) {
+    const dev = y[0]! - y[1]!;
+    if (Math.abs(dev) > Math.max(5 * noise, 1e-9) && Math.abs(y[1]! - y[2]!) < 0.25 * Math.abs(dev)) out[0] = y[1]!;
   }
   return out;
 }
@@ -371,7 +379,24 @@ function levelShapes(
   const penalty = 2 * sigma * sigma * Math.log(n);
   const minSeg = 5;
   if (n >= 2 * minSeg) {
-    const cps = binarySegmentation(y, penalty, minSeg, 3);
+    const minShift = Math.max(5 * sigma, 0.05 * Math.abs(meanMb));
+    // A slow drift makes binary segmentation cut a level into pieces; change points that do not
+    // move the mean by a real shift are merged away, smallest first.
+    const cps = binarySegmentation(y, penalty, minSeg, 6);
+    for (;;) {
+      const b = [0, ...cps, n];
+      let worst = -1;
+      let worstShift = Infinity;
+      for (let i = 0; i < cps.length; i++) {
+        const shift = Math.abs(mean(y, b[i + 1]!, b[i + 2]!) - mean(y, b[i]!, b[i + 1]!));
+        if (shift < worstShift) {
+          worstShift = shift;
+          worst = i;
+        }
+      }
+      if (worst < 0 || worstShift >= minShift) break;
+      cps.splice(worst, 1);
+    }
     if (cps.length >= 1 && cps.length <= 2) {
       const bounds = [0, ...cps, n];
       const segs = bounds.slice(1).map((b, i) => {
@@ -380,7 +405,6 @@ function levelShapes(
         return { a, b, mu: mean(y, a, b), drift: Math.abs(fit.slope * (ts[b - 1]! - ts[a]!)) };
       });
       const shifts = segs.slice(1).map((s, i) => s.mu - segs[i]!.mu);
-      const minShift = Math.max(5 * sigma, 0.05 * Math.abs(meanMb));
       const big = shifts.every((s) => Math.abs(s) >= minShift);
       const flatSegs = segs.every((s, i) => s.drift < 0.2 * Math.abs(shifts[Math.min(i, shifts.length - 1)]!));
       const noReturn = segs.length < 3 || Math.abs(segs[2]!.mu - segs[0]!.mu) > 0.2 * Math.abs(shifts[0]!);
@@ -389,7 +413,7 @@ function levelShapes(
         return {
           shape: 'step',
           steps,
-          reason: steps.map((s) => `the level moves from ${round(s.fromMb, 0)} MB to ${round(s.toMb, 0)} MB`).join(', then ') + ' and stays there',
+          reason: 'the level moves ' + steps.map((s) => `from ${round(s.fromMb, 0)} MB to ${round(s.toMb, 0)} MB`).join(', then ') + ' and stays there',
         };
       }
     }

@@ -142,6 +142,20 @@ describe('memory-sawtooth: shapes', () => {
     expect(fs[0]!.severity).toBe('low');
   });
 
+  it('a step with a slow drift on both sides is still one step; two steps up are two', () => {
+    const drift = runDetector(detector, [], series((s) => (s < 12 * 3600 ? 150 : 230) + (s / 3600) * 0.3, { stepS: 120, hours: 24, noise: 3 }));
+    expect(drift[0]!.data.shape).toBe('step');
+    expect((drift[0]!.data.steps as unknown[]).length).toBe(1);
+    const two = runDetector(detector, [], series((s) => (s < 8 * 3600 ? 150 : s < 16 * 3600 ? 230 : 300), { stepS: 60, hours: 24, noise: 3 }));
+    expect(two[0]!.data.shape).toBe('step');
+    expect(two[0]!.title).toMatch(/^Memory Step \(150 → 230 MB, 230 → 300 MB\)$/);
+  });
+
+  it('a level that goes up and comes back is not a step', () => {
+    const fs = runDetector(detector, [], series((s) => (s > 8 * 3600 && s < 16 * 3600 ? 250 : 150), { stepS: 60, hours: 24, noise: 3 }));
+    expect(fs[0]!.data.shape).not.toBe('step');
+  });
+
   it('a step down sampled every 240 s is a step', () => {
     const fs = runDetector(detector, [], series((s) => (s < 20000 ? 300 : 180), { stepS: 240, hours: 24, noise: 2 }));
     expect(fs[0]!.data.shape).toBe('step');
@@ -173,6 +187,11 @@ describe('memory-shape building blocks', () => {
   it('binary segmentation finds one change in a clean step', () => {
     const y = [...Array(20).fill(10), ...Array(30).fill(50)];
     expect(binarySegmentation(y, 1, 5, 3)).toEqual([20]);
+  });
+
+  it('a spike at the start is a spike; a fall at the end is kept (it may be a real drop)', () => {
+    const flat = Array.from({ length: 30 }, (_, i) => 150 + (i % 2));
+    expect(despike([350, ...flat.slice(1, -1), 20])).toEqual([flat[1], ...flat.slice(1, -1), 20]);
   });
 
   it('a spike in a flat series is not a drop', () => {
