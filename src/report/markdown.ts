@@ -42,6 +42,10 @@ const SUMMARY_LABEL: Record<string, (f: Finding) => string> = {
   'connection-exhaustion': () => 'connection exhaustion',
   'unfinished-work': () => 'work that never finishes',
   'ungraceful-shutdown': () => 'ungraceful shutdowns',
+  'missing-relation': () => 'queries against a missing table',
+  'ssl-eof': () => 'dropped TLS handshakes',
+  'log-loss': () => 'log lines dropped by the platform',
+  'known-jobs': () => 'a declared job that did not run',
 };
 
 interface Ctx {
@@ -145,9 +149,10 @@ function summary(ctx: Ctx): string {
   }
   const items = [...groups.values()].slice(0, 4).map((fs) => {
     const f = fs[0]!;
-    const label = SUMMARY_LABEL[f.detector]?.(f) ?? f.title;
+    const labelled = SUMMARY_LABEL[f.detector] as ((x: Finding) => string) | undefined;
+    const label = f.detector === 'error-cluster' && fs.length > 1 ? `${fs.length} error bursts` : labelled ? labelled(f) : f.title;
     const refs = fs.map((x) => ctx.ref.get(x.id)).filter((r): r is string => r !== undefined);
-    const detail = SUMMARY_DETAIL[f.detector]?.(fs) ?? shorten(f.title, 90);
+    const detail = SUMMARY_DETAIL[f.detector]?.(fs) ?? shorten(labelled ? f.title : f.summary || f.title, 100);
     return `**${prose(label)}** (${prose(detail)}${refs.length > 0 ? `, ${refs.map((r) => `§${r}`).join(', ')}` : ''})`;
   });
   const critical = findings.filter((f) => f.severity === 'critical').length;
@@ -329,9 +334,16 @@ function affected(f: Finding): string[] {
   return ['**Affected:**', '', ...items, ''];
 }
 
+/** `1.2` before `1.10`, `1.x` before `2.x`. */
+function bySection(a: string, b: string): number {
+  const [a1, a2] = a.split('.').map(Number);
+  const [b1, b2] = b.split('.').map(Number);
+  return a1! - b1! || a2! - b2!;
+}
+
 function citeList(ctx: Ctx, g: Insight, short = false): string {
   if (g.cites.length === 0) return 'the figures of this run';
-  const refs = [...new Set(g.cites.map((f) => ctx.ref.get(f.id)).filter((r): r is string => r !== undefined))];
+  const refs = [...new Set(g.cites.map((f) => ctx.ref.get(f.id)).filter((r): r is string => r !== undefined))].sort(bySection);
   const titles = g.cites.map((f) => f.title);
   if (refs.length === 0) return prose(listJoin(titles));
   if (g.cites.length === 1 && !short) return `§${refs[0]} (${prose(titles[0]!)})`;
