@@ -19,6 +19,26 @@ const SEVERITY_WORDS: ReadonlyMap<string, string> = new Map(
 );
 const CONTINUATION_SET: ReadonlySet<string> = new Set(PG_CONTINUATIONS);
 
+/** Severity words by first letter and length, to recognise one in a line without slicing it out. */
+const SEVERITY_BY_SHAPE: ReadonlyMap<number, readonly string[]> = (() => {
+  const m = new Map<number, string[]>();
+  for (const w of SEVERITY_WORDS.keys()) {
+    const k = w.charCodeAt(0) * 16 + w.length;
+    const list = m.get(k) ?? [];
+    list.push(w);
+    m.set(k, list);
+  }
+  return m;
+})();
+
+/** The severity word of `len` characters at `at` of `s`, or null. */
+function severityAt(s: string, at: number, len: number): string | null {
+  const list = SEVERITY_BY_SHAPE.get(s.charCodeAt(at) * 16 + len);
+  if (list === undefined) return null;
+  for (const w of list) if (s.startsWith(w, at)) return w;
+  return null;
+}
+
 /** The canonical severity word PostgreSQL writes, or null when `word` is not one. */
 export function pgSeverityWord(word: string): string | null {
   return SEVERITY_WORDS.get(word) ?? null;
@@ -173,8 +193,8 @@ export function parsePgTail(line: string, from: number, ts: number | null): PgLi
     if (len >= 3 && len <= 9 && (w === from || isDelimiter(line.charCodeAt(w - 1)))) {
       const after = line.charCodeAt(colon + 1);
       if (colon + 1 === line.length || after === 32 || after === 9) {
-        const sev = SEVERITY_WORDS.get(line.slice(w, colon));
-        if (sev !== undefined) {
+        const sev = severityAt(line, w, len);
+        if (sev !== null) {
           let m = colon + 1;
           if (line.charCodeAt(m) === 32) m++;
           if (line.charCodeAt(m) === 32) m++;
@@ -270,8 +290,8 @@ function scanPrefix(s: string, from: number, to: number, f: PgFields): void {
       while (us > from && !isFieldEnd(s.charCodeAt(us - 1))) us--;
       let de = at + 1;
       while (de < to && !isFieldEnd(s.charCodeAt(de))) de++;
-      if (at > us && s.slice(us, at) !== '[unknown]') f.user = s.slice(us, at);
-      if (de > at + 1 && s.slice(at + 1, de) !== '[unknown]') f.database = s.slice(at + 1, de);
+      if (at > us && !s.startsWith('[unknown]', us)) f.user = s.slice(us, at);
+      if (de > at + 1 && !s.startsWith('[unknown]', at + 1)) f.database = s.slice(at + 1, de);
       // RDS: `%t:%r:%u@%d:` puts the client between the first two colons.
       if (s.charCodeAt(from) === 58 && us > from + 1 && s.charCodeAt(us - 1) === 58 && f.client === undefined) {
         const client = stripPort(s.slice(from + 1, us - 1));
@@ -361,7 +381,8 @@ const MAX_PENDING = 16;
  * continuation line with no record of its process held becomes a record of its own (never lost).
  */
 export class PgRecordAssembler {
-  private pending: Pending[] = [];
+  /** Held records by process, oldest first (a Map keeps insertion order; re-adding moves to the end). */
+  private pending = new Map<number, Pending>();
   /** The record the last line went to, and which of its texts, for tab-indented continuation lines. */
   private last: Pending | null = null;
   private lastField: PgTextField = 'message';
@@ -373,23 +394,15 @@ export class PgRecordAssembler {
   /** Adds one parsed line; `lines` is how many input lines it took (1 unless the caller joined some). */
   push(pl: PgLine, origin: PgOrigin, lines = 1): void {
     const key = pl.fields.pid ?? -1;
-    if (pl.continuation) {
-      for (let i = this.pending.length - 1; i >= 0; i--) {
-        const p = this.pending[i]!;
-        if (p.key === key) {
-          this.lastField = attach(p.ev, pl.severity, pl.message);
-          p.lines += lines;
-          this.last = p;
-          return;
-        }
+    const held = this.pending.get(key);
+    if (held !== undefined) {
+      if (pl.continuation) {
+        this.lastField = attach(held.ev, pl.severity, pl.message);
+        held.lines += lines;
+        this.last = held;
+        return;
       }
-    } else {
-      for (let i = 0; i < this.pending.length; i++) {
-        if (this.pending[i]!.key === key) {
-          this.emitAt(i);
-          break;
-        }
-      }
+      this.emit(held);
     }
     const ev: LogEvent = {
       ts: pl.ts ?? origin.fallbackTs,
@@ -405,10 +418,10 @@ export class PgRecordAssembler {
     if (origin.stream !== undefined) ev.stream = origin.stream;
     if (origin.attrs !== undefined) ev.attrs = origin.attrs;
     const p: Pending = { ev, lines, key };
-    this.pending.push(p);
+    this.pending.set(key, p);
     this.last = p;
     this.lastField = 'message';
-    if (this.pending.length > MAX_PENDING) this.emitAt(0);
+    if (this.pending.size > MAX_PENDING) this.emit(this.pending.values().next().value!);
   }
 
   /**
@@ -428,8 +441,8 @@ export class PgRecordAssembler {
    * no severity of their own). False when no record of that process is held.
    */
   continueProcess(pid: number, text: string, lines = 1): boolean {
-    const p = this.last !== null && this.last.key === pid ? this.last : this.findPending(pid);
-    if (p === null) return false;
+    const p = this.pending.get(pid);
+    if (p === undefined) return false;
     const field = p === this.last ? this.lastField : 'message';
     appendTo(p.ev, field, text);
     p.lines += lines;
@@ -440,24 +453,19 @@ export class PgRecordAssembler {
 
   /** Whether a record of process `pid` is held. */
   holds(pid: number): boolean {
-    return this.findPending(pid) !== null;
+    return this.pending.has(pid);
   }
 
-  /** Emits everything held. */
+  /** Emits everything held, oldest first. */
   flush(): void {
-    while (this.pending.length > 0) this.emitAt(0);
+    for (const p of this.pending.values()) this.emit(p);
   }
 
-  private findPending(pid: number): Pending | null {
-    for (let i = this.pending.length - 1; i >= 0; i--) if (this.pending[i]!.key === pid) return this.pending[i]!;
-    return null;
-  }
-
-  private emitAt(i: number): void {
-    const [p] = this.pending.splice(i, 1);
+  private emit(p: Pending): void {
+    this.pending.delete(p.key);
     if (p === this.last) this.last = null;
     this.emitted++;
-    this.sink.event(p!.ev, p!.lines);
+    this.sink.event(p.ev, p.lines);
   }
 }
 

@@ -86,12 +86,12 @@ export const postgresStderr: InputFormat = {
           if (!pg.continueLast(text.slice(1))) sink.skip(lineNo, 'tab-indented continuation line with no PostgreSQL record before it', text);
           return;
         }
-        if (text.length === 0 || text.trim().length === 0) {
-          sink.skip(lineNo, 'blank line', text);
-          return;
-        }
         const pl = parse(text);
         if (pl === null) {
+          if (text.trim().length === 0) {
+            sink.skip(lineNo, 'blank line', text);
+            return;
+          }
           // A tab expanded to spaces by an editor or a copy: still a continuation.
           if (c0 === 32 && pg.continueLast(text)) return;
           sink.skip(lineNo, NOT_A_PG_LINE, text);
