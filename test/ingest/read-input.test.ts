@@ -188,7 +188,7 @@ describe('readInput: line shapes', () => {
     expect(summary.lines).toBe(6);
     expect(summary.skipped).toBe(2);
     expect(summary.skippedExamples.map((s) => s.line)).toEqual([2, 5]);
-    expect(summary.skippedExamples[0]!.reason).toBe('line longer than 2000 characters');
+    expect(summary.skippedExamples[0]!.reason).toBe('line longer than 2000 bytes');
     // The tail of a long line is not mistaken for a line of its own.
     expect(events.map((e) => e.line)).toEqual([1, 3, 4, 6]);
   });
