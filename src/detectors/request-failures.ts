@@ -36,7 +36,8 @@ function rawRequestOf(ev: LogEvent): RequestRef | null {
   let status: number | null = null;
   if (a !== undefined) {
     method = stringAttr(a, METHOD_KEYS);
-    path = stringAttr(a, PATH_KEYS);
+    // No method, no request: skip the ten path spellings (misses are most of the cost here).
+    path = method !== null ? stringAttr(a, PATH_KEYS) : null;
     status = numberAttr(a, STATUS_KEYS);
     if (path !== null && path.charCodeAt(0) !== 47 /* / */) {
       // A full URL: keep its path.
