@@ -68,7 +68,6 @@ export function maskMessage(msg: string, from = 0, to = msg.length): string {
       const quoted = (q0 === 34 || q0 === 39 || q0 === 96) && ce < end && msg.charCodeAt(ce) === q0 && msg.charCodeAt(ce + 1) !== 58 && msg.charCodeAt(ce + 1) !== 61;
       let digit = false;
       let eq = -1;
-      let colon = -1;
       let special = msg.charCodeAt(cs) === 47; // leading '/': a path or a route
       let open = -1;
       let prefixDigit = false;
@@ -88,20 +87,36 @@ export function maskMessage(msg: string, from = 0, to = msg.length): string {
         if (c === 61) {
           if (eq < 0) eq = k;
         } else if (c === 58) {
-          if (colon < 0) colon = k;
           if (msg.charCodeAt(k + 1) === 47 && msg.charCodeAt(k + 2) === 47) special = true;
-        } else if (c === 46 || c === 64) {
+        } else if (c === 64) {
           if (k > cs && k + 1 < ce && isLetter(msg.charCodeAt(k - 1)) && isLetter(msg.charCodeAt(k + 1))) special = true;
         } else if (c === 92) special = true;
         else if ((c === 40 || c === 91) && open < 0) open = k;
       }
       if (eq > cs && !special) {
-        // key=value: the key is kept, a non-empty value is a variable
-        tok = eq + 1 < end && eq + 1 < ce ? msg.slice(start, eq + 1) + WILDCARD + msg.slice(ce, end) : msg.slice(start, end);
+        if (isMessageKey(msg, cs, eq)) tok = msg.slice(start, end);
+        else if (eq + 1 >= ce && !(eq + 1 < end && isQuote(msg.charCodeAt(eq + 1)))) tok = msg.slice(start, end);
+        else {
+          // key=value: the key is kept, a non-empty value is a variable; a quoted value runs to its closing quote.
+          const q = msg.charCodeAt(eq + 1);
+          if (isQuote(q)) {
+            const close = msg.indexOf(String.fromCharCode(q), eq + 2);
+            if (close === eq + 2) tok = msg.slice(start, end); // key="" stays: an empty value
+            else {
+              if (close !== -1 && close >= end && close < to) {
+                i = close + 1;
+                while (i < to && msg.charCodeAt(i) > 32) i++;
+              }
+              tok = msg.slice(start, eq + 1) + WILDCARD;
+            }
+          } else tok = msg.slice(start, eq + 1) + WILDCARD + msg.slice(ce, end);
+        }
+      } else if (digit && !special && !quoted && isWordWithNumber(msg, cs, ce)) {
+        // ssh2, eth0, SOCKS5, IPv4: a word; if it varies, the miner's frequency rule sees it
+        tok = msg.slice(start, end);
       } else if (digit || special || quoted || (hexOnly && ce - cs >= 16)) {
-        if (colon > cs && !special && allLetters(msg, cs, colon) && colon + 1 < ce) tok = msg.slice(start, colon + 1) + WILDCARD + msg.slice(ce, end);
         // name(args) / name[index]: the name is kept when only the arguments vary
-        else if (open > cs && !prefixDigit && !special && !quoted && allLetters(msg, cs, open) && open + 1 < ce) tok = msg.slice(start, open + 1) + WILDCARD + msg.slice(ce, end);
+        if (open > cs && !prefixDigit && !special && !quoted && allLetters(msg, cs, open) && open + 1 < ce) tok = msg.slice(start, open + 1) + WILDCARD + msg.slice(ce, end);
         else if (cs === start && ce === end) tok = WILDCARD;
         else tok = msg.slice(start, cs) + WILDCARD + msg.slice(ce, end);
       } else tok = msg.slice(start, end);
@@ -149,6 +164,29 @@ function maskJsonToken(msg: string, start: number, end: number): string {
     i++;
   }
   return out + msg.slice(last, end);
+}
+
+function isQuote(c: number): boolean {
+  return c === 34 || c === 39;
+}
+
+/** `msg=` / `message=`: in logfmt its value is the message text, not a variable. */
+function isMessageKey(s: string, from: number, to: number): boolean {
+  const n = to - from;
+  if (n !== 3 && n !== 7) return false;
+  const k = s.slice(from, to).toLowerCase();
+  return k === 'msg' || k === 'message';
+}
+
+/** Two or more letters and then one or two digits: a word such as ssh2, eth0, SOCKS5, IPv4. */
+function isWordWithNumber(s: string, from: number, to: number): boolean {
+  let k = from;
+  while (k < to && isLetter(s.charCodeAt(k))) k++;
+  if (k - from < 2) return false;
+  const d = to - k;
+  if (d < 1 || d > 2) return false;
+  for (; k < to; k++) if (!isDigit(s.charCodeAt(k))) return false;
+  return true;
 }
 
 function allLetters(s: string, from: number, to: number): boolean {

@@ -46,8 +46,13 @@ export const DEFAULT_MAX_TEMPLATES = 5000;
 const DEFAULT_CACHE = 100_000;
 /** Distinct words at one position that make it a variable at once, whatever their counts. */
 const ONLINE_DISTINCT = 8;
+/** Distinct words at one position that make it a variable in finalize(): sets of constant
+ * alternatives are small (Started/Paused/Resumed/Stopped). */
+const SPREAD_DISTINCT = 5;
 /** Constant tokens a sibling family needs besides the varying one (so "Done"/"Failed" never merge). */
 const FAMILY_MIN_CONSTANTS = 2;
+/** Longest template considered for two-position families (their number grows with the square). */
+const PAIR_MAX_TOKENS = 40;
 /** Positions of a template considered for sibling families. */
 const FAMILY_MAX_POSITIONS = 64;
 /** Extra tokens a variable may absorb when a template subsumes a longer one. */
@@ -203,6 +208,8 @@ export class TemplateMiner {
       changed = this.decideFamilies() || changed;
       changed = this.mergeSubsumed() || changed;
       changed = this.mergeDuplicates() || changed;
+      if (!changed) changed = this.decidePairFamilies();
+      if (!changed) changed = this.mergeTails();
       if (!changed) break;
     }
     const finalOf = new Int32Array(this.clusters.length).fill(-1);
@@ -305,8 +312,9 @@ export class TemplateMiner {
   private register(id: number, online: boolean): void {
     const c = this.clusters[id]!;
     const t = c.tokens;
+    // Tokens with a fixed part count as constants (`pid=<*>` still says what the message is).
     let constants = 0;
-    for (const tok of t) if (!isWild(tok)) constants++;
+    for (const tok of t) if (tok !== WILDCARD) constants++;
     if (constants - 1 < FAMILY_MIN_CONSTANTS) return;
     const n = Math.min(t.length, FAMILY_MAX_POSITIONS);
     const h1 = new Uint32Array(t.length);
@@ -439,6 +447,96 @@ export class TemplateMiner {
   }
 
   /**
+   * Free-text tails after a label: "Materialization loop error: <anything>". When five or more
+   * templates share a label (two constant tokens or more, the last ending in ':') and differ only
+   * after it, the tail is a variable of any length. An empty tail keeps its own template.
+   */
+  private mergeTails(): boolean {
+    const groups = new Map<string, number[]>();
+    const labelLen = new Map<string, number>();
+    for (const r of this.liveRoots()) {
+      const t = this.clusters[r]!.tokens;
+      let constants = 0;
+      for (let j = 0; j < t.length - 1; j++) {
+        const tok = t[j]!;
+        if (!isWild(tok)) constants++;
+        if (constants >= 2 && tok.length > 1 && tok.charCodeAt(tok.length - 1) === 58) {
+          const key = this.clusters[r]!.service + '\u0001' + t.slice(0, j + 1).join(' ');
+          let g = groups.get(key);
+          if (g === undefined) {
+            groups.set(key, (g = []));
+            labelLen.set(key, j + 1);
+          }
+          g.push(r);
+          break;
+        }
+      }
+    }
+    let changed = false;
+    for (const [key, ids] of groups) {
+      if (ids.length < SPREAD_DISTINCT) continue;
+      const n = labelLen.get(key)!;
+      let root = ids[0]!;
+      for (let k = 1; k < ids.length; k++) root = this.union(root, ids[k]!);
+      const c = this.clusters[root]!;
+      c.tokens = c.tokens.slice(0, n).concat(WILDCARD);
+      this.markGeneral(root);
+      changed = true;
+    }
+    return changed;
+  }
+
+  /**
+   * Templates that differ in two word positions (two word variables in one message, e.g.
+   * "view permissions: Set(alice); modify permissions: Set(bob)"): grouped by their tokens with
+   * both positions left out; merged when each position, on its own, passes the frequency rule.
+   */
+  private decidePairFamilies(): boolean {
+    const groups = new Map<string, { p: number; q: number; ids: number[] }>();
+    for (const r of this.liveRoots()) {
+      const c = this.clusters[r]!;
+      const t = c.tokens;
+      if (t.length > PAIR_MAX_TOKENS) continue;
+      let constants = 0;
+      for (const tok of t) if (tok !== WILDCARD) constants++;
+      if (constants - 2 < FAMILY_MIN_CONSTANTS + 1) continue;
+      for (let p = 0; p < t.length; p++) {
+        if (isWild(t[p]!)) continue;
+        for (let q = p + 1; q < t.length; q++) {
+          if (isWild(t[q]!)) continue;
+          const key = c.service + '\u0001' + p + '\u0001' + q + '\u0001' + t.slice(0, p).join(' ') + '\u0000' + t.slice(p + 1, q).join(' ') + '\u0000' + t.slice(q + 1).join(' ');
+          let g = groups.get(key);
+          if (g === undefined) groups.set(key, (g = { p, q, ids: [] }));
+          g.ids.push(r);
+        }
+      }
+    }
+    let changed = false;
+    for (const g of groups.values()) {
+      if (g.ids.length < 3) continue;
+      const live = [...new Set(g.ids.map((i) => this.find(i)))].filter((i) => !isWild(this.clusters[i]!.tokens[g.p]!) && !isWild(this.clusters[i]!.tokens[g.q]!));
+      if (live.length < 3) continue;
+      const atP = new Map<string, number>();
+      const atQ = new Map<string, number>();
+      for (const i of live) {
+        const t = this.clusters[i]!.tokens;
+        atP.set(t[g.p]!, (atP.get(t[g.p]!) ?? 0) + this.counts[i]!);
+        atQ.set(t[g.q]!, (atQ.get(t[g.q]!) ?? 0) + this.counts[i]!);
+      }
+      if (atP.size < 2 || atQ.size < 2 || !isVariablePosition([...atP.values()]) || !isVariablePosition([...atQ.values()])) continue;
+      let root = live[0]!;
+      for (let k = 1; k < live.length; k++) root = this.union(root, live[k]!);
+      const c = this.clusters[root]!;
+      c.tokens = c.tokens.slice();
+      c.tokens[g.p] = WILDCARD;
+      c.tokens[g.q] = WILDCARD;
+      this.markGeneral(root);
+      changed = true;
+    }
+    return changed;
+  }
+
+  /**
    * A template with a variable subsumes a more specific one of the same service: same length with
    * a word where it has `<*>`, or a few more words in place of an inner `<*>` (when the longer form
    * is not the more frequent one).
@@ -457,24 +555,36 @@ export class TemplateMiner {
     for (const b of roots) {
       if (this.parent[b] !== b) continue;
       const cb = this.clusters[b]!;
+      // The most specific template that subsumes b: fewest absorbed tokens, then most constants.
+      let best = -1;
+      let bestExtra = Infinity;
+      let bestConst = -1;
       for (const a0 of general) {
         const a = this.find(a0);
         if (a === b) continue;
         const ca = this.clusters[a]!;
         if (ca.service !== cb.service || ca.tokens.length > cb.tokens.length) continue;
-        if (ca.tokens.length === cb.tokens.length) {
+        const extra = cb.tokens.length - ca.tokens.length;
+        if (extra === 0) {
           if (!subsumesSameLength(ca.tokens, cb.tokens)) continue;
         } else {
-          if (cb.tokens.length - ca.tokens.length > ABSORB_MAX) continue;
-          if (this.counts[b]! > this.counts[a]!) continue;
+          if (extra > ABSORB_MAX || this.counts[b]! > this.counts[a]!) continue;
           if (!subsumesAbsorbing(ca.tokens, cb.tokens)) continue;
         }
-        const root = this.union(a, b);
-        this.clusters[root]!.tokens = ca.tokens;
-        if (ca.generalised) this.markGeneral(root);
-        changed = true;
-        break;
+        let constants = 0;
+        for (const t of ca.tokens) if (t !== WILDCARD) constants++;
+        if (extra < bestExtra || (extra === bestExtra && constants > bestConst)) {
+          best = a;
+          bestExtra = extra;
+          bestConst = constants;
+        }
       }
+      if (best === -1) continue;
+      const ca = this.clusters[best]!;
+      const root = this.union(best, b);
+      this.clusters[root]!.tokens = ca.tokens;
+      if (ca.generalised) this.markGeneral(root);
+      changed = true;
     }
     return changed;
   }
@@ -488,7 +598,7 @@ export class TemplateMiner {
 export function isVariablePosition(counts: readonly number[]): boolean {
   const k = counts.length;
   if (k < 2) return false;
-  if (k >= ONLINE_DISTINCT) return true;
+  if (k >= SPREAD_DISTINCT) return true;
   let total = 0;
   for (const c of counts) total += c;
   const frequentMin = Math.max(3, Math.ceil(total * 0.05));
