@@ -124,12 +124,15 @@ export const unfinishedWork = defineDetector({
       const staleAfter = Math.max(o.minStaleSeconds, o.staleFactor * maxDone) * 1000;
       const lost: { m: Marker; reason: 'superseded' | 'interrupted' | 'stale' }[] = [];
       const stillOpen: Marker[] = [];
+      // Latest start per set of fields, and the latest restart of the service: one pass each.
+      const lastStart = new Map<string, number>();
+      for (const x of markers) if (x.role === 'start') lastStart.set(label(x.fields), Math.max(lastStart.get(label(x.fields)) ?? -Infinity, x.ev.ts!));
+      let lastRestart = -Infinity;
+      for (const s of starts) if (s.service === service && s.ts > lastRestart) lastRestart = s.ts;
       for (const m of open) {
         const ts = m.ev.ts!;
-        const later = markers.find((x) => x.role === 'start' && x.ev.ts! > ts && label(x.fields) === label(m.fields));
-        const restart = starts.find((s) => s.service === service && s.ts > ts);
-        if (later) lost.push({ m, reason: 'superseded' });
-        else if (restart) lost.push({ m, reason: 'interrupted' });
+        if (lastStart.get(label(m.fields))! > ts) lost.push({ m, reason: 'superseded' });
+        else if (lastRestart > ts) lost.push({ m, reason: 'interrupted' });
         else if (end - ts > staleAfter) lost.push({ m, reason: 'stale' });
         else stillOpen.push(m);
       }

@@ -7,6 +7,7 @@
 // checks; the regular expressions below only run on the lines they are about.
 import type { LogEvent } from '../model.js';
 import { normalizeSql } from '../templates/sql-normalize.js';
+import { redact } from '../redact.js';
 
 /** Aggregates of one normalized statement's durations, like a row of pgBadger's top queries. */
 export interface StatementStats {
@@ -37,7 +38,7 @@ export interface StatementOccurrence {
   service: string;
   input: number;
   line: number;
-  /** The statement as logged (not normalized; redact before showing it). */
+  /** The statement as logged (not normalized), redacted. */
   text: string;
 }
 
@@ -463,7 +464,7 @@ export class PostgresStats {
     const statements: StatementStats[] = [...this.statements.values()].map((a) => {
       const durations = [...a.samples].sort((x, y) => x - y);
       const st = {
-        statement: a.statement,
+        statement: redactSql(a.statement),
         count: a.count,
         totalMs: round3(a.totalMs),
         meanMs: round3(a.totalMs / a.count),
@@ -471,7 +472,7 @@ export class PostgresStats {
         maxMs: a.maxMs,
         p95Ms: round3(percentileSorted(durations, 0.95)),
         sampled: a.count > durations.length,
-        slowest: a.slowest,
+        slowest: redacted(a.slowest),
       } as StatementStats;
       Object.defineProperty(st, 'durations', { value: durations, enumerable: false });
       return st;
@@ -498,11 +499,23 @@ export class PostgresStats {
       terminated: { ...this.terminated },
       tooManyClients: this.tooManyClients,
       clientResets: this.clientResets,
-      queries: { withDuration: this.queries.withDuration, totalMs: round3(this.queries.totalMs), slowest: this.queries.slowest },
+      queries: { withDuration: this.queries.withDuration, totalMs: round3(this.queries.totalMs), slowest: this.queries.slowest && redacted(this.queries.slowest) },
       statements,
       statementsOverflow: this.statementsOverflow,
     };
   }
+}
+
+const SQL_PASSWORD_RE = /\b(PASSWORD)\s+(?:'(?:[^']|'')*'|"(?:[^"]|"")*"|\$\w*\$[\s\S]*?\$\w*\$|[^\s;]+)/gi;
+
+/** A logged statement without its secrets: `redact`'s rules plus SQL's `PASSWORD '...'` (CREATE/ALTER ROLE). */
+export function redactSql(sql: string): string {
+  return redact(sql.replace(SQL_PASSWORD_RE, '$1 [REDACTED]'));
+}
+
+/** Secrets in logged statements (passwords in ALTER ROLE, URLs) never reach a report. */
+function redacted(o: StatementOccurrence): StatementOccurrence {
+  return { ...o, text: redactSql(o.text) };
 }
 
 function round3(v: number): number {

@@ -113,6 +113,19 @@ describe('PostgresStats', () => {
   });
 });
 
+describe('secrets in logged statements', () => {
+  it('redacts SQL passwords and URL passwords in the slowest statements', () => {
+    const s = buildTimeline([
+      pg('LOG', "duration: 2500.0 ms  statement: ALTER ROLE app WITH LOGIN PASSWORD 'hunter2'", 1),
+      pg('LOG', "duration: 1500.0 ms  statement: SELECT dblink_connect('postgres://u:s3cr3t@db/x')", 2),
+    ]).postgres;
+    const text = JSON.stringify(s);
+    expect(text).not.toContain('hunter2');
+    expect(text).not.toContain('s3cr3t');
+    expect(s.queries.slowest?.text).toBe('ALTER ROLE app WITH LOGIN PASSWORD [REDACTED]');
+  });
+});
+
 describe('duration and SQLSTATE helpers', () => {
   it('reads the duration forms', () => {
     expect(parseDuration('duration: 12.5 ms  statement: select 1')).toEqual({ ms: 12.5, kind: 'statement', text: 'select 1' });
