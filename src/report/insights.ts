@@ -122,12 +122,21 @@ export function architectureGaps(findings: readonly Finding[], t: TimelineSummar
       cites: crash,
     });
   }
-  const timeouts = [...byDetector(findings, 'slow-queries'), ...byDetector(findings, 'lock-contention'), ...byDetector(findings, 'unfinished-work')];
-  if (timeouts.length > 0) {
+  const longWork = [...byDetector(findings, 'slow-queries'), ...byDetector(findings, 'lock-contention'), ...byDetector(findings, 'unfinished-work')];
+  const fired = byDetector(findings, 'timeouts');
+  if (fired.length > 0) {
+    out.push({
+      title: 'Timeouts end work the application should have bounded itself',
+      text:
+        'Statements, sessions or requests were ended by a timeout: the limits exist, and the application runs into them. ' +
+        'A request deadline shorter than the proxy\'s, a statement timeout below it, short transactions that never wait on the network, and each timeout logged as an error with its cause turn these into fast, explained failures.',
+      cites: [...fired, ...longWork],
+    });
+  } else if (longWork.length > 0) {
     out.push({
       title: 'Work without timeouts',
       text: 'Queries, lock waits or units of work run far longer than normal, or never finish. Without a statement timeout, a lock timeout and a timeout around each unit of background work, one stuck operation holds a connection (and a worker) indefinitely.',
-      cites: timeouts,
+      cites: longWork,
     });
   }
   const exhaustion = byDetector(findings, 'connection-exhaustion');
@@ -212,7 +221,8 @@ export function workingWell(findings: readonly Finding[], t: TimelineSummary, ru
   }
   const clean = runs.filter((r) => r.findings === 0 && r.error === undefined);
   if (clean.length > 0) {
-    out.push({ title: 'Nothing found by ' + (clean.length === 1 ? 'one detector' : `${clean.length} detectors`), text: clean.map((r) => r.title).join('; ') + '.', cites: [] });
+    const names = clean.length <= 5 ? clean.map((r) => r.title).join('; ') + '.' : `Among them: ${clean.slice(0, 3).map((r) => r.title).join('; ')}; the appendix lists them all.`;
+    out.push({ title: 'Nothing found by ' + (clean.length === 1 ? 'one detector' : `${clean.length} detectors`), text: names, cites: [] });
   }
   return out;
 }

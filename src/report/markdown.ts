@@ -409,6 +409,7 @@ function dashboardSection(ctx: Ctx): string[] {
   const costFindings = findings.filter((f) => f.detector === 'cost-breakdown');
   if (series.length === 0 && costFindings.length === 0) {
     out.push('No metric samples among the inputs. Add an export such as `railway metrics --raw --json` to get memory, CPU and network, and the cost they imply.', '');
+    if (t.postgres.records > 0) out.push(...postgresBlock(t, 1));
     return out;
   }
   const window = series.length > 0 ? seriesWindow(series) : null;
