@@ -160,3 +160,20 @@ export function headText(lines: readonly string[], max = 64 * 1024): string {
   }
   return s;
 }
+
+/**
+ * For sniffing a document format: the first non-blank line parsed, when it is a whole JSON value
+ * by itself (a compact document, or one JSON object per line); undefined when it is only the
+ * start of a pretty-printed document (then the caller looks at the text of the first lines).
+ */
+export function firstLineValue(lines: readonly string[]): unknown {
+  const first = lines.find((l) => l.trim().length > 0);
+  if (first === undefined) return undefined;
+  const t = first.trim();
+  if (t === '{' || t === '[' || t.endsWith(',') || t.endsWith('{') || t.endsWith('[')) return undefined;
+  try {
+    return JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+}

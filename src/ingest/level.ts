@@ -47,24 +47,25 @@ export function levelCueOf(message: string): Level | null {
     if (m) return levelOfWord(m[1]!);
     return null;
   }
+  if (c0 === 108 /* l */ && message.startsWith('level=')) {
+    const m = /^level=("?)(\w+)\1/.exec(message);
+    return m ? levelOfWord(m[2]!) : null;
+  }
+  // Only upper-case or bracketed words count, so that "Error connecting" or "info about" do not;
+  // a lower-case letter outside brackets ends the look at once (most messages), before any slicing.
   let j = i;
   while (j < n && j < i + 12) {
     const c = message.charCodeAt(j);
-    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) break;
-    j++;
+    if (c >= 65 && c <= 90) j++;
+    else if (c >= 97 && c <= 122) {
+      if (c0 !== 91) return null;
+      j++;
+    } else break;
   }
-  if (j === i) {
-    if (message.startsWith('level=')) {
-      const m = /^level=("?)(\w+)\1/.exec(message);
-      return m ? levelOfWord(m[2]!) : null;
-    }
-    return null;
-  }
+  if (j === i) return null;
   const next = j < n ? message.charCodeAt(j) : 32;
   // The word must be followed by a delimiter (`:`, `]`, space, `|`, `-`), and be a level word.
   if (c0 === 91 ? next !== 93 : !(next === 58 || next === 32 || next === 124 || next === 9)) return null;
   const word = message.slice(i, j);
-  // Only upper-case or bracketed words count, so that "Error connecting" or "info about" do not.
-  if (c0 !== 91 && word !== word.toUpperCase()) return null;
   return levelOfWord(word);
 }

@@ -4,7 +4,7 @@
 // counters...); a query like rate(...) drops `__name__`, so then the file name is the hint
 // (`cpu.json`, `memory-api.json`). The service comes from the `service`, `container` or `app` label.
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
-import { headText, JsonDocumentReader } from '../json-documents.js';
+import { firstLineValue, headText, JsonDocumentReader } from '../json-documents.js';
 import { measurementOfName, type MeasurementSpec } from '../metric-units.js';
 import { emitSeries, warnBadPoints, type SeriesTally } from '../metric-series.js';
 import { basename } from 'node:path';
@@ -35,6 +35,10 @@ export const prometheus: InputFormat = {
     const text = headText(lines);
     const first = text.trimStart().charCodeAt(0);
     if (first !== 123) return { score: 0, reason: 'not a JSON object' };
+    const v = firstLineValue(lines) as { data?: { result?: unknown } } | undefined;
+    if (v !== undefined && !(typeof v === 'object' && v !== null && typeof v.data === 'object' && v.data !== null && Array.isArray(v.data.result))) {
+      return { score: 0, reason: 'the first line is JSON but not a Prometheus response' };
+    }
     if (/"resultType"\s*:\s*"(matrix|vector)"/.test(text)) return { score: 0.95, reason: 'a JSON document with data.resultType matrix/vector (Prometheus API)' };
     if (/"status"\s*:\s*"success"/.test(text) && /"result"\s*:\s*\[/.test(text) && /"metric"\s*:/.test(text)) {
       return { score: 0.9, reason: 'a JSON document with status, data.result and metric labels (Prometheus API)' };

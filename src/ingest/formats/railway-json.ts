@@ -181,8 +181,10 @@ export const railwayJson: InputFormat = {
         }
         const stream = typeof rawLevel === 'string' ? rawLevel : undefined;
         // A PostgreSQL line inside a Railway line: PostgreSQL's severity and time win.
+        // Only a message opening with a time or a bracketed pid can be one (most messages are not tried).
         const c0 = msg.charCodeAt(0);
-        if ((c0 >= 48 && c0 <= 57) || c0 === 91) {
+        const c1 = msg.charCodeAt(1);
+        if ((c0 >= 48 && c0 <= 57 && c1 >= 48 && c1 <= 57) || (c0 === 91 && c1 >= 48 && c1 <= 57)) {
           const pl = parsePgLine(msg);
           if (pl !== null) {
             held.flush();
@@ -208,8 +210,9 @@ export const railwayJson: InputFormat = {
           else level = declared ?? cue ?? 'info';
           levelText = typeof rawLevel === 'string' ? rawLevel : level;
         }
-        const ev: LogEvent = { ts, service: svc, source, level, levelText, message: msg, attrs, input, line: lineNo };
-        if (stream !== undefined) ev.stream = stream;
+        // One object shape for every event (`stream` present even when undefined) keeps the
+        // timeline's property reads monomorphic.
+        const ev: LogEvent = { ts, service: svc, source, level, levelText, stream, message: msg, attrs, input, line: lineNo };
         held.hold(ev);
         emitHerokuSample(sink, msg, ts);
       },

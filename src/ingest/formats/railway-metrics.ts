@@ -3,7 +3,7 @@
 // and the GraphQL `metrics` shape `[{measurement, tags, values: [{ts, value}]}]` (also wrapped in
 // `{data: {metrics: [...]}}`). Times are Unix seconds or ISO 8601; values are converted to MB / vCPU.
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
-import { headText, JsonDocumentReader } from '../json-documents.js';
+import { firstLineValue, headText, JsonDocumentReader } from '../json-documents.js';
 import { measurementOfName } from '../metric-units.js';
 import { emitSeries, warnBadPoints, type SeriesTally } from '../metric-series.js';
 
@@ -36,6 +36,9 @@ export const railwayMetrics: InputFormat = {
     const first = text.trimStart().charCodeAt(0);
     if (first !== 123 && first !== 91) return { score: 0, reason: 'not JSON' };
     if (!RAILWAY_NAME.test(text)) return { score: 0, reason: 'no Railway measurement names' };
+    // A compact first line must itself be a metrics document (not a log line that mentions one).
+    const v = firstLineValue(lines);
+    if (v !== undefined && !isMetricsValue(v)) return { score: 0, reason: 'the first line is JSON but not a metrics document' };
     if (text.indexOf('"measurements"') !== -1) return { score: 0.95, reason: 'a JSON document with "measurements" keyed by Railway measurement names' };
     if (text.indexOf('"measurement"') !== -1) return { score: 0.95, reason: 'a JSON list of {"measurement", "values"} with Railway measurement names (GraphQL metrics)' };
     return { score: 0, reason: 'Railway measurement names but neither "measurements" nor "measurement"' };
@@ -52,6 +55,15 @@ export const railwayMetrics: InputFormat = {
     return { line: (text, n) => reader.line(text, n), end: () => reader.end() };
   },
 };
+
+/** Whether a parsed value has one of the accepted shapes (for sniffing). */
+function isMetricsValue(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length > 0 && isMetricsValue(v[0]);
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  if (typeof o.data === 'object' && o.data !== null && 'metrics' in (o.data as object)) return true;
+  return (typeof o.measurements === 'object' && o.measurements !== null) || (typeof o.measurement === 'string' && Array.isArray(o.values));
+}
 
 /** Reads any of the accepted shapes; returns false when the value holds none of them. */
 function readDocument(v: unknown, ctx: ParseContext, tally: SeriesTally): boolean {

@@ -92,6 +92,13 @@ describe('railway-metrics', () => {
     expect(r.warnings[0]).toMatch(/2 metric point\(s\) in the document at line 1/);
   });
 
+  it('does not claim Railway logs that mention measurements in a message', async () => {
+    const line = JSON.stringify({ message: 'fetched {"measurements": {"MEMORY_USAGE_GB": []}}', timestamp: '2026-02-07T19:00:00Z', level: 'info' });
+    expect(railwayMetrics.sniff([line, line]).score).toBe(0);
+    const { summary } = await readText([line, line].join('\n'));
+    expect(summary.format).toBe('railway-json');
+  });
+
   it('skips valid JSON that is not a metrics document', () => {
     const r = runFormat(railwayMetrics, [JSON.stringify({ hello: 'world' })]);
     expect(r.skipped[0]!.reason).toMatch(/without Railway measurements/);
