@@ -1,7 +1,8 @@
 // A progress bar on standard error while reading large inputs. Only on a terminal (never in a pipe,
 // a CI log or a file), only for inputs big enough to take a moment, redrawn at most ten times a
 // second, and erased when reading ends so that it leaves nothing behind.
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Io } from './io.js';
 
 /** Inputs smaller than this in total read too fast for a bar to help. */
@@ -15,15 +16,23 @@ export interface Progress {
   done(): void;
 }
 
-/** Total size of the named inputs in bytes, or null when one of them is standard input or unknown. */
+/**
+ * Total size of the named inputs in bytes (directories counted as hindsight reads them), or null
+ * when it cannot be known up front: standard input, or a gzip file (the bar counts bytes after
+ * decompression).
+ */
 export function totalSize(paths: readonly string[]): number | null {
   let total = 0;
   for (const p of paths) {
-    if (p === '-') return null;
+    if (p === '-' || /\.gz$/i.test(p)) return null;
     try {
       const st = statSync(p);
-      if (!st.isFile()) return null;
-      total += st.size;
+      if (st.isDirectory()) {
+        const inner = totalSize(readdirSync(p).filter((n) => !n.startsWith('.') && !/\.(md|markdown)$/i.test(n)).map((n) => join(p, n)));
+        if (inner === null) return null;
+        total += inner;
+      } else if (st.isFile()) total += st.size;
+      else return null;
     } catch {
       return null;
     }

@@ -57,3 +57,22 @@ describe('progress bar', () => {
     expect(io.err).toBe('\rreading 32 MB\u001b[K');
   });
 });
+
+describe('total size of the inputs', () => {
+  it('adds up files and directories, and is unknown for standard input and gzip files', async () => {
+    const { mkdtempSync, writeFileSync, mkdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { totalSize } = await import('../../src/commands/progress.js');
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-size-'));
+    writeFileSync(join(dir, 'a.jsonl'), 'x'.repeat(100));
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', 'b.log'), 'y'.repeat(50));
+    writeFileSync(join(dir, 'README.md'), 'z'.repeat(1000));
+    writeFileSync(join(dir, '.hidden'), 'z'.repeat(1000));
+    expect(totalSize([dir])).toBe(150);
+    expect(totalSize([join(dir, 'a.jsonl'), join(dir, 'sub')])).toBe(150);
+    expect(totalSize(['-'])).toBeNull();
+    expect(totalSize([join(dir, 'x.log.gz')])).toBeNull();
+  });
+});
