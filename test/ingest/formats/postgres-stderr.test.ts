@@ -256,3 +256,17 @@ describe('postgres: times without a zone', () => {
     expect(pl.ts).toBe(Date.UTC(2026, 1, 7, 19, 21, 3, 250));
   });
 });
+
+describe('postgres: the holding window', () => {
+  it('holds the records of 16 processes: a DETAIL joins across 15 others, and stays whole beyond', async () => {
+    const lines: string[] = [];
+    for (let p = 1; p <= 20; p++) lines.push(`2026-02-07 19:21:03.${String(p).padStart(3, '0')} UTC [${p}] ERROR:  error of process ${p}`);
+    lines.push('2026-02-07 19:21:04.000 UTC [5] DETAIL:  detail of process 5'); // 15 processes later: joins
+    lines.push('2026-02-07 19:21:04.001 UTC [1] DETAIL:  detail of process 1'); // evicted: its own record
+    const { summary, events } = await readText(lines.join('\n'));
+    expect(summary.skipped).toBe(0);
+    expect(events.find((e) => e.message === 'error of process 5')!.pg!.detail).toBe('detail of process 5');
+    expect(events.find((e) => e.message === 'error of process 1')!.pg!.detail).toBeUndefined();
+    expect(events.filter((e) => e.levelText === 'DETAIL').map((e) => e.message)).toEqual(['detail of process 1']);
+  });
+});
