@@ -17,7 +17,7 @@ export const sslEof = defineDetector({
     explanation:
       'PostgreSQL "could not accept SSL connection: EOF detected" (and other reasons): peers that closed the connection during the TLS ' +
       'handshake. Isolated ones are probes or health checks; bursts point at clients killed while connecting (restart loops).',
-    defaults: { minCount: 3, burstSeconds: 60, burstCount: 5 },
+    defaults: { minCount: 5, burstSeconds: 60, burstCount: 5 },
     optionDocs: {
       minCount: 'dropped handshakes needed for a finding',
       burstSeconds: 'window (s) in which burstCount drops make a burst',

@@ -20,6 +20,20 @@ const APP_TIMEOUT_RE = /\b(?:asyncio\.(?:exceptions\.)?|concurrent\.futures\.(?:
 const HTTP_504_RE = /\b504 Gateway Time-?out\b|"(?:status|statusCode|httpStatus|status_code)"\s*:\s*504\b|\b(?:status|statusCode|httpStatus|status_code)[=:]\s*504\b|"\s504\s|\s504\s+\d+\s*(?:ms|s)?$/;
 
 const STATUS_ATTRS = ['httpStatus', 'status', 'statusCode', 'status_code'];
+const REQUEST_ID_ATTRS = ['request_id', 'requestId', 'req_id', 'reqId', 'x-request-id', 'trace_id', 'traceId'];
+const METHOD_PATH_RE = /\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+)/;
+
+/** What identifies the request behind a line: its request id, else its service and path. */
+function requestKey(ev: TimelineEvent): string | null {
+  if (ev.attrs !== undefined) {
+    for (const k of REQUEST_ID_ATTRS) {
+      const v = ev.attrs[k];
+      if ((typeof v === 'string' && v.length > 0) || typeof v === 'number') return 'id:' + String(v);
+    }
+  }
+  const path = typeof ev.attrs?.path === 'string' ? ev.attrs.path : METHOD_PATH_RE.exec(ev.message)?.[1];
+  return path === undefined ? null : 'path:' + ev.service + ' ' + path;
+}
 
 function kindOf(ev: TimelineEvent): Kind | null {
   const msg = ev.message;
@@ -99,9 +113,21 @@ export const timeouts = defineDetector({
   },
   detect(t: TimelineSummary, o): Finding[] {
     const byKind = new Map<Kind, TimelineEvent[]>();
+    // One request often logs its 504 twice (the timeout middleware and the access log): count requests.
+    const seen504 = new Map<string, number>();
+    let duplicates504 = 0;
     for (const ev of t.events) {
       const k = kindOf(ev);
       if (k === null) continue;
+      if (k === 'http-504') {
+        const key = requestKey(ev);
+        const last = key === null ? undefined : seen504.get(key);
+        if (key !== null) seen504.set(key, ev.ts ?? 0);
+        if (last !== undefined && (key!.startsWith('id:') || Math.abs((ev.ts ?? 0) - last) <= 2000)) {
+          duplicates504++;
+          continue;
+        }
+      }
       let list = byKind.get(k);
       if (list === undefined) byKind.set(k, (list = []));
       list.push(ev);
@@ -143,6 +169,7 @@ export const timeouts = defineDetector({
           kind,
           count: n,
           appSide,
+          ...(kind === 'http-504' ? { duplicateLines: duplicates504 } : {}),
           perService,
           services: distinct(Object.keys(perService)),
           statements: topCounts(statements, 10, 'statement'),

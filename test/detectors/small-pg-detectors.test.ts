@@ -31,12 +31,12 @@ describe('missing-relation', () => {
 describe('ssl-eof', () => {
   const line = (s: number, pid: number) => pgEvent(plus(T, s), 'LOG', 'could not accept SSL connection: EOF detected', pid);
   it('valid: fewer than minCount', () => {
-    expect(runDetector(sslEof, [line(0, 1), line(600, 2)])).toEqual([]);
+    expect(runDetector(sslEof, [line(0, 1), line(600, 2), line(1200, 3), line(1800, 4)])).toEqual([]);
   });
   it('scattered drops are low, a burst is medium', () => {
-    const scattered = runDetector(sslEof, [line(0, 1), line(900, 2), line(1800, 3), line(2700, 4)]);
+    const scattered = runDetector(sslEof, [line(0, 1), line(900, 2), line(1800, 3), line(2700, 4), line(3600, 5)]);
     expect(scattered[0]!.severity).toBe('low');
-    expect(scattered[0]!.data).toMatchObject({ count: 4, bursty: false, reasons: { 'EOF detected': 4 } });
+    expect(scattered[0]!.data).toMatchObject({ count: 5, bursty: false, reasons: { 'EOF detected': 5 } });
     const burst = runDetector(sslEof, [line(0, 1), ...[1, 2, 3, 4, 5, 6].map((i) => line(3600 + i * 5, 10 + i))]);
     expect(burst[0]!.severity).toBe('medium');
     expect(burst[0]!.data).toMatchObject({ count: 7, bursty: true });

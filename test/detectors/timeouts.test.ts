@@ -56,4 +56,17 @@ describe('timeouts', () => {
     expect(byKind['http-504']!.data.count).toBe(2);
     expect(byKind['http-504']!.data.perService).toEqual({ edge: 2 });
   });
+
+  it('a 504 logged by the timeout middleware and by the access log is one request', () => {
+    const fs = runDetector(timeouts, [
+      appEvent(T, 'Request timed out after 15.0s: GET /content?page=9', 'error', 'api', { request_id: 'a1', status_code: 504 }),
+      appEvent(plus(T, 0.01), 'GET /content?page=9 504 15042ms', 'info', 'api', { request_id: 'a1', status_code: 504 }),
+      appEvent(plus(T, 30), 'Request timed out after 15.0s: GET /content?page=12', 'error', 'api'),
+      appEvent(plus(T, 30.01), 'GET /content?page=12 504 15011ms', 'warn', 'api'),
+      appEvent(plus(T, 30.02), 'upstream: GET /content?page=12 504 Gateway Timeout', 'warn', 'api'),
+      appEvent(plus(T, 90), 'GET /content?page=12 504 15020ms', 'warn', 'api'),
+    ]);
+    // The second middleware line says no status; its access-log and proxy lines are one request; 60 s later is another.
+    expect(fs[0]!.data).toMatchObject({ kind: 'http-504', count: 3, duplicateLines: 2 });
+  });
 });
