@@ -12,7 +12,10 @@ import type { Finding, Evidence } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
 import { evidenceOf, isoSeconds, clockOf, humanDuration } from './evidence.js';
-import { LIFECYCLE_INTERESTS, lifecycleOf, type LifecycleTransition } from './lifecycle.js';
+import { LIFECYCLE_INTERESTS, isFailure, lifecycleOf, type LifecycleTransition } from './lifecycle.js';
+
+/** A failure line this long before a stop line is the same death. */
+const CRASH_BEFORE_STOP_MS = 30_000;
 
 type ResetKind = 'reset' | 'eof' | 'eof-in-transaction' | 'send-failed' | 'client-lost' | 'server-crash';
 
@@ -130,6 +133,19 @@ export const connectionResetPerDeploy = defineDetector({
       // One stream for everything (a dashboard copy): keep the stops that are not PostgreSQL's own.
       stops = allStops.filter((s) => !s.markers.some((m) => m.label.startsWith('pg-')));
     }
+    // A killed client dies at its failure line ("Killed", "exited with code 137"), which comes before
+    // the platform's stop line: that is the instant to match, and the stop is a crash, not a deploy.
+    const failures = lifecycleOf(t).markers.filter(isFailure);
+    const crashOf = new Map<LifecycleTransition, number>();
+    for (const s of stops) {
+      let first = s.failed ? s.ts : Infinity;
+      for (const f of failures) {
+        if (f.service === s.service && f.ts <= s.ts && f.ts >= s.ts - CRASH_BEFORE_STOP_MS && (s.key === '' || (f.instance ?? f.deployment ?? '') === s.key)) first = Math.min(first, f.ts);
+      }
+      if (first !== Infinity) crashOf.set(s, first);
+    }
+    stops = [...stops].sort((a, b) => (crashOf.get(a) ?? a.ts) - (crashOf.get(b) ?? b.ts));
+    const instantOf = (s: LifecycleTransition) => crashOf.get(s) ?? s.ts;
     // A crash of the server terminates every backend; that is not the client letting go.
     const clientResets = resets.filter((r) => r.kind !== 'server-crash');
     const bursts: Burst[] = [];
@@ -143,7 +159,7 @@ export const connectionResetPerDeploy = defineDetector({
     const before = o.beforeSeconds * 1000;
     const after = (o.afterSeconds + o.drainingSeconds) * 1000;
     // Nearest stop in the window, by binary search over the stop times.
-    const stopTs = stops.map((s) => s.ts);
+    const stopTs = stops.map(instantOf);
     for (const b of bursts) {
       let lo = 0;
       let hi = stopTs.length;
@@ -193,15 +209,33 @@ export const connectionResetPerDeploy = defineDetector({
       const every = stopsHit.length === stops.length;
       const stopList = stops.map((s) => clockOf(s.ts).slice(0, 5));
       const stopLabels = [...new Set(stopsHit.flatMap((s) => s.markers.map((m) => m.label)))];
+      const crashes = stopsHit.filter((s) => crashOf.has(s)).length;
+      const mostlyCrashes = crashes * 2 > stopsHit.length;
       const evidence: Evidence[] = [];
       for (const b of matched.slice(0, 3)) {
         const s = b.stop!;
+        const died = crashOf.get(s);
+        const failure = died !== undefined ? failures.find((f) => f.service === s.service && f.ts === died) : undefined;
+        if (failure !== undefined) evidence.push(evidenceOf(t, failure.event));
         evidence.push(evidenceOf(t, s.markers[0]!.event));
         for (const r of b.resets.slice(0, 2)) evidence.push(evidenceOf(t, r.ev));
       }
-      const title = every
-        ? `Connection Drops on Every Deploy (${stops.length} stops, ${attributed} resets)`
-        : `Connection Drops on ${stopsHit.length} of ${stops.length} Deploys (${attributed} resets)`;
+      evidence.sort((a, b) => ((a.timestamp ?? '') < (b.timestamp ?? '') ? -1 : (a.timestamp ?? '') > (b.timestamp ?? '') ? 1 : 0));
+      const title = mostlyCrashes
+        ? every
+          ? `Connection Drops at Every Crash (${stops.length} stops, ${attributed} resets)`
+          : `Connection Drops at ${stopsHit.length} of ${stops.length} Container Stops (${crashes} crashes, ${attributed} resets)`
+        : every
+          ? `Connection Drops on Every Deploy (${stops.length} stops, ${attributed} resets)`
+          : `Connection Drops on ${stopsHit.length} of ${stops.length} Deploys (${attributed} resets)`;
+      const crashCause =
+        `Hypothesis: ${crashes} of the ${stopsHit.length} stops are kills or crashes (a failure line just before the stop), and a killed process cannot close ` +
+        'its pool: the resets are a symptom of the crash, and the fix is the crash itself (see container-churn). For the clean stops, the shutdown handler ' +
+        'should still close the pool (`await engine.dispose()` / `pool.end()`). Evidence: ';
+      const shutdownCause =
+        'Hypothesis: the shutdown handler never closes the database pool (no `await engine.dispose()` / `pool.end()` / `pool.close()`), ' +
+        `so when the platform stops the container (SIGTERM, then SIGKILL after RAILWAY_DEPLOYMENT_DRAINING_SECONDS, default 0) the pooled ` +
+        'sockets are torn down without a Terminate message and PostgreSQL logs a reset per connection. Evidence: ';
       findings.push({
         detector: 'connection-reset-per-deploy',
         id: `connection-reset-per-deploy:${clientServices.join('+')}`,
@@ -210,27 +244,28 @@ export const connectionResetPerDeploy = defineDetector({
         summary:
           (every ? `Each of the ${stops.length} container stops of ${clientServices.join(', ')} is` : `${stopsHit.length} of ${stops.length} container stops of ${clientServices.join(', ')} ${stopsHit.length === 1 ? 'is' : 'are'}`) +
           ` followed by PostgreSQL connection resets (${perText} per stop, ${attributed} in all, median ${round(medianLag, 1)} s after the stop): ` +
-          'the app abandons its pooled connections instead of closing them on shutdown.',
+          (mostlyCrashes
+            ? `${crashes} of these stops are crashes, which leave every pooled connection open.`
+            : 'the app abandons its pooled connections instead of closing them on shutdown.'),
         pattern:
           `${matched.length} burst${matched.length === 1 ? '' : 's'} of "${matched[0]!.resets[0]!.ev.message.trim()}" ` +
           `start${matched.length === 1 ? 's' : ''} between ${round(Math.min(...lags), 1)} s and ${round(Math.max(...lags), 1)} s after a stop ` +
           `(${stopLabels.join(', ')}). ${perText} resets per stop, close to one per pooled connection.` +
           (unattributed > 0 ? ` ${unattributed} other reset${unattributed === 1 ? '' : 's'} came away from any stop.` : ' No reset came away from a stop.'),
         rootCause:
-          'Hypothesis: the shutdown handler never closes the database pool (no `await engine.dispose()` / `pool.end()` / `pool.close()`), ' +
-          `so when the platform stops the container (SIGTERM, then SIGKILL after RAILWAY_DEPLOYMENT_DRAINING_SECONDS, default 0) the pooled ` +
-          'sockets are torn down without a Terminate message and PostgreSQL logs a reset per connection. Evidence: ' +
+          (mostlyCrashes ? crashCause : shutdownCause) +
           `${stopsHit.length}/${stops.length} stops followed by a burst (recall ${round(recall)}), ${matched.length}/${bursts.length} bursts at a stop ` +
           `(precision ${round(precision)}); a window of −${o.beforeSeconds}/+${o.afterSeconds + o.drainingSeconds} s around ${stops.length} stops covers ` +
           `${round(p0 * 100, 3)}% of the logs' ${humanDuration(span)}, so this alignment by chance has p = ${pValue.toExponential(1)}.` +
           (inTransaction > 0 ? ` ${inTransaction} of the drops happened inside an open transaction, which PostgreSQL rolled back.` : ''),
         impact:
-          'Each deploy drops the connections mid-use: in-flight queries fail and open transactions are rolled back; the database log fills with ' +
-          'noise that hides real network faults. At higher deploy rates or pool sizes this also costs backend slots while PostgreSQL notices the dead peers.' +
+          `Each ${mostlyCrashes ? 'crash' : 'deploy'} drops the connections mid-use: in-flight queries fail and open transactions are rolled back; the database log fills with ' +
+          'noise that hides real network faults. At higher deploy rates or pool sizes this also costs backend slots while PostgreSQL notices the dead peers.` +
           (serverCrash > 0 ? ` (${serverCrash} "terminating connection because of crash of another server process" lines are a database crash, not counted here.)` : ''),
         timing: `Stops at ${stopList.join(', ')} (UTC); resets follow by a median of ${round(medianLag, 1)} s.`,
         recommendation:
-          'Close the pool in the shutdown path: FastAPI/Starlette lifespan `await engine.dispose()` after cancelling background tasks; ' +
+          (mostlyCrashes ? 'First stop the crashes (read the failure lines; exit code 137 / SIGKILL is usually the memory limit). Then close the pool' : 'Close the pool') +
+          ' in the shutdown path: FastAPI/Starlette lifespan `await engine.dispose()` after cancelling background tasks; ' +
           'asyncpg `await pool.close()`; node-postgres `await pool.end()` on SIGTERM. Give it time with RAILWAY_DEPLOYMENT_DRAINING_SECONDS ' +
           '(e.g. 10–30) and the server\'s graceful timeout (uvicorn --timeout-graceful-shutdown). Keep `pool_pre_ping=True` for connections ' +
           'the database itself drops.',
@@ -238,7 +273,7 @@ export const connectionResetPerDeploy = defineDetector({
         data: {
           stops: stops.map((s) => {
             const first = matched.find((b) => b.stop === s);
-            return { timestamp: isoSeconds(s.ts), service: s.service, resets: perStop.get(s) ?? 0, lagSeconds: first !== undefined ? round(first.lagMs / 1000, 2) : null };
+            return { timestamp: isoSeconds(s.ts), service: s.service, resets: perStop.get(s) ?? 0, lagSeconds: first !== undefined ? round(first.lagMs / 1000, 2) : null, crash: crashOf.has(s) };
           }),
           attributed,
           unattributed,
@@ -249,6 +284,7 @@ export const connectionResetPerDeploy = defineDetector({
           recall: round(recall, 3),
           pValue: Number(pValue.toPrecision(3)),
           kinds,
+          crashes,
         },
       });
     }

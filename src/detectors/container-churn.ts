@@ -107,6 +107,8 @@ export const containerChurn = defineDetector({
       });
       const short = classified.filter((c) => c.life.lifetimeMs !== null && c.life.lifetimeMs < shortMs);
       const crashed = classified.filter((c) => c.endedBy === 'crash');
+      // Starts that report the previous life's crash (PostgreSQL's recovery at boot): that life ended in a crash.
+      const afterCrash = classified.filter((c) => c.life.start?.afterFailure === true);
       // Crash loop: troubled starts of one deployment (or of the service, when ids are unknown).
       const groups = new Map<string, number[]>();
       for (const c of classified) {
@@ -126,7 +128,7 @@ export const containerChurn = defineDetector({
       const flapping = flap.count >= o.flappingStartsPerHour;
       const quickMs = o.quickReplaceSeconds * 1000;
       const quick = classified.filter((c) => c.endedBy === 'replaced' && c.life.lifetimeMs !== null && c.life.lifetimeMs >= shortMs && c.life.lifetimeMs < quickMs);
-      if (short.length === 0 && crashed.length === 0 && !crashLoop && !flapping && quick.length === 0) continue;
+      if (short.length === 0 && crashed.length === 0 && afterCrash.length === 0 && !crashLoop && !flapping && quick.length === 0) continue;
 
       // A replacement (zero-downtime redeploy): the new container starts, gets ready, then the old one is stopped.
       const handovers = classified
@@ -148,7 +150,7 @@ export const containerChurn = defineDetector({
       const bootSeconds = starts.filter((s) => s.readyTs !== undefined && s.readyTs > s.ts).map((s) => round((s.readyTs! - s.ts) / 1000, 1));
       const lifetimes = classified.filter((c) => c.life.lifetimeMs !== null).map((c) => c.life.lifetimeMs! / 1000);
       const shortest = lifetimes.length > 0 ? Math.min(...lifetimes) : null;
-      const severity: FindingSeverity = crashLoop ? 'high' : crashed.length > 0 ? 'medium' : flapping ? 'medium' : 'low';
+      const severity: FindingSeverity = crashLoop ? 'high' : crashed.length > 0 || afterCrash.length > 0 || flapping ? 'medium' : 'low';
       const shortText = short.map((c) => `${round(c.life.lifetimeMs! / 1000, 0)} s`);
       const title = crashLoop
         ? `Crash Loop (${loop.count} failing starts within ${humanDuration(o.crashLoopWindowSeconds * 1000)})`
@@ -156,7 +158,9 @@ export const containerChurn = defineDetector({
           ? `Container Churn (${plural(short.length, 'container')} lived under ${o.shortLivedSeconds} s)`
           : crashed.length > 0
             ? `Container Crashes (${plural(crashed.length, 'container')} crashed)`
-            : quick.length > 0
+            : afterCrash.length > 0
+              ? `Unclean Restarts (${plural(afterCrash.length, 'start')} after a crash)`
+              : quick.length > 0
               ? `Container Churn (${plural(handovers.length, 'redeploy')}; ${plural(quick.length, 'container')} replaced within ${humanDuration(quickMs)})`
               : `Container Flapping (${flap.count} starts within an hour)`;
       const ends: Record<EndedBy, number> = { crash: 0, replaced: 0, stopped: 0, running: 0 };
@@ -185,10 +189,10 @@ export const containerChurn = defineDetector({
       // The start line, its ready/banner line, the stop line and any failure line of the worst lives;
       // for replacements, the new start and the old stop of the shortest handovers.
       const shown = new Set<LifecycleMarker>();
-      for (const c of [...new Set([...crashed, ...short, ...quick])].slice(0, 4)) {
+      for (const c of [...new Set([...crashed, ...afterCrash, ...short, ...quick])].slice(0, 4)) {
         const startMs = c.life.start?.markers ?? [];
         const stopMs = c.life.stop?.markers ?? [];
-        for (const m of [startMs[0], startMs.find((x) => x.kind === 'ready' || x.version !== undefined), stopMs[0], ...[...startMs, ...stopMs].filter((x) => x.kind === 'failure' || x.kind === 'exit')]) {
+        for (const m of [startMs[0], startMs.find((x) => x.kind === 'ready' || x.version !== undefined), stopMs[0], ...[...startMs, ...stopMs].filter((x) => x.kind === 'failure' || x.kind === 'exit').slice(0, 2)]) {
           if (m !== undefined) shown.add(m);
         }
       }
@@ -201,11 +205,22 @@ export const containerChurn = defineDetector({
       const evidence: Evidence[] = [...shown].sort((x, y) => x.ts - y.ts).slice(0, 12).map((m) => evidenceOf(t, m.event));
       const medStartup = median(startupSeconds);
       let rootCause: string;
-      if (crashLoop || crashed.length > 0) {
-        const failLines = [...new Set(crashed.flatMap((c) => [...(c.life.start?.markers ?? []), ...(c.life.stop?.markers ?? [])]).filter((m) => m.kind === 'failure' || (m.kind === 'exit' && m.exitCode !== undefined)).map((m) => m.event.message.trim()))].slice(0, 3);
+      if (crashLoop || crashed.length > 0 || afterCrash.length > 0) {
+        const failLines = [
+          ...new Set(
+            [...crashed, ...afterCrash]
+              .flatMap((c) => [...(c.life.start?.markers ?? []), ...(c.life.stop?.markers ?? [])])
+              .filter((m) => m.kind === 'failure' || (m.kind === 'exit' && m.exitCode !== undefined && m.exitCode !== 0))
+              .map((m) => m.event.message.trim().replace(/\s{2,}/g, ' ')),
+          ),
+        ].slice(0, 3);
         rootCause =
-          `Hypothesis: the container fails during or soon after start-up and the platform restarts it (Railway's default policy restarts on failure up to 10 times). ` +
-          `Evidence: ${plural(crashed.length, 'life', 'lives')} ended in a failure` + (failLines.length > 0 ? ` (${failLines.map((l) => `"${l}"`).join(', ')})` : '') +
+          (crashed.length > 0 || crashLoop
+            ? `Hypothesis: the container fails during or soon after start-up (killed: exit code 137 or SIGKILL usually means the memory limit; or a start-up exception, or a failed health check) and the platform restarts it (Railway's default policy restarts on failure up to 10 times). `
+            : 'Hypothesis: the process was killed without a clean shutdown (SIGKILL after the stop timeout, an out-of-memory kill, a host restart), and the next start had to recover. ') +
+          `Evidence: ${plural(crashed.length, 'life', 'lives')} ended in a failure` +
+          (afterCrash.length > 0 ? `, ${plural(afterCrash.length, 'start')} reported that the previous life crashed` : '') +
+          (failLines.length > 0 ? ` (${failLines.map((l) => `"${l}"`).join(', ')})` : '') +
           (crashLoop ? `; ${loop.count} troubled starts within ${humanDuration(o.crashLoopWindowSeconds * 1000)} from ${isoSeconds(loop.from)}.` : '.');
       } else if (short.length === 0 || ends.replaced >= short.length) {
         rootCause =
@@ -232,6 +247,7 @@ export const containerChurn = defineDetector({
           (short.length > 0 ? `, ${short.length} stopped within ${o.shortLivedSeconds} s of starting (${shortText.join(', ')})` : '') +
           (quick.length > 0 ? `, ${quick.length} replaced within ${humanDuration(quickMs)} of starting (shortest ${humanDuration(shortest! * 1000)})` : '') +
           (crashed.length > 0 ? `, ${crashed.length} ended in a crash` : '') +
+          (afterCrash.length > 0 ? `, ${afterCrash.length} after a crash of the previous one` : '') +
           (crashLoop ? '; the starts form a crash loop' : flapping ? `; up to ${flap.count} starts within an hour` : '') +
           '.',
         pattern:
@@ -241,13 +257,13 @@ export const containerChurn = defineDetector({
           handoverText,
         rootCause,
         impact:
-          (crashLoop || crashed.length > 0
+          (crashLoop || crashed.length > 0 || afterCrash.length > 0
             ? 'Requests fail while no healthy container is up, and each crash drops in-flight work. '
             : 'Each replacement drops the old container\'s in-flight requests and pooled database connections (connection-reset noise in PostgreSQL) and repeats start-up work (the hourly job runs again at every start). ') +
           (medStartup !== null ? `Start-up takes ${round(medStartup, 1)} s (median of ${startupSeconds.length} reported).` : ''),
         timing: `Starts at ${starts.slice(0, 12).map((x) => clockOf(x.ts).slice(0, 5)).join(', ')}${starts.length > 12 ? ', …' : ''} (UTC).`,
         recommendation:
-          crashLoop || crashed.length > 0
+          crashLoop || crashed.length > 0 || afterCrash.length > 0
             ? 'Read the first failure line of each crashed start (exit code, OOM kill, start-up exception) and fix that; make start-up fail fast with a clear message; ' +
               'check the restart policy and memory limit; a readiness health check keeps a failing build from replacing a healthy one.'
             : 'Batch deploys (deploy on merge to the main branch, not on every push; avoid redeploys on each variable edit); keep the health check a readiness check; ' +
@@ -282,6 +298,7 @@ export const containerChurn = defineDetector({
           bootSeconds,
           crashLoop,
           crashed: crashed.length,
+          startsAfterCrash: afterCrash.length,
           flapping,
           maxStartsPerHour: flap.count,
           pairedBy: lives.some((l) => l.pairedBy === 'deployment') ? 'deployment' : 'order',

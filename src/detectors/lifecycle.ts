@@ -37,6 +37,8 @@ export interface LifecycleMarker {
   signal?: string;
   /** Application version from a start banner ("Starting Whendoist v0.39.8"). */
   version?: string;
+  /** The line, written at boot, says the previous life ended in a failure (PostgreSQL's crash recovery). */
+  previous?: boolean;
   event: TimelineEvent;
 }
 
@@ -46,7 +48,7 @@ interface Rule {
   kind: MarkerKind;
   scope: MarkerScope;
   /** Fields from the match; may override the kind (Heroku's "State changed from X to Y"). */
-  read?: (m: RegExpExecArray) => Partial<Pick<LifecycleMarker, 'kind' | 'startupSeconds' | 'exitCode' | 'signal' | 'version'>> | null;
+  read?: (m: RegExpExecArray) => Partial<Pick<LifecycleMarker, 'kind' | 'startupSeconds' | 'exitCode' | 'signal' | 'version' | 'previous'>> | null;
 }
 
 const secondsOf = (v: string, unit: string | undefined) => (unit === 'ms' ? Number(v) / 1000 : Number(v));
@@ -99,9 +101,15 @@ const RULES: readonly Rule[] = [
   { label: 'pg-ready', re: /database system is ready to accept connections/, kind: 'ready', scope: 'process' },
   { label: 'pg-shutdown-request', re: /received (smart|fast|immediate) shutdown request/, kind: 'stop', scope: 'process', read: (m) => ({ signal: m[1] }) },
   { label: 'pg-shut-down', re: /database system is shut down/, kind: 'stop', scope: 'process' },
-  { label: 'pg-unclean-previous', re: /database system was (?:not properly shut down|interrupted; last known up at)/, kind: 'failure', scope: 'process' },
+  { label: 'pg-unclean-previous', re: /database system was (?:not properly shut down|interrupted; last known up at)/, kind: 'failure', scope: 'process', read: () => ({ previous: true }) },
+  // Children exiting during a shutdown ("logical replication launcher ... exited with exit code 1") are normal.
+  { label: 'pg-child-exit', re: /\(PID \d+\) exited with exit code \d+/, kind: 'stop', scope: 'worker' },
   { label: 'pg-child-signal', re: /\(PID \d+\) was terminated by signal (\d+)/, kind: 'failure', scope: 'worker', read: (m) => ({ signal: m[1] }) },
   { label: 'pg-reinitializing', re: /all server processes terminated; reinitializing/, kind: 'failure', scope: 'process' },
+  // A shell's report of its child killed by SIGKILL ("/app/start.sh: line 9:    17 Killed    uvicorn ..."), and any
+  // "<program> exited with code N" a start script prints.
+  { label: 'shell-killed', re: /(?:line \d+:\s+\d+ Killed\s|^Killed$)/, kind: 'failure', scope: 'process', read: () => ({ signal: 'SIGKILL' }) },
+  { label: 'exited-with-code', re: /\bexited with (?:exit )?(?:code|status):? (\d+)/, kind: 'exit', scope: 'process', read: (m) => ({ exitCode: Number(m[1]) }) },
 ];
 
 /** The info-level lines lifecycle needs the timeline to keep; put them in a detector's `meta.interests`. */
@@ -203,6 +211,8 @@ export interface LifecycleTransition {
   signal?: string;
   /** A crash, a failed boot, a kill, or a non-zero exit code. */
   failed: boolean;
+  /** A start whose lines say the previous life ended in a failure (PostgreSQL's crash recovery). */
+  afterFailure?: boolean;
   markers: LifecycleMarker[];
 }
 
@@ -213,7 +223,9 @@ export interface TransitionOptions {
   bootMs?: number;
 }
 
-function isFailure(m: LifecycleMarker): boolean {
+/** Whether a marker reports a failure: a crash line, a kill, or a non-zero (and not SIGTERM/SIGINT) exit code. */
+export function isFailure(m: LifecycleMarker): boolean {
+  if (m.previous === true) return false;
   if (m.kind === 'failure') return true;
   if (m.kind === 'exit' && m.exitCode !== undefined && !CLEAN_EXIT.has(m.exitCode)) return true;
   return m.signal === 'SIGKILL' || m.signal === '9';
@@ -245,12 +257,14 @@ export function lifecycleTransitions(markers: readonly LifecycleMarker[], option
     if (m.exitCode !== undefined && tr.exitCode === undefined) tr.exitCode = m.exitCode;
     if (m.signal !== undefined && tr.signal === undefined) tr.signal = m.signal;
     if (isFailure(m)) tr.failed = true;
+    if (m.previous === true) tr.afterFailure = true;
   };
   const sorted = [...markers].sort((a, b) => a.ts - b.ts);
   for (const m of sorted) {
     const k = m.service + '\u0000' + keyOf(m);
     const cur = open.get(k);
-    if (m.kind === 'start' || m.kind === 'ready') {
+    // A boot line that reports the previous life's crash opens (or joins) a start like a ready line.
+    if (m.kind === 'start' || m.kind === 'ready' || m.previous === true) {
       const joinable =
         cur !== undefined &&
         cur.kind === 'start' &&

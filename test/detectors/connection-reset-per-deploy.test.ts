@@ -75,7 +75,7 @@ describe('connection-reset-per-deploy: invalid (findings)', () => {
     expect(f.data.attributed).toBe(8);
     expect(f.data.unattributed).toBe(0);
     expect(f.data.medianLagSeconds).toBe(3);
-    expect(f.data.stops).toEqual(stopsAt.map((s, i) => ({ timestamp: new Date(s).toISOString().replace('.000', ''), service: 'api', resets: 2, lagSeconds: lags[i]! / 1000 })));
+    expect(f.data.stops).toEqual(stopsAt.map((s, i) => ({ timestamp: new Date(s).toISOString().replace('.000', ''), service: 'api', resets: 2, lagSeconds: lags[i]! / 1000, crash: false })));
     expect(f.data.recall).toBe(1);
     expect(f.data.pValue as number).toBeLessThan(1e-6);
     expect(f.rootCause).toContain('engine.dispose()');
@@ -129,6 +129,27 @@ describe('connection-reset-per-deploy: invalid (findings)', () => {
     expect(fs).toHaveLength(1);
     expect(fs[0]!.data.attributed).toBe(15);
     expect(fs[0]!.data.medianLagSeconds).toBe(20);
+  });
+
+  it('killed containers: the lag is measured from the kill, and the narrative names the crash', () => {
+    const events = byTime(
+      span(6, 'backend'),
+      ...[1, 2, 3, 4].map((h) => {
+        const kill = T0 + h * H;
+        return [
+          { at: kill, message: '/app/start.sh: line 9:    17 Killed                  uvicorn main:app', service: 'backend' },
+          { at: kill + 10, message: 'uvicorn exited with code 137', service: 'backend' },
+          ...resets(kill + 300, 3, { spacingMs: 100 }),
+          ...railwayStop(kill + 900, 'backend'),
+        ];
+      }),
+    );
+    const fs = runDetector(detector, events);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.title).toBe('Connection Drops at Every Crash (4 stops, 12 resets)');
+    expect(fs[0]!.data).toMatchObject({ attributed: 12, crashes: 4, medianLagSeconds: 0.3 });
+    expect(fs[0]!.recommendation).toMatch(/^First stop the crashes/);
+    expect(fs[0]!.evidence.some((e) => e.text.includes('Killed'))).toBe(true);
   });
 
   it('2 of 3 deploys with resets → "2 of 3"', () => {

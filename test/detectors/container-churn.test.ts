@@ -156,6 +156,20 @@ describe('container-churn: invalid (findings)', () => {
     expect(fs[0]!.pattern).toContain('not a container that lived seconds');
   });
 
+  it('PostgreSQL restarted twice after crashes → unclean restarts (medium)', () => {
+    const t0 = ms('2026-08-02T06:00:00Z');
+    const events: TestEvent[] = [6 * MIN, 90 * MIN].flatMap((off) => [
+      { at: t0 + off, message: 'starting PostgreSQL 16.4 on x86_64-pc-linux-gnu', service: 'db', source: 'postgres' as const },
+      { at: t0 + off + 200, message: 'database system was interrupted; last known up at 2026-08-02 05:59:00 UTC', service: 'db', source: 'postgres' as const },
+      { at: t0 + off + 900, message: 'database system is ready to accept connections', service: 'db', source: 'postgres' as const },
+    ]);
+    const fs = runDetector(detector, events);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.title).toBe('Unclean Restarts (2 starts after a crash)');
+    expect(fs[0]!.severity).toBe('medium');
+    expect(fs[0]!.data).toMatchObject({ startsAfterCrash: 2, crashed: 0, crashLoop: false });
+  });
+
   it('flapping: five 8-minute lives within an hour', () => {
     const t0 = ms('2026-06-01T10:00:00Z');
     const events: TestEvent[] = [];

@@ -32,6 +32,13 @@ describe('classifyLifecycle', () => {
     expect(classifyLifecycle('Process exited with status 137')?.exitCode).toBe(137);
   });
 
+  it('reads kills and exit codes printed by start scripts, and PostgreSQL\'s crash recovery at boot', () => {
+    expect(classifyLifecycle('/app/start.sh: line 9:    17 Killed                  uvicorn main:app')).toMatchObject({ kind: 'failure', signal: 'SIGKILL' });
+    expect(classifyLifecycle('uvicorn exited with code 137')).toMatchObject({ kind: 'exit', exitCode: 137 });
+    expect(classifyLifecycle('background worker "logical replication launcher" (PID 42) exited with exit code 1')).toMatchObject({ kind: 'stop', scope: 'worker' });
+    expect(classifyLifecycle('database system was not properly shut down; automatic recovery in progress')).toMatchObject({ kind: 'failure', previous: true });
+  });
+
   it('ignores ordinary lines', () => {
     expect(classifyLifecycle('Shutting down scheduler thread pool early')).toBeNull();
     expect(classifyLifecycle('Scheduler: Shutting down')).toBeNull();
@@ -121,6 +128,22 @@ describe('transitions and lives', () => {
     expect(lc.stops).toHaveLength(1);
     expect(lc.stops[0]!.failed).toBe(false);
     expect(lc.stops[0]!.exitCode).toBe(143);
+  });
+
+  it('a PostgreSQL boot after a crash is a start after a failure, not a failed start; a clean PG shutdown is not a failure', () => {
+    const t = tl([
+      { at: '2026-03-01T10:00:00Z', message: 'received fast shutdown request', service: 'pg', source: 'postgres' },
+      { at: '2026-03-01T10:00:00.100Z', message: 'background worker "logical replication launcher" (PID 42) exited with exit code 1', service: 'pg', source: 'postgres' },
+      { at: '2026-03-01T10:00:00.300Z', message: 'database system is shut down', service: 'pg', source: 'postgres' },
+      { at: '2026-03-01T12:00:00Z', message: 'database system was interrupted; last known up at 2026-03-01 11:58:00 UTC', service: 'pg', source: 'postgres' },
+      { at: '2026-03-01T12:00:00.500Z', message: 'database system was not properly shut down; automatic recovery in progress', service: 'pg', source: 'postgres' },
+      { at: '2026-03-01T12:00:01Z', message: 'database system is ready to accept connections', service: 'pg', source: 'postgres' },
+    ]);
+    const lc = lifecycleOf(t);
+    expect(lc.stops).toHaveLength(1);
+    expect(lc.stops[0]!.failed).toBe(false);
+    expect(lc.starts).toHaveLength(1);
+    expect(lc.starts[0]).toMatchObject({ failed: false, afterFailure: true, readyTs: ms('2026-03-01T12:00:01Z') });
   });
 
   it('repeated container starts without stops are separate starts', () => {
