@@ -47,7 +47,8 @@ export const containerChurn = defineDetector({
     title: 'Container churn',
     explanation:
       'Container starts and stops (Railway "Starting/Stopping Container", Heroku dyno states, uvicorn/gunicorn/PostgreSQL start-up and shut-down lines), ' +
-      'paired per deployment when the lines carry its id. Reports containers that lived less than a minute, containers replaced by a newer deploy within ' +
+      'paired per deployment when the lines carry its id (otherwise a stop ends the oldest running container, unless the service keeps writing ' +
+      'after it, which shows the stopped one was older than the logs). Reports containers that lived less than a minute, containers replaced by a newer deploy within ' +
       'minutes, crash loops (repeated failing or short-lived starts) and flapping services, with start-up times ("Startup complete (3.2s)") and the ' +
       'handover of each zero-downtime replacement (new start → old stop).',
     defaults: {

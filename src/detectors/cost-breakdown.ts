@@ -212,7 +212,8 @@ export const costBreakdown = defineDetector({
       title,
       summary:
         `Over ${span} of metrics, ${services.map((s) => s.service).join(' and ')} cost ${money(total)} at the configured prices: ${itemText}. ` +
-        `At this rate: ${money(projected7d)} a week, ${money(projected30d)} a month.` +
+        `At this rate: ${money(projected7d)} a week, ${money(projected30d)} a month` +
+        (windowHours < 24 ? ` (extrapolated from only ${windowHours.toFixed(1)} h of metrics).` : '.') +
         (dominant ? ` ${LABEL[top.resource][0]!.toUpperCase()}${LABEL[top.resource].slice(1)} is the only lever that matters.` : ''),
       pattern:
         `Per service: ${services.map((s) => `${s.service} ${money(s.total)} (${RESOURCES.filter((r) => s[r] > 0).map((r) => `${LABEL[r]} ${money(s[r])}`).join(', ')})`).join('; ')}. ` +
