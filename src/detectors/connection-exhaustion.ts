@@ -14,9 +14,12 @@ const TOO_MANY_RE = /sorry, too many clients already|TooManyConnectionsError/;
 const RESERVED_RE = /remaining connection slots are reserved for/;
 const QUEUEPOOL_RE = /QueuePool limit of size (\d+) overflow (-?\d+) reached, connection timed out, timeout ([0-9.]+)/;
 /** Pool-acquire failures of the application's pool (exported: timeouts leaves these to this detector). */
+// A traceback is one event: the acquire frame and the TimeoutError at its end may be lines apart.
 export const POOL_EXHAUSTION_RE =
-  /QueuePool limit of size \d+ overflow -?\d+ reached|couldn't get a connection after [0-9.]+ sec|\bPoolTimeout\b|pool (?:is )?exhausted|\bacquir\w*\b.*\b(?:timed out|TimeoutError|timeout)|\b(?:timed out|TimeoutError|timeout)\b.*\bacquir/i;
-const POOL_SIZE_RE = /\b(pool_size|max_overflow|max_size|min_size|DB_POOL_MAX_SIZE|DB_POOL_SIZE|POOL_SIZE|pool[ _]max(?:_size)?|maxconn|max_connections|connection_limit)\s*[=:]\s*(\d+)/i;
+  /QueuePool limit of size \d+ overflow -?\d+ reached|couldn't get a connection after [0-9.]+ sec|\bPoolTimeout\b|pool (?:is )?exhausted|acquir\w*[\s\S]{0,3000}?\b(?:timed out|TimeoutError)\b|\b(?:timed out|TimeoutError)\b[\s\S]{0,300}?\bacquir/i;
+const POOL_SIZE_RE = /\b(pool_size|max_overflow|max_size|min_size|DB_POOL_MAX_SIZE|DB_POOL_SIZE|POOL_SIZE|pool[ _]max(?:_size)?|maxconn|max_connections|connection_limit)\s*[=:]\s*(\d+)/gi;
+/** The same names without flags (the timeline joins interests into one expression and drops flags). */
+const POOL_SIZE_INTEREST = /\b(?:pool_size|max_overflow|max_size|min_size|DB_POOL_MAX_SIZE|DB_POOL_SIZE|POOL_SIZE|pool_max|pool max|maxconn|max_connections|connection_limit)\s*[=:]\s*\d/;
 
 type Kind = 'too-many-clients' | 'reserved-slots' | 'queuepool' | 'pool-timeout';
 
@@ -39,7 +42,7 @@ export const connectionExhaustion = defineDetector({
       'demand seen against the pool size or max_connections when the logs say them.',
     defaults: { minCount: 1 },
     optionDocs: { minCount: 'refused connections or pool timeouts needed for a finding' },
-    interests: [POOL_SIZE_RE],
+    interests: [POOL_SIZE_INTEREST],
   },
   detect(t: TimelineSummary, o): Finding[] {
     const hits: { kind: Kind; ev: TimelineEvent }[] = [];
@@ -51,8 +54,8 @@ export const connectionExhaustion = defineDetector({
         hits.push({ kind: k, ev });
         continue;
       }
-      const s = POOL_SIZE_RE.exec(ev.message);
-      if (s && ev.source !== 'postgres') {
+      if (ev.source === 'postgres' || !POOL_SIZE_INTEREST.test(ev.message)) continue;
+      for (const s of ev.message.matchAll(POOL_SIZE_RE)) {
         const key = ev.service + '\u0000' + s[1]!.toLowerCase() + '\u0000' + s[2];
         if (!seenSize.has(key)) {
           seenSize.add(key);
@@ -64,7 +67,8 @@ export const connectionExhaustion = defineDetector({
     const byKind = countBy(hits, (h) => h.kind);
     const queuePool = hits.filter((h) => h.kind === 'queuepool').map((h) => QUEUEPOOL_RE.exec(h.ev.message)!);
     const qp = queuePool[0];
-    const poolCapacity = qp ? Number(qp[1]) + Math.max(0, Number(qp[2])) : null;
+    const loggedMax = sizes.find((x) => /max_size|DB_POOL_MAX_SIZE|pool[ _]max|maxconn/i.test(x.name));
+    const poolCapacity = qp ? Number(qp[1]) + Math.max(0, Number(qp[2])) : loggedMax ? loggedMax.value : null;
     const peak = t.postgres.peakSessions;
     const serverRefusals = (byKind['too-many-clients'] ?? 0) + (byKind['reserved-slots'] ?? 0);
     const appFailures = (byKind.queuepool ?? 0) + (byKind['pool-timeout'] ?? 0);

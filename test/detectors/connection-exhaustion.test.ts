@@ -38,8 +38,29 @@ describe('connection-exhaustion', () => {
     const d = fs[0]!.data;
     expect(d).toMatchObject({ appPoolTimeouts: 6, serverRefusals: 0, poolSize: 10, poolOverflow: 20, poolCapacity: 30, poolTimeoutSeconds: 30 });
     expect(d.byKind).toEqual({ queuepool: 4, 'pool-timeout': 2 });
-    // The first size a line names is taken (max_size before min_size here).
-    expect(d.poolSizesLogged).toEqual([{ service: 'bot', name: 'max_size', value: 15, ts: '2026-06-01T18:00:00Z' }]);
+    expect(d.poolSizesLogged).toEqual([
+      { service: 'bot', name: 'max_size', value: 15, ts: '2026-06-01T18:00:00Z' },
+      { service: 'bot', name: 'min_size', value: 2, ts: '2026-06-01T18:00:00Z' },
+    ]);
     expect(d.services).toEqual(['api', 'bot', 'worker']);
+  });
+
+  it('an asyncpg traceback (one multi-line event) whose acquire frame ends in a bare TimeoutError; capacity from the logged max_size', () => {
+    const tb = [
+      'Iteration failed worker=reminders iteration=75',
+      'Traceback (most recent call last):',
+      '  File "/app/.venv/lib/python3.11/site-packages/asyncpg/pool.py", line 1024, in __aenter__',
+      '    self.connection = await self.pool._acquire(self.timeout)',
+      '  File "/usr/local/lib/python3.11/asyncio/tasks.py", line 502, in wait_for',
+      '    raise exceptions.TimeoutError() from exc',
+      'TimeoutError',
+    ].join('\n');
+    const fs = runDetector(connectionExhaustion, [
+      appEvent(T, 'DB_POOL_CREATED min_size=5 max_size=25', 'info', 'worker'),
+      appEvent(plus(T, 100), tb, 'error', 'worker'),
+      appEvent(plus(T, 200), tb.replace('reminders', 'payments'), 'error', 'worker'),
+      appEvent(plus(T, 300), 'Traceback (most recent call last):\n  File "x.py", line 1, in acquire_lock\nValueError: bad', 'error', 'worker'),
+    ]);
+    expect(fs[0]!.data).toMatchObject({ appPoolTimeouts: 2, poolCapacity: 25, byKind: { 'pool-timeout': 2 } });
   });
 });
