@@ -42,8 +42,45 @@ function isTrailPunct(c: number): boolean {
  * Pure function of the text, so the same message always has the same shape.
  */
 export function maskMessage(msg: string, from = 0, to = msg.length): string {
+  return scan(msg, from, to, false, 0) as string;
+}
+
+/**
+ * A 53-bit hash of the shape of `msg[from, to)` computed without building it: equal to
+ * `hashShape(maskMessage(msg, from, to), seed)`. The miner's hot path for messages not in its cache.
+ */
+export function maskHash(msg: string, seed: number, from = 0, to = msg.length): number {
+  return scan(msg, from, to, true, seed) as number;
+}
+
+/** The hash `maskHash` gives a shape, from the shape's text. */
+export function hashShape(shape: string, seed: number): number {
+  let h1 = (0x811c9dc5 ^ seed) >>> 0;
+  let h2 = (0x2545f491 + seed) >>> 0;
+  for (let k = 0; k < shape.length; k++) {
+    const c = shape.charCodeAt(k);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 13;
+  }
+  return (h1 >>> 0) * 0x200000 + (h2 & 0x1fffff);
+}
+
+const WILD_CODES = [60, 42, 62];
+
+function scan(msg: string, from: number, to: number, hashing: boolean, seed: number): string | number {
   let out = '';
+  let h1 = (0x811c9dc5 ^ seed) >>> 0;
+  let h2 = (0x2545f491 + seed) >>> 0;
+  let first = true;
   let prevWild = false;
+  // The token being emitted: msg[pa, pb) + (`<*>` when wild) + msg[sa, sb), or a JSON string.
+  let pa = 0;
+  let pb = 0;
+  let wild = false;
+  let sa = 0;
+  let sb = 0;
+  let json: string | null = null;
   let i = from;
   while (i < to) {
     if (msg.charCodeAt(i) <= 32) {
@@ -57,11 +94,13 @@ export function maskMessage(msg: string, from = 0, to = msg.length): string {
     while (cs < end && isLeadPunct(msg.charCodeAt(cs))) cs++;
     let ce = end;
     while (ce > cs && isTrailPunct(msg.charCodeAt(ce - 1))) ce--;
-    let tok: string;
+    json = null;
+    sa = sb = 0;
     if (msg.charCodeAt(start) === 123 && msg.indexOf('":', cs) !== -1 && msg.indexOf('":', cs) < end) {
-      tok = maskJsonToken(msg, start, end);
+      json = maskJsonToken(msg, start, end);
+      wild = false;
     } else if (ce <= cs) {
-      tok = msg.slice(start, end);
+      ((pa = start), (pb = end), (wild = false));
     } else {
       const q0 = cs > start ? msg.charCodeAt(cs - 1) : 0;
       // A quoted word is a value, unless it is a key (`"error":`).
@@ -94,41 +133,76 @@ export function maskMessage(msg: string, from = 0, to = msg.length): string {
         else if ((c === 40 || c === 91) && open < 0) open = k;
       }
       if (eq > cs && !special) {
-        if (isMessageKey(msg, cs, eq)) tok = msg.slice(start, end);
-        else if (eq + 1 >= ce && !(eq + 1 < end && isQuote(msg.charCodeAt(eq + 1)))) tok = msg.slice(start, end);
+        if (isMessageKey(msg, cs, eq)) ((pa = start), (pb = end), (wild = false));
+        else if (eq + 1 >= ce && !(eq + 1 < end && isQuote(msg.charCodeAt(eq + 1)))) ((pa = start), (pb = end), (wild = false));
         else {
           // key=value: the key is kept, a non-empty value is a variable; a quoted value runs to its closing quote.
           const q = msg.charCodeAt(eq + 1);
           if (isQuote(q)) {
             const close = msg.indexOf(String.fromCharCode(q), eq + 2);
-            if (close === eq + 2) tok = msg.slice(start, end); // key="" stays: an empty value
+            if (close === eq + 2) ((pa = start), (pb = end), (wild = false)); // key="" stays: an empty value
             else {
               if (close !== -1 && close >= end && close < to) {
                 i = close + 1;
                 while (i < to && msg.charCodeAt(i) > 32) i++;
               }
-              tok = msg.slice(start, eq + 1) + WILDCARD;
+              ((pa = start), (pb = eq + 1), (wild = true));
             }
-          } else tok = msg.slice(start, eq + 1) + WILDCARD + msg.slice(ce, end);
+          } else ((pa = start), (pb = eq + 1), (wild = true), (sa = ce), (sb = end));
         }
       } else if (digit && !special && !quoted && isWordWithNumber(msg, cs, ce)) {
         // ssh2, eth0, SOCKS5, IPv4: a word; if it varies, the miner's frequency rule sees it
-        tok = msg.slice(start, end);
+        ((pa = start), (pb = end), (wild = false));
       } else if (digit || special || quoted || (hexOnly && ce - cs >= 16)) {
         // name(args) / name[index]: the name is kept when only the arguments vary
-        if (open > cs && !prefixDigit && !special && !quoted && allLetters(msg, cs, open) && open + 1 < ce) tok = msg.slice(start, open + 1) + WILDCARD + msg.slice(ce, end);
-        else if (cs === start && ce === end) tok = WILDCARD;
-        else tok = msg.slice(start, cs) + WILDCARD + msg.slice(ce, end);
-      } else tok = msg.slice(start, end);
+        if (open > cs && !prefixDigit && !special && !quoted && allLetters(msg, cs, open) && open + 1 < ce) ((pa = start), (pb = open + 1), (wild = true), (sa = ce), (sb = end));
+        else if (cs === start && ce === end) ((pa = pb = 0), (wild = true));
+        else ((pa = start), (pb = cs), (wild = true), (sa = ce), (sb = end));
+      } else ((pa = start), (pb = end), (wild = false));
     }
-    if (tok === WILDCARD) {
+    if (json === null && wild && pa === pb && sa === sb) {
       if (prevWild) continue;
       prevWild = true;
     } else prevWild = false;
-    out = out.length === 0 ? tok : out + ' ' + tok;
+    if (!hashing) {
+      const tok = json !== null ? json : wild ? msg.slice(pa, pb) + WILDCARD + msg.slice(sa, sb) : msg.slice(pa, pb);
+      out = first ? tok : out + ' ' + tok;
+      first = false;
+      continue;
+    }
+    if (!first) {
+      h1 = Math.imul(h1 ^ 32, 0x01000193);
+      h2 = Math.imul(h2 ^ 32, 0x5bd1e995);
+      h2 ^= h2 >>> 13;
+    }
+    first = false;
+    const text = json ?? msg;
+    const a = json !== null ? 0 : pa;
+    const b = json !== null ? json.length : pb;
+    for (let k = a; k < b; k++) {
+      const c = text.charCodeAt(k);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 13;
+    }
+    if (wild) {
+      for (let k = 0; k < 3; k++) {
+        const c = WILD_CODES[k]!;
+        h1 = Math.imul(h1 ^ c, 0x01000193);
+        h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+        h2 ^= h2 >>> 13;
+      }
+      for (let k = sa; k < sb; k++) {
+        const c = msg.charCodeAt(k);
+        h1 = Math.imul(h1 ^ c, 0x01000193);
+        h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+        h2 ^= h2 >>> 13;
+      }
+    }
   }
-  return out;
+  return hashing ? (h1 >>> 0) * 0x200000 + (h2 & 0x1fffff) : out;
 }
+
 
 /**
  * A compact JSON object in one token (`{"level":"error","error":"boom"}`): keys kept, non-empty

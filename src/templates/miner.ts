@@ -14,7 +14,7 @@
 // Merges go through a union-find, so an id handed out online always resolves to its final
 // template; finalize() numbers the final templates densely in order of first appearance.
 import type { SourceKind } from '../model.js';
-import { WILDCARD, hasEmptyTail, maskMessage } from './mask.js';
+import { WILDCARD, hasEmptyTail, hashShape, maskHash, maskMessage } from './mask.js';
 import { normalizeSql } from './sql-normalize.js';
 
 export interface Template {
@@ -44,6 +44,8 @@ export interface FinalTemplates {
 
 export const DEFAULT_MAX_TEMPLATES = 5000;
 const DEFAULT_CACHE = 100_000;
+/** Lookups per window of the cache's hit accounting. */
+const CACHE_WINDOW = 16_384;
 /** Distinct words at one position that make it a variable at once, whatever their counts. */
 const ONLINE_DISTINCT = 8;
 /** Distinct words at one position that make it a variable in finalize(): sets of constant
@@ -126,7 +128,14 @@ export class TemplateMiner {
   private cached = 0;
   private lastService: string | null = null;
   private lastCache: Map<string, number> | null = null;
-  private readonly shapes = new Map<string, number>();
+  /** Shape hash (53 bits, seeded by the service) → cluster id. */
+  private readonly shapes = new Map<number, number>();
+  private lastSeed = 0;
+  /** Cache hit accounting: inserting stops for a window when messages do not repeat. */
+  private lookups = 0;
+  private hits = 0;
+  private caching = true;
+  private paused = 0;
   private readonly maxShapes: number;
   /** Generalised clusters by service and length: new shapes are matched against them. */
   private readonly general = new Map<string, number[]>();
@@ -150,17 +159,27 @@ export class TemplateMiner {
       }
       this.lastService = service;
       this.lastCache = cache;
+      this.lastSeed = hashShape(service, 0x9e3779b9) >>> 0;
     }
     let id = cache.get(message);
+    if (++this.lookups === CACHE_WINDOW) {
+      // Varied messages (every one new) would pay for inserts that never hit: pause inserting
+      // for the next window when fewer than one lookup in eight hit.
+      this.caching = this.hits * 8 >= this.lookups || ++this.paused % 8 === 0;
+      this.lookups = 0;
+      this.hits = 0;
+    }
     if (id === undefined) {
       id = this.place(service, message, source);
-      if (this.cached >= this.cacheSize) {
-        for (const c of this.caches.values()) c.clear();
-        this.cached = 0;
+      if (this.caching) {
+        if (this.cached >= this.cacheSize) {
+          for (const c of this.caches.values()) c.clear();
+          this.cached = 0;
+        }
+        cache.set(message, id);
+        this.cached++;
       }
-      cache.set(message, id);
-      this.cached++;
-    }
+    } else this.hits++;
     let root = this.parent[id]!;
     if (root !== id) {
       root = this.find(id);
@@ -258,10 +277,15 @@ export class TemplateMiner {
   }
 
   private place(service: string, message: string, source: SourceKind): number {
-    const shape = source === 'postgres' ? postgresShape(message) : maskMessage(message);
-    const skey = service + '\u0001' + shape;
+    let shape: string | null = null;
+    let skey: number;
+    if (source === 'postgres') {
+      shape = postgresShape(message);
+      skey = hashShape(shape, this.lastSeed);
+    } else skey = maskHash(message, this.lastSeed);
     const known = this.shapes.get(skey);
     if (known !== undefined) return known;
+    if (shape === null) shape = maskMessage(message);
     const tokens = shape.length === 0 ? [] : shape.split(' ');
     let id = this.matchGeneral(service, tokens);
     if (id === -1) {
