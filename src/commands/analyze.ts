@@ -3,7 +3,6 @@ import { Option, type Command } from 'commander';
 import { FINDING_SEVERITIES, FINDING_SEVERITY_RANK, type FindingSeverity } from '../model.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
-import { renderText } from '../report/text.js';
 import { writeOutput, type Io } from './io.js';
 import { useColor } from './color.js';
 import { addInputOptions, runAnalysis, type InputOptions } from './run-analysis.js';
@@ -45,6 +44,8 @@ Exit codes: 0 done, 1 a finding reached --fail-on, 2 usage, configuration or inp
       let text: string;
       if (opts.format === 'json') text = renderJson(report);
       else if (opts.format === 'text') {
+        // Loaded on demand: cli-table3 is the heaviest import, and only this format needs it.
+        const { renderText } = await import('../report/text.js');
         const toFile = opts.output !== undefined && opts.output !== '-';
         text = renderText(report, { color: useColor({ flag: opts.color, isTTY: io.stdoutIsTTY, toFile, env: io.env }), width: process.stdout.columns });
       } else text = renderMarkdown(report);

@@ -24,12 +24,12 @@ describe.skipIf(!existsSync(cli))('node dist/cli.js', () => {
 
   it('exits 0 with the report on stdout, and 1 when a finding reaches --fail-on', () => {
     const ok = run(['analyze', file]);
-    expect(ok.code).toBe(0);
+    expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/^# Post-mortem: billing/);
     const json = JSON.parse(run(['analyze', file, '--format', 'json']).stdout) as { findings: { severity: string }[] };
     expect(json.findings.some((f) => f.severity === 'high' || f.severity === 'critical')).toBe(true);
     const fail = run(['analyze', file, '--fail-on', 'high']);
-    expect(fail.code).toBe(1);
+    expect(fail.code, fail.stderr).toBe(1);
     expect(fail.stdout).toContain('## Summary');
   });
 
@@ -49,7 +49,7 @@ describe.skipIf(!existsSync(cli))('node dist/cli.js', () => {
   it('writes -o FILE and nothing to stdout', () => {
     const out = join(dir, 'out.md');
     const r = run(['analyze', file, '-o', out]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
     expect(readFileSync(out, 'utf8')).toMatch(/^# Post-mortem: billing/);
   });
