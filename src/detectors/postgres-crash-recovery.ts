@@ -48,6 +48,8 @@ interface Episode {
   cause: 'immediate-shutdown' | 'killed-by-signal' | 'container-stop' | 'unknown';
   causeEvent: TimelineEvent | null;
   downSince: number | null;
+  /** The previous "ready to accept connections" of the service, when in the lookback. */
+  prevReady: number | null;
   failed: TimelineEvent[];
 }
 
@@ -59,10 +61,11 @@ export const postgresCrashRecovery = defineDetector({
       'PostgreSQL starting with WAL crash recovery ("database system was not properly shut down; automatic recovery in progress", ' +
       '"was interrupted", "redo starts/done", "invalid record length") or restarting all its processes after one was killed (signal 9, ' +
       'often the OOM killer), tied to the stop or kill before it and to the client connections that failed meanwhile.',
-    defaults: { lookbackMinutes: 60, recoveryMinutes: 30 },
+    defaults: { lookbackMinutes: 60, recoveryMinutes: 30, downWindowMinutes: 10 },
     optionDocs: {
       lookbackMinutes: 'how far before a recovery to look for what stopped the server (min)',
       recoveryMinutes: 'a recovery that logs no "ready to accept connections" within this many minutes is reported as unfinished',
+      downWindowMinutes: 'when nothing names the stop, client failures this long (min) before the recovery date the outage',
     },
     interests: [...INTERESTS, ...LIFECYCLE_INTERESTS],
   },
@@ -114,6 +117,12 @@ export const postgresCrashRecovery = defineDetector({
       if (episodes.length === 0) continue;
       // Clients that failed between the stop (or the last line before recovery) and "ready".
       for (const ep of episodes) {
+        if (ep.downSince === null) {
+          // Nothing says what stopped it: the database was down from the first client failure since it was last ready.
+          const lower = Math.max(ep.prevReady ?? -Infinity, ep.anchor.ts! - o.downWindowMinutes * 60_000);
+          const firstFailure = t.events.find((e) => e.ts !== null && e.ts >= lower && e.ts <= ep.anchor.ts! && CLIENT_FAILURE_RE.test(e.message));
+          ep.downSince = firstFailure?.ts ?? null;
+        }
         const from = ep.downSince ?? ep.anchor.ts!;
         const to = ep.ready?.ts ?? ep.anchor.ts! + recoveryMs;
         for (const ev of t.events) {
@@ -225,7 +234,7 @@ function openEpisode(
 ): Episode {
   const ep: Episode = {
     service, anchor, lines: [], lastKnownUp: null, redoStart: null, redoDone: null, redoSeconds: null, endOfWal: null, ready: null,
-    cause: 'unknown', causeEvent: null, downSince: null, failed: [],
+    cause: 'unknown', causeEvent: null, downSince: null, prevReady: null, failed: [],
   };
   const t0 = anchor.ts!;
   // What ended the previous run: the closest kill or immediate shutdown of this service before the recovery.
@@ -244,7 +253,10 @@ function openEpisode(
       ep.causeEvent = ev;
       break;
     }
-    if (READY_RE.test(ev.message)) break;
+    if (READY_RE.test(ev.message)) {
+      ep.prevReady = ev.ts;
+      break;
+    }
   }
   if (ep.cause === 'unknown' && /all server processes terminated; reinitializing/.test(anchor.message)) {
     const sig = evs.slice(Math.max(0, i - 20), i).reverse().find((e) => SIGNAL_RE.test(e.message));
@@ -260,6 +272,6 @@ function openEpisode(
       ep.causeEvent = stop.markers[0]!.event;
     }
   }
-  ep.downSince = ep.causeEvent?.ts ?? (i > 0 ? evs[i - 1]!.ts : null);
+  ep.downSince = ep.causeEvent?.ts ?? null;
   return ep;
 }

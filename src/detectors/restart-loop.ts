@@ -7,7 +7,7 @@ import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
 import { clockOf, evidenceOf, humanDuration, isoSeconds } from './evidence.js';
-import { distinct, plural } from './event-groups.js';
+import { densestWindow, distinct, plural } from './event-groups.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf, type LifecycleTransition } from './lifecycle.js';
 
 const HEALTHCHECK_RE = /Attempt #(\d+) failed with (?:service unavailable|status \d+|.+)|[Hh]ealth ?check (?:failed|failure|timed out)/;
@@ -23,7 +23,7 @@ export const restartLoop = defineDetector({
     defaults: { minStarts: 3, windowMinutes: 10 },
     optionDocs: {
       minStarts: 'starts of one service within windowMinutes that make a loop',
-      windowMinutes: 'length of the window (min) the starts must fall in',
+      windowMinutes: 'length of the window (min) the starts must fall in; starts up to half of it apart continue the same loop',
     },
     interests: [...LIFECYCLE_INTERESTS, HEALTHCHECK_RE],
   },
@@ -40,78 +40,94 @@ export const restartLoop = defineDetector({
     const findings: Finding[] = [];
     for (const [service, starts] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       starts.sort((a, b) => a.ts - b.ts);
-      // The densest run of starts within the window.
-      let best = { i: 0, j: -1 };
-      let i = 0;
-      for (let j = 0; j < starts.length; j++) {
-        while (starts[j]!.ts - starts[i]!.ts > windowMs) i++;
-        if (j - i > best.j - best.i) best = { i, j };
+      // Chains of starts no more than half a window apart; a chain is a loop when some window of it
+      // holds minStarts starts. The whole chain is reported (a redeploy that loops again continues it).
+      const chains: LifecycleTransition[][] = [];
+      for (const st of starts) {
+        const last = chains[chains.length - 1];
+        if (last !== undefined && st.ts - last[last.length - 1]!.ts <= windowMs / 2) last.push(st);
+        else chains.push([st]);
       }
-      const loop = starts.slice(best.i, best.j + 1);
-      if (loop.length < o.minStarts) continue;
-      const from = loop[0]!.ts;
-      const to = loop[loop.length - 1]!.ts;
-      const intervals = loop.slice(1).map((s, k) => (s.ts - loop[k]!.ts) / 1000);
-      const ratios = intervals.slice(1).map((v, k) => v / Math.max(intervals[k]!, 0.001));
-      const backoff = ratios.length >= 2 && ratios.every((r) => r >= 1.5);
-      const stops = lc.stops.filter((s) => s.service === service && s.ts >= from - 60_000 && s.ts <= to + 60_000);
-      const exitCodes: Record<string, number> = {};
-      for (const tr of [...stops, ...loop]) if (tr.exitCode !== undefined) exitCodes[String(tr.exitCode)] = (exitCodes[String(tr.exitCode)] ?? 0) + 1;
-      const killed = [...stops, ...loop].filter((tr) => tr.exitCode === 137 || tr.signal === 'SIGKILL' || tr.signal === '9').length;
-      const failed = [...stops, ...loop].filter((tr) => tr.failed).length;
-      const hc = health.filter((e) => e.ts! >= from - 120_000 && e.ts! <= to + 120_000 && (e.service === service || e.source === 'platform'));
-      const lifetimes = lc.lives
-        .filter((l) => l.service === service && l.lifetimeMs !== null && l.start !== null && l.start.ts >= from && l.start.ts <= to)
-        .map((l) => l.lifetimeMs! / 1000)
-        .sort((a, b) => a - b);
-      const medianLifetime = lifetimes.length > 0 ? lifetimes[Math.floor(lifetimes.length / 2)]! : null;
-      const evidence = [...loop.slice(0, 4).map((s) => evidenceOf(t, s.markers[0]!.event)), ...hc.slice(0, 2).map((e) => evidenceOf(t, e))];
-      const stopWithCode = stops.find((s) => s.exitCode !== undefined);
-      if (stopWithCode) evidence.push(evidenceOf(t, stopWithCode.markers.find((m) => m.exitCode !== undefined)!.event));
-      findings.push({
-        detector: 'restart-loop',
-        id: `restart-loop:${service}:${isoSeconds(from)}`,
-        severity: killed > 0 || hc.length > 0 || loop.length >= 2 * o.minStarts ? 'high' : 'medium',
-        title: `Restart Loop of ${service} (${loop.length} starts in ${humanDuration(Math.max(to - from, 1000))})`,
-        summary:
-          `${service} started ${loop.length} times between ${clockOf(from)} and ${clockOf(to)}` +
-          (hc.length > 0 ? `, with ${plural(hc.length, 'failed health check')}` : '') +
-          (killed > 0 ? `, ${killed} stop(s) by SIGKILL / exit 137` : '') +
-          '.',
-        pattern:
-          `Gaps between starts: ${intervals.map((v) => humanDuration(v * 1000)).join(', ')}` +
-          (backoff ? ' (growing: the platform is backing off)' : '') +
-          (medianLifetime !== null ? `; median lifetime ${humanDuration(medianLifetime * 1000)}` : '') +
-          (Object.keys(exitCodes).length > 0 ? `; exit codes ${Object.entries(exitCodes).map(([c, n]) => `${c} ×${n}`).join(', ')}` : '') +
-          '.',
-        rootCause:
-          hc.length > 0
-            ? 'The health check kept failing, so the platform killed and restarted the container before it could serve; a health check that depends on something not ready yet (database, migrations) or a start-up slower than the health-check timeout does this.'
-            : killed > 0
-              ? 'The process was killed (SIGKILL / exit 137: out of memory, or a stop that did not finish within the grace period) and restarted.'
-              : 'The process exits soon after starting (a crash at start-up or a watchdog restart) and the restart policy starts it again.',
-        impact: 'The service was down or flapping for the whole loop; each kill of a database container risks crash recovery, and each kill of a client drops its connections.',
-        recommendation:
-          'Read the last lines before each stop; make the health check test what the service needs (database reachable) but give start-up enough time ' +
-          '(healthcheck timeout, start period); cap restarts and alert on the loop; fix the crash before raising limits.',
-        evidence,
-        data: {
-          service,
-          starts: loop.length,
-          startsTotal: starts.length,
-          windowStart: isoSeconds(from),
-          windowEnd: isoSeconds(to),
-          intervalsSeconds: intervals,
-          backoff,
-          medianLifetimeSeconds: medianLifetime,
-          failedTransitions: failed,
-          killed,
-          exitCodes,
-          healthcheckFailures: hc.length,
-          services: distinct([service]),
-        },
-      });
+      for (const loop of chains) {
+        if (densestWindow(loop.map((x) => x.ts), windowMs).count < o.minStarts) continue;
+        findings.push(loopFinding(t, lc, service, loop, starts.length, health, o));
+      }
     }
     return findings;
   },
 });
+
+/** The finding for one loop: the starts of a chain, with the stops, exit codes and health checks around them. */
+function loopFinding(
+  t: TimelineSummary,
+  lc: ReturnType<typeof lifecycleOf>,
+  service: string,
+  loop: LifecycleTransition[],
+  startsTotal: number,
+  health: TimelineEvent[],
+  o: { minStarts: number; windowMinutes: number },
+): Finding {
+  const from = loop[0]!.ts;
+  const to = loop[loop.length - 1]!.ts;
+  const intervals = loop.slice(1).map((s, k) => (s.ts - loop[k]!.ts) / 1000);
+  const ratios = intervals.slice(1).map((v, k) => v / Math.max(intervals[k]!, 0.001));
+  const backoff = ratios.length >= 2 && ratios.every((r) => r >= 1.5);
+  const stops = lc.stops.filter((s) => s.service === service && s.ts >= from - 60_000 && s.ts <= to + 60_000);
+  const exitCodes: Record<string, number> = {};
+  for (const tr of [...stops, ...loop]) if (tr.exitCode !== undefined) exitCodes[String(tr.exitCode)] = (exitCodes[String(tr.exitCode)] ?? 0) + 1;
+  const killed = [...stops, ...loop].filter((tr) => tr.exitCode === 137 || tr.signal === 'SIGKILL' || tr.signal === '9').length;
+  const failed = [...stops, ...loop].filter((tr) => tr.failed).length;
+  const hc = health.filter((e) => e.ts! >= from - 120_000 && e.ts! <= to + 120_000 && (e.service === service || e.source === 'platform'));
+  const lifetimes = lc.lives
+    .filter((l) => l.service === service && l.lifetimeMs !== null && l.start !== null && l.start.ts >= from && l.start.ts <= to)
+    .map((l) => l.lifetimeMs! / 1000)
+    .sort((a, b) => a - b);
+  const medianLifetime = lifetimes.length > 0 ? lifetimes[Math.floor(lifetimes.length / 2)]! : null;
+  const evidence = [...loop.slice(0, 4).map((s) => evidenceOf(t, s.markers[0]!.event)), ...hc.slice(0, 2).map((e) => evidenceOf(t, e))];
+  const stopWithCode = stops.find((s) => s.exitCode !== undefined);
+  if (stopWithCode) evidence.push(evidenceOf(t, stopWithCode.markers.find((m) => m.exitCode !== undefined)!.event));
+  return {
+    detector: 'restart-loop',
+    id: `restart-loop:${service}:${isoSeconds(from)}`,
+    severity: killed > 0 || hc.length > 0 || loop.length >= 2 * o.minStarts ? 'high' : 'medium',
+    title: `Restart Loop of ${service} (${loop.length} starts in ${humanDuration(Math.max(to - from, 1000))})`,
+    summary:
+      `${service} started ${loop.length} times between ${clockOf(from)} and ${clockOf(to)}` +
+      (hc.length > 0 ? `, with ${plural(hc.length, 'failed health check')}` : '') +
+      (killed > 0 ? `, ${killed} stop(s) by SIGKILL / exit 137` : '') +
+      '.',
+    pattern:
+      `Gaps between starts: ${intervals.map((v) => humanDuration(v * 1000)).join(', ')}` +
+      (backoff ? ' (growing: the platform is backing off)' : '') +
+      (medianLifetime !== null ? `; median lifetime ${humanDuration(medianLifetime * 1000)}` : '') +
+      (Object.keys(exitCodes).length > 0 ? `; exit codes ${Object.entries(exitCodes).map(([c, n]) => `${c} ×${n}`).join(', ')}` : '') +
+      '.',
+    rootCause:
+      hc.length > 0
+        ? 'The health check kept failing, so the platform killed and restarted the container before it could serve; a health check that depends on something not ready yet (database, migrations) or a start-up slower than the health-check timeout does this.'
+        : killed > 0
+          ? 'The process was killed (SIGKILL / exit 137: out of memory, or a stop that did not finish within the grace period) and restarted.'
+          : 'The process exits soon after starting (a crash at start-up or a watchdog restart) and the restart policy starts it again.',
+    impact: 'The service was down or flapping for the whole loop; each kill of a database container risks crash recovery, and each kill of a client drops its connections.',
+    recommendation:
+      'Read the last lines before each stop; make the health check test what the service needs (database reachable) but give start-up enough time ' +
+      '(healthcheck timeout, start period); cap restarts and alert on the loop; fix the crash before raising limits.',
+    evidence,
+    data: {
+      service,
+      starts: loop.length,
+      startsTotal,
+      windowStart: isoSeconds(from),
+      windowEnd: isoSeconds(to),
+      intervalsSeconds: intervals,
+      backoff,
+      medianLifetimeSeconds: medianLifetime,
+      failedTransitions: failed,
+      killed,
+      exitCodes,
+      healthcheckFailures: hc.length,
+      healthcheckAttemptsFailed: hc.filter((e) => /Attempt #\d+ failed/.test(e.message)).length,
+      services: distinct([service]),
+    },
+  };
+}

@@ -46,6 +46,19 @@ describe('postgres-crash-recovery', () => {
     expect(ep.failedByService).toEqual({ backend: 1, Postgres: 1 });
   });
 
+  it('nothing names the stop: the outage is dated from the first client failure since the last ready', () => {
+    const fs = runDetector(postgresCrashRecovery, [
+      pgEvent(T, 'LOG', 'database system is ready to accept connections', 5),
+      appEvent(plus(T, 10), 'could not connect to server: Connection refused', 'error', 'old-job'),
+      appEvent(plus(T, 1000), 'sqlalchemy.exc.OperationalError: server closed the connection unexpectedly', 'error', 'api'),
+      appEvent(plus(T, 1003), 'connection to server at "db" (10.0.0.5), port 5432 failed: Connection refused', 'error', 'api'),
+      ...recovery(1010, 70),
+    ]);
+    const ep = (fs[0]!.data.episodes as Record<string, unknown>[])[0]!;
+    // The failure at +10 s is more than 10 minutes before the recovery: not this outage.
+    expect(ep).toMatchObject({ cause: 'unknown', downSince: '2025-11-20T03:16:40Z', downtimeSeconds: 12, failedClients: 2 });
+  });
+
   it('a restart loop: several recoveries, one after an immediate shutdown, one after signal 9 (critical)', () => {
     const fs = runDetector(postgresCrashRecovery, [
       pgEvent(T, 'LOG', 'received immediate shutdown request', 10, {}, 'db'),

@@ -25,12 +25,20 @@ describe('restart-loop', () => {
       s += gap;
     }
     events.push(platform(s, 'Starting Container'));
+    events.push(platform(s + 30, 'Healthcheck failed!'));
     const fs = runDetector(restartLoop, events);
     expect(fs).toHaveLength(1);
     const d = fs[0]!.data;
-    expect(d).toMatchObject({ service: 'backend', starts: 5, healthcheckFailures: 4, backoff: true, exitCodes: { '137': 4 }, killed: 4 });
+    expect(d).toMatchObject({ service: 'backend', starts: 5, healthcheckFailures: 5, healthcheckAttemptsFailed: 4, backoff: true, exitCodes: { '137': 4 }, killed: 4 });
     expect(d.intervalsSeconds).toEqual([10, 20, 40, 80]);
     expect(fs[0]!.severity).toBe('high');
+  });
+
+  it('a loop that a redeploy continues is one loop; loops far apart are two findings', () => {
+    const starts = (from: number, n: number, gap: number) => Array.from({ length: n }, (_, i) => platform(from + i * gap, 'Starting Container', 'api'));
+    const fs = runDetector(restartLoop, [...starts(0, 4, 30), ...starts(300, 4, 30), ...starts(7200, 3, 20)]);
+    expect(fs.map((f) => f.data.starts)).toEqual([8, 3]);
+    expect(fs[0]!.id).not.toBe(fs[1]!.id);
   });
 
   it('PostgreSQL restarting (its own start lines), window as an option', () => {
