@@ -90,6 +90,72 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
     const start = i;
     while (i < to && msg.charCodeAt(i) > 32) i++;
     const end = i;
+    if (hashing) {
+      // Fast path for the common tokens, hashed in the same pass: a plain word (letters, maybe
+      // one trailing punctuation mark) is itself; a plain number is `<*>`. Anything else takes
+      // the full classification below. Both paths give the same shape.
+      let t1 = h1;
+      let t2 = h2;
+      if (!first) {
+        t1 = Math.imul(t1 ^ 32, 0x01000193);
+        t2 = Math.imul(t2 ^ 32, 0x5bd1e995);
+        t2 ^= t2 >>> 13;
+      }
+      let k = start;
+      const c0 = msg.charCodeAt(k);
+      if (isLetter(c0)) {
+        let hexLetters = true;
+        for (; k < end; k++) {
+          const c = msg.charCodeAt(k);
+          if (!isLetter(c)) break;
+          if (hexLetters && !isHexLetter(c)) hexLetters = false;
+          t1 = Math.imul(t1 ^ c, 0x01000193);
+          t2 = Math.imul(t2 ^ c, 0x5bd1e995);
+          t2 ^= t2 >>> 13;
+        }
+        const trail = k === end - 1 && isTrailPunct(msg.charCodeAt(k));
+        if ((k === end || trail) && !(hexLetters && k - start >= 16)) {
+          if (trail) {
+            const c = msg.charCodeAt(k);
+            t1 = Math.imul(t1 ^ c, 0x01000193);
+            t2 = Math.imul(t2 ^ c, 0x5bd1e995);
+            t2 ^= t2 >>> 13;
+          }
+          h1 = t1;
+          h2 = t2;
+          first = false;
+          prevWild = false;
+          continue;
+        }
+      } else if (isDigit(c0)) {
+        while (k < end) {
+          const c = msg.charCodeAt(k);
+          if (isDigit(c) || (c === 46 && k + 1 < end && isDigit(msg.charCodeAt(k + 1)))) k++;
+          else break;
+        }
+        const trail = k === end - 1 && isTrailPunct(msg.charCodeAt(k));
+        if (k === end || trail) {
+          if (!trail && prevWild) continue;
+          prevWild = !trail;
+          for (let w = 0; w < 3; w++) {
+            const c = WILD_CODES[w]!;
+            t1 = Math.imul(t1 ^ c, 0x01000193);
+            t2 = Math.imul(t2 ^ c, 0x5bd1e995);
+            t2 ^= t2 >>> 13;
+          }
+          if (trail) {
+            const c = msg.charCodeAt(k);
+            t1 = Math.imul(t1 ^ c, 0x01000193);
+            t2 = Math.imul(t2 ^ c, 0x5bd1e995);
+            t2 ^= t2 >>> 13;
+          }
+          h1 = t1;
+          h2 = t2;
+          first = false;
+          continue;
+        }
+      }
+    }
     let cs = start;
     while (cs < end && isLeadPunct(msg.charCodeAt(cs))) cs++;
     let ce = end;

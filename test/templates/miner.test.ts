@@ -76,3 +76,16 @@ describe('TemplateMiner', () => {
     expect(m.add('a', 'started')).not.toBe(m.add('b', 'started'));
   });
 });
+
+describe('maskHash', () => {
+  it('equals the hash of the built shape on varied random messages', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    const parts = ['word', 'Word,', '12', '1.5.', '3.', 'x=1', 'k="a b"', '(9)', '[x]', 'ab12', 'deadbeefdeadbeefcafe', '/p/1', 'a@b.c', "'q'", '"', ':', '-5', '12:30', 'ssh2', 'fn(3)', '{"a":1}', 'é', '  ', 'done.'];
+    for (let n = 0; n < 2000; n++) {
+      const len = 1 + Math.floor(rnd() * 8);
+      const msg = Array.from({ length: len }, () => parts[Math.floor(rnd() * parts.length)]).join(rnd() < 0.8 ? ' ' : '  ');
+      expect(maskHash(msg, 3), msg).toBe(hashShape(maskMessage(msg), 3));
+    }
+  });
+});
