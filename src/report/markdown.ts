@@ -111,10 +111,18 @@ export function renderMarkdown(input: ReportInput): string {
 function titleOf(input: ReportInput): string {
   if (input.run?.title) return prose(input.run.title);
   const t = input.timeline;
-  const services = t.services.length > 0 ? listJoin(t.services.slice(0, 4)) + (t.services.length > 4 ? ` and ${t.services.length - 4} more` : '') : 'no services';
+  const ordered = servicesByVolume(t);
+  const services = ordered.length > 0 ? listJoin(ordered.slice(0, 4)) + (ordered.length > 4 ? ` and ${ordered.length - 4} more` : '') : 'no services';
   const w = t.window;
   const window = w.start !== null && w.end !== null ? `, ${minuteOf(w.start)} to ${minuteOf(w.end)}` : '';
   return prose(`Post-mortem: ${services}${window}`);
+}
+
+/** Services with the most records first (the app before its database, usually), then by name. */
+function servicesByVolume(t: TimelineSummary): string[] {
+  const n = new Map<string, number>();
+  for (const tp of t.templates) n.set(tp.service, (n.get(tp.service) ?? 0) + tp.count);
+  return [...t.services].sort((a, b) => (n.get(b) ?? 0) - (n.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function provenance(input: ReportInput): string {
