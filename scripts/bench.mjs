@@ -12,9 +12,10 @@
 // (process.resourceUsage().maxRSS) is its own. It runs the built dist/ (npm run bench builds first).
 //
 // Extending: a file scripts/bench-<name>.mjs exporting `datasets` and/or `benchmarks` (same shapes
-// as below) is picked up automatically; its benchmarks run in the same table.
+// as below) is picked up automatically and its benchmarks join the table; a bench-<name>.mjs that
+// exports no `benchmarks` is run as a standalone section after the table (scripts/bench-miner.mjs).
 import { spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, statSync, renameSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
@@ -88,8 +89,12 @@ const PG_MESSAGES = [
 
 const pad = (n, w = 2) => String(n).padStart(w, '0');
 
-/** Railway `logs --json` lines: ~20% PostgreSQL lines, occasional tracebacks, nanosecond times. */
-function* railwayJsonLines(seed) {
+/**
+ * Railway `logs --json` lines: ~20% PostgreSQL lines, occasional tracebacks, nanosecond times.
+ * With `ids` (the default) every line carries deploymentId and deploymentInstanceId, as the CLI
+ * prints them; without, lines are message + level + timestamp only (shorter lines, same content).
+ */
+function* railwayJsonLines(seed, ids = true) {
   const r = rng(seed);
   let t = Date.UTC(2026, 1, 1, 0, 0, 0);
   const deployments = Array.from({ length: 6 }, () => uuid(r));
@@ -99,7 +104,7 @@ function* railwayJsonLines(seed) {
     if (r() < 0.00002) dep = (dep + 1) % deployments.length;
     const iso = new Date(t).toISOString();
     const ts = iso.slice(0, 23) + pad(int(r, 0, 999999), 6) + 'Z';
-    const common = `"timestamp":"${ts}","deploymentId":"${deployments[dep]}","deploymentInstanceId":"${deployments[(dep + 3) % 6]}"`;
+    const common = ids ? `"timestamp":"${ts}","deploymentId":"${deployments[dep]}","deploymentInstanceId":"${deployments[(dep + 3) % 6]}"` : `"timestamp":"${ts}"`;
     const x = r();
     if (x < 0.2) {
       const d = new Date(t - 3);
@@ -138,6 +143,7 @@ function* postgresStderrLines(seed) {
 /** The inputs benchmarks read. `lines(seed)` is an endless generator; files are cut at `bytes`. */
 export const datasets = [
   { name: 'railway-100mb', file: 'railway-100mb.jsonl', bytes: 100e6, lines: () => railwayJsonLines(1) },
+  { name: 'railway-short-100mb', file: 'railway-short-100mb.jsonl', bytes: 100e6, lines: () => railwayJsonLines(4, false) },
   { name: 'postgres-100mb', file: 'postgres-100mb.log', bytes: 100e6, lines: () => postgresStderrLines(2) },
   { name: 'railway-2gb', file: 'railway-2gb.jsonl', bytes: 2e9, lines: () => railwayJsonLines(3), large: true },
 ];
@@ -206,7 +212,7 @@ export const benchmarks = [
   {
     name: 'JSON.parse floor',
     about: '1 MiB reads, indexOf split, JSON.parse per line, nothing else',
-    datasets: ['railway-100mb', 'railway-2gb'],
+    datasets: ['railway-100mb', 'railway-short-100mb', 'railway-2gb'],
     floor: true,
     async run(file) {
       let keys = 0;
@@ -250,7 +256,7 @@ export const benchmarks = [
   {
     name: 'hindsight ingest',
     about: 'readInput: read, split, sniff, parse and normalize into LogEvents (no-op receiver)',
-    datasets: ['railway-100mb', 'postgres-100mb', 'railway-2gb'],
+    datasets: ['railway-100mb', 'railway-short-100mb', 'postgres-100mb', 'railway-2gb'],
     async run(file) {
       const { readInput } = await import(pathToFileURL(join(DIST, 'ingest/read-input.js')).href);
       const s = await readInput(file, 0, noopReceiver, {});
@@ -274,11 +280,20 @@ export const benchmarks = [
 // ---------------------------------------------------------------------------------------------
 // Driver.
 
+/**
+ * Other bench files: scripts/bench-<name>.mjs. One that exports `benchmarks` (and `datasets`) joins
+ * the table; any other is a standalone section, run as its own process after the table.
+ */
 async function loadExtensions() {
-  const all = { datasets: [...datasets], benchmarks: [...benchmarks] };
+  const all = { datasets: [...datasets], benchmarks: [...benchmarks], sections: [] };
   const dir = join(ROOT, 'scripts');
   for (const f of readdirSync(dir).sort()) {
     if (!/^bench-.+\.mjs$/.test(f)) continue;
+    const text = readFileSync(join(dir, f), 'utf8');
+    if (!/export\s+(const|let|function)\s+benchmarks\b/.test(text)) {
+      all.sections.push(f);
+      continue;
+    }
     const mod = await import(pathToFileURL(join(dir, f)).href);
     if (Array.isArray(mod.datasets)) all.datasets.push(...mod.datasets);
     if (Array.isArray(mod.benchmarks)) all.benchmarks.push(...mod.benchmarks.map((b) => ({ ...b, module: f })));
@@ -327,7 +342,10 @@ async function main() {
   const cpus = os.cpus();
   const machine = `${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}, ${os.platform()} ${os.release()}`;
   if (!asJson) process.stdout.write(`hindsight bench — ${machine}\nmedian of ${runs} run(s) per row (1 for inputs over 1 GB); each run in its own process\n\n`);
-  const header = ['benchmark', 'input', 'MB', 'lines', 'lines/s', 'MB/s', 'peak RSS MB', 'vs floor'];
+  // The machine may be shared: rates per CPU-second (user + system of the child, all its threads)
+  // are printed beside wall-clock rates, and the load average before and after.
+  const load0 = os.loadavg()[0];
+  const header = ['benchmark', 'input', 'MB', 'lines', 'lines/s', 'MB/s', 'lines per CPU-s', 'peak RSS MB', 'vs floor'];
   if (!asJson) process.stdout.write(header.join(' | ') + '\n' + header.map(() => '---').join(' | ') + '\n');
   for (const ds of all.datasets) {
     if (ds.large && !large) continue;
@@ -354,9 +372,11 @@ async function main() {
         continue;
       }
       const ms = median(samples.map((s) => s.ms));
+      const cpuMs = median(samples.map((s) => s.cpuMs));
       const lines = samples[0].lines;
       const rate = lines / (ms / 1000);
-      if (b.floor) floorRate = rate;
+      const cpuRate = lines / (cpuMs / 1000);
+      if (b.floor) floorRate = cpuRate;
       const row = {
         benchmark: b.name,
         input: ds.name,
@@ -364,21 +384,33 @@ async function main() {
         lines,
         ms,
         msRuns: samples.map((s) => Math.round(s.ms)),
+        cpuMs,
         linesPerSec: rate,
+        linesPerCpuSec: cpuRate,
         mbPerSec: size / 1e6 / (ms / 1000),
         peakRssMB: Math.max(...samples.map((s) => s.maxRssMB)),
-        ratioToFloor: floorRate !== null ? rate / floorRate : null,
+        ratioToFloor: floorRate !== null ? cpuRate / floorRate : null,
         extra: Object.fromEntries(Object.entries(samples[0]).filter(([k]) => !['lines', 'ms', 'cpuMs', 'maxRssMB'].includes(k))),
+        load: os.loadavg()[0],
       };
       results.push(row);
       if (!asJson) {
         process.stdout.write(
-          [b.name, ds.name, fmt(size / 1e6), fmt(lines), fmt(rate), fmt(row.mbPerSec, 1), fmt(row.peakRssMB), row.ratioToFloor === null ? '-' : fmt(row.ratioToFloor, 2)].join(' | ') + '\n',
+          [b.name, ds.name, fmt(size / 1e6), fmt(lines), fmt(rate), fmt(row.mbPerSec, 1), fmt(cpuRate), fmt(row.peakRssMB), row.ratioToFloor === null ? '-' : fmt(row.ratioToFloor, 2)].join(' | ') + '\n',
         );
       }
     }
   }
-  if (asJson) process.stdout.write(JSON.stringify({ machine, runs, results }, null, 2) + '\n');
+  if (!asJson && only === null) {
+    for (const f of all.sections) {
+      process.stdout.write(`\n## ${f}\n`);
+      const p = spawnSync(process.execPath, [join(ROOT, 'scripts', f)], { stdio: ['ignore', 'inherit', 'inherit'] });
+      if (p.status !== 0) process.stdout.write(`${f} failed (exit ${p.status})\n`);
+    }
+  }
+  const load1 = os.loadavg()[0];
+  if (asJson) process.stdout.write(JSON.stringify({ machine, runs, loadBefore: load0, loadAfter: load1, results }, null, 2) + '\n');
+  else process.stdout.write(`\n1-minute load average: ${load0.toFixed(1)} before, ${load1.toFixed(1)} after (${cpus.length} CPUs); above ${cpus.length} the figures are lower than on a quiet machine\n`);
 }
 
 main().catch((e) => {

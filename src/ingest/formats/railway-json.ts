@@ -5,7 +5,7 @@
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
 import { shareOf } from '../format.js';
 import type { Level, LogEvent, SourceKind } from '../../model.js';
-import { parseTimestamp, parseTimestampAt, epochToMs } from '../timestamp.js';
+import { parseTimestamp, parseTimestampAt, parseUtcAt, epochToMs } from '../timestamp.js';
 import { levelCueOf, levelOfNumber, levelOfWord } from '../level.js';
 import { parsePgLine, PgRecordAssembler } from '../postgres-line.js';
 import { HeldRecord } from '../multiline.js';
@@ -51,8 +51,12 @@ function fromScan(text: string): Fields | null {
       const a = members.start[t]! + 1;
       if (!members.escapes || text.lastIndexOf('\\', members.end[t]!) < a) {
         // Parsed where it stands in the line: no string for the timestamp.
-        const r = parseTimestampAt(text, a);
-        fields.ts = r === null || r.end > members.end[t]! - 1 ? null : r.ms;
+        const fast = parseUtcAt(text, a, 34);
+        if (fast === fast) fields.ts = fast;
+        else {
+          const r = parseTimestampAt(text, a);
+          fields.ts = r === null || r.end > members.end[t]! - 1 ? null : r.ms;
+        }
       } else {
         const ts = memberString(text, t);
         fields.ts = ts === null ? null : parseTimestamp(ts);

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { parseTimestamp, parseTimestampAt, parseUtcAt } from '../../src/ingest/timestamp.js';
+
+describe('timestamps', () => {
+  it.each([
+    ['2026-02-07T19:12:02.412345678Z', Date.UTC(2026, 1, 7, 19, 12, 2, 412)],
+    ['2026-02-07T19:12:02Z', Date.UTC(2026, 1, 7, 19, 12, 2)],
+    ['2026-02-07T19:12:02.5Z', Date.UTC(2026, 1, 7, 19, 12, 2, 500)],
+    ['2026-02-07 19:12:02.120 UTC', Date.UTC(2026, 1, 7, 19, 12, 2, 120)],
+    ['2026-02-07 19:12:02 CEST', Date.UTC(2026, 1, 7, 17, 12, 2)],
+    ['2026-02-07T19:12:02+05:30', Date.UTC(2026, 1, 7, 13, 42, 2)],
+    ['2026-02-07 19:12:02,118', Date.UTC(2026, 1, 7, 19, 12, 2, 118)],
+    ['2024-02-29T23:59:59.999Z', Date.UTC(2024, 1, 29, 23, 59, 59, 999)],
+  ])('%s', (text, ms) => {
+    expect(parseTimestamp(text)).toBe(ms);
+    expect(parseTimestamp(text)).toBe(new Date(text.replace(' UTC', 'Z').replace(' CEST', '+02:00').replace(',', '.').replace(' ', 'T')).getTime());
+  });
+
+  it('rejects what is not a timestamp', () => {
+    for (const t of ['2026-13-07T19:12:02Z', '2026-02-07', 'yesterday', '2026-02-07T25:12:02Z', '']) expect(parseTimestamp(t)).toBeNull();
+  });
+
+  it('parseUtcAt reads the Railway form in place and declines others', () => {
+    const line = '{"timestamp":"2026-02-07T19:12:02.412345678Z","x":1}';
+    expect(parseUtcAt(line, 14, 34)).toBe(Date.UTC(2026, 1, 7, 19, 12, 2, 412));
+    expect(parseUtcAt('"2026-02-07T19:12:02+01:00"', 1, 34)).toBeNaN();
+    expect(parseUtcAt('"2026-02-07 19:12:02Z"', 1, 34)).toBeNaN();
+    expect(parseUtcAt('"2026-02-07T19:12:02Z trailing"', 1, 34)).toBeNaN();
+    expect(parseUtcAt('"2026-02-07T1x:12:02Z"', 1, 34)).toBeNaN();
+    // Same answers as the general parser on what it accepts.
+    const s = '"2031-12-31T23:59:60.100Z"';
+    expect(parseUtcAt(s, 1, 34)).toBe(parseTimestampAt(s, 1)!.ms);
+  });
+});
