@@ -71,15 +71,20 @@ function median(xs: readonly number[]): number {
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 function resetsOf(t: TimelineSummary): Reset[] {
-  const kindOf = new Map<number, ResetKind | null>();
+  // The kind is found once per template, on its first line (as the timeline decides what to keep).
+  const kindOf: (ResetKind | null)[] = [];
+  let any = false;
+  for (const tpl of t.templates) {
+    const text = tpl.examples[0]?.text;
+    const kind = text === undefined ? null : (RESET_PATTERNS.find((p) => p.re.test(text))?.kind ?? null);
+    kindOf[tpl.id] = kind;
+    if (kind !== null) any = true;
+  }
   const out: Reset[] = [];
+  if (!any) return out;
   for (const ev of t.events) {
     if (ev.ts === null) continue;
-    let kind = kindOf.get(ev.template);
-    if (kind === undefined) {
-      kind = RESET_PATTERNS.find((p) => p.re.test(ev.message))?.kind ?? null;
-      kindOf.set(ev.template, kind);
-    }
+    const kind = kindOf[ev.template] ?? null;
     if (kind !== null) out.push({ ts: ev.ts, kind, ev });
   }
   return out;

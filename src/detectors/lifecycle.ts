@@ -160,16 +160,21 @@ export function instanceOf(ev: { attrs?: Record<string, unknown> }): string | un
 
 /** Every lifecycle line among the kept events, in time order (lines without a time are left out). */
 export function lifecycleMarkers(t: TimelineSummary): LifecycleMarker[] {
-  // The rule is found once per template; each event of a matching template runs only that rule.
-  const ruleOf = new Map<number, Rule | null>();
+  // The rule is found once per template (on its first line, as the timeline decides what to keep);
+  // each event of a matching template runs only that rule, and a timeline without any skips the scan.
+  const ruleOf: (Rule | null)[] = [];
+  let any = false;
+  for (const tpl of t.templates) {
+    const text = tpl.examples[0]?.text;
+    const rule = text === undefined ? null : (RULES.find((r) => r.re.test(text)) ?? null);
+    ruleOf[tpl.id] = rule;
+    if (rule !== null) any = true;
+  }
   const out: LifecycleMarker[] = [];
+  if (!any) return out;
   for (const ev of t.events) {
     if (ev.ts === null) continue;
-    let rule = ruleOf.get(ev.template);
-    if (rule === undefined) {
-      rule = RULES.find((r) => r.re.test(ev.message)) ?? null;
-      ruleOf.set(ev.template, rule);
-    }
+    const rule = ruleOf[ev.template] ?? null;
     if (rule === null) continue;
     let m = rule.re.exec(ev.message);
     let used = rule;
@@ -390,15 +395,21 @@ const SHUTDOWN_TAIL_MS = 30_000;
 
 /** Application activity of a service from the timeline's per-template times (lifecycle lines excluded). */
 export function activityProbe(t: TimelineSummary): ActivityProbe {
-  const byService = new Map<string, Float64Array[]>();
-  for (const tpl of t.templates) {
-    if (tpl.source !== 'app' || tpl.times.length === 0) continue;
-    if (tpl.examples[0] !== undefined && classifyLifecycle(tpl.examples[0].text) !== null) continue;
-    const list = byService.get(tpl.service) ?? [];
-    list.push(tpl.times);
-    byService.set(tpl.service, list);
-  }
+  // Built on the first question: most timelines never ask one.
+  let byService: Map<string, Float64Array[]> | null = null;
+  const build = () => {
+    const m = new Map<string, Float64Array[]>();
+    for (const tpl of t.templates) {
+      if (tpl.source !== 'app' || tpl.times.length === 0) continue;
+      if (tpl.examples[0] !== undefined && classifyLifecycle(tpl.examples[0].text) !== null) continue;
+      const list = m.get(tpl.service) ?? [];
+      list.push(tpl.times);
+      m.set(tpl.service, list);
+    }
+    return m;
+  };
   return (service, from, to) => {
+    byService ??= build();
     for (const times of byService.get(service) ?? []) {
       let lo = 0;
       let hi = times.length;
