@@ -147,7 +147,6 @@ export function architectureGaps(findings: readonly Finding[], t: TimelineSummar
       cites: exhaustion,
     });
   }
-  void t;
   return out;
 }
 

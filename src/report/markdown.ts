@@ -82,7 +82,7 @@ export function renderMarkdown(input: ReportInput): string {
     out.push(runs.length === 0 ? 'No detectors ran, so there are no log findings.' : `The ${plural(runs.length, 'detector')} found nothing in the logs (see the appendix for the list).`, '');
   }
   problems.forEach((f) => out.push(...findingSection(ctx, f)));
-  if (notes.length > 0) out.push(...notesSection(ctx, notes, notesRef));
+  if (notes.length > 0) out.push(...notesSection(notes, notesRef));
   out.push('---', '');
 
   out.push('## 2. Observability Dashboard Analysis', '');
@@ -255,7 +255,7 @@ function findingSection(ctx: Ctx, f: Finding): string[] {
   return out;
 }
 
-function notesSection(ctx: Ctx, notes: Finding[], ref: string): string[] {
+function notesSection(notes: Finding[], ref: string): string[] {
   const out: string[] = [`### ${ref} Informational findings (${notes.length})`, ''];
   out.push('Not problems: what the detectors saw that the rest of the report leans on (exact cadences, reference rates). The JSON output has their full narrative.', '');
   out.push('| Finding | Detector | Count | First evidence |', '|---|---|---:|---|');
@@ -453,7 +453,7 @@ function dashboardSection(ctx: Ctx): string[] {
     if (cost) out.push(`**Cost:** ${money(cost.cost)}${totalCost > 0 ? ` of ${money(totalCost)} total` : ''} (${percent(cost.share)} of all costs)`, '');
     for (const s of groups.get(m)!) {
       if (m === 'memory') for (const f of memoryFindings) if ((stringAt(f.data, 'service') ?? s.service) === s.service) ctx.ref.set(f.id, `2.${n}`);
-      out.push(...seriesBlock(ctx, s, m === 'memory' ? memoryFindings.filter((f) => (stringAt(f.data, 'service') ?? s.service) === s.service) : []));
+      out.push(...seriesBlock(s, m === 'memory' ? memoryFindings.filter((f) => (stringAt(f.data, 'service') ?? s.service) === s.service) : []));
       if (m === 'memory') memoryShown.add(s.service);
     }
     out.push(...assessment(m, groups.get(m)!, cost), '');
@@ -502,7 +502,7 @@ function stats(values: readonly number[]): { min: number; max: number; mean: num
   return { min, max, mean: values.length > 0 ? sum / values.length : NaN };
 }
 
-function seriesBlock(ctx: Ctx, s: MetricSeries, memory: Finding[]): string[] {
+function seriesBlock(s: MetricSeries, memory: Finding[]): string[] {
   if (s.values.length === 0) return [];
   const out: string[] = [];
   const st = stats(s.values);
