@@ -316,7 +316,32 @@ export function memoryShape(ts: readonly number[], mb: readonly number[], restar
     }
     const tf = ols(tx, ty);
     const totalTroughRise = tf.slope * (tx[tx.length - 1]! - tx[0]!);
-    const leaking = tx.length >= 3 ? totalTroughRise >= o.leakyTroughShare * ampMed && Math.abs(tf.t) >= 3 : totalTroughRise >= 2 * o.leakyTroughShare * ampMed;
+    let leaking = tx.length >= 3 ? totalTroughRise >= o.leakyTroughShare * ampMed && Math.abs(tf.t) >= 3 : totalTroughRise >= 2 * o.leakyTroughShare * ampMed;
+    // Troughs that jump once and stay level (a deploy that raised the floor) are a step, not a leak:
+    // two flat levels explain them far better than a line.
+    let troughStep: Step | null = null;
+    if (leaking && tx.length >= 6) {
+      const line = tf.slope;
+      let sseLine = 0;
+      for (let i = 0; i < tx.length; i++) sseLine += (ty[i]! - (tf.intercept + line * tx[i]!)) ** 2;
+      let best = { k: -1, sse: Infinity };
+      for (let k = 2; k <= tx.length - 2; k++) {
+        const a = mean(ty, 0, k);
+        const b = mean(ty, k, ty.length);
+        let sse = 0;
+        for (let i = 0; i < ty.length; i++) sse += (ty[i]! - (i < k ? a : b)) ** 2;
+        if (sse < best.sse) best = { k, sse };
+      }
+      if (best.k > 0 && best.sse <= 0.25 * sseLine) {
+        const before = ols(tx, ty, 0, best.k);
+        const after = ols(tx, ty, best.k, tx.length);
+        const flatSides = [before, after].every((f, j) => Math.abs(f.slope * (j === 0 ? tx[best.k - 1]! - tx[0]! : tx[tx.length - 1]! - tx[best.k]!)) < o.leakyTroughShare * ampMed);
+        if (flatSides) {
+          leaking = false;
+          troughStep = { ts: tx[best.k]!, fromMb: round(mean(ty, 0, best.k), 1), toMb: round(mean(ty, best.k, ty.length), 1) };
+        }
+      }
+    }
     const stats = {
       cycles: cyc.length,
       periodSeconds: Math.round(periodMs / 1000),
@@ -335,7 +360,11 @@ export function memoryShape(ts: readonly number[], mb: readonly number[], restar
       }
       return {
         ...withDrops, ...stats, shape: 'sawtooth', leaking,
-        reason: `${drops.length} drops of about ${round(ampMed, 0)} MB every ${periodMs >= 90 * 60_000 ? `${round(periodMs / 3600_000, 1)} h` : `${round(periodMs / 60_000, 0)} min`}, climbing ${round(rise, 1)} MB/h in between` + (leaking ? `; the troughs rise ${round(tf.slope * 3600_000, 2)} MB/h` : ''),
+        steps: troughStep !== null ? [troughStep] : [],
+        reason:
+          `${drops.length} drops of about ${round(ampMed, 0)} MB every ${periodMs >= 90 * 60_000 ? `${round(periodMs / 3600_000, 1)} h` : `${round(periodMs / 60_000, 0)} min`}, climbing ${round(rise, 1)} MB/h in between` +
+          (leaking ? `; the troughs rise ${round(tf.slope * 3600_000, 2)} MB/h` : '') +
+          (troughStep !== null ? `; the floor moved once, from ${round(troughStep.fromMb, 0)} MB to ${round(troughStep.toMb, 0)} MB, and stayed level` : ''),
       };
     }
     if (drops.length >= o.minDrops) {

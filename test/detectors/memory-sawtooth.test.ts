@@ -131,6 +131,15 @@ describe('memory-sawtooth: shapes', () => {
     expect(fs[0]!.severity).toBe('medium');
   });
 
+  it('a sawtooth whose floor steps up once is not leaking: the step is reported', () => {
+    const fs = runDetector(detector, [], series((s) => saw(80, 200, 10800)(s) + (s > 24 * 3600 ? 60 : 0), { stepS: 120, hours: 48, noise: 2 }));
+    expect(fs[0]!.data).toMatchObject({ shape: 'sawtooth', leaking: false });
+    const steps = fs[0]!.data.steps as { fromMb: number; toMb: number }[];
+    expect(steps).toHaveLength(1);
+    expect(steps[0]!.toMb - steps[0]!.fromMb).toBeGreaterThan(50);
+    expect(steps[0]!.toMb - steps[0]!.fromMb).toBeLessThan(70);
+  });
+
   it('one step is a step', () => {
     const fs = runDetector(detector, [], series((s) => (s < 10 * 3600 ? 120 : 250), { stepS: 60, hours: 24, noise: 3, service: 'web' }));
     expect(fs[0]!.data.shape).toBe('step');
