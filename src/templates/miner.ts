@@ -339,7 +339,8 @@ export class TemplateMiner {
     // Tokens with a fixed part count as constants (`pid=<*>` still says what the message is).
     let constants = 0;
     for (const tok of t) if (tok !== WILDCARD) constants++;
-    if (constants - 1 < FAMILY_MIN_CONSTANTS) return;
+    // With a single other constant ("Started <*>.service.") only many distinct words make a variable.
+    if (constants - 1 < 1) return;
     const n = Math.min(t.length, FAMILY_MAX_POSITIONS);
     const h1 = new Uint32Array(t.length);
     const h2 = new Uint32Array(t.length);
@@ -464,6 +465,7 @@ export class TemplateMiner {
       if (members.length < 2) continue;
       const counts = members.map((m) => this.counts[m]!);
       if (!isVariablePosition(counts)) continue;
+      if (members.length < ONLINE_DISTINCT && otherConstants(this.clusters[members[0]!]!.tokens, fam.pos) < FAMILY_MIN_CONSTANTS) continue;
       this.mergeFamily(fam, members);
       changed = true;
     }
@@ -631,6 +633,13 @@ export function isVariablePosition(counts: readonly number[]): boolean {
   const rare = k - frequent;
   if (frequent <= 1) return k >= 3 || frequent === 1;
   return k >= 4 && rare >= frequent;
+}
+
+/** Tokens other than the one at `p` that are not a bare `<*>`. */
+function otherConstants(t: readonly string[], p: number): number {
+  let n = 0;
+  for (let i = 0; i < t.length; i++) if (i !== p && t[i] !== WILDCARD) n++;
+  return n;
 }
 
 /** Same tokens everywhere except at `p` (and same service). */
