@@ -162,7 +162,10 @@ export function parseDuration(msg: string): DurationRecord | null {
 /** Groups statements the way pgBadger's top queries do (normalized, `?` for literals). */
 export function statementKey(sql: string): string {
   const s = sql.length > MAX_STATEMENT_CHARS ? sql.slice(0, MAX_STATEMENT_CHARS) : sql;
-  return normalizeSql(s).replace(/;\s*$/, '');
+  const n = normalizeSql(s);
+  let end = n.length;
+  while (end > 0 && (n.charCodeAt(end - 1) === 59 /* ; */ || n.charCodeAt(end - 1) === 32)) end--;
+  return end === n.length ? n : n.slice(0, end);
 }
 
 interface StatementAcc {
@@ -230,7 +233,7 @@ export class PostgresStats {
     this.bySeverityRaw[sev] = (this.bySeverityRaw[sev] ?? 0) + 1;
     const msg = ev.message;
     // pgBadger drops DEALLOCATE statements before counting anything.
-    if (msg.indexOf('statement: DEALLOCATE') !== -1) return;
+    if (msg.lastIndexOf('statement: DEALLOCATE', 200) !== -1) return;
     const pidKey = ev.service + '\u0000' + (ev.pg?.sessionId ?? ev.pg?.pid ?? '');
     if (sev === 'LOG') {
       if (this.logRecord(ev, msg, pidKey)) this.events++;
