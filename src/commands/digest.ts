@@ -1,6 +1,7 @@
 // `hindsight digest`: analyze the window, compare with the state of the previous run, write a
 // short markdown digest, then update the state (atomically). Meant for a nightly job.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { FINDING_SEVERITIES, FINDING_SEVERITY_RANK, type FindingSeverity } from '../model.js';
 import { compare, nextState, renderDigest } from '../digest/digest.js';
 import { readState, writeState, StateError } from '../digest/state.js';
 import { UsageError, writeOutput, type Io } from './io.js';
@@ -10,6 +11,7 @@ interface DigestOptions extends InputOptions {
   state: string;
   output?: string;
   dryRun?: boolean;
+  failOn?: FindingSeverity;
 }
 
 export function registerDigest(program: Command, io: Io): void {
@@ -20,7 +22,8 @@ export function registerDigest(program: Command, io: Io): void {
     .requiredOption('--state <file>', 'state file from the previous run (created on the first run, replaced atomically)')
     .option('-o, --output <file>', 'write the digest to a file instead of standard output')
     .option('--title <text>', 'title of the digest')
-    .option('--dry-run', 'compare with the state but do not update it');
+    .option('--dry-run', 'compare with the state but do not update it')
+    .addOption(new Option('--fail-on <severity>', 'exit with code 1 when a new finding is this severe or worse').choices([...FINDING_SEVERITIES]));
   addInputOptions(cmd)
     .addHelpText(
       'after',
@@ -29,6 +32,7 @@ Examples:
   railway logs --json --since 24h | hindsight digest --state .hindsight/state.json
   hindsight digest logs/2026-02-08/ --state state.json -o digest.md
   hindsight digest today.jsonl --state state.json --dry-run      # look without moving the baseline
+  hindsight digest logs/ --state state.json --fail-on high       # exit code 1 when something new is high or worse
 
 A missing state file is a first run. A state file that cannot be read is an error (exit code 2);
 move it away to start over. See docs/nightly.md for a GitHub Actions workflow and a cron line.`,
@@ -44,6 +48,10 @@ move it away to start over. See docs/nightly.md for a GitHub Actions workflow an
       const a = await runAnalysis(inputs, opts, io);
       const d = compare(prev, a.timeline, a.findings);
       writeOutput(renderDigest(d, opts.title), opts.output, io);
+      if (opts.failOn !== undefined) {
+        const limit = FINDING_SEVERITY_RANK[opts.failOn];
+        if (d.fresh.some((c) => FINDING_SEVERITY_RANK[c.severity] >= limit)) io.exitCode = 1;
+      }
       if (!opts.dryRun) {
         try {
           writeState(opts.state, nextState(prev, d, a.timeline, a.findings));

@@ -84,6 +84,18 @@ describe('hindsight digest over three consecutive days', () => {
     expect(readdirSync(dir).filter((n) => n.includes('.tmp'))).toEqual([]);
   });
 
+  it('exits 1 with --fail-on when a new finding reaches the severity, and still updates the state', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-digest-'));
+    const state = join(dir, 'state.json');
+    const [day1, day2, day3] = threeDays(dir);
+    await runCli(['digest', day1!, '--state', state]);
+    const r2 = await runCli(['digest', day2!, '--state', state, '--fail-on', 'high']);
+    expect(r2.code, 'the burst of day 2 is new and high').toBe(1);
+    expect(JSON.parse(readFileSync(state, 'utf8')).runs).toBe(2);
+    const r3 = await runCli(['digest', day3!, '--state', state, '--fail-on', 'low']);
+    expect(r3.code, 'nothing new on day 3').toBe(0);
+  });
+
   it('leaves the state alone with --dry-run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hindsight-digest-'));
     const state = join(dir, 'state.json');
