@@ -55,6 +55,8 @@ const SPREAD_DISTINCT = 5;
 const FAMILY_MIN_CONSTANTS = 2;
 /** Longest template considered for two-position families (their number grows with the square). */
 const PAIR_MAX_TOKENS = 40;
+/** Position pairs looked at in one finalize() round, at most. */
+const PAIR_BUDGET = 400_000;
 /** Positions of a template considered for sibling families. */
 const FAMILY_MAX_POSITIONS = 64;
 /** Extra tokens a variable may absorb when a template subsumes a longer one. */
@@ -518,7 +520,10 @@ export class TemplateMiner {
    * both positions left out; merged when each position, on its own, passes the frequency rule.
    */
   private decidePairFamilies(): boolean {
-    const groups = new Map<string, { p: number; q: number; ids: number[] }>();
+    // Keys are hashes (sum of per-position token hashes minus the two left out), verified
+    // against the group's first member; a budget keeps the work bounded by the template cap.
+    const groups = new Map<number, { p: number; q: number; ids: number[] }[]>();
+    let budget = PAIR_BUDGET;
     for (const r of this.liveRoots()) {
       const c = this.clusters[r]!;
       const t = c.tokens;
@@ -526,20 +531,33 @@ export class TemplateMiner {
       let constants = 0;
       for (const tok of t) if (tok !== WILDCARD) constants++;
       if (constants - 2 < FAMILY_MIN_CONSTANTS + 1) continue;
+      budget -= (t.length * (t.length - 1)) / 2;
+      if (budget < 0) break;
+      const h = new Array<number>(t.length);
+      let sum = hashTok(c.service, 0x811c9dc5) ^ t.length;
+      for (let i = 0; i < t.length; i++) {
+        h[i] = Math.imul(hashTok(t[i]!, 0x811c9dc5), (i * 2 + 1) * 0x9e3779b1) >>> 0;
+        sum = (sum + h[i]!) >>> 0;
+      }
       for (let p = 0; p < t.length; p++) {
         if (isWild(t[p]!)) continue;
         for (let q = p + 1; q < t.length; q++) {
           if (isWild(t[q]!)) continue;
-          const key = c.service + '\u0001' + p + '\u0001' + q + '\u0001' + t.slice(0, p).join(' ') + '\u0000' + t.slice(p + 1, q).join(' ') + '\u0000' + t.slice(q + 1).join(' ');
-          let g = groups.get(key);
-          if (g === undefined) groups.set(key, (g = { p, q, ids: [] }));
+          const key = ((sum - h[p]! - h[q]!) >>> 0) * 4096 + ((p * 64 + q) & 4095);
+          let list = groups.get(key);
+          if (list === undefined) groups.set(key, (list = []));
+          let g: { p: number; q: number; ids: number[] } | undefined;
+          for (const x of list) if (x.p === p && x.q === q && pairSiblings(this.clusters[x.ids[0]!]!, c, p, q)) g = x;
+          if (g === undefined) list.push((g = { p, q, ids: [] }));
           g.ids.push(r);
         }
       }
     }
     let changed = false;
-    for (const g of groups.values()) {
-      if (g.ids.length < 3) continue;
+    const all: { p: number; q: number; ids: number[] }[] = [];
+    for (const list of groups.values()) for (const g of list) if (g.ids.length >= 3) all.push(g);
+    all.sort((a, b) => a.ids[0]! - b.ids[0]! || a.p - b.p || a.q - b.q);
+    for (const g of all) {
       const live = [...new Set(g.ids.map((i) => this.find(i)))].filter((i) => !isWild(this.clusters[i]!.tokens[g.p]!) && !isWild(this.clusters[i]!.tokens[g.q]!));
       if (live.length < 3) continue;
       const atP = new Map<string, number>();
@@ -577,15 +595,28 @@ export class TemplateMiner {
       if (wild > 0 && t.length - wild >= 1 && t.length >= 2) general.push(r);
     }
     if (general.length === 0) return false;
+    // A subsuming template starts with b's first token or with <*>: index by first token.
+    const byFirst = new Map<string, number[]>();
+    for (const a of general) {
+      const ca = this.clusters[a]!;
+      const k = ca.service + '\u0001' + ca.tokens[0]!;
+      let l = byFirst.get(k);
+      if (l === undefined) byFirst.set(k, (l = []));
+      l.push(a);
+    }
     let changed = false;
     for (const b of roots) {
       if (this.parent[b] !== b) continue;
       const cb = this.clusters[b]!;
+      if (cb.tokens.length === 0) continue;
+      const l1 = byFirst.get(cb.service + '\u0001' + cb.tokens[0]!);
+      const l2 = cb.tokens[0] === WILDCARD ? undefined : byFirst.get(cb.service + '\u0001' + WILDCARD);
+      const candidates = l1 === undefined ? l2 ?? [] : l2 === undefined ? l1 : l1.concat(l2);
       // The most specific template that subsumes b: fewest absorbed tokens, then most constants.
       let best = -1;
       let bestExtra = Infinity;
       let bestConst = -1;
-      for (const a0 of general) {
+      for (const a0 of candidates) {
         const a = this.find(a0);
         if (a === b) continue;
         const ca = this.clusters[a]!;
@@ -633,6 +664,13 @@ export function isVariablePosition(counts: readonly number[]): boolean {
   const rare = k - frequent;
   if (frequent <= 1) return k >= 3 || frequent === 1;
   return k >= 4 && rare >= frequent;
+}
+
+/** Same service and length, same tokens except at `p` and `q`. */
+function pairSiblings(a: Cluster, b: Cluster, p: number, q: number): boolean {
+  if (a.service !== b.service || a.tokens.length !== b.tokens.length) return false;
+  for (let i = 0; i < a.tokens.length; i++) if (i !== p && i !== q && a.tokens[i] !== b.tokens[i]) return false;
+  return true;
 }
 
 /** Tokens other than the one at `p` that are not a bare `<*>`. */
