@@ -56,6 +56,16 @@ export function runFigures(t: TimelineSummary, run: number): RunFigures {
   };
 }
 
+/** Findings by id, first of each id; ids redacted as in every output (the JSON's ids match these). */
+function byId(findings: readonly Finding[]): Map<string, Finding> {
+  const m = new Map<string, Finding>();
+  for (const f of findings) {
+    const id = redact(f.id);
+    if (!m.has(id)) m.set(id, f);
+  }
+  return m;
+}
+
 function countFor(f: Finding): number {
   return countOf(f) ?? Math.max(1, f.evidence.length);
 }
@@ -67,18 +77,17 @@ export function compare(prev: DigestState | null, t: TimelineSummary, findings: 
   const fresh: FindingChange[] = [];
   const ongoing: FindingChange[] = [];
   const resolved: FindingChange[] = [];
-  const now = new Map<string, Finding>();
-  for (const f of findings) if (!now.has(f.id)) now.set(f.id, f);
+  const now = byId(findings);
   let informational = 0;
-  for (const f of now.values()) {
+  for (const [id, f] of now) {
     // Informational findings are baselines, not news: remembered in the state, counted, not listed.
     if (f.severity === 'info') {
       informational++;
       continue;
     }
-    const h = prev?.findings[f.id];
+    const h = prev?.findings[id];
     const count = countFor(f);
-    const change: FindingChange = { id: f.id, detector: f.detector, title: f.title, severity: f.severity, summary: f.summary, count, trend: [...(h?.counts ?? []), count].slice(-HISTORY) };
+    const change: FindingChange = { id, detector: f.detector, title: f.title, severity: f.severity, summary: f.summary, count, trend: [...(h?.counts ?? []), count].slice(-HISTORY) };
     if (h && h.lastRun === run - 1) ongoing.push(change);
     else {
       if (h) change.returnedAfterRun = h.lastRun;
@@ -120,8 +129,7 @@ function rankLevel(t: TemplateSummary): number {
 export function nextState(prev: DigestState | null, d: Digest, t: TimelineSummary, findings: readonly Finding[]): DigestState {
   const run = d.run;
   const out: Record<string, FindingHistory> = {};
-  const now = new Map<string, Finding>();
-  for (const f of findings) if (!now.has(f.id)) now.set(f.id, f);
+  const now = byId(findings);
   for (const [id, h] of Object.entries(prev?.findings ?? {})) {
     if (now.has(id)) continue;
     if (run - h.lastRun > FORGET_AFTER) continue;
