@@ -254,6 +254,16 @@ export const benchmarks = [
     },
   },
   {
+    name: 'hindsight read (raw)',
+    about: 'readInput with --input-format raw: read, split at newline bytes, decode each line, one bare event per line (no JSON)',
+    datasets: ['railway-100mb'],
+    async run(file) {
+      const { readInput } = await import(pathToFileURL(join(DIST, 'ingest/read-input.js')).href);
+      const s = await readInput(file, 0, noopReceiver, { inputFormat: 'raw' });
+      return { lines: s.lines, events: s.records };
+    },
+  },
+  {
     name: 'hindsight ingest',
     about: 'readInput: read, split, sniff, parse and normalize into LogEvents (no-op receiver)',
     datasets: ['railway-100mb', 'railway-short-100mb', 'postgres-100mb', 'railway-2gb'],
