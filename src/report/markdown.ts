@@ -508,7 +508,9 @@ function seriesBlock(s: MetricSeries, memory: Finding[]): string[] {
   const st = stats(s.values);
   const unit = s.unit ? ` ${s.unit}` : '';
   const v = (x: number) => value(x, st.max);
-  out.push(`**${prose(s.service)}** (${plural(s.values.length, 'sample')})`, '');
+  const samples = `${int(s.values.length)} sample${s.values.length === 1 ? '' : 's'}`;
+  if (st.min === 0 && st.max === 0) return [`**${prose(s.service)}**: zero in all ${samples}.`, ''];
+  out.push(`**${prose(s.service)}** (${samples})`, '');
   out.push(`- **Range:** ${v(st.min)}-${v(st.max)}${unit}, mean ${v(st.mean)}${unit}`);
   for (const f of memory) out.push(...memoryFindingLines(f));
   // Peaks per column for memory (what meets the limit), means for the rest.
@@ -547,7 +549,7 @@ function seriesBlock(s: MetricSeries, memory: Finding[]): string[] {
 /** A metric value with precision fitting the series' scale (`0.0012`, `0.05`, `79.9`, `1,520`). */
 function value(x: number, max: number): string {
   if (x === 0) return '0';
-  if (Math.abs(max) < 1) return String(+x.toPrecision(2));
+  if (Math.abs(x) < 1 || Math.abs(max) < 1) return String(+x.toPrecision(2));
   return num(x, 1);
 }
 
