@@ -13,7 +13,7 @@ import { defineDetector } from './detector.js';
 import { evidenceOf, evidenceOfTemplate, isoSeconds, clockOf, humanDuration } from './evidence.js';
 import { hash32 } from '../timeline/timeline.js';
 import { estimatePeriod, snapPeriod, DEFAULT_PERIOD_OPTIONS } from './stats/periodicity.js';
-import { requestOf, isUserFacingFailure, endpointOf } from './request-failures.js';
+import { requestOf, endpointOf, UserFacingJudge } from './request-failures.js';
 import { periodPhrase } from './cadence-drift.js';
 
 type EmptyKind = 'tail' | 'exception-type' | 'empty-field' | 'empty-message';
@@ -77,6 +77,7 @@ export const emptyErrorMessage = defineDetector({
     }
     // Kept error events: those of tail templates are the evidence; the others get the per-record
     // checks (empty error attribute, bare exception last line) that a template's text cannot show.
+    const attrless = new Map<number, number>();
     for (const ev of t.events) {
       if (LEVEL_RANK[ev.level] < minRank) continue;
       const tg = tailGroups.get(ev.template);
@@ -84,7 +85,12 @@ export const emptyErrorMessage = defineDetector({
         tg.events.push(ev);
         continue;
       }
-      const m = recordMatch(ev);
+      // Attributes are parsed on first read (lazily, per event): read them only for templates
+      // whose first records carry an error-like attribute at all.
+      const seen = attrless.get(ev.template) ?? 0;
+      const useAttrs = seen !== -2 && ev.attrs !== undefined && (seen === -1 || seen < ATTR_PROBES);
+      if (useAttrs && seen !== -1) attrless.set(ev.template, hasErrorKey(ev.attrs!) ? -1 : seen + 1 >= ATTR_PROBES ? -2 : seen + 1);
+      const m = recordMatch(ev, useAttrs);
       if (m === null) continue;
       const tpl = t.templates[ev.template];
       if (tpl === undefined) continue;
@@ -130,7 +136,7 @@ export function endsEmpty(trimmed: string): boolean {
 }
 
 /** The per-record shapes of an empty error: empty message, bare exception line, empty error attribute. */
-export function recordMatch(ev: LogEvent): Match | null {
+export function recordMatch(ev: LogEvent, useAttrs = true): Match | null {
   const msg = ev.message;
   // Cheap character checks gate every regex: this runs on each kept error event.
   if (isBlank(msg)) return { kind: 'empty-message', what: null };
@@ -153,7 +159,7 @@ export function recordMatch(ev: LogEvent): Match | null {
     const m = BARE_EXCEPTION_LINE.exec(msg);
     if (m && m[1]!.indexOf('.') !== -1) return { kind: 'exception-type', what: m[1]! };
   }
-  const a = ev.attrs;
+  const a = useAttrs ? ev.attrs : undefined;
   if (a !== undefined) {
     for (const k of ERROR_KEYS) {
       const v = a[k];
@@ -169,6 +175,14 @@ export function recordMatch(ev: LogEvent): Match | null {
   return null;
 }
 
+/** Records of a template probed for error-like attributes before the template is judged to have none. */
+const ATTR_PROBES = 5;
+
+function hasErrorKey(a: Record<string, unknown>): boolean {
+  for (const k of ERROR_KEYS) if (a[k] !== undefined) return true;
+  return false;
+}
+
 function isBlank(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -179,41 +193,74 @@ function isBlank(s: string): boolean {
 
 /** User-facing failures among kept error events, looked up by time and judged only when asked. */
 class UserFacingIndex {
-  private readonly verdict = new Map<number, boolean>();
+  /** Per kept event: 0 not judged yet, 1 user-facing, 2 not. */
+  private readonly verdict: Int8Array;
+  private readonly judge = new UserFacingJudge();
   private readonly n: number;
+  /** Times of the timed kept events, in order (a flat array scans faster than the objects). */
+  private readonly ts: Float64Array;
 
   constructor(private readonly t: TimelineSummary) {
     let n = t.events.length;
     while (n > 0 && t.events[n - 1]!.ts === null) n--;
     this.n = n;
+    this.verdict = new Int8Array(n);
+    this.ts = new Float64Array(n);
+    for (let i = 0; i < n; i++) this.ts[i] = t.events[i]!.ts!;
   }
 
-  /** Kept error events within ±nearMs of `at` that are user-facing failures. */
-  near(at: number, nearMs: number): TimelineEvent[] {
+  /** Whether the records are user-facing failures themselves (judged on at most the first 50). */
+  self(events: TimelineEvent[]): boolean {
+    for (let i = 0; i < events.length && i < 50; i++) if (this.judge.judge(events[i]!)) return true;
+    return false;
+  }
+
+  /**
+   * Sweeps sorted `times` against the time-sorted kept events with a sliding window: returns how
+   * many times have a user-facing failure within ±nearMs, and adds those failures to `hits`. Each
+   * event is judged at most once, and only when it falls in some window.
+   */
+  sweep(times: readonly number[], nearMs: number, hits: Set<TimelineEvent>): number {
     const evs = this.t.events;
+    const ts = this.ts;
+    const n = this.n;
     let lo = 0;
-    let hi = this.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (evs[mid]!.ts! < at - nearMs) lo = mid + 1;
-      else hi = mid;
-    }
-    const out: TimelineEvent[] = [];
-    for (let i = lo; i < this.n && evs[i]!.ts! <= at + nearMs; i++) {
-      let v = this.verdict.get(i);
-      if (v === undefined) {
-        v = isUserFacingFailure(evs[i]!);
-        this.verdict.set(i, v);
+    let hi = 0;
+    let facing = 0;
+    let count = 0;
+    for (const at of times) {
+      while (lo < hi && ts[lo]! < at - nearMs) {
+        if (this.verdict[lo] === 1) facing--;
+        lo++;
       }
-      if (v) out.push(evs[i]!);
+      if (lo === hi) {
+        while (lo < n && ts[lo]! < at - nearMs) lo++;
+        hi = lo;
+        facing = 0;
+      }
+      while (hi < n && ts[hi]! <= at + nearMs) {
+        let v = this.verdict[hi]!;
+        if (v === 0) {
+          v = this.judge.judge(evs[hi]!) ? 1 : 2;
+          this.verdict[hi] = v;
+        }
+        if (v === 1) {
+          facing++;
+          hits.add(evs[hi]!);
+        }
+        hi++;
+      }
+      if (facing > 0) count++;
     }
-    return out;
+    return count;
   }
 }
 
 function groupFor(groups: Map<string, Group>, tpl: TemplateSummary, kind: EmptyKind, what: string | null): Group {
-  // Same text in several services is one finding: one line of code, deployed twice.
-  const key = `${kind}\u0000${what ?? ''}\u0000${tpl.text}`;
+  // Same text in several services is one finding: one line of code, deployed twice. A bare
+  // exception type is one finding per type: the tracebacks that end in it differ in their first
+  // lines (and so in template) while the missing message is the same problem.
+  const key = kind === 'exception-type' ? `${kind}\u0000${what ?? ''}` : `${kind}\u0000${what ?? ''}\u0000${tpl.text}`;
   let g = groups.get(key);
   if (g === undefined) {
     g = { key, text: tpl.text, templates: [], kind, what, times: [], count: 0, events: [] };
@@ -235,18 +282,12 @@ function describe(t: TimelineSummary, g: Group, userFacing: UserFacingIndex, hig
   const nominal = est ? snapPeriod(est.periodMs) : null;
   const often = est ? `every ~${periodPhrase(nominal ?? est.periodMs)}` : timesPhrase(g.count, first, last);
   // User-facing: the records themselves name failed requests, or sit within seconds of one.
-  const selfFacing = g.events.length > 0 && g.events.some((e) => isUserFacingFailure(e));
-  let near = 0;
+  const selfFacing = userFacing.self(g.events);
   const endpoints = new Map<string, number>();
   const nearEvents = new Set<TimelineEvent>();
-  if (!selfFacing) {
-    for (const x of g.times) {
-      const hits = userFacing.near(x, nearMs);
-      if (hits.length > 0) near++;
-      for (const e of hits) nearEvents.add(e);
-    }
-  }
-  for (const ev of selfFacing ? g.events : [...nearEvents]) {
+  const near = selfFacing ? 0 : userFacing.sweep(g.times, nearMs, nearEvents);
+  // Endpoints from at most 5,000 records: reading attributes costs a parse per record.
+  for (const ev of (selfFacing ? g.events : [...nearEvents]).slice(0, 5000)) {
     const ref = requestOf(ev);
     const ep = ref ? endpointOf(ref) : null;
     if (ep) endpoints.set(ep, (endpoints.get(ep) ?? 0) + 1);
@@ -257,7 +298,7 @@ function describe(t: TimelineSummary, g: Group, userFacing: UserFacingIndex, hig
     g.kind === 'tail' || g.kind === 'empty-message'
       ? `Empty ${subject} Errors (${often})`
       : g.kind === 'exception-type'
-        ? `${subject} Errors with a Bare ${g.what} (${often})`
+        ? `${g.what} Raised Without a Message (${often})`
         : `Empty "${g.what}" Field in ${subject} Errors (${often})`;
   const span = first !== null && last !== null ? ` between ${isoSeconds(first)} and ${isoSeconds(last)}` : '';
   const where = services.length === 1 ? `in ${services[0]}` : `in ${services.length} services (${services.join(', ')})`;

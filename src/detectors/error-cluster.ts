@@ -11,7 +11,8 @@
 //    template; error records of other templates in the `leadWindow` before it (and not so frequent
 //    that one would be there by chance) are lead candidates; the earliest is the lead.
 // 4. Significance: Poisson upper tail of the core's occurrences against the baseline rate (errors
-//    outside candidate bursts), over the core's duration plus ε, Bonferroni-corrected.
+//    outside candidate bursts, and never less than the rate of everything but this burst), over the
+//    core's duration plus ε, Bonferroni-corrected; and a rate at least `minRateRatio` × baseline.
 // 5. Railway "Messages dropped: N" markers inside a burst add N records (unknown template).
 // 6. Recovery: time from the burst's last error to the next record of a non-error template of the
 //    affected service (one naming the affected endpoint when there is one), from template times.
@@ -21,7 +22,7 @@ import type { TimelineEvent, TimelineSummary, TemplateSummary } from '../timelin
 import { defineDetector } from './detector.js';
 import { evidenceOf, isoSeconds, clockOf, humanDuration } from './evidence.js';
 import { poissonUpperTail } from './stats/poisson.js';
-import { requestOf, isUserFacingFailure, endpointOf } from './request-failures.js';
+import { requestOf, endpointOf, UserFacingJudge } from './request-failures.js';
 
 interface Occurrence {
   ts: number;
@@ -36,6 +37,8 @@ interface Burst {
   lead: TimelineEvent | null;
   p: number;
   mu: number;
+  /** Baseline failure rate the burst was tested against (per ms). */
+  rate: number;
 }
 
 const DROPPED = /Messages dropped: (\d+)/;
@@ -53,6 +56,7 @@ export const errorCluster = defineDetector({
     defaults: {
       minFailures: 3,
       alpha: 0.001,
+      minRateRatio: 10,
       minEpsilonSeconds: 5,
       maxEpsilonSeconds: 300,
       fallbackEpsilonSeconds: 30,
@@ -63,6 +67,7 @@ export const errorCluster = defineDetector({
     optionDocs: {
       minFailures: 'Failures (not lines) a burst needs; fewer is isolated errors.',
       alpha: 'Family-wise significance level of the Poisson test against the baseline rate.',
+      minRateRatio: 'A burst\'s failure rate (over its duration plus ε) must be at least this many times the baseline rate.',
       minEpsilonSeconds: 'Lower clamp of the adaptive session gap ε.',
       maxEpsilonSeconds: 'Upper clamp of the adaptive session gap ε.',
       fallbackEpsilonSeconds: 'ε when there are fewer than 8 gaps to learn it from.',
@@ -73,7 +78,7 @@ export const errorCluster = defineDetector({
   },
   detect(t, o) {
     const stream = occurrencesOf(t);
-    const real = stream.filter((x) => x.dropped === 0);
+    const real = stream.some((x) => x.dropped > 0) ? stream.filter((x) => x.dropped === 0) : stream;
     const minFailures = o.minFailures as number;
     if (real.length < minFailures) return [];
     const eps = epsilonOf(real, (o.minEpsilonSeconds as number) * 1000, (o.maxEpsilonSeconds as number) * 1000, (o.fallbackEpsilonSeconds as number) * 1000);
@@ -83,44 +88,56 @@ export const errorCluster = defineDetector({
     let cur: Occurrence[] = [];
     for (const x of stream) {
       if (cur.length > 0 && x.ts - cur[cur.length - 1]!.ts > eps) {
-        const c = coreOf(cur);
-        if (c !== null) cores.push(c);
+        // Most sessions are one isolated failure: only sessions that could hold a burst get a core.
+        if (cur.length >= minFailures) {
+          const c = coreOf(cur);
+          if (c !== null) cores.push(c);
+        }
         cur = [];
       }
       cur.push(x);
     }
-    if (cur.length > 0) {
+    if (cur.length >= minFailures) {
       const c = coreOf(cur);
       if (c !== null) cores.push(c);
     }
     const candidates = cores.filter((c) => c.filter((x) => x.dropped === 0).length >= minFailures);
     if (candidates.length === 0) return [];
-    // Baseline: failures outside the candidate bursts, over the time outside them.
-    const windowStart = t.window.start ?? real[0]!.ts;
-    const windowEnd = t.window.end ?? real[real.length - 1]!.ts;
+    // Baseline: failures outside the candidate bursts over the time outside them (the quiet rate),
+    // but never below the rate of everything except the burst under test (leave-one-out): when
+    // candidate sessions cover most of a busy log, the quiet rate is a few stragglers over almost no
+    // time and would call every busy stretch a burst.
+    const windowStart = Math.min(t.window.start ?? real[0]!.ts, real[0]!.ts);
+    const windowEnd = Math.max(t.window.end ?? real[real.length - 1]!.ts, real[real.length - 1]!.ts);
+    const span = Math.max(windowEnd - windowStart, 1);
     let inBursts = 0;
     let burstTime = 0;
-    for (const c of candidates) {
-      inBursts += c.filter((x) => x.dropped === 0).length;
+    const realCount = candidates.map((c) => c.reduce((n, x) => n + (x.dropped === 0 ? 1 : 0), 0));
+    candidates.forEach((c, i) => {
+      inBursts += realCount[i]!;
       burstTime += c[c.length - 1]!.ts - c[0]!.ts + eps;
-    }
-    const baseTime = Math.max(windowEnd - windowStart - burstTime, eps);
+    });
     // At least one baseline failure: a log with nothing but the burst must not give a rate of zero.
-    const rate = Math.max(real.length - inBursts, 1) / baseTime;
+    const quietRate = Math.max(real.length - inBursts, 1) / Math.max(span - burstTime, eps);
     const threshold = (o.alpha as number) / candidates.length;
+    const minRatio = o.minRateRatio as number;
     const perTemplateRate = new Map<number, number>();
-    const span = Math.max(windowEnd - windowStart, 1);
     for (const tpl of t.templates) perTemplateRate.set(tpl.id, (tpl.levels.error + tpl.levels.fatal) / span);
     const bursts: Burst[] = [];
-    for (const c of candidates) {
+    candidates.forEach((c, i) => {
       const failures = c.reduce((s, x) => s + (x.dropped > 0 ? x.dropped * droppedShare(c) : 1), 0);
-      const mu = rate * (c[c.length - 1]!.ts - c[0]!.ts + eps);
+      const d = c[c.length - 1]!.ts - c[0]!.ts + eps;
+      const others = Math.max(real.length - realCount[i]!, 1) / Math.max(span - d, eps);
+      const rate = Math.max(quietRate, others);
+      const mu = rate * d;
+      // Far above the baseline, not merely improbable: a busy hour in a busy log is not a burst.
+      if (failures / d < minRatio * rate) return;
       const p = poissonUpperTail(Math.round(failures), mu);
-      if (p >= threshold) continue;
-      bursts.push({ occ: c, lead: leadOf(t, c, leadWindow, perTemplateRate), p, mu });
-    }
+      if (p >= threshold) return;
+      bursts.push({ occ: c, lead: leadOf(t, c, leadWindow, perTemplateRate), p, mu, rate });
+    });
     bursts.sort((a, b) => a.p - b.p || a.occ[0]!.ts - b.occ[0]!.ts);
-    return bursts.slice(0, o.maxFindings as number).map((b) => describe(t, b, rate, eps, o.highUserFacing as number));
+    return bursts.slice(0, o.maxFindings as number).map((b) => describe(t, b, b.rate, eps, o.highUserFacing as number));
   },
 });
 
@@ -128,6 +145,7 @@ export const errorCluster = defineDetector({
 function occurrencesOf(t: TimelineSummary): Occurrence[] {
   const out: Occurrence[] = [];
   let cur: Occurrence | null = null;
+  const judge = new UserFacingJudge();
   for (const ev of t.events) {
     if (ev.ts === null) continue;
     if (ev.source === 'platform') {
@@ -136,7 +154,7 @@ function occurrencesOf(t: TimelineSummary): Occurrence[] {
       continue;
     }
     if (LEVEL_RANK[ev.level] < LEVEL_RANK.error) continue;
-    const uf = isUserFacingFailure(ev);
+    const uf = judge.judge(ev);
     if (cur !== null && ev.ts - cur.events[cur.events.length - 1]!.ts! <= SAME_FAILURE_MS && !(uf && cur.userFacing) && !hasTemplate(cur, ev.template)) {
       cur.events.push(ev);
       cur.userFacing ||= uf;

@@ -119,8 +119,19 @@ describe('empty-error-message: invalid (findings)', () => {
     expect(fs).toHaveLength(2);
     const byType = Object.fromEntries(fs.map((f) => [f.data.exceptionType as string, f]));
     expect(byType['asyncio.exceptions.TimeoutError']!.data).toMatchObject({ kind: 'exception-type', count: 3, services: ['sync'] });
-    expect(byType['asyncio.exceptions.TimeoutError']!.title).toBe('Sync Loop Crashed Errors with a Bare asyncio.exceptions.TimeoutError (3 times in 12 h)');
+    expect(byType['asyncio.exceptions.TimeoutError']!.title).toBe('asyncio.exceptions.TimeoutError Raised Without a Message (3 times in 12 h)');
     expect(byType['TimeoutError']!.data).toMatchObject({ kind: 'exception-type', count: 2, services: ['auth'] });
+  });
+
+  it('tracebacks with different first lines ending in the same bare type are one finding', () => {
+    const tb = (head: string) => `${head}\nTraceback (most recent call last):\n  File "/app/loop.py", line 12, in run_loop\n    await self.tick()\nasyncio.exceptions.CancelledError`;
+    const fs = runDetector(detector, [
+      { at: T0, level: 'error', message: tb('Materialization loop error:'), service: 'web' },
+      { at: T0 + 60_000, level: 'error', message: tb('Calendar sync stopped'), service: 'web' },
+      { at: T0 + 120_000, level: 'error', message: tb('Notifier crashed'), service: 'notifier' },
+    ]);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.data).toMatchObject({ kind: 'exception-type', exceptionType: 'asyncio.exceptions.CancelledError', count: 3, services: ['notifier', 'web'] });
   });
 
   it('key=value and dash endings, and an empty message', () => {
