@@ -124,6 +124,16 @@ describe('markdown report', () => {
     expect(md).toContain('- template `` a | b `c` `` (2×)');
   });
 
+  it('keeps hostile service names out of the markup of charts and headings', () => {
+    const svc = 'web|<b>"x"`;#';
+    const metrics = Array.from({ length: 10 }, (_, i) => ({ service: svc, measurement: 'memory', unit: 'MB', ts: T0 + i * 60_000, value: 100 + i }));
+    const t = buildTimeline([{ at: T0, message: 'hello', service: svc }], metrics);
+    const md = renderMarkdown({ timeline: t, findings: [], runs: [] });
+    expect(md).toContain('**web\\|&lt;b&gt;"x"\\`;#** (10 samples)');
+    expect(md).toMatch(/title "web\|\s*b\s*x\s*memory \(MB\), mean per [^"]+"/);
+    expect(md).not.toContain('<b>');
+  });
+
   it('never lets a secret through, wherever a detector put it', () => {
     const leaky: Finding = {
       ...scenarioFindings()[0]!,
