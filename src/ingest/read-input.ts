@@ -165,6 +165,8 @@ export async function readInput(
   let bytes = 0;
   let invalidUtf8Chunks = 0;
   let stopped = false;
+  // Why the input's last partial line is not a line of its own (set when reading ended early).
+  let cut: string | null = null;
   let opened: OpenedInput | null = null;
   const input: { close: (() => void) | null } = { close: null };
 
@@ -298,6 +300,7 @@ export async function readInput(
       // Closing the input to stop reading ends the iteration with "premature close": expected.
     } else if (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR' || /unexpected end of file|incorrect header check|invalid (block|stored|distance|code)/i.test(err.message)) {
       summary.warnings.push(`the gzip data is truncated or corrupt (${err.message}); the ${lineNo} lines read before that are kept`);
+      cut = 'incomplete line (the gzip data ended inside it)';
     } else if (err.code === 'EISDIR') {
       throw new InputError(`${path} is a directory`);
     } else {
@@ -312,11 +315,12 @@ export async function readInput(
   else if (carryBytes > 0) {
     const last = Buffer.concat(carry);
     mayHaveNul = carryNul;
-    if (stopped) {
-      // The last line was cut by the interruption: counted, not parsed as if it were whole.
+    if (stopped) cut = 'incomplete line (reading was interrupted)';
+    if (cut !== null) {
+      // The last line was cut by the interruption or the damage: counted, not parsed as if whole.
       lineNo++;
       if (!parser) choose();
-      sink.skip(lineNo, 'incomplete line (reading was interrupted)', last.toString('utf8'));
+      sink.skip(lineNo, cut, last.toString('utf8'));
     } else onBytes(last, 0, last.length, carryAscii);
   }
   carry = [];

@@ -151,6 +151,8 @@ describe('readInput: encodings and compression', () => {
     // What was kept is the beginning of the input, in order.
     expect(events[0]!.line).toBe(1);
     expect(events[events.length - 2]!.line).toBe(events.length - 1);
+    // The line the damage cut is counted and said to be incomplete, not "not valid JSON".
+    expect(summary.skippedExamples.map((s) => s.reason)).toEqual(['incomplete line (the gzip data ended inside it)']);
   });
 });
 
