@@ -40,8 +40,8 @@ export interface SlopeFit {
   n: number;
 }
 
-/** Points kept at most by Theil–Sen: 300 points are 44,850 pairs, a few milliseconds. */
-const THEIL_SEN_MAX_POINTS = 300;
+/** Points kept at most by Theil–Sen: 150 evenly spaced points are 11,175 pairs, about a millisecond. */
+const THEIL_SEN_MAX_POINTS = 150;
 
 /**
  * Theil–Sen slope: the median of pairwise slopes. With `groups`, only pairs inside the same group
