@@ -324,11 +324,37 @@ function levelLabel(ev: TimelineEvent): string {
 function findingSparkline(ctx: Ctx, f: Finding): string | null {
   const { start, end } = ctx.t.window;
   if (start === null || end === null || end <= start) return null;
-  const times = timesOf(f, ctx.t);
-  if (times.length === 0) return null;
-  const counts = countBuckets(times, start, end, SPARK_WIDTH);
+  // A burst is best seen against all the errors of the window (the per-minute histogram); other
+  // findings against their own records (their templates' times, or their evidence).
+  const counts = f.detector === 'error-cluster' ? errorHistogram(ctx.t, start, end) : countBuckets(timesOf(f, ctx.t), start, end, SPARK_WIDTH);
+  if (counts === null || counts.every((c) => c === 0)) return null;
   const per = humanSeconds((end - start) / SPARK_WIDTH / 1000);
-  return `**Timeline:** ${code(countSparkline(counts))} ${minuteOf(start)} → ${minuteOf(end)}, one column ≈ ${per}, peak ${Math.max(...counts)} in a column`;
+  const what = f.detector === 'error-cluster' ? 'errors of every kind' : 'its records';
+  return `**Timeline** (${what}): ${code(countSparkline(counts))} ${minuteOf(start)} → ${minuteOf(end)}, one column ≈ ${per}, peak ${Math.max(...counts)} in a column`;
+}
+
+/** Error-or-worse records per column over [start, end], from the timeline's per-minute histogram. */
+function errorHistogram(t: TimelineSummary, start: number, end: number): number[] | null {
+  const h = t.histogram;
+  if (h.start === null) return null;
+  const err = h.counts.error;
+  const fatal = h.counts.fatal;
+  const times: number[] = [];
+  const weights: number[] = [];
+  for (let i = 0; i < err.length; i++) {
+    const n = (err[i] ?? 0) + (fatal[i] ?? 0);
+    if (n === 0) continue;
+    times.push(h.start + i * h.bucketMs);
+    weights.push(n);
+  }
+  const counts = new Array<number>(SPARK_WIDTH).fill(0);
+  const span = Math.max(1, end - start);
+  for (let i = 0; i < times.length; i++) {
+    const x = times[i]!;
+    if (x < start - h.bucketMs || x > end) continue;
+    counts[Math.max(0, Math.min(SPARK_WIDTH - 1, Math.floor(((x - start) / span) * SPARK_WIDTH)))]! += weights[i]!;
+  }
+  return counts;
 }
 
 function affected(f: Finding): string[] {

@@ -47,7 +47,7 @@ describe('markdown report', () => {
       '### 1.4 Sync errors drift 1.5 min per hour beside an exact hourly cadence',
     ]);
     const cluster = md.slice(md.indexOf('### 1.2'), md.indexOf('### 1.3'));
-    const order = ['```', '**Timeline:**', '**Pattern:**', '**Root cause:**', '**Timing analysis:**', '**Impact:**', '**Affected:**', '**Recommendation:**'].map((k) => cluster.indexOf(k));
+    const order = ['```', '**Timeline**', '**Pattern:**', '**Root cause:**', '**Timing analysis:**', '**Impact:**', '**Affected:**', '**Recommendation:**'].map((k) => cluster.indexOf(k));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(cluster).toContain('2026-03-02T14:05:20  [err] DB session error:');
