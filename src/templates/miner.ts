@@ -71,6 +71,8 @@ interface Cluster {
   overflow: boolean;
   /** Positions generalised from words (not masked by the masker). */
   generalised: boolean;
+  /** A PostgreSQL statement: grouped by its normalised SQL exactly, as pgBadger does. */
+  exact: boolean;
 }
 
 interface Family {
@@ -289,10 +291,11 @@ export class TemplateMiner {
     if (known !== undefined) return known;
     if (shape === null) shape = maskMessage(message);
     const tokens = shape.length === 0 ? [] : shape.split(' ');
-    let id = this.matchGeneral(service, tokens);
+    const exact = source === 'postgres' && sqlStart(message) !== -1;
+    let id = exact ? -1 : this.matchGeneral(service, tokens);
     if (id === -1) {
       if (this.created >= this.maxTemplates) id = this.overflowId(service, source);
-      else id = this.newCluster(service, source, tokens, hasEmptyTail(message));
+      else id = this.newCluster(service, source, tokens, hasEmptyTail(message), exact);
     }
     if (this.shapes.size < this.maxShapes) this.shapes.set(skey, id);
     return id;
@@ -301,7 +304,7 @@ export class TemplateMiner {
   private overflowId(service: string, source: SourceKind): number {
     let id = this.overflowIds.get(service);
     if (id === undefined) {
-      id = this.push({ service, source, tokens: [], emptyTail: false, overflow: true, generalised: false });
+      id = this.push({ service, source, tokens: [], emptyTail: false, overflow: true, generalised: false, exact: true });
       this.overflowIds.set(service, id);
     }
     return id;
@@ -315,9 +318,9 @@ export class TemplateMiner {
     return id;
   }
 
-  private newCluster(service: string, source: SourceKind, tokens: string[], emptyTail: boolean): number {
+  private newCluster(service: string, source: SourceKind, tokens: string[], emptyTail: boolean, exact: boolean): number {
     this.created++;
-    const id = this.push({ service, source, tokens, emptyTail, overflow: false, generalised: false });
+    const id = this.push({ service, source, tokens, emptyTail, overflow: false, generalised: false, exact });
     this.register(id, true);
     return id;
   }
@@ -337,6 +340,7 @@ export class TemplateMiner {
   /** Registers a cluster in the sibling families of its positions; online, merges a family with many words. */
   private register(id: number, online: boolean): void {
     const c = this.clusters[id]!;
+    if (c.exact) return;
     const t = c.tokens;
     // Tokens with a fixed part count as constants (`pid=<*>` still says what the message is).
     let constants = 0;
@@ -431,6 +435,11 @@ export class TemplateMiner {
     return out;
   }
 
+  /** Live templates the word rules may generalise (not PostgreSQL statements). */
+  private looseRoots(): number[] {
+    return this.liveRoots().filter((i) => !this.clusters[i]!.exact);
+  }
+
   /** Live clusters with the same service and template: one. */
   private mergeDuplicates(): boolean {
     const seen = new Map<string, number>();
@@ -452,7 +461,7 @@ export class TemplateMiner {
   /** Sibling families with all counts known: a position is a variable unless two forms are frequent. */
   private decideFamilies(): boolean {
     this.families.clear();
-    const roots = this.liveRoots();
+    const roots = this.looseRoots();
     for (const r of roots) this.register(r, false);
     let changed = false;
     const done = new Set<Family>();
@@ -482,7 +491,7 @@ export class TemplateMiner {
   private mergeTails(): boolean {
     const groups = new Map<string, number[]>();
     const labelLen = new Map<string, number>();
-    for (const r of this.liveRoots()) {
+    for (const r of this.looseRoots()) {
       const t = this.clusters[r]!.tokens;
       let constants = 0;
       for (let j = 0; j < t.length - 1; j++) {
@@ -524,7 +533,7 @@ export class TemplateMiner {
     // against the group's first member; a budget keeps the work bounded by the template cap.
     const groups = new Map<number, { p: number; q: number; ids: number[] }[]>();
     let budget = PAIR_BUDGET;
-    for (const r of this.liveRoots()) {
+    for (const r of this.looseRoots()) {
       const c = this.clusters[r]!;
       const t = c.tokens;
       if (t.length > PAIR_MAX_TOKENS) continue;
@@ -586,7 +595,7 @@ export class TemplateMiner {
    * is not the more frequent one).
    */
   private mergeSubsumed(): boolean {
-    const roots = this.liveRoots();
+    const roots = this.looseRoots();
     const general: number[] = [];
     for (const r of roots) {
       const t = this.clusters[r]!.tokens;

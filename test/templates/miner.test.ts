@@ -71,6 +71,13 @@ describe('TemplateMiner', () => {
     expect(a).toBe(b);
     expect(m.template(a).text).toBe('duration: <*> ms statement: select * from t where id = <*>');
   });
+  it('keeps distinct SQL statements apart (no word merging inside normalised SQL)', () => {
+    const m = new TemplateMiner();
+    const tables = ['users', 'orders', 'sessions', 'invoices', 'events', 'accounts', 'audit_log', 'tasks', 'teams'];
+    const ids = tables.map((t, i) => m.add('db', `duration: ${i}.5 ms  statement: SELECT * FROM ${t} WHERE id = ${i}`, 'postgres'));
+    const fin = m.finalize();
+    expect(new Set(ids.map((id) => fin.idOf(id))).size).toBe(tables.length);
+  });
   it('keeps templates per service', () => {
     const m = new TemplateMiner();
     expect(m.add('a', 'started')).not.toBe(m.add('b', 'started'));
