@@ -61,6 +61,8 @@ const PAIR_BUDGET = 400_000;
 const FAMILY_MAX_POSITIONS = 64;
 /** Extra tokens a variable may absorb when a template subsumes a longer one. */
 const ABSORB_MAX = 3;
+/** Messages longer than this (in tokens) get no parameters from params(). */
+const PARAMS_MAX_TOKENS = 256;
 const OVERFLOW_TEXT = '<overflow: template cap reached>';
 
 interface Cluster {
@@ -753,6 +755,8 @@ function textOf(tokens: readonly string[]): string {
  */
 export function extractParams(template: readonly string[], message: string): string[] | null {
   const raw = message.split(/\s+/).filter((s) => s.length > 0);
+  // Alignment backtracks over the `<*>`s; very long messages are not worth it.
+  if (raw.length > PARAMS_MAX_TOKENS) return null;
   const out: string[] = [];
   const go = (ti: number, ri: number): boolean => {
     if (ti === template.length) return ri === raw.length;
