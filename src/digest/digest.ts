@@ -176,6 +176,8 @@ export function renderDigest(d: Digest, title?: string): string {
   out.push(`# ${prose(title ?? `hindsight digest: ${d.services.join(', ') || 'no services'}`)}`, '');
   out.push(`> Run ${d.run}${d.firstRun ? ' (first run: nothing to compare with yet)' : ''} · ${window} · ${int(f.records)} records · ${plural(f.errors, 'error')}`, '');
 
+  const overlap = overlapNote(d);
+  if (overlap) out.push(`*${overlap}*`, '');
   out.push('## Error rate', '', errorRateLine(d), '');
 
   const section = (name: string, items: FindingChange[], line: (c: FindingChange) => string, none: string) => {
@@ -208,6 +210,16 @@ export function renderDigest(d: Digest, title?: string): string {
     }
   }
   return out.join('\n').replace(/\n*$/, '\n');
+}
+
+/** A warning when this run's window repeats or overlaps the previous one (counts would be compared with themselves). */
+function overlapNote(d: Digest): string | null {
+  const p = d.previous;
+  const a = d.figures.window;
+  if (!p || !a.start || !a.end || !p.window.start || !p.window.end) return null;
+  if (a.start === p.window.start && a.end === p.window.end) return 'This run covers exactly the window of the previous run: the same logs were digested twice, so nothing can be new.';
+  if (Date.parse(a.start) < Date.parse(p.window.end)) return `This run's window starts before the previous one ended (${p.window.end}): the overlap is counted in both runs.`;
+  return null;
 }
 
 function errorRateLine(d: Digest): string {

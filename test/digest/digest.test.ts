@@ -105,6 +105,9 @@ describe('hindsight digest over three consecutive days', () => {
     const r = await runCli(['digest', day2!, '--state', state, '--dry-run']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('> Run 2 ·');
+    expect(r.stdout).not.toContain('overlap');
+    const again = await runCli(['digest', day1!, '--state', state, '--dry-run']);
+    expect(again.stdout).toContain('*This run covers exactly the window of the previous run: the same logs were digested twice, so nothing can be new.*');
     expect(readFileSync(state, 'utf8')).toBe(before);
   });
 
