@@ -43,7 +43,8 @@ export const cadenceDrift = defineDetector({
     title: 'Recurring jobs and errors: cadence and drift',
     explanation:
       'Finds templates that recur on a period (6 runs or more), estimates the period robustly (runs collapsed, median gap, ' +
-      'harmonic folding for missed runs, jitter by MAD), snaps it to a round period and fits the phase against the cycle ' +
+      'chains of runs with harmonic folding for missed runs, off-beat runs and restarts set apart, jitter from the gap residuals), ' +
+      'snaps it to a round period and fits the phase against the cycle ' +
       'number (Theil–Sen, OLS standard error) to measure drift per cycle. A job on an exact cadence is reported as evidence ' +
       '(info); a recurring error that drifts beside an exact-cadence success of the same service is the finding: the errors ' +
       'come from a separate execution context such as a sleep(P) loop.',
@@ -61,7 +62,7 @@ export const cadenceDrift = defineDetector({
     optionDocs: {
       runGapSeconds: 'Records of a template closer than this are one run of the job.',
       minRuns: 'Runs on the cadence needed before a template is called periodic.',
-      maxJitterRatio: 'Periodic only when the robust spread of the per-cycle gaps is at most this share of the period.',
+      maxJitterRatio: 'Periodic only when the spread of the gaps around the period is at most this share of it (with 20 runs or more; proportionally less with fewer, so that chance alignments of a few random events do not pass).',
       minPeriodSeconds: 'Shortest period considered.',
       snapTolerance: 'A measured period within this relative distance of a round period is measured against it (drift is the rest).',
       siblingTolerance: 'An error and an exact-cadence success are the same job when their periods differ by at most this share.',
@@ -331,7 +332,7 @@ function describe(t: TimelineSummary, p: Periodic, kind: CadenceKind, sib: Perio
         rootCause =
           est.chains > 1
             ? `Not a problem: the job keeps its period to within ${secs(Math.max(fit!.phaseScatterMs, est.jitterMs))} s between restarts; its phase moves at restarts (${est.chains - 1}), so it is timed from start-up (a loop with a negligible run time) rather than by the clock.`
-            : 'Not a problem: a job scheduled on the clock (cron or a computed next-run time) keeps its phase.';
+            : 'Not a problem: a job scheduled on the clock (cron, a computed next-run time, or an external monitor polling the service) keeps its phase.';
         impact = 'None; this is the reference cadence for other templates of the service.';
         timing = `Every ${phrase} (${runsList}...).`;
         recommendation = est.missed > 0 ? `No change needed; check the ${est.missed} missed run${est.missed === 1 ? '' : 's'} against restarts.` : 'No change needed.';
