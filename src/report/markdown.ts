@@ -539,6 +539,7 @@ function seriesBlock(s: MetricSeries, memory: Finding[]): string[] {
   out.push(`**${prose(s.service)}** (${samples})`, '');
   out.push(`- **Range:** ${v(st.min)}-${v(st.max)}${unit}, mean ${v(st.mean)}${unit}`);
   for (const f of memory) out.push(...memoryFindingLines(f));
+  if (memory.length === 0) out.push(`- **Shape:** ${prose(shapeOf(s.values, st, v, unit))}`);
   // Peaks per column for memory (what meets the limit), means for the rest.
   const rs = resample(s.ts, s.values, SPARK_WIDTH);
   const line = s.measurement === 'memory' ? rs.max : rs.values;
@@ -570,6 +571,31 @@ function seriesBlock(s: MetricSeries, memory: Finding[]): string[] {
     );
   }
   return out;
+}
+
+/**
+ * A plain description of a series' shape, for measurements no detector describes: bursts (peaks far
+ * above a quiet mean), a rise or a fall between the first and last quarter, or steady.
+ */
+function shapeOf(values: readonly number[], st: { min: number; max: number; mean: number }, v: (x: number) => string, unit: string): string {
+  if (st.max === st.min) return `flat at ${v(st.max)}${unit}`;
+  if (st.mean > 0 && st.max > 5 * st.mean) {
+    let above = 0;
+    for (const x of values) if (x > 5 * st.mean) above++;
+    return `quiet with bursts: ${plural(above, 'sample')} above five times the mean, the highest ${v(st.max)}${unit}`;
+  }
+  const q = Math.max(1, Math.floor(values.length / 4));
+  let first = 0;
+  let last = 0;
+  for (let i = 0; i < q; i++) {
+    first += values[i]!;
+    last += values[values.length - 1 - i]!;
+  }
+  first /= q;
+  last /= q;
+  if (first > 0 && last > first * 1.2) return `rising: the last quarter of the window averages ${v(last)}${unit} against ${v(first)}${unit} in the first`;
+  if (first > 0 && last < first * 0.8) return `falling: the last quarter of the window averages ${v(last)}${unit} against ${v(first)}${unit} in the first`;
+  return `steady around ${v(st.mean)}${unit}`;
 }
 
 /** A metric value with precision fitting the series' scale (`0.0012`, `0.05`, `79.9`, `1,520`). */
