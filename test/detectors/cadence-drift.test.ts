@@ -165,3 +165,10 @@ describe('cadence-drift: invalid (findings)', () => {
     expect(runDetector(detector, events, [], { maxInfoFindings: 1 })).toHaveLength(1);
   });
 });
+
+describe('cadence-drift: inputs without times', () => {
+  it('templates without timestamps have no cadence', () => {
+    const events: TestEvent[] = Array.from({ length: 12 }, () => ({ at: null, message: 'Backup failed:', level: 'error' as const }));
+    expect(runDetector(detector, events)).toEqual([]);
+  });
+});

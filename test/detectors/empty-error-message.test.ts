@@ -174,3 +174,13 @@ describe('subjectOf', () => {
     expect(subjectOf('')).toBe('Error');
   });
 });
+
+describe('empty-error-message: inputs without times', () => {
+  it('still finds the empty messages, with no first/last time and no cadence', () => {
+    const events: TestEvent[] = Array.from({ length: 4 }, () => ({ at: null, message: 'Export failed:', level: 'error' as const }));
+    const fs = runDetector(detector, events);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.data).toMatchObject({ count: 4, firstSeen: null, lastSeen: null, periodSeconds: null });
+    expect(fs[0]!.title).toBe('Empty Export Errors (4 times)');
+  });
+});

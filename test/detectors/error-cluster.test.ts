@@ -203,3 +203,10 @@ describe('error-cluster: invalid (findings)', () => {
     expect(runDetector(detector, events).map((f) => f.id).sort()).toEqual(fs.map((f) => f.id).sort());
   });
 });
+
+describe('error-cluster: inputs without times', () => {
+  it('events without a timestamp are left out, not a crash', () => {
+    const events: TestEvent[] = Array.from({ length: 10 }, () => ({ at: null, message: 'Request failed: GET /x', level: 'error' as const }));
+    expect(runDetector(detector, events)).toEqual([]);
+  });
+});
