@@ -187,6 +187,14 @@ export function workingWell(findings: readonly Finding[], t: TimelineSummary, ru
       cites: [...new Set(jobs.map((j) => j.f))],
     });
   }
+  const onSchedule = byDetector(findings, 'known-jobs').filter((f) => f.severity === 'info');
+  if (onSchedule.length > 0) {
+    out.push({
+      title: onSchedule.length === 1 ? 'The declared periodic job ran on schedule' : `${onSchedule.length} declared periodic jobs ran on schedule`,
+      text: onSchedule.map((f) => f.title).join('; ') + '.',
+      cites: onSchedule,
+    });
+  }
   for (const f of byDetector(findings, 'container-churn')) {
     const startup = f.data.startupSeconds;
     const vals = Array.isArray(startup) ? startup.filter((x): x is number => typeof x === 'number') : typeof startup === 'number' ? [startup] : [];
