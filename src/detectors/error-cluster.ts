@@ -27,7 +27,8 @@ import { requestOf, endpointOf, UserFacingJudge } from './request-failures.js';
 interface Occurrence {
   ts: number;
   events: TimelineEvent[];
-  userFacing: boolean;
+  /** Whether a record of it is a user-facing failure: −1 not judged yet (judged on demand), 0, 1. */
+  userFacing: number;
   /** Dropped-message marker: N records lost to the platform's rate limit, no events. */
   dropped: number;
 }
@@ -79,6 +80,7 @@ export const errorCluster = defineDetector({
     },
   },
   detect(t, o) {
+    const judge = new UserFacingJudge();
     const stream = occurrencesOf(t);
     const real = stream.some((x) => x.dropped > 0) ? stream.filter((x) => x.dropped === 0) : stream;
     const minFailures = o.minFailures as number;
@@ -92,7 +94,7 @@ export const errorCluster = defineDetector({
       if (cur.length > 0 && x.ts - cur[cur.length - 1]!.ts > eps) {
         // Most sessions are one isolated failure: only sessions that could hold a burst get a core.
         if (cur.length >= minFailures) {
-          const c = coreOf(cur);
+          const c = coreOf(cur, judge);
           if (c !== null) cores.push(c);
         }
         cur = [];
@@ -100,7 +102,7 @@ export const errorCluster = defineDetector({
       cur.push(x);
     }
     if (cur.length >= minFailures) {
-      const c = coreOf(cur);
+      const c = coreOf(cur, judge);
       if (c !== null) cores.push(c);
     }
     const candidates = cores.filter((c) => c.filter((x) => x.dropped === 0).length >= minFailures);
@@ -136,10 +138,11 @@ export const errorCluster = defineDetector({
       if (failures / d < minRatio * rate) return;
       const p = poissonUpperTail(Math.round(failures), mu);
       if (p >= threshold) return;
+      for (const x of c) isFacing(x, judge);
       bursts.push({ occ: c, lead: leadOf(t, c, leadWindow, perTemplateRate), p, mu, rate });
     });
     bursts.sort((a, b) => a.p - b.p || a.occ[0]!.ts - b.occ[0]!.ts);
-    return bursts.slice(0, o.maxFindings as number).map((b) => describe(t, b, b.rate, eps, o.highUserFacing as number));
+    return bursts.slice(0, o.maxFindings as number).map((b) => describe(t, b, b.rate, eps, o.highUserFacing as number, judge));
   },
 });
 
@@ -147,26 +150,32 @@ export const errorCluster = defineDetector({
 function occurrencesOf(t: TimelineSummary): Occurrence[] {
   const out: Occurrence[] = [];
   let cur: Occurrence | null = null;
-  const judge = new UserFacingJudge();
   for (const ev of t.events) {
     if (ev.ts === null) continue;
     if (ev.source === 'platform') {
       const m = DROPPED.exec(ev.message);
-      if (m) out.push({ ts: ev.ts, events: [], userFacing: false, dropped: Number(m[1]) });
+      if (m) out.push({ ts: ev.ts, events: [], userFacing: 0, dropped: Number(m[1]) });
       continue;
     }
     if (LEVEL_RANK[ev.level] < LEVEL_RANK.error) continue;
-    const uf = judge.judge(ev);
-    if (cur !== null && ev.ts - cur.events[cur.events.length - 1]!.ts! <= SAME_FAILURE_MS && !(uf && cur.userFacing) && !hasTemplate(cur, ev.template)) {
+    // Records within a second and of different templates are one failure logged by several lines.
+    // (Two failed requests of different templates in one second merge here; the burst's user-facing
+    // count splits them again by endpoint.) User-facing is judged on demand: most records never are.
+    if (cur !== null && ev.ts - cur.events[cur.events.length - 1]!.ts! <= SAME_FAILURE_MS && !hasTemplate(cur, ev.template)) {
       cur.events.push(ev);
-      cur.userFacing ||= uf;
       continue;
     }
-    cur = { ts: ev.ts, events: [ev], userFacing: uf, dropped: 0 };
+    cur = { ts: ev.ts, events: [ev], userFacing: -1, dropped: 0 };
     out.push(cur);
   }
   // Markers and occurrences were pushed in event order, which is time order.
   return out;
+}
+
+/** Whether an occurrence holds a user-facing failure (judged once, on first ask). */
+function isFacing(o: Occurrence, judge: UserFacingJudge): boolean {
+  if (o.userFacing === -1) o.userFacing = o.events.some((e) => judge.judge(e)) ? 1 : 0;
+  return o.userFacing === 1;
 }
 
 function hasTemplate(o: Occurrence, template: number): boolean {
@@ -224,14 +233,14 @@ export function twoMeansSplit(sorted: Float64Array): number {
  * The core of a session: from its first user-facing failure or first repeated template on.
  * Returns null for a session without real failures.
  */
-function coreOf(session: Occurrence[]): Occurrence[] | null {
+function coreOf(session: Occurrence[], judge: UserFacingJudge): Occurrence[] | null {
   const seen = new Map<number, number>();
   for (const x of session) for (const e of x.events) seen.set(e.template, (seen.get(e.template) ?? 0) + 1);
   let start = -1;
   for (let i = 0; i < session.length; i++) {
     const x = session[i]!;
     if (x.dropped > 0) continue;
-    if (x.userFacing || x.events.some((e) => seen.get(e.template)! >= 2)) {
+    if (x.events.some((e) => seen.get(e.template)! >= 2) || isFacing(x, judge)) {
       start = i;
       break;
     }
@@ -280,7 +289,7 @@ function leadOf(t: TimelineSummary, core: Occurrence[], windowMs: number, perTem
   return null;
 }
 
-function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highUserFacing: number): Finding {
+function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highUserFacing: number, judge: UserFacingJudge): Finding {
   const occ = b.occ;
   const real = occ.filter((x) => x.dropped === 0);
   const events = real.flatMap((x) => x.events);
@@ -290,8 +299,19 @@ function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highU
   const end = lastOcc.events[lastOcc.events.length - 1]!.ts!;
   // Durations are differences of the clock seconds shown (19:12:22 to 19:12:47 is 25 s), as a reader counts them.
   const durationS = clockSeconds(end) - clockSeconds(start);
-  const userFacingOcc = real.filter((x) => x.userFacing);
-  const userFacing = userFacingOcc.length;
+  const userFacingOcc = real.filter((x) => x.userFacing === 1);
+  // One failed request per user-facing occurrence, more when its records name different endpoints.
+  let userFacing = 0;
+  for (const x of userFacingOcc) {
+    const eps = new Set<string>();
+    for (const e of x.events) {
+      if (!judge.judge(e)) continue;
+      const ref = requestOf(e);
+      const ep = ref ? endpointOf(ref) : null;
+      if (ep !== null) eps.add(ep);
+    }
+    userFacing += Math.max(1, eps.size);
+  }
   const count = events.length + dropped;
   const byTemplate = new Map<number, number>();
   for (const e of events) byTemplate.set(e.template, (byTemplate.get(e.template) ?? 0) + 1);
@@ -301,13 +321,14 @@ function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highU
   const endpoints = new Map<string, number>();
   const affectedPaths: { method: string; path: string }[] = [];
   for (const x of userFacingOcc) {
+    const seen = new Set<string>();
     for (const e of x.events) {
       const ref = requestOf(e);
       const ep = ref ? endpointOf(ref) : null;
-      if (ep === null || ref === null) continue;
+      if (ep === null || ref === null || seen.has(ep)) continue;
+      seen.add(ep);
       if (!endpoints.has(ep)) affectedPaths.push({ method: ref.method, path: ref.path });
       endpoints.set(ep, (endpoints.get(ep) ?? 0) + 1);
-      break;
     }
   }
   const endpointList = [...endpoints.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([endpoint, c]) => ({ endpoint, count: c }));

@@ -210,3 +210,19 @@ describe('error-cluster: inputs without times', () => {
     expect(runDetector(detector, events)).toEqual([]);
   });
 });
+
+describe('error-cluster: failed requests in the same second', () => {
+  it('two failed requests to different endpoints within a second are two user-facing failures', () => {
+    const start = ms('2026-02-05T10:00:00Z');
+    const events = byTime(
+      background('web', '2026-02-01T00:00:00Z'),
+      [0, 4000, 9000].flatMap((o) => [
+        { at: start + o, message: 'Order create failed', level: 'error' as const, service: 'web', attrs: { method: 'POST', path: '/orders', status_code: 500 } },
+        { at: start + o + 300, message: 'Cart load failed', level: 'error' as const, service: 'web', attrs: { method: 'GET', path: '/cart', status_code: 503 } },
+      ]),
+    );
+    const fs = runDetector(detector, events);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.data).toMatchObject({ count: 6, failures: 3, userFacing: 6, endpoints: [{ endpoint: 'GET /cart', count: 3 }, { endpoint: 'POST /orders', count: 3 }] });
+  });
+});
