@@ -2,12 +2,15 @@
 //
 // 1. Collapse runs: events closer than `runGapMs` are one run (a job logging several lines).
 // 2. First period guess P0 = median gap.
-// 3. Chains: each run joins the latest chain whose last run it follows by k·P0 (k ≥ 1, within a
-//    tolerance), else starts a new chain. k > 1 folds missed runs (harmonic folding); a run that
-//    fits no chain is an extra (a retry, a manual run); a new chain is a phase reset (a restart of
-//    an in-process sleep loop). This is what lets one off-beat event or a redeploy not spoil the fit.
-// 4. Realised period P̂ = ΣΔ/Σk over chained gaps; jitter σ = 1.4826·MAD(Δ/k). Periodic when
-//    enough runs are chained and σ/P̂ is small.
+// 3. Chains: each run joins the best-fitting of the recent chains whose last run it follows by
+//    k·P0 (k ≥ 1, within 25 % of P0; an established chain holds it to its own period and jitter),
+//    else starts a new chain. k > 1 folds missed runs (harmonic folding); a run that fits no chain
+//    is an extra (a retry, a manual run); a new chain is a phase reset (a restart of an in-process
+//    sleep loop). This is what lets one off-beat event or a redeploy not spoil the fit.
+// 4. Realised period P̂ = ΣΔ/Σk over chained gaps; jitter σ from the 80th percentile of
+//    |Δ − k·P0|. Periodic when enough runs are chained, chains are long (≥ 4 runs on average),
+//    missed cycles are at most half the runs, and σ/P̂ is small (stricter below 20 runs). Random
+//    (Poisson) events pass as periodic in ≤ 0.1 % of trials at 6 to 300 events (see the tests).
 // 5. Drift: against a nominal period P (P̂ snapped to a round period, or a sibling job's period),
 //    phase φ_j = t_j − t_chain0 − n_j·P is regressed on the cycle number n_j (Theil–Sen for the
 //    value, OLS for its standard error, one intercept per chain). A `while True: run(); sleep(P)`
