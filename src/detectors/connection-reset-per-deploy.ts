@@ -264,8 +264,8 @@ export const connectionResetPerDeploy = defineDetector({
           `${round(p0 * 100, 3)}% of the logs' ${humanDuration(span)}, so this alignment by chance has p = ${pValue.toExponential(1)}.` +
           (inTransaction > 0 ? ` ${inTransaction} of the drops happened inside an open transaction, which PostgreSQL rolled back.` : ''),
         impact:
-          `Each ${mostlyCrashes ? 'crash' : 'deploy'} drops the connections mid-use: in-flight queries fail and open transactions are rolled back; the database log fills with ' +
-          'noise that hides real network faults. At higher deploy rates or pool sizes this also costs backend slots while PostgreSQL notices the dead peers.` +
+          `Each ${mostlyCrashes ? 'crash' : 'deploy'} drops the connections mid-use: in-flight queries fail and open transactions are rolled back; the database log fills with ` +
+          `noise that hides real network faults. At higher deploy rates or pool sizes this also costs backend slots while PostgreSQL notices the dead peers.` +
           (serverCrash > 0 ? ` (${serverCrash} "terminating connection because of crash of another server process" lines are a database crash, not counted here.)` : ''),
         timing: `Stops at ${stopList.join(', ')} (UTC); resets follow by a median of ${round(medianLag, 1)} s.`,
         recommendation:
