@@ -66,3 +66,19 @@ export function shareOf(lines: readonly string[], test: (line: string) => boolea
   }
   return n === 0 ? 0 : hit / n;
 }
+
+/** The JSON object on a line, or null after telling the sink why the line is skipped. */
+export function jsonObjectOrSkip(text: string, lineNo: number, sink: EventSink): Record<string, unknown> | null {
+  let o: unknown;
+  try {
+    o = JSON.parse(text);
+  } catch {
+    sink.skip(lineNo, 'not valid JSON', text);
+    return null;
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+    sink.skip(lineNo, 'not a JSON object', text);
+    return null;
+  }
+  return o as Record<string, unknown>;
+}

@@ -3,7 +3,7 @@
 // deploymentId, ...). Each becomes an `http` event whose message reads `GET /dashboard 500 1234ms`,
 // so the template miner groups requests by route, and whose level follows the status.
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
-import { shareOf } from '../format.js';
+import { jsonObjectOrSkip, shareOf } from '../format.js';
 import type { Level, LogEvent } from '../../model.js';
 import { railwayTimestamp } from './railway-json.js';
 
@@ -50,18 +50,8 @@ export const railwayHttp: InputFormat = {
           sink.skip(lineNo, 'blank line', text);
           return;
         }
-        let o: unknown;
-        try {
-          o = JSON.parse(text);
-        } catch {
-          sink.skip(lineNo, 'not valid JSON', text);
-          return;
-        }
-        if (typeof o !== 'object' || o === null || Array.isArray(o)) {
-          sink.skip(lineNo, 'not a JSON object', text);
-          return;
-        }
-        const obj = o as Record<string, unknown>;
+        const obj = jsonObjectOrSkip(text, lineNo, sink);
+        if (obj === null) return;
         const status = numberOf(obj.httpStatus ?? obj.status);
         if (status === null) {
           sink.skip(lineNo, 'JSON object without a numeric "httpStatus"', text);

@@ -3,7 +3,7 @@
 // `error`, so the level is taken from the message itself when it announces one, and a message that
 // is a PostgreSQL log line becomes a PostgreSQL record with PostgreSQL's severity.
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
-import { shareOf } from '../format.js';
+import { jsonObjectOrSkip, shareOf } from '../format.js';
 import type { Level, LogEvent, SourceKind } from '../../model.js';
 import { parseTimestamp, parseTimestampAt, parseUtcAt, epochToMs } from '../timestamp.js';
 import { levelCueOf, levelOfNumber, levelOfWord } from '../level.js';
@@ -159,18 +159,8 @@ export const railwayJson: InputFormat = {
           if (f.service !== null) svc = f.service;
           attrs = lazyAttrs(text);
         } else {
-          let o: unknown;
-          try {
-            o = JSON.parse(text);
-          } catch {
-            sink.skip(lineNo, 'not valid JSON', text);
-            return;
-          }
-          if (typeof o !== 'object' || o === null || Array.isArray(o)) {
-            sink.skip(lineNo, 'not a JSON object', text);
-            return;
-          }
-          const obj = o as Record<string, unknown>;
+          const obj = jsonObjectOrSkip(text, lineNo, sink);
+          if (obj === null) return;
           const message = obj.message ?? obj.msg;
           if (message === undefined) {
             sink.skip(lineNo, 'JSON object without a "message" field', text);
