@@ -196,7 +196,9 @@ const SUMMARY_DETAIL: Record<string, (fs: Finding[]) => string | undefined> = {
     const end = timeAt(f.data, 'end');
     const eps = affectedOf(f).endpoints;
     const when = start !== undefined ? `at ${minuteOf(start)}` : '';
-    return `${fs.length > 1 ? `${fs.length} bursts; the first ` : ''}${when}${start !== undefined && end !== undefined ? `, over ${humanSeconds((end - start) / 1000)}` : ''}${eps.length > 0 ? `, failing ${eps.slice(0, 3).join(', ')}` : ''}`.replace(/^, /, '');
+    // The detector's own duration (whole seconds, as its section prints it), so both agree.
+    const seconds = numberAt(f.data, 'durationSeconds') ?? (start !== undefined && end !== undefined ? (end - start) / 1000 : undefined);
+    return `${fs.length > 1 ? `${fs.length} bursts; the first ` : ''}${when}${seconds !== undefined ? `, over ${humanSeconds(seconds)}` : ''}${eps.length > 0 ? `, failing ${eps.slice(0, 3).join(', ')}` : ''}`.replace(/^, /, '');
   },
   'connection-reset-per-deploy': (fs) => {
     const stops = fs.reduce((a, f) => a + objectsAt(f.data, 'stops').length, 0);
