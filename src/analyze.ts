@@ -99,6 +99,8 @@ export interface DetectorRun {
   id: string;
   title: string;
   findings: number;
+  /** Wall time of its detect() in milliseconds (for `npm run bench`; not in the reports, which stay deterministic). */
+  ms?: number;
   /** Set when the detector threw: its findings are missing and the report says so. */
   error?: string;
 }
@@ -110,15 +112,28 @@ export function runDetectors(summary: TimelineSummary, config: DetectorConfig = 
   for (const d of DETECTORS) {
     if (only && !only.includes(d.meta.id)) continue;
     const options = { ...d.meta.defaults, ...(config[d.meta.id] ?? {}) };
+    const t0 = performance.now();
     try {
       const fs = d.detect(summary, options);
       findings.push(...fs);
-      runs.push({ id: d.meta.id, title: d.meta.title, findings: fs.length });
+      runs.push({ id: d.meta.id, title: d.meta.title, findings: fs.length, ms: performance.now() - t0 });
     } catch (e) {
-      runs.push({ id: d.meta.id, title: d.meta.title, findings: 0, error: (e as Error).message });
+      runs.push({ id: d.meta.id, title: d.meta.title, findings: 0, ms: performance.now() - t0, error: (e as Error).message });
     }
   }
+  if (process.env.HINDSIGHT_PROFILE_DETECTORS === '1') process.stderr.write(detectorProfile(runs));
   return { findings: sortFindings(findings), runs };
+}
+
+/** The detectors' wall times, slowest first, as a plain-text table (HINDSIGHT_PROFILE_DETECTORS=1 prints it to stderr). */
+export function detectorProfile(runs: readonly DetectorRun[]): string {
+  const total = runs.reduce((a, r) => a + (r.ms ?? 0), 0);
+  const rows = [...runs].sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0));
+  const width = Math.max(8, ...rows.map((r) => r.id.length));
+  const lines = [`${'detector'.padEnd(width)}        ms  findings`];
+  for (const r of rows) lines.push(`${r.id.padEnd(width)} ${(r.ms ?? 0).toFixed(1).padStart(9)}  ${String(r.findings).padStart(8)}${r.error !== undefined ? '  (failed)' : ''}`);
+  lines.push(`${'total'.padEnd(width)} ${total.toFixed(1).padStart(9)}`);
+  return lines.join('\n') + '\n';
 }
 
 /** Severity first (worst first), then the time of the first evidence, then id: a stable order. */

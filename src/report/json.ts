@@ -71,7 +71,7 @@ export function buildJsonReport({ timeline, findings, runs, run }: ReportInput):
       keptEventsDropped: timeline.eventsDropped,
       postgres: timeline.postgres,
     },
-    detectors: runs,
+    detectors: runs.map(({ ms: _ms, ...run }) => run),
     findings,
   };
   return redactDeep(doc);

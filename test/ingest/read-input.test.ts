@@ -204,6 +204,17 @@ describe('readInput: line shapes', () => {
     }
   });
 
+  it('reads a file of several 1 MiB chunks through the reused buffer without mixing lines', async () => {
+    // Lines of varied length, so that partial lines of every size straddle the chunk edges.
+    const lines = railwayLines(12_000).map((l, i) => (i % 97 === 0 ? l.replace('"level"', `"pad":"${'x'.repeat(i % 5000)}","level"`) : l));
+    const path = await tempFile('big.jsonl', lines.join('\n') + '\n');
+    const { events, summary } = await readFile(path);
+    expect(summary.lines).toBe(lines.length);
+    expect(summary.skipped).toBe(0);
+    expect(events.map((e) => e.message)).toEqual(lines.map((l) => JSON.parse(l).message));
+    expect(events.filter((e, i) => i % 97 === 0).every((e, k) => String(e.attrs?.pad).length === (k * 97) % 5000)).toBe(true);
+  });
+
   it('keeps a last line without a newline', async () => {
     const { events } = await readText(railwayLines(3).join('\n'));
     expect(events).toHaveLength(3);

@@ -153,11 +153,13 @@ export const railwayJson: InputFormat = {
         // are parsed only if something reads them. Anything unusual goes through JSON.parse.
         const f = scanObject(text) ? fromScan(text) : null;
         if (f !== null) {
+          const keyMask = members.keyMask;
+          const keyMask2 = members.keyMask2;
           msg = f.message;
           ts = f.ts;
           rawLevel = f.level;
           if (f.service !== null) svc = f.service;
-          attrs = lazyAttrs(text);
+          attrs = lazyAttrs(text, keyMask, keyMask2);
         } else {
           const obj = jsonObjectOrSkip(text, lineNo, sink);
           if (obj === null) return;
