@@ -146,9 +146,12 @@ export const datasets = [
   { name: 'railway-short-100mb', file: 'railway-short-100mb.jsonl', bytes: 100e6, lines: () => railwayJsonLines(4, false) },
   { name: 'postgres-100mb', file: 'postgres-100mb.log', bytes: 100e6, lines: () => postgresStderrLines(2) },
   { name: 'railway-2gb', file: 'railway-2gb.jsonl', bytes: 2e9, lines: () => railwayJsonLines(3), large: true },
+  // A checked-in sample (logs and metrics of one app), read as it is: `path` instead of generated lines.
+  { name: 'samples/whendoist', path: join(ROOT, 'samples', 'whendoist') },
 ];
 
 async function ensureDataset(ds) {
+  if (ds.path !== undefined) return ds.path;
   const path = join(DATA, ds.file);
   if (existsSync(path) && statSync(path).size >= ds.bytes) return path;
   mkdirSync(DATA, { recursive: true });
@@ -285,7 +288,45 @@ export const benchmarks = [
       return { lines: inp.lines, events: summary.totals.records, templates: summary.templates.length };
     },
   },
+  {
+    name: 'hindsight detectors',
+    about: 'readTimeline, then runDetectors on its summary: the detectors\' share of the whole analyze time (issue 4: at most 10%)',
+    datasets: ['railway-100mb', 'postgres-100mb', 'samples/whendoist'],
+    async run(file) {
+      const { readTimeline, runDetectors } = await import(pathToFileURL(join(DIST, 'analyze.js')).href);
+      const t0 = performance.now();
+      const { summary } = await readTimeline([file], {});
+      const timelineMs = performance.now() - t0;
+      const t1 = performance.now();
+      const { runs } = runDetectors(summary, {});
+      const detectorsMs = performance.now() - t1;
+      const lines = summary.inputs.reduce((a, i) => a + i.lines, 0);
+      return { lines, events: summary.totals.records, timelineMs, detectorsMs, perDetector: Object.fromEntries(runs.map((r) => [r.id, r.ms])) };
+    },
+  },
 ];
+
+/** The detectors rows: timeline and detector time, the detectors' share, the slowest detectors (medians of the runs). */
+function detectorSection(rows) {
+  const out = ['', 'detectors: share of the analyze time (timeline + detectors), medians of the runs', 'input | timeline ms | detectors ms | share | slowest detectors (ms)', '--- | --- | --- | --- | ---'];
+  for (const r of rows) {
+    const slow = Object.entries(r.detectors.perDetector).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([id, ms]) => `${id} ${fmt(ms)}`).join(', ');
+    out.push(`${r.input} | ${fmt(r.detectors.timelineMs)} | ${fmt(r.detectors.detectorsMs)} | ${fmt(100 * r.detectors.share, 1)}% | ${slow}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+/** Medians over the runs of a detectors benchmark: each time, the share, and each detector's time. */
+function detectorMedians(samples) {
+  const perDetector = {};
+  for (const id of Object.keys(samples[0].perDetector)) perDetector[id] = median(samples.map((s) => s.perDetector[id] ?? 0));
+  return {
+    timelineMs: median(samples.map((s) => s.timelineMs)),
+    detectorsMs: median(samples.map((s) => s.detectorsMs)),
+    share: median(samples.map((s) => s.detectorsMs / (s.timelineMs + s.detectorsMs))),
+    perDetector,
+  };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Driver.
@@ -322,6 +363,13 @@ async function child(benchName, module, file) {
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu = process.cpuUsage(cpu0);
   process.stdout.write(JSON.stringify({ ...res, ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+}
+
+/** Bytes of an input: a file's size, or the sum of a directory's files. */
+function inputBytes(path) {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.size;
+  return readdirSync(path).reduce((a, f) => a + statSync(join(path, f)).size, 0);
 }
 
 function median(xs) {
@@ -362,7 +410,7 @@ async function main() {
     const benches = all.benchmarks.filter((b) => b.datasets.includes(ds.name) && (only === null || b.name.includes(only) || b.floor));
     if (benches.length === 0) continue;
     const file = await ensureDataset(ds);
-    const size = statSync(file).size;
+    const size = inputBytes(file);
     let floorRate = null;
     for (const b of benches) {
       const n = size > 1e9 ? 1 : runs;
@@ -400,9 +448,10 @@ async function main() {
         mbPerSec: size / 1e6 / (ms / 1000),
         peakRssMB: Math.max(...samples.map((s) => s.maxRssMB)),
         ratioToFloor: floorRate !== null ? cpuRate / floorRate : null,
-        extra: Object.fromEntries(Object.entries(samples[0]).filter(([k]) => !['lines', 'ms', 'cpuMs', 'maxRssMB'].includes(k))),
+        extra: Object.fromEntries(Object.entries(samples[0]).filter(([k]) => !['lines', 'ms', 'cpuMs', 'maxRssMB', 'timelineMs', 'detectorsMs', 'perDetector'].includes(k))),
         load: os.loadavg()[0],
       };
+      if (samples[0].detectorsMs !== undefined) row.detectors = detectorMedians(samples);
       results.push(row);
       if (!asJson) {
         process.stdout.write(
@@ -411,6 +460,8 @@ async function main() {
       }
     }
   }
+  const detectorRows = results.filter((r) => r.detectors !== undefined);
+  if (!asJson && detectorRows.length > 0) process.stdout.write(detectorSection(detectorRows));
   if (!asJson && only === null) {
     for (const f of all.sections) {
       process.stdout.write(`\n## ${f}\n`);

@@ -7,6 +7,7 @@
 import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
+import { candidateEvents } from './template-index.js';
 import { isoSeconds } from './evidence.js';
 import { countBy, distinct, firstLast, plural, spreadEvidence } from './event-groups.js';
 
@@ -22,6 +23,9 @@ const POOL_SIZE_RE = /\b(pool_size|max_overflow|max_size|min_size|DB_POOL_MAX_SI
 const POOL_SIZE_INTEREST = /\b(?:pool_size|max_overflow|max_size|min_size|DB_POOL_MAX_SIZE|DB_POOL_SIZE|POOL_SIZE|pool_max|pool max|maxconn|max_connections|connection_limit)\s*[=:]\s*\d/;
 
 type Kind = 'too-many-clients' | 'reserved-slots' | 'queuepool' | 'pool-timeout';
+
+/** Picks the templates to test: a refusal, a pool timeout or a logged pool size. */
+const mayMatter = (m: string) => TOO_MANY_RE.test(m) || RESERVED_RE.test(m) || QUEUEPOOL_RE.test(m) || POOL_EXHAUSTION_RE.test(m) || POOL_SIZE_INTEREST.test(m);
 
 function kindOf(ev: TimelineEvent): Kind | null {
   const m = ev.message;
@@ -48,7 +52,7 @@ export const connectionExhaustion = defineDetector({
     const hits: { kind: Kind; ev: TimelineEvent }[] = [];
     const sizes: { service: string; name: string; value: number; ts: string | null }[] = [];
     const seenSize = new Set<string>();
-    for (const ev of t.events) {
+    for (const ev of candidateEvents(t, mayMatter)) {
       const k = kindOf(ev);
       if (k !== null) {
         hits.push({ kind: k, ev });

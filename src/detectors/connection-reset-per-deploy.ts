@@ -11,6 +11,7 @@
 import type { Finding, Evidence } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
+import { eventsOfTemplates } from './template-index.js';
 import { evidenceOf, isoSeconds, clockOf, humanDuration } from './evidence.js';
 import { LIFECYCLE_INTERESTS, isFailure, lifecycleOf, type LifecycleTransition } from './lifecycle.js';
 
@@ -82,7 +83,7 @@ function resetsOf(t: TimelineSummary): Reset[] {
   }
   const out: Reset[] = [];
   if (!any) return out;
-  for (const ev of t.events) {
+  for (const ev of eventsOfTemplates(t, (id) => (kindOf[id] ?? null) !== null)) {
     if (ev.ts === null) continue;
     const kind = kindOf[ev.template] ?? null;
     if (kind !== null) out.push({ ts: ev.ts, kind, ev });

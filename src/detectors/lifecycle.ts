@@ -9,6 +9,7 @@
 //   lives        a start paired with the stop that ended it: by deployment instance when the
 //                lines carry Railway's deploymentId / deploymentInstanceId, otherwise by order.
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
+import { eventsOfTemplates } from './template-index.js';
 
 /** What a lifecycle line says. `exit` carries an exit code; `failure` is a crash or failed boot. */
 export type MarkerKind = 'start' | 'ready' | 'stop' | 'exit' | 'failure';
@@ -172,7 +173,7 @@ export function lifecycleMarkers(t: TimelineSummary): LifecycleMarker[] {
   }
   const out: LifecycleMarker[] = [];
   if (!any) return out;
-  for (const ev of t.events) {
+  for (const ev of eventsOfTemplates(t, (id) => (ruleOf[id] ?? null) !== null)) {
     if (ev.ts === null) continue;
     const rule = ruleOf[ev.template] ?? null;
     if (rule === null) continue;

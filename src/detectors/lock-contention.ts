@@ -6,6 +6,7 @@
 import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
+import { candidateEvents } from './template-index.js';
 import { clockOf, humanDuration } from './evidence.js';
 import { countBy, distinct, firstLast, plural, spreadEvidence, topCounts } from './event-groups.js';
 import { statementKey } from '../timeline/postgres-stats.js';
@@ -25,6 +26,9 @@ interface LockEvent {
   object?: string;
   pids: number[];
 }
+
+/** Picks the templates to test (classify also wants a PostgreSQL source). */
+const mayBeLockEvent = (m: string) => WAIT_RE.test(m) || DEADLOCK_RE.test(m) || LOCK_TIMEOUT_RE.test(m);
 
 function classify(ev: TimelineEvent): LockEvent | null {
   if (ev.source !== 'postgres') return null;
@@ -89,7 +93,7 @@ export const lockContention = defineDetector({
   },
   detect(t: TimelineSummary, o): Finding[] {
     const byService = new Map<string, LockEvent[]>();
-    for (const ev of t.events) {
+    for (const ev of candidateEvents(t, mayBeLockEvent)) {
       const le = classify(ev);
       if (le === null) continue;
       let list = byService.get(ev.service);

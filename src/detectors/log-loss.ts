@@ -5,10 +5,12 @@
 import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
+import { candidateEvents } from './template-index.js';
 import { isoSeconds } from './evidence.js';
 import { distinct, firstLast, plural, spreadEvidence } from './event-groups.js';
 
 const DROPPED_RE = /Messages dropped: (\d+)/;
+const mayBeDropped = (m: string) => DROPPED_RE.test(m);
 
 export const logLoss = defineDetector({
   meta: {
@@ -23,7 +25,7 @@ export const logLoss = defineDetector({
   },
   detect(t: TimelineSummary, o): Finding[] {
     const list: { ev: TimelineEvent; n: number }[] = [];
-    for (const ev of t.events) {
+    for (const ev of candidateEvents(t, mayBeDropped)) {
       const m = DROPPED_RE.exec(ev.message);
       if (m) list.push({ ev, n: Number(m[1]) });
     }

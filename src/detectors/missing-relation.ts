@@ -5,12 +5,14 @@
 import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
+import { candidateEvents } from './template-index.js';
 import { humanDuration, isoSeconds } from './evidence.js';
 import { countBy, distinct, firstLast, plural, spreadEvidence } from './event-groups.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf } from './lifecycle.js';
 import { statementKey } from '../timeline/postgres-stats.js';
 
 const MISSING_RE = /relation "([^"]+)" does not exist/;
+const mayBeMissing = (m: string) => MISSING_RE.test(m);
 
 export const missingRelation = defineDetector({
   meta: {
@@ -28,7 +30,7 @@ export const missingRelation = defineDetector({
   },
   detect(t: TimelineSummary, o): Finding[] {
     const byRelation = new Map<string, TimelineEvent[]>();
-    for (const ev of t.events) {
+    for (const ev of candidateEvents(t, mayBeMissing)) {
       const m = MISSING_RE.exec(ev.message);
       if (m === null) continue;
       const name = m[1]!.toLowerCase();

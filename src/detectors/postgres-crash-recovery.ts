@@ -8,11 +8,13 @@
 import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
+import { candidateEvents } from './template-index.js';
 import { clockOf, evidenceOf, humanDuration, isoSeconds } from './evidence.js';
 import { countBy, plural } from './event-groups.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf } from './lifecycle.js';
 
 const ANCHOR_RE = /database system was not properly shut down; automatic recovery in progress|database system (?:shutdown )?was interrupted(?: while in recovery)?; last known up at|all server processes terminated; reinitializing/;
+const mayBeAnchor = (m: string) => ANCHOR_RE.test(m);
 const LAST_UP_RE = /last known up at (.+)$/;
 const REDO_START_RE = /^redo starts at ([0-9A-F]+\/[0-9A-F]+)/;
 const REDO_DONE_RE = /^redo done at ([0-9A-F]+\/[0-9A-F]+)(?:.*elapsed: ([0-9.]+) s)?/;
@@ -24,6 +26,7 @@ const CLEAN_STOP_RE = /database system is shut down|received (?:smart|fast) shut
 /** What clients see while the server is down or recovering (server side and driver side). */
 const CLIENT_FAILURE_RE =
   /the database system is (?:starting up|in recovery mode|not yet accepting connections|shutting down)|terminating connection because of crash of another server process|server closed the connection unexpectedly|Connection refused|could not connect to server|connection to server at .* failed|ConnectionDoesNotExistError|CannotConnectNowError|CrashShutdownError|AdminShutdownError/;
+const mayBeClientFailure = (m: string) => CLIENT_FAILURE_RE.test(m);
 
 const INTERESTS = [
   ANCHOR_RE,
@@ -72,6 +75,8 @@ export const postgresCrashRecovery = defineDetector({
   detect(t: TimelineSummary, o): Finding[] {
     const lookback = o.lookbackMinutes * 60_000;
     const recoveryMs = o.recoveryMinutes * 60_000;
+    // Without a recovery line there is no episode: skip the PostgreSQL records altogether.
+    if (!candidateEvents(t, mayBeAnchor).some((e) => e.source === 'postgres' && e.ts !== null && ANCHOR_RE.test(e.message))) return [];
     const pgEvents = new Map<string, TimelineEvent[]>();
     for (const ev of t.events) {
       if (ev.ts === null || ev.source !== 'postgres') continue;
@@ -120,12 +125,12 @@ export const postgresCrashRecovery = defineDetector({
         if (ep.downSince === null) {
           // Nothing says what stopped it: the database was down from the first client failure since it was last ready.
           const lower = Math.max(ep.prevReady ?? -Infinity, ep.anchor.ts! - o.downWindowMinutes * 60_000);
-          const firstFailure = t.events.find((e) => e.ts !== null && e.ts >= lower && e.ts <= ep.anchor.ts! && CLIENT_FAILURE_RE.test(e.message));
+          const firstFailure = candidateEvents(t, mayBeClientFailure).find((e) => e.ts !== null && e.ts >= lower && e.ts <= ep.anchor.ts! && CLIENT_FAILURE_RE.test(e.message));
           ep.downSince = firstFailure?.ts ?? null;
         }
         const from = ep.downSince ?? ep.anchor.ts!;
         const to = ep.ready?.ts ?? ep.anchor.ts! + recoveryMs;
-        for (const ev of t.events) {
+        for (const ev of candidateEvents(t, mayBeClientFailure)) {
           if (ev.ts === null || ev.ts < from || ev.ts > to) continue;
           if (CLIENT_FAILURE_RE.test(ev.message)) ep.failed.push(ev);
         }

@@ -6,11 +6,13 @@
 import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
+import { candidateEvents } from './template-index.js';
 import { clockOf, evidenceOf, humanDuration, isoSeconds } from './evidence.js';
 import { densestWindow, distinct, plural } from './event-groups.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf, type LifecycleTransition } from './lifecycle.js';
 
 const HEALTHCHECK_RE = /Attempt #(\d+) failed with (?:service unavailable|status \d+|.+)|[Hh]ealth ?check (?:failed|failure|timed out)/;
+const mayBeHealthCheck = (m: string) => HEALTHCHECK_RE.test(m);
 
 export const restartLoop = defineDetector({
   meta: {
@@ -35,7 +37,7 @@ export const restartLoop = defineDetector({
       if (l === undefined) byService.set(s.service, (l = []));
       l.push(s);
     }
-    const health: TimelineEvent[] = t.events.filter((e) => e.ts !== null && HEALTHCHECK_RE.test(e.message));
+    const health: TimelineEvent[] = candidateEvents(t, mayBeHealthCheck).filter((e) => e.ts !== null && HEALTHCHECK_RE.test(e.message));
     const windowMs = o.windowMinutes * 60_000;
     const findings: Finding[] = [];
     for (const [service, starts] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {

@@ -5,10 +5,12 @@
 import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
+import { candidateEvents } from './template-index.js';
 import { clockOf, isoSeconds } from './evidence.js';
 import { densestWindow, distinct, firstLast, plural, spreadEvidence } from './event-groups.js';
 
 const SSL_RE = /could not accept SSL connection: (.+)$/;
+const mayBeSslEof = (m: string) => SSL_RE.test(m);
 
 export const sslEof = defineDetector({
   meta: {
@@ -28,7 +30,7 @@ export const sslEof = defineDetector({
   detect(t: TimelineSummary, o): Finding[] {
     const list: TimelineEvent[] = [];
     const reasons: Record<string, number> = {};
-    for (const ev of t.events) {
+    for (const ev of candidateEvents(t, mayBeSslEof)) {
       const m = SSL_RE.exec(ev.message);
       if (m === null) continue;
       list.push(ev);

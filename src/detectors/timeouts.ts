@@ -9,6 +9,7 @@ import { defineDetector } from './detector.js';
 import { countBy, distinct, firstLast, plural, spreadEvidence, topCounts } from './event-groups.js';
 import { statementKey } from '../timeline/postgres-stats.js';
 import { POOL_EXHAUSTION_RE } from './connection-exhaustion.js';
+import { candidateEvents, type MessageTest } from './template-index.js';
 
 type Kind = 'statement-timeout' | 'idle-in-transaction-timeout' | 'idle-session-timeout' | 'app-timeout' | 'handler-timeout' | 'http-504';
 
@@ -34,6 +35,10 @@ function requestKey(ev: TimelineEvent): string | null {
   const path = typeof ev.attrs?.path === 'string' ? ev.attrs.path : METHOD_PATH_RE.exec(ev.message)?.[1];
   return path === undefined ? null : 'path:' + ev.service + ' ' + path;
 }
+
+/** Whether a message may be a timeout of some kind (the source and attributes are not looked at): picks the templates to test. */
+const mayBeTimeout: MessageTest = (m) =>
+  STATEMENT_TIMEOUT_RE.test(m) || IDLE_TX_RE.test(m) || IDLE_SESSION_RE.test(m) || HANDLER_RE.test(m) || HTTP_504_RE.test(m) || APP_TIMEOUT_RE.test(m);
 
 function kindOf(ev: TimelineEvent): Kind | null {
   const msg = ev.message;
@@ -116,7 +121,7 @@ export const timeouts = defineDetector({
     // One request often logs its 504 twice (the timeout middleware and the access log): count requests.
     const seen504 = new Map<string, number>();
     let duplicates504 = 0;
-    for (const ev of t.events) {
+    for (const ev of candidateEvents(t, mayBeTimeout, ['504'], STATUS_ATTRS)) {
       const k = kindOf(ev);
       if (k === null) continue;
       if (k === 'http-504') {

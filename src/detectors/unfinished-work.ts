@@ -9,6 +9,7 @@
 import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
+import { candidateEvents } from './template-index.js';
 import { evidenceOf, humanDuration, isoSeconds } from './evidence.js';
 import { classifyLifecycle, lifecycleOf } from './lifecycle.js';
 import { percentileSorted } from '../timeline/postgres-stats.js';
@@ -43,6 +44,8 @@ export function workMarker(message: string): { role: 'start' | 'end'; stem: stri
   }
   return null;
 }
+
+const mayBeMarker = (m: string) => workMarker(m) !== null;
 
 function fieldsOf(ev: TimelineEvent): Record<string, string> {
   const out: Record<string, string> = {};
@@ -83,7 +86,7 @@ export const unfinishedWork = defineDetector({
   },
   detect(t: TimelineSummary, o): Finding[] {
     const groups = new Map<string, Marker[]>();
-    for (const ev of t.events) {
+    for (const ev of candidateEvents(t, mayBeMarker)) {
       if (ev.ts === null) continue;
       const wm = workMarker(ev.message);
       if (wm === null) continue;

@@ -6,6 +6,7 @@
 import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
+import { candidateEvents } from './template-index.js';
 import { clockOf, evidenceOf, isoSeconds } from './evidence.js';
 import { distinct, plural } from './event-groups.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf, type LifecycleTransition } from './lifecycle.js';
@@ -14,6 +15,8 @@ import { LIFECYCLE_INTERESTS, lifecycleOf, type LifecycleTransition } from './li
 const APP_SHUTDOWN_RE =
   /\b(?:[Rr]eceived|[Gg]ot|[Cc]aught|[Hh]andling) (?:signal )?SIGTERM\b|\bSIGTERM (?:received|signal received|caught)|[Gg]raceful(?:ly)? shut(?:ting)? ?down|[Ss]hutdown complete|[Cc]losing (?:the )?(?:database|db|connection|pool|server)|[Dd]isposing (?:the )?(?:engine|pool)/;
 const KILL_RE = /\bSIGKILL\b|exit(?:ed)? (?:with )?(?:code|status) 137\b|[Kk]illed by signal 9\b|OOMKilled/;
+/** Picks the templates to test; the exit code and signal may be a template's variables. */
+const mayBeShutdownOrKill = (m: string) => APP_SHUTDOWN_RE.test(m) || KILL_RE.test(m);
 
 interface StopCheck {
   stop: LifecycleTransition;
@@ -43,7 +46,7 @@ export const ungracefulShutdown = defineDetector({
     const lc = lifecycleOf(t);
     const extra = new Map<string, TimelineEvent[]>();
     const kills = new Map<string, TimelineEvent[]>();
-    for (const ev of t.events) {
+    for (const ev of candidateEvents(t, mayBeShutdownOrKill, ['137', '9'])) {
       if (ev.ts === null) continue;
       if (APP_SHUTDOWN_RE.test(ev.message)) (extra.get(ev.service) ?? extra.set(ev.service, []).get(ev.service)!).push(ev);
       if (KILL_RE.test(ev.message)) (kills.get(ev.service) ?? kills.set(ev.service, []).get(ev.service)!).push(ev);

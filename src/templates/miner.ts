@@ -63,7 +63,8 @@ const FAMILY_MAX_POSITIONS = 64;
 const ABSORB_MAX = 3;
 /** Messages longer than this (in tokens) get no parameters from params(). */
 const PARAMS_MAX_TOKENS = 256;
-const OVERFLOW_TEXT = '<overflow: template cap reached>';
+/** The text of the overflow templates (messages beyond the template cap). */
+export const OVERFLOW_TEXT = '<overflow: template cap reached>';
 
 interface Cluster {
   service: string;
