@@ -8,6 +8,7 @@
 import type { LogEvent } from '../model.js';
 import { normalizeSql } from '../templates/sql-normalize.js';
 import { redact } from '../redact.js';
+import { ownString } from './compact-event.js';
 
 /** Aggregates of one normalized statement's durations, like a row of pgBadger's top queries. */
 export interface StatementStats {
@@ -90,7 +91,10 @@ const SAMPLE_CAP = 1000;
 const MAX_STATEMENT_CHARS = 20_000;
 const MAX_EXAMPLE_CHARS = 2000;
 const MAX_PIDS = 10_000;
-const MAX_SESSION_CHANGES = 1_000_000;
+/** Session changes held for sorting; when full, the older half is applied to the running count. */
+const SESSION_WINDOW = 16_384;
+/** Open sessions tracked at most (logs without disconnection lines would otherwise grow the set forever). */
+const MAX_OPEN_SESSIONS = 100_000;
 
 /** LOG messages pgBadger turns into events (its `change_log_level`, plus the deadlock wait of 13.x). */
 const PGBADGER_EVENT_RE =
@@ -179,7 +183,8 @@ interface StatementAcc {
 }
 
 function occurrence(ev: LogEvent, ms: number, text: string): StatementOccurrence {
-  return { ms, ts: ev.ts, service: ev.service, input: ev.input, line: ev.line, text: text.length > MAX_EXAMPLE_CHARS ? text.slice(0, MAX_EXAMPLE_CHARS) + '…' : text };
+  // Owned copies: a slice of the line would keep the whole read chunk it came from alive.
+  return { ms, ts: ev.ts, service: ownString(ev.service, MAX_EXAMPLE_CHARS), input: ev.input, line: ev.line, text: text.length > MAX_EXAMPLE_CHARS ? ownString(text.slice(0, MAX_EXAMPLE_CHARS) + '…', Infinity) : ownString(text, Infinity) };
 }
 
 /** p-th percentile (0..1) of ascending values, linear between ranks (R-7, as numpy and simple-statistics' quantileSorted interpolate). */
@@ -202,11 +207,17 @@ export class PostgresStats {
   private sessions = 0;
   /**
    * Session opens (+1), closes (-1) and server starts (0 = all closed) with their time and line:
-   * records can arrive out of time order (the stderr reader holds a record until its DETAIL lines
-   * are in), so the peak is computed at the end, over these changes sorted by time.
+   * records can arrive a little out of time order (the stderr reader holds a record until its
+   * DETAIL lines are in), so changes wait in a sorting window; when it fills, its older half is
+   * swept into the running count. A change older than what was already swept makes the peak
+   * approximate (it is applied late, not lost).
    */
-  private readonly sessionChanges: { ts: number; line: number; delta: number; key: string }[] = [];
-  private sessionChangesDropped = 0;
+  private sessionChanges: SessionChange[] = [];
+  private readonly openSessions = new Set<string>();
+  private sessionPeak = 0;
+  private sessionPeakAt: number | null = null;
+  private sweptUpTo = -Infinity;
+  private sessionsApproximate = false;
   private serverStarts = 0;
   private readonly checkpoints = { started: 0, completed: 0, restartpoints: 0, warnings: 0 };
   private autovacuum = 0;
@@ -270,7 +281,7 @@ export class PostgresStats {
         break;
       case 115 /* s */:
         if (msg.startsWith('statement: ')) {
-          if (this.lastStatement.size < MAX_PIDS || this.lastStatement.has(pidKey)) this.lastStatement.set(pidKey, msg.slice(11));
+          if (this.lastStatement.size < MAX_PIDS || this.lastStatement.has(pidKey)) this.lastStatement.set(pidKey, ownString(msg.slice(11), MAX_STATEMENT_CHARS));
           return false;
         }
         break;
@@ -395,27 +406,26 @@ export class PostgresStats {
 
   private sessionChange(ev: LogEvent, delta: number, key: string): void {
     if (ev.ts === null) return;
-    if (this.sessionChanges.length < MAX_SESSION_CHANGES) this.sessionChanges.push({ ts: ev.ts, line: ev.line, delta, key });
-    else this.sessionChangesDropped++;
+    if (ev.ts < this.sweptUpTo) this.sessionsApproximate = true;
+    // An owned key: a slice of the line would keep its read chunk alive.
+    this.sessionChanges.push({ ts: ev.ts, line: ev.line, delta, key: key.length === 0 ? key : ownString(key, Infinity) });
+    if (this.sessionChanges.length >= SESSION_WINDOW) {
+      const ch = this.sessionChanges.sort(byTimeThenLine);
+      const half = SESSION_WINDOW >> 1;
+      const peak = sweepSessions(ch.slice(0, half), this.openSessions, { count: this.sessionPeak, ts: this.sessionPeakAt });
+      this.sessionPeak = peak.count;
+      this.sessionPeakAt = peak.ts;
+      if (peak.capped) this.sessionsApproximate = true;
+      this.sweptUpTo = ch[half - 1]!.ts;
+      this.sessionChanges = ch.slice(half);
+    }
   }
 
   /** Most sessions open at once, sweeping the changes in time order (file order within a millisecond). */
   private peakSessions(): { count: number; ts: number | null; approximate: boolean } {
-    const ch = [...this.sessionChanges].sort((a, b) => a.ts - b.ts || a.line - b.line);
-    // A close counts only for a session opened in the logs, and a server start closes them all.
-    const open = new Set<string>();
-    let best = 0;
-    let at: number | null = null;
-    for (const c of ch) {
-      if (c.delta === 0) open.clear();
-      else if (c.delta > 0) open.add(c.key);
-      else open.delete(c.key);
-      if (open.size > best) {
-        best = open.size;
-        at = c.ts;
-      }
-    }
-    return { count: best, ts: at, approximate: this.sessionChangesDropped > 0 };
+    const ch = [...this.sessionChanges].sort(byTimeThenLine);
+    const peak = sweepSessions(ch, new Set(this.openSessions), { count: this.sessionPeak, ts: this.sessionPeakAt });
+    return { count: peak.count, ts: peak.ts, approximate: this.sessionsApproximate || peak.capped };
   }
 
   private duration(ev: LogEvent, msg: string, pidKey: string): void {
@@ -436,8 +446,8 @@ export class PostgresStats {
         this.statementsOverflow++;
         return;
       }
-      acc = { statement: key, count: 0, totalMs: 0, minMs: Infinity, maxMs: -Infinity, samples: [], slowest: occurrence(ev, d.ms, text) };
-      this.statements.set(key, acc);
+      acc = { statement: ownString(key, Infinity), count: 0, totalMs: 0, minMs: Infinity, maxMs: -Infinity, samples: [], slowest: occurrence(ev, d.ms, text) };
+      this.statements.set(acc.statement, acc);
     }
     acc.count++;
     acc.totalMs += d.ms;
@@ -519,6 +529,39 @@ export function redactSql(sql: string): string {
 /** Secrets in logged statements (passwords in ALTER ROLE, URLs) never reach a report. */
 function redacted(o: StatementOccurrence): StatementOccurrence {
   return { ...o, text: redactSql(o.text) };
+}
+
+interface SessionChange {
+  ts: number;
+  line: number;
+  delta: number;
+  key: string;
+}
+
+function byTimeThenLine(a: SessionChange, b: SessionChange): number {
+  return a.ts - b.ts || a.line - b.line;
+}
+
+/**
+ * Applies sorted session changes to the open set, from the peak so far. A close counts only for a
+ * session opened in the logs, and a server start closes them all.
+ */
+function sweepSessions(ch: readonly SessionChange[], open: Set<string>, from: { count: number; ts: number | null }): { count: number; ts: number | null; capped: boolean } {
+  let best = from.count;
+  let at = from.ts;
+  let capped = false;
+  for (const c of ch) {
+    if (c.delta === 0) open.clear();
+    else if (c.delta > 0) {
+      if (open.size < MAX_OPEN_SESSIONS || open.has(c.key)) open.add(c.key);
+      else capped = true;
+    } else open.delete(c.key);
+    if (open.size > best) {
+      best = open.size;
+      at = c.ts;
+    }
+  }
+  return { count: best, ts: at, capped };
 }
 
 function round3(v: number): number {

@@ -1,11 +1,13 @@
 // The timeline is the only place that sees every event. It keeps, in bounded memory, what the
 // detectors need: templates and their counts, timestamps per template, warning-or-worse events and
-// the events detectors declared an interest in (up to a cap, counted beyond), metric series,
+// the events detectors declared an interest in (compact copies, under a byte budget with a share
+// per template, counted beyond), metric series,
 // per-minute counts, PostgreSQL statistics. Detectors read its summary, never raw lines.
 import type { Level, LogEvent, MetricSample, MetricSeries, InputSummary, SourceKind } from '../model.js';
 import { LEVELS, LEVEL_RANK } from '../model.js';
 import { TemplateMiner, type Template } from '../templates/miner.js';
 import { PostgresStats, type PostgresStatsSummary } from './postgres-stats.js';
+import { EventCompactor, ownString } from './compact-event.js';
 
 /** An event the timeline kept, with the template it belongs to. */
 export interface TimelineEvent extends LogEvent {
@@ -32,6 +34,8 @@ export interface TemplateSummary extends Template {
   /** Timestamps (epoch ms), sorted; at most `maxTimesPerTemplate` (see `timesDropped`). */
   times: Float64Array;
   timesDropped: number;
+  /** Events of this template that qualified to be kept but did not fit (see TimelineOptions.maxEventBytes). */
+  eventsDropped: number;
 }
 
 export interface LevelHistogram {
@@ -54,6 +58,8 @@ export interface TimelineSummary {
   events: TimelineEvent[];
   /** Events that qualified to be kept but did not fit under the cap. */
   eventsDropped: number;
+  /** Estimated heap bytes of the kept events (what `maxEventBytes` bounds). */
+  eventsBytes: number;
   metrics: MetricSeries[];
   histogram: LevelHistogram;
   postgres: PostgresStatsSummary;
@@ -64,9 +70,22 @@ export interface TimelineOptions {
   maxTemplates?: number;
   /** Kept events at most (warning-or-worse plus declared interests). */
   maxEvents?: number;
+  /**
+   * Estimated heap bytes of kept events at most, beyond each template's first `eventsPerTemplateFloor`
+   * events (those have their own quarter of this budget, so that rare templates are always kept).
+   */
+  maxEventBytes?: number;
+  /** Share (0..1] of `maxEventBytes` one template may hold, so that one noisy template cannot crowd out the rest. */
+  templateShare?: number;
+  /** Events of each template kept before the budget and share apply. */
+  eventsPerTemplateFloor?: number;
   maxTimesPerTemplate?: number;
-  /** Total timestamps kept across templates. */
+  /** Total timestamps kept across templates (8 bytes each), beyond each template's first `timesPerTemplateFloor`. */
   maxTimesTotal?: number;
+  /** Timestamps of each template kept whatever the total, so that a template that appears late still has its times. */
+  timesPerTemplateFloor?: number;
+  /** Messages the template miner remembers for exact repeats (see TemplateMiner's `cacheSize`). */
+  minerCacheSize?: number;
   /** Messages of info-or-lower level that detectors need (lifecycle markers, PostgreSQL resets...). */
   interests?: readonly RegExp[];
   /** Record the template id of every event in input order (for `templates --per-line`). */
@@ -76,6 +95,9 @@ export interface TimelineOptions {
 const EXAMPLES = 3;
 const EXAMPLE_CHARS = 500;
 const BUCKET_MS = 60_000;
+/** Kept events' budget: about 150,000 Railway events of ~200 bytes (docs/PERFORMANCE.md, "Memory"). */
+export const DEFAULT_MAX_EVENT_BYTES = 32 * 1024 * 1024;
+const DEFAULT_MINER_CACHE = 16_384;
 
 interface Stats {
   count: number;
@@ -86,6 +108,10 @@ interface Stats {
   times: Float64Array;
   nTimes: number;
   timesDropped: number;
+  /** Kept events and their estimated bytes, and events that qualified but did not fit. */
+  kept: number;
+  keptBytes: number;
+  eventsDropped: number;
   /** 1 = keep its info events, 0 = do not, -1 = not decided yet. */
   interest: number;
 }
@@ -105,9 +131,18 @@ export class Timeline {
   private readonly stats: Stats[] = [];
   private readonly kept: TimelineEvent[] = [];
   private dropped = 0;
+  private readonly compactor = new EventCompactor();
+  /** Estimated bytes of kept events: those within their template's floor, and the rest. */
+  private floorBytes = 0;
+  private sharedBytes = 0;
   private readonly maxEvents: number;
+  private readonly maxEventBytes: number;
+  private readonly maxFloorBytes: number;
+  private readonly maxTemplateBytes: number;
+  private readonly floor: number;
   private readonly maxTimesPer: number;
   private readonly maxTimesTotal: number;
+  private readonly timesFloor: number;
   private timesTotal = 0;
   private readonly interest: RegExp | null;
   private readonly inputs: InputSummary[] = [];
@@ -128,10 +163,17 @@ export class Timeline {
   readonly perLine: { input: number; line: number; template: number }[] | null;
 
   constructor(options: TimelineOptions = {}) {
-    this.miner = new TemplateMiner({ maxTemplates: options.maxTemplates });
+    // A smaller message cache than the miner's default: the cache is live data that is dropped
+    // whole when full, and V8 lets old-space garbage grow with the live heap (docs/PERFORMANCE.md, "Memory").
+    this.miner = new TemplateMiner({ maxTemplates: options.maxTemplates, cacheSize: options.minerCacheSize ?? DEFAULT_MINER_CACHE });
     this.maxEvents = options.maxEvents ?? 200_000;
+    this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    this.maxFloorBytes = this.maxEventBytes / 4;
+    this.maxTemplateBytes = this.maxEventBytes * Math.min(1, Math.max(0, options.templateShare ?? 0.25));
+    this.floor = options.eventsPerTemplateFloor ?? 100;
     this.maxTimesPer = options.maxTimesPerTemplate ?? 50_000;
-    this.maxTimesTotal = options.maxTimesTotal ?? 4_000_000;
+    this.maxTimesTotal = options.maxTimesTotal ?? 1_000_000;
+    this.timesFloor = options.timesPerTemplateFloor ?? 512;
     const sources = (options.interests ?? []).map((r) => `(?:${r.source})`);
     this.interest = sources.length > 0 ? new RegExp(sources.join('|')) : null;
     this.perLine = options.perLine ? [] : null;
@@ -152,7 +194,7 @@ export class Timeline {
     const id = this.miner.add(ev.service, ev.message, ev.source);
     let st = this.stats[id];
     if (st === undefined) {
-      st = { count: 0, first: null, last: null, levels: new Uint32Array(LEVELS.length), examples: [], times: new Float64Array(8), nTimes: 0, timesDropped: 0, interest: -1 };
+      st = { count: 0, first: null, last: null, levels: new Uint32Array(LEVELS.length), examples: [], times: new Float64Array(8), nTimes: 0, timesDropped: 0, kept: 0, keptBytes: 0, eventsDropped: 0, interest: -1 };
       this.stats[id] = st;
     }
     const rank = LEVEL_RANK[ev.level];
@@ -168,7 +210,7 @@ export class Timeline {
       if (st.last === null || ts > st.last) st.last = ts;
       if (this.start === null || ts < this.start) this.start = ts;
       if (this.end === null || ts > this.end) this.end = ts;
-      if (st.nTimes < this.maxTimesPer && this.timesTotal < this.maxTimesTotal) {
+      if (st.nTimes < this.maxTimesPer && (this.timesTotal < this.maxTimesTotal || st.nTimes < this.timesFloor)) {
         if (st.nTimes === st.times.length) {
           const grown = new Float64Array(Math.min(st.times.length * 2, this.maxTimesPer));
           grown.set(st.times);
@@ -191,9 +233,10 @@ export class Timeline {
       b[rank]!++;
     } else this.withoutTime++;
     if (st.examples.length < EXAMPLES) {
-      st.examples.push({ ts, input: ev.input, line: ev.line, text: ev.message.length > EXAMPLE_CHARS ? ev.message.slice(0, EXAMPLE_CHARS) + '…' : ev.message });
+      // An owned copy: a slice of the line would keep the whole read chunk it came from alive.
+      st.examples.push({ ts, input: ev.input, line: ev.line, text: ev.message.length > EXAMPLE_CHARS ? ownString(ev.message.slice(0, EXAMPLE_CHARS) + '…', Infinity) : ownString(ev.message, Infinity) });
     }
-    if (!this.services.has(ev.service)) this.services.add(ev.service);
+    if (!this.services.has(ev.service)) this.services.add(ownString(ev.service, Infinity));
     if (ev.source === 'postgres') this.pg.add(ev);
     // Keep warning-or-worse events, and the events detectors asked for.
     let keep = rank >= 3 || ev.source === 'platform';
@@ -201,13 +244,28 @@ export class Timeline {
       if (st.interest === -1) st.interest = this.interest !== null && this.interest.test(ev.message) ? 1 : 0;
       keep = st.interest === 1;
     }
-    if (keep) {
-      if (this.kept.length < this.maxEvents) {
-        const te = ev as TimelineEvent;
-        te.template = id;
-        this.kept.push(te);
-      } else this.dropped++;
+    if (keep) this.keepEvent(ev, id, st);
+  }
+
+  /**
+   * Keeps a compact copy of the event when it fits: a template's first events always (within the
+   * floor's own budget), later ones while the shared budget and the template's share allow.
+   */
+  private keepEvent(ev: LogEvent, id: number, st: Stats): void {
+    if (this.kept.length < this.maxEvents) {
+      const inFloor = st.kept < this.floor && this.floorBytes < this.maxFloorBytes;
+      if (inFloor || (this.sharedBytes < this.maxEventBytes && st.keptBytes < this.maxTemplateBytes)) {
+        const c = this.compactor.event(ev, id);
+        this.kept.push(c.value);
+        st.kept++;
+        st.keptBytes += c.bytes;
+        if (inFloor) this.floorBytes += c.bytes;
+        else this.sharedBytes += c.bytes;
+        return;
+      }
     }
+    st.eventsDropped++;
+    this.dropped++;
   }
 
   metric(s: MetricSample): void {
@@ -262,6 +320,7 @@ export class Timeline {
         examples: st?.examples ?? [],
         times,
         timesDropped: st?.timesDropped ?? 0,
+        eventsDropped: st?.eventsDropped ?? 0,
       };
     });
     const timed = this.kept.filter((e) => e.ts !== null).sort((a, b) => a.ts! - b.ts! || a.input - b.input || a.line - b.line);
@@ -279,6 +338,7 @@ export class Timeline {
       templates,
       events: timed.concat(untimed),
       eventsDropped: this.dropped,
+      eventsBytes: this.floorBytes + this.sharedBytes,
       metrics,
       histogram: this.histogram(),
       postgres: this.pg.summary(),
@@ -325,6 +385,9 @@ function mergeStats(a: Stats, b: Stats): Stats {
     times,
     nTimes: times.length,
     timesDropped: a.timesDropped + b.timesDropped,
+    kept: a.kept + b.kept,
+    keptBytes: a.keptBytes + b.keptBytes,
+    eventsDropped: a.eventsDropped + b.eventsDropped,
     interest: Math.max(a.interest, b.interest),
   };
 }
