@@ -13,6 +13,7 @@ import { LEVEL_RANK } from '../model.js';
 import type { TimelineSummary, TemplateSummary, TimelineEvent } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
 import { evidenceOf, evidenceOfTemplate, humanDuration } from './evidence.js';
+import { eventsOfTemplates } from './template-index.js';
 import {
   estimatePeriod,
   snapPeriod,
@@ -388,7 +389,7 @@ function evidenceFor(t: TimelineSummary, p: Periodic, sib: Periodic | null) {
   // Error templates are kept as events: show the runs themselves (first three and the last).
   const kept: TimelineEvent[] = [];
   if (LEVEL_RANK[p.tpl.worst as Level] >= LEVEL_RANK.warn) {
-    for (const ev of t.events) if (ev.template === p.tpl.id) kept.push(ev);
+    for (const ev of eventsOfTemplates(t, (id) => id === p.tpl.id)) if (ev.template === p.tpl.id) kept.push(ev);
   }
   const own = kept.length > 0 ? [...kept.slice(0, 3), ...(kept.length > 3 ? [kept[kept.length - 1]!] : [])].map((e) => evidenceOf(t, e)) : evidenceOfTemplate(t, p.tpl, 3);
   return sib !== null ? [...own, ...evidenceOfTemplate(t, sib.tpl, 2)] : own;

@@ -15,6 +15,7 @@ import { hash32 } from '../timeline/timeline.js';
 import { estimatePeriod, snapPeriod, DEFAULT_PERIOD_OPTIONS } from './stats/periodicity.js';
 import { requestOf, endpointOf, UserFacingJudge } from './request-failures.js';
 import { periodPhrase } from './cadence-drift.js';
+import { eventsAt, templateMayMatch, templatePositions } from './template-index.js';
 
 type EmptyKind = 'tail' | 'exception-type' | 'empty-field' | 'empty-message';
 
@@ -78,7 +79,7 @@ export const emptyErrorMessage = defineDetector({
     // Kept error events: those of tail templates are the evidence; the others get the per-record
     // checks (empty error attribute, bare exception last line) that a template's text cannot show.
     const attrless = new Map<number, number>();
-    for (const ev of t.events) {
+    for (const ev of eventsToCheck(t, tailGroups, minRank)) {
       if (LEVEL_RANK[ev.level] < minRank) continue;
       const tg = tailGroups.get(ev.template);
       if (tg !== undefined) {
@@ -173,6 +174,37 @@ export function recordMatch(ev: LogEvent, useAttrs = true): Match | null {
     }
   }
   return null;
+}
+
+/** Whether a message alone (no attributes) is an empty error: picks the templates to check record by record. */
+const mayBeEmpty = (message: string) => recordMatch({ message } as LogEvent, false) !== null;
+
+/**
+ * The kept events the record checks can match, in timeline order: every event of the tail
+ * templates and of the templates whose messages may be empty errors (template-index.ts), and of
+ * the others only the error events whose attributes are read (up to ATTR_PROBES of them without an
+ * error key, or all once one has one): the same events the checks would find among all of them.
+ */
+function eventsToCheck(t: TimelineSummary, tailGroups: Map<number, Group>, minRank: number): TimelineEvent[] {
+  const lists: Int32Array[] = [];
+  for (const { id, positions } of templatePositions(t)) {
+    if (tailGroups.has(id) || templateMayMatch(t, id, mayBeEmpty)) {
+      lists.push(positions);
+      continue;
+    }
+    const read: number[] = [];
+    let seen = 0;
+    for (let j = 0; j < positions.length && seen !== -2; j++) {
+      const ev = t.events[positions[j]!]!;
+      if (LEVEL_RANK[ev.level] < minRank) continue;
+      if (ev.attrs === undefined) continue;
+      read.push(positions[j]!);
+      if (seen !== -1) seen = hasErrorKey(ev.attrs) ? -1 : seen + 1 >= ATTR_PROBES ? -2 : seen + 1;
+    }
+    if (seen === -1) lists.push(positions);
+    else if (read.length > 0) lists.push(Int32Array.from(read));
+  }
+  return eventsAt(t, lists);
 }
 
 /** Records of a template probed for error-like attributes before the template is judged to have none. */

@@ -100,7 +100,8 @@ export interface ShapeResult {
 }
 
 function median(xs: readonly number[]): number {
-  const s = Float64Array.from(xs).sort();
+  // The typed-array constructor copies an array directly; Float64Array.from walks its iterator.
+  const s = new Float64Array(xs).sort();
   const n = s.length;
   return n === 0 ? NaN : n % 2 === 1 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
 }
@@ -472,10 +473,12 @@ function levelShapes(
   const slope = sxy / sxx;
   const r2 = (slope * sxy) / syy;
   const [la, lb] = longest;
-  const rho = lb - la >= 3 ? sampleRankCorrelation(ts.slice(la, lb), y.slice(la, lb)) : 0;
   let rise = 0;
   for (let i = 1; i < bounds.length; i++) if (bounds[i]! - bounds[i - 1]! >= 2) rise += slope * (ts[bounds[i]! - 1]! - ts[bounds[i - 1]!]!);
-  if (slope > 0 && r2 >= o.minLeakR2 && rho >= 0.9 && rise >= o.minLeakRiseShare * Math.abs(meanMb) && rise >= 0.5 * range) {
+  // Spearman's ρ ranks the whole segment (sorts): computed only when the cheap conditions hold.
+  const leakLike = slope > 0 && r2 >= o.minLeakR2 && rise >= o.minLeakRiseShare * Math.abs(meanMb) && rise >= 0.5 * range;
+  const rho = leakLike && lb - la >= 3 ? sampleRankCorrelation(ts.slice(la, lb), y.slice(la, lb)) : 0;
+  if (leakLike && rho >= 0.9) {
     const atRestarts = drops.filter((x) => x.atRestart).length;
     const fit = { slopeMbPerHour: round(slope * 3600_000, 3), slopeR2: round(r2, 3), leaking: true };
     if (atRestarts < drops.length) {

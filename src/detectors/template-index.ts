@@ -34,6 +34,8 @@ interface TemplateEvents {
 
 interface Index {
   templates: TemplateEvents[];
+  /** The same, by template id (empty for a summary whose ids are not the timeline's). */
+  byId: (TemplateEvents | undefined)[];
   /** Candidate events per test (and probe values): detectors sharing a test share the work. */
   candidates: Map<MessageTest, Map<string, TimelineEvent[]>>;
 }
@@ -57,7 +59,7 @@ function indexOf(t: TimelineSummary): Index {
   }
   if (!dense) {
     // Not the timeline's ids: every event is a candidate.
-    ix = { templates: [{ id: -1, positions: Int32Array.from(evs.keys()), probes: null, text: null }], candidates: new Map() };
+    ix = { templates: [{ id: -1, positions: Int32Array.from(evs.keys()), probes: null, text: null }], byId: [], candidates: new Map() };
     INDEX.set(t, ix);
     return ix;
   }
@@ -84,7 +86,9 @@ function indexOf(t: TimelineSummary): Index {
     const probes = [tp.text, tp.text.replace(WILDCARD_RE, ''), tp.text.replace(WILDCARD_RE, '1'), first, last, ...tp.examples.map((x) => x.text)];
     templates.push({ id, positions, probes, text: tp.text });
   }
-  ix = { templates, candidates: new Map() };
+  const byIdList: (TemplateEvents | undefined)[] = [];
+  for (const te of templates) byIdList[te.id] = te;
+  ix = { templates, byId: byIdList, candidates: new Map() };
   INDEX.set(t, ix);
   return ix;
 }
@@ -133,7 +137,24 @@ export function candidateEvents(t: TimelineSummary, test: MessageTest, probeValu
   return out;
 }
 
-/** The kept events of the templates `chosen` picks (by template id), in timeline order. */
+/** Kept-event positions (in `t.events`, ascending) per template, computed once per summary; id −1 holds every event of a summary whose ids are not the timeline's. */
+export function templatePositions(t: TimelineSummary): ReadonlyArray<{ readonly id: number; readonly positions: Int32Array }> {
+  return indexOf(t).templates;
+}
+
+/** Whether some kept message of template `id` may pass `test`, judged on its probes (always true for small and overflow templates). */
+export function templateMayMatch(t: TimelineSummary, id: number, test: MessageTest): boolean {
+  const ix = indexOf(t);
+  const te = ix.byId[id];
+  return te === undefined || te.probes === null || te.probes.some(test);
+}
+
+/** The events at the positions of several lists (ascending, no position in two), in timeline order. */
+export function eventsAt(t: TimelineSummary, lists: Int32Array[]): TimelineEvent[] {
+  return mergePositions(lists).map((i) => t.events[i]!);
+}
+
+/** The kept events of the templates `chosen` picks (by template id), in timeline order (all events when the ids are not the timeline's: callers still check `ev.template`). */
 export function eventsOfTemplates(t: TimelineSummary, chosen: (templateId: number) => boolean): TimelineEvent[] {
   const lists: Int32Array[] = [];
   for (const te of indexOf(t).templates) if (te.id < 0 || chosen(te.id)) lists.push(te.positions);

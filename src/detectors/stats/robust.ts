@@ -22,7 +22,7 @@ export function robustSd(values: readonly number[]): number {
 /** Quantile (R type 7, linear interpolation) of unsorted values; NaN for none. */
 export function quantile(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN;
-  const s = Float64Array.from(values).sort();
+  const s = new Float64Array(values).sort();
   const h = (s.length - 1) * p;
   const lo = Math.floor(h);
   const hi = Math.min(lo + 1, s.length - 1);
