@@ -183,7 +183,9 @@ export class TemplateMiner {
           for (const c of this.caches.values()) c.clear();
           this.cached = 0;
         }
-        cache.set(message, id);
+        // An owned copy as the key: the message is a slice of its line, and a cached slice would
+        // keep the whole read chunk it came from alive as long as the cache holds it.
+        cache.set(message.length < 13 ? message : (JSON.parse(JSON.stringify(message)) as string), id);
         this.cached++;
       }
     } else this.hits++;

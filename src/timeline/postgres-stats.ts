@@ -9,6 +9,7 @@ import type { LogEvent } from '../model.js';
 import { normalizeSql } from '../templates/sql-normalize.js';
 import { redact } from '../redact.js';
 import { ownString } from './compact-event.js';
+import { SessionPeak } from './session-peak.js';
 
 /** Aggregates of one normalized statement's durations, like a row of pgBadger's top queries. */
 export interface StatementStats {
@@ -91,11 +92,6 @@ const SAMPLE_CAP = 1000;
 const MAX_STATEMENT_CHARS = 20_000;
 const MAX_EXAMPLE_CHARS = 2000;
 const MAX_PIDS = 10_000;
-/** Session changes held for sorting; when full, the older half is applied to the running count. */
-const SESSION_WINDOW = 16_384;
-/** Open sessions tracked at most (logs without disconnection lines would otherwise grow the set forever). */
-const MAX_OPEN_SESSIONS = 100_000;
-
 /** LOG messages pgBadger turns into events (its `change_log_level`, plus the deadlock wait of 13.x). */
 const PGBADGER_EVENT_RE =
   /parameter "[^"]+" changed to "[^"]+"|database system was|recovery has paused|sending cancel to blocking autovacuum|skipping analyze of|using stale statistics|replication command:|still waiting for|detected deadlock while waiting for|(?:server process|\(PID \d+\)).*was terminated by signal|could not (?:receive|send) data (?:from|to) client/;
@@ -205,19 +201,8 @@ export class PostgresStats {
   private connections = 0;
   private replicationConnections = 0;
   private sessions = 0;
-  /**
-   * Session opens (+1), closes (-1) and server starts (0 = all closed) with their time and line:
-   * records can arrive a little out of time order (the stderr reader holds a record until its
-   * DETAIL lines are in), so changes wait in a sorting window; when it fills, its older half is
-   * swept into the running count. A change older than what was already swept makes the peak
-   * approximate (it is applied late, not lost).
-   */
-  private sessionChanges: SessionChange[] = [];
-  private readonly openSessions = new Set<string>();
-  private sessionPeak = 0;
-  private sessionPeakAt: number | null = null;
-  private sweptUpTo = -Infinity;
-  private sessionsApproximate = false;
+  /** Session opens, closes and server starts, for the most sessions open at once (see session-peak.ts). */
+  private readonly sessionPeak = new SessionPeak();
   private serverStarts = 0;
   private readonly checkpoints = { started: 0, completed: 0, restartpoints: 0, warnings: 0 };
   private autovacuum = 0;
@@ -405,27 +390,7 @@ export class PostgresStats {
   }
 
   private sessionChange(ev: LogEvent, delta: number, key: string): void {
-    if (ev.ts === null) return;
-    if (ev.ts < this.sweptUpTo) this.sessionsApproximate = true;
-    // An owned key: a slice of the line would keep its read chunk alive.
-    this.sessionChanges.push({ ts: ev.ts, line: ev.line, delta, key: key.length === 0 ? key : ownString(key, Infinity) });
-    if (this.sessionChanges.length >= SESSION_WINDOW) {
-      const ch = this.sessionChanges.sort(byTimeThenLine);
-      const half = SESSION_WINDOW >> 1;
-      const peak = sweepSessions(ch.slice(0, half), this.openSessions, { count: this.sessionPeak, ts: this.sessionPeakAt });
-      this.sessionPeak = peak.count;
-      this.sessionPeakAt = peak.ts;
-      if (peak.capped) this.sessionsApproximate = true;
-      this.sweptUpTo = ch[half - 1]!.ts;
-      this.sessionChanges = ch.slice(half);
-    }
-  }
-
-  /** Most sessions open at once, sweeping the changes in time order (file order within a millisecond). */
-  private peakSessions(): { count: number; ts: number | null; approximate: boolean } {
-    const ch = [...this.sessionChanges].sort(byTimeThenLine);
-    const peak = sweepSessions(ch, new Set(this.openSessions), { count: this.sessionPeak, ts: this.sessionPeakAt });
-    return { count: peak.count, ts: peak.ts, approximate: this.sessionsApproximate || peak.capped };
+    if (ev.ts !== null) this.sessionPeak.change(ev.ts, ev.line, delta, key);
   }
 
   private duration(ev: LogEvent, msg: string, pidKey: string): void {
@@ -500,7 +465,7 @@ export class PostgresStats {
       connections: this.connections,
       replicationConnections: this.replicationConnections,
       sessions: this.sessions,
-      peakSessions: this.peakSessions(),
+      peakSessions: this.sessionPeak.result(),
       serverStarts: this.serverStarts,
       checkpoints: { ...this.checkpoints },
       autovacuum: this.autovacuum,
@@ -529,39 +494,6 @@ export function redactSql(sql: string): string {
 /** Secrets in logged statements (passwords in ALTER ROLE, URLs) never reach a report. */
 function redacted(o: StatementOccurrence): StatementOccurrence {
   return { ...o, text: redactSql(o.text) };
-}
-
-interface SessionChange {
-  ts: number;
-  line: number;
-  delta: number;
-  key: string;
-}
-
-function byTimeThenLine(a: SessionChange, b: SessionChange): number {
-  return a.ts - b.ts || a.line - b.line;
-}
-
-/**
- * Applies sorted session changes to the open set, from the peak so far. A close counts only for a
- * session opened in the logs, and a server start closes them all.
- */
-function sweepSessions(ch: readonly SessionChange[], open: Set<string>, from: { count: number; ts: number | null }): { count: number; ts: number | null; capped: boolean } {
-  let best = from.count;
-  let at = from.ts;
-  let capped = false;
-  for (const c of ch) {
-    if (c.delta === 0) open.clear();
-    else if (c.delta > 0) {
-      if (open.size < MAX_OPEN_SESSIONS || open.has(c.key)) open.add(c.key);
-      else capped = true;
-    } else open.delete(c.key);
-    if (open.size > best) {
-      best = open.size;
-      at = c.ts;
-    }
-  }
-  return { count: best, ts: at, capped };
 }
 
 function round3(v: number): number {

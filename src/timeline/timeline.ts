@@ -95,8 +95,12 @@ export interface TimelineOptions {
 const EXAMPLES = 3;
 const EXAMPLE_CHARS = 500;
 const BUCKET_MS = 60_000;
-/** Kept events' budget: about 150,000 Railway events of ~200 bytes (docs/PERFORMANCE.md, "Memory"). */
-export const DEFAULT_MAX_EVENT_BYTES = 32 * 1024 * 1024;
+/**
+ * Kept events' budget: about 55,000 compact events of ~300 bytes, plus a quarter for templates'
+ * first events. V8 lets garbage grow to about four times the live heap before a full collection,
+ * so every live megabyte costs about five of peak RSS (docs/PERFORMANCE.md, "Memory").
+ */
+export const DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024;
 const DEFAULT_MINER_CACHE = 16_384;
 
 interface Stats {
@@ -172,7 +176,7 @@ export class Timeline {
     this.maxTemplateBytes = this.maxEventBytes * Math.min(1, Math.max(0, options.templateShare ?? 0.25));
     this.floor = options.eventsPerTemplateFloor ?? 100;
     this.maxTimesPer = options.maxTimesPerTemplate ?? 50_000;
-    this.maxTimesTotal = options.maxTimesTotal ?? 1_000_000;
+    this.maxTimesTotal = options.maxTimesTotal ?? 500_000;
     this.timesFloor = options.timesPerTemplateFloor ?? 512;
     const sources = (options.interests ?? []).map((r) => `(?:${r.source})`);
     this.interest = sources.length > 0 ? new RegExp(sources.join('|')) : null;

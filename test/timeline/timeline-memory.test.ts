@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { LogEvent } from '../../src/model.js';
+import { Timeline } from '../../src/timeline/timeline.js';
+import { CUT_MARKER, EventCompactor, MAX_ATTR_CHARS, MAX_MESSAGE_CHARS } from '../../src/timeline/compact-event.js';
+import { lazyAttrs } from '../../src/ingest/json-scan.js';
+import { PostgresStats } from '../../src/timeline/postgres-stats.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+function heapAfterGc(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+function ev(message: string, over: Partial<LogEvent> = {}): LogEvent {
+  return { ts: 1_700_000_000_000, service: 'api', source: 'app', level: 'error', levelText: 'error', stream: 'error', message, input: 0, line: 1, ...over };
+}
+
+describe('kept events are compact copies', () => {
+  it('materializes lazy attributes into a plain object of scalars, without what the event already holds', () => {
+    const line = JSON.stringify({
+      message: 'payment failed for order 7',
+      timestamp: '2026-02-07T19:12:02.412345678Z',
+      level: 'error',
+      deploymentId: '4f1c0000-1111-2222-3333-444455556666',
+      status_code: 502,
+      ok: false,
+      error: { message: '', type: 'Timeout', stack: { frames: [1, 2] } },
+      tags: ['a', 'b'],
+      note: 'x'.repeat(5000),
+    });
+    const c = new EventCompactor().event(ev('payment failed for order 7', { attrs: lazyAttrs(line) }), 4);
+    const a = c.value.attrs!;
+    expect(Object.getPrototypeOf(a)).toBe(Object.prototype);
+    expect(a.deploymentId).toBe('4f1c0000-1111-2222-3333-444455556666');
+    expect(a.status_code).toBe(502);
+    expect(a.ok).toBe(false);
+    expect(a.level).toBe('error');
+    // The line's own time and message are the event's ts and message.
+    expect('timestamp' in a).toBe(false);
+    expect('message' in a).toBe(false);
+    // One level of nesting stays an object (detectors read error.message, tags.deploymentId).
+    expect(a.error).toEqual({ message: '', type: 'Timeout', stack: '{"frames":[1,2]}' });
+    expect(a.tags).toBe('["a","b"]');
+    expect((a.note as string).length).toBe(MAX_ATTR_CHARS + CUT_MARKER.length);
+    expect((a.note as string).endsWith(CUT_MARKER)).toBe(true);
+    expect(c.value.template).toBe(4);
+    expect(c.bytes).toBeGreaterThan(MAX_ATTR_CHARS);
+  });
+
+  it('keeps a message that differs from the attribute (a PostgreSQL line inside a Railway line keeps its prefix only in attrs when it is more than a prefix)', () => {
+    const c = new EventCompactor().event(ev('duration: 5 ms', { attrs: { message: '2026-02-01 00:00:00.298 UTC [3678] LOG:  duration: 5 ms', other: 'raw text that differs' } }), 0);
+    expect(c.value.attrs).toEqual({ other: 'raw text that differs' });
+    const d = new EventCompactor().event(ev('short', { attrs: { message: 'not the same message at all' } }), 0);
+    expect(d.value.attrs).toEqual({ message: 'not the same message at all' });
+  });
+
+  it('cuts long messages with a marker and copies PostgreSQL fields', () => {
+    const long = 'Traceback (most recent call last):\n' + '  File "x.py", line 1\n'.repeat(1000);
+    const c = new EventCompactor().event(ev(long, { source: 'postgres', pg: { pid: 42, severity: 'ERROR', statement: 'SELECT 1 FROM t WHERE id = 1', detail: 'd'.repeat(3000) } }), 0);
+    expect(c.value.message.length).toBe(MAX_MESSAGE_CHARS + CUT_MARKER.length);
+    expect(c.value.message.startsWith('Traceback (most recent call last):')).toBe(true);
+    expect(c.value.pg).toMatchObject({ pid: 42, severity: 'ERROR', statement: 'SELECT 1 FROM t WHERE id = 1' });
+    expect(c.value.pg!.detail!.endsWith(CUT_MARKER)).toBe(true);
+  });
+
+  it('does not keep the raw lines alive (heap per kept event well under the line size)', () => {
+    const n = 2000;
+    const pad = 'p'.repeat(32_000);
+    const before = heapAfterGc();
+    const t = new Timeline({ interests: [] });
+    for (let i = 0; i < n; i++) {
+      // The message and the attributes are slices of a large line, as ingest hands them over.
+      const line = `{"message":"worker ${i % 7} failed job ${i} on queue emails with an error","level":"error","deploymentId":"a08ff49b-6f77-4263-a271-6c43069c43a8","pad":"${pad}${i}"}`;
+      const msg = line.slice(12, line.indexOf('","level"'));
+      t.event(ev(msg, { attrs: lazyAttrs(line), line: i + 1 }));
+    }
+    const s = t.finish();
+    const perEvent = (heapAfterGc() - before) / n;
+    expect(s.events.length).toBe(n);
+    // Each line is over 32 KB; a compact event is its message, a few ids and the pad cut at
+    // MAX_ATTR_CHARS (the miner's cache of recent messages adds a little more).
+    expect(perEvent).toBeLessThan(4000);
+    expect(s.events[0]!.attrs!.pad).toMatch(/…\[cut\]$/);
+  });
+});
+
+describe('the kept-event budget', () => {
+  it('bounds kept bytes, caps one noisy template at its share, and keeps every rare event', () => {
+    const maxEventBytes = 1 << 20;
+    const t = new Timeline({ maxEventBytes, templateShare: 0.25, eventsPerTemplateFloor: 50, interests: [] });
+    const rareServices = 40;
+    let rareSent = 0;
+    let noisySent = 0;
+    for (let i = 0; i < 60_000; i++) {
+      t.event(ev(`GET /api/items/${i} -> 500 upstream reset after ${i % 900} ms`, { ts: 1_700_000_000_000 + i * 10, line: i + 1 }));
+      noisySent++;
+      if (i % 1500 === 7) {
+        // Each rare template is its own service, with a few events spread over the run.
+        const k = (i / 1500) | 0;
+        t.event(ev(`disk quota exceeded on volume ${k}`, { service: `svc${k % rareServices}`, ts: 1_700_000_000_000 + i * 10, line: 100_000 + i }));
+        rareSent++;
+      }
+    }
+    const s = t.finish();
+    const noisy = s.templates.filter((x) => x.service === 'api');
+    const rare = s.templates.filter((x) => x.service.startsWith('svc'));
+    expect(noisy).toHaveLength(1);
+    expect(rare.length).toBe(rareServices);
+    // Every rare event is kept; the noisy one stops at its share plus its floor.
+    expect(s.events.filter((e) => e.service.startsWith('svc'))).toHaveLength(rareSent);
+    const noisyKept = s.events.filter((e) => e.service === 'api').length;
+    expect(noisyKept).toBeGreaterThan(50);
+    expect(noisyKept).toBeLessThan(noisySent / 5);
+    // The estimate stays under the budget plus one event (the floors have their own quarter).
+    expect(s.eventsBytes).toBeLessThanOrEqual(maxEventBytes * 1.25 + 4096);
+    // Honest accounting: kept + dropped = qualifying, overall and per template.
+    expect(s.events.length + s.eventsDropped).toBe(noisySent + rareSent);
+    expect(noisy[0]!.eventsDropped).toBe(noisySent - noisyKept);
+    expect(rare.every((x) => x.eventsDropped === 0)).toBe(true);
+    expect(s.templates.reduce((a, x) => a + x.eventsDropped, 0)).toBe(s.eventsDropped);
+  });
+
+  it('shares the budget between several noisy templates and still counts events beyond it', () => {
+    const maxEventBytes = 512 * 1024;
+    const t = new Timeline({ maxEventBytes, templateShare: 0.5, eventsPerTemplateFloor: 10, interests: [] });
+    const services = ['web', 'worker', 'cron', 'mailer'];
+    for (let i = 0; i < 40_000; i++) t.event(ev(`request ${i} failed with status 503 after retry ${i % 5}`, { service: services[i % 4]!, line: i + 1 }));
+    const s = t.finish();
+    expect(s.totals.records).toBe(40_000);
+    expect(s.events.length + s.eventsDropped).toBe(40_000);
+    expect(s.eventsBytes).toBeLessThanOrEqual(maxEventBytes * 1.25 + 4096);
+    // No service is crowded out: the first two cannot take the whole budget at a 50% share.
+    for (const svc of services) expect(s.events.some((e) => e.service === svc)).toBe(true);
+    // Kept events stay sorted by time then line.
+    for (let i = 1; i < s.events.length; i++) expect(s.events[i - 1]!.line).toBeLessThan(s.events[i]!.line);
+  });
+
+  it('keeps the count cap as a hard ceiling', () => {
+    const t = new Timeline({ maxEvents: 100, interests: [] });
+    for (let i = 0; i < 1000; i++) t.event(ev(`boom ${i}`, { line: i + 1 }));
+    const s = t.finish();
+    expect(s.events).toHaveLength(100);
+    expect(s.eventsDropped).toBe(900);
+  });
+});
+
+describe('timestamps per template', () => {
+  it('caps the total, and a template that appears after the cap still gets its first times', () => {
+    const t = new Timeline({ maxTimesTotal: 10_000, maxTimesPerTemplate: 8000, timesPerTemplateFloor: 64, interests: [] });
+    for (let i = 0; i < 30_000; i++) t.event(ev(`tick ${i}`, { level: 'info', service: i % 2 ? 'a' : 'b', ts: 1_700_000_000_000 + i }));
+    for (let i = 0; i < 100; i++) t.event(ev(`late job ran`, { level: 'info', service: 'late', ts: 1_700_000_100_000 + i * 1000 }));
+    const s = t.finish();
+    const total = s.templates.reduce((a, x) => a + x.times.length, 0);
+    const late = s.templates.find((x) => x.service === 'late')!;
+    expect(late.count).toBe(100);
+    expect(late.times.length).toBe(64);
+    expect(late.timesDropped).toBe(36);
+    expect(total).toBeLessThanOrEqual(10_000 + 64);
+    for (const x of s.templates) expect(x.times.length + x.timesDropped).toBe(x.count);
+  });
+});
+
+describe('PostgreSQL session peak in a sorting window', () => {
+  it('matches the exact sweep over many sessions arriving slightly out of order', () => {
+    const p = new PostgresStats();
+    const changes: { ts: number; line: number; delta: number; pid: number }[] = [];
+    let line = 0;
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed / 0x7fffffff);
+    // 30,000 sessions of varying length with up to 40 open at once.
+    for (let i = 0; i < 30_000; i++) {
+      const start = i * 100 + Math.floor(rnd() * 50);
+      const len = 200 + Math.floor(rnd() * 3800);
+      changes.push({ ts: start, line: ++line, delta: 1, pid: i });
+      changes.push({ ts: start + len, line: ++line, delta: -1, pid: i });
+    }
+    // Arrival: sorted by time, then shuffled locally (a held record arrives a few records late).
+    const arrival = [...changes].sort((a, b) => a.ts - b.ts);
+    for (let i = 0; i + 3 < arrival.length; i += 4) [arrival[i], arrival[i + 3]] = [arrival[i + 3]!, arrival[i]!];
+    for (const c of arrival) {
+      p.add({
+        ts: c.ts,
+        service: 'db',
+        source: 'postgres',
+        level: 'info',
+        levelText: 'LOG',
+        message: c.delta > 0 ? 'connection authorized: user=app database=app' : 'disconnection: session time: 0:00:01.000 user=app database=app host=10.0.0.1 port=5432',
+        pg: { pid: c.pid, severity: 'LOG' },
+        input: 0,
+        line: c.line,
+      });
+    }
+    const exact = [...changes].sort((a, b) => a.ts - b.ts || a.line - b.line);
+    const open = new Set<number>();
+    let best = 0;
+    let at = 0;
+    for (const c of exact) {
+      if (c.delta > 0) open.add(c.pid);
+      else open.delete(c.pid);
+      if (open.size > best) {
+        best = open.size;
+        at = c.ts;
+      }
+    }
+    const s = p.summary();
+    expect(s.connections).toBe(30_000);
+    expect(s.sessions).toBe(30_000);
+    expect(s.peakSessions).toEqual({ count: best, ts: at, approximate: false });
+    expect(best).toBeGreaterThan(10);
+  });
+});
