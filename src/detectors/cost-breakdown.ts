@@ -27,7 +27,7 @@ function resourceOf(m: string): Resource | null {
 }
 
 function median(xs: readonly number[]): number {
-  const s = Float64Array.from(xs).sort();
+  const s = new Float64Array(xs).sort();
   const n = s.length;
   return n === 0 ? NaN : n % 2 === 1 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
 }
@@ -152,7 +152,7 @@ export const costBreakdown = defineDetector({
         if (integ.cappedGaps > 0) notes.push(`${s.service} ${s.measurement}: ${integ.cappedGaps} gap${integ.cappedGaps === 1 ? '' : 's'} longer than ${o.maxGapFactor} sample intervals not billed`);
         if (r === 'memory') {
           // What the memory above the service's floor (5th percentile) costs: the part a fix can save.
-          const sorted = Float64Array.from(s.values).sort();
+          const sorted = new Float64Array(s.values).sort();
           const floor = sorted[Math.floor(0.05 * (sorted.length - 1))]!;
           const above = integrateMinutes({ ts: s.ts, values: s.values.map((v) => Math.max(0, v - floor)) }, o.maxGapFactor);
           floors.push({ service: s.service, floorMb: floor, aboveCost: (above.valueMinutes / 1000) * price.memory });

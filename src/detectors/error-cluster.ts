@@ -234,13 +234,16 @@ export function twoMeansSplit(sorted: Float64Array): number {
  * Returns null for a session without real failures.
  */
 function coreOf(session: Occurrence[], judge: UserFacingJudge): Occurrence[] | null {
-  const seen = new Map<number, number>();
-  for (const x of session) for (const e of x.events) seen.set(e.template, (seen.get(e.template) ?? 0) + 1);
+  // Records per template in the session (template ids are small dense integers: an array, not a Map).
+  let maxId = 0;
+  for (const x of session) for (const e of x.events) if (e.template > maxId) maxId = e.template;
+  const seen = new Uint32Array(maxId + 1);
+  for (const x of session) for (const e of x.events) seen[e.template]!++;
   let start = -1;
   for (let i = 0; i < session.length; i++) {
     const x = session[i]!;
     if (x.dropped > 0) continue;
-    if (x.events.some((e) => seen.get(e.template)! >= 2) || isFacing(x, judge)) {
+    if (x.events.some((e) => seen[e.template]! >= 2) || isFacing(x, judge)) {
       start = i;
       break;
     }

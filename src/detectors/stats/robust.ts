@@ -1,8 +1,9 @@
 // Robust location, scale and slope estimators for the small samples detectors see (6 to a few
 // hundred points): a few outliers (an extra run, a restart) must not move the answer. Median and
-// MAD come from simple-statistics; Theil–Sen and OLS with standard error are written here because
-// simple-statistics has no slope standard error and no Theil–Sen.
-import { median as ssMedian, medianAbsoluteDeviation } from 'simple-statistics';
+// MAD are simple-statistics' definitions (type 7 quantile at 0.5) computed on a sorted typed copy:
+// the same values, without its JavaScript selection code, which dominated a cold run of the
+// detectors. Theil–Sen and OLS with standard error are written here because simple-statistics has
+// no slope standard error and no Theil–Sen.
 
 /** Consistency constant that makes the MAD estimate the standard deviation of normal data. */
 export const MAD_TO_SD = 1.4826;
@@ -10,13 +11,18 @@ export const MAD_TO_SD = 1.4826;
 /** Median of the values (NaN for none). */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
-  return ssMedian(values as number[]);
+  const s = new Float64Array(values).sort();
+  // (n − 1)/2 and linear interpolation between the two middle values, as simple-statistics does.
+  const idx = (s.length - 1) * 0.5;
+  const lo = Math.floor(idx);
+  return idx === lo ? s[lo]! : s[lo]! + (idx - lo) * (s[lo + 1]! - s[lo]!);
 }
 
 /** Robust standard deviation: 1.4826 · median absolute deviation (0 for fewer than two values). */
 export function robustSd(values: readonly number[]): number {
   if (values.length < 2) return 0;
-  return MAD_TO_SD * medianAbsoluteDeviation(values as number[]);
+  const m = median(values);
+  return MAD_TO_SD * median(values.map((v) => Math.abs(v - m)));
 }
 
 /** Quantile (R type 7, linear interpolation) of unsorted values; NaN for none. */
