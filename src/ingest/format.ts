@@ -41,6 +41,12 @@ export interface ParseContext {
 /** Receives an input's lines in order (without line terminators), then `end()`. */
 export interface LineParser {
   line(text: string, lineNo: number): void;
+  /**
+   * line() for a line whose characters are also at hand as bytes: `bytes[off + i]` is
+   * `text.charCodeAt(i)` for every i (an ASCII line, as read). Optional: a format that reads
+   * bytes faster than characters implements it; read-input calls it when it can.
+   */
+  lineBytes?(text: string, lineNo: number, bytes: Uint8Array | undefined, off: number): void;
   end(): void;
 }
 

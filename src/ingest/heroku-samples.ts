@@ -8,6 +8,9 @@ const UNIT_TO_MB: Record<string, number> = { MB: 1, mb: 1, kB: 1e-3, KB: 1e-3, k
 
 /** A memory sample in a Heroku runtime-metrics message, or null (cheap when the key is absent). */
 export function herokuMemorySample(message: string): { source: string; dyno?: string; mb: number } | null {
+  // A one-character search first: '#' is rare in messages, and a search for the whole key
+  // stumbles on every 's' of the message.
+  if (message.indexOf('#') === -1) return null;
   const k = message.indexOf(KEY);
   if (k === -1) return null;
   let i = k + KEY.length;

@@ -20,11 +20,16 @@ export interface ScannedMembers {
   start: Int32Array;
   end: Int32Array;
   kind: Uint8Array;
-  /** Whether the line holds a backslash anywhere (string values may need unescaping). */
+  /** 1 for a string value holding a backslash (it needs unescaping), else 0. */
+  escaped: Uint8Array;
+  /** Whether the line holds a backslash anywhere. */
   escapes: boolean;
+  /** The line's characters as bytes (see scanObject), from `off` on: valid until the next scan. */
+  bytes: Uint8Array;
+  off: number;
   /** Member index of each well-known log key (see WELL_KNOWN), -1 when absent. */
   known: Int32Array;
-  /** Two 32-bit Bloom words over the keys (see keyBits): a key with a clear bit is not a member. */
+  /** Two 32-bit Bloom words over the keys (see keyBit): a key with a clear bit is not a member. */
   keyMask: number;
   keyMask2: number;
 }
@@ -42,40 +47,6 @@ export const K_SEVERITY = 7;
 export const K_SERVICE = 8;
 export const K_SERVICE_NAME = 9;
 
-function same(s: string, at: number, word: string): boolean {
-  for (let i = 1; i < word.length; i++) if (s.charCodeAt(at + i) !== word.charCodeAt(i)) return false;
-  return true;
-}
-
-/** Which well-known key the key at `ks` of length `len` is, or -1. */
-function keyId(s: string, ks: number, len: number): number {
-  const c = s.charCodeAt(ks);
-  switch (len) {
-    case 7:
-      if (c === 109) return same(s, ks, 'message') ? K_MESSAGE : -1;
-      if (c === 115) return same(s, ks, 'service') ? K_SERVICE : -1;
-      return -1;
-    case 9:
-      return c === 116 && same(s, ks, 'timestamp') ? K_TIMESTAMP : -1;
-    case 5:
-      return c === 108 && same(s, ks, 'level') ? K_LEVEL : -1;
-    case 3:
-      return c === 109 && same(s, ks, 'msg') ? K_MSG : -1;
-    case 4:
-      return c === 116 && same(s, ks, 'time') ? K_TIME : -1;
-    case 2:
-      return c === 116 && s.charCodeAt(ks + 1) === 115 ? K_TS : -1;
-    case 10:
-      return c === 64 && same(s, ks, '@timestamp') ? K_AT_TIMESTAMP : -1;
-    case 8:
-      return c === 115 && same(s, ks, 'severity') ? K_SEVERITY : -1;
-    case 11:
-      return c === 115 && same(s, ks, 'serviceName') ? K_SERVICE_NAME : -1;
-    default:
-      return -1;
-  }
-}
-
 const MAX_MEMBERS = 64;
 
 export const members: ScannedMembers = {
@@ -85,54 +56,132 @@ export const members: ScannedMembers = {
   start: new Int32Array(MAX_MEMBERS),
   end: new Int32Array(MAX_MEMBERS),
   kind: new Uint8Array(MAX_MEMBERS),
+  escaped: new Uint8Array(MAX_MEMBERS),
   escapes: false,
+  bytes: new Uint8Array(0),
+  off: 0,
   known: new Int32Array(WELL_KNOWN.length).fill(-1),
   keyMask: 0,
   keyMask2: 0,
 };
 
-// Two independent 5-bit hashes of a key (its length and a few of its characters), one bit in each
-// mask word: with the ten keys of a busy log line, a key that is absent shows both bits set about
-// one time in twenty.
-// Only characters inside the key are read (a scan's neighbours are quotes, a lone key's are NaN).
-function keyBitAt(s: string, ks: number, len: number): number {
-  return len === 0 ? 1 : 1 << ((len * 5 + s.charCodeAt(ks) + 3 * s.charCodeAt(ks + len - 1)) & 31);
+/**
+ * A line's characters as bytes. The scanner reads bytes rather than calling charCodeAt, which
+ * costs several times more per character. read-input hands over the bytes of ASCII lines as they
+ * are in its chunk; for other strings each UTF-16 unit is written as one byte here: ASCII as is, any
+ * other unit as 128 + its low seven bits (never a JSON delimiter, so the grammar reads the same).
+ */
+let scratch: Buffer = Buffer.allocUnsafe(4096);
+
+/** The code the scanner sees for a UTF-16 unit (see `scratch`). */
+function unitByte(c: number): number {
+  return c < 128 ? c : 128 | (c & 127);
 }
 
-function keyBit2At(s: string, ks: number, len: number): number {
-  return len < 2 ? 1 << (len + 1) : 1 << ((len * 3 + 7 * s.charCodeAt(ks + (len >> 1)) + s.charCodeAt(ks + len - 2)) & 31);
+/** `s` written into the scratch bytes, one byte a UTF-16 unit. */
+function bytesOf(s: string): Buffer {
+  const n = s.length;
+  let b = scratch;
+  if (n > b.length) {
+    b = Buffer.allocUnsafe(n);
+    // Keep a larger scratch only up to 1 MiB: a several-MB line once should not pin its size.
+    if (n <= 1 << 20) scratch = b;
+  }
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    b[i] = c < 128 ? c : 128 | (c & 127);
+  }
+  return b;
+}
+
+/**
+ * A hash of a key from its length and three of its characters (first, middle, last): enough to
+ * pick the one well-known key it may be and to set the Bloom bits, without reading every character.
+ * `b[off + i]` is character i of the line.
+ */
+function keyHash(b: Uint8Array, off: number, from: number, to: number): number {
+  const len = to - from;
+  if (len === 0) return 0x2c9277b5;
+  let h = Math.imul(len ^ b[off + from]!, 0x01000193);
+  h = Math.imul(h ^ b[off + to - 1]!, 0x01000193);
+  h = Math.imul(h ^ b[off + from + (len >> 1)]!, 0x01000193);
+  return h ^ (h >>> 15);
+}
+
+/** keyHash of a key given as a string (a reader's property name). */
+function keyHashOf(k: string): number {
+  const len = k.length;
+  if (len === 0) return 0x2c9277b5;
+  let h = Math.imul(len ^ unitByte(k.charCodeAt(0)), 0x01000193);
+  h = Math.imul(h ^ unitByte(k.charCodeAt(len - 1)), 0x01000193);
+  h = Math.imul(h ^ unitByte(k.charCodeAt(len >> 1)), 0x01000193);
+  return h ^ (h >>> 15);
+}
+
+// The well-known keys by six bits of their hash (no two share a slot: checked below).
+const KNOWN_SLOT_HASH = new Int32Array(64);
+const KNOWN_SLOT_ID = new Int8Array(64).fill(-1);
+const WELL_KNOWN_BYTES = WELL_KNOWN.map((w) => Buffer.from(w, 'latin1'));
+for (let id = 0; id < WELL_KNOWN.length; id++) {
+  const h = keyHashOf(WELL_KNOWN[id]!);
+  const slot = (h >>> 10) & 63;
+  if (KNOWN_SLOT_ID[slot] !== -1) throw new Error('json-scan: two well-known keys share a hash slot');
+  KNOWN_SLOT_HASH[slot] = h;
+  KNOWN_SLOT_ID[slot] = id;
+}
+
+/** Which well-known key the key [ks, ke) with hash `h` is, or -1 (the hash only picks the candidate). */
+function knownKey(b: Uint8Array, off: number, ks: number, ke: number, h: number): number {
+  const slot = (h >>> 10) & 63;
+  if (KNOWN_SLOT_HASH[slot] !== h) return -1;
+  const id = KNOWN_SLOT_ID[slot]!;
+  if (id === -1) return -1;
+  const w = WELL_KNOWN_BYTES[id]!;
+  if (w.length !== ke - ks) return -1;
+  for (let i = 0; i < w.length; i++) if (b[off + ks + i] !== w[i]) return -1;
+  return id;
+}
+
+// Two bits of a key's hash, one in each mask word: with the ten keys of a busy log line, a key that
+// is absent shows both bits set about one time in twenty.
+function keyBit(h: number): number {
+  return 1 << (h & 31);
+}
+
+function keyBit2(h: number): number {
+  return 1 << ((h >>> 5) & 31);
 }
 
 function isWs(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
-function skipWs(s: string, i: number): number {
-  while (isWs(s.charCodeAt(i))) i++;
+function skipWs(b: Uint8Array, off: number, i: number, n: number): number {
+  while (i < n && isWs(b[off + i]!)) i++;
   return i;
 }
 
-/** Index of the quote closing the string opened at `i`, or -1. */
-function stringEnd(s: string, i: number, escapes: boolean): number {
+/** Index of the quote closing the string opened at `i` of `s` (escapes considered), or -1. */
+function stringEnd(s: string, b: Uint8Array, off: number, i: number, escapes: boolean): number {
   let q = s.indexOf('"', i + 1);
   if (!escapes) return q;
   while (q !== -1) {
-    let b = q - 1;
-    while (b > i && s.charCodeAt(b) === 92) b--;
-    if (((q - 1 - b) & 1) === 0) return q;
+    let k = q - 1;
+    while (k > i && b[off + k] === 92) k--;
+    if (((q - 1 - k) & 1) === 0) return q;
     q = s.indexOf('"', q + 1);
   }
   return -1;
 }
 
 /** End (exclusive) of the nested object or array opened at `i`, or -1. */
-function nestedEnd(s: string, i: number, escapes: boolean): number {
+function nestedEnd(s: string, b: Uint8Array, off: number, i: number, escapes: boolean): number {
   let depth = 0;
   const n = s.length;
   while (i < n) {
-    const c = s.charCodeAt(i);
+    const c = b[off + i]!;
     if (c === 34) {
-      const q = stringEnd(s, i, escapes);
+      const q = stringEnd(s, b, off, i, escapes);
       if (q === -1) return -1;
       i = q + 1;
       continue;
@@ -147,105 +196,148 @@ function nestedEnd(s: string, i: number, escapes: boolean): number {
   return -1;
 }
 
+/** Whether the bytes at `b[off + i]` spell `word` (ASCII). */
+function bytesAre(b: Uint8Array, off: number, i: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) if (b[off + i + k] !== word.charCodeAt(k)) return false;
+  return true;
+}
+
 /**
  * Scans a line holding one JSON object into `members`. Returns false when the line is not a plain
  * object this scanner is sure about (the caller then uses JSON.parse, which also gives the error).
  * Keys with escapes, duplicate-looking oddities and more than 64 members are left to JSON.parse.
+ * `bytes`/`off`: the line's characters as bytes from `bytes[off]` on, when the caller has them
+ * (an ASCII line's own bytes); otherwise they are made from `s`.
  */
-export function scanObject(s: string): boolean {
+export function scanObject(s: string, bytes?: Uint8Array, off = 0): boolean {
   const n = s.length;
-  let i = skipWs(s, 0);
-  if (s.charCodeAt(i) !== 123) return false;
-  const escapes = s.indexOf('\\') !== -1;
+  let b: Uint8Array;
+  if (bytes === undefined) {
+    b = bytesOf(s);
+    off = 0;
+  } else b = bytes;
+  members.bytes = b;
+  members.off = off;
+  let i = b[off] === 123 ? 0 : skipWs(b, off, 0, n);
+  if (i >= n || b[off + i] !== 123) return false;
+  // Where the next backslash is: a string ending before it holds no escape (most strings).
+  let bs = s.indexOf('\\');
+  const escapes = bs !== -1;
+  if (!escapes) bs = n;
   members.escapes = escapes;
   const known = members.known;
-  known.fill(-1);
+  for (let k = 0; k < known.length; k++) known[k] = -1;
+  const keyStart = members.keyStart;
+  const keyEnd = members.keyEnd;
+  const start = members.start;
+  const endOf = members.end;
+  const kinds = members.kind;
+  const escaped = members.escaped;
   let m = 0;
   let keyMask = 0;
   let keyMask2 = 0;
-  i = skipWs(s, i + 1);
-  if (s.charCodeAt(i) === 125) {
+  i++;
+  if (i < n && isWs(b[off + i]!)) i = skipWs(b, off, i, n);
+  if (i < n && b[off + i] === 125) {
     members.n = 0;
     members.keyMask = 0;
     members.keyMask2 = 0;
-    return skipWs(s, i + 1) === n;
+    return skipWs(b, off, i + 1, n) === n;
   }
   for (;;) {
-    if (s.charCodeAt(i) !== 34 || m === MAX_MEMBERS) return false;
-    const kq = stringEnd(s, i, escapes);
-    if (kq === -1) return false;
+    if (i >= n || b[off + i] !== 34 || m === MAX_MEMBERS) return false;
     const ks = i + 1;
-    if (escapes) {
-      const b = s.indexOf('\\', ks);
-      if (b !== -1 && b < kq) return false;
-    }
+    // A backslash before the key's closing quote declines the line (escaped keys are JSON.parse's).
+    const kq = s.indexOf('"', ks);
+    if (kq === -1 || kq > bs) return false;
+    const h = keyHash(b, off, ks, kq);
     i = kq + 1;
-    if (s.charCodeAt(i) !== 58) {
-      i = skipWs(s, i);
-      if (s.charCodeAt(i) !== 58) return false;
+    if (i >= n) return false;
+    if (b[off + i] !== 58) {
+      i = skipWs(b, off, i, n);
+      if (i >= n || b[off + i] !== 58) return false;
     }
     i++;
-    let c = s.charCodeAt(i);
+    if (i >= n) return false;
+    let c = b[off + i]!;
     if (isWs(c)) {
-      i = skipWs(s, i);
-      c = s.charCodeAt(i);
+      i = skipWs(b, off, i, n);
+      if (i >= n) return false;
+      c = b[off + i]!;
     }
     let end: number;
     let kind: number;
+    let esc = 0;
     if (c === 34) {
-      const q = stringEnd(s, i, escapes);
+      let q = s.indexOf('"', i + 1);
+      if (q > bs) {
+        // A backslash inside: this quote may be escaped.
+        q = stringEnd(s, b, off, i, true);
+        esc = 1;
+      }
       if (q === -1) return false;
       end = q + 1;
       kind = STRING;
+      if (esc === 1) {
+        bs = s.indexOf('\\', end);
+        if (bs === -1) bs = n;
+      }
     } else if (c === 123 || c === 91) {
-      end = nestedEnd(s, i, escapes);
+      end = nestedEnd(s, b, off, i, escapes);
       if (end === -1) return false;
       kind = c === 123 ? OBJECT : ARRAY;
+      if (bs < end) {
+        bs = s.indexOf('\\', end);
+        if (bs === -1) bs = n;
+      }
     } else if ((c >= 48 && c <= 57) || c === 45) {
       end = i + 1;
-      for (;;) {
-        const d = s.charCodeAt(end);
+      while (end < n) {
+        const d = b[off + end]!;
         if ((d >= 48 && d <= 57) || d === 46 || d === 101 || d === 69 || d === 43 || d === 45) end++;
         else break;
       }
       kind = NUMBER;
-    } else if (c === 116 && s.startsWith('true', i)) {
+    } else if (c === 116 && i + 4 <= n && bytesAre(b, off, i, 'true')) {
       end = i + 4;
       kind = LITERAL;
-    } else if (c === 102 && s.startsWith('false', i)) {
+    } else if (c === 102 && i + 5 <= n && bytesAre(b, off, i, 'false')) {
       end = i + 5;
       kind = LITERAL;
-    } else if (c === 110 && s.startsWith('null', i)) {
+    } else if (c === 110 && i + 4 <= n && bytesAre(b, off, i, 'null')) {
       end = i + 4;
       kind = LITERAL;
     } else return false;
-    const id = keyId(s, ks, kq - ks);
-    keyMask |= keyBitAt(s, ks, kq - ks);
-    keyMask2 |= keyBit2At(s, ks, kq - ks);
+    keyMask |= keyBit(h);
+    keyMask2 |= keyBit2(h);
+    const id = knownKey(b, off, ks, kq, h);
     // A repeated key: the last one wins, as in JSON.parse.
     if (id !== -1) known[id] = m;
-    members.keyStart[m] = ks;
-    members.keyEnd[m] = kq;
-    members.start[m] = i;
-    members.end[m] = end;
-    members.kind[m] = kind;
+    keyStart[m] = ks;
+    keyEnd[m] = kq;
+    start[m] = i;
+    endOf[m] = end;
+    kinds[m] = kind;
+    escaped[m] = esc;
     m++;
     i = end;
-    let sep = s.charCodeAt(i);
+    if (i >= n) return false;
+    let sep = b[off + i]!;
     if (isWs(sep)) {
-      i = skipWs(s, i);
-      sep = s.charCodeAt(i);
+      i = skipWs(b, off, i, n);
+      if (i >= n) return false;
+      sep = b[off + i]!;
     }
     if (sep === 44) {
       i++;
-      if (isWs(s.charCodeAt(i))) i = skipWs(s, i);
+      if (i < n && isWs(b[off + i]!)) i = skipWs(b, off, i, n);
       continue;
     }
     if (sep === 125) {
       members.n = m;
       members.keyMask = keyMask;
       members.keyMask2 = keyMask2;
-      return skipWs(s, i + 1) === n;
+      return i + 1 === n || skipWs(b, off, i + 1, n) === n;
     }
     return false;
   }
@@ -263,20 +355,14 @@ export function memberKey(s: string, k: number): string {
 
 /** The string value of member `k` of line `s` (unescaped), or null when it is not a valid string. */
 export function memberString(s: string, k: number): string | null {
-  const a = members.start[k]!;
-  const b = members.end[k]!;
-  if (members.escapes) {
-    const raw = s.slice(a, b);
-    if (raw.indexOf('\\') !== -1) {
-      try {
-        return JSON.parse(raw) as string;
-      } catch {
-        return null;
-      }
+  if (members.escaped[k] === 1) {
+    try {
+      return JSON.parse(s.slice(members.start[k]!, members.end[k]!)) as string;
+    } catch {
+      return null;
     }
-    return raw.slice(1, -1);
   }
-  return s.slice(a + 1, b - 1);
+  return s.slice(members.start[k]! + 1, members.end[k]! - 1);
 }
 
 /** The value of member `k` of line `s`, parsed (numbers, literals, nested values). */
@@ -334,7 +420,8 @@ function materialize(t: LazyTarget): Record<string, unknown> {
 function surelyAbsent(t: LazyTarget, k: string | symbol): boolean {
   // Inherited names (toString, constructor...) resolve through the prototype, as on a plain object.
   if (t.parsed !== null || typeof k !== 'string' || k in Object.prototype) return false;
-  return (t.keyMask & keyBitAt(k, 0, k.length)) === 0 || (t.keyMask2 & keyBit2At(k, 0, k.length)) === 0;
+  const h = keyHashOf(k);
+  return (t.keyMask & keyBit(h)) === 0 || (t.keyMask2 & keyBit2(h)) === 0;
 }
 
 const lazyHandler: ProxyHandler<LazyTarget> = {

@@ -24,6 +24,29 @@ export function levelOfWord(word: string): Level | null {
 let lastWord = '';
 let lastLevel: Level | null = null;
 
+/** The level words by length, for recognising one where it stands in a message (no slice, no hashing). */
+const WORDS_BY_LENGTH: (readonly [string, Level])[][] = [];
+for (const w of Object.keys(WORDS)) (WORDS_BY_LENGTH[w.length] ??= []).push([w, WORDS[w]!]);
+
+/**
+ * levelOfWord of s[from, to) when those characters are ASCII letters, without slicing them out:
+ * the words are lower case, so comparing with the letters' lower case is what levelOfWord's
+ * `toLowerCase()` fallback does.
+ */
+function levelOfLettersAt(s: string, from: number, to: number): Level | null {
+  const words = WORDS_BY_LENGTH[to - from];
+  if (words === undefined) return null;
+  const c0 = s.charCodeAt(from) | 32;
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k]![0];
+    if (w.charCodeAt(0) !== c0) continue;
+    let i = 1;
+    while (i < w.length && (s.charCodeAt(from + i) | 32) === w.charCodeAt(i)) i++;
+    if (i === w.length) return words[k]![1];
+  }
+  return null;
+}
+
 /** Level of a numeric severity (pino/bunyan: 10..60; syslog: 0..7 when `syslog` is set). */
 export function levelOfNumber(n: number, syslog = false): Level {
   if (syslog) return n <= 2 ? 'fatal' : n === 3 ? 'error' : n === 4 ? 'warn' : n === 7 ? 'debug' : 'info';
@@ -66,6 +89,5 @@ export function levelCueOf(message: string): Level | null {
   const next = j < n ? message.charCodeAt(j) : 32;
   // The word must be followed by a delimiter (`:`, `]`, space, `|`, `-`), and be a level word.
   if (c0 === 91 ? next !== 93 : !(next === 58 || next === 32 || next === 124 || next === 9)) return null;
-  const word = message.slice(i, j);
-  return levelOfWord(word);
+  return levelOfLettersAt(message, i, j);
 }

@@ -35,7 +35,13 @@ const SEVERITY_BY_SHAPE: ReadonlyMap<number, readonly string[]> = (() => {
 function severityAt(s: string, at: number, len: number): string | null {
   const list = SEVERITY_BY_SHAPE.get(s.charCodeAt(at) * 16 + len);
   if (list === undefined) return null;
-  for (const w of list) if (s.startsWith(w, at)) return w;
+  for (let k = 0; k < list.length; k++) {
+    const w = list[k]!;
+    // Char codes, not startsWith (a call costs more than comparing a few characters).
+    let i = 1;
+    while (i < len && s.charCodeAt(at + i) === w.charCodeAt(i)) i++;
+    if (i === len) return w;
+  }
   return null;
 }
 
@@ -393,6 +399,11 @@ export class PgRecordAssembler {
 
   /** Adds one parsed line; `lines` is how many input lines it took (1 unless the caller joined some). */
   push(pl: PgLine, origin: PgOrigin, lines = 1): void {
+    this.add(pl, origin.service, origin.input, origin.line, origin.stream, origin.attrs, origin.fallbackTs, lines);
+  }
+
+  /** push() with the origin's fields as arguments (no origin object per line on the hot path). */
+  add(pl: PgLine, service: string, input: number, line: number, stream: string | undefined, attrs: Record<string, unknown> | undefined, fallbackTs: number | null, lines = 1): void {
     const key = pl.fields.pid ?? -1;
     const held = this.pending.get(key);
     if (held !== undefined) {
@@ -404,19 +415,17 @@ export class PgRecordAssembler {
       }
       this.emit(held);
     }
-    const ev: LogEvent = {
-      ts: pl.ts ?? origin.fallbackTs,
-      service: origin.service,
-      source: 'postgres',
-      level: levelOfPgSeverity(pl.severity),
-      levelText: pl.severity,
-      message: pl.message,
-      pg: pl.fields,
-      input: origin.input,
-      line: origin.line,
-    };
-    if (origin.stream !== undefined) ev.stream = origin.stream;
-    if (origin.attrs !== undefined) ev.attrs = origin.attrs;
+    const ts = pl.ts ?? fallbackTs;
+    const level = levelOfPgSeverity(pl.severity);
+    let ev: LogEvent;
+    // The keys in the same order either way: stream and attrs come last, and only when known.
+    if (stream !== undefined && attrs !== undefined) {
+      ev = { ts, service, source: 'postgres', level, levelText: pl.severity, message: pl.message, pg: pl.fields, input, line, stream, attrs };
+    } else {
+      ev = { ts, service, source: 'postgres', level, levelText: pl.severity, message: pl.message, pg: pl.fields, input, line };
+      if (stream !== undefined) ev.stream = stream;
+      if (attrs !== undefined) ev.attrs = attrs;
+    }
     const p: Pending = { ev, lines, key };
     this.pending.set(key, p);
     this.last = p;
@@ -458,6 +467,7 @@ export class PgRecordAssembler {
 
   /** Emits everything held, oldest first. */
   flush(): void {
+    if (this.pending.size === 0) return;
     for (const p of this.pending.values()) this.emit(p);
   }
 

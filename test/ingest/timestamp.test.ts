@@ -21,14 +21,20 @@ describe('timestamps', () => {
   });
 
   it('parseUtcAt reads the Railway form in place and declines others', () => {
+    const at = (s: string, i: number) => parseUtcAt(Buffer.from(s, 'latin1'), i, 34);
     const line = '{"timestamp":"2026-02-07T19:12:02.412345678Z","x":1}';
-    expect(parseUtcAt(line, 14, 34)).toBe(Date.UTC(2026, 1, 7, 19, 12, 2, 412));
-    expect(parseUtcAt('"2026-02-07T19:12:02+01:00"', 1, 34)).toBeNaN();
-    expect(parseUtcAt('"2026-02-07 19:12:02Z"', 1, 34)).toBeNaN();
-    expect(parseUtcAt('"2026-02-07T19:12:02Z trailing"', 1, 34)).toBeNaN();
-    expect(parseUtcAt('"2026-02-07T1x:12:02Z"', 1, 34)).toBeNaN();
+    expect(at(line, 14)).toBe(Date.UTC(2026, 1, 7, 19, 12, 2, 412));
+    expect(at('"2026-02-07T19:12:02+01:00"', 1)).toBeNaN();
+    expect(at('"2026-02-07 19:12:02Z"', 1)).toBeNaN();
+    expect(at('"2026-02-07T19:12:02Z trailing"', 1)).toBeNaN();
+    expect(at('"2026-02-07T1x:12:02Z"', 1)).toBeNaN();
+    expect(at('"20x6-02-07T19:12:02Z"', 1)).toBeNaN();
+    expect(at('"2026-02-07T19:12"', 1)).toBeNaN();
     // Same answers as the general parser on what it accepts.
     const s = '"2031-12-31T23:59:60.100Z"';
-    expect(parseUtcAt(s, 1, 34)).toBe(parseTimestampAt(s, 1)!.ms);
+    expect(at(s, 1)).toBe(parseTimestampAt(s, 1)!.ms);
+    // Read from the middle of a larger buffer, as read-input hands lines over.
+    const chunk = Buffer.from('xx\n{"timestamp":"2026-02-07T19:12:02.512Z"}\n', 'latin1');
+    expect(parseUtcAt(chunk, 3 + 14, 34)).toBe(Date.UTC(2026, 1, 7, 19, 12, 2, 512));
   });
 });

@@ -36,56 +36,77 @@ function fromScan(text: string): Fields | null {
   const known = members.known;
   const m = firstPresent(text, known[K_MESSAGE]!, known[K_MSG]!);
   if (m === -1) return null;
-  const mk = members.kind[m];
-  if (mk === STRING) {
-    const s = memberString(text, m);
-    if (s === null) return null;
-    fields.message = s;
+  if (members.kind[m] === STRING) {
+    if (members.escaped[m] === 0) fields.message = text.slice(members.start[m]! + 1, members.end[m]! - 1);
+    else {
+      const s = memberString(text, m);
+      if (s === null) return null;
+      fields.message = s;
+    }
   } else fields.message = messageText(memberValue(text, m));
   // Timestamp: the first present of timestamp, time, ts, @timestamp (as `??` on the object).
-  const t = firstPresent(text, known[K_TIMESTAMP]!, firstPresent(text, known[K_TIME]!, firstPresent(text, known[K_TS]!, known[K_AT_TIMESTAMP]!)));
-  fields.ts = null;
-  if (t !== -1) {
-    const tk = members.kind[t];
-    if (tk === STRING) {
-      const a = members.start[t]! + 1;
-      if (!members.escapes || text.lastIndexOf('\\', members.end[t]!) < a) {
-        // Parsed where it stands in the line: no string for the timestamp.
-        const fast = parseUtcAt(text, a, 34);
-        if (fast === fast) fields.ts = fast;
-        else {
-          const r = parseTimestampAt(text, a);
-          fields.ts = r === null || r.end > members.end[t]! - 1 ? null : r.ms;
-        }
-      } else {
-        const ts = memberString(text, t);
-        fields.ts = ts === null ? null : parseTimestamp(ts);
-      }
-    } else if (tk === NUMBER) {
-      const v = Number(text.slice(members.start[t]!, members.end[t]!));
-      fields.ts = Number.isFinite(v) ? epochToMs(v) : null;
-    }
+  let t = known[K_TIMESTAMP]!;
+  if (t === -1 || members.kind[t] !== STRING) t = firstPresent(text, t, firstPresent(text, known[K_TIME]!, firstPresent(text, known[K_TS]!, known[K_AT_TIMESTAMP]!)));
+  fields.ts = t === -1 ? null : timeOf(text, t);
+  const l = known[K_LEVEL]!;
+  if (l !== -1 && members.kind[l] === STRING) fields.level = levelString(text, l);
+  else {
+    const lv = firstPresent(text, l, known[K_SEVERITY]!);
+    fields.level = lv === -1 ? undefined : members.kind[lv] === STRING ? levelString(text, lv) : memberValue(text, lv);
   }
-  const l = firstPresent(text, known[K_LEVEL]!, known[K_SEVERITY]!);
-  fields.level = l === -1 ? undefined : members.kind[l] === STRING ? levelString(text, l) : memberValue(text, l);
-  fields.service = nonEmptyString(text, known[K_SERVICE]!) ?? nonEmptyString(text, known[K_SERVICE_NAME]!);
+  const sv = known[K_SERVICE]!;
+  const sn = known[K_SERVICE_NAME]!;
+  fields.service = sv === -1 && sn === -1 ? null : nonEmptyString(text, sv) ?? nonEmptyString(text, sn);
   return fields;
+}
+
+/** Epoch ms of timestamp member `t`: strings in place (no string for the timestamp), numbers by size. */
+function timeOf(text: string, t: number): number | null {
+  const tk = members.kind[t];
+  if (tk === STRING) {
+    const a = members.start[t]! + 1;
+    if (members.escaped[t] === 0) {
+      const fast = parseUtcAt(members.bytes, members.off + a, 34);
+      if (fast === fast) return fast;
+      const r = parseTimestampAt(text, a);
+      return r === null || r.end > members.end[t]! - 1 ? null : r.ms;
+    }
+    const ts = memberString(text, t);
+    return ts === null ? null : parseTimestamp(ts);
+  }
+  if (tk === NUMBER) {
+    const v = Number(text.slice(members.start[t]!, members.end[t]!));
+    return Number.isFinite(v) ? epochToMs(v) : null;
+  }
+  return null;
 }
 
 /** A string level, as a shared constant when it is one of Railway's four (no string per line). */
 function levelString(text: string, k: number): string | null {
-  const a = members.start[k]! + 1;
-  switch (members.end[k]! - 1 - a) {
+  const b = members.bytes;
+  const a = members.off + members.start[k]! + 1;
+  const c0 = b[a];
+  // Bytes, not startsWith: a call of startsWith costs more than these few comparisons.
+  switch (members.end[k]! - 2 - members.start[k]!) {
     case 4:
-      if (text.startsWith('info', a)) return 'info';
-      if (text.startsWith('warn', a)) return 'warn';
+      if (c0 === 105 && b[a + 1] === 110 && b[a + 2] === 102 && b[a + 3] === 111) return 'info';
+      if (c0 === 119 && b[a + 1] === 97 && b[a + 2] === 114 && b[a + 3] === 110) return 'warn';
       break;
     case 5:
-      if (text.startsWith('error', a)) return 'error';
-      if (text.startsWith('debug', a)) return 'debug';
+      if (c0 === 101 && b[a + 1] === 114 && b[a + 2] === 114 && b[a + 3] === 111 && b[a + 4] === 114) return 'error';
+      if (c0 === 100 && b[a + 1] === 101 && b[a + 2] === 98 && b[a + 3] === 117 && b[a + 4] === 103) return 'debug';
       break;
   }
   return memberString(text, k);
+}
+
+/** levelOfWord of a level string, without a lookup for the four Railway writes (shared constants, see levelString). */
+function declaredLevel(word: string): Level | null {
+  if (word === 'error') return 'error';
+  if (word === 'info') return 'info';
+  if (word === 'warn') return 'warn';
+  if (word === 'debug') return 'debug';
+  return levelOfWord(word);
 }
 
 /** Member `k` unless it is absent or null (then `otherwise`), as `??` chooses on an object. */
@@ -112,7 +133,11 @@ function looksRailwayJson(l: string): boolean {
 
 /** Railway's platform lines, which are not the application's. */
 export function isPlatformMessage(m: string): boolean {
-  return m === 'Starting Container' || m === 'Stopping Container' || m.startsWith('Mounting volume on:') || m.startsWith('Railway rate limit of');
+  // The first letter rules out nearly every message before any comparison.
+  const c = m.charCodeAt(0);
+  if (c === 83) return m === 'Starting Container' || m === 'Stopping Container';
+  if (c === 77) return m.startsWith('Mounting volume on:');
+  return c === 82 && m.startsWith('Railway rate limit of');
 }
 
 /** Reads the shared fields of a Railway-style JSON log object. */
@@ -136,82 +161,84 @@ export const railwayJson: InputFormat = {
     const { sink, service, input } = ctx;
     const pg = new PgRecordAssembler(sink);
     const held = new HeldRecord(sink);
-    return {
-      line(text, lineNo) {
+    const parse = (text: string, lineNo: number, bytes: Uint8Array | undefined, off: number): void => {
+      if (text.charCodeAt(0) !== 123) {
         let i = 0;
         while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
         if (i === text.length) {
           sink.skip(lineNo, 'blank line', text);
           return;
         }
-        let msg: string;
-        let ts: number | null;
-        let rawLevel: unknown;
-        let svc = service;
-        let attrs: Record<string, unknown>;
-        // Fast path: find the few members needed without building the object; the attributes
-        // are parsed only if something reads them. Anything unusual goes through JSON.parse.
-        const f = scanObject(text) ? fromScan(text) : null;
-        if (f !== null) {
-          const keyMask = members.keyMask;
-          const keyMask2 = members.keyMask2;
-          msg = f.message;
-          ts = f.ts;
-          rawLevel = f.level;
-          if (f.service !== null) svc = f.service;
-          attrs = lazyAttrs(text, keyMask, keyMask2);
-        } else {
-          const obj = jsonObjectOrSkip(text, lineNo, sink);
-          if (obj === null) return;
-          const message = obj.message ?? obj.msg;
-          if (message === undefined) {
-            sink.skip(lineNo, 'JSON object without a "message" field', text);
-            return;
-          }
-          msg = messageText(message);
-          ts = railwayTimestamp(obj);
-          rawLevel = obj.level ?? obj.severity;
-          if (typeof obj.service === 'string' && obj.service.length > 0) svc = obj.service;
-          else if (typeof obj.serviceName === 'string' && obj.serviceName.length > 0) svc = obj.serviceName;
-          attrs = obj;
+      }
+      let msg: string;
+      let ts: number | null;
+      let rawLevel: unknown;
+      let svc = service;
+      let attrs: Record<string, unknown>;
+      // Fast path: find the few members needed without building the object; the attributes
+      // are parsed only if something reads them. Anything unusual goes through JSON.parse.
+      const f = scanObject(text, bytes, off) ? fromScan(text) : null;
+      if (f !== null) {
+        msg = f.message;
+        ts = f.ts;
+        rawLevel = f.level;
+        if (f.service !== null) svc = f.service;
+        attrs = lazyAttrs(text, members.keyMask, members.keyMask2);
+      } else {
+        const obj = jsonObjectOrSkip(text, lineNo, sink);
+        if (obj === null) return;
+        const message = obj.message ?? obj.msg;
+        if (message === undefined) {
+          sink.skip(lineNo, 'JSON object without a "message" field', text);
+          return;
         }
-        const stream = typeof rawLevel === 'string' ? rawLevel : undefined;
-        // A PostgreSQL line inside a Railway line: PostgreSQL's severity and time win.
-        // Only a message opening with a time or a bracketed pid can be one (most messages are not tried).
-        const c0 = msg.charCodeAt(0);
-        const c1 = msg.charCodeAt(1);
-        if ((c0 >= 48 && c0 <= 57 && c1 >= 48 && c1 <= 57) || (c0 === 91 && c1 >= 48 && c1 <= 57)) {
-          const pl = parsePgLine(msg);
-          if (pl !== null) {
-            held.flush();
-            pg.push(pl, { service: svc, input, line: lineNo, stream, attrs, fallbackTs: ts });
-            return;
-          }
+        msg = messageText(message);
+        ts = railwayTimestamp(obj);
+        rawLevel = obj.level ?? obj.severity;
+        if (typeof obj.service === 'string' && obj.service.length > 0) svc = obj.service;
+        else if (typeof obj.serviceName === 'string' && obj.serviceName.length > 0) svc = obj.serviceName;
+        attrs = obj;
+      }
+      const stream = typeof rawLevel === 'string' ? rawLevel : undefined;
+      // A PostgreSQL line inside a Railway line: PostgreSQL's severity and time win.
+      // Only a message opening with a time or a bracketed pid can be one (most messages are not tried).
+      const c0 = msg.charCodeAt(0);
+      const c1 = msg.charCodeAt(1);
+      if ((c0 >= 48 && c0 <= 57 && c1 >= 48 && c1 <= 57) || (c0 === 91 && c1 >= 48 && c1 <= 57)) {
+        const pl = parsePgLine(msg);
+        if (pl !== null) {
+          held.flush();
+          pg.add(pl, svc, input, lineNo, stream, attrs, ts);
+          return;
         }
-        pg.flush();
-        // Each line of a traceback arrives as its own JSON object: join it to its record.
-        if (held.tryJoin(msg, ts, svc)) return;
-        let level: Level;
-        let levelText: string;
-        let source: SourceKind = 'app';
-        if (isPlatformMessage(msg)) {
-          source = 'platform';
-          level = msg.startsWith('Railway rate limit') ? 'warn' : 'info';
-          levelText = stream ?? 'info';
-        } else {
-          const cue = levelCueOf(msg);
-          const declared = typeof rawLevel === 'string' ? levelOfWord(rawLevel) : typeof rawLevel === 'number' ? levelOfNumber(rawLevel) : null;
-          // Railway's "error" is often only "written to stderr": a level the message announces wins.
-          if (cue !== null && (declared === null || declared === 'error')) level = cue;
-          else level = declared ?? cue ?? 'info';
-          levelText = typeof rawLevel === 'string' ? rawLevel : level;
-        }
-        // One object shape for every event (`stream` present even when undefined) keeps the
-        // timeline's property reads monomorphic.
-        const ev: LogEvent = { ts, service: svc, source, level, levelText, stream, message: msg, attrs, input, line: lineNo };
-        held.hold(ev);
-        emitHerokuSample(sink, msg, ts);
-      },
+      }
+      pg.flush();
+      // Each line of a traceback arrives as its own JSON object: join it to its record.
+      if (held.tryJoin(msg, ts, svc)) return;
+      let level: Level;
+      let levelText: string;
+      let source: SourceKind = 'app';
+      if (isPlatformMessage(msg)) {
+        source = 'platform';
+        level = msg.startsWith('Railway rate limit') ? 'warn' : 'info';
+        levelText = stream ?? 'info';
+      } else {
+        const cue = levelCueOf(msg);
+        const declared = stream !== undefined ? declaredLevel(stream) : typeof rawLevel === 'number' ? levelOfNumber(rawLevel) : null;
+        // Railway's "error" is often only "written to stderr": a level the message announces wins.
+        if (cue !== null && (declared === null || declared === 'error')) level = cue;
+        else level = declared ?? cue ?? 'info';
+        levelText = stream !== undefined ? stream : level;
+      }
+      // One object shape for every event (`stream` present even when undefined) keeps the
+      // timeline's property reads monomorphic.
+      const ev: LogEvent = { ts, service: svc, source, level, levelText, stream, message: msg, attrs, input, line: lineNo };
+      held.hold(ev);
+      emitHerokuSample(sink, msg, ts);
+    };
+    return {
+      line: (text, lineNo) => parse(text, lineNo, undefined, 0),
+      lineBytes: parse,
       end() {
         held.flush();
         pg.flush();
