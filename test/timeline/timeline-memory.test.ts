@@ -214,3 +214,24 @@ describe('PostgreSQL session peak in a sorting window', () => {
     expect(best).toBeGreaterThan(10);
   });
 });
+
+describe('per-minute level histogram', () => {
+  it('counts by minute and level across thousands of minutes arriving out of order', () => {
+    const t = new Timeline({ interests: [] });
+    const t0 = Date.UTC(2026, 1, 1);
+    const minutes = 3000;
+    // Backwards in time, two infos and, every tenth minute, one error.
+    for (let m = minutes - 1; m >= 0; m--) {
+      t.event(ev('tick', { level: 'info', ts: t0 + m * 60_000 + 5 }));
+      t.event(ev('tick', { level: 'info', ts: t0 + m * 60_000 + 59_999 }));
+      if (m % 10 === 0) t.event(ev('boom', { level: 'error', ts: t0 + m * 60_000 + 30_000 }));
+    }
+    const h = t.finish().histogram;
+    expect(h.start).toBe(t0);
+    expect(h.counts.info).toHaveLength(minutes);
+    expect(h.counts.info.every((c) => c === 2)).toBe(true);
+    expect(h.counts.error.reduce((a, c) => a + c, 0)).toBe(minutes / 10);
+    expect(h.counts.error[10]).toBe(1);
+    expect(h.counts.error[11]).toBe(0);
+  });
+});
