@@ -12,7 +12,7 @@ export const CUT_MARKER = '…[cut]';
 export const MAX_MESSAGE_CHARS = 8192;
 /** Attribute strings and PostgreSQL fields longer than this are cut. */
 export const MAX_ATTR_CHARS = 1024;
-/** Attributes kept per event (and per nested object); the rest are left out. */
+/** Attributes kept per event (and per nested object); the rest are counted under CUT_MARKER. */
 export const MAX_ATTRS = 48;
 
 /** V8 copies slices shorter than this anyway (SlicedString::kMinLength is 13). */
@@ -101,9 +101,16 @@ export class EventCompactor {
     let n = 0;
     // Own keys without descriptors: on ingest's lazy attribute view, for-in or Object.keys would
     // ask the proxy for a descriptor per key (measured at ~14 µs an event).
-    for (const k of Reflect.ownKeys(src)) {
-      if (n === MAX_ATTRS) break;
+    const keys = Reflect.ownKeys(src);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
       if (typeof k !== 'string') continue;
+      if (n === MAX_ATTRS) {
+        // Say how many were left out rather than drop them silently.
+        out[CUT_MARKER] = keys.length - i;
+        bytes += 32;
+        break;
+      }
       const v = src[k];
       if (of !== null && typeof v === 'string' && restates(k, v, of)) continue;
       let c: unknown;

@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { LogEvent } from '../../src/model.js';
 import { Timeline } from '../../src/timeline/timeline.js';
-import { CUT_MARKER, EventCompactor, MAX_ATTR_CHARS, MAX_MESSAGE_CHARS } from '../../src/timeline/compact-event.js';
+import { CUT_MARKER, EventCompactor, MAX_ATTRS, MAX_ATTR_CHARS, MAX_MESSAGE_CHARS } from '../../src/timeline/compact-event.js';
 import { lazyAttrs } from '../../src/ingest/json-scan.js';
 import { PostgresStats } from '../../src/timeline/postgres-stats.js';
 
@@ -57,6 +57,16 @@ describe('kept events are compact copies', () => {
     expect(c.value.attrs).toEqual({ other: 'raw text that differs' });
     const d = new EventCompactor().event(ev('short', { attrs: { message: 'not the same message at all' } }), 0);
     expect(d.value.attrs).toEqual({ message: 'not the same message at all' });
+  });
+
+  it('keeps at most MAX_ATTRS attributes and counts the rest under the marker', () => {
+    const attrs: Record<string, unknown> = {};
+    for (let i = 0; i < MAX_ATTRS + 12; i++) attrs[`field${i}`] = i;
+    const a = new EventCompactor().event(ev('many fields', { attrs }), 0).value.attrs!;
+    expect(Object.keys(a)).toHaveLength(MAX_ATTRS + 1);
+    expect(a.field0).toBe(0);
+    expect(a[`field${MAX_ATTRS - 1}`]).toBe(MAX_ATTRS - 1);
+    expect(a[CUT_MARKER]).toBe(12);
   });
 
   it('cuts long messages with a marker and copies PostgreSQL fields', () => {
