@@ -58,7 +58,7 @@ export const members: ScannedMembers = {
   kind: new Uint8Array(MAX_MEMBERS),
   escaped: new Uint8Array(MAX_MEMBERS),
   escapes: false,
-  bytes: new Uint8Array(0),
+  bytes: Buffer.alloc(0),
   off: 0,
   known: new Int32Array(WELL_KNOWN.length).fill(-1),
   keyMask: 0,
