@@ -1,7 +1,7 @@
 // The timeline is the only place that sees every event. It keeps, in bounded memory, what the
 // detectors need: templates and their counts, timestamps per template, warning-or-worse events and
-// the events detectors declared an interest in (compact copies, under a byte budget with a share
-// per template, counted beyond), metric series,
+// the events detectors declared an interest in (compact copies under a byte budget; a template over
+// its share is thinned evenly over time, never cut off at a point; counted beyond), metric series,
 // per-minute counts, PostgreSQL statistics. Detectors read its summary, never raw lines.
 import type { Level, LogEvent, MetricSample, MetricSeries, InputSummary, SourceKind } from '../model.js';
 import { LEVELS, LEVEL_RANK } from '../model.js';
@@ -36,6 +36,11 @@ export interface TemplateSummary extends Template {
   timesDropped: number;
   /** Events of this template that qualified to be kept but did not fit (see TimelineOptions.maxEventBytes). */
   eventsDropped: number;
+  /**
+   * 1 when every qualifying event of the template was kept (as far as the budget allowed); N when
+   * it was thinned to every Nth (a power of two), evenly over the whole input.
+   */
+  keptEvery: number;
 }
 
 export interface LevelHistogram {
@@ -71,13 +76,13 @@ export interface TimelineOptions {
   /** Kept events at most (warning-or-worse plus declared interests). */
   maxEvents?: number;
   /**
-   * Estimated heap bytes of kept events at most, beyond each template's first `eventsPerTemplateFloor`
-   * events (those have their own quarter of this budget, so that rare templates are always kept).
+   * Estimated heap bytes of kept events at most. Over it, the template holding the most is thinned
+   * (every other of its kept events goes, and from then on it keeps every 2nd, 4th... event).
    */
   maxEventBytes?: number;
-  /** Share (0..1] of `maxEventBytes` one template may hold, so that one noisy template cannot crowd out the rest. */
+  /** Share (0..1] of `maxEventBytes` one template may hold before it is thinned, so that one noisy template cannot crowd out the rest. */
   templateShare?: number;
-  /** Events of each template kept before the budget and share apply. */
+  /** Templates holding this many kept events or fewer are never thinned (rare templates keep every event). */
   eventsPerTemplateFloor?: number;
   maxTimesPerTemplate?: number;
   /** Total timestamps kept across templates (8 bytes each), beyond each template's first `timesPerTemplateFloor`. */
@@ -116,6 +121,13 @@ interface Stats {
   kept: number;
   keptBytes: number;
   eventsDropped: number;
+  /** Its kept events, their estimated sizes and thinning keys (see keepEvent). */
+  events: TimelineEvent[];
+  sizes: number[];
+  keys: number[];
+  /** A power of two: events whose key is a multiple of it are kept. */
+  stride: number;
+  qualifying: number;
   /** 1 = keep its info events, 0 = do not, -1 = not decided yet. */
   interest: number;
 }
@@ -133,15 +145,13 @@ export function hash32(s: string): string {
 export class Timeline {
   readonly miner: TemplateMiner;
   private readonly stats: Stats[] = [];
-  private readonly kept: TimelineEvent[] = [];
   private dropped = 0;
   private readonly compactor = new EventCompactor();
-  /** Estimated bytes of kept events: those within their template's floor, and the rest. */
-  private floorBytes = 0;
-  private sharedBytes = 0;
+  /** Kept events across templates and their estimated bytes. */
+  private keptCount = 0;
+  private keptBytes = 0;
   private readonly maxEvents: number;
   private readonly maxEventBytes: number;
-  private readonly maxFloorBytes: number;
   private readonly maxTemplateBytes: number;
   private readonly floor: number;
   private readonly maxTimesPer: number;
@@ -177,7 +187,6 @@ export class Timeline {
     this.miner = new TemplateMiner({ maxTemplates: options.maxTemplates, cacheSize: options.minerCacheSize ?? DEFAULT_MINER_CACHE });
     this.maxEvents = options.maxEvents ?? 200_000;
     this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
-    this.maxFloorBytes = this.maxEventBytes / 4;
     this.maxTemplateBytes = this.maxEventBytes * Math.min(1, Math.max(0, options.templateShare ?? 0.25));
     this.floor = options.eventsPerTemplateFloor ?? 100;
     this.maxTimesPer = options.maxTimesPerTemplate ?? 50_000;
@@ -203,7 +212,7 @@ export class Timeline {
     const id = this.miner.add(ev.service, ev.message, ev.source);
     let st = this.stats[id];
     if (st === undefined) {
-      st = { count: 0, first: null, last: null, levels: new Uint32Array(LEVELS.length), examples: [], times: new Float64Array(8), nTimes: 0, timesDropped: 0, kept: 0, keptBytes: 0, eventsDropped: 0, interest: -1 };
+      st = { count: 0, first: null, last: null, levels: new Uint32Array(LEVELS.length), examples: [], times: new Float64Array(8), nTimes: 0, timesDropped: 0, kept: 0, keptBytes: 0, eventsDropped: 0, events: [], sizes: [], keys: [], stride: 1, qualifying: 0, interest: -1 };
       this.stats[id] = st;
     }
     const rank = LEVEL_RANK[ev.level];
@@ -248,24 +257,85 @@ export class Timeline {
   }
 
   /**
-   * Keeps a compact copy of the event when it fits: a template's first events always (within the
-   * floor's own budget), later ones while the shared budget and the template's share allow.
+   * Keeps a compact copy of the event when its template's stride says so, then thins what is over
+   * budget. Thinning rather than keeping the first N: detectors compare rates over the whole
+   * input (error bursts against a baseline), and events cut off after the first hours would show
+   * a false burst at the start and nothing after. Thinning goes by the event's arrival number
+   * within its template (every 2nd, 4th...). Thinning by whole seconds, which keeps bursts within a
+   * second whole, was tried: the kept seconds clump, and on postgres-100mb error-cluster reported a
+   * burst that is not in the log (docs/PERFORMANCE.md, "Memory").
    */
   private keepEvent(ev: LogEvent, id: number, st: Stats): void {
-    if (this.kept.length < this.maxEvents) {
-      const inFloor = st.kept < this.floor && this.floorBytes < this.maxFloorBytes;
-      if (inFloor || (this.sharedBytes < this.maxEventBytes && st.keptBytes < this.maxTemplateBytes)) {
-        const c = this.compactor.event(ev, id);
-        this.kept.push(c.value);
-        st.kept++;
-        st.keptBytes += c.bytes;
-        if (inFloor) this.floorBytes += c.bytes;
-        else this.sharedBytes += c.bytes;
-        return;
+    const q = st.qualifying++;
+    const key = q;
+    if ((key & (st.stride - 1)) !== 0) {
+      st.eventsDropped++;
+      this.dropped++;
+      return;
+    }
+    const c = this.compactor.event(ev, id);
+    st.events.push(c.value);
+    st.sizes.push(c.bytes);
+    st.keys.push(key);
+    st.kept++;
+    st.keptBytes += c.bytes;
+    this.keptCount++;
+    this.keptBytes += c.bytes;
+    if (st.keptBytes > this.maxTemplateBytes && st.kept > this.floor) this.thin(st);
+    while (this.keptBytes > this.maxEventBytes || this.keptCount > this.maxEvents) {
+      const big = this.largest();
+      if (big !== null) this.thin(big);
+      else {
+        // Only templates within their floor are left: the newest event goes.
+        st.events.pop();
+        st.sizes.pop();
+        st.keys.pop();
+        st.kept--;
+        st.keptBytes -= c.bytes;
+        this.keptCount--;
+        this.keptBytes -= c.bytes;
+        st.eventsDropped++;
+        this.dropped++;
+        break;
       }
     }
-    st.eventsDropped++;
-    this.dropped++;
+  }
+
+  /** The template holding the most kept bytes among those above their floor, or null. */
+  private largest(): Stats | null {
+    let best: Stats | null = null;
+    for (const st of this.stats) if (st !== undefined && st.kept > this.floor && st.stride < 1 << 30 && (best === null || st.keptBytes > best.keptBytes)) best = st;
+    return best;
+  }
+
+  /** Doubles a template's stride: keeps the kept events whose key is a multiple of it (about half). */
+  private thin(st: Stats): void {
+    const e = st.events;
+    const sz = st.sizes;
+    const k = st.keys;
+    const mask = st.stride * 2 - 1;
+    let j = 0;
+    let bytes = 0;
+    for (let i = 0; i < e.length; i++) {
+      if ((k[i]! & mask) === 0) {
+        e[j] = e[i]!;
+        sz[j] = sz[i]!;
+        k[j] = k[i]!;
+        j++;
+      } else bytes += sz[i]!;
+    }
+    const removed = e.length - j;
+    e.length = j;
+    sz.length = j;
+    k.length = j;
+    // Past 2^30 nothing is left to halve (the largest() loop then moves to the next template).
+    st.stride = Math.min(st.stride * 2, 1 << 30);
+    st.kept = j;
+    st.keptBytes -= bytes;
+    st.eventsDropped += removed;
+    this.keptCount -= removed;
+    this.keptBytes -= bytes;
+    this.dropped += removed;
   }
 
   metric(s: MetricSample): void {
@@ -297,7 +367,9 @@ export class Timeline {
       const prev = finalStats[f];
       finalStats[f] = prev === undefined ? st : mergeStats(prev, st);
     }
-    for (const e of this.kept) e.template = fin.idOf(e.template);
+    const kept: TimelineEvent[] = [];
+    for (const st of this.stats) if (st !== undefined) for (const e of st.events) kept.push(e);
+    for (const e of kept) e.template = fin.idOf(e.template);
     if (this.perLine !== null) for (const p of this.perLine) p.template = fin.idOf(p.template);
     const templates: TemplateSummary[] = fin.templates.map((t) => {
       const st = finalStats[t.id];
@@ -321,10 +393,12 @@ export class Timeline {
         times,
         timesDropped: st?.timesDropped ?? 0,
         eventsDropped: st?.eventsDropped ?? 0,
+        keptEvery: st?.stride ?? 1,
       };
     });
-    const timed = this.kept.filter((e) => e.ts !== null).sort((a, b) => a.ts! - b.ts! || a.input - b.input || a.line - b.line);
-    const untimed = this.kept.filter((e) => e.ts === null);
+    const timed = kept.filter((e) => e.ts !== null).sort((a, b) => a.ts! - b.ts! || a.input - b.input || a.line - b.line);
+    // Events without a time stay in input order.
+    const untimed = kept.filter((e) => e.ts === null).sort((a, b) => a.input - b.input || a.line - b.line);
     const metrics = [...this.series.values()].map(({ s, sorted }) => (sorted ? s : sortSeries(s)));
     metrics.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.measurement < b.measurement ? -1 : a.measurement > b.measurement ? 1 : 0));
     const byLevel = {} as Record<Level, number>;
@@ -338,7 +412,7 @@ export class Timeline {
       templates,
       events: timed.concat(untimed),
       eventsDropped: this.dropped,
-      eventsBytes: this.floorBytes + this.sharedBytes,
+      eventsBytes: this.keptBytes,
       metrics,
       histogram: this.histogram(),
       postgres: this.pg.summary(),
@@ -404,6 +478,11 @@ function mergeStats(a: Stats, b: Stats): Stats {
     kept: a.kept + b.kept,
     keptBytes: a.keptBytes + b.keptBytes,
     eventsDropped: a.eventsDropped + b.eventsDropped,
+    events: [],
+    sizes: [],
+    keys: [],
+    stride: Math.max(a.stride, b.stride),
+    qualifying: a.qualifying + b.qualifying,
     interest: Math.max(a.interest, b.interest),
   };
 }

@@ -126,8 +126,14 @@ describe('the kept-event budget', () => {
     const noisyKept = s.events.filter((e) => e.service === 'api').length;
     expect(noisyKept).toBeGreaterThan(50);
     expect(noisyKept).toBeLessThan(noisySent / 5);
-    // The estimate stays under the budget plus one event (the floors have their own quarter).
-    expect(s.eventsBytes).toBeLessThanOrEqual(maxEventBytes * 1.25 + 4096);
+    // Thinned evenly, not cut off: its kept events reach the end of the input.
+    expect(noisy[0]!.keptEvery).toBeGreaterThan(4);
+    const noisyLines = s.events.filter((e) => e.service === 'api').map((e) => e.line);
+    expect(Math.max(...noisyLines)).toBeGreaterThan(noisySent * 0.7);
+    expect(Math.min(...noisyLines)).toBeLessThan(noisySent * 0.3);
+    expect(rare.every((x) => x.keptEvery === 1)).toBe(true);
+    // The estimate stays under the budget.
+    expect(s.eventsBytes).toBeLessThanOrEqual(maxEventBytes);
     // Honest accounting: kept + dropped = qualifying, overall and per template.
     expect(s.events.length + s.eventsDropped).toBe(noisySent + rareSent);
     expect(noisy[0]!.eventsDropped).toBe(noisySent - noisyKept);
@@ -143,19 +149,24 @@ describe('the kept-event budget', () => {
     const s = t.finish();
     expect(s.totals.records).toBe(40_000);
     expect(s.events.length + s.eventsDropped).toBe(40_000);
-    expect(s.eventsBytes).toBeLessThanOrEqual(maxEventBytes * 1.25 + 4096);
+    expect(s.eventsBytes).toBeLessThanOrEqual(maxEventBytes);
     // No service is crowded out: the first two cannot take the whole budget at a 50% share.
     for (const svc of services) expect(s.events.some((e) => e.service === svc)).toBe(true);
     // Kept events stay sorted by time then line.
     for (let i = 1; i < s.events.length; i++) expect(s.events[i - 1]!.line).toBeLessThan(s.events[i]!.line);
   });
 
-  it('keeps the count cap as a hard ceiling', () => {
-    const t = new Timeline({ maxEvents: 100, interests: [] });
-    for (let i = 0; i < 1000; i++) t.event(ev(`boom ${i}`, { line: i + 1 }));
+  it('keeps the count cap as a hard ceiling, thinning evenly over the input', () => {
+    const t = new Timeline({ maxEvents: 100, eventsPerTemplateFloor: 10, interests: [] });
+    for (let i = 0; i < 1000; i++) t.event(ev(`boom ${i}`, { line: i + 1, ts: 1_700_000_000_000 + i * 1000 }));
     const s = t.finish();
-    expect(s.events).toHaveLength(100);
-    expect(s.eventsDropped).toBe(900);
+    expect(s.events.length).toBeLessThanOrEqual(100);
+    expect(s.events.length).toBeGreaterThanOrEqual(50);
+    expect(s.events.length + s.eventsDropped).toBe(1000);
+    const every = s.templates[0]!.keptEvery;
+    expect(every).toBe(16);
+    // Every 16th event, from the first to the end of the input: no cut-off point.
+    expect(s.events.map((e) => e.line)).toEqual(Array.from({ length: Math.ceil(1000 / every) }, (_, k) => k * every + 1));
   });
 });
 
