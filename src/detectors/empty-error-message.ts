@@ -78,7 +78,6 @@ export const emptyErrorMessage = defineDetector({
     }
     // Kept error events: those of tail templates are the evidence; the others get the per-record
     // checks (empty error attribute, bare exception last line) that a template's text cannot show.
-    const attrless = new Map<number, number>();
     for (const ev of eventsToCheck(t, tailGroups, minRank)) {
       if (LEVEL_RANK[ev.level] < minRank) continue;
       const tg = tailGroups.get(ev.template);
@@ -86,12 +85,7 @@ export const emptyErrorMessage = defineDetector({
         tg.events.push(ev);
         continue;
       }
-      // Attributes are parsed on first read (lazily, per event): read them only for templates
-      // whose first records carry an error-like attribute at all.
-      const seen = attrless.get(ev.template) ?? 0;
-      const useAttrs = seen !== -2 && ev.attrs !== undefined && (seen === -1 || seen < ATTR_PROBES);
-      if (useAttrs && seen !== -1) attrless.set(ev.template, hasErrorKey(ev.attrs!) ? -1 : seen + 1 >= ATTR_PROBES ? -2 : seen + 1);
-      const m = recordMatch(ev, useAttrs);
+      const m = recordMatch(ev, ev.attrs !== undefined);
       if (m === null) continue;
       const tpl = t.templates[ev.template];
       if (tpl === undefined) continue;
@@ -182,8 +176,8 @@ const mayBeEmpty = (message: string) => recordMatch({ message } as LogEvent, fal
 /**
  * The kept events the record checks can match, in timeline order: every event of the tail
  * templates and of the templates whose messages may be empty errors (template-index.ts), and of
- * the others only the error events whose attributes are read (up to ATTR_PROBES of them without an
- * error key, or all once one has one): the same events the checks would find among all of them.
+ * the others the error events whose attributes hold an error key: the same events the checks
+ * would find among all of them.
  */
 function eventsToCheck(t: TimelineSummary, tailGroups: Map<number, Group>, minRank: number): TimelineEvent[] {
   const lists: Int32Array[] = [];
@@ -192,23 +186,14 @@ function eventsToCheck(t: TimelineSummary, tailGroups: Map<number, Group>, minRa
       lists.push(positions);
       continue;
     }
-    const read: number[] = [];
-    let seen = 0;
-    for (let j = 0; j < positions.length && seen !== -2; j++) {
-      const ev = t.events[positions[j]!]!;
-      if (LEVEL_RANK[ev.level] < minRank) continue;
-      if (ev.attrs === undefined) continue;
-      read.push(positions[j]!);
-      if (seen !== -1) seen = hasErrorKey(ev.attrs) ? -1 : seen + 1 >= ATTR_PROBES ? -2 : seen + 1;
-    }
-    if (seen === -1) lists.push(positions);
-    else if (read.length > 0) lists.push(Int32Array.from(read));
+    const withErrorKey = positions.filter((i) => {
+      const ev = t.events[i]!;
+      return LEVEL_RANK[ev.level] >= minRank && ev.attrs !== undefined && hasErrorKey(ev.attrs);
+    });
+    if (withErrorKey.length > 0) lists.push(withErrorKey);
   }
   return eventsAt(t, lists);
 }
-
-/** Records of a template probed for error-like attributes before the template is judged to have none. */
-const ATTR_PROBES = 5;
 
 function hasErrorKey(a: Record<string, unknown>): boolean {
   for (const k of ERROR_KEYS) if (a[k] !== undefined) return true;

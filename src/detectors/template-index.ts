@@ -1,42 +1,30 @@
-// Which kept events a detector has to look at, decided per template rather than per event. The
-// detectors look for messages of a few kinds ("could not receive data from client", X_START,
-// TimeoutError) among up to 200,000 kept events; testing every regex on every event made the
-// detectors a quarter of the analyze time. A template's messages share its constant text, so a
-// template whose text, examples and first and last kept messages cannot match is skipped whole,
-// and only the events of the remaining templates are tested one by one, with the detector's own
-// test, so that the findings are the same as a test of every event.
-//
-// Where that could miss: a signal that only ever sits in a template's variable part and not in any
-// of its probes (text with variables read as a number, an empty string or the caller's probe
-// values), examples, first or last message; and a signal in the attributes (a status field) of a
-// template whose first ATTR_PROBES events and last one do not carry that attribute at all.
-// Templates with few kept events (SMALL_TEMPLATE) are therefore always tested event by event, as
-// are the overflow templates (any message at all).
+// Which kept events a detector has to look at, decided per template where that is exact. Many kept
+// events belong to templates whose every message is the same text ("could not receive data from
+// client: Connection reset by peer", "Materialization loop error:"): one test of that text decides
+// for all of them, and detectors that share a test share the answer. Templates whose messages differ
+// are offered whole: a signal can sit in a variable ("Task 7 failed: TimeoutError" inside "Task <*>
+// failed: <*>"), so only a test of each message is exact. Attribute signals (a status field) are
+// found by looking at each event's attributes, never by sampling a few.
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
-import { OVERFLOW_TEXT } from '../templates/miner.js';
 
 /** A test on a message: true when the event may be of interest to the detector. */
 export type MessageTest = (message: string) => boolean;
 
-/** Templates with at most this many kept events are tested event by event: cheap, and never wrong. */
-const SMALL_TEMPLATE = 256;
-const WILDCARD_RE = /<\*>/g;
 
 interface TemplateEvents {
   /** The template id, or -1 for the catch-all list of a summary whose ids are not the timeline's. */
   id: number;
   /** Positions in `t.events` of the template's kept events, ascending. */
   positions: Int32Array;
-  /** The template's text, examples and first and last kept messages, or null: test every event. */
-  probes: string[] | null;
-  text: string | null;
+  /** The one message all its kept events share, or null when they differ (test every event). */
+  uniform: string | null;
 }
 
 interface Index {
   templates: TemplateEvents[];
   /** The same, by template id (empty for a summary whose ids are not the timeline's). */
   byId: (TemplateEvents | undefined)[];
-  /** Candidate events per test (and probe values): detectors sharing a test share the work. */
+  /** Candidate events per test (and attribute keys): detectors sharing a test share the work. */
   candidates: Map<MessageTest, Map<string, TimelineEvent[]>>;
 }
 
@@ -59,7 +47,7 @@ function indexOf(t: TimelineSummary): Index {
   }
   if (!dense) {
     // Not the timeline's ids: every event is a candidate.
-    ix = { templates: [{ id: -1, positions: Int32Array.from(evs.keys()), probes: null, text: null }], byId: [], candidates: new Map() };
+    ix = { templates: [{ id: -1, positions: Int32Array.from(evs.keys()), uniform: null }], byId: [], candidates: new Map() };
     INDEX.set(t, ix);
     return ix;
   }
@@ -71,20 +59,13 @@ function indexOf(t: TimelineSummary): Index {
     const id = ids[i]!;
     lists[id]![fill[id]!++] = i;
   }
-  const byId = new Map(t.templates.map((tp) => [tp.id, tp]));
   const templates: TemplateEvents[] = [];
   for (let id = 0; id <= maxId; id++) {
     const positions = lists[id];
     if (positions === null || positions === undefined) continue;
-    const tp = byId.get(id);
-    if (tp === undefined || tp.text === OVERFLOW_TEXT || positions.length <= SMALL_TEMPLATE) {
-      templates.push({ id, positions, probes: null, text: null });
-      continue;
-    }
-    const first = evs[positions[0]!]!.message;
-    const last = evs[positions[positions.length - 1]!]!.message;
-    const probes = [tp.text, tp.text.replace(WILDCARD_RE, ''), tp.text.replace(WILDCARD_RE, '1'), first, last, ...tp.examples.map((x) => x.text)];
-    templates.push({ id, positions, probes, text: tp.text });
+    let uniform: string | null = evs[positions[0]!]!.message;
+    for (let j = 1; j < positions.length && uniform !== null; j++) if (evs[positions[j]!]!.message !== uniform) uniform = null;
+    templates.push({ id, positions, uniform });
   }
   const byIdList: (TemplateEvents | undefined)[] = [];
   for (const te of templates) byIdList[te.id] = te;
@@ -93,46 +74,32 @@ function indexOf(t: TimelineSummary): Index {
   return ix;
 }
 
-/** Kept events of a template looked at for attributes before its events are judged to have none of the keys. */
-const ATTR_PROBES = 16;
-
-/** Whether the template's first ATTR_PROBES events or its last carry any of `keys` in their attributes. */
-function attrsMayCarry(t: TimelineSummary, positions: Int32Array, keys: readonly string[]): boolean {
-  const n = positions.length;
-  for (let j = 0; j < n; j++) {
-    if (j === ATTR_PROBES) j = n - 1;
-    const a = t.events[positions[j]!]!.attrs;
-    if (a !== undefined) for (const k of keys) if (a[k] !== undefined) return true;
-  }
-  return false;
-}
-
 /**
  * The kept events a detector must test, in timeline order: every event of the templates whose
- * probes pass `test` (see the top of this file), of small templates and of overflow templates.
- * The detector still applies its own test to each; `probeValues` are extra values its signal may
- * take in a template's variables (an HTTP status `504`), tried in place of every `<*>`; events
- * with any of `attrKeys` in their attributes are candidates too (a status field beside the message).
+ * messages differ, of the uniform templates whose one message passes `test`, and of the rest the
+ * events with any of `attrKeys` in their attributes (a status field beside the message). The
+ * detector still applies its own test to each; what it would find among all events is among these.
  */
-export function candidateEvents(t: TimelineSummary, test: MessageTest, probeValues: readonly string[] = [], attrKeys: readonly string[] = []): TimelineEvent[] {
+export function candidateEvents(t: TimelineSummary, test: MessageTest, attrKeys: readonly string[] = []): TimelineEvent[] {
   const ix = indexOf(t);
   let perTest = ix.candidates.get(test);
   if (perTest === undefined) ix.candidates.set(test, (perTest = new Map()));
-  const key = probeValues.join('\u0000') + '\u0001' + attrKeys.join('\u0000');
+  const key = attrKeys.join('\u0000');
   const cached = perTest.get(key);
   if (cached !== undefined) return cached;
-  const lists: Int32Array[] = [];
-  for (const te of ix.templates) {
-    if (
-      te.probes === null ||
-      te.probes.some(test) ||
-      probeValues.some((v) => test(te.text!.replace(WILDCARD_RE, v))) ||
-      (attrKeys.length > 0 && attrsMayCarry(t, te.positions, attrKeys))
-    ) {
-      lists.push(te.positions);
+  // One pass in timeline order over a verdict per template: 1 = offer, 2 = offer if it carries a key.
+  const verdict = new Uint8Array(ix.byId.length);
+  const all = ix.byId.length === 0;
+  for (const te of ix.templates) verdict[te.id] = te.uniform === null || test(te.uniform) ? 1 : attrKeys.length > 0 ? 2 : 0;
+  const out: TimelineEvent[] = [];
+  for (const ev of t.events) {
+    const v = all ? 1 : verdict[ev.template]!;
+    if (v === 1) out.push(ev);
+    else if (v === 2) {
+      const a = ev.attrs;
+      if (a !== undefined && attrKeys.some((k) => a[k] !== undefined)) out.push(ev);
     }
   }
-  const out = mergePositions(lists).map((i) => t.events[i]!);
   perTest.set(key, out);
   return out;
 }
@@ -142,11 +109,10 @@ export function templatePositions(t: TimelineSummary): ReadonlyArray<{ readonly 
   return indexOf(t).templates;
 }
 
-/** Whether some kept message of template `id` may pass `test`, judged on its probes (always true for small and overflow templates). */
+/** Whether some kept message of template `id` may pass `test`: false only for a uniform template whose one message fails it. */
 export function templateMayMatch(t: TimelineSummary, id: number, test: MessageTest): boolean {
-  const ix = indexOf(t);
-  const te = ix.byId[id];
-  return te === undefined || te.probes === null || te.probes.some(test);
+  const te = indexOf(t).byId[id];
+  return te === undefined || te.uniform === null || test(te.uniform);
 }
 
 /** The events at the positions of several lists (ascending, no position in two), in timeline order. */
@@ -156,9 +122,11 @@ export function eventsAt(t: TimelineSummary, lists: Int32Array[]): TimelineEvent
 
 /** The kept events of the templates `chosen` picks (by template id), in timeline order (all events when the ids are not the timeline's: callers still check `ev.template`). */
 export function eventsOfTemplates(t: TimelineSummary, chosen: (templateId: number) => boolean): TimelineEvent[] {
-  const lists: Int32Array[] = [];
-  for (const te of indexOf(t).templates) if (te.id < 0 || chosen(te.id)) lists.push(te.positions);
-  return mergePositions(lists).map((i) => t.events[i]!);
+  const ix = indexOf(t);
+  if (ix.byId.length === 0) return t.events.slice();
+  const pick = new Uint8Array(ix.byId.length);
+  for (const te of ix.templates) pick[te.id] = chosen(te.id) ? 1 : 0;
+  return t.events.filter((ev) => pick[ev.template] === 1);
 }
 
 /** Ascending positions of several ascending lists (of distinct templates: no position twice), merged. */

@@ -121,7 +121,7 @@ export const timeouts = defineDetector({
     // One request often logs its 504 twice (the timeout middleware and the access log): count requests.
     const seen504 = new Map<string, number>();
     let duplicates504 = 0;
-    for (const ev of candidateEvents(t, mayBeTimeout, ['504'], STATUS_ATTRS)) {
+    for (const ev of candidateEvents(t, mayBeTimeout, STATUS_ATTRS)) {
       const k = kindOf(ev);
       if (k === null) continue;
       if (k === 'http-504') {

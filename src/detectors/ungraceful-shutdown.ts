@@ -46,7 +46,7 @@ export const ungracefulShutdown = defineDetector({
     const lc = lifecycleOf(t);
     const extra = new Map<string, TimelineEvent[]>();
     const kills = new Map<string, TimelineEvent[]>();
-    for (const ev of candidateEvents(t, mayBeShutdownOrKill, ['137', '9'])) {
+    for (const ev of candidateEvents(t, mayBeShutdownOrKill)) {
       if (ev.ts === null) continue;
       if (APP_SHUTDOWN_RE.test(ev.message)) (extra.get(ev.service) ?? extra.set(ev.service, []).get(ev.service)!).push(ev);
       if (KILL_RE.test(ev.message)) (kills.get(ev.service) ?? kills.set(ev.service, []).get(ev.service)!).push(ev);
