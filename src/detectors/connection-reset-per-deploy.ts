@@ -33,7 +33,10 @@ const RESET_PATTERNS: readonly { kind: ResetKind; re: RegExp }[] = [
 interface Reset {
   ts: number;
   kind: ResetKind;
-  ev: TimelineEvent;
+  service: string;
+  template: number;
+  /** The kept line of this reset, or null when the timeline thinned its template (the time is still known). */
+  ev: TimelineEvent | null;
 }
 
 interface Burst {
@@ -83,10 +86,45 @@ function resetsOf(t: TimelineSummary): Reset[] {
   }
   const out: Reset[] = [];
   if (!any) return out;
+  // A template the timeline thinned (keptEvery > 1) keeps only every k-th line, which would split
+  // and shrink the bursts: its resets come from the template's timestamps, complete unless capped.
+  const fromTimes = new Set<number>();
+  for (const tpl of t.templates) {
+    if ((kindOf[tpl.id] ?? null) === null || tpl.keptEvery <= 1 || tpl.timesDropped > 0) continue;
+    fromTimes.add(tpl.id);
+  }
+  const keptAt = new Map<number, Map<number, TimelineEvent>>();
   for (const ev of eventsOfTemplates(t, (id) => (kindOf[id] ?? null) !== null)) {
     if (ev.ts === null) continue;
     const kind = kindOf[ev.template] ?? null;
-    if (kind !== null) out.push({ ts: ev.ts, kind, ev });
+    if (kind === null) continue;
+    if (fromTimes.has(ev.template)) {
+      let m = keptAt.get(ev.template);
+      if (m === undefined) keptAt.set(ev.template, (m = new Map()));
+      if (!m.has(ev.ts)) m.set(ev.ts, ev);
+    } else out.push({ ts: ev.ts, kind, service: ev.service, template: ev.template, ev });
+  }
+  for (const id of fromTimes) {
+    const tpl = t.templates[id]!;
+    const kept = keptAt.get(id);
+    for (const ts of tpl.times) out.push({ ts, kind: kindOf[id]!, service: tpl.service, template: id, ev: kept?.get(ts) ?? null });
+  }
+  if (fromTimes.size > 0) out.sort((a, b) => a.ts - b.ts);
+  return out;
+}
+
+/** The text of a burst's resets: the first kept line's message, else its template's text. */
+function resetText(t: TimelineSummary, resets: readonly Reset[]): string {
+  const kept = resets.find((r) => r.ev !== null);
+  return kept !== undefined ? kept.ev!.message.trim() : (t.templates[resets[0]!.template]?.text ?? '');
+}
+
+/** Evidence for the first `n` resets that have a kept line. */
+function resetEvidence(t: TimelineSummary, resets: readonly Reset[], n: number): Evidence[] {
+  const out: Evidence[] = [];
+  for (const r of resets) {
+    if (out.length === n) break;
+    if (r.ev !== null) out.push(evidenceOf(t, r.ev));
   }
   return out;
 }
@@ -129,10 +167,13 @@ export const connectionResetPerDeploy = defineDetector({
   },
   detect(t, o) {
     const resets = resetsOf(t);
+    // Resets still from a thinned template's kept lines (its timestamps were capped too): counts are a sample.
+    const sampledEvery = resets.reduce((k, r) => (r.ev !== null && (t.templates[r.template]?.keptEvery ?? 1) > k ? t.templates[r.template]!.keptEvery : k), 1);
+    const sampleNote = sampledEvery > 1 ? ` Counted on the kept lines, 1 in ${sampledEvery} of the resets (the timeline thinned them): the true counts are larger.` : '';
     if (resets.length === 0) return [];
     const findings: Finding[] = [];
     // The database's own services are not clients; their stops are another incident.
-    const dbServices = new Set(resets.map((r) => r.ev.service));
+    const dbServices = new Set(resets.map((r) => r.service));
     const allStops = lifecycleOf(t).stops;
     let stops = allStops.filter((s) => !dbServices.has(s.service));
     if (stops.length === 0) {
@@ -224,7 +265,7 @@ export const connectionResetPerDeploy = defineDetector({
         const failure = died !== undefined ? failures.find((f) => f.service === s.service && f.ts === died) : undefined;
         if (failure !== undefined) evidence.push(evidenceOf(t, failure.event));
         evidence.push(evidenceOf(t, s.markers[0]!.event));
-        for (const r of b.resets.slice(0, 2)) evidence.push(evidenceOf(t, r.ev));
+        evidence.push(...resetEvidence(t, b.resets, 2));
       }
       evidence.sort((a, b) => ((a.timestamp ?? '') < (b.timestamp ?? '') ? -1 : (a.timestamp ?? '') > (b.timestamp ?? '') ? 1 : 0));
       const title = mostlyCrashes
@@ -254,9 +295,9 @@ export const connectionResetPerDeploy = defineDetector({
             ? `${crashes} of these stops are crashes, which leave every pooled connection open.`
             : 'the app abandons its pooled connections instead of closing them on shutdown.'),
         pattern:
-          `${matched.length} burst${matched.length === 1 ? '' : 's'} of "${matched[0]!.resets[0]!.ev.message.trim()}" ` +
+          `${matched.length} burst${matched.length === 1 ? '' : 's'} of "${resetText(t, matched[0]!.resets)}" ` +
           `start${matched.length === 1 ? 's' : ''} between ${round(Math.min(...lags), 1)} s and ${round(Math.max(...lags), 1)} s after a stop ` +
-          `(${stopLabels.join(', ')}). ${perText} resets per stop, close to one per pooled connection.` +
+          `(${stopLabels.join(', ')}). ${perText} resets per stop, close to one per pooled connection.${sampleNote}` +
           (unattributed > 0 ? ` ${unattributed} other reset${unattributed === 1 ? '' : 's'} came away from any stop.` : ' No reset came away from a stop.'),
         rootCause:
           (mostlyCrashes ? crashCause : shutdownCause) +
@@ -303,7 +344,7 @@ export const connectionResetPerDeploy = defineDetector({
         id: `connection-reset-per-deploy:unattributed:${services.join('+')}`,
         severity: 'low',
         title: `Connection Resets Away From Deploys (${n} resets in ${unmatched.length} bursts)`,
-        summary: `${n} PostgreSQL connection resets came in ${unmatched.length} bursts that no container stop in the logs explains.`,
+        summary: `${n} PostgreSQL connection resets came in ${unmatched.length} bursts that no container stop in the logs explains.${sampleNote}`,
         pattern: `Bursts from ${isoSeconds(unmatched[0]!.onset)} to ${isoSeconds(unmatched[unmatched.length - 1]!.onset)}, ${round(median(unmatched.map((b) => b.resets.length)), 1)} resets per burst (median).`,
         rootCause:
           'Hypothesis: clients killed outside a deploy (crash, OOM kill, a stop whose logs are not among the inputs), or a proxy/NAT dropping idle ' +
@@ -312,7 +353,7 @@ export const connectionResetPerDeploy = defineDetector({
         impact: 'Queries in flight on those connections failed; the cause is outside what the logs show.',
         timing: `${unmatched.length} bursts over ${humanDuration(unmatched[unmatched.length - 1]!.onset - unmatched[0]!.onset)}.`,
         recommendation: 'Include the client services\' logs to line the resets up with their restarts; check for OOM kills and crashes; enable TCP keepalives and `pool_pre_ping`.',
-        evidence: unmatched.slice(0, 3).map((b) => evidenceOf(t, b.resets[0]!.ev)),
+        evidence: unmatched.slice(0, 3).flatMap((b) => resetEvidence(t, b.resets, 1)),
         data: { resets: n, bursts: unmatched.length, firstSeen: isoSeconds(unmatched[0]!.onset), lastSeen: isoSeconds(unmatched[unmatched.length - 1]!.onset), services },
       });
     }

@@ -20,14 +20,31 @@ export function eventsMatching(t: TimelineSummary, re: RegExp, filter?: (ev: Tim
   return out;
 }
 
-/** Counts by a key, as a plain object with keys in first-seen order. */
-export function countBy<T>(items: readonly T[], key: (x: T) => string): Record<string, number> {
+/** Counts by a key (each item counting `weight` of it, 1 by default), as a plain object with keys in first-seen order. */
+export function countBy<T>(items: readonly T[], key: (x: T) => string, weight: (x: T) => number = () => 1): Record<string, number> {
   const out: Record<string, number> = {};
   for (const x of items) {
     const k = key(x);
-    out[k] = (out[k] ?? 0) + 1;
+    out[k] = (out[k] ?? 0) + weight(x);
   }
   return out;
+}
+
+/** How many records a kept event stands for: its template's thinning stride (`keptEvery`, 1 when the template was kept whole). */
+export function weightOf(t: TimelineSummary, ev: TimelineEvent): number {
+  return t.templates[ev.template]?.keptEvery ?? 1;
+}
+
+/** Records behind kept `events` (each event of a thinned template stands for `keptEvery`), and the largest stride among them. */
+export function recordsBehind(t: TimelineSummary, events: readonly TimelineEvent[]): { records: number; keptEvery: number } {
+  let records = 0;
+  let keptEvery = 1;
+  for (const ev of events) {
+    const w = weightOf(t, ev);
+    records += w;
+    if (w > keptEvery) keptEvery = w;
+  }
+  return { records, keptEvery };
 }
 
 /** The `n` largest entries of a count object, most first (ties by key), as `[{<name>: key, count}]`. */

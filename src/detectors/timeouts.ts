@@ -6,7 +6,7 @@
 import type { Finding, FindingSeverity } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { countBy, distinct, firstLast, plural, spreadEvidence, topCounts } from './event-groups.js';
+import { countBy, distinct, firstLast, plural, recordsBehind, spreadEvidence, topCounts, weightOf } from './event-groups.js';
 import { statementKey } from '../timeline/postgres-stats.js';
 import { POOL_EXHAUSTION_RE } from './connection-exhaustion.js';
 import { candidateEvents, type MessageTest } from './template-index.js';
@@ -147,19 +147,21 @@ export const timeouts = defineDetector({
       const appSide = all.length - list.length;
       if (list.length < o.minCount) continue;
       const tx = TEXT[kind];
-      const perService = countBy(list, (e) => e.service);
+      // A template the timeline thinned keeps one line in `keptEvery`: count the records it stands for.
+      const { records: n, keptEvery } = recordsBehind(t, list);
+      const estimated = keptEvery > 1 ? ` (estimated: the timeline kept 1 in ${keptEvery} of these lines)` : '';
+      const perService = countBy(list, (e) => e.service, (e) => weightOf(t, e));
       const statements = countBy(list.filter((e) => e.pg?.statement), (e) => statementKey(e.pg!.statement!));
       const users = countBy(list.filter((e) => e.pg?.user), (e) => e.pg!.user!);
       const markers = kind === 'handler-timeout' ? countBy(list, (e) => HANDLER_RE.exec(e.message)![0]) : {};
       const { firstSeen, lastSeen } = firstLast(list);
-      const n = list.length;
       const topStatement = topCounts(statements, 1, 'statement')[0];
       findings.push({
         detector: 'timeouts',
         id: `timeouts:${kind}`,
         severity: tx.severity(n),
         title: `${tx.title} (${n})`,
-        summary: `${plural(n, 'time', 'times')}: ${n} ${tx.what}, on ${Object.keys(perService).sort().join(', ')}.`,
+        summary: `${plural(n, 'time', 'times')}: ${n} ${tx.what}, on ${Object.keys(perService).sort().join(', ')}${estimated}.`,
         pattern:
           `${n} ${tx.what} between ${firstSeen ?? '?'} and ${lastSeen ?? '?'}; per service: ` +
           Object.entries(perService).map(([s, c]) => `${s} ${c}`).join(', ') +
@@ -173,6 +175,7 @@ export const timeouts = defineDetector({
         data: {
           kind,
           count: n,
+          ...(keptEvery > 1 ? { estimated: true, keptEvery } : {}),
           appSide,
           ...(kind === 'http-504' ? { duplicateLines: duplicates504 } : {}),
           perService,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectionResetPerDeploy as detector, binomialUpperTail } from '../../src/detectors/connection-reset-per-deploy.js';
-import { byTime, ms, runDetector, type TestEvent } from '../helpers/timeline.js';
+import { buildTimeline, byTime, ms, runDetector, type TestEvent } from '../helpers/timeline.js';
 
 const RESET = 'could not receive data from client: Connection reset by peer';
 
@@ -101,6 +101,21 @@ describe('connection-reset-per-deploy: invalid (findings)', () => {
     expect(d.medianLagSeconds).toBe(0.75);
     expect(d.precision).toBe(0.75);
     expect(fs[0]!.timing).toContain('19:21, 19:39, 21:39, 01:53, 02:57, 03:00');
+  });
+
+  it('counts every reset when the timeline thinned their template (times, not the kept sample)', () => {
+    const stopsAt = [1, 3, 5, 7, 9].map((h) => T0 + h * H + 17_000);
+    const events = byTime(span(12), ...stopsAt.map((s, i) => [...railwayStop(s), ...resets(s + 300 + i * 50, 4, { spacingMs: 20 })]));
+    // A tiny budget: the reset template (over the floor of 6) keeps only every k-th line; the stops stay whole.
+    const t = buildTimeline(events, [], detector.meta.interests ?? [], { maxEventBytes: 3000, eventsPerTemplateFloor: 6 });
+    const resetTpl = t.templates.find((x) => x.text.startsWith('could not receive'))!;
+    expect(resetTpl.keptEvery).toBeGreaterThan(1);
+    expect(t.templates.find((x) => x.text === 'Stopping Container')!.eventsDropped).toBe(0);
+    const fs = detector.detect(t, detector.meta.defaults);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.data.attributed).toBe(20);
+    expect((fs[0]!.data.stops as { resets: number }[]).map((s) => s.resets)).toEqual([4, 4, 4, 4, 4]);
+    expect(fs[0]!.evidence.length).toBeGreaterThan(0);
   });
 
   it('gunicorn stops, EOF inside transactions → high severity, kinds counted', () => {

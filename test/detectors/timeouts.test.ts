@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runDetector } from '../helpers/timeline.js';
+import { buildTimeline, runDetector } from '../helpers/timeline.js';
 import { timeouts } from '../../src/detectors/timeouts.js';
 import { appEvent, pgEvent, plus } from './pg-test-events.js';
 
@@ -36,6 +36,19 @@ describe('timeouts', () => {
       ['idle-in-transaction-timeout', 2, 'medium'],
       ['idle-session-timeout', 1, 'low'],
     ]);
+  });
+
+  it('counts the records a thinned template stands for, and says the count is an estimate', () => {
+    const events = Array.from({ length: 64 }, (_, i) => pgEvent(plus(T, i * 30), 'FATAL', 'terminating connection due to idle-in-transaction timeout', 200 + i));
+    const t = buildTimeline(events, [], [], { maxEventBytes: 4096, eventsPerTemplateFloor: 4 });
+    const tpl = t.templates.find((x) => x.text.startsWith('terminating'))!;
+    expect(tpl.keptEvery).toBeGreaterThan(1);
+    expect(t.events.length).toBeLessThan(64);
+    const [f] = timeouts.detect(t, timeouts.meta.defaults);
+    expect(f!.data.count).toBe(t.events.length * tpl.keptEvery);
+    expect(Math.abs((f!.data.count as number) - 64)).toBeLessThan(tpl.keptEvery);
+    expect(f!.data.estimated).toBe(true);
+    expect(f!.summary).toContain(`kept 1 in ${tpl.keptEvery}`);
   });
 
   it('application timeouts: handler markers, empty TimeoutError, HTTP 504 by text or attribute', () => {

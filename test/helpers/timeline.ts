@@ -2,7 +2,7 @@
 // detector on them in the style of ESLint's RuleTester: `valid` inputs give no finding, `invalid`
 // ones give findings whose numbers the test checks.
 import type { Level, LogEvent, MetricSample, SourceKind, Finding } from '../../src/model.js';
-import { Timeline, type TimelineSummary } from '../../src/timeline/timeline.js';
+import { Timeline, type TimelineOptions, type TimelineSummary } from '../../src/timeline/timeline.js';
 import type { Detector, DetectorOptionValue } from '../../src/detectors/detector.js';
 import { DETECTORS } from '../../src/detectors/registry.js';
 
@@ -24,9 +24,9 @@ export function ms(at: string | number): number {
 }
 
 /** A timeline summary of `events` (in the given order, as one input named `test.log`) and `metrics`. */
-export function buildTimeline(events: readonly TestEvent[], metrics: readonly MetricSample[] = [], extraInterests: RegExp[] = []): TimelineSummary {
+export function buildTimeline(events: readonly TestEvent[], metrics: readonly MetricSample[] = [], extraInterests: RegExp[] = [], options: TimelineOptions = {}): TimelineSummary {
   const interests = [...DETECTORS.flatMap((d) => d.meta.interests ?? []), ...extraInterests];
-  const tl = new Timeline({ interests });
+  const tl = new Timeline({ ...options, interests });
   const input = tl.registerInput('test.log');
   let line = 0;
   for (const e of events) {
