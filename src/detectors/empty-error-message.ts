@@ -155,7 +155,7 @@ export function recordMatch(ev: LogEvent, useAttrs = true): Match | null {
     if (m && m[1]!.indexOf('.') !== -1) return { kind: 'exception-type', what: m[1]! };
   }
   const a = useAttrs ? ev.attrs : undefined;
-  if (a !== undefined) {
+  if (a !== undefined && hasErrorKey(a)) {
     for (const k of ERROR_KEYS) {
       const v = a[k];
       if (v === undefined || v === null) continue;
@@ -195,8 +195,11 @@ function eventsToCheck(t: TimelineSummary, tailGroups: Map<number, Group>, minRa
   return eventsAt(t, lists);
 }
 
+const ERROR_KEY_SET = new Set<string>(ERROR_KEYS);
+
+/** Whether the attributes hold an error key: a walk over their own few keys, not fourteen lookups. */
 function hasErrorKey(a: Record<string, unknown>): boolean {
-  for (const k of ERROR_KEYS) if (a[k] !== undefined) return true;
+  for (const k in a) if (ERROR_KEY_SET.has(k) && a[k] !== undefined) return true;
   return false;
 }
 
