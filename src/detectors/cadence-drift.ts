@@ -58,6 +58,7 @@ export const cadenceDrift = defineDetector({
       siblingTolerance: 0.15,
       exactScatterSeconds: 10,
       maxInfoFindings: 10,
+      maxOffBeatShare: 0.05,
       nominalPeriodsSeconds: [60, 120, 300, 600, 900, 1200, 1800, 3600, 7200, 10800, 14400, 21600, 43200, 86400, 604800],
     },
     optionDocs: {
@@ -69,6 +70,7 @@ export const cadenceDrift = defineDetector({
       siblingTolerance: 'An error and an exact-cadence success are the same job when their periods differ by at most this share.',
       exactScatterSeconds: 'A non-drifting job is exact when its phase scatter is within max(this, 1% of the period).',
       maxInfoFindings: 'At most this many info findings (exact or sleep-loop cadences of non-error templates).',
+      maxOffBeatShare: 'An exact or sleep-loop cadence is reported as a job only when at most this share of its runs (or 10 runs) falls off the beat (an uptime probe among other requests of one template is not a job).',
       nominalPeriodsSeconds: 'Round periods a schedule is written in.',
     },
   },
@@ -108,6 +110,10 @@ export const cadenceDrift = defineDetector({
     for (const p of periodic) {
       if (p.isError || p.tpl.source === 'postgres') continue;
       if (!p.exact && !p.drifting) continue;
+      // A cadence that a minority of the template's runs keeps (a 5-minute health probe inside
+      // "Request completed: GET <*>") says nothing about a job: only a template that is the job.
+      // A few extra runs (a job that also runs at each container start) do not count against it.
+      if (p.est.extra > Math.max(10, (o.maxOffBeatShare as number) * (p.est.chained + p.est.extra))) continue;
       const kind: CadenceKind = p.exact ? 'exact' : 'sleep-loop';
       infos.push({ f: describe(t, p, kind, null), priority: (siblingsUsed.has(p.tpl) ? 1e9 : 0) + p.est.chained });
     }

@@ -31,6 +31,19 @@ describe('cadence-drift: valid (no problem finding)', () => {
     expect(fs[0]!.title).toMatch(/^"Materialized .* task instances for .* users" runs on an exact 60-minute cadence$/);
   });
 
+  it('an uptime probe inside a request template is not a job; a job with one manual run still is', () => {
+    // Every 10 minutes a probe hits /healthz; users hit other paths at irregular times, same template.
+    const probe = periodic('2026-03-02T00:00:00Z', 10 * MIN, 144, (i) => ({ message: `GET /healthz 200 ${3 + (i % 4)}ms`, service: 'api' }));
+    const users = Array.from({ length: 20 }, (_, i) => ({ at: ms('2026-03-02T00:03:17Z') + i * 71 * MIN + ((i * 7919) % 13) * MIN, message: `GET /app/${i} 200 ${20 + i}ms`, service: 'api' }));
+    expect(runDetector(detector, byTime(probe, users))).toEqual([]);
+    // Without the off-beat rule the probe's cadence would be reported as a job's.
+    expect(runDetector(detector, byTime(probe, users), [], { maxOffBeatShare: 1 }).map((f) => f.data.kind)).toEqual(['exact']);
+    const job = periodic('2026-03-02T00:00:00Z', 30 * MIN, 60, (i) => ({ message: `Exported ${i} rows to the warehouse`, service: 'etl' }));
+    const manual = [{ at: ms('2026-03-02T07:12:40Z'), message: 'Exported 999 rows to the warehouse', service: 'etl' }];
+    const fs = runDetector(detector, byTime(job, manual));
+    expect(fs.map((f) => f.data.kind)).toEqual(['exact']);
+  });
+
   it('random errors are not a cadence', () => {
     let t = ms('2026-02-01T00:00:00Z');
     let s = 42;
