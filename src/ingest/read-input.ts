@@ -474,7 +474,7 @@ async function* fileChunks(fh: FileHandle, fresh: () => boolean, stopped: () => 
 async function openStream(path: string, options: ReadOptions, onOpen: (close: () => void) => void): Promise<OpenedInput> {
   let it: AsyncIterator<Buffer>;
   let closeBase: () => void;
-  // Chunks of a file come from one reused buffer unless the input turns out to be gzip.
+  // Chunks of a file come from two reused buffers unless the input turns out to be gzip.
   let gzip = false;
   if (path === '-') {
     const base: Readable = options.stdin ?? process.stdin;
