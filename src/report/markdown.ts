@@ -755,7 +755,15 @@ function appendix(input: ReportInput): string[] {
   if (r?.outsideWindow) notes.push(`${int(r.outsideWindow)} records and samples outside the window given with --since/--until were left out.`);
   if (r?.ignored) notes.push(`${int(r.ignored)} records matched the configuration's ignored templates and were left out.`);
   if (t.totals.withoutTime > 0) notes.push(`${int(t.totals.withoutTime)} records carried no timestamp.`);
-  if (t.eventsDropped > 0) notes.push(`${int(t.eventsDropped)} warning-or-worse events did not fit under the cap on kept events; their templates are still counted.`);
+  if (t.eventsDropped > 0) {
+    const thinned = t.templates.filter((x) => x.keptEvery > 1);
+    const most = thinned.reduce((k, x) => Math.max(k, x.keptEvery), 1);
+    notes.push(
+      `${int(t.eventsDropped)} warning-or-worse events did not fit under the memory budget for kept events` +
+        (thinned.length > 0 ? `: ${plural(thinned.length, 'noisy template')} kept one line in up to ${most}, evenly over the window` : '') +
+        '; every template is still counted in full, but what a finding counts from the kept lines of a thinned template is an estimate.',
+    );
+  }
   if (t.miner.overflow > 0) notes.push(`${int(t.miner.overflow)} messages found no room under the cap of ${int(t.miner.maxTemplates)} templates and were counted in an overflow template.`);
   if (notes.length > 0) out.push(...notes.map((x) => `- ${prose(x)}`), '');
 
