@@ -316,6 +316,8 @@ function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highU
     userFacing += Math.max(1, eps.size);
   }
   const count = events.length + dropped;
+  // Lines of a template the timeline thinned stand for `keptEvery` records each: the counts here are of kept lines.
+  const keptEvery = events.reduce((k, e) => Math.max(k, t.templates[e.template]?.keptEvery ?? 1), 1);
   const byTemplate = new Map<number, number>();
   for (const e of events) byTemplate.set(e.template, (byTemplate.get(e.template) ?? 0) + 1);
   const templates = [...byTemplate.entries()]
@@ -352,7 +354,8 @@ function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highU
     `${count} error records${dropped > 0 ? ` (${dropped} of them dropped by the platform's rate limit)` : ''} in ${real.length} failures between ${clockOf(start)} and ${clockOf(end)} on ${day}` +
     (userFacing > 0 ? `, ${userFacing} of them user-facing${epText ? ` (${epText})` : ''}` : '') +
     `, against a baseline of ${fmtRate(baselinePerHour)} failures per hour` +
-    (leadPhrase ? `; led by ${leadPhrase}.` : '; no other error preceded it.');
+    (leadPhrase ? `; led by ${leadPhrase}.` : '; no other error preceded it.') +
+    (keptEvery > 1 ? ` Counted on kept lines: the timeline kept 1 in up to ${keptEvery} lines of some of these templates, so the true counts are larger.` : '');
   const pattern =
     `${userFacing > 0 ? `${userFacing} user-facing failures` : `${real.length} failures`} over ${durationS} seconds: ` +
     templates.slice(0, 6).map((x) => `"${short(x.template)}" ×${x.count}`).join(', ') +
@@ -400,6 +403,7 @@ function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highU
       end: new Date(end).toISOString(),
       durationSeconds: durationS,
       count,
+      ...(keptEvery > 1 ? { keptEvery } : {}),
       failures: real.length,
       userFacing,
       dropped,

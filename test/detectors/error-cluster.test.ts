@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorCluster as detector } from '../../src/detectors/error-cluster.js';
-import { byTime, ms, periodic, runDetector, type TestEvent } from '../helpers/timeline.js';
+import { buildTimeline, byTime, ms, periodic, runDetector, type TestEvent } from '../helpers/timeline.js';
 
 const MIN = 60_000;
 const H = 60 * MIN;
@@ -178,6 +178,24 @@ describe('error-cluster: invalid (findings)', () => {
     expect(fs).toHaveLength(1);
     expect(fs[0]!.severity).toBe('medium');
     expect(fs[0]!.data).toMatchObject({ count: 6, failures: 6, recoveredAfterSeconds: null, durationSeconds: 20 });
+  });
+
+  it('a burst of a template the timeline thinned says its counts are of kept lines', () => {
+    const start = ms('2026-02-02T12:00:00Z');
+    const events = byTime(
+      periodic('2026-02-01T00:00:00Z', 15 * MIN, 4 * 48 - 1, () => ({ message: 'sync ok', service: 'sync' })),
+      Array.from({ length: 64 }, (_, i) => ({ at: start + i * 300, message: `Sync worker crashed: KeyError ${i}`, level: 'error' as const, service: 'sync' })),
+    );
+    const t = buildTimeline(events, [], detector.meta.interests ?? [], { maxEventBytes: 8192, eventsPerTemplateFloor: 8 });
+    const tpl = t.templates.find((x) => x.text.startsWith('Sync worker crashed'))!;
+    expect(tpl.keptEvery).toBeGreaterThan(1);
+    const fs = detector.detect(t, detector.meta.defaults);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.data.keptEvery).toBe(tpl.keptEvery);
+    expect(fs[0]!.data.count).toBeLessThan(64);
+    expect(fs[0]!.summary).toContain(`kept 1 in up to ${tpl.keptEvery} lines`);
+    // Kept whole, the same burst carries no such note.
+    expect(runDetector(detector, events)[0]!.data.keptEvery).toBeUndefined();
   });
 
   it('a template firing all the time is not taken as the lead', () => {
