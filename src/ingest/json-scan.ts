@@ -343,11 +343,6 @@ export function scanObject(s: string, bytes?: Uint8Array, off = 0): boolean {
   }
 }
 
-/** Whether the key of member `k` of line `s` is `name`. */
-export function keyIs(s: string, k: number, name: string): boolean {
-  return members.keyEnd[k]! - members.keyStart[k]! === name.length && s.startsWith(name, members.keyStart[k]!);
-}
-
 /** The key of member `k` of line `s`. */
 export function memberKey(s: string, k: number): string {
   return s.slice(members.keyStart[k]!, members.keyEnd[k]!);
