@@ -11,8 +11,12 @@ export const MAD_TO_SD = 1.4826;
 /** Median of the values (NaN for none). */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
-  const s = new Float64Array(values).sort();
   // (n − 1)/2 and linear interpolation between the two middle values, as simple-statistics does.
+  return medianOfSorted(new Float64Array(values).sort());
+}
+
+/** Median of ascending values (type 7 at 0.5, as `median`). */
+function medianOfSorted(s: Float64Array): number {
   const idx = (s.length - 1) * 0.5;
   const lo = Math.floor(idx);
   return idx === lo ? s[lo]! : s[lo]! + (idx - lo) * (s[lo + 1]! - s[lo]!);
@@ -57,17 +61,19 @@ const THEIL_SEN_MAX_POINTS = 150;
 export function theilSen(x: readonly number[], y: readonly number[], groups?: readonly number[]): SlopeFit {
   const n = x.length;
   const idx = thin(n, THEIL_SEN_MAX_POINTS);
-  const slopes: number[] = [];
+  // Pairwise slopes in a typed array: up to 11,175 of them, sorted in place for the median.
+  const slopes = new Float64Array((idx.length * (idx.length - 1)) / 2);
+  let k = 0;
   for (let a = 0; a < idx.length; a++) {
     const i = idx[a]!;
     for (let b = a + 1; b < idx.length; b++) {
       const j = idx[b]!;
       if (groups !== undefined && groups[i] !== groups[j]) continue;
       const dx = x[j]! - x[i]!;
-      if (dx !== 0) slopes.push((y[j]! - y[i]!) / dx);
+      if (dx !== 0) slopes[k++] = (y[j]! - y[i]!) / dx;
     }
   }
-  const slope = slopes.length > 0 ? median(slopes) : 0;
+  const slope = k > 0 ? medianOfSorted(slopes.subarray(0, k).sort()) : 0;
   return { slope, intercepts: groupIntercepts(x, y, groups, slope), se: NaN, n };
 }
 
