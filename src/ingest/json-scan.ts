@@ -29,9 +29,6 @@ export interface ScannedMembers {
   off: number;
   /** Member index of each well-known log key (see WELL_KNOWN), -1 when absent. */
   known: Int32Array;
-  /** Two 32-bit Bloom words over the keys (see keyBit): a key with a clear bit is not a member. */
-  keyMask: number;
-  keyMask2: number;
 }
 
 /** Keys log readers look for, found while scanning so that nobody compares keys afterwards. */
@@ -61,8 +58,6 @@ export const members: ScannedMembers = {
   bytes: Buffer.alloc(0),
   off: 0,
   known: new Int32Array(WELL_KNOWN.length).fill(-1),
-  keyMask: 0,
-  keyMask2: 0,
 };
 
 /**
@@ -73,12 +68,7 @@ export const members: ScannedMembers = {
  */
 let scratch: Buffer = Buffer.allocUnsafe(4096);
 
-/** The code the scanner sees for a UTF-16 unit (see `scratch`). */
-function unitByte(c: number): number {
-  return c < 128 ? c : 128 | (c & 127);
-}
-
-/** `s` written into the scratch bytes, one byte a UTF-16 unit. */
+/** `s` written into the scratch bytes, one byte a UTF-16 unit (ASCII as is, others folded above 127). */
 function bytesOf(s: string): Buffer {
   const n = s.length;
   let b = scratch;
@@ -96,7 +86,7 @@ function bytesOf(s: string): Buffer {
 
 /**
  * A hash of a key from its length and three of its characters (first, middle, last): enough to
- * pick the one well-known key it may be and to set the Bloom bits, without reading every character.
+ * pick the one well-known key it may be, without reading every character.
  * `b[off + i]` is character i of the line.
  */
 function keyHash(b: Uint8Array, off: number, from: number, to: number): number {
@@ -108,22 +98,12 @@ function keyHash(b: Uint8Array, off: number, from: number, to: number): number {
   return h ^ (h >>> 15);
 }
 
-/** keyHash of a key given as a string (a reader's property name). */
-function keyHashOf(k: string): number {
-  const len = k.length;
-  if (len === 0) return 0x2c9277b5;
-  let h = Math.imul(len ^ unitByte(k.charCodeAt(0)), 0x01000193);
-  h = Math.imul(h ^ unitByte(k.charCodeAt(len - 1)), 0x01000193);
-  h = Math.imul(h ^ unitByte(k.charCodeAt(len >> 1)), 0x01000193);
-  return h ^ (h >>> 15);
-}
-
 // The well-known keys by six bits of their hash (no two share a slot: checked below).
 const KNOWN_SLOT_HASH = new Int32Array(64);
 const KNOWN_SLOT_ID = new Int8Array(64).fill(-1);
 const WELL_KNOWN_BYTES = WELL_KNOWN.map((w) => Buffer.from(w, 'latin1'));
 for (let id = 0; id < WELL_KNOWN.length; id++) {
-  const h = keyHashOf(WELL_KNOWN[id]!);
+  const h = keyHash(WELL_KNOWN_BYTES[id]!, 0, 0, WELL_KNOWN[id]!.length);
   const slot = (h >>> 10) & 63;
   if (KNOWN_SLOT_ID[slot] !== -1) throw new Error('json-scan: two well-known keys share a hash slot');
   KNOWN_SLOT_HASH[slot] = h;
@@ -140,16 +120,6 @@ function knownKey(b: Uint8Array, off: number, ks: number, ke: number, h: number)
   if (w.length !== ke - ks) return -1;
   for (let i = 0; i < w.length; i++) if (b[off + ks + i] !== w[i]) return -1;
   return id;
-}
-
-// Two bits of a key's hash, one in each mask word: with the ten keys of a busy log line, a key that
-// is absent shows both bits set about one time in twenty.
-function keyBit(h: number): number {
-  return 1 << (h & 31);
-}
-
-function keyBit2(h: number): number {
-  return 1 << ((h >>> 5) & 31);
 }
 
 function isWs(c: number): boolean {
@@ -234,14 +204,10 @@ export function scanObject(s: string, bytes?: Uint8Array, off = 0): boolean {
   const kinds = members.kind;
   const escaped = members.escaped;
   let m = 0;
-  let keyMask = 0;
-  let keyMask2 = 0;
   i++;
   if (i < n && isWs(b[off + i]!)) i = skipWs(b, off, i, n);
   if (i < n && b[off + i] === 125) {
     members.n = 0;
-    members.keyMask = 0;
-    members.keyMask2 = 0;
     return skipWs(b, off, i + 1, n) === n;
   }
   for (;;) {
@@ -308,8 +274,6 @@ export function scanObject(s: string, bytes?: Uint8Array, off = 0): boolean {
       end = i + 4;
       kind = LITERAL;
     } else return false;
-    keyMask |= keyBit(h);
-    keyMask2 |= keyBit2(h);
     const id = knownKey(b, off, ks, kq, h);
     // A repeated key: the last one wins, as in JSON.parse.
     if (id !== -1) known[id] = m;
@@ -335,8 +299,6 @@ export function scanObject(s: string, bytes?: Uint8Array, off = 0): boolean {
     }
     if (sep === 125) {
       members.n = m;
-      members.keyMask = keyMask;
-      members.keyMask2 = keyMask2;
       return i + 1 === n || skipWs(b, off, i + 1, n) === n;
     }
     return false;
@@ -379,11 +341,7 @@ export function memberValue(s: string, k: number): unknown {
 /** Holds a line until its attributes are first read. */
 class LazyTarget {
   parsed: Record<string, unknown> | null = null;
-  constructor(
-    readonly raw: string,
-    readonly keyMask: number,
-    readonly keyMask2: number,
-  ) {}
+  constructor(readonly raw: string) {}
 }
 
 function materialize(t: LazyTarget): Record<string, unknown> {
@@ -406,22 +364,9 @@ function materialize(t: LazyTarget): Record<string, unknown> {
   return t.parsed;
 }
 
-/**
- * Whether key `k` certainly is not a member of the unparsed line: one of its bits is clear in the
- * masks the scan left (keys with escapes never pass the scan, so every key was hashed as written). Detectors
- * probe a few keys (`httpStatus`, `request_id`...) on every kept event; most lines lack them, and
- * answering that from the mask spares a JSON.parse per event.
- */
-function surelyAbsent(t: LazyTarget, k: string | symbol): boolean {
-  // Inherited names (toString, constructor...) resolve through the prototype, as on a plain object.
-  if (t.parsed !== null || typeof k !== 'string' || k in Object.prototype) return false;
-  const h = keyHashOf(k);
-  return (t.keyMask & keyBit(h)) === 0 || (t.keyMask2 & keyBit2(h)) === 0;
-}
-
 const lazyHandler: ProxyHandler<LazyTarget> = {
-  get: (t, k) => (surelyAbsent(t, k) ? undefined : (materialize(t) as Record<string | symbol, unknown>)[k]),
-  has: (t, k) => !surelyAbsent(t, k) && k in materialize(t),
+  get: (t, k) => (materialize(t) as Record<string | symbol, unknown>)[k],
+  has: (t, k) => k in materialize(t),
   ownKeys: (t) => Reflect.ownKeys(materialize(t)),
   getOwnPropertyDescriptor(t, k) {
     const d = Object.getOwnPropertyDescriptor(materialize(t), k);
@@ -438,9 +383,7 @@ const lazyHandler: ProxyHandler<LazyTarget> = {
 /**
  * The attributes of a JSON line as an object that is parsed on first use. Most events are
  * counted and forgotten; only the few that detectors look at pay for their attributes.
- * The masks are `members.keyMask`/`keyMask2` of a successful scan of `line` (-1, the default,
- * knows nothing).
  */
-export function lazyAttrs(line: string, keyMask = -1, keyMask2 = -1): Record<string, unknown> {
-  return new Proxy(new LazyTarget(line, keyMask, keyMask2), lazyHandler) as unknown as Record<string, unknown>;
+export function lazyAttrs(line: string): Record<string, unknown> {
+  return new Proxy(new LazyTarget(line), lazyHandler) as unknown as Record<string, unknown>;
 }

@@ -183,7 +183,7 @@ export const railwayJson: InputFormat = {
         ts = f.ts;
         rawLevel = f.level;
         if (f.service !== null) svc = f.service;
-        attrs = lazyAttrs(text, members.keyMask, members.keyMask2);
+        attrs = lazyAttrs(text);
       } else {
         const obj = jsonObjectOrSkip(text, lineNo, sink);
         if (obj === null) return;
