@@ -12,6 +12,7 @@ import type { Finding, Evidence } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
 import { eventsOfTemplates } from './template-index.js';
+import { recordsBehind } from './event-groups.js';
 import { evidenceOf, isoSeconds, clockOf, humanDuration } from './evidence.js';
 import { LIFECYCLE_INTERESTS, isFailure, lifecycleOf, type LifecycleTransition } from './lifecycle.js';
 
@@ -168,7 +169,7 @@ export const connectionResetPerDeploy = defineDetector({
   detect(t, o) {
     const resets = resetsOf(t);
     // Resets still from a thinned template's kept lines (its timestamps were capped too): counts are a sample.
-    const sampledEvery = resets.reduce((k, r) => (r.ev !== null && (t.templates[r.template]?.keptEvery ?? 1) > k ? t.templates[r.template]!.keptEvery : k), 1);
+    const sampledEvery = recordsBehind(t, resets.flatMap((r) => (r.ev !== null ? [r.ev] : []))).keptEvery;
     const sampleNote = sampledEvery > 1 ? ` Counted on the kept lines, 1 in ${sampledEvery} of the resets (the timeline thinned them): the true counts are larger.` : '';
     if (resets.length === 0) return [];
     const findings: Finding[] = [];

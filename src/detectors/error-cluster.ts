@@ -23,6 +23,7 @@ import { defineDetector } from './detector.js';
 import { evidenceOf, isoSeconds, clockOf, humanDuration } from './evidence.js';
 import { poissonUpperTail } from './stats/poisson.js';
 import { requestOf, endpointOf, UserFacingJudge } from './request-failures.js';
+import { recordsBehind } from './event-groups.js';
 
 interface Occurrence {
   ts: number;
@@ -317,7 +318,7 @@ function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highU
   }
   const count = events.length + dropped;
   // Lines of a template the timeline thinned stand for `keptEvery` records each: the counts here are of kept lines.
-  const keptEvery = events.reduce((k, e) => Math.max(k, t.templates[e.template]?.keptEvery ?? 1), 1);
+  const { keptEvery } = recordsBehind(t, events);
   const byTemplate = new Map<number, number>();
   for (const e of events) byTemplate.set(e.template, (byTemplate.get(e.template) ?? 0) + 1);
   const templates = [...byTemplate.entries()]

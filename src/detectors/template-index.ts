@@ -129,17 +129,17 @@ export function eventsOfTemplates(t: TimelineSummary, chosen: (templateId: numbe
   const ix = indexOf(t);
   if (ix.byId.length === 0) return t.events.slice();
   const lists: Int32Array[] = [];
+  const pick = new Uint8Array(ix.byId.length);
   let picked = 0;
   for (const te of ix.templates) {
     if (!chosen(te.id)) continue;
     lists.push(te.positions);
+    pick[te.id] = 1;
     picked += te.positions.length;
   }
   const evs = t.events;
   // A few templates: merge their position lists; most of them: one pass over the ids is cheaper.
   if (picked * 4 < evs.length) return mergePositions(lists).map((i) => evs[i]!);
-  const pick = new Uint8Array(ix.byId.length);
-  for (const te of ix.templates) pick[te.id] = chosen(te.id) ? 1 : 0;
   const out: TimelineEvent[] = [];
   const ids = ix.ids;
   for (let i = 0; i < evs.length; i++) if (pick[ids[i]!] === 1) out.push(evs[i]!);
