@@ -387,8 +387,13 @@ const MAX_PENDING = 16;
  * continuation line with no record of its process held becomes a record of its own (never lost).
  */
 export class PgRecordAssembler {
-  /** Held records by process, oldest first (a Map keeps insertion order; re-adding moves to the end). */
-  private pending = new Map<number, Pending>();
+  /**
+   * Held records, oldest first (at most MAX_PENDING + 1, so a scan beats a hash). Not a Map: a
+   * Map's table, once old, keeps the records it held alive through young-generation collections
+   * after they left it (a rehash leaves the old table's entries in place), and on postgres-100mb
+   * that promoted nearly every event to the old space (docs/PERFORMANCE.md, "Memory").
+   */
+  private readonly pending: Pending[] = [];
   /** The record the last line went to, and which of its texts, for tab-indented continuation lines. */
   private last: Pending | null = null;
   private lastField: PgTextField = 'message';
@@ -405,7 +410,7 @@ export class PgRecordAssembler {
   /** push() with the origin's fields as arguments (no origin object per line on the hot path). */
   add(pl: PgLine, service: string, input: number, line: number, stream: string | undefined, attrs: Record<string, unknown> | undefined, fallbackTs: number | null, lines = 1): void {
     const key = pl.fields.pid ?? -1;
-    const held = this.pending.get(key);
+    const held = this.held(key);
     if (held !== undefined) {
       if (pl.continuation) {
         this.lastField = attach(held.ev, pl.severity, pl.message);
@@ -427,10 +432,17 @@ export class PgRecordAssembler {
       if (attrs !== undefined) ev.attrs = attrs;
     }
     const p: Pending = { ev, lines, key };
-    this.pending.set(key, p);
+    this.pending.push(p);
     this.last = p;
     this.lastField = 'message';
-    if (this.pending.size > MAX_PENDING) this.emit(this.pending.values().next().value!);
+    if (this.pending.length > MAX_PENDING) this.emit(this.pending[0]!);
+  }
+
+  /** The record held for process `key`, if any. */
+  private held(key: number): Pending | undefined {
+    const q = this.pending;
+    for (let i = 0; i < q.length; i++) if (q[i]!.key === key) return q[i];
+    return undefined;
   }
 
   /**
@@ -450,7 +462,7 @@ export class PgRecordAssembler {
    * no severity of their own). False when no record of that process is held.
    */
   continueProcess(pid: number, text: string, lines = 1): boolean {
-    const p = this.pending.get(pid);
+    const p = this.held(pid);
     if (p === undefined) return false;
     const field = p === this.last ? this.lastField : 'message';
     appendTo(p.ev, field, text);
@@ -462,17 +474,18 @@ export class PgRecordAssembler {
 
   /** Whether a record of process `pid` is held. */
   holds(pid: number): boolean {
-    return this.pending.has(pid);
+    return this.held(pid) !== undefined;
   }
 
   /** Emits everything held, oldest first. */
   flush(): void {
-    if (this.pending.size === 0) return;
-    for (const p of this.pending.values()) this.emit(p);
+    while (this.pending.length > 0) this.emit(this.pending[0]!);
   }
 
   private emit(p: Pending): void {
-    this.pending.delete(p.key);
+    const q = this.pending;
+    const i = q.indexOf(p);
+    q.splice(i, 1);
     if (p === this.last) this.last = null;
     this.emitted++;
     this.sink.event(p.ev, p.lines);

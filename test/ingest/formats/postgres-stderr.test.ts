@@ -125,6 +125,24 @@ describe('postgres stderr: joining and foreign lines', () => {
     ]);
   });
 
+  it('joins continuations across more interleaved processes than it holds, and loses no line when it must let one go', async () => {
+    // 40 processes each write a record, then their DETAIL lines come back in another order: the
+    // first 24 are beyond the 16 held records and become records of their own, the last 16 join.
+    const pids = Array.from({ length: 40 }, (_, i) => 1000 + i * 7);
+    const lines: string[] = [];
+    for (const pid of pids) lines.push(`2026-03-01 08:00:00.${String(pid % 1000).padStart(3, '0')} UTC [${pid}] ERROR:  duplicate key value violates unique constraint "t_pkey"`);
+    for (const pid of [...pids].reverse()) lines.push(`2026-03-01 08:00:01.000 UTC [${pid}] DETAIL:  Key (id)=(${pid}) already exists.`);
+    const { summary, events } = await readText(lines.join('\n'));
+    expect(summary.lines).toBe(80);
+    expect(summary.events + summary.skipped).toBe(summary.lines);
+    const joined = events.filter((e) => e.pg?.detail !== undefined);
+    const alone = events.filter((e) => e.message.startsWith('Key (id)='));
+    expect(joined.length).toBe(16);
+    expect(joined.every((e) => e.pg!.detail === `Key (id)=(${e.pg!.pid}) already exists.`)).toBe(true);
+    expect(alone.length + joined.length).toBe(40);
+    expect(summary.records).toBe(40 + alone.length);
+  });
+
   it('keeps a continuation line whose record is not in the input as a record of its own', async () => {
     const text = ['2026-02-07 19:21:03 UTC [77] DETAIL:  Key (id)=(5) already exists.', '2026-02-07 19:21:04 UTC [78] LOG:  database system is ready to accept connections'].join('\n');
     const { summary, events } = await readText(text);
