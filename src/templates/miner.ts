@@ -46,6 +46,8 @@ export const DEFAULT_MAX_TEMPLATES = 5000;
 const DEFAULT_CACHE = 100_000;
 /** Lookups per window of the cache's hit accounting. */
 const CACHE_WINDOW = 16_384;
+/** Bits of the cache's doorkeeper (64 KiB): few false "seen before" among the messages of one cache generation. */
+const DOORKEEPER_BITS = 1 << 19;
 /** Distinct words at one position that make it a variable at once, whatever their counts. */
 const ONLINE_DISTINCT = 8;
 /** Distinct words at one position that make it a variable in finalize(): sets of constant
@@ -148,6 +150,14 @@ export class TemplateMiner {
   private readonly general = new Map<string, number[]>();
   private readonly families = new Map<number, Family[]>();
   private readonly overflowIds = new Map<string, number>();
+  /**
+   * The cache's doorkeeper (as in TinyLFU): one bit per message hash. A message enters the cache
+   * on its second sighting, so messages that never repeat (durations, ids) are not copied into it:
+   * each copy would outlive a young-generation collection and be promoted, and on postgres-100mb
+   * those copies were 300 MB of old-space garbage (docs/PERFORMANCE.md, "Memory").
+   */
+  private readonly doorkeeper = new Int32Array(DOORKEEPER_BITS >>> 5);
+  private doorkeeperSet = 0;
 
   constructor(options: MinerOptions = {}) {
     this.maxTemplates = Math.max(1, options.maxTemplates ?? DEFAULT_MAX_TEMPLATES);
@@ -178,10 +188,12 @@ export class TemplateMiner {
     }
     if (id === undefined) {
       id = this.place(service, message, source);
-      if (this.caching) {
+      if (this.caching && this.seenBefore(message)) {
         if (this.cached >= this.cacheSize) {
           for (const c of this.caches.values()) c.clear();
           this.cached = 0;
+          this.doorkeeper.fill(0);
+          this.doorkeeperSet = 0;
         }
         // An owned copy as the key: the message is a slice of its line, and a cached slice would
         // keep the whole read chunk it came from alive as long as the cache holds it.
@@ -197,6 +209,23 @@ export class TemplateMiner {
     this.counts[root]!++;
     if (this.clusters[root]!.overflow) this.overflowCount++;
     return root;
+  }
+
+  /** True when a message with the same hash was seen since the cache was last cleared; marks it seen. */
+  private seenBefore(message: string): boolean {
+    let h = this.lastSeed;
+    for (let i = 0; i < message.length; i++) h = Math.imul(h ^ message.charCodeAt(i), 0x01000193);
+    const bit = (h >>> 0) & (DOORKEEPER_BITS - 1);
+    const word = bit >>> 5;
+    const mask = 1 << (bit & 31);
+    if ((this.doorkeeper[word]! & mask) !== 0) return true;
+    // Start afresh when an eighth of the bits are set, before false "seen" answers pile up.
+    if (++this.doorkeeperSet > DOORKEEPER_BITS >>> 3) {
+      this.doorkeeper.fill(0);
+      this.doorkeeperSet = 1;
+    }
+    this.doorkeeper[word]! |= mask;
+    return false;
   }
 
   /** The template an id returned by `add()` belongs to now. */

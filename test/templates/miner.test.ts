@@ -28,6 +28,22 @@ describe('masker', () => {
 });
 
 describe('TemplateMiner', () => {
+  it('gives the same templates with or without its message cache, across cache and doorkeeper resets', () => {
+    // 150,000 messages: repeated ones (cached from their second sighting) among ids that never
+    // repeat (enough distinct ones to reset the doorkeeper and fill the cache several times).
+    const msgs: string[] = [];
+    for (let i = 0; i < 150_000; i++) {
+      if (i % 3 === 0) msgs.push(`GET /health 200 in ${i % 5}ms`);
+      else if (i % 3 === 1) msgs.push(`order ${i} shipped to warehouse ${i % 11}`);
+      else msgs.push(`cache ${i % 2 === 0 ? 'hit' : 'miss'} for key user:${i % 20_000}`);
+    }
+    const cached = mine(msgs);
+    const uncached = mine(msgs, { cacheSize: 0 });
+    expect(cached.fin.templates.map((t) => t.text)).toEqual(uncached.fin.templates.map((t) => t.text));
+    for (let i = 0; i < msgs.length; i += 997) expect(cached.text(i)).toBe(uncached.text(i));
+    expect(cached.fin.templates.map((t) => cached.m.count(t.id))).toEqual(uncached.fin.templates.map((t) => uncached.m.count(t.id)));
+  });
+
   it('keeps an empty variable tail apart from a filled one', () => {
     const r = mine(['Loop error: ', 'Loop error: TimeoutError()', 'Loop error: ']);
     expect(r.id(0)).toBe(r.id(2));
