@@ -357,6 +357,8 @@ async function child(benchName, module, file) {
   const all = module ? { benchmarks: (await import(pathToFileURL(join(ROOT, 'scripts', module)).href)).benchmarks } : { benchmarks };
   const b = all.benchmarks.find((x) => x.name === benchName);
   if (!b) throw new Error(`no benchmark ${benchName}`);
+  // The garbage collector's growth as the CLI sets it (src/commands/heap.ts), for every row alike.
+  (await import(pathToFileURL(join(DIST, 'commands', 'heap.js')).href)).tuneHeapForStreaming();
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const res = await b.run(file);

@@ -15,6 +15,7 @@ import { registerDigest } from './commands/digest.js';
 import { registerFormats } from './commands/formats.js';
 import { registerDetectors } from './commands/detectors.js';
 import { registerTemplates } from './commands/templates.js';
+import { tuneHeapForStreaming } from './commands/heap.js';
 
 export function buildProgram(io: Io): Command {
   const program = new Command();
@@ -111,6 +112,7 @@ function isMain(): boolean {
 }
 
 if (isMain()) {
+  tuneHeapForStreaming();
   main(process.argv.slice(2)).then((code) => {
     // Let stdout drain before exiting (piped output).
     process.exitCode = code;
