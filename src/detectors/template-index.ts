@@ -1,9 +1,9 @@
-// Which kept events a detector has to look at, decided per template where that is exact. Many kept
-// events belong to templates whose every message is the same text ("could not receive data from
-// client: Connection reset by peer", "Materialization loop error:"): one test of that text decides
-// for all of them, and detectors that share a test share the answer. Templates whose messages differ
-// are offered whole: a signal can sit in a variable ("Task 7 failed: TimeoutError" inside "Task <*>
-// failed: <*>"), so only a test of each message is exact. Attribute signals (a status field) are
+// Which kept events a detector has to look at. Many kept events belong to templates whose every
+// message is the same text ("could not receive data from client: Connection reset by peer",
+// "Materialization loop error:"): one test of that text decides for all of them, and detectors that
+// share a test share the answer. In templates whose messages differ each message is tested: a
+// signal can sit in a variable ("Task 7 failed: TimeoutError" inside "Task <*> failed: <*>"), so
+// judging a template by a few of its messages would miss it. Attribute signals (a status field) are
 // found by looking at each event's attributes, never by sampling a few.
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 
@@ -77,10 +77,12 @@ function indexOf(t: TimelineSummary): Index {
 }
 
 /**
- * The kept events a detector must test, in timeline order: every event of the templates whose
- * messages differ, of the uniform templates whose one message passes `test`, and of the rest the
- * events with any of `attrKeys` in their attributes (a status field beside the message). The
- * detector still applies its own test to each; what it would find among all events is among these.
+ * The kept events whose message passes `test`, or that carry any of `attrKeys` in their attributes
+ * (a status field beside the message), in timeline order. A uniform template's one message is
+ * tested once for all its events; the others are tested event by event, here rather than in each
+ * detector's own loop: this loop is shared by every detector, so it runs compiled code after the
+ * first few, where each detector's loop over all kept events would run once, cold. The detector
+ * still applies its own checks to the few events returned.
  */
 export function candidateEvents(t: TimelineSummary, test: MessageTest, attrKeys: readonly string[] = []): TimelineEvent[] {
   const ix = indexOf(t);
@@ -89,24 +91,31 @@ export function candidateEvents(t: TimelineSummary, test: MessageTest, attrKeys:
   const key = attrKeys.join('\u0000');
   const cached = perTest.get(key);
   if (cached !== undefined) return cached;
-  // One pass in timeline order over a verdict per template: 1 = offer, 2 = offer if it carries a key.
+  // A verdict per template: OFFER (its one message passed), EACH (test every message), or NONE
+  // (its one message failed: only attributes can make an event a candidate).
   const verdict = new Uint8Array(ix.byId.length);
   const all = ix.byId.length === 0;
-  for (const te of ix.templates) verdict[te.id] = te.uniform === null || test(te.uniform) ? 1 : attrKeys.length > 0 ? 2 : 0;
+  for (const te of ix.templates) verdict[te.id] = te.uniform === null ? EACH : test(te.uniform) ? OFFER : NONE;
   const out: TimelineEvent[] = [];
   const evs = t.events;
   const ids = ix.ids;
+  const withKeys = attrKeys.length > 0;
   for (let i = 0; i < evs.length; i++) {
-    const v = all ? 1 : verdict[ids[i]!]!;
-    if (v === 1) out.push(evs[i]!);
-    else if (v === 2) {
-      const a = evs[i]!.attrs;
-      if (a !== undefined && attrKeys.some((k) => a[k] !== undefined)) out.push(evs[i]!);
+    const v = all ? EACH : verdict[ids[i]!]!;
+    const ev = evs[i]!;
+    if (v === OFFER || (v === EACH && test(ev.message))) out.push(ev);
+    else if (withKeys) {
+      const a = ev.attrs;
+      if (a !== undefined && attrKeys.some((k) => a[k] !== undefined)) out.push(ev);
     }
   }
   perTest.set(key, out);
   return out;
 }
+
+const NONE = 0;
+const OFFER = 1;
+const EACH = 2;
 
 /** Kept-event positions (in `t.events`, ascending) per template, computed once per summary; id −1 holds every event of a summary whose ids are not the timeline's. */
 export function templatePositions(t: TimelineSummary): ReadonlyArray<{ readonly id: number; readonly positions: Int32Array }> {

@@ -36,21 +36,30 @@ function requestKey(ev: TimelineEvent): string | null {
   return path === undefined ? null : 'path:' + ev.service + ' ' + path;
 }
 
-/** Whether a message may be a timeout of some kind (the source and attributes are not looked at): picks the templates to test. */
+/** Every expression above needs "time"/"Time" ("ime"), "TIME" or "504" in the message: two substring searches rule most messages out before any of them runs. */
+const mayHaveTimeoutWord = (m: string) => m.includes('ime') || m.includes('IME') || m.includes('504');
+
+/** Whether a message may be a timeout of some kind (the source and attributes are not looked at): picks the events to test. */
 const mayBeTimeout: MessageTest = (m) =>
-  STATEMENT_TIMEOUT_RE.test(m) || IDLE_TX_RE.test(m) || IDLE_SESSION_RE.test(m) || HANDLER_RE.test(m) || HTTP_504_RE.test(m) || APP_TIMEOUT_RE.test(m);
+  mayHaveTimeoutWord(m) && (STATEMENT_TIMEOUT_RE.test(m) || IDLE_TX_RE.test(m) || IDLE_SESSION_RE.test(m) || HANDLER_RE.test(m) || HTTP_504_RE.test(m) || APP_TIMEOUT_RE.test(m));
 
 function kindOf(ev: TimelineEvent): Kind | null {
   const msg = ev.message;
+  if (!mayHaveTimeoutWord(msg)) return ev.source !== 'postgres' && has504Status(ev) ? 'http-504' : null;
   if (STATEMENT_TIMEOUT_RE.test(msg)) return 'statement-timeout';
   if (IDLE_TX_RE.test(msg)) return 'idle-in-transaction-timeout';
   if (IDLE_SESSION_RE.test(msg)) return 'idle-session-timeout';
   if (ev.source === 'postgres') return null;
   if (HANDLER_RE.test(msg) && !/\b(?:STATEMENT|LOCK|IDLE)_TIMEOUT\b/.test(msg)) return 'handler-timeout';
   if (HTTP_504_RE.test(msg)) return 'http-504';
-  if (ev.attrs !== undefined) for (const k of STATUS_ATTRS) if (ev.attrs[k] === 504 || ev.attrs[k] === '504') return 'http-504';
+  if (has504Status(ev)) return 'http-504';
   if (APP_TIMEOUT_RE.test(msg) && !POOL_EXHAUSTION_RE.test(msg)) return 'app-timeout';
   return null;
+}
+
+function has504Status(ev: TimelineEvent): boolean {
+  if (ev.attrs !== undefined) for (const k of STATUS_ATTRS) if (ev.attrs[k] === 504 || ev.attrs[k] === '504') return true;
+  return false;
 }
 
 const TEXT: Record<Kind, { title: string; what: string; cause: string; impact: string; fix: string; severity: (n: number) => FindingSeverity }> = {

@@ -98,10 +98,13 @@ describe('template-index', () => {
     expect(candidateEvents(t, test).filter((e) => test(e.message))).toEqual(hit);
   });
 
-  it('treats every event as a candidate when the ids are not the timeline\'s', () => {
+  it('tests every event when the ids are not the timeline\'s', () => {
     const t = buildTimeline(rare);
     const odd: TimelineSummary = { ...t, events: t.events.map((e) => ({ ...e, template: -1 })) };
-    expect(candidateEvents(odd, () => false)).toHaveLength(odd.events.length);
+    expect(candidateEvents(odd, () => false)).toHaveLength(0);
+    expect(candidateEvents(odd, () => true)).toHaveLength(odd.events.length);
+    const first = odd.events[0]!.message;
+    expect(candidateEvents(odd, (m) => m === first)).toEqual(odd.events.filter((e) => e.message === first));
     expect(eventsOfTemplates(odd, () => false)).toHaveLength(odd.events.length);
   });
 });
