@@ -23,7 +23,7 @@ import { defineDetector } from './detector.js';
 import { evidenceOf, isoSeconds, clockOf, humanDuration } from './evidence.js';
 import { poissonUpperTail } from './stats/poisson.js';
 import { requestOf, endpointOf, UserFacingJudge } from './request-failures.js';
-import { recordsBehind } from './event-groups.js';
+import { recordsBehind, weightOf } from './event-groups.js';
 
 interface Occurrence {
   ts: number;
@@ -316,11 +316,15 @@ function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highU
     }
     userFacing += Math.max(1, eps.size);
   }
-  const count = events.length + dropped;
-  // Lines of a template the timeline thinned stand for `keptEvery` records each: the counts here are of kept lines.
-  const { keptEvery } = recordsBehind(t, events);
+  // A kept line of a template the timeline thinned stands for `keptEvery` records (it keeps every
+  // k-th record of the template, evenly over time, so a window holds about 1/k of them): the counts
+  // reported are those estimates. The burst was found, and its significance tested, on kept lines,
+  // which only makes the test stricter.
+  const { records, keptEvery } = recordsBehind(t, events);
+  const estimated = keptEvery > 1;
+  const count = records + dropped;
   const byTemplate = new Map<number, number>();
-  for (const e of events) byTemplate.set(e.template, (byTemplate.get(e.template) ?? 0) + 1);
+  for (const e of events) byTemplate.set(e.template, (byTemplate.get(e.template) ?? 0) + weightOf(t, e));
   const templates = [...byTemplate.entries()]
     .sort((a, b) => b[1] - a[1] || a[0] - b[0])
     .map(([id, c]) => ({ template: t.templates[id]?.text ?? String(id), service: t.templates[id]?.service ?? '', count: c }));
@@ -349,14 +353,15 @@ function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highU
   const epText = endpointList.map((e) => `${e.endpoint} ×${e.count}`).join(', ');
   const baselinePerHour = rate * 3_600_000;
   const dependency = dependencyOf(templates.map((x) => x.template).concat(leadTpl ? [leadTpl.text] : []));
-  const title = `Error burst at ${clockOf(start).slice(0, 5)} on ${day}: ${count} errors in ${durationS} s${userFacing > 0 ? ` (${userFacing} user-facing)` : ''}`;
+  const about = estimated ? 'about ' : '';
+  const title = `Error burst at ${clockOf(start).slice(0, 5)} on ${day}: ${about}${count} errors in ${durationS} s${userFacing > 0 ? ` (${userFacing} user-facing)` : ''}`;
   const leadPhrase = lead ? `"${short(leadTpl?.text ?? lead.message)}" (${lead.service}) at ${clockOf(lead.ts!)}, ${leadSeconds} s before` : null;
   const summary =
-    `${count} error records${dropped > 0 ? ` (${dropped} of them dropped by the platform's rate limit)` : ''} in ${real.length} failures between ${clockOf(start)} and ${clockOf(end)} on ${day}` +
+    `${estimated ? 'About ' : ''}${count} error records${dropped > 0 ? ` (${dropped} of them dropped by the platform's rate limit)` : ''} in ${real.length} failures between ${clockOf(start)} and ${clockOf(end)} on ${day}` +
     (userFacing > 0 ? `, ${userFacing} of them user-facing${epText ? ` (${epText})` : ''}` : '') +
     `, against a baseline of ${fmtRate(baselinePerHour)} failures per hour` +
     (leadPhrase ? `; led by ${leadPhrase}.` : '; no other error preceded it.') +
-    (keptEvery > 1 ? ` Counted on kept lines: the timeline kept 1 in up to ${keptEvery} lines of some of these templates, so the true counts are larger.` : '');
+    (estimated ? ` Counts are estimates: the timeline kept 1 in up to ${keptEvery} lines of some of these templates (${events.length} lines kept), and each kept line counts for the lines it stands for.` : '');
   const pattern =
     `${userFacing > 0 ? `${userFacing} user-facing failures` : `${real.length} failures`} over ${durationS} seconds: ` +
     templates.slice(0, 6).map((x) => `"${short(x.template)}" ×${x.count}`).join(', ') +
@@ -404,7 +409,7 @@ function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highU
       end: new Date(end).toISOString(),
       durationSeconds: durationS,
       count,
-      ...(keptEvery > 1 ? { keptEvery } : {}),
+      ...(estimated ? { estimated, keptEvery, keptLines: events.length } : {}),
       failures: real.length,
       userFacing,
       dropped,

@@ -180,7 +180,7 @@ describe('error-cluster: invalid (findings)', () => {
     expect(fs[0]!.data).toMatchObject({ count: 6, failures: 6, recoveredAfterSeconds: null, durationSeconds: 20 });
   });
 
-  it('a burst of a template the timeline thinned says its counts are of kept lines', () => {
+  it('a burst of a template the timeline thinned counts the records its kept lines stand for, and says it estimates', () => {
     const start = ms('2026-02-02T12:00:00Z');
     const events = byTime(
       periodic('2026-02-01T00:00:00Z', 15 * MIN, 4 * 48 - 1, () => ({ message: 'sync ok', service: 'sync' })),
@@ -191,8 +191,14 @@ describe('error-cluster: invalid (findings)', () => {
     expect(tpl.keptEvery).toBeGreaterThan(1);
     const fs = detector.detect(t, detector.meta.defaults);
     expect(fs).toHaveLength(1);
-    expect(fs[0]!.data.keptEvery).toBe(tpl.keptEvery);
-    expect(fs[0]!.data.count).toBeLessThan(64);
+    const data = fs[0]!.data as { keptEvery: number; keptLines: number; count: number; estimated: boolean; templates: { template: string; count: number }[] };
+    expect(data).toMatchObject({ estimated: true, keptEvery: tpl.keptEvery });
+    expect(data.keptLines).toBeLessThan(64);
+    // Every kept line stands for keptEvery records: the estimate is within one stride of the 64 written.
+    expect(data.count).toBe(data.keptLines * tpl.keptEvery);
+    expect(Math.abs(data.count - 64)).toBeLessThanOrEqual(tpl.keptEvery);
+    expect(data.templates[0]).toMatchObject({ template: tpl.text, count: data.count });
+    expect(fs[0]!.title).toContain(`about ${data.count} errors`);
     expect(fs[0]!.summary).toContain(`kept 1 in up to ${tpl.keptEvery} lines`);
     // Kept whole, the same burst carries no such note.
     expect(runDetector(detector, events)[0]!.data.keptEvery).toBeUndefined();
