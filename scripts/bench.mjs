@@ -475,7 +475,7 @@ async function main() {
   if (!asJson && only === null) {
     for (const f of all.sections) {
       process.stdout.write(`\n## ${f}\n`);
-      const p = spawnSync(process.execPath, [join(ROOT, 'scripts', f)], { stdio: ['ignore', 'inherit', 'inherit'] });
+      const p = spawnSync(process.execPath, ['--expose-gc', join(ROOT, 'scripts', f)], { stdio: ['ignore', 'inherit', 'inherit'] });
       if (p.status !== 0) process.stdout.write(`${f} failed (exit ${p.status})\n`);
     }
   }

@@ -12,7 +12,6 @@ import type { Finding, Evidence } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
 import { eventsOfTemplates } from './template-index.js';
-import { recordsBehind } from './event-groups.js';
 import { evidenceOf, isoSeconds, clockOf, humanDuration } from './evidence.js';
 import { LIFECYCLE_INTERESTS, isFailure, lifecycleOf, type LifecycleTransition } from './lifecycle.js';
 
@@ -75,7 +74,8 @@ function median(xs: readonly number[]): number {
 
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
-function resetsOf(t: TimelineSummary): Reset[] {
+/** The resets, and the sampling stride behind them (1 = every reset; N = each stands for N, from the timeline's thinning). */
+function resetsOf(t: TimelineSummary): { resets: Reset[]; every: number } {
   // The kind is found once per template, on its first line (as the timeline decides what to keep).
   const kindOf: (ResetKind | null)[] = [];
   let any = false;
@@ -86,12 +86,13 @@ function resetsOf(t: TimelineSummary): Reset[] {
     if (kind !== null) any = true;
   }
   const out: Reset[] = [];
-  if (!any) return out;
+  if (!any) return { resets: out, every: 1 };
   // A template the timeline thinned (keptEvery > 1) keeps only every k-th line, which would split
-  // and shrink the bursts: its resets come from the template's timestamps, complete unless capped.
+  // and shrink the bursts: its resets come from the template's timestamps instead, which hold every
+  // reset or, for the busiest templates, a finer sample than the kept lines (timesEvery < keptEvery).
   const fromTimes = new Set<number>();
   for (const tpl of t.templates) {
-    if ((kindOf[tpl.id] ?? null) === null || tpl.keptEvery <= 1 || tpl.timesDropped > 0) continue;
+    if ((kindOf[tpl.id] ?? null) === null || tpl.keptEvery <= 1 || tpl.timesEvery >= tpl.keptEvery) continue;
     fromTimes.add(tpl.id);
   }
   const keptAt = new Map<number, Map<number, TimelineEvent>>();
@@ -111,7 +112,9 @@ function resetsOf(t: TimelineSummary): Reset[] {
     for (const ts of tpl.times) out.push({ ts, kind: kindOf[id]!, service: tpl.service, template: id, ev: kept?.get(ts) ?? null });
   }
   if (fromTimes.size > 0) out.sort((a, b) => a.ts - b.ts);
-  return out;
+  let every = 1;
+  for (const tpl of t.templates) if ((kindOf[tpl.id] ?? null) !== null) every = Math.max(every, fromTimes.has(tpl.id) ? tpl.timesEvery : tpl.keptEvery);
+  return { resets: out, every };
 }
 
 /** The text of a burst's resets: the first kept line's message, else its template's text. */
@@ -167,10 +170,9 @@ export const connectionResetPerDeploy = defineDetector({
     interests: [...RESET_PATTERNS.map((p) => p.re), ...LIFECYCLE_INTERESTS],
   },
   detect(t, o) {
-    const resets = resetsOf(t);
-    // Resets still from a thinned template's kept lines (its timestamps were capped too): counts are a sample.
-    const sampledEvery = recordsBehind(t, resets.flatMap((r) => (r.ev !== null ? [r.ev] : []))).keptEvery;
-    const sampleNote = sampledEvery > 1 ? ` Counted on the kept lines, 1 in ${sampledEvery} of the resets (the timeline thinned them): the true counts are larger.` : '';
+    // When even the busiest reset template's timestamps were thinned, counts are of a sample.
+    const { resets, every: sampledEvery } = resetsOf(t);
+    const sampleNote = sampledEvery > 1 ? ` Counted on a sample, 1 in ${sampledEvery} of the resets (the timeline thinned them): the true counts are larger.` : '';
     if (resets.length === 0) return [];
     const findings: Finding[] = [];
     // The database's own services are not clients; their stops are another incident.

@@ -31,9 +31,15 @@ export interface TemplateSummary extends Template {
   /** Worst level seen among its records. */
   worst: Level;
   examples: TemplateExample[];
-  /** Timestamps (epoch ms), sorted; at most `maxTimesPerTemplate` (see `timesDropped`). */
+  /**
+   * Timestamps (epoch ms), sorted: every record's, or for the busiest templates every
+   * `timesEvery`-th record's, evenly over the whole input (see TimelineOptions.maxTimesTotal).
+   */
   times: Float64Array;
+  /** Records whose timestamp is not in `times` (thinned away). */
   timesDropped: number;
+  /** 1 when `times` holds every timed record; N (a power of two) when it holds every Nth. */
+  timesEvery: number;
   /** Events of this template that qualified to be kept but did not fit (see TimelineOptions.maxEventBytes). */
   eventsDropped: number;
   /**
@@ -84,10 +90,15 @@ export interface TimelineOptions {
   templateShare?: number;
   /** Templates holding this many kept events or fewer are never thinned (rare templates keep every event). */
   eventsPerTemplateFloor?: number;
+  /** Timestamps one template keeps at most: over it, its times are thinned (every other goes, and from then on it keeps every 2nd, 4th... record's). */
   maxTimesPerTemplate?: number;
-  /** Total timestamps kept across templates (8 bytes each), beyond each template's first `timesPerTemplateFloor`. */
+  /**
+   * Total timestamps kept across templates (8 bytes each). Over it, the template holding the most
+   * is thinned as above, so the busiest templates are sampled evenly over the whole input and rare
+   * ones (a job that runs hourly) keep every time, wherever in the input they appear.
+   */
   maxTimesTotal?: number;
-  /** Timestamps of each template kept whatever the total, so that a template that appears late still has its times. */
+  /** Templates holding this many timestamps or fewer are never thinned; past the total with only those left, new times are dropped. */
   timesPerTemplateFloor?: number;
   /** Messages the template miner remembers for exact repeats (see TemplateMiner's `cacheSize`). */
   minerCacheSize?: number;
@@ -117,6 +128,9 @@ interface Stats {
   times: Float64Array;
   nTimes: number;
   timesDropped: number;
+  /** Timed records seen, and the thinning stride of the times (a power of two: arrivals that are a multiple of it are kept). */
+  timesSeen: number;
+  timesStride: number;
   /** Kept events and their estimated bytes, and events that qualified but did not fit. */
   kept: number;
   keptBytes: number;
@@ -212,7 +226,7 @@ export class Timeline {
     const id = this.miner.add(ev.service, ev.message, ev.source);
     let st = this.stats[id];
     if (st === undefined) {
-      st = { count: 0, first: null, last: null, levels: new Uint32Array(LEVELS.length), examples: [], times: new Float64Array(8), nTimes: 0, timesDropped: 0, kept: 0, keptBytes: 0, eventsDropped: 0, events: [], sizes: [], keys: [], stride: 1, qualifying: 0, interest: -1 };
+      st = { count: 0, first: null, last: null, levels: new Uint32Array(LEVELS.length), examples: [], times: new Float64Array(8), nTimes: 0, timesDropped: 0, timesSeen: 0, timesStride: 1, kept: 0, keptBytes: 0, eventsDropped: 0, events: [], sizes: [], keys: [], stride: 1, qualifying: 0, interest: -1 };
       this.stats[id] = st;
     }
     const rank = LEVEL_RANK[ev.level];
@@ -228,15 +242,8 @@ export class Timeline {
       if (st.last === null || ts > st.last) st.last = ts;
       if (this.start === null || ts < this.start) this.start = ts;
       if (this.end === null || ts > this.end) this.end = ts;
-      if (st.nTimes < this.maxTimesPer && (this.timesTotal < this.maxTimesTotal || st.nTimes < this.timesFloor)) {
-        if (st.nTimes === st.times.length) {
-          const grown = new Float64Array(Math.min(st.times.length * 2, this.maxTimesPer));
-          grown.set(st.times);
-          st.times = grown;
-        }
-        st.times[st.nTimes++] = ts;
-        this.timesTotal++;
-      } else st.timesDropped++;
+      if ((st.timesSeen++ & (st.timesStride - 1)) === 0) this.keepTime(st, ts);
+      else st.timesDropped++;
       const key = Math.floor(ts / BUCKET_MS);
       if (key !== this.lastBucketKey) this.bucketAt(key);
       this.bucketPool[this.lastBucketAt + rank]!++;
@@ -306,6 +313,46 @@ export class Timeline {
     let best: Stats | null = null;
     for (const st of this.stats) if (st !== undefined && st.kept > this.floor && st.stride < 1 << 30 && (best === null || st.keptBytes > best.keptBytes)) best = st;
     return best;
+  }
+
+  /**
+   * Keeps a timestamp of a template whose stride says so, then thins what is over budget: the
+   * template itself when over its own cap, else the template holding the most times. Thinning, not
+   * a cut-off: a template's times must span the whole input (error-cluster looks for the first
+   * record after a burst, lifecycle and memory-sawtooth for records near a restart).
+   */
+  private keepTime(st: Stats, ts: number): void {
+    if (st.nTimes === st.times.length) {
+      const grown = new Float64Array(Math.min(st.times.length * 2, this.maxTimesPer + 1));
+      grown.set(st.times);
+      st.times = grown;
+    }
+    st.times[st.nTimes++] = ts;
+    this.timesTotal++;
+    if (st.nTimes > this.maxTimesPer) this.thinTimes(st);
+    if (this.timesTotal > this.maxTimesTotal) {
+      let big: Stats | null = null;
+      for (const x of this.stats) if (x !== undefined && x.nTimes > this.timesFloor && (big === null || x.nTimes > big.nTimes)) big = x;
+      if (big !== null) this.thinTimes(big);
+      else {
+        // Only templates within their floor are left: this time goes.
+        st.nTimes--;
+        this.timesTotal--;
+        st.timesDropped++;
+      }
+    }
+  }
+
+  /** Doubles a template's times stride: its kept times are in arrival order, so every other one goes. */
+  private thinTimes(st: Stats): void {
+    const t = st.times;
+    const n = st.nTimes;
+    let j = 0;
+    for (let i = 0; i < n; i += 2) t[j++] = t[i]!;
+    st.nTimes = j;
+    st.timesDropped += n - j;
+    this.timesTotal -= n - j;
+    st.timesStride *= 2;
   }
 
   /** Doubles a template's stride: keeps the kept events whose key is a multiple of it (about half). */
@@ -392,6 +439,7 @@ export class Timeline {
         examples: st?.examples ?? [],
         times,
         timesDropped: st?.timesDropped ?? 0,
+        timesEvery: st?.timesStride ?? 1,
         eventsDropped: st?.eventsDropped ?? 0,
         keptEvery: st?.stride ?? 1,
       };
@@ -475,6 +523,8 @@ function mergeStats(a: Stats, b: Stats): Stats {
     times,
     nTimes: times.length,
     timesDropped: a.timesDropped + b.timesDropped,
+    timesSeen: a.timesSeen + b.timesSeen,
+    timesStride: Math.max(a.timesStride, b.timesStride),
     kept: a.kept + b.kept,
     keptBytes: a.keptBytes + b.keptBytes,
     eventsDropped: a.eventsDropped + b.eventsDropped,

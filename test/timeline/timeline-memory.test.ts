@@ -171,18 +171,45 @@ describe('the kept-event budget', () => {
 });
 
 describe('timestamps per template', () => {
-  it('caps the total, and a template that appears after the cap still gets its first times', () => {
+  it('thins the busiest templates evenly over the input when over the total, and a template that appears late keeps all its times', () => {
     const t = new Timeline({ maxTimesTotal: 10_000, maxTimesPerTemplate: 8000, timesPerTemplateFloor: 64, interests: [] });
-    for (let i = 0; i < 30_000; i++) t.event(ev(`tick ${i}`, { level: 'info', service: i % 2 ? 'a' : 'b', ts: 1_700_000_000_000 + i }));
-    for (let i = 0; i < 100; i++) t.event(ev(`late job ran`, { level: 'info', service: 'late', ts: 1_700_000_100_000 + i * 1000 }));
+    const t0 = 1_700_000_000_000;
+    for (let i = 0; i < 30_000; i++) t.event(ev(`tick ${i}`, { level: 'info', service: i % 2 ? 'a' : 'b', ts: t0 + i }));
+    for (let i = 0; i < 100; i++) t.event(ev(`late job ran`, { level: 'info', service: 'late', ts: t0 + 100_000 + i * 1000 }));
     const s = t.finish();
     const total = s.templates.reduce((a, x) => a + x.times.length, 0);
+    expect(total).toBeLessThanOrEqual(10_000);
     const late = s.templates.find((x) => x.service === 'late')!;
     expect(late.count).toBe(100);
-    expect(late.times.length).toBe(64);
-    expect(late.timesDropped).toBe(36);
-    expect(total).toBeLessThanOrEqual(10_000 + 64);
+    expect(late.times.length).toBe(100);
+    expect(late.timesEvery).toBe(1);
     for (const x of s.templates) expect(x.times.length + x.timesDropped).toBe(x.count);
+    for (const service of ['a', 'b']) {
+      const busy = s.templates.find((x) => x.service === service)!;
+      expect(busy.timesEvery).toBeGreaterThan(1);
+      // Every timesEvery-th record of the template, from the first to the last: no cut-off point.
+      const own = Array.from({ length: 15_000 }, (_, k) => t0 + 2 * k + (service === 'a' ? 1 : 0));
+      expect(Array.from(busy.times)).toEqual(own.filter((_, k) => k % busy.timesEvery === 0));
+      expect(busy.times[busy.times.length - 1]).toBeGreaterThan(t0 + 29_000);
+    }
+  });
+
+  it('thins a template over its own cap, and keeps every time of templates within the floor when only those are left', () => {
+    const t = new Timeline({ maxTimesTotal: 300, maxTimesPerTemplate: 1000, timesPerTemplateFloor: 100, interests: [] });
+    for (let i = 0; i < 5000; i++) t.event(ev('heartbeat', { level: 'info', service: 's0', ts: 1_700_000_000_000 + i * 1000 }));
+    for (let k = 1; k <= 4; k++) for (let i = 0; i < 90; i++) t.event(ev('job ran', { level: 'info', service: `s${k}`, ts: 1_700_000_000_000 + i * 60_000 }));
+    const s = t.finish();
+    const hb = s.templates.find((x) => x.service === 's0')!;
+    expect(hb.times.length).toBeLessThanOrEqual(100);
+    expect(hb.times[0]).toBe(1_700_000_000_000);
+    for (let k = 1; k <= 4; k++) {
+      const job = s.templates.find((x) => x.service === `s${k}`)!;
+      expect(job.times.length + job.timesDropped).toBe(90);
+    }
+    // Within their floor, the rare templates keep their times until the total is spent by them alone.
+    const rare = s.templates.filter((x) => x.service !== 's0');
+    expect(rare.slice(0, 2).every((x) => x.timesEvery === 1 && x.times.length === 90)).toBe(true);
+    expect(s.templates.reduce((a, x) => a + x.times.length, 0)).toBeLessThanOrEqual(300 + 100);
   });
 });
 
