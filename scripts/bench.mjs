@@ -226,6 +226,22 @@ export const benchmarks = [
     },
   },
   {
+    name: 'JSON.parse in memory',
+    about: 'JSON.parse of lines already split into strings (reading and splitting not timed): the parser alone, as the issue quotes it',
+    datasets: ['railway-100mb', 'railway-short-100mb'],
+    async run(file) {
+      const lines = [];
+      await eachLine(file, (l) => lines.push(l));
+      const cpu0 = process.cpuUsage();
+      const t0 = process.hrtime.bigint();
+      let keys = 0;
+      for (const l of lines) keys += JSON.parse(l).message.length > 0 ? 1 : 0;
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const cpu = process.cpuUsage(cpu0);
+      return { lines: lines.length, events: keys, timedMs: ms, timedCpuMs: (cpu.user + cpu.system) / 1000 };
+    },
+  },
+  {
     name: 'readline + JSON.parse',
     about: "node:readline's line splitter with JSON.parse (the obvious way)",
     datasets: ['railway-100mb'],
@@ -365,7 +381,9 @@ async function child(benchName, module, file) {
   const res = await b.run(file);
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu = process.cpuUsage(cpu0);
-  process.stdout.write(JSON.stringify({ ...res, ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  // A benchmark that times only part of its run (after untimed setup) reports that part.
+  const { timedMs, timedCpuMs, ...rest } = res;
+  process.stdout.write(JSON.stringify({ ...rest, ms: timedMs ?? ms, cpuMs: timedCpuMs ?? (cpu.user + cpu.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
 }
 
 /** Bytes of an input: a file's size, or the sum of a directory's files. */

@@ -55,7 +55,8 @@ export const errorCluster = defineDetector({
       '(optimal 2-means on log gaps), and keeps sessions whose failure rate is at least 10 times the baseline and improbable under it ' +
       '(Poisson tail, Bonferroni-corrected; baseline = the rate outside bursts, never below the rate of everything else). For each burst it names the lead event (the first error of another template shortly before the ' +
       'burst), the templates and endpoints affected, user-facing failures, Railway "Messages dropped" counts, and the time to recovery. ' +
-      'In its data, `count` is every error record of the burst plus the dropped lines, `failures` the failures they make up (lines of ' +
+      'In its data, `count` is every error record of the burst plus the dropped lines (an estimate, with `estimated` and `keptLines`, when ' +
+      'the timeline kept only every k-th line of a noisy template), `failures` the failures they make up (lines of ' +
       'one failure counted once), and `userFacing` the failures that are failed requests (5xx, "Request failed: GET /x").',
     defaults: {
       minFailures: 3,
