@@ -15,7 +15,7 @@ import { hash32 } from '../timeline/timeline.js';
 import { estimatePeriod, snapPeriod, DEFAULT_PERIOD_OPTIONS } from './stats/periodicity.js';
 import { requestOf, endpointOf, UserFacingJudge } from './request-failures.js';
 import { periodPhrase } from './cadence-drift.js';
-import { eventsAt, templateMayMatch, templatePositions } from './template-index.js';
+import { templateMayMatch, templatePositions } from './template-index.js';
 
 type EmptyKind = 'tail' | 'exception-type' | 'empty-field' | 'empty-message';
 
@@ -174,25 +174,27 @@ export function recordMatch(ev: LogEvent, useAttrs = true): Match | null {
 const mayBeEmpty = (message: string) => recordMatch({ message } as LogEvent, false) !== null;
 
 /**
- * The kept events the record checks can match, in timeline order: every event of the tail
+ * The kept error events the record checks can match, in timeline order: those of the tail
  * templates and of the templates whose messages may be empty errors (template-index.ts), and of
- * the others the error events whose attributes hold an error key: the same events the checks
- * would find among all of them.
+ * the others those whose attributes hold an error key: the same events the checks would find
+ * among all of them. One pass in timeline order over a verdict per template (no merge, no sort).
  */
 function eventsToCheck(t: TimelineSummary, tailGroups: Map<number, Group>, minRank: number): TimelineEvent[] {
-  const lists: Int32Array[] = [];
-  for (const { id, positions } of templatePositions(t)) {
-    if (tailGroups.has(id) || templateMayMatch(t, id, mayBeEmpty)) {
-      lists.push(positions);
-      continue;
-    }
-    const withErrorKey = positions.filter((i) => {
-      const ev = t.events[i]!;
-      return LEVEL_RANK[ev.level] >= minRank && ev.attrs !== undefined && hasErrorKey(ev.attrs);
-    });
-    if (withErrorKey.length > 0) lists.push(withErrorKey);
+  const WHOLE = 1;
+  const templates = templatePositions(t);
+  let verdict: Uint8Array | null = null;
+  if (!templates.some((x) => x.id < 0)) {
+    let maxId = -1;
+    for (const x of templates) if (x.id > maxId) maxId = x.id;
+    verdict = new Uint8Array(maxId + 1);
+    for (const { id } of templates) if (tailGroups.has(id) || templateMayMatch(t, id, mayBeEmpty)) verdict[id] = WHOLE;
   }
-  return eventsAt(t, lists);
+  const out: TimelineEvent[] = [];
+  for (const ev of t.events) {
+    if (LEVEL_RANK[ev.level] < minRank) continue;
+    if (verdict === null || verdict[ev.template] === WHOLE || (ev.attrs !== undefined && hasErrorKey(ev.attrs))) out.push(ev);
+  }
+  return out;
 }
 
 const ERROR_KEY_SET = new Set<string>(ERROR_KEYS);

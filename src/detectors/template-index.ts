@@ -128,11 +128,6 @@ export function templateMayMatch(t: TimelineSummary, id: number, test: MessageTe
   return te === undefined || te.uniform === null || test(te.uniform);
 }
 
-/** The events at the positions of several lists (ascending, no position in two), in timeline order. */
-export function eventsAt(t: TimelineSummary, lists: Int32Array[]): TimelineEvent[] {
-  return mergePositions(lists).map((i) => t.events[i]!);
-}
-
 /** The kept events of the templates `chosen` picks (by template id), in timeline order (all events when the ids are not the timeline's: callers still check `ev.template`). */
 export function eventsOfTemplates(t: TimelineSummary, chosen: (templateId: number) => boolean): TimelineEvent[] {
   const ix = indexOf(t);
