@@ -8,12 +8,15 @@ import v8 from 'node:v8';
 
 export const HEAP_GROWING_PERCENT = 50;
 
-/** True when node's own flags or NODE_OPTIONS already set the heap growth (the user's choice wins). */
-export function heapGrowthGiven(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  return [...execArgv, nodeOptions ?? ''].some((a) => /--heap[-_]growing[-_]percent\b/.test(a));
+/**
+ * True when node was started with its own heap growth (`node --heap-growing-percent=N`): the
+ * user's choice wins. (NODE_OPTIONS cannot carry this flag: node refuses to start with it there.)
+ */
+export function heapGrowthGiven(execArgv: readonly string[]): boolean {
+  return execArgv.some((a) => /^--heap[-_]growing[-_]percent\b/.test(a));
 }
 
 /** Sets V8's heap growth for this process, unless the user set it. */
 export function tuneHeapForStreaming(): void {
-  if (!heapGrowthGiven(process.execArgv, process.env.NODE_OPTIONS)) v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  if (!heapGrowthGiven(process.execArgv)) v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
 }
