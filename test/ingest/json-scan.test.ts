@@ -106,6 +106,17 @@ describe('lazyAttrs reads like the parsed object', () => {
     }
   });
 
+  it('unescapes string values as JSON.parse does, quotes-only escapes included', () => {
+    let seed = 11;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const pieces = ['"', '\\', '\\"', '"\\', '\n', '\t', 'é', '😀', 'GET /x HTTP/1.1', ' ', 'a', '\u0001', '/'];
+    for (let round = 0; round < 2000; round++) {
+      const value = Array.from({ length: rnd(8) }, () => pieces[rnd(pieces.length)]).join('');
+      const line = JSON.stringify({ message: value, level: 'error', other: value });
+      expect(rebuilt(line), line).toEqual(JSON.parse(line));
+    }
+  });
+
   it('answers like the parsed object for random keys', () => {
     let seed = 7;
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
