@@ -16,6 +16,7 @@
 import type { SourceKind } from '../model.js';
 import { WILDCARD, hasEmptyTail, hashShape, maskHash, maskMessage } from './mask.js';
 import { normalizeSql } from './sql-normalize.js';
+import { ownString } from '../own-string.js';
 
 export interface Template {
   /** Dense id in order of creation: deterministic for the same input. */
@@ -196,8 +197,8 @@ export class TemplateMiner {
           this.doorkeeperSet = 0;
         }
         // An owned copy as the key: the message is a slice of its line, and a cached slice would
-        // keep the whole read chunk it came from alive as long as the cache holds it.
-        cache.set(message.length < 13 ? message : (JSON.parse(JSON.stringify(message)) as string), id);
+        // keep the whole line (or read chunk) it came from alive as long as the cache holds it.
+        cache.set(ownString(message), id);
         this.cached++;
       }
     } else this.hits++;

@@ -5,29 +5,14 @@
 // plain object of scalars, strings copied so that they no longer point into the line, long ones
 // capped with a marker.
 import type { LogEvent, PgFields } from '../model.js';
+import { CUT_MARKER, MIN_SLICE, ownString } from '../own-string.js';
 
-/** Appended to a string that was cut, so nobody mistakes it for the whole value. */
-export const CUT_MARKER = '…[cut]';
 /** Messages longer than this are cut (tracebacks keep their first 8 KiB). */
 export const MAX_MESSAGE_CHARS = 8192;
 /** Attribute strings and PostgreSQL fields longer than this are cut. */
 export const MAX_ATTR_CHARS = 1024;
 /** Attributes kept per event (and per nested object); the rest are counted under CUT_MARKER. */
 export const MAX_ATTRS = 48;
-
-/** V8 copies slices shorter than this anyway (SlicedString::kMinLength is 13). */
-const MIN_SLICE = 13;
-
-/**
- * A copy of `s` that shares no memory with the string it was sliced from, cut at `max` characters
- * (with CUT_MARKER). The JSON round trip is the portable way to force V8 to allocate a fresh
- * sequential string (it is correct for every string, lone surrogates included).
- */
-export function ownString(s: string, max: number): string {
-  if (s.length > max) return JSON.parse(JSON.stringify(s.slice(0, max) + CUT_MARKER)) as string;
-  if (s.length < MIN_SLICE) return s;
-  return JSON.parse(JSON.stringify(s)) as string;
-}
 
 /** Rough heap bytes of a one-byte string of `n` characters (header plus payload, 8-aligned). */
 function strBytes(n: number): number {

@@ -8,7 +8,7 @@
 import type { LogEvent } from '../model.js';
 import { normalizeSql } from '../templates/sql-normalize.js';
 import { redact } from '../redact.js';
-import { ownString } from './compact-event.js';
+import { ownString } from '../own-string.js';
 import { SessionPeak } from './session-peak.js';
 
 /** Aggregates of one normalized statement's durations, like a row of pgBadger's top queries. */

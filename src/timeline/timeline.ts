@@ -7,7 +7,8 @@ import type { Level, LogEvent, MetricSample, MetricSeries, InputSummary, SourceK
 import { LEVELS, LEVEL_RANK } from '../model.js';
 import { TemplateMiner, type Template } from '../templates/miner.js';
 import { PostgresStats, type PostgresStatsSummary } from './postgres-stats.js';
-import { EventCompactor, ownString } from './compact-event.js';
+import { EventCompactor } from './compact-event.js';
+import { ownString } from '../own-string.js';
 
 /** An event the timeline kept, with the template it belongs to. */
 export interface TimelineEvent extends LogEvent {

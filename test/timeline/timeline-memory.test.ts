@@ -3,7 +3,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { LogEvent } from '../../src/model.js';
 import { Timeline } from '../../src/timeline/timeline.js';
-import { CUT_MARKER, EventCompactor, MAX_ATTRS, MAX_ATTR_CHARS, MAX_MESSAGE_CHARS } from '../../src/timeline/compact-event.js';
+import { EventCompactor, MAX_ATTRS, MAX_ATTR_CHARS, MAX_MESSAGE_CHARS } from '../../src/timeline/compact-event.js';
+import { CUT_MARKER } from '../../src/own-string.js';
 import { lazyAttrs } from '../../src/ingest/json-scan.js';
 import { PostgresStats } from '../../src/timeline/postgres-stats.js';
 
