@@ -214,9 +214,7 @@ export class TemplateMiner {
 
   /** True when a message with the same hash was seen since the cache was last cleared; marks it seen. */
   private seenBefore(message: string): boolean {
-    let h = this.lastSeed;
-    for (let i = 0; i < message.length; i++) h = Math.imul(h ^ message.charCodeAt(i), 0x01000193);
-    const bit = (h >>> 0) & (DOORKEEPER_BITS - 1);
+    const bit = hashTok(message, this.lastSeed) & (DOORKEEPER_BITS - 1);
     const word = bit >>> 5;
     const mask = 1 << (bit & 31);
     if ((this.doorkeeper[word]! & mask) !== 0) return true;

@@ -332,8 +332,7 @@ export class Timeline {
     this.timesTotal++;
     if (st.nTimes > this.maxTimesPer) this.thinTimes(st);
     if (this.timesTotal > this.maxTimesTotal) {
-      let big: Stats | null = null;
-      for (const x of this.stats) if (x !== undefined && x.nTimes > this.timesFloor && (big === null || x.nTimes > big.nTimes)) big = x;
+      const big = this.mostTimes();
       if (big !== null) this.thinTimes(big);
       else {
         // Only templates within their floor are left: this time goes.
@@ -342,6 +341,13 @@ export class Timeline {
         st.timesDropped++;
       }
     }
+  }
+
+  /** The template holding the most timestamps among those above their floor, or null. */
+  private mostTimes(): Stats | null {
+    let best: Stats | null = null;
+    for (const st of this.stats) if (st !== undefined && st.nTimes > this.timesFloor && (best === null || st.nTimes > best.nTimes)) best = st;
+    return best;
   }
 
   /** Doubles a template's times stride: its kept times are in arrival order, so every other one goes. */
