@@ -2,7 +2,7 @@
 // The in-process measurements behind docs/PERFORMANCE.md's notes on the railway-json hot path:
 // per-line cost of JSON.parse, of the member scanner on the line's bytes (as read-input hands ASCII
 // lines over) and on bytes made from the string, and of the railway-json parser taking each path:
-// bytes (lineBytes), string (line), and JSON.parse (lines the scanner declines).
+// bytes (lineAt on each line's own string), string (line), and JSON.parse (lines the scanner declines).
 // Medians of 9 interleaved runs on the first 150,000 lines of a bench input (run `npm run bench`
 // once to generate bench-data/, and `npm run build`).
 //   node scripts/profile-ingest.mjs [bench-data/railway-short-100mb.jsonl]
@@ -36,7 +36,7 @@ const declined = flat.map((l) => '{"k\\u0041":1,' + l.slice(1));
 const sink = { event() {}, metric() {}, consume() {}, skip() {} };
 const parser = (lines, bytes) => () => {
   const p = railwayJson.create({ service: 'x', input: 0, sink, options: {} });
-  if (bytes) for (let i = 0; i < lines.length; i++) p.lineBytes(lines[i], i + 1, buf, starts[i]);
+  if (bytes) for (let i = 0; i < lines.length; i++) p.lineAt(lines[i], 0, lines[i].length, i + 1, buf, starts[i]);
   else for (let i = 0; i < lines.length; i++) p.line(lines[i], i + 1);
   p.end();
 };

@@ -68,9 +68,9 @@ export const members: ScannedMembers = {
  */
 let scratch: Buffer = Buffer.allocUnsafe(4096);
 
-/** `s` written into the scratch bytes, one byte a UTF-16 unit (ASCII as is, others folded above 127). */
-function bytesOf(s: string): Buffer {
-  const n = s.length;
+/** Characters `from` to `to` of `s` written into the scratch bytes from 0, one byte a UTF-16 unit (ASCII as is, others folded above 127). */
+function bytesOf(s: string, from: number, to: number): Buffer {
+  const n = to - from;
   let b = scratch;
   if (n > b.length) {
     b = Buffer.allocUnsafe(n);
@@ -78,7 +78,7 @@ function bytesOf(s: string): Buffer {
     if (n <= 1 << 20) scratch = b;
   }
   for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
+    const c = s.charCodeAt(from + i);
     b[i] = c < 128 ? c : 128 | (c & 127);
   }
   return b;
@@ -131,11 +131,11 @@ function skipWs(b: Uint8Array, off: number, i: number, n: number): number {
   return i;
 }
 
-/** Index of the quote closing the string opened at `i` of `s` (escapes considered), or -1. */
-function stringEnd(s: string, b: Uint8Array, off: number, i: number, escapes: boolean): number {
+/** Index of the quote closing the string opened at `i` of `s` before `n` (escapes considered), or -1. */
+function stringEnd(s: string, b: Uint8Array, off: number, i: number, n: number, escapes: boolean): number {
   let q = s.indexOf('"', i + 1);
-  if (!escapes) return q;
-  while (q !== -1) {
+  if (!escapes) return q < n ? q : -1;
+  while (q !== -1 && q < n) {
     let k = q - 1;
     while (k > i && b[off + k] === 92) k--;
     if (((q - 1 - k) & 1) === 0) return q;
@@ -144,14 +144,13 @@ function stringEnd(s: string, b: Uint8Array, off: number, i: number, escapes: bo
   return -1;
 }
 
-/** End (exclusive) of the nested object or array opened at `i`, or -1. */
-function nestedEnd(s: string, b: Uint8Array, off: number, i: number, escapes: boolean): number {
+/** End (exclusive) of the nested object or array opened at `i`, before `n`, or -1. */
+function nestedEnd(s: string, b: Uint8Array, off: number, i: number, n: number, escapes: boolean): number {
   let depth = 0;
-  const n = s.length;
   while (i < n) {
     const c = b[off + i]!;
     if (c === 34) {
-      const q = stringEnd(s, b, off, i, escapes);
+      const q = stringEnd(s, b, off, i, n, escapes);
       if (q === -1) return -1;
       i = q + 1;
       continue;
@@ -172,27 +171,44 @@ function bytesAre(b: Uint8Array, off: number, i: number, word: string): boolean 
   return true;
 }
 
+// The last backslash search: lines read in place (see scanObject) share one long string, and a
+// line without a backslash must not search the rest of that string again for each line.
+let bsText = '';
+let bsFrom = 0;
+let bsAt = -1;
+
+/** Index of the first backslash of `s` at or after `from` (-1 when none), reusing the last search when it answers. */
+function nextBackslash(s: string, from: number): number {
+  if (s === bsText && from >= bsFrom && (bsAt === -1 || bsAt >= from)) return bsAt;
+  bsText = s;
+  bsFrom = from;
+  bsAt = s.indexOf('\\', from);
+  return bsAt;
+}
+
 /**
  * Scans a line holding one JSON object into `members`. Returns false when the line is not a plain
  * object this scanner is sure about (the caller then uses JSON.parse, which also gives the error).
  * Keys with escapes, duplicate-looking oddities and more than 64 members are left to JSON.parse.
- * `bytes`/`off`: the line's characters as bytes from `bytes[off]` on, when the caller has them
- * (an ASCII line's own bytes); otherwise they are made from `s`.
+ * The line is `s` from `from` to `to` (exclusive): read-input hands over lines in place in a
+ * string of many lines, and every index in `members` is an index of `s`.
+ * `bytes`/`off`: the characters as bytes, `bytes[off + i]` being character i of `s`, when the
+ * caller has them (ASCII text as read); otherwise they are made from the line.
  */
-export function scanObject(s: string, bytes?: Uint8Array, off = 0): boolean {
-  const n = s.length;
+export function scanObject(s: string, bytes?: Uint8Array, off = 0, from = 0, to = s.length): boolean {
+  const n = to;
   let b: Uint8Array;
   if (bytes === undefined) {
-    b = bytesOf(s);
-    off = 0;
+    b = bytesOf(s, from, to);
+    off = -from;
   } else b = bytes;
   members.bytes = b;
   members.off = off;
-  let i = b[off] === 123 ? 0 : skipWs(b, off, 0, n);
+  let i = b[off + from] === 123 ? from : skipWs(b, off, from, n);
   if (i >= n || b[off + i] !== 123) return false;
   // Where the next backslash is: a string ending before it holds no escape (most strings).
-  let bs = s.indexOf('\\');
-  const escapes = bs !== -1;
+  let bs = nextBackslash(s, from);
+  const escapes = bs !== -1 && bs < n;
   if (!escapes) bs = n;
   members.escapes = escapes;
   const known = members.known;
@@ -238,23 +254,23 @@ export function scanObject(s: string, bytes?: Uint8Array, off = 0): boolean {
       let q = s.indexOf('"', i + 1);
       if (q > bs) {
         // A backslash inside: this quote may be escaped.
-        q = stringEnd(s, b, off, i, true);
+        q = stringEnd(s, b, off, i, n, true);
         esc = 1;
       }
-      if (q === -1) return false;
+      if (q === -1 || q >= n) return false;
       end = q + 1;
       kind = STRING;
       if (esc === 1) {
-        bs = s.indexOf('\\', end);
-        if (bs === -1) bs = n;
+        bs = nextBackslash(s, end);
+        if (bs === -1 || bs > n) bs = n;
       }
     } else if (c === 123 || c === 91) {
-      end = nestedEnd(s, b, off, i, escapes);
+      end = nestedEnd(s, b, off, i, n, escapes);
       if (end === -1) return false;
       kind = c === 123 ? OBJECT : ARRAY;
       if (bs < end) {
-        bs = s.indexOf('\\', end);
-        if (bs === -1) bs = n;
+        bs = nextBackslash(s, end);
+        if (bs === -1 || bs > n) bs = n;
       }
     } else if ((c >= 48 && c <= 57) || c === 45) {
       end = i + 1;
@@ -353,17 +369,24 @@ export function memberValue(s: string, k: number): unknown {
   }
 }
 
-/** Holds a line until its attributes are first read. */
+/** Holds a line (characters `from` to `to` of `text`) until its attributes are first read. */
 class LazyTarget {
   parsed: Record<string, unknown> | null = null;
-  constructor(readonly raw: string) {}
+  constructor(
+    public text: string,
+    readonly from: number,
+    readonly to: number,
+  ) {}
 }
 
 function materialize(t: LazyTarget): Record<string, unknown> {
   if (t.parsed === null) {
+    const raw = t.from === 0 && t.to === t.text.length ? t.text : t.text.slice(t.from, t.to);
+    // Parsed, the line is no longer needed: the text may be many lines read in one piece.
+    t.text = '';
     let o: unknown;
     try {
-      o = JSON.parse(t.raw);
+      o = JSON.parse(raw);
     } catch {
       o = null;
     }
@@ -371,7 +394,7 @@ function materialize(t: LazyTarget): Record<string, unknown> {
       // The scanner is more lenient than JSON.parse (raw control characters in strings): take
       // the members it found.
       const r: Record<string, unknown> = {};
-      if (scanObject(t.raw)) for (let k = 0; k < members.n; k++) r[memberKey(t.raw, k)] = memberValue(t.raw, k);
+      if (scanObject(raw)) for (let k = 0; k < members.n; k++) r[memberKey(raw, k)] = memberValue(raw, k);
       o = r;
     }
     t.parsed = o as Record<string, unknown>;
@@ -396,9 +419,10 @@ const lazyHandler: ProxyHandler<LazyTarget> = {
 };
 
 /**
- * The attributes of a JSON line as an object that is parsed on first use. Most events are
- * counted and forgotten; only the few that detectors look at pay for their attributes.
+ * The attributes of a JSON line (characters `from` to `to` of `text`) as an object that is parsed
+ * on first use. Most events are counted and forgotten; only the few that detectors look at pay
+ * for their attributes.
  */
-export function lazyAttrs(line: string): Record<string, unknown> {
-  return new Proxy(new LazyTarget(line), lazyHandler) as unknown as Record<string, unknown>;
+export function lazyAttrs(text: string, from = 0, to = text.length): Record<string, unknown> {
+  return new Proxy(new LazyTarget(text, from, to), lazyHandler) as unknown as Record<string, unknown>;
 }

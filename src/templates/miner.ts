@@ -173,7 +173,7 @@ export class TemplateMiner {
       cache = this.caches.get(service) ?? null;
       if (cache === null) {
         cache = new Map();
-        this.caches.set(service, cache);
+        this.caches.set(ownString(service), cache);
       }
       this.lastService = service;
       this.lastCache = cache;
@@ -205,7 +205,7 @@ export class TemplateMiner {
     let root = this.parent[id]!;
     if (root !== id) {
       root = this.find(id);
-      cache.set(message, root);
+      cache.set(ownString(message), root);
     }
     this.counts[root]!++;
     if (this.clusters[root]!.overflow) this.overflowCount++;
@@ -337,8 +337,8 @@ export class TemplateMiner {
   private overflowId(service: string, source: SourceKind): number {
     let id = this.overflowIds.get(service);
     if (id === undefined) {
-      id = this.push({ service, source, tokens: [], emptyTail: false, overflow: true, generalised: false, exact: true });
-      this.overflowIds.set(service, id);
+      id = this.push({ service: ownString(service), source, tokens: [], emptyTail: false, overflow: true, generalised: false, exact: true });
+      this.overflowIds.set(this.clusters[id]!.service, id);
     }
     return id;
   }
@@ -353,7 +353,10 @@ export class TemplateMiner {
 
   private newCluster(service: string, source: SourceKind, tokens: string[], emptyTail: boolean, exact: boolean): number {
     this.created++;
-    const id = this.push({ service, source, tokens, emptyTail, overflow: false, generalised: false, exact });
+    // Owned copies: the tokens and the service may be slices of the line (or of a piece of many
+    // lines, see read-input.ts) that the template would otherwise keep alive.
+    for (let i = 0; i < tokens.length; i++) tokens[i] = ownString(tokens[i]!);
+    const id = this.push({ service: ownString(service), source, tokens, emptyTail, overflow: false, generalised: false, exact });
     this.register(id, true);
     return id;
   }

@@ -396,14 +396,15 @@ export class Timeline {
     const k = s.service + '\u0000' + s.measurement;
     let e = this.series.get(k);
     if (e === undefined) {
-      e = { s: { service: s.service, measurement: s.measurement, unit: s.unit, ts: [], values: [] }, sorted: true };
-      this.series.set(k, e);
+      // Owned: a sample's strings may be slices of the line it came from (Heroku samples in logs).
+      e = { s: { service: ownString(s.service), measurement: ownString(s.measurement), unit: ownString(s.unit), ts: [], values: [] }, sorted: true };
+      this.series.set(ownString(k), e);
     }
     const n = e.s.ts.length;
     if (n > 0 && s.ts < e.s.ts[n - 1]!) e.sorted = false;
     e.s.ts.push(s.ts);
     e.s.values.push(s.value);
-    if (!this.services.has(s.service)) this.services.add(s.service);
+    if (!this.services.has(s.service)) this.services.add(e.s.service);
     if (this.start === null || s.ts < this.start) this.start = s.ts;
     if (this.end === null || s.ts > this.end) this.end = s.ts;
   }

@@ -161,12 +161,14 @@ export const railwayJson: InputFormat = {
     const { sink, service, input } = ctx;
     const pg = new PgRecordAssembler(sink);
     const held = new HeldRecord(sink);
-    const parse = (text: string, lineNo: number, bytes: Uint8Array | undefined, off: number): void => {
-      if (text.charCodeAt(0) !== 123) {
-        let i = 0;
-        while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
-        if (i === text.length) {
-          sink.skip(lineNo, 'blank line', text);
+    // The line is characters `from` to `to` of `text` (read-input hands lines over in place in a
+    // string of many lines); `bytes[off + i]` is character i of `text` when bytes are given.
+    const parse = (text: string, from: number, to: number, lineNo: number, bytes: Uint8Array | undefined, off: number): void => {
+      if (text.charCodeAt(from) !== 123) {
+        let i = from;
+        while (i < to && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+        if (i === to) {
+          sink.skip(lineNo, 'blank line', text.slice(from, to));
           return;
         }
       }
@@ -177,19 +179,20 @@ export const railwayJson: InputFormat = {
       let attrs: Record<string, unknown>;
       // Fast path: find the few members needed without building the object; the attributes
       // are parsed only if something reads them. Anything unusual goes through JSON.parse.
-      const f = scanObject(text, bytes, off) ? fromScan(text) : null;
+      const f = scanObject(text, bytes, off, from, to) ? fromScan(text) : null;
       if (f !== null) {
         msg = f.message;
         ts = f.ts;
         rawLevel = f.level;
         if (f.service !== null) svc = f.service;
-        attrs = lazyAttrs(text);
+        attrs = lazyAttrs(text, from, to);
       } else {
-        const obj = jsonObjectOrSkip(text, lineNo, sink);
+        const line = from === 0 && to === text.length ? text : text.slice(from, to);
+        const obj = jsonObjectOrSkip(line, lineNo, sink);
         if (obj === null) return;
         const message = obj.message ?? obj.msg;
         if (message === undefined) {
-          sink.skip(lineNo, 'JSON object without a "message" field', text);
+          sink.skip(lineNo, 'JSON object without a "message" field', line);
           return;
         }
         msg = messageText(message);
@@ -237,8 +240,8 @@ export const railwayJson: InputFormat = {
       emitHerokuSample(sink, msg, ts);
     };
     return {
-      line: (text, lineNo) => parse(text, lineNo, undefined, 0),
-      lineBytes: parse,
+      line: (text, lineNo) => parse(text, 0, text.length, lineNo, undefined, 0),
+      lineAt: (text, from, to, lineNo, bytes, off) => parse(text, from, to, lineNo, bytes, off),
       end() {
         held.flush();
         pg.flush();

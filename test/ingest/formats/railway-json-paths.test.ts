@@ -1,9 +1,11 @@
-// The railway-json parser has three ways through a line: the byte scanner on the line's own bytes
-// (read-input's ASCII lines), the same scanner on bytes made from the string (other lines), and
-// JSON.parse (lines the scanner declines). All three must give the same events.
+// The railway-json parser has four ways through a line: the byte scanner on a line in place in a
+// piece of many lines (read-input's ASCII chunks), on a line's own bytes (ASCII lines of other
+// chunks), on bytes made from the string (other lines), and JSON.parse (lines the scanner
+// declines). All must give the same events.
 import { describe, expect, it } from 'vitest';
 import { railwayJson } from '../../../src/ingest/formats/railway-json.js';
 import type { LogEvent } from '../../../src/model.js';
+import type { LineParser } from '../../../src/ingest/format.js';
 import { runFormat, readText } from '../run-format.js';
 
 /** A small seeded PRNG, so that a failure can be replayed. */
@@ -77,8 +79,8 @@ function plain(evs: LogEvent[]): unknown[] {
   return evs.map((e) => ({ ...e, attrs: e.attrs === undefined ? undefined : Object.fromEntries(Object.keys(e.attrs).map((k) => [k, e.attrs![k]])), keys: Object.keys(e) }));
 }
 
-/** The parser fed through lineBytes with each line's latin1 bytes inside one shared buffer. */
-function runBytes(lines: string[]): LogEvent[] {
+/** The events of a railway-json parser that `feed` gives its lines to. */
+function eventsOf(feed: (p: LineParser) => void): LogEvent[] {
   const events: LogEvent[] = [];
   const p = railwayJson.create({
     service: 'svc',
@@ -86,14 +88,34 @@ function runBytes(lines: string[]): LogEvent[] {
     options: {},
     sink: { event: (e) => events.push(e), metric() {}, consume() {}, skip() {} },
   });
-  const buf = Buffer.from(lines.join('\n') + '\n', 'latin1');
-  let at = 0;
-  lines.forEach((l, i) => {
-    p.lineBytes!(l, i + 1, buf, at);
-    at += l.length + 1;
-  });
+  feed(p);
   p.end();
   return events;
+}
+
+/** The parser fed through lineAt with each line as its own string, its latin1 bytes inside one shared buffer. */
+function runBytes(lines: string[]): LogEvent[] {
+  const buf = Buffer.from(lines.join('\n') + '\n', 'latin1');
+  return eventsOf((p) => {
+    let at = 0;
+    lines.forEach((l, i) => {
+      p.lineAt!(l, 0, l.length, i + 1, buf, at);
+      at += l.length + 1;
+    });
+  });
+}
+
+/** The parser fed through lineAt with every line in place inside one string of all lines (as read-input's pieces). */
+function runInPlace(lines: string[]): LogEvent[] {
+  const text = lines.join('\n');
+  const buf = Buffer.from(text, 'latin1');
+  return eventsOf((p) => {
+    let at = 0;
+    lines.forEach((l, i) => {
+      p.lineAt!(text, at, at + l.length, i + 1, buf, 0);
+      at += l.length + 1;
+    });
+  });
 }
 
 describe('railway-json: the ways through a line agree', () => {
@@ -105,6 +127,11 @@ describe('railway-json: the ways through a line agree', () => {
     expect(ascii.length).toBeGreaterThan(1200);
     const fromString = runFormat(railwayJson, ascii).events;
     expect(plain(runBytes(ascii))).toEqual(plain(fromString));
+  });
+
+  it('lines read in place inside one long string give the same events as lines of their own', () => {
+    const ascii = lines.filter((l) => /^[\x00-\x7f]*$/.test(l));
+    expect(plain(runInPlace(ascii))).toEqual(plain(runFormat(railwayJson, ascii).events));
   });
 
   it('the scanner and JSON.parse give the same events', () => {
@@ -135,5 +162,27 @@ describe('railway-json: the ways through a line agree', () => {
     expect(viaRead.summary.format).toBe('railway-json');
     expect(plain(viaRead.events)).toEqual(plain(direct.events));
     expect(viaRead.summary.skipped).toBe(direct.skipped.length);
+  });
+
+  it('read-input reads ASCII chunks in pieces: CRLF ends, lines longer than a piece, pieces across chunks', async () => {
+    const ascii = lines.filter((l) => l.trim().length > 0 && /^[\x00-\x7f]*$/.test(l));
+    const long = (n: number) => JSON.stringify({ message: 'x'.repeat(n), timestamp: '2026-02-07T19:12:02Z', level: 'error', note: 'long' });
+    const head = Array.from({ length: 64 }, (_, i) => JSON.stringify({ message: `warm-up ${i}`, timestamp: '2026-02-07T19:12:02Z', level: 'info' }));
+    // Lines longer than the 64 KiB piece, and one exactly filling it, among ordinary ones.
+    // A line that is not JSON: skipped, its text shown without the CR of a CRLF end.
+    const all = [...head, 'not json {', ...ascii.slice(0, 700), long(70_000), ...ascii.slice(700, 1400), long(65_536 - 80), long(200_000), ...ascii.slice(1400)];
+    const direct = runFormat(railwayJson, all);
+    for (const eol of ['\n', '\r\n']) {
+      const bytes = Buffer.from(all.join(eol) + eol, 'latin1');
+      for (const size of [1 << 20, 100_003]) {
+        const chunks: Buffer[] = [];
+        for (let at = 0; at < bytes.length; at += size) chunks.push(bytes.subarray(at, at + size));
+        const viaRead = await readText(chunks, { service: 'svc' });
+        expect(viaRead.summary.lines).toBe(all.length);
+        expect(plain(viaRead.events)).toEqual(plain(direct.events));
+        expect(viaRead.summary.skipped).toBe(direct.skipped.length);
+        expect(viaRead.summary.skippedExamples[0]).toMatchObject({ line: 65, text: 'not json {' });
+      }
+    }
   });
 });
