@@ -46,6 +46,10 @@ export const K_SERVICE_NAME = 9;
 
 const MAX_MEMBERS = 64;
 
+// The well-known keys the last scan found (members.known is reset through them, not whole).
+const knownIds = new Int8Array(MAX_MEMBERS);
+let knownSet = 0;
+
 export const members: ScannedMembers = {
   n: 0,
   keyStart: new Int32Array(MAX_MEMBERS),
@@ -85,42 +89,46 @@ function bytesOf(s: string, from: number, to: number): Buffer {
 }
 
 /**
- * A hash of a key from its length and three of its characters (first, middle, last): enough to
- * pick the one well-known key it may be, without reading every character.
- * `b[off + i]` is character i of the line.
+ * The well-known keys with their quotes (`"message"`), as three little-endian 32-bit words at 0,
+ * 4 and length - 4 (overlapping when shorter). A key is one of them when its first letter picks
+ * it and three loads match: no search for the key's end, no loop over its characters. The quotes
+ * are part of the match, so `"service"` never matches the start of `"serviceName"`.
  */
-function keyHash(b: Uint8Array, off: number, from: number, to: number): number {
-  const len = to - from;
-  if (len === 0) return 0x2c9277b5;
-  let h = Math.imul(len ^ b[off + from]!, 0x01000193);
-  h = Math.imul(h ^ b[off + to - 1]!, 0x01000193);
-  h = Math.imul(h ^ b[off + from + (len >> 1)]!, 0x01000193);
-  return h ^ (h >>> 15);
+const QUOTED = WELL_KNOWN.map((w) => Buffer.from(`"${w}"`, 'latin1'));
+const KW_LEN = Int32Array.from(QUOTED, (q) => q.length);
+const KW_O1 = Int32Array.from(QUOTED, (q) => Math.min(4, q.length - 4));
+const KW0 = Int32Array.from(QUOTED, (q) => q.readInt32LE(0));
+const KW1 = Int32Array.from(QUOTED, (q) => q.readInt32LE(Math.min(4, q.length - 4)));
+const KW2 = Int32Array.from(QUOTED, (q) => q.readInt32LE(q.length - 4));
+// Well-known key ids grouped by first letter: BY_FIRST[FIRST_AT[c] ...] for FIRST_N[c] entries.
+const BY_FIRST = Int8Array.from(WELL_KNOWN.map((_, id) => id).sort((x, y) => WELL_KNOWN[x]!.charCodeAt(0) - WELL_KNOWN[y]!.charCodeAt(0)));
+const FIRST_AT = new Int8Array(256).fill(-1);
+const FIRST_N = new Int8Array(256);
+for (let k = BY_FIRST.length - 1; k >= 0; k--) {
+  const c = WELL_KNOWN[BY_FIRST[k]!]!.charCodeAt(0);
+  FIRST_AT[c] = k;
+  FIRST_N[c]++;
 }
 
-// The well-known keys by six bits of their hash (no two share a slot: checked below).
-const KNOWN_SLOT_HASH = new Int32Array(64);
-const KNOWN_SLOT_ID = new Int8Array(64).fill(-1);
-const WELL_KNOWN_BYTES = WELL_KNOWN.map((w) => Buffer.from(w, 'latin1'));
-for (let id = 0; id < WELL_KNOWN.length; id++) {
-  const h = keyHash(WELL_KNOWN_BYTES[id]!, 0, 0, WELL_KNOWN[id]!.length);
-  const slot = (h >>> 10) & 63;
-  if (KNOWN_SLOT_ID[slot] !== -1) throw new Error('json-scan: two well-known keys share a hash slot');
-  KNOWN_SLOT_HASH[slot] = h;
-  KNOWN_SLOT_ID[slot] = id;
+/**
+ * The well-known key whose quoted form starts at byte `p` of `dv` (the key's first letter `c`),
+ * within `room` bytes, or -1.
+ */
+function quotedKnownKey(dv: DataView, p: number, room: number, c: number): number {
+  const first = FIRST_AT[c]!;
+  if (first === -1) return -1;
+  const last = first + FIRST_N[c]!;
+  for (let k = first; k < last; k++) {
+    const id = BY_FIRST[k]!;
+    const len = KW_LEN[id]!;
+    if (len <= room && dv.getInt32(p, true) === KW0[id] && dv.getInt32(p + KW_O1[id]!, true) === KW1[id] && dv.getInt32(p + len - 4, true) === KW2[id]) return id;
+  }
+  return -1;
 }
 
-/** Which well-known key the key [ks, ke) with hash `h` is, or -1 (the hash only picks the candidate). */
-function knownKey(b: Uint8Array, off: number, ks: number, ke: number, h: number): number {
-  const slot = (h >>> 10) & 63;
-  if (KNOWN_SLOT_HASH[slot] !== h) return -1;
-  const id = KNOWN_SLOT_ID[slot]!;
-  if (id === -1) return -1;
-  const w = WELL_KNOWN_BYTES[id]!;
-  if (w.length !== ke - ks) return -1;
-  for (let i = 0; i < w.length; i++) if (b[off + ks + i] !== w[i]) return -1;
-  return id;
-}
+// A view of the bytes last scanned, for quotedKnownKey's 32-bit loads (made again when they change).
+let viewOf: Uint8Array | null = null;
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(4));
 
 function isWs(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
@@ -212,7 +220,12 @@ export function scanObject(s: string, bytes?: Uint8Array, off = 0, from = 0, to 
   if (!escapes) bs = n;
   members.escapes = escapes;
   const known = members.known;
-  for (let k = 0; k < known.length; k++) known[k] = -1;
+  for (let k = 0; k < knownSet; k++) known[knownIds[k]!] = -1;
+  knownSet = 0;
+  if (b !== viewOf) {
+    view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    viewOf = b;
+  }
   const keyStart = members.keyStart;
   const keyEnd = members.keyEnd;
   const start = members.start;
@@ -229,10 +242,14 @@ export function scanObject(s: string, bytes?: Uint8Array, off = 0, from = 0, to 
   for (;;) {
     if (i >= n || b[off + i] !== 34 || m === MAX_MEMBERS) return false;
     const ks = i + 1;
-    // A backslash before the key's closing quote declines the line (escaped keys are JSON.parse's).
-    const kq = s.indexOf('"', ks);
-    if (kq === -1 || kq > bs) return false;
-    const h = keyHash(b, off, ks, kq);
+    const id = quotedKnownKey(view, off + i, n - i, b[off + ks]!);
+    let kq: number;
+    if (id !== -1) kq = i + KW_LEN[id]! - 1;
+    else {
+      // A backslash before the key's closing quote declines the line (escaped keys are JSON.parse's).
+      kq = s.indexOf('"', ks);
+      if (kq === -1 || kq > bs) return false;
+    }
     i = kq + 1;
     if (i >= n) return false;
     if (b[off + i] !== 58) {
@@ -290,9 +307,11 @@ export function scanObject(s: string, bytes?: Uint8Array, off = 0, from = 0, to 
       end = i + 4;
       kind = LITERAL;
     } else return false;
-    const id = knownKey(b, off, ks, kq, h);
     // A repeated key: the last one wins, as in JSON.parse.
-    if (id !== -1) known[id] = m;
+    if (id !== -1) {
+      known[id] = m;
+      knownIds[knownSet++] = id;
+    }
     keyStart[m] = ks;
     keyEnd[m] = kq;
     start[m] = i;

@@ -15,11 +15,14 @@ import { K_AT_TIMESTAMP, K_LEVEL, K_MESSAGE, K_MSG, K_SERVICE, K_SERVICE_NAME, K
 /** What the fast path takes from a scanned line (reused: one line at a time). */
 interface Fields {
   message: string;
+  /** The message's first two characters (NaN past its end), read from the bytes when they are at hand. */
+  c0: number;
+  c1: number;
   ts: number | null;
   level: unknown;
   service: string | null;
 }
-const fields: Fields = { message: '', ts: null, level: undefined, service: null };
+const fields: Fields = { message: '', c0: NaN, c1: NaN, ts: null, level: undefined, service: null };
 
 /** A message that is not a string, as text: null is empty, objects are their JSON. */
 function messageText(m: unknown): string {
@@ -36,14 +39,25 @@ function fromScan(text: string): Fields | null {
   const known = members.known;
   const m = firstPresent(text, known[K_MESSAGE]!, known[K_MSG]!);
   if (m === -1) return null;
-  if (members.kind[m] === STRING) {
-    if (members.escaped[m] === 0) fields.message = text.slice(members.start[m]! + 1, members.end[m]! - 1);
-    else {
-      const s = memberString(text, m);
+  if (members.kind[m] === STRING && members.escaped[m] === 0) {
+    const a = members.start[m]! + 1;
+    const z = members.end[m]! - 1;
+    fields.message = text.slice(a, z);
+    // From the bytes: a charCodeAt of a slice costs more. (Past the end is the closing quote,
+    // where the string has NaN: neither is a character anybody compares with.)
+    const b = members.bytes;
+    fields.c0 = b[members.off + a]!;
+    fields.c1 = b[members.off + a + 1]!;
+  } else {
+    let s: string | null;
+    if (members.kind[m] === STRING) {
+      s = memberString(text, m);
       if (s === null) return null;
-      fields.message = s;
-    }
-  } else fields.message = messageText(memberValue(text, m));
+    } else s = messageText(memberValue(text, m));
+    fields.message = s;
+    fields.c0 = s.charCodeAt(0);
+    fields.c1 = s.charCodeAt(1);
+  }
   // Timestamp: the first present of timestamp, time, ts, @timestamp (as `??` on the object).
   let t = known[K_TIMESTAMP]!;
   if (t === -1 || members.kind[t] !== STRING) t = firstPresent(text, t, firstPresent(text, known[K_TIME]!, firstPresent(text, known[K_TS]!, known[K_AT_TIMESTAMP]!)));
@@ -132,9 +146,8 @@ function looksRailwayJson(l: string): boolean {
 }
 
 /** Railway's platform lines, which are not the application's. */
-export function isPlatformMessage(m: string): boolean {
-  // The first letter rules out nearly every message before any comparison.
-  const c = m.charCodeAt(0);
+export function isPlatformMessage(m: string, c = m.charCodeAt(0)): boolean {
+  // The first letter (`c`) rules out nearly every message before any comparison.
   if (c === 83) return m === 'Starting Container' || m === 'Stopping Container';
   if (c === 77) return m.startsWith('Mounting volume on:');
   return c === 82 && m.startsWith('Railway rate limit of');
@@ -177,6 +190,8 @@ export const railwayJson: InputFormat = {
       let rawLevel: unknown;
       let svc = service;
       let attrs: Record<string, unknown>;
+      let c0: number;
+      let c1: number;
       // Fast path: find the few members needed without building the object; the attributes
       // are parsed only if something reads them. Anything unusual goes through JSON.parse.
       const f = scanObject(text, bytes, off, from, to) ? fromScan(text) : null;
@@ -186,6 +201,8 @@ export const railwayJson: InputFormat = {
         rawLevel = f.level;
         if (f.service !== null) svc = f.service;
         attrs = lazyAttrs(text, from, to);
+        c0 = f.c0;
+        c1 = f.c1;
       } else {
         const line = from === 0 && to === text.length ? text : text.slice(from, to);
         const obj = jsonObjectOrSkip(line, lineNo, sink);
@@ -201,12 +218,12 @@ export const railwayJson: InputFormat = {
         if (typeof obj.service === 'string' && obj.service.length > 0) svc = obj.service;
         else if (typeof obj.serviceName === 'string' && obj.serviceName.length > 0) svc = obj.serviceName;
         attrs = obj;
+        c0 = msg.charCodeAt(0);
+        c1 = msg.charCodeAt(1);
       }
       const stream = typeof rawLevel === 'string' ? rawLevel : undefined;
       // A PostgreSQL line inside a Railway line: PostgreSQL's severity and time win.
       // Only a message opening with a time or a bracketed pid can be one (most messages are not tried).
-      const c0 = msg.charCodeAt(0);
-      const c1 = msg.charCodeAt(1);
       if ((c0 >= 48 && c0 <= 57 && c1 >= 48 && c1 <= 57) || (c0 === 91 && c1 >= 48 && c1 <= 57)) {
         const pl = parsePgLine(msg);
         if (pl !== null) {
@@ -221,7 +238,7 @@ export const railwayJson: InputFormat = {
       let level: Level;
       let levelText: string;
       let source: SourceKind = 'app';
-      if (isPlatformMessage(msg)) {
+      if (isPlatformMessage(msg, c0)) {
         source = 'platform';
         level = msg.startsWith('Railway rate limit') ? 'warn' : 'info';
         levelText = stream ?? 'info';
