@@ -3,6 +3,7 @@
 // rest for later. JSON.parse of a whole 250-byte line costs more than everything else hindsight does
 // with it; see docs/PERFORMANCE.md. Anything unusual makes the scan fail, and the caller falls back
 // to JSON.parse, so the scanner never has to be right about rare shapes, only about failing on them.
+import { viewOf } from './byte-view.js';
 
 /** Kinds of member values. */
 export const STRING = 1;
@@ -126,10 +127,6 @@ function quotedKnownKey(dv: DataView, p: number, room: number, c: number): numbe
   return -1;
 }
 
-// A view of the bytes last scanned, for quotedKnownKey's 32-bit loads (made again when they change).
-let viewOf: Uint8Array | null = null;
-let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(4));
-
 function isWs(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;
 }
@@ -222,10 +219,7 @@ export function scanObject(s: string, bytes?: Uint8Array, off = 0, from = 0, to 
   const known = members.known;
   for (let k = 0; k < knownSet; k++) known[knownIds[k]!] = -1;
   knownSet = 0;
-  if (b !== viewOf) {
-    view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    viewOf = b;
-  }
+  const view = viewOf(b);
   const keyStart = members.keyStart;
   const keyEnd = members.keyEnd;
   const start = members.start;

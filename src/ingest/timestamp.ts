@@ -1,5 +1,6 @@
 // Timestamp parsing for the hot path: character codes, no regex and no `new Date(string)` per
 // line. The calendar date is cached, since consecutive lines almost always share it.
+import { viewOf } from './byte-view.js';
 
 let cachedDateKey = -1;
 let cachedDateMs = 0;
@@ -173,22 +174,48 @@ function b2(b: Uint8Array, at: number): number {
   return x >= 0 && x <= 9 && y >= 0 && y <= 9 ? x * 10 + y : -1;
 }
 
+// The first 16 bytes (`YYYY-MM-DDTHH:MM`) of the last time parseUtcAt read, as four 32-bit words,
+// and their epoch ms: consecutive lines mostly share their minute.
+let minuteW0 = 0;
+let minuteW1 = 0;
+let minuteW2 = 0;
+let minuteW3 = 0;
+let minuteMs = NaN;
+
 /**
  * Epoch ms of the common UTC form `YYYY-MM-DDTHH:MM:SS[.fraction]Z` at `b[at]`, when the byte
  * after it is `stop` (the closing quote of a JSON string); NaN for any other form (then use
  * parseTimestampAt). The one shape Railway writes, read from the line's bytes (see json-scan.ts:
- * a byte costs less to read than a charCodeAt), without branches for the other shapes.
+ * a byte costs less to read than a charCodeAt), without branches for the other shapes. The minute
+ * is read only when it differs from the last call's (four 32-bit loads tell).
  */
 export function parseUtcAt(b: Uint8Array, at: number, stop: number): number {
-  if (b[at + 10] !== 84 || b[at + 4] !== 45 || b[at + 7] !== 45 || b[at + 13] !== 58 || b[at + 16] !== 58) return NaN;
-  const yh = b2(b, at);
-  const yl = b2(b, at + 2);
-  const mo = b2(b, at + 5);
-  const d = b2(b, at + 8);
-  const h = b2(b, at + 11);
-  const mi = b2(b, at + 14);
+  if (at + 20 > b.length) return NaN;
+  const v = viewOf(b);
+  const w0 = v.getInt32(at, true);
+  const w1 = v.getInt32(at + 4, true);
+  const w2 = v.getInt32(at + 8, true);
+  const w3 = v.getInt32(at + 12, true);
+  let minute: number;
+  if (w0 === minuteW0 && w1 === minuteW1 && w2 === minuteW2 && w3 === minuteW3 && minuteMs === minuteMs) minute = minuteMs;
+  else {
+    if (b[at + 10] !== 84 || b[at + 4] !== 45 || b[at + 7] !== 45 || b[at + 13] !== 58) return NaN;
+    const yh = b2(b, at);
+    const yl = b2(b, at + 2);
+    const mo = b2(b, at + 5);
+    const d = b2(b, at + 8);
+    const h = b2(b, at + 11);
+    const mi = b2(b, at + 14);
+    if (yh < 0 || yl < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59) return NaN;
+    minute = dateMs(yh * 100 + yl, mo, d) + h * 3_600_000 + mi * 60_000;
+    minuteW0 = w0;
+    minuteW1 = w1;
+    minuteW2 = w2;
+    minuteW3 = w3;
+    minuteMs = minute;
+  }
   const sec = b2(b, at + 17);
-  if (yh < 0 || yl < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60) return NaN;
+  if (b[at + 16] !== 58 || sec < 0 || sec > 60) return NaN;
   let i = at + 19;
   let frac = 0;
   if (b[i] === 46) {
@@ -204,7 +231,7 @@ export function parseUtcAt(b: Uint8Array, at: number, stop: number): number {
     }
   }
   if (b[i] !== 90 || b[i + 1] !== stop) return NaN;
-  return dateMs(yh * 100 + yl, mo, d) + h * 3_600_000 + mi * 60_000 + sec * 1000 + frac;
+  return minute + sec * 1000 + frac;
 }
 
 /** Epoch ms of an ISO 8601 / RFC 3339 timestamp string, or null. */

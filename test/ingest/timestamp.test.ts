@@ -37,4 +37,23 @@ describe('timestamps', () => {
     const chunk = Buffer.from('xx\n{"timestamp":"2026-02-07T19:12:02.512Z"}\n', 'latin1');
     expect(parseUtcAt(chunk, 3 + 14, 34)).toBe(Date.UTC(2026, 1, 7, 19, 12, 2, 512));
   });
+
+  it('parseUtcAt gives the same times whatever it read before (the minute it remembers)', () => {
+    // Times in runs that share a minute, then change one field of the first 16 characters at a
+    // time, with malformed seconds in between: each must equal the general parser's answer.
+    const times: string[] = [];
+    for (const day of ['2026-02-07', '2026-02-08', '2027-02-07', '2026-03-07']) {
+      for (const hm of ['19:12', '19:13', '20:12']) {
+        for (const rest of [':02.412Z', ':59.999999999Z', ':00Z', ':6x.1Z', ':03+01:00']) times.push(`${day}T${hm}${rest}`);
+      }
+    }
+    for (const t of [...times, ...times.slice().reverse()]) {
+      const b = Buffer.from(`{"ts":"${t}"}`, 'latin1');
+      const r = parseTimestampAt(t, 0);
+      const whole = r !== null && r.end === t.length && t.endsWith('Z');
+      const got = parseUtcAt(b, 7, 34);
+      if (whole) expect(got, t).toBe(r.ms);
+      else expect(got, t).toBeNaN();
+    }
+  });
 });
