@@ -345,18 +345,19 @@ export function memberString(s: string, k: number): string | null {
     const a = members.start[k]! + 1;
     const z = members.end[k]! - 1;
     // Most escaped log strings only escape quotes ("GET /x HTTP/1.1", "tasks_pkey"): when every
-    // backslash is one before a quote, dropping them is the whole unescape, at a fraction of
-    // JSON.parse's cost. Anything else (\\, \n, \u...) goes to JSON.parse, which also validates.
-    let bs = s.indexOf('\\', a);
-    let onlyQuotes = true;
-    while (bs !== -1 && bs < z) {
-      if (members.bytes[members.off + bs + 1] !== 34) {
-        onlyQuotes = false;
-        break;
-      }
-      bs = s.indexOf('\\', bs + 2);
+    // backslash is one before a quote, dropping them is the whole unescape. Joining the pieces
+    // between them costs a fraction of JSON.parse, and about half of replaceAll (whose result
+    // is flattened on first read anyway). Anything else (\\, \n, \u...) goes to JSON.parse,
+    // which also validates.
+    let bs = nextBackslash(s, a);
+    let out = '';
+    let p = a;
+    while (bs !== -1 && bs < z && members.bytes[members.off + bs + 1] === 34) {
+      out += s.slice(p, bs);
+      p = bs + 1;
+      bs = nextBackslash(s, bs + 2);
     }
-    if (onlyQuotes) return s.slice(a, z).replaceAll('\\"', '"');
+    if (bs === -1 || bs >= z) return out + s.slice(p, z);
     try {
       return JSON.parse(s.slice(a - 1, z + 1)) as string;
     } catch {
