@@ -12,17 +12,21 @@ import { HeldRecord } from '../multiline.js';
 import { emitHerokuSample } from '../heroku-samples.js';
 import { K_AT_TIMESTAMP, K_LEVEL, K_MESSAGE, K_MSG, K_SERVICE, K_SERVICE_NAME, K_SEVERITY, K_TIME, K_TIMESTAMP, K_TS, LITERAL, NUMBER, STRING, lazyAttrs, memberString, memberValue, members, scanObject } from '../json-scan.js';
 
-/** What the fast path takes from a scanned line (reused: one line at a time). */
+/**
+ * What the fast path takes from a scanned line besides its message (reused: one line at a time).
+ * Numbers only where it can be: storing a new string or a boxed number into this long-lived object
+ * on every line would cost a write barrier each time (the message is returned instead).
+ */
 interface Fields {
-  message: string;
   /** The message's first two characters (NaN past its end), read from the bytes when they are at hand. */
   c0: number;
   c1: number;
-  ts: number | null;
+  /** Epoch ms, NaN when the line has no time. */
+  ts: number;
   level: unknown;
   service: string | null;
 }
-const fields: Fields = { message: '', c0: NaN, c1: NaN, ts: null, level: undefined, service: null };
+const fields: Fields = { c0: NaN, c1: NaN, ts: NaN, level: undefined, service: null };
 
 /** A message that is not a string, as text: null is empty, objects are their JSON. */
 function messageText(m: unknown): string {
@@ -31,18 +35,20 @@ function messageText(m: unknown): string {
 }
 
 /**
- * The fields of a scanned line (see json-scan.ts), with the same precedence as the JSON.parse
- * path: message over msg, timestamp over time/ts/@timestamp, level over severity, service over
- * serviceName. Null when the line lacks a message (JSON.parse's path then says why).
+ * The message of a scanned line (see json-scan.ts), its other fields in `fields`, with the same
+ * precedence as the JSON.parse path: message over msg, timestamp over time/ts/@timestamp, level
+ * over severity, service over serviceName. Null when the line lacks a message (JSON.parse's path
+ * then says why).
  */
-function fromScan(text: string): Fields | null {
+function fromScan(text: string): string | null {
   const known = members.known;
   const m = firstPresent(text, known[K_MESSAGE]!, known[K_MSG]!);
   if (m === -1) return null;
+  let message: string;
   if (members.kind[m] === STRING && members.escaped[m] === 0) {
     const a = members.start[m]! + 1;
     const z = members.end[m]! - 1;
-    fields.message = text.slice(a, z);
+    message = text.slice(a, z);
     // From the bytes: a charCodeAt of a slice costs more. (Past the end is the closing quote,
     // where the string has NaN: neither is a character anybody compares with.)
     const b = members.bytes;
@@ -54,14 +60,14 @@ function fromScan(text: string): Fields | null {
       s = memberString(text, m);
       if (s === null) return null;
     } else s = messageText(memberValue(text, m));
-    fields.message = s;
+    message = s;
     fields.c0 = s.charCodeAt(0);
     fields.c1 = s.charCodeAt(1);
   }
   // Timestamp: the first present of timestamp, time, ts, @timestamp (as `??` on the object).
   let t = known[K_TIMESTAMP]!;
   if (t === -1 || members.kind[t] !== STRING) t = firstPresent(text, t, firstPresent(text, known[K_TIME]!, firstPresent(text, known[K_TS]!, known[K_AT_TIMESTAMP]!)));
-  fields.ts = t === -1 ? null : timeOf(text, t);
+  fields.ts = t === -1 ? NaN : timeOf(text, t);
   const l = known[K_LEVEL]!;
   if (l !== -1 && members.kind[l] === STRING) fields.level = levelString(text, l);
   else {
@@ -70,12 +76,13 @@ function fromScan(text: string): Fields | null {
   }
   const sv = known[K_SERVICE]!;
   const sn = known[K_SERVICE_NAME]!;
-  fields.service = sv === -1 && sn === -1 ? null : nonEmptyString(text, sv) ?? nonEmptyString(text, sn);
-  return fields;
+  if (sv !== -1 || sn !== -1) fields.service = nonEmptyString(text, sv) ?? nonEmptyString(text, sn);
+  else if (fields.service !== null) fields.service = null;
+  return message;
 }
 
-/** Epoch ms of timestamp member `t`: strings in place (no string for the timestamp), numbers by size. */
-function timeOf(text: string, t: number): number | null {
+/** Epoch ms of timestamp member `t` (NaN when it is none): strings in place (no string for the timestamp), numbers by size. */
+function timeOf(text: string, t: number): number {
   const tk = members.kind[t];
   if (tk === STRING) {
     const a = members.start[t]! + 1;
@@ -83,16 +90,16 @@ function timeOf(text: string, t: number): number | null {
       const fast = parseUtcAt(members.bytes, members.off + a, 34);
       if (fast === fast) return fast;
       const r = parseTimestampAt(text, a);
-      return r === null || r.end > members.end[t]! - 1 ? null : r.ms;
+      return r === null || r.end > members.end[t]! - 1 ? NaN : r.ms;
     }
     const ts = memberString(text, t);
-    return ts === null ? null : parseTimestamp(ts);
+    return (ts === null ? null : parseTimestamp(ts)) ?? NaN;
   }
   if (tk === NUMBER) {
     const v = Number(text.slice(members.start[t]!, members.end[t]!));
-    return Number.isFinite(v) ? epochToMs(v) : null;
+    return Number.isFinite(v) ? epochToMs(v) : NaN;
   }
-  return null;
+  return NaN;
 }
 
 /** A string level, as a shared constant when it is one of Railway's four (no string per line). */
@@ -194,10 +201,11 @@ export const railwayJson: InputFormat = {
       let c1: number;
       // Fast path: find the few members needed without building the object; the attributes
       // are parsed only if something reads them. Anything unusual goes through JSON.parse.
-      const f = scanObject(text, bytes, off, from, to) ? fromScan(text) : null;
-      if (f !== null) {
-        msg = f.message;
-        ts = f.ts;
+      const scanned = scanObject(text, bytes, off, from, to) ? fromScan(text) : null;
+      if (scanned !== null) {
+        const f = fields;
+        msg = scanned;
+        ts = f.ts === f.ts ? f.ts : null;
         rawLevel = f.level;
         if (f.service !== null) svc = f.service;
         attrs = lazyAttrs(text, from, to);
@@ -258,7 +266,7 @@ export const railwayJson: InputFormat = {
     };
     return {
       line: (text, lineNo) => parse(text, 0, text.length, lineNo, undefined, 0),
-      lineAt: (text, from, to, lineNo, bytes, off) => parse(text, from, to, lineNo, bytes, off),
+      lineAt: parse,
       end() {
         held.flush();
         pg.flush();
