@@ -113,6 +113,12 @@ const EXAMPLES = 3;
 const EXAMPLE_CHARS = 500;
 const BUCKET_MS = 60_000;
 /**
+ * Buckets the level histogram spans at most (~11 days of minutes). A longer span doubles the
+ * bucket width until it fits: the histogram's memory is bounded whatever the input's time span
+ * (one line dated 1970 among lines of today used to ask for 29 million minutes).
+ */
+const MAX_BUCKETS = 16_384;
+/**
  * Kept events' budget: about 55,000 compact events of ~300 bytes, plus a quarter for templates'
  * first events. V8 lets garbage grow to about four times the live heap before a full collection,
  * so every live megabyte costs about five of peak RSS (docs/PERFORMANCE.md, "Memory").
@@ -178,11 +184,14 @@ export class Timeline {
   private readonly inputPaths: string[] = [];
   private readonly series = new Map<string, { s: MetricSeries; sorted: boolean }>();
   /**
-   * Per-minute level counts: minute → offset of its LEVELS.length counters in one pool (a typed
-   * array per minute cost ~200 bytes, 6 MB over the month a 2 GB log spans).
+   * Level counts per bucket of `bucketMs` (a minute, wider over a long span: MAX_BUCKETS): bucket
+   * → offset of its LEVELS.length counters in one pool (a typed array per bucket cost ~200 bytes).
    */
-  private readonly buckets = new Map<number, number>();
+  private buckets = new Map<number, number>();
   private bucketPool = new Uint32Array(LEVELS.length * 1024);
+  private bucketMs = BUCKET_MS;
+  private loBucket = Infinity;
+  private hiBucket = -Infinity;
   private lastBucketKey = NaN;
   private lastBucketAt = -1;
   private readonly byLevel = new Uint32Array(LEVELS.length);
@@ -245,8 +254,8 @@ export class Timeline {
       if (this.end === null || ts > this.end) this.end = ts;
       if ((st.timesSeen++ & (st.timesStride - 1)) === 0) this.keepTime(st, ts);
       else st.timesDropped++;
-      const key = Math.floor(ts / BUCKET_MS);
-      if (key !== this.lastBucketKey) this.bucketAt(key);
+      const key = Math.floor(ts / this.bucketMs);
+      if (key !== this.lastBucketKey) this.bucketAt(key, ts);
       this.bucketPool[this.lastBucketAt + rank]!++;
     } else this.withoutTime++;
     if (st.examples.length < EXAMPLES) {
@@ -350,12 +359,18 @@ export class Timeline {
     return best;
   }
 
-  /** Doubles a template's times stride: its kept times are in arrival order, so every other one goes. */
+  /**
+   * Doubles a template's times stride: its kept times are in arrival order, so every other one goes.
+   * The array shrinks to twice what is left, the room growth by doubling gives (its capacity would
+   * otherwise stay at its peak: the arrays of thinned templates held 2.5 times their times on a
+   * 2 GB input).
+   */
   private thinTimes(st: Stats): void {
     const t = st.times;
     const n = st.nTimes;
     let j = 0;
     for (let i = 0; i < n; i += 2) t[j++] = t[i]!;
+    if (t.length > 2 * j + 16) st.times = t.slice(0, 2 * j);
     st.nTimes = j;
     st.timesDropped += n - j;
     this.timesTotal -= n - j;
@@ -435,7 +450,9 @@ export class Timeline {
         levels[LEVELS[i]!] = c;
         if (c > 0) worst = LEVELS[i]!;
       }
-      const times = st ? st.times.slice(0, st.nTimes).sort() : new Float64Array(0);
+      // Sorted in place, not copied: the timeline ends here, and a copy of up to 4 MB of times
+      // was most of what the end of a long run added to its peak memory.
+      const times = st ? st.times.subarray(0, st.nTimes).sort() : new Float64Array(0);
       return {
         ...t,
         key: 't' + hash32(t.service + '\u0000' + t.text),
@@ -476,8 +493,17 @@ export class Timeline {
     };
   }
 
-  private bucketAt(key: number): void {
+  private bucketAt(key: number, ts: number): void {
     let at = this.buckets.get(key);
+    if (at === undefined) {
+      if (key < this.loBucket) this.loBucket = key;
+      if (key > this.hiBucket) this.hiBucket = key;
+      if (this.hiBucket - this.loBucket >= MAX_BUCKETS) {
+        while (this.hiBucket - this.loBucket >= MAX_BUCKETS) this.widenBuckets();
+        key = Math.floor(ts / this.bucketMs);
+        at = this.buckets.get(key);
+      }
+    }
     if (at === undefined) {
       at = this.buckets.size * LEVELS.length;
       if (at === this.bucketPool.length) {
@@ -491,10 +517,32 @@ export class Timeline {
     this.lastBucketKey = key;
   }
 
+  /** Doubles the width of the histogram's buckets, adding up the counts of each pair. */
+  private widenBuckets(): void {
+    const old = this.bucketPool;
+    const pool = new Uint32Array(old.length);
+    const buckets = new Map<number, number>();
+    for (const [k, at] of this.buckets) {
+      const nk = Math.floor(k / 2);
+      let to = buckets.get(nk);
+      if (to === undefined) {
+        to = buckets.size * LEVELS.length;
+        buckets.set(nk, to);
+      }
+      for (let i = 0; i < LEVELS.length; i++) pool[to + i]! += old[at + i]!;
+    }
+    this.buckets = buckets;
+    this.bucketPool = pool;
+    this.bucketMs *= 2;
+    this.loBucket = Math.floor(this.loBucket / 2);
+    this.hiBucket = Math.floor(this.hiBucket / 2);
+    this.lastBucketKey = NaN;
+  }
+
   private histogram(): LevelHistogram {
     const counts = {} as Record<Level, number[]>;
     for (const l of LEVELS) counts[l] = [];
-    if (this.buckets.size === 0) return { bucketMs: BUCKET_MS, start: null, counts };
+    if (this.buckets.size === 0) return { bucketMs: this.bucketMs, start: null, counts };
     const keys = [...this.buckets.keys()];
     let lo = Infinity;
     let hi = -Infinity;
@@ -508,7 +556,7 @@ export class Timeline {
     for (const [k, at] of this.buckets) {
       for (let i = 0; i < LEVELS.length; i++) if (pool[at + i]! > 0) counts[LEVELS[i]!][k - lo] = pool[at + i]!;
     }
-    return { bucketMs: BUCKET_MS, start: lo * BUCKET_MS, counts };
+    return { bucketMs: this.bucketMs, start: lo * this.bucketMs, counts };
   }
 }
 

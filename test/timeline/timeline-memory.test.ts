@@ -212,6 +212,21 @@ describe('timestamps per template', () => {
     expect(rare.slice(0, 2).every((x) => x.timesEvery === 1 && x.times.length === 90)).toBe(true);
     expect(s.templates.reduce((a, x) => a + x.times.length, 0)).toBeLessThanOrEqual(300 + 100);
   });
+
+  it('gives back the room of thinned times: capacity stays within twice what is kept', () => {
+    const t = new Timeline({ maxTimesTotal: 20_000, maxTimesPerTemplate: 8000, timesPerTemplateFloor: 64, interests: [] });
+    const t0 = 1_700_000_000_000;
+    // Ten busy templates taking turns at being the largest, thinned again and again by the total.
+    for (let i = 0; i < 200_000; i++) t.event(ev(`tick ${i}`, { level: 'info', service: `s${(i * 7919) % 10}`, ts: t0 + i }));
+    const stats = (t as unknown as { stats: ({ times: Float64Array; nTimes: number } | undefined)[] }).stats.filter((x) => x !== undefined);
+    const kept = stats.reduce((a, x) => a + x!.nTimes, 0);
+    const capacity = stats.reduce((a, x) => a + x!.times.length, 0);
+    expect(kept).toBeLessThanOrEqual(20_000);
+    expect(kept).toBeGreaterThan(10_000);
+    // Each array within twice its times (growth doubles), not stuck at the size it once reached.
+    for (const x of stats) expect(x!.times.length).toBeLessThanOrEqual(2 * x!.nTimes + 16);
+    expect(capacity).toBeLessThanOrEqual(2 * kept + 16 * stats.length);
+  });
 });
 
 describe('PostgreSQL session peak in a sorting window', () => {
@@ -282,5 +297,23 @@ describe('per-minute level histogram', () => {
     expect(h.counts.error.reduce((a, c) => a + c, 0)).toBe(minutes / 10);
     expect(h.counts.error[10]).toBe(1);
     expect(h.counts.error[11]).toBe(0);
+  });
+
+  it('widens its buckets over a long span instead of allocating one per minute', () => {
+    for (const [far, near] of [[0, Date.UTC(2026, 1, 7)], [Date.UTC(2026, 1, 7), Date.UTC(2026, 2, 9)], [Date.UTC(2099, 0, 1), Date.UTC(1900, 0, 1)]] as const) {
+      const t = new Timeline({ interests: [] });
+      // A line dated far away among a day of lines every ten seconds.
+      t.event(ev('odd clock', { level: 'warn', ts: far }));
+      for (let i = 0; i < 8640; i++) t.event(ev('tick', { level: i % 100 === 0 ? 'error' : 'info', ts: near + i * 10_000 }));
+      const h = t.finish().histogram;
+      expect(h.counts.info.length).toBeLessThanOrEqual(16_384);
+      expect(h.bucketMs % 60_000).toBe(0);
+      expect(Math.log2(h.bucketMs / 60_000) % 1).toBe(0);
+      // Every record is still counted, in the bucket that holds its time.
+      expect(h.counts.info.reduce((a, c) => a + c, 0)).toBe(8640 - 87);
+      expect(h.counts.error.reduce((a, c) => a + c, 0)).toBe(87);
+      expect(h.counts.warn[Math.floor((far - h.start!) / h.bucketMs)]).toBe(1);
+      expect(h.start! + h.counts.info.length * h.bucketMs).toBeGreaterThan(Math.max(far, near + 8639 * 10_000));
+    }
   });
 });
