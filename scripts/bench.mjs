@@ -299,9 +299,18 @@ export const benchmarks = [
     datasets: ['railway-100mb', 'postgres-100mb', 'railway-2gb'],
     async run(file) {
       const { readTimeline } = await import(pathToFileURL(join(DIST, 'analyze.js')).href);
-      const { summary } = await readTimeline([file], {});
+      // RSS as the input is read, at every eighth of it: flat memory means these stay level.
+      const step = Math.ceil(inputBytes(file) / 8);
+      const rssByInput = [];
+      let next = step;
+      const onProgress = (bytes) => {
+        if (bytes < next) return;
+        next += step;
+        rssByInput.push({ readMB: Math.round(bytes / 1e6), rssMB: Math.round(process.memoryUsage.rss() / 1048576), peakMB: Math.round(process.resourceUsage().maxRSS / 1024) });
+      };
+      const { summary } = await readTimeline([file], { onProgress });
       const inp = summary.inputs[0];
-      return { lines: inp.lines, events: summary.totals.records, templates: summary.templates.length };
+      return { lines: inp.lines, events: summary.totals.records, templates: summary.templates.length, rssByInput };
     },
   },
   {
@@ -480,6 +489,13 @@ async function main() {
           [b.name, ds.name, fmt(size / 1e6), fmt(lines), fmt(rate), fmt(row.mbPerSec, 1), fmt(cpuRate), fmt(row.peakRssMB), row.ratioToFloor === null ? '-' : fmt(row.ratioToFloor, 2)].join(' | ') + '\n',
         );
       }
+    }
+  }
+  if (!asJson) {
+    for (const r of results) {
+      const curve = r.extra?.rssByInput;
+      if (curve === undefined || curve.length === 0 || r.bytes < 1e9) continue;
+      process.stdout.write(`\nRSS of one ${r.benchmark} run on ${r.input} as it reads (MB read: RSS then, peak so far): ${curve.map((c) => `${fmt(c.readMB)}: ${c.rssMB}, ${c.peakMB}`).join('; ')}\n`);
     }
   }
   const detectorRows = results.filter((r) => r.detectors !== undefined);

@@ -36,12 +36,36 @@ function endedTraceback(text: string): boolean {
   return !(last === TRACEBACK || CHAINED.test(last));
 }
 
+/**
+ * Whether `message` may continue a record at all, whatever the record holds: false for most
+ * messages, before anybody searches the held record for a traceback. A superset of what
+ * continuesRecord accepts: an indented line, a line starting with T (Traceback, The above...),
+ * C (Caused by), D (During handling), or an exception line (`ValueError: bad`: a dotted name,
+ * then a colon or the end).
+ */
+function mayContinue(message: string): boolean {
+  const n = message.length;
+  if (n === 0) return true;
+  const c = message.charCodeAt(0);
+  if (c === 32 || c === 9 || c === 84 || c === 67 || c === 68) return true;
+  if (!(((c | 32) >= 97 && (c | 32) <= 122) || c === 95)) return false;
+  for (let i = 1; i < n; i++) {
+    const d = message.charCodeAt(i);
+    if (((d | 32) >= 97 && (d | 32) <= 122) || (d >= 48 && d <= 57) || d === 95 || d === 46) continue;
+    return d === 58;
+  }
+  return true;
+}
+
 /** Holds the latest record so that continuation lines can join it, then hands it to the sink. */
 export class HeldRecord {
   private ev: LogEvent | null = null;
   private lines = 0;
-  /** Whether the held record holds a traceback header (looked up once, not per line). */
-  private traceback = false;
+  /**
+   * Whether the held record holds a traceback header: 1 or 0, -1 until a line that may continue
+   * the record asks (most lines do not, and the search costs a scan of the whole message).
+   */
+  private traceback = -1;
 
   constructor(private readonly sink: EventSink, private readonly maxGapMs = 2000) {}
 
@@ -50,9 +74,11 @@ export class HeldRecord {
     const h = this.ev;
     if (h === null || h.service !== service) return false;
     if (ts !== null && h.ts !== null && Math.abs(ts - h.ts) > this.maxGapMs) return false;
-    if (!continuesRecord(message, h, this.traceback)) return false;
+    if (!mayContinue(message)) return false;
+    if (this.traceback === -1) this.traceback = h.message.indexOf(TRACEBACK) !== -1 ? 1 : 0;
+    if (!continuesRecord(message, h, this.traceback === 1)) return false;
     h.message += '\n' + message;
-    if (!this.traceback && message.startsWith(TRACEBACK)) this.traceback = true;
+    if (this.traceback === 0 && message.startsWith(TRACEBACK)) this.traceback = 1;
     this.lines++;
     return true;
   }
@@ -62,7 +88,7 @@ export class HeldRecord {
     this.flush();
     this.ev = ev;
     this.lines = 1;
-    this.traceback = ev.message.indexOf(TRACEBACK) !== -1;
+    this.traceback = -1;
   }
 
   flush(): void {

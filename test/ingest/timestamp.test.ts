@@ -56,4 +56,22 @@ describe('timestamps', () => {
       else expect(got, t).toBeNaN();
     }
   });
+
+  it('parseTimestampAt gives the same times whatever it read before (the minute it remembers)', () => {
+    const forms = ['2026-02-07 19:12:02.412 UTC', '2026-02-07 19:12:59 CEST', '2026-02-07T19:12:03+01:00', '2026-02-07 19:13:00.5 UTC', '2026-02-08 19:12:02 UTC', '2026-02-07 19:12:6x UTC', '2027-02-07 19:12:02Z', '2026-02-07 19:12'];
+    // Each form alone (nothing remembered that it shares), then after every other form, at an offset.
+    const alone = new Map(
+      forms.map((f) => {
+        parseTimestampAt('1999-01-01 00:00:00', 0); // a minute none of the forms shares
+        return [f, JSON.stringify(parseTimestampAt('xx' + f, 2))];
+      }),
+    );
+    expect(JSON.parse(alone.get(forms[4]!)!).ms).toBe(Date.UTC(2026, 1, 8, 19, 12, 2));
+    for (const before of forms) {
+      for (const f of forms) {
+        parseTimestampAt(before, 0);
+        expect(JSON.stringify(parseTimestampAt('xx' + f, 2)), `${f} after ${before}`).toBe(alone.get(f));
+      }
+    }
+  });
 });
