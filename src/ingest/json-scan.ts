@@ -4,6 +4,7 @@
 // with it; see docs/PERFORMANCE.md. Anything unusual makes the scan fail, and the caller falls back
 // to JSON.parse, so the scanner never has to be right about rare shapes, only about failing on them.
 import { viewOf } from './byte-view.js';
+import { PLAIN_ATTRS } from '../model.js';
 
 /** Kinds of member values. */
 export const STRING = 1;
@@ -419,7 +420,7 @@ function materialize(t: LazyTarget): Record<string, unknown> {
 }
 
 const lazyHandler: ProxyHandler<LazyTarget> = {
-  get: (t, k) => (materialize(t) as Record<string | symbol, unknown>)[k],
+  get: (t, k) => (k === PLAIN_ATTRS ? materialize(t) : (materialize(t) as Record<string | symbol, unknown>)[k]),
   has: (t, k) => k in materialize(t),
   ownKeys: (t) => Reflect.ownKeys(materialize(t)),
   getOwnPropertyDescriptor(t, k) {

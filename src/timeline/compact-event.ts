@@ -4,7 +4,7 @@
 // (docs/PERFORMANCE.md, "Memory"). The timeline keeps a compact copy instead: attributes as a
 // plain object of scalars, strings copied so that they no longer point into the line, long ones
 // capped with a marker.
-import type { LogEvent, PgFields } from '../model.js';
+import { PLAIN_ATTRS, type LogEvent, type PgFields } from '../model.js';
 import { CUT_MARKER, MIN_SLICE, ownString } from '../own-string.js';
 
 /** Messages longer than this are cut (tracebacks keep their first 8 KiB). */
@@ -44,7 +44,8 @@ export class EventCompactor {
     let bytes = EVENT_BYTES + strBytes(message.length);
     let attrs: Record<string, unknown> | undefined;
     if (ev.attrs !== undefined) {
-      const a = this.object(ev.attrs, ev);
+      // The plain object behind ingest's lazy view, when it is one (PLAIN_ATTRS, model.ts).
+      const a = this.object((ev.attrs as { [PLAIN_ATTRS]?: Record<string, unknown> })[PLAIN_ATTRS] ?? ev.attrs, ev);
       attrs = a.value;
       bytes += a.bytes;
     }
