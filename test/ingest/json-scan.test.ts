@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scanObject, members, memberKey, memberValue, lazyAttrs, K_MESSAGE, K_TIMESTAMP, K_LEVEL } from '../../src/ingest/json-scan.js';
+import { PLAIN_ATTRS } from '../../src/model.js';
 import { railwayJson } from '../../src/ingest/formats/railway-json.js';
 import { runFormat } from './run-format.js';
 
@@ -48,6 +49,10 @@ describe('lazyAttrs', () => {
     expect(Object.keys(a)).toEqual(['message', 'deploymentId', 'n', 'nested']);
     expect(JSON.parse(JSON.stringify(a))).toEqual(JSON.parse(line));
     expect({ ...a }).toEqual(JSON.parse(line));
+    // The plain object behind the view, for copying without its traps.
+    const plain = (a as { [PLAIN_ATTRS]?: unknown })[PLAIN_ATTRS];
+    expect(Object.getPrototypeOf(plain)).toBe(Object.prototype);
+    expect(plain).toEqual(JSON.parse(line));
   });
 
   it('is read-only', () => {

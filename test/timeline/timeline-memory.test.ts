@@ -51,6 +51,10 @@ describe('kept events are compact copies', () => {
     expect((a.note as string).endsWith(CUT_MARKER)).toBe(true);
     expect(c.value.template).toBe(4);
     expect(c.bytes).toBeGreaterThan(MAX_ATTR_CHARS);
+    // The lazy view is copied from the plain object behind it: the same copy as from that object.
+    const plain = new EventCompactor().event(ev('payment failed for order 7', { attrs: JSON.parse(line) as Record<string, unknown> }), 4);
+    expect(plain.value).toEqual(c.value);
+    expect(plain.bytes).toBe(c.bytes);
   });
 
   it('keeps a message that differs from the attribute (a PostgreSQL line inside a Railway line keeps its prefix only in attrs when it is more than a prefix)', () => {
