@@ -208,9 +208,7 @@ export function scanObject(s: string, bytes?: Uint8Array, off = 0, from = 0, to 
     b = bytesOf(s, from, to);
     off = -from;
   } else b = bytes;
-  // Stored only when it changes: a store of a new object into this long-lived one costs a write
-  // barrier, and consecutive lines mostly share their bytes (one read chunk).
-  if (members.bytes !== b) members.bytes = b;
+  members.bytes = b;
   members.off = off;
   let i = b[off + from] === 123 ? from : skipWs(b, off, from, n);
   if (i >= n || b[off + i] !== 123) return false;

@@ -245,11 +245,11 @@ export async function readInput(
     }
   };
 
-  // Each line is decoded on its own from the bytes between two newlines: the result is a flat
-  // string (not a slice of a 1 MiB chunk string), which every later charCodeAt reads faster.
-  // A parser that reads lines in place (lineAt) gets them for lines that are ASCII, where byte i
-  // is character i: a line of valid UTF-8 decoded to as many characters as it has bytes. (Whole
-  // ASCII chunks go to it in pieces: see readPieces.)
+  // For a format that reads strings, each line is decoded on its own from the bytes between two
+  // newlines: a flat string, not a slice of a 1 MiB chunk string (an external string, whose
+  // slices read slower). A parser that reads lines in place (lineAt) gets whole ASCII chunks in
+  // pieces (readPieces), and here the lines of other chunks that are ASCII, where byte i is
+  // character i: a line of valid UTF-8 decoded to as many characters as it has bytes.
   const onBytes = (buf: Buffer, start: number, end: number, ascii: boolean, validUtf8: boolean) => {
     lineNo++;
     if (end - start > maxLine) {
@@ -267,9 +267,9 @@ export async function readInput(
   /**
    * The complete lines of an ASCII chunk from `start` (the first ending at newline `nl`) for a
    * parser that reads lines in place: decoded PIECE bytes at a time, each line handed over as
-   * a range of its piece. Decoding a line costs a call into the runtime (~90 ns, measured by
-   * scripts/profile-ingest.mjs); a piece costs one for ~450 short lines, and finding the newlines
-   * in a string is cheaper than in a Buffer. Returns where the incomplete last line starts.
+   * a range of its piece. Decoding a line costs a call into the runtime (~90 ns); a piece costs
+   * one for ~450 short lines, and the newlines are found in the piece (a string search, no slower
+   * than a Buffer's). Returns where the incomplete last line starts.
    */
   const readPieces = (chunk: Buffer, start: number, nl: number, p: LineParser): number => {
     while (nl !== -1) {

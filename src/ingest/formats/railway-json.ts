@@ -12,11 +12,7 @@ import { HeldRecord } from '../multiline.js';
 import { emitHerokuSample } from '../heroku-samples.js';
 import { K_AT_TIMESTAMP, K_LEVEL, K_MESSAGE, K_MSG, K_SERVICE, K_SERVICE_NAME, K_SEVERITY, K_TIME, K_TIMESTAMP, K_TS, LITERAL, NUMBER, STRING, lazyAttrs, memberString, memberValue, members, scanObject } from '../json-scan.js';
 
-/**
- * What the fast path takes from a scanned line besides its message (reused: one line at a time).
- * Numbers only where it can be: storing a new string or a boxed number into this long-lived object
- * on every line would cost a write barrier each time (the message is returned instead).
- */
+/** What the fast path takes from a scanned line besides its message (reused: one line at a time). */
 interface Fields {
   /** The message's first two characters (NaN past its end), read from the bytes when they are at hand. */
   c0: number;
@@ -76,8 +72,7 @@ function fromScan(text: string): string | null {
   }
   const sv = known[K_SERVICE]!;
   const sn = known[K_SERVICE_NAME]!;
-  if (sv !== -1 || sn !== -1) fields.service = nonEmptyString(text, sv) ?? nonEmptyString(text, sn);
-  else if (fields.service !== null) fields.service = null;
+  fields.service = sv === -1 && sn === -1 ? null : nonEmptyString(text, sv) ?? nonEmptyString(text, sn);
   return message;
 }
 
