@@ -111,7 +111,26 @@ function isMain(): boolean {
   }
 }
 
+/**
+ * A reader that stops early (`hindsight formats | head -1`) closes the pipe: the rest of the output
+ * has nowhere to go, and that is not an error, so hindsight stops quietly, as Unix tools do on
+ * SIGPIPE. Any other failure to write is one `hindsight:` line and exit code 2, not a stack trace.
+ */
+function stopQuietlyOnClosedPipe(): void {
+  for (const [stream, name] of [
+    [process.stdout, 'standard output'],
+    [process.stderr, 'standard error'],
+  ] as const) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      if (stream !== process.stderr) process.stderr.write(`hindsight: cannot write ${name}: ${e.message}\n`);
+      process.exit(2);
+    });
+  }
+}
+
 if (isMain()) {
+  stopQuietlyOnClosedPipe();
   tuneHeapForStreaming();
   main(process.argv.slice(2)).then((code) => {
     // Let stdout drain before exiting (piped output).

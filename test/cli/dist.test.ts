@@ -1,7 +1,7 @@
 // A few runs of the built CLI (dist/cli.js, built before the tests in .ci/run): real exit codes,
 // real standard streams, real environment.
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,5 +58,18 @@ describe.skipIf(!existsSync(cli))('node dist/cli.js', () => {
     expect(run(['analyze', file, '--format', 'text']).stdout).not.toMatch(/\u001b\[/);
     expect(run(['analyze', file, '--format', 'text'], { FORCE_COLOR: '1' }).stdout).toMatch(/\u001b\[/);
     expect(run(['analyze', file, '--format', 'text'], { FORCE_COLOR: '1', NO_COLOR: '1' }).stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it('stops quietly when the reader closes the pipe (| head), with no stack trace', async () => {
+    for (const args of [['formats'], ['analyze', file, '--format', 'text']]) {
+      const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // The read end closed before the first write: every write fails with EPIPE.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect(stderr, args.join(' ')).toBe('');
+      expect(code, args.join(' ')).toBe(0);
+    }
   });
 });
