@@ -244,7 +244,8 @@ function errorRateLine(d: Digest): string {
 
 function trendText(trend: number[]): string {
   const shown = trend.slice(-7);
-  const arrow = shown.length >= 2 ? (shown[shown.length - 1]! > shown[shown.length - 2]! ? ' ↑' : shown[shown.length - 1]! < shown[shown.length - 2]! ? ' ↓' : ' →') : '';
+  // Up or down since the previous run; "unchanged" in words, as a bare → would read as a count left out.
+  const arrow = shown.length >= 2 ? (shown[shown.length - 1]! > shown[shown.length - 2]! ? ' ↑' : shown[shown.length - 1]! < shown[shown.length - 2]! ? ' ↓' : ', unchanged') : '';
   return `counts ${shown.map((n) => int(n)).join(' → ')}${arrow}${shown.length >= 3 ? ` ${code(sparkline(shown, 0))}` : ''}`;
 }
 

@@ -108,6 +108,9 @@ describe('hindsight digest over three consecutive days', () => {
     expect(r.stdout).not.toContain('overlap');
     const again = await runCli(['digest', day1!, '--state', state, '--dry-run']);
     expect(again.stdout).toContain('*This run covers exactly the window of the previous run: the same logs were digested twice, so nothing can be new.*');
+    // The same counts as before: said in words, not with an arrow that reads as a count left out.
+    expect(section(again.stdout, 'Ongoing')).toMatch(/counts (\d+) → \1, unchanged \(/);
+    expect(again.stdout).not.toMatch(/→ \(/);
     expect(readFileSync(state, 'utf8')).toBe(before);
   });
 
