@@ -10,6 +10,7 @@ import type { RunInfo } from '../report/json.js';
 import { interruptible, UsageError, type Io } from './io.js';
 import { createProgress, totalSize } from './progress.js';
 import { needsAnchor, parseTimeSpec, resolveWindow } from './time-range.js';
+import { plural } from '../words.js';
 
 export interface InputOptions {
   inputFormat?: string;
@@ -95,11 +96,11 @@ function nothingReadMessage(t: TimelineSummary, outside: number, ignored: number
   const names = t.inputs.map((i) => i.path).join(', ');
   if (outside > 0 && ignored === 0) {
     const w = `${window.since !== undefined ? new Date(window.since).toISOString() : 'the start'} to ${window.until !== undefined ? new Date(window.until).toISOString() : 'the end'}`;
-    return `no record of ${names} falls in the window ${w} (${outside} records and samples are outside it)`;
+    return `no record of ${names} falls in the window ${w} (${plural(outside, 'record or sample', 'records and samples')} ${outside === 1 ? 'is' : 'are'} outside it)`;
   }
-  if (ignored > 0 && outside === 0) return `every record of ${names} matched the configuration's ignoreTemplates (${ignored} records)`;
+  if (ignored > 0 && outside === 0) return `every record of ${names} matched the configuration's ignoreTemplates (${plural(ignored, 'record')})`;
   if (outside > 0 || ignored > 0) return `no record of ${names} is left: ${outside} outside the window, ${ignored} matched ignoreTemplates`;
   if (lines === 0) return `no line could be read: ${names === '-' ? 'standard input' : names} ${t.inputs.length === 1 ? 'is' : 'are'} empty`;
   const first = t.inputs.find((i) => i.skippedExamples.length > 0)?.skippedExamples[0];
-  return `no line could be read from ${names}: ${lines} lines, all skipped${first ? ` (line ${first.line}: ${first.reason})` : ''}; try --input-format (see hindsight formats)`;
+  return `no line could be read from ${names}: ${plural(lines, 'line')}, all skipped${first ? ` (line ${first.line}: ${first.reason})` : ''}; try --input-format (see hindsight formats)`;
 }

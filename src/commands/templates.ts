@@ -7,6 +7,7 @@ import { readTimeline } from '../analyze.js';
 import type { TemplateSummary, TimelineSummary } from '../timeline/timeline.js';
 import { redact } from '../redact.js';
 import { interruptible, UsageError, type Io } from './io.js';
+import { plural } from '../words.js';
 
 type PerLine = readonly { input: number; line: number; template: number }[];
 
@@ -180,7 +181,7 @@ export function templatesTable(summary: TimelineSummary, limit: number, color = 
     ]);
   }
   let s = table.toString() + '\n';
-  s += `${sorted.length} templates from ${total} records`;
+  s += `${plural(sorted.length, 'template')} from ${plural(total, 'record')}`;
   if (sorted.length > limit) s += ` (${limit} shown; --limit 0 for all)`;
   s += '\n';
   if (summary.miner.overflow > 0) s += `${summary.miner.overflow} messages found no room under the cap of ${summary.miner.maxTemplates} templates and were counted in an overflow template (raise --max-templates).\n`;

@@ -9,7 +9,8 @@ import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
 import { candidateEvents } from './template-index.js';
 import { isoSeconds } from './evidence.js';
-import { countBy, distinct, firstLast, plural, spreadEvidence } from './event-groups.js';
+import { countBy, distinct, firstLast, spreadEvidence } from './event-groups.js';
+import { plural } from '../words.js';
 
 const TOO_MANY_RE = /sorry, too many clients already|TooManyConnectionsError/;
 const RESERVED_RE = /remaining connection slots are reserved for/;

@@ -9,6 +9,7 @@ import type { Evidence, Finding, FindingSeverity } from '../model.js';
 import { defineDetector } from './detector.js';
 import { evidenceOf, isoSeconds, clockOf, humanDuration } from './evidence.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf, type ContainerLife, type LifecycleMarker, type LifecycleTransition } from './lifecycle.js';
+import { plural } from '../words.js';
 
 type EndedBy = 'crash' | 'replaced' | 'stopped' | 'running';
 
@@ -28,7 +29,6 @@ function median(xs: readonly number[]): number | null {
 }
 
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
-const plural = (n: number, one: string, many = one + 's') => `${n} ${n === 1 ? one : many}`;
 
 /** Largest number of times in `ts` (sorted) that fit in a window of `windowMs`. */
 function maxInWindow(ts: readonly number[], windowMs: number): { count: number; from: number } {

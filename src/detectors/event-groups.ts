@@ -80,11 +80,6 @@ export function firstLast(events: readonly TimelineEvent[]): { firstSeen: string
   return { firstSeen: lo === null ? null : isoSeconds(lo), lastSeen: hi === null ? null : isoSeconds(hi) };
 }
 
-/** "1 time" / "3 times" style counts for narratives. */
-export function plural(n: number, one: string, many = one + 's'): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 /** The most events of `times` (sorted ms) inside any window of `windowMs`, and where that window starts. */
 export function densestWindow(times: readonly number[], windowMs: number): { count: number; start: number | null } {
   let best = 0;

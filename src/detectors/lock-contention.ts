@@ -8,7 +8,8 @@ import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
 import { candidateEvents } from './template-index.js';
 import { clockOf, humanDuration } from './evidence.js';
-import { countBy, distinct, firstLast, plural, spreadEvidence, topCounts } from './event-groups.js';
+import { countBy, distinct, firstLast, spreadEvidence, topCounts } from './event-groups.js';
+import { plural } from '../words.js';
 import { statementKey } from '../timeline/postgres-stats.js';
 
 const WAIT_RE = /^process (\d+) (still waiting for|acquired|avoided deadlock for|detected deadlock while waiting for) (\S+) on (.+?) after ([0-9.]+) ms/;

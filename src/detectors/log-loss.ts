@@ -7,7 +7,8 @@ import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
 import { candidateEvents } from './template-index.js';
 import { isoSeconds } from './evidence.js';
-import { distinct, firstLast, plural, spreadEvidence } from './event-groups.js';
+import { distinct, firstLast, spreadEvidence } from './event-groups.js';
+import { plural } from '../words.js';
 
 const DROPPED_RE = /Messages dropped: (\d+)/;
 const mayBeDropped = (m: string) => DROPPED_RE.test(m);
@@ -47,7 +48,7 @@ export const logLoss = defineDetector({
         detector: 'log-loss',
         id: `log-loss:${services.join('+')}`,
         severity: dropped >= 1000 ? 'high' : 'medium',
-        title: `Log Lines Dropped by the Rate Limit (${dropped} lines)`,
+        title: `Log Lines Dropped by the Rate Limit (${plural(dropped, 'line')})`,
         summary: `Railway dropped ${plural(dropped, 'log line')} in ${plural(list.length, 'notice')} between ${firstSeen ?? '?'} and ${lastSeen ?? '?'}` +
           (worst ? `; the worst minute was ${worst[0]} with ${worst[1]}` : '') + '.',
         pattern: `Per service: ${Object.entries(perService).map(([s, n]) => `${s} ${n}`).join(', ')}. Per minute: ` +

@@ -7,7 +7,8 @@ import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
 import { candidateEvents } from './template-index.js';
 import { humanDuration, isoSeconds } from './evidence.js';
-import { countBy, distinct, firstLast, plural, spreadEvidence } from './event-groups.js';
+import { countBy, distinct, firstLast, spreadEvidence } from './event-groups.js';
+import { plural } from '../words.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf } from './lifecycle.js';
 import { statementKey } from '../timeline/postgres-stats.js';
 

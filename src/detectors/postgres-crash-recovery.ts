@@ -10,7 +10,8 @@ import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
 import { candidateEvents } from './template-index.js';
 import { clockOf, evidenceOf, humanDuration, isoSeconds } from './evidence.js';
-import { countBy, plural } from './event-groups.js';
+import { countBy } from './event-groups.js';
+import { plural } from '../words.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf } from './lifecycle.js';
 
 const ANCHOR_RE = /database system was not properly shut down; automatic recovery in progress|database system (?:shutdown )?was interrupted(?: while in recovery)?; last known up at|all server processes terminated; reinitializing/;

@@ -8,7 +8,8 @@ import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
 import { candidateEvents } from './template-index.js';
 import { clockOf, evidenceOf, humanDuration, isoSeconds } from './evidence.js';
-import { densestWindow, distinct, plural } from './event-groups.js';
+import { densestWindow, distinct } from './event-groups.js';
+import { plural } from '../words.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf, type LifecycleTransition } from './lifecycle.js';
 
 const HEALTHCHECK_RE = /Attempt #(\d+) failed with (?:service unavailable|status \d+|.+)|[Hh]ealth ?check (?:failed|failure|timed out)/;

@@ -7,7 +7,8 @@ import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
 import { candidateEvents } from './template-index.js';
 import { clockOf, isoSeconds } from './evidence.js';
-import { densestWindow, distinct, firstLast, plural, spreadEvidence } from './event-groups.js';
+import { densestWindow, distinct, firstLast, spreadEvidence } from './event-groups.js';
+import { plural } from '../words.js';
 
 const SSL_RE = /could not accept SSL connection: (.+)$/;
 const mayBeSslEof = (m: string) => SSL_RE.test(m);

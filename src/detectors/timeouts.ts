@@ -6,7 +6,8 @@
 import type { Finding, FindingSeverity } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { countBy, distinct, firstLast, plural, recordsBehind, spreadEvidence, topCounts, weightOf } from './event-groups.js';
+import { countBy, distinct, firstLast, recordsBehind, spreadEvidence, topCounts, weightOf } from './event-groups.js';
+import { plural } from '../words.js';
 import { statementKey } from '../timeline/postgres-stats.js';
 import { POOL_EXHAUSTION_RE } from './connection-exhaustion.js';
 import { candidateEvents, type MessageTest } from './template-index.js';

@@ -8,7 +8,8 @@ import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
 import { candidateEvents } from './template-index.js';
 import { clockOf, evidenceOf, isoSeconds } from './evidence.js';
-import { distinct, plural } from './event-groups.js';
+import { distinct } from './event-groups.js';
+import { plural } from '../words.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf, type LifecycleTransition } from './lifecycle.js';
 
 /** Shutdown lines of apps the lifecycle rules do not know (Node, generic). */

@@ -8,9 +8,9 @@ import type { TemplateSummary, TimelineSummary } from '../timeline/timeline.js';
 import { isoOf } from '../ingest/timestamp.js';
 import { VERSION } from '../version.js';
 import { countOf } from '../report/finding-data.js';
-import { code, int, minuteOf, num, prose, cell } from '../report/markdown-text.js';
+import { code, minuteOf, num, prose, cell } from '../report/markdown-text.js';
 import { sparkline } from '../report/charts.js';
-import { plural } from '../report/words.js';
+import { int, plural } from '../words.js';
 import { redact } from '../redact.js';
 import { FORGET_AFTER, HISTORY, MAX_TEMPLATE_KEYS, STATE_VERSION, type DigestState, type FindingHistory, type RunFigures } from './state.js';
 

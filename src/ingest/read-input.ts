@@ -12,6 +12,7 @@ import type { LogEvent, MetricSample, InputSummary, SkippedExample } from '../mo
 import type { EventSink, InputFormat, LineParser, ParseOptions } from './format.js';
 import { FORMATS, formatById, sniffFormat } from './registry.js';
 import { ownString } from '../own-string.js';
+import { plural } from '../words.js';
 
 /** An error about an input that stops hindsight with exit code 2 (a usage or input error). */
 export class InputError extends Error {
@@ -356,7 +357,7 @@ export async function readInput(
     if (stopped) {
       // Closing the input to stop reading ends the iteration with "premature close": expected.
     } else if (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR' || /unexpected end of file|incorrect header check|invalid (block|stored|distance|code)/i.test(err.message)) {
-      summary.warnings.push(`the gzip data is truncated or corrupt (${err.message}); the ${lineNo} lines read before that are kept`);
+      summary.warnings.push(`the gzip data is truncated or corrupt (${err.message}); the ${plural(lineNo, 'line')} read before that ${lineNo === 1 ? 'is' : 'are'} kept`);
       cut = 'incomplete line (the gzip data ended inside it)';
     } else if (err.code === 'EISDIR') {
       throw new InputError(`${path} is a directory`);
@@ -394,7 +395,7 @@ export async function readInput(
   summary.services = [...services].sort();
   if (lineNo === 0 && !stopped) summary.warnings.push('the input is empty');
   if (invalidUtf8Chunks > 0) summary.warnings.push('the input is not valid UTF-8 in places: those bytes were replaced with U+FFFD and the lines kept');
-  if (stopped) summary.warnings.push(`reading stopped by a signal after ${lineNo} lines; the report covers what was read`);
+  if (stopped) summary.warnings.push(`reading stopped by a signal after ${plural(lineNo, 'line')}; the report covers what was read`);
   if (summary.events + summary.skipped !== summary.lines) {
     // A parser that loses lines is a bug; say so rather than hide it.
     summary.warnings.push(`internal: ${summary.lines} lines read but ${summary.events} in events and ${summary.skipped} skipped`);

@@ -6,8 +6,7 @@ import type { Finding } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import type { DetectorRun } from '../analyze.js';
 import { boolAt, countOf, numberAt, objectsAt, stringAt, templateText, timeAt } from './finding-data.js';
-import { humanSeconds } from './words.js';
-import { int } from './markdown-text.js';
+import { humanSeconds, int, plural } from '../words.js';
 
 /** One inferred statement: a short title, a plain-text explanation, and the findings it cites. */
 export interface Insight {
@@ -59,7 +58,7 @@ export function architectureGaps(findings: readonly Finding[], t: TimelineSummar
     out.push({
       title: 'Error logging loses the exception',
       text:
-        `${empty.length} error template${empty.length === 1 ? '' : 's'}${n > 0 ? ` (${n} records)` : ''} end${empty.length === 1 ? 's' : ''} where the exception's text should be. ` +
+        `${empty.length} error template${empty.length === 1 ? '' : 's'}${n > 0 ? ` (${plural(n, 'record')})` : ''} end${empty.length === 1 ? 's' : ''} where the exception's text should be. ` +
         'Formatting an exception as its message drops its type and traceback, and many exceptions have no message at all. ' +
         'Log with the exception attached (the type, the message and the stack), so that the next outage says what failed.',
       cites: empty,
@@ -219,12 +218,12 @@ export function workingWell(findings: readonly Finding[], t: TimelineSummary, ru
   if (pgRecords > 0 && fatalPg === 0) {
     out.push({ title: 'No FATAL or PANIC records from PostgreSQL', text: `None among ${int(pgRecords)} PostgreSQL records: the database itself never failed a session or stopped on an error.`, cites: [] });
   } else if (pgRecords === 0 && t.totals.records > 0 && t.totals.byLevel.fatal === 0) {
-    out.push({ title: 'No fatal records', text: `None among ${int(t.totals.records)} records.`, cites: [] });
+    out.push({ title: 'No fatal records', text: `None among ${plural(t.totals.records, 'record')}.`, cites: [] });
   }
   const lines = t.inputs.reduce((a, i) => a + i.lines, 0);
   const skipped = t.inputs.reduce((a, i) => a + i.skipped, 0);
   if (lines > 0 && skipped === 0) {
-    out.push({ title: 'Every line was read', text: `All ${int(lines)} lines of ${t.inputs.length} input${t.inputs.length === 1 ? '' : 's'} became records or metric samples; nothing was skipped.`, cites: [] });
+    out.push({ title: 'Every line was read', text: `All ${plural(lines, 'line')} of ${plural(t.inputs.length, 'input')} became records or metric samples; nothing was skipped.`, cites: [] });
   }
   const clean = runs.filter((r) => r.findings === 0 && r.error === undefined);
   if (clean.length > 0) {

@@ -3,6 +3,7 @@
 // escaped, and prose with HTML and markdown punctuation escaped. Everything passes through
 // `redact` first, so no output path can skip it.
 import { redact } from '../redact.js';
+import { int } from '../words.js';
 
 /** A fenced code block around `lines` (redacted), with a fence no line can close early. */
 export function fenced(lines: readonly string[], info = ''): string {
@@ -71,14 +72,6 @@ export function cell(text: string): string {
 /** Text for a Mermaid string literal: no quotes or characters that end the directive. */
 export function mermaidLabel(text: string): string {
   return redact(text).replace(/["`\r\n;#{}<>]/g, ' ').replace(/\s+/g, ' ').trim();
-}
-
-/** Integer with thousands separators (`12,345`), independent of the locale. */
-export function int(n: number): string {
-  const s = Math.round(n).toString();
-  const neg = s.startsWith('-');
-  const d = neg ? s.slice(1) : s;
-  return (neg ? '-' : '') + d.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** A number with at most `digits` decimals and no trailing zeros (`3.2`, `80`, `0.05`). */

@@ -9,11 +9,11 @@ import { FINDING_SEVERITY_RANK } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import type { ReportInput } from './json.js';
 import { VERSION } from '../version.js';
-import { cell, code, evidenceTime, fenced, int, minuteOf, money, num, percent, prose } from './markdown-text.js';
+import { cell, code, evidenceTime, fenced, minuteOf, money, num, percent, prose } from './markdown-text.js';
 import { countBuckets, countSparkline, mermaidLineChart, resample, sparkline } from './charts.js';
 import { affectedOf, countOf, numberAt, objectsAt, stringAt, timeAt, timesOf } from './finding-data.js';
 import { architectureGaps, workingWell, type Insight } from './insights.js';
-import { humanSeconds, listJoin, plural } from './words.js';
+import { humanSeconds, int, listJoin, plural } from '../words.js';
 
 /** Detectors whose findings are laid out in the dashboard section rather than in Log Analysis. */
 const DASHBOARD_DETECTORS = new Set(['memory-sawtooth', 'cost-breakdown']);
@@ -738,7 +738,7 @@ function appendix(input: ReportInput): string[] {
   out.push('');
   for (const i of t.inputs) {
     const extra: string[] = [];
-    if (i.records > 0 || i.samples > 0) extra.push(`${int(i.records)} records, ${int(i.samples)} metric samples`);
+    if (i.records > 0 || i.samples > 0) extra.push(`${plural(i.records, 'record')}, ${plural(i.samples, 'metric sample')}`);
     if (i.services.length > 0) extra.push(`services ${i.services.map((s) => prose(s)).join(', ')}`);
     if (i.firstTs !== null && i.lastTs !== null) extra.push(`${minuteOf(i.firstTs)} to ${minuteOf(i.lastTs)}`);
     out.push(`- ${code(i.path)}: ${extra.join('; ') || 'nothing read'}.`);
@@ -753,8 +753,8 @@ function appendix(input: ReportInput): string[] {
   const notes: string[] = [];
   const r = input.run;
   if (r?.outsideWindow) notes.push(`${int(r.outsideWindow)} records and samples outside the window given with --since/--until were left out.`);
-  if (r?.ignored) notes.push(`${int(r.ignored)} records matched the configuration's ignored templates and were left out.`);
-  if (t.totals.withoutTime > 0) notes.push(`${int(t.totals.withoutTime)} records carried no timestamp.`);
+  if (r?.ignored) notes.push(`${plural(r.ignored, 'record')} matched the configuration's ignored templates and ${r.ignored === 1 ? 'was' : 'were'} left out.`);
+  if (t.totals.withoutTime > 0) notes.push(`${plural(t.totals.withoutTime, 'record')} carried no timestamp.`);
   if (t.eventsDropped > 0) {
     const thinned = t.templates.filter((x) => x.keptEvery > 1);
     const most = thinned.reduce((k, x) => Math.max(k, x.keptEvery), 1);

@@ -9,8 +9,8 @@ import { redact } from '../redact.js';
 import { VERSION } from '../version.js';
 import { countOf } from './finding-data.js';
 import { architectureGaps, workingWell } from './insights.js';
-import { int, minuteOf } from './markdown-text.js';
-import { humanSeconds, plural } from './words.js';
+import { minuteOf } from './markdown-text.js';
+import { humanSeconds, int, plural } from '../words.js';
 
 export interface TextOptions {
   color: boolean;
@@ -50,7 +50,7 @@ export function renderText(input: ReportInput, options: TextOptions): string {
   out.push(bold(redact(input.run?.title ?? `hindsight ${VERSION}: ${t.services.join(', ') || 'no services'}`)));
   out.push(
     `${w.start !== null && w.end !== null ? `${minuteOf(w.start)} → ${minuteOf(w.end)} (${humanSeconds((w.end - w.start) / 1000)})  ` : ''}` +
-      `${int(lines)} lines from ${plural(t.inputs.length, 'input')}, ${int(t.totals.records)} records, ${errors > 0 ? paint(31, 39, int(errors) + ' errors') : '0 errors'}` +
+      `${plural(lines, 'line')} from ${plural(t.inputs.length, 'input')}, ${plural(t.totals.records, 'record')}, ${errors > 0 ? paint(31, 39, plural(errors, 'error')) : '0 errors'}` +
       `${skipped > 0 ? `, ${paint(33, 39, int(skipped) + ' skipped')}` : ''}`,
   );
   out.push('');

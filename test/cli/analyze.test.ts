@@ -84,6 +84,12 @@ describe('hindsight analyze', () => {
       expect(r.stdout).toMatch(/\d+ lines from 1 input/);
     });
 
+    it('counts one line, record and error in the singular', async () => {
+      const r = await runCli(['analyze', '--format', 'text'], { stdin: '2026-02-07T19:12:02  [err] Worker crashed\n' });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('1 line from 1 input, 1 record, 1 error');
+    });
+
     it('is colored on a terminal, and plain with NO_COLOR, --no-color or TERM=dumb', async () => {
       const file = dayFile(tmp());
       expect((await runCli(['analyze', file, '--format', 'text'], { stdoutIsTTY: true })).stdout).toMatch(ANSI);

@@ -1,4 +1,4 @@
-// Small pieces of English the renderers share: durations, plurals, lists.
+// Small pieces of English that detectors (their narratives) and renderers share: durations, plurals, lists.
 
 /** `45 s`, `12 min`, `1 h`, `1.5 h`, `2 days` from seconds. */
 export function humanSeconds(s: number): string {
@@ -9,9 +9,17 @@ export function humanSeconds(s: number): string {
   return `${+(a / 86400).toFixed(1)} days`;
 }
 
-/** `1 finding`, `3 findings`. */
+/** Integer with thousands separators (`12,345`), independent of the locale. */
+export function int(n: number): string {
+  const s = Math.round(n).toString();
+  const neg = s.startsWith('-');
+  const d = neg ? s.slice(1) : s;
+  return (neg ? '-' : '') + d.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** `1 finding`, `3 findings`, `12,345 lines` (whole counts with thousands separators). */
 export function plural(n: number, one: string, many = one + 's'): string {
-  return `${n} ${n === 1 ? one : many}`;
+  return `${Number.isInteger(n) ? int(n) : n} ${n === 1 ? one : many}`;
 }
 
 /** `a`, `a and b`, `a, b and c`. */
