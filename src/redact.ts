@@ -1,7 +1,8 @@
-// Secrets in log lines never reach a report. Applied to every text that leaves hindsight
-// (evidence, examples, templates, narratives, data) in every output format. The rules err on the
-// side of redacting: a lost character of a log line costs little, a leaked password a lot.
-// Not on the hot path: it runs on the few hundred strings a report shows, never per input line.
+// Secrets in log lines never reach a report, and neither do control characters. Applied to every
+// text that leaves hindsight (evidence, examples, templates, narratives, data) in every output
+// format. The rules err on the side of redacting: a lost character of a log line costs little, a
+// leaked password a lot. Not on the hot path: it runs on the few hundred strings a report shows,
+// never per input line.
 
 /** Key names whose values are secrets, as a regex fragment (`DB_PASSWORD`, `api-key`, `client_secret`...). */
 const SECRET_KEY =
@@ -45,14 +46,27 @@ const RULES: ReadonlyArray<[RegExp, string]> = [
   [/(--(?:password|passwd|token|secret|api-key|apikey)[= ])(?!\[REDACTED)\S+/gi, '$1[REDACTED]'],
 ];
 
-/** The text with secrets replaced by `[REDACTED]` markers. */
+/**
+ * Control characters other than tab, newline and carriage return (which the renderers handle).
+ * Ingest removes terminal escape sequences from messages (src/ingest/terminal-codes.ts), but a
+ * BEL, a backspace or an escape in an attribute, a file name or a PostgreSQL line would still act
+ * on the terminal that shows the report: they are shown as their Unicode pictures (␛, ␇) instead.
+ */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
+function controlPicture(c: string): string {
+  const n = c.charCodeAt(0);
+  return n < 32 ? String.fromCharCode(0x2400 + n) : n === 127 ? '\u2421' : '\ufffd';
+}
+
+/** The text with secrets replaced by `[REDACTED]` markers and control characters by their pictures. */
 export function redact(text: string): string {
   let out = text;
   for (const [re, rep] of RULES) {
     re.lastIndex = 0;
     out = out.replace(re, rep);
   }
-  return out;
+  return out.replace(CONTROL, controlPicture);
 }
 
 /**

@@ -1,7 +1,11 @@
 // The proof of the detector issue: on samples/whendoist (the incident of the hardening review,
 // seeds/000, over seven days) hindsight finds by itself what the review found by hand.
 import { describe, it, expect, beforeAll } from 'vitest';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readTimeline, runDetectors } from '../../src/analyze.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
 import type { Finding } from '../../src/model.js';
 
 let findings: Finding[] = [];
@@ -106,3 +110,29 @@ describe('samples/whendoist reproduces the hardening review', () => {
     for (let i = 1; i < findings.length; i++) expect(rank[findings[i - 1]!.severity]).toBeGreaterThanOrEqual(rank[findings[i]!.severity]);
   });
 });
+
+describe('samples/whendoist with coloured messages', () => {
+  it('finds the same incidents when the app colours its log lines, and no escape reaches the report', async () => {
+    // The app's messages as a colouring logger writes them: a colour on the first word, a reset,
+    // now and then a window title; the other inputs as they are.
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-colour-'));
+    const styles = [(m: string) => m.replace(/^(\S+)/, '\u001b[31m$1\u001b[0m'), (m: string) => `\u001b[1;36m${m}\u001b[39;22m`, (m: string) => `${m}\u001b]0;worker\u0007`];
+    const lines = readFileSync('samples/whendoist/whendoist.jsonl', 'utf8').split('\n').filter(Boolean);
+    const coloured = lines.map((l, i) => {
+      const o = JSON.parse(l) as { message: string };
+      if (!o.message.startsWith('Starting Container') && !o.message.startsWith('Stopping Container')) o.message = styles[i % styles.length]!(o.message);
+      return JSON.stringify(o);
+    });
+    expect(coloured.filter((l) => l.includes('\\u001b')).length).toBeGreaterThan(lines.length * 0.9);
+    writeFileSync(join(dir, 'whendoist.jsonl'), coloured.join('\n') + '\n');
+    for (const f of ['postgres.jsonl', 'metrics.json']) copyFileSync(join('samples/whendoist', f), join(dir, f));
+
+    const { summary } = await readTimeline([dir]);
+    const run = runDetectors(summary);
+    const shape = (fs: Finding[]) => fs.map((f) => [f.detector, f.severity, f.title]);
+    expect(shape(run.findings)).toEqual(shape(findings));
+    const report = renderMarkdown({ timeline: summary, findings: run.findings, runs: run.runs });
+    expect(report).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+  });
+});
+

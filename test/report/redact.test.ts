@@ -89,6 +89,12 @@ describe('redact', () => {
     expect(redact('{"password":"x y","user":"bob"}')).toBe('{"password":"[REDACTED]","user":"bob"}');
   });
 
+  it('shows control characters as their pictures, so that a report cannot act on a terminal', () => {
+    expect(redact('a\u001b[2Jb\u0007c\u0008d\u007fe\u009bf')).toBe('a␛[2Jb␇c␈d␡e\ufffdf');
+    expect(redact('Traceback:\n\tFile "x.py"\r\n')).toBe('Traceback:\n\tFile "x.py"\r\n');
+    expect(redact('Zürich → 東京 😀')).toBe('Zürich → 東京 😀');
+  });
+
   it('is idempotent', () => {
     for (const [line] of POSITIVE) expect(redact(redact(line))).toBe(redact(line));
   });

@@ -10,6 +10,7 @@ import { levelCueOf, levelOfNumber, levelOfWord } from '../level.js';
 import { parsePgLine, PgRecordAssembler } from '../postgres-line.js';
 import { HeldRecord } from '../multiline.js';
 import { emitHerokuSample } from '../heroku-samples.js';
+import { withoutTerminalCodes } from '../terminal-codes.js';
 import { K_AT_TIMESTAMP, K_LEVEL, K_MESSAGE, K_MSG, K_SERVICE, K_SERVICE_NAME, K_SEVERITY, K_TIME, K_TIMESTAMP, K_TS, LITERAL, NUMBER, STRING, lazyAttrs, memberString, memberValue, members, scanObject } from '../json-scan.js';
 
 /** What the fast path takes from a scanned line besides its message (reused: one line at a time). */
@@ -221,6 +222,11 @@ export const railwayJson: InputFormat = {
         if (typeof obj.service === 'string' && obj.service.length > 0) svc = obj.service;
         else if (typeof obj.serviceName === 'string' && obj.serviceName.length > 0) svc = obj.serviceName;
         attrs = obj;
+        c0 = msg.charCodeAt(0);
+        c1 = msg.charCodeAt(1);
+      }
+      if (msg.indexOf('\u001b') !== -1) {
+        msg = withoutTerminalCodes(msg);
         c0 = msg.charCodeAt(0);
         c1 = msg.charCodeAt(1);
       }

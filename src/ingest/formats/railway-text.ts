@@ -9,6 +9,7 @@ import { levelCueOf, levelOfWord } from '../level.js';
 import { parsePgLine, PgRecordAssembler } from '../postgres-line.js';
 import { HeldRecord } from '../multiline.js';
 import { emitHerokuSample } from '../heroku-samples.js';
+import { withoutTerminalCodes } from '../terminal-codes.js';
 import { isPlatformMessage } from './railway-json.js';
 
 const BRACKET = /^\[([A-Za-z]{2,8})\]\s?/;
@@ -42,7 +43,8 @@ export const railwayText: InputFormat = {
     const held = new HeldRecord(sink);
     const pg = new PgRecordAssembler(sink);
     return {
-      line(text, lineNo) {
+      line(line, lineNo) {
+        const text = withoutTerminalCodes(line);
         let rest = text;
         let ts: number | null = null;
         let marker: string | undefined;

@@ -1,6 +1,7 @@
 // Every line is a bare message: no timestamp, no prefix. Forced with `--input-format raw`; also
 // what an empty input is read as. This is how the template miner is measured.
 import type { InputFormat } from '../format.js';
+import { withoutTerminalCodes } from '../terminal-codes.js';
 
 export const raw: InputFormat = {
   id: 'raw',
@@ -13,7 +14,7 @@ export const raw: InputFormat = {
   create({ sink, service, input }) {
     return {
       line(text, lineNo) {
-        sink.event({ ts: null, service, source: 'app', level: 'info', levelText: '', message: text, input, line: lineNo }, 1);
+        sink.event({ ts: null, service, source: 'app', level: 'info', levelText: '', message: withoutTerminalCodes(text), input, line: lineNo }, 1);
       },
       end() {},
     };
