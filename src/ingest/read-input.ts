@@ -64,37 +64,82 @@ export function serviceFromPath(path: string): string {
   return b.length > 0 ? b : 'app';
 }
 
-/** Files hindsight reads from a directory: every regular file but hidden ones and docs. */
+/**
+ * The files to read: each path as given, a directory as every regular file under it (recursing;
+ * hidden files and directories and markdown docs left out). A file or directory reached twice
+ * (named twice, named and inside a named directory, or through a symbolic link back up the tree)
+ * is read once.
+ */
 export async function expandInputs(paths: readonly string[]): Promise<string[]> {
   const out: string[] = [];
+  const seen = new Set<string>();
   for (const p of paths) {
     if (p === '-') {
       out.push(p);
       continue;
     }
-    let st;
-    try {
-      st = await fsp.stat(p);
-    } catch (e) {
-      throw new InputError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
-    }
+    const st = await statOrThrow(p);
     if (st.isDirectory()) {
-      const names = (await fsp.readdir(p)).sort();
-      const files: string[] = [];
-      for (const n of names) {
-        if (n.startsWith('.') || /\.(md|markdown)$/i.test(n)) continue;
-        const full = join(p, n);
-        const s = await fsp.stat(full);
-        if (s.isFile()) files.push(full);
-        else if (s.isDirectory()) files.push(...(await expandInputs([full])));
-      }
-      if (files.length === 0) throw new InputError(`${p} is a directory with no log files in it`);
-      out.push(...files);
-    } else {
-      out.push(p);
-    }
+      if (seen.has(await fsp.realpath(p))) continue;
+      const found = { files: 0 };
+      out.push(...(await filesUnder(p, seen, found)));
+      if (found.files === 0) throw new InputError(`${p} is a directory with no log files in it`);
+    } else if (firstVisit(await fsp.realpath(p), seen)) out.push(p);
   }
   return out;
+}
+
+function isLogName(name: string): boolean {
+  return !name.startsWith('.') && !/\.(md|markdown)$/i.test(name);
+}
+
+/** True the first time `real` (a real path) is seen. */
+function firstVisit(real: string, seen: Set<string>): boolean {
+  if (seen.has(real)) return false;
+  seen.add(real);
+  return true;
+}
+
+async function statOrThrow(path: string): Promise<import('node:fs').Stats> {
+  try {
+    return await fsp.stat(path);
+  } catch (e) {
+    const link = (e as NodeJS.ErrnoException).code === 'ENOENT' ? await fsp.readlink(path).catch(() => null) : null;
+    throw new InputError(`cannot read ${path}: ${link !== null ? `a symbolic link to ${link}, which does not exist` : whyUnreadable(e)}`);
+  }
+}
+
+function whyUnreadable(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'ELOOP') return 'a loop of symbolic links';
+  return (e as Error).message;
+}
+
+/**
+ * The files under `dir` not seen yet, in name order; `found.files` counts every log file met, seen
+ * or not. An entry that cannot be read (a dangling link, no permission) is an error naming it.
+ */
+async function filesUnder(dir: string, seen: Set<string>, found: { files: number }): Promise<string[]> {
+  if (!firstVisit(await fsp.realpath(dir), seen)) return [];
+  let names: string[];
+  try {
+    names = (await fsp.readdir(dir)).sort();
+  } catch (e) {
+    throw new InputError(`cannot read ${dir}: ${whyUnreadable(e)}`);
+  }
+  const files: string[] = [];
+  for (const n of names) {
+    if (!isLogName(n)) continue;
+    const full = join(dir, n);
+    const s = await statOrThrow(full);
+    if (s.isDirectory()) files.push(...(await filesUnder(full, seen, found)));
+    else if (s.isFile()) {
+      found.files++;
+      if (firstVisit(await fsp.realpath(full), seen)) files.push(full);
+    }
+  }
+  return files;
 }
 
 /** Reads one input completely and returns its summary. Throws InputError when it cannot be read at all. */
@@ -531,7 +576,7 @@ async function openStream(path: string, options: ReadOptions, onOpen: (close: ()
       fh = await fsp.open(path, 'r');
     } catch (e) {
       if (e instanceof InputError) throw e;
-      throw new InputError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+      throw new InputError(`cannot read ${path}: ${whyUnreadable(e)}`);
     }
     let closed = false;
     it = fileChunks(fh, () => gzip, () => closed);

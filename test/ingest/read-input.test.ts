@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -259,6 +259,24 @@ describe('readInput: inputs', () => {
     await writeFile(join(dir, 'notes.md'), '# notes');
     await expect(expandInputs([dir])).rejects.toThrow(/no log files/);
     await expect(expandInputs([join(dir, 'nope.log')])).rejects.toThrow(/no such file or directory/);
+  });
+
+  it('reads a file once however it is reached, goes round a symbolic link loop once, and passes over empty subdirectories', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hindsight-dir-'));
+    await writeFile(join(dir, 'api.jsonl'), railwayLines(2).join('\n'));
+    await mkdir(join(dir, 'archive'));
+    await mkdir(join(dir, 'nested', 'deeper'), { recursive: true });
+    await symlink(dir, join(dir, 'nested', 'deeper', 'back-to-top'));
+    await symlink(join(dir, 'api.jsonl'), join(dir, 'nested', 'api-link.jsonl'));
+    expect(await expandInputs([dir])).toEqual([join(dir, 'api.jsonl')]);
+    expect(await expandInputs([join(dir, 'api.jsonl'), dir, dir])).toEqual([join(dir, 'api.jsonl')]);
+  });
+
+  it('names a dangling symbolic link instead of failing inside', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hindsight-dir-'));
+    await writeFile(join(dir, 'api.jsonl'), railwayLines(2).join('\n'));
+    await symlink(join(dir, 'rotated-away.log'), join(dir, 'current.log'));
+    await expect(expandInputs([dir])).rejects.toThrow(new RegExp(`cannot read ${join(dir, 'current.log')}: a symbolic link to .*rotated-away\\.log, which does not exist`));
   });
 
   it('reads - from the injected stdin, service "stdin" unless --service', async () => {
