@@ -10,7 +10,8 @@ export interface CliResult {
 }
 
 export interface CliOptions {
-  stdin?: string;
+  /** Standard input: text (written as UTF-8) or bytes as they are. */
+  stdin?: string | Buffer;
   stdinIsTTY?: boolean;
   stdoutIsTTY?: boolean;
   stderrIsTTY?: boolean;
@@ -33,7 +34,7 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<Cli
     stderrIsTTY: opts.stderrIsTTY ?? false,
     stdinIsTTY: opts.stdinIsTTY ?? false,
     env: opts.env ?? {},
-    stdin: Readable.from(opts.stdin !== undefined ? [Buffer.from(opts.stdin)] : []),
+    stdin: Readable.from(opts.stdin === undefined ? [] : [typeof opts.stdin === 'string' ? Buffer.from(opts.stdin) : opts.stdin]),
     cwd: opts.cwd,
   };
   const code = await main(argv, io);
