@@ -62,8 +62,12 @@ export function splitCsv(line: string, sep: string): string[] {
   return out;
 }
 
+/** Longest line read as a header: sniffing a metrics JSON export (one line of megabytes) as CSV split it into tens of thousands of columns. */
+const MAX_HEADER_CHARS = 16 * 1024;
+
 /** Reads a header line; null when it has no time column or no measurement column. */
 export function parseHeader(line: string): Header | null {
+  if (line.length > MAX_HEADER_CHARS) return null;
   const clean = line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
   let best: Header | null = null;
   for (const sep of [',', ';', '\t']) {
@@ -119,8 +123,9 @@ export const metricsCsv: InputFormat = {
         const ts = metricTime(cells[header.time], parseTimestamp, epochToMs);
         if (ts === null) {
           // A repeated header (files concatenated) is consumed, not an error.
-          if (parseHeader(text) !== null) {
-            header = parseHeader(text);
+          const again = parseHeader(text);
+          if (again !== null) {
+            header = again;
             sink.consume(1);
           } else sink.skip(lineNo, `no usable time in column ${header.time + 1}`, text);
           return;
