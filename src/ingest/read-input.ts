@@ -80,17 +80,22 @@ export async function expandInputs(paths: readonly string[]): Promise<string[]> 
     }
     const st = await statOrThrow(p);
     if (st.isDirectory()) {
-      if (seen.has(await fsp.realpath(p))) continue;
+      if (seen.has(await realPath(p))) continue;
       const found = { files: 0 };
       out.push(...(await filesUnder(p, seen, found)));
       if (found.files === 0) throw new InputError(`${p} is a directory with no log files in it`);
-    } else if (firstVisit(await fsp.realpath(p), seen)) out.push(p);
+    } else if (!st.isFile() || firstVisit(await realPath(p), seen)) out.push(p);
   }
   return out;
 }
 
 function isLogName(name: string): boolean {
   return !name.startsWith('.') && !/\.(md|markdown)$/i.test(name);
+}
+
+/** The path with links resolved; the path itself when it has no real path (a pipe: `<(railway logs --json)`, /dev/stdin). */
+async function realPath(path: string): Promise<string> {
+  return fsp.realpath(path).catch(() => path);
 }
 
 /** True the first time `real` (a real path) is seen. */
@@ -121,7 +126,7 @@ function whyUnreadable(e: unknown): string {
  * or not. An entry that cannot be read (a dangling link, no permission) is an error naming it.
  */
 async function filesUnder(dir: string, seen: Set<string>, found: { files: number }): Promise<string[]> {
-  if (!firstVisit(await fsp.realpath(dir), seen)) return [];
+  if (!firstVisit(await realPath(dir), seen)) return [];
   let names: string[];
   try {
     names = (await fsp.readdir(dir)).sort();
@@ -136,7 +141,7 @@ async function filesUnder(dir: string, seen: Set<string>, found: { files: number
     if (s.isDirectory()) files.push(...(await filesUnder(full, seen, found)));
     else if (s.isFile()) {
       found.files++;
-      if (firstVisit(await fsp.realpath(full), seen)) files.push(full);
+      if (firstVisit(await realPath(full), seen)) files.push(full);
     }
   }
   return files;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mkdtemp, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -270,6 +271,13 @@ describe('readInput: inputs', () => {
     await symlink(join(dir, 'api.jsonl'), join(dir, 'nested', 'api-link.jsonl'));
     expect(await expandInputs([dir])).toEqual([join(dir, 'api.jsonl')]);
     expect(await expandInputs([join(dir, 'api.jsonl'), dir, dir])).toEqual([join(dir, 'api.jsonl')]);
+  });
+
+  it('takes a pipe as it is: process substitution (<(railway logs --json)), /dev/stdin', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hindsight-dir-'));
+    const fifo = join(dir, 'logs.pipe');
+    execFileSync('mkfifo', [fifo]);
+    expect(await expandInputs([fifo, '/dev/stdin'])).toEqual([fifo, '/dev/stdin']);
   });
 
   it('names a dangling symbolic link instead of failing inside', async () => {
