@@ -57,7 +57,8 @@ const MAX_WARNINGS = 20;
 
 /** Service name implied by a file name: `api.jsonl` → `api`, `postgres-2026-02-07.log.gz` → `postgres-2026-02-07`. */
 export function serviceFromPath(path: string): string {
-  if (path === '-') return 'stdin';
+  // A pipe has no name worth showing: `<(railway logs --json)` is /dev/fd/63.
+  if (path === '-' || /^\/dev\/(?:stdin|fd\/\d+)$|^\/proc\/(?:self|\d+)\/fd\/\d+$/.test(path)) return 'stdin';
   let b = basename(path);
   b = b.replace(/\.gz$/i, '');
   b = b.replace(/\.(jsonl|ndjson|json|log|txt|csv|out)$/i, '');

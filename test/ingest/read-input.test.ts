@@ -297,6 +297,8 @@ describe('readInput: inputs', () => {
   it('names the service after the file', () => {
     expect(serviceFromPath('/x/api.jsonl')).toBe('api');
     expect(serviceFromPath('logs/postgres-2026-02-07.log.gz')).toBe('postgres-2026-02-07');
+    for (const pipe of ['/dev/fd/63', '/dev/stdin', '/proc/self/fd/0']) expect(serviceFromPath(pipe)).toBe('stdin');
+    expect(serviceFromPath('/srv/fd/12')).toBe('12');
     expect(serviceFromPath('-')).toBe('stdin');
   });
 
