@@ -177,3 +177,18 @@ export function firstLineValue(lines: readonly string[]): unknown {
     return undefined;
   }
 }
+
+/**
+ * Whether the first lines open a JSON array of log records (`[` alone on the first line, or `[{`),
+ * with a `message` or `msg` key early: what `jq -s`, an API export or a "download as JSON" gives.
+ * hindsight reads logs one JSON object a line; such a file would otherwise be read as text.
+ */
+export function opensArrayOfRecords(lines: readonly string[]): boolean {
+  const i = lines.findIndex((l) => l.trim().length > 0);
+  if (i === -1) return false;
+  const first = lines[i]!.trim();
+  if (first !== '[' && !/^\[\s*\{/.test(first)) return false;
+  const head = lines.slice(i, i + 40).join('\n').slice(0, 8192);
+  return /"(?:message|msg)"\s*:/.test(head);
+}
+

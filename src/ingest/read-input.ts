@@ -12,6 +12,7 @@ import type { LogEvent, MetricSample, InputSummary, SkippedExample } from '../mo
 import type { EventSink, InputFormat, LineParser, ParseOptions } from './format.js';
 import { FORMATS, formatById, sniffFormat } from './registry.js';
 import { ownString } from '../own-string.js';
+import { opensArrayOfRecords } from './json-documents.js';
 import { plural } from '../words.js';
 
 /** An error about an input that stops hindsight with exit code 2 (a usage or input error). */
@@ -260,6 +261,13 @@ export async function readInput(
         summary.formatReason = lineNo === 0 ? 'input is empty' : 'input holds only blank lines';
       } else {
         const best = sniffFormat(head, options);
+        if ((best === null || best.format.id === 'railway-text') && opensArrayOfRecords(head)) {
+          const file = path === '-' ? '' : ` ${path}`;
+          throw new InputError(
+            `${path === '-' ? 'standard input' : path} is a JSON array of log records; hindsight reads one JSON object a line, as railway logs --json prints them: ` +
+              `${path === '-' ? '... | ' : ''}jq -c '.[]'${file} | hindsight analyze`,
+          );
+        }
         if (!best) {
           throw new InputError(
             `${path}: format not recognised from its first ${head.length} lines. Known formats: ${FORMATS.filter((x) => x.id !== 'raw').map((x) => x.id).join(', ')}. ` +

@@ -88,6 +88,19 @@ describe('readInput: binary data', () => {
     await expect(readText(buf)).rejects.toThrow(/looks like binary data/);
   });
 
+  it('refuses a JSON array of log records with the jq line that reads it, pretty-printed or compact', async () => {
+    const records = [
+      { msg: 'checkout failed: card declined', level: 'error', time: '2026-04-01T10:00:00Z', orderId: 7 },
+      { msg: 'checkout ok', level: 'info', time: '2026-04-01T10:00:02Z', orderId: 8 },
+    ];
+    const hint = /standard input is a JSON array of log records; .*jq -c '\.\[\]' \| hindsight analyze/;
+    await expect(readText(JSON.stringify(records, null, 2))).rejects.toThrow(hint);
+    await expect(readText(JSON.stringify(records) + '\n')).rejects.toThrow(hint);
+    // Bracketed level markers are not an array.
+    const { summary } = await readText('[INFO] {"message": "boot"}\n[ERRO] failed\n');
+    expect(summary.format).toBe('railway-text');
+  });
+
   it('rejects xz data, naming it', async () => {
     await expect(readText(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 1, 2, 3]))).rejects.toThrow(/xz-compressed/);
   });
