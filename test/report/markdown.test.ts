@@ -85,6 +85,18 @@ describe('markdown report', () => {
     expect(md).toContain('- **Failed:** `slow-queries`: boom: cannot read x. Its findings are missing from this report.');
   });
 
+  it("puts the inputs' warnings under the summary, three at most, so that a cut input is said first", () => {
+    const t = scenarioTimeline();
+    t.inputs[0]!.warnings = ['reading stopped by a signal after 76 lines; the report covers what was read', 'w2', 'w3', 'w4'];
+    const md = renderMarkdown({ timeline: t, findings: scenarioFindings(), runs: scenarioRuns() });
+    const summary = md.slice(md.indexOf('## Summary'), md.indexOf('## 1. Log Analysis'));
+    expect(summary).toContain(`> **Input \`${t.inputs[0]!.path}\`:** reading stopped by a signal after 76 lines; the report covers what was read`);
+    expect(summary).toContain('w3');
+    expect(summary).not.toContain('w4');
+    expect(summary).toContain('> 1 more warning in the appendix.');
+    expect(scenarioReport()).not.toContain('> **Input');
+  });
+
   it('does without findings, metrics and detectors', () => {
     const t = buildTimeline([{ at: T0, message: 'hello', service: 'web' }, { at: T0 + 60_000, message: 'bye', service: 'web' }]);
     const md = renderMarkdown({ timeline: t, findings: [], runs: [] });

@@ -2,7 +2,7 @@
 // `level`, and every other attribute flattened at the top level. Railway labels every stderr line
 // `error`, so the level is taken from the message itself when it announces one, and a message that
 // is a PostgreSQL log line becomes a PostgreSQL record with PostgreSQL's severity.
-import type { InputFormat, LineParser, ParseContext } from '../format.js';
+import type { EventSink, InputFormat, LineParser, ParseContext } from '../format.js';
 import { jsonObjectOrSkip, shareOf } from '../format.js';
 import type { Level, LogEvent, SourceKind } from '../../model.js';
 import { parseTimestamp, parseTimestampAt, parseUtcAt, epochToMs } from '../timestamp.js';
@@ -156,6 +156,22 @@ export function isPlatformMessage(m: string, c = m.charCodeAt(0)): boolean {
   return c === 82 && m.startsWith('Railway rate limit of');
 }
 
+/**
+ * Lines `railway logs` prints when its output is piped without --since, --until or --lines: the
+ * latest 500, not a stream (railwayapp/cli, src/commands/logs.rs). An input of exactly that many
+ * lines most likely came from such a pipe, and the incident may be older than its first line.
+ */
+export const RAILWAY_PIPED_LINES = 500;
+
+/** Warns when an input of Railway logs holds exactly the lines a bare piped `railway logs` prints. */
+export function warnIfRailwayCap(sink: EventSink, lines: number, json: boolean): void {
+  if (lines !== RAILWAY_PIPED_LINES) return;
+  sink.warn?.(
+    `exactly ${RAILWAY_PIPED_LINES} lines, what railway logs prints when piped without --since, --until or --lines: if these were fetched that way, ` +
+      `what came before them is missing; fetch the window of the incident, e.g. railway logs${json ? ' --json' : ''} --since 6h | hindsight analyze`,
+  );
+}
+
 /** Reads the shared fields of a Railway-style JSON log object. */
 export function railwayTimestamp(o: Record<string, unknown>): number | null {
   const t = o.timestamp ?? o.time ?? o.ts ?? o['@timestamp'];
@@ -179,7 +195,9 @@ export const railwayJson: InputFormat = {
     const held = new HeldRecord(sink);
     // The line is characters `from` to `to` of `text` (read-input hands lines over in place in a
     // string of many lines); `bytes[off + i]` is character i of `text` when bytes are given.
+    let lastLine = 0;
     const parse = (text: string, from: number, to: number, lineNo: number, bytes: Uint8Array | undefined, off: number): void => {
+      lastLine = lineNo;
       if (text.charCodeAt(from) !== 123) {
         let i = from;
         while (i < to && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
@@ -271,6 +289,7 @@ export const railwayJson: InputFormat = {
       end() {
         held.flush();
         pg.flush();
+        warnIfRailwayCap(sink, lastLine, true);
       },
     };
   },

@@ -10,7 +10,7 @@ import { parsePgLine, PgRecordAssembler } from '../postgres-line.js';
 import { HeldRecord } from '../multiline.js';
 import { emitHerokuSample } from '../heroku-samples.js';
 import { withoutTerminalCodes } from '../terminal-codes.js';
-import { isPlatformMessage } from './railway-json.js';
+import { isPlatformMessage, warnIfRailwayCap } from './railway-json.js';
 
 const BRACKET = /^\[([A-Za-z]{2,8})\]\s?/;
 const DASHBOARD = /^(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)\s+(?:\[([A-Za-z]{2,8})\]\s?)?/;
@@ -42,8 +42,10 @@ export const railwayText: InputFormat = {
     const { sink, service, input } = ctx;
     const held = new HeldRecord(sink);
     const pg = new PgRecordAssembler(sink);
+    let lastLine = 0;
     return {
       line(line, lineNo) {
+        lastLine = lineNo;
         const text = withoutTerminalCodes(line);
         let rest = text;
         let ts: number | null = null;
@@ -105,6 +107,7 @@ export const railwayText: InputFormat = {
       end() {
         held.flush();
         pg.flush();
+        warnIfRailwayCap(sink, lastLine, false);
       },
     };
   },
