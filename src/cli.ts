@@ -27,8 +27,7 @@ export function buildProgram(io: Io): Command {
     .configureOutput({
       writeOut: io.stdout,
       writeErr: io.stderr,
-      // Commander's own errors ("error: unknown option '--x'") become one `hindsight:` line.
-      outputError: (str, write) => write(`hindsight: ${str.replace(/^error:\s*/i, '').trim()} (see hindsight --help)\n`),
+      outputError: commanderError('hindsight --help'),
     })
     .addHelpText(
       'after',
@@ -57,8 +56,15 @@ Run hindsight <command> --help for a command's options. Docs: docs/report.md, do
   for (const c of program.commands) {
     const ex = examples[c.name()];
     if (ex) c.addHelpText('after', `\nExamples:\n  ${ex}`);
+    // A command's own errors point at its own help, where its options are.
+    c.configureOutput({ outputError: commanderError(`hindsight ${c.name()} --help`) });
   }
   return program;
+}
+
+/** Commander's own errors ("error: unknown option '--x'") as one `hindsight:` line that says where the help is. */
+function commanderError(help: string): (str: string, write: (s: string) => void) => void {
+  return (str, write) => write(`hindsight: ${oneLine(str.replace(/^error:\s*/i, ''))} (see ${help})\n`);
 }
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */

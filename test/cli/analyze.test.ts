@@ -166,10 +166,15 @@ describe('hindsight analyze', () => {
       expect(r.stderr).toBe('hindsight: cannot read /nonexistent/app.jsonl: no such file or directory\n');
     });
 
-    it('turns unknown options into one hindsight: line', async () => {
+    it("turns unknown options into one hindsight: line that points at the command's help", async () => {
       const r = await runCli(['analyze', '--bogus']);
       expect(r.code).toBe(2);
-      expect(r.stderr).toBe("hindsight: unknown option '--bogus' (see hindsight --help)\n");
+      expect(r.stderr).toBe("hindsight: unknown option '--bogus' (see hindsight analyze --help)\n");
+      const t = await runCli(['templates', '--limit']);
+      expect(t.stderr).toBe("hindsight: option '--limit <n>' argument missing (see hindsight templates --help)\n");
+      const c = await runCli(['analyse']);
+      expect(c.code).toBe(2);
+      expect(c.stderr).toBe("hindsight: unknown command 'analyse' (Did you mean analyze?) (see hindsight --help)\n");
     });
 
     it('prints the program help with no arguments', async () => {

@@ -136,7 +136,7 @@ describe('hindsight digest over three consecutive days', () => {
     expect(r.stderr).toMatch(/^hindsight: cannot read the digest state .*: it is a directory\n$/);
     const missing = await runCli(['digest', day1!]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe("hindsight: required option '--state <file>' not specified (see hindsight --help)\n");
+    expect(missing.stderr).toBe("hindsight: required option '--state <file>' not specified (see hindsight digest --help)\n");
   });
 
   it('says when the state cannot be written', async () => {
