@@ -66,6 +66,8 @@ export function buildJsonReport({ timeline, findings, runs, run }: ReportInput):
       byLevel: timeline.totals.byLevel,
       bySource: timeline.totals.bySource,
       withoutTimestamp: timeline.totals.withoutTime,
+      labelledError: timeline.totals.labelledError,
+      labelledErrorNotError: timeline.totals.labelledErrorNotError,
       templates: timeline.templates.length,
       templateOverflow: timeline.miner.overflow,
       keptEventsDropped: timeline.eventsDropped,

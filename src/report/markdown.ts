@@ -768,6 +768,13 @@ function appendix(input: ReportInput): string[] {
   if (r?.outsideWindow) notes.push(`${int(r.outsideWindow)} records and samples outside the window given with --since/--until were left out.`);
   if (r?.ignored) notes.push(`${plural(r.ignored, 'record')} matched the configuration's ignored templates and ${r.ignored === 1 ? 'was' : 'were'} left out.`);
   if (t.totals.withoutTime > 0) notes.push(`${plural(t.totals.withoutTime, 'record')} carried no timestamp.`);
+  const { labelledError, labelledErrorNotError } = t.totals;
+  if (labelledErrorNotError > 0) {
+    notes.push(
+      `${plural(labelledError, 'record')} came labelled \`error\`, the label Railway gives every line written to standard error; ` +
+        `${int(labelledErrorNotError)} of them announce a lower level (an \`INFO:\` line, a PostgreSQL \`LOG\`) and count at that level here: this is why the report counts fewer errors than Railway's dashboard.`,
+    );
+  }
   if (t.eventsDropped > 0) {
     const thinned = t.templates.filter((x) => x.keptEvery > 1);
     const most = thinned.reduce((k, x) => Math.max(k, x.keptEvery), 1);

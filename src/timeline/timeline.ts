@@ -9,6 +9,7 @@ import { TemplateMiner, type Template } from '../templates/miner.js';
 import { PostgresStats, type PostgresStatsSummary } from './postgres-stats.js';
 import { EventCompactor } from './compact-event.js';
 import { ownString } from '../own-string.js';
+import { levelOfWord } from '../ingest/level.js';
 
 /** An event the timeline kept, with the template it belongs to. */
 export interface TimelineEvent extends LogEvent {
@@ -64,7 +65,15 @@ export interface TimelineSummary {
   inputPaths: string[];
   window: { start: number | null; end: number | null };
   services: string[];
-  totals: { records: number; byLevel: Record<Level, number>; bySource: Record<SourceKind, number>; withoutTime: number };
+  totals: {
+    records: number;
+    byLevel: Record<Level, number>;
+    bySource: Record<SourceKind, number>;
+    withoutTime: number;
+    /** Records their source labelled an error (Railway's `error`: written to standard error), and how many of those announce a lower level. */
+    labelledError: number;
+    labelledErrorNotError: number;
+  };
   templates: TemplateSummary[];
   /** Kept events sorted by time (events without a time last, in input order). */
   events: TimelineEvent[];
@@ -109,6 +118,7 @@ export interface TimelineOptions {
   perLine?: boolean;
 }
 
+const ERROR_RANK = LEVEL_RANK.error;
 const EXAMPLES = 3;
 const EXAMPLE_CHARS = 500;
 const BUCKET_MS = 60_000;
@@ -196,6 +206,8 @@ export class Timeline {
   private lastBucketAt = -1;
   private readonly byLevel = new Uint32Array(LEVELS.length);
   private readonly bySource: Record<SourceKind, number> = { app: 0, platform: 0, postgres: 0, http: 0 };
+  private labelledError = 0;
+  private labelledErrorNotError = 0;
   private withoutTime = 0;
   private records = 0;
   private start: number | null = null;
@@ -245,6 +257,11 @@ export class Timeline {
     this.byLevel[rank]!++;
     this.bySource[ev.source]++;
     this.records++;
+    const stream = ev.stream;
+    if (stream !== undefined && stream !== 'info' && (stream === 'error' || levelOfWord(stream) === 'error')) {
+      this.labelledError++;
+      if (rank < ERROR_RANK) this.labelledErrorNotError++;
+    }
     if (this.perLine !== null) this.perLine.push({ input: ev.input, line: ev.line, template: id });
     const ts = ev.ts;
     if (ts !== null) {
@@ -481,7 +498,14 @@ export class Timeline {
       inputPaths: this.inputPaths,
       window: { start: this.start, end: this.end },
       services: [...this.services].sort(),
-      totals: { records: this.records, byLevel, bySource: { ...this.bySource }, withoutTime: this.withoutTime },
+      totals: {
+        records: this.records,
+        byLevel,
+        bySource: { ...this.bySource },
+        withoutTime: this.withoutTime,
+        labelledError: this.labelledError,
+        labelledErrorNotError: this.labelledErrorNotError,
+      },
       templates,
       events: timed.concat(untimed),
       eventsDropped: this.dropped,
