@@ -73,7 +73,10 @@ template; a line that could not be read gets "-\\t<skipped: reason>".`,
       try {
         if (opts.perLine) writePerLine(summary, perLine, out.write);
         else if (opts.format === 'json') out.write(JSON.stringify(templatesJson(summary), null, 2) + '\n');
-        else out.write(templatesTable(summary, limit, io.stdoutIsTTY === true && !opts.output));
+        else {
+          const onTerminal = io.stdoutIsTTY === true && !opts.output;
+          out.write(templatesTable(summary, limit, onTerminal, onTerminal && process.stdout.columns ? process.stdout.columns : undefined));
+        }
       } finally {
         out.close();
       }
@@ -161,31 +164,52 @@ export function templatesJson(summary: TimelineSummary): unknown {
   };
 }
 
-/** The templates as a terminal table: most frequent first, at most `limit` rows. */
-export function templatesTable(summary: TimelineSummary, limit: number, color = false): string {
+/**
+ * The templates as a terminal table: most frequent first, at most `limit` rows, fitted to `width`
+ * columns (the terminal's, 160 when not a terminal). The template column takes what the counts and
+ * times leave; below 150 columns the example goes, below 110 the last-seen time too, so that the
+ * template stays readable.
+ */
+export function templatesTable(summary: TimelineSummary, limit: number, color = false, width = 160): string {
   const total = summary.totals.records;
   const sorted = byCount(summary.templates).filter((t) => t.count > 0);
-  const table = new Table({ head: ['id', 'count', 'share', 'first seen', 'last seen', 'worst', 'service', 'template', 'example'], wordWrap: true, style: color ? {} : { head: [], border: [] }, colWidths: [null, null, null, null, null, null, null, 50, 50] as unknown as number[] });
-  for (const t of sorted.slice(0, limit)) {
+  const withExample = width >= 150;
+  const withLast = width >= 110;
+  const head = ['id', 'count', 'share', 'first seen (UTC)', ...(withLast ? ['last seen (UTC)'] : []), 'worst', 'service'];
+  const nFixed = head.length;
+  head.push('template', ...(withExample ? ['example'] : []));
+  const rows = sorted.slice(0, limit).map((t) => {
     const ex = t.examples[0];
-    table.push([
+    return [
       String(t.id),
       String(t.count),
       total > 0 ? `${((100 * t.count) / total).toFixed(1)}%` : '-',
-      iso(t.first) ?? '-',
-      iso(t.last) ?? '-',
+      clock(t.first),
+      ...(withLast ? [clock(t.last)] : []),
       t.worst,
       t.service,
       clip(redact(t.text)) + (t.emptyTail ? ' (empty tail)' : ''),
-      ex ? `${clip(redact(ex.text))}\n(${summary.inputPaths[ex.input] ?? ex.input}:${ex.line})` : '',
-    ]);
-  }
+      ...(withExample ? [ex ? `${clip(redact(ex.text))}\n(${summary.inputPaths[ex.input] ?? ex.input}:${ex.line})` : ''] : []),
+    ];
+  });
+  // The fixed columns as wide as their widest cell (plus cli-table3's padding of one a side), the
+  // text columns what is left of the width after them and the borders.
+  const fixed = head.slice(0, nFixed).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)) + 2);
+  const left = width - fixed.reduce((a, b) => a + b, 0) - (head.length + 1);
+  const text = Math.max(12, Math.floor(left / (withExample ? 2 : 1)));
+  const table = new Table({ head, wordWrap: true, style: { head: color ? ['bold'] : [], border: color ? ['grey'] : [] }, colWidths: [...fixed, text, ...(withExample ? [text] : [])] });
+  for (const r of rows) table.push(r);
   let s = table.toString() + '\n';
   s += `${plural(sorted.length, 'template')} from ${plural(total, 'record')}`;
   if (sorted.length > limit) s += ` (${limit} shown; --limit 0 for all)`;
   s += '\n';
   if (summary.miner.overflow > 0) s += `${summary.miner.overflow} messages found no room under the cap of ${summary.miner.maxTemplates} templates and were counted in an overflow template (raise --max-templates).\n`;
   return s;
+}
+
+/** `2026-02-07 19:12:02` (UTC), or `-`. */
+function clock(ts: number | null): string {
+  return ts === null ? '-' : new Date(ts).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 function byCount(ts: readonly TemplateSummary[]): TemplateSummary[] {

@@ -67,3 +67,19 @@ describe('hindsight templates', () => {
     expect(r.stderr).toContain('--max-templates');
   });
 });
+
+describe('templates table', () => {
+  it('fits the width it is given: the example column only when there is room for it', async () => {
+    const { templatesTable } = await import('../../src/commands/templates.js');
+    const { readTimeline } = await import('../../src/analyze.js');
+    const { summary } = await readTimeline(['samples/bot-workers']);
+    for (const width of [80, 100, 120, 160, 200]) {
+      const out = templatesTable(summary, 5, false, width);
+      const lines = out.split('\n').filter((l) => /^[│┌├└]/.test(l));
+      expect(Math.max(...lines.map((l) => l.length)), `width ${width}`).toBeLessThanOrEqual(width);
+      expect(out.includes('example'), `width ${width}`).toBe(width >= 150);
+      expect(out.includes('last seen'), `width ${width}`).toBe(width >= 110);
+      expect(out).toMatch(/│ 2025-02-14 09:29:45 │/);
+    }
+  });
+});
