@@ -145,8 +145,8 @@ export const lockContention = defineDetector({
           (topObject ? `, mostly on ${topObject.object}` : '') +
           '.',
         pattern:
-          `Between ${firstSeen ?? '?'} and ${lastSeen ?? '?'}: ${waits.length} wait(s) still pending when logged, ${acquired.length} lock(s) acquired after ` +
-          `waiting ${(acquiredMs / 1000).toFixed(1)} s in total, ${deadlocks.length} deadlock(s), ${timeouts.length} statement(s) cancelled by lock_timeout. ` +
+          `Between ${firstSeen ?? '?'} and ${lastSeen ?? '?'}: ${plural(waits.length, 'wait')} still pending when logged, ${plural(acquired.length, 'lock')} acquired after ` +
+          `waiting ${(acquiredMs / 1000).toFixed(1)} s in total, ${plural(deadlocks.length, 'deadlock')}, ${plural(timeouts.length, 'statement')} cancelled by lock_timeout. ` +
           `${pids.length} backend process(es) took part` +
           (Object.keys(modes).length > 0 ? `; lock modes: ${Object.entries(modes).map(([m, c]) => `${m} ×${c}`).join(', ')}` : '') +
           '.',

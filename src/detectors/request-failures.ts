@@ -13,7 +13,8 @@ export interface RequestRef {
 }
 
 // `GET /path`, optionally followed by the status as access logs write it (`GET /x HTTP/1.1" 502`, `GET /x 500`).
-const METHOD_PATH = /\b(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\/[^\s"']*)(?:\s+HTTP\/[\d.]+"?)?(?:\s+(?:->\s*)?([1-5]\d\d)\b)?/;
+// The path stops before punctuation that ends it in prose ("on POST /jobs/7/cancel: timeout").
+const METHOD_PATH = /\b(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\/[^\s"']*?)[:,;.)]*(?=[\s"']|$)(?:\s+HTTP\/[\d.]+"?)?(?:\s+(?:->\s*)?([1-5]\d\d)\b)?/;
 const STATUS = /\b(?:status(?:[ _-]?code)?\s*[=:]?\s*|returned\s+|responded\s+(?:with\s+)?)([1-5]\d\d)\b|\b(5\d\d)\s+(?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Timeout)/i;
 const SERVER_FAILURE = /Exception in ASGI application|Exception on \/|Internal Server Error|[Uu]nhandled (?:[Ee]xception|[Ee]rror|[Rr]ejection)/;
 /** A 5xx as its own token ("status=503", " 500 Internal"): the cheap gate before STATUS. */

@@ -97,7 +97,7 @@ function loopFinding(
     summary:
       `${service} started ${loop.length} times between ${clockOf(from)} and ${clockOf(to)}` +
       (hc.length > 0 ? `, with ${plural(hc.length, 'failed health check')}` : '') +
-      (killed > 0 ? `, ${killed} stop(s) by SIGKILL / exit 137` : '') +
+      (killed > 0 ? `, ${plural(killed, 'stop')} by SIGKILL / exit 137` : '') +
       '.',
     pattern:
       `Gaps between starts: ${intervals.map((v) => humanDuration(v * 1000)).join(', ')}` +

@@ -9,6 +9,7 @@ import { defineDetector } from './detector.js';
 import { locationOf } from './evidence.js';
 import { isoOf } from '../ingest/timestamp.js';
 import { redact } from '../redact.js';
+import { plural } from '../words.js';
 
 function round(v: number): number {
   return Math.round(v * 1000) / 1000;
@@ -89,7 +90,7 @@ export const slowQueries = defineDetector({
           (first ? `; the heaviest is \`${redact(first.s.statement).slice(0, 120)}\` with ${first.slowCount} slow runs` : '') +
           '.',
         pattern:
-          `Of ${pg.queries.withDuration} logged durations, ${executions} reached ${o.thresholdMs} ms, spread over ${slow.length} normalized statement(s). ` +
+          `Of ${pg.queries.withDuration} logged durations, ${executions} reached ${o.thresholdMs} ms, spread over ${plural(slow.length, 'normalized statement')}. ` +
           top
             .slice(0, 5)
             .map((x) => `\`${redact(x.s.statement).slice(0, 100)}\`: ${x.slowCount} slow of ${x.s.count}, mean ${x.s.meanMs} ms, p95 ${x.s.p95Ms} ms, max ${x.s.maxMs} ms`)

@@ -63,10 +63,10 @@ function has504Status(ev: TimelineEvent): boolean {
   return false;
 }
 
-const TEXT: Record<Kind, { title: string; what: string; cause: string; impact: string; fix: string; severity: (n: number) => FindingSeverity }> = {
+const TEXT: Record<Kind, { title: string; what: [one: string, many: string]; cause: string; impact: string; fix: string; severity: (n: number) => FindingSeverity }> = {
   'statement-timeout': {
     title: 'Statements Cancelled by statement_timeout',
-    what: 'statement(s) cancelled by statement_timeout (SQLSTATE 57014)',
+    what: ['statement cancelled by statement_timeout (SQLSTATE 57014)', 'statements cancelled by statement_timeout (SQLSTATE 57014)'],
     cause: 'Queries ran longer than statement_timeout: missing indexes, large scans or sorts, or waits on locks counted in the statement time.',
     impact: 'Each cancelled statement is an error for its caller (a failed request or job run) and wasted database time up to the limit.',
     fix: 'Find the statements below in the slow-query report (log_min_duration_statement) and EXPLAIN ANALYZE them; add the missing index or paginate; keep statement_timeout below the request timeout so the database, not the proxy, ends the work.',
@@ -74,7 +74,7 @@ const TEXT: Record<Kind, { title: string; what: string; cause: string; impact: s
   },
   'idle-in-transaction-timeout': {
     title: 'Sessions Ended by idle_in_transaction_session_timeout',
-    what: 'session(s) terminated for idling inside an open transaction (SQLSTATE 25P03)',
+    what: ['session terminated for idling inside an open transaction (SQLSTATE 25P03)', 'sessions terminated for idling inside an open transaction (SQLSTATE 25P03)'],
     cause: 'The application opened a transaction and then stopped using the connection without COMMIT or ROLLBACK: a session leaked on an exception path, a transaction held open around network calls, or a stream not closed.',
     impact: 'The open transaction held its locks and its snapshot (blocking vacuum) until PostgreSQL killed the session; the application then finds a dead pooled connection.',
     fix: 'Close sessions in finally blocks or context managers, do not hold a transaction across awaits on external services, and enable pool_pre_ping so a killed connection is replaced rather than reused.',
@@ -82,7 +82,7 @@ const TEXT: Record<Kind, { title: string; what: string; cause: string; impact: s
   },
   'idle-session-timeout': {
     title: 'Idle Sessions Ended by idle_session_timeout',
-    what: 'idle session(s) terminated by idle_session_timeout (SQLSTATE 57P05)',
+    what: ['idle session terminated by idle_session_timeout (SQLSTATE 57P05)', 'idle sessions terminated by idle_session_timeout (SQLSTATE 57P05)'],
     cause: 'Pooled connections stayed idle longer than idle_session_timeout.',
     impact: 'Harmless by itself, but a pool without pre-ping hands the dead connection to the next request, which fails.',
     fix: 'Set the pool recycle time below idle_session_timeout (pool_recycle) or enable pool_pre_ping.',
@@ -90,7 +90,7 @@ const TEXT: Record<Kind, { title: string; what: string; cause: string; impact: s
   },
   'app-timeout': {
     title: 'Application Timeouts (TimeoutError)',
-    what: 'application timeout error(s)',
+    what: ['application timeout error', 'application timeout errors'],
     cause: 'An awaited call (database query, pool acquire, HTTP request) did not finish within its timeout; an empty TimeoutError message usually comes from asyncio.wait_for.',
     impact: 'The work behind each timeout failed or was retried.',
     fix: 'Log which call timed out and its limit; bound every external call with a timeout shorter than the caller\'s, and make the slow dependency visible (slow queries, pool usage).',
@@ -98,7 +98,7 @@ const TEXT: Record<Kind, { title: string; what: string; cause: string; impact: s
   },
   'handler-timeout': {
     title: 'Handler and Worker Timeouts',
-    what: 'handler/worker timeout(s) reported by the application',
+    what: ['handler or worker timeout reported by the application', 'handler or worker timeouts reported by the application'],
     cause: 'Handlers or workers ran past the deadline the application set for them: hung awaits (no timeout on a network or database call) or exhausted pools.',
     impact: 'Timed-out handlers drop their work (and may be retried by the sender, as Telegram does with webhooks).',
     fix: 'Find what the handler waited on when it timed out (log the stage), put timeouts on the inner calls, and keep the ITERATION/handler end log in a finally block.',
@@ -106,7 +106,7 @@ const TEXT: Record<Kind, { title: string; what: string; cause: string; impact: s
   },
   'http-504': {
     title: 'HTTP 504 Gateway Timeouts',
-    what: 'HTTP 504 response(s)',
+    what: ['HTTP 504 response', 'HTTP 504 responses'],
     cause: 'The proxy gave up waiting for the application: requests ran past the edge timeout.',
     impact: 'Users got errors; the work may still have run to completion behind the proxy.',
     fix: 'Bound handler time below the proxy timeout (return 503/504 yourself with a log line), and move long work to background jobs.',
@@ -171,9 +171,9 @@ export const timeouts = defineDetector({
         id: `timeouts:${kind}`,
         severity: tx.severity(n),
         title: `${tx.title} (${n})`,
-        summary: `${plural(n, 'time', 'times')}: ${n} ${tx.what}, on ${Object.keys(perService).sort().join(', ')}${estimated}.`,
+        summary: `${plural(n, ...tx.what)} on ${Object.keys(perService).sort().join(', ')}${estimated}.`,
         pattern:
-          `${n} ${tx.what} between ${firstSeen ?? '?'} and ${lastSeen ?? '?'}; per service: ` +
+          `${plural(n, ...tx.what)} between ${firstSeen ?? '?'} and ${lastSeen ?? '?'}; per service: ` +
           Object.entries(perService).map(([s, c]) => `${s} ${c}`).join(', ') +
           (Object.keys(markers).length > 0 ? `; markers: ${Object.entries(markers).map(([m, c]) => `${m} ×${c}`).join(', ')}` : '') +
           (topStatement ? `; most often for \`${topStatement.statement.slice(0, 200)}\` (${topStatement.count})` : '') +

@@ -88,7 +88,7 @@ export const ungracefulShutdown = defineDetector({
           (silent > 0 ? `: ${silent} with no shutdown line at all` : '') +
           (killed > 0 ? `, ${killed} killed (SIGKILL / exit 137)` : '') +
           (termThenKill > 0 ? `, ${termThenKill} of them after starting to shut down (SIGKILL after SIGTERM)` : '') +
-          (immediate > 0 ? `, ${immediate} PostgreSQL immediate shutdown(s)` : '') +
+          (immediate > 0 ? `, ${plural(immediate, 'PostgreSQL immediate shutdown')}` : '') +
           '.',
         pattern: `Ungraceful stops at ${bad.map((c) => clockOf(c.stop.ts)).join(', ')}; graceful ones: ${checks.length - bad.length}.`,
         rootCause:

@@ -4,6 +4,7 @@ import type { EventSink } from './format.js';
 import type { MeasurementSpec } from './metric-units.js';
 import { metricTime, metricValue } from './metric-units.js';
 import { epochToMs, parseTimestamp } from './timestamp.js';
+import { plural } from '../words.js';
 
 /** Counts of what a series held: samples emitted and points left out (with why). */
 export interface SeriesTally {
@@ -61,7 +62,7 @@ export function emitSeries(
 /** Reports points left out, once per document, through the sink's warnings. */
 export function warnBadPoints(sink: EventSink, what: string, tally: SeriesTally, firstLine: number): void {
   if (tally.badPoints > 0) {
-    sink.warn?.(`${tally.badPoints} ${what} point(s) in the document at line ${firstLine} had no usable time or value and were left out`);
+    sink.warn?.(`${plural(tally.badPoints, `${what} point`)} in the document at line ${firstLine} had no usable time or value and ${tally.badPoints === 1 ? 'was' : 'were'} left out`);
   }
 }
 

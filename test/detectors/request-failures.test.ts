@@ -19,6 +19,13 @@ describe('requestOf', () => {
     expect(requestOf(ev('upstream answered status=503'))).toEqual({ method: '', path: '', status: 503 });
     expect(requestOf(ev('Loaded 512 tasks'))).toBeNull();
   });
+
+  it('leaves the punctuation that ends a path in prose out of it', () => {
+    expect(requestOf(ev('Database error on POST /api/v1/generation-jobs/91396/cancel: (psycopg2.errors.LockNotAvailable) canceling statement'))).toEqual({ method: 'POST', path: '/api/v1/generation-jobs/:id/cancel', status: null });
+    expect(requestOf(ev('Timed out serving GET /reports/monthly.csv, retrying'))).toEqual({ method: 'GET', path: '/reports/monthly.csv', status: null });
+    expect(requestOf(ev('handler crashed (DELETE /sessions/77). 500'))).toMatchObject({ method: 'DELETE', path: '/sessions/:id' });
+    expect(requestOf(ev('GET / 503'))).toEqual({ method: 'GET', path: '/', status: 503 });
+  });
 });
 
 describe('isUserFacingFailure', () => {

@@ -5,6 +5,7 @@ import type { InputFormat, LineParser, ParseContext } from '../format.js';
 import type { MeasurementSpec } from '../metric-units.js';
 import { isCanonical, measurementOfName, metricTime, metricValue } from '../metric-units.js';
 import { epochToMs, parseTimestamp } from '../timestamp.js';
+import { plural } from '../../words.js';
 
 const TIME_COLUMNS = new Set(['timestamp', 'time', 'ts', 'date', 'datetime', '@timestamp', 'time_utc', 'timestamp_utc', 'date_time', 'period', 'bucket']);
 const SERVICE_COLUMNS = new Set(['service', 'service_name', 'servicename', 'app', 'application', 'container']);
@@ -102,7 +103,7 @@ export const metricsCsv: InputFormat = {
     if (first === undefined) return { score: 0, reason: 'empty' };
     const h = parseHeader(first);
     if (h === null) return { score: 0, reason: 'no CSV header with a time column and a measurement column' };
-    return { score: 0.9, reason: `a CSV header with a time column and ${h.canonical} measurement column(s)` };
+    return { score: 0.9, reason: `a CSV header with a time column and ${plural(h.canonical, 'measurement column')}` };
   },
   create(ctx: ParseContext): LineParser {
     const { sink } = ctx;

@@ -89,7 +89,7 @@ describe('railway-metrics', () => {
   it('warns about points without a time or value, keeping the others', () => {
     const r = runFormat(railwayMetrics, [JSON.stringify({ service: 'api', measurements: { CPU_USAGE: [{ ts: t0, value: 0.2 }, { ts: null, value: 1 }, { ts: t0 + 60, value: 'n/a' }] } })]);
     expect(r.metrics).toHaveLength(1);
-    expect(r.warnings[0]).toMatch(/2 metric point\(s\) in the document at line 1/);
+    expect(r.warnings[0]).toMatch(/^2 metric points in the document at line 1 had no usable time or value and were left out/);
   });
 
   it('does not claim Railway logs that mention measurements in a message', async () => {
