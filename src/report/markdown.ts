@@ -285,7 +285,9 @@ function notesSection(notes: Finding[], ref: string): string[] {
 
 function evidenceBlock(ctx: Ctx, evidence: Evidence[]): string[] {
   if (evidence.length === 0) return [];
-  const shown = evidence.slice(0, MAX_EVIDENCE_LINES);
+  // The detector chooses which lines matter; they are shown as a log excerpt, in time order (a
+  // detector may list a recovery's markers before the connection that failed during it).
+  const shown = chronological(evidence.slice(0, MAX_EVIDENCE_LINES));
   const services = new Set(shown.map((e) => e.service));
   const width = Math.max(...shown.map((e) => e.service.length));
   const lines = shown.map((e) => {
@@ -298,7 +300,15 @@ function evidenceBlock(ctx: Ctx, evidence: Evidence[]): string[] {
   return [fenced(lines), '', `Lines: ${locations(shown)}`, ''];
 }
 
-/** `app.jsonl:12, :40, :97; postgres.log:3`: locations grouped by input. */
+/** Evidence sorted by time, stably; lines without a time after the others, in their order. */
+function chronological(evidence: Evidence[]): Evidence[] {
+  return evidence
+    .map((e, i) => ({ e, i, t: e.timestamp === null ? Infinity : Date.parse(e.timestamp) }))
+    .sort((a, b) => a.t - b.t || a.i - b.i)
+    .map((x) => x.e);
+}
+
+/** `app.jsonl:12, :40, :97; postgres.log:3`: locations grouped by input, lines in order. */
 function locations(evidence: Evidence[]): string {
   const groups = new Map<string, string[]>();
   for (const e of evidence) {
@@ -309,7 +319,7 @@ function locations(evidence: Evidence[]): string {
     g.push(line);
     groups.set(path, g);
   }
-  return [...groups].map(([p, ls]) => code(`${p}:${ls.join(',')}`)).join('; ');
+  return [...groups].map(([p, ls]) => code(`${p}:${ls.sort((a, b) => Number(a) - Number(b)).join(',')}`)).join('; ');
 }
 
 function eventAt(ctx: Ctx, location: string): TimelineEvent | undefined {
