@@ -7,8 +7,10 @@ import { writeOutput, type Io } from './io.js';
 import { useColor } from './color.js';
 import { addInputOptions, runAnalysis, type InputOptions } from './run-analysis.js';
 
+type Format = 'markdown' | 'json' | 'text';
+
 interface AnalyzeOptions extends InputOptions {
-  format: 'markdown' | 'json' | 'text';
+  format?: Format;
   output?: string;
   failOn?: FindingSeverity;
   color?: boolean;
@@ -19,7 +21,7 @@ export function registerAnalyze(program: Command, io: Io): void {
     .command('analyze')
     .description('Read logs and metrics, run the detectors, write the incident report.')
     .argument('[inputs...]', 'files, directories, .gz files, or - for standard input (default: standard input)')
-    .addOption(new Option('--format <format>', 'output format').choices(['markdown', 'json', 'text']).default('markdown'))
+    .addOption(new Option('--format <format>', 'output format (default: json for -o FILE.json, text for -o FILE.txt, else markdown)').choices(['markdown', 'json', 'text']))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .addOption(new Option('--fail-on <severity>', 'exit with code 1 when a finding is this severe or worse').choices([...FINDING_SEVERITIES]))
     .option('--title <text>', 'title of the report (default: the services and the window)')
@@ -31,7 +33,7 @@ export function registerAnalyze(program: Command, io: Io): void {
 Examples:
   railway logs --json --since 24h | hindsight analyze
   hindsight analyze samples/whendoist -o incident.md
-  hindsight analyze api.jsonl postgres.log.gz metrics.json --format json -o report.json
+  hindsight analyze api.jsonl postgres.log.gz metrics.json -o report.json   # JSON, from the name
   hindsight analyze logs/ --since 2h --format text          # the last two hours of the logs
   hindsight analyze logs/ --since 2026-02-07T19:00Z --until 2026-02-07T20:00Z
   hindsight analyze logs/ --fail-on high > report.md        # exit code 1 when a finding is high or worse
@@ -41,9 +43,10 @@ Exit codes: 0 done, 1 a finding reached --fail-on, 2 usage, configuration or inp
     .action(async (inputs: string[], opts: AnalyzeOptions) => {
       const a = await runAnalysis(inputs, opts, io);
       const report = { timeline: a.timeline, findings: a.findings, runs: a.runs, run: a.run };
+      const format = opts.format ?? formatOfFile(opts.output);
       let text: string;
-      if (opts.format === 'json') text = renderJson(report);
-      else if (opts.format === 'text') {
+      if (format === 'json') text = renderJson(report);
+      else if (format === 'text') {
         // Loaded on demand: cli-table3 is the heaviest import, and only this format needs it.
         const { renderText } = await import('../report/text.js');
         const toFile = opts.output !== undefined && opts.output !== '-';
@@ -55,4 +58,12 @@ Exit codes: 0 done, 1 a finding reached --fail-on, 2 usage, configuration or inp
         if (a.findings.some((f) => FINDING_SEVERITY_RANK[f.severity] >= limit)) io.exitCode = 1;
       }
     });
+}
+
+/** The format a file name asks for when --format is not given: `report.json` is JSON, `summary.txt` the terminal text. */
+export function formatOfFile(file: string | undefined): Format {
+  if (file === undefined || file === '-') return 'markdown';
+  if (/\.json$/i.test(file)) return 'json';
+  if (/\.txt$/i.test(file)) return 'text';
+  return 'markdown';
 }

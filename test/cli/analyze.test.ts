@@ -56,6 +56,19 @@ describe('hindsight analyze', () => {
     expect(readFileSync(out, 'utf8')).toContain('## 1. Log Analysis');
   });
 
+  it('takes the format from the -o file name when --format is not given, and --format over it', async () => {
+    const dir = tmp();
+    const file = dayFile(dir);
+    await runCli(['analyze', file, '-o', join(dir, 'report.json')]);
+    expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).schemaVersion).toBe(1);
+    await runCli(['analyze', file, '-o', join(dir, 'summary.TXT')]);
+    expect(readFileSync(join(dir, 'summary.TXT'), 'utf8')).toMatch(/^hindsight 0\.\d+\.\d+: shop\n/);
+    await runCli(['analyze', file, '--format', 'markdown', '-o', join(dir, 'forced.json')]);
+    expect(readFileSync(join(dir, 'forced.json'), 'utf8')).toMatch(/^# Post-mortem: shop/);
+    await runCli(['analyze', file, '-o', join(dir, 'incident.report')]);
+    expect(readFileSync(join(dir, 'incident.report'), 'utf8')).toMatch(/^# Post-mortem: shop/);
+  });
+
   it('exits 1 with --fail-on exactly when a finding reaches the severity', async () => {
     const file = dayFile(tmp());
     const json = JSON.parse((await runCli(['analyze', file, '--format', 'json'])).stdout) as { findings: { severity: FindingSeverity }[] };
