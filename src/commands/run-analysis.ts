@@ -80,7 +80,7 @@ export async function runAnalysis(inputs: string[], opts: InputOptions, io: Io):
       progress.done();
     }
     const { summary, leftOut } = read;
-    if (summary.totals.records === 0 && summary.metrics.length === 0) throw new UsageError(nothingReadMessage(summary, leftOut.outsideWindow, leftOut.ignored, window));
+    if (summary.totals.records === 0 && summary.metrics.length === 0) throw new UsageError(nothingReadMessage(summary, leftOut.outsideWindow, leftOut.ignored, window, needsAnchor(since, until)));
     const { findings, runs } = runDetectors(summary, config.detectors);
     const run: RunInfo = { ...window, outsideWindow: leftOut.outsideWindow, ignored: leftOut.ignored };
     if (opts.title) run.title = opts.title;
@@ -91,16 +91,22 @@ export async function runAnalysis(inputs: string[], opts: InputOptions, io: Io):
   }
 }
 
-function nothingReadMessage(t: TimelineSummary, outside: number, ignored: number, window: { since?: number; until?: number }): string {
+function nothingReadMessage(t: TimelineSummary, outside: number, ignored: number, window: { since?: number; until?: number }, relative: boolean): string {
   const lines = t.inputs.reduce((a, i) => a + i.lines, 0);
-  const names = t.inputs.map((i) => i.path).join(', ');
+  const names = t.inputs.map((i) => (i.path === '-' ? 'standard input' : i.path)).join(', ');
   if (outside > 0 && ignored === 0) {
-    const w = `${window.since !== undefined ? new Date(window.since).toISOString() : 'the start'} to ${window.until !== undefined ? new Date(window.until).toISOString() : 'the end'}`;
-    return `no record of ${names} falls in the window ${w} (${plural(outside, 'record or sample', 'records and samples')} ${outside === 1 ? 'is' : 'are'} outside it)`;
+    const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const w = `${window.since !== undefined ? iso(window.since) : 'the start'} to ${window.until !== undefined ? iso(window.until) : 'the end'}`;
+    // Where the records are, so that the window can be given again around them.
+    const firsts = t.inputs.map((i) => i.firstTs).filter((x): x is number => x !== null);
+    const lasts = t.inputs.map((i) => i.lastTs).filter((x): x is number => x !== null);
+    const span = firsts.length > 0 ? `; they run from ${iso(Math.min(...firsts))} to ${iso(Math.max(...lasts))}` : '';
+    const fromNow = relative && t.inputs.some((i) => i.path === '-') ? ' (for standard input, --since and --until count back from now: give ISO times to choose another window)' : '';
+    return `no record of ${names} falls in the window ${w} (${plural(outside, 'record or sample', 'records and samples')} ${outside === 1 ? 'is' : 'are'} outside it${span})${fromNow}`;
   }
   if (ignored > 0 && outside === 0) return `every record of ${names} matched the configuration's ignoreTemplates (${plural(ignored, 'record')})`;
   if (outside > 0 || ignored > 0) return `no record of ${names} is left: ${outside} outside the window, ${ignored} matched ignoreTemplates`;
-  if (lines === 0) return `no line could be read: ${names === '-' ? 'standard input' : names} ${t.inputs.length === 1 ? 'is' : 'are'} empty`;
+  if (lines === 0) return `no line could be read: ${names} ${t.inputs.length === 1 ? 'is' : 'are'} empty`;
   const first = t.inputs.find((i) => i.skippedExamples.length > 0)?.skippedExamples[0];
   return `no line could be read from ${names}: ${plural(lines, 'line')}, all skipped${first ? ` (line ${first.line}: ${first.reason})` : ''}; try --input-format (see hindsight formats)`;
 }

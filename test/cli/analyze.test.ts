@@ -139,7 +139,11 @@ describe('hindsight analyze', () => {
       expect(Date.parse(doc.window.end)).toBeLessThanOrEqual(Date.parse('2026-05-04T11:00:00Z'));
       const d = await runCli(['analyze', file, '--format', 'json', '--until', '2026-05-03']);
       expect(d.code).toBe(2);
-      expect(d.stderr).toMatch(/^hindsight: no record of .* falls in the window/);
+      expect(d.stderr).toMatch(/^hindsight: no record of .* falls in the window the start to 2026-05-03T00:00:00Z \(\d[\d,]* records and samples are outside it; they run from 2026-05-04T00:\d\d:\d\dZ to 2026-05-04T23:\d\d:\d\dZ\)\n$/);
+      // Piped logs older than the window: --since counts back from now, and the message says so.
+      const p = await runCli(['analyze', '--since', '2h'], { stdin: readFileSync(file, 'utf8') });
+      expect(p.code).toBe(2);
+      expect(p.stderr).toMatch(/^hindsight: no record of standard input falls in the window .* \(for standard input, --since and --until count back from now: give ISO times to choose another window\)\n$/);
     });
 
     it('rejects malformed times and empty windows with one line and exit code 2', async () => {
