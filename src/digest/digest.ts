@@ -2,13 +2,13 @@
 // New, Ongoing (with the trend of counts) and Resolved findings, templates never seen before,
 // and the error rate against the previous run; then the next state. Pure functions: the command
 // reads and writes the state file.
-import type { Finding, FindingSeverity } from '../model.js';
+import type { Finding, FindingSeverity, InputSummary } from '../model.js';
 import { FINDING_SEVERITY_RANK } from '../model.js';
 import type { TemplateSummary, TimelineSummary } from '../timeline/timeline.js';
 import { isoOf } from '../ingest/timestamp.js';
 import { VERSION } from '../version.js';
 import { countOf } from '../report/finding-data.js';
-import { code, minuteOf, num, prose, cell } from '../report/markdown-text.js';
+import { code, inputWarnings, minuteOf, num, prose, cell } from '../report/markdown-text.js';
 import { sparkline } from '../report/charts.js';
 import { int, plural } from '../words.js';
 import { redact } from '../redact.js';
@@ -31,6 +31,8 @@ export interface Digest {
   run: number;
   firstRun: boolean;
   services: string[];
+  /** The inputs as read, for their warnings (a cut or truncated input). */
+  inputs: InputSummary[];
   figures: RunFigures;
   previous: RunFigures | null;
   fresh: FindingChange[];
@@ -109,6 +111,7 @@ export function compare(prev: DigestState | null, t: TimelineSummary, findings: 
     run,
     firstRun: prev === null,
     services: t.services,
+    inputs: t.inputs,
     figures,
     previous: prev?.lastRun ?? null,
     fresh: fresh.sort(bySeverity),
@@ -175,6 +178,7 @@ export function renderDigest(d: Digest, title?: string): string {
   const window = f.window.start && f.window.end ? `${minuteOf(Date.parse(f.window.start))} to ${minuteOf(Date.parse(f.window.end))}` : 'no timestamps';
   out.push(`# ${prose(title ?? `hindsight digest: ${d.services.join(', ') || 'no services'}`)}`, '');
   out.push(`> Run ${d.run}${d.firstRun ? ' (first run: nothing to compare with yet)' : ''} · ${window} · ${int(f.records)} records · ${plural(f.errors, 'error')}`, '');
+  out.push(...inputWarnings(d.inputs, 'in the appendix of `hindsight analyze` on the same inputs'));
 
   const overlap = overlapNote(d);
   if (overlap) out.push(`*${overlap}*`, '');

@@ -3,7 +3,8 @@
 // escaped, and prose with HTML and markdown punctuation escaped. Everything passes through
 // `redact` first, so no output path can skip it.
 import { redact } from '../redact.js';
-import { int } from '../words.js';
+import { int, plural } from '../words.js';
+import type { InputSummary } from '../model.js';
 
 /** A fenced code block around `lines` (redacted), with a fence no line can close early. */
 export function fenced(lines: readonly string[], info = ''): string {
@@ -111,3 +112,17 @@ export function minuteOf(ms: number): string {
 export function secondOf(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/**
+ * The inputs' warnings as a quote, for the top of a report or digest: a report on a cut input (500
+ * lines of a piped `railway logs`, a truncated gzip, a read stopped by Ctrl-C) must say so where it
+ * is read first, not only in the appendix. At most three, then a count; nothing when all is well.
+ */
+export function inputWarnings(inputs: readonly InputSummary[], more = 'in the appendix'): string[] {
+  const all = inputs.flatMap((i) => i.warnings.map((w) => ({ path: i.path, w })));
+  if (all.length === 0) return [];
+  const lines = all.slice(0, 3).map(({ path, w }) => `> **Input ${code(path === '-' ? 'standard input' : path)}:** ${prose(w)}`);
+  if (all.length > 3) lines.push(`> ${plural(all.length - 3, 'more warning')} ${more}.`);
+  return [lines.join('\n>\n'), ''];
+}
+

@@ -9,7 +9,7 @@ import { FINDING_SEVERITY_RANK } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import type { ReportInput } from './json.js';
 import { VERSION } from '../version.js';
-import { cell, code, evidenceTime, fenced, minuteOf, money, num, percent, prose } from './markdown-text.js';
+import { cell, code, evidenceTime, fenced, inputWarnings, minuteOf, money, num, percent, prose } from './markdown-text.js';
 import { countBuckets, countSparkline, mermaidLineChart, resample, sparkline } from './charts.js';
 import { affectedOf, countOf, numberAt, objectsAt, stringAt, timeAt, timesOf } from './finding-data.js';
 import { architectureGaps, workingWell, type Insight } from './insights.js';
@@ -75,7 +75,7 @@ export function renderMarkdown(input: ReportInput): string {
   const out: string[] = [];
   out.push(`# ${titleOf(input)}`, '');
   out.push(`> ${provenance(input)}`, '');
-  out.push('## Summary', '', summary(ctx), '', ...inputCaveats(t), '---', '');
+  out.push('## Summary', '', summary(ctx), '', ...inputWarnings(t.inputs), '---', '');
 
   out.push('## 1. Log Analysis', '');
   if (logFindings.length === 0) {
@@ -171,19 +171,6 @@ function summary(ctx: Ctx): string {
     : `None is critical; the worst is ${findings[0]!.severity}${rest > 0 ? `, and ${plural(rest, 'lesser finding')} follow${rest === 1 ? 's' : ''} below` : ''}.`;
   const costNote = costSentence(findings);
   return `${scale}. The problems that matter: ${listJoin(items)}.${costNote ? ' ' + costNote : ''} ${second}`;
-}
-
-/**
- * The inputs' warnings under the summary: a report on a cut input (500 lines of a piped `railway
- * logs`, a truncated gzip, a read stopped by Ctrl-C) must say so where it is read first, not only
- * in the appendix. At most three, then a count.
- */
-function inputCaveats(t: TimelineSummary): string[] {
-  const all = t.inputs.flatMap((i) => i.warnings.map((w) => ({ path: i.path, w })));
-  if (all.length === 0) return [];
-  const lines = all.slice(0, 3).map(({ path, w }) => `> **Input ${code(path === '-' ? 'standard input' : path)}:** ${prose(w)}`);
-  if (all.length > 3) lines.push(`> ${plural(all.length - 3, 'more warning')} in the appendix.`);
-  return [lines.join('\n>\n'), ''];
 }
 
 /** "Memory is 97% of the cost ($0.52 of $0.53 over 168 h)." when one resource dominates the bill. */

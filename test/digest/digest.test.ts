@@ -96,6 +96,19 @@ describe('hindsight digest over three consecutive days', () => {
     expect(r3.code, 'nothing new on day 3').toBe(0);
   });
 
+  it("quotes the inputs' warnings under its header (a nightly fetch cut at 500 lines)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-digest-'));
+    const [day1, day2] = threeDays(dir);
+    // The last 500 lines of two days of logs, as a bare `railway logs --json | ...` would fetch them.
+    const lines = [day1!, day2!].flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean));
+    expect(lines.length).toBeGreaterThan(500);
+    const cut = lines.slice(-500).join('\n') + '\n';
+    const r = await runCli(['digest', '--state', join(dir, 'state.json')], { stdin: cut });
+    expect(r.code).toBe(0);
+    const head = r.stdout.slice(0, r.stdout.indexOf('## Error rate'));
+    expect(head).toContain('> **Input `standard input`:** exactly 500 lines, what railway logs prints when piped');
+  });
+
   it('leaves the state alone with --dry-run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hindsight-digest-'));
     const state = join(dir, 'state.json');
