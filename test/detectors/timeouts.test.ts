@@ -68,6 +68,8 @@ describe('timeouts', () => {
     expect(byKind['app-timeout']!.data.count).toBe(2);
     expect(byKind['http-504']!.data.count).toBe(2);
     expect(byKind['http-504']!.data.perService).toEqual({ edge: 2 });
+    expect(byKind['http-504']!.summary).toBe('2 HTTP 504 responses on edge.');
+    expect(byKind['handler-timeout']!.summary).toMatch(/^7 handler or worker timeouts reported by the application on /);
   });
 
   it('a 504 logged by the timeout middleware and by the access log is one request', () => {

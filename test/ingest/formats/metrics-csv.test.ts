@@ -37,6 +37,10 @@ describe('metrics-csv', () => {
     expect(metricsCsv.sniff(['name,email', 'a,b']).score).toBe(0);
     expect(metricsCsv.sniff(['timestamp,user,action']).score).toBe(0);
     expect(metricsCsv.sniff(['date,memory_mb']).score).toBeGreaterThan(0.8);
+    // A one-line JSON export of megabytes holds commas and measurement names, but is no header.
+    const points = Array.from({ length: 3000 }, (_, i) => `{"ts":${1769932800 + i * 60},"value":0.1}`).join(',');
+    expect(metricsCsv.sniff([`{"timestamp":"x","memory_mb":[${points}]}`]).score).toBe(0);
+    expect(metricsCsv.sniff([`timestamp,memory_mb,${Array.from({ length: 3000 }, (_, i) => `disk_${i}_gb`).join(',')}`]).score).toBe(0);
   });
 
   it('splits quoted fields', () => {
