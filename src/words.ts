@@ -27,3 +27,8 @@ export function listJoin(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return items.slice(0, -1).join(', ') + ' and ' + items[items.length - 1];
 }
+
+/** An input as messages name it: its path, or "standard input" for `-`. */
+export function inputName(path: string): string {
+  return path === '-' ? 'standard input' : path;
+}

@@ -13,7 +13,7 @@ import type { EventSink, InputFormat, LineParser, ParseOptions } from './format.
 import { FORMATS, formatById, sniffFormat } from './registry.js';
 import { ownString } from '../own-string.js';
 import { opensArrayOfRecords } from './json-documents.js';
-import { plural } from '../words.js';
+import { inputName, plural } from '../words.js';
 
 /** An error about an input that stops hindsight with exit code 2 (a usage or input error). */
 export class InputError extends Error {
@@ -264,7 +264,7 @@ export async function readInput(
         if ((best === null || best.format.id === 'railway-text') && opensArrayOfRecords(head)) {
           const file = path === '-' ? '' : ` ${path}`;
           throw new InputError(
-            `${path === '-' ? 'standard input' : path} is a JSON array of log records; hindsight reads one JSON object a line, as railway logs --json prints them: ` +
+            `${inputName(path)} is a JSON array of log records; hindsight reads one JSON object a line, as railway logs --json prints them: ` +
               `${path === '-' ? '... | ' : ''}jq -c '.[]'${file} | hindsight analyze`,
           );
         }

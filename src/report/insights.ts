@@ -58,7 +58,7 @@ export function architectureGaps(findings: readonly Finding[], t: TimelineSummar
     out.push({
       title: 'Error logging loses the exception',
       text:
-        `${empty.length} error template${empty.length === 1 ? '' : 's'}${n > 0 ? ` (${plural(n, 'record')})` : ''} end${empty.length === 1 ? 's' : ''} where the exception's text should be. ` +
+        `${plural(empty.length, 'error template')}${n > 0 ? ` (${plural(n, 'record')})` : ''} end${empty.length === 1 ? 's' : ''} where the exception's text should be. ` +
         'Formatting an exception as its message drops its type and traceback, and many exceptions have no message at all. ' +
         'Log with the exception attached (the type, the message and the stack), so that the next outage says what failed.',
       cites: empty,

@@ -3,7 +3,7 @@
 // escaped, and prose with HTML and markdown punctuation escaped. Everything passes through
 // `redact` first, so no output path can skip it.
 import { redact } from '../redact.js';
-import { int, plural } from '../words.js';
+import { inputName, int, plural } from '../words.js';
 import type { InputSummary } from '../model.js';
 
 /** A fenced code block around `lines` (redacted), with a fence no line can close early. */
@@ -121,7 +121,7 @@ export function secondOf(ms: number): string {
 export function inputWarnings(inputs: readonly InputSummary[], more = 'in the appendix'): string[] {
   const all = inputs.flatMap((i) => i.warnings.map((w) => ({ path: i.path, w })));
   if (all.length === 0) return [];
-  const lines = all.slice(0, 3).map(({ path, w }) => `> **Input ${code(path === '-' ? 'standard input' : path)}:** ${prose(w)}`);
+  const lines = all.slice(0, 3).map(({ path, w }) => `> **Input ${code(inputName(path))}:** ${prose(w)}`);
   if (all.length > 3) lines.push(`> ${plural(all.length - 3, 'more warning')} ${more}.`);
   return [lines.join('\n>\n'), ''];
 }

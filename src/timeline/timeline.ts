@@ -567,14 +567,9 @@ export class Timeline {
     const counts = {} as Record<Level, number[]>;
     for (const l of LEVELS) counts[l] = [];
     if (this.buckets.size === 0) return { bucketMs: this.bucketMs, start: null, counts };
-    const keys = [...this.buckets.keys()];
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const k of keys) {
-      if (k < lo) lo = k;
-      if (k > hi) hi = k;
-    }
-    const n = hi - lo + 1;
+    // The first and last buckets, kept up to date as buckets are made and widened.
+    const lo = this.loBucket;
+    const n = this.hiBucket - lo + 1;
     for (const l of LEVELS) counts[l] = new Array<number>(n).fill(0);
     const pool = this.bucketPool;
     for (const [k, at] of this.buckets) {
