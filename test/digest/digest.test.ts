@@ -106,7 +106,7 @@ describe('hindsight digest over three consecutive days', () => {
     const r = await runCli(['digest', '--state', join(dir, 'state.json')], { stdin: cut });
     expect(r.code).toBe(0);
     const head = r.stdout.slice(0, r.stdout.indexOf('## Error rate'));
-    expect(head).toContain('> **Input `standard input`:** exactly 500 lines, what railway logs prints when piped');
+    expect(head).toContain('> **Input `standard input`:** exactly 500 lines, the cap of a piped railway logs');
   });
 
   it('leaves the state alone with --dry-run', async () => {

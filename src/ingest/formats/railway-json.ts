@@ -11,6 +11,7 @@ import { parsePgLine, PgRecordAssembler } from '../postgres-line.js';
 import { HeldRecord } from '../multiline.js';
 import { emitHerokuSample } from '../heroku-samples.js';
 import { withoutTerminalCodes } from '../terminal-codes.js';
+import { int } from '../../words.js';
 import { K_AT_TIMESTAMP, K_LEVEL, K_MESSAGE, K_MSG, K_SERVICE, K_SERVICE_NAME, K_SEVERITY, K_TIME, K_TIMESTAMP, K_TS, LITERAL, NUMBER, STRING, lazyAttrs, memberString, memberValue, members, scanObject } from '../json-scan.js';
 
 /** What the fast path takes from a scanned line besides its message (reused: one line at a time). */
@@ -157,18 +158,18 @@ export function isPlatformMessage(m: string, c = m.charCodeAt(0)): boolean {
 }
 
 /**
- * Lines `railway logs` prints when its output is piped without --since, --until or --lines: the
- * latest 500, not a stream (railwayapp/cli, src/commands/logs.rs). An input of exactly that many
- * lines most likely came from such a pipe, and the incident may be older than its first line.
+ * Lines `railway logs` prints when piped (or given --since/--until): one request of 500 lines, or
+ * of `--lines N`, which the API caps at 5,000 (railwayapp/cli, src/commands/logs.rs). An input of
+ * exactly that many lines most likely came from such a fetch, and the window is cut short.
  */
-export const RAILWAY_PIPED_LINES = 500;
+export const RAILWAY_CAPS: readonly number[] = [500, 5000];
 
-/** Warns when an input of Railway logs holds exactly the lines a bare piped `railway logs` prints. */
+/** Warns when an input of Railway logs holds exactly the lines a capped `railway logs` fetch prints. */
 export function warnIfRailwayCap(sink: EventSink, lines: number, json: boolean): void {
-  if (lines !== RAILWAY_PIPED_LINES) return;
+  if (!RAILWAY_CAPS.includes(lines)) return;
   sink.warn?.(
-    `exactly ${RAILWAY_PIPED_LINES} lines, what railway logs prints when piped without --since, --until or --lines: if these were fetched that way, ` +
-      `what came before them is missing; fetch the window of the incident, e.g. railway logs${json ? ' --json' : ''} --since 6h | hindsight analyze`,
+    `exactly ${int(lines)} lines, the cap of a piped railway logs${json ? ' --json' : ''}${lines === 500 ? '' : ' --lines 5000'} (with --since too): ` +
+      `if these were fetched that way, the rest of the window is missing; fetch all of it with hindsight pull railway --project ID --environment NAME --since 6h -o DIR (docs/railway.md)`,
   );
 }
 

@@ -64,20 +64,25 @@ describe('railway-text', () => {
   });
 });
 
-describe('the 500 lines of a piped railway logs', () => {
-  it('warns on exactly 500 lines, in text and JSON, and not on 499 or 501', async () => {
+describe('the 500 or 5,000 lines of a piped railway logs', () => {
+  it('warns on exactly 500 or 5,000 lines, in text and JSON, and not on 499, 501 or 4,999', async () => {
     const { railwayJson } = await import('../../../src/ingest/formats/railway-json.js');
     const text = (n: number) => Array.from({ length: n }, (_, i) => `[${i % 7 === 0 ? 'ERRO' : 'INFO'}] job ${i} done in ${i % 13} ms`);
     const json = (n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ message: `GET /api/items/${i} 200`, level: 'info', timestamp: new Date(Date.UTC(2026, 5, 1) + i * 1000).toISOString() }));
-    const warned = (ws: string[]) => ws.some((w) => w.startsWith('exactly 500 lines, what railway logs prints when piped'));
-    expect(warned(runFormat(railwayText, text(500)).warnings)).toBe(true);
+    const warned = (ws: string[], n: string) => ws.some((w) => w.startsWith(`exactly ${n} lines, the cap of a piped railway logs`));
+    expect(warned(runFormat(railwayText, text(500)).warnings, '500')).toBe(true);
     expect(runFormat(railwayText, text(500)).warnings.join()).not.toContain('--json');
     const j = runFormat(railwayJson, json(500)).warnings;
-    expect(warned(j)).toBe(true);
-    expect(j.join()).toContain('railway logs --json --since 6h | hindsight analyze');
-    for (const n of [499, 501]) {
-      expect(warned(runFormat(railwayText, text(n)).warnings), `text ${n}`).toBe(false);
-      expect(warned(runFormat(railwayJson, json(n)).warnings), `json ${n}`).toBe(false);
+    expect(warned(j, '500')).toBe(true);
+    expect(j.join()).toContain('railway logs --json (with --since too)');
+    expect(j.join()).toContain('hindsight pull railway --project ID --environment NAME --since 6h -o DIR');
+    const big = runFormat(railwayJson, json(5000)).warnings;
+    expect(warned(big, '5,000')).toBe(true);
+    expect(big.join()).toContain('railway logs --json --lines 5000');
+    expect(warned(runFormat(railwayText, text(5000)).warnings, '5,000')).toBe(true);
+    for (const n of [499, 501, 4999]) {
+      expect(runFormat(railwayText, text(n)).warnings.some((w) => w.includes('the cap of a piped')), `text ${n}`).toBe(false);
+      expect(runFormat(railwayJson, json(n)).warnings.some((w) => w.includes('the cap of a piped')), `json ${n}`).toBe(false);
     }
   });
 });
