@@ -71,6 +71,8 @@ function commanderError(help: string): (str: string, write: (s: string) => void)
 export async function main(argv: string[], io?: Io): Promise<number> {
   const ioReal: Io = io ?? {
     stdout: (s) => process.stdout.write(s),
+    // An empty write's callback runs after the writes before it, with their error if one failed.
+    flushStdout: () => new Promise((resolve, reject) => process.stdout.write('', (e) => (e ? reject(e) : resolve()))),
     stderr: (s) => process.stderr.write(s),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,

@@ -1,9 +1,11 @@
 // `hindsight digest`: analyze the window, compare with the state of the previous run, write a
-// short markdown digest, then update the state (atomically). Meant for a nightly job.
+// short markdown digest, then update the state (atomically, once the digest is written, under a
+// lock on the state file). Meant for a nightly job.
 import { Option, type Command } from 'commander';
 import { FINDING_SEVERITIES, FINDING_SEVERITY_RANK, type FindingSeverity } from '../model.js';
 import { compare, nextState, renderDigest } from '../digest/digest.js';
 import { readState, writeState, StateError } from '../digest/state.js';
+import { lockState } from '../digest/lock.js';
 import { UsageError, writeOutput, type Io } from './io.js';
 import { addInputOptions, runAnalysis, type InputOptions } from './run-analysis.js';
 
@@ -35,30 +37,41 @@ Examples:
   hindsight digest logs/ --state state.json --fail-on high       # exit code 1 when something new is high or worse
 
 A missing state file is a first run. A state file that cannot be read is an error (exit code 2);
-move it away to start over. See docs/nightly.md for a GitHub Actions workflow and a cron line.`,
+move it away to start over. The state is updated only once the digest is written, and one digest
+at a time uses it: a second waits up to 10 seconds for the first, then exits with code 2. See docs/nightly.md for a GitHub Actions workflow and a cron line.`,
     )
     .action(async (inputs: string[], opts: DigestOptions) => {
-      let prev;
+      // Locked before the state is read: a second digest on the same state waits, or gives up.
+      const lock = await stateError(() => lockState(opts.state));
       try {
-        prev = readState(opts.state);
-      } catch (e) {
-        if (e instanceof StateError) throw new UsageError(e.message);
-        throw e;
-      }
-      const a = await runAnalysis(inputs, opts, io);
-      const d = compare(prev, a.timeline, a.findings);
-      writeOutput(renderDigest(d, opts.title), opts.output, io);
-      if (opts.failOn !== undefined) {
-        const limit = FINDING_SEVERITY_RANK[opts.failOn];
-        if (d.fresh.some((c) => FINDING_SEVERITY_RANK[c.severity] >= limit)) io.exitCode = 1;
-      }
-      if (!opts.dryRun) {
+        const prev = await stateError(async () => readState(opts.state));
+        const a = await runAnalysis(inputs, opts, io);
+        const d = compare(prev, a.timeline, a.findings);
+        writeOutput(renderDigest(d, opts.title), opts.output, io);
+        // The state moves on only once the digest is out: a digest lost to a full disk would
+        // otherwise make the next run call its findings ongoing.
         try {
-          writeState(opts.state, nextState(prev, d, a.timeline, a.findings));
+          await io.flushStdout?.();
         } catch (e) {
-          if (e instanceof StateError) throw new UsageError(e.message);
-          throw e;
+          throw new UsageError(`cannot write standard output: ${(e as Error).message}; the digest state was not updated`);
         }
+        if (opts.failOn !== undefined) {
+          const limit = FINDING_SEVERITY_RANK[opts.failOn];
+          if (d.fresh.some((c) => FINDING_SEVERITY_RANK[c.severity] >= limit)) io.exitCode = 1;
+        }
+        if (!opts.dryRun) await stateError(async () => writeState(opts.state, nextState(prev, d, a.timeline, a.findings)));
+      } finally {
+        lock.release();
       }
     });
+}
+
+/** A state or lock problem is a usage error: one line, exit code 2. */
+async function stateError<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof StateError) throw new UsageError(e.message);
+    throw e;
+  }
 }

@@ -3,6 +3,11 @@ import { writeFileSync } from 'node:fs';
 
 export interface Io {
   stdout: (s: string) => void;
+  /**
+   * Resolves once everything given to `stdout` so far has been handed to the system; rejects with
+   * the error of a write that failed (a full disk). Absent: writes are complete when they return.
+   */
+  flushStdout?: () => Promise<void>;
   stderr: (s: string) => void;
   /** Whether standard output / error are terminals (colors, progress). */
   stdoutIsTTY?: boolean;

@@ -2,7 +2,7 @@
 // real standard streams, real environment.
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,5 +71,42 @@ describe.skipIf(!existsSync(cli))('node dist/cli.js', () => {
       expect(stderr, args.join(' ')).toBe('');
       expect(code, args.join(' ')).toBe(0);
     }
+  });
+
+  // Issue 19: the state advanced when the digest could not be written, and two digests at once
+  // both printed the same run number.
+  it.skipIf(!existsSync('/dev/full'))('digest: standard output on a full disk (/dev/full) leaves the state as it was', () => {
+    const state = join(mkdtempSync(join(tmpdir(), 'hindsight-full-')), 'state.json');
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [cli, 'digest', file, '--state', state], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 30_000 });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^hindsight: cannot write standard output: ENOSPC.*\n$/);
+      expect(existsSync(state), 'no state after a first run whose digest was lost').toBe(false);
+      expect(run(['digest', file, '--state', state]).stdout).toContain('> Run 1 (first run');
+      const before = readFileSync(state, 'utf8');
+      const again = spawnSync(process.execPath, [cli, 'digest', file, '--state', state], { stdio: ['ignore', full, 'pipe'], timeout: 30_000 });
+      expect(again.status).toBe(2);
+      expect(readFileSync(state, 'utf8')).toBe(before);
+      expect(existsSync(`${state}.lock`), 'the lock is released').toBe(false);
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  it('digest: two runs at once on one state take turns and print different run numbers', async () => {
+    const state = join(mkdtempSync(join(tmpdir(), 'hindsight-lock-')), 'state.json');
+    const once = () =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = spawn(process.execPath, [cli, 'digest', file, '--state', state], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.on('close', (code) => resolve({ code, stdout }));
+      });
+    const runs = await Promise.all([once(), once(), once()]);
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
+    const numbers = runs.map((r) => Number(/^> Run (\d+)/m.exec(r.stdout)?.[1])).sort();
+    expect(numbers).toEqual([1, 2, 3]);
+    expect(JSON.parse(readFileSync(state, 'utf8')).runs).toBe(3);
   });
 });
