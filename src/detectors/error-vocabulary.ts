@@ -1,0 +1,294 @@
+// The words programs use for the incidents hindsight reports, as data shared by the detectors: one
+// entry per message of one library, grouped by incident, each with what its named groups capture
+// (an exit code, a signal, a pool size, a timeout) and the fixture it was taken from. Every message
+// here was printed by the real program or copied from the installed package's source (see
+// test/fixtures/vocabulary/README.md); test/detectors/error-vocabulary.test.ts matches each entry
+// against its fixture, so an entry cannot drift from what the library prints.
+//
+// Use: `matchVocabulary(message, incidents)` names the entry and its values; `vocabularyTest`
+// gives the cheap message test detectors pass to candidateEvents; `vocabularyInterest` the
+// expression to declare in `meta.interests` when the lines are info-level. Entries are written
+// without flags other than `m` (the timeline joins interests into one expression and drops flags),
+// so each incident's union is one expression run once per message.
+
+/** The incidents the vocabulary covers. */
+export type Incident = 'out-of-memory' | 'process-exit';
+
+/** What an entry's named groups (or its `implies`) hold. */
+export type VocabularyValue =
+  | 'exitCode'
+  | 'signal'
+  | 'reason'
+  | 'heapMb'
+  | 'committedMb'
+  | 'bytes'
+  | 'inUseBytes'
+  | 'pid'
+  | 'program'
+  | 'script'
+  | 'nodeVersion';
+
+export interface VocabularyEntry {
+  /** Stable id, `<library>-<what>`. */
+  id: string;
+  incident: Incident;
+  /** The program or library that prints it. */
+  library: string;
+  /** The message; its named groups are among `captures`. Flags: at most `m`. */
+  pattern: RegExp;
+  /** The values the pattern's named groups capture (numbers are returned as numbers). */
+  captures: readonly VocabularyValue[];
+  /** Values the message means without saying them (Node's exit code after an uncaught exception). */
+  implies?: Partial<Record<VocabularyValue, string | number>>;
+  /**
+   * A line that only adds numbers to an incident another line announces (V8's GC trace before its
+   * heap out-of-memory): not an incident by itself.
+   */
+  detail?: true;
+  /** The file under test/fixtures/vocabulary/ that holds the library's real output. */
+  fixture: string;
+}
+
+/** An entry that matched, and the values it captured or implies. */
+export interface VocabularyMatch {
+  entry: VocabularyEntry;
+  values: Partial<Record<VocabularyValue, string | number>>;
+}
+
+export const VOCABULARY: readonly VocabularyEntry[] = [
+  // --- Out of memory -------------------------------------------------------------------------
+  {
+    id: 'v8-heap-out-of-memory',
+    incident: 'out-of-memory',
+    library: 'Node.js (V8)',
+    pattern: /FATAL ERROR: (?<reason>[^\n]*?) ?Allocation failed - JavaScript heap out of memory/,
+    captures: ['reason'],
+    // V8 aborts the process: SIGABRT, exit 134 when a shell reports it.
+    implies: { signal: 'SIGABRT', exitCode: 134 },
+    fixture: 'v8-heap.txt',
+  },
+  {
+    id: 'v8-gc-trace',
+    incident: 'out-of-memory',
+    library: 'Node.js (V8)',
+    // "[10005:0x17664e20]  238 ms: Mark-Compact 15.5 (32.3) -> 15.5 (32.3) MB, ...": the heap
+    // used (and committed) after the last collections, printed under "<--- Last few GCs --->".
+    pattern: /\[(?<pid>\d+):0x[0-9a-f]+\]\s+\d+ ms: (?:Mark-Compact|Mark-Compact \(reduce\)|Scavenge|Mark-sweep) [0-9.]+ \([0-9.]+\) -> (?<heapMb>[0-9.]+) \((?<committedMb>[0-9.]+)\) MB/,
+    captures: ['pid', 'heapMb', 'committedMb'],
+    detail: true,
+    fixture: 'v8-heap.txt',
+  },
+  {
+    id: 'jvm-out-of-memory-error',
+    incident: 'out-of-memory',
+    library: 'JVM',
+    pattern: /java\.lang\.OutOfMemoryError(?:: (?<reason>[^\n]+))?/,
+    captures: ['reason'],
+    fixture: 'jvm.txt',
+  },
+  {
+    id: 'python-memoryerror',
+    incident: 'out-of-memory',
+    library: 'Python',
+    // The last line of the traceback: the exception type at the start of a line.
+    pattern: /^MemoryError(?::|\s*$)/m,
+    captures: [],
+    fixture: 'python-memoryerror.txt',
+  },
+  {
+    id: 'go-runtime-out-of-memory',
+    incident: 'out-of-memory',
+    library: 'Go runtime',
+    pattern: /^fatal error: (?:runtime: )?out of memory/m,
+    captures: [],
+    implies: { exitCode: 2 },
+    fixture: 'go-runtime.txt',
+  },
+  {
+    id: 'go-runtime-cannot-allocate',
+    incident: 'out-of-memory',
+    library: 'Go runtime',
+    pattern: /runtime: out of memory: cannot allocate (?<bytes>\d+)-byte block \((?<inUseBytes>\d+) in use\)/,
+    captures: ['bytes', 'inUseBytes'],
+    detail: true,
+    fixture: 'go-runtime.txt',
+  },
+  {
+    // dash (Debian's /bin/sh, the shell of `sh -c` start commands) prints "Killed" alone; bash
+    // "bash: line 1: 23443 Killed   <command>". A child killed while its shell lives on is what
+    // the kernel's OOM killer does: it picks the biggest process.
+    id: 'shell-killed',
+    incident: 'out-of-memory',
+    library: 'sh / bash',
+    pattern: /^(?:\S+: line \d+: +(?<pid>\d+) )?Killed(?: {2,}\S.*)?$/m,
+    captures: ['pid'],
+    implies: { signal: 'SIGKILL', exitCode: 137 },
+    fixture: 'shell.txt',
+  },
+
+  // --- Process exits -------------------------------------------------------------------------
+  {
+    // The last line Node prints for an uncaught exception or an unhandled rejection (Node ≥ 18).
+    id: 'node-uncaught-exit',
+    incident: 'process-exit',
+    library: 'Node.js',
+    pattern: /^Node\.js v(?<nodeVersion>\d+\.\d+\.\d+)\s*$/m,
+    captures: ['nodeVersion'],
+    // Node's documented exit code for an uncaught fatal exception.
+    implies: { exitCode: 1 },
+    fixture: 'node.txt',
+  },
+  {
+    id: 'npm-error-code',
+    incident: 'process-exit',
+    library: 'npm',
+    // npm ≥ 10 "npm error code 1", npm ≤ 9 "npm ERR! code 1" (a script of install or exec failed;
+    // npm ≥ 9 prints nothing for a failed `npm start`). Codes that are words (ENOENT) are not exits.
+    pattern: /^npm (?:error|ERR!) code (?<exitCode>\d+)\s*$/m,
+    captures: ['exitCode'],
+    fixture: 'npm.txt',
+  },
+  {
+    id: 'npm-error-signal',
+    incident: 'process-exit',
+    library: 'npm',
+    pattern: /^npm (?:error|ERR!) signal (?<signal>SIG[A-Z0-9]+)\s*$/m,
+    captures: ['signal'],
+    fixture: 'npm.txt',
+  },
+  {
+    id: 'yarn-exit-code',
+    incident: 'process-exit',
+    library: 'yarn 1',
+    pattern: /^error Command failed with exit code (?<exitCode>\d+)\./m,
+    captures: ['exitCode'],
+    fixture: 'yarn.txt',
+  },
+  {
+    id: 'yarn-signal',
+    incident: 'process-exit',
+    library: 'yarn 1',
+    pattern: /^error Command failed with signal "(?<signal>SIG[A-Z0-9]+)"\./m,
+    captures: ['signal'],
+    fixture: 'yarn.txt',
+  },
+  {
+    // pnpm 9 " ELIFECYCLE  Command failed with exit code 1." (thin spaces, U+2009), pnpm 12
+    // "[ELIFECYCLE] Command failed with exit code 1.".
+    id: 'pnpm-exit-code',
+    incident: 'process-exit',
+    library: 'pnpm',
+    pattern: /ELIFECYCLE\]?\s+Command failed with exit code (?<exitCode>\d+)\./,
+    captures: ['exitCode'],
+    fixture: 'pnpm.txt',
+  },
+  {
+    id: 'bun-exit-code',
+    incident: 'process-exit',
+    library: 'bun',
+    pattern: /^error: script "(?<script>[^"\n]+)" exited with code (?<exitCode>\d+)/m,
+    captures: ['script', 'exitCode'],
+    fixture: 'bun.txt',
+  },
+  {
+    id: 'bun-signal',
+    incident: 'process-exit',
+    library: 'bun',
+    pattern: /^error: script "(?<script>[^"\n]+)" was terminated by signal (?<signal>SIG[A-Z0-9]+)/m,
+    captures: ['script', 'signal'],
+    fixture: 'bun.txt',
+  },
+  {
+    // "exited: api (exit status 3; not expected)", "exited: worker (terminated by SIGKILL; not
+    // expected)"; an expected exit ("exit status 0; expected") is a stop, not a crash.
+    id: 'supervisord-unexpected-exit',
+    incident: 'process-exit',
+    library: 'supervisord',
+    pattern: /\bexited: (?<program>\S+) \((?:exit status (?<exitCode>\d+)|terminated by (?<signal>SIG[A-Z0-9]+)(?: \(core dumped\))?); not expected\)/,
+    captures: ['program', 'exitCode', 'signal'],
+    fixture: 'supervisord.txt',
+  },
+  {
+    id: 'shell-aborted',
+    incident: 'process-exit',
+    library: 'sh / bash',
+    pattern: /^(?:\S+: line \d+: +(?<pid>\d+) )?Aborted(?: \(core dumped\))?(?: {2,}\S.*)?$/m,
+    captures: ['pid'],
+    implies: { signal: 'SIGABRT', exitCode: 134 },
+    fixture: 'shell.txt',
+  },
+  {
+    id: 'shell-segfault',
+    incident: 'process-exit',
+    library: 'sh / bash',
+    pattern: /^(?:\S+: line \d+: +(?<pid>\d+) )?Segmentation fault(?: \(core dumped\))?(?: {2,}\S.*)?$/m,
+    captures: ['pid'],
+    implies: { signal: 'SIGSEGV', exitCode: 139 },
+    fixture: 'shell.txt',
+  },
+];
+
+const NUMERIC: ReadonlySet<VocabularyValue> = new Set(['exitCode', 'heapMb', 'committedMb', 'bytes', 'inUseBytes', 'pid']);
+
+interface IncidentIndex {
+  entries: VocabularyEntry[];
+  /** The union of the entries' patterns without their group names: one run decides "none". */
+  any: RegExp;
+}
+
+const INDEX = new Map<string, IncidentIndex>();
+
+function indexOf(incidents: readonly Incident[]): IncidentIndex {
+  const key = incidents.join(',');
+  let ix = INDEX.get(key);
+  if (ix === undefined) {
+    const entries = VOCABULARY.filter((e) => incidents.includes(e.incident));
+    ix = { entries, any: new RegExp(entries.map((e) => `(?:${unnamed(e.pattern.source)})`).join('|'), 'm') };
+    INDEX.set(key, ix);
+  }
+  return ix;
+}
+
+/** A pattern's source with its named groups made plain, so that several can share one expression. */
+function unnamed(source: string): string {
+  return source.replace(/\(\?<(?![=!])[A-Za-z]\w*>/g, '(?:');
+}
+
+/**
+ * The first entry of `incidents` that matches `message` (incidents and entries in vocabulary
+ * order; `detail` lines only when `withDetail`), with its captured and implied values.
+ */
+export function matchVocabulary(message: string, incidents: readonly Incident[], withDetail = false): VocabularyMatch | null {
+  const ix = indexOf(incidents);
+  if (!ix.any.test(message)) return null;
+  for (const entry of ix.entries) {
+    if (entry.detail && !withDetail) continue;
+    const m = entry.pattern.exec(message);
+    if (m === null) continue;
+    const values: VocabularyMatch['values'] = { ...entry.implies };
+    for (const name of entry.captures) {
+      const v = m.groups?.[name];
+      if (v !== undefined) values[name] = NUMERIC.has(name) ? Number(v) : v;
+    }
+    return { entry, values };
+  }
+  return null;
+}
+
+/** A message test for `candidateEvents`: true when some entry of `incidents` may match. */
+export function vocabularyTest(incidents: readonly Incident[]): (message: string) => boolean {
+  const { any } = indexOf(incidents);
+  return (message) => any.test(message);
+}
+
+/** The expression to declare in `meta.interests` for info-level lines of `incidents`. */
+export function vocabularyInterest(incidents: readonly Incident[]): RegExp {
+  return indexOf(incidents).any;
+}
+
+const SIGNALS: Readonly<Record<number, string>> = { 1: 'SIGHUP', 2: 'SIGINT', 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 15: 'SIGTERM' };
+
+/** The signal behind a shell's exit code above 128 (137 → SIGKILL), or null. */
+export function signalOfExitCode(code: number): string | null {
+  return code > 128 && code < 160 ? (SIGNALS[code - 128] ?? `signal ${code - 128}`) : null;
+}

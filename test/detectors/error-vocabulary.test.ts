@@ -1,0 +1,99 @@
+// Every vocabulary entry against its library's real output (test/fixtures/vocabulary/, where the
+// README names program, version and command): each line of the fixture that an entry matches, with
+// the values it captures, and lines of healthy runs that must match nothing.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { VOCABULARY, matchVocabulary, signalOfExitCode, vocabularyTest, type Incident } from '../../src/detectors/error-vocabulary.js';
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/vocabulary/${name}`, import.meta.url), 'utf8');
+
+/** Per entry: the values of each fixture line it matches, in file order. */
+const EXPECTED: Record<string, Record<string, string | number>[]> = {
+  'v8-heap-out-of-memory': [{ reason: 'Reached heap limit', signal: 'SIGABRT', exitCode: 134 }],
+  'v8-gc-trace': [
+    { pid: 10005, heapMb: 10.2, committedMb: 26.9 },
+    { pid: 10005, heapMb: 15.5, committedMb: 32.3 },
+  ],
+  'jvm-out-of-memory-error': [{ reason: 'Java heap space' }],
+  'python-memoryerror': [{}],
+  'go-runtime-out-of-memory': [{ exitCode: 2 }],
+  'go-runtime-cannot-allocate': [{ bytes: 67108864, inUseBytes: 71106560 }],
+  'shell-killed': [
+    { signal: 'SIGKILL', exitCode: 137 },
+    { pid: 23443, signal: 'SIGKILL', exitCode: 137 },
+  ],
+  'node-uncaught-exit': [
+    { nodeVersion: '20.20.2', exitCode: 1 },
+    { nodeVersion: '20.20.2', exitCode: 1 },
+  ],
+  'npm-error-code': [{ exitCode: 1 }, { exitCode: 1 }],
+  'npm-error-signal': [{ signal: 'SIGKILL' }],
+  'yarn-exit-code': [{ exitCode: 1 }, { exitCode: 137 }],
+  'yarn-signal': [{ signal: 'SIGKILL' }],
+  'pnpm-exit-code': [{ exitCode: 1 }, { exitCode: 137 }, { exitCode: 1 }, { exitCode: 137 }],
+  'bun-exit-code': [{ script: 'start', exitCode: 1 }],
+  'bun-signal': [{ script: 'kill', signal: 'SIGKILL' }],
+  'supervisord-unexpected-exit': [{ program: 'api', exitCode: 3 }, { program: 'worker', signal: 'SIGKILL' }],
+  'shell-aborted': [{ signal: 'SIGABRT', exitCode: 134 }, { pid: 23529, signal: 'SIGABRT', exitCode: 134 }],
+  'shell-segfault': [{ signal: 'SIGSEGV', exitCode: 139 }, { pid: 23530, signal: 'SIGSEGV', exitCode: 139 }],
+};
+
+const INCIDENTS: Incident[] = [...new Set(VOCABULARY.map((e) => e.incident))];
+
+describe('error vocabulary: each entry on its library\'s real output', () => {
+  it('every entry is tested here, ids are unique, patterns carry no flag but m', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual(VOCABULARY.map((e) => e.id).sort());
+    expect(new Set(VOCABULARY.map((e) => e.id)).size).toBe(VOCABULARY.length);
+    for (const e of VOCABULARY) expect(e.pattern.flags.replace('m', ''), e.id).toBe('');
+  });
+
+  for (const entry of VOCABULARY) {
+    it(`${entry.id} (${entry.library}) in ${entry.fixture}`, () => {
+      const found = fixture(entry.fixture)
+        .split('\n')
+        .map((line) => matchVocabulary(line, [entry.incident], true))
+        .filter((m) => m !== null && m.entry.id === entry.id)
+        .map((m) => m!.values);
+      expect(found).toEqual(EXPECTED[entry.id]);
+    });
+  }
+
+  it('a whole multi-line record matches as its lines do (a traceback ending in MemoryError, V8\'s report)', () => {
+    expect(matchVocabulary(fixture('python-memoryerror.txt'), ['out-of-memory'])?.entry.id).toBe('python-memoryerror');
+    expect(matchVocabulary(fixture('v8-heap.txt'), ['out-of-memory'])?.values).toMatchObject({ reason: 'Reached heap limit' });
+    // Detail lines only when asked for.
+    expect(matchVocabulary('[10005:0x17664e20]      238 ms: Mark-Compact 15.5 (32.3) -> 15.5 (32.3) MB, 3.81 / 0.00 ms', ['out-of-memory'])).toBeNull();
+  });
+
+  it('lines of healthy runs and look-alikes match nothing', () => {
+    const healthy = [
+      // supervisord's expected exit and start lines (same run as the fixture).
+      '2026-12-07 17:07:46,298 INFO spawned: \'api\' with pid 22736',
+      'INFO exited: api (exit status 0; expected)',
+      // npm codes that are not exit codes, yarn and pnpm's own info lines.
+      'npm error code ENOENT',
+      'npm error code E404',
+      'yarn run v1.22.22',
+      'info Visit https://yarnpkg.com/en/docs/cli/run for documentation about this command.',
+      '$ node server.js',
+      // An application's own words.
+      'Killed 3 stale sessions',
+      'Worker killed by user request',
+      'Node.js v20.20.2 detected, starting server',
+      'Aborted transaction rolled back',
+      'MemoryError count: 0',
+      'the task raised MemoryError earlier',
+      'GC: Mark-Compact finished',
+      'OutOfMemoryError avoided by streaming',
+    ];
+    const test = vocabularyTest(INCIDENTS);
+    for (const line of healthy) {
+      expect(matchVocabulary(line, INCIDENTS, true), line).toBeNull();
+      expect(test(line), line).toBe(false);
+    }
+  });
+
+  it('exit codes above 128 name their signal', () => {
+    expect([137, 134, 143, 139, 1, 255].map(signalOfExitCode)).toEqual(['SIGKILL', 'SIGABRT', 'SIGTERM', 'SIGSEGV', null, null]);
+  });
+});
