@@ -133,7 +133,8 @@ export function parsePgLine(line: string): PgLine | null {
     if (t >= 0) {
       ts = epochMs;
       i = t;
-    } else if (c0 === 60) {
+    } else if (c0 === 60 || !isDigit(line.charCodeAt(j))) {
+      // `[%p]` opens with a digit: `[ERRO] ...` is Railway's marker before a line, not a prefix.
       return null;
     }
   } else if (isDigit(c0)) {
@@ -470,6 +471,15 @@ export class PgRecordAssembler {
     this.last = p;
     this.lastField = field;
     return true;
+  }
+
+  /**
+   * A line of another program came between (an entrypoint's line in a Railway stream): the next
+   * tab-indented line continues that line, not PostgreSQL's text. Held records stay held, so a
+   * DETAIL line after it still joins its process's record.
+   */
+  interrupt(): void {
+    this.last = null;
   }
 
   /** Whether a record of process `pid` is held. */

@@ -2,15 +2,19 @@
 // formats the server wrote at once (stderr, csvlog, jsonlog). Every injected fault must be found
 // with the count the fault script caused, and the three formats must give the same findings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readTimeline, runDetectors } from '../../src/analyze.js';
 import type { Finding } from '../../src/model.js';
 import type { TimelineSummary } from '../../src/timeline/timeline.js';
 import { FAULT_SETTINGS, PgServer } from './postgres-server.js';
 import { injectFaults, type Injected } from './faults.js';
+import { linesOf, railwayJsonLines, railwayTextLines } from '../helpers/railway-capture.js';
 
 let server: PgServer | null = null;
 let injected: Injected;
 const runs: { format: string; path: string; summary: TimelineSummary; findings: Finding[] }[] = [];
+const railwayRuns: typeof runs = [];
 
 beforeAll(async () => {
   server = await PgServer.create(FAULT_SETTINGS);
@@ -25,6 +29,15 @@ beforeAll(async () => {
       const { summary } = await readTimeline([path]);
       const { findings } = runDetectors(summary);
       runs.push({ format, path, summary, findings });
+    }
+    // The stderr log as Railway would deliver it, one entry a line (test/helpers/railway-capture.ts).
+    const lines = linesOf(readFileSync(logs.stderr, 'utf8'));
+    for (const [format, ext, content] of [['railway-json', 'jsonl', railwayJsonLines(lines)], ['railway-text', 'txt', railwayTextLines(lines)]] as const) {
+      mkdirSync(join(server.logDir, format));
+      const path = join(server.logDir, format, `postgres.${ext}`);
+      writeFileSync(path, content.join('\n') + '\n');
+      const { summary } = await readTimeline([path]);
+      railwayRuns.push({ format, path, summary, findings: runDetectors(summary).findings });
     }
     if (process.env.HINDSIGHT_E2E_KEEP) {
       const { cpSync } = await import('node:fs');
@@ -138,6 +151,15 @@ describe('hindsight on a real PostgreSQL server under injected faults', () => {
       const f = finding(run().findings, 'ungraceful-shutdown');
       expect(f.data).toMatchObject({ immediate: injected.immediateShutdowns, ungraceful: injected.immediateShutdowns, graceful: 1 });
     });
+  });
+
+  it('gives the stderr log\'s findings and stats.postgres from its Railway forms (one entry a line, labelled error)', () => {
+    const stderr = runs.find((r) => r.format === 'postgres')!;
+    expect(railwayRuns.map((r) => r.summary.inputs[0]!.format)).toEqual(['railway-json', 'railway-text']);
+    for (const r of railwayRuns) {
+      expect(r.summary.postgres, `${r.format}: stats.postgres`).toEqual(stderr.summary.postgres);
+      expect(comparable(r.findings), `${r.format} vs the stderr file`).toEqual(comparable(stderr.findings));
+    }
   });
 
   it('gives the same findings for the three formats', () => {

@@ -149,6 +149,15 @@ function looksRailwayJson(l: string): boolean {
   }
 }
 
+/** Whether a message is empty or only spaces and tabs. */
+export function isBlank(m: string): boolean {
+  for (let i = 0; i < m.length; i++) {
+    const c = m.charCodeAt(i);
+    if (c !== 32 && c !== 9) return false;
+  }
+  return true;
+}
+
 /** Railway's platform lines, which are not the application's. */
 export function isPlatformMessage(m: string, c = m.charCodeAt(0)): boolean {
   // The first letter (`c`) rules out nearly every message before any comparison.
@@ -260,9 +269,19 @@ export const railwayJson: InputFormat = {
           return;
         }
       }
-      pg.flush();
+      // Railway captures output line by line: every further line of a PostgreSQL text (a
+      // multi-line statement, a deadlock's DETAIL) arrives as its own entry, tab-indented as
+      // PostgreSQL writes it, and joins the text the line before it added to, as in a file
+      // (where a tab expanded to spaces by an editor still continues it).
+      if ((c0 === 9 || c0 === 32) && pg.continueLast(c0 === 9 ? msg.slice(1) : msg)) return;
+      pg.interrupt();
       // Each line of a traceback arrives as its own JSON object: join it to its record.
       if (held.tryJoin(msg, ts, svc)) return;
+      if ((msg.length === 0 || c0 === 32 || c0 === 9) && isBlank(msg)) {
+        // An empty write (or an empty line of a multi-line one): nothing to report, as in a file.
+        sink.skip(lineNo, 'blank message', msg);
+        return;
+      }
       let level: Level;
       let levelText: string;
       let source: SourceKind = 'app';

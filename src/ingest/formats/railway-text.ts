@@ -10,7 +10,7 @@ import { parsePgLine, PgRecordAssembler } from '../postgres-line.js';
 import { HeldRecord } from '../multiline.js';
 import { emitHerokuSample } from '../heroku-samples.js';
 import { withoutTerminalCodes } from '../terminal-codes.js';
-import { isPlatformMessage, warnIfRailwayCap } from './railway-json.js';
+import { isBlank, isPlatformMessage, warnIfRailwayCap } from './railway-json.js';
 
 const BRACKET = /^\[([A-Za-z]{2,8})\]\s?/;
 const DASHBOARD = /^(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)\s+(?:\[([A-Za-z]{2,8})\]\s?)?/;
@@ -64,10 +64,9 @@ export const railwayText: InputFormat = {
           }
         }
         if (held.tryJoin(rest, ts, service)) return;
-        if (rest.length === 0 && marker === undefined) {
-          held.flush();
-          pg.flush();
-          sink.skip(lineNo, 'blank line', text);
+        if (isBlank(rest)) {
+          pg.interrupt();
+          sink.skip(lineNo, marker === undefined ? 'blank line' : 'blank message', text);
           return;
         }
         const c0 = rest.charCodeAt(0);
@@ -79,8 +78,9 @@ export const railwayText: InputFormat = {
             return;
           }
         }
-        if (rest.charCodeAt(0) === 9 && pg.continueLast(rest.slice(1))) return;
-        pg.flush();
+        // Every further line of a PostgreSQL text arrives on its own, tab-indented (see railway-json).
+        if ((c0 === 9 || c0 === 32) && pg.continueLast(c0 === 9 ? rest.slice(1) : rest)) return;
+        pg.interrupt();
         if (ts === null && d === null) {
           // A bare message may still start with its own timestamp.
           const t = parseTimestampAt(rest, 0);

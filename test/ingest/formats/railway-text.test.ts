@@ -33,8 +33,9 @@ describe('railway-text', () => {
       '[INFO] next',
     ]);
     expect(r.events).toHaveLength(2);
-    expect(r.events[0]).toMatchObject({ source: 'postgres', level: 'error', levelText: 'ERROR' });
-    expect(r.events[0]!.pg!.statement).toBe('SELECT *\nFROM tasks WHERE id = 4');
+    const pg = r.events.find((e) => e.source === 'postgres')!;
+    expect(pg).toMatchObject({ level: 'error', levelText: 'ERROR' });
+    expect(pg.pg!.statement).toBe('SELECT *\nFROM tasks WHERE id = 4');
   });
 
   it('joins an indented traceback to its record', () => {
