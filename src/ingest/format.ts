@@ -2,6 +2,7 @@
 // ./registry.ts. A format knows how to recognise its lines and turn them into events; it knows
 // nothing about incidents.
 import type { LogEvent, MetricSample } from '../model.js';
+import { parseJsonBounded, type DepthTally } from './json-depth.js';
 
 /** How sure a format is that the first lines of an input are its own (0 = not at all, 1 = certain). */
 export interface SniffResult {
@@ -76,11 +77,11 @@ export function shareOf(lines: readonly string[], test: (line: string) => boolea
   return n === 0 ? 0 : hit / n;
 }
 
-/** The JSON object on a line, or null after telling the sink why the line is skipped. */
-export function jsonObjectOrSkip(text: string, lineNo: number, sink: EventSink): Record<string, unknown> | null {
+/** The JSON object on a line (nesting bounded, see json-depth.ts), or null after telling the sink why the line is skipped. */
+export function jsonObjectOrSkip(text: string, lineNo: number, sink: EventSink, depth: DepthTally): Record<string, unknown> | null {
   let o: unknown;
   try {
-    o = JSON.parse(text);
+    o = parseJsonBounded(text, depth, lineNo);
   } catch {
     sink.skip(lineNo, 'not valid JSON', text);
     return null;

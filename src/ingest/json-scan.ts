@@ -5,6 +5,7 @@
 // to JSON.parse, so the scanner never has to be right about rare shapes, only about failing on them.
 import { viewOf } from './byte-view.js';
 import { PLAIN_ATTRS } from '../model.js';
+import { MAX_JSON_DEPTH } from './json-depth.js';
 
 /** Kinds of member values. */
 export const STRING = 1;
@@ -150,7 +151,10 @@ function stringEnd(s: string, b: Uint8Array, off: number, i: number, n: number, 
   return -1;
 }
 
-/** End (exclusive) of the nested object or array opened at `i`, before `n`, or -1. */
+/**
+ * End (exclusive) of the nested object or array opened at `i`, before `n`, or -1; also -1 when it
+ * nests deeper than MAX_JSON_DEPTH (the line then goes through JSON.parse, whose caller bounds it).
+ */
 function nestedEnd(s: string, b: Uint8Array, off: number, i: number, n: number, escapes: boolean): number {
   let depth = 0;
   while (i < n) {
@@ -161,8 +165,10 @@ function nestedEnd(s: string, b: Uint8Array, off: number, i: number, n: number, 
       i = q + 1;
       continue;
     }
-    if (c === 123 || c === 91) depth++;
-    else if (c === 125 || c === 93) {
+    if (c === 123 || c === 91) {
+      // The member is one level below the line's object.
+      if (++depth >= MAX_JSON_DEPTH) return -1;
+    } else if (c === 125 || c === 93) {
       depth--;
       if (depth === 0) return i + 1;
     }

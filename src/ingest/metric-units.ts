@@ -88,18 +88,22 @@ export function isCanonical(spec: MeasurementSpec): boolean {
 
 /** Epoch ms of a metric timestamp: Unix seconds (or ms/ns, by size), a numeric string, or ISO 8601. */
 export function metricTime(v: unknown, parseIso: (s: string) => number | null, epochToMs: (n: number) => number): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? epochToMs(v) : null;
+  if (typeof v === 'number') return epochOrNull(epochToMs(v));
   if (typeof v === 'string') {
     const s = v.trim();
     if (s.length === 0) return null;
     const c = s.charCodeAt(0);
     if (c >= 48 && c <= 57 && s.length >= 5 && s.charCodeAt(4) !== 45) {
-      const n = Number(s);
-      return Number.isFinite(n) ? epochToMs(n) : null;
+      return epochOrNull(epochToMs(Number(s)));
     }
     return parseIso(s);
   }
   return null;
+}
+
+/** epochToMs answers NaN for a number that is no time (out of range, or not finite). */
+function epochOrNull(ms: number): number | null {
+  return ms === ms ? ms : null;
 }
 
 /** A finite number from a JSON value or numeric string, or null. */

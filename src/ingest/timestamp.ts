@@ -255,12 +255,28 @@ export function parseTimestamp(s: string): number | null {
   return r === null ? null : r.ms;
 }
 
-/** Epoch ms of a number that is seconds, milliseconds or nanoseconds since the epoch (guessed by size). */
+/**
+ * The times a number may stand for: 1900 to 2200. Beyond them a numeric timestamp is garbage
+ * (1e308, -1e14: most of them even beyond what a Date can hold, which ended runs with an error);
+ * text timestamps cannot leave years 0-9999 and go to the timeline's outlier rule instead.
+ */
+export const MIN_EPOCH_MS = Date.UTC(1900, 0, 1);
+export const MAX_EPOCH_MS = Date.UTC(2200, 0, 1);
+
+/** Why a record whose numeric timestamp epochToMs refused is skipped. */
+export const EPOCH_OUT_OF_RANGE = 'numeric timestamp out of range (no time from 1900 to 2200 as seconds, milliseconds, microseconds or nanoseconds since 1970)';
+
+/**
+ * Epoch ms of a number that is seconds, milliseconds or nanoseconds since the epoch (guessed by
+ * size); NaN when that is no time from MIN_EPOCH_MS to MAX_EPOCH_MS (or not finite).
+ */
 export function epochToMs(v: number): number {
-  if (v > 1e17) return Math.floor(v / 1e6); // ns
-  if (v > 1e14) return Math.floor(v / 1e3); // µs
-  if (v > 1e11) return v; // ms
-  return v * 1000; // s
+  let ms: number;
+  if (v > 1e17) ms = Math.floor(v / 1e6); // ns
+  else if (v > 1e14) ms = Math.floor(v / 1e3); // µs
+  else if (v > 1e11) ms = v; // ms
+  else ms = v * 1000; // s
+  return ms >= MIN_EPOCH_MS && ms < MAX_EPOCH_MS ? ms : NaN;
 }
 
 /** ISO string (UTC, milliseconds) for output. */

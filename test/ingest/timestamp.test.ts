@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseTimestamp, parseTimestampAt, parseUtcAt } from '../../src/ingest/timestamp.js';
+import { EPOCH_OUT_OF_RANGE, MAX_EPOCH_MS, MIN_EPOCH_MS, epochToMs, parseTimestamp, parseTimestampAt, parseUtcAt } from '../../src/ingest/timestamp.js';
+import { railwayJson } from '../../src/ingest/formats/railway-json.js';
+import { railwayHttp } from '../../src/ingest/formats/railway-http.js';
+import { cnpg } from '../../src/ingest/formats/postgres-json.js';
+import { railwayMetrics } from '../../src/ingest/formats/railway-metrics.js';
+import { runFormat } from './run-format.js';
+import { runCli } from '../cli/run-cli.js';
 
 describe('timestamps', () => {
   it.each([
@@ -73,5 +79,46 @@ describe('timestamps', () => {
         expect(JSON.stringify(parseTimestampAt('xx' + f, 2)), `${f} after ${before}`).toBe(alone.get(f));
       }
     }
+  });
+});
+
+// Issue 19: a numeric timestamp out of Date's range (1e308, -1e14) ended the run with "internal
+// error" (Invalid time value). Numbers are epoch times only from 1900 to 2200; others are no time.
+describe('numeric timestamps out of range (issue 19)', () => {
+  it('epochToMs reads seconds, ms, µs and ns by size, and refuses what is no time from 1900 to 2200', () => {
+    expect(epochToMs(1_770_000_000)).toBe(1_770_000_000_000);
+    expect(epochToMs(1_770_000_000_123)).toBe(1_770_000_000_123);
+    expect(epochToMs(1_770_000_000_123_456)).toBe(1_770_000_000_123);
+    expect(epochToMs(1_770_000_000_123_456_789)).toBe(1_770_000_000_123);
+    expect(epochToMs(0)).toBe(0);
+    expect(epochToMs(-86_400)).toBe(-86_400_000);
+    for (const v of [1e308, -1e308, -1e14, -1e12, 1e30, Infinity, -Infinity, NaN, 7.3e9]) expect(epochToMs(v), String(v)).toBeNaN();
+    expect(MIN_EPOCH_MS).toBe(Date.UTC(1900, 0, 1));
+    expect(MAX_EPOCH_MS).toBe(Date.UTC(2200, 0, 1));
+  });
+
+  it('railway-json, railway-http and postgres-json skip such a record with the reason; metrics leave the point out', async () => {
+    const lines = [
+      '{"message":"worker started","timestamp":"2026-02-07T19:12:02.412Z","level":"info"}',
+      '{"message":"x","timestamp":1e308,"level":"info"}',
+      '{"message":"y","timestamp":-1e14,"level":"error"}',
+      '{"message":"z","ts":1770000000,"level":"info"}',
+    ];
+    const rj = runFormat(railwayJson, lines);
+    expect(rj.events.map((e) => e.message)).toEqual(['worker started', 'z']);
+    expect(rj.skipped.map((s) => [s.line, s.reason])).toEqual([
+      [2, EPOCH_OUT_OF_RANGE],
+      [3, EPOCH_OUT_OF_RANGE],
+    ]);
+    const http = runFormat(railwayHttp, ['{"timestamp":1e308,"method":"GET","path":"/x","httpStatus":500}']);
+    expect(http.skipped.map((s) => s.reason)).toEqual([EPOCH_OUT_OF_RANGE]);
+    const cnpgLine = '{"level":"info","ts":-1e14,"logger":"postgres","msg":"record","logging_pod":"cluster-example-1","record":{"log_time":"2024-06-27 00:00:07.369 UTC","error_severity":"LOG","message":"checkpoint starting: time"}}';
+    expect(runFormat(cnpg, [cnpgLine]).skipped.map((s) => s.reason)).toEqual([EPOCH_OUT_OF_RANGE]);
+    const metrics = runFormat(railwayMetrics, [JSON.stringify({ service: 'web', measurements: { MEMORY_USAGE_GB: [{ ts: 1e308, value: 0.2 }, { ts: -1e14, value: 0.2 }, { ts: 1770000000, value: 0.2 }] } })]);
+    expect(metrics.metrics).toHaveLength(1);
+    expect(metrics.warnings.join()).toBe("2 metric points in the document at line 1 had no usable time or value and were left out");
+    const r = await runCli(['analyze', '--format', 'json'], { stdin: lines.join('\n') + '\n' });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 });

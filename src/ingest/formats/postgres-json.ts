@@ -7,7 +7,8 @@ import type { InputFormat, LineParser, ParseContext } from '../format.js';
 import type { Level, LogEvent, PgFields } from '../../model.js';
 import { levelOfPgSeverity, parsePgLine, pgSeverityWord, PgRecordAssembler, unknownTrailingZone } from '../postgres-line.js';
 import { UnknownZones } from './postgres-stderr.js';
-import { epochToMs, parseTimestamp } from '../timestamp.js';
+import { EPOCH_OUT_OF_RANGE, epochToMs, parseTimestamp } from '../timestamp.js';
+import { parseJsonBounded, depthTally, warnDeepValues, type DepthTally } from '../json-depth.js';
 import { levelOfWord } from '../level.js';
 
 type Obj = Record<string, unknown>;
@@ -82,10 +83,11 @@ function recordEvent(r: Obj, k: Keys, service: string, input: number, line: numb
   };
 }
 
-function parseObject(text: string): Obj | null {
+/** The JSON object on a line, or null; `depth`: bound its nesting (see json-depth.ts), null when sniffing (nothing is kept). */
+function parseObject(text: string, depth: DepthTally | null = null, lineNo = 0): Obj | null {
   if (text.charCodeAt(0) !== 123) return null;
   try {
-    const o = JSON.parse(text);
+    const o = depth === null ? JSON.parse(text) : parseJsonBounded(text, depth, lineNo);
     return typeof o === 'object' && o !== null && !Array.isArray(o) ? (o as Obj) : null;
   } catch {
     return null;
@@ -122,13 +124,14 @@ export const postgresJson: InputFormat = {
     const { sink, service, input } = ctx;
     const pg = new PgRecordAssembler(sink);
     const zones = new UnknownZones(sink);
+    const depth = depthTally();
     return {
       line(text, lineNo) {
         if (text.trim().length === 0) {
           sink.skip(lineNo, 'blank line', text);
           return;
         }
-        const o = parseObject(text);
+        const o = parseObject(text, depth, lineNo);
         if (o === null) {
           const pl = parsePgLine(text);
           if (pl !== null) pg.push(pl, { service, input, line: lineNo, fallbackTs: null });
@@ -151,6 +154,7 @@ export const postgresJson: InputFormat = {
       },
       end() {
         pg.flush();
+        warnDeepValues(sink, depth);
       },
     };
   },
@@ -185,19 +189,24 @@ export const cnpg: InputFormat = {
     const { sink, service, input } = ctx;
     const pg = new PgRecordAssembler(sink);
     const zones = new UnknownZones(sink);
+    const depth = depthTally();
     return {
       line(text, lineNo) {
         if (text.trim().length === 0) {
           sink.skip(lineNo, 'blank line', text);
           return;
         }
-        const o = parseObject(text);
+        const o = parseObject(text, depth, lineNo);
         if (o === null) {
           sink.skip(lineNo, text.charCodeAt(0) === 123 ? 'not valid JSON' : 'not a JSON object', text);
           return;
         }
         const tsRaw = o.ts;
-        const ts = typeof tsRaw === 'number' && Number.isFinite(tsRaw) ? epochToMs(tsRaw) : typeof tsRaw === 'string' ? parseTimestamp(tsRaw) : null;
+        const ts = typeof tsRaw === 'number' ? epochToMs(tsRaw) : typeof tsRaw === 'string' ? parseTimestamp(tsRaw) : null;
+        if (ts !== null && ts !== ts) {
+          sink.skip(lineNo, EPOCH_OUT_OF_RANGE, text);
+          return;
+        }
         const r = o.record;
         if (typeof r === 'object' && r !== null && !Array.isArray(r)) {
           pg.flush();
@@ -241,6 +250,7 @@ export const cnpg: InputFormat = {
       },
       end() {
         pg.flush();
+        warnDeepValues(sink, depth);
       },
     };
   },

@@ -6,6 +6,8 @@ import type { InputFormat, LineParser, ParseContext } from '../format.js';
 import { jsonObjectOrSkip, shareOf } from '../format.js';
 import type { Level, LogEvent } from '../../model.js';
 import { railwayTimestamp } from './railway-json.js';
+import { EPOCH_OUT_OF_RANGE } from '../timestamp.js';
+import { depthTally, warnDeepValues } from '../json-depth.js';
 
 function looksRailwayHttp(l: string): boolean {
   if (l.charCodeAt(0) !== 123 || l.indexOf('"httpStatus"') === -1) return false;
@@ -42,6 +44,7 @@ export const railwayHttp: InputFormat = {
   },
   create(ctx: ParseContext): LineParser {
     const { sink, service, input } = ctx;
+    const depth = depthTally();
     return {
       line(text, lineNo) {
         let i = 0;
@@ -50,8 +53,13 @@ export const railwayHttp: InputFormat = {
           sink.skip(lineNo, 'blank line', text);
           return;
         }
-        const obj = jsonObjectOrSkip(text, lineNo, sink);
+        const obj = jsonObjectOrSkip(text, lineNo, sink, depth);
         if (obj === null) return;
+        const ts = railwayTimestamp(obj);
+        if (ts !== null && ts !== ts) {
+          sink.skip(lineNo, EPOCH_OUT_OF_RANGE, text);
+          return;
+        }
         const status = numberOf(obj.httpStatus ?? obj.status);
         if (status === null) {
           sink.skip(lineNo, 'JSON object without a numeric "httpStatus"', text);
@@ -66,10 +74,12 @@ export const railwayHttp: InputFormat = {
         const message = duration === null ? `${method} ${path} ${status}` : `${method} ${path} ${status} ${Math.round(duration)}ms`;
         const level = levelOfStatus(status);
         const svc = typeof obj.service === 'string' && obj.service.length > 0 ? obj.service : service;
-        const ev: LogEvent = { ts: railwayTimestamp(obj), service: svc, source: 'http', level, levelText: String(status), message, attrs: obj, input, line: lineNo };
+        const ev: LogEvent = { ts, service: svc, source: 'http', level, levelText: String(status), message, attrs: obj, input, line: lineNo };
         sink.event(ev, 1);
       },
-      end() {},
+      end() {
+        warnDeepValues(sink, depth);
+      },
     };
   },
 };

@@ -5,10 +5,11 @@
 import type { EventSink, InputFormat, LineParser, ParseContext } from '../format.js';
 import { jsonObjectOrSkip, shareOf } from '../format.js';
 import type { Level, LogEvent, SourceKind } from '../../model.js';
-import { parseTimestamp, parseTimestampAt, parseUtcAt, epochToMs } from '../timestamp.js';
+import { EPOCH_OUT_OF_RANGE, parseTimestamp, parseTimestampAt, parseUtcAt, epochToMs } from '../timestamp.js';
 import { levelCueOf, levelOfNumber, levelOfWord } from '../level.js';
 import { parsePgLine, PgRecordAssembler } from '../postgres-line.js';
 import { HeldRecord } from '../multiline.js';
+import { depthTally, warnDeepValues } from '../json-depth.js';
 import { emitHerokuSample } from '../heroku-samples.js';
 import { withoutTerminalCodes } from '../terminal-codes.js';
 import { int } from '../../words.js';
@@ -66,6 +67,7 @@ function fromScan(text: string): string | null {
   let t = known[K_TIMESTAMP]!;
   if (t === -1 || members.kind[t] !== STRING) t = firstPresent(text, t, firstPresent(text, known[K_TIME]!, firstPresent(text, known[K_TS]!, known[K_AT_TIMESTAMP]!)));
   fields.ts = t === -1 ? NaN : timeOf(text, t);
+  if (fields.ts !== fields.ts && members.kind[t] === NUMBER) return null;
   const l = known[K_LEVEL]!;
   if (l !== -1 && members.kind[l] === STRING) fields.level = levelString(text, l);
   else {
@@ -92,10 +94,8 @@ function timeOf(text: string, t: number): number {
     const ts = memberString(text, t);
     return (ts === null ? null : parseTimestamp(ts)) ?? NaN;
   }
-  if (tk === NUMBER) {
-    const v = Number(text.slice(members.start[t]!, members.end[t]!));
-    return Number.isFinite(v) ? epochToMs(v) : NaN;
-  }
+  // A number out of range is NaN too: fromScan then declines the line, and the JSON.parse path skips it.
+  if (tk === NUMBER) return epochToMs(Number(text.slice(members.start[t]!, members.end[t]!)));
   return NaN;
 }
 
@@ -182,11 +182,14 @@ export function warnIfRailwayCap(sink: EventSink, lines: number, json: boolean):
   );
 }
 
-/** Reads the shared fields of a Railway-style JSON log object. */
+/**
+ * The time of a Railway-style JSON log object: null when it has none that reads as a time, NaN
+ * when it is a number out of range (the caller skips the record, see EPOCH_OUT_OF_RANGE).
+ */
 export function railwayTimestamp(o: Record<string, unknown>): number | null {
   const t = o.timestamp ?? o.time ?? o.ts ?? o['@timestamp'];
   if (typeof t === 'string') return parseTimestamp(t);
-  if (typeof t === 'number' && Number.isFinite(t)) return epochToMs(t);
+  if (typeof t === 'number') return epochToMs(t);
   return null;
 }
 
@@ -203,6 +206,7 @@ export const railwayJson: InputFormat = {
     const { sink, service, input } = ctx;
     const pg = new PgRecordAssembler(sink);
     const held = new HeldRecord(sink);
+    const depth = depthTally();
     // The line is characters `from` to `to` of `text` (read-input hands lines over in place in a
     // string of many lines); `bytes[off + i]` is character i of `text` when bytes are given.
     let lastLine = 0;
@@ -237,15 +241,19 @@ export const railwayJson: InputFormat = {
         c1 = f.c1;
       } else {
         const line = from === 0 && to === text.length ? text : text.slice(from, to);
-        const obj = jsonObjectOrSkip(line, lineNo, sink);
+        const obj = jsonObjectOrSkip(line, lineNo, sink, depth);
         if (obj === null) return;
         const message = obj.message ?? obj.msg;
         if (message === undefined) {
           sink.skip(lineNo, 'JSON object without a "message" field', line);
           return;
         }
-        msg = messageText(message);
         ts = railwayTimestamp(obj);
+        if (ts !== null && ts !== ts) {
+          sink.skip(lineNo, EPOCH_OUT_OF_RANGE, line);
+          return;
+        }
+        msg = messageText(message);
         rawLevel = obj.level ?? obj.severity;
         if (typeof obj.service === 'string' && obj.service.length > 0) svc = obj.service;
         else if (typeof obj.serviceName === 'string' && obj.serviceName.length > 0) svc = obj.serviceName;
@@ -310,6 +318,7 @@ export const railwayJson: InputFormat = {
         held.flush();
         pg.flush();
         warnIfRailwayCap(sink, lastLine, true);
+        warnDeepValues(sink, depth);
       },
     };
   },
