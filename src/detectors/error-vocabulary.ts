@@ -234,6 +234,8 @@ interface IncidentIndex {
   entries: VocabularyEntry[];
   /** The union of the entries' patterns without their group names: one run decides "none". */
   any: RegExp;
+  /** `any` as a message test, one function per set of incidents (candidateEvents caches by it). */
+  test: (message: string) => boolean;
 }
 
 const INDEX = new Map<string, IncidentIndex>();
@@ -243,7 +245,8 @@ function indexOf(incidents: readonly Incident[]): IncidentIndex {
   let ix = INDEX.get(key);
   if (ix === undefined) {
     const entries = VOCABULARY.filter((e) => incidents.includes(e.incident));
-    ix = { entries, any: new RegExp(entries.map((e) => `(?:${unnamed(e.pattern.source)})`).join('|'), 'm') };
+    const any = new RegExp(entries.map((e) => `(?:${unnamed(e.pattern.source)})`).join('|'), 'm');
+    ix = { entries, any, test: (message) => any.test(message) };
     INDEX.set(key, ix);
   }
   return ix;
@@ -277,8 +280,7 @@ export function matchVocabulary(message: string, incidents: readonly Incident[],
 
 /** A message test for `candidateEvents`: true when some entry of `incidents` may match. */
 export function vocabularyTest(incidents: readonly Incident[]): (message: string) => boolean {
-  const { any } = indexOf(incidents);
-  return (message) => any.test(message);
+  return indexOf(incidents).test;
 }
 
 /** The expression to declare in `meta.interests` for info-level lines of `incidents`. */

@@ -19,6 +19,8 @@ import { missingRelation } from './missing-relation.js';
 import { sslEof } from './ssl-eof.js';
 import { logLoss } from './log-loss.js';
 import { knownJobs } from './known-jobs.js';
+import { outOfMemory } from './out-of-memory.js';
+import { processExits } from './process-exits.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const DETECTORS: readonly Detector<any>[] = [
@@ -41,6 +43,8 @@ export const DETECTORS: readonly Detector<any>[] = [
   sslEof,
   logLoss,
   knownJobs,
+  outOfMemory,
+  processExits,
 ];
 
 export function detectorById(id: string): Detector | undefined {

@@ -1,0 +1,99 @@
+// Processes that exited with a failure code or a signal, in the words of what ran them
+// (src/detectors/error-vocabulary.ts): Node's uncaught-exception trailer ("Node.js v20.20.2"),
+// npm's "npm error code 1" / "signal SIGKILL", yarn's "error Command failed with exit code 1.",
+// pnpm's ELIFECYCLE, bun, supervisord's "exited: api (exit status 3; not expected)", a shell's
+// "Aborted" / "Segmentation fault". The lines one exit prints together are one exit; an exit that
+// is an out-of-memory crash is left to out-of-memory; SIGTERM and SIGINT are stops, not crashes.
+import type { Finding } from '../model.js';
+import type { TimelineSummary } from '../timeline/timeline.js';
+import { defineDetector } from './detector.js';
+import { signalOfExitCode, vocabularyInterest } from './error-vocabulary.js';
+import { occurrencesOf, type Occurrence } from './vocabulary-events.js';
+import { countBy, distinct, firstLast, spreadEvidence } from './event-groups.js';
+import { isoSeconds } from './evidence.js';
+import { plural } from '../words.js';
+
+const STOP_SIGNALS = new Set(['SIGTERM', 'SIGINT']);
+
+/** "exit 1", "SIGKILL", "exit 137 (SIGKILL)", or "unknown code". */
+function codeOf(o: Occurrence): string {
+  const code = typeof o.values.exitCode === 'number' ? o.values.exitCode : null;
+  const signal = typeof o.values.signal === 'string' ? o.values.signal : code !== null ? signalOfExitCode(code) : null;
+  if (code !== null) return signal !== null ? `exit ${code} (${signal})` : `exit ${code}`;
+  return signal ?? 'unknown code';
+}
+
+function isStop(o: Occurrence): boolean {
+  const code = typeof o.values.exitCode === 'number' ? o.values.exitCode : null;
+  const signal = typeof o.values.signal === 'string' ? o.values.signal : code !== null ? signalOfExitCode(code) : null;
+  return signal !== null && STOP_SIGNALS.has(signal);
+}
+
+export const processExits = defineDetector({
+  meta: {
+    id: 'process-exits',
+    title: 'Processes that exited with a failure',
+    explanation:
+      'Processes that exited with a failure code or a signal, as the program that ran them reports it: Node\'s uncaught-exception exit, ' +
+      'npm, yarn, pnpm and bun script failures ("error Command failed with exit code 1."), supervisord\'s unexpected exits, a shell\'s ' +
+      '"Aborted" or "Segmentation fault". Per service, with the exit codes and signals; out-of-memory crashes are left to out-of-memory, ' +
+      'and SIGTERM/SIGINT exits (a platform stopping the process) are not failures.',
+    defaults: { gapSeconds: 10, highCount: 3 },
+    optionDocs: {
+      gapSeconds: 'lines of one service less than this many seconds apart are one exit',
+      highCount: 'failed exits that make the finding high (repeated crashes)',
+    },
+    interests: [vocabularyInterest(['process-exit'])],
+  },
+  detect(t: TimelineSummary, o): Finding[] {
+    const gap = o.gapSeconds * 1000;
+    const oom = occurrencesOf(t, ['out-of-memory'], gap);
+    const nearOom = (x: Occurrence) =>
+      oom.some((m) => m.service === x.service && x.start !== null && m.start !== null && x.start >= m.start - gap && x.start <= m.end! + gap);
+    const exits = occurrencesOf(t, ['process-exit'], gap);
+    const leftToOom = exits.filter(nearOom).length;
+    const stops = exits.filter((x) => !nearOom(x) && isStop(x)).length;
+    const crashes = exits.filter((x) => !nearOom(x) && !isStop(x));
+    if (crashes.length === 0) return [];
+    const services = distinct(crashes.map((x) => x.service));
+    const byCode = countBy(crashes, codeOf);
+    const perService = countBy(crashes, (x) => x.service);
+    const byReporter = countBy(crashes, (x) => x.matches[0]!.entry.library);
+    const { firstSeen, lastSeen } = firstLast(crashes.flatMap((x) => x.events));
+    const codes = Object.entries(byCode).map(([c, n]) => `${c} ×${n}`).join(', ');
+    return [
+      {
+        detector: 'process-exits',
+        id: `process-exits:${services.join('+')}`,
+        severity: crashes.length >= o.highCount ? 'high' : 'medium',
+        title: `Processes Exited with a Failure (${plural(crashes.length, 'exit')}: ${Object.keys(byCode).join(', ')})`,
+        summary: `${plural(crashes.length, 'process exit')} with a failure on ${services.join(', ')} between ${firstSeen ?? '?'} and ${lastSeen ?? '?'} (${codes}).`,
+        pattern:
+          `Per service: ${Object.entries(perService).map(([s, c]) => `${s} ${c}`).join(', ')}; reported by ${Object.entries(byReporter).map(([r, c]) => `${r} ${c}`).join(', ')}` +
+          (leftToOom > 0 ? `; ${plural(leftToOom, 'more exit')} came with an out-of-memory crash (see out-of-memory)` : '') +
+          (stops > 0 ? `; ${plural(stops, 'exit')} by SIGTERM or SIGINT (stops, not failures) not counted` : '') +
+          '.',
+        rootCause:
+          'Exit code 1 after an uncaught exception or a failed start (a missing variable, a refused connection at boot); 134 (SIGABRT) an abort; ' +
+          '137 (SIGKILL) a kill, usually the kernel\'s OOM killer; 139 (SIGSEGV) a crash in native code. The lines just before each exit say which.',
+        impact: 'Each exit dropped the work the process had in flight; when the platform restarts it, repeated exits become a crash loop.',
+        recommendation:
+          'Read the error just before each exit (evidence below); handle the failure or let the process fail at start with a clear message, and ' +
+          'make the start command exec the server (no npm or shell in between) so signals and exit codes reach the platform.',
+        evidence: spreadEvidence(t, crashes.map((x) => x.events[x.events.length - 1]!), 5),
+        data: {
+          count: crashes.length,
+          byCode,
+          perService,
+          byReporter,
+          leftToOutOfMemory: leftToOom,
+          stops,
+          exits: crashes.slice(0, 20).map((x) => ({ at: x.start === null ? null : isoSeconds(x.start), service: x.service, code: codeOf(x), ...x.values })),
+          services,
+          firstSeen,
+          lastSeen,
+        },
+      },
+    ];
+  },
+});

@@ -1,0 +1,77 @@
+// Kept events matched against the error vocabulary and grouped into occurrences: the lines one
+// incident prints together (V8's GC trace and its FATAL ERROR, the shell's "Killed" and yarn's
+// "exit code 137", npm's "code 1" after Node's uncaught exception) are one occurrence of one
+// service when they fall within a few seconds of each other. Shared by the detectors that report
+// vocabulary incidents (out-of-memory, process-exits).
+import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
+import { matchVocabulary, vocabularyTest, type Incident, type VocabularyMatch, type VocabularyValue } from './error-vocabulary.js';
+import { candidateEvents } from './template-index.js';
+
+export interface Occurrence {
+  service: string;
+  /** Time of its first and last line (null for lines without a time, each its own occurrence). */
+  start: number | null;
+  end: number | null;
+  /** Its lines that announce the incident, and their matches (same order). */
+  events: TimelineEvent[];
+  matches: VocabularyMatch[];
+  /** Lines that only add numbers (V8's GC trace). */
+  details: TimelineEvent[];
+  /** The values the lines say: a captured value wins over an implied one; the largest of detail numbers. */
+  values: Partial<Record<VocabularyValue, string | number>>;
+}
+
+/**
+ * Occurrences of `incidents` among the kept events, per service in time order: lines of one
+ * service less than `gapMs` apart join one occurrence. Occurrences made only of detail lines are
+ * dropped.
+ */
+export function occurrencesOf(t: TimelineSummary, incidents: readonly Incident[], gapMs: number): Occurrence[] {
+  const byService = new Map<string, { ev: TimelineEvent; m: VocabularyMatch }[]>();
+  for (const ev of candidateEvents(t, vocabularyTest(incidents))) {
+    const m = matchVocabulary(ev.message, incidents, true);
+    if (m === null) continue;
+    let l = byService.get(ev.service);
+    if (l === undefined) byService.set(ev.service, (l = []));
+    l.push({ ev, m });
+  }
+  const out: Occurrence[] = [];
+  for (const [service, list] of byService) {
+    list.sort((a, b) => (a.ev.ts ?? Infinity) - (b.ev.ts ?? Infinity));
+    let cur: Occurrence | null = null;
+    for (const { ev, m } of list) {
+      if (cur === null || ev.ts === null || cur.end === null || ev.ts - cur.end >= gapMs) {
+        if (cur !== null) out.push(cur);
+        cur = { service, start: ev.ts, end: ev.ts, events: [], matches: [], details: [], values: {} };
+      }
+      cur.end = ev.ts;
+      if (m.entry.detail) {
+        cur.details.push(ev);
+        for (const [k, v] of Object.entries(m.values) as [VocabularyValue, string | number][]) {
+          const old = cur.values[k];
+          if (old === undefined || (typeof v === 'number' && typeof old === 'number' && v > old)) cur.values[k] = v;
+        }
+        continue;
+      }
+      cur.events.push(ev);
+      cur.matches.push(m);
+    }
+    if (cur !== null) out.push(cur);
+  }
+  const kept = out.filter((o) => o.events.length > 0);
+  for (const o of kept) mergeValues(o);
+  return kept.sort((a, b) => (a.start ?? Infinity) - (b.start ?? Infinity) || (a.service < b.service ? -1 : 1));
+}
+
+/** Adds the announcing lines' values to the detail numbers: captured first, then implied. */
+function mergeValues(o: Occurrence): void {
+  for (const pass of ['captured', 'implied'] as const) {
+    for (const m of o.matches) {
+      for (const [k, v] of Object.entries(m.values) as [VocabularyValue, string | number][]) {
+        const implied = m.entry.implies?.[k] !== undefined && !m.entry.captures.includes(k);
+        if ((pass === 'implied') !== implied || o.values[k] !== undefined) continue;
+        o.values[k] = v;
+      }
+    }
+  }
+}
