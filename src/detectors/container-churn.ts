@@ -11,7 +11,7 @@ import { evidenceOf, isoSeconds, clockOf, humanDuration } from './evidence.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf, type ContainerLife, type LifecycleMarker, type LifecycleTransition } from './lifecycle.js';
 import { plural } from '../words.js';
 
-type EndedBy = 'crash' | 'replaced' | 'stopped' | 'running';
+type EndedBy = 'crash' | 'replaced' | 'stopped' | 'restarted' | 'running';
 
 interface Life {
   life: ContainerLife;
@@ -30,6 +30,9 @@ function median(xs: readonly number[]): number | null {
 
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
+/** When a life with a lifetime ended: its stop, or its last line when it logged no stop. */
+const endOf = (l: ContainerLife): number => l.stop?.ts ?? l.lastSeen!;
+
 /** Largest number of times in `ts` (sorted) that fit in a window of `windowMs`. */
 function maxInWindow(ts: readonly number[], windowMs: number): { count: number; from: number } {
   let best = { count: 0, from: NaN };
@@ -47,8 +50,10 @@ export const containerChurn = defineDetector({
     title: 'Container churn',
     explanation:
       'Container starts and stops (Railway "Starting/Stopping Container", Heroku dyno states, uvicorn/gunicorn/PostgreSQL start-up and shut-down lines), ' +
-      'paired per deployment when the lines carry its id (otherwise a stop ends the oldest running container, unless the service keeps writing ' +
-      'after it, which shows the stopped one was older than the logs). Reports containers that lived less than a minute, containers replaced by a newer deploy within ' +
+      'paired per deployment when the lines carry its id; otherwise by the server\'s pid when both ends name it (PostgreSQL\'s postmaster, uvicorn), ' +
+      'a stop ends a container whose boot just failed or that has not come up yet while an older one serves, and else the oldest running one ' +
+      '(unless the service keeps writing after it, which shows the stopped one was older than the logs); a failed boot ends at its failure line, ' +
+      'and a server started again in place ends the life before it, which logged no stop. Reports containers that lived less than a minute, containers replaced by a newer deploy within ' +
       'minutes, crash loops (repeated failing or short-lived starts) and flapping services, with start-up times ("Startup complete (3.2s)") and the ' +
       'handover of each zero-downtime replacement (new start → old stop).',
     defaults: {
@@ -83,10 +88,12 @@ export const containerChurn = defineDetector({
     for (const [service, lives] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const starts = lives.filter((l) => l.start !== null).map((l) => l.start!);
       const classified: Life[] = lives.map((life) => {
-        const failed = (life.start?.failed ?? false) || (life.stop?.failed ?? false);
+        // A life the next start reports as crashed (PostgreSQL's recovery at boot) crashed.
+        const failed = (life.start?.failed ?? false) || (life.stop?.failed ?? false) || life.next?.afterFailure === true;
         let endedBy: EndedBy;
         let replacedBy: LifecycleTransition | null = null;
         if (failed) endedBy = 'crash';
+        else if (life.ended === 'restarted') endedBy = 'restarted';
         else if (life.stop === null) endedBy = 'running';
         else {
           const stopTs = life.stop.ts;
@@ -157,20 +164,22 @@ export const containerChurn = defineDetector({
         ? `Crash Loop (${loop.count} failing starts within ${humanDuration(o.crashLoopWindowSeconds * 1000)})`
         : short.length > 0
           ? `Container Churn (${plural(short.length, 'container')} lived under ${o.shortLivedSeconds} s)`
-          : crashed.length > 0
+          : crashed.some((c) => c.life.next?.afterFailure !== true)
             ? `Container Crashes (${plural(crashed.length, 'container')} crashed)`
             : afterCrash.length > 0
               ? `Unclean Restarts (${plural(afterCrash.length, 'start')} after a crash)`
               : quick.length > 0
               ? `Container Churn (${plural(handovers.length, 'redeploy')}; ${plural(quick.length, 'container')} replaced within ${humanDuration(quickMs)})`
               : `Container Flapping (${flap.count} starts within an hour)`;
-      const ends: Record<EndedBy, number> = { crash: 0, replaced: 0, stopped: 0, running: 0 };
+      const ends: Record<EndedBy, number> = { crash: 0, replaced: 0, stopped: 0, restarted: 0, running: 0 };
       for (const c of classified) ends[c.endedBy]++;
-      const paired = lives.some((l) => l.pairedBy === 'deployment') ? 'by deployment id' : 'by order (the lines carry no deployment id)';
+      const pairedBy = lives.some((l) => l.pairedBy === 'deployment') ? 'deployment' : lives.some((l) => l.pairedBy === 'pid') ? 'pid' : 'order';
+      const paired =
+        pairedBy === 'deployment' ? 'by deployment id' : pairedBy === 'pid' ? 'by the server\'s pid (the lines carry no deployment id)' : 'by sequence (the lines carry no deployment id)';
       const shortList = short.map((c) => {
         const ready = c.life.start!.readyTs;
-        const served = ready !== undefined ? `, ${round((c.life.stop!.ts - ready) / 1000, 0)} s after it reported ready` : '';
-        return `${clockOf(c.life.start!.ts)} → ${clockOf(c.life.stop!.ts)} (${round(c.life.lifetimeMs! / 1000, 0)} s${served}, ${c.endedBy})`;
+        const served = ready !== undefined ? `, ${round((endOf(c.life) - ready) / 1000, 0)} s after it reported ready` : '';
+        return `${clockOf(c.life.start!.ts)} → ${clockOf(endOf(c.life))} (${round(c.life.lifetimeMs! / 1000, 0)} s${served}, ${c.endedBy})`;
       });
       const quickList = quick.map((c) => `${clockOf(c.life.start!.ts)} → ${clockOf(c.life.stop!.ts)} (${humanDuration(c.life.lifetimeMs!)})`);
       const rangeText = (xs: number[], unit: string) => {
@@ -252,7 +261,9 @@ export const containerChurn = defineDetector({
           (crashLoop ? '; the starts form a crash loop' : flapping ? `; up to ${flap.count} starts within an hour` : '') +
           '.',
         pattern:
-          `${plural(lives.length, 'container life', 'container lives')} paired ${paired}: ${ends.stopped} stopped, ${ends.replaced} replaced, ${ends.crash} crashed, ${ends.running} still running at the end of the logs.` +
+          `${plural(lives.length, 'container life', 'container lives')} paired ${paired}: ${ends.stopped} stopped, ${ends.replaced} replaced, ${ends.crash} crashed, ` +
+          (ends.restarted > 0 ? `${ends.restarted} ended without a stop line (started again in place), ` : '') +
+          `${ends.running} still running at the end of the logs.` +
           (lifetimes.length > 0 ? ` Lifetimes ${humanDuration(shortest! * 1000)} to ${humanDuration(Math.max(...lifetimes) * 1000)} (median ${humanDuration(median(lifetimes)! * 1000)}).` : '') +
           (shortList.length > 0 ? ` Short-lived: ${shortList.join('; ')}.` : '') +
           handoverText,
@@ -277,9 +288,13 @@ export const containerChurn = defineDetector({
             instance: c.life.instance ?? null,
             start: c.life.start ? isoSeconds(c.life.start.ts) : null,
             stop: c.life.stop ? isoSeconds(c.life.stop.ts) : null,
+            // A life that logged no stop: its last line.
+            lastSeen: c.life.lastSeen !== undefined ? isoSeconds(c.life.lastSeen) : null,
+            pid: c.life.start?.pid ?? null,
+            restarts: c.life.restarts.length,
             lifetimeSeconds: c.life.lifetimeMs === null ? null : round(c.life.lifetimeMs / 1000, 1),
             // From the first "ready" line to the stop: how long it served.
-            readySeconds: c.life.start?.readyTs !== undefined && c.life.stop !== null ? round((c.life.stop.ts - c.life.start.readyTs) / 1000, 1) : null,
+            readySeconds: c.life.start?.readyTs !== undefined && c.life.lifetimeMs !== null ? round((endOf(c.life) - c.life.start.readyTs) / 1000, 1) : null,
             endedBy: c.endedBy,
           })),
           shortLived: short.length,
@@ -302,7 +317,7 @@ export const containerChurn = defineDetector({
           startsAfterCrash: afterCrash.length,
           flapping,
           maxStartsPerHour: flap.count,
-          pairedBy: lives.some((l) => l.pairedBy === 'deployment') ? 'deployment' : 'order',
+          pairedBy,
         },
       });
     }

@@ -7,7 +7,11 @@
 //   markers      one per matching line (what the line says: start, ready, stop, exit, failure);
 //   transitions  the lines of one start (or one stop) of one container joined into one instant;
 //   lives        a start paired with the stop that ended it: by deployment instance when the
-//                lines carry Railway's deploymentId / deploymentInstanceId, otherwise by order.
+//                lines carry Railway's deploymentId / deploymentInstanceId; otherwise by the server's
+//                pid when both ends name it, by which container had not come up yet (a crash at
+//                boot), and by order. A life that crashed at boot ends at its crash, and a server
+//                started again in place (no container line: PostgreSQL's postmaster, an app server)
+//                ends the life before it, which logged no stop.
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { eventsOfTemplates } from './template-index.js';
 
@@ -40,6 +44,8 @@ export interface LifecycleMarker {
   version?: string;
   /** The line, written at boot, says the previous life ended in a failure (PostgreSQL's crash recovery). */
   previous?: boolean;
+  /** Pid of the server process the line is about (uvicorn's "[pid]", PostgreSQL's postmaster). */
+  pid?: number;
   event: TimelineEvent;
 }
 
@@ -49,7 +55,11 @@ interface Rule {
   kind: MarkerKind;
   scope: MarkerScope;
   /** Fields from the match; may override the kind (Heroku's "State changed from X to Y"). */
-  read?: (m: RegExpExecArray) => Partial<Pick<LifecycleMarker, 'kind' | 'startupSeconds' | 'exitCode' | 'signal' | 'version' | 'previous'>> | null;
+  read?: (m: RegExpExecArray) => Partial<Pick<LifecycleMarker, 'kind' | 'startupSeconds' | 'exitCode' | 'signal' | 'version' | 'previous' | 'pid'>> | null;
+  /** Written once per life: the same line again is the next life, however soon it comes. */
+  once?: boolean;
+  /** Written by PostgreSQL's postmaster itself: the record's pid is the server's. */
+  postmaster?: boolean;
 }
 
 const secondsOf = (v: string, unit: string | undefined) => (unit === 'ms' ? Number(v) / 1000 : Number(v));
@@ -57,9 +67,9 @@ const secondsOf = (v: string, unit: string | undefined) => (unit === 'ms' ? Numb
 // First match wins, so the specific wordings come before the general ones. The expressions carry no
 // flags: the timeline joins every detector's interests into one expression, and flags would be lost.
 const RULES: readonly Rule[] = [
-  { label: 'railway-start', re: /^Starting Container$/, kind: 'start', scope: 'container' },
+  { label: 'railway-start', re: /^Starting Container$/, kind: 'start', scope: 'container', once: true },
   { label: 'railway-stop', re: /^Stopping Container$/, kind: 'stop', scope: 'container' },
-  { label: 'heroku-start', re: /Starting process with command/, kind: 'start', scope: 'container' },
+  { label: 'heroku-start', re: /Starting process with command/, kind: 'start', scope: 'container', once: true },
   {
     label: 'heroku-state',
     re: /State changed from (\w+) to (starting|up|down|crashed)\b/,
@@ -71,15 +81,16 @@ const RULES: readonly Rule[] = [
   { label: 'heroku-exit', re: /Process exited with status (\d+)/, kind: 'exit', scope: 'container', read: (m) => ({ exitCode: Number(m[1]) }) },
   { label: 'heroku-boot-timeout', re: /Error R10 \(Boot timeout\)/, kind: 'failure', scope: 'container' },
   { label: 'heroku-memory-kill', re: /Error R15 \(Memory quota vastly exceeded\)/, kind: 'failure', scope: 'container', read: () => ({ signal: 'SIGKILL' }) },
-  { label: 'uvicorn-started', re: /Started server process \[(\d+)\]/, kind: 'start', scope: 'process' },
+  // One per worker process with --workers N, so not `once`.
+  { label: 'uvicorn-started', re: /Started server process \[(\d+)\]/, kind: 'start', scope: 'process', read: (m) => ({ pid: Number(m[1]) }) },
   { label: 'uvicorn-ready', re: /Application startup complete\.?\s*$/, kind: 'ready', scope: 'process' },
   { label: 'uvicorn-running', re: /Uvicorn running on /, kind: 'ready', scope: 'process' },
   { label: 'uvicorn-startup-failed', re: /Application startup failed\. Exiting\./, kind: 'failure', scope: 'process' },
   // The bare line, or after a level word ("INFO:     Shutting down"); "Scheduler: Shutting down" is not the server.
   { label: 'uvicorn-shutdown', re: /^(?:.*\bINFO\b[:\]\s|-]*|\[[^\]]*\]\s*)?Shutting down(?:\.\.\.)?\s*$/, kind: 'stop', scope: 'process' },
-  { label: 'uvicorn-finished', re: /Finished server process \[(\d+)\]/, kind: 'stop', scope: 'process' },
+  { label: 'uvicorn-finished', re: /Finished server process \[(\d+)\]/, kind: 'stop', scope: 'process', read: (m) => ({ pid: Number(m[1]) }) },
   { label: 'uvicorn-shutdown-complete', re: /Application shutdown complete\.?\s*$/, kind: 'stop', scope: 'process' },
-  { label: 'gunicorn-start', re: /Starting gunicorn \d/, kind: 'start', scope: 'process' },
+  { label: 'gunicorn-start', re: /Starting gunicorn \d/, kind: 'start', scope: 'process', once: true },
   { label: 'gunicorn-listening', re: /Listening at: \S/, kind: 'ready', scope: 'process' },
   { label: 'gunicorn-booting', re: /Booting worker with pid: ?(\d+)/, kind: 'start', scope: 'worker' },
   { label: 'gunicorn-signal', re: /Handling signal: (term|int|quit)\b/, kind: 'stop', scope: 'process', read: (m) => ({ signal: m[1] }) },
@@ -98,9 +109,12 @@ const RULES: readonly Rule[] = [
   { label: 'spring-started', re: /Started \S+ in (\d+(?:\.\d+)?) seconds/, kind: 'ready', scope: 'process', read: (m) => ({ startupSeconds: Number(m[1]) }) },
   { label: 'app-banner', re: /\bStarting ([A-Z][\w.-]*(?: [\w.-]+)?) v(\d+\.\d+[\w.+-]*)/, kind: 'start', scope: 'process', read: (m) => ({ version: m[2] }) },
   { label: 'listening', re: /\b[Ll]istening on (?:port \d|https?:\/\/|[\d.]+:\d|:\d)/, kind: 'ready', scope: 'process' },
-  { label: 'pg-starting', re: /starting PostgreSQL \d/, kind: 'start', scope: 'process' },
-  { label: 'pg-ready', re: /database system is ready to accept connections/, kind: 'ready', scope: 'process' },
-  { label: 'pg-shutdown-request', re: /received (smart|fast|immediate) shutdown request/, kind: 'stop', scope: 'process', read: (m) => ({ signal: m[1] }) },
+  { label: 'pg-starting', re: /starting PostgreSQL \d/, kind: 'start', scope: 'process', once: true, postmaster: true },
+  { label: 'pg-ready', re: /database system is ready to accept connections/, kind: 'ready', scope: 'process', postmaster: true },
+  { label: 'pg-shutdown-request', re: /received (smart|fast|immediate) shutdown request/, kind: 'stop', scope: 'process', postmaster: true, read: (m) => ({ signal: m[1] }) },
+  // Each connected backend's last words when the postmaster dies without a shutdown (kill -9, the OOM
+  // killer): the only line a killed server leaves (postgres.c, ProcessInterrupts).
+  { label: 'pg-postmaster-died', re: /terminating connection due to unexpected postmaster exit/, kind: 'failure', scope: 'process' },
   { label: 'pg-shut-down', re: /database system is shut down/, kind: 'stop', scope: 'process' },
   { label: 'pg-unclean-previous', re: /database system was (?:not properly shut down|interrupted; last known up at)/, kind: 'failure', scope: 'process', read: () => ({ previous: true }) },
   // Children exiting during a shutdown ("logical replication launcher ... exited with exit code 1") are normal.
@@ -118,6 +132,9 @@ export const LIFECYCLE_INTERESTS: readonly RegExp[] = RULES.map((r) => r.re);
 
 /** Exit codes of a stop that was asked for: 0, and 128 + SIGTERM/SIGINT (143, 130). */
 const CLEAN_EXIT = new Set([0, 130, 143]);
+
+/** Labels of the lines written once per life. */
+const ONCE = new Set(RULES.filter((r) => r.once === true).map((r) => r.label));
 
 /** What a lifecycle line says, or null when it is not one. */
 export function classifyLifecycle(message: string): Omit<LifecycleMarker, 'ts' | 'service' | 'event' | 'deployment' | 'instance'> | null {
@@ -188,6 +205,7 @@ export function lifecycleMarkers(t: TimelineSummary): LifecycleMarker[] {
     }
     const c = applyRule(used, m);
     const marker: LifecycleMarker = { ts: ev.ts, service: ev.service, ...c, event: ev };
+    if (used.postmaster === true && ev.pg?.pid !== undefined) marker.pid = ev.pg.pid;
     const d = deploymentOf(ev);
     if (d !== undefined) marker.deployment = d;
     const i = instanceOf(ev);
@@ -219,6 +237,10 @@ export interface LifecycleTransition {
   failed: boolean;
   /** A start whose lines say the previous life ended in a failure (PostgreSQL's crash recovery). */
   afterFailure?: boolean;
+  /** Pid of the server the lines name (first one named). */
+  pid?: number;
+  /** Some line is the platform's (a container's start or stop, not only the process inside it). */
+  container: boolean;
   markers: LifecycleMarker[];
 }
 
@@ -248,7 +270,7 @@ export function lifecycleTransitions(markers: readonly LifecycleMarker[], option
   const open = new Map<string, LifecycleTransition>();
   const out: LifecycleTransition[] = [];
   const begin = (m: LifecycleMarker, kind: 'start' | 'stop'): LifecycleTransition => {
-    const tr: LifecycleTransition = { kind, service: m.service, key: keyOf(m), ts: m.ts, end: m.ts, failed: false, markers: [] };
+    const tr: LifecycleTransition = { kind, service: m.service, key: keyOf(m), ts: m.ts, end: m.ts, failed: false, container: false, markers: [] };
     if (m.deployment !== undefined) tr.deployment = m.deployment;
     if (m.instance !== undefined) tr.instance = m.instance;
     out.push(tr);
@@ -262,6 +284,8 @@ export function lifecycleTransitions(markers: readonly LifecycleMarker[], option
     if (m.version !== undefined && tr.version === undefined) tr.version = m.version;
     if (m.exitCode !== undefined && tr.exitCode === undefined) tr.exitCode = m.exitCode;
     if (m.signal !== undefined && tr.signal === undefined) tr.signal = m.signal;
+    if (m.pid !== undefined && tr.pid === undefined) tr.pid = m.pid;
+    if (m.scope === 'container') tr.container = true;
     if (isFailure(m)) tr.failed = true;
     if (m.previous === true) tr.afterFailure = true;
   };
@@ -276,8 +300,8 @@ export function lifecycleTransitions(markers: readonly LifecycleMarker[], option
         cur.kind === 'start' &&
         m.ts - cur.end <= joinMs &&
         m.ts - cur.ts <= bootMs &&
-        // The same container-start line again, or a start long after the first was ready, is a new start.
-        !(m.kind === 'start' && m.scope === 'container' && cur.markers.some((x) => x.label === m.label)) &&
+        // A once-per-life start line again, or a start long after the first was ready, is a new start.
+        !(m.kind === 'start' && ONCE.has(m.label) && cur.markers.some((x) => x.label === m.label)) &&
         !(m.kind === 'start' && cur.readyTs !== undefined && m.ts - cur.readyTs > 5_000);
       if (joinable) add(cur, m);
       else if (m.scope === 'worker') {
@@ -291,8 +315,9 @@ export function lifecycleTransitions(markers: readonly LifecycleMarker[], option
       continue;
     }
     // stop, exit, failure
-    if (cur !== undefined && m.ts - cur.end <= joinMs && (cur.kind === 'stop' || m.kind !== 'stop')) {
-      // Exit codes and failures right after a start belong to it (a failed boot); stop lines to a stop.
+    if (cur !== undefined && m.ts - cur.end <= joinMs && (cur.kind === 'stop' || (m.kind !== 'stop' && cur.readyTs === undefined))) {
+      // Exit codes and failures right after a start that never came up belong to it (a failed boot);
+      // after its ready line they end the life; stop lines belong to a stop.
       if (!(m.kind === 'stop' && m.scope === 'container' && cur.markers.some((x) => x.label === m.label))) {
         add(cur, m);
         continue;
@@ -317,26 +342,49 @@ export interface ContainerLife {
   instance?: string;
   start: LifecycleTransition | null;
   stop: LifecycleTransition | null;
-  /** stop − start, or null when one end is outside the logs. */
+  /**
+   * How a life without a stop line ended: its boot crashed (failure or exit code before it came up,
+   * and no stop followed before the next start), or the same server started again in its place
+   * without a word from it (a kill -9, the OOM killer).
+   */
+  ended?: 'crashed-at-boot' | 'restarted';
+  /** Time of the last line of a life that ended without a stop line. */
+  lastSeen?: number;
+  /** The start that took the place of a life `restarted` (its lines may say the life crashed). */
+  next?: LifecycleTransition;
+  /** Restarts of the server inside this container (start lines without a container line). */
+  restarts: LifecycleTransition[];
+  /**
+   * stop − start (for a boot that crashed, its failure line − start), or null when an end is not
+   * known: outside the logs, or a life that ended without a word (between `lastSeen` and `next`).
+   */
   lifetimeMs: number | null;
-  /** How the start and stop were paired: by deployment (instance) id, or by order within the service. */
-  pairedBy: 'deployment' | 'order';
+  /** How the start and stop were paired: by deployment (instance) id, by the server's pid, or by order and markers within the service. */
+  pairedBy: 'deployment' | 'pid' | 'order';
+}
+
+/** What the service wrote besides lifecycle lines: tells which container survived a stop, and when a silent life ended. */
+export interface Activity {
+  /** Whether `service` wrote such a line in (from, to). */
+  any(service: string, from: number, to: number): boolean;
+  /** Time of its last such line in (from, to), or null. */
+  last(service: string, from: number, to: number): number | null;
 }
 
 /**
- * Whether `service` wrote application lines (not lifecycle lines) in (from, to]: used to tell, when
- * lines carry no deployment id, whether a container was still running after a stop.
+ * Pairs starts with stops. With a deployment (instance) id, within it. Without one, per service, a
+ * stop ends, in this order of preference: the one running life whose start named the same server pid;
+ * a life whose boot just failed (the platform removes that container); the newest life when it has
+ * not come up yet while an older one serves (a failed deploy, not the replacement of the older);
+ * otherwise the oldest life, because on a zero-downtime redeploy the new container starts before
+ * the old one is stopped. When only one container is known to run and the service keeps writing
+ * after a clean stop (and before any new start), that container survived: the stop belonged to an
+ * older one whose start is before the logs. A start ends the lives that cannot still run: those
+ * whose boot failed, and, for a server started in place (no container line: a PostgreSQL
+ * postmaster, an app server's own log), the in-place life before it; inside a running container it
+ * is a restart of that container's server.
  */
-export type ActivityProbe = (service: string, from: number, to: number) => boolean;
-
-/**
- * Pairs starts with stops. With a deployment (instance) id, within it, in order. Without one, per
- * service: a stop ends the oldest container still running, because on a zero-downtime redeploy the
- * new container starts before the old one is stopped. When only one container is known to run and
- * the service keeps writing after a clean stop (and before any new start), that container survived:
- * the stop belonged to an older one whose start is before the logs.
- */
-export function containerLives(transitions: readonly LifecycleTransition[], stillActive?: ActivityProbe): ContainerLife[] {
+export function containerLives(transitions: readonly LifecycleTransition[], activity?: Activity): ContainerLife[] {
   const lives: ContainerLife[] = [];
   const running = new Map<string, ContainerLife[]>();
   const nextStart = (i: number, k: string): number => {
@@ -345,6 +393,15 @@ export function containerLives(transitions: readonly LifecycleTransition[], stil
       if (x.kind === 'start' && x.service + '\u0000' + x.key === k) return x.ts;
     }
     return Infinity;
+  };
+  const endWithoutStop = (life: ContainerLife, ended: 'crashed-at-boot' | 'restarted', before: number, next?: LifecycleTransition) => {
+    const start = life.start!;
+    if (next !== undefined) life.next = next;
+    const seen = Math.max(start.end, ...life.restarts.map((r) => r.end), activity?.last(life.service, start.ts, before) ?? -Infinity);
+    life.ended = ended;
+    life.lastSeen = seen;
+    // A failed boot ends at its failure line; a silent life ended somewhere after its last line.
+    if (ended === 'crashed-at-boot') life.lifetimeMs = seen - start.ts;
   };
   transitions.forEach((tr, i) => {
     const k = tr.service + '\u0000' + tr.key;
@@ -355,27 +412,55 @@ export function containerLives(transitions: readonly LifecycleTransition[], stil
     }
     const pairedBy = tr.key === '' ? 'order' : 'deployment';
     if (tr.kind === 'start') {
-      const life: ContainerLife = { service: tr.service, start: tr, stop: null, lifetimeMs: null, pairedBy };
+      const newest = list[list.length - 1];
+      if (!tr.container && newest !== undefined && newest.start!.container && !newest.start!.failed) {
+        newest.restarts.push(tr);
+        return;
+      }
+      for (let j = list.length - 1; j >= 0; j--) {
+        const l = list[j]!;
+        if (l.start!.failed) endWithoutStop(l, 'crashed-at-boot', tr.ts);
+        else if (!tr.container && !l.start!.container) endWithoutStop(l, 'restarted', tr.ts, tr);
+        else continue;
+        list.splice(j, 1);
+      }
+      const life: ContainerLife = { service: tr.service, start: tr, stop: null, restarts: [], lifetimeMs: null, pairedBy };
       if (tr.deployment !== undefined) life.deployment = tr.deployment;
       if (tr.instance !== undefined) life.instance = tr.instance;
       lives.push(life);
       list.push(life);
       return;
     }
-    // The graceful tail of a stop (shutdown lines, a last traceback) is still the stopped container.
-    const survived =
-      tr.key === '' && list.length === 1 && !tr.failed && stillActive !== undefined && stillActive(tr.service, tr.end + SHUTDOWN_TAIL_MS, nextStart(i, k));
-    const life = survived ? undefined : list.shift();
+    let at = -1;
+    let by: ContainerLife['pairedBy'] = pairedBy;
+    // Containers reuse pids (uvicorn is pid 1 in each): a pid pairs only when one running life has it.
+    if (tr.pid !== undefined && list.filter((l) => l.start!.pid === tr.pid).length === 1) {
+      at = list.findIndex((l) => l.start!.pid === tr.pid);
+      by = 'pid';
+    }
+    for (let j = list.length - 1; at < 0 && j >= 0; j--) if (list[j]!.start!.failed) at = j;
+    const newest = list[list.length - 1];
+    if (at < 0 && list.length > 1 && newest!.start!.readyTs === undefined && (tr.failed || list.some((l) => l.start!.readyTs !== undefined))) at = list.length - 1;
+    if (at < 0) {
+      // The graceful tail of a stop (shutdown lines, a last traceback) is still the stopped container.
+      const survived =
+        tr.key === '' && list.length === 1 && !tr.failed && activity !== undefined && activity.any(tr.service, tr.end + SHUTDOWN_TAIL_MS, nextStart(i, k));
+      if (!survived && list.length > 0) at = 0;
+    }
+    const life = at >= 0 ? list.splice(at, 1)[0] : undefined;
     if (life !== undefined) {
       life.stop = tr;
       life.lifetimeMs = tr.ts - life.start!.ts;
+      life.pairedBy = by;
     } else {
-      const orphan: ContainerLife = { service: tr.service, start: null, stop: tr, lifetimeMs: null, pairedBy };
+      const orphan: ContainerLife = { service: tr.service, start: null, stop: tr, restarts: [], lifetimeMs: null, pairedBy };
       if (tr.deployment !== undefined) orphan.deployment = tr.deployment;
       if (tr.instance !== undefined) orphan.instance = tr.instance;
       lives.push(orphan);
     }
   });
+  // A boot that failed as the logs end ended there too.
+  for (const list of running.values()) for (const l of list) if (l.start!.failed) endWithoutStop(l, 'crashed-at-boot', Infinity);
   // Lives whose start is before the logs come first: they began earliest.
   return lives.sort((a, b) => (a.start === null ? (b.start === null ? a.stop!.ts - b.stop!.ts : -1) : b.start === null ? 1 : a.start.ts - b.start.ts));
 }
@@ -394,14 +479,14 @@ const cache = new WeakMap<TimelineSummary, Lifecycle>();
 /** Lines written this long after a stop's last line are not its shutdown tail. */
 const SHUTDOWN_TAIL_MS = 30_000;
 
-/** Application activity of a service from the timeline's per-template times (lifecycle lines excluded). */
-export function activityProbe(t: TimelineSummary): ActivityProbe {
+/** A service's lines from the timeline's per-template times (lifecycle lines excluded). */
+export function activityOf(t: TimelineSummary): Activity {
   // Built on the first question: most timelines never ask one.
   let byService: Map<string, Float64Array[]> | null = null;
   const build = () => {
     const m = new Map<string, Float64Array[]>();
     for (const tpl of t.templates) {
-      if (tpl.source !== 'app' || tpl.times.length === 0) continue;
+      if ((tpl.source !== 'app' && tpl.source !== 'postgres') || tpl.times.length === 0) continue;
       if (tpl.examples[0] !== undefined && classifyLifecycle(tpl.examples[0].text) !== null) continue;
       const list = m.get(tpl.service) ?? [];
       list.push(tpl.times);
@@ -409,19 +494,36 @@ export function activityProbe(t: TimelineSummary): ActivityProbe {
     }
     return m;
   };
-  return (service, from, to) => {
-    byService ??= build();
-    for (const times of byService.get(service) ?? []) {
-      let lo = 0;
-      let hi = times.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (times[mid]! <= from) lo = mid + 1;
-        else hi = mid;
-      }
-      if (lo < times.length && times[lo]! < to) return true;
+  /** Index of the first time after `from` in sorted `times`. */
+  const after = (times: Float64Array, from: number) => {
+    let lo = 0;
+    let hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (times[mid]! <= from) lo = mid + 1;
+      else hi = mid;
     }
-    return false;
+    return lo;
+  };
+  return {
+    any(service, from, to) {
+      byService ??= build();
+      for (const times of byService.get(service) ?? []) {
+        const i = after(times, from);
+        if (i < times.length && times[i]! < to) return true;
+      }
+      return false;
+    },
+    last(service, from, to) {
+      byService ??= build();
+      let best: number | null = null;
+      for (const times of byService.get(service) ?? []) {
+        // The last time before `to`, when it is after `from`.
+        const i = after(times, to - 1e-3) - 1;
+        if (i >= 0 && times[i]! > from && times[i]! < to && (best === null || times[i]! > best)) best = times[i]!;
+      }
+      return best;
+    },
   };
 }
 
@@ -436,7 +538,7 @@ export function lifecycleOf(t: TimelineSummary): Lifecycle {
       transitions,
       starts: transitions.filter((x) => x.kind === 'start'),
       stops: transitions.filter((x) => x.kind === 'stop'),
-      lives: containerLives(transitions, activityProbe(t)),
+      lives: containerLives(transitions, activityOf(t)),
     };
     cache.set(t, lc);
   }

@@ -23,10 +23,12 @@ const INVALID_RECORD_RE = /^invalid record length at ([0-9A-F]+\/[0-9A-F]+)/;
 const READY_RE = /database system is ready to accept connections/;
 const IMMEDIATE_RE = /received immediate shutdown request/;
 const SIGNAL_RE = /\(PID (\d+)\) was terminated by signal (\d+)/;
+/** A backend's last words when the postmaster itself died (kill -9, the OOM killer): it logs nothing. */
+const POSTMASTER_DIED_RE = /terminating connection due to unexpected postmaster exit/;
 const CLEAN_STOP_RE = /database system is shut down|received (?:smart|fast) shutdown request/;
 /** What clients see while the server is down or recovering (server side and driver side). */
 const CLIENT_FAILURE_RE =
-  /the database system is (?:starting up|in recovery mode|not yet accepting connections|shutting down)|terminating connection because of crash of another server process|server closed the connection unexpectedly|Connection refused|could not connect to server|connection to server at .* failed|ConnectionDoesNotExistError|CannotConnectNowError|CrashShutdownError|AdminShutdownError/;
+  /the database system is (?:starting up|in recovery mode|not yet accepting connections|shutting down)|terminating connection because of crash of another server process|terminating connection due to unexpected postmaster exit|server closed the connection unexpectedly|Connection refused|could not connect to server|connection to server at .* failed|ConnectionDoesNotExistError|CannotConnectNowError|CrashShutdownError|AdminShutdownError/;
 const mayBeClientFailure = (m: string) => CLIENT_FAILURE_RE.test(m);
 
 const INTERESTS = [
@@ -37,6 +39,7 @@ const INTERESTS = [
   /received (?:smart|fast|immediate) shutdown request/,
   /database system is shut down/,
   SIGNAL_RE,
+  POSTMASTER_DIED_RE,
 ];
 
 interface Episode {
@@ -49,7 +52,7 @@ interface Episode {
   redoSeconds: number | null;
   endOfWal: string | null;
   ready: TimelineEvent | null;
-  cause: 'immediate-shutdown' | 'killed-by-signal' | 'container-stop' | 'unknown';
+  cause: 'immediate-shutdown' | 'killed-by-signal' | 'postmaster-died' | 'container-stop' | 'unknown';
   causeEvent: TimelineEvent | null;
   downSince: number | null;
   /** The previous "ready to accept connections" of the service, when in the lookback. */
@@ -164,6 +167,7 @@ export const postgresCrashRecovery = defineDetector({
           `${service} started with crash recovery ${plural(n, 'time', 'times')}` +
           (causes['immediate-shutdown'] ? `, ${causes['immediate-shutdown']} after an immediate shutdown` : '') +
           (killed ? `, ${killed} after a process was killed by a signal` : '') +
+          (causes['postmaster-died'] ? `, ${causes['postmaster-died']} after the postmaster died without a shutdown` : '') +
           (causes['container-stop'] ? `, ${causes['container-stop']} after a container stop without a clean PostgreSQL shutdown` : '') +
           (failed > 0 ? `; ${plural(failed, 'client connection')} failed while it was down or recovering` : '') +
           '.',
@@ -171,6 +175,9 @@ export const postgresCrashRecovery = defineDetector({
         rootCause:
           'PostgreSQL was stopped without its shutdown checkpoint: ' +
           (killed > 0 ? 'a backend was killed by a signal (signal 9 is the kernel OOM killer or a hard kill), which makes the postmaster restart every process; ' : '') +
+          (causes['postmaster-died']
+            ? 'the postmaster itself died without a word (kill -9 or the OOM killer: its backends logged "terminating connection due to unexpected postmaster exit"), and was started again; '
+            : '') +
           (causes['immediate-shutdown'] ? 'an immediate shutdown (pg_ctl -m immediate, or SIGQUIT) skips the checkpoint on purpose; ' : '') +
           (causes['container-stop'] || causes.unknown
             ? 'the container was stopped or killed before PostgreSQL finished a fast shutdown (SIGKILL after the grace period, or a PID 1 that does not forward SIGTERM/SIGINT); '
@@ -223,6 +230,8 @@ function causeText(ep: Episode): string {
       return 'an immediate shutdown request';
     case 'killed-by-signal':
       return 'a process killed by a signal';
+    case 'postmaster-died':
+      return 'the postmaster\'s death';
     case 'container-stop':
       return 'a container stop';
     default:
@@ -258,6 +267,11 @@ function openEpisode(
       ep.cause = 'killed-by-signal';
       ep.causeEvent = ev;
       break;
+    }
+    // Each connected backend logs it, at once: the earliest of them (back to the last ready line) is when the postmaster died.
+    if (POSTMASTER_DIED_RE.test(ev.message)) {
+      ep.cause = 'postmaster-died';
+      ep.causeEvent = ev;
     }
     if (READY_RE.test(ev.message)) {
       ep.prevReady = ev.ts;

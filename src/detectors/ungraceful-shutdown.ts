@@ -1,8 +1,10 @@
 // Stops that did not go through the app's own shutdown: a container stop with no "Shutting down" /
 // "Finished server process" (uvicorn), "Handling signal: term" (gunicorn), "SIGTERM received"
 // (Node), "received fast shutdown request" (PostgreSQL) around it; a SIGKILL after SIGTERM; exit
-// 137; PostgreSQL's immediate shutdown. Without a graceful stop, in-flight requests are cut, pooled
-// connections are reset, and a database is left for crash recovery.
+// 137; PostgreSQL's immediate shutdown; a server that died without a shutdown (PostgreSQL's backends
+// logging the postmaster's unexpected exit, after a kill -9); and a life that logged no stop at all
+// before the same server started again in its place. Without a graceful stop, in-flight requests
+// are cut, pooled connections are reset, and a database is left for crash recovery.
 import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
@@ -10,7 +12,7 @@ import { candidateEvents } from './template-index.js';
 import { clockOf, evidenceOf, isoSeconds } from './evidence.js';
 import { distinct } from './event-groups.js';
 import { plural } from '../words.js';
-import { LIFECYCLE_INTERESTS, lifecycleOf, type LifecycleTransition } from './lifecycle.js';
+import { LIFECYCLE_INTERESTS, lifecycleOf, type ContainerLife, type LifecycleTransition } from './lifecycle.js';
 
 /** Shutdown lines of apps the lifecycle rules do not know (Node, generic). */
 const APP_SHUTDOWN_RE =
@@ -20,10 +22,16 @@ const KILL_RE = /\bSIGKILL\b|exit(?:ed)? (?:with )?(?:code|status) 137\b|[Kk]ill
 const mayBeShutdownOrKill = (m: string) => APP_SHUTDOWN_RE.test(m) || KILL_RE.test(m);
 
 interface StopCheck {
-  stop: LifecycleTransition;
+  /** When it stopped: the stop's first line, or the last line of a life that logged no stop. */
+  at: number;
+  /** The stop's lines; none for a life that logged no stop. */
+  stop: LifecycleTransition | null;
+  life: ContainerLife;
   graceful: boolean;
   killed: boolean;
   immediate: boolean;
+  /** A failure line ended it (PostgreSQL's backends reporting the postmaster's death, a crash) or the next start reported its crash. */
+  crashed: boolean;
   gracefulLines: number;
 }
 
@@ -55,7 +63,16 @@ export const ungracefulShutdown = defineDetector({
     const near = (list: TimelineEvent[] | undefined, s: LifecycleTransition) =>
       (list ?? []).filter((e) => e.ts! >= s.ts - o.beforeSeconds * 1000 && e.ts! <= s.end + o.afterSeconds * 1000);
     const byService = new Map<string, StopCheck[]>();
-    for (const s of lc.stops) {
+    const push = (c: StopCheck) => (byService.get(c.life.service) ?? byService.set(c.life.service, []).get(c.life.service)!).push(c);
+    for (const life of lc.lives) {
+      if (life.ended === 'restarted') {
+        // Nothing logged its end: the server started again in its place.
+        const crashed = life.next?.afterFailure === true;
+        push({ at: life.lastSeen!, stop: null, life, graceful: false, killed: false, immediate: false, crashed, gracefulLines: 0 });
+        continue;
+      }
+      const s = life.stop;
+      if (s === null) continue;
       const platform = s.markers.some((m) => m.scope === 'container' || m.kind === 'exit' || m.kind === 'failure');
       const immediate = s.markers.some((m) => m.label === 'pg-shutdown-request' && m.signal === 'immediate');
       // PostgreSQL's own shutdown request is a stop of the server (graceful unless immediate); other
@@ -66,33 +83,44 @@ export const ungracefulShutdown = defineDetector({
       const appLines = near(extra.get(s.service), s);
       const killed = s.markers.some((m) => m.exitCode === 137 || m.signal === 'SIGKILL' || m.signal === '9') || near(kills.get(s.service), s).length > 0;
       const gracefulLines = processLines.length + appLines.length;
-      const check: StopCheck = { stop: s, graceful: gracefulLines > 0 && !killed && !immediate, killed, immediate, gracefulLines };
-      (byService.get(s.service) ?? byService.set(s.service, []).get(s.service)!).push(check);
+      const crashed = s.markers.some((m) => m.kind === 'failure' && m.scope !== 'worker');
+      push({ at: s.ts, stop: s, life, graceful: gracefulLines > 0 && !killed && !immediate && !crashed, killed, immediate, crashed, gracefulLines });
     }
     const findings: Finding[] = [];
     for (const [service, checks] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      checks.sort((x, y) => x.at - y.at);
       const bad = checks.filter((c) => !c.graceful);
       if (bad.length < o.minUngraceful) continue;
       const killed = bad.filter((c) => c.killed).length;
       const termThenKill = bad.filter((c) => c.killed && c.gracefulLines > 0).length;
-      const silent = bad.filter((c) => c.gracefulLines === 0 && !c.killed && !c.immediate).length;
+      const crashed = bad.filter((c) => c.crashed && !c.killed).length;
+      const silent = bad.filter((c) => c.gracefulLines === 0 && !c.killed && !c.immediate && !c.crashed).length;
+      const unlogged = bad.filter((c) => c.stop === null).length;
       const immediate = bad.filter((c) => c.immediate).length;
-      const evidence = bad.slice(0, 5).flatMap((c) => c.stop.markers.slice(0, 2).map((m) => evidenceOf(t, m.event)));
+      // The stop's lines, or for a life that logged no stop its start and the start that replaced it.
+      const evidence = bad
+        .slice(0, 5)
+        .flatMap((c) => (c.stop !== null ? c.stop.markers.slice(0, 2) : [c.life.start!.markers[0]!, ...(c.life.next?.markers.slice(0, 2) ?? [])]))
+        .map((m) => evidenceOf(t, m.event));
       findings.push({
         detector: 'ungraceful-shutdown',
         id: `ungraceful-shutdown:${service}`,
-        severity: killed > 0 || immediate > 0 ? 'high' : 'medium',
+        severity: killed > 0 || immediate > 0 || crashed > 0 ? 'high' : 'medium',
         title: `Ungraceful Stops of ${service} (${bad.length} of ${plural(checks.length, 'stop')})`,
         summary:
           `${bad.length} of ${service}'s ${plural(checks.length, 'stop')} ended without a graceful shutdown` +
           (silent > 0 ? `: ${silent} with no shutdown line at all` : '') +
+          (unlogged > 0 ? `${silent > 0 ? ',' : ':'} ${unlogged} logged nothing before the server started again in place` : '') +
+          (crashed > 0 ? `, ${crashed} crashed (${crashedHow(bad)})` : '') +
           (killed > 0 ? `, ${killed} killed (SIGKILL / exit 137)` : '') +
           (termThenKill > 0 ? `, ${termThenKill} of them after starting to shut down (SIGKILL after SIGTERM)` : '') +
           (immediate > 0 ? `, ${plural(immediate, 'PostgreSQL immediate shutdown')}` : '') +
           '.',
-        pattern: `Ungraceful stops at ${bad.map((c) => clockOf(c.stop.ts)).join(', ')}; graceful ones: ${checks.length - bad.length}.`,
+        pattern: `Ungraceful stops at ${bad.map((c) => clockOf(c.at)).join(', ')}; graceful ones: ${checks.length - bad.length}.`,
         rootCause:
-          silent > 0
+          crashed > 0 && silent === 0 && killed === 0
+            ? 'The server died without a shutdown: killed outright (kill -9, the kernel\'s OOM killer) or crashed, so no shutdown ran; the platform or a supervisor started it again.'
+            : silent > 0
             ? 'The process never logged its shutdown: it did not receive SIGTERM (a shell as PID 1 that does not forward signals) or had no handler, and was killed when the grace period ran out.'
             : 'The shutdown started but did not finish before SIGKILL: the grace period (RAILWAY_DEPLOYMENT_DRAINING_SECONDS, default 0) is shorter than the time to drain requests and close pools.',
         impact: 'In-flight requests were cut, pooled database connections reset (PostgreSQL logs "Connection reset by peer"), and a database stopped this way recovers its WAL at the next start.',
@@ -107,9 +135,19 @@ export const ungracefulShutdown = defineDetector({
           ungraceful: bad.length,
           silent,
           killed,
+          crashed,
+          unlogged,
           sigkillAfterSigterm: termThenKill,
           immediate,
-          ungracefulStops: bad.map((c) => ({ at: isoSeconds(c.stop.ts), killed: c.killed, immediate: c.immediate, exitCode: c.stop.exitCode ?? null })),
+          ungracefulStops: bad.map((c) => ({
+            at: isoSeconds(c.at),
+            killed: c.killed,
+            immediate: c.immediate,
+            crashed: c.crashed,
+            exitCode: c.stop?.exitCode ?? null,
+            // The server's pid as its start named it (PostgreSQL's postmaster, uvicorn's process).
+            pid: c.life.start?.pid ?? null,
+          })),
           services: distinct([service]),
         },
       });
@@ -117,3 +155,12 @@ export const ungracefulShutdown = defineDetector({
     return findings;
   },
 });
+
+/** What the crashes' lines say, in words. */
+function crashedHow(bad: readonly StopCheck[]): string {
+  const died = bad.some((c) => c.stop?.markers.some((m) => m.label === 'pg-postmaster-died'));
+  const reported = bad.some((c) => c.stop === null && c.crashed);
+  return [died ? 'PostgreSQL\'s backends logged the postmaster\'s unexpected exit' : '', reported ? 'the next start reported a crash' : '', !died && !reported ? 'a failure line' : '']
+    .filter((x) => x !== '')
+    .join('; ');
+}

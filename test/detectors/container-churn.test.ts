@@ -167,7 +167,12 @@ describe('container-churn: invalid (findings)', () => {
     expect(fs).toHaveLength(1);
     expect(fs[0]!.title).toBe('Unclean Restarts (2 starts after a crash)');
     expect(fs[0]!.severity).toBe('medium');
-    expect(fs[0]!.data).toMatchObject({ startsAfterCrash: 2, crashed: 0, crashLoop: false });
+    // The first life ended in the crash the second start reports (it logged nothing itself: no lifetime).
+    expect(fs[0]!.data).toMatchObject({ startsAfterCrash: 2, crashed: 1, crashLoop: false });
+    expect((fs[0]!.data.containers as ContainerRow[]).map((r) => [r.endedBy, r.lifetimeSeconds])).toEqual([
+      ['crash', null],
+      ['running', null],
+    ]);
   });
 
   it('flapping: five 8-minute lives within an hour', () => {

@@ -4,7 +4,7 @@
 // collector. Whatever happens, `destroy()` (also run at process exit) stops it and removes its
 // directory.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,6 +157,27 @@ export class PgServer {
   stop(mode: 'fast' | 'immediate' = 'fast'): void {
     this.run('pg_ctl', ['-D', this.data, '-m', mode, '-w', '-t', '60', 'stop']);
     this.running = false;
+  }
+
+  /**
+   * Kills the postmaster with SIGKILL, as the OOM killer or `kill -9` does: it logs nothing. Its
+   * children notice the postmaster's death and exit on their own; this waits for them to be gone
+   * (reaped, not zombies), because a new postmaster refuses to start while the old one's pid still
+   * exists or its shared memory is still attached. Returns the killed postmaster's pid.
+   */
+  async killPostmaster(): Promise<number> {
+    const pid = Number(readFileSync(join(this.data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    process.kill(pid, 'SIGKILL');
+    this.running = false;
+    const deadline = Date.now() + 30_000;
+    for (const p of [pid, ...children]) {
+      while (existsSync(`/proc/${p}`)) {
+        if (Date.now() > deadline) throw new Error(`process ${p} of the killed postmaster ${pid} did not exit`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    return pid;
   }
 
   /** Connection settings for the `pg` package. */

@@ -1,0 +1,93 @@
+// Container and server lives on real programs' output without deployment ids (test/fixtures/lives,
+// see its README): which life a start and a stop belong to, how each ended, and what the detectors
+// built on them report.
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { readTimeline, runDetectors } from '../../src/analyze.js';
+import { lifecycleOf } from '../../src/detectors/lifecycle.js';
+import type { Finding } from '../../src/model.js';
+
+const fixture = (name: string) => join(import.meta.dirname, '../fixtures/lives', name);
+
+async function analyze(file: string) {
+  const { summary } = await readTimeline([fixture(file)]);
+  return { summary, findings: runDetectors(summary).findings };
+}
+
+const finding = (fs: Finding[], detector: string) => {
+  const f = fs.find((x) => x.detector === detector);
+  expect(f, `${detector} finding`).toBeDefined();
+  return f!;
+};
+
+describe.each(['postgres-kill9.log', 'postgres-kill9.jsonl'])('PostgreSQL 15 postmaster killed with kill -9 and started again (%s)', (file) => {
+  it('has two postmaster lives: the killed one ended by its backends\' last words, the second by its fast shutdown', async () => {
+    const { summary } = await analyze(file);
+    const lives = lifecycleOf(summary).lives;
+    expect(lives.map((l) => [l.start?.pid, l.stop?.failed, l.pairedBy])).toEqual([
+      [6835, true, 'order'],
+      [7064, false, 'pid'],
+    ]);
+    // 17:13:08.355 start → 17:13:08.847 first "terminating connection due to unexpected postmaster exit".
+    expect(lives[0]!.lifetimeMs).toBe(492);
+    // 17:13:11.433 start → 17:13:11.853 "received fast shutdown request".
+    expect(lives[1]!.lifetimeMs).toBe(420);
+    expect(lives[1]!.start!.afterFailure).toBe(true);
+  });
+
+  it('reports one ungraceful stop (the kill) of two', async () => {
+    const f = finding((await analyze(file)).findings, 'ungraceful-shutdown');
+    expect(f.severity).toBe('high');
+    expect(f.data).toMatchObject({ stops: 2, graceful: 1, ungraceful: 1, crashed: 1, killed: 0, immediate: 0, unlogged: 0 });
+    expect(f.data.ungracefulStops).toEqual([{ at: '2026-12-07T17:13:08Z', killed: false, immediate: false, crashed: true, exitCode: null, pid: 6835 }]);
+    expect(f.summary).toContain('PostgreSQL\'s backends logged the postmaster\'s unexpected exit');
+  });
+
+  it('classes the first life as crashed and the second as stopped', async () => {
+    const f = finding((await analyze(file)).findings, 'container-churn');
+    expect((f.data.containers as { endedBy: string; pid: number | null }[]).map((c) => [c.pid, c.endedBy])).toEqual([
+      [6835, 'crash'],
+      [7064, 'stopped'],
+    ]);
+    expect(f.data).toMatchObject({ crashed: 1, startsAfterCrash: 1 });
+  });
+
+  it('ties the crash recovery to the postmaster\'s death and counts the three backends cut off', async () => {
+    const f = finding((await analyze(file)).findings, 'postgres-crash-recovery');
+    expect(f.data.causes).toEqual({ 'postmaster-died': 1 });
+    expect(f.data.episodes).toMatchObject([
+      { start: '2026-12-07T17:13:11Z', causeAt: '2026-12-07T17:13:08Z', redoStart: '0/1500780', redoDone: '0/15CFF78', failedClients: 3, downtimeSeconds: 2.617 },
+    ]);
+  });
+});
+
+describe('samples/restart-loop read without its deployment ids (as `railway logs --json` prints it)', () => {
+  it('pairs each looping container with its own kill, and the serving container with its replacement', async () => {
+    const { readFileSync, writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-lives-'));
+    try {
+      const lines = readFileSync(join(import.meta.dirname, '../../samples/restart-loop/backend.jsonl'), 'utf8').trim().split('\n');
+      const bare = lines.map((l) => {
+        const o = JSON.parse(l) as Record<string, unknown>;
+        delete o.deploymentId;
+        delete o.deploymentInstanceId;
+        return JSON.stringify(o);
+      });
+      const path = join(dir, 'backend.jsonl');
+      writeFileSync(path, bare.join('\n') + '\n');
+      const { summary } = await readTimeline([path]);
+      const f = finding(runDetectors(summary).findings, 'container-churn');
+      const rows = f.data.containers as { start: string; stop: string | null; lifetimeSeconds: number | null; endedBy: string }[];
+      // The 21 looping containers: each killed within seconds of its start (README: "killed a few seconds into start-up").
+      const loop = rows.filter((r) => r.endedBy === 'crash');
+      expect(loop).toHaveLength(21);
+      for (const r of loop) expect(r.lifetimeSeconds).toBeLessThan(30);
+      // The 06:20 deployment kept serving through the loop and was replaced by the fix at 07:14.
+      expect(rows[0]).toMatchObject({ start: '2025-11-20T06:20:04Z', endedBy: 'replaced' });
+      expect(rows[0]!.stop! > '2025-11-20T07:14').toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
