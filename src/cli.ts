@@ -12,6 +12,7 @@ import { UsageError, type Io } from './commands/io.js';
 import { NeedsInput } from './commands/run-analysis.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerDigest } from './commands/digest.js';
+import { registerPull } from './commands/pull.js';
 import { registerFormats } from './commands/formats.js';
 import { registerDetectors } from './commands/detectors.js';
 import { registerTemplates } from './commands/templates.js';
@@ -45,6 +46,7 @@ Run hindsight <command> --help for a command's options. Docs: docs/report.md, do
     );
   registerAnalyze(program, io);
   registerDigest(program, io);
+  registerPull(program, io);
   registerFormats(program, io);
   registerDetectors(program, io);
   registerTemplates(program, io);

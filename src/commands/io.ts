@@ -43,17 +43,23 @@ export function writeOutput(text: string, file: string | undefined, io: Io): voi
   } else io.stdout(text);
 }
 
-/** Stops reading on SIGINT/SIGTERM and lets the run write what it read; a second signal exits at once. */
-export function interruptible(): { shouldStop: () => boolean; dispose: () => void } {
+/**
+ * Stops reading on SIGINT/SIGTERM and lets the run write what it read (`shouldStop`, and `signal`
+ * aborted for requests in flight); a second signal exits at once.
+ */
+export function interruptible(): { shouldStop: () => boolean; signal: AbortSignal; dispose: () => void } {
   let stop = false;
+  const abort = new AbortController();
   const on = () => {
     if (stop) process.exit(130);
     stop = true;
+    abort.abort();
   };
   process.on('SIGINT', on);
   process.on('SIGTERM', on);
   return {
     shouldStop: () => stop,
+    signal: abort.signal,
     dispose: () => {
       process.off('SIGINT', on);
       process.off('SIGTERM', on);

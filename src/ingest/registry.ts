@@ -10,10 +10,11 @@ import { postgresJson, cnpg } from './formats/postgres-json.js';
 import { postgresSyslog, herokuLogplex } from './formats/postgres-syslog.js';
 import { railwayHttp } from './formats/railway-http.js';
 import { railwayMetrics } from './formats/railway-metrics.js';
+import { railwayDeployments } from './formats/railway-deployments.js';
 import { metricsCsv } from './formats/metrics-csv.js';
 import { prometheus } from './formats/prometheus.js';
 
-export const FORMATS: readonly InputFormat[] = [railwayJson, railwayHttp, railwayText, postgresStderr, postgresCsv, postgresJson, cnpg, postgresSyslog, herokuLogplex, railwayMetrics, prometheus, metricsCsv, raw];
+export const FORMATS: readonly InputFormat[] = [railwayJson, railwayHttp, railwayText, postgresStderr, postgresCsv, postgresJson, cnpg, postgresSyslog, herokuLogplex, railwayMetrics, railwayDeployments, prometheus, metricsCsv, raw];
 
 export function formatById(id: string): InputFormat | undefined {
   return FORMATS.find((f) => f.id === id);

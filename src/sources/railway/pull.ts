@@ -1,0 +1,403 @@
+// `hindsight pull railway`: a window of a Railway environment into a directory that `hindsight
+// analyze DIR` reads with no flag. Per service: its logs (`<service>.jsonl`), its edge's HTTP logs
+// (`<service>.http.jsonl`, when it has a domain); for all: `deployments.json`, `metrics.json`, and
+// `pull.json` (the window, lines, requests, pages, warnings, what is missing and why).
+//
+// Pages come newest first (paging.ts), and a file must read oldest first. Each page goes to a
+// spool file under `<dir>/.pull/` (hidden: analyze does not read it) the moment it arrives, and
+// pull.json records where the read stands; when a service is read, or the run is interrupted, its
+// spool is joined in time order in front of what an earlier run wrote. So memory holds one page,
+// every file in `<dir>` is whole lines at any moment, and a pull run again resumes where it stopped.
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { VERSION } from '../../version.js';
+import { int, plural } from '../../words.js';
+import { Interrupted, RailwayError, type RailwayClient } from './client.js';
+import { httpLine, logLine } from './lines.js';
+import { keyOfMs, newestEdge, readPage, timeKey, type Page, type PageCursor } from './paging.js';
+import {
+  deploymentEnd,
+  fetchDeployments,
+  fetchHttpLogsBefore,
+  fetchLogsBefore,
+  fetchMetrics,
+  fetchProject,
+  hasDomain,
+  LOG_PAGE_LIMIT,
+  type ApiDeployment,
+  type ApiHttpLog,
+  type ApiMetric,
+  type Named,
+} from './queries.js';
+
+/** What to pull. */
+export interface PullRequest {
+  project: string;
+  /** Name or id. */
+  environment: string;
+  /** Names or ids; empty: every service of the environment. */
+  services: readonly string[];
+  /** The window, epoch ms. */
+  since: number;
+  until: number;
+  /** Per service id: the last entry an earlier run read (the digest's state); the read starts just after it. */
+  from?: Readonly<Record<string, Position>>;
+  /** Entries a request asks for (default and most: 5,000). */
+  pageLimit?: number;
+}
+
+/** The last entry read of a service: its time key and the identities of the entries at that time. */
+export interface Position {
+  key: string;
+  edge: Record<string, number>;
+}
+
+/** What the pull tells as it goes (for a progress line). */
+export interface PullProgress {
+  service: string;
+  serviceIndex: number;
+  services: number;
+  pages: number;
+  lines: number;
+  requests: number;
+  remaining: number | null;
+}
+
+export interface ServiceRecord {
+  id: string;
+  name: string;
+  file: string;
+  lines: number;
+  pages: number;
+  /** Newest and oldest line read (RFC 3339), null without lines. */
+  newest: string | null;
+  oldest: string | null;
+  deployments: number;
+  httpFile: string | null;
+  httpLines: number;
+  metricSeries: number;
+  /** The logs of the window are all read. */
+  complete: boolean;
+  /** Where the read stands while it is not complete. */
+  cursor: PageCursor | null;
+  /** Spool pages written and not yet joined into `file`. */
+  spooled: number;
+  /** The newest entry read, for the digest's next run. */
+  position: Position | null;
+}
+
+/** pull.json. */
+export interface PullRecord {
+  tool: string;
+  source: 'railway';
+  project: Named;
+  environment: Named;
+  window: { since: string; until: string };
+  complete: boolean;
+  stoppedBecause: string | null;
+  requests: number;
+  pages: number;
+  waitedSeconds: number;
+  services: ServiceRecord[];
+  warnings: string[];
+  missing: { what: string; why: string }[];
+}
+
+export const PULL_FILE = 'pull.json';
+const SPOOL = '.pull';
+/** Log retention of Railway's plans, shortest first (Trial/Hobby, Pro, Enterprise). */
+const RETENTION_DAYS = [7, 30, 90];
+
+/** The ids and names a request names, resolved against the project; unknown names are one clear error. */
+async function resolve(client: RailwayClient, req: PullRequest): Promise<{ project: Named; environment: Named; services: Named[] }> {
+  const p = await fetchProject(client, req.project);
+  const env = p.environments.find((e) => e.id === req.environment) ?? p.environments.find((e) => e.name === req.environment);
+  if (env === undefined) throw new RailwayError(`project ${p.project.name} has no environment ${JSON.stringify(req.environment)} (it has ${p.environments.map((e) => e.name).join(', ') || 'none'})`);
+  let services = p.services;
+  if (req.services.length > 0) {
+    services = req.services.map((s) => {
+      const found = p.services.find((x) => x.id === s) ?? p.services.find((x) => x.name === s);
+      if (found === undefined) throw new RailwayError(`project ${p.project.name} has no service ${JSON.stringify(s)} (it has ${p.services.map((x) => x.name).join(', ') || 'none'})`);
+      return found;
+    });
+  }
+  if (services.length === 0) throw new RailwayError(`project ${p.project.name} has no services`);
+  return { project: p.project, environment: env, services };
+}
+
+/** A file name for a service: its name with anything unsafe in a path replaced. */
+function fileNameOf(name: string, taken: Set<string>): string {
+  let base = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '') || 'service';
+  if (base === 'pull' || base === 'deployments' || base === 'metrics') base += '-logs';
+  let n = base;
+  for (let i = 2; taken.has(n); i++) n = `${base}-${i}`;
+  taken.add(n);
+  return n;
+}
+
+/** The pull record of `dir`, or null when there is none (or it is not one). */
+export function readPullRecord(dir: string): PullRecord | null {
+  try {
+    const r = JSON.parse(readFileSync(join(dir, PULL_FILE), 'utf8')) as PullRecord;
+    return r.source === 'railway' && Array.isArray(r.services) ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeJson(path: string, value: unknown): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 1) + '\n');
+  renameSync(tmp, path);
+}
+
+/** Writes lines (each without its newline) to a new file, atomically. */
+function writeLines(path: string, lines: readonly string[]): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, lines.length === 0 ? '' : lines.join('\n') + '\n');
+  renameSync(tmp, path);
+}
+
+/**
+ * Joins spool pages 1..n of `spoolDir` (newest first) in time order in front of `file` (what an
+ * earlier run wrote, newer still), then removes them.
+ */
+async function joinSpool(spoolDir: string, n: number, file: string): Promise<void> {
+  if (n === 0) return;
+  const tmp = `${file}.tmp`;
+  const out = createWriteStream(tmp);
+  const parts = [];
+  for (let i = n; i >= 1; i--) parts.push(join(spoolDir, `${i}.jsonl`));
+  if (existsSync(file)) parts.push(file);
+  for (const p of parts) {
+    for await (const chunk of createReadStream(p)) if (!out.write(chunk)) await once(out, 'drain');
+  }
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+  renameSync(tmp, file);
+  rmSync(spoolDir, { recursive: true, force: true });
+}
+
+export interface PullHooks {
+  onProgress?: (p: PullProgress) => void;
+  /** Said when a run resumes an earlier one. */
+  onNote?: (message: string) => void;
+}
+
+/** Pulls the window into `dir`; returns the record written to pull.json. Interrupted (Ctrl-C) runs return it too, incomplete. */
+export async function pullRailway(client: RailwayClient, req: PullRequest, dir: string, hooks: PullHooks = {}): Promise<PullRecord> {
+  mkdirSync(dir, { recursive: true });
+  const target = await resolve(client, req);
+  const limit = Math.min(req.pageLimit ?? LOG_PAGE_LIMIT, LOG_PAGE_LIMIT);
+  const earlier = readPullRecord(dir);
+  const resuming = earlier !== null && !earlier.complete && earlier.project.id === target.project.id && earlier.environment.id === target.environment.id;
+  let record: PullRecord;
+  if (resuming) {
+    record = earlier;
+    record.stoppedBecause = null;
+    hooks.onNote?.(`resuming the pull of ${record.window.since} to ${record.window.until} that stopped early (${dir}/${PULL_FILE})`);
+  } else {
+    // A fresh pull: what an earlier one wrote here goes, so that the directory holds one window.
+    if (earlier !== null) for (const s of earlier.services) for (const f of [s.file, s.httpFile]) if (f !== null) rmSync(join(dir, f), { force: true });
+    rmSync(join(dir, SPOOL), { recursive: true, force: true });
+    const taken = new Set<string>();
+    record = {
+      tool: `hindsight ${VERSION}`,
+      source: 'railway',
+      project: target.project,
+      environment: target.environment,
+      window: { since: new Date(req.since).toISOString(), until: new Date(req.until).toISOString() },
+      complete: false,
+      stoppedBecause: null,
+      requests: 0,
+      pages: 0,
+      waitedSeconds: 0,
+      services: target.services.map((s) => ({
+        id: s.id,
+        name: s.name,
+        file: `${fileNameOf(s.name, taken)}.jsonl`,
+        lines: 0,
+        pages: 0,
+        newest: null,
+        oldest: null,
+        deployments: 0,
+        httpFile: null,
+        httpLines: 0,
+        metricSeries: 0,
+        complete: false,
+        cursor: null,
+        spooled: 0,
+        position: req.from?.[s.id] ?? null,
+      })),
+      warnings: [],
+      missing: [],
+    };
+  }
+  const since = Date.parse(record.window.since);
+  const until = Date.parse(record.window.until);
+  const requestsBefore = record.requests;
+  const waitedBefore = record.waitedSeconds;
+  const save = () => {
+    record.requests = requestsBefore + client.rate.requests;
+    record.waitedSeconds = waitedBefore + client.rate.waitedSeconds;
+    writeJson(join(dir, PULL_FILE), record);
+  };
+  const deployments: (ApiDeployment & { service: string })[] = [];
+  const metrics: ApiMetric[] = [];
+  let current: ServiceRecord | null = null;
+  try {
+    for (let i = 0; i < record.services.length; i++) {
+      const s = record.services[i]!;
+      current = s;
+      const tell = () => hooks.onProgress?.({ service: s.name, serviceIndex: i + 1, services: record.services.length, pages: s.pages, lines: s.lines, requests: client.rate.requests, remaining: client.rate.remaining });
+      tell();
+      const deps = await fetchDeployments(client, record.project.id, record.environment.id, s.id, since, until);
+      s.deployments = deps.length;
+      for (const d of deps) deployments.push({ ...d, service: s.name });
+      if (!s.complete) await pullLogs(client, record, s, dir, limit, since, until, save, tell, req.from?.[s.id]);
+      if (await hasDomain(client, record.project.id, record.environment.id, s.id)) {
+        s.httpFile = s.file.replace(/\.jsonl$/, '.http.jsonl');
+        s.httpLines = await pullHttp(client, s, deps, dir, limit, since, until);
+      }
+      const m = await fetchMetrics(client, record.environment.id, s.id, since, until);
+      for (const series of m) metrics.push({ ...series, tags: { ...series.tags, serviceId: s.id, serviceName: s.name } });
+      s.metricSeries = m.length;
+      if (m.length === 0) record.missing.push({ what: `metrics of ${s.name}`, why: 'Railway returned no samples for the window' });
+      save();
+    }
+    current = null;
+    record.complete = true;
+  } catch (e) {
+    if (!(e instanceof Interrupted)) throw e;
+    record.stoppedBecause = current !== null ? `interrupted while reading ${current.name}` : 'interrupted';
+  } finally {
+    // Whatever was read is joined into whole files and recorded, also when the run fails.
+    for (const s of record.services) {
+      if (s.spooled > 0) {
+        await joinSpool(join(dir, SPOOL, s.id), s.spooled, join(dir, s.file));
+        s.spooled = 0;
+      }
+    }
+    rmSync(join(dir, SPOOL), { recursive: true, force: true });
+    if (record.complete || deployments.length > 0) writeDeployments(join(dir, 'deployments.json'), record, deployments);
+    // One series a line: railway-metrics reads the list as one document.
+    if (metrics.length > 0) writeLines(join(dir, 'metrics.json'), ['[', metrics.map((m) => JSON.stringify(m)).join(',\n'), ']']);
+    if (record.complete) noteRetention(record, since);
+    save();
+  }
+  return record;
+}
+
+/** Reads a service's logs backwards, a page at a time, each page to the spool as it arrives. */
+async function pullLogs(
+  client: RailwayClient,
+  record: PullRecord,
+  s: ServiceRecord,
+  dir: string,
+  limit: number,
+  since: number,
+  until: number,
+  save: () => void,
+  tell: () => void,
+  from: Position | undefined,
+): Promise<void> {
+  const spoolDir = join(dir, SPOOL, s.id);
+  mkdirSync(spoolDir, { recursive: true });
+  const window = { since: from?.key ?? keyOfMs(since), seenAtSince: from?.edge, limit };
+  let cursor: PageCursor = s.cursor ?? { anchor: keyOfMs(until), edge: {} };
+  const key = (e: { timestamp: string }) => timeKey(e.timestamp);
+  for (;;) {
+    const page = await readPage((anchor, n) => fetchLogsBefore(client, record.environment.id, s.id, anchor, n), key, window, cursor);
+    s.pages++;
+    record.pages++;
+    if (page.entries.length > 0) {
+      // The first page of the read holds the newest entries: where the next night starts.
+      if (s.newest === null) {
+        s.newest = page.entries[page.entries.length - 1]!.timestamp;
+        s.position = newestEdge(page.entries, key);
+      }
+      s.oldest = page.entries[0]!.timestamp;
+      s.spooled++;
+      writeLines(join(spoolDir, `${s.spooled}.jsonl`), page.entries.map((e) => logLine(e, s.name)));
+      s.lines += page.entries.length;
+    }
+    if (page.stalledAt !== undefined) {
+      record.warnings.push(`${s.name}: more than ${int(limit)} lines at ${page.stalledAt}: the API cannot page past one instant, so some of them are missing`);
+      record.missing.push({ what: `some lines of ${s.name} at ${page.stalledAt}`, why: `more than ${int(limit)} share that instant` });
+    }
+    s.cursor = page.next;
+    if (page.next === null) s.complete = true;
+    save();
+    tell();
+    if (page.next === null) return;
+    cursor = page.next;
+  }
+}
+
+/** Reads the HTTP logs of a service's deployments in the window; returns the lines written. */
+async function pullHttp(client: RailwayClient, s: ServiceRecord, deps: readonly ApiDeployment[], dir: string, limit: number, since: number, until: number): Promise<number> {
+  const spoolDir = join(dir, SPOOL, `${s.id}.http`);
+  rmSync(spoolDir, { recursive: true, force: true });
+  mkdirSync(spoolDir, { recursive: true });
+  const key = (e: { timestamp: string }) => timeKey(e.timestamp);
+  let pages = 0;
+  let lines = 0;
+  // Newest deployment first, each read backwards: joined in reverse, the file runs oldest first.
+  // The whole window for each: the times Railway records for a deployment's life may miss a
+  // request served at its very edge, and an empty stretch costs one request.
+  const window = { since: keyOfMs(since), limit };
+  for (const d of deps) {
+    let cursor: PageCursor | null = { anchor: keyOfMs(until), edge: {} };
+    while (cursor !== null) {
+      const page: Page<ApiHttpLog> = await readPage((anchor, n) => fetchHttpLogsBefore(client, d.id, anchor, n), key, window, cursor);
+      if (page.entries.length > 0) {
+        writeLines(join(spoolDir, `${++pages}.jsonl`), page.entries.map((e) => httpLine(e, s.name)));
+        lines += page.entries.length;
+      }
+      cursor = page.next;
+    }
+  }
+  const file = join(dir, s.httpFile!);
+  rmSync(file, { force: true });
+  if (pages > 0) await joinSpool(spoolDir, pages, file);
+  else writeLines(file, []);
+  rmSync(spoolDir, { recursive: true, force: true });
+  return lines;
+}
+
+/** deployments.json: each deployment of the window with its service's name, oldest first, one a line (railway-deployments reads it). */
+function writeDeployments(path: string, record: PullRecord, deployments: readonly (ApiDeployment & { service: string })[]): void {
+  const head = { source: 'hindsight pull railway', project: record.project, environment: record.environment, window: record.window };
+  const rows = [...deployments]
+    .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
+    .map((d) => {
+      const end = deploymentEnd(d);
+      return JSON.stringify({ id: d.id, service: d.service, serviceId: d.serviceId, status: d.status, createdAt: d.createdAt, statusUpdatedAt: d.statusUpdatedAt ?? null, stoppedAt: end === null ? null : new Date(end).toISOString() });
+    });
+  writeLines(path, [`${JSON.stringify(head).slice(0, -1)},"deployments":[`, rows.join(',\n'), ']}'].filter((l) => l.length > 0));
+}
+
+/** A window older than Railway keeps logs: said, with what was found. */
+function noteRetention(record: PullRecord, since: number): void {
+  const days = (Date.now() - since) / 86_400_000;
+  if (days <= RETENTION_DAYS[0]!) return;
+  const kept = RETENTION_DAYS.filter((d) => d < days);
+  const plans = kept.map((d) => `${d} days`).join(', ');
+  record.warnings.push(
+    `the window starts ${Math.floor(days)} days ago; Railway keeps logs ${plans}${kept.length < RETENTION_DAYS.length ? ` or ${RETENTION_DAYS[kept.length]} days` : ''} depending on the plan (Trial/Hobby 7, Pro 30, Enterprise up to 90): older lines are gone and the window holds what is left`,
+  );
+  for (const s of record.services) {
+    const oldest = s.oldest === null ? null : Date.parse(s.oldest);
+    if (oldest === null || oldest - since > 3_600_000) {
+      record.missing.push({ what: `logs of ${s.name} before ${s.oldest ?? record.window.until}`, why: 'older than Railway keeps logs (retention), most likely' });
+    }
+  }
+}
+
+/** One line for the end of a pull: what was read and where it is. */
+export function pullSummary(record: PullRecord, dir: string): string {
+  const lines = record.services.reduce((a, s) => a + s.lines, 0);
+  const http = record.services.reduce((a, s) => a + s.httpLines, 0);
+  const state = record.complete ? 'pulled' : `stopped early (${record.stoppedBecause ?? 'interrupted'}; run the same command again to resume)`;
+  return `${state}: ${plural(lines, 'log line')}${http > 0 ? `, ${plural(http, 'HTTP log line')}` : ''} of ${plural(record.services.length, 'service')} into ${dir} (${plural(record.requests, 'request')}, ${plural(record.pages, 'page')})`;
+}
