@@ -5,6 +5,12 @@ import pg from 'pg';
 import type { Socket } from 'node:net';
 import type { PgServer } from './postgres-server.js';
 
+/** What the script needs of a server: PgServer, or the stack lab's PostgreSQL run as a Railway service. */
+export type FaultTarget = Pick<PgServer, 'connection'> & {
+  stop(mode: 'fast' | 'immediate'): unknown;
+  start(): unknown;
+};
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What the script caused, counted as it happened. */
@@ -24,7 +30,7 @@ export interface Injected {
   immediateShutdowns: number;
 }
 
-async function connect(s: PgServer, user = 'postgres'): Promise<pg.Client> {
+async function connect(s: FaultTarget, user = 'postgres'): Promise<pg.Client> {
   const c = new pg.Client({ ...s.connection(user, 'shop'), application_name: 'hindsight-e2e' });
   // Server-side terminations (timeouts) arrive as 'error' events on idle clients: expected here.
   c.on('error', () => {});
@@ -49,7 +55,7 @@ async function expectError(p: Promise<unknown>): Promise<string> {
 }
 
 /** Creates the schema the faults use: an app role (not a superuser) and a small table. */
-export async function prepare(s: PgServer): Promise<void> {
+export async function prepare(s: FaultTarget): Promise<void> {
   const admin = new pg.Client(s.connection('postgres', 'postgres'));
   await admin.connect();
   await admin.query('CREATE ROLE app LOGIN');
@@ -62,7 +68,7 @@ export async function prepare(s: PgServer): Promise<void> {
 }
 
 /** Slow statements over log_min_duration_statement (1 s): three literal ones that normalize to one group, two parameterized (execute). */
-async function slowQueries(s: PgServer, inj: Injected): Promise<void> {
+async function slowQueries(s: FaultTarget, inj: Injected): Promise<void> {
   const a = await connect(s, 'app');
   const b = await connect(s, 'app');
   await Promise.all([
@@ -79,7 +85,7 @@ async function slowQueries(s: PgServer, inj: Injected): Promise<void> {
 }
 
 /** Two statements cancelled by statement_timeout (2.5 s), and one session left idle in a transaction past its timeout (2 s). */
-async function timeouts(s: PgServer, inj: Injected): Promise<void> {
+async function timeouts(s: FaultTarget, inj: Injected): Promise<void> {
   const a = await connect(s, 'app');
   const b = await connect(s, 'app');
   const idle = await connect(s, 'app');
@@ -97,7 +103,7 @@ async function timeouts(s: PgServer, inj: Injected): Promise<void> {
 }
 
 /** A lock wait longer than deadlock_timeout that ends with the lock acquired. */
-async function lockWait(s: PgServer, inj: Injected): Promise<void> {
+async function lockWait(s: FaultTarget, inj: Injected): Promise<void> {
   const holder = await connect(s, 'app');
   const waiter = await connect(s, 'app');
   await holder.query('BEGIN');
@@ -112,7 +118,7 @@ async function lockWait(s: PgServer, inj: Injected): Promise<void> {
 }
 
 /** A lock wait that runs into lock_timeout (1 s): logged as still waiting, then cancelled. */
-async function lockTimeout(s: PgServer, inj: Injected): Promise<void> {
+async function lockTimeout(s: FaultTarget, inj: Injected): Promise<void> {
   const holder = await connect(s, 'app');
   const waiter = await connect(s, 'app');
   await holder.query('BEGIN');
@@ -126,7 +132,7 @@ async function lockTimeout(s: PgServer, inj: Injected): Promise<void> {
 }
 
 /** Two transactions that update two rows in opposite orders: one deadlock. */
-async function deadlock(s: PgServer, inj: Injected): Promise<void> {
+async function deadlock(s: FaultTarget, inj: Injected): Promise<void> {
   const t1 = await connect(s, 'app');
   const t2 = await connect(s, 'app');
   await t1.query('BEGIN');
@@ -146,7 +152,7 @@ async function deadlock(s: PgServer, inj: Injected): Promise<void> {
 }
 
 /** max_connections = 10 with 3 reserved: 7 app sessions, one app refused (reserved slots), 3 superusers fill the rest, two more refused. */
-async function tooManyClients(s: PgServer, inj: Injected): Promise<void> {
+async function tooManyClients(s: FaultTarget, inj: Injected): Promise<void> {
   const held: pg.Client[] = [];
   for (let i = 0; i < 7; i++) held.push(await connect(s, 'app'));
   const reserved = await expectError(connect(s, 'app'));
@@ -163,7 +169,7 @@ async function tooManyClients(s: PgServer, inj: Injected): Promise<void> {
 }
 
 /** Clients whose TCP connection is reset while connected (a killed process, a dropped pool). */
-async function clientResets(s: PgServer, inj: Injected): Promise<void> {
+async function clientResets(s: FaultTarget, inj: Injected): Promise<void> {
   const clients: pg.Client[] = [];
   for (let i = 0; i < 3; i++) clients.push(await connect(s, 'app'));
   for (const c of clients) {
@@ -175,17 +181,17 @@ async function clientResets(s: PgServer, inj: Injected): Promise<void> {
 }
 
 /** `pg_ctl stop -m immediate` (no shutdown checkpoint) with write traffic before it, then a start: crash recovery. */
-async function immediateShutdown(s: PgServer, inj: Injected): Promise<void> {
+async function immediateShutdown(s: FaultTarget, inj: Injected): Promise<void> {
   const c = await connect(s, 'app');
   await c.query("UPDATE orders SET status = 'before-crash'");
   await closeAll([c]);
-  s.stop('immediate');
+  await s.stop('immediate');
   inj.immediateShutdowns += 1;
-  s.start();
+  await s.start();
 }
 
 /** Runs every fault in turn and returns what was caused. */
-export async function injectFaults(s: PgServer): Promise<Injected> {
+export async function injectFaults(s: FaultTarget): Promise<Injected> {
   const inj: Injected = {
     slowExecutions: 0, slowStatements: 0, statementTimeouts: 0, idleInTransactionTimeouts: 0, lockWaitsAcquired: 0, lockWaitsLogged: 0,
     lockTimeouts: 0, deadlocks: 0, reservedSlotRefusals: 0, tooManyClients: 0, peakSessions: 0, clientResets: 0, immediateShutdowns: 0,

@@ -48,7 +48,7 @@ export function ensurePostgres(): { bin: string; major: number } {
   return { bin, major };
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
