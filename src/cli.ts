@@ -14,6 +14,7 @@ import { registerAnalyze } from './commands/analyze.js';
 import { registerDigest } from './commands/digest.js';
 import { registerPull } from './commands/pull.js';
 import { registerFormats } from './commands/formats.js';
+import { registerConventions } from './commands/conventions.js';
 import { registerDetectors } from './commands/detectors.js';
 import { registerTemplates } from './commands/templates.js';
 import { tuneHeapForStreaming } from './commands/heap.js';
@@ -40,6 +41,7 @@ Examples:
   hindsight analyze logs/ --format json --fail-on high           # for CI: exit code 1 on a high finding
   railway logs --json --since 24h | hindsight digest --state .hindsight/state.json
   hindsight formats                                              # the input formats hindsight reads
+  hindsight conventions                                          # the loggers whose own level hindsight reads
   hindsight detectors                                            # what each detector looks for
 
 Run hindsight <command> --help for a command's options. Docs: docs/report.md, docs/config.md, docs/json.md, docs/nightly.md.`,
@@ -48,11 +50,13 @@ Run hindsight <command> --help for a command's options. Docs: docs/report.md, do
   registerDigest(program, io);
   registerPull(program, io);
   registerFormats(program, io);
+  registerConventions(program, io);
   registerDetectors(program, io);
   registerTemplates(program, io);
   // Examples for the listing commands, kept here so that their files stay about what they list.
   const examples: Record<string, string> = {
-    formats: 'hindsight formats\n  hindsight analyze app.log --input-format railway-text   # force a format listed here',
+    formats: 'hindsight formats\n  hindsight analyze app.log --input-format railway-text   # force a format listed here\n\nThe level of a line inside these formats is read from the logger\'s own words: hindsight conventions lists them.',
+    conventions: 'hindsight conventions\n  hindsight conventions | grep -A3 celery                 # one convention, its shape and a real line',
     detectors: 'hindsight detectors\n  hindsight detectors | grep -A8 cadence-drift            # one detector and its thresholds\n\nThresholds can be changed per detector in hindsight.config.json (docs/config.md).',
   };
   for (const c of program.commands) {

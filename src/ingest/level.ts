@@ -1,5 +1,6 @@
 // Mapping the many spellings of a severity onto hindsight's levels.
 import type { Level } from '../model.js';
+import { CONVENTIONS, type LevelShape } from './log-conventions.js';
 
 // No prototype: `constructor` or `toString` is not a level word.
 const WORDS: Record<string, Level> = Object.assign(Object.create(null) as Record<string, Level>, {
@@ -10,6 +11,24 @@ const WORDS: Record<string, Level> = Object.assign(Object.create(null) as Record
   error: 'error', err: 'error', erro: 'error', eror: 'error', exception: 'error', severe: 'error',
   fatal: 'fatal', panic: 'fatal', critical: 'fatal', crit: 'fatal', emerg: 'fatal', emergency: 'fatal', alert: 'fatal',
 });
+
+/** Words read only where their convention puts them: a lower-case word and a colon, Ruby's letters, Next.js's symbols. */
+const COLON_WORDS: Record<string, Level> = Object.create(null) as Record<string, Level>;
+const RUBY_LETTERS: Record<string, Level> = Object.create(null) as Record<string, Level>;
+const SYMBOLS: Record<string, Level> = Object.create(null) as Record<string, Level>;
+/** Words of JSON conventions (winston's `http`, `silly`), read only as the value of a level member. */
+const JSON_WORDS: Record<string, Level> = Object.create(null) as Record<string, Level>;
+/** Tags after which a level word follows (`[Nest] 1234  - date   LOG [Ctx]`). */
+const TAGS: string[] = [];
+/** JSON members that hold a level, in the order they are looked for. */
+export const LEVEL_KEYS: string[] = [];
+for (const c of CONVENTIONS) {
+  const table = c.shape === 'word-colon' ? COLON_WORDS : c.shape === 'ruby-letter' ? RUBY_LETTERS : c.shape === 'symbol' ? SYMBOLS : c.shape === 'json' ? JSON_WORDS : WORDS;
+  for (const [w, l] of Object.entries(c.words ?? {})) table[w] ??= l;
+  if (c.tag !== undefined && !TAGS.includes(c.tag)) TAGS.push(c.tag);
+  for (const k of c.keys ?? []) if (!LEVEL_KEYS.includes(k)) LEVEL_KEYS.push(k);
+}
+const QUOTED_LEVEL_KEYS = LEVEL_KEYS.map((k) => `"${k}"`);
 
 /** Level of a severity word (`ERROR`, `warn`, `LOG`, `err`, `CRITICAL`), or null when it is not one. */
 export function levelOfWord(word: string): Level | null {
@@ -25,16 +44,22 @@ let lastWord = '';
 let lastLevel: Level | null = null;
 
 /** The level words by length, for recognising one where it stands in a message (no slice, no hashing). */
-const WORDS_BY_LENGTH: (readonly [string, Level])[][] = [];
-for (const w of Object.keys(WORDS)) (WORDS_BY_LENGTH[w.length] ??= []).push([w, WORDS[w]!]);
+type ByLength = (readonly [string, Level])[][];
+function byLength(table: Record<string, Level>): ByLength {
+  const t: ByLength = [];
+  for (const w of Object.keys(table)) (t[w.length] ??= []).push([w, table[w]!]);
+  return t;
+}
+const WORDS_BY_LENGTH = byLength(WORDS);
+const COLON_WORDS_BY_LENGTH = byLength(COLON_WORDS);
 
 /**
  * levelOfWord of s[from, to) when those characters are ASCII letters, without slicing them out:
  * the words are lower case, so comparing with the letters' lower case is what levelOfWord's
  * `toLowerCase()` fallback does.
  */
-function levelOfLettersAt(s: string, from: number, to: number): Level | null {
-  const words = WORDS_BY_LENGTH[to - from];
+function levelOfLettersAt(s: string, from: number, to: number, table = WORDS_BY_LENGTH): Level | null {
+  const words = table[to - from];
   if (words === undefined) return null;
   const c0 = s.charCodeAt(from) | 32;
   for (let k = 0; k < words.length; k++) {
@@ -53,41 +78,248 @@ export function levelOfNumber(n: number, syslog = false): Level {
   return n >= 60 ? 'fatal' : n >= 50 ? 'error' : n >= 40 ? 'warn' : n >= 30 ? 'info' : n >= 20 ? 'debug' : 'trace';
 }
 
+/** Level of a numeric `level` member: pino's and bunyan's 10..60, Monolog's 100..600 (DEBUG 100 ... EMERGENCY 600). */
+function levelOfLevelNumber(n: number): Level {
+  if (n < 100) return levelOfNumber(n);
+  return n >= 500 ? 'fatal' : n >= 400 ? 'error' : n >= 300 ? 'warn' : n >= 200 ? 'info' : 'debug';
+}
+
+/** Level of a JSON member that holds one (see LEVEL_KEYS): a word, or a number on its scale. */
+export function levelOfMember(value: unknown): Level | null {
+  if (typeof value === 'string') return levelOfWord(value) ?? JSON_WORDS[value] ?? null;
+  return typeof value === 'number' && Number.isFinite(value) ? levelOfLevelNumber(value) : null;
+}
+
+
+/** The reader that found the last cue (for tests and `hindsight conventions`), null when none did. */
+let cueShape: LevelShape | null = null;
+export function lastCueShape(): LevelShape | null {
+  return cueShape;
+}
+
+function found(level: Level | null, shape: LevelShape): Level | null {
+  cueShape = level === null ? null : shape;
+  return level;
+}
+
 /**
- * The level a plain-text message announces at its start, if any: `INFO:`, `[ERROR]`, `WARNING -`,
- * `ERROR:root:`, `2026-02-07 19:12:02,123 - app - ERROR - ...`, `level=error`.
- * Railway labels everything on stderr `error`; this is how an INFO line written to stderr is told apart.
+ * The level a plain-text message announces, if any, in one of the conventions of
+ * log-conventions.ts: `INFO:`, `[ERROR]`, `2026-02-07 19:12:02,123 - app - ERROR - ...`,
+ * `[2026-12-07 17:07:18,250: INFO/MainProcess]`, `{"level":30,...}`, `level=error`, ...
+ * Railway labels everything on stderr `error`; this is how an INFO line written to stderr is told
+ * apart. The first character chooses one reader; most messages (a capitalised word) are done after
+ * two comparisons.
  */
 export function levelCueOf(message: string): Level | null {
-  const n = message.length;
-  if (n === 0) return null;
-  let i = 0;
+  cueShape = null;
+  if (message.length === 0) return null;
   const c0 = message.charCodeAt(0);
-  if (c0 === 91 /* [ */) i = 1;
-  else if (c0 >= 48 && c0 <= 57) {
-    // Leading timestamp (python logging's default asctime), then a separator, then the level.
-    const m = /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\s*(?:-\s*)?(?:\[[^\]]*\]\s*|[\w.\-]+\s+-\s+|[\w.\-]+:\s*)?\[?([A-Za-z]+)\]?[\s:|-]/.exec(message.slice(0, 120));
-    if (m) return levelOfWord(m[1]!);
-    return null;
+  if (c0 >= 65 && c0 <= 90) return upperFirst(message);
+  if (c0 >= 97 && c0 <= 122) return lowerFirst(message);
+  if (c0 >= 48 && c0 <= 57) return digitFirst(message);
+  if (c0 === 91 /* [ */) return bracketFirst(message);
+  if (c0 === 123 /* { */) return found(jsonLevel(message), 'json');
+  if (c0 === 32) {
+    // werkzeug's ` * Running on http://...`; Next.js before 15 put a space before its symbol.
+    if (message.charCodeAt(1) === 42 && message.charCodeAt(2) === 32) return found('info', 'access-log');
+    return symbolFirst(message, 1);
   }
-  if (c0 === 108 /* l */ && message.startsWith('level=')) {
-    const m = /^level=("?)(\w+)\1/.exec(message);
-    return m ? levelOfWord(m[2]!) : null;
+  return c0 >= 128 ? symbolFirst(message, 0) : null;
+}
+
+function isUpper(c: number): boolean {
+  return c >= 65 && c <= 90;
+}
+function isLower(c: number): boolean {
+  return c >= 97 && c <= 122;
+}
+function isLetter(c: number): boolean {
+  return (c | 32) >= 97 && (c | 32) <= 122;
+}
+
+/** `INFO:root:...`, `WARNING:  ...`, `CRITICAL | ...`, `ERROR 2026-...`; Ruby's `I, [time #pid]  INFO -- : ...`. */
+function upperFirst(s: string): Level | null {
+  const c1 = s.charCodeAt(1);
+  if (c1 === 44 /* , */ && s.charCodeAt(2) === 32 && s.charCodeAt(3) === 91) return found(RUBY_LETTERS[s[0]!] ?? null, 'ruby-letter');
+  // Only an upper-case word counts, so that "Error connecting" does not: the first lower-case
+  // letter ends the look (most messages, at their second character).
+  let j = 1;
+  while (j < s.length && j < 12) {
+    const c = s.charCodeAt(j);
+    if (isUpper(c)) j++;
+    else if (isLower(c)) return null;
+    else break;
   }
-  // Only upper-case or bracketed words count, so that "Error connecting" or "info about" do not;
-  // a lower-case letter outside brackets ends the look at once (most messages), before any slicing.
-  let j = i;
-  while (j < n && j < i + 12) {
-    const c = message.charCodeAt(j);
-    if (c >= 65 && c <= 90) j++;
-    else if (c >= 97 && c <= 122) {
-      if (c0 !== 91) return null;
-      j++;
-    } else break;
+  const next = j < s.length ? s.charCodeAt(j) : 32;
+  if (!(next === 58 || next === 32 || next === 124 || next === 9)) return null;
+  return found(levelOfLettersAt(s, 0, j), 'word-first');
+}
+
+/** winston's `info: ...` and .NET's `fail: Category[0]` (a colon and a space after the word); logfmt's `time=... level=info`. */
+function lowerFirst(s: string): Level | null {
+  let j = 1;
+  while (j < s.length && j < 12 && isLower(s.charCodeAt(j))) j++;
+  const next = s.charCodeAt(j);
+  if (next === 58 /* : */) {
+    const after = s.charCodeAt(j + 1);
+    return after === 32 || after !== after ? found(levelOfLettersAt(s, 0, j, COLON_WORDS_BY_LENGTH), 'word-colon') : null;
   }
-  if (j === i) return null;
-  const next = j < n ? message.charCodeAt(j) : 32;
-  // The word must be followed by a delimiter (`:`, `]`, space, `|`, `-`), and be a level word.
-  if (c0 === 91 ? next !== 93 : !(next === 58 || next === 32 || next === 124 || next === 9)) return null;
-  return levelOfLettersAt(message, i, j);
+  if (next === 61 /* = */) return found(logfmtLevel(s), 'logfmt');
+  return null;
+}
+
+/** The value of the first `level=` or `lvl=` pair among a line's first 200 characters. */
+function logfmtLevel(s: string): Level | null {
+  for (const key of ['level=', 'lvl=']) {
+    let at = s.indexOf(key);
+    while (at > 0 && s.charCodeAt(at - 1) !== 32) at = s.indexOf(key, at + 1);
+    if (at === -1 || at > 200) continue;
+    let a = at + key.length;
+    if (s.charCodeAt(a) === 34) a++;
+    let z = a;
+    while (z < s.length && isLetter(s.charCodeAt(z))) z++;
+    return levelOfLettersAt(s, a, z);
+  }
+  return null;
+}
+
+/**
+ * A line that opens with a time (the first token holds `:`, `-` or `/`, so "3 workers" is no
+ * time): the level among the tokens after it; or a request line of an access log (`127.0.0.1 - -
+ * [date] "GET ...`), which the server logs at info whatever its status.
+ */
+function digitFirst(s: string): Level | null {
+  let i = 1;
+  let timeLike = false;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 9) break;
+    if (c === 58 || c === 45 || c === 47) timeLike = true;
+  }
+  // ` - user [` after an address.
+  if (s.charCodeAt(i + 1) === 45 && s.charCodeAt(i + 2) === 32) {
+    const user = s.indexOf(' ', i + 3);
+    if (user !== -1 && s.charCodeAt(user + 1) === 91) {
+      const end = s.indexOf('] "', user);
+      if (end !== -1 && end < user + 40) return found('info', 'access-log');
+    }
+  }
+  return timeLike ? found(levelAmongTokens(s, i), 'after-time') : null;
+}
+
+/**
+ * `[2026-... INFO ...]` and alike (Celery, gunicorn, Flask, Monolog, env_logger, Django's status
+ * line); `[error] ...`; a tag such as NestJS's `[Nest]` before pid, time and level.
+ */
+function bracketFirst(s: string): Level | null {
+  const c1 = s.charCodeAt(1);
+  if (c1 >= 48 && c1 <= 57) {
+    const l = levelAmongTokens(s, 1);
+    if (l !== null) return found(l, 'after-bracketed-time');
+    return found(statusLineLevel(s), 'status-line');
+  }
+  let j = 1;
+  while (j < s.length && j < 14 && isLetter(s.charCodeAt(j))) j++;
+  if (j === 1 || s.charCodeAt(j) !== 93 /* ] */) return null;
+  const l = levelOfLettersAt(s, 1, j);
+  if (l !== null) return found(l, 'bracketed-word');
+  for (const tag of TAGS) if (tag.length === j - 1 && s.startsWith(tag, 1)) return found(levelAmongTokens(s, j + 1), 'after-tag');
+  return null;
+}
+
+/**
+ * Django's development server: `[07/Dec/2026 11:08:09] "GET / HTTP/1.1" 404 2192`, which it logs
+ * at error for a 5xx, warning for a 4xx, info otherwise (django/core/servers/basehttp.py).
+ */
+function statusLineLevel(s: string): Level | null {
+  const open = s.indexOf('] "');
+  if (open === -1 || open > 40) return null;
+  const close = s.indexOf('" ', open + 3);
+  if (close === -1) return null;
+  const d = s.charCodeAt(close + 2);
+  if (d < 49 || d > 53 || !(s.charCodeAt(close + 5) === 32 || close + 5 === s.length)) return null;
+  return d === 53 ? 'error' : d === 52 ? 'warn' : 'info';
+}
+
+/** Next.js's prefix symbols (`⚠ ...`, `⨯ ...`), followed by a space. */
+function symbolFirst(s: string, i: number): Level | null {
+  if (s.charCodeAt(i + 1) !== 32) return null;
+  return found(SYMBOLS[s[i]!] ?? null, 'symbol');
+}
+
+/**
+ * The level word among the first tokens from `i` on, as loggers put it after a time, a pid, a
+ * logger or thread name: `INFO`, `INFO:`, `INFO/MainProcess]` (Celery), `[INFO]`, `[info]`,
+ * `app.INFO:` (Monolog), `level=info`. Tokens that open with a digit (times, pids) and
+ * lower-case names are passed over; a non-level word ending in `:` ends the prefix (the message
+ * follows), and so does a quote.
+ */
+function levelAmongTokens(s: string, i: number): Level | null {
+  const n = s.length;
+  for (let t = 0; t < 9; t++) {
+    while (i < n && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9 || s.charCodeAt(i) === 124)) i++;
+    if (i >= n || i > 160) return null;
+    const c = s.charCodeAt(i);
+    if (c === 34) return null;
+    if (c === 91 || c === 60 /* < */) {
+      let j = i + 1;
+      while (j < n && isLetter(s.charCodeAt(j))) j++;
+      const close = s.charCodeAt(j);
+      if (j > i + 1 && (close === 93 || close === 62)) {
+        const l = levelOfLettersAt(s, i + 1, j);
+        if (l !== null) return l;
+      }
+    } else if (isLetter(c)) {
+      let j = i + 1;
+      let upper = isUpper(c);
+      while (j < n && isLetter(s.charCodeAt(j))) {
+        if (!isUpper(s.charCodeAt(j))) upper = false;
+        j++;
+      }
+      const d = j < n ? s.charCodeAt(j) : 32;
+      if (upper && (d === 32 || d === 9 || d === 58 || d === 93 || d === 47 || d === 124 || d === 44)) {
+        const l = levelOfLettersAt(s, i, j);
+        if (l !== null) return l;
+      } else if (d === 61 /* = */ && (j - i === 5 || j - i === 3)) {
+        const l = logfmtLevel(s.slice(i, i + 40));
+        if (l !== null) return l;
+      } else if (d === 46 /* . */) {
+        // Monolog's `channel.LEVEL:`.
+        let k = j;
+        while (k < n && s.charCodeAt(k) !== 32) k++;
+        const dot = s.lastIndexOf('.', k);
+        if (s.charCodeAt(k - 1) === 58 && isUpper(s.charCodeAt(dot + 1))) {
+          const l = levelOfLettersAt(s, dot + 1, k - 1);
+          if (l !== null) return l;
+        }
+      }
+    }
+    while (i < n && s.charCodeAt(i) !== 32 && s.charCodeAt(i) !== 9) i++;
+    // A word ending in `:` that is no level and no time ends the prefix: the message follows.
+    if (s.charCodeAt(i - 1) === 58 && !(c >= 48 && c <= 57)) return null;
+  }
+  return null;
+}
+
+/** A JSON line's level: the first of LEVEL_KEYS it holds, read where it stands (no parse of the line). */
+function jsonLevel(s: string): Level | null {
+  for (const key of QUOTED_LEVEL_KEYS) {
+    const at = s.indexOf(key);
+    if (at === -1) continue;
+    let i = at + key.length;
+    while (s.charCodeAt(i) === 32) i++;
+    if (s.charCodeAt(i) !== 58) continue;
+    i++;
+    while (s.charCodeAt(i) === 32) i++;
+    const c = s.charCodeAt(i);
+    if (c === 34) {
+      const z = s.indexOf('"', i + 1);
+      if (z !== -1 && z - i < 24) return levelOfMember(s.slice(i + 1, z));
+    } else if (c >= 48 && c <= 57) {
+      let z = i + 1;
+      while (z < s.length && s.charCodeAt(z) >= 48 && s.charCodeAt(z) <= 57) z++;
+      return levelOfMember(Number(s.slice(i, z)));
+    }
+  }
+  return null;
 }

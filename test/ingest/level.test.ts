@@ -17,7 +17,7 @@ describe('levelCueOf', () => {
     expect(levelCueOf(m)).toBe(level);
   });
 
-  it.each(['Error connecting to the database', 'info about the job', 'worker 3 started', 'GET /health 200', 'HTTP/1.1 200', '[toString] x', 'CONSTRUCTOR: x', '', 'levels=3'])(
+  it.each(['Error connecting to the database', 'info about the job', 'error connecting to redis', 'note: disk 80% full', 'info:x', '3 workers ERROR', 'Processing job ERROR 42', '[main] ERROR x', 'levels=3 level', '2026-12-07 17:00:00 worker: INFO later', '{"msg":"no level here"}', 'worker 3 started', 'GET /health 200', 'HTTP/1.1 200', '[toString] x', 'CONSTRUCTOR: x', '', 'levels=3'])(
     'no level in %j',
     (m) => {
       expect(levelCueOf(m)).toBeNull();

@@ -6,14 +6,14 @@ import type { EventSink, InputFormat, LineParser, ParseContext } from '../format
 import { jsonObjectOrSkip, shareOf } from '../format.js';
 import type { Level, LogEvent, SourceKind } from '../../model.js';
 import { EPOCH_OUT_OF_RANGE, parseTimestamp, parseTimestampAt, parseUtcAt, epochToMs } from '../timestamp.js';
-import { levelCueOf, levelOfNumber, levelOfWord } from '../level.js';
+import { LEVEL_KEYS, levelCueOf, levelOfMember, levelOfNumber, levelOfWord } from '../level.js';
 import { parsePgLine, PgRecordAssembler } from '../postgres-line.js';
 import { HeldRecord } from '../multiline.js';
 import { depthTally, warnDeepValues } from '../json-depth.js';
 import { emitHerokuSample } from '../heroku-samples.js';
 import { withoutTerminalCodes } from '../terminal-codes.js';
 import { int } from '../../words.js';
-import { K_AT_TIMESTAMP, K_LEVEL, K_MESSAGE, K_MSG, K_SERVICE, K_SERVICE_NAME, K_SEVERITY, K_TIME, K_TIMESTAMP, K_TS, LITERAL, NUMBER, STRING, lazyAttrs, memberString, memberValue, members, scanObject } from '../json-scan.js';
+import { K_AT_TIMESTAMP, K_LEVEL, K_MESSAGE, K_MSG, K_SERVICE, K_SERVICE_NAME, K_SEVERITY, K_TIME, K_TIMESTAMP, K_TS, LITERAL, NUMBER, STRING, lazyAttrs, memberKey, memberString, memberValue, members, scanObject } from '../json-scan.js';
 
 /** What the fast path takes from a scanned line besides its message (reused: one line at a time). */
 interface Fields {
@@ -125,6 +125,30 @@ function declaredLevel(word: string): Level | null {
   if (word === 'warn') return 'warn';
   if (word === 'debug') return 'debug';
   return levelOfWord(word);
+}
+
+/** Members other than Railway's `level` that hold the level an app's structured record announces (log-conventions.ts). */
+const ATTRIBUTE_LEVEL_KEYS = LEVEL_KEYS.filter((k) => k !== 'level');
+const ATTRIBUTE_KEY_LENGTHS = new Set(ATTRIBUTE_LEVEL_KEYS.map((k) => k.length));
+
+/** The level in one of ATTRIBUTE_LEVEL_KEYS of the scanned line, if any: keys of another length are passed over unread. */
+function scannedAttributeLevel(text: string): Level | null {
+  for (let k = 0; k < members.n; k++) {
+    if (!ATTRIBUTE_KEY_LENGTHS.has(members.keyEnd[k]! - members.keyStart[k]!)) continue;
+    if (ATTRIBUTE_LEVEL_KEYS.includes(memberKey(text, k))) {
+      const l = levelOfMember(memberValue(text, k));
+      if (l !== null) return l;
+    }
+  }
+  return null;
+}
+
+function attributeLevel(o: Record<string, unknown>): Level | null {
+  for (const k of ATTRIBUTE_LEVEL_KEYS) {
+    const l = k in o ? levelOfMember(o[k]) : null;
+    if (l !== null) return l;
+  }
+  return null;
 }
 
 /** Member `k` unless it is absent or null (then `otherwise`), as `??` chooses on an object. */
@@ -298,11 +322,12 @@ export const railwayJson: InputFormat = {
         level = msg.startsWith('Railway rate limit') ? 'warn' : 'info';
         levelText = stream ?? 'info';
       } else {
-        const cue = levelCueOf(msg);
         const declared = stream !== undefined ? declaredLevel(stream) : typeof rawLevel === 'number' ? levelOfNumber(rawLevel) : null;
-        // Railway's "error" is often only "written to stderr": a level the message announces wins.
-        if (cue !== null && (declared === null || declared === 'error')) level = cue;
-        else level = declared ?? cue ?? 'info';
+        // Railway's "error" and "info" are often only "written to stderr" and "to stdout": a level
+        // the record announces wins, in a member of its own (`severity`, `levelname`, ...) or in its text.
+        // (`members` still hold this line's scan: nothing since has scanned another.)
+        if (declared === null || declared === 'error' || declared === 'info') level = (scanned !== null ? scannedAttributeLevel(text) : attributeLevel(attrs)) ?? levelCueOf(msg) ?? declared ?? 'info';
+        else level = declared;
         levelText = stream !== undefined ? stream : level;
       }
       // One object shape for every event (`stream` present even when undefined) keeps the

@@ -96,8 +96,8 @@ export const railwayText: InputFormat = {
           level = 'info';
         } else {
           const declared = marker !== undefined ? levelOfWord(marker) : null;
-          const cue = levelCueOf(rest);
-          level = cue !== null && (declared === null || declared === 'error') ? cue : declared ?? cue ?? 'info';
+          // The marker is Railway's stream label (stderr `err`, stdout `inf`): a level the message announces wins.
+          level = declared === null || declared === 'error' || declared === 'info' ? levelCueOf(rest) ?? declared ?? 'info' : declared;
         }
         const ev: LogEvent = { ts, service, source, level, levelText: marker ?? level, message: rest, input, line: lineNo };
         if (marker !== undefined) ev.stream = marker;

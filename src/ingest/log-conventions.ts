@@ -1,0 +1,211 @@
+// The logging conventions whose lines announce their own level: which library writes them, what
+// a line looks like, and how its level is read. Railway labels every line written to stderr
+// `error`; a Celery worker or a uvicorn server writes its INFO lines there, so the level the line
+// announces must win over the label (level.ts reads it, with one reader per shape below, chosen by
+// the line's first characters). This file is data: the readers take their level words, symbols and
+// JSON keys from it, `hindsight conventions` lists it, and test/ingest/log-conventions.test.ts
+// checks every entry on the library's real output (test/fixtures/conventions/).
+import type { Level } from '../model.js';
+
+/**
+ * How a line shows its level. Each shape is one reader in level.ts, chosen by the first characters
+ * of the line, so a line is looked at by one reader, not tried against every convention.
+ */
+export type LevelShape =
+  /** An upper-case level word opens the line: `INFO:root:...`, `WARNING:  ...`, `ERROR 2026-...`. */
+  | 'word-first'
+  /** A lower-case level word and a colon open the line: `info: ...`, `fail: Category[0]`. */
+  | 'word-colon'
+  /** A level word in brackets opens the line: `[error] ...`, `[INFO] ...`. */
+  | 'bracketed-word'
+  /** A time, then a few short tokens (logger, thread, pid), then the level word, bare or bracketed. */
+  | 'after-time'
+  /** A bracketed time opens the line; the level word follows inside or after it: `[time: INFO/Main]`, `[time] [pid] [INFO]`, `[time] app.INFO:`. */
+  | 'after-bracketed-time'
+  /** A bracketed tag, then pid and time, then the level word: `[Nest] 1234  - date   LOG [Ctx] ...`. */
+  | 'after-tag'
+  /** Ruby's Logger: the level's first letter, a comma, the bracketed time: `I, [time #pid]  INFO -- : ...`. */
+  | 'ruby-letter'
+  /** A symbol opens the line: Next.js's `⚠ ...`, `⨯ ...`. */
+  | 'symbol'
+  /** The line is a JSON object with a level member (words, or numbers on the convention's scale). */
+  | 'json'
+  /** `key=value` pairs, one of them `level=`: `time=... level=info msg=...`. */
+  | 'logfmt'
+  /** A request line of the common/combined access log format: the server's record of a request, level info. */
+  | 'access-log'
+  /** Django's development server: `[date] "GET / HTTP/1.1" 404 2192`, logged at the status's level. */
+  | 'status-line';
+
+export interface LogConvention {
+  id: string;
+  /** The library or program, with its language. */
+  library: string;
+  shape: LevelShape;
+  /** How a line of it is recognised, for `hindsight conventions`. */
+  recognisedBy: string;
+  /** A line the library wrote, from its capture in test/fixtures/conventions/. */
+  example: string;
+  /** The level that example announces. */
+  level: Level;
+  /**
+   * The convention's own level words, beyond the shared ones in level.ts (`ERROR`, `warning`,
+   * `CRITICAL`, ...). For 'word-colon' these are the only words read (so "note: ..." is no level);
+   * for 'ruby-letter' the letters, for 'symbol' the symbols; otherwise they join the shared words.
+   */
+  words?: Readonly<Record<string, Level>>;
+  /** For 'after-tag': the tag (`Nest` of `[Nest]`). */
+  tag?: string;
+  /** For 'json': the members that hold the level (a word, or a number: pino's 10-60, Monolog's 100-600). */
+  keys?: readonly string[];
+}
+
+const NPM_LEVELS = { error: 'error', warn: 'warn', info: 'info', http: 'info', verbose: 'debug', debug: 'debug', silly: 'trace' } as const;
+
+export const CONVENTIONS: readonly LogConvention[] = [
+  {
+    id: 'python-logging',
+    library: "Python logging (basicConfig's default, and formats that open with the level)",
+    shape: 'word-first',
+    recognisedBy: '`LEVEL:logger:message` (basicConfig), or a format that opens with `%(levelname)s`',
+    example: 'INFO:app.jobs:Error connecting is retried on the next tick, info about it follows',
+    level: 'info',
+  },
+  {
+    id: 'python-asctime',
+    library: 'Python logging with an asctime format (`%(asctime)s - %(name)s - %(levelname)s - %(message)s` and alike)',
+    shape: 'after-time',
+    recognisedBy: 'a time, then up to a few tokens (logger name, `-`), then the upper-case level word',
+    example: '2026-12-07 17:07:13,668 - app.jobs - WARNING - queue is 80 percent full',
+    level: 'warn',
+  },
+  {
+    id: 'celery',
+    library: 'Celery worker and beat (Python)',
+    shape: 'after-bracketed-time',
+    recognisedBy: '`[2026-12-07 17:07:18,250: LEVEL/ProcessName] ...`',
+    example: '[2026-12-07 17:07:18,250: INFO/ForkPoolWorker-1] tasks.tick[0194388d-3607-4196-9069-49cc24450345]: tick ran',
+    level: 'info',
+  },
+  {
+    id: 'gunicorn',
+    library: 'gunicorn (Python)',
+    shape: 'after-bracketed-time',
+    recognisedBy: '`[2026-12-07 17:07:31 +0000] [pid] [LEVEL] ...`',
+    example: '[2026-12-07 17:07:31 +0000] [21595] [INFO] Booting worker with pid: 21595',
+    level: 'info',
+  },
+  {
+    id: 'uvicorn',
+    library: 'uvicorn (Python)',
+    shape: 'word-first',
+    recognisedBy: '`LEVEL:` padded with spaces: `INFO:     Started server process [22440]`',
+    example: 'INFO:     127.0.0.1:53744 - "GET / HTTP/1.1" 200 OK',
+    level: 'info',
+  },
+  {
+    id: 'django-server',
+    library: "Django's development server (runserver; logger django.server)",
+    shape: 'status-line',
+    recognisedBy: '`[07/Dec/2026 11:08:09] "GET /missing HTTP/1.1" 404 2192`: Django logs a 5xx at ERROR, a 4xx at WARNING, others at INFO (django/core/servers/basehttp.py)',
+    example: '[07/Dec/2026 11:08:09] "GET /missing HTTP/1.1" 404 2192',
+    level: 'warn',
+  },
+  {
+    id: 'flask',
+    library: "Flask's app.logger (`[%(asctime)s] %(levelname)s in %(module)s: %(message)s`)",
+    shape: 'after-bracketed-time',
+    recognisedBy: '`[2026-12-07 17:08:22,060] LEVEL in module: ...`',
+    example: '[2026-12-07 17:08:22,060] WARNING in flaskapp: cache cold, info about it in the docs',
+    level: 'warn',
+  },
+  {
+    id: 'werkzeug',
+    library: "werkzeug, Flask's development server (Python)",
+    shape: 'access-log',
+    recognisedBy: 'its request lines, `127.0.0.1 - - [07/Dec/2026 17:08:22] "GET / HTTP/1.1" 200 -`, are logged at INFO whatever the status; ` * Running on ...` lines at INFO',
+    example: '127.0.0.1 - - [07/Dec/2026 17:08:22] "GET /boom HTTP/1.1" 500 -',
+    level: 'info',
+  },
+  {
+    id: 'pino',
+    library: 'pino (Node)',
+    shape: 'json',
+    recognisedBy: 'a JSON object with a numeric `level`: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal (as the message text, or flattened by Railway)',
+    example: '{"level":30,"time":1796663312105,"pid":24859,"hostname":"vm","req":{"method":"GET","url":"/health"},"msg":"request completed"}',
+    level: 'info',
+    keys: ['level'],
+  },
+  {
+    id: 'bunyan',
+    library: 'bunyan (Node)',
+    shape: 'json',
+    recognisedBy: "a JSON object with a numeric `level` on pino's scale (10-60) and `\"v\":0`",
+    example: '{"name":"api","hostname":"vm","pid":24888,"level":40,"msg":"Error connecting is retried","time":"2026-12-07T17:08:32.390Z","v":0}',
+    level: 'warn',
+    keys: ['level'],
+  },
+  {
+    id: 'winston-json',
+    library: "winston's json and logstash formats (Node)",
+    shape: 'json',
+    recognisedBy: 'a JSON object with a `level` word: `{"level":"info","message":"..."}`',
+    example: '{"level":"info","message":"info about the job","timestamp":"2026-12-07T17:08:32.282Z"}',
+    level: 'info',
+    keys: ['level'],
+    words: NPM_LEVELS,
+  },
+  {
+    id: 'winston-simple',
+    library: "winston's simple and cli formats (Node)",
+    shape: 'word-colon',
+    recognisedBy: 'an npm level word (error, warn, info, http, verbose, debug, silly) and a colon: `info: ...`',
+    example: 'info: info about the job',
+    level: 'info',
+    words: NPM_LEVELS,
+  },
+  {
+    id: 'nestjs',
+    library: "NestJS's ConsoleLogger (Node)",
+    shape: 'after-tag',
+    recognisedBy: '`[Nest] pid  - date, time PM   LEVEL [Context] ...` (LOG, ERROR, WARN, DEBUG, VERBOSE, FATAL)',
+    example: '[Nest] 25336  - 12/07/2026, 5:08:38 PM     LOG [Jobs] info about the job',
+    level: 'info',
+    tag: 'Nest',
+    words: { log: 'info', verbose: 'debug' },
+  },
+  {
+    id: 'nextjs',
+    library: "Next.js's server log (Node)",
+    shape: 'symbol',
+    recognisedBy: "the prefix symbol of next/dist/build/output/log: `⚠` warn, `⨯` error; `▲`, `○`, `✓`, `»` are info",
+    example: '⚠ Invalid next.config.js options detected',
+    level: 'warn',
+    words: { '⚠': 'warn', '⨯': 'error', '▲': 'info', '○': 'info', '✓': 'info', '»': 'trace' },
+  },
+  {
+    id: 'monolog',
+    library: "PHP Monolog's LineFormatter (the default)",
+    shape: 'after-bracketed-time',
+    recognisedBy: '`[2026-12-07T17:15:56.865326+00:00] channel.LEVEL: message context extra`',
+    example: '[2026-12-07T17:16:04.284033+00:00] app.WARNING: Error connecting is retried [] []',
+    level: 'warn',
+  },
+  {
+    id: 'monolog-json',
+    library: "PHP Monolog's JsonFormatter",
+    shape: 'json',
+    recognisedBy: '`"level_name":"INFO"`, or `"level"` on Monolog\'s scale (100 DEBUG, 200 INFO, 250 NOTICE, 300 WARNING, 400 ERROR, 500 CRITICAL, 550 ALERT, 600 EMERGENCY); flattened by Railway, `level_name` is read beside its `level`',
+    example: '{"message":"info about the job","context":{"job":42},"level":200,"level_name":"INFO","channel":"app","datetime":"2026-12-07T17:16:04.284113+00:00","extra":{}}',
+    level: 'info',
+    keys: ['level_name', 'level'],
+  },
+  {
+    id: 'laravel',
+    library: "Laravel's log (Monolog's LineFormatter as Illuminate\\Log\\LogManager builds it)",
+    shape: 'after-bracketed-time',
+    recognisedBy: '`[2026-12-07 17:16:04] environment.LEVEL: message`',
+    example: '[2026-12-07 17:16:04] production.INFO: info about the job {"job":42} ',
+    level: 'info',
+  },
+];

@@ -1,0 +1,121 @@
+// Every logging convention of the catalogue, on its library's real output: the captures in
+// test/fixtures/conventions/ (README.md there names program, version and command). Each line's
+// expected level is the one the program logged it at (the capture script's calls, in order).
+import { describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Level } from '../../src/model.js';
+import { CONVENTIONS } from '../../src/ingest/log-conventions.js';
+import { lastCueShape, levelCueOf } from '../../src/ingest/level.js';
+import { withoutTerminalCodes } from '../../src/ingest/terminal-codes.js';
+import { railwayJson } from '../../src/ingest/formats/railway-json.js';
+import { railwayText } from '../../src/ingest/formats/railway-text.js';
+import { runFormat } from './run-format.js';
+
+const DIR = join(__dirname, '../fixtures/conventions');
+
+/** One letter a line: T D I W E F for trace ... fatal, `-` for a line that announces no level. */
+const EXPECTED: Record<string, string> = {
+  // basicConfig's default, then four asctime formats; each logs debug, info, warning, error, critical.
+  'python.txt': 'DIWEF'.repeat(5),
+  'celery-worker.txt': 'IIIIIIWIIEII',
+  'celery-beat.txt': 'IIII',
+  'gunicorn.txt': 'IIIIEFIIIII',
+  'gunicorn-access.txt': 'II',
+  'uvicorn.txt': 'IIIIEIIIIII',
+  // "Not Found: /missing" and "Internal Server Error: /boom" (django.request's log_response) name no level.
+  'django.txt': 'I-W-E',
+  // "Press CTRL+C to quit" (werkzeug, INFO) names none either.
+  'flask.txt': 'WI-WIEI',
+  'pino.txt': 'TDIWEF',
+  'bunyan.txt': 'TDIWEF',
+  // json, simple, cli (whose `http` line reads `http:undefinedGET`), json with timestamp, logstash.
+  'winston.txt': 'TDDIIWE' + 'TDDIIWE' + 'TDD-IWE' + 'TDDIIWE' + 'TDDIIWE',
+  'nestjs.txt': 'IIDDIWEF',
+  'nextjs.txt': 'III-TWE',
+  // LineFormatter, then JsonFormatter: debug, info, notice, warning, error, critical, alert, emergency.
+  'monolog.txt': 'DIIWEFFF'.repeat(2),
+  'laravel.txt': 'DIWEF',
+};
+
+const LETTER: Record<string, Level | null> = { T: 'trace', D: 'debug', I: 'info', W: 'warn', E: 'error', F: 'fatal', '-': null };
+
+function fixture(name: string): string[] {
+  return readFileSync(join(DIR, name), 'utf8').split('\n').filter((l) => l.length > 0).map(withoutTerminalCodes);
+}
+
+describe('logging conventions, on captured output', () => {
+  it('has an expectation for every capture', () => {
+    const files = readdirSync(DIR).filter((f) => f.endsWith('.txt'));
+    expect(files.sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it.each(Object.keys(EXPECTED))('%s: every line at the level the program logged it', (name) => {
+    const lines = fixture(name);
+    const expected = EXPECTED[name]!;
+    expect(lines.length).toBe(expected.length);
+    expect(lines.map((l) => levelCueOf(l))).toEqual([...expected].map((c) => LETTER[c]));
+  });
+
+  it.each(CONVENTIONS.map((c) => [c.id, c] as const))('%s: its example is a captured line, read by its shape', (_id, c) => {
+    const all = Object.keys(EXPECTED).flatMap(fixture);
+    expect(all).toContain(c.example);
+    expect(levelCueOf(c.example)).toBe(c.level);
+    expect(lastCueShape()).toBe(c.shape);
+  });
+
+  it('gives no word two levels across conventions', () => {
+    const seen = new Map<string, Level>();
+    for (const c of CONVENTIONS) {
+      for (const [w, l] of Object.entries(c.words ?? {})) {
+        const key = `${c.shape === 'word-colon' || c.shape === 'symbol' || c.shape === 'ruby-letter' ? c.shape : 'shared'}:${w}`;
+        expect(seen.get(key) ?? l, `${c.id}: ${w}`).toBe(l);
+        seen.set(key, l);
+      }
+    }
+  });
+});
+
+describe('conventions through the Railway formats', () => {
+  // Railway labels every stderr line `error`: each capture as Railway would give it, 10 s apart so
+  // that no line joins another's record.
+  const lines = Object.keys(EXPECTED).flatMap((name) => fixture(name).map((l, i) => [l, LETTER[EXPECTED[name]![i]!]!] as const));
+  const at = (i: number) => new Date(Date.UTC(2026, 11, 7, 17, 0, 0) + i * 10_000).toISOString();
+
+  it('railway-json: a level the line announces wins over the stderr label; lines that announce none keep it', () => {
+    const run = runFormat(
+      railwayJson,
+      lines.map(([m], i) => JSON.stringify({ message: m, level: 'error', timestamp: at(i) })),
+    );
+    expect(run.events.map((e) => e.level)).toEqual(lines.map(([, l]) => l ?? 'error'));
+    expect(run.events.every((e) => e.stream === 'error')).toBe(true);
+  });
+
+  it('railway-text: the same behind the dashboard copy form', () => {
+    const run = runFormat(
+      railwayText,
+      lines.map(([m], i) => `${at(i).slice(0, 19)}  [err] ${m}`),
+    );
+    expect(run.events.map((e) => e.level)).toEqual(lines.map(([, l]) => l ?? 'error'));
+  });
+
+  it("a structured record's own level member wins over the stderr label (Monolog's JSON as Railway flattens it)", () => {
+    const records = fixture('monolog.txt').filter((l) => l.startsWith('{'));
+    const flattened = records.map((l, i) => {
+      const o = JSON.parse(l) as Record<string, unknown>;
+      return JSON.stringify({ ...o, level: 'error', timestamp: at(i) });
+    });
+    expect(runFormat(railwayJson, flattened).events.map((e) => e.level)).toEqual(['debug', 'info', 'info', 'warn', 'error', 'fatal', 'fatal', 'fatal']);
+    // The same through JSON.parse's path (a line the scanner leaves to it: an escaped key).
+    const escaped = flattened.map((l) => l.replace('"channel"', '"chann\\u0065l"'));
+    expect(runFormat(railwayJson, escaped).events.map((e) => e.level)).toEqual(['debug', 'info', 'info', 'warn', 'error', 'fatal', 'fatal', 'fatal']);
+  });
+
+  it("Railway's info is only stdout too; a level of the record's own (not info or error) is kept", () => {
+    const run = runFormat(railwayJson, [
+      JSON.stringify({ message: '[2026-12-07 17:07:33 +0000] [21595] [ERROR] Error handling request /boom', level: 'info', timestamp: at(0) }),
+      JSON.stringify({ message: 'INFO: cache warm', level: 'warn', timestamp: at(1) }),
+    ]);
+    expect(run.events.map((e) => e.level)).toEqual(['error', 'warn']);
+  });
+});
