@@ -54,7 +54,7 @@ export interface PostgresStatsSummary {
   bySeverity: Record<string, number>;
   /** Records by severity as written, every record counted once. */
   bySeverityRaw: Record<string, number>;
-  /** LOG records pgBadger reports as events rather than as LOG ("database system was ...", lock waits still pending, resets, signals). */
+  /** LOG records pgBadger reports as events rather than as LOG ("database system was ...", lock waits still pending, resets, a server process killed by a signal). */
   events: number;
   /** ERROR/FATAL/PANIC records by SQLSTATE: from the log when it says, otherwise from the message catalogue; `unknown` for the rest. */
   errorsBySqlstate: Record<string, number>;
@@ -92,9 +92,14 @@ const SAMPLE_CAP = 1000;
 const MAX_STATEMENT_CHARS = 20_000;
 const MAX_EXAMPLE_CHARS = 2000;
 const MAX_PIDS = 10_000;
-/** LOG messages pgBadger turns into events (its `change_log_level`, plus the deadlock wait of 13.x). */
+/**
+ * LOG messages pgBadger files as events rather than LOG: its `change_log_level`, word for word
+ * (pgBadger 12.0, Debian's; "ending cancel" is its spelling). The LOG lines it names as its own
+ * plain LOG lines (`incomplete startup packet`, `unexpected EOF`, `detected deadlock while
+ * waiting for`, `automatic vacuum`, ...) stay LOG.
+ */
 const PGBADGER_EVENT_RE =
-  /parameter "[^"]+" changed to "[^"]+"|database system was|recovery has paused|sending cancel to blocking autovacuum|skipping analyze of|using stale statistics|replication command:|still waiting for|detected deadlock while waiting for|(?:server process|\(PID \d+\)).*was terminated by signal|could not (?:receive|send) data (?:from|to) client/;
+  /parameter "[^"]+" changed to "[^"]+"|database system was|recovery has paused|ending cancel to blocking autovacuum|skipping analyze of|using stale statistics|replication command:|still waiting for|server process.*was terminated by signal|could not (?:receive|send) data (?:from|to) client/;
 const DURATION_RE = /^duration: ([0-9.]+) ms(?:\s+(?:rows: \d+\s+size: \d+ bytes\s+)?(statement|query|execute [^:]*|parse [^:]*|bind [^:]*):\s*([\s\S]*))?$/;
 const AUTOVACUUM_RE = /^automatic (?:aggressive )?vacuum (?:to prevent wraparound )?of table "[^"]+": index scans:/;
 const DISCONNECTION_RE = /^disconnection: session time: \S+ user=\S+ database=\S+ host=\S+/;
@@ -340,8 +345,12 @@ export class PostgresStats {
               this.lockWaits.acquiredTotalMs += waited;
               return false;
             }
-            if (m[1] === 'still waiting for') this.lockWaits.stillWaiting++;
-            return true;
+            // A wait that ends in a deadlock is LOG to pgBadger; one still pending is an event.
+            if (m[1] === 'still waiting for') {
+              this.lockWaits.stillWaiting++;
+              return true;
+            }
+            return false;
           }
         }
         break;

@@ -163,9 +163,11 @@ describe('PostgreSQL statistics match pgBadger on real logs', () => {
     expect(s.queries.slowest?.ms).toBe(470.688);
   });
 
-  it('logplex (Heroku): 7/1/0, 4 durations, slowest 85756.273 ms, 3 locks acquired, 1 deadlock', async () => {
+  it('logplex (Heroku): 8/1/0, 4 durations, slowest 85756.273 ms, 3 locks acquired, 1 deadlock', async () => {
     const s = await statsOf('logplex');
-    expect(sev(s)).toEqual([7, 1, 0]);
+    // pgBadger 13.2 says 7 LOG: it also files the `detected deadlock while waiting for` line as an
+    // event; pgBadger 12.0, whose list bySeverity follows (below), keeps it as LOG.
+    expect(sev(s)).toEqual([8, 1, 0]);
     expect(s.queries.withDuration).toBe(4);
     expect(s.queries.slowest?.ms).toBe(85756.273);
     expect(s.lockWaits.acquired).toBe(3);
@@ -205,5 +207,57 @@ describe('PostgreSQL statistics match pgBadger on real logs', () => {
     expect(s.tempFiles.maxBytes).toBe(18071552);
     expect(s.queries.withDuration).toBe(65);
     expect(s.queries.slowest?.ms).toBe(29372.07);
+  });
+});
+
+// pgBadger 12.0's own output (`pgbadger -x json`, test/fixtures/pgbadger/README.md) on real logs:
+// pgBadger files some LOG lines as events (its change_log_level) and reports them with the errors,
+// each example with the level it was logged at. Events, ERROR and FATAL must be pgBadger's, and
+// LOG plus events every LOG line pgBadger counted.
+describe('bySeverity and events match pgBadger 12\'s own output', () => {
+  const cases: [string, string][] = [
+    ['multiline/postgres-15-faults.log', 'postgres-15-faults.log.json'],
+    ['multiline/postgres-15-events.log', 'postgres-15-events.log.json'],
+    ['postgres/light.postgres.log', 'light.postgres.log.json'],
+    ['postgres/queryid.log', 'queryid.log.json'],
+    ['postgres/pg_rawcsv.log', 'pg_rawcsv.log.json'],
+    ['postgres/tempfile_only.log', 'tempfile_only.log.json'],
+    ['postgres/logplex', 'logplex.json'],
+  ];
+  interface PgBadgerErrors {
+    logs_type: Record<string, Record<string, number>>;
+    error_info: Record<string, Record<string, { count: number; error: string[] }>>;
+  }
+  /** pgBadger's figures: its events (reported errors whose example was logged as LOG), ERROR, FATAL and LOG lines. */
+  const pgBadger = (o: PgBadgerErrors) => {
+    const types = Object.values(o.logs_type)[0] ?? {};
+    const by: Record<string, number> = {};
+    for (const e of Object.values(Object.values(o.error_info)[0] ?? {})) {
+      const level = e.error[0]!.slice(0, e.error[0]!.indexOf(':'));
+      by[level] = (by[level] ?? 0) + e.count;
+    }
+    const errors = by.ERROR ?? 0;
+    // logs_type counts an event under ERROR unless pgBadger moved it back to LOG when reporting it.
+    return { events: by.LOG ?? 0, ERROR: errors, FATAL: types.FATAL ?? 0, logLines: (types.LOG ?? 0) + (types.ERROR ?? 0) - errors };
+  };
+
+  for (const [log, out] of cases) {
+    it(log, async () => {
+      const { readFileSync } = await import('node:fs');
+      const { readTimeline } = await import('../../src/analyze.js');
+      const want = pgBadger(JSON.parse(readFileSync(new URL(`../fixtures/pgbadger/${out}`, import.meta.url), 'utf8')) as PgBadgerErrors);
+      const { summary } = await readTimeline([new URL(`../fixtures/${log}`, import.meta.url).pathname]);
+      const s = summary.postgres;
+      expect({ events: s.events, ERROR: s.bySeverity.ERROR ?? 0, FATAL: s.bySeverity.FATAL ?? 0, logLines: (s.bySeverity.LOG ?? 0) + s.events }).toEqual(want);
+    });
+  }
+
+  it('keeps the LOG lines pgBadger names as plain LOG out of the events (captured from PostgreSQL 15)', async () => {
+    const { readTimeline } = await import('../../src/analyze.js');
+    const { summary } = await readTimeline([new URL('../fixtures/multiline/postgres-15-events.log', import.meta.url).pathname]);
+    // 2 incomplete startup packets, 2 unexpected EOFs in a transaction and 1 deadlock wait are LOG;
+    // the events are the 3 `database system was`, the parameter change, the wait still pending and the killed backend.
+    expect(summary.postgres.events).toBe(6);
+    expect(summary.postgres.bySeverityRaw.LOG - summary.postgres.bySeverity.LOG!).toBe(6);
   });
 });
