@@ -257,6 +257,7 @@ async function pythonUp(stack: Stack, dir: string, stallPort: number, beatSecond
   const env = {
     HOME: stack.home,
     PYTHONUNBUFFERED: '1',
+    PYTHONDONTWRITEBYTECODE: '1',
     DATABASE_URL: stack.pg.url.replace('postgresql://', 'postgresql+psycopg2://'),
     REDIS_URL: stack.redis.url,
     DB_POOL_SIZE: String(PYTHON_SETTINGS.poolSize),
@@ -295,7 +296,7 @@ async function stallServer(): Promise<{ port: number; server: Server; close: () 
 function sendTask(stack: Stack, name: string): string {
   const r = spawnSync(PYTHON, ['-c', `import tasks; print(tasks.app.send_task(${JSON.stringify(name)}).id)`], {
     cwd: PYTHON_DIR,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: stack.home, REDIS_URL: stack.redis.url },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: stack.home, REDIS_URL: stack.redis.url, PYTHONDONTWRITEBYTECODE: '1' },
     encoding: 'utf8',
     timeout: 30_000,
   });
