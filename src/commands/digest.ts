@@ -4,7 +4,8 @@
 import { Option, type Command } from 'commander';
 import { FINDING_SEVERITIES, FINDING_SEVERITY_RANK, type FindingSeverity } from '../model.js';
 import { compare, nextState, renderDigest } from '../digest/digest.js';
-import { readState, writeState, StateError } from '../digest/state.js';
+import { nextPositions, readState, writeState, StateError, type RailwayPositions } from '../digest/state.js';
+import type { Position } from '../sources/railway/pull.js';
 import { lockState } from '../digest/lock.js';
 import { UsageError, writeOutput, type Io } from './io.js';
 import { addInputOptions, runAnalysis, type InputOptions } from './run-analysis.js';
@@ -45,7 +46,7 @@ at a time uses it: a second waits up to 10 seconds for the first, then exits wit
       const lock = await stateError(() => lockState(opts.state));
       try {
         const prev = await stateError(async () => readState(opts.state));
-        const a = await runAnalysis(inputs, opts, io);
+        const a = await runAnalysis(inputs, opts, io, railwayFrom(prev?.railway, opts));
         const d = compare(prev, a.timeline, a.findings);
         writeOutput(renderDigest(d, opts.title), opts.output, io);
         // The state moves on only once the digest is out: a digest lost to a full disk would
@@ -59,11 +60,28 @@ at a time uses it: a second waits up to 10 seconds for the first, then exits wit
           const limit = FINDING_SEVERITY_RANK[opts.failOn];
           if (d.fresh.some((c) => FINDING_SEVERITY_RANK[c.severity] >= limit)) io.exitCode = 1;
         }
-        if (!opts.dryRun) await stateError(async () => writeState(opts.state, nextState(prev, d, a.timeline, a.findings)));
+        if (!opts.dryRun) {
+          const next = nextState(prev, d, a.timeline, a.findings);
+          if (a.railway !== undefined) next.railway = nextPositions(prev?.railway, a.railway);
+          else if (prev?.railway !== undefined) next.railway = prev.railway;
+          await stateError(async () => writeState(opts.state, next));
+        }
       } finally {
         lock.release();
       }
     });
+}
+
+/**
+ * Where each Railway service's fetch starts: after the last entry the previous digest read. A state
+ * that follows another project or environment is refused rather than mixed.
+ */
+function railwayFrom(positions: RailwayPositions | undefined, opts: DigestOptions): Record<string, Position> | undefined {
+  if (!opts.railway || positions === undefined) return undefined;
+  if (positions.project !== opts.project) throw new UsageError(`the digest state ${opts.state} follows Railway project ${positions.project}, not ${opts.project}: give each project its own --state`);
+  const out: Record<string, Position> = {};
+  for (const [id, p] of Object.entries(positions.services)) out[id] = { key: p.key, edge: p.edge };
+  return out;
 }
 
 /** A state or lock problem is a usage error: one line, exit code 2. */

@@ -2,6 +2,9 @@
 // run from inputs to findings with its checks (help instead of waiting on a terminal, a clear error
 // when nothing could be read, the configuration applied).
 import type { Command } from 'commander';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { newestTimestamp, readTimeline, runDetectors, type DetectorRun } from '../analyze.js';
 import { loadConfig, ignoreMatcher, type HindsightConfig } from '../config.js';
 import type { Finding } from '../model.js';
@@ -12,10 +15,14 @@ import { createProgress, totalSize } from './progress.js';
 import { needsAnchor, parseTimeSpec, resolveWindow } from './time-range.js';
 import { inputName, plural } from '../words.js';
 import { secondOf } from '../report/markdown-text.js';
+import type { Position, PullRecord } from '../sources/railway/pull.js';
+import { addRailwayOptions, fetchRailway, railwayWindow, type RailwayOptions } from './railway-source.js';
 
-export interface InputOptions {
+export interface InputOptions extends RailwayOptions {
   inputFormat?: string;
-  service?: string;
+  /** Repeatable for --railway (the services to fetch); otherwise one name. */
+  service?: string[];
+  railway?: boolean;
   pgPrefix?: string;
   since?: string;
   until?: string;
@@ -26,14 +33,16 @@ export interface InputOptions {
 
 /** Adds the options every analyzing command takes. */
 export function addInputOptions(cmd: Command): Command {
-  return cmd
-    .option('--since <time>', 'only records at or after this time: 30s, 5m, 2h, 1d, 1w before the newest record (before now for standard input), or ISO 8601')
+  cmd
+    .option('--since <time>', 'only records at or after this time: 30s, 5m, 2h, 1d, 1w before the newest record (before now for standard input and --railway), or ISO 8601')
     .option('--until <time>', 'only records at or before this time (same forms as --since)')
     .option('--config <file>', 'configuration file (default: ./hindsight.config.json when present)')
     .option('--input-format <name>', 'read every input as this format instead of detecting it (see `hindsight formats`)')
-    .option('--service <name>', 'service name for records that do not carry one (default: from the file name)')
+    .option('--service <name>', 'service name for records that do not carry one (default: from the file name); with --railway, a service to fetch (repeat for several)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--pg-prefix <prefix>', "PostgreSQL log_line_prefix to read stderr logs with, as in postgresql.conf (e.g. '%t [%p]: ')")
-    .option('--no-progress', 'no progress bar on standard error while reading');
+    .option('--no-progress', 'no progress bar on standard error while reading')
+    .option('--railway', "fetch the window from Railway's API instead of reading inputs (with --project, --environment, --since; token in RAILWAY_TOKEN or RAILWAY_API_TOKEN; docs/railway.md)");
+  return addRailwayOptions(cmd, { serviceOption: false });
 }
 
 export interface Analysis {
@@ -42,6 +51,8 @@ export interface Analysis {
   runs: DetectorRun[];
   run: RunInfo;
   config: HindsightConfig;
+  /** With --railway: the record of the fetch (what was read of each service, and from where the next run goes on). */
+  railway?: PullRecord;
 }
 
 /** Thrown when there is nothing to read and a terminal is waiting: the command prints its help. */
@@ -51,16 +62,31 @@ export class NeedsInput extends UsageError {
   }
 }
 
-/** Reads the inputs and runs the detectors, as configured. Throws UsageError/InputError/ConfigError. */
-export async function runAnalysis(inputs: string[], opts: InputOptions, io: Io): Promise<Analysis> {
-  if (inputs.length === 0 && io.stdinIsTTY === true) throw new NeedsInput();
+/**
+ * Reads the inputs and runs the detectors, as configured. Throws UsageError/InputError/ConfigError.
+ * With --railway the inputs are fetched first: into a temporary directory, a page at a time (the
+ * API pages newest first, and the parsers read each service oldest first), then read as files are
+ * and removed; `from` starts each service after the entry an earlier run read last (the digest).
+ */
+export async function runAnalysis(inputs: string[], opts: InputOptions, io: Io, from?: Record<string, Position>): Promise<Analysis> {
+  if (opts.railway && inputs.length > 0) throw new UsageError(`--railway fetches the logs itself: name no inputs with it (got ${inputs[0]})`);
+  if (!opts.railway && inputs.length === 0 && io.stdinIsTTY === true) throw new NeedsInput();
+  if (!opts.railway && (opts.service?.length ?? 0) > 1) throw new UsageError('--service names one service for the records that do not carry one; several only with --railway');
   const config = loadConfig(opts.config, io.cwd);
-  const since = opts.since !== undefined ? parseTimeSpec(opts.since, '--since') : undefined;
-  const until = opts.until !== undefined ? parseTimeSpec(opts.until, '--until') : undefined;
-  const paths = inputs.length === 0 ? ['-'] : inputs;
+  // With --railway the window is the fetch's: what comes back is not filtered again.
+  const since = opts.since !== undefined && !opts.railway ? parseTimeSpec(opts.since, '--since') : undefined;
+  const until = opts.until !== undefined && !opts.railway ? parseTimeSpec(opts.until, '--until') : undefined;
+  let paths = inputs.length === 0 ? ['-'] : inputs;
   const sig = interruptible();
+  let fetched: { dir: string; record: PullRecord } | null = null;
   try {
-    const readOpts = { inputFormat: opts.inputFormat, service: opts.service, pgPrefix: opts.pgPrefix, shouldStop: sig.shouldStop, stdin: io.stdin };
+    if (opts.railway) {
+      const fetchWindow = railwayWindow(opts);
+      const dir = mkdtempSync(join(tmpdir(), 'hindsight-railway-'));
+      fetched = { dir, record: await fetchRailway(opts, io, dir, sig.signal, from, fetchWindow) };
+      paths = [dir];
+    }
+    const readOpts = { inputFormat: opts.inputFormat, service: opts.railway ? undefined : opts.service?.[0], pgPrefix: opts.pgPrefix, shouldStop: sig.shouldStop, stdin: io.stdin };
     let anchor: number | null = null;
     if (needsAnchor(since, until)) {
       anchor = paths.includes('-') ? Date.now() : await newestTimestamp(paths, readOpts);
@@ -81,14 +107,25 @@ export async function runAnalysis(inputs: string[], opts: InputOptions, io: Io):
       progress.done();
     }
     const { summary, leftOut } = read;
+    // Fetched inputs are named for where they came from, not for a directory that is about to go.
+    if (fetched !== null) {
+      const named = (p: string) => `railway:${p.slice(fetched!.dir.length + 1)}`;
+      for (const i of summary.inputs) i.path = named(i.path);
+      summary.inputPaths = summary.inputPaths.map(named);
+    }
     if (summary.totals.records === 0 && summary.metrics.length === 0) throw new UsageError(nothingReadMessage(summary, leftOut.outsideWindow, leftOut.ignored, window, needsAnchor(since, until)));
     const { findings, runs } = runDetectors(summary, config.detectors);
     const run: RunInfo = { ...window, outsideWindow: leftOut.outsideWindow, ignored: leftOut.ignored };
+    if (fetched !== null) {
+      run.since = Date.parse(fetched.record.window.since);
+      run.until = Date.parse(fetched.record.window.until);
+    }
     if (opts.title) run.title = opts.title;
     if (config.path) run.configPath = config.path;
-    return { timeline: summary, findings, runs, run, config };
+    return { timeline: summary, findings, runs, run, config, ...(fetched !== null ? { railway: fetched.record } : {}) };
   } finally {
     sig.dispose();
+    if (fetched !== null) rmSync(fetched.dir, { recursive: true, force: true });
   }
 }
 

@@ -6,6 +6,7 @@
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { FindingSeverity } from '../model.js';
+import type { Position, PullRecord } from '../sources/railway/pull.js';
 
 export const STATE_VERSION = 1;
 /** Runs of history kept per finding. */
@@ -45,6 +46,32 @@ export interface DigestState {
   findings: Record<string, FindingHistory>;
   /** Template keys seen in any run, in the order first seen. */
   templates: string[];
+  /** With --railway: where each service's next fetch starts. */
+  railway?: RailwayPositions;
+}
+
+/** Per Railway service id, the last entry a digest read (its time and the identities at that time), and lines read so far. */
+export interface RailwayPositions {
+  project: string;
+  environment: string;
+  services: Record<string, Position & { name: string; lines: number }>;
+}
+
+/**
+ * The positions after a fetch: a service read to the end of the window moves to its newest entry
+ * (or stays where it was when nothing new came); one the fetch did not finish stays, so that the
+ * next run reads its night again rather than leave a gap.
+ */
+export function nextPositions(prev: RailwayPositions | undefined, record: PullRecord): RailwayPositions {
+  const services = { ...(prev?.services ?? {}) };
+  for (const s of record.services) {
+    if (!s.complete) continue;
+    const before = services[s.id];
+    const at = s.position ?? before;
+    if (at === undefined) continue;
+    services[s.id] = { name: s.name, key: at.key, edge: at.edge, lines: (before?.lines ?? 0) + s.lines };
+  }
+  return { project: record.project.id, environment: record.environment.id, services };
 }
 
 /** A state file that exists but cannot be used (exit code 2). */
@@ -105,6 +132,14 @@ function checkState(raw: unknown): string | null {
     }
   }
   if (!Array.isArray(s.templates) || !s.templates.every((k) => typeof k === 'string')) return 'templates is not a list of keys';
+  if (s.railway !== undefined) {
+    const r = s.railway as Record<string, unknown> | null;
+    if (typeof r !== 'object' || r === null || typeof r.project !== 'string' || typeof r.services !== 'object' || r.services === null) return 'railway is malformed';
+    for (const [id, p] of Object.entries(r.services as Record<string, unknown>)) {
+      const x = p as Record<string, unknown>;
+      if (typeof x !== 'object' || x === null || typeof x.key !== 'string' || typeof x.edge !== 'object' || x.edge === null) return `railway position of ${id} is malformed`;
+    }
+  }
   if (s.lastRun !== null && (typeof s.lastRun !== 'object' || typeof (s.lastRun as Record<string, unknown>).records !== 'number')) return 'lastRun is malformed';
   return null;
 }

@@ -15,7 +15,7 @@ import { VERSION } from '../../version.js';
 import { int, plural } from '../../words.js';
 import { Interrupted, RailwayError, type RailwayClient } from './client.js';
 import { httpLine, logLine } from './lines.js';
-import { keyOfMs, newestEdge, readPage, timeKey, type Page, type PageCursor } from './paging.js';
+import { keyOfMs, msOfKey, newestEdge, readPage, timeKey, type Page, type PageCursor } from './paging.js';
 import {
   deploymentEnd,
   fetchDeployments,
@@ -251,15 +251,18 @@ export async function pullRailway(client: RailwayClient, req: PullRequest, dir: 
       current = s;
       const tell = () => hooks.onProgress?.({ service: s.name, serviceIndex: i + 1, services: record.services.length, pages: s.pages, lines: s.lines, requests: client.rate.requests, remaining: client.rate.remaining });
       tell();
-      const deps = await fetchDeployments(client, record.project.id, record.environment.id, s.id, since, until);
+      // After an earlier run (the digest's last night), everything of the service starts where its logs do.
+      const from = req.from?.[s.id];
+      const start = from !== undefined ? msOfKey(from.key) : since;
+      const deps = await fetchDeployments(client, record.project.id, record.environment.id, s.id, start, until);
       s.deployments = deps.length;
       for (const d of deps) deployments.push({ ...d, service: s.name });
-      if (!s.complete) await pullLogs(client, record, s, dir, limit, since, until, save, tell, req.from?.[s.id]);
+      if (!s.complete) await pullLogs(client, record, s, dir, limit, since, until, save, tell, from);
       if (await hasDomain(client, record.project.id, record.environment.id, s.id)) {
         s.httpFile = s.file.replace(/\.jsonl$/, '.http.jsonl');
-        s.httpLines = await pullHttp(client, s, deps, dir, limit, since, until);
+        s.httpLines = await pullHttp(client, s, deps, dir, limit, start, until);
       }
-      const m = await fetchMetrics(client, record.environment.id, s.id, since, until);
+      const m = await fetchMetrics(client, record.environment.id, s.id, start, until);
       for (const series of m) metrics.push({ ...series, tags: { ...series.tags, serviceId: s.id, serviceName: s.name } });
       s.metricSeries = m.length;
       if (m.length === 0) record.missing.push({ what: `metrics of ${s.name}`, why: 'Railway returned no samples for the window' });

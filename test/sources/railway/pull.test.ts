@@ -1,8 +1,10 @@
 // `hindsight pull railway` against a Railway-compatible server on loopback (test/helpers/railway-server.ts).
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startRailwayServer, type ProjectData, type RailwayTestServer, type ServerOptions } from '../../helpers/railway-server.js';
 import { makeProject, type ProjectShape } from '../../helpers/railway-project.js';
 import { runCli } from '../../cli/run-cli.js';
@@ -84,4 +86,96 @@ describe('hindsight pull railway', () => {
     expect(inputs.every((i) => i.skipped === 0)).toBe(true);
     expect(inputs.find((i) => i.path.endsWith('api.http.jsonl'))!.lines).toBe(http.length);
   });
+
+  it('waits out a 429 as Retry-After says, retries a dropped connection and a 500, and counts its requests', async () => {
+    const { s, data, end } = await serve({ lines: { api: 400, postgres: 100, worker: 100 } });
+    s.inject.push('429', 'reset', '500');
+    const dir = scratch();
+    const t0 = Date.now();
+    const r = await runCli(['pull', 'railway', '--project', data.id, '--environment', 'production', '--service', 'worker', '--since', new Date(end - 6 * HOUR).toISOString(), '--until', new Date(end).toISOString(), '-o', dir], { env: env(s) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+    expect(readFileSync(join(dir, 'worker.jsonl'), 'utf8')).toBe(expected(data, 'worker', end - 6 * HOUR, end));
+    expect(existsSync(join(dir, 'api.jsonl'))).toBe(false);
+    const pull = JSON.parse(readFileSync(join(dir, 'pull.json'), 'utf8'));
+    expect(pull.requests).toBeGreaterThanOrEqual(5);
+    expect(pull.waitedSeconds).toBeGreaterThanOrEqual(1);
+  });
+
+  it('stops with one line and exit code 2 on a refused token, a GraphQL error, an unknown project, environment or service', async () => {
+    const { s, data, end } = await serve({ lines: { api: 50, postgres: 50, worker: 50 } });
+    const args = (...extra: string[]) => ['pull', 'railway', '--project', data.id, '--environment', 'production', '--since', new Date(end - HOUR).toISOString(), '-o', scratch(), ...extra];
+    const wrong = 'wrong-token-5b6c7d8e9f';
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [args(), { RAILWAY_TOKEN: wrong, HINDSIGHT_RAILWAY_URL: s.url }, /^hindsight: Railway refused the token in RAILWAY_TOKEN \(HTTP 401\)/],
+      [args(), { RAILWAY_API_TOKEN: wrong, HINDSIGHT_RAILWAY_URL: s.url }, /^hindsight: Railway refused the token in RAILWAY_API_TOKEN/],
+      [args(), { HINDSIGHT_RAILWAY_URL: s.url }, /^hindsight: no Railway token: set RAILWAY_TOKEN/],
+      [args('--service', 'web'), env(s), /^hindsight: project whendoist has no service "web" \(it has api, postgres, worker\)/],
+      [['pull', 'railway', '--project', data.id, '--environment', 'prod', '--since', '1h', '-o', scratch()], env(s), /^hindsight: project whendoist has no environment "prod" \(it has production, staging\)/],
+      [['pull', 'railway', '--project', 'nope', '--environment', 'production', '--since', '1h', '-o', scratch()], env(s), /^hindsight: Railway answered with an error: Project not found/],
+    ];
+    for (const [argv, e, want] of cases) {
+      const r = await runCli(argv, { env: e });
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(want);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toContain(wrong);
+      expect(r.stderr).not.toContain(TOKEN);
+    }
+    // A GraphQL `errors` reply in the middle of a read is an error, never an empty result.
+    s.inject.push('errors');
+    const r = await runCli(args(), { env: env(s) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('hindsight: Railway answered with an error: Problem processing request\n');
+  });
+
+  it('warns when the window reaches past what Railway keeps, and fetches what is left', async () => {
+    const end = Math.floor(Date.now() / 1000) * 1000 - HOUR;
+    const data = makeProject({ end, days: 10, lines: { api: 500, postgres: 100, worker: 100 } });
+    server = await startRailwayServer(data, { retentionDays: 7 });
+    const dir = scratch();
+    const since = end - 10 * 24 * HOUR;
+    const r = await runCli(['pull', 'railway', '--project', data.id, '--environment', 'production', '--service', 'api', '--since', new Date(since).toISOString(), '-o', dir], { env: env(server) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: the window starts 10 days ago; Railway keeps logs 7 days/);
+    expect(r.stderr).toMatch(/missing: logs of api before \S+ \(older than Railway keeps logs/);
+    const kept = Date.now() - 7 * 24 * HOUR;
+    const want = expected(data, 'api', kept + 60_000, end);
+    const got = readFileSync(join(dir, 'api.jsonl'), 'utf8');
+    expect(got.endsWith(want)).toBe(true);
+    const a = await runCli(['analyze', dir, '--format', 'json']);
+    const pullInput = JSON.parse(a.stdout).inputs.find((i: { path: string }) => i.path.endsWith('pull.json'));
+    expect(pullInput.warnings.join('\n')).toMatch(/the pull is missing logs of api before/);
+  });
+
+  const cli = fileURLToPath(new URL('../../../dist/cli.js', import.meta.url));
+  it.skipIf(!existsSync(cli))('keeps what was fetched on Ctrl-C (whole lines, pull.json says where it stopped), and resumes when run again', async () => {
+    const { s, data, end } = await serve({ lines: { api: 4000, postgres: 100, worker: 100 } }, { pageCap: 200, delayMs: 40 });
+    const dir = scratch();
+    const since = end - 25 * HOUR;
+    const argv = ['pull', 'railway', '--project', data.id, '--environment', 'production', '--since', new Date(since).toISOString(), '--until', new Date(end).toISOString(), '-o', dir];
+    const child = spawn(process.execPath, [cli, ...argv], { env: { ...process.env, ...env(s) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    while ((s.calls.environmentLogs ?? 0) < 6) await new Promise((r) => setTimeout(r, 20));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code, err).toBe(130);
+    expect(err).toMatch(/stopped early \(interrupted while reading api; run the same command again to resume\)/);
+    const pull = JSON.parse(readFileSync(join(dir, 'pull.json'), 'utf8'));
+    expect(pull).toMatchObject({ complete: false, stoppedBecause: 'interrupted while reading api' });
+    expect(pull.services[0].cursor).not.toBeNull();
+    const partial = readFileSync(join(dir, 'api.jsonl'), 'utf8');
+    expect(partial.endsWith('\n')).toBe(true);
+    const want = expected(data, 'api', since, end);
+    // The newest part of the window, whole lines, in order.
+    expect(partial.length).toBeGreaterThan(0);
+    expect(want.endsWith(partial)).toBe(true);
+    expect(readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
+    const again = await runCli(argv, { env: env(s) });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/resuming the pull of/);
+    expect(readFileSync(join(dir, 'api.jsonl'), 'utf8')).toBe(want);
+    expect(readFileSync(join(dir, 'worker.jsonl'), 'utf8')).toBe(expected(data, 'worker', since, end));
+  }, 30_000);
 });

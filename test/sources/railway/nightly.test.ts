@@ -1,0 +1,103 @@
+// The nightly uses of Railway as a source: `analyze --railway` and `digest --railway --state`, whose
+// state remembers per service the last entry read, so that night after night every line is read once.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRailwayServer, type RailwayTestServer } from '../../helpers/railway-server.js';
+import { makeProject } from '../../helpers/railway-project.js';
+import { runCli } from '../../cli/run-cli.js';
+import { logLine } from '../../../src/sources/railway/lines.js';
+import { RailwayClient } from '../../../src/sources/railway/client.js';
+import { pullRailway, type Position } from '../../../src/sources/railway/pull.js';
+import { nextPositions, type RailwayPositions } from '../../../src/digest/state.js';
+
+const TOKEN = 'account-token-77b1e2';
+const HOUR = 3_600_000;
+let server: RailwayTestServer | null = null;
+
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+const scratch = () => mkdtempSync(join(tmpdir(), 'hindsight-nightly-'));
+const msOf = (ts: string) => Date.parse(ts.slice(0, 23) + 'Z');
+
+async function threeDays() {
+  const end = Math.floor(Date.now() / 1000) * 1000 - HOUR;
+  const data = makeProject({ end, days: 3, lines: { api: 6000, postgres: 1500, worker: 1500 }, httpEvery: 4 });
+  server = await startRailwayServer(data, { pageCap: 700, plusOneEvery: 4 });
+  const start = end - 3 * 24 * HOUR;
+  const nights = [start + 24 * HOUR, start + 48 * HOUR, end];
+  return { s: server, data, start, nights };
+}
+
+describe('Railway, night after night', () => {
+  it('reads every line exactly once over three nights, each starting after the last entry of the one before', async () => {
+    const { s, data, start, nights } = await threeDays();
+    let positions: RailwayPositions | undefined;
+    const got = new Map<string, string[]>();
+    for (const night of nights) {
+      s.now = night;
+      const dir = scratch();
+      const client = new RailwayClient({ url: s.url, token: { variable: 'RAILWAY_API_TOKEN', value: TOKEN } });
+      const from: Record<string, Position> | undefined = positions && Object.fromEntries(Object.entries(positions.services).map(([k, v]) => [k, { key: v.key, edge: v.edge }]));
+      const record = await pullRailway(client, { project: data.id, environment: 'production', services: [], since: start, until: night, from }, dir);
+      expect(record.complete).toBe(true);
+      positions = nextPositions(positions, record);
+      for (const svc of record.services) {
+        const text = readFileSync(join(dir, svc.file), 'utf8');
+        got.set(svc.name, [...(got.get(svc.name) ?? []), ...text.split('\n').filter((l) => l.length > 0)]);
+      }
+    }
+    for (const svc of data.services) {
+      const want = svc.logs.filter((l) => msOf(l.timestamp) >= start && msOf(l.timestamp) <= nights[2]!).map((l) => logLine(l, svc.name));
+      // Equal as lists: the same lines, in order, none twice, none missing.
+      expect(got.get(svc.name)!.length, svc.name).toBe(want.length);
+      expect(got.get(svc.name), svc.name).toEqual(want);
+    }
+  });
+
+  it('digest --railway keeps the positions in its state: three nights read every line once, and the token is nowhere', async () => {
+    const { s, data, start, nights } = await threeDays();
+    const dir = scratch();
+    const state = join(dir, 'state.json');
+    const env = { RAILWAY_API_TOKEN: TOKEN, HINDSIGHT_RAILWAY_URL: s.url };
+    const outputs: string[] = [];
+    for (const night of nights) {
+      s.now = night;
+      const r = await runCli(['digest', '--railway', '--project', data.id, '--environment', 'production', '--since', new Date(start).toISOString(), '--until', new Date(night).toISOString(), '--state', state], { env });
+      expect(r.code, r.stderr).toBe(0);
+      outputs.push(r.stdout + r.stderr);
+    }
+    const st = JSON.parse(readFileSync(state, 'utf8'));
+    expect(st.runs).toBe(3);
+    const total = data.services.reduce((a, svc) => a + svc.logs.filter((l) => msOf(l.timestamp) >= start && msOf(l.timestamp) <= nights[2]!).length, 0);
+    const lines = Object.values(st.railway.services as Record<string, { lines: number }>).reduce((a, p) => a + p.lines, 0);
+    expect(lines).toBe(total);
+    const api = data.services[0]!;
+    expect(st.railway.services[api.id].key).toBe(api.logs.filter((l) => msOf(l.timestamp) <= nights[2]!).at(-1)!.timestamp);
+    for (const text of [...outputs, readFileSync(state, 'utf8')]) expect(text).not.toContain(TOKEN);
+    // The temporary directories of the fetches are gone.
+    expect(readdirSync(tmpdir()).filter((n) => n.startsWith('hindsight-railway-'))).toEqual([]);
+  });
+
+  it('analyze --railway reports what analyze of the pulled directory reports', async () => {
+    const { s, data, start, nights } = await threeDays();
+    const env = { RAILWAY_TOKEN: 'project-token-0f3a9c', HINDSIGHT_RAILWAY_URL: s.url };
+    const window = ['--since', new Date(start).toISOString(), '--until', new Date(nights[0]!).toISOString()];
+    const dir = scratch();
+    const pulled = await runCli(['pull', 'railway', '--project', data.id, '--environment', 'production', ...window, '-o', dir], { env });
+    expect(pulled.code, pulled.stderr).toBe(0);
+    const fromDir = await runCli(['analyze', dir, '--format', 'json']);
+    const direct = await runCli(['analyze', '--railway', '--project', data.id, '--environment', 'production', ...window, '--format', 'json'], { env });
+    expect(direct.code, direct.stderr).toBe(0);
+    const a = JSON.parse(fromDir.stdout);
+    const b = JSON.parse(direct.stdout);
+    expect(b.inputs.map((i: { path: string }) => i.path)).toContain('railway:api.jsonl');
+    // The same findings and figures; only the inputs' names and the window given differ.
+    expect(b.findings).toEqual(JSON.parse(JSON.stringify(a.findings).split(`${dir}/`).join('railway:')));
+    expect(b.timeline?.totals ?? b.totals).toEqual(a.timeline?.totals ?? a.totals);
+  });
+});
