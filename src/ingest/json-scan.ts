@@ -346,6 +346,9 @@ export function memberKey(s: string, k: number): string {
   return s.slice(members.keyStart[k]!, members.keyEnd[k]!);
 }
 
+/** Escaped strings longer than this go to JSON.parse whole: pieces joined by the million cost more in garbage than they save. */
+const LONG_STRING = 64 * 1024;
+
 /** The string value of member `k` of line `s` (unescaped), or null when it is not a valid string. */
 export function memberString(s: string, k: number): string | null {
   if (members.escaped[k] === 1) {
@@ -355,16 +358,18 @@ export function memberString(s: string, k: number): string | null {
     // backslash is one before a quote, dropping them is the whole unescape. Joining the pieces
     // between them costs a fraction of JSON.parse, and about half of replaceAll (whose result
     // is flattened on first read anyway). Anything else (\\, \n, \u...) goes to JSON.parse,
-    // which also validates.
-    let bs = nextBackslash(s, a);
-    let out = '';
-    let p = a;
-    while (bs !== -1 && bs < z && members.bytes[members.off + bs + 1] === 34) {
-      out += s.slice(p, bs);
-      p = bs + 1;
-      bs = nextBackslash(s, bs + 2);
+    // which also validates, and so do very long strings.
+    if (z - a <= LONG_STRING) {
+      let bs = nextBackslash(s, a);
+      let out = '';
+      let p = a;
+      while (bs !== -1 && bs < z && members.bytes[members.off + bs + 1] === 34) {
+        out += s.slice(p, bs);
+        p = bs + 1;
+        bs = nextBackslash(s, bs + 2);
+      }
+      if (bs === -1 || bs >= z) return out + s.slice(p, z);
     }
-    if (bs === -1 || bs >= z) return out + s.slice(p, z);
     try {
       return JSON.parse(s.slice(a - 1, z + 1)) as string;
     } catch {

@@ -13,7 +13,8 @@ import type { EventSink, InputFormat, LineParser, ParseOptions } from './format.
 import { FORMATS, formatById, sniffFormat } from './registry.js';
 import { ownString } from '../own-string.js';
 import { opensArrayOfRecords } from './json-documents.js';
-import { inputName, plural } from '../words.js';
+import { inputName, int, plural } from '../words.js';
+import { MAX_TEXT_CHARS, cutLongTexts } from './long-text.js';
 
 /** An error about an input that stops hindsight with exit code 2 (a usage or input error). */
 export class InputError extends Error {
@@ -177,10 +178,14 @@ export async function readInput(
   let lastService: string | null = null;
   const skippedExamples: SkippedExample[] = summary.skippedExamples;
 
+  // Records whose text was cut to MAX_TEXT_CHARS for analysis, and the first of them.
+  let longTexts = 0;
+  let firstLongText = 0;
   const sink: EventSink = {
     event(ev, lines) {
       summary.events += lines;
       summary.records++;
+      if ((ev.message.length > MAX_TEXT_CHARS || ev.pg !== undefined) && cutLongTexts(ev) && longTexts++ === 0) firstLongText = ev.line;
       if (ev.ts !== null) {
         if (summary.firstTs === null || ev.ts < summary.firstTs) summary.firstTs = ev.ts;
         if (summary.lastTs === null || ev.ts > summary.lastTs) summary.lastTs = ev.ts;
@@ -454,6 +459,11 @@ export async function readInput(
   summary.services = [...services].sort();
   if (lineNo === 0 && !stopped) summary.warnings.push('the input is empty');
   if (invalidUtf8Chunks > 0) summary.warnings.push('the input is not valid UTF-8 in places: those bytes were replaced with U+FFFD and the lines kept');
+  if (longTexts > 0) {
+    summary.warnings.push(
+      `${plural(longTexts, 'record')} longer than ${int(MAX_TEXT_CHARS)} characters (the first at line ${firstLongText}): templates, detectors and the report read ${longTexts === 1 ? 'its' : 'their'} first ${int(MAX_TEXT_CHARS)}; the lines are counted whole`,
+    );
+  }
   if (stopped) summary.warnings.push(`reading stopped by a signal after ${plural(lineNo, 'line')}; the report covers what was read`);
   if (summary.events + summary.skipped !== summary.lines) {
     // A parser that loses lines is a bug; say so rather than hide it.

@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import { expandInputs, hasInvalidUtf8, InputError, readInput, serviceFromPath } from '../../src/ingest/read-input.js';
 import type { LogEvent, MetricSample } from '../../src/model.js';
 import { readText } from './run-format.js';
+import { MAX_TEXT_CHARS, cutLongText } from '../../src/ingest/long-text.js';
 
 const MESSAGES = [
   'GET /api/tasks 200 in 12ms',
@@ -178,7 +179,7 @@ describe('readInput: line shapes', () => {
     for (const e of events) expect(e.message.endsWith('\r')).toBe(false);
   });
 
-  it('reads a JSON line with a 5 MB message, split across chunks', async () => {
+  it('reads a JSON line with a 5 MB message, split across chunks, and keeps its first 64 KiB for analysis', async () => {
     const big = 'x'.repeat(5_000_000);
     const lines = railwayLines(3);
     lines.splice(1, 0, JSON.stringify({ message: `payload ${big}`, timestamp: '2026-02-07T19:00:00.5Z', level: 'info' }));
@@ -188,7 +189,8 @@ describe('readInput: line shapes', () => {
     const { summary, events } = await readText(chunks);
     expect(summary.lines).toBe(4);
     expect(events).toHaveLength(4);
-    expect(events[1]!.message.length).toBe(5_000_008);
+    expect(events[1]!.message).toBe(`payload ${big.slice(0, 65_536 - 8)}…`);
+    expect(summary.warnings).toEqual(['1 record longer than 65,536 characters (the first at line 2): templates, detectors and the report read its first 65,536; the lines are counted whole']);
     expect(events[2]!.line).toBe(3);
   });
 
@@ -362,5 +364,20 @@ describe('readInput: stopping on a signal', () => {
     expect(events).toHaveLength(3);
     expect(summary.lines).toBe(3);
     expect(summary.warnings.some((w) => /stopped by a signal after 3 lines/.test(w))).toBe(true);
+  });
+});
+
+describe('long texts (issue 19: a 60 MB line took 74-100 s and 2.5 GB)', () => {
+  it('cuts a message at the last separator before the bound, never inside a token near it', () => {
+    const secret = 'postgres://app:' + 'p'.repeat(40) + '@db.internal:5432/app';
+    const filler = 'word '.repeat(Math.ceil((MAX_TEXT_CHARS - 20) / 5));
+    const cut = cutLongText(filler.slice(0, MAX_TEXT_CHARS - 20) + ' ' + secret + ' tail');
+    expect(cut.endsWith('…')).toBe(true);
+    expect(cut).not.toContain('postgres://');
+    expect(cut.length).toBeLessThanOrEqual(MAX_TEXT_CHARS + 1);
+    expect(cutLongText('short')).toBe('short');
+    // A surrogate pair is not split.
+    const emoji = 'a'.repeat(MAX_TEXT_CHARS - 1) + '😀'.repeat(10);
+    expect(cutLongText(emoji)).toBe('a'.repeat(MAX_TEXT_CHARS - 1) + '…');
   });
 });
