@@ -1,24 +1,32 @@
 // Connection exhaustion, on both sides of the wire: PostgreSQL refusing connections ("sorry, too
 // many clients already", "remaining connection slots are reserved ...", SQLSTATE 53300) and the
-// application's pool running dry (SQLAlchemy "QueuePool limit of size N overflow M reached",
-// psycopg_pool "couldn't get a connection after N sec", asyncpg pool acquire timeouts). The peak
-// demand is set against the capacity when the logs say it: the most sessions PostgreSQL had open
-// at once, the pool size in the QueuePool message, pool sizes the app printed at start-up.
+// application's pool running dry, in its library's words (the pool-exhaustion entries of
+// error-vocabulary.ts: SQLAlchemy's "QueuePool limit of size N overflow M reached", psycopg2,
+// psycopg_pool, asyncpg, node-postgres, Sequelize, knex, HikariCP, ActiveRecord, Prisma), and
+// acquire timeouts in other words. The peak demand is set against the capacity when the logs say
+// it: the most sessions PostgreSQL had open at once, the pool size in the QueuePool message, pool
+// sizes the app printed at start-up.
 import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
 import { candidateEvents } from './template-index.js';
 import { isoSeconds } from './evidence.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './event-groups.js';
+import { matchVocabulary, vocabularyTest, type VocabularyMatch } from './error-vocabulary.js';
+import { ERROR_ATTRS, errorTextOf } from './vocabulary-events.js';
 import { plural } from '../words.js';
 
 const TOO_MANY_RE = /sorry, too many clients already|TooManyConnectionsError/;
 const RESERVED_RE = /remaining connection slots are reserved for/;
-const QUEUEPOOL_RE = /QueuePool limit of size (\d+) overflow (-?\d+) reached, connection timed out, timeout ([0-9.]+)/;
-/** Pool-acquire failures of the application's pool (exported: timeouts leaves these to this detector). */
-// A traceback is one event: the acquire frame and the TimeoutError at its end may be lines apart.
-export const POOL_EXHAUSTION_RE =
-  /QueuePool limit of size \d+ overflow -?\d+ reached|couldn't get a connection after [0-9.]+ sec|\bPoolTimeout\b|pool (?:is )?exhausted|acquir\w*[\s\S]{0,3000}?\b(?:timed out|TimeoutError)\b|\b(?:timed out|TimeoutError)\b[\s\S]{0,300}?\bacquir/i;
+// Acquire timeouts of pools the vocabulary does not name. A traceback is one event: the acquire
+// frame and the TimeoutError at its end may be lines apart.
+const OTHER_POOL_RE = /\bPoolTimeout\b|pool (?:is )?exhausted|acquir\w*[\s\S]{0,3000}?\b(?:timed out|TimeoutError)\b|\b(?:timed out|TimeoutError)\b[\s\S]{0,300}?\bacquir/i;
+const mayBePoolWords = vocabularyTest(['pool-exhaustion']);
+
+/** Whether a message is a pool-acquire failure of the application's pool (timeouts leaves these to this detector). */
+export function isPoolExhaustion(message: string): boolean {
+  return mayBePoolWords(message) || OTHER_POOL_RE.test(message);
+}
 const POOL_SIZE_RE = /\b(pool_size|max_overflow|max_size|min_size|DB_POOL_MAX_SIZE|DB_POOL_SIZE|POOL_SIZE|pool[ _]max(?:_size)?|maxconn|max_connections|connection_limit)\s*[=:]\s*(\d+)/gi;
 /** The same names without flags (the timeline joins interests into one expression and drops flags). */
 const POOL_SIZE_INTEREST = /\b(?:pool_size|max_overflow|max_size|min_size|DB_POOL_MAX_SIZE|DB_POOL_SIZE|POOL_SIZE|pool_max|pool max|maxconn|max_connections|connection_limit)\s*[=:]\s*\d/;
@@ -26,15 +34,14 @@ const POOL_SIZE_INTEREST = /\b(?:pool_size|max_overflow|max_size|min_size|DB_POO
 type Kind = 'too-many-clients' | 'reserved-slots' | 'queuepool' | 'pool-timeout';
 
 /** Picks the templates to test: a refusal, a pool timeout or a logged pool size. */
-const mayMatter = (m: string) => TOO_MANY_RE.test(m) || RESERVED_RE.test(m) || QUEUEPOOL_RE.test(m) || POOL_EXHAUSTION_RE.test(m) || POOL_SIZE_INTEREST.test(m);
+const mayMatter = (m: string) => TOO_MANY_RE.test(m) || RESERVED_RE.test(m) || isPoolExhaustion(m) || POOL_SIZE_INTEREST.test(m);
 
-function kindOf(ev: TimelineEvent): Kind | null {
-  const m = ev.message;
-  if (TOO_MANY_RE.test(m)) return 'too-many-clients';
-  if (RESERVED_RE.test(m)) return 'reserved-slots';
-  if (QUEUEPOOL_RE.test(m)) return 'queuepool';
-  if (POOL_EXHAUSTION_RE.test(m)) return 'pool-timeout';
-  return null;
+function kindOf(text: string): { kind: Kind; words: VocabularyMatch | null } | null {
+  if (TOO_MANY_RE.test(text)) return { kind: 'too-many-clients', words: null };
+  if (RESERVED_RE.test(text)) return { kind: 'reserved-slots', words: null };
+  const words = matchVocabulary(text, ['pool-exhaustion']);
+  if (words !== null) return { kind: words.entry.id === 'sqlalchemy-queuepool-limit' ? 'queuepool' : 'pool-timeout', words };
+  return OTHER_POOL_RE.test(text) ? { kind: 'pool-timeout', words: null } : null;
 }
 
 export const connectionExhaustion = defineDetector({
@@ -43,20 +50,21 @@ export const connectionExhaustion = defineDetector({
     title: 'Connection exhaustion (server slots or application pool)',
     explanation:
       'PostgreSQL refusing connections ("sorry, too many clients already", "remaining connection slots are reserved") and application pools ' +
-      'running dry (SQLAlchemy "QueuePool limit of size N overflow M reached", psycopg_pool and asyncpg acquire timeouts), with the peak ' +
-      'demand seen against the pool size or max_connections when the logs say them.',
+      'running dry, in their library\'s words (SQLAlchemy "QueuePool limit of size N overflow M reached", psycopg2, psycopg_pool, asyncpg, ' +
+      'node-postgres "timeout exceeded when trying to connect" (also under TypeORM and Drizzle), Sequelize, knex, HikariCP, ActiveRecord, ' +
+      'Prisma P2024/P2028) or as other acquire timeouts, with the peak demand seen against the pool size or max_connections when the logs say them.',
     defaults: { minCount: 1 },
     optionDocs: { minCount: 'refused connections or pool timeouts needed for a finding' },
     interests: [POOL_SIZE_INTEREST],
   },
   detect(t: TimelineSummary, o): Finding[] {
-    const hits: { kind: Kind; ev: TimelineEvent }[] = [];
+    const hits: { kind: Kind; words: VocabularyMatch | null; ev: TimelineEvent }[] = [];
     const sizes: { service: string; name: string; value: number; ts: string | null }[] = [];
     const seenSize = new Set<string>();
-    for (const ev of candidateEvents(t, mayMatter)) {
-      const k = kindOf(ev);
+    for (const ev of candidateEvents(t, mayMatter, ERROR_ATTRS)) {
+      const k = kindOf(errorTextOf(ev));
       if (k !== null) {
-        hits.push({ kind: k, ev });
+        hits.push({ ...k, ev });
         continue;
       }
       if (ev.source === 'postgres' || !POOL_SIZE_INTEREST.test(ev.message)) continue;
@@ -70,10 +78,11 @@ export const connectionExhaustion = defineDetector({
     }
     if (hits.length < o.minCount) return [];
     const byKind = countBy(hits, (h) => h.kind);
-    const queuePool = hits.filter((h) => h.kind === 'queuepool').map((h) => QUEUEPOOL_RE.exec(h.ev.message)!);
-    const qp = queuePool[0];
+    const qpHit = hits.find((h) => h.kind === 'queuepool');
+    const qp = qpHit === undefined ? undefined : (qpHit.words!.values as { poolSize: number; overflow: number; timeoutSeconds: number });
+    const byLibrary = countBy(hits.filter((h) => h.words !== null), (h) => h.words!.entry.library);
     const loggedMax = sizes.find((x) => /max_size|DB_POOL_MAX_SIZE|pool[ _]max|maxconn/i.test(x.name));
-    const poolCapacity = qp ? Number(qp[1]) + Math.max(0, Number(qp[2])) : loggedMax ? loggedMax.value : null;
+    const poolCapacity = qp ? qp.poolSize + Math.max(0, qp.overflow) : loggedMax ? loggedMax.value : null;
     const peak = t.postgres.peakSessions;
     const serverRefusals = (byKind['too-many-clients'] ?? 0) + (byKind['reserved-slots'] ?? 0);
     const appFailures = (byKind.queuepool ?? 0) + (byKind['pool-timeout'] ?? 0);
@@ -84,7 +93,7 @@ export const connectionExhaustion = defineDetector({
     if (appFailures > 0) parts.push(`${plural(appFailures, 'pool timeout')} in the application`);
     const demand: string[] = [];
     if (peak.count > 0) demand.push(`PostgreSQL had at most ${peak.count} sessions open at once${peak.ts !== null ? ` (at ${isoSeconds(peak.ts)})` : ''}`);
-    if (qp) demand.push(`the SQLAlchemy pool allows ${qp[1]} + ${Math.max(0, Number(qp[2]))} overflow = ${poolCapacity} connections, with a ${qp[3]} s wait`);
+    if (qp) demand.push(`the SQLAlchemy pool allows ${qp.poolSize} + ${Math.max(0, qp.overflow)} overflow = ${poolCapacity} connections, with a ${qp.timeoutSeconds} s wait`);
     for (const s of sizes.slice(0, 5)) demand.push(`${s.service} logged ${s.name}=${s.value}`);
     return [
       {
@@ -95,6 +104,7 @@ export const connectionExhaustion = defineDetector({
         summary: `${parts.join(' and ')} between ${firstSeen ?? '?'} and ${lastSeen ?? '?'}.` + (demand.length > 0 ? ` ${demand[0]}.` : ''),
         pattern:
           Object.entries(byKind).map(([k, c]) => `${k}: ${c}`).join(', ') +
+          (Object.keys(byLibrary).length > 0 ? '; by library: ' + Object.entries(byLibrary).map(([l, c]) => `${l} ${c}`).join(', ') : '') +
           '; per service: ' + Object.entries(countBy(hits, (h) => h.ev.service)).map(([s, c]) => `${s} ${c}`).join(', ') + '.' +
           (demand.length > 0 ? ' Demand and capacity: ' + demand.join('; ') + '.' : ''),
         rootCause:
@@ -117,10 +127,11 @@ export const connectionExhaustion = defineDetector({
           perService: countBy(hits, (h) => h.ev.service),
           peakSessions: peak.count,
           peakSessionsAt: peak.ts === null ? null : isoSeconds(peak.ts),
-          poolSize: qp ? Number(qp[1]) : null,
-          poolOverflow: qp ? Number(qp[2]) : null,
+          byLibrary,
+          poolSize: qp ? qp.poolSize : null,
+          poolOverflow: qp ? qp.overflow : null,
           poolCapacity,
-          poolTimeoutSeconds: qp ? Number(qp[3]) : null,
+          poolTimeoutSeconds: qp ? qp.timeoutSeconds : null,
           poolSizesLogged: sizes,
           services,
           firstSeen,

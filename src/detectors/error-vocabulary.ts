@@ -12,7 +12,7 @@
 // so each incident's union is one expression run once per message.
 
 /** The incidents the vocabulary covers. */
-export type Incident = 'out-of-memory' | 'process-exit';
+export type Incident = 'pool-exhaustion' | 'out-of-memory' | 'process-exit';
 
 /** What an entry's named groups (or its `implies`) hold. */
 export type VocabularyValue =
@@ -26,7 +26,12 @@ export type VocabularyValue =
   | 'pid'
   | 'program'
   | 'script'
-  | 'nodeVersion';
+  | 'nodeVersion'
+  | 'pool'
+  | 'poolSize'
+  | 'overflow'
+  | 'timeoutSeconds'
+  | 'timeoutMs';
 
 export interface VocabularyEntry {
   /** Stable id, `<library>-<what>`. */
@@ -56,6 +61,100 @@ export interface VocabularyMatch {
 }
 
 export const VOCABULARY: readonly VocabularyEntry[] = [
+  // --- Pool exhaustion: the application's pool had no free connection in time -----------------
+  {
+    id: 'sqlalchemy-queuepool-limit',
+    incident: 'pool-exhaustion',
+    library: 'SQLAlchemy',
+    pattern: /QueuePool limit of size (?<poolSize>\d+) overflow (?<overflow>-?\d+) reached, connection timed out, timeout (?<timeoutSeconds>[0-9.]+)/,
+    captures: ['poolSize', 'overflow', 'timeoutSeconds'],
+    fixture: 'sqlalchemy.txt',
+  },
+  {
+    id: 'psycopg2-pool-exhausted',
+    incident: 'pool-exhaustion',
+    library: 'psycopg2',
+    pattern: /PoolError: connection pool exhausted/,
+    captures: [],
+    fixture: 'psycopg2.txt',
+  },
+  {
+    id: 'psycopg-pool-timeout',
+    incident: 'pool-exhaustion',
+    library: 'psycopg_pool',
+    pattern: /PoolTimeout: couldn't get a connection after (?<timeoutSeconds>[0-9.]+) sec/,
+    captures: ['timeoutSeconds'],
+    fixture: 'psycopg-pool.txt',
+  },
+  {
+    // asyncpg raises a bare TimeoutError from asyncio.wait_for: only the traceback's frame in
+    // pool.py's _acquire says it was the pool.
+    id: 'asyncpg-pool-acquire-timeout',
+    incident: 'pool-exhaustion',
+    library: 'asyncpg',
+    pattern: /asyncpg\/pool\.py", line \d+, in _acquire\b[\s\S]{0,2000}?^(?:asyncio\.(?:exceptions\.)?)?TimeoutError\b/m,
+    captures: [],
+    fixture: 'asyncpg.txt',
+  },
+  {
+    // pg-pool's message, also what TypeORM and Drizzle (over node-postgres) pass on.
+    id: 'node-postgres-connect-timeout',
+    incident: 'pool-exhaustion',
+    library: 'node-postgres (pg-pool)',
+    pattern: /timeout exceeded when trying to connect/,
+    captures: [],
+    fixture: 'node-postgres.txt',
+  },
+  {
+    id: 'sequelize-acquire-timeout',
+    incident: 'pool-exhaustion',
+    library: 'Sequelize',
+    pattern: /\b(?:Sequelize)?ConnectionAcquireTimeoutError\b/,
+    captures: [],
+    fixture: 'sequelize.txt',
+  },
+  {
+    id: 'knex-acquire-timeout',
+    incident: 'pool-exhaustion',
+    library: 'knex',
+    pattern: /Knex: Timeout acquiring a connection\. The pool is probably full\./,
+    captures: [],
+    fixture: 'knex.txt',
+  },
+  {
+    id: 'hikaricp-request-timed-out',
+    incident: 'pool-exhaustion',
+    library: 'HikariCP',
+    pattern: /(?<pool>\S+) - Connection is not available, request timed out after (?<timeoutMs>\d+)ms\./,
+    captures: ['pool', 'timeoutMs'],
+    fixture: 'hikaricp.txt',
+  },
+  {
+    id: 'activerecord-connection-timeout',
+    incident: 'pool-exhaustion',
+    library: 'ActiveRecord',
+    pattern: /could not obtain a connection from the pool within (?<timeoutSeconds>[0-9.]+) seconds \(waited [0-9.]+ seconds\); all pooled connections were in use/,
+    captures: ['timeoutSeconds'],
+    fixture: 'activerecord.txt',
+  },
+  {
+    id: 'prisma-p2024-pool-timeout',
+    incident: 'pool-exhaustion',
+    library: 'Prisma',
+    pattern: /Timed out fetching a new connection from the connection pool/,
+    captures: [],
+    fixture: 'prisma-p2024.txt',
+  },
+  {
+    // P2028: an interactive transaction waited longer than maxWait for a connection.
+    id: 'prisma-p2028-transaction-start',
+    incident: 'pool-exhaustion',
+    library: 'Prisma',
+    pattern: /Transaction API error: Unable to start a transaction in the given time\./,
+    captures: [],
+    fixture: 'prisma.txt',
+  },
+
   // --- Out of memory -------------------------------------------------------------------------
   {
     id: 'v8-heap-out-of-memory',
@@ -228,7 +327,7 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
   },
 ];
 
-const NUMERIC: ReadonlySet<VocabularyValue> = new Set(['exitCode', 'heapMb', 'committedMb', 'bytes', 'inUseBytes', 'pid']);
+const NUMERIC: ReadonlySet<VocabularyValue> = new Set(['exitCode', 'heapMb', 'committedMb', 'bytes', 'inUseBytes', 'pid', 'poolSize', 'overflow', 'timeoutSeconds', 'timeoutMs']);
 
 interface IncidentIndex {
   entries: VocabularyEntry[];

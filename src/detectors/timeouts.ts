@@ -9,7 +9,7 @@ import { defineDetector } from './detector.js';
 import { countBy, distinct, firstLast, recordsBehind, spreadEvidence, topCounts, weightOf } from './event-groups.js';
 import { plural } from '../words.js';
 import { statementKey } from '../timeline/postgres-stats.js';
-import { POOL_EXHAUSTION_RE } from './connection-exhaustion.js';
+import { isPoolExhaustion } from './connection-exhaustion.js';
 import { candidateEvents, type MessageTest } from './template-index.js';
 
 type Kind = 'statement-timeout' | 'idle-in-transaction-timeout' | 'idle-session-timeout' | 'app-timeout' | 'handler-timeout' | 'http-504';
@@ -54,7 +54,7 @@ function kindOf(ev: TimelineEvent): Kind | null {
   if (HANDLER_RE.test(msg) && !/\b(?:STATEMENT|LOCK|IDLE)_TIMEOUT\b/.test(msg)) return 'handler-timeout';
   if (HTTP_504_RE.test(msg)) return 'http-504';
   if (has504Status(ev)) return 'http-504';
-  if (APP_TIMEOUT_RE.test(msg) && !POOL_EXHAUSTION_RE.test(msg)) return 'app-timeout';
+  if (APP_TIMEOUT_RE.test(msg) && !isPoolExhaustion(msg)) return 'app-timeout';
   return null;
 }
 

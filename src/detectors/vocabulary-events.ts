@@ -21,6 +21,29 @@ export interface Occurrence {
   values: Partial<Record<VocabularyValue, string | number>>;
 }
 
+/** Attributes where structured loggers put the error (pino's `err`, winston's and bunyan's `error`...). */
+export const ERROR_ATTRS: readonly string[] = ['err', 'error', 'exception', 'exc_info'];
+
+/**
+ * The text of an event the vocabulary reads: its message, and the error a structured logger put
+ * beside it (`{"err": {"type": "Error", "message": "timeout exceeded when trying to connect"}}`),
+ * its type, message and stack, one line each.
+ */
+export function errorTextOf(ev: TimelineEvent): string {
+  const a = ev.attrs;
+  if (a === undefined) return ev.message;
+  let text = ev.message;
+  for (const k of ERROR_ATTRS) {
+    const v = a[k];
+    if (typeof v === 'string' && v.length > 0) text += '\n' + v;
+    else if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      const o = v as Record<string, unknown>;
+      for (const f of ['type', 'name', 'code', 'message', 'stack']) if (typeof o[f] === 'string' && o[f] !== '') text += '\n' + (o[f] as string);
+    }
+  }
+  return text;
+}
+
 /**
  * Occurrences of `incidents` among the kept events, per service in time order: lines of one
  * service less than `gapMs` apart join one occurrence. Occurrences made only of detail lines are
@@ -28,8 +51,8 @@ export interface Occurrence {
  */
 export function occurrencesOf(t: TimelineSummary, incidents: readonly Incident[], gapMs: number): Occurrence[] {
   const byService = new Map<string, { ev: TimelineEvent; m: VocabularyMatch }[]>();
-  for (const ev of candidateEvents(t, vocabularyTest(incidents))) {
-    const m = matchVocabulary(ev.message, incidents, true);
+  for (const ev of candidateEvents(t, vocabularyTest(incidents), ERROR_ATTRS)) {
+    const m = matchVocabulary(errorTextOf(ev), incidents, true);
     if (m === null) continue;
     let l = byService.get(ev.service);
     if (l === undefined) byService.set(ev.service, (l = []));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runDetector } from '../helpers/timeline.js';
 import { connectionExhaustion } from '../../src/detectors/connection-exhaustion.js';
 import { appEvent, pgEvent, plus } from './pg-test-events.js';
+import { detectOnCaptures, fixtureText } from './captured-run.js';
 
 const T = '2026-06-01T18:00:00Z';
 
@@ -62,5 +63,66 @@ describe('connection-exhaustion', () => {
       appEvent(plus(T, 300), 'Traceback (most recent call last):\n  File "x.py", line 1, in acquire_lock\nValueError: bad', 'error', 'worker'),
     ]);
     expect(fs[0]!.data).toMatchObject({ appPoolTimeouts: 2, poolCapacity: 25, byKind: { 'pool-timeout': 2 } });
+  });
+});
+
+describe('connection-exhaustion on real pools (test/fixtures/vocabulary/)', () => {
+  const LIBRARIES: [fixture: string, library: string][] = [
+    ['sqlalchemy.txt', 'SQLAlchemy'],
+    ['psycopg2.txt', 'psycopg2'],
+    ['psycopg-pool.txt', 'psycopg_pool'],
+    ['asyncpg.txt', 'asyncpg'],
+    ['node-postgres.txt', 'node-postgres (pg-pool)'],
+    ['typeorm.txt', 'node-postgres (pg-pool)'],
+    ['drizzle.txt', 'node-postgres (pg-pool)'],
+    ['sequelize.txt', 'Sequelize'],
+    ['knex.txt', 'knex'],
+    ['hikaricp.txt', 'HikariCP'],
+    ['activerecord.txt', 'ActiveRecord'],
+    ['prisma.txt', 'Prisma'],
+  ];
+
+  it('each library\'s pool timeout, logged as one record (a traceback or stack rejoined), is an application pool timeout', () => {
+    for (const [fixture, library] of LIBRARIES) {
+      const fs = runDetector(connectionExhaustion, [appEvent(T, fixtureText(fixture).trimEnd(), 'error', 'api')]);
+      expect(fs, fixture).toHaveLength(1);
+      expect(fs[0]!.data.byLibrary, fixture).toEqual({ [library]: 1 });
+    }
+  });
+
+  it('the same as Railway delivers it, one entry per line: node-postgres, knex, HikariCP and SQLAlchemy name themselves on one line', async () => {
+    const fs = await detectOnCaptures(connectionExhaustion, [
+      { fixture: 'node-postgres.txt', at: Date.parse(T) },
+      { fixture: 'knex.txt', at: Date.parse(T) + 60_000 },
+      { fixture: 'hikaricp.txt', at: Date.parse(T) + 120_000 },
+      { fixture: 'sqlalchemy.txt', at: Date.parse(T) + 180_000 },
+    ]);
+    expect(fs[0]!.data).toMatchObject({
+      byLibrary: { 'node-postgres (pg-pool)': 1, knex: 1, HikariCP: 1, SQLAlchemy: 1 },
+      poolSize: 2,
+      poolOverflow: 1,
+      poolCapacity: 3,
+      poolTimeoutSeconds: 1,
+    });
+  });
+
+  it('Django, psycopg2 and Prisma (P2037) refused by PostgreSQL are server refusals; pino\'s err object is read', () => {
+    const fs = runDetector(connectionExhaustion, [
+      appEvent(T, fixtureText('django.txt').trimEnd(), 'error', 'web'),
+      appEvent(plus(T, 0.5), fixtureText('psycopg2-too-many.txt').trimEnd(), 'error', 'worker'),
+      appEvent(plus(T, 0.7), fixtureText('prisma-p2037.txt').trimEnd(), 'error', 'api'),
+      appEvent(plus(T, 1), 'request failed', 'error', 'api', { err: { type: 'Error', message: 'timeout exceeded when trying to connect', stack: 'Error: timeout exceeded when trying to connect\n    at /app/node_modules/pg-pool/index.js:45:11' } }),
+    ]);
+    expect(fs[0]!.data).toMatchObject({ serverRefusals: 3, appPoolTimeouts: 1, byLibrary: { 'node-postgres (pg-pool)': 1 } });
+  });
+
+  it('healthy runs and pool start-up lines give nothing', async () => {
+    expect(
+      await detectOnCaptures(connectionExhaustion, [
+        { fixture: 'pino-healthy.txt', at: Date.parse(T), stream: 'stdout' },
+        { fixture: 'celery-worker.txt', at: Date.parse(T), lines: [0, 22] },
+        { fixture: 'hikaricp.txt', at: Date.parse(T), lines: [0, 2] },
+      ]),
+    ).toEqual([]);
   });
 });

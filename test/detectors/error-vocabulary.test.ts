@@ -9,6 +9,17 @@ const fixture = (name: string) => readFileSync(new URL(`../fixtures/vocabulary/$
 
 /** Per entry: the values of each fixture line it matches, in file order. */
 const EXPECTED: Record<string, Record<string, string | number>[]> = {
+  'sqlalchemy-queuepool-limit': [{ poolSize: 2, overflow: 1, timeoutSeconds: 1 }],
+  'psycopg2-pool-exhausted': [{}],
+  'psycopg-pool-timeout': [{ timeoutSeconds: 1 }],
+  'asyncpg-pool-acquire-timeout': [{}],
+  'node-postgres-connect-timeout': [{}],
+  'sequelize-acquire-timeout': [{}],
+  'knex-acquire-timeout': [{}],
+  'hikaricp-request-timed-out': [{ pool: 'HikariPool-1', timeoutMs: 507 }],
+  'activerecord-connection-timeout': [{ timeoutSeconds: 5 }],
+  'prisma-p2024-pool-timeout': [{}],
+  'prisma-p2028-transaction-start': [{}],
   'v8-heap-out-of-memory': [{ reason: 'Reached heap limit', signal: 'SIGABRT', exitCode: 134 }],
   'v8-gc-trace': [
     { pid: 10005, heapMb: 10.2, committedMb: 26.9 },
@@ -49,8 +60,9 @@ describe('error vocabulary: each entry on its library\'s real output', () => {
 
   for (const entry of VOCABULARY) {
     it(`${entry.id} (${entry.library}) in ${entry.fixture}`, () => {
-      const found = fixture(entry.fixture)
-        .split('\n')
+      // An entry that spans lines (a traceback) is matched on the whole capture, the others line by line.
+      const text = fixture(entry.fixture);
+      const found = (/\[\\s\\S\]/.test(entry.pattern.source) ? [text] : text.split('\n'))
         .map((line) => matchVocabulary(line, [entry.incident], true))
         .filter((m) => m !== null && m.entry.id === entry.id)
         .map((m) => m!.values);
