@@ -35,7 +35,9 @@ export type LevelShape =
   /** A request line of the common/combined access log format: the server's record of a request, level info. */
   | 'access-log'
   /** Django's development server: `[date] "GET / HTTP/1.1" 404 2192`, logged at the status's level. */
-  | 'status-line';
+  | 'status-line'
+  /** No level in the line: the program's stream is its level (listed so that nobody looks for one). */
+  | 'stream';
 
 export interface LogConvention {
   id: string;
@@ -46,8 +48,8 @@ export interface LogConvention {
   recognisedBy: string;
   /** A line the library wrote, from its capture in test/fixtures/conventions/. */
   example: string;
-  /** The level that example announces. */
-  level: Level;
+  /** The level that example announces (null for 'stream': Railway's label stands). */
+  level: Level | null;
   /**
    * The convention's own level words, beyond the shared ones in level.ts (`ERROR`, `warning`,
    * `CRITICAL`, ...). For 'word-colon' these are the only words read (so "note: ..." is no level);
@@ -207,5 +209,181 @@ export const CONVENTIONS: readonly LogConvention[] = [
     recognisedBy: '`[2026-12-07 17:16:04] environment.LEVEL: message`',
     example: '[2026-12-07 17:16:04] production.INFO: info about the job {"job":42} ',
     level: 'info',
+  },
+  {
+    id: 'go-slog',
+    library: 'Go\'s log/slog TextHandler (golang.org/x/exp/slog, whose handlers log/slog took over)',
+    shape: 'logfmt',
+    recognisedBy: '`time=... level=INFO msg=...`',
+    example: 'time=2026-12-07T17:29:09.102Z level=WARN msg="Error connecting is retried"',
+    level: 'warn',
+  },
+  {
+    id: 'go-slog-default',
+    library: 'Go\'s slog default logger (through package log)',
+    shape: 'after-time',
+    recognisedBy: '`2026/12/07 17:29:05 LEVEL message`',
+    example: '2026/12/07 17:29:09 INFO info about the job job=42',
+    level: 'info',
+  },
+  {
+    id: 'go-slog-json',
+    library: 'Go\'s slog JSONHandler',
+    shape: 'json',
+    recognisedBy: '`{"time":...,"level":"INFO","msg":...}`',
+    example: '{"time":"2026-12-07T17:29:09.105697181Z","level":"ERROR","msg":"query failed","err":"connection refused"}',
+    level: 'error',
+    keys: ['level'],
+  },
+  {
+    id: 'logrus',
+    library: 'Go logrus\'s TextFormatter (when not on a terminal)',
+    shape: 'logfmt',
+    recognisedBy: '`time="..." level=warning msg="..."`',
+    example: 'time="2026-12-07T17:29:09Z" level=info msg="info about the job" job=42',
+    level: 'info',
+  },
+  {
+    id: 'logrus-json',
+    library: 'Go logrus\'s JSONFormatter',
+    shape: 'json',
+    recognisedBy: '`{"level":"info","msg":...,"time":...}`',
+    example: '{"level":"warning","msg":"Error connecting is retried","time":"2026-12-07T17:29:09Z"}',
+    level: 'warn',
+    keys: ['level'],
+  },
+  {
+    id: 'zerolog',
+    library: 'Go zerolog',
+    shape: 'json',
+    recognisedBy: '`{"level":"info",...,"message":...}`',
+    example: '{"level":"warn","time":"2026-12-07T17:29:09Z","message":"Error connecting is retried"}',
+    level: 'warn',
+    keys: ['level'],
+  },
+  {
+    id: 'zerolog-console',
+    library: 'Go zerolog\'s ConsoleWriter',
+    shape: 'after-time',
+    recognisedBy: '`5:29PM WRN message` (TRC, DBG, INF, WRN, ERR, FTL, PNC)',
+    example: '5:29PM INF info about the job job=42',
+    level: 'info',
+    words: { trc: 'trace', dbg: 'debug', inf: 'info', wrn: 'warn', err: 'error', ftl: 'fatal', pnc: 'fatal' },
+  },
+  {
+    id: 'zap',
+    library: 'Go zap\'s NewProduction (JSON)',
+    shape: 'json',
+    recognisedBy: '`{"level":"info","ts":...,"caller":...,"msg":...}` (dpanic is error)',
+    example: '{"level":"info","ts":1796664549.1288996,"caller":"go/main.go:64","msg":"info about the job","job":42}',
+    level: 'info',
+    keys: ['level'],
+    words: { dpanic: 'error' },
+  },
+  {
+    id: 'zap-development',
+    library: 'Go zap\'s NewDevelopment (console encoder)',
+    shape: 'after-time',
+    recognisedBy: '`2026-12-07T17:29:05.887Z<TAB>WARN<TAB>caller<TAB>message`',
+    example: '2026-12-07T17:29:09.135Z	WARN	go/main.go:72	Error connecting is retried',
+    level: 'warn',
+  },
+  {
+    id: 'rust-tracing',
+    library: 'Rust tracing-subscriber\'s fmt (default format)',
+    shape: 'after-time',
+    recognisedBy: '`2026-12-07T17:30:59.810649Z  INFO target: message`',
+    example: '2026-12-07T17:30:59.810649Z  INFO logs: info about the job job=42',
+    level: 'info',
+  },
+  {
+    id: 'rust-env-logger',
+    library: 'Rust env_logger',
+    shape: 'after-bracketed-time',
+    recognisedBy: '`[2026-12-07T17:30:59Z INFO  target] message`',
+    example: '[2026-12-07T17:30:59Z WARN  logs] Error connecting is retried',
+    level: 'warn',
+  },
+  {
+    id: 'logback',
+    library: 'Java logback\'s default (BasicConfigurator, TTLLLayout)',
+    shape: 'after-time',
+    recognisedBy: '`17:29:36.629 [thread] LEVEL logger - message`',
+    example: '17:29:36.629 [main] INFO com.example.jobs.Worker - info about the job 42',
+    level: 'info',
+  },
+  {
+    id: 'log4j2',
+    library: 'Java log4j2 PatternLayout with its default pattern (`%d{HH:mm:ss.SSS} [%t] %-5level %logger{36} - %msg%n`)',
+    shape: 'after-time',
+    recognisedBy: '`17:29:40.284 [main] WARN  logger - message`',
+    example: '17:29:40.284 [main] WARN  com.example.jobs.Worker - Error connecting is retried',
+    level: 'warn',
+  },
+  {
+    id: 'spring-boot',
+    library: 'Spring Boot\'s console pattern (on logback)',
+    shape: 'after-time',
+    recognisedBy: '`2026-12-07T17:29:42.407Z  INFO 41327 --- [main] logger : message`',
+    example: '2026-12-07T17:29:42.407Z  INFO 41327 --- [           main] com.example.jobs.Worker                  : info about the job 42',
+    level: 'info',
+  },
+  {
+    id: 'rails',
+    library: 'Ruby on Rails\' production logger (Ruby\'s Logger::Formatter, tagged)',
+    shape: 'ruby-letter',
+    recognisedBy: 'the level\'s first letter, a comma, the bracketed time: `I, [2026-12-07T17:29:55.611990 #19064]  INFO -- : message`',
+    example: 'I, [2026-12-07T17:29:58.667861 #19184]  INFO -- : [3f2a9c1e-7d41-4b8e-9a55-0c1d2e3f4a5b] Started GET "/health" for 10.0.0.7 at 2026-12-07 17:30:00 +0000',
+    level: 'info',
+    words: { D: 'debug', I: 'info', W: 'warn', E: 'error', F: 'fatal' },
+  },
+  {
+    id: 'sidekiq',
+    library: 'Sidekiq\'s logger (Ruby)',
+    shape: 'after-time',
+    recognisedBy: '`2026-12-07T17:29:59.444Z pid=19206 tid=efu class=HardJob jid=... INFO: message`',
+    example: '2026-12-07T17:29:59.444Z pid=19206 tid=efu class=HardJob jid=b4a577edbccf1d805744efa9 INFO: start',
+    level: 'info',
+  },
+  {
+    id: 'puma',
+    library: 'puma (Ruby)',
+    shape: 'stream',
+    recognisedBy: 'no level of its own: boot lines go to stdout, `Rack app (...)` errors to stderr, so Railway\'s label is right and is kept',
+    example: '2026-12-07 17:30:05 +0000 Rack app ("GET /boom" - (127.0.0.1)): #<RuntimeError: boom>',
+    level: null,
+  },
+  {
+    id: 'elixir',
+    library: 'Elixir\'s Logger (default console format)',
+    shape: 'after-time',
+    recognisedBy: '`17:30:19.189 [info] message` (metadata may stand before the level)',
+    example: '17:30:19.189 [warning] Error connecting is retried',
+    level: 'warn',
+  },
+  {
+    id: 'nginx-error',
+    library: 'nginx\'s error log',
+    shape: 'after-time',
+    recognisedBy: '`2026/12/07 17:30:20 [error] 20008#20008: ...` (debug, info, notice, warn, error, crit, alert, emerg)',
+    example: '2026/12/07 17:30:19 [notice] 20006#20006: start worker process 20008',
+    level: 'info',
+  },
+  {
+    id: 'nginx-access',
+    library: 'nginx\'s access log (combined), and any server\'s common or combined log',
+    shape: 'access-log',
+    recognisedBy: '`127.0.0.1 - - [07/Dec/2026:17:30:20 +0000] "GET / HTTP/1.1" 200 ...`: a served request is info, whatever its status',
+    example: '127.0.0.1 - - [07/Dec/2026:17:30:20 +0000] "GET /api/x HTTP/1.1" 502 157 "-" "curl/7.88.1"',
+    level: 'info',
+  },
+  {
+    id: 'caddy',
+    library: 'Caddy\'s log (JSON)',
+    shape: 'json',
+    recognisedBy: '`{"level":"info","ts":...,"logger":...,"msg":...}`',
+    example: '{"level":"info","ts":1796664628.4147692,"logger":"http.log","msg":"server running","name":"srv0","protocols":["h1","h2","h3"]}',
+    level: 'info',
+    keys: ['level'],
   },
 ];
