@@ -69,6 +69,9 @@ const secondsOf = (v: string, unit: string | undefined) => (unit === 'ms' ? Numb
 const RULES: readonly Rule[] = [
   { label: 'railway-start', re: /^Starting Container$/, kind: 'start', scope: 'container', once: true },
   { label: 'railway-stop', re: /^Stopping Container$/, kind: 'stop', scope: 'container' },
+  // Railway's own record of a deployment that crashed (deployments.json of hindsight pull railway):
+  // a crash the logs may not show. Its removals are not markers: its containers' stop lines are.
+  { label: 'railway-deployment-crashed', re: /^Deployment \S+ crashed$/, kind: 'failure', scope: 'container' },
   { label: 'heroku-start', re: /Starting process with command/, kind: 'start', scope: 'container', once: true },
   {
     label: 'heroku-state',

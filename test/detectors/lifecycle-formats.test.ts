@@ -112,3 +112,23 @@ describe('samples/whendoist without deployment ids', () => {
     expect(containerChurn.detect(without, containerChurn.meta.defaults)[0]!.data.pairedBy).toBe('order');
   });
 });
+
+describe('deployments.json of hindsight pull railway', () => {
+  it("gives Railway's deploy times as platform events, and a crashed deployment as a failure marker of its service", async () => {
+    const { lifecycleMarkers } = await import('../../src/detectors/lifecycle.js');
+    const doc = [
+      '{"source":"hindsight pull railway","project":{"id":"p1","name":"shop"},"environment":{"id":"e1","name":"production"},"window":{"since":"2026-03-05T00:00:00.000Z","until":"2026-03-06T00:00:00.000Z"},"deployments":[',
+      '{"id":"d-old","service":"api","serviceId":"s1","status":"REMOVED","createdAt":"2026-03-04T20:00:00.000Z","statusUpdatedAt":"2026-03-05T09:00:30.000Z","stoppedAt":"2026-03-05T09:00:30.000Z"},',
+      '{"id":"d-crash","service":"api","serviceId":"s1","status":"CRASHED","createdAt":"2026-03-05T09:00:00.000Z","statusUpdatedAt":"2026-03-05T14:12:07.000Z","stoppedAt":"2026-03-05T14:12:07.000Z"},',
+      '{"id":"d-new","service":"api","serviceId":"s1","status":"SUCCESS","createdAt":"2026-03-05T14:20:00.000Z","statusUpdatedAt":"2026-03-05T14:21:10.000Z","stoppedAt":null}',
+      ']}',
+    ];
+    const t = await timelineOf({ 'deployments.json': doc, 'api.log': ['2026-03-05T08:00:00  [info] GET /health 200'] });
+    const input = t.inputs.find((i) => i.path.endsWith('deployments.json'))!;
+    expect(input).toMatchObject({ format: 'railway-deployments', lines: 5, events: 5, skipped: 0, records: 6 });
+    const crash = lifecycleMarkers(t).filter((m) => m.label === 'railway-deployment-crashed');
+    expect(crash).toHaveLength(1);
+    expect(crash[0]).toMatchObject({ service: 'api', kind: 'failure', deployment: 'd-crash', ts: Date.parse('2026-03-05T14:12:07Z') });
+    expect(crash[0]!.event.line).toBe(3);
+  });
+});
