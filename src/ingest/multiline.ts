@@ -1,35 +1,79 @@
-// Multi-line application records: a Python traceback, a JavaScript stack, indented continuation
-// lines. Each line of such a record arrives on its own (Railway even makes each a JSON object);
-// they are joined into the record they belong to, so a traceback is one event, not twenty.
+// Multi-line application records: a Python traceback, a Node stack (with its `cause`, its
+// properties, and the source line, caret and version Node prints around an uncaught exception), a
+// Java stack trace, indented continuation lines. Each line of such a record arrives on its own
+// (Railway even makes each a JSON object); they are joined into the record they belong to, so a
+// traceback is one event, not twenty. The shapes are the runtimes' own (test/fixtures/multiline/).
 import type { LogEvent } from '../model.js';
 import type { EventSink } from './format.js';
+import { levelCueOf } from './level.js';
 
 const TRACEBACK = 'Traceback (most recent call last):';
 const CHAINED = /^(During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)$/;
 // The last line of a Python traceback: `ValueError: bad`, `asyncio.exceptions.TimeoutError`.
 const EXCEPTION_LINE = /^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Timeout|Warning|Cancelled|Failure)\b(?::.*)?$/;
+// The first line of a Java stack trace (printStackTrace, a logger's throwable): a qualified class name.
+const JAVA_THROWABLE = /^(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable)(?:: .*)?$/;
+// Node's uncaught exception opens with where it was thrown (`/app/server.js:21`, `node:events:502`,
+// `file:///app/main.mjs:3`), then the source line and a caret line under it.
+const NODE_THROW_SITE = /^(?:\/|file:\/\/\/|node:)\S*:\d+$/;
+const NODE_CARET = /^\s*\^+~*\s*$/;
+// Node's last words after an uncaught exception: `Node.js v20.20.2`.
+const NODE_VERSION = /^Node\.js v\d+\.\d+\.\d+$/;
+const NODE_EMITTED = "Emitted 'error' event on ";
+/** Where a JavaScript stack's frames are, in a record that holds one. */
+const JS_FRAME = '\n    at ';
 
 /**
- * Whether `message` continues `held` (the record before it) rather than starting a record.
- * `hasTraceback` may be passed when the caller already knows whether `held` holds a traceback.
+ * Whether `message` continues `held` (the record before it, `lines` lines so far) rather than
+ * starting a record. `hasTraceback` may be passed when the caller already knows whether `held`
+ * holds a Python traceback.
  */
-export function continuesRecord(message: string, held: LogEvent, hasTraceback?: boolean): boolean {
+export function continuesRecord(message: string, held: LogEvent, hasTraceback?: boolean, lines = 1): boolean {
   const tb = hasTraceback ?? held.message.indexOf(TRACEBACK) !== -1;
-  if (message.length === 0) return tb && !endedTraceback(held.message);
+  // Blank lines (between a traceback and the header of the one it caused, around Node's stack)
+  // are skipped by the formats, never joined: a record's text is the same whatever form it came in.
+  if (message.length === 0) return false;
   const c = message.charCodeAt(0);
   if (c === 32 || c === 9) return true;
-  if (c === 84 /* T */ && message === TRACEBACK) return true;
+  // A traceback belongs to the line that announced it (logging.exception's ERROR line, Django's
+  // `Internal Server Error: /path`), not to an INFO or WARNING line that happened to come before
+  // an uncaught exception.
+  if (c === 84 /* T */ && message === TRACEBACK) return tb || !announcesLessThanError(held.message);
   if (c === 67 /* C */ && message.startsWith('Caused by: ')) return true;
-  if (tb && !endedTraceback(held.message)) {
-    return EXCEPTION_LINE.test(message) || CHAINED.test(message) || message.startsWith(TRACEBACK);
+  if (tb) {
+    // A chained traceback's header follows the exception line that ended the one before it.
+    if (CHAINED.test(message)) return true;
+    if (!endedTraceback(held.message)) return EXCEPTION_LINE.test(message) || message.startsWith(TRACEBACK);
   }
-  return false;
+  const last = lastLine(held.message);
+  // Node: whatever was thrown follows the caret under the throw site's source line.
+  if (NODE_CARET.test(last) && NODE_THROW_SITE.test(firstLine(held.message))) return true;
+  // `}` closes an object Node printed after an error (its properties, its `[cause]`).
+  if (c === 125 /* } */ && message.length <= 2) return held.message.indexOf('{') !== -1;
+  if (c === 78 /* N */ && NODE_VERSION.test(message)) return held.message.indexOf(JS_FRAME) !== -1 || NODE_CARET.test(last);
+  if (c === 69 /* E */ && message.startsWith(NODE_EMITTED)) return held.message.indexOf(JS_FRAME) !== -1;
+  // Java: a throwable printed right under the line that announced it (`SEVERE: run failed`, a logger's ERROR line).
+  return lines === 1 && !tb && JAVA_THROWABLE.test(message);
+}
+
+function announcesLessThanError(text: string): boolean {
+  const cue = levelCueOf(firstLine(text));
+  return cue !== null && cue !== 'error' && cue !== 'fatal';
+}
+
+function firstLine(text: string): string {
+  const nl = text.indexOf('\n');
+  return nl === -1 ? text : text.slice(0, nl);
+}
+
+function lastLine(text: string): string {
+  const nl = text.lastIndexOf('\n');
+  return nl === -1 ? text : text.slice(nl + 1);
 }
 
 function endedTraceback(text: string): boolean {
   // A traceback ends at its exception line: the last line is not indented and not a header.
-  const nl = text.lastIndexOf('\n');
-  const last = nl === -1 ? text : text.slice(nl + 1);
+  const last = lastLine(text);
   if (last.length === 0) return false;
   const c = last.charCodeAt(0);
   if (c === 32 || c === 9) return false;
@@ -40,18 +84,19 @@ function endedTraceback(text: string): boolean {
  * Whether `message` may continue a record at all, whatever the record holds: false for most
  * messages, before anybody searches the held record for a traceback. A superset of what
  * continuesRecord accepts: an indented line, a line starting with T (Traceback, The above...),
- * C (Caused by), D (During handling), or an exception line (`ValueError: bad`: a dotted name,
- * then a colon or the end).
+ * C (Caused by), D (During handling), E (Emitted 'error' event), N (Node.js v20), `}`, or a
+ * name followed by a colon or the end (`ValueError: bad`, `java.io.IOException: reset`,
+ * `TypeError: x` after Node's caret).
  */
 function mayContinue(message: string): boolean {
   const n = message.length;
-  if (n === 0) return true;
+  if (n === 0) return false;
   const c = message.charCodeAt(0);
-  if (c === 32 || c === 9 || c === 84 || c === 67 || c === 68) return true;
-  if (!(((c | 32) >= 97 && (c | 32) <= 122) || c === 95)) return false;
+  if (c === 32 || c === 9 || c === 84 || c === 67 || c === 68 || c === 69 || c === 78 || c === 125) return true;
+  if (!(((c | 32) >= 97 && (c | 32) <= 122) || c === 95 || c === 36)) return false;
   for (let i = 1; i < n; i++) {
     const d = message.charCodeAt(i);
-    if (((d | 32) >= 97 && (d | 32) <= 122) || (d >= 48 && d <= 57) || d === 95 || d === 46) continue;
+    if (((d | 32) >= 97 && (d | 32) <= 122) || (d >= 48 && d <= 57) || d === 95 || d === 46 || d === 36) continue;
     return d === 58;
   }
   return true;
@@ -69,14 +114,18 @@ export class HeldRecord {
 
   constructor(private readonly sink: EventSink, private readonly maxGapMs = 2000) {}
 
-  /** Joins `message` to the held record when it continues it; returns false when it does not. */
-  tryJoin(message: string, ts: number | null, service: string): boolean {
+  /**
+   * Joins `message` to the held record when it continues it; returns false when it does not.
+   * `stream` is the line's stream label (Railway's `level`, the text form's marker): one write
+   * goes to one stream, so a line of stdout never continues a record of stderr.
+   */
+  tryJoin(message: string, ts: number | null, service: string, stream?: string): boolean {
     const h = this.ev;
-    if (h === null || h.service !== service) return false;
+    if (h === null || h.service !== service || h.stream !== stream) return false;
     if (ts !== null && h.ts !== null && Math.abs(ts - h.ts) > this.maxGapMs) return false;
     if (!mayContinue(message)) return false;
     if (this.traceback === -1) this.traceback = h.message.indexOf(TRACEBACK) !== -1 ? 1 : 0;
-    if (!continuesRecord(message, h, this.traceback === 1)) return false;
+    if (!continuesRecord(message, h, this.traceback === 1, this.lines)) return false;
     h.message += '\n' + message;
     if (this.traceback === 0 && message.startsWith(TRACEBACK)) this.traceback = 1;
     this.lines++;

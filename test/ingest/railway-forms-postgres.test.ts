@@ -6,9 +6,9 @@
 // the e2e suite's fault script, test/fixtures/multiline/README.md) is turned into `railway logs
 // --json` and plain `railway logs` output and read back: findings and stats.postgres must match.
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { readTimeline, runDetectors } from '../../src/analyze.js';
 import { sniffFormat } from '../../src/ingest/registry.js';
 import { railwayJson } from '../../src/ingest/formats/railway-json.js';
@@ -16,17 +16,18 @@ import type { Finding } from '../../src/model.js';
 import { linesOf, railwayJsonLines, railwayTextLines } from '../helpers/railway-capture.js';
 import { runFormat } from './run-format.js';
 
-// ../shared/fixtures/postgres is where the project's shared copy of pgBadger's logs lives beside a clone.
-const DIRS = ['test/fixtures/postgres', 'test/fixtures/multiline', '../shared/fixtures/postgres'].filter((d) => existsSync(d));
+// ../shared/fixtures/postgres is where the project's shared copy of pgBadger's logs lives beside a
+// clone; test/fixtures/stacks holds the stack lab's PostgreSQL servers (test/fixtures/stacks/README.md).
+const DIRS = ['test/fixtures/postgres', 'test/fixtures/multiline', 'test/fixtures/stacks', '../shared/fixtures/postgres'].filter((d) => existsSync(d));
 
 /** Every PostgreSQL stderr log among the fixtures (as sniffed), each content once. */
 const LOGS: { name: string; text: string }[] = [];
 for (const dir of DIRS) {
-  for (const name of readdirSync(dir).sort()) {
-    if (/README|LICENSE/.test(name)) continue;
+  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()) {
+    if (/README|LICENSE|\.json$|\.jsonl$/.test(name) || !statSync(join(dir, name)).isFile()) continue;
     const text = readFileSync(join(dir, name), 'utf8');
     if (LOGS.some((l) => l.text === text)) continue;
-    if (sniffFormat(text.split(/\r?\n/).slice(0, 200))?.format.id === 'postgres') LOGS.push({ name, text });
+    if (sniffFormat(text.split(/\r?\n/).slice(0, 200))?.format.id === 'postgres') LOGS.push({ name: join(dir, name), text });
   }
 }
 
@@ -34,12 +35,13 @@ const tmp = mkdtempSync(join(tmpdir(), 'hindsight-railway-forms-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** The log written as a file and in both Railway forms, each under the same service name (the file's stem). */
-function forms(name: string, text: string): { file: string; json: string; text: string } {
-  const stem = name.replace(/\.(log|json|txt)$/, '');
+function forms(path: string, text: string): { file: string; json: string; text: string } {
+  const stem = basename(path).replace(/\.(log|json|txt)$/, '');
   const lines = linesOf(text);
+  const dir = join(tmp, String(LOGS.findIndex((l) => l.name === path)));
   const at = (form: string, ext: string, content: string[] | string) => {
-    mkdirSync(join(tmp, form), { recursive: true });
-    const p = join(tmp, form, stem + ext);
+    mkdirSync(join(dir, form), { recursive: true });
+    const p = join(dir, form, stem + ext);
     writeFileSync(p, typeof content === 'string' ? content : content.join('\n') + '\n');
     return p;
   };
@@ -63,9 +65,9 @@ async function read(path: string) {
 
 describe('a PostgreSQL log in Railway form gives what the stderr file gives', () => {
   it('covers the fixtures: pgBadger\'s stderr logs and a real PostgreSQL 15 with a deadlock, an autovacuum report and multi-line statements', () => {
-    const names = LOGS.map((l) => l.name);
-    expect(names).toEqual(expect.arrayContaining(['light.postgres.log', 'queryid.log', 'multiline_param.log', 'tempfile_only.log', 'postgres-15-faults.log']));
-    expect(names.length).toBeGreaterThanOrEqual(10);
+    const names = LOGS.map((l) => basename(l.name));
+    expect(names).toEqual(expect.arrayContaining(['light.postgres.log', 'queryid.log', 'multiline_param.log', 'tempfile_only.log', 'postgres-15-faults.log', 'postgres-15-events.log', 'postgres.log']));
+    expect(names.length).toBeGreaterThanOrEqual(12);
   });
 
   for (const { name, text } of LOGS) {

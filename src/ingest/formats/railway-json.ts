@@ -307,13 +307,13 @@ export const railwayJson: InputFormat = {
       // (where a tab expanded to spaces by an editor still continues it).
       if ((c0 === 9 || c0 === 32) && pg.continueLast(c0 === 9 ? msg.slice(1) : msg)) return;
       pg.interrupt();
-      // Each line of a traceback arrives as its own JSON object: join it to its record.
-      if (held.tryJoin(msg, ts, svc)) return;
       if ((msg.length === 0 || c0 === 32 || c0 === 9) && isBlank(msg)) {
-        // An empty write (or an empty line of a multi-line one): nothing to report, as in a file.
+        // An empty write, or an empty line of a multi-line one (the record around it stays held).
         sink.skip(lineNo, 'blank message', msg);
         return;
       }
+      // Each line of a traceback arrives as its own JSON object: join it to its record.
+      if (held.tryJoin(msg, ts, svc, stream)) return;
       let level: Level;
       let levelText: string;
       let source: SourceKind = 'app';

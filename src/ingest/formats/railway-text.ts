@@ -63,12 +63,13 @@ export const railwayText: InputFormat = {
             rest = text.slice(b[0].length);
           }
         }
-        if (held.tryJoin(rest, ts, service)) return;
         if (isBlank(rest)) {
+          // An empty line of a multi-line record leaves the record held (see railway-json).
           pg.interrupt();
           sink.skip(lineNo, marker === undefined ? 'blank line' : 'blank message', text);
           return;
         }
+        if (held.tryJoin(rest, ts, service, marker)) return;
         const c0 = rest.charCodeAt(0);
         if ((c0 >= 48 && c0 <= 57) || c0 === 91) {
           const pl = parsePgLine(rest);

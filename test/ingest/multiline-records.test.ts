@@ -1,0 +1,108 @@
+// Multi-line records of real runtimes (test/fixtures/multiline/README.md: Python 3.11 tracebacks,
+// Node 20 stacks with a cause, properties and the uncaught-exception output, Java 17 stack traces)
+// read as a file and as Railway delivers them: one entry a line, stderr labelled error, in the
+// `railway logs --json` and `railway logs` shapes. Each record is rejoined whole, the same way in
+// every form.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { railwayJson } from '../../src/ingest/formats/railway-json.js';
+import { railwayText } from '../../src/ingest/formats/railway-text.js';
+import type { LogEvent } from '../../src/model.js';
+import { linesOf, railwayJsonLines, railwayTextLines } from '../helpers/railway-capture.js';
+import { runFormat } from './run-format.js';
+
+const capture = (name: string) => readFileSync(`test/fixtures/multiline/${name}`, 'utf8');
+
+/** A record by its shape: how many lines, its first and last line (the text form strips a leading time). */
+const shape = (e: LogEvent) => {
+  const lines = e.message.split('\n');
+  return { lines: lines.length, last: lines[lines.length - 1]!.replace(/^[\d-]+ [\d:,]+ /, '') };
+};
+
+/** The capture read as a file, as `railway logs --json` and as `railway logs`: the same records in each. */
+function readAllForms(name: string) {
+  const text = capture(name);
+  const lines = linesOf(text);
+  const file = runFormat(railwayText, lines.map((l) => l.text));
+  const json = runFormat(railwayJson, railwayJsonLines(lines));
+  const plain = runFormat(railwayText, railwayTextLines(lines));
+  expect(plain.events.map(shape), 'railway logs vs --json').toEqual(json.events.map(shape));
+  expect(file.events.map(shape), 'the file vs --json').toEqual(json.events.map(shape));
+  expect(plain.events.map((e) => e.level), 'levels').toEqual(json.events.map((e) => e.level));
+  // Every line is in a record but the blank ones.
+  expect(json.eventLines + json.skipped.length).toBe(lines.length);
+  expect(json.skipped.every((s) => s.reason === 'blank message')).toBe(true);
+  return json.events;
+}
+
+describe('multi-line records of real runtimes, one Railway entry a line', () => {
+  it('Python: logging.exception with a chained traceback ("direct cause", "During handling") is one record; an uncaught traceback after a WARNING is its own', () => {
+    const ev = readAllForms('python-worker.stderr');
+    expect(ev.map((e) => [e.level, e.message.split('\n')[0]!.replace(/^[\d-]+ [\d:,]+ /, '')])).toEqual([
+      ['info', 'INFO worker: worker started with 3 jobs'],
+      ['info', 'INFO worker: job done'],
+      ['error', 'ERROR worker: job failed'],
+      ['info', 'INFO worker: job done'],
+      ['error', 'ERROR worker: cleanup failed'],
+      ['warn', 'WARNING worker: queue empty, stopping'],
+      ['error', 'Traceback (most recent call last):'],
+    ]);
+    const failed = ev[2]!.message;
+    expect(failed).toContain('\njson.decoder.JSONDecodeError: Expecting');
+    expect(failed).toContain('\nThe above exception was the direct cause of the following exception:\nTraceback (most recent call last):');
+    expect(shape(ev[2]!).last).toBe(`RuntimeError: job '{"id": 2' is not JSON`);
+    expect(ev[4]!.message).toContain("\nKeyError: 'missing'\nDuring handling of the above exception, another exception occurred:\nTraceback");
+    expect(shape(ev[4]!).last).toBe('ZeroDivisionError: division by zero');
+    expect(shape(ev[6]!)).toEqual({ lines: 6, last: 'ConnectionError: broker unreachable: [Errno 111] Connection refused' });
+  });
+
+  it("Node: console.error of an Error with a [cause] and properties, a bare TypeError, and the uncaught exception's throw site, caret, stack and version are three records", () => {
+    const ev = readAllForms('node-server.stderr');
+    expect(ev.map((e) => e.level)).toEqual(['error', 'error', 'error']);
+    expect(ev[0]!.message.split('\n')[0]).toBe('GET /users/42 failed: Error: could not load user 42');
+    expect(ev[0]!.message).toContain("\n  [cause]: Error: connect ECONNREFUSED 127.0.0.1:6379\n      at connect (/tmp/app/server.js:4:15)");
+    expect(ev[0]!.message).toContain("\n    code: 'ECONNREFUSED',\n    port: 6379\n  }\n}");
+    expect(shape(ev[1]!)).toEqual({ lines: 8, last: '    at node:internal/main/run_main_module:28:49' });
+    expect(ev[2]!.message.split('\n')).toEqual([
+      '/tmp/app/server.js:21',
+      '  cfg.db.url.trim();',
+      '         ^',
+      "TypeError: Cannot read properties of undefined (reading 'url')",
+      '    at Timeout._onTimeout (/tmp/app/server.js:21:10)',
+      '    at listOnTimeout (node:internal/timers:581:17)',
+      '    at process.processTimers (node:internal/timers:519:7)',
+      'Node.js v20.20.2',
+    ]);
+  });
+
+  it("Node: an unhandled 'error' event (throw site in node:events, Emitted 'error' event on, the error's properties) is one record", () => {
+    const ev = readAllForms('node-client.stderr');
+    expect(ev).toHaveLength(1);
+    expect(ev[0]!.message).toMatch(/^node:events:\d+\n\s+throw er; \/\/ Unhandled 'error' event\n\s+\^\nError: connect ECONNREFUSED 127\.0\.0\.1:1\n/);
+    expect(ev[0]!.message).toContain("\nEmitted 'error' event on Socket instance at:\n");
+    expect(ev[0]!.message).toContain("\n  code: 'ECONNREFUSED',");
+    expect(shape(ev[0]!).last).toBe('Node.js v20.20.2');
+  });
+
+  it('Java: a stack trace under its heading (Caused by, Suppressed, ... N more) and an uncaught one are two records', () => {
+    const ev = readAllForms('java-billing.stderr');
+    expect(ev.map((e) => e.message.split('\n').slice(0, 2))).toEqual([
+      ['SEVERE: billing run failed', 'java.lang.IllegalStateException: invoice 7 not charged'],
+      ['Exception in thread "main" java.io.UncheckedIOException: nightly batch aborted', '\tat Billing.main(Billing.java:40)'],
+    ]);
+    expect(ev[0]!.message).toContain('\nCaused by: java.io.IOException: connection reset by peer while charging invoice 7\n');
+    expect(ev[0]!.message).toContain('\n\tSuppressed: java.io.IOException: close failed: broken pipe\n');
+    expect(shape(ev[0]!)).toEqual({ lines: 12, last: '\t\t... 2 more' });
+    expect(shape(ev[1]!)).toEqual({ lines: 11, last: '\t\t... 3 more' });
+    expect(ev.map((e) => e.level)).toEqual(['error', 'error']);
+  });
+
+  it('a line of stdout never continues a record of stderr', () => {
+    const r = runFormat(railwayJson, railwayJsonLines([
+      { text: 'ERROR worker: job failed', stream: 'stderr' },
+      { text: '  progress 50%', stream: 'stdout' },
+      { text: 'Traceback (most recent call last):', stream: 'stderr' },
+    ]));
+    expect(r.events.map((e) => e.message)).toEqual(['ERROR worker: job failed', '  progress 50%', 'Traceback (most recent call last):']);
+  });
+});
