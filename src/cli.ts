@@ -18,6 +18,7 @@ import { registerConventions } from './commands/conventions.js';
 import { registerDetectors } from './commands/detectors.js';
 import { registerTemplates } from './commands/templates.js';
 import { tuneHeapForStreaming } from './commands/heap.js';
+import { redact } from './redact.js';
 
 export function buildProgram(io: Io): Command {
   const program = new Command();
@@ -99,7 +100,7 @@ export async function main(argv: string[], io?: Io): Promise<number> {
     }
     if (e instanceof NeedsInput) {
       const cmd = program.commands.find((c) => c.name() === argv.find((a) => !a.startsWith('-')));
-      ioReal.stderr(`hindsight: ${e.message}\n\n`);
+      ioReal.stderr(`hindsight: ${oneLine(e.message)}\n\n`);
       (cmd ?? program).outputHelp({ error: true });
       return 2;
     }
@@ -108,13 +109,14 @@ export async function main(argv: string[], io?: Io): Promise<number> {
       return 2;
     }
     ioReal.stderr(`hindsight: internal error: ${oneLine((e as Error)?.message ?? String(e))} (a bug in hindsight; HINDSIGHT_DEBUG=1 shows the stack)\n`);
-    if (process.env.HINDSIGHT_DEBUG) ioReal.stderr(`${(e as Error).stack}\n`);
+    if (process.env.HINDSIGHT_DEBUG) ioReal.stderr(`${redact(String((e as Error)?.stack))}\n`);
     return 2;
   }
 }
 
+/** An error message as one line, redacted: errors quote paths, option values and input text. */
 function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ').trim();
+  return redact(s.replace(/\s*\n\s*/g, ' ').trim());
 }
 
 function isMain(): boolean {
@@ -137,7 +139,7 @@ function stopQuietlyOnClosedPipe(): void {
   ] as const) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      if (stream !== process.stderr) process.stderr.write(`hindsight: cannot write ${name}: ${e.message}\n`);
+      if (stream !== process.stderr) process.stderr.write(`hindsight: cannot write ${name}: ${oneLine(e.message)}\n`);
       process.exit(2);
     });
   }

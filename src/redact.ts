@@ -1,76 +1,213 @@
 // Secrets in log lines never reach a report, and neither do control characters. Applied to every
-// text that leaves hindsight (evidence, examples, templates, narratives, data) in every output
-// format. The rules err on the side of redacting: a lost character of a log line costs little, a
-// leaked password a lot. Not on the hot path: it runs on the few hundred strings a report shows,
-// never per input line.
+// text that leaves hindsight (evidence, examples, templates, narratives, data, errors) in every
+// output format, on whole values: a value is cut only after its secrets are redacted (`cutText`),
+// so that a connection string or a token straddling the cut cannot leave half of itself behind.
+// The rules err on the side of redacting: a lost character of a log line costs little, a leaked
+// password a lot. Not on the hot path: it runs on the strings a report shows, and on the few long
+// values cut while reading, never per input line.
+//
+// The token shapes are written from the formats the issuers document and that secret scanners
+// (gitleaks, trufflehog, GitHub secret scanning) publish: a prefix, a length, an alphabet. Every
+// rule is anchored on a literal or a bounded run, so that redaction stays linear in its input.
+// test/fixtures/secrets/corpus.ts holds an example of each shape; test/report/redact.test.ts runs
+// them, and the ordinary text that must come out unchanged.
 
-/** Key names whose values are secrets, as a regex fragment (`DB_PASSWORD`, `api-key`, `client_secret`...). */
-const SECRET_KEY =
-  '[\\w.-]*(?:passw(?:or)?d|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth(?:orization)?(?![a-z])|credentials?|session[_-]?id|sessid|cookie|signature|x-amz-security-token)[\\w.-]*';
+/** Words that make a key's value a secret (`DB_PASSWORD`, `api-key`, `client_secret`, `AccountKey`...). */
+const KEY_WORD =
+  '(?:passw(?:or)?d|passwd|pwd|(?<![a-z])pass(?:phrase)?(?![a-z])|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|account[_-]?key|private[_-]?key|' +
+  'signing[_-]?key|encryption[_-]?key|auth(?:orization)?(?![a-z])|credentials?|session[_-]?id|sessid|signature|(?<![a-z])sig(?![a-z])|dsn(?![a-z]))';
 
-/** A value that looks like a credential: long, or mixing letters with digits or symbols. */
-const CREDENTIAL = '(?:[A-Za-z0-9._~+/-]{20,}|(?=[A-Za-z._~+/-]*[0-9._~+/-])[A-Za-z0-9._~+/-]{8,})=*';
+/** The value after `key=` / `key: ` / `"key": `: quoted (possibly cut before its closing quote, or escaped inside JSON text), or a bare word. */
+const KEY_VALUE = '(?:"(?:[^"\\\\\\n]|\\\\.)*(?:"|$)|\'(?:[^\'\\\\\\n]|\\\\.)*(?:\'|$)|\\\\"(?:[^"\\\\\\n]|\\\\[^"])*(?:\\\\"|$)|[^\\s",;&}\\])\'<>]+)';
 
-const RULES: ReadonlyArray<[RegExp, string]> = [
-  // PEM private keys, possibly flattened onto one line.
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, '[REDACTED-PRIVATE-KEY]'],
-  // Passwords in connection URLs: postgres://user:secret@host → postgres://user:[REDACTED]@host.
-  // The password may itself contain ':' or '/' (URL-unsafe characters people forget to encode).
-  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@]+@/gi, '$1[REDACTED]@'],
-  // Bearer / Basic / Token schemes in headers (only when what follows looks like a credential, so
-  // that "Token refresh failed" stays readable).
-  [new RegExp(`\\b(Bearer|Basic|Token|Digest)(\\s+)${CREDENTIAL}`, 'gi'), '$1$2[REDACTED]'],
-  // JWTs (header.payload.signature, base64url), also without the leading "eyJ" of a JSON header.
-  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, '[REDACTED-JWT]'],
-  // Well-known key shapes: AWS, GitHub, GitLab, Slack, Stripe, OpenAI/Anthropic style, Google, SendGrid, npm.
-  [/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, '[REDACTED-KEY]'],
-  [/\bgh[pousr]_[A-Za-z0-9]{30,}\b/g, '[REDACTED-KEY]'],
-  [/\bgithub_pat_[A-Za-z0-9_]{30,}\b/g, '[REDACTED-KEY]'],
-  [/\bglpat-[A-Za-z0-9_-]{20,}\b/g, '[REDACTED-KEY]'],
-  [/\bxox[abprs]-[A-Za-z0-9-]{10,}\b/g, '[REDACTED-KEY]'],
-  [/\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,}\b/g, '[REDACTED-KEY]'],
-  [/\bsk-[A-Za-z0-9_-]{20,}/g, '[REDACTED-KEY]'],
-  [/\bAIza[0-9A-Za-z_-]{35}\b/g, '[REDACTED-KEY]'],
-  [/\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\b/g, '[REDACTED-KEY]'],
-  [/\bnpm_[A-Za-z0-9]{36}\b/g, '[REDACTED-KEY]'],
-  // "key": "value" and 'key': 'value' (JSON, Python dict reprs) with secret-looking keys.
-  [new RegExp(`("${SECRET_KEY}"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*"`, 'gi'), '$1[REDACTED]"'],
-  [new RegExp(`('${SECRET_KEY}'\\s*:\\s*')(?:[^'\\\\]|\\\\.)*'`, 'gi'), "$1[REDACTED]'"],
-  // key="quoted value" / key='quoted value'.
-  [new RegExp(`(\\b${SECRET_KEY}\\s*[=:]\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi'), '$1"[REDACTED]"'],
-  [new RegExp(`(\\b${SECRET_KEY}\\s*[=:]\\s*)'(?:[^'\\\\]|\\\\.)*'`, 'gi'), "$1'[REDACTED]'"],
-  // key=value, key: value (query strings, logfmt, headers, env dumps, libpq conninfo). A value
-  // already redacted by a rule above, or a Bearer-style scheme word, is left as it is.
-  [new RegExp(`(\\b${SECRET_KEY}\\s*[=:]\\s*)(?!\\[REDACTED|"|'|(?:Bearer|Basic|Token|Digest)\\s)[^\\s",;&}\\]'<>]+`, 'gi'), '$1[REDACTED]'],
+/** Auth schemes whose next word is a credential when it looks like one. */
+const SCHEME = '(?:Bearer|Basic|Token|Digest|Bot|Negotiate|NTLM)';
+
+type Rule = readonly [RegExp, string | ((...m: string[]) => string)];
+
+const RULES: readonly Rule[] = [
+  // PEM private keys (RSA, EC, OpenSSH, PGP blocks), possibly flattened onto one line or cut before their end.
+  [/-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|$)/g, '[REDACTED-PRIVATE-KEY]'],
+  // Webhook URLs whose path is the credential: Slack, Discord, Microsoft Teams.
+  [/\b(hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9_/+-]+/gi, '$1[REDACTED]'],
+  [/\b((?:(?:canary|ptb)\.)?discord(?:app)?\.com\/api(?:\/v\d+)?\/webhooks\/)[0-9]+\/[A-Za-z0-9_-]+/gi, '$1[REDACTED]'],
+  [/\b(\.webhook\.office\.com\/webhookb2\/)[^\s"'<>]+/gi, '$1[REDACTED]'],
+  [/\b(api\.telegram\.org\/(?:file\/)?bot)[^\s/"'<>]+/gi, '$1[REDACTED]'],
+  // Passwords in URLs: postgres://user:secret@host → postgres://user:[REDACTED]@host. The password
+  // may itself contain ':', '/' or an unencoded '@' (everything up to the last '@' of the word). The
+  // scheme is checked behind the literal "://", which lets the engine skip ahead to it.
+  [/(:\/\/)(?<=[a-z0-9]:\/\/)([^\s:/@]{0,256}:)\S{0,512}@/gi, '$1$2[REDACTED]@'],
+  // A token as the whole user part: https://TOKEN@github.com (git credentials), Sentry DSNs. Short
+  // user names (postgres://postgres@db, ssh://git@host) stay.
+  [/(:\/\/)(?<=[a-z0-9]:\/\/)[A-Za-z0-9._~%+-]{16,512}@/gi, '$1[REDACTED]@'],
+  // Bearer / Basic / Token schemes (only when what follows looks like a credential, so that "Token
+  // refresh failed" stays readable).
+  [new RegExp(`\\b(${SCHEME})(\\s+)([A-Za-z0-9._~+/-]{8,}=*)`, 'gi'), (m, scheme, sp, v) => (looksLikeCredential(v!) ? `${scheme}${sp}[REDACTED]` : m)],
+  // JWTs and JWEs (base64url JSON header, then dot-separated parts), also cut after their header.
+  [/\beyJ[A-Za-z0-9_-]{10,}(?:\.[A-Za-z0-9_-]*)*/g, '[REDACTED-JWT]'],
+  // Token shapes with a documented prefix (one word boundary for all: measured 4x faster than one each).
+  [
+    new RegExp(
+      `\\b(?:${[
+        '(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\\b', // AWS access key id
+        'gh[pousr]_[A-Za-z0-9]{30,}', // GitHub
+        'github_pat_[A-Za-z0-9_]{22,}',
+        'gl(?:pat|dt|rt|ptt|cbt|ft|imt|oas|soat|agent)-[A-Za-z0-9_-]{20,}', // GitLab
+        'GR1348941[A-Za-z0-9_-]{20,}',
+        'xox[a-z]-[A-Za-z0-9-]{10,}', // Slack
+        'xoxe\\.xox[a-z]-[A-Za-z0-9-]{10,}',
+        'xapp-\\d-[A-Za-z0-9-]{10,}',
+        '(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,}', // Stripe
+        'whsec_[A-Za-z0-9+/=]{20,}',
+        'sk-[A-Za-z0-9_-]{20,}', // OpenAI, Anthropic, DeepSeek...
+        'AIza[0-9A-Za-z_-]{35}', // Google API key, OAuth client secret and tokens
+        'GOCSPX-[A-Za-z0-9_-]{20,}',
+        'ya29\\.[0-9A-Za-z_-]{20,}',
+        '1//0[0-9A-Za-z_-]{30,}',
+        'SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}', // SendGrid
+        'npm_[A-Za-z0-9]{36}\\b', // npm, PyPI
+        'pypi-AgE[A-Za-z0-9_-]{50,}',
+        'shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\\b', // Shopify
+        'hf_[A-Za-z0-9]{30,}\\b', // Hugging Face
+        'do[opr]_v1_[a-f0-9]{64}\\b', // DigitalOcean
+        'dp\\.(?:pt|st|sa|ct|scim|audit)\\.[A-Za-z0-9]{40,}', // Doppler
+        'lin_(?:api|oauth)_[A-Za-z0-9]{40}\\b', // Linear
+        'PMAK-[a-f0-9]{24}-[a-f0-9]{34}\\b', // Postman
+        'ATATT3[A-Za-z0-9_=-]{100,}', // Atlassian
+        'dapi[a-f0-9]{32}(?:-\\d)?\\b', // Databricks
+        'glc_[A-Za-z0-9+/]{32,}={0,2}', // Grafana
+        'glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}\\b',
+        'NRAK-[A-Z0-9]{27}\\b', // New Relic
+        'sntry[su]_[A-Za-z0-9+/=_]{40,}', // Sentry
+        'AGE-SECRET-KEY-1[0-9A-Z]{58}\\b', // age
+        'hv[sbr]\\.[A-Za-z0-9_-]{24,}', // HashiCorp Vault
+        'SK[0-9a-fA-F]{32}\\b', // Twilio API key
+        'key-[0-9a-f]{32}\\b', // Mailgun
+        'HRKU-[A-Za-z0-9_-]{20,}', // Heroku
+      ].join('|')})`,
+      'g',
+    ),
+    '[REDACTED-KEY]',
+  ],
+  // Token shapes that start with a class of characters rather than a prefix.
+  [/(?<=[a-z0-9]{14})\.atlasv1\.[A-Za-z0-9_=-]{60,}/g, '[REDACTED-KEY]'], // Terraform Cloud
+  [/\b[0-9a-f]{32}-us\d{1,2}\b/g, '[REDACTED-KEY]'], // Mailchimp
+  [/\b[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}/g, '[REDACTED-KEY]'], // Azure AD client secret
+  [/\b[MNO][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}\b/g, '[REDACTED-KEY]'], // Discord bot
+  [/(?<![0-9])[0-9]{5,16}:A[A-Za-z0-9_-]{34}(?![A-Za-z0-9_-])/g, '[REDACTED-KEY]'], // Telegram bot
+  // SQL: CREATE/ALTER ROLE ... PASSWORD '...', MySQL's IDENTIFIED BY '...'.
+  [/\b(PASSWORD|IDENTIFIED\s+BY)(\s+)(?:'(?:[^']|'')*(?:'|$)|"(?:[^"]|"")*(?:"|$)|\$\w*\$[\s\S]*?(?:\$\w*\$|$))/gi, '$1$2[REDACTED]'],
+  // Cookie headers: every cookie in them is a credential.
+  [/\b((?:set-)?cookie\s*:\s*)[^\r\n]+/gi, '$1[REDACTED]'],
+  // key=value, key: value, "key": "value", 'key': 'value', key => value (query strings, logfmt,
+  // headers, env dumps, JSON, Python reprs, libpq conninfo, Azure connection strings). A value
+  // already redacted by a rule above, a scheme word (handled above), or a placeholder (SQL's $1
+  // and ?, a template's <*>, printf's %s) is left as it is.
+  [
+    new RegExp(`(${KEY_WORD}[\\w.-]{0,64}(?:\\\\?["'])?\\s*(?:=>?|:)\\s*)(?!\\[REDACTED|${SCHEME}\\s|\\$\\d+(?!\\w)|\\?|<\\*>|%s)(${KEY_VALUE})`, 'gi'),
+    (_m, key, value) => `${key}${quoted(value!)}`,
+  ],
   // Command-line flags: --password hunter2, --token=abc.
-  [/(--(?:password|passwd|token|secret|api-key|apikey)[= ])(?!\[REDACTED)\S+/gi, '$1[REDACTED]'],
+  [/(--(?:password|passwd|pass|token|secret|api-key|apikey|access-token|auth-token|client-secret)[= ])(?!\[REDACTED)\S+/gi, '$1[REDACTED]'],
+  // A bare AWS secret access key: exactly 40 characters of base64, mixing upper case, lower case and
+  // digits (a SHA-1 in hex has no upper case, a word no digit).
+  [/(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g, (m) => (/[A-Z]/.test(m) && /[a-z]/.test(m) && /[0-9]/.test(m) ? '[REDACTED-KEY]' : m)],
 ];
 
+/** `[REDACTED]` in the quotes the value had (a value cut before its closing quote gets them back). */
+function quoted(v: string): string {
+  if (v.startsWith('\\"')) return '\\"[REDACTED]\\"';
+  if (v.startsWith('"')) return '"[REDACTED]"';
+  if (v.startsWith("'")) return "'[REDACTED]'";
+  return '[REDACTED]';
+}
+
 /**
- * Control characters other than tab, newline and carriage return (which the renderers handle).
- * Ingest removes terminal escape sequences from messages (src/ingest/terminal-codes.ts), but a
- * BEL, a backspace or an escape in an attribute, a file name or a PostgreSQL line would still act
- * on the terminal that shows the report: they are shown as their Unicode pictures (␛, ␇) instead.
+ * Whether the word after an auth scheme is a credential: long, or with a digit or symbol, or
+ * mixed case past its first letter. "Bearer token missing", "Basic auth", "Token refresh" are words.
  */
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+function looksLikeCredential(v: string): boolean {
+  return v.length >= 20 || /[0-9._~+/=-]/.test(v) || (/[a-z]/.test(v) && /[A-Z]/.test(v.slice(1)));
+}
+
+/** Values known to be secrets at run time (an API token hindsight was given): never printed, whatever their shape. */
+const KNOWN: string[] = [];
+
+/** Redacts every occurrence of `value` from now on (tokens hindsight reads from its environment or flags). */
+export function registerSecret(value: string): void {
+  if (value.length >= 8 && !KNOWN.includes(value)) KNOWN.push(value);
+}
+
+/** The text with its secrets replaced by `[REDACTED]` markers (control characters left as they are). */
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const k of KNOWN) if (out.includes(k)) out = out.split(k).join('[REDACTED]');
+  for (const [re, rep] of RULES) {
+    re.lastIndex = 0;
+    out = out.replace(re, rep as string);
+  }
+  return out;
+}
+
+/**
+ * Characters shown as pictures or escapes rather than acting on what displays them: control
+ * characters other than tab, newline and carriage return (which the renderers handle; ingest
+ * removes terminal escape sequences from messages, src/ingest/terminal-codes.ts, but a BEL, a
+ * backspace or an escape in an attribute, a file name or a PostgreSQL line would still act on the
+ * terminal), and the bidirectional controls that reorder what a reader sees (U+202E, "Trojan
+ * Source"), shown as `[U+202E]`.
+ */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 function controlPicture(c: string): string {
   const n = c.charCodeAt(0);
-  return n < 32 ? String.fromCharCode(0x2400 + n) : n === 127 ? '\u2421' : '\ufffd';
+  if (n < 32) return String.fromCharCode(0x2400 + n);
+  if (n === 127) return '\u2421';
+  if (n <= 0x9f) return '\ufffd';
+  return `[U+${n.toString(16).toUpperCase().padStart(4, '0')}]`;
 }
 
 /** The text with secrets replaced by `[REDACTED]` markers and control characters by their pictures. */
 export function redact(text: string): string {
-  let out = text;
-  for (const [re, rep] of RULES) {
-    re.lastIndex = 0;
-    out = out.replace(re, rep);
-  }
-  return out.replace(CONTROL, controlPicture);
+  return redactSecrets(text).replace(CONTROL, controlPicture);
+}
+
+/** Line breaks, as pictures: a name or a title shown inline stays on its line. */
+const LINE_BREAK = /\r\n|[\r\n\t\u2028\u2029\u0085]/g;
+const LINE_BREAK_PICTURE: Record<string, string> = { '\r\n': '\u240d\u2424', '\r': '\u240d', '\n': '\u2424', '\t': '\u2409', '\u2028': '\u2424', '\u2029': '\u2424', '\u0085': '\u2424' };
+
+/**
+ * A name or title for inline text (a service, a file name, `--title`, a template): redacted, with
+ * line breaks and tabs shown as their pictures (␤, ␍, ␉), so that a newline in a service name
+ * cannot start a heading or a new line of the report.
+ */
+export function inline(text: string): string {
+  return redact(text).replace(LINE_BREAK, (c) => LINE_BREAK_PICTURE[c] ?? ' ');
+}
+
+/** How far past a cut secrets are looked for: longer than any secret shape above (a PEM key is ~3 KB). */
+const SECRET_REACH = 4096;
+
+/**
+ * `text` cut to `max` characters (then `marker`), its secrets redacted first on the whole value
+ * around the cut, so that no part of a secret straddling the cut survives. Text within `max` is
+ * returned as it is (its redaction is left to the output that shows it).
+ */
+export function cutText(text: string, max: number, marker = '…'): string {
+  if (text.length <= max) return text;
+  const head = redactSecrets(text.length > max + SECRET_REACH ? text.slice(0, max + SECRET_REACH) : text);
+  if (head.length <= max) return head;
+  // Not in the middle of a surrogate pair.
+  const end = max > 0 && isHighSurrogate(head.charCodeAt(max - 1)) ? max - 1 : max;
+  return head.slice(0, end) + marker;
+}
+
+function isHighSurrogate(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
 }
 
 /**
- * A deep copy of `value` with every string redacted (object keys included), for the JSON output and
+ * A deep copy of `value` with every string redacted (object keys included), for the JSON outputs and
  * the digest state. Plain data only (what findings and summaries hold); typed arrays become arrays.
  */
 export function redactDeep<T>(value: T): T {

@@ -22,7 +22,7 @@ export function registerDigest(program: Command, io: Io): void {
     .command('digest')
     .description('Nightly digest: what is new, ongoing and resolved since the previous run, kept in a state file.')
     .argument('[inputs...]', 'files, directories, .gz files, or - for standard input (default: standard input)')
-    .requiredOption('--state <file>', 'state file from the previous run (created on the first run, replaced atomically)')
+    .requiredOption('--state <file>', 'required: the state file from the previous run (created with its folder on the first run, replaced atomically)')
     .option('-o, --output <file>', 'write the digest to a file instead of standard output')
     .option('--title <text>', 'title of the digest')
     .option('--dry-run', 'compare with the state but do not update it')

@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import Table from 'cli-table3';
 import { readTimeline } from '../analyze.js';
 import type { TemplateSummary, TimelineSummary } from '../timeline/timeline.js';
-import { redact } from '../redact.js';
+import { cutText, inline, redactDeep } from '../redact.js';
 import { interruptible, UsageError, type Io } from './io.js';
 import { plural } from '../words.js';
 
@@ -107,7 +107,7 @@ function openOut(file: string | undefined, io: Io): { write: (s: string) => void
  * (and lines before any record) print `-`.
  */
 export function writePerLine(summary: TimelineSummary, perLine: PerLine, write: (s: string) => void): void {
-  const texts = summary.templates.map((t) => `${t.id}\t${oneLine(t.text)}\n`);
+  const texts = summary.templates.map((t) => `${t.id}\t${inline(t.text)}\n`);
   let buf = '';
   const flush = () => {
     write(buf);
@@ -127,7 +127,7 @@ export function writePerLine(summary: TimelineSummary, perLine: PerLine, write: 
       while (r < recs.length && recs[r]!.line <= line) current = texts[recs[r++]!.template] ?? null;
       const own = r > 0 && recs[r - 1]!.line === line;
       const reason = own ? undefined : skipped.get(line);
-      if (reason !== undefined) buf += `-\t<skipped: ${reason}>\n`;
+      if (reason !== undefined) buf += `-\t<skipped: ${inline(reason)}>\n`;
       else buf += current ?? '-\t<no record>\n';
       if (buf.length > 65536) flush();
     }
@@ -135,21 +135,17 @@ export function writePerLine(summary: TimelineSummary, perLine: PerLine, write: 
   flush();
 }
 
-function oneLine(s: string): string {
-  return s.replace(/[\t\r\n]+/g, ' ');
-}
-
-/** The templates as JSON: most frequent first. */
+/** The templates as JSON: most frequent first; every string redacted, as in every output. */
 export function templatesJson(summary: TimelineSummary): unknown {
   const total = summary.totals.records;
-  return {
+  return redactDeep({
     records: total,
     templates: byCount(summary.templates).map((t) => ({
       id: t.id,
       key: t.key,
       service: t.service,
       source: t.source,
-      text: redact(t.text),
+      text: t.text,
       emptyTail: t.emptyTail,
       count: t.count,
       share: total > 0 ? t.count / total : 0,
@@ -157,11 +153,11 @@ export function templatesJson(summary: TimelineSummary): unknown {
       last: iso(t.last),
       worst: t.worst,
       levels: t.levels,
-      examples: t.examples.map((e) => ({ location: `${summary.inputPaths[e.input] ?? e.input}:${e.line}`, timestamp: iso(e.ts), text: redact(e.text) })),
+      examples: t.examples.map((e) => ({ location: `${summary.inputPaths[e.input] ?? e.input}:${e.line}`, timestamp: iso(e.ts), text: e.text })),
     })),
     maxTemplates: summary.miner.maxTemplates,
     overflow: summary.miner.overflow,
-  };
+  });
 }
 
 /**
@@ -187,9 +183,9 @@ export function templatesTable(summary: TimelineSummary, limit: number, color = 
       clock(t.first),
       ...(withLast ? [clock(t.last)] : []),
       t.worst,
-      t.service,
-      clip(redact(t.text)) + (t.emptyTail ? ' (empty tail)' : ''),
-      ...(withExample ? [ex ? `${clip(redact(ex.text))}\n(${summary.inputPaths[ex.input] ?? ex.input}:${ex.line})` : ''] : []),
+      inline(t.service),
+      clip(t.text) + (t.emptyTail ? ' (empty tail)' : ''),
+      ...(withExample ? [ex ? `${clip(ex.text)}\n(${inline(`${summary.inputPaths[ex.input] ?? ex.input}:${ex.line}`)})` : ''] : []),
     ];
   });
   // The fixed columns as wide as their widest cell (plus cli-table3's padding of one a side), the
@@ -220,7 +216,7 @@ function iso(ts: number | null): string | null {
   return ts === null ? null : new Date(ts).toISOString();
 }
 
+/** A template or example for a table cell: redacted whole, on one line, at most 200 characters. */
 function clip(s: string): string {
-  const one = oneLine(s);
-  return one.length > 200 ? one.slice(0, 200) + '…' : one;
+  return inline(cutText(s, 200));
 }

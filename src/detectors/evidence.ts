@@ -1,7 +1,7 @@
 // Building blocks detectors share: evidence lines with their input:line, redacted; times as text.
 import type { Evidence } from '../model.js';
 import type { TimelineEvent, TimelineSummary, TemplateSummary } from '../timeline/timeline.js';
-import { redact } from '../redact.js';
+import { cutText, redact } from '../redact.js';
 import { isoOf } from '../ingest/timestamp.js';
 
 const MAX_TEXT = 400;
@@ -13,8 +13,7 @@ export function locationOf(t: TimelineSummary, input: number, line: number): str
 
 /** Evidence for one kept event: its time, service, input:line and redacted text. */
 export function evidenceOf(t: TimelineSummary, ev: TimelineEvent): Evidence {
-  const text = ev.message.length > MAX_TEXT ? ev.message.slice(0, MAX_TEXT) + '…' : ev.message;
-  return { timestamp: isoOf(ev.ts), service: ev.service, location: locationOf(t, ev.input, ev.line), text: redact(text) };
+  return { timestamp: isoOf(ev.ts), service: ev.service, location: locationOf(t, ev.input, ev.line), text: redact(cutText(ev.message, MAX_TEXT)) };
 }
 
 /** Evidence from a template's stored examples. */
@@ -23,7 +22,7 @@ export function evidenceOfTemplate(t: TimelineSummary, tpl: TemplateSummary, max
     timestamp: isoOf(x.ts),
     service: tpl.service,
     location: locationOf(t, x.input, x.line),
-    text: redact(x.text.length > MAX_TEXT ? x.text.slice(0, MAX_TEXT) + '…' : x.text),
+    text: redact(cutText(x.text, MAX_TEXT)),
   }));
 }
 

@@ -8,7 +8,7 @@ import type { StatementStats } from '../timeline/postgres-stats.js';
 import { defineDetector } from './detector.js';
 import { locationOf } from './evidence.js';
 import { isoOf } from '../ingest/timestamp.js';
-import { redact } from '../redact.js';
+import { cutText, redact } from '../redact.js';
 import { plural } from '../words.js';
 
 function round(v: number): number {
@@ -75,7 +75,7 @@ export const slowQueries = defineDetector({
       timestamp: isoOf(x.s.slowest.ts),
       service: x.s.slowest.service,
       location: locationOf(t, x.s.slowest.input, x.s.slowest.line),
-      text: redact(`duration: ${x.s.slowest.ms} ms  statement: ${x.s.slowest.text}`.slice(0, 400)),
+      text: redact(cutText(`duration: ${x.s.slowest.ms} ms  statement: ${x.s.slowest.text}`, 400)),
     }));
     const first = top[0];
     const services = [...new Set(top.map((x) => x.s.slowest.service))].sort();

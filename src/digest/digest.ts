@@ -8,10 +8,10 @@ import type { TemplateSummary, TimelineSummary } from '../timeline/timeline.js';
 import { isoOf } from '../ingest/timestamp.js';
 import { VERSION } from '../version.js';
 import { countOf } from '../report/finding-data.js';
-import { code, inputWarnings, minuteOf, num, prose, cell } from '../report/markdown-text.js';
+import { code, inputWarnings, minuteOf, name, num, prose, cell } from '../report/markdown-text.js';
 import { sparkline } from '../report/charts.js';
 import { int, plural } from '../words.js';
-import { redact } from '../redact.js';
+import { cutText, redact } from '../redact.js';
 import { FORGET_AFTER, HISTORY, MAX_TEMPLATE_KEYS, STATE_VERSION, type DigestState, type FindingHistory, type RunFigures } from './state.js';
 
 export interface FindingChange {
@@ -176,8 +176,8 @@ export function renderDigest(d: Digest, title?: string): string {
   const out: string[] = [];
   const f = d.figures;
   const window = f.window.start && f.window.end ? `${minuteOf(Date.parse(f.window.start))} to ${minuteOf(Date.parse(f.window.end))}` : 'no timestamps';
-  out.push(`# ${prose(title ?? `hindsight digest: ${d.services.join(', ') || 'no services'}`)}`, '');
-  out.push(`> Run ${d.run}${d.firstRun ? ' (first run: nothing to compare with yet)' : ''} · ${window} · ${int(f.records)} records · ${plural(f.errors, 'error')}`, '');
+  out.push(`# ${name(title ?? `hindsight digest: ${d.services.join(', ') || 'no services'}`)}`, '');
+  out.push(`> Run ${d.run}${d.firstRun ? ' (first run: nothing to compare with yet)' : ''} · ${window} · ${plural(f.records, 'record')} · ${plural(f.errors, 'error')}`, '');
   out.push(...inputWarnings(d.inputs, 'in the appendix of `hindsight analyze` on the same inputs'));
 
   const overlap = overlapNote(d);
@@ -192,11 +192,11 @@ export function renderDigest(d: Digest, title?: string): string {
   section(
     'New',
     d.fresh,
-    (c) => `- **${c.severity}** ${prose(c.title)}${c.summary ? ` — ${prose(oneLine(c.summary))}` : ''} (${plural(c.count, 'occurrence')}${c.returnedAfterRun !== undefined ? `; back after last being seen in run ${c.returnedAfterRun}` : ''}; ${code(c.id)})`,
+    (c) => `- **${c.severity}** ${name(c.title)}${c.summary ? ` — ${prose(oneLine(c.summary))}` : ''} (${plural(c.count, 'occurrence')}${c.returnedAfterRun !== undefined ? `; back after last being seen in run ${c.returnedAfterRun}` : ''}; ${code(c.id)})`,
     d.firstRun ? 'Every finding of a first run is listed here.' : 'Nothing new since the previous run.',
   );
-  section('Ongoing', d.ongoing, (c) => `- **${c.severity}** ${prose(c.title)} — ${trendText(c.trend)} (${code(c.id)})`, 'Nothing carried over from the previous run.');
-  section('Resolved', d.resolved, (c) => `- ${prose(c.title)} — not seen in this run (${trendText(c.trend)}; ${code(c.id)})`, 'Nothing that the previous run found has gone away.');
+  section('Ongoing', d.ongoing, (c) => `- **${c.severity}** ${name(c.title)} — ${trendText(c.trend)} (${code(c.id)})`, 'Nothing carried over from the previous run.');
+  section('Resolved', d.resolved, (c) => `- ${name(c.title)} — not seen in this run (${trendText(c.trend)}; ${code(c.id)})`, 'Nothing that the previous run found has gone away.');
   if (d.informational > 0) out.push(`${plural(d.informational, 'informational finding')} (exact cadences and other baselines) not listed; \`hindsight analyze\` shows them.`, '');
 
   if (d.firstRun) {
@@ -254,7 +254,6 @@ function trendText(trend: number[]): string {
 }
 
 function oneLine(s: string): string {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t.length > 160 ? t.slice(0, 159) + '…' : t;
+  return cutText(s.replace(/\s+/g, ' ').trim(), 159);
 }
 

@@ -3,10 +3,11 @@
 // file in the same directory, then a rename), so a crash or a full disk never leaves half a state.
 // A missing state is a first run; a state that cannot be read or parsed is an error, never
 // silently replaced (that would report every finding as new).
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { FindingSeverity } from '../model.js';
 import type { Position, PullRecord } from '../sources/railway/pull.js';
+import { redactDeep } from '../redact.js';
 
 export const STATE_VERSION = 1;
 /** Runs of history kept per finding. */
@@ -103,11 +104,12 @@ export function readState(path: string): DigestState | null {
   return raw as DigestState;
 }
 
-/** Writes the state atomically: a temporary file beside it, then a rename over it. */
+/** Writes the state atomically: a temporary file beside it, then a rename over it. Its folder is created when missing (`--state .hindsight/state.json` on a first run). */
 export function writeState(path: string, state: DigestState): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, JSON.stringify(state, null, 1) + '\n');
+    makeFolder(dirname(path));
+    writeFileSync(tmp, JSON.stringify(redactDeep(state), null, 1) + '\n');
     renameSync(tmp, path);
   } catch (e) {
     try {
@@ -116,6 +118,22 @@ export function writeState(path: string, state: DigestState): void {
       // Nothing was written, or it is already gone.
     }
     throw new StateError(`cannot write the digest state ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Creates `dir` and its missing parents. Not mkdirSync's `recursive`, which loops forever on a
+ * parent that exists but refuses children (measured on Node 20 under /proc/self).
+ */
+function makeFolder(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw e;
+    makeFolder(dirname(dir));
+    mkdirSync(dir);
   }
 }
 

@@ -12,6 +12,7 @@ import type { LogEvent, MetricSample, InputSummary, SkippedExample } from '../mo
 import type { EventSink, InputFormat, LineParser, ParseOptions } from './format.js';
 import { FORMATS, formatById, sniffFormat } from './registry.js';
 import { ownString } from '../own-string.js';
+import { cutText } from '../redact.js';
 import { opensArrayOfRecords } from './json-documents.js';
 import { inputName, int, plural } from '../words.js';
 import { MAX_TEXT_CHARS, cutLongTexts } from './long-text.js';
@@ -213,7 +214,7 @@ export async function readInput(
     skip(line, reason, text) {
       summary.skipped++;
       if (skippedExamples.length < MAX_SKIPPED_EXAMPLES) {
-        skippedExamples.push({ line, reason, text: text.length > EXAMPLE_TEXT ? ownString(text.slice(0, EXAMPLE_TEXT) + '…') : ownString(text) });
+        skippedExamples.push({ line, reason, text: ownString(cutText(text, EXAMPLE_TEXT)) });
       }
     },
   };
@@ -275,7 +276,7 @@ export async function readInput(
         }
         if (!best) {
           throw new InputError(
-            `${path}: format not recognised from its first ${head.length} lines. Known formats: ${FORMATS.filter((x) => x.id !== 'raw').map((x) => x.id).join(', ')}. ` +
+            `${inputName(path)}: format not recognised from its first ${head.length === 1 ? 'line' : plural(head.length, 'line')}. Known formats: ${FORMATS.filter((x) => x.id !== 'raw').map((x) => x.id).join(', ')}. ` +
               `Use --input-format NAME to force one (--input-format raw reads every line as a bare message).`,
           );
         }
@@ -467,7 +468,7 @@ export async function readInput(
   if (stopped) summary.warnings.push(`reading stopped by a signal after ${plural(lineNo, 'line')}; the report covers what was read`);
   if (summary.events + summary.skipped !== summary.lines) {
     // A parser that loses lines is a bug; say so rather than hide it.
-    summary.warnings.push(`internal: ${summary.lines} lines read but ${summary.events} in events and ${summary.skipped} skipped`);
+    summary.warnings.push(`internal: ${plural(summary.lines, 'line')} read but ${summary.events} in events and ${summary.skipped} skipped`);
   }
   return summary;
 
@@ -524,10 +525,10 @@ function rejectBinary(path: string, chunk: Buffer): void {
   }
   // UTF-16 text is mostly NULs too; it is not something hindsight reads either.
   if (nul > 0 && (nul > n / 100 || nul + control > n / 20)) {
-    throw new InputError(`${path}: looks like binary data, not a log (${nul} NUL bytes in the first ${n} bytes; UTF-16 text is not read either). Use --input-format to read it anyway.`);
+    throw new InputError(`${path}: looks like binary data, not a log (${plural(nul, 'NUL byte')} in the first ${plural(n, 'byte')}; UTF-16 text is not read either). Use --input-format to read it anyway.`);
   }
   if (control > n / 10) {
-    throw new InputError(`${path}: looks like binary data, not a log (${control} control bytes in the first ${n} bytes). Use --input-format to read it anyway.`);
+    throw new InputError(`${path}: looks like binary data, not a log (${plural(control, 'control byte')} in the first ${plural(n, 'byte')}). Use --input-format to read it anyway.`);
   }
 }
 

@@ -2,7 +2,7 @@
 // fence is longer than any backtick run inside, inline code likewise, table cells with pipes
 // escaped, and prose with HTML and markdown punctuation escaped. Everything passes through
 // `redact` first, so no output path can skip it.
-import { redact } from '../redact.js';
+import { inline, redact } from '../redact.js';
 import { inputName, int, plural } from '../words.js';
 import type { InputSummary } from '../model.js';
 
@@ -44,6 +44,14 @@ export function prose(text: string): string {
     last = m.index! + m[0].length;
   }
   return out + escapeProse(s.slice(last));
+}
+
+/**
+ * A name or a title (a service, a finding's title, `--title`) as prose on one line: a line break
+ * in it is shown as its picture (␤) rather than starting a new line, heading or list item.
+ */
+export function name(text: string): string {
+  return prose(inline(text));
 }
 
 // A quoted template, or a span the detector already marked as code with single backticks.
@@ -121,7 +129,7 @@ export function secondOf(ms: number): string {
 export function inputWarnings(inputs: readonly InputSummary[], more = 'in the appendix'): string[] {
   const all = inputs.flatMap((i) => i.warnings.map((w) => ({ path: i.path, w })));
   if (all.length === 0) return [];
-  const lines = all.slice(0, 3).map(({ path, w }) => `> **Input ${code(inputName(path))}:** ${prose(w)}`);
+  const lines = all.slice(0, 3).map(({ path, w }) => `> **Input ${code(inputName(path))}:** ${name(w)}`);
   if (all.length > 3) lines.push(`> ${plural(all.length - 3, 'more warning')} ${more}.`);
   return [lines.join('\n>\n'), ''];
 }

@@ -9,11 +9,12 @@ import { FINDING_SEVERITY_RANK } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import type { ReportInput } from './json.js';
 import { VERSION } from '../version.js';
-import { cell, code, evidenceTime, fenced, inputWarnings, minuteOf, money, num, percent, prose } from './markdown-text.js';
+import { cell, code, evidenceTime, fenced, inputWarnings, minuteOf, money, name, num, percent, prose } from './markdown-text.js';
 import { countBuckets, countSparkline, mermaidLineChart, resample, sparkline } from './charts.js';
 import { affectedOf, countOf, numberAt, objectsAt, stringAt, timeAt, timesOf } from './finding-data.js';
 import { architectureGaps, workingWell, type Insight } from './insights.js';
 import { humanSeconds, int, listJoin, plural } from '../words.js';
+import { cutText, inline } from '../redact.js';
 
 /** Detectors whose findings are laid out in the dashboard section rather than in Log Analysis. */
 const DASHBOARD_DETECTORS = new Set(['memory-sawtooth', 'cost-breakdown']);
@@ -93,14 +94,14 @@ export function renderMarkdown(input: ReportInput): string {
   const gaps = architectureGaps(findings, t);
   if (gaps.length === 0) out.push('Nothing in the findings points at a gap in the architecture.', '');
   gaps.forEach((g, i) => {
-    out.push(`### 3.${i + 1} ${prose(g.title)}`, '', prose(g.text), '', `*Rests on ${citeList(ctx, g)}.*`, '');
+    out.push(`### 3.${i + 1} ${name(g.title)}`, '', prose(g.text), '', `*Rests on ${citeList(ctx, g)}.*`, '');
   });
   out.push('---', '');
 
   out.push("## 4. What's Working Well", '');
   const good = workingWell(findings, t, runs);
   if (good.length === 0) out.push('No healthy signal stands out in these inputs.', '');
-  for (const g of good) out.push(`- **${prose(g.title)}** — ${prose(g.text)}${g.cites.length > 0 ? ` (${citeList(ctx, g, true)})` : ''}`);
+  for (const g of good) out.push(`- **${name(g.title)}** — ${prose(g.text)}${g.cites.length > 0 ? ` (${citeList(ctx, g, true)})` : ''}`);
   if (good.length > 0) out.push('');
   out.push('---', '');
 
@@ -109,13 +110,13 @@ export function renderMarkdown(input: ReportInput): string {
 }
 
 function titleOf(input: ReportInput): string {
-  if (input.run?.title) return prose(input.run.title);
+  if (input.run?.title) return name(input.run.title);
   const t = input.timeline;
   const ordered = servicesByVolume(t);
   const services = ordered.length > 0 ? listJoin(ordered.slice(0, 4)) + (ordered.length > 4 ? ` and ${ordered.length - 4} more` : '') : 'no services';
   const w = t.window;
   const window = w.start !== null && w.end !== null ? `, ${minuteOf(w.start)} to ${minuteOf(w.end)}` : '';
-  return prose(`Post-mortem: ${services}${window}`);
+  return name(`Post-mortem: ${services}${window}`);
 }
 
 /** Services with the most records first (the app before its database, usually), then by name. */
@@ -130,7 +131,7 @@ function provenance(input: ReportInput): string {
   const lines = t.inputs.reduce((a, i) => a + i.lines, 0);
   const names = t.inputs.map((i) => code(i.path));
   const shown = names.length <= 4 ? names.join(', ') : names.slice(0, 3).join(', ') + `, and ${names.length - 3} more`;
-  const parts = [`hindsight ${VERSION}`, `${plural(t.inputs.length, 'input')} (${shown})`, `${int(lines)} lines read`, `${int(t.totals.records)} records`];
+  const parts = [`hindsight ${VERSION}`, `${plural(t.inputs.length, 'input')} (${shown})`, `${plural(lines, 'line')} read`, plural(t.totals.records, 'record')];
   if (t.window.start !== null && t.window.end !== null) parts.push(`window ${humanSeconds((t.window.end - t.window.start) / 1000)}`);
   const r = input.run;
   if (r?.since !== undefined || r?.until !== undefined) {
@@ -143,7 +144,7 @@ function summary(ctx: Ctx): string {
   const { findings, t } = ctx;
   if (t.totals.records === 0 && t.metrics.length === 0) return 'The inputs held no records.';
   const errors = t.totals.byLevel.error + t.totals.byLevel.fatal;
-  const scale = `${int(t.totals.records)} records from ${plural(t.services.length, 'service')}${t.window.start !== null && t.window.end !== null ? ` over ${humanSeconds((t.window.end - t.window.start) / 1000)}` : ''}, ${int(errors)} of them errors`;
+  const scale = `${plural(t.totals.records, 'record')} from ${plural(t.services.length, 'service')}${t.window.start !== null && t.window.end !== null ? ` over ${humanSeconds((t.window.end - t.window.start) / 1000)}` : ''}, ${int(errors)} of them errors`;
   if (findings.length === 0) return `${scale}. The detectors found nothing worth a ticket.`;
   const serious = findings.filter((f) => FINDING_SEVERITY_RANK[f.severity] >= FINDING_SEVERITY_RANK.medium);
   const pool = serious.length > 0 ? serious : findings.filter((f) => f.severity !== 'info');
@@ -161,7 +162,7 @@ function summary(ctx: Ctx): string {
     const label = f.detector === 'error-cluster' && fs.length > 1 ? `${fs.length} error bursts` : labelled ? labelled(f) : f.title;
     const refs = fs.map((x) => ctx.ref.get(x.id)).filter((r): r is string => r !== undefined);
     const detail = SUMMARY_DETAIL[f.detector]?.(fs) ?? shorten(labelled ? f.title : f.summary || f.title, 100);
-    return `**${prose(label)}** (${prose(detail)}${refs.length > 0 ? `, ${refs.map((r) => `§${r}`).join(', ')}` : ''})`;
+    return `**${name(label)}** (${prose(detail)}${refs.length > 0 ? `, ${refs.map((r) => `§${r}`).join(', ')}` : ''})`;
   });
   const critical = findings.filter((f) => f.severity === 'critical').length;
   const shownCount = [...groups.values()].slice(0, 4).reduce((a, fs) => a + fs.length, 0);
@@ -231,14 +232,14 @@ const SUMMARY_DETAIL: Record<string, (fs: Finding[]) => string | undefined> = {
 function shorten(s: string, max: number): string {
   const one = s.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
   if (one.length <= max) return one;
-  const cut = one.slice(0, max);
+  const cut = cutText(one, max, '');
   const sp = cut.lastIndexOf(' ');
   return (sp > max * 0.6 ? cut.slice(0, sp) : cut) + '…';
 }
 
 function findingSection(ctx: Ctx, f: Finding): string[] {
   const out: string[] = [];
-  out.push(`### ${ctx.ref.get(f.id) ?? ''} ${prose(f.title)}`.replace(/^### +/, '### '), '');
+  out.push(`### ${ctx.ref.get(f.id) ?? ''} ${name(f.title)}`.replace(/^### +/, '### '), '');
   const count = countOf(f);
   out.push(`*Severity ${f.severity} · ${code(f.detector)}${count !== undefined ? ` · ${plural(count, 'occurrence')}` : ''} · id ${code(f.id)}*`, '');
   if (f.summary) out.push(prose(f.summary), '');
@@ -276,11 +277,12 @@ function evidenceBlock(ctx: Ctx, evidence: Evidence[]): string[] {
   // detector may list a recovery's markers before the connection that failed during it).
   const shown = chronological(evidence.slice(0, MAX_EVIDENCE_LINES));
   const services = new Set(shown.map((e) => e.service));
-  const width = Math.max(...shown.map((e) => e.service.length));
-  const lines = shown.map((e) => {
+  const names = shown.map((e) => inline(e.service));
+  const width = Math.max(...names.map((s) => s.length));
+  const lines = shown.map((e, i) => {
     const ev = eventAt(ctx, e.location);
     const lvl = ev ? levelLabel(ev) : null;
-    const svc = services.size > 1 ? e.service.padEnd(width) + '  ' : '';
+    const svc = services.size > 1 ? names[i]!.padEnd(width) + '  ' : '';
     return `${e.timestamp !== null ? evidenceTime(e.timestamp) + '  ' : ''}${svc}${lvl ? `[${lvl}] ` : ''}${e.text.replace(/\s*\n\s*/g, ' ⏎ ')}`;
   });
   if (evidence.length > shown.length) lines.push(`… ${evidence.length - shown.length} more in --format json`);
@@ -374,7 +376,7 @@ function affected(f: Finding): string[] {
   const items: string[] = [];
   for (const tpl of a.templates.slice(0, 8)) items.push(`- template ${code(tpl.text)}${tpl.count !== undefined ? ` (${int(tpl.count)}×)` : ''}`);
   if (a.templates.length > 8) items.push(`- and ${a.templates.length - 8} more templates`);
-  if (a.services.length > 0) items.push(`- ${a.services.length === 1 ? 'service' : 'services'}: ${a.services.map((s) => prose(s)).join(', ')}`);
+  if (a.services.length > 0) items.push(`- ${a.services.length === 1 ? 'service' : 'services'}: ${a.services.map((s) => name(s)).join(', ')}`);
   if (a.endpoints.length > 0) items.push(`- endpoints: ${a.endpoints.slice(0, 12).map((e) => code(e)).join(', ')}${a.endpoints.length > 12 ? `, and ${a.endpoints.length - 12} more` : ''}`);
   if (items.length === 0) return [];
   return ['**Affected:**', '', ...items, ''];
@@ -391,8 +393,8 @@ function citeList(ctx: Ctx, g: Insight, short = false): string {
   if (g.cites.length === 0) return 'the figures of this run';
   const refs = [...new Set(g.cites.map((f) => ctx.ref.get(f.id)).filter((r): r is string => r !== undefined))].sort(bySection);
   const titles = g.cites.map((f) => f.title);
-  if (refs.length === 0) return prose(listJoin(titles));
-  if (g.cites.length === 1 && !short) return `§${refs[0]} (${prose(titles[0]!)})`;
+  if (refs.length === 0) return name(listJoin(titles));
+  if (g.cites.length === 1 && !short) return `§${refs[0]} (${name(titles[0]!)})`;
   return listJoin(refs.map((r) => `§${r}`));
 }
 
@@ -503,7 +505,7 @@ function dashboardSection(ctx: Ctx): string[] {
     if (svc === undefined && memoryShown.size > 0) continue;
     n++;
     ctx.ref.set(f.id, `2.${n}`);
-    out.push(`### 2.${n} ${prose(f.title)}`, '', ...memoryFindingLines(f), '');
+    out.push(`### 2.${n} ${name(f.title)}`, '', ...memoryFindingLines(f), '');
   }
   for (const f of costFindings) {
     n++;
@@ -547,8 +549,8 @@ function seriesBlock(s: MetricSeries, memory: Finding[]): string[] {
   const unit = s.unit ? ` ${s.unit}` : '';
   const v = (x: number) => value(x, st.max);
   const samples = `${int(s.values.length)} sample${s.values.length === 1 ? '' : 's'}`;
-  if (st.min === 0 && st.max === 0) return [`**${prose(s.service)}**: zero in all ${samples}.`, ''];
-  out.push(`**${prose(s.service)}** (${samples})`, '');
+  if (st.min === 0 && st.max === 0) return [`**${name(s.service)}**: zero in all ${samples}.`, ''];
+  out.push(`**${name(s.service)}** (${samples})`, '');
   out.push(`- **Range:** ${v(st.min)}-${v(st.max)}${unit}, mean ${v(st.mean)}${unit}`);
   for (const f of memory) out.push(...memoryFindingLines(f));
   if (memory.length === 0) out.push(`- **Shape:** ${prose(shapeOf(s.values, st, v, unit))}`);
@@ -663,7 +665,7 @@ function costTable(f: Finding, n: number, several: boolean): string[] {
   const scale = hours !== undefined && hours > 0 ? 168 / hours : undefined;
   const out: string[] = [];
   const svc = stringAt(f.data, 'service');
-  out.push(`### 2.${n} Cost Summary${several && svc ? ` (${prose(svc)})` : ''}`, '');
+  out.push(`### 2.${n} Cost Summary${several && svc ? ` (${name(svc)})` : ''}`, '');
   out.push(`| Resource | Cost in window${hours !== undefined ? ` (${num(hours, 1)} h)` : ''} | Projected 7 days | Share |`);
   out.push('|----------|------:|------:|------:|');
   for (const it of items) {
@@ -697,7 +699,7 @@ function postgresBlock(t: TimelineSummary, n: number): string[] {
     const ib = order.indexOf(b);
     return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib) || (a < b ? -1 : 1);
   });
-  out.push(`${int(pg.records)} PostgreSQL records${keys.length > 0 ? `: ${keys.map((k) => `${prose(k)} ${int(sev[k]!)}`).join(', ')}` : ''}.`, '');
+  out.push(`${plural(pg.records, 'PostgreSQL record')}${keys.length > 0 ? `: ${keys.map((k) => `${prose(k)} ${int(sev[k]!)}`).join(', ')}` : ''}.`, '');
   const rows: [string, string][] = [];
   const add = (label: string, v: number | undefined, detail = '') => {
     if (v !== undefined && v > 0) rows.push([label, int(v) + detail]);
@@ -749,7 +751,7 @@ function appendix(input: ReportInput): string[] {
   for (const i of t.inputs) {
     const extra: string[] = [];
     if (i.records > 0 || i.samples > 0) extra.push(`${plural(i.records, 'record')}, ${plural(i.samples, 'metric sample')}`);
-    if (i.services.length > 0) extra.push(`services ${i.services.map((s) => prose(s)).join(', ')}`);
+    if (i.services.length > 0) extra.push(`services ${i.services.map((s) => name(s)).join(', ')}`);
     if (i.firstTs !== null && i.lastTs !== null) extra.push(`${minuteOf(i.firstTs)} to ${minuteOf(i.lastTs)}`);
     out.push(`- ${code(i.path)}: ${extra.join('; ') || 'nothing read'}.`);
     for (const w of i.warnings) out.push(`  - Warning: ${prose(w)}`);
@@ -790,7 +792,7 @@ function appendix(input: ReportInput): string[] {
   const nothing = runs.filter((d) => d.findings === 0 && d.error === undefined);
   const failed = runs.filter((d) => d.error !== undefined);
   if (found.length > 0) out.push(`- With findings: ${found.map((d) => `${code(d.id)} (${d.findings})`).join(', ')}.`);
-  if (nothing.length > 0) out.push(`- Ran and found nothing: ${nothing.map((d) => `${code(d.id)} (${prose(d.title)})`).join(', ')}.`);
+  if (nothing.length > 0) out.push(`- Ran and found nothing: ${nothing.map((d) => `${code(d.id)} (${name(d.title)})`).join(', ')}.`);
   for (const d of failed) out.push(`- **Failed:** ${code(d.id)}: ${prose(d.error ?? '')}. Its findings are missing from this report.`);
   out.push('');
   return out;

@@ -1,11 +1,11 @@
 // The terminal summary (`--format text`): what was read, the findings as a table with the worst
 // first, the gaps the findings imply, and where to look next. Colors only when asked for (the
 // command decides with NO_COLOR, --no-color, FORCE_COLOR, TERM and whether stdout is a terminal).
-// Every string passes through `redact`.
+// Every string passes through `inline` (redacted, on one line).
 import Table from 'cli-table3';
 import type { FindingSeverity } from '../model.js';
 import type { ReportInput } from './json.js';
-import { redact } from '../redact.js';
+import { inline } from '../redact.js';
 import { VERSION } from '../version.js';
 import { countOf } from './finding-data.js';
 import { architectureGaps, workingWell } from './insights.js';
@@ -47,7 +47,7 @@ export function renderText(input: ReportInput, options: TextOptions): string {
   const lines = t.inputs.reduce((a, i) => a + i.lines, 0);
   const skipped = t.inputs.reduce((a, i) => a + i.skipped, 0);
   const errors = t.totals.byLevel.error + t.totals.byLevel.fatal;
-  out.push(bold(redact(input.run?.title ?? `hindsight ${VERSION}: ${t.services.join(', ') || 'no services'}`)));
+  out.push(bold(inline(input.run?.title ?? `hindsight ${VERSION}: ${t.services.join(', ') || 'no services'}`)));
   out.push(
     `${w.start !== null && w.end !== null ? `${minuteOf(w.start)} → ${minuteOf(w.end)} (${humanSeconds((w.end - w.start) / 1000)})  ` : ''}` +
       `${plural(lines, 'line')} from ${plural(t.inputs.length, 'input')}, ${plural(t.totals.records, 'record')}, ${errors > 0 ? paint(31, 39, plural(errors, 'error')) : '0 errors'}` +
@@ -71,7 +71,7 @@ export function renderText(input: ReportInput, options: TextOptions): string {
     for (const f of problems) {
       const n = countOf(f);
       const first = f.evidence.find((e) => e.timestamp !== null)?.timestamp;
-      table.push([sev(f.severity), redact(f.title), n !== undefined ? int(n) : '', first ? first.slice(0, 16).replace('T', ' ') : '']);
+      table.push([sev(f.severity), inline(f.title), n !== undefined ? int(n) : '', first ? first.slice(0, 16).replace('T', ' ') : '']);
     }
     out.push(table.toString());
   }
@@ -80,21 +80,21 @@ export function renderText(input: ReportInput, options: TextOptions): string {
   const gaps = architectureGaps(findings, t);
   if (gaps.length > 0) {
     out.push('', bold('Architecture gaps'));
-    for (const g of gaps) out.push(`  • ${redact(g.title)}`);
+    for (const g of gaps) out.push(`  • ${inline(g.title)}`);
   }
   const good = workingWell(findings, t, runs).filter((g) => g.cites.length > 0 || /FATAL|fatal/.test(g.title));
   if (good.length > 0) {
     out.push('', bold('Working well'));
-    for (const g of good) out.push(`  ${paint(32, 39, '✓')} ${redact(g.title)}`);
+    for (const g of good) out.push(`  ${paint(32, 39, '✓')} ${inline(g.title)}`);
   }
 
   out.push('');
   const inputs = new Table({ head: ['Input', 'Format', 'Lines', 'Skipped'], style, chars, colAligns: ['left', 'left', 'right', 'right'] });
-  for (const i of t.inputs) inputs.push([redact(i.path), i.format, int(i.lines), i.skipped > 0 ? paint(33, 39, int(i.skipped)) : '0']);
+  for (const i of t.inputs) inputs.push([inline(i.path), i.format, int(i.lines), i.skipped > 0 ? paint(33, 39, int(i.skipped)) : '0']);
   out.push(inputs.toString());
-  for (const i of t.inputs) for (const warn of i.warnings) out.push(paint(33, 39, `warning: ${redact(i.path)}: ${redact(warn)}`));
+  for (const i of t.inputs) for (const warn of i.warnings) out.push(paint(33, 39, `warning: ${inline(i.path)}: ${inline(warn)}`));
   const failed = runs.filter((r) => r.error !== undefined);
-  for (const r of failed) out.push(paint(31, 39, `detector ${r.id} failed: ${redact(r.error ?? '')}`));
+  for (const r of failed) out.push(paint(31, 39, `detector ${r.id} failed: ${inline(r.error ?? '')}`));
   out.push(dim('Full report: hindsight analyze <inputs> (markdown) or --format json.'));
   return out.join('\n') + '\n';
 }

@@ -7,7 +7,7 @@
 // checks; the regular expressions below only run on the lines they are about.
 import type { LogEvent } from '../model.js';
 import { normalizeSql } from '../templates/sql-normalize.js';
-import { redact } from '../redact.js';
+import { cutText, redact } from '../redact.js';
 import { ownString } from '../own-string.js';
 import { SessionPeak } from './session-peak.js';
 
@@ -166,7 +166,7 @@ export function parseDuration(msg: string): DurationRecord | null {
 
 /** Groups statements the way pgBadger's top queries do (normalized, `?` for literals). */
 export function statementKey(sql: string): string {
-  const s = sql.length > MAX_STATEMENT_CHARS ? sql.slice(0, MAX_STATEMENT_CHARS) : sql;
+  const s = cutText(sql, MAX_STATEMENT_CHARS, '');
   const n = normalizeSql(s);
   let end = n.length;
   while (end > 0 && (n.charCodeAt(end - 1) === 59 /* ; */ || n.charCodeAt(end - 1) === 32)) end--;
@@ -185,7 +185,7 @@ interface StatementAcc {
 
 function occurrence(ev: LogEvent, ms: number, text: string): StatementOccurrence {
   // Owned copies: a slice of the line would keep the whole read chunk it came from alive.
-  return { ms, ts: ev.ts, service: ownString(ev.service, MAX_EXAMPLE_CHARS), input: ev.input, line: ev.line, text: text.length > MAX_EXAMPLE_CHARS ? ownString(text.slice(0, MAX_EXAMPLE_CHARS) + '…', Infinity) : ownString(text, Infinity) };
+  return { ms, ts: ev.ts, service: ownString(ev.service, MAX_EXAMPLE_CHARS), input: ev.input, line: ev.line, text: ownString(cutText(text, MAX_EXAMPLE_CHARS)) };
 }
 
 /** p-th percentile (0..1) of ascending values, linear between ranks (R-7, as numpy and simple-statistics' quantileSorted interpolate). */
@@ -493,11 +493,16 @@ export class PostgresStats {
   }
 }
 
-const SQL_PASSWORD_RE = /\b(PASSWORD)\s+(?:'(?:[^']|'')*'|"(?:[^"]|"")*"|\$\w*\$[\s\S]*?\$\w*\$|[^\s;]+)/gi;
+/**
+ * `PASSWORD word` without quotes: a syntax error PostgreSQL still logs with its statement. Only in
+ * statements: in other text "password authentication failed" is not a secret (`redact` covers the
+ * quoted forms everywhere).
+ */
+const SQL_BARE_PASSWORD_RE = /\b(PASSWORD\s+)(?!'|"|\$|\[REDACTED)[^\s;]+/gi;
 
-/** A logged statement without its secrets: `redact`'s rules plus SQL's `PASSWORD '...'` (CREATE/ALTER ROLE). */
+/** A logged statement without its secrets: `redact`'s rules plus a bare `PASSWORD word`. */
 export function redactSql(sql: string): string {
-  return redact(sql.replace(SQL_PASSWORD_RE, '$1 [REDACTED]'));
+  return redact(sql).replace(SQL_BARE_PASSWORD_RE, '$1[REDACTED]');
 }
 
 /** Secrets in logged statements (passwords in ALTER ROLE, URLs) never reach a report. */

@@ -9,6 +9,7 @@ import { TemplateMiner, type Template } from '../templates/miner.js';
 import { PostgresStats, type PostgresStatsSummary } from './postgres-stats.js';
 import { EventCompactor } from './compact-event.js';
 import { ownString } from '../own-string.js';
+import { cutText } from '../redact.js';
 import { levelOfWord } from '../ingest/level.js';
 
 /** An event the timeline kept, with the template it belongs to. */
@@ -277,7 +278,7 @@ export class Timeline {
     } else this.withoutTime++;
     if (st.examples.length < EXAMPLES) {
       // An owned copy: a slice of the line would keep the whole read chunk it came from alive.
-      st.examples.push({ ts, input: ev.input, line: ev.line, text: ev.message.length > EXAMPLE_CHARS ? ownString(ev.message.slice(0, EXAMPLE_CHARS) + '…', Infinity) : ownString(ev.message, Infinity) });
+      st.examples.push({ ts, input: ev.input, line: ev.line, text: ownString(cutText(ev.message, EXAMPLE_CHARS)) });
     }
     if (!this.services.has(ev.service)) this.services.add(ownString(ev.service, Infinity));
     if (ev.source === 'postgres') this.pg.add(ev);

@@ -152,13 +152,26 @@ describe('hindsight digest over three consecutive days', () => {
     expect(missing.stderr).toBe("hindsight: required option '--state <file>' not specified (see hindsight digest --help)\n");
   });
 
-  it('says when the state cannot be written', async () => {
+  // A folder that cannot be created: /proc/self exists but takes no new folder (and reading the state there finds none).
+  it.runIf(existsSync('/proc/self'))('says when the state cannot be written', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hindsight-digest-'));
     const [day1] = threeDays(dir);
-    const r = await runCli(['digest', day1!, '--state', join(dir, 'no-such-dir', 'state.json')]);
+    const r = await runCli(['digest', day1!, '--state', '/proc/self/hindsight/state.json']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^hindsight: cannot write the digest state .*no-such-dir.*state\.json: /);
-    expect(existsSync(join(dir, 'no-such-dir'))).toBe(false);
+    expect(r.stderr).toMatch(/^hindsight: cannot write the digest state .*state\.json: /);
+  });
+
+  it("issue 19: creates the state's folder on a first run, as --help's example --state .hindsight/state.json needs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-digest-'));
+    const [day1] = threeDays(dir);
+    const r = await runCli(['digest', day1!, '--state', join(dir, '.hindsight', 'state.json')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(dir, '.hindsight', 'state.json'))).toBe(true);
+  });
+
+  it('issue 19: says in --help that --state is required', async () => {
+    const r = await runCli(['digest', '--help']);
+    expect(r.stdout).toMatch(/--state <file>\s+required/);
   });
 });
 

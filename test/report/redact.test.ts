@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { redact, redactDeep } from '../../src/redact.js';
+import { cutText, inline, redact, redactDeep, redactSecrets, registerSecret } from '../../src/redact.js';
+import { leakedPiece, rng, SECRET_SHAPES } from '../fixtures/secrets/corpus.js';
 
 // Each positive case: the line, and the secret that must not survive redaction.
 const POSITIVE: Array<[string, string]> = [
@@ -69,6 +70,22 @@ const NEGATIVE: string[] = [
   'Startup complete (3.2s)',
   'Starting Container',
   'author=Tolkien title=Hobbit',
+  // Ids, hashes and template text hindsight needs.
+  'deploymentId=5d80f299-e6ea-4c59-9e7c-cfce50d3f4b5 instance 3a6f4b90-91e2-4511-b00a-f120172529ba',
+  'commit 9fceb02d0ae598e95dc970b74767f19372d61af8 deployed',
+  'commit 9FCEB02D0AE598E95DC970B74767F19372D61AF8 deployed',
+  "SELECT * FROM users WHERE password_hash = $1 AND md5(email) = 'd41d8cd98f00b204e9800998ecf8427e'",
+  'UPDATE sessions SET last_seen = now() WHERE id = $1',
+  'FATAL:  password authentication failed for user "app"',
+  'Request failed: GET <*> (<*> ms)',
+  'request_id=645340ce102b trace=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+  'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  'bypass cache for /api/v1/items, compass heading 270',
+  'tests: 12 passed, 0 failed',
+  'Sending 34 messages to queue celery@worker-1 (task id 7d3e0c9a-0bd2-4a6e-9a41-2f3b1f4d8e11)',
+  'GET https://api.example.com/v1/users/12345/orders?page=2',
+  'ssh://git@github.com/acme/api.git fetched',
+  'postgres://postgres@localhost:5432/railway',
 ];
 
 describe('redact', () => {
@@ -95,8 +112,60 @@ describe('redact', () => {
     expect(redact('Zürich → 東京 😀')).toBe('Zürich → 東京 😀');
   });
 
+  it('redacts every shape of the corpus, alone and in text (300 fresh instances each)', () => {
+    const r = rng(19);
+    for (const shape of SECRET_SHAPES) {
+      for (let k = 0; k < 300; k++) {
+        const { text, secret } = shape.make(r);
+        for (const around of [text, `x ${text} y`, `"${text}"`, `msg=${text},`, `(${text})`]) {
+          expect(leakedPiece(secret, redact(around)), `${shape.name}: ${around}`).toBeNull();
+        }
+      }
+    }
+  });
+
+  it('runs in time linear in its input, also on text made to make regexes backtrack', () => {
+    for (const unit of ['a.', 'password', 'http://', 'a://b:', 'password="', 'Bearer ', "PASSWORD '", 'QWxh', 'token: ']) {
+      const small = unit.repeat(Math.ceil(10_000 / unit.length));
+      const big = unit.repeat(Math.ceil(80_000 / unit.length));
+      const t0 = performance.now();
+      redact(small);
+      const t1 = performance.now();
+      redact(big);
+      const t2 = performance.now();
+      // Eight times the input: well under 64 times the time (quadratic), with room for noise.
+      expect(t2 - t1, unit).toBeLessThan(Math.max(50, 24 * (t1 - t0)));
+    }
+  });
+
+  it('redacts a value registered at run time, whatever its shape', () => {
+    registerSecret('0f3c2a9e-railway-token-value');
+    expect(redact('request with 0f3c2a9e-railway-token-value failed')).toBe('request with [REDACTED] failed');
+  });
+
   it('is idempotent', () => {
     for (const [line] of POSITIVE) expect(redact(redact(line))).toBe(redact(line));
+  });
+
+  it('shows bidirectional controls escaped, and inline text on one line', () => {
+    expect(redact('invoice\u202Efdp.exe \u2066x\u2069')).toBe('invoice[U+202E]fdp.exe [U+2066]x[U+2069]');
+    expect(inline('api\n# heading\r\n\tx\u2028y')).toBe('api␤# heading␍␤␉x␤y');
+    expect(inline('svc password=hunter22\nx')).toBe('svc password=[REDACTED]␤x');
+  });
+
+  it('cuts a value only after redacting it whole', () => {
+    const url = 'postgres://app:Straddle9Pass@db:5432/x';
+    for (let cut = 0; cut < url.length + 5; cut++) {
+      const text = 'y'.repeat(30) + url + ' tail';
+      const out = cutText(text, 30 + cut);
+      expect(out.length).toBeLessThanOrEqual(30 + cut + 1);
+      expect(out, `cut at ${cut}`).not.toMatch(/Stra|ddle9/);
+    }
+    expect(cutText('short', 10)).toBe('short');
+    expect(cutText('a'.repeat(20), 10, '…[cut]')).toBe('a'.repeat(10) + '…[cut]');
+    // Never half a surrogate pair.
+    expect(cutText('ab😀cd', 3)).toBe('ab…');
+    expect(redactSecrets('a\u0007b')).toBe('a\u0007b');
   });
 
   it('redacts every string of a nested structure, keys included, and copies typed arrays', () => {
