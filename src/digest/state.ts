@@ -7,7 +7,6 @@ import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from '
 import { basename, dirname, join } from 'node:path';
 import type { FindingSeverity } from '../model.js';
 import type { Position, PullRecord } from '../sources/railway/pull.js';
-import { redactDeep } from '../redact.js';
 
 export const STATE_VERSION = 1;
 /** Runs of history kept per finding. */
@@ -109,7 +108,7 @@ export function writeState(path: string, state: DigestState): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   try {
     makeFolder(dirname(path));
-    writeFileSync(tmp, JSON.stringify(redactDeep(state), null, 1) + '\n');
+    writeFileSync(tmp, JSON.stringify(state, null, 1) + '\n');
     renameSync(tmp, path);
   } catch (e) {
     try {

@@ -3,6 +3,7 @@
 // token goes into one request header and nowhere else: errors and progress name the variable it
 // came from, never its value, and any text from the server is cleaned of it before it is shown.
 import { InputError } from '../../ingest/read-input.js';
+import { registerSecret } from '../../redact.js';
 
 /** Railway's public endpoint (the CLI's `backboard`). */
 export const RAILWAY_URL = 'https://backboard.railway.com/graphql/v2';
@@ -16,10 +17,16 @@ export interface RailwayToken {
 /** The token as Railway's CLI takes it: a project token (RAILWAY_TOKEN) first, else an account or team token (RAILWAY_API_TOKEN). */
 export function tokenFromEnv(env: NodeJS.ProcessEnv): RailwayToken {
   const project = env.RAILWAY_TOKEN?.trim();
-  if (project) return { variable: 'RAILWAY_TOKEN', value: project };
+  if (project) return secret({ variable: 'RAILWAY_TOKEN', value: project });
   const account = env.RAILWAY_API_TOKEN?.trim();
-  if (account) return { variable: 'RAILWAY_API_TOKEN', value: account };
+  if (account) return secret({ variable: 'RAILWAY_API_TOKEN', value: account });
   throw new RailwayError('no Railway token: set RAILWAY_TOKEN (a project token) or RAILWAY_API_TOKEN (an account or team token); docs/railway.md says how to make one');
+}
+
+/** The token, registered with the redaction every output goes through: wherever its value would appear, it does not. */
+function secret(token: RailwayToken): RailwayToken {
+  registerSecret(token.value);
+  return token;
 }
 
 /** Why a fetch from Railway stopped (exit code 2): bad token, unknown project, GraphQL errors, a network that does not come back. */
