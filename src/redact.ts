@@ -105,7 +105,7 @@ const RULES: readonly Rule[] = [
   // and ?, a template's <*>, printf's %s) is left as it is.
   [
     new RegExp(`(${KEY_WORD}[\\w.-]{0,64}(?:\\\\?["'])?\\s*(?:=>?|:)\\s*)(?!\\[REDACTED|${SCHEME}\\s|\\$\\d+(?!\\w)|\\?|<\\*>|%s)(${KEY_VALUE})`, 'gi'),
-    (_m, key, value) => `${key}${quoted(value!)}`,
+    (m, key, value) => (isProse(key!, value!) ? m : `${key}${quoted(value!)}`),
   ],
   // Command-line flags: --password hunter2, --token=abc.
   [/(--(?:password|passwd|pass|token|secret|api-key|apikey|access-token|auth-token|client-secret)[= ])(?!\[REDACTED)\S+/gi, '$1[REDACTED]'],
@@ -120,6 +120,14 @@ function quoted(v: string): string {
   if (v.startsWith('"')) return '"[REDACTED]"';
   if (v.startsWith("'")) return "'[REDACTED]'";
   return '[REDACTED]';
+}
+
+/**
+ * Whether `key: value` is a sentence rather than a setting: a colon, then a short lower-case word
+ * ("no Railway token: set RAILWAY_TOKEN", "auth: expired"). Not for passwords, which can be words.
+ */
+function isProse(key: string, value: string): boolean {
+  return !key.includes('=') && /^[a-z]{1,12}$/.test(value) && !/pass|pwd/i.test(key);
 }
 
 /**

@@ -6,7 +6,8 @@
 // taken over when it was made on this host: its pid tells whether the owner still runs.
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { StateError } from './state.js';
+import { dirname } from 'node:path';
+import { makeFolder, StateError } from './state.js';
 
 /** How long a second digest waits for the lock before it gives up. */
 export const LOCK_WAIT_MS = 10_000;
@@ -27,6 +28,12 @@ export interface StateLock {
 export async function lockState(statePath: string, waitMs = LOCK_WAIT_MS): Promise<StateLock> {
   const path = `${statePath}.lock`;
   const deadline = Date.now() + waitMs;
+  // The state's folder, on a first run (`--state .hindsight/state.json`), so that the lock has a place.
+  try {
+    makeFolder(dirname(statePath));
+  } catch (e) {
+    throw new StateError(`cannot write the digest state ${statePath}: cannot create its folder: ${(e as Error).message}`);
+  }
   for (;;) {
     const owner = tryCreate(path, statePath);
     if (owner === null) return held(path);

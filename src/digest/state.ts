@@ -121,10 +121,10 @@ export function writeState(path: string, state: DigestState): void {
 }
 
 /**
- * Creates `dir` and its missing parents. Not mkdirSync's `recursive`, which loops forever on a
+ * Creates `dir` and its missing parents (the lock creates the state's folder before the state is read). Not mkdirSync's `recursive`, which loops forever on a
  * parent that exists but refuses children (measured on Node 20 under /proc/self).
  */
-function makeFolder(dir: string): void {
+export function makeFolder(dir: string): void {
   try {
     mkdirSync(dir);
   } catch (e) {

@@ -86,6 +86,8 @@ const NEGATIVE: string[] = [
   'GET https://api.example.com/v1/users/12345/orders?page=2',
   'ssh://git@github.com/acme/api.git fetched',
   'postgres://postgres@localhost:5432/railway',
+  'no Railway token: set RAILWAY_TOKEN (a project token) or RAILWAY_API_TOKEN',
+  'auth: expired, signing in again',
 ];
 
 describe('redact', () => {
