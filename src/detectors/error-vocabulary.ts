@@ -12,7 +12,7 @@
 // so each incident's union is one expression run once per message.
 
 /** The incidents the vocabulary covers. */
-export type Incident = 'pool-exhaustion' | 'out-of-memory' | 'process-exit';
+export type Incident = 'pool-exhaustion' | 'worker-timeout' | 'task-start' | 'task-end' | 'out-of-memory' | 'process-exit';
 
 /** What an entry's named groups (or its `implies`) hold. */
 export type VocabularyValue =
@@ -31,7 +31,11 @@ export type VocabularyValue =
   | 'poolSize'
   | 'overflow'
   | 'timeoutSeconds'
-  | 'timeoutMs';
+  | 'timeoutMs'
+  | 'limitSeconds'
+  | 'task'
+  | 'taskId'
+  | 'threads';
 
 export interface VocabularyEntry {
   /** Stable id, `<library>-<what>`. */
@@ -153,6 +157,94 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     pattern: /Transaction API error: Unable to start a transaction in the given time\./,
     captures: [],
     fixture: 'prisma.txt',
+  },
+
+  // --- Worker timeouts: a worker or task killed or interrupted for running too long ------------
+  {
+    id: 'gunicorn-worker-timeout',
+    incident: 'worker-timeout',
+    library: 'gunicorn',
+    pattern: /WORKER TIMEOUT \(pid:(?<pid>\d+)\)/,
+    captures: ['pid'],
+    fixture: 'gunicorn.txt',
+  },
+  {
+    id: 'celery-soft-time-limit',
+    incident: 'worker-timeout',
+    library: 'Celery',
+    pattern: /Soft time limit \((?<limitSeconds>[0-9.]+)s\) exceeded for (?<task>[\w.]+)\[(?<taskId>[0-9a-f-]+)\]/,
+    captures: ['limitSeconds', 'task', 'taskId'],
+    fixture: 'celery-worker.txt',
+  },
+  {
+    id: 'celery-hard-time-limit',
+    incident: 'worker-timeout',
+    library: 'Celery',
+    pattern: /Hard time limit \((?<limitSeconds>[0-9.]+)s\) exceeded for (?<task>[\w.]+)\[(?<taskId>[0-9a-f-]+)\]/,
+    captures: ['limitSeconds', 'task', 'taskId'],
+    fixture: 'celery-worker.txt',
+  },
+  {
+    // The same hard limit as the pool's handler reports it, just before the line above.
+    id: 'celery-time-limit-exceeded',
+    incident: 'worker-timeout',
+    library: 'Celery',
+    pattern: /Task handler raised error: TimeLimitExceeded\((?<limitSeconds>[0-9.]+),?\)/,
+    captures: ['limitSeconds'],
+    detail: true,
+    fixture: 'celery-worker.txt',
+  },
+  {
+    id: 'rq-job-timeout',
+    incident: 'worker-timeout',
+    library: 'RQ',
+    pattern: /JobTimeoutException: Task exceeded maximum timeout value \((?<limitSeconds>\d+) seconds\)/,
+    captures: ['limitSeconds'],
+    fixture: 'rq.txt',
+  },
+  {
+    id: 'puma-worker-timeout',
+    incident: 'worker-timeout',
+    library: 'puma',
+    pattern: /Terminating timed out worker \(worker failed to (?:check in|boot) within (?<limitSeconds>\d+) seconds\): (?<pid>\d+)/,
+    captures: ['limitSeconds', 'pid'],
+    fixture: 'puma.txt',
+  },
+  {
+    // At shutdown, jobs still running after Sidekiq's timeout are killed and pushed back.
+    id: 'sidekiq-busy-threads-terminated',
+    incident: 'worker-timeout',
+    library: 'Sidekiq',
+    pattern: /Terminating (?<threads>\d+) busy worker threads/,
+    captures: ['threads'],
+    fixture: 'sidekiq.txt',
+  },
+  {
+    // The failed reason BullMQ gives a job whose lock expired too often (an event loop blocked by it).
+    id: 'bullmq-job-stalled',
+    incident: 'worker-timeout',
+    library: 'BullMQ',
+    pattern: /job stalled more than allowable limit/,
+    captures: [],
+    fixture: 'bullmq.txt',
+  },
+
+  // --- Tasks received and finished (pairs by task id: a task received and never finished hung) -
+  {
+    id: 'celery-task-received',
+    incident: 'task-start',
+    library: 'Celery',
+    pattern: /\bTask (?<task>[\w.]+)\[(?<taskId>[0-9a-f-]{8,})\] received/,
+    captures: ['task', 'taskId'],
+    fixture: 'celery-worker.txt',
+  },
+  {
+    id: 'celery-task-finished',
+    incident: 'task-end',
+    library: 'Celery',
+    pattern: /\bTask (?<task>[\w.]+)\[(?<taskId>[0-9a-f-]{8,})\] (?:succeeded in|raised |retry: |ignored|rejected)|Hard time limit \([0-9.]+s\) exceeded for (?<task2>[\w.]+)\[(?<taskId2>[0-9a-f-]{8,})\]/,
+    captures: ['task', 'taskId'],
+    fixture: 'celery-worker.txt',
   },
 
   // --- Out of memory -------------------------------------------------------------------------
@@ -308,6 +400,16 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     fixture: 'supervisord.txt',
   },
   {
+    // Celery's prefork pool (billiard, common.human_status): "Process 'ForkPoolWorker-1' pid:6141
+    // exited with 'signal 9 (SIGKILL)'" or "... 'exitcode 1'". A hard time limit ends this way too.
+    id: 'celery-pool-process-exited',
+    incident: 'process-exit',
+    library: 'Celery (billiard)',
+    pattern: /Process '(?<program>[^'\n]+)' pid:(?<pid>\d+) exited with '(?:signal \d+ \((?<signal>SIG[A-Z0-9]+)\)|exitcode (?<exitCode>\d+))'/,
+    captures: ['program', 'pid', 'signal', 'exitCode'],
+    fixture: 'celery-worker.txt',
+  },
+  {
     id: 'shell-aborted',
     incident: 'process-exit',
     library: 'sh / bash',
@@ -327,7 +429,7 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
   },
 ];
 
-const NUMERIC: ReadonlySet<VocabularyValue> = new Set(['exitCode', 'heapMb', 'committedMb', 'bytes', 'inUseBytes', 'pid', 'poolSize', 'overflow', 'timeoutSeconds', 'timeoutMs']);
+const NUMERIC: ReadonlySet<VocabularyValue> = new Set(['exitCode', 'heapMb', 'committedMb', 'bytes', 'inUseBytes', 'pid', 'poolSize', 'overflow', 'timeoutSeconds', 'timeoutMs', 'limitSeconds', 'threads']);
 
 interface IncidentIndex {
   entries: VocabularyEntry[];
@@ -369,7 +471,8 @@ export function matchVocabulary(message: string, incidents: readonly Incident[],
     if (m === null) continue;
     const values: VocabularyMatch['values'] = { ...entry.implies };
     for (const name of entry.captures) {
-      const v = m.groups?.[name];
+      // A pattern with alternatives names a value once per alternative: `task`, `task2`...
+      const v = m.groups?.[name] ?? m.groups?.[name + '2'];
       if (v !== undefined) values[name] = NUMERIC.has(name) ? Number(v) : v;
     }
     return { entry, values };

@@ -3,7 +3,8 @@
 // npm's "npm error code 1" / "signal SIGKILL", yarn's "error Command failed with exit code 1.",
 // pnpm's ELIFECYCLE, bun, supervisord's "exited: api (exit status 3; not expected)", a shell's
 // "Aborted" / "Segmentation fault". The lines one exit prints together are one exit; an exit that
-// is an out-of-memory crash is left to out-of-memory; SIGTERM and SIGINT are stops, not crashes.
+// is an out-of-memory crash is left to out-of-memory, one at a time limit (Celery's hard limit kills
+// its pool process) to timeouts; SIGTERM and SIGINT are stops, not crashes.
 import type { Finding } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
@@ -47,13 +48,17 @@ export const processExits = defineDetector({
   },
   detect(t: TimelineSummary, o): Finding[] {
     const gap = o.gapSeconds * 1000;
-    const oom = occurrencesOf(t, ['out-of-memory'], gap);
-    const nearOom = (x: Occurrence) =>
-      oom.some((m) => m.service === x.service && x.start !== null && m.start !== null && x.start >= m.start - gap && x.start <= m.end! + gap);
+    const near = (list: Occurrence[]) => (x: Occurrence) =>
+      list.some((m) => m.service === x.service && x.start !== null && m.start !== null && x.start >= m.start - gap && x.start <= m.end! + gap);
+    const nearOom = near(occurrencesOf(t, ['out-of-memory'], gap));
+    // A worker killed at its time limit (Celery's hard limit kills the pool process) is a timeout.
+    const nearLimit = near(occurrencesOf(t, ['worker-timeout'], gap));
     const exits = occurrencesOf(t, ['process-exit'], gap);
     const leftToOom = exits.filter(nearOom).length;
-    const stops = exits.filter((x) => !nearOom(x) && isStop(x)).length;
-    const crashes = exits.filter((x) => !nearOom(x) && !isStop(x));
+    const leftToTimeouts = exits.filter((x) => !nearOom(x) && nearLimit(x)).length;
+    const rest = exits.filter((x) => !nearOom(x) && !nearLimit(x));
+    const stops = rest.filter(isStop).length;
+    const crashes = rest.filter((x) => !isStop(x));
     if (crashes.length === 0) return [];
     const services = distinct(crashes.map((x) => x.service));
     const byCode = countBy(crashes, codeOf);
@@ -71,6 +76,7 @@ export const processExits = defineDetector({
         pattern:
           `Per service: ${Object.entries(perService).map(([s, c]) => `${s} ${c}`).join(', ')}; reported by ${Object.entries(byReporter).map(([r, c]) => `${r} ${c}`).join(', ')}` +
           (leftToOom > 0 ? `; ${plural(leftToOom, 'more exit')} came with an out-of-memory crash (see out-of-memory)` : '') +
+          (leftToTimeouts > 0 ? `; ${plural(leftToTimeouts, 'more exit')} came with a time limit (see timeouts)` : '') +
           (stops > 0 ? `; ${plural(stops, 'exit')} by SIGTERM or SIGINT (stops, not failures) not counted` : '') +
           '.',
         rootCause:
@@ -87,6 +93,7 @@ export const processExits = defineDetector({
           perService,
           byReporter,
           leftToOutOfMemory: leftToOom,
+          leftToTimeouts,
           stops,
           exits: crashes.slice(0, 20).map((x) => ({ at: x.start === null ? null : isoSeconds(x.start), service: x.service, code: codeOf(x), ...x.values })),
           services,

@@ -1,7 +1,9 @@
 // Timeouts at every layer, each a separate finding: statements cancelled by statement_timeout,
 // sessions ended by idle_in_transaction_session_timeout or idle_session_timeout (PostgreSQL), and
-// the application's own: asyncio/asyncpg TimeoutError, handler or worker timeouts its code names
-// (WEBHOOK_HANDLER_TIMEOUT, WORKER_TIMEOUT, gunicorn's WORKER TIMEOUT) and HTTP 504 responses.
+// the application's own: asyncio/asyncpg TimeoutError, workers and tasks stopped for running too
+// long in their library's words (the worker-timeout entries of error-vocabulary.ts: gunicorn's
+// WORKER TIMEOUT, Celery's soft and hard time limits, RQ, puma, Sidekiq, BullMQ stalled jobs),
+// handler timeouts the code names (WEBHOOK_HANDLER_TIMEOUT) and HTTP 504 responses.
 // Pool-acquire timeouts belong to connection-exhaustion and lock timeouts to lock-contention.
 import type { Finding, FindingSeverity } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
@@ -11,8 +13,12 @@ import { plural } from '../words.js';
 import { statementKey } from '../timeline/postgres-stats.js';
 import { isPoolExhaustion } from './connection-exhaustion.js';
 import { candidateEvents, type MessageTest } from './template-index.js';
+import { matchVocabulary, vocabularyInterest, vocabularyTest } from './error-vocabulary.js';
 
-type Kind = 'statement-timeout' | 'idle-in-transaction-timeout' | 'idle-session-timeout' | 'app-timeout' | 'handler-timeout' | 'http-504';
+const WORKER: ['worker-timeout'] = ['worker-timeout'];
+const mayBeWorkerTimeout = vocabularyTest(WORKER);
+
+type Kind = 'statement-timeout' | 'idle-in-transaction-timeout' | 'idle-session-timeout' | 'worker-timeout' | 'app-timeout' | 'handler-timeout' | 'http-504';
 
 const STATEMENT_TIMEOUT_RE = /canceling statement due to statement timeout/;
 const IDLE_TX_RE = /terminating connection due to idle-in-transaction timeout|IdleInTransactionSessionTimeoutError/;
@@ -42,10 +48,12 @@ const mayHaveTimeoutWord = (m: string) => m.includes('ime') || m.includes('IME')
 
 /** Whether a message may be a timeout of some kind (the source and attributes are not looked at): picks the events to test. */
 const mayBeTimeout: MessageTest = (m) =>
-  mayHaveTimeoutWord(m) && (STATEMENT_TIMEOUT_RE.test(m) || IDLE_TX_RE.test(m) || IDLE_SESSION_RE.test(m) || HANDLER_RE.test(m) || HTTP_504_RE.test(m) || APP_TIMEOUT_RE.test(m));
+  (mayHaveTimeoutWord(m) && (STATEMENT_TIMEOUT_RE.test(m) || IDLE_TX_RE.test(m) || IDLE_SESSION_RE.test(m) || HANDLER_RE.test(m) || HTTP_504_RE.test(m) || APP_TIMEOUT_RE.test(m))) ||
+  mayBeWorkerTimeout(m);
 
 function kindOf(ev: TimelineEvent): Kind | null {
   const msg = ev.message;
+  if (ev.source !== 'postgres' && matchVocabulary(msg, WORKER) !== null) return 'worker-timeout';
   if (!mayHaveTimeoutWord(msg)) return ev.source !== 'postgres' && has504Status(ev) ? 'http-504' : null;
   if (STATEMENT_TIMEOUT_RE.test(msg)) return 'statement-timeout';
   if (IDLE_TX_RE.test(msg)) return 'idle-in-transaction-timeout';
@@ -88,6 +96,14 @@ const TEXT: Record<Kind, { title: string; what: [one: string, many: string]; cau
     fix: 'Set the pool recycle time below idle_session_timeout (pool_recycle) or enable pool_pre_ping.',
     severity: () => 'low',
   },
+  'worker-timeout': {
+    title: 'Workers and Tasks Stopped for Running Too Long',
+    what: ['worker or task stopped at its time limit', 'workers or tasks stopped at their time limit'],
+    cause: 'A request or task ran past the limit its server or queue sets (gunicorn --timeout, Celery time_limit/soft_time_limit, RQ job_timeout, puma worker_timeout, BullMQ lock duration): a call without its own timeout (database, HTTP), a lock wait, or work too big for one request or task.',
+    impact: 'The work was killed or interrupted: a request got no response (gunicorn, puma), a task failed or was retried (Celery, RQ, BullMQ); a hard kill also drops whatever else the worker process held.',
+    fix: 'Find the call the work was waiting on (the traceback or the slow-query log at that time) and bound it with a timeout shorter than the limit; move long work out of requests into tasks, and split tasks that need more than their limit.',
+    severity: (n) => (n >= 5 ? 'high' : 'medium'),
+  },
   'app-timeout': {
     title: 'Application Timeouts (TimeoutError)',
     what: ['application timeout error', 'application timeout errors'],
@@ -119,12 +135,13 @@ export const timeouts = defineDetector({
     id: 'timeouts',
     title: 'Timeouts: statement, idle-in-transaction, idle-session, application, 504',
     explanation:
-      'Statements cancelled by statement_timeout, sessions ended by idle_in_transaction_session_timeout or idle_session_timeout, and ' +
-      'application-side timeouts (asyncio/asyncpg TimeoutError, handler or worker timeouts such as WEBHOOK_HANDLER_TIMEOUT, HTTP 504), ' +
+      'Statements cancelled by statement_timeout, sessions ended by idle_in_transaction_session_timeout or idle_session_timeout, workers and ' +
+      'tasks stopped at their time limit (gunicorn WORKER TIMEOUT, Celery soft and hard time limits, RQ, puma, Sidekiq, BullMQ stalled jobs), and ' +
+      'application-side timeouts (asyncio/asyncpg TimeoutError, handler timeouts such as WEBHOOK_HANDLER_TIMEOUT, HTTP 504), ' +
       'one finding per kind with counts per service and the statements involved.',
     defaults: { minCount: 1 },
     optionDocs: { minCount: 'timeouts of one kind needed for a finding' },
-    interests: [/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_TIMEOUT\b/, /TimeoutError/, /\b504\b/],
+    interests: [/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_TIMEOUT\b/, /TimeoutError/, /\b504\b/, vocabularyInterest(WORKER)],
   },
   detect(t: TimelineSummary, o): Finding[] {
     const byKind = new Map<Kind, TimelineEvent[]>();
@@ -164,6 +181,10 @@ export const timeouts = defineDetector({
       const statements = countBy(list.filter((e) => e.pg?.statement), (e) => statementKey(e.pg!.statement!));
       const users = countBy(list.filter((e) => e.pg?.user), (e) => e.pg!.user!);
       const markers = kind === 'handler-timeout' ? countBy(list, (e) => HANDLER_RE.exec(e.message)![0]) : {};
+      const words = kind === 'worker-timeout' ? list.map((e) => matchVocabulary(e.message, WORKER)!) : [];
+      const byLibrary = countBy(words, (w) => w.entry.library);
+      const tasks = countBy(words.filter((w) => typeof w.values.task === 'string'), (w) => w.values.task as string);
+      const limits = distinct(words.filter((w) => w.values.limitSeconds !== undefined).map((w) => `${w.values.limitSeconds} s`));
       const { firstSeen, lastSeen } = firstLast(list);
       const topStatement = topCounts(statements, 1, 'statement')[0];
       findings.push({
@@ -176,6 +197,9 @@ export const timeouts = defineDetector({
           `${plural(n, ...tx.what)} between ${firstSeen ?? '?'} and ${lastSeen ?? '?'}; per service: ` +
           Object.entries(perService).map(([s, c]) => `${s} ${c}`).join(', ') +
           (Object.keys(markers).length > 0 ? `; markers: ${Object.entries(markers).map(([m, c]) => `${m} ×${c}`).join(', ')}` : '') +
+          (Object.keys(byLibrary).length > 0 ? `; by library: ${Object.entries(byLibrary).map(([l, c]) => `${l} ${c}`).join(', ')}` : '') +
+          (Object.keys(tasks).length > 0 ? `; tasks: ${Object.entries(tasks).map(([x, c]) => `${x} ×${c}`).join(', ')}` : '') +
+          (limits.length > 0 ? `; limits: ${limits.join(', ')}` : '') +
           (topStatement ? `; most often for \`${topStatement.statement.slice(0, 200)}\` (${topStatement.count})` : '') +
           '.',
         rootCause: tx.cause,
@@ -193,6 +217,7 @@ export const timeouts = defineDetector({
           statements: topCounts(statements, 10, 'statement'),
           users,
           markers,
+          ...(kind === 'worker-timeout' ? { byLibrary, tasks, limits } : {}),
           firstSeen,
           lastSeen,
         },

@@ -120,7 +120,8 @@ describe('connection-exhaustion on real pools (test/fixtures/vocabulary/)', () =
     expect(
       await detectOnCaptures(connectionExhaustion, [
         { fixture: 'pino-healthy.txt', at: Date.parse(T), stream: 'stdout' },
-        { fixture: 'celery-worker.txt', at: Date.parse(T), lines: [0, 22] },
+        { fixture: 'celery-healthy-worker.txt', at: Date.parse(T) },
+        { fixture: 'celery-healthy-beat.txt', at: Date.parse(T) },
         { fixture: 'hikaricp.txt', at: Date.parse(T), lines: [0, 2] },
       ]),
     ).toEqual([]);

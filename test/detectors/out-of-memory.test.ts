@@ -13,7 +13,8 @@ describe('out-of-memory: valid (no finding)', () => {
     expect(
       await detectOnCaptures(outOfMemory, [
         { fixture: 'pino-healthy.txt', at: T, stream: 'stdout' },
-        { fixture: 'celery-worker.txt', at: T, lines: [0, 22] },
+        { fixture: 'celery-healthy-worker.txt', at: T },
+        { fixture: 'celery-healthy-beat.txt', at: T },
         { fixture: 'celery-beat.txt', at: T },
         { fixture: 'npm.txt', at: T + MIN },
         { fixture: 'supervisord.txt', at: T + 2 * MIN },

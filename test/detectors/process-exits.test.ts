@@ -12,7 +12,8 @@ describe('process-exits: valid (no finding)', () => {
     expect(
       await detectOnCaptures(processExits, [
         { fixture: 'pino-healthy.txt', at: T, stream: 'stdout' },
-        { fixture: 'celery-worker.txt', at: T, lines: [0, 22] },
+        { fixture: 'celery-healthy-worker.txt', at: T },
+        { fixture: 'celery-healthy-beat.txt', at: T },
         { fixture: 'celery-beat.txt', at: T },
         { fixture: 'supervisord.txt', at: T + MIN, lines: [0, 6] },
         { text: '2026-12-07 17:09:46,626 INFO exited: api (exit status 0; expected)', at: T + 2 * MIN },
@@ -30,9 +31,17 @@ describe('process-exits: valid (no finding)', () => {
       ]),
     ).toEqual([]);
   });
+  it('Celery\'s pool process killed by the hard time limit is left to timeouts', async () => {
+    expect(await detectOnCaptures(processExits, [{ fixture: 'celery-worker.txt', at: T }], 'worker')).toEqual([]);
+  });
 });
 
 describe('process-exits: invalid (findings)', () => {
+  it('a Celery pool process killed by SIGKILL with no time limit near (the OOM killer\'s way)', async () => {
+    const fs = await detectOnCaptures(processExits, [{ fixture: 'celery-worker.txt', at: T, lines: [62, 63] }], 'worker');
+    expect(fs[0]!.data).toMatchObject({ count: 1, byCode: { SIGKILL: 1 }, byReporter: { 'Celery (billiard)': 1 } });
+  });
+
   it('Node crashes under npm, yarn, pnpm and bun: one exit per crash, with its code', async () => {
     const fs = await detectOnCaptures(processExits, [
       { fixture: 'node.txt', at: T, lines: [0, 14] },

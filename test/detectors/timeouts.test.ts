@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildTimeline, runDetector } from '../helpers/timeline.js';
 import { timeouts } from '../../src/detectors/timeouts.js';
 import { appEvent, pgEvent, plus } from './pg-test-events.js';
+import { detectOnCaptures, fixtureText } from './captured-run.js';
 
 const T = '2026-05-10T12:00:00Z';
 
@@ -62,14 +63,16 @@ describe('timeouts', () => {
       appEvent(plus(T, 231), 'request done', 'error', 'edge', { httpStatus: 504, path: '/export' }),
     ]);
     const byKind = Object.fromEntries(fs.map((f) => [f.data.kind, f]));
-    expect(byKind['handler-timeout']!.data.count).toBe(7);
-    expect(byKind['handler-timeout']!.data.markers).toEqual({ WEBHOOK_HANDLER_TIMEOUT: 5, WORKER_TIMEOUT: 1, 'WORKER TIMEOUT': 1 });
+    expect(byKind['handler-timeout']!.data.count).toBe(6);
+    expect(byKind['handler-timeout']!.data.markers).toEqual({ WEBHOOK_HANDLER_TIMEOUT: 5, WORKER_TIMEOUT: 1 });
+    // gunicorn's own line is a worker timeout in its library's words.
+    expect(byKind['worker-timeout']!.data).toMatchObject({ count: 1, byLibrary: { gunicorn: 1 } });
     expect(byKind['handler-timeout']!.severity).toBe('high');
     expect(byKind['app-timeout']!.data.count).toBe(2);
     expect(byKind['http-504']!.data.count).toBe(2);
     expect(byKind['http-504']!.data.perService).toEqual({ edge: 2 });
     expect(byKind['http-504']!.summary).toBe('2 HTTP 504 responses on edge.');
-    expect(byKind['handler-timeout']!.summary).toMatch(/^7 handler or worker timeouts reported by the application on /);
+    expect(byKind['handler-timeout']!.summary).toMatch(/^6 handler or worker timeouts reported by the application on /);
   });
 
   it('a 504 logged by the timeout middleware and by the access log is one request', () => {
@@ -83,5 +86,39 @@ describe('timeouts', () => {
     ]);
     // The second middleware line says no status; its access-log and proxy lines are one request; 60 s later is another.
     expect(fs[0]!.data).toMatchObject({ kind: 'http-504', count: 3, duplicateLines: 2 });
+  });
+});
+
+describe('timeouts: workers and tasks at their time limit, on real output (test/fixtures/vocabulary/)', () => {
+  it('gunicorn\'s WORKER TIMEOUT and Celery\'s soft and hard limits as Railway delivers them: one per limit, the hard one counted once', async () => {
+    const fs = await detectOnCaptures(timeouts, [
+      { fixture: 'gunicorn.txt', at: Date.parse(T) },
+      { fixture: 'celery-worker.txt', at: Date.parse(T) },
+    ]);
+    const w = fs.find((f) => f.data.kind === 'worker-timeout')!;
+    expect(w.data).toMatchObject({
+      count: 3,
+      byLibrary: { gunicorn: 1, Celery: 2 },
+      tasks: { 'tasks.soft': 1, 'tasks.hard': 1 },
+      limits: ['1 s', '2 s'],
+    });
+    expect(w.severity).toBe('medium');
+  });
+
+  it('RQ, puma, Sidekiq and BullMQ in their own words', () => {
+    const fs = runDetector(timeouts, ['rq.txt', 'puma.txt', 'sidekiq.txt', 'bullmq.txt'].map((f, i) => appEvent(plus(T, i * 60), fixtureText(f).trimEnd(), 'error', 'worker')));
+    expect(fs.map((f) => [f.data.kind, f.data.count, f.data.byLibrary])).toEqual([['worker-timeout', 4, { RQ: 1, puma: 1, Sidekiq: 1, BullMQ: 1 }]]);
+  });
+
+  it('healthy Celery worker and beat, pino and gunicorn\'s start lines give nothing', async () => {
+    expect(
+      await detectOnCaptures(timeouts, [
+        { fixture: 'celery-healthy-worker.txt', at: Date.parse(T) },
+        { fixture: 'celery-healthy-beat.txt', at: Date.parse(T) },
+        { fixture: 'celery-beat.txt', at: Date.parse(T) },
+        { fixture: 'pino-healthy.txt', at: Date.parse(T), stream: 'stdout' },
+        { fixture: 'gunicorn.txt', at: Date.parse(T), lines: [0, 4] },
+      ]),
+    ).toEqual([]);
   });
 });
