@@ -36,16 +36,18 @@ export function buildProgram(io: Io): Command {
       'after',
       `
 Examples:
-  railway logs --json --since 24h | hindsight analyze            # markdown report on stdout
+  hindsight analyze --railway --project ID --environment production --since 2h   # from Railway's API
+  railway logs --json --since 2h | hindsight analyze             # piped: at most 500 lines
   hindsight analyze samples/whendoist -o incident.md
   hindsight analyze logs/ --format text                          # terminal summary
   hindsight analyze logs/ --format json --fail-on high           # for CI: exit code 1 on a high finding
-  railway logs --json --since 24h | hindsight digest --state .hindsight/state.json
+  hindsight digest --railway --project ID --environment production --since 24h --state state.json
+  hindsight pull railway --project ID --environment production --since 6h -o logs/   # keep the window
   hindsight formats                                              # the input formats hindsight reads
   hindsight conventions                                          # the loggers whose own level hindsight reads
   hindsight detectors                                            # what each detector looks for
 
-Run hindsight <command> --help for a command's options. Docs: docs/report.md, docs/config.md, docs/json.md, docs/nightly.md.`,
+Run hindsight <command> --help for a command's options. Docs: docs/report.md, docs/config.md, docs/json.md, docs/nightly.md, docs/railway.md.`,
     );
   registerAnalyze(program, io);
   registerDigest(program, io);

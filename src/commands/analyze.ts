@@ -31,7 +31,8 @@ export function registerAnalyze(program: Command, io: Io): void {
       'after',
       `
 Examples:
-  railway logs --json --since 24h | hindsight analyze
+  hindsight analyze --railway --project 1f2e... --environment production --since 2h   # from Railway's API (docs/railway.md)
+  railway logs --json --since 2h | hindsight analyze        # piped: at most 500 lines, one deployment
   hindsight analyze samples/whendoist -o incident.md
   hindsight analyze api.jsonl postgres.log.gz metrics.json -o report.json   # JSON, from the name
   hindsight analyze logs/ --since 2h --format text          # the last two hours of the logs

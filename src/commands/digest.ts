@@ -32,11 +32,13 @@ export function registerDigest(program: Command, io: Io): void {
       'after',
       `
 Examples:
-  railway logs --json --since 24h | hindsight digest --state .hindsight/state.json
+  hindsight digest --railway --project 1f2e... --environment production --since 24h --state .hindsight/state.json
   hindsight digest logs/2026-02-08/ --state state.json -o digest.md
   hindsight digest today.jsonl --state state.json --dry-run      # look without moving the baseline
   hindsight digest logs/ --state state.json --fail-on high       # exit code 1 when something new is high or worse
 
+With --railway the state keeps, per service, the last entry read: each run fetches from exactly
+there (--since only for a service it does not know yet), so every line is read once.
 A missing state file is a first run. A state file that cannot be read is an error (exit code 2);
 move it away to start over. The state is updated only once the digest is written, and one digest
 at a time uses it: a second waits up to 10 seconds for the first, then exits with code 2. See docs/nightly.md for a GitHub Actions workflow and a cron line.`,
