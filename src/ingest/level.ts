@@ -124,6 +124,7 @@ export function levelCueOf(message: string): Level | null {
     if (message.charCodeAt(1) === 42 && message.charCodeAt(2) === 32) return found('info', 'access-log');
     return symbolFirst(message, 1);
   }
+  if (c0 === 40 /* ( */ || c0 === 47 /* / */ || c0 === 60 /* < */) return warningLevel(message);
   return c0 >= 128 ? symbolFirst(message, 0) : null;
 }
 
@@ -165,7 +166,32 @@ function lowerFirst(s: string): Level | null {
     return after === 32 || after !== after ? found(levelOfLettersAt(s, 0, j, COLON_WORDS_BY_LENGTH), 'word-colon') : null;
   }
   if (next === 61 /* = */) return found(logfmtLevel(s), 'logfmt');
+  if (next === 32) for (const tag of TAGS) if (tag.length === j && s.startsWith(tag)) return found(wordAfterTag(s, j + 1), 'after-tag');
   return null;
+}
+
+/** The word right after a bare tag, in any case, ended by a space or `!`: npm's `warn`, `error`, `WARN`, `ERR!`. */
+function wordAfterTag(s: string, i: number): Level | null {
+  let j = i;
+  while (j < s.length && j < i + 8 && isLetter(s.charCodeAt(j))) j++;
+  const d = j < s.length ? s.charCodeAt(j) : 32;
+  return j > i && (d === 32 || d === 33) ? levelOfLettersAt(s, i, j) : null;
+}
+
+/**
+ * A warning's category after the program's prefix: Python's warnings module
+ * (`/app/main.py:3: DeprecationWarning: ...`) and Node's process warnings
+ * (`(node:26512) [DEP0005] DeprecationWarning: ...`, and the hint it prints after the first,
+ * `(Use \`node --trace-warnings ...\` to show where the warning was created)`).
+ */
+function warningLevel(s: string): Level | null {
+  if (s.startsWith('(Use `node --trace-warnings')) return found('warn', 'warning-line');
+  const at = s.indexOf('Warning: ');
+  if (at === -1 || at > 240) return null;
+  let w = at;
+  while (w > 0 && isLetter(s.charCodeAt(w - 1))) w--;
+  const before = s.charCodeAt(w - 2);
+  return w > 1 && s.charCodeAt(w - 1) === 32 && (before === 58 || before === 93 || before === 41) ? found('warn', 'warning-line') : null;
 }
 
 /** The value of the first `level=` or `lvl=` pair among a line's first 200 characters. */
@@ -223,7 +249,7 @@ function bracketFirst(s: string): Level | null {
   if (j === 1 || s.charCodeAt(j) !== 93 /* ] */) return null;
   const l = levelOfLettersAt(s, 1, j);
   if (l !== null) return found(l, 'bracketed-word');
-  for (const tag of TAGS) if (tag.length === j - 1 && s.startsWith(tag, 1)) return found(levelAmongTokens(s, j + 1), 'after-tag');
+  for (const tag of TAGS) if (tag.length === j + 1 && s.startsWith(tag)) return found(levelAmongTokens(s, j + 1), 'after-tag');
   return null;
 }
 

@@ -22,7 +22,7 @@ export type LevelShape =
   | 'after-time'
   /** A bracketed time opens the line; the level word follows inside or after it: `[time: INFO/Main]`, `[time] [pid] [INFO]`, `[time] app.INFO:`. */
   | 'after-bracketed-time'
-  /** A bracketed tag, then pid and time, then the level word: `[Nest] 1234  - date   LOG [Ctx] ...`. */
+  /** A tag, then the level word: `[Nest] 1234  - date   LOG [Ctx] ...` (after pid and time), `npm warn ...`. */
   | 'after-tag'
   /** Ruby's Logger: the level's first letter, a comma, the bracketed time: `I, [time #pid]  INFO -- : ...`. */
   | 'ruby-letter'
@@ -36,6 +36,8 @@ export type LevelShape =
   | 'access-log'
   /** Django's development server: `[date] "GET / HTTP/1.1" 404 2192`, logged at the status's level. */
   | 'status-line'
+  /** A warning's category after the program's prefix: `path.py:3: DeprecationWarning: ...`, `(node:26512) Warning: ...`. */
+  | 'warning-line'
   /** No level in the line: the program's stream is its level (listed so that nobody looks for one). */
   | 'stream';
 
@@ -56,7 +58,7 @@ export interface LogConvention {
    * for 'ruby-letter' the letters, for 'symbol' the symbols; otherwise they join the shared words.
    */
   words?: Readonly<Record<string, Level>>;
-  /** For 'after-tag': the tag (`Nest` of `[Nest]`). */
+  /** For 'after-tag': the tag as written, brackets included (`[Nest]`, `npm`). */
   tag?: string;
   /** For 'json': the members that hold the level (a word, or a number: pino's 10-60, Monolog's 100-600). */
   keys?: readonly string[];
@@ -173,7 +175,7 @@ export const CONVENTIONS: readonly LogConvention[] = [
     recognisedBy: '`[Nest] pid  - date, time PM   LEVEL [Context] ...` (LOG, ERROR, WARN, DEBUG, VERBOSE, FATAL)',
     example: '[Nest] 25336  - 12/07/2026, 5:08:38 PM     LOG [Jobs] info about the job',
     level: 'info',
-    tag: 'Nest',
+    tag: '[Nest]',
     words: { log: 'info', verbose: 'debug' },
   },
   {
@@ -385,5 +387,30 @@ export const CONVENTIONS: readonly LogConvention[] = [
     example: '{"level":"info","ts":1796664628.4147692,"logger":"http.log","msg":"server running","name":"srv0","protocols":["h1","h2","h3"]}',
     level: 'info',
     keys: ['level'],
+  },
+  {
+    id: 'npm',
+    library: 'npm (its own messages: npm warn, npm error, npm notice; npm WARN and npm ERR! before npm 10)',
+    shape: 'after-tag',
+    recognisedBy: '`npm` and a level word: `npm warn config production Use --omit=dev instead.`',
+    example: 'npm warn config production Use `--omit=dev` instead.',
+    level: 'warn',
+    tag: 'npm',
+  },
+  {
+    id: 'node-warnings',
+    library: "Node's process warnings (process.emitWarning, deprecations)",
+    shape: 'warning-line',
+    recognisedBy: '`(node:PID) [CODE] SomethingWarning: ...`, and the `(Use `node --trace-warnings ...`)` hint after the first',
+    example: '(node:28478) [DEP0005] DeprecationWarning: Buffer() is deprecated due to security and usability issues. Please use the Buffer.alloc(), Buffer.allocUnsafe(), or Buffer.from() methods instead.',
+    level: 'warn',
+  },
+  {
+    id: 'python-warnings',
+    library: "Python's warnings module",
+    shape: 'warning-line',
+    recognisedBy: '`/path/file.py:LINE: SomethingWarning: ...` (the source line it quotes next is indented, and keeps its label)',
+    example: '/tmp/i13l-app/main.py:4: RuntimeWarning: pool size 50 is above the server limit',
+    level: 'warn',
   },
 ];

@@ -59,6 +59,11 @@ const EXPECTED: Record<string, string> = {
   'nginx.txt': 'W' + 'I'.repeat(6) + 'IEIEI' + 'I'.repeat(7) + 'III',
   // Caddy logs a 5xx request's access line at error.
   'caddy.txt': 'IWWIIIIIIEEIWII',
+  // `npm install --production` (a warn), then `npm run migrate` with no such script (npm error lines).
+  'npm.txt': 'WEEEEE',
+  'node-warnings.txt': 'WWW',
+  // Each warning, then the source line it quotes (indented: no level).
+  'python-warnings.txt': 'W-W-W-',
 };
 
 const LETTER: Record<string, Level | null> = { T: 'trace', D: 'debug', I: 'info', W: 'warn', E: 'error', F: 'fatal', '-': null };
