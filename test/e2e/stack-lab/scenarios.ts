@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { FAULT_SETTINGS, freePort } from '../postgres-server.js';
 import { injectFaults, type Injected } from '../faults.js';
-import { note, Service, type Container, type Exit } from './railway-capture.js';
+import { note, railwayNow, Service, type Container, type Exit } from './railway-capture.js';
 import { PostgresService, RedisService, sleep, waitForLine } from './servers.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -51,9 +51,17 @@ class Traffic {
   }
 }
 
-/** A scenario's surroundings: its record directory, a scratch home, its servers. */
+/** A planted fault: from its first act to the moment its consequences were complete. */
+export interface Incident {
+  name: string;
+  from: string;
+  to: string;
+}
+
+/** A scenario's surroundings: its record directory, a scratch home, its servers, the faults it planted. */
 class Stack {
   readonly home = mkdtempSync(join(tmpdir(), 'hindsight-lab-home-'));
+  readonly incidents: Incident[] = [];
   pg!: PostgresService;
   redis!: RedisService;
   private readonly containers = new Set<Container>();
@@ -63,6 +71,15 @@ class Stack {
   async up(): Promise<void> {
     this.pg = await PostgresService.create(this.dir);
     this.redis = await RedisService.create(this.dir);
+  }
+
+  /** Runs a fault and records its window. */
+  async plant<T>(name: string, fault: () => Promise<T>): Promise<T> {
+    const from = railwayNow();
+    note(this.dir, name);
+    const result = await fault();
+    this.incidents.push({ name, from, to: railwayNow() });
+    return result;
   }
 
   track(c: Container): Container {
@@ -86,12 +103,20 @@ class Stack {
 export const NODE_SETTINGS = { poolMax: 3, connectTimeoutMs: 1_000, heapMb: 64 } as const;
 
 export interface NodeFaultFacts {
-  poolExhaustion: { held: number; failed: number; message: string };
+  poolExhaustion: { held: number; failed: number };
   redisOutage: { downMs: number; failed: number };
-  redeploys: { count: number; graceMs: number; openTransactionsCut: number };
   oom: { exit: Exit };
   crashLoop: { starts: number; exits: Exit[] };
   requests: number;
+  incidents: Incident[];
+}
+
+export interface NodeRedeployFacts {
+  redeploys: number;
+  graceMs: number;
+  openTransactionsCut: number;
+  requests: number;
+  incidents: Incident[];
 }
 
 function nodeApp(stack: Stack, api: Service, port: number, args: string[] = ['--max-old-space-size=' + NODE_SETTINGS.heapMb, 'app.mjs'], command = 'node'): Container {
@@ -118,97 +143,114 @@ async function nodeReady(api: Service, start: () => Container): Promise<Containe
   return c;
 }
 
-/** The Node stack with every planted fault, one after the other. */
+/** The Node stack with its planted faults, one after the other. */
 export async function nodeFaults(dir: string): Promise<NodeFaultFacts> {
   const stack = new Stack(dir);
   const api = new Service('api', dir);
   try {
     await stack.up();
-    let port = await freePort();
-    const base = () => `http://127.0.0.1:${port}`;
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
     let app = await nodeReady(api, () => nodeApp(stack, api, port));
     let requests = 0;
     const warm = async (ms: number) => {
-      const t = new Traffic(base, ['/health', '/items', '/cached'], 150);
+      const t = new Traffic(() => base, ['/health', '/items', '/cached'], 150);
       await sleep(ms);
       await t.stop();
       requests += t.statuses.length;
     };
     await warm(3_000);
 
-    // Pool exhaustion: every pooled connection held by a slow report, then a burst that waits for one.
-    note(dir, 'pool exhaustion');
-    const held = [1, 2, 3].map(() => get(base() + '/report?seconds=3'));
-    await sleep(300);
-    const burst = await Promise.all(Array.from({ length: 5 }, () => get(base() + '/items')));
-    await Promise.all(held);
-    const poolFailed = burst.filter((s) => s === 500).length;
-    requests += held.length + burst.length;
+    // Every pooled connection held by a slow report, then a burst that waits for one.
+    const poolExhaustion = await stack.plant('pool exhaustion', async () => {
+      const held = Array.from({ length: NODE_SETTINGS.poolMax }, () => get(base + '/report?seconds=3'));
+      await sleep(300);
+      const burst = await Promise.all(Array.from({ length: 5 }, () => get(base + '/items')));
+      await Promise.all(held);
+      requests += held.length + burst.length;
+      return { held: held.length, failed: burst.filter((s) => s === 500).length };
+    });
     await warm(1_500);
 
-    // Redis outage: the server stops, requests that need it fail, it comes back.
-    note(dir, 'redis outage');
-    const downAt = Date.now();
-    await stack.redis.stop();
-    const during: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      during.push(await get(base() + '/cached', 5_000));
-      await sleep(300);
-    }
-    await stack.redis.start();
-    const downMs = Date.now() - downAt;
-    requests += during.length;
+    // The Redis server stops, requests that need it fail, it comes back.
+    const redisOutage = await stack.plant('redis outage', async () => {
+      const downAt = Date.now();
+      await stack.redis.stop();
+      const during: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        during.push(await get(base + '/cached', 5_000));
+        await sleep(300);
+      }
+      await stack.redis.start();
+      requests += during.length;
+      return { downMs: Date.now() - downAt, failed: during.filter((s) => s !== 200).length };
+    });
     await warm(2_000);
 
-    // Redeploys that do not close the pool: the new container comes up, the old one gets SIGTERM
-    // while a report's transaction is open and is killed after a one-second grace, before the
-    // report's statement ends.
-    const graceMs = 1_000;
-    for (let i = 0; i < 2; i++) {
-      note(dir, `redeploy ${i + 1}`);
-      const oldApp = app;
-      const oldBase = base();
-      const newPort = await freePort();
-      app = await nodeReady(api, () => nodeApp(stack, api, newPort));
-      port = newPort;
-      const inflight = get(oldBase + '/report?seconds=3');
-      await sleep(300);
-      await oldApp.stop(graceMs);
-      await inflight;
+    // V8 aborts at the heap limit; the restart policy starts the container again.
+    const oomExit = await stack.plant('heap out of memory', async () => {
+      void get(base + '/leak', 60_000);
       requests++;
-      await warm(1_500);
-    }
-
-    // Heap out of memory: V8 aborts, the restart policy starts the container again.
-    note(dir, 'heap out of memory');
-    void get(base() + '/leak', 60_000);
-    const oomExit = await app.exited;
-    requests++;
+      return app.exited;
+    });
     await sleep(500);
     app = await nodeReady(api, () => nodeApp(stack, api, port));
     await warm(2_000);
 
-    // A deploy whose start command fails: the old container is replaced, the new one crashes and is
-    // restarted by the policy until it gives up; then a fixed deploy.
-    note(dir, 'crash loop');
-    await app.stop(10_000);
-    const exits: Exit[] = [];
-    for (let i = 0; i < 4; i++) {
-      exits.push(await nodeApp(stack, api, port, ['run', 'start:prod'], 'npm').exited);
-      await sleep(700 * (i + 1));
-    }
+    // A deploy whose start command fails replaces the container; the policy restarts it until it
+    // gives up; then a fixed deploy.
+    const exits = await stack.plant('crash loop', async () => {
+      await app.stop(10_000);
+      const exits: Exit[] = [];
+      for (let i = 0; i < 4; i++) {
+        exits.push(await nodeApp(stack, api, port, ['run', 'start:prod'], 'npm').exited);
+        await sleep(700 * (i + 1));
+      }
+      return exits;
+    });
     note(dir, 'fixed deploy');
     app = await nodeReady(api, () => nodeApp(stack, api, port));
     await warm(2_000);
 
-    return {
-      poolExhaustion: { held: held.length, failed: poolFailed, message: 'timeout exceeded when trying to connect' },
-      redisOutage: { downMs, failed: during.filter((s) => s !== 200).length },
-      redeploys: { count: 2, graceMs, openTransactionsCut: 2 },
-      oom: { exit: oomExit },
-      crashLoop: { starts: exits.length, exits },
-      requests,
-    };
+    return { poolExhaustion, redisOutage, oom: { exit: oomExit }, crashLoop: { starts: exits.length, exits }, requests, incidents: stack.incidents };
+  } finally {
+    await stack.down([api]);
+  }
+}
+
+/**
+ * Redeploys of an app that does not close its pool on SIGTERM: each new container comes up, the old
+ * one gets SIGTERM while a report's transaction is open and is killed after `graceMs`, before the
+ * report's statement ends. Light traffic all along; the redeploys `everyMs` apart (every container
+ * lives that long: a short life is another finding), so that their alignment with PostgreSQL's
+ * lines is more than chance.
+ */
+export async function nodeRedeploys(dir: string, count: number, everyMs: number): Promise<NodeRedeployFacts> {
+  const stack = new Stack(dir);
+  const api = new Service('api', dir);
+  const graceMs = 1_000;
+  try {
+    await stack.up();
+    let port = await freePort();
+    let app = await nodeReady(api, () => nodeApp(stack, api, port));
+    const traffic = new Traffic(() => `http://127.0.0.1:${port}`, ['/health', '/items', '/cached'], 500);
+    for (let i = 0; i < count; i++) {
+      await sleep(everyMs);
+      await stack.plant(`redeploy ${i + 1}`, async () => {
+        const oldApp = app;
+        const oldBase = `http://127.0.0.1:${port}`;
+        const newPort = await freePort();
+        app = await nodeReady(api, () => nodeApp(stack, api, newPort));
+        port = newPort;
+        const inflight = get(oldBase + '/report?seconds=3');
+        await sleep(300);
+        await oldApp.stop(graceMs);
+        await inflight;
+      });
+    }
+    await sleep(everyMs / 3);
+    await traffic.stop();
+    return { redeploys: count, graceMs, openTransactionsCut: count, requests: traffic.statuses.length + count, incidents: stack.incidents };
   } finally {
     await stack.down([api]);
   }
@@ -240,6 +282,7 @@ export interface PythonFaultFacts {
   poolExhaustion: { failed: number; leaked: number };
   celery: { timeLimitTask: string; hungTask: string };
   requests: number;
+  incidents: Incident[];
 }
 
 interface PythonStack {
@@ -323,35 +366,48 @@ export async function pythonFaults(dir: string): Promise<PythonFaultFacts> {
     await warm(3_000);
 
     // gunicorn's sync worker timeout: a request that outlives --timeout, twice.
-    for (let i = 0; i < 2; i++) {
-      note(dir, `worker timeout ${i + 1}`);
-      const from = py.web.entries.length;
-      await get(py.base + '/slow', 30_000);
-      requests++;
-      await waitForLine(py.web, from, 'Booting worker', 15_000);
-      await warm(1_000);
-    }
+    await stack.plant('gunicorn worker timeouts', async () => {
+      for (let i = 0; i < 2; i++) {
+        const from = py.web.entries.length;
+        await get(py.base + '/slow', 30_000);
+        requests++;
+        await waitForLine(py.web, from, 'Booting worker', 15_000);
+      }
+    });
+    await warm(1_000);
 
-    // Celery: a task past its hard time limit, a task that never ends.
-    note(dir, 'celery time limit and hung task');
-    let from = py.worker.entries.length;
-    const timeLimitTask = sendTask(stack, 'tasks.rebuild_index');
-    const hungTask = sendTask(stack, 'tasks.sync_inventory');
-    await waitForLine(py.worker, from, 'Hard time limit', 30_000);
+    // Celery: a task past its hard time limit; a task that never ends (sent, then left running).
+    const timeLimitTask = await stack.plant('celery hard time limit', async () => {
+      const from = py.worker.entries.length;
+      const id = sendTask(stack, 'tasks.rebuild_index');
+      await waitForLine(py.worker, from, 'Hard time limit', 30_000);
+      return id;
+    });
+    const hungTask = await stack.plant('celery hung task', async () => {
+      const from = py.worker.entries.length;
+      const id = sendTask(stack, 'tasks.sync_inventory');
+      await waitForLine(py.worker, from, id, 15_000);
+      return id;
+    });
+    await warm(1_000);
 
-    // SQLAlchemy QueuePool exhausted by a connection leak.
-    note(dir, 'pool exhaustion');
-    const statuses: number[] = [];
+    // SQLAlchemy's QueuePool exhausted by a connection leak: each worker process's pool fills with
+    // leaked connections, then requests wait pool_timeout and fail.
     const leaks = PYTHON_SETTINGS.workers * (PYTHON_SETTINGS.poolSize + PYTHON_SETTINGS.maxOverflow) + 1;
-    for (let i = 0; i < leaks; i++) statuses.push(await get(py.base + '/export'));
-    for (let i = 0; i < 4; i++) statuses.push(await get(py.base + '/orders'));
-    requests += statuses.length;
+    const statuses = await stack.plant('pool exhaustion', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < leaks; i++) statuses.push(await get(py.base + '/export'));
+      for (let i = 0; i < 4; i++) statuses.push(await get(py.base + '/orders'));
+      requests += statuses.length;
+      return statuses;
+    });
     await sleep(2 * PYTHON_SETTINGS.beatSeconds * 1000);
     return {
       workerTimeouts: { count: 2, timeoutS: PYTHON_SETTINGS.workerTimeoutS },
       poolExhaustion: { failed: statuses.filter((s) => s === 500).length, leaked: statuses.slice(0, leaks).filter((s) => s === 200).length },
       celery: { timeLimitTask, hungTask },
       requests,
+      incidents: stack.incidents,
     };
   } finally {
     await stack.down(services);

@@ -1,0 +1,277 @@
+// The stack lab: real programs (a Node API with Fastify/pino, node-postgres and ioredis; a Python web
+// service on gunicorn with Flask and SQLAlchemy; a Celery worker and beat; PostgreSQL and Redis) run
+// on this machine, with faults planted, captured as `railway logs --json` delivers them
+// (stack-lab/railway-capture.ts), and read back by hindsight. Recorded once (beforeAll); every
+// assertion compares a finding with what the fault script caused and counted, and each healthy run
+// must stay free of findings of medium or worse.
+//
+// HINDSIGHT_LAB_KEEP=<dir> keeps the records there (test/fixtures/stacks came from such a run);
+// HINDSIGHT_LAB_FROM=<dir> reads records kept before instead of running the lab (to try a change of
+// hindsight on the same output in seconds).
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTimeline, runDetectors } from '../../src/analyze.js';
+import { FINDING_SEVERITY_RANK, type Finding } from '../../src/model.js';
+import type { TimelineSummary } from '../../src/timeline/timeline.js';
+import { recordLab, RUNS, type LabFacts, type RunName } from './stack-lab/lab.js';
+import type { Incident } from './stack-lab/scenarios.js';
+import { NODE_SETTINGS, PYTHON_SETTINGS } from './stack-lab/scenarios.js';
+
+const LAB = { healthyMs: 60_000, redeploys: 4, redeployEveryMs: 65_000 };
+
+const from = process.env.HINDSIGHT_LAB_FROM;
+const keep = process.env.HINDSIGHT_LAB_KEEP ?? from;
+const root = keep ?? mkdtempSync(join(tmpdir(), 'hindsight-lab-'));
+let facts: LabFacts;
+interface Read {
+  summary: TimelineSummary;
+  findings: Finding[];
+}
+const reads = new Map<string, Read>();
+
+async function read(paths: string[]): Promise<Read> {
+  const { summary } = await readTimeline(paths);
+  return { summary, findings: runDetectors(summary).findings };
+}
+
+/** The facts of records kept before, as recordLab returned them. */
+function keptFacts(): LabFacts {
+  const f = (run: RunName) => JSON.parse(readFileSync(join(root, run, 'facts.json'), 'utf8'));
+  return {
+    node: { faults: f('node/faults'), redeploys: f('node/redeploys'), healthy: f('node/healthy') },
+    python: { faults: f('python/faults'), healthy: f('python/healthy') },
+    postgres: { faults: f('postgres/faults') },
+  };
+}
+
+beforeAll(async () => {
+  facts = from !== undefined ? keptFacts() : await recordLab(root, LAB);
+  for (const name of RUNS) {
+    const dir = join(root, name);
+    reads.set(name, await read(readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().map((f) => join(dir, f))));
+  }
+  // The same PostgreSQL output as a stderr log file, for the comparison of the two forms.
+  reads.set('postgres/faults:stderr', await read([join(root, 'postgres/faults/postgres.log')]));
+}, 900_000);
+
+afterAll(() => {
+  if (keep === undefined) rmSync(root, { recursive: true, force: true });
+});
+
+const run = (name: RunName): Read => reads.get(name)!;
+const serious = (fs: Finding[]) => fs.filter((f) => FINDING_SEVERITY_RANK[f.severity] >= FINDING_SEVERITY_RANK.medium);
+const describeFindings = (fs: Finding[]) => fs.map((f) => `${f.severity} ${f.detector}: ${f.title}`).join('\n');
+const text = (f: Finding) => `${f.title}\n${f.summary}\n${JSON.stringify(f.data)}`;
+
+/** The one finding of `detector` that `pred` accepts (failing with the run's findings listed). */
+function finding(r: Read, detector: string | RegExp, pred: (f: Finding) => boolean = () => true): Finding {
+  const hits = r.findings.filter((f) => (typeof detector === 'string' ? f.detector === detector : detector.test(f.detector)) && pred(f));
+  expect(hits.length, `${detector} finding among:\n${describeFindings(r.findings)}`).toBeGreaterThan(0);
+  return hits[0]!;
+}
+
+/** Times a finding points at: its evidence and the ISO times in its data. */
+function timesOf(f: Finding): number[] {
+  const out = f.evidence.map((e) => (e.timestamp === null ? NaN : Date.parse(e.timestamp)));
+  for (const k of ['firstSeen', 'lastSeen', 'windowStart', 'windowEnd', 'start', 'end', 'at']) {
+    const v = f.data[k];
+    if (typeof v === 'string') out.push(Date.parse(v));
+  }
+  return out.filter((t) => Number.isFinite(t));
+}
+
+/** Whether a finding points into an incident's window (with the seconds consequences take to be logged). */
+const within = (f: Finding, incidents: readonly Incident[], slackMs = 5_000) =>
+  timesOf(f).some((t) => incidents.some((i) => t >= Date.parse(i.from) - 2_000 && t <= Date.parse(i.to) + slackMs));
+
+const ended = (f: Finding) => {
+  const counts: Record<string, number> = {};
+  for (const c of (f.data.containers ?? []) as { endedBy: string }[]) counts[c.endedBy] = (counts[c.endedBy] ?? 0) + 1;
+  return counts;
+};
+
+describe('the captures have the shape of railway logs --json', () => {
+  it.each(RUNS)('%s: every line read as railway-json, none skipped, no deployment ids', (name) => {
+    const r = run(name);
+    expect(r.summary.inputs.length).toBeGreaterThan(0);
+    for (const input of r.summary.inputs) {
+      expect(input.format, input.path).toBe('railway-json');
+      expect(input.skipped, input.path).toBe(0);
+      expect(input.events, input.path).toBe(input.lines);
+      for (const line of readFileSync(input.path, 'utf8').split('\n').filter((l) => l !== '')) {
+        const e = JSON.parse(line) as Record<string, unknown>;
+        expect(e.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
+        expect(e).not.toHaveProperty('deploymentId');
+      }
+    }
+    expect(r.summary.inputs.flatMap((i) => i.services)).toContain('postgres');
+  });
+});
+
+describe.each(['node/healthy', 'python/healthy'] as const)('%s: a healthy stack stays clean', (name) => {
+  it('served every request', () => {
+    const h = name === 'node/healthy' ? facts.node.healthy : facts.python.healthy;
+    expect(h.requests).toBeGreaterThan(100);
+    expect(h.failed).toBe(0);
+  });
+
+  it('gives no finding of medium or worse', () => {
+    expect(describeFindings(serious(run(name).findings))).toBe('');
+  });
+
+  it('counts no error: the levels come from the programs, not from the stream Railway labels', () => {
+    const r = run(name);
+    expect(r.summary.totals.labelledError).toBeGreaterThan(0); // PostgreSQL, Celery, gunicorn, Python logging write to stderr
+    expect(r.summary.totals.byLevel.error).toBe(0);
+    expect(r.summary.totals.byLevel.fatal).toBe(0);
+  });
+});
+
+describe('node/faults: Fastify, pino, node-postgres, ioredis', () => {
+  const f = () => facts.node.faults;
+
+  it('finds the node-postgres pool exhaustion, with the failed requests', () => {
+    const x = finding(run('node/faults'), 'connection-exhaustion', (x) => (x.data.appPoolTimeouts as number) > 0);
+    expect(f().poolExhaustion.failed).toBe(5);
+    expect(x.data.appPoolTimeouts).toBe(f().poolExhaustion.failed);
+    expect(x.data.perService).toEqual({ api: f().poolExhaustion.failed });
+    expect(Object.keys(x.data.byLibrary as object)).toEqual([expect.stringMatching(/node-postgres/)]);
+  });
+
+  it('finds the Redis outage on the API, within the outage', () => {
+    const outage = f().incidents.filter((i) => i.name === 'redis outage');
+    expect(f().redisOutage.failed).toBe(6);
+    const x = finding(run('node/faults'), /.*/, (x) => /redis/i.test(text(x)) && JSON.stringify(x.data.services ?? x.data.service ?? '').includes('api'));
+    expect(FINDING_SEVERITY_RANK[x.severity]).toBeGreaterThanOrEqual(FINDING_SEVERITY_RANK.medium);
+    expect(within(x, outage)).toBe(true);
+    expect(x.data.count as number).toBeGreaterThanOrEqual(f().redisOutage.failed);
+  });
+
+  it('finds the V8 heap out-of-memory crash, its heap size and exit', () => {
+    expect(f().oom.exit.signal).toBe('SIGABRT');
+    const x = finding(run('node/faults'), 'out-of-memory');
+    expect(x.data.count).toBe(1);
+    expect(x.data.runtimeCrashes).toBe(1);
+    expect(x.data.perService).toEqual({ api: 1 });
+    expect(Math.abs((x.data.heapMb as number) - NODE_SETTINGS.heapMb)).toBeLessThan(NODE_SETTINGS.heapMb * 0.15);
+    const [occ] = x.data.occurrences as { exitCode: number; signal: string }[];
+    expect(occ!.exitCode).toBe(134); // 128 + SIGABRT, as a container reports it
+  });
+
+  it('finds the crash loop: the crashes, the starts after them, and a replacement is no crash', () => {
+    expect(f().crashLoop.exits.map((e) => e.code)).toEqual([1, 1, 1, 1]);
+    const x = finding(run('node/faults'), 'container-churn', (x) => x.data.service === 'api');
+    expect(x.data.crashLoop).toBe(true);
+    // Lives: the first dies of OOM; its restart is replaced by the failing deploy; 4 failing starts; the fix runs.
+    expect(x.data.crashed).toBe(1 + f().crashLoop.starts);
+    expect(ended(x)).toEqual({ crash: 1 + f().crashLoop.starts, replaced: 1, running: 1 });
+  });
+
+  it('calls the Redis restart a stop and a start, not a crash', () => {
+    const x = run('node/faults').findings.find((x) => x.detector === 'container-churn' && x.data.service === 'redis');
+    if (x !== undefined) expect(ended(x).crash ?? 0).toBe(0);
+  });
+
+  it('gives no finding of medium or worse away from the planted faults', () => {
+    const away = serious(run('node/faults').findings).filter((x) => !within(x, f().incidents));
+    expect(describeFindings(away)).toBe('');
+  });
+});
+
+describe('node/redeploys: an app that does not close its pool on SIGTERM', () => {
+  it('lines up PostgreSQL\'s dropped connections with the API\'s stops', () => {
+    const r = facts.node.redeploys;
+    const x = finding(run('node/redeploys'), 'connection-reset-per-deploy');
+    expect(FINDING_SEVERITY_RANK[x.severity]).toBeGreaterThanOrEqual(FINDING_SEVERITY_RANK.medium);
+    const stops = x.data.stops as { service: string; resets: number; crash: boolean }[];
+    expect(stops.map((s) => [s.service, s.resets, s.crash])).toEqual(Array.from({ length: r.redeploys }, () => ['api', 1, false]));
+    expect(x.data.attributed).toBe(r.openTransactionsCut);
+    expect(x.data.matchedBursts).toBe(r.redeploys);
+    expect(x.data.kinds).toEqual({ 'eof-in-transaction': r.openTransactionsCut });
+  });
+
+  it('calls every old container replaced, none crashed', () => {
+    const x = run('node/redeploys').findings.find((x) => x.detector === 'container-churn' && x.data.service === 'api');
+    if (x !== undefined) expect(ended(x)).toEqual({ replaced: facts.node.redeploys.redeploys, running: 1 });
+  });
+});
+
+describe('python/faults: gunicorn, Flask, SQLAlchemy, Celery', () => {
+  const f = () => facts.python.faults;
+
+  it('finds gunicorn\'s worker timeouts', () => {
+    const x = finding(run('python/faults'), 'timeouts', (x) => x.data.kind === 'handler-timeout');
+    expect(x.data.count).toBe(f().workerTimeouts.count);
+    expect(x.data.perService).toEqual({ web: f().workerTimeouts.count });
+  });
+
+  it('finds the SQLAlchemy QueuePool exhaustion with the pool\'s size, overflow and timeout', () => {
+    const x = finding(run('python/faults'), 'connection-exhaustion', (x) => (x.data.appPoolTimeouts as number) > 0);
+    expect(f().poolExhaustion.failed).toBeGreaterThan(0);
+    expect(x.data.appPoolTimeouts).toBe(f().poolExhaustion.failed);
+    expect(x.data.perService).toEqual({ web: f().poolExhaustion.failed });
+    expect(x.data.poolSize).toBe(PYTHON_SETTINGS.poolSize);
+    expect(x.data.poolOverflow).toBe(PYTHON_SETTINGS.maxOverflow);
+    expect(x.data.poolTimeoutSeconds).toBe(PYTHON_SETTINGS.poolTimeoutS);
+  });
+
+  it('finds the Celery task over its hard time limit, with the limit', () => {
+    const x = finding(run('python/faults'), /.*/, (x) => text(x).includes('tasks.rebuild_index') && /time.?limit/i.test(text(x)));
+    expect(FINDING_SEVERITY_RANK[x.severity]).toBeGreaterThanOrEqual(FINDING_SEVERITY_RANK.medium);
+    expect(x.data.count).toBe(1);
+    expect(text(x)).toContain(`${PYTHON_SETTINGS.taskTimeLimitS}`);
+  });
+
+  it('finds the Celery task that started and never finished', () => {
+    const x = finding(run('python/faults'), 'unfinished-work', (x) => text(x).includes('sync_inventory'));
+    expect(x.data.openAtEnd).toBe(1);
+    expect(x.data.service).toBe('worker');
+  });
+
+  it('keeps the services\' containers running: a gunicorn worker\'s timeout is no container crash', () => {
+    for (const x of run('python/faults').findings.filter((x) => x.detector === 'container-churn')) expect(ended(x).crash ?? 0, x.title).toBe(0);
+  });
+
+  it('calls no error empty whose detail follows on the next lines (billiard\'s ExceptionWithTraceback)', () => {
+    expect(describeFindings(run('python/faults').findings.filter((x) => x.detector === 'empty-error-message'))).toBe('');
+  });
+
+  it('gives no finding of medium or worse away from the planted faults', () => {
+    const away = serious(run('python/faults').findings).filter((x) => !within(x, f().incidents));
+    expect(describeFindings(away)).toBe('');
+  });
+});
+
+describe('postgres/faults: PostgreSQL as Railway delivers it', () => {
+  /** Finding data without what differs between two inputs of the same lines (file:line locations). */
+  const comparable = (fs: Finding[]) => JSON.parse(JSON.stringify(fs.map((f) => ({ detector: f.detector, id: f.id, severity: f.severity, title: f.title, data: f.data })), (k, v) => (k === 'location' ? undefined : v)));
+
+  it('gives the PostgreSQL findings and statistics of the same log read as a stderr file', () => {
+    const railway = run('postgres/faults');
+    const stderr = reads.get('postgres/faults:stderr')!;
+    expect(stderr.summary.inputs[0]!.format).toBe('postgres');
+    const pgOnly = (fs: Finding[]) => fs.filter((f) => f.detector !== 'container-churn' && f.detector !== 'restart-loop');
+    expect(comparable(pgOnly(railway.findings))).toEqual(comparable(pgOnly(stderr.findings)));
+    expect(railway.summary.postgres).toEqual(stderr.summary.postgres);
+  });
+
+  it('finds the planted incidents with their counts', () => {
+    const inj = facts.postgres.faults;
+    const r = run('postgres/faults');
+    const lock = finding(r, 'lock-contention');
+    expect(lock.data.deadlocks).toBe(inj.deadlocks);
+    expect(lock.data.lockTimeouts).toBe(inj.lockTimeouts);
+    expect(finding(r, 'postgres-crash-recovery').data.recoveries).toBe(inj.immediateShutdowns);
+    const stop = finding(r, 'ungraceful-shutdown', (x) => x.data.service === 'postgres');
+    expect([stop.data.stops, stop.data.ungraceful]).toEqual([inj.immediateShutdowns, inj.immediateShutdowns]);
+    expect(finding(r, 'slow-queries').data.executions).toBe(inj.slowExecutions);
+    expect(finding(r, 'connection-exhaustion').data.serverRefusals).toBe(inj.reservedSlotRefusals + inj.tooManyClients);
+  });
+
+  it('tells the killed server\'s life from the one that followed', () => {
+    const x = finding(run('postgres/faults'), 'container-churn', (x) => x.data.service === 'postgres');
+    expect(ended(x)).toEqual({ crash: facts.postgres.faults.immediateShutdowns, running: 1 });
+  });
+});
