@@ -254,8 +254,8 @@ export const containerChurn = defineDetector({
         summary:
           `${service}: ${plural(starts.length, 'container start')} in the logs` +
           (handovers.length > 0 ? `, ${plural(handovers.length, 'zero-downtime replacement')}` : '') +
-          (short.length > 0 ? `, ${short.length} stopped within ${o.shortLivedSeconds} s of starting (${shortText.join(', ')})` : '') +
-          (quick.length > 0 ? `, ${quick.length} replaced within ${humanDuration(quickMs)} of starting (shortest ${humanDuration(shortest! * 1000)})` : '') +
+          (short.length > 0 ? `, ${short.length} ended within ${o.shortLivedSeconds} s of starting (${shortText.join(', ')})` : '') +
+          (quick.length > 0 ? `, ${quick.length} replaced within ${humanDuration(quickMs)} of starting (shortest ${humanDuration(Math.min(...quick.map((c) => c.life.lifetimeMs!)))})` : '') +
           (crashed.length > 0 ? `, ${crashed.length} ended in a crash` : '') +
           (afterCrash.length > 0 ? `, ${afterCrash.length} after a crash of the previous one` : '') +
           (crashLoop ? '; the starts form a crash loop' : flapping ? `; up to ${flap.count} starts within an hour` : '') +

@@ -60,6 +60,8 @@ interface Rule {
   once?: boolean;
   /** Written by PostgreSQL's postmaster itself: the record's pid is the server's. */
   postmaster?: boolean;
+  /** The server's last line: a failure after it is another life's. */
+  last?: boolean;
 }
 
 const secondsOf = (v: string, unit: string | undefined) => (unit === 'ms' ? Number(v) / 1000 : Number(v));
@@ -91,17 +93,27 @@ const RULES: readonly Rule[] = [
   { label: 'uvicorn-startup-failed', re: /Application startup failed\. Exiting\./, kind: 'failure', scope: 'process' },
   // The bare line, or after a level word ("INFO:     Shutting down"); "Scheduler: Shutting down" is not the server.
   { label: 'uvicorn-shutdown', re: /^(?:.*\bINFO\b[:\]\s|-]*|\[[^\]]*\]\s*)?Shutting down(?:\.\.\.)?\s*$/, kind: 'stop', scope: 'process' },
-  { label: 'uvicorn-finished', re: /Finished server process \[(\d+)\]/, kind: 'stop', scope: 'process', read: (m) => ({ pid: Number(m[1]) }) },
+  { label: 'uvicorn-finished', re: /Finished server process \[(\d+)\]/, kind: 'stop', scope: 'process', last: true, read: (m) => ({ pid: Number(m[1]) }) },
   { label: 'uvicorn-shutdown-complete', re: /Application shutdown complete\.?\s*$/, kind: 'stop', scope: 'process' },
   { label: 'gunicorn-start', re: /Starting gunicorn \d/, kind: 'start', scope: 'process', once: true },
   { label: 'gunicorn-listening', re: /Listening at: \S/, kind: 'ready', scope: 'process' },
   { label: 'gunicorn-booting', re: /Booting worker with pid: ?(\d+)/, kind: 'start', scope: 'worker' },
   { label: 'gunicorn-signal', re: /Handling signal: (term|int|quit)\b/, kind: 'stop', scope: 'process', read: (m) => ({ signal: m[1] }) },
+  // Not `last`: a halting master writes its reason after it.
   { label: 'gunicorn-master-down', re: /Shutting down: Master/, kind: 'stop', scope: 'process' },
   { label: 'gunicorn-worker-exiting', re: /Worker exiting \(pid: ?(\d+)\)/, kind: 'stop', scope: 'worker' },
   { label: 'gunicorn-worker-killed', re: /Worker \(pid: ?(\d+)\) was sent (SIG\w+)/, kind: 'failure', scope: 'worker', read: (m) => ({ signal: m[2] }) },
   { label: 'gunicorn-worker-code', re: /Worker \(pid: ?(\d+)\) exited with code:? (\d+)/, kind: 'exit', scope: 'worker', read: (m) => ({ exitCode: Number(m[2]) }) },
   { label: 'gunicorn-worker-timeout', re: /WORKER TIMEOUT \(pid: ?(\d+)\)/, kind: 'failure', scope: 'worker' },
+  { label: 'gunicorn-worker-signal', re: /Worker with pid (\d+) was terminated due to signal (\d+)/, kind: 'failure', scope: 'worker', read: (m) => ({ signal: m[2] }) },
+  // The master halts when a worker cannot boot (gunicorn/arbiter.py: exit code WORKER_BOOT_ERROR 3, APP_LOAD_ERROR 4).
+  {
+    label: 'gunicorn-halt',
+    re: /Reason: (Worker failed to boot|App failed to load)\./,
+    kind: 'failure',
+    scope: 'process',
+    read: (m) => ({ exitCode: m[1] === 'App failed to load' ? 4 : 3 }),
+  },
   {
     label: 'startup-complete',
     re: /Startup complete \((\d+(?:\.\d+)?) ?(ms|s)\)/,
@@ -118,7 +130,7 @@ const RULES: readonly Rule[] = [
   // Each connected backend's last words when the postmaster dies without a shutdown (kill -9, the OOM
   // killer): the only line a killed server leaves (postgres.c, ProcessInterrupts).
   { label: 'pg-postmaster-died', re: /terminating connection due to unexpected postmaster exit/, kind: 'failure', scope: 'process' },
-  { label: 'pg-shut-down', re: /database system is shut down/, kind: 'stop', scope: 'process' },
+  { label: 'pg-shut-down', re: /database system is shut down/, kind: 'stop', scope: 'process', last: true },
   { label: 'pg-unclean-previous', re: /database system was (?:not properly shut down|interrupted; last known up at)/, kind: 'failure', scope: 'process', read: () => ({ previous: true }) },
   // Children exiting during a shutdown ("logical replication launcher ... exited with exit code 1") are normal.
   { label: 'pg-child-exit', re: /\(PID \d+\) exited with exit code \d+/, kind: 'stop', scope: 'worker' },
@@ -136,8 +148,9 @@ export const LIFECYCLE_INTERESTS: readonly RegExp[] = RULES.map((r) => r.re);
 /** Exit codes of a stop that was asked for: 0, and 128 + SIGTERM/SIGINT (143, 130). */
 const CLEAN_EXIT = new Set([0, 130, 143]);
 
-/** Labels of the lines written once per life. */
+/** Labels of the lines written once per life, and of the lines a server writes last. */
 const ONCE = new Set(RULES.filter((r) => r.once === true).map((r) => r.label));
+const LAST = new Set(RULES.filter((r) => r.last === true).map((r) => r.label));
 
 /** What a lifecycle line says, or null when it is not one. */
 export function classifyLifecycle(message: string): Omit<LifecycleMarker, 'ts' | 'service' | 'event' | 'deployment' | 'instance'> | null {
@@ -289,7 +302,8 @@ export function lifecycleTransitions(markers: readonly LifecycleMarker[], option
     if (m.signal !== undefined && tr.signal === undefined) tr.signal = m.signal;
     if (m.pid !== undefined && tr.pid === undefined) tr.pid = m.pid;
     if (m.scope === 'container') tr.container = true;
-    if (isFailure(m)) tr.failed = true;
+    // A worker killed or timed out is the server's business (it spawns another), not the end of the container.
+    if (isFailure(m) && m.scope !== 'worker') tr.failed = true;
     if (m.previous === true) tr.afterFailure = true;
   };
   const sorted = [...markers].sort((a, b) => a.ts - b.ts);
@@ -320,8 +334,12 @@ export function lifecycleTransitions(markers: readonly LifecycleMarker[], option
     // stop, exit, failure
     if (cur !== undefined && m.ts - cur.end <= joinMs && (cur.kind === 'stop' || (m.kind !== 'stop' && cur.readyTs === undefined))) {
       // Exit codes and failures right after a start that never came up belong to it (a failed boot);
-      // after its ready line they end the life; stop lines belong to a stop.
-      if (!(m.kind === 'stop' && m.scope === 'container' && cur.markers.some((x) => x.label === m.label))) {
+      // after its ready line they end the life; stop lines belong to a stop, failures too unless the
+      // stop already has the server's last line (then another container died).
+      const anotherLife =
+        (m.kind === 'stop' && m.scope === 'container' && cur.markers.some((x) => x.label === m.label)) ||
+        (cur.kind === 'stop' && isFailure(m) && m.scope !== 'worker' && cur.markers.some((x) => LAST.has(x.label)));
+      if (!anotherLife) {
         add(cur, m);
         continue;
       }

@@ -60,8 +60,12 @@ export const ungracefulShutdown = defineDetector({
       if (APP_SHUTDOWN_RE.test(ev.message)) (extra.get(ev.service) ?? extra.set(ev.service, []).get(ev.service)!).push(ev);
       if (KILL_RE.test(ev.message)) (kills.get(ev.service) ?? kills.set(ev.service, []).get(ev.service)!).push(ev);
     }
+    // A line that is another stop's own lifecycle line (the previous container's "Application shutdown
+    // complete" a second before this one was killed) does not count for this stop.
+    const ownerOf = new Map<TimelineEvent, LifecycleTransition>();
+    for (const st of lc.stops) for (const m of st.markers) ownerOf.set(m.event, st);
     const near = (list: TimelineEvent[] | undefined, s: LifecycleTransition) =>
-      (list ?? []).filter((e) => e.ts! >= s.ts - o.beforeSeconds * 1000 && e.ts! <= s.end + o.afterSeconds * 1000);
+      (list ?? []).filter((e) => e.ts! >= s.ts - o.beforeSeconds * 1000 && e.ts! <= s.end + o.afterSeconds * 1000 && (ownerOf.get(e) ?? s) === s);
     const byService = new Map<string, StopCheck[]>();
     const push = (c: StopCheck) => (byService.get(c.life.service) ?? byService.set(c.life.service, []).get(c.life.service)!).push(c);
     for (const life of lc.lives) {

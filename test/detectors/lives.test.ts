@@ -91,3 +91,48 @@ describe('samples/restart-loop read without its deployment ids (as `railway logs
     }
   });
 });
+
+describe('uvicorn 0.17.6 through a redeploy, a kill, two failed boots and a clean stop (uvicorn.jsonl)', () => {
+  const ended = async () => {
+    const f = finding((await analyze('uvicorn.jsonl')).findings, 'container-churn');
+    return f.data.containers as { start: string; stop: string | null; lifetimeSeconds: number | null; endedBy: string }[];
+  };
+
+  it('tells the replacement from the kill, the failed boots and the stop, with lifetimes from their own lines', async () => {
+    const rows = await ended();
+    expect(rows.map((r) => [r.endedBy, r.lifetimeSeconds])).toEqual([
+      // 17:27:44.183 start → 17:28:55.313 "Stopping Container", after the second container came up.
+      ['replaced', 71.1],
+      // 17:28:49.573 → 17:30:00.775 "start.sh: line 5: 16382 Killed".
+      ['crash', 71.2],
+      // "Application startup failed. Exiting." 0.58 s and 0.43 s after their starts; no stop line follows a failed boot.
+      ['crash', 0.6],
+      ['crash', 0.4],
+      // 17:30:04.617 → 17:31:10.269 "Stopping Container", then uvicorn's own shutdown.
+      ['stopped', 65.7],
+    ]);
+  });
+
+  it('reports only the kill as an ungraceful stop', async () => {
+    const f = finding((await analyze('uvicorn.jsonl')).findings, 'ungraceful-shutdown');
+    expect(f.data).toMatchObject({ stops: 3, graceful: 2, ungraceful: 1, killed: 1, sigkillAfterSigterm: 0 });
+    expect((f.data.ungracefulStops as { at: string }[]).map((s) => s.at)).toEqual(['2026-12-07T17:30:00Z']);
+  });
+});
+
+describe('gunicorn 20.1.0 through a worker timeout, a stop, a failed boot and a restart (gunicorn.jsonl)', () => {
+  it('keeps the worker timeout inside the running container and ends the failed deploy at its halt', async () => {
+    const { summary, findings } = await analyze('gunicorn.jsonl');
+    const lives = lifecycleOf(summary).lives;
+    expect(lives.map((l) => [l.start!.failed, l.stop?.failed, l.lifetimeMs])).toEqual([
+      // "WORKER TIMEOUT" is a worker's end, not the container's: 17:31:10.501 → 17:32:17.849.
+      [false, false, 67348],
+      // "Shutting down: Master" then "Reason: Worker failed to boot." 0.97 s after the start.
+      [false, true, 969],
+      [false, false, 65516],
+    ]);
+    const f = finding(findings, 'ungraceful-shutdown');
+    expect(f.data).toMatchObject({ stops: 3, graceful: 2, ungraceful: 1, crashed: 1, killed: 0 });
+    expect((f.data.ungracefulStops as { exitCode: number | null }[])[0]!.exitCode).toBe(3);
+  });
+});
