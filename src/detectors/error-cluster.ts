@@ -9,13 +9,18 @@
 //    [5 s, 300 s]; 30 s with fewer than 8 gaps).
 // 3. Core and lead: the core of a session starts at its first user-facing failure or first repeated
 //    template; error records of other templates in the `leadWindow` before it (and not so frequent
-//    that one would be there by chance) are lead candidates; the earliest is the lead.
+//    that one would be there by chance) are lead candidates; the earliest is the lead. A record is
+//    an error by the program's own word (a level it wrote, PostgreSQL's severity) or, when only the
+//    platform's stream label says `error` (Railway labels all of stderr so), by what it says: a
+//    lifecycle failure (a kill, a crash, a non-zero exit) or an exception or failure wording.
 // 4. Significance: Poisson upper tail of the core's occurrences against the baseline rate (errors
 //    outside candidate bursts, and never less than the rate of everything but this burst), over the
 //    core's duration plus ε, Bonferroni-corrected; and a rate at least `minRateRatio` × baseline.
 // 5. Railway "Messages dropped: N" markers inside a burst add N records (unknown template).
 // 6. Recovery: time from the burst's last error to the next record of a non-error template of the
-//    affected service (one naming the affected endpoint when there is one), from template times.
+//    affected service (one naming the affected endpoint when there is one), from template times;
+//    and how it came: on its own, after a start of the service (lifecycle), or not known (the next
+//    success came so late that the logs cannot tell a service that was down from one that was idle).
 import type { Finding, FindingSeverity } from '../model.js';
 import { LEVEL_RANK } from '../model.js';
 import type { TimelineEvent, TimelineSummary, TemplateSummary } from '../timeline/timeline.js';
@@ -24,6 +29,8 @@ import { evidenceOf, isoSeconds, clockOf, humanDuration } from './evidence.js';
 import { poissonUpperTail } from './stats/poisson.js';
 import { requestOf, endpointOf, UserFacingJudge } from './request-failures.js';
 import { recordsBehind, weightOf } from './event-groups.js';
+import { levelCueOf, levelOfWord } from '../ingest/level.js';
+import { classifyLifecycle, isFailure, LIFECYCLE_INTERESTS, lifecycleOf } from './lifecycle.js';
 
 interface Occurrence {
   ts: number;
@@ -68,6 +75,7 @@ export const errorCluster = defineDetector({
       leadWindowSeconds: 60,
       highUserFacing: 3,
       maxFindings: 20,
+      recoveryWindowSeconds: 900,
     },
     optionDocs: {
       minFailures: 'Failures (not lines) a burst needs; fewer is isolated errors.',
@@ -79,7 +87,11 @@ export const errorCluster = defineDetector({
       leadWindowSeconds: 'How far before a burst (at least; ε when larger) a lead event may be.',
       highUserFacing: 'User-facing failures (5xx, "Request failed: GET /x") that make a burst high severity.',
       maxFindings: 'At most this many bursts are reported (the most significant).',
+      recoveryWindowSeconds:
+        'A success this long (s) or less after the last error is the recovery; a later one says only when the service was next seen working (down or idle in between: the logs do not say).',
     },
+    // Starts of the affected service tell a recovery by restart from one on its own.
+    interests: [...LIFECYCLE_INTERESTS],
   },
   detect(t, o) {
     const judge = new UserFacingJudge();
@@ -144,7 +156,7 @@ export const errorCluster = defineDetector({
       bursts.push({ occ: c, lead: leadOf(t, c, leadWindow, perTemplateRate), p, mu, rate });
     });
     bursts.sort((a, b) => a.p - b.p || a.occ[0]!.ts - b.occ[0]!.ts);
-    return bursts.slice(0, o.maxFindings as number).map((b) => describe(t, b, b.rate, eps, o.highUserFacing as number, judge));
+    return bursts.slice(0, o.maxFindings as number).map((b) => describe(t, b, b.rate, eps, o.highUserFacing as number, (o.recoveryWindowSeconds as number) * 1000, judge));
   },
 });
 
@@ -285,7 +297,7 @@ function leadOf(t: TimelineSummary, core: Occurrence[], windowMs: number, perTem
   for (let i = lo; i < evs.length; i++) {
     const ev = evs[i]!;
     if (ev.ts === null || ev.ts >= start) break;
-    if (LEVEL_RANK[ev.level] < LEVEL_RANK.error || coreTemplates.has(ev.template)) continue;
+    if (LEVEL_RANK[ev.level] < LEVEL_RANK.error || coreTemplates.has(ev.template) || !reportsFailure(ev)) continue;
     // A template that fires so often that it would sit in any window of this size says nothing.
     const rate = perTemplateRate.get(ev.template) ?? 0;
     if (1 - Math.exp(-rate * windowMs) >= 0.5) continue;
@@ -294,7 +306,25 @@ function leadOf(t: TimelineSummary, core: Occurrence[], windowMs: number, perTem
   return null;
 }
 
-function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highUserFacing: number, judge: UserFacingJudge): Finding {
+/** An exception, or a failure in words, in a line whose level only the platform's stream label gives. */
+const FAILURE_WORDING_RE =
+  /Traceback \(most recent call last\)|\b[A-Z]\w*(?:Error|Exception)\b|\b(?:[Ee]rror|ERROR|[Ee]xception|[Ff]ailed|[Ff]ailure|[Rr]efused|[Tt]imed out|[Tt]imeout|[Uu]navailable|[Dd]enied|[Cc]ould not|[Cc]annot|[Uu]nable to|[Cc]rash(?:ed)?|[Kk]illed|[Pp]anic)\b/;
+
+/**
+ * Whether an error-level record reports a failure: its level is the program's own (a level word it
+ * wrote, PostgreSQL's severity, a file format's level), or the line says so itself. A line whose
+ * `error` is only Railway's label for stderr (a Celery or gunicorn INFO line in a format not
+ * recognised) must say what failed to lead a burst.
+ */
+function reportsFailure(ev: TimelineEvent): boolean {
+  const streamOnly = ev.stream !== undefined && ev.source === 'app' && levelOfWord(ev.stream) === ev.level && levelCueOf(ev.message) === null;
+  if (!streamOnly) return true;
+  const lc = classifyLifecycle(ev.message);
+  if (lc !== null && (lc.kind === 'failure' || lc.kind === 'exit') && isFailure({ ...lc, ts: 0, service: '', event: ev })) return true;
+  return FAILURE_WORDING_RE.test(ev.message);
+}
+
+function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highUserFacing: number, recoveryWindowMs: number, judge: UserFacingJudge): Finding {
   const occ = b.occ;
   const real = occ.filter((x) => x.dropped === 0);
   const events = real.flatMap((x) => x.events);
@@ -344,7 +374,12 @@ function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highU
   }
   const endpointList = [...endpoints.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([endpoint, c]) => ({ endpoint, count: c }));
   const services = [...new Set((userFacing > 0 ? userFacingOcc.flatMap((x) => x.events) : events).map((e) => e.service))].sort();
-  const recovery = recoveryOf(t, services, affectedPaths, end);
+  const next = recoveryOf(t, services, affectedPaths, end);
+  // A start of an affected service between the first error and the next success: it came back by a restart.
+  const restart = next === null ? undefined : lifecycleOf(t).starts.find((s) => services.includes(s.service) && s.ts >= start && s.ts <= next.ts);
+  const how: 'self' | 'restart' | 'unknown' | 'none' =
+    next === null ? 'none' : restart !== undefined ? 'restart' : next.ts - end <= recoveryWindowMs ? 'self' : 'unknown';
+  const recovery = how === 'self' || how === 'restart' ? next : null;
   const lead = b.lead;
   const leadTpl = lead ? t.templates[lead.template] : undefined;
   const leadSeconds = lead ? clockSeconds(start) - clockSeconds(lead.ts!) : null;
@@ -378,15 +413,19 @@ function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highU
     '.';
   const impact =
     (userFacing > 0 ? `Users saw ${userFacing} failed request${userFacing === 1 ? '' : 's'}${epText ? ` (${epText})` : ''} over ${durationS} s.` : `${real.length} failures in ${durationS} s, none of them recognisably user-facing.`) +
-    (recovery
-      ? ` The service recovered on its own: the next successful record ("${short(recovery.template)}") came ${recovery.seconds} s after the last error.`
-      : ' No successful record of the affected service followed in the logs.');
+    (how === 'self'
+      ? ` The service recovered on its own: the next successful record ("${short(next!.template)}") came ${humanDuration(next!.seconds * 1000)} after the last error, with no restart in between.`
+      : how === 'restart'
+        ? ` The service served again after a restart (a start at ${clockOf(restart!.ts)}): the next successful record ("${short(next!.template)}") came ${humanDuration(next!.seconds * 1000)} after the last error.`
+        : how === 'unknown'
+          ? ` The next successful record of the service ("${short(next!.template)}") came only ${humanDuration(next!.seconds * 1000)} after the last error, with no restart logged in between: whether it was down or idle meanwhile, the logs do not say.`
+          : ' No successful record of the affected service followed in the logs.');
   const timing =
     (lead ? `Lead ${clockOf(lead.ts!)} ("${short(leadTpl?.text ?? lead.message)}"); ` : '') +
     `first failure ${clockOf(start)}${lead ? ` (+${leadSeconds} s)` : ''}` +
     (firstUser !== null && firstUser !== start ? `, first user-facing ${clockOf(firstUser)}` : '') +
     `, last ${clockOf(end)} (${durationS} s)` +
-    (recovery ? `, recovered ${clockOf(recovery.ts)}` : '') +
+    (recovery ? `, recovered ${clockOf(recovery.ts)}${how === 'restart' ? ' after a restart' : ''}` : next !== null ? `, next success ${isoSeconds(next.ts)}` : '') +
     `; session gap ε = ${Math.round(eps / 1000)} s.`;
   const recommendation =
     `Look at what ${lead ? `"${short(leadTpl?.text ?? lead.message)}" hit at ${clockOf(lead.ts!)}` : `failed at ${clockOf(start)}`}, likely ${dependency}; ` +
@@ -421,8 +460,11 @@ function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highU
       leadSeconds,
       templates,
       endpoints: endpointList,
+      // How service came back: on its own, by a restart, not known (next success after the recovery window), none in the logs.
+      recovery: how,
       recoveredAfterSeconds: recovery?.seconds ?? null,
       recoveredBy: recovery?.template ?? null,
+      nextSuccessAfterSeconds: next?.seconds ?? null,
       baselinePerHour: Math.round(baselinePerHour * 1000) / 1000,
       expected: Math.round(b.mu * 1000) / 1000,
       pValue: b.p,

@@ -86,6 +86,15 @@ function loopFinding(
     .map((l) => l.lifetimeMs! / 1000)
     .sort((a, b) => a - b);
   const medianLifetime = lifetimes.length > 0 ? lifetimes[Math.floor(lifetimes.length / 2)]! : null;
+  // What users had meanwhile, from the lives: a container that came up before the loop and ended
+  // after it (or never) kept serving; otherwise, when every start of the loop failed, nothing served.
+  const lives = lc.lives.filter((l) => l.service === service);
+  const endOf = (l: (typeof lives)[number]) => l.stop?.ts ?? l.lastSeen ?? Infinity;
+  const serving = lives.find((l) => (l.start === null || (l.start.ts < from && !l.start.failed)) && endOf(l) > to && !(l.stop?.failed ?? false));
+  const loopLives = lives.filter((l) => l.start !== null && l.start.ts >= from && l.start.ts <= to);
+  const allFailed = loopLives.length > 0 && loopLives.every((l) => l.start!.failed || (l.stop?.failed ?? false) || l.next?.afterFailure === true);
+  const state: 'served-by-older-container' | 'down' | 'up-between-restarts' | 'unknown' =
+    serving !== undefined ? 'served-by-older-container' : allFailed ? 'down' : loopLives.some((l) => l.start!.readyTs !== undefined) ? 'up-between-restarts' : 'unknown';
   const evidence = [...loop.slice(0, 4).map((s) => evidenceOf(t, s.markers[0]!.event)), ...hc.slice(0, 2).map((e) => evidenceOf(t, e))];
   const stopWithCode = stops.find((s) => s.exitCode !== undefined);
   if (stopWithCode) evidence.push(evidenceOf(t, stopWithCode.markers.find((m) => m.exitCode !== undefined)!.event));
@@ -111,7 +120,15 @@ function loopFinding(
         : killed > 0
           ? 'The process was killed (SIGKILL / exit 137: out of memory, or a stop that did not finish within the grace period) and restarted.'
           : 'The process exits soon after starting (a crash at start-up or a watchdog restart) and the restart policy starts it again.',
-    impact: 'The service was down or flapping for the whole loop; each kill of a database container risks crash recovery, and each kill of a client drops its connections.',
+    impact:
+      (state === 'served-by-older-container'
+        ? `An older container of ${service}${serving!.start !== null ? ` (started ${clockOf(serving!.start.ts)})` : ''} kept serving through the loop: the service was not down, but none of the new containers took over. `
+        : state === 'down'
+          ? `Every start of the loop failed and no other container of ${service} was up: it served nothing from ${clockOf(from)} until a start stayed up. `
+          : state === 'up-between-restarts'
+            ? 'Containers came up between the restarts: the service flapped, serving between failures. '
+            : 'Whether another container served meanwhile, the logs do not say. ') +
+      'Each kill of a database container risks crash recovery, and each kill of a client drops its connections.',
     recommendation:
       'Read the last lines before each stop; make the health check test what the service needs (database reachable) but give start-up enough time ' +
       '(healthcheck timeout, start period); cap restarts and alert on the loop; fix the crash before raising limits.',
@@ -125,6 +142,9 @@ function loopFinding(
       intervalsSeconds: intervals,
       backoff,
       medianLifetimeSeconds: medianLifetime,
+      // What served meanwhile: an older container, nothing (down), the loop's own containers between failures, or not known.
+      state,
+      servedBy: serving !== undefined ? { start: serving.start !== null ? isoSeconds(serving.start.ts) : null, stop: serving.stop !== null ? isoSeconds(serving.stop.ts) : null } : null,
       failedTransitions: failed,
       killed,
       exitCodes,

@@ -40,7 +40,7 @@ export function architectureGaps(findings: readonly Finding[], t: TimelineSummar
   const clusters = byDetector(findings, 'error-cluster');
   const stayedUp = clusters.filter((f) => !restartedDuring(f, findings, t));
   if (stayedUp.length > 0) {
-    const recovered = stayedUp.some((f) => numberAt(f.data, 'recoveredAfterSeconds') !== undefined);
+    const recovered = stayedUp.some((f) => stringAt(f.data, 'recovery') === 'self');
     out.push({
       title: 'Health check does not check the dependencies',
       text:
@@ -153,8 +153,9 @@ export function architectureGaps(findings: readonly Finding[], t: TimelineSummar
 export function workingWell(findings: readonly Finding[], t: TimelineSummary, runs: readonly DetectorRun[]): Insight[] {
   const out: Insight[] = [];
   for (const f of byDetector(findings, 'error-cluster')) {
+    // Only a recovery the detector saw come on its own (no restart, within its recovery window).
     const s = numberAt(f.data, 'recoveredAfterSeconds');
-    if (s === undefined) continue;
+    if (s === undefined || stringAt(f.data, 'recovery') !== 'self') continue;
     const start = timeAt(f.data, 'start');
     out.push({
       title: `Recovered automatically within ${humanSeconds(s)}`,
@@ -171,7 +172,8 @@ export function workingWell(findings: readonly Finding[], t: TimelineSummary, ru
       const o = exact as Record<string, unknown>;
       tpl = templateText(o.template ?? o.text);
       period = numberAt(o, 'periodSeconds');
-    } else if (f.severity === 'info' && Math.abs(numberAt(f.data, 'driftSecondsPerCycle') ?? Infinity) < 5) {
+    } else if (f.severity === 'info' && stringAt(f.data, 'kind') === 'exact') {
+      // The detector's own call (a sleep loop drifting a few seconds per cycle is not exact: §1 says it drifts).
       tpl = templateText(f.data.template);
       period = numberAt(f.data, 'periodSeconds');
     }
@@ -195,6 +197,9 @@ export function workingWell(findings: readonly Finding[], t: TimelineSummary, ru
     });
   }
   for (const f of byDetector(findings, 'container-churn')) {
+    // Fast boots are no good news where starts crashed or looped.
+    const service = stringAt(f.data, 'service');
+    if ((numberAt(f.data, 'crashed') ?? 0) > 0 || boolAt(f.data, 'crashLoop') === true || byDetector(findings, 'restart-loop').some((r) => stringAt(r.data, 'service') === service)) continue;
     const startup = f.data.startupSeconds;
     const vals = Array.isArray(startup) ? startup.filter((x): x is number => typeof x === 'number') : typeof startup === 'number' ? [startup] : [];
     if (vals.length === 0) continue;
@@ -207,15 +212,19 @@ export function workingWell(findings: readonly Finding[], t: TimelineSummary, ru
       cites: [f],
     });
   }
+  // Services an out-of-memory finding names: their memory is not "flat" good news.
+  const oom = new Set(byDetector(findings, 'out-of-memory').flatMap((f) => Object.keys((f.data.perService as Record<string, unknown> | undefined) ?? {})));
   for (const f of byDetector(findings, 'memory-sawtooth')) {
-    if (stringAt(f.data, 'shape') !== 'flat') continue;
+    if (stringAt(f.data, 'shape') !== 'flat' || oom.has(stringAt(f.data, 'service') ?? '')) continue;
     out.push({ title: `Memory is flat${stringAt(f.data, 'service') ? ` (${stringAt(f.data, 'service')})` : ''}`, text: 'No leak, sawtooth or step in the memory series.', cites: [f] });
   }
   // Figures from the timeline itself.
   const pgRecords = t.postgres.records;
   const pgSev = t.postgres.bySeverity;
   const fatalPg = (pgSev.FATAL ?? 0) + (pgSev.PANIC ?? 0);
-  if (pgRecords > 0 && fatalPg === 0) {
+  // A server that died without a FATAL line (killed with no session open) did stop: the findings say so.
+  const pgStopped = byDetector(findings, 'postgres-crash-recovery').length > 0;
+  if (pgRecords > 0 && fatalPg === 0 && !pgStopped) {
     out.push({ title: 'No FATAL or PANIC records from PostgreSQL', text: `None among ${int(pgRecords)} PostgreSQL records: the database itself never failed a session or stopped on an error.`, cites: [] });
   } else if (pgRecords === 0 && t.totals.records > 0 && t.totals.byLevel.fatal === 0) {
     out.push({ title: 'No fatal records', text: `None among ${plural(t.totals.records, 'record')}.`, cites: [] });

@@ -155,6 +155,38 @@ describe('error-cluster: invalid (findings)', () => {
     expect(fs[0]!.rootCause).toMatch(/Redis/);
   });
 
+  it('a line that is an error only by its stream label, and says no failure, does not lead a burst', () => {
+    // Django 3.2.25's runserver writes this line to stderr with no level (captured from
+    // `/usr/bin/python3 manage.py runserver`); Railway labels it `error`.
+    const events = byTime(background('whendoist', '2026-02-01T08:00:00Z'), reviewCluster('whendoist'), [
+      { at: '2026-02-07T19:11:50Z', message: 'Watching for file changes with StatReloader', level: 'error', stream: 'error', service: 'admin' },
+    ]);
+    const f = runDetector(detector, events)[0]!;
+    // The lead is still the worker's own error, 20 s before; the line 32 s before reports no failure.
+    expect(f.data).toMatchObject({ leadService: 'whendoist', leadSeconds: 20, leadTemplate: expect.stringMatching(/^Materialization loop error:/) });
+    // The same label on a line that says what failed (bash reporting its child killed, from
+    // test/fixtures/lives/uvicorn.jsonl) can lead.
+    const killed = byTime(background('whendoist', '2026-02-01T08:00:00Z'), reviewCluster('whendoist'), [
+      { at: '2026-02-07T19:11:50Z', message: 'start.sh: line 5: 16382 Killed                  /usr/bin/python3 -m uvicorn asgi_app:app --host 127.0.0.1 --port "$PORT"', level: 'error', stream: 'error', service: 'api' },
+    ]);
+    expect(runDetector(detector, killed)[0]!.data).toMatchObject({ leadService: 'api', leadSeconds: 32 });
+  });
+
+  it('a success long after the burst is not a recovery, and one after a restart is a recovery by restart', () => {
+    const start = ms('2026-02-02T12:00:00Z');
+    const base = periodic('2026-02-01T00:00:00Z', 15 * MIN, 4 * 36, () => ({ message: 'sync ok', service: 'sync' }));
+    const burst = Array.from({ length: 6 }, (_, i) => ({ at: start + i * 4000, message: `Sync worker crashed: KeyError ${i}`, level: 'error' as const, service: 'sync' }));
+    // Nothing for 30 hours after the burst, then the service is seen working again.
+    const late = [{ at: start + 30 * H, message: 'sync ok', service: 'sync' }];
+    const quiet = runDetector(detector, byTime(base, burst, late))[0]!;
+    expect(quiet.data).toMatchObject({ recovery: 'unknown', recoveredAfterSeconds: null, nextSuccessAfterSeconds: 30 * 3600 - 20 });
+    expect(quiet.impact).toContain('whether it was down or idle meanwhile, the logs do not say');
+    expect(quiet.impact).not.toContain('recovered');
+    const restarted = runDetector(detector, byTime(base, burst, [{ at: start + 60_000, message: 'Starting Container', source: 'platform', service: 'sync' }, { at: start + 90_000, message: 'sync ok', service: 'sync' }]))[0]!;
+    expect(restarted.data).toMatchObject({ recovery: 'restart', recoveredAfterSeconds: 70 });
+    expect(restarted.impact).toContain('after a restart');
+  });
+
   it('"Messages dropped: N" inside a burst adds N records', () => {
     const start = ms('2026-02-04T09:30:00Z');
     const events = byTime(

@@ -86,6 +86,10 @@ describe('samples/restart-loop read without its deployment ids (as `railway logs
       // The 06:20 deployment kept serving through the loop and was replaced by the fix at 07:14.
       expect(rows[0]).toMatchObject({ start: '2025-11-20T06:20:04Z', endedBy: 'replaced' });
       expect(rows[0]!.stop! > '2025-11-20T07:14').toBe(true);
+      // And the restart loop says so: an older container served through it, the service was not down.
+      const restart = finding(runDetectors(summary).findings, 'restart-loop');
+      expect(restart.data).toMatchObject({ state: 'served-by-older-container', servedBy: { start: '2025-11-20T06:20:04Z' } });
+      expect(restart.impact).toContain('the service was not down');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

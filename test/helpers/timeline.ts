@@ -14,6 +14,8 @@ export interface TestEvent {
   service?: string;
   source?: SourceKind;
   levelText?: string;
+  /** The platform's stream label (Railway's `error` for stderr), when the test reads it as given. */
+  stream?: string;
   attrs?: Record<string, unknown>;
   pg?: LogEvent['pg'];
 }
@@ -43,6 +45,7 @@ export function buildTimeline(events: readonly TestEvent[], metrics: readonly Me
     };
     if (e.attrs) ev.attrs = e.attrs;
     if (e.pg) ev.pg = e.pg;
+    if (e.stream !== undefined) ev.stream = e.stream;
     tl.event(ev);
   }
   for (const m of metrics) tl.metric(m);
