@@ -94,7 +94,7 @@ const pad = (n, w = 2) => String(n).padStart(w, '0');
  * With `ids` (the default) every line carries deploymentId and deploymentInstanceId, as the CLI
  * prints them; without, lines are message + level + timestamp only (shorter lines, same content).
  */
-function* railwayJsonLines(seed, ids = true) {
+export function* railwayJsonLines(seed, ids = true) {
   const r = rng(seed);
   let t = Date.UTC(2026, 1, 1, 0, 0, 0);
   const deployments = Array.from({ length: 6 }, () => uuid(r));
@@ -645,7 +645,10 @@ async function main() {
   else process.stdout.write(`\n1-minute load average: ${load0.toFixed(1)} before, ${load1.toFixed(1)} after (${cpus.length} CPUs); above ${cpus.length} the figures are lower than on a quiet machine\n`);
 }
 
-main().catch((e) => {
-  process.stderr.write(`bench: ${e.stack ?? e}\n`);
-  process.exit(1);
-});
+// Only as the script run, not when a bench-<name>.mjs imports its generators in a process of its own.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((e) => {
+    process.stderr.write(`bench: ${e.stack ?? e}\n`);
+    process.exit(1);
+  });
+}

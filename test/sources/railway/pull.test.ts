@@ -102,6 +102,20 @@ describe('hindsight pull railway', () => {
     expect(pull.waitedSeconds).toBeGreaterThanOrEqual(1);
   });
 
+  it('shows its progress on a terminal only: service, pages, lines, requests left in the hour; a 429 wait says so', async () => {
+    const { s, data, end } = await serve({ lines: { api: 300, postgres: 100, worker: 100 } }, { perHour: 500 });
+    const argv = () => ['pull', 'railway', '--project', data.id, '--environment', 'production', '--service', 'api', '--since', new Date(end - 25 * HOUR).toISOString(), '-o', scratch()];
+    s.inject.push('429');
+    const tty = await runCli(argv(), { env: env(s), stderrIsTTY: true });
+    expect(tty.code).toBe(0);
+    expect(tty.stderr).toContain('\rrailway: rate limited by Railway, waiting as it asks: 1 s');
+    expect(tty.stderr).toMatch(/\rrailway: api \(1 of 1\) · \d+ pages? · [\d,]+ lines · \d+ requests left this hour/);
+    expect(tty.stderr).not.toContain(TOKEN);
+    const piped = await runCli(argv(), { env: env(s) });
+    expect(piped.stderr).not.toContain('\r');
+    expect(piped.stderr).toMatch(/^hindsight: pulled: [\d,]+ log lines, [\d,]+ HTTP log lines of 1 service into /);
+  });
+
   it('stops with one line and exit code 2 on a refused token, a GraphQL error, an unknown project, environment or service', async () => {
     const { s, data, end } = await serve({ lines: { api: 50, postgres: 50, worker: 50 } });
     const args = (...extra: string[]) => ['pull', 'railway', '--project', data.id, '--environment', 'production', '--since', new Date(end - HOUR).toISOString(), '-o', scratch(), ...extra];
