@@ -2,7 +2,13 @@
 // a JSON log with "error": "", a traceback ending in a bare `asyncio.exceptions.TimeoutError`,
 // `TimeoutError()`. In Python this is nearly always `f"...: {e}"` on an exception raised without
 // arguments: str(e) is "" for TimeoutError(), ConnectionError(), CancelledError and many asyncpg
-// errors. The logs then cannot tell a timeout from pool exhaustion from a database restart.
+// errors. In JavaScript it is `${e}` of a missing value or a plain object ("Sync failed:
+// undefined", "[object Object]"), an `Error` thrown without a message (pino's err serializer writes
+// `"message": ""`), or an error object that serializes to `"err": {}`; in the attributes of a
+// structured record or in a JSON line left as message text. The logs then cannot tell a timeout
+// from pool exhaustion from a database restart. A heading whose detail follows in the next entry
+// of the same service within seconds ("Materialization loop error:" then the traceback, as Railway
+// splits one write into lines) is not empty.
 //
 // Work is per template (the miner's `emptyTail`, checked once) plus one cheap look at each kept
 // error event's last line and error attribute; nothing here reads input lines.
@@ -17,12 +23,19 @@ import { requestOf, endpointOf, UserFacingJudge } from './request-failures.js';
 import { periodPhrase } from './cadence-drift.js';
 import { templateMayMatch, templatePositions } from './template-index.js';
 
-type EmptyKind = 'tail' | 'exception-type' | 'empty-field' | 'empty-message';
+type EmptyKind = 'tail' | 'exception-type' | 'empty-field' | 'empty-object' | 'empty-value' | 'empty-message';
 
 const ERROR_KEYS = ['error', 'err', 'exception', 'exc', 'exc_info', 'exc_text', 'error_message', 'errorMessage', 'error.message', 'error_msg', 'errorMsg', 'Error', 'cause', 'reason'];
 // The last line of a traceback, or a repr, that names an exception type and nothing else.
 const BARE_EXCEPTION_LINE = /^\s*([A-Za-z_][\w.]*(?:Error|Exception|Timeout|Cancelled|Interrupt|Exit|Failure|Exhausted))\s*:?\s*$/;
 const EMPTY_REPR = /\b([A-Z][\w.]*(?:Error|Exception|Timeout|Cancelled|Interrupt|Failure|Exhausted))\(\)\s*$/;
+// JavaScript's text for a missing value or a plain object where the error's text should be.
+const EMPTY_VALUE_TAIL = /(?:[:=]|\s-)\s*(undefined|null|\[object Object\])\s*$/;
+// A JavaScript stack whose first line names the error type and nothing else (`new Error()`).
+const BARE_JS_ERROR_HEAD = /^\s*((?:[A-Z]\w*)?Error)\s*\n\s+at /;
+// The first line of the detail a heading line announces, arriving as the next entry: a traceback,
+// a stack frame, an error type with its text, an indented line.
+const CONTINUATION = /^(?:Traceback \(most recent call last\):|\s+\S|(?:[A-Za-z_][\w.]*)?(?:Error|Exception)\b|Caused by:|panic: )/;
 // Lines that end in a colon because something follows on the next lines, not because detail is missing.
 const HEADER_LINE = /^(?:Traceback \(most recent call last\)|During handling of the above exception, another exception occurred|The above exception was the direct cause of the following exception|Stack trace|Stacktrace|Caused by)\s*:?\s*$/i;
 
@@ -51,17 +64,21 @@ export const emptyErrorMessage = defineDetector({
     explanation:
       'Finds error-or-worse records whose message ends where the exception text should be ("Materialization loop error:", ' +
       '"error": "" in a JSON log, a traceback ending in a bare exception type, "TimeoutError()"): the mark of ' +
-      'f"...: {e}" on an exception raised without arguments. One finding per template, with how often it fires ' +
-      '(its cadence when it recurs) and whether it sits beside user-facing failures.',
+      'f"...: {e}" on an exception raised without arguments; and JavaScript\'s forms: a message ending in undefined, null or ' +
+      '[object Object], "err": {}, an Error with no message (pino\'s "message": ""), in attributes or in a JSON line kept as text. ' +
+      'A heading whose traceback or error follows in the next entry of the same service is not empty. One finding per template, ' +
+      'with how often it fires (its cadence when it recurs) and whether it sits beside user-facing failures.',
     defaults: {
       minLevel: 'error',
       highCount: 100,
       coincidenceSeconds: 2,
+      continuationSeconds: 2,
     },
     optionDocs: {
       minLevel: 'Lowest level considered (error or fatal; warn also works).',
       highCount: 'Records at which a finding becomes high severity even with no user-facing failure beside it.',
       coincidenceSeconds: 'A record within this many seconds of a user-facing failure (5xx, "Request failed: GET /x") counts as user-facing.',
+      continuationSeconds: 'A heading ending in ":" whose next entry of the same service, within this many seconds, is a traceback or error line is not empty.',
     },
   },
   detect(t, o) {
@@ -94,15 +111,49 @@ export const emptyErrorMessage = defineDetector({
       if (ev.ts !== null) g.times.push(ev.ts);
       g.events.push(ev);
     }
+    dropContinued(t, tailGroups, (o.continuationSeconds as number) * 1000);
     const findings: Finding[] = [];
     const userFacing = new UserFacingIndex(t);
     for (const g of groups.values()) {
+      if (g.count <= 0) continue;
       g.times.sort((a, b) => a - b);
       findings.push(describe(t, g, userFacing, o.highCount as number, (o.coincidenceSeconds as number) * 1000));
     }
     return findings;
   },
 });
+
+/**
+ * Headings whose detail arrived as the next entry: a kept record of a tail template followed,
+ * within `withinMs` and before any other record of its service, by a traceback, a stack frame or
+ * an error line of the same service (Railway splits one write into one entry a line). Those
+ * records are taken out of their group; the group's count shrinks in proportion when its template
+ * kept only some of its records.
+ */
+function dropContinued(t: TimelineSummary, tailGroups: Map<number, Group>, withinMs: number): void {
+  if (tailGroups.size === 0) return;
+  const heads = new Set<TimelineEvent>();
+  for (const g of tailGroups.values()) for (const e of g.events) heads.add(e);
+  const continued = new Set<TimelineEvent>();
+  const pending = new Map<string, TimelineEvent>();
+  for (const ev of t.events) {
+    const head = pending.get(ev.service);
+    if (head !== undefined) {
+      pending.delete(ev.service);
+      if (ev.ts !== null && head.ts !== null && ev.ts - head.ts <= withinMs && CONTINUATION.test(ev.message)) continued.add(head);
+    }
+    if (heads.has(ev)) pending.set(ev.service, ev);
+  }
+  if (continued.size === 0) return;
+  for (const g of new Set(tailGroups.values())) {
+    const kept = g.events.length;
+    const rest = g.events.filter((e) => !continued.has(e));
+    if (rest.length === kept) continue;
+    g.count = kept === 0 ? g.count : Math.round((g.count * rest.length) / kept);
+    g.events = rest;
+    g.times = rest.filter((e) => e.ts !== null).map((e) => e.ts!);
+  }
+}
 
 function errorCount(tpl: TemplateSummary, minRank: number): number {
   let n = 0;
@@ -118,6 +169,8 @@ export function hasEmptyTail(tpl: TemplateSummary): boolean {
   const trimmed = text.trimEnd();
   if (trimmed.length === 0) return false;
   if (HEADER_LINE.test(trimmed)) return false;
+  // A JSON record kept as text is judged by its fields, record by record.
+  if (trimmed.charCodeAt(0) === 123 /* { */ && trimmed.charCodeAt(trimmed.length - 1) === 125 /* } */) return false;
   if (tpl.emptyTail) return true;
   return endsEmpty(trimmed);
 }
@@ -137,7 +190,18 @@ export function recordMatch(ev: LogEvent, useAttrs = true): Match | null {
   if (isBlank(msg)) return { kind: 'empty-message', what: null };
   const nl = msg.lastIndexOf('\n');
   const lastLine = nl === -1 ? msg : msg.slice(nl + 1);
+  // A JSON record kept as message text (railway-text, a line Railway did not parse): its fields.
+  if (msg.charCodeAt(0) === 123 /* { */ && msg.charCodeAt(msg.length - 1) === 125 /* } */) {
+    const rec = jsonRecord(msg);
+    if (rec !== null) {
+      const text = rec.msg ?? rec.message;
+      const inner = typeof text === 'string' ? recordMatch({ message: text === '' ? ' ' : text } as LogEvent, false) : null;
+      return inner ?? attrsMatch(rec);
+    }
+  }
   if (nl !== -1) {
+    const js = BARE_JS_ERROR_HEAD.exec(msg);
+    if (js) return { kind: 'exception-type', what: js[1]! };
     const m = BARE_EXCEPTION_LINE.exec(lastLine);
     if (m) return { kind: 'exception-type', what: m[1]! };
     const tl = lastLine.trimEnd();
@@ -154,20 +218,46 @@ export function recordMatch(ev: LogEvent, useAttrs = true): Match | null {
     const m = BARE_EXCEPTION_LINE.exec(msg);
     if (m && m[1]!.indexOf('.') !== -1) return { kind: 'exception-type', what: m[1]! };
   }
+  // `${e}` of undefined, null or a plain object: the value's text where the error's should be.
+  const last = msg.charCodeAt(msg.trimEnd().length - 1);
+  if (last === 100 /* d */ || last === 108 /* l */ || last === 93 /* ] */) {
+    const v = EMPTY_VALUE_TAIL.exec(lastLine);
+    if (v) return { kind: 'empty-value', what: v[1]! };
+  }
   const a = useAttrs ? ev.attrs : undefined;
-  if (a !== undefined && hasErrorKey(a)) {
-    for (const k of ERROR_KEYS) {
-      const v = a[k];
-      if (v === undefined || v === null) continue;
-      if (typeof v === 'string') {
-        if (isBlank(v)) return { kind: 'empty-field', what: k };
-      } else if (typeof v === 'object' && !Array.isArray(v)) {
-        const inner = (v as Record<string, unknown>).message ?? (v as Record<string, unknown>).msg;
-        if (typeof inner === 'string' && isBlank(inner)) return { kind: 'empty-field', what: `${k}.message` };
-      }
+  return a !== undefined && hasErrorKey(a) ? attrsMatch(a) : null;
+}
+
+/** An empty error in a record's error attributes: "", "undefined", {}, or an object whose message is empty. */
+function attrsMatch(a: Record<string, unknown>): Match | null {
+  for (const k of ERROR_KEYS) {
+    const v = a[k];
+    if (v === undefined || v === null) continue;
+    if (typeof v === 'string') {
+      if (isBlank(v)) return { kind: 'empty-field', what: k };
+      if (v === 'undefined' || v === 'null' || v === '[object Object]') return { kind: 'empty-value', what: v };
+    } else if (typeof v === 'object' && !Array.isArray(v)) {
+      const o = v as Record<string, unknown>;
+      let keys = 0;
+      for (const _ in o) keys++;
+      // An Error object serialized by JSON.stringify (its own properties are not enumerable).
+      if (keys === 0) return { kind: 'empty-object', what: k };
+      const inner = o.message ?? o.msg;
+      if (typeof inner === 'string' && isBlank(inner)) return { kind: 'empty-field', what: `${k}.message` };
     }
   }
   return null;
+}
+
+/** The object of a one-line JSON record, or null (not JSON, or too long to be worth parsing). */
+function jsonRecord(text: string): Record<string, unknown> | null {
+  if (text.length > 65_536 || text.indexOf('\n') !== -1) return null;
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Whether a message alone (no attributes) is an empty error: picks the templates to check record by record. */
@@ -321,7 +411,9 @@ function describe(t: TimelineSummary, g: Group, userFacing: UserFacingIndex, hig
       ? `Empty ${subject} Errors (${often})`
       : g.kind === 'exception-type'
         ? `${g.what} Raised Without a Message (${often})`
-        : `Empty "${g.what}" Field in ${subject} Errors (${often})`;
+        : g.kind === 'empty-value'
+          ? `${subject} Errors Ending in ${g.what} (${often})`
+          : `Empty "${g.what}" Field in ${subject} Errors (${often})`;
   const span = first !== null && last !== null ? ` between ${isoSeconds(first)} and ${isoSeconds(last)}` : '';
   const where = services.length === 1 ? `in ${services[0]}` : `in ${services.length} services (${services.join(', ')})`;
   const what =
@@ -331,7 +423,11 @@ function describe(t: TimelineSummary, g: Group, userFacing: UserFacingIndex, hig
         ? 'the message is empty'
         : g.kind === 'exception-type'
           ? `the record names only the exception type ${g.what}, with no message and no context`
-          : `the "${g.what}" field is an empty string`;
+          : g.kind === 'empty-value'
+            ? `the error's text is "${g.what}"`
+            : g.kind === 'empty-object'
+              ? `the "${g.what}" field is an empty object ({})`
+              : `the "${g.what}" field is an empty string`;
   const epText = [...endpoints.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([e, c]) => `${e} ×${c}`).join(', ');
   const summary =
     `${g.count} error record${g.count === 1 ? '' : 's'} ${where} where ${what}` +
@@ -345,7 +441,11 @@ function describe(t: TimelineSummary, g: Group, userFacing: UserFacingIndex, hig
       : '') +
     `. In every one ${what}.`;
   const rootCause =
-    g.kind === 'exception-type'
+    g.kind === 'empty-value'
+      ? `Hypothesis: the code builds the message from a value that is not an error's text: in JavaScript \`\${e}\` of undefined gives "undefined", of null "null", of a plain object "[object Object]" (a rejection with no Error, an error field that does not exist, e.message of a non-Error). Evidence: ${g.count} records end in "${g.what}".`
+      : g.kind === 'empty-object'
+        ? `Hypothesis: an Error object was passed through JSON.stringify (or a logger without an error serializer): an Error's message and stack are not enumerable, so it serializes to {}. Evidence: ${g.count} records carry "${g.what}": {}.`
+        : g.kind === 'exception-type'
       ? `Hypothesis: the exception ${g.what} was raised without arguments (typical of timeouts: asyncio.wait_for, a pool acquire or connect timeout), so its text is empty and the log shows only its type${g.kind === 'exception-type' && sample.indexOf('\n') !== -1 ? ' at the end of the traceback' : ''}. Evidence: ${g.count} records end in a bare ${g.what}.`
       : g.kind === 'empty-field'
         ? `Hypothesis: the logger fills "${g.what}" with str(e), and str() of an exception raised without arguments is "" in Python (TimeoutError(), ConnectionError(), CancelledError, many asyncpg errors). Evidence: ${g.count} error records carry "${g.what}": "".`
@@ -362,8 +462,12 @@ function describe(t: TimelineSummary, g: Group, userFacing: UserFacingIndex, hig
         : '') +
     '.';
   const code = shown.replace(/[:=\-\s]+$/, '');
-  const recommendation =
-    `Log the exception type and traceback, not str(e): inside the except block use logger.exception("${code}") ` +
+  const jsKind = g.kind === 'empty-value' || g.kind === 'empty-object' || (g.kind === 'exception-type' && /\n\s+at /.test(sample)) || (g.kind === 'empty-field' && g.events.some((e) => hasJsStack(e.attrs?.[(g.what ?? '').split('.')[0]!])));
+  const recommendation = jsKind
+    ? 'Log the Error object itself, through the logger\'s error serializer (pino: log.error({ err }, "what failed"); winston: format.errors({ stack: true })), not `${e}` or JSON.stringify(e); ' +
+      'throw and reject with Error objects that carry a message (new Error("pool acquire timed out after 5 s"), not new Error() or a plain object). ' +
+      'Then the next occurrence says which failure it is and where it was thrown.'
+    : `Log the exception type and traceback, not str(e): inside the except block use logger.exception("${code}") ` +
     `(or logger.error("${code}: %r", e, exc_info=True)); repr(e) gives "TimeoutError()" where str(e) gives "". ` +
     (g.kind === 'empty-field' ? `For structured logs, put type(e).__name__ and the traceback in their own fields instead of an empty "${g.what}". ` : '') +
     'Then the next occurrence says which failure it is (timeout, pool exhaustion, restart) and where it was raised.';
@@ -384,7 +488,8 @@ function describe(t: TimelineSummary, g: Group, userFacing: UserFacingIndex, hig
     data: {
       template: g.text,
       kind: g.kind,
-      emptyField: g.kind === 'empty-field' ? g.what : null,
+      emptyField: g.kind === 'empty-field' || g.kind === 'empty-object' ? g.what : null,
+      emptyValue: g.kind === 'empty-value' ? g.what : null,
       exceptionType: g.kind === 'exception-type' ? g.what : null,
       count: g.count,
       services,
@@ -396,6 +501,12 @@ function describe(t: TimelineSummary, g: Group, userFacing: UserFacingIndex, hig
       templateKeys: g.templates.map((x) => x.key),
     },
   };
+}
+
+/** Whether an error attribute carries a JavaScript stack (pino's and winston's serialized Error). */
+function hasJsStack(v: unknown): boolean {
+  const stack = typeof v === 'object' && v !== null ? (v as Record<string, unknown>).stack : undefined;
+  return typeof stack === 'string' && stack.includes('\n    at ');
 }
 
 /** First three and the last of the kept records: where it starts and that it still happens. */

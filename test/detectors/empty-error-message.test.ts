@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyErrorMessage as detector, subjectOf } from '../../src/detectors/empty-error-message.js';
 import { byTime, ms, periodic, runDetector, type TestEvent } from '../helpers/timeline.js';
+import { fixtureText } from './captured-run.js';
 
 const H = 3_600_000;
 const T0 = ms('2026-02-07T03:20:00Z');
@@ -182,5 +183,75 @@ describe('empty-error-message: inputs without times', () => {
     expect(fs).toHaveLength(1);
     expect(fs[0]!.data).toMatchObject({ count: 4, firstSeen: null, lastSeen: null, periodSeconds: null });
     expect(fs[0]!.title).toBe('Empty Export Errors (4 times)');
+  });
+});
+
+// pino 10.4.0's own output (test/fixtures/vocabulary/pino-errors.txt): each JSON record as a
+// structured logger's event (its msg the message, level 50 = error, the rest attributes), and the
+// same lines kept whole as message text.
+describe('empty-error-message: JavaScript and structured logs (real pino output)', () => {
+  const records = fixtureText('pino-errors.txt').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) => r.level === 50);
+  const asEvents = (at: number) =>
+    records.map((r, i): TestEvent => {
+      const { msg, level: _level, time: _time, ...attrs } = r;
+      return { at: at + i * 60_000, level: 'error', message: msg as string, service: 'api', attrs };
+    });
+
+  it('new Error() (err.message ""), "err": {}, undefined, null, [object Object], log.error(new Error()); not an error with its message', () => {
+    const fs = runDetector(detector, asEvents(T0));
+    const got = fs.map((f) => [f.data.kind, f.data.emptyField ?? f.data.emptyValue ?? null, f.data.count]).sort();
+    expect(got).toEqual([
+      ['empty-field', 'err.message', 1],
+      ['empty-message', null, 1],
+      ['empty-object', 'err', 1],
+      ['empty-value', '[object Object]', 1],
+      ['empty-value', 'null', 1],
+      ['empty-value', 'undefined', 1],
+    ]);
+    const titles = fs.map((f) => f.title).sort();
+    expect(titles).toContain('Job Errors Ending in [object Object] (once)');
+    expect(titles).toContain('Empty "err" Field in Webhook Delivery Errors (once)');
+    const obj = fs.find((f) => f.data.kind === 'empty-object')!;
+    expect(obj.rootCause).toMatch(/JSON\.stringify/);
+    expect(obj.recommendation).toMatch(/log\.error\(\{ err \}/);
+    expect(fs.find((f) => f.data.kind === 'empty-field')!.recommendation).toMatch(/pino/);
+  });
+
+  it('the same records as JSON text in the message (a line Railway did not parse)', () => {
+    const lines = fixtureText('pino-errors.txt').trimEnd().split('\n').filter((l) => l.includes('"level":50'));
+    const fs = runDetector(detector, lines.map((message, i) => ({ at: T0 + i * 60_000, level: 'error' as const, message, service: 'api' })));
+    expect(fs.map((f) => f.data.kind).sort()).toEqual(['empty-field', 'empty-message', 'empty-object', 'empty-value', 'empty-value', 'empty-value']);
+  });
+
+  it('a heading whose traceback or error follows in the next entry of the same service is not empty', () => {
+    const at = ms('2026-02-07T03:20:00Z');
+    const fs = runDetector(detector, [
+      // Railway's entries of one logger.exception(...) write: the heading, then the traceback.
+      { at, level: 'error', message: 'Materialization loop error:', service: 'worker' },
+      { at: at + 1, level: 'error', message: 'Traceback (most recent call last):', service: 'worker' },
+      { at: at + 2, level: 'error', message: '  File "/app/loop.py", line 12, in run', service: 'worker' },
+      { at: at + 3, level: 'error', message: 'ValueError: invalid literal for int() with base 10: \'x\'', service: 'worker' },
+      // A Node heading followed by console.error's stack.
+      { at: at + 60_000, level: 'error', message: 'Sync loop failed:', service: 'api' },
+      { at: at + 60_004, level: 'error', message: 'Error: connect ECONNREFUSED 127.0.0.1:6379', service: 'api' },
+      // Another service's line in between does not break the pair.
+      { at: at + 120_000, level: 'error', message: 'Materialization loop error:', service: 'worker' },
+      { at: at + 120_001, level: 'info', message: 'GET /health 200', service: 'web' },
+      { at: at + 120_002, level: 'error', message: 'Traceback (most recent call last):', service: 'worker' },
+    ]);
+    expect(fs).toEqual([]);
+  });
+
+  it('a heading followed by nothing, or by an unrelated line seconds later, stays empty', () => {
+    const at = ms('2026-02-07T03:20:00Z');
+    const fs = runDetector(detector, [
+      { at, level: 'error', message: 'Materialization loop error:', service: 'worker' },
+      { at: at + 60_000, level: 'error', message: 'Materialization loop error:', service: 'worker' },
+      { at: at + 70_000, level: 'error', message: 'Traceback (most recent call last):', service: 'worker' },
+      { at: at + 120_000, level: 'error', message: 'Materialization loop error:', service: 'worker' },
+      { at: at + 120_001, level: 'error', message: 'Materialization loop error:', service: 'worker' },
+    ]);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.data).toMatchObject({ kind: 'tail', count: 4 });
   });
 });
