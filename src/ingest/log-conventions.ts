@@ -413,4 +413,22 @@ export const CONVENTIONS: readonly LogConvention[] = [
     example: '/tmp/i13l-app/main.py:4: RuntimeWarning: pool size 50 is above the server limit',
     level: 'warn',
   },
+  {
+    id: 'python-json-logger',
+    library: "python-json-logger's JsonFormatter (Python logging as JSON)",
+    shape: 'json',
+    recognisedBy: '`"levelname": "INFO"`; flattened by Railway, `levelname` is read beside its `level`',
+    example: '{"asctime": "2026-12-07 17:57:30,091", "levelname": "INFO", "name": "app.jobs", "message": "info about the job", "job": 42}',
+    level: 'info',
+    keys: ['levelname'],
+  },
+  {
+    id: 'structlog',
+    library: "structlog's JSONRenderer with add_log_level (Python)",
+    shape: 'json',
+    recognisedBy: '`{"event": ..., "level": "warning", ...}`',
+    example: '{"event": "Error connecting is retried", "level": "warning", "timestamp": "2026-12-07T17:57:30.219077Z"}',
+    level: 'warn',
+    keys: ['level'],
+  },
 ];

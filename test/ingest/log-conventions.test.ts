@@ -64,6 +64,8 @@ const EXPECTED: Record<string, string> = {
   'node-warnings.txt': 'WWW',
   // Each warning, then the source line it quotes (indented: no level).
   'python-warnings.txt': 'W-W-W-',
+  'python-json-logger.txt': 'DIWEF',
+  'structlog.txt': 'DIWEF',
 };
 
 const LETTER: Record<string, Level | null> = { T: 'trace', D: 'debug', I: 'info', W: 'warn', E: 'error', F: 'fatal', '-': null };
@@ -131,16 +133,14 @@ describe('conventions through the Railway formats', () => {
     expect(byLine(run.events).map((e) => e.level)).toEqual(lines.map(([, l]) => l ?? 'error'));
   });
 
-  it("a structured record's own level member wins over the stderr label (Monolog's JSON as Railway flattens it)", () => {
-    const records = fixture('monolog.txt').filter((l) => l.startsWith('{'));
-    const flattened = records.map((l, i) => {
-      const o = JSON.parse(l) as Record<string, unknown>;
-      return JSON.stringify({ ...o, level: 'error', timestamp: at(i) });
-    });
-    expect(runFormat(railwayJson, flattened).events.map((e) => e.level)).toEqual(['debug', 'info', 'info', 'warn', 'error', 'fatal', 'fatal', 'fatal']);
+  it.each(['monolog.txt', 'python-json-logger.txt'])("%s: a structured record's own level member wins over the stderr label, as Railway flattens it", (name) => {
+    const records = fixture(name).map((l, i) => [l, LETTER[EXPECTED[name]![i]!]] as const).filter(([l]) => l.startsWith('{'));
+    const flattened = records.map(([l], i) => JSON.stringify({ ...(JSON.parse(l) as Record<string, unknown>), level: 'error', timestamp: at(i) }));
+    const expected = records.map(([, level]) => level);
+    expect(runFormat(railwayJson, flattened).events.map((e) => e.level)).toEqual(expected);
     // The same through JSON.parse's path (a line the scanner leaves to it: an escaped key).
-    const escaped = flattened.map((l) => l.replace('"channel"', '"chann\\u0065l"'));
-    expect(runFormat(railwayJson, escaped).events.map((e) => e.level)).toEqual(['debug', 'info', 'info', 'warn', 'error', 'fatal', 'fatal', 'fatal']);
+    const escaped = flattened.map((l) => l.slice(0, -1) + ',"not\\u0065":1}');
+    expect(runFormat(railwayJson, escaped).events.map((e) => e.level)).toEqual(expected);
   });
 
   it("Railway's info is only stdout too; a level of the record's own (not info or error) is kept", () => {
