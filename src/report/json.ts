@@ -66,6 +66,7 @@ export function buildJsonReport({ timeline, findings, runs, run }: ReportInput):
       byLevel: timeline.totals.byLevel,
       bySource: timeline.totals.bySource,
       withoutTimestamp: timeline.totals.withoutTime,
+      outlyingTimestamps: timeline.totals.timeOutliers,
       labelledError: timeline.totals.labelledError,
       labelledErrorNotError: timeline.totals.labelledErrorNotError,
       templates: timeline.templates.length,

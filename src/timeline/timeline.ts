@@ -11,6 +11,7 @@ import { EventCompactor } from './compact-event.js';
 import { ownString } from '../own-string.js';
 import { cutText } from '../redact.js';
 import { levelOfWord } from '../ingest/level.js';
+import { inputName, plural } from '../words.js';
 
 /** An event the timeline kept, with the template it belongs to. */
 export interface TimelineEvent extends LogEvent {
@@ -71,6 +72,8 @@ export interface TimelineSummary {
     byLevel: Record<Level, number>;
     bySource: Record<SourceKind, number>;
     withoutTime: number;
+    /** Records with a time far outside the rest (see timeFences): counted, but outside the window, the histogram, template times and kept events. */
+    timeOutliers: number;
     /** Records their source labelled an error (Railway's `error`: written to standard error), and how many of those announce a lower level. */
     labelledError: number;
     labelledErrorNotError: number;
@@ -129,6 +132,19 @@ const BUCKET_MS = 60_000;
  * (one line dated 1970 among lines of today used to ask for 29 million minutes).
  */
 const MAX_BUCKETS = 16_384;
+/** Time outliers (see Timeline.timeFences): this many interquartile ranges of the times from the bulk, at least OUTLIER_MIN_MS, at most this share of the timed records. */
+const OUTLIER_IQRS = 10;
+const OUTLIER_MIN_MS = 30 * 86_400_000;
+const OUTLIER_MAX_SHARE = 0.01;
+
+/** The bulk of the records' times, [lo, hi), and the records outside it (before lo, from hi on). */
+interface TimeFences {
+  lo: number;
+  hi: number;
+  count: number;
+  before: number;
+  after: number;
+}
 /**
  * Kept events' budget: about 55,000 compact events of ~300 bytes, plus a quarter for templates'
  * first events. V8 lets garbage grow to about four times the live heap before a full collection,
@@ -213,6 +229,11 @@ export class Timeline {
   private records = 0;
   private start: number | null = null;
   private end: number | null = null;
+  /** Where the earliest and the latest timed record are (input, line): to name a time outlier. */
+  private startInput = 0;
+  private startLine = 0;
+  private endInput = 0;
+  private endLine = 0;
   private readonly services = new Set<string>();
   private readonly pg = new PostgresStats();
   /** Template id of each record in arrival order (only with `perLine`). */
@@ -268,8 +289,16 @@ export class Timeline {
     if (ts !== null) {
       if (st.first === null || ts < st.first) st.first = ts;
       if (st.last === null || ts > st.last) st.last = ts;
-      if (this.start === null || ts < this.start) this.start = ts;
-      if (this.end === null || ts > this.end) this.end = ts;
+      if (this.start === null || ts < this.start) {
+        this.start = ts;
+        this.startInput = ev.input;
+        this.startLine = ev.line;
+      }
+      if (this.end === null || ts > this.end) {
+        this.end = ts;
+        this.endInput = ev.input;
+        this.endLine = ev.line;
+      }
       if ((st.timesSeen++ & (st.timesStride - 1)) === 0) this.keepTime(st, ts);
       else st.timesDropped++;
       const key = Math.floor(ts / this.bucketMs);
@@ -487,23 +516,45 @@ export class Timeline {
         keptEvery: st?.stride ?? 1,
       };
     });
-    const timed = kept.filter((e) => e.ts !== null).sort((a, b) => a.ts! - b.ts! || a.input - b.input || a.line - b.line);
+    const fences = this.timeFences();
+    let window = { start: this.start, end: this.end };
+    let histogram = this.histogram();
+    let metrics = [...this.series.values()].map(({ s, sorted }) => (sorted ? s : sortSeries(s)));
+    let keptTimed = kept.filter((e) => e.ts !== null);
+    if (fences !== null) {
+      const { lo, hi } = fences;
+      const inside = (ts: number) => ts >= lo && ts < hi;
+      for (const tp of templates) {
+        const a = lowerBound(tp.times, lo);
+        const b = lowerBound(tp.times, hi);
+        if (a > 0 || b < tp.times.length) tp.times = tp.times.subarray(a, b);
+        // A template's first and last are exact unless they are outliers; then its kept times tell.
+        if (tp.first !== null && !inside(tp.first)) tp.first = tp.times.length > 0 ? tp.times[0]! : null;
+        if (tp.last !== null && !inside(tp.last)) tp.last = tp.times.length > 0 ? tp.times[tp.times.length - 1]! : null;
+      }
+      keptTimed = keptTimed.filter((e) => inside(e.ts!));
+      metrics = metrics.map((m) => clipSeries(m, lo, hi)).filter((m) => m.ts.length > 0);
+      window = windowOf(templates, metrics);
+      histogram = this.bulkHistogram(templates, lo, hi);
+      this.warnTimeOutliers(fences, window);
+    }
+    const timed = keptTimed.sort((a, b) => a.ts! - b.ts! || a.input - b.input || a.line - b.line);
     // Events without a time stay in input order.
     const untimed = kept.filter((e) => e.ts === null).sort((a, b) => a.input - b.input || a.line - b.line);
-    const metrics = [...this.series.values()].map(({ s, sorted }) => (sorted ? s : sortSeries(s)));
     metrics.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.measurement < b.measurement ? -1 : a.measurement > b.measurement ? 1 : 0));
     const byLevel = {} as Record<Level, number>;
     LEVELS.forEach((l, i) => (byLevel[l] = this.byLevel[i]!));
     return {
       inputs: this.inputs,
       inputPaths: this.inputPaths,
-      window: { start: this.start, end: this.end },
+      window,
       services: [...this.services].sort(),
       totals: {
         records: this.records,
         byLevel,
         bySource: { ...this.bySource },
         withoutTime: this.withoutTime,
+        timeOutliers: fences?.count ?? 0,
         labelledError: this.labelledError,
         labelledErrorNotError: this.labelledErrorNotError,
       },
@@ -512,10 +563,106 @@ export class Timeline {
       eventsDropped: this.dropped,
       eventsBytes: this.keptBytes,
       metrics,
-      histogram: this.histogram(),
+      histogram,
       postgres: this.pg.summary(),
       miner: { maxTemplates: this.miner.maxTemplates, overflow: this.miner.overflowCount },
     };
+  }
+
+  /**
+   * Where the bulk of the records' times lies, and whether a few records are far outside it: a
+   * line dated 1970 or 2099 among a day of logs stretched the window to tens of thousands of days,
+   * which made steady errors look like bursts. The rule, on the per-minute histogram (bounded
+   * memory, read once at the end): the bulk is the interquartile range Q1..Q3 of the timed
+   * records; a record is an outlier when it lies further from it than ten interquartile ranges
+   * and at least 30 days, provided such records are at most 1% of the timed ones (more than that
+   * is part of the logs, not a stray clock). The fences are rounded outward to whole buckets.
+   * Null when nothing is outside.
+   */
+  private timeFences(): TimeFences | null {
+    if (this.buckets.size < 2) return null;
+    const keys = [...this.buckets.keys()].sort((a, b) => a - b);
+    const totals = keys.map((k) => {
+      const at = this.buckets.get(k)!;
+      let n = 0;
+      for (let i = 0; i < LEVELS.length; i++) n += this.bucketPool[at + i]!;
+      return n;
+    });
+    const n = totals.reduce((a, b) => a + b, 0);
+    const keyAt = (q: number): number => {
+      let c = 0;
+      for (let i = 0; i < keys.length; i++) if ((c += totals[i]!) >= q * n) return keys[i]!;
+      return keys[keys.length - 1]!;
+    };
+    const w = this.bucketMs;
+    const q1 = keyAt(0.25) * w;
+    const q3 = (keyAt(0.75) + 1) * w;
+    const margin = Math.max(OUTLIER_IQRS * (q3 - q1), OUTLIER_MIN_MS);
+    const lo = Math.floor((q1 - margin) / w) * w;
+    const hi = Math.ceil((q3 + margin) / w) * w;
+    let before = 0;
+    let after = 0;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i]! * w < lo) before += totals[i]!;
+      else if (keys[i]! * w >= hi) after += totals[i]!;
+    }
+    const count = before + after;
+    if (count === 0 || count > n * OUTLIER_MAX_SHARE) return null;
+    return { lo, hi, count, before, after };
+  }
+
+  /** The outliers, named in the warnings of the input holding the most extreme one. */
+  private warnTimeOutliers(f: TimeFences, window: { start: number | null; end: number | null }): void {
+    const minute = (ts: number) => `${new Date(ts).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    const at = (input: number, line: number, ts: number | null) => `${inputName(this.inputPaths[input] ?? '?')}:${line}, ${ts === null ? '?' : minute(ts)}`;
+    const named: string[] = [];
+    if (f.before > 0) named.push(`the earliest at ${at(this.startInput, this.startLine, this.start)}`);
+    if (f.after > 0) named.push(`the latest at ${at(this.endInput, this.endLine, this.end)}`);
+    const bulk = window.start !== null && window.end !== null ? ` (the rest runs from ${minute(window.start)} to ${minute(window.end)})` : '';
+    const message = `${plural(f.count, 'record')} dated far outside the rest of the logs${bulk}: counted, but left out of the window, the timeline and the detectors' statistics; ${named.join('; ')}`;
+    const input = this.inputs[f.before > 0 ? this.startInput : this.endInput] ?? this.inputs[0];
+    input?.warnings.push(message);
+  }
+
+  /**
+   * The histogram of the records inside [lo, hi). When outliers widened its buckets (they span
+   * decades), it is made again at the bulk's own resolution from the templates' kept times (a
+   * thinned template's times weighted by its stride, its levels in their proportions).
+   */
+  private bulkHistogram(templates: readonly TemplateSummary[], lo: number, hi: number): LevelHistogram {
+    let bucketMs = BUCKET_MS;
+    while ((hi - lo) / bucketMs >= MAX_BUCKETS) bucketMs *= 2;
+    if (bucketMs === this.bucketMs) {
+      const h = this.histogram();
+      if (h.start === null) return h;
+      const a = Math.max(0, Math.floor((lo - h.start) / h.bucketMs));
+      const b = Math.max(a, Math.ceil((hi - h.start) / h.bucketMs));
+      const counts = {} as Record<Level, number[]>;
+      for (const l of LEVELS) counts[l] = h.counts[l].slice(a, b);
+      return { bucketMs: h.bucketMs, start: h.start + a * h.bucketMs, counts };
+    }
+    const sums = new Map<number, Float64Array>();
+    let first = Infinity;
+    let last = -Infinity;
+    for (const tp of templates) {
+      if (tp.times.length === 0 || tp.count === 0) continue;
+      const share = new Float64Array(LEVELS.length);
+      for (let i = 0; i < LEVELS.length; i++) share[i] = (tp.levels[LEVELS[i]!] / tp.count) * tp.timesEvery;
+      for (const ts of tp.times) {
+        const k = Math.floor(ts / bucketMs);
+        let c = sums.get(k);
+        if (c === undefined) sums.set(k, (c = new Float64Array(LEVELS.length)));
+        for (let i = 0; i < LEVELS.length; i++) c[i]! += share[i]!;
+        if (k < first) first = k;
+        if (k > last) last = k;
+      }
+    }
+    const counts = {} as Record<Level, number[]>;
+    for (const l of LEVELS) counts[l] = [];
+    if (sums.size === 0) return { bucketMs, start: null, counts };
+    for (const l of LEVELS) counts[l] = new Array<number>(last - first + 1).fill(0);
+    for (const [k, c] of sums) for (let i = 0; i < LEVELS.length; i++) counts[LEVELS[i]!][k - first] = Math.round(c[i]!);
+    return { bucketMs, start: first * bucketMs, counts };
   }
 
   private bucketAt(key: number, ts: number): void {
@@ -616,4 +763,41 @@ function mergeStats(a: Stats, b: Stats): Stats {
 function sortSeries(s: MetricSeries): MetricSeries {
   const idx = s.ts.map((_, i) => i).sort((a, b) => s.ts[a]! - s.ts[b]!);
   return { ...s, ts: idx.map((i) => s.ts[i]!), values: idx.map((i) => s.values[i]!) };
+}
+
+/** First index of sorted `a` whose value is >= x. */
+function lowerBound(a: Float64Array, x: number): number {
+  let l = 0;
+  let h = a.length;
+  while (l < h) {
+    const m = (l + h) >>> 1;
+    if (a[m]! < x) l = m + 1;
+    else h = m;
+  }
+  return l;
+}
+
+/** A sorted series restricted to [lo, hi). */
+function clipSeries(s: MetricSeries, lo: number, hi: number): MetricSeries {
+  const a = s.ts.findIndex((t) => t >= lo);
+  if (a === 0 && s.ts[s.ts.length - 1]! < hi) return s;
+  let b = s.ts.length;
+  while (b > 0 && s.ts[b - 1]! >= hi) b--;
+  const from = a === -1 ? b : a;
+  return { ...s, ts: s.ts.slice(from, b), values: s.values.slice(from, b) };
+}
+
+/** The window of what is left: templates' first and last times and the metric series' ends. */
+function windowOf(templates: readonly TemplateSummary[], metrics: readonly MetricSeries[]): { start: number | null; end: number | null } {
+  let start: number | null = null;
+  let end: number | null = null;
+  for (const t of templates) {
+    if (t.first !== null && (start === null || t.first < start)) start = t.first;
+    if (t.last !== null && (end === null || t.last > end)) end = t.last;
+  }
+  for (const m of metrics) {
+    if (start === null || m.ts[0]! < start) start = m.ts[0]!;
+    if (end === null || m.ts[m.ts.length - 1]! > end) end = m.ts[m.ts.length - 1]!;
+  }
+  return { start, end };
 }
