@@ -535,7 +535,7 @@ export class Timeline {
       keptTimed = keptTimed.filter((e) => inside(e.ts!));
       metrics = metrics.map((m) => clipSeries(m, lo, hi)).filter((m) => m.ts.length > 0);
       window = windowOf(templates, metrics);
-      histogram = this.bulkHistogram(templates, lo, hi);
+      histogram = this.bulkHistogram(templates, window);
       this.warnTimeOutliers(fences, window);
     }
     const timed = keptTimed.sort((a, b) => a.ts! - b.ts! || a.input - b.input || a.line - b.line);
@@ -625,43 +625,48 @@ export class Timeline {
   }
 
   /**
-   * The histogram of the records inside [lo, hi). When outliers widened its buckets (they span
-   * decades), it is made again at the bulk's own resolution from the templates' kept times (a
-   * thinned template's times weighted by its stride, its levels in their proportions).
+   * The histogram over the bulk's window. When outliers widened its buckets (they span decades),
+   * it is made again at the bulk's own resolution from the templates' kept times (a thinned
+   * template's times weighted by its stride, each level's records spread evenly over its times).
    */
-  private bulkHistogram(templates: readonly TemplateSummary[], lo: number, hi: number): LevelHistogram {
+  private bulkHistogram(templates: readonly TemplateSummary[], window: { start: number | null; end: number | null }): LevelHistogram {
+    const h = this.histogram();
+    if (window.start === null || window.end === null || h.start === null) return h;
+    const from = window.start;
+    const to = window.end;
     let bucketMs = BUCKET_MS;
-    while ((hi - lo) / bucketMs >= MAX_BUCKETS) bucketMs *= 2;
-    if (bucketMs === this.bucketMs) {
-      const h = this.histogram();
-      if (h.start === null) return h;
-      const a = Math.max(0, Math.floor((lo - h.start) / h.bucketMs));
-      const b = Math.max(a, Math.ceil((hi - h.start) / h.bucketMs));
+    while (to - from >= MAX_BUCKETS * bucketMs) bucketMs *= 2;
+    if (bucketMs === h.bucketMs) {
+      const a = Math.max(0, Math.floor((from - h.start) / h.bucketMs));
+      const b = Math.max(a, Math.floor((to - h.start) / h.bucketMs) + 1);
       const counts = {} as Record<Level, number[]>;
       for (const l of LEVELS) counts[l] = h.counts[l].slice(a, b);
       return { bucketMs: h.bucketMs, start: h.start + a * h.bucketMs, counts };
     }
-    const sums = new Map<number, Float64Array>();
-    let first = Infinity;
-    let last = -Infinity;
+    const first = Math.floor(from / bucketMs);
+    const last = Math.floor(to / bucketMs);
+    const counts = {} as Record<Level, number[]>;
+    for (const l of LEVELS) counts[l] = new Array<number>(last - first + 1).fill(0);
     for (const tp of templates) {
       if (tp.times.length === 0 || tp.count === 0) continue;
-      const share = new Float64Array(LEVELS.length);
-      for (let i = 0; i < LEVELS.length; i++) share[i] = (tp.levels[LEVELS[i]!] / tp.count) * tp.timesEvery;
-      for (const ts of tp.times) {
-        const k = Math.floor(ts / bucketMs);
-        let c = sums.get(k);
-        if (c === undefined) sums.set(k, (c = new Float64Array(LEVELS.length)));
-        for (let i = 0; i < LEVELS.length; i++) c[i]! += share[i]!;
-        if (k < first) first = k;
-        if (k > last) last = k;
+      for (const l of LEVELS) {
+        if (tp.levels[l] === 0) continue;
+        // Spread evenly over its times, whole records each (the running total rounded), so that
+        // a template's errors add up to its errors.
+        const per = (tp.levels[l] / tp.count) * tp.timesEvery;
+        const c = counts[l];
+        let acc = 0;
+        let put = 0;
+        for (const ts of tp.times) {
+          acc += per;
+          const upTo = Math.round(acc);
+          if (upTo > put) {
+            c[Math.min(last, Math.max(first, Math.floor(ts / bucketMs))) - first]! += upTo - put;
+            put = upTo;
+          }
+        }
       }
     }
-    const counts = {} as Record<Level, number[]>;
-    for (const l of LEVELS) counts[l] = [];
-    if (sums.size === 0) return { bucketMs, start: null, counts };
-    for (const l of LEVELS) counts[l] = new Array<number>(last - first + 1).fill(0);
-    for (const [k, c] of sums) for (let i = 0; i < LEVELS.length; i++) counts[LEVELS[i]!][k - first] = Math.round(c[i]!);
     return { bucketMs, start: first * bucketMs, counts };
   }
 

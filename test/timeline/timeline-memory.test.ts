@@ -304,20 +304,43 @@ describe('per-minute level histogram', () => {
   });
 
   it('widens its buckets over a long span instead of allocating one per minute', () => {
-    for (const [far, near] of [[0, Date.UTC(2026, 1, 7)], [Date.UTC(2026, 1, 7), Date.UTC(2026, 2, 9)], [Date.UTC(2099, 0, 1), Date.UTC(1900, 0, 1)]] as const) {
+    // Two weeks of lines every ten seconds: more minutes than buckets.
+    const near = Date.UTC(2026, 1, 7);
+    const far = near + 13 * 86_400_000;
+    const t = new Timeline({ interests: [] });
+    t.event(ev('odd clock', { level: 'warn', ts: far }));
+    for (let i = 0; i < 8640; i++) t.event(ev('tick', { level: i % 100 === 0 ? 'error' : 'info', ts: near + i * 10_000 }));
+    const s = t.finish();
+    const h = s.histogram;
+    expect(s.totals.timeOutliers).toBe(0);
+    expect(h.counts.info.length).toBeLessThanOrEqual(16_384);
+    expect(h.bucketMs).toBe(120_000);
+    // Every record is still counted, in the bucket that holds its time.
+    expect(h.counts.info.reduce((a, c) => a + c, 0)).toBe(8640 - 87);
+    expect(h.counts.error.reduce((a, c) => a + c, 0)).toBe(87);
+    expect(h.counts.warn[Math.floor((far - h.start!) / h.bucketMs)]).toBe(1);
+    expect(h.start! + h.counts.info.length * h.bucketMs).toBeGreaterThan(far);
+  });
+
+  it("leaves a record dated far away out of the histogram, made again at the bulk's resolution (issue 19)", () => {
+    for (const [far, near] of [[0, Date.UTC(2026, 1, 7)], [Date.UTC(2099, 0, 1), Date.UTC(1900, 0, 1)]] as const) {
       const t = new Timeline({ interests: [] });
-      // A line dated far away among a day of lines every ten seconds.
+      // A line dated far away among a day of lines every ten seconds: its span once widened the buckets to days.
       t.event(ev('odd clock', { level: 'warn', ts: far }));
       for (let i = 0; i < 8640; i++) t.event(ev('tick', { level: i % 100 === 0 ? 'error' : 'info', ts: near + i * 10_000 }));
-      const h = t.finish().histogram;
-      expect(h.counts.info.length).toBeLessThanOrEqual(16_384);
-      expect(h.bucketMs % 60_000).toBe(0);
-      expect(Math.log2(h.bucketMs / 60_000) % 1).toBe(0);
-      // Every record is still counted, in the bucket that holds its time.
+      const s = t.finish();
+      const h = s.histogram;
+      expect(s.totals.timeOutliers).toBe(1);
+      expect(s.totals.records).toBe(8641);
+      expect(s.window).toEqual({ start: near, end: near + 8639 * 10_000 });
+      expect(h.bucketMs).toBe(60_000);
+      expect(h.start).toBe(near);
+      expect(h.counts.info).toHaveLength(1440);
       expect(h.counts.info.reduce((a, c) => a + c, 0)).toBe(8640 - 87);
       expect(h.counts.error.reduce((a, c) => a + c, 0)).toBe(87);
-      expect(h.counts.warn[Math.floor((far - h.start!) / h.bucketMs)]).toBe(1);
-      expect(h.start! + h.counts.info.length * h.bucketMs).toBeGreaterThan(Math.max(far, near + 8639 * 10_000));
+      expect(h.counts.warn.reduce((a, c) => a + c, 0)).toBe(0);
+      expect(s.templates.find((tp) => tp.text === 'odd clock')).toMatchObject({ count: 1, first: null, last: null });
     }
   });
+
 });
