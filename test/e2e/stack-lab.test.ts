@@ -196,6 +196,10 @@ describe('node/redeploys: an app that does not close its pool on SIGTERM', () =>
     const x = run('node/redeploys').findings.find((x) => x.detector === 'container-churn' && x.data.service === 'api');
     if (x !== undefined) expect(ended(x)).toEqual({ replaced: facts.node.redeploys.redeploys, running: 1 });
   });
+
+  it('calls no redeploy a restart: a new container started before the old one stopped', () => {
+    expect(describeFindings(run('node/redeploys').findings.filter((x) => x.detector === 'restart-loop'))).toBe('');
+  });
 });
 
 describe('python/faults: gunicorn, Flask, SQLAlchemy, Celery', () => {
