@@ -2,7 +2,7 @@
 // Railway project, environment, services and window; the client built from the environment's
 // token; and the progress line on a terminal while pages come in.
 import { Option, type Command } from 'commander';
-import { RailwayClient, tokenFromEnv } from '../sources/railway/client.js';
+import { Interrupted, RailwayClient, RailwayError, tokenFromEnv } from '../sources/railway/client.js';
 import { pullRailway, type Position, type PullProgress, type PullRecord } from '../sources/railway/pull.js';
 import { humanSeconds, int, plural } from '../words.js';
 import { UsageError, type Io } from './io.js';
@@ -86,6 +86,10 @@ export async function fetchRailway(opts: RailwayOptions, io: Io, dir: string, si
       onProgress: progress.onProgress,
       onNote: (m) => io.stderr(`hindsight: ${m}\n`),
     });
+  } catch (e) {
+    // Stopped while finding the project, before anything could be kept.
+    if (e instanceof Interrupted) throw new RailwayError('interrupted before anything was fetched');
+    throw e;
   } finally {
     progress.done();
   }

@@ -77,15 +77,24 @@ export async function runAnalysis(inputs: string[], opts: InputOptions, io: Io, 
   const since = opts.since !== undefined && !opts.railway ? parseTimeSpec(opts.since, '--since') : undefined;
   const until = opts.until !== undefined && !opts.railway ? parseTimeSpec(opts.until, '--until') : undefined;
   let paths = inputs.length === 0 ? ['-'] : inputs;
-  const sig = interruptible();
   let fetched: { dir: string; record: PullRecord } | null = null;
-  try {
-    if (opts.railway) {
-      const fetchWindow = railwayWindow(opts);
-      const dir = mkdtempSync(join(tmpdir(), 'hindsight-railway-'));
-      fetched = { dir, record: await fetchRailway(opts, io, dir, sig.signal, from, fetchWindow) };
-      paths = [dir];
+  if (opts.railway) {
+    const fetchWindow = railwayWindow(opts);
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-railway-'));
+    // Ctrl-C during the fetch stops the fetch: what came is analyzed (a second one exits).
+    const stopFetch = interruptible();
+    try {
+      fetched = { dir, record: await fetchRailway(opts, io, dir, stopFetch.signal, from, fetchWindow) };
+    } catch (e) {
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
+    } finally {
+      stopFetch.dispose();
     }
+    paths = [dir];
+  }
+  const sig = interruptible();
+  try {
     const readOpts = { inputFormat: opts.inputFormat, service: opts.railway ? undefined : opts.service?.[0], pgPrefix: opts.pgPrefix, shouldStop: sig.shouldStop, stdin: io.stdin };
     let anchor: number | null = null;
     if (needsAnchor(since, until)) {

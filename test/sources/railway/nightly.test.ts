@@ -65,6 +65,10 @@ describe('Railway, night after night', () => {
     const state = join(dir, 'state.json');
     const env = { RAILWAY_API_TOKEN: TOKEN, HINDSIGHT_RAILWAY_URL: s.url };
     const outputs: string[] = [];
+    // Fetches go to a temporary directory of their own: this one, to see that they are removed.
+    const tmp = scratch();
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
     for (const night of nights) {
       s.now = night;
       const r = await runCli(['digest', '--railway', '--project', data.id, '--environment', 'production', '--since', new Date(start).toISOString(), '--until', new Date(night).toISOString(), '--state', state], { env });
@@ -79,8 +83,29 @@ describe('Railway, night after night', () => {
     const api = data.services[0]!;
     expect(st.railway.services[api.id].key).toBe(api.logs.filter((l) => msOf(l.timestamp) <= nights[2]!).at(-1)!.timestamp);
     for (const text of [...outputs, readFileSync(state, 'utf8')]) expect(text).not.toContain(TOKEN);
+    process.env.TMPDIR = saved;
+    if (saved === undefined) delete process.env.TMPDIR;
     // The temporary directories of the fetches are gone.
-    expect(readdirSync(tmpdir()).filter((n) => n.startsWith('hindsight-railway-'))).toEqual([]);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('digest --railway catches up a missed night: the next run reads both nights, nothing twice', async () => {
+    const { s, data, start, nights } = await threeDays();
+    const state = join(scratch(), 'state.json');
+    const env = { RAILWAY_API_TOKEN: TOKEN, HINDSIGHT_RAILWAY_URL: s.url };
+    // The second night is missed; the third run's --since (a day back) would start after it, but
+    // the state's positions win for the services it knows.
+    for (const [since, night] of [[start, nights[0]!], [nights[2]! - 24 * HOUR, nights[2]!]] as const) {
+      s.now = night;
+      const r = await runCli(['digest', '--railway', '--project', data.id, '--environment', 'production', '--since', new Date(since).toISOString(), '--until', new Date(night).toISOString(), '--state', state], { env });
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const st = JSON.parse(readFileSync(state, 'utf8'));
+    expect(st.runs).toBe(2);
+    for (const svc of data.services) {
+      const want = svc.logs.filter((l) => msOf(l.timestamp) >= start && msOf(l.timestamp) <= nights[2]!).length;
+      expect(st.railway.services[svc.id].lines, svc.name).toBe(want);
+    }
   });
 
   it('analyze --railway reports what analyze of the pulled directory reports', async () => {
