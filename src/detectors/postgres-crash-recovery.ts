@@ -52,8 +52,10 @@ interface Episode {
   redoSeconds: number | null;
   endOfWal: string | null;
   ready: TimelineEvent | null;
-  cause: 'immediate-shutdown' | 'killed-by-signal' | 'postmaster-died' | 'container-stop' | 'unknown';
+  cause: 'immediate-shutdown' | 'killed-by-signal' | 'postmaster-died' | 'container-stop' | 'ended-silently' | 'unknown';
   causeEvent: TimelineEvent | null;
+  /** When the cause happened: its line, or the last line of a server that ended without any. */
+  causeTs: number | null;
   downSince: number | null;
   /** The previous "ready to accept connections" of the service, when in the lookback. */
   prevReady: number | null;
@@ -88,7 +90,7 @@ export const postgresCrashRecovery = defineDetector({
       if (l === undefined) pgEvents.set(ev.service, (l = []));
       l.push(ev);
     }
-    const stops = lifecycleOf(t).stops;
+    const lc = lifecycleOf(t);
     const findings: Finding[] = [];
     for (const [service, evs] of [...pgEvents].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const episodes: Episode[] = [];
@@ -99,7 +101,7 @@ export const postgresCrashRecovery = defineDetector({
         if (cur !== null && (cur.ready !== null || ev.ts! - cur.anchor.ts! > recoveryMs)) cur = null;
         if (ANCHOR_RE.test(msg)) {
           if (cur === null) {
-            cur = openEpisode(service, ev, evs, i, stops, lookback);
+            cur = openEpisode(service, ev, evs, i, lc, lookback);
             episodes.push(cur);
           } else cur.lines.push(ev);
           const up = LAST_UP_RE.exec(msg);
@@ -152,7 +154,7 @@ export const postgresCrashRecovery = defineDetector({
       }
       const describe = (ep: Episode) => {
         const parts = [`${clockOf(ep.anchor.ts!)} recovery`];
-        if (ep.causeEvent) parts.push(`after ${causeText(ep)} at ${clockOf(ep.causeEvent.ts!)}`);
+        if (ep.causeTs !== null) parts.push(`after ${causeText(ep)} at ${clockOf(ep.causeTs)}`);
         if (ep.ready) parts.push(`ready at ${clockOf(ep.ready.ts!)} (${humanDuration(ep.ready.ts! - ep.anchor.ts!)})`);
         else parts.push('no "ready to accept connections" line followed');
         if (ep.failed.length > 0) parts.push(`${plural(ep.failed.length, 'failed client connection')} meanwhile`);
@@ -169,6 +171,7 @@ export const postgresCrashRecovery = defineDetector({
           (killed ? `, ${killed} after a process was killed by a signal` : '') +
           (causes['postmaster-died'] ? `, ${causes['postmaster-died']} after the postmaster died without a shutdown` : '') +
           (causes['container-stop'] ? `, ${causes['container-stop']} after a container stop without a clean PostgreSQL shutdown` : '') +
+          (causes['ended-silently'] ? `, ${causes['ended-silently']} after a server that logged no shutdown at all` : '') +
           (failed > 0 ? `; ${plural(failed, 'client connection')} failed while it was down or recovering` : '') +
           '.',
         pattern: episodes.map(describe).join('; ') + '.',
@@ -179,7 +182,7 @@ export const postgresCrashRecovery = defineDetector({
             ? 'the postmaster itself died without a word (kill -9 or the OOM killer: its backends logged "terminating connection due to unexpected postmaster exit"), and was started again; '
             : '') +
           (causes['immediate-shutdown'] ? 'an immediate shutdown (pg_ctl -m immediate, or SIGQUIT) skips the checkpoint on purpose; ' : '') +
-          (causes['container-stop'] || causes.unknown
+          (causes['container-stop'] || causes['ended-silently'] || causes.unknown
             ? 'the container was stopped or killed before PostgreSQL finished a fast shutdown (SIGKILL after the grace period, or a PID 1 that does not forward SIGTERM/SIGINT); '
             : '') +
           'on the next start it replays the WAL from the last checkpoint (redo) up to the end of the valid WAL ("invalid record length" marks that end and is normal in crash recovery).',
@@ -213,7 +216,7 @@ export const postgresCrashRecovery = defineDetector({
             redoSeconds: ep.redoSeconds,
             endOfWal: ep.endOfWal,
             cause: ep.cause,
-            causeAt: ep.causeEvent ? isoSeconds(ep.causeEvent.ts!) : null,
+            causeAt: ep.causeTs !== null ? isoSeconds(ep.causeTs) : null,
             failedClients: ep.failed.length,
             failedByService: countBy(ep.failed, (e) => e.service),
           })),
@@ -234,6 +237,8 @@ function causeText(ep: Episode): string {
       return 'the postmaster\'s death';
     case 'container-stop':
       return 'a container stop';
+    case 'ended-silently':
+      return 'the previous server\'s last line (it logged no shutdown)';
     default:
       return 'the last line';
   }
@@ -244,12 +249,12 @@ function openEpisode(
   anchor: TimelineEvent,
   evs: readonly TimelineEvent[],
   i: number,
-  stops: ReturnType<typeof lifecycleOf>['stops'],
+  lc: ReturnType<typeof lifecycleOf>,
   lookback: number,
 ): Episode {
   const ep: Episode = {
     service, anchor, lines: [], lastKnownUp: null, redoStart: null, redoDone: null, redoSeconds: null, endOfWal: null, ready: null,
-    cause: 'unknown', causeEvent: null, downSince: null, prevReady: null, failed: [],
+    cause: 'unknown', causeEvent: null, causeTs: null, downSince: null, prevReady: null, failed: [],
   };
   const t0 = anchor.ts!;
   // What ended the previous run: the closest kill or immediate shutdown of this service before the recovery.
@@ -286,12 +291,23 @@ function openEpisode(
     }
   }
   if (ep.cause === 'unknown') {
-    const stop = [...stops].reverse().find((s) => s.service === service && s.ts <= t0 && t0 - s.ts <= lookback);
+    const stop = [...lc.stops].reverse().find((s) => s.service === service && s.ts <= t0 && t0 - s.ts <= lookback);
     if (stop) {
       ep.cause = 'container-stop';
       ep.causeEvent = stop.markers[0]!.event;
     }
   }
-  ep.downSince = ep.causeEvent?.ts ?? null;
+  ep.causeTs = ep.causeEvent?.ts ?? null;
+  if (ep.cause === 'unknown') {
+    // The server before this start logged nothing of its end (a kill -9 with no session open): it was
+    // last seen at its last line, and this start took its place.
+    const gone = lc.lives.find((l) => l.service === service && l.ended === 'restarted' && l.next !== undefined && l.next.ts <= t0 && t0 - l.next.ts <= lookback);
+    if (gone !== undefined) {
+      ep.cause = 'ended-silently';
+      ep.causeTs = gone.lastSeen!;
+    }
+  }
+  // A server's last line is not when it went down (it may have been quiet): its clients' failures date that.
+  ep.downSince = ep.cause === 'ended-silently' ? null : ep.causeTs;
   return ep;
 }

@@ -97,9 +97,11 @@ export const ungracefulShutdown = defineDetector({
       if (bad.length < o.minUngraceful) continue;
       const killed = bad.filter((c) => c.killed).length;
       const termThenKill = bad.filter((c) => c.killed && c.gracefulLines > 0).length;
-      const crashed = bad.filter((c) => c.crashed && !c.killed).length;
-      const silent = bad.filter((c) => c.gracefulLines === 0 && !c.killed && !c.immediate && !c.crashed).length;
+      // Each stop counted once: a life that logged nothing of its end is `unlogged` (crashed or not).
       const unlogged = bad.filter((c) => c.stop === null).length;
+      const unloggedCrashed = bad.filter((c) => c.stop === null && c.crashed).length;
+      const crashed = bad.filter((c) => c.crashed && !c.killed && c.stop !== null).length;
+      const silent = bad.filter((c) => c.gracefulLines === 0 && !c.killed && !c.immediate && !c.crashed && c.stop !== null).length;
       const immediate = bad.filter((c) => c.immediate).length;
       // The stop's lines, or for a life that logged no stop its start and the start that replaced it.
       const evidence = bad
@@ -109,20 +111,23 @@ export const ungracefulShutdown = defineDetector({
       findings.push({
         detector: 'ungraceful-shutdown',
         id: `ungraceful-shutdown:${service}`,
-        severity: killed > 0 || immediate > 0 || crashed > 0 ? 'high' : 'medium',
+        severity: killed > 0 || immediate > 0 || crashed + unloggedCrashed > 0 ? 'high' : 'medium',
         title: `Ungraceful Stops of ${service} (${bad.length} of ${plural(checks.length, 'stop')})`,
         summary:
           `${bad.length} of ${service}'s ${plural(checks.length, 'stop')} ended without a graceful shutdown` +
           (silent > 0 ? `: ${silent} with no shutdown line at all` : '') +
-          (unlogged > 0 ? `${silent > 0 ? ',' : ':'} ${unlogged} logged nothing before the server started again in place` : '') +
-          (crashed > 0 ? `, ${crashed} crashed (${crashedHow(bad)})` : '') +
+          (unlogged > 0
+            ? `${silent > 0 ? ',' : ':'} ${unlogged} logged nothing before the server started again in place` +
+              (unloggedCrashed > 0 ? ` (${unloggedCrashed === unlogged ? (unlogged === 1 ? 'its' : 'their') : `${unloggedCrashed} of them:`} next start reported a crash)` : '')
+            : '') +
+          (crashed > 0 ? `, ${crashed} crashed (${crashedHow(bad.filter((c) => c.stop !== null))})` : '') +
           (killed > 0 ? `, ${killed} killed (SIGKILL / exit 137)` : '') +
           (termThenKill > 0 ? `, ${termThenKill} of them after starting to shut down (SIGKILL after SIGTERM)` : '') +
           (immediate > 0 ? `, ${plural(immediate, 'PostgreSQL immediate shutdown')}` : '') +
           '.',
         pattern: `Ungraceful stops at ${bad.map((c) => clockOf(c.at)).join(', ')}; graceful ones: ${checks.length - bad.length}.`,
         rootCause:
-          crashed > 0 && silent === 0 && killed === 0
+          crashed + unloggedCrashed > 0 && silent === 0 && killed === 0
             ? 'The server died without a shutdown: killed outright (kill -9, the kernel\'s OOM killer) or crashed, so no shutdown ran; the platform or a supervisor started it again.'
             : silent > 0
             ? 'The process never logged its shutdown: it did not receive SIGTERM (a shell as PID 1 that does not forward signals) or had no handler, and was killed when the grace period ran out.'
@@ -139,7 +144,7 @@ export const ungracefulShutdown = defineDetector({
           ungraceful: bad.length,
           silent,
           killed,
-          crashed,
+          crashed: crashed + unloggedCrashed,
           unlogged,
           sigkillAfterSigterm: termThenKill,
           immediate,
@@ -160,11 +165,8 @@ export const ungracefulShutdown = defineDetector({
   },
 });
 
-/** What the crashes' lines say, in words. */
-function crashedHow(bad: readonly StopCheck[]): string {
-  const died = bad.some((c) => c.stop?.markers.some((m) => m.label === 'pg-postmaster-died'));
-  const reported = bad.some((c) => c.stop === null && c.crashed);
-  return [died ? 'PostgreSQL\'s backends logged the postmaster\'s unexpected exit' : '', reported ? 'the next start reported a crash' : '', !died && !reported ? 'a failure line' : '']
-    .filter((x) => x !== '')
-    .join('; ');
+/** What the failure lines of crashed stops say, in words. */
+function crashedHow(stops: readonly StopCheck[]): string {
+  const died = stops.some((c) => c.stop?.markers.some((m) => m.label === 'pg-postmaster-died'));
+  return died ? 'PostgreSQL\'s backends logged the postmaster\'s unexpected exit' : 'a failure line';
 }

@@ -61,6 +61,30 @@ describe.each(['postgres-kill9.log', 'postgres-kill9.jsonl'])('PostgreSQL 15 pos
   });
 });
 
+describe.each(['postgres-kill9-idle.log', 'postgres-kill9-idle.jsonl'])('PostgreSQL 15 killed with kill -9 while no client was connected (%s)', (file) => {
+  it('ends the silent postmaster life at the next start in its place, and reports it as an unlogged crash', async () => {
+    const { summary, findings } = await analyze(file);
+    const lives = lifecycleOf(summary).lives;
+    expect(lives.map((l) => [l.start?.pid, l.ended ?? null, l.lifetimeMs])).toEqual([
+      // Nothing logged its end: its last line (a disconnection at 18:02:26.073) is all that is known.
+      [1354, 'restarted', null],
+      // 18:02:29.576 → 18:02:29.970 "received fast shutdown request".
+      [1478, null, 394],
+    ]);
+    expect(lives[0]!.lastSeen).toBe(Date.parse('2026-12-07T18:02:26.073Z'));
+    const f = finding(findings, 'ungraceful-shutdown');
+    expect(f.data).toMatchObject({ stops: 2, graceful: 1, ungraceful: 1, unlogged: 1, crashed: 1, silent: 0 });
+    expect(f.summary).toContain('1 logged nothing before the server started again in place (its next start reported a crash)');
+    const churn = finding(findings, 'container-churn');
+    expect((churn.data.containers as { endedBy: string; lastSeen: string | null }[]).map((c) => [c.endedBy, c.lastSeen])).toEqual([
+      ['crash', '2026-12-07T18:02:26Z'],
+      ['stopped', null],
+    ]);
+    const rec = finding(findings, 'postgres-crash-recovery');
+    expect(rec.data.episodes).toMatchObject([{ cause: 'ended-silently', causeAt: '2026-12-07T18:02:26Z', downSince: null, redoStart: '0/1500780' }]);
+  });
+});
+
 describe('samples/restart-loop read without its deployment ids (as `railway logs --json` prints it)', () => {
   it('pairs each looping container with its own kill, and the serving container with its replacement', async () => {
     const { readFileSync, writeFileSync, mkdtempSync, rmSync } = await import('node:fs');

@@ -55,8 +55,9 @@ describe('postgres-crash-recovery', () => {
       ...recovery(1010, 70),
     ]);
     const ep = (fs[0]!.data.episodes as Record<string, unknown>[])[0]!;
-    // The failure at +10 s is more than 10 minutes before the recovery: not this outage.
-    expect(ep).toMatchObject({ cause: 'unknown', downSince: '2025-11-20T03:16:40Z', downtimeSeconds: 12, failedClients: 2 });
+    // The failure at +10 s is more than 10 minutes before the recovery: not this outage. The server
+    // before the recovery logged no end (last seen at its ready line): the cause says so, the clients date it.
+    expect(ep).toMatchObject({ cause: 'ended-silently', causeAt: '2025-11-20T03:00:00Z', downSince: '2025-11-20T03:16:40Z', downtimeSeconds: 12, failedClients: 2 });
   });
 
   it('a restart loop: several recoveries, one after an immediate shutdown, one after signal 9 (critical)', () => {
