@@ -12,7 +12,7 @@
 // so each incident's union is one expression run once per message.
 
 /** The incidents the vocabulary covers. */
-export type Incident = 'pool-exhaustion' | 'worker-timeout' | 'task-start' | 'task-end' | 'out-of-memory' | 'process-exit';
+export type Incident = 'pool-exhaustion' | 'worker-timeout' | 'task-start' | 'task-end' | 'out-of-memory' | 'process-exit' | 'broker-outage';
 
 /** What an entry's named groups (or its `implies`) hold. */
 export type VocabularyValue =
@@ -35,7 +35,10 @@ export type VocabularyValue =
   | 'limitSeconds'
   | 'task'
   | 'taskId'
-  | 'threads';
+  | 'threads'
+  | 'host'
+  | 'port'
+  | 'url';
 
 export interface VocabularyEntry {
   /** Stable id, `<library>-<what>`. */
@@ -247,6 +250,75 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     fixture: 'celery-worker.txt',
   },
 
+  // --- Broker and cache: the client lost or could not reach Redis -----------------------------
+  {
+    id: 'ioredis-unhandled-error',
+    incident: 'broker-outage',
+    library: 'ioredis',
+    pattern: /\[ioredis\] Unhandled error event: (?<reason>[^\n]*?(?:(?<host>[\w.-]+):(?<port>\d+))?)\s*$/m,
+    captures: ['reason', 'host', 'port'],
+    fixture: 'ioredis.txt',
+  },
+  {
+    // A command rejected while ioredis reconnects (maxRetriesPerRequest).
+    id: 'ioredis-max-retries',
+    incident: 'broker-outage',
+    library: 'ioredis',
+    pattern: /Reached the max retries per request limit \(which is \d+\)/,
+    captures: [],
+    fixture: 'ioredis.txt',
+  },
+  {
+    id: 'node-redis-socket-closed',
+    incident: 'broker-outage',
+    library: 'node-redis',
+    pattern: /SocketClosedUnexpectedlyError: Socket closed unexpectedly/,
+    captures: [],
+    fixture: 'node-redis.txt',
+  },
+  {
+    // node-redis's README handler, `client.on('error', err => console.log('Redis Client Error', err))`,
+    // which most apps copy: each failed reconnect of the client.
+    id: 'node-redis-client-error',
+    incident: 'broker-outage',
+    library: 'node-redis',
+    pattern: /^Redis Client Error (?<reason>\w*Error: [^\n]*?(?:(?<host>[\w.-]+):(?<port>\d+))?)\s*$/m,
+    captures: ['reason', 'host', 'port'],
+    fixture: 'node-redis.txt',
+  },
+  {
+    id: 'redis-py-connection-error',
+    incident: 'broker-outage',
+    library: 'redis-py',
+    pattern: /redis\.exceptions\.(?:ConnectionError|TimeoutError): (?<reason>Error \d+ connecting to (?<host>[\w.-]+):(?<port>\d+)\.[^\n]*|Connection closed by server\.|Timeout[^\n]*)/,
+    captures: ['reason', 'host', 'port'],
+    fixture: 'redis-py.txt',
+  },
+  {
+    id: 'celery-broker-connection-lost',
+    incident: 'broker-outage',
+    library: 'Celery',
+    pattern: /consumer: Connection to broker lost\. Trying to re-establish the connection/,
+    captures: [],
+    fixture: 'celery-worker.txt',
+  },
+  {
+    id: 'celery-broker-cannot-connect',
+    incident: 'broker-outage',
+    library: 'Celery',
+    pattern: /consumer: Cannot connect to (?<url>[a-z+]+:\/\/\S*?): (?<reason>[^\n]*?)\.?$/m,
+    captures: ['url', 'reason'],
+    fixture: 'celery-worker.txt',
+  },
+  {
+    id: 'celery-beat-apply-failed',
+    incident: 'broker-outage',
+    library: 'Celery beat',
+    pattern: /Message Error: Couldn't apply scheduled task (?<task>\S+): (?<reason>[^\n]*)/,
+    captures: ['task', 'reason'],
+    fixture: 'celery-beat.txt',
+  },
+
   // --- Out of memory -------------------------------------------------------------------------
   {
     id: 'v8-heap-out-of-memory',
@@ -429,7 +501,7 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
   },
 ];
 
-const NUMERIC: ReadonlySet<VocabularyValue> = new Set(['exitCode', 'heapMb', 'committedMb', 'bytes', 'inUseBytes', 'pid', 'poolSize', 'overflow', 'timeoutSeconds', 'timeoutMs', 'limitSeconds', 'threads']);
+const NUMERIC: ReadonlySet<VocabularyValue> = new Set(['exitCode', 'heapMb', 'committedMb', 'bytes', 'inUseBytes', 'pid', 'poolSize', 'overflow', 'timeoutSeconds', 'timeoutMs', 'limitSeconds', 'threads', 'port']);
 
 interface IncidentIndex {
   entries: VocabularyEntry[];

@@ -21,6 +21,7 @@ import { logLoss } from './log-loss.js';
 import { knownJobs } from './known-jobs.js';
 import { outOfMemory } from './out-of-memory.js';
 import { processExits } from './process-exits.js';
+import { brokerOutage } from './broker-outage.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const DETECTORS: readonly Detector<any>[] = [
@@ -45,6 +46,7 @@ export const DETECTORS: readonly Detector<any>[] = [
   knownJobs,
   outOfMemory,
   processExits,
+  brokerOutage,
 ];
 
 export function detectorById(id: string): Detector | undefined {

@@ -29,6 +29,17 @@ const EXPECTED: Record<string, Record<string, string | number>[]> = {
   'sidekiq-busy-threads-terminated': [{ threads: 3 }],
   'bullmq-job-stalled': [{}],
   'celery-pool-process-exited': [{ program: 'ForkPoolWorker-1', pid: 6141, signal: 'SIGKILL' }],
+  'ioredis-max-retries': [{}, {}],
+  'node-redis-socket-closed': [{}],
+  'celery-broker-connection-lost': [{}],
+  'celery-beat-apply-failed': [{ task: 'add-every-2s', reason: 'Error 111 connecting to 127.0.0.1:6391. Connection refused.' }],
+  'celery-broker-cannot-connect': [1, 2, 3].map(() => ({ url: 'redis://127.0.0.1:6391/0', reason: 'Error 111 connecting to 127.0.0.1:6391. Connection refused.' })),
+  'ioredis-unhandled-error': [1, 2, 3, 4, 5, 6].map(() => ({ reason: 'Error: connect ECONNREFUSED 127.0.0.1:6392', host: '127.0.0.1', port: 6392 })),
+  'node-redis-client-error': [1, 2, 3, 4, 5, 6].map(() => ({ reason: 'Error: connect ECONNREFUSED 127.0.0.1:6392', host: '127.0.0.1', port: 6392 })),
+  'redis-py-connection-error': [
+    { reason: 'Connection closed by server.' },
+    ...[1, 2, 3, 4, 5].map(() => ({ reason: 'Error 111 connecting to localhost:6392. Connection refused.', host: 'localhost', port: 6392 })),
+  ],
   'v8-heap-out-of-memory': [{ reason: 'Reached heap limit', signal: 'SIGABRT', exitCode: 134 }],
   'v8-gc-trace': [
     { pid: 10005, heapMb: 10.2, committedMb: 26.9 },
