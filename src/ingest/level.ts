@@ -283,9 +283,9 @@ function symbolFirst(s: string, i: number): Level | null {
 function levelAmongTokens(s: string, i: number): Level | null {
   const n = s.length;
   for (let t = 0; t < 9; t++) {
-    while (i < n && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9 || s.charCodeAt(i) === 124)) i++;
+    let c = s.charCodeAt(i);
+    while (c === 32 || c === 9 || c === 124) c = s.charCodeAt(++i);
     if (i >= n || i > 160) return null;
-    const c = s.charCodeAt(i);
     if (c === 34) return null;
     if (c === 91 || c === 60 /* < */) {
       let j = i + 1;
@@ -320,9 +320,10 @@ function levelAmongTokens(s: string, i: number): Level | null {
         }
       }
     }
-    while (i < n && s.charCodeAt(i) !== 32 && s.charCodeAt(i) !== 9) i++;
+    const first = c;
+    while (i < n && c !== 32 && c !== 9) c = s.charCodeAt(++i);
     // A word ending in `:` that is no level and no time ends the prefix: the message follows.
-    if (s.charCodeAt(i - 1) === 58 && !(c >= 48 && c <= 57)) return null;
+    if (s.charCodeAt(i - 1) === 58 && !(first >= 48 && first <= 57)) return null;
   }
   return null;
 }

@@ -10,6 +10,7 @@ import { lastCueShape, levelCueOf } from '../../src/ingest/level.js';
 import { withoutTerminalCodes } from '../../src/ingest/terminal-codes.js';
 import { railwayJson } from '../../src/ingest/formats/railway-json.js';
 import { railwayText } from '../../src/ingest/formats/railway-text.js';
+import { raw } from '../../src/ingest/formats/raw.js';
 import { runFormat } from './run-format.js';
 
 const DIR = join(__dirname, '../fixtures/conventions');
@@ -141,6 +142,11 @@ describe('conventions through the Railway formats', () => {
     // The same through JSON.parse's path (a line the scanner leaves to it: an escaped key).
     const escaped = flattened.map((l) => l.slice(0, -1) + ',"not\\u0065":1}');
     expect(runFormat(railwayJson, escaped).events.map((e) => e.level)).toEqual(expected);
+  });
+
+  it('raw: a bare line at the level it announces, info otherwise', () => {
+    const run = runFormat(raw, lines.map(([m]) => m));
+    expect(run.events.map((e) => e.level)).toEqual(lines.map(([, l]) => l ?? 'info'));
   });
 
   it("Railway's info is only stdout too; a level of the record's own (not info or error) is kept", () => {

@@ -1,7 +1,9 @@
 // Every line is a bare message: no timestamp, no prefix. Forced with `--input-format raw`; also
-// what an empty input is read as. This is how the template miner is measured.
+// what an empty input is read as. This is how the template miner is measured. A message that
+// announces its level in a logging convention (log-conventions.ts) gets it; any other is info.
 import type { InputFormat } from '../format.js';
 import { withoutTerminalCodes } from '../terminal-codes.js';
+import { levelCueOf } from '../level.js';
 
 export const raw: InputFormat = {
   id: 'raw',
@@ -14,7 +16,9 @@ export const raw: InputFormat = {
   create({ sink, service, input }) {
     return {
       line(text, lineNo) {
-        sink.event({ ts: null, service, source: 'app', level: 'info', levelText: '', message: withoutTerminalCodes(text), input, line: lineNo }, 1);
+        const message = withoutTerminalCodes(text);
+        const cue = levelCueOf(message);
+        sink.event({ ts: null, service, source: 'app', level: cue ?? 'info', levelText: cue ?? '', message, input, line: lineNo }, 1);
       },
       end() {},
     };
