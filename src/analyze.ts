@@ -1,9 +1,9 @@
 // The run, from inputs to findings: read every input into one timeline, then run the detectors.
 // The CLI calls this; tests call it too.
-import type { Finding, LogEvent, MetricSample } from './model.js';
+import type { Finding, InputSummary, LogEvent, MetricSample } from './model.js';
 import { FINDING_SEVERITY_RANK } from './model.js';
 import { Timeline, type TimelineSummary } from './timeline/timeline.js';
-import { expandInputs, readInput, type ReadOptions } from './ingest/read-input.js';
+import { expandInputs, NotALogError, readInput, unreadInput, type ReadOptions } from './ingest/read-input.js';
 import { DETECTORS } from './detectors/registry.js';
 import type { DetectorOptionValue } from './detectors/detector.js';
 
@@ -28,6 +28,7 @@ export interface LeftOut {
 /** Reads the inputs (files, directories, `-`) into one timeline. Throws InputError on unreadable input. */
 export async function readTimeline(paths: readonly string[], options: TimelineRunOptions = {}): Promise<{ timeline: Timeline; summary: TimelineSummary; leftOut: LeftOut }> {
   const files = await expandInputs(paths.length === 0 ? ['-'] : paths);
+  const named = new Set(paths.length === 0 ? ['-'] : paths);
   const interests = DETECTORS.flatMap((d) => d.meta.interests ?? []);
   const timeline = new Timeline({ maxTemplates: options.maxTemplates, interests, perLine: options.perLine });
   const { since, until, ignore } = options;
@@ -68,7 +69,7 @@ export async function readTimeline(paths: readonly string[], options: TimelineRu
           },
         }
       : { event: (ev: LogEvent) => timeline.event(ev), metric: (s: MetricSample) => timeline.metric(s) };
-    const summary = await readInput(f, index, receiver, options);
+    const summary = await readInput(f, index, receiver, options).catch((e: unknown) => unreadOrThrow(e, f, named));
     if (aliases !== null) summary.services = [...new Set(summary.services.map((s) => aliases.get(s) ?? s))].sort();
     timeline.addInputSummary(summary);
     if (options.shouldStop?.()) break;
@@ -82,14 +83,24 @@ export async function readTimeline(paths: readonly string[], options: TimelineRu
  */
 export async function newestTimestamp(paths: readonly string[], options: ReadOptions = {}): Promise<number | null> {
   const files = await expandInputs(paths);
+  const named = new Set(paths);
   let newest: number | null = null;
   const sink = { event: () => {}, metric: () => {} };
   for (let i = 0; i < files.length; i++) {
-    const s = await readInput(files[i]!, i, sink, { ...options, onProgress: undefined });
+    const s = await readInput(files[i]!, i, sink, { ...options, onProgress: undefined }).catch((e: unknown) => unreadOrThrow(e, files[i]!, named));
     if (s.lastTs !== null && (newest === null || s.lastTs > newest)) newest = s.lastTs;
     if (options.shouldStop?.()) break;
   }
   return newest;
+}
+
+/**
+ * One file in a directory that is not a log (an archive, an image, a file of another format) is
+ * skipped with a warning, and the rest is read; named on the command line, it is an error.
+ */
+function unreadOrThrow(e: unknown, path: string, named: ReadonlySet<string>): InputSummary {
+  if (e instanceof NotALogError && !named.has(path)) return unreadInput(path, e.reason);
+  throw e;
 }
 
 /** Detector options per detector id, overriding the detectors' defaults. */

@@ -152,7 +152,12 @@ function nothingReadMessage(t: TimelineSummary, outside: number, ignored: number
   }
   if (ignored > 0 && outside === 0) return `every record of ${names} matched the configuration's ignoreTemplates (${plural(ignored, 'record')})`;
   if (outside > 0 || ignored > 0) return `no record of ${names} is left: ${outside} outside the window, ${ignored} matched ignoreTemplates`;
-  if (lines === 0) return `no line could be read: ${names} ${t.inputs.length === 1 ? 'is' : 'are'} empty`;
+  if (lines === 0) {
+    // Empty, or why not: a corrupt gzip file, a file in a directory that is not a log.
+    const why = t.inputs.map((i) => ({ i, w: i.warnings.find((w) => w !== 'the input is empty') })).filter((x) => x.w !== undefined);
+    if (why.length === 0) return `no line could be read: ${names} ${t.inputs.length === 1 ? 'is' : 'are'} empty`;
+    return `no line could be read: ${why.map(({ i, w }) => `${inputName(i.path)}: ${w}`).join('; ')}`;
+  }
   const first = t.inputs.find((i) => i.skippedExamples.length > 0)?.skippedExamples[0];
   return `no line could be read from ${names}: ${plural(lines, 'line')}, all skipped${first ? ` (line ${first.line}: ${first.reason})` : ''}; try --input-format (see hindsight formats)`;
 }

@@ -25,6 +25,26 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * An input that is not a log hindsight can read (binary or compressed data, a format not
+ * recognised, a JSON array): an error when it was named on the command line, a skipped input
+ * with a warning when it was found in a directory. `reason` is the message without the input's name.
+ */
+export class NotALogError extends InputError {
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+    this.name = 'NotALogError';
+  }
+}
+
+/** The summary of an input found in a directory and not read (see NotALogError): no lines, one warning. */
+export function unreadInput(path: string, reason: string): InputSummary {
+  return { path, format: 'not read', formatReason: reason, lines: 0, events: 0, skipped: 0, skippedExamples: [], records: 0, samples: 0, services: [], firstTs: null, lastTs: null, warnings: [`not read, ${reason}`] };
+}
+
 /** Where the events of an input go. */
 export interface InputReceiver {
   event(ev: LogEvent): void;
@@ -240,6 +260,8 @@ export async function readInput(
   let stopped = false;
   // Why the input's last partial line is not a line of its own (set when reading ended early).
   let cut: string | null = null;
+  // Whether the gzip data broke off (then an input without lines is not "empty").
+  let corrupt = false;
   let opened: OpenedInput | null = null;
   const input: { close: (() => void) | null } = { close: null };
 
@@ -269,16 +291,14 @@ export async function readInput(
         const best = sniffFormat(head, options);
         if ((best === null || best.format.id === 'railway-text') && opensArrayOfRecords(head)) {
           const file = path === '-' ? '' : ` ${path}`;
-          throw new InputError(
-            `${inputName(path)} is a JSON array of log records; hindsight reads one JSON object a line, as railway logs --json prints them: ` +
-              `${path === '-' ? '... | ' : ''}jq -c '.[]'${file} | hindsight analyze`,
-          );
+          const reason = `a JSON array of log records; hindsight reads one JSON object a line, as railway logs --json prints them: ${path === '-' ? '... | ' : ''}jq -c '.[]'${file} | hindsight analyze`;
+          throw new NotALogError(`${inputName(path)} is ${reason}`, reason);
         }
         if (!best) {
-          throw new InputError(
-            `${inputName(path)}: format not recognised from its first ${head.length === 1 ? 'line' : plural(head.length, 'line')}. Known formats: ${FORMATS.filter((x) => x.id !== 'raw').map((x) => x.id).join(', ')}. ` +
-              `Use --input-format NAME to force one (--input-format raw reads every line as a bare message).`,
-          );
+          const reason =
+            `format not recognised from its first ${head.length === 1 ? 'line' : plural(head.length, 'line')}. Known formats: ${FORMATS.filter((x) => x.id !== 'raw').map((x) => x.id).join(', ')}. ` +
+            `Use --input-format NAME to force one (--input-format raw reads every line as a bare message).`;
+          throw new NotALogError(`${inputName(path)}: ${reason}`, reason);
         }
         format = best.format;
         summary.formatReason = best.reason;
@@ -422,7 +442,10 @@ export async function readInput(
     if (stopped) {
       // Closing the input to stop reading ends the iteration with "premature close": expected.
     } else if (err.code === 'Z_BUF_ERROR' || err.code === 'Z_DATA_ERROR' || /unexpected end of file|incorrect header check|invalid (block|stored|distance|code)/i.test(err.message)) {
-      summary.warnings.push(`the gzip data is truncated or corrupt (${err.message}); the ${plural(lineNo, 'line')} read before that ${lineNo === 1 ? 'is' : 'are'} kept`);
+      corrupt = true;
+      summary.warnings.push(
+        lineNo === 0 ? `the gzip data is corrupt (${err.message}): nothing could be read from it` : `the gzip data is truncated or corrupt (${err.message}); the ${plural(lineNo, 'line')} read before that ${lineNo === 1 ? 'is' : 'are'} kept`,
+      );
       cut = 'incomplete line (the gzip data ended inside it)';
     } else if (err.code === 'EISDIR') {
       throw new InputError(`${path} is a directory`);
@@ -458,7 +481,7 @@ export async function readInput(
   parser!.end();
   summary.lines = lineNo;
   summary.services = [...services].sort();
-  if (lineNo === 0 && !stopped) summary.warnings.push('the input is empty');
+  if (lineNo === 0 && !stopped && !corrupt) summary.warnings.push('the input is empty');
   if (invalidUtf8Chunks > 0) summary.warnings.push('the input is not valid UTF-8 in places: those bytes were replaced with U+FFFD and the lines kept');
   if (longTexts > 0) {
     summary.warnings.push(
@@ -512,7 +535,7 @@ const BINARY_MAGIC: [number[], string][] = [
 function rejectBinary(path: string, chunk: Buffer): void {
   for (const [magic, what] of BINARY_MAGIC) {
     if (chunk.length >= magic.length && magic.every((b, i) => chunk[i] === b)) {
-      throw new InputError(`${path}: looks like binary data, not a log: ${what}`);
+      notALog(path, `looks like binary data, not a log: ${what}`);
     }
   }
   const n = Math.min(chunk.length, 8192);
@@ -525,11 +548,15 @@ function rejectBinary(path: string, chunk: Buffer): void {
   }
   // UTF-16 text is mostly NULs too; it is not something hindsight reads either.
   if (nul > 0 && (nul > n / 100 || nul + control > n / 20)) {
-    throw new InputError(`${path}: looks like binary data, not a log (${plural(nul, 'NUL byte')} in the first ${plural(n, 'byte')}; UTF-16 text is not read either). Use --input-format to read it anyway.`);
+    notALog(path, `looks like binary data, not a log (${plural(nul, 'NUL byte')} in the first ${plural(n, 'byte')}; UTF-16 text is not read either). Use --input-format to read it anyway.`);
   }
   if (control > n / 10) {
-    throw new InputError(`${path}: looks like binary data, not a log (${plural(control, 'control byte')} in the first ${plural(n, 'byte')}). Use --input-format to read it anyway.`);
+    notALog(path, `looks like binary data, not a log (${plural(control, 'control byte')} in the first ${plural(n, 'byte')}). Use --input-format to read it anyway.`);
   }
+}
+
+function notALog(path: string, reason: string): never {
+  throw new NotALogError(`${path}: ${reason}`, reason);
 }
 
 /** Whether a chunk holds bytes that are not UTF-8, ignoring a character cut at either end of it. */

@@ -122,6 +122,18 @@ export function secondOf(ms: number): string {
 }
 
 /**
+ * What the run left out on purpose (records outside --since/--until, records the configuration's
+ * ignoreTemplates matched), one plain sentence each: said next to the findings, since "nothing
+ * found" about a part of the logs reads as "nothing wrong" about all of them.
+ */
+export function leftOutSentences(r: { outsideWindow?: number; ignored?: number } | undefined): string[] {
+  const out: string[] = [];
+  if (r?.outsideWindow) out.push(`${int(r.outsideWindow)} ${r.outsideWindow === 1 ? 'record or sample' : 'records and samples'} outside the window given with --since/--until ${r.outsideWindow === 1 ? 'was' : 'were'} left out.`);
+  if (r?.ignored) out.push(`${plural(r.ignored, 'record')} matched the configuration's ignoreTemplates and ${r.ignored === 1 ? 'was' : 'were'} left out.`);
+  return out;
+}
+
+/**
  * The inputs' warnings as a quote, for the top of a report or digest: a report on a cut input (500
  * lines of a piped `railway logs`, a truncated gzip, a read stopped by Ctrl-C) must say so where it
  * is read first, not only in the appendix. At most three, then a count; nothing when all is well.

@@ -9,7 +9,7 @@ import { FINDING_SEVERITY_RANK } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import type { ReportInput } from './json.js';
 import { VERSION } from '../version.js';
-import { cell, code, evidenceTime, fenced, inputWarnings, minuteOf, money, name, num, percent, prose } from './markdown-text.js';
+import { cell, code, evidenceTime, fenced, inputWarnings, leftOutSentences, minuteOf, money, name, num, percent, prose } from './markdown-text.js';
 import { countBuckets, countSparkline, mermaidLineChart, resample, sparkline } from './charts.js';
 import { affectedOf, countOf, numberAt, objectsAt, stringAt, timeAt, timesOf } from './finding-data.js';
 import { architectureGaps, workingWell, type Insight } from './insights.js';
@@ -76,7 +76,8 @@ export function renderMarkdown(input: ReportInput): string {
   const out: string[] = [];
   out.push(`# ${titleOf(input)}`, '');
   out.push(`> ${provenance(input)}`, '');
-  out.push('## Summary', '', summary(ctx), '', ...inputWarnings(t.inputs), '---', '');
+  const leftOut = leftOutSentences(input.run);
+  out.push('## Summary', '', summary(ctx) + (leftOut.length > 0 ? ` ${leftOut.join(' ')}` : ''), '', ...inputWarnings(t.inputs), '---', '');
 
   out.push('## 1. Log Analysis', '');
   if (logFindings.length === 0) {
@@ -764,8 +765,7 @@ function appendix(input: ReportInput): string[] {
   }
   const notes: string[] = [];
   const r = input.run;
-  if (r?.outsideWindow) notes.push(`${int(r.outsideWindow)} records and samples outside the window given with --since/--until were left out.`);
-  if (r?.ignored) notes.push(`${plural(r.ignored, 'record')} matched the configuration's ignored templates and ${r.ignored === 1 ? 'was' : 'were'} left out.`);
+  notes.push(...leftOutSentences(r));
   if (t.totals.withoutTime > 0) notes.push(`${plural(t.totals.withoutTime, 'record')} carried no timestamp.`);
   const { labelledError, labelledErrorNotError } = t.totals;
   if (labelledErrorNotError > 0) {

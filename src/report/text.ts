@@ -9,7 +9,7 @@ import { inline } from '../redact.js';
 import { VERSION } from '../version.js';
 import { countOf } from './finding-data.js';
 import { architectureGaps, workingWell } from './insights.js';
-import { minuteOf } from './markdown-text.js';
+import { leftOutSentences, minuteOf } from './markdown-text.js';
 import { humanSeconds, int, plural } from '../words.js';
 
 export interface TextOptions {
@@ -53,6 +53,7 @@ export function renderText(input: ReportInput, options: TextOptions): string {
       `${plural(lines, 'line')} from ${plural(t.inputs.length, 'input')}, ${plural(t.totals.records, 'record')}, ${errors > 0 ? paint(31, 39, plural(errors, 'error')) : '0 errors'}` +
       `${skipped > 0 ? `, ${paint(33, 39, int(skipped) + ' skipped')}` : ''}`,
   );
+  for (const s of leftOutSentences(input.run)) out.push(paint(33, 39, s));
   out.push('');
 
   // Compact: one row per problem (title only); informational findings are counted, not listed.
