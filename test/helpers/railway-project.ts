@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Deployment, Log, ProjectData, ServiceData } from './railway-server.js';
+import { rng } from '../templates/eval/generate.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -33,22 +34,10 @@ function stamp(ms: number, ns: number): string {
   return `${new Date(ms).toISOString().slice(0, 23)}${String(ns).padStart(6, '0')}Z`;
 }
 
-/** A small seeded generator (mulberry32), so that a project is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const id = (prefix: string, n: number) => `${prefix}${String(n).padStart(4, '0')}-7c1e-4b8a-9f00-5d3c2a1b0e${String(n).padStart(2, '0').slice(-2)}`;
 
 export function makeProject(shape: ProjectShape): ProjectData {
-  const rnd = random(14);
+  const rnd = rng(14);
   const start = shape.end - shape.days * 86_400_000;
   const env = { id: id('e0e0', 1), name: 'production' };
   const services: ServiceData[] = [];

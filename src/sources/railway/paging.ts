@@ -66,8 +66,6 @@ export interface Page<T> {
   entries: T[];
   /** Where the next page starts (null: the window is read). */
   next: PageCursor | null;
-  /** Raw size of the page as the server sent it. */
-  received: number;
   /** Set when more than a page of entries share one instant: some of them could not be read. */
   stalledAt?: string;
 }
@@ -101,7 +99,7 @@ export async function readPage<T extends object>(fetch: (anchor: string, limit: 
     }
     entries.push(e);
   }
-  const page: Page<T> = { entries, next: null, received: raw.length };
+  const page: Page<T> = { entries, next: null };
   // A short page does not end the read: a server may send fewer than asked. An empty one does,
   // and so does one that reaches the window's start or brings nothing older than the anchor.
   if (keyed.length === 0) return page;

@@ -104,7 +104,7 @@ export interface PullRecord {
   missing: { what: string; why: string }[];
 }
 
-export const PULL_FILE = 'pull.json';
+const PULL_FILE = 'pull.json';
 const SPOOL = '.pull';
 /** Log retention of Railway's plans, shortest first (Trial/Hobby, Pro, Enterprise). */
 const RETENTION_DAYS = [7, 30, 90];
@@ -137,7 +137,7 @@ function fileNameOf(name: string, taken: Set<string>): string {
 }
 
 /** The pull record of `dir`, or null when there is none (or it is not one). */
-export function readPullRecord(dir: string): PullRecord | null {
+function readPullRecord(dir: string): PullRecord | null {
   try {
     const r = JSON.parse(readFileSync(join(dir, PULL_FILE), 'utf8')) as PullRecord;
     return r.source === 'railway' && Array.isArray(r.services) ? r : null;
@@ -199,6 +199,7 @@ export async function pullRailway(client: RailwayClient, req: PullRequest, dir: 
   } else {
     // A fresh pull: what an earlier one wrote here goes, so that the directory holds one window.
     if (earlier !== null) for (const s of earlier.services) for (const f of [s.file, s.httpFile]) if (f !== null) rmSync(join(dir, f), { force: true });
+    for (const f of ['deployments.json', 'metrics.json']) rmSync(join(dir, f), { force: true });
     rmSync(join(dir, SPOOL), { recursive: true, force: true });
     const taken = new Set<string>();
     record = {
@@ -265,7 +266,9 @@ export async function pullRailway(client: RailwayClient, req: PullRequest, dir: 
       const m = await fetchMetrics(client, record.environment.id, s.id, start, until);
       for (const series of m) metrics.push({ ...series, tags: { ...series.tags, serviceId: s.id, serviceName: s.name } });
       s.metricSeries = m.length;
-      if (m.length === 0) record.missing.push({ what: `metrics of ${s.name}`, why: 'Railway returned no samples for the window' });
+      const none = `metrics of ${s.name}`;
+      // (A resumed run asks again: said once.)
+      if (m.length === 0 && !record.missing.some((x) => x.what === none)) record.missing.push({ what: none, why: 'Railway returned no samples for the window' });
       save();
     }
     current = null;
@@ -325,8 +328,8 @@ async function pullLogs(
       s.lines += page.entries.length;
     }
     if (page.stalledAt !== undefined) {
-      record.warnings.push(`${s.name}: more than ${int(limit)} lines at ${page.stalledAt}: the API cannot page past one instant, so some of them are missing`);
-      record.missing.push({ what: `some lines of ${s.name} at ${page.stalledAt}`, why: `more than ${int(limit)} share that instant` });
+      record.warnings.push(`${s.name}: a whole page (${int(limit)} lines) at ${page.stalledAt}: the API cannot page past one instant, so more of them may be missing`);
+      record.missing.push({ what: `perhaps some lines of ${s.name} at ${page.stalledAt}`, why: `${int(limit)} or more share that instant, a page's worth` });
     }
     s.cursor = page.next;
     if (page.next === null) s.complete = true;
