@@ -33,13 +33,13 @@ const RULES: readonly Rule[] = [
   [/\b((?:(?:canary|ptb)\.)?discord(?:app)?\.com\/api(?:\/v\d+)?\/webhooks\/)[0-9]+\/[A-Za-z0-9_-]+/gi, '$1[REDACTED]'],
   [/\b(\.webhook\.office\.com\/webhookb2\/)[^\s"'<>]+/gi, '$1[REDACTED]'],
   [/\b(api\.telegram\.org\/(?:file\/)?bot)[^\s/"'<>]+/gi, '$1[REDACTED]'],
-  // Passwords in URLs: postgres://user:secret@host → postgres://user:[REDACTED]@host. The password
-  // may itself contain ':', '/' or an unencoded '@' (everything up to the last '@' of the word). The
-  // scheme is checked behind the literal "://", which lets the engine skip ahead to it.
-  [/(:\/\/)(?<=[a-z0-9]:\/\/)([^\s:/@]{0,256}:)\S{0,512}@/gi, '$1$2[REDACTED]@'],
+  // Passwords in URLs: postgres://user:secret@host → postgres://user:[REDACTED]@host, also
+  // scheme-relative (//user:secret@host). The password may itself contain ':', '/' or an unencoded
+  // '@' (everything up to the last '@' of the word).
+  [/(\/\/[^\s:/@]{0,256}:)\S{0,512}@/g, '$1[REDACTED]@'],
   // A token as the whole user part: https://TOKEN@github.com (git credentials), Sentry DSNs. Short
   // user names (postgres://postgres@db, ssh://git@host) stay.
-  [/(:\/\/)(?<=[a-z0-9]:\/\/)[A-Za-z0-9._~%+-]{16,512}@/gi, '$1[REDACTED]@'],
+  [/(\/\/)[A-Za-z0-9._~%+-]{16,512}@/g, '$1[REDACTED]@'],
   // Bearer / Basic / Token schemes (only when what follows looks like a credential, so that "Token
   // refresh failed" stays readable).
   [new RegExp(`\\b(${SCHEME})(\\s+)([A-Za-z0-9._~+/-]{8,}=*)`, 'gi'), (m, scheme, sp, v) => (looksLikeCredential(v!) ? `${scheme}${sp}[REDACTED]` : m)],
@@ -101,10 +101,10 @@ const RULES: readonly Rule[] = [
   [/\b((?:set-)?cookie\s*:\s*)[^\r\n]+/gi, '$1[REDACTED]'],
   // key=value, key: value, "key": "value", 'key': 'value', key => value (query strings, logfmt,
   // headers, env dumps, JSON, Python reprs, libpq conninfo, Azure connection strings). A value
-  // already redacted by a rule above, a scheme word (handled above), or a placeholder (SQL's $1
-  // and ?, a template's <*>, printf's %s) is left as it is.
+  // already redacted by a rule above, a scheme word (handled above), or a placeholder as the whole
+  // value (SQL's $1 and ?, a template's <*>, printf's %s) is left as it is.
   [
-    new RegExp(`(${KEY_WORD}[\\w.-]{0,64}(?:\\\\?["'])?\\s*(?:=>?|:)\\s*)(?!\\[REDACTED|${SCHEME}\\s|\\$\\d+(?!\\w)|\\?|<\\*>|%s)(${KEY_VALUE})`, 'gi'),
+    new RegExp(`(${KEY_WORD}[\\w.-]{0,64}(?:\\\\?["'])?\\s*(?:=>?|:)\\s*)(?!\\[REDACTED|${SCHEME}\\s|(?:\\$\\d+|\\?|<\\*>|%s)(?=[\\s",;&}\\])'<>]|$))(${KEY_VALUE})`, 'gi'),
     (m, key, value) => (isProse(key!, value!) ? m : `${key}${quoted(value!)}`),
   ],
   // Command-line flags: --password hunter2, --token=abc.
@@ -146,15 +146,25 @@ export function registerSecret(value: string): void {
   if (value.length >= 8 && !KNOWN.includes(value)) KNOWN.push(value);
 }
 
+/**
+ * An escape sequence glued to the word after it (`\nghp_...` in a JSON line shown as it was read)
+ * hides the word's start from the rules' word boundaries: a separator (a private-use character,
+ * not a word character) goes between them while the rules run.
+ */
+const GLUED_ESCAPE = /\\[nrtfbv](?=[A-Za-z0-9])/g;
+const SEPARATOR = '\ue000';
+
 /** The text with its secrets replaced by `[REDACTED]` markers (control characters left as they are). */
 export function redactSecrets(text: string): string {
   let out = text;
   for (const k of KNOWN) if (out.includes(k)) out = out.split(k).join('[REDACTED]');
+  const glued = out.includes('\\');
+  if (glued) out = out.replace(GLUED_ESCAPE, `$&${SEPARATOR}`);
   for (const [re, rep] of RULES) {
     re.lastIndex = 0;
     out = out.replace(re, rep as string);
   }
-  return out;
+  return glued ? out.replaceAll(SEPARATOR, '') : out;
 }
 
 /**

@@ -12,6 +12,7 @@
 //
 // Work is per template (the miner's `emptyTail`, checked once) plus one cheap look at each kept
 // error event's last line and error attribute; nothing here reads input lines.
+import { cutText, redactSecrets } from '../redact.js';
 import type { Finding, Level, LogEvent } from '../model.js';
 import { LEVEL_RANK } from '../model.js';
 import type { TimelineEvent, TimelineSummary, TemplateSummary } from '../timeline/timeline.js';
@@ -517,7 +518,8 @@ function pickEvidence(events: TimelineEvent[]): TimelineEvent[] {
 
 /** A readable name for what failed: "Materialization loop error:" → "Materialization Loop". */
 export function subjectOf(message: string): string {
-  let s = message.split('\n')[0]!.trim();
+  // Redacted first: the words are capitalised below, and a capitalised token no longer has the shape redaction knows.
+  let s = redactSecrets(message.split('\n')[0]!).trim();
   // Leading level markers and logger names: "ERROR:root:", "[error]", "ERROR - app -".
   s = s.replace(/^\[?(?:error|err|fatal|critical|exception)\]?\s*[:\-|]?\s*(?:[\w.]+:)?\s*/i, '');
   s = s.replace(/[:=\-\s]+$/, '');
@@ -537,7 +539,7 @@ function shownText(sample: string, g: Group): string {
   if (g.kind === 'empty-message') return '';
   const nl = sample.lastIndexOf('\n');
   const line = g.kind === 'tail' && nl !== -1 ? sample.slice(nl + 1) : sample.split('\n')[0]!;
-  return line.length > 120 ? line.slice(0, 120) + '…' : line;
+  return cutText(line, 120);
 }
 
 function timesPhrase(count: number, first: number | null, last: number | null): string {

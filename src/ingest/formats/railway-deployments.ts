@@ -47,18 +47,23 @@ export const railwayDeployments: InputFormat = {
       if (typeof o !== 'object' || o === null) return 'not a document of hindsight pull railway';
       if (Array.isArray(o.deployments)) {
         // One deployment a line, after the line that opens the list.
-        o.deployments.forEach((d: Deployment, i: number) => emitDeployment(d, doc.firstLine + 1 + i));
+        o.deployments.forEach((d: unknown, i: number) => emitDeployment(d, doc.firstLine + 1 + i));
         return null;
       }
       if (o.source === 'railway' && Array.isArray(o.services)) {
-        for (const w of (o.warnings as string[] | undefined) ?? []) sink.warn?.(`the pull: ${w}`);
-        for (const m of (o.missing as { what: string; why: string }[] | undefined) ?? []) sink.warn?.(`the pull is missing ${m.what}: ${m.why}`);
+        for (const w of Array.isArray(o.warnings) ? o.warnings : []) sink.warn?.(`the pull: ${String(w)}`);
+        for (const m of Array.isArray(o.missing) ? (o.missing as { what?: unknown; why?: unknown }[]) : []) sink.warn?.(`the pull is missing ${String(m?.what)}: ${String(m?.why)}`);
         if (o.complete === false) sink.warn?.(`the pull stopped early (${String(o.stoppedBecause ?? 'interrupted')}): run it again to fetch the rest of the window`);
         return null;
       }
       return 'neither deployments nor a pull record';
     });
-    const emitDeployment = (d: Deployment, line: number) => {
+    const emitDeployment = (value: unknown, line: number) => {
+      // The file is hindsight's own, but may have been edited or cut: fields of the wrong type are left out, never trusted.
+      if (typeof value !== 'object' || value === null) return;
+      const v = value as Record<string, unknown>;
+      const text = (x: unknown) => (typeof x === 'string' ? x : undefined);
+      const d: Deployment = { id: text(v.id) ?? '(no id)', service: text(v.service) ?? 'railway', serviceId: text(v.serviceId), status: text(v.status) ?? '', createdAt: text(v.createdAt) ?? '', statusUpdatedAt: text(v.statusUpdatedAt), stoppedAt: text(v.stoppedAt) };
       const attrs = { deploymentId: d.id, serviceId: d.serviceId, status: d.status };
       const at = (ts: string | null | undefined, words: string, level: Level) => {
         const t = ts ? parseTimestamp(ts) : null;
