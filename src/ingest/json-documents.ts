@@ -8,6 +8,8 @@ export interface JsonDocument {
   value: unknown;
   firstLine: number;
   lines: number;
+  /** The document's lines as read (for a reader that places what it found on its own line). */
+  text: readonly string[];
 }
 
 /** Largest document kept for parsing; beyond it the document's lines are skipped. */
@@ -124,7 +126,7 @@ export class JsonDocumentReader {
       this.skipAll(`${this.what} JSON document does not parse: ${(e as Error).message}`);
       return;
     }
-    const reason = this.onDocument({ value, firstLine: this.firstLine, lines: this.count });
+    const reason = this.onDocument({ value, firstLine: this.firstLine, lines: this.count, text: this.lines });
     if (reason !== null) this.skipAll(reason);
     else {
       this.sink.consume(this.count);

@@ -448,13 +448,14 @@ export class PgRecordAssembler {
 
   /**
    * Adds a line that continues the text the previous line added to (a tab-indented line of a
-   * multi-line statement or DETAIL), whatever its process. False when no record is held.
+   * multi-line statement or DETAIL), whatever its process; `lines`: the input lines it took (0
+   * when it came inside a line already counted). False when no record is held.
    */
-  continueLast(text: string): boolean {
+  continueLast(text: string, lines = 1): boolean {
     const p = this.last;
     if (p === null) return false;
     appendTo(p.ev, this.lastField, text);
-    p.lines++;
+    p.lines += lines;
     return true;
   }
 

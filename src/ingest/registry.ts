@@ -13,8 +13,12 @@ import { railwayMetrics } from './formats/railway-metrics.js';
 import { railwayDeployments } from './formats/railway-deployments.js';
 import { metricsCsv } from './formats/metrics-csv.js';
 import { prometheus } from './formats/prometheus.js';
+import { cloudSql } from './formats/cloud-sql.js';
+import { awsCloudwatch } from './formats/aws-cloudwatch.js';
+import { azurePostgres } from './formats/azure-postgres.js';
+import { supabase } from './formats/supabase.js';
 
-export const FORMATS: readonly InputFormat[] = [railwayJson, railwayHttp, railwayText, postgresStderr, postgresCsv, postgresJson, cnpg, postgresSyslog, herokuLogplex, railwayMetrics, railwayDeployments, prometheus, metricsCsv, raw];
+export const FORMATS: readonly InputFormat[] = [railwayJson, railwayHttp, railwayText, postgresStderr, postgresCsv, postgresJson, cnpg, postgresSyslog, herokuLogplex, cloudSql, awsCloudwatch, azurePostgres, supabase, railwayMetrics, railwayDeployments, prometheus, metricsCsv, raw];
 
 export function formatById(id: string): InputFormat | undefined {
   return FORMATS.find((f) => f.id === id);

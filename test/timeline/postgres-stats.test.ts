@@ -223,6 +223,9 @@ describe('bySeverity and events match pgBadger 12\'s own output', () => {
     ['postgres/pg_rawcsv.log', 'pg_rawcsv.log.json'],
     ['postgres/tempfile_only.log', 'tempfile_only.log.json'],
     ['postgres/logplex', 'logplex.json'],
+    // Cloud SQL in Cloud Logging and RDS exported from CloudWatch (test/fixtures/postgres-hosted/), which pgBadger reads too.
+    ['postgres-hosted/cloud-sql.jsonl', 'cloud-sql.jsonl.json'],
+    ['postgres-hosted/aws-cloudwatch-export.log', 'aws-cloudwatch-export.log.json'],
   ];
   interface PgBadgerErrors {
     logs_type: Record<string, Record<string, number>>;

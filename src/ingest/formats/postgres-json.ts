@@ -20,7 +20,7 @@ function str(v: unknown): string | undefined {
 }
 
 /** Key names of one JSON flavour of a PostgreSQL record. */
-interface Keys {
+export interface Keys {
   time: string; user: string; database: string; pid: string; client: string; port?: string; session: string;
   severity: string; sqlstate: string; detail: string; hint: string; internalQuery: string; context: string;
   statement: string; application: string;
@@ -28,15 +28,15 @@ interface Keys {
 }
 
 /** jsonlog's keys (src/backend/utils/error/jsonlog.c). */
-const JSONLOG: Keys = {
+export const JSONLOG: Keys = {
   time: 'timestamp', user: 'user', database: 'dbname', pid: 'pid', client: 'remote_host', port: 'remote_port', session: 'session_id',
   severity: 'error_severity', sqlstate: 'state_code', detail: 'detail', hint: 'hint', internalQuery: 'internal_query',
   context: 'context', statement: 'statement', application: 'application_name',
   attrs: ['line_num', 'ps', 'vxid', 'txid', 'backend_type', 'leader_pid', 'query_id', 'func_name', 'file_name', 'file_line_num'],
 };
 
-/** CloudNativePG's `record`: csvlog's column names. */
-const CNPG: Keys = {
+/** CloudNativePG's `record` (and Supabase's `parsed`): csvlog's column names. */
+export const CSVLOG_KEYS: Keys = {
   time: 'log_time', user: 'user_name', database: 'database_name', pid: 'process_id', client: 'connection_from', session: 'session_id',
   severity: 'error_severity', sqlstate: 'sql_state_code', detail: 'detail', hint: 'hint', internalQuery: 'internal_query',
   context: 'context', statement: 'query', application: 'application_name',
@@ -44,7 +44,7 @@ const CNPG: Keys = {
 };
 
 /** The event of a JSON PostgreSQL record, or null when it has no known severity or no message. */
-function recordEvent(r: Obj, k: Keys, service: string, input: number, line: number, fallbackTs: number | null, extra?: Obj): LogEvent | null {
+export function recordEvent(r: Obj, k: Keys, service: string, input: number, line: number, fallbackTs: number | null, extra?: Obj): LogEvent | null {
   const sevRaw = r[k.severity];
   const sev = typeof sevRaw === 'string' ? pgSeverityWord(sevRaw) : null;
   if (sev === null) return null;
@@ -212,7 +212,7 @@ export const cnpg: InputFormat = {
           pg.flush();
           const extra: Obj = {};
           if (typeof o.logging_pod === 'string') extra.logging_pod = o.logging_pod;
-          const ev = recordEvent(r as Obj, CNPG, service, input, lineNo, ts, extra);
+          const ev = recordEvent(r as Obj, CSVLOG_KEYS, service, input, lineNo, ts, extra);
           if (ev === null) {
             sink.skip(lineNo, 'CloudNativePG record without a PostgreSQL "error_severity"', text);
             return;
