@@ -1,6 +1,7 @@
 // Container and process lifecycle, read from the kept events of a timeline: the platform's
-// "Starting Container"/"Stopping Container", Heroku's dyno lines, and the app servers' and
-// PostgreSQL's own start-up and shut-down lines. Several detectors need the same answer (when did
+// "Starting Container"/"Stopping Container", Heroku's dyno lines, the app servers' and
+// PostgreSQL's own start-up and shut-down lines, and the process ends the error vocabulary knows
+// (exit codes, kills, fatal out-of-memory). Several detectors need the same answer (when did
 // a container of which service start, stop, crash), so it is computed here once per summary.
 //
 // Three layers, each exported:
@@ -14,6 +15,7 @@
 //                ends the life before it, which logged no stop.
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { eventsOfTemplates } from './template-index.js';
+import { matchVocabulary, vocabularyInterest, type Incident, type VocabularyEntry } from './error-vocabulary.js';
 
 /** What a lifecycle line says. `exit` carries an exit code; `failure` is a crash or failed boot. */
 export type MarkerKind = 'start' | 'ready' | 'stop' | 'exit' | 'failure';
@@ -62,7 +64,16 @@ interface Rule {
   postmaster?: boolean;
   /** The server's last line: a failure after it is another life's. */
   last?: boolean;
+  /** The line is read by the error vocabulary (src/detectors/error-vocabulary.ts), which names the label. */
+  vocabulary?: boolean;
 }
+
+type Classified = Omit<LifecycleMarker, 'ts' | 'service' | 'event' | 'deployment' | 'instance'>;
+
+const VOCABULARY_INCIDENTS: readonly Incident[] = ['process-exit', 'out-of-memory'];
+
+/** A vocabulary entry after which the process is gone: an exit, or an out-of-memory end that implies one (not a caught MemoryError). */
+const endsProcess = (e: VocabularyEntry) => e.incident === 'process-exit' || e.implies?.exitCode !== undefined || e.implies?.signal !== undefined;
 
 const secondsOf = (v: string, unit: string | undefined) => (unit === 'ms' ? Number(v) / 1000 : Number(v));
 
@@ -138,7 +149,9 @@ const RULES: readonly Rule[] = [
   { label: 'pg-reinitializing', re: /all server processes terminated; reinitializing/, kind: 'failure', scope: 'process' },
   // A shell's report of its child killed by SIGKILL ("/app/start.sh: line 9:    17 Killed    uvicorn ..."), and any
   // "<program> exited with code N" a start script prints.
-  { label: 'shell-killed', re: /(?:line \d+:\s+\d+ Killed\s|^Killed$)/, kind: 'failure', scope: 'process', read: () => ({ signal: 'SIGKILL' }) },
+  // The error vocabulary's process exits and fatal out-of-memory ends, in each program's words: a
+  // shell's "Killed", npm/yarn/pnpm/bun exit codes, Node's uncaught exit, V8's heap out of memory...
+  { label: 'vocabulary', re: vocabularyInterest(['process-exit', 'out-of-memory']), kind: 'exit', scope: 'process', vocabulary: true },
   { label: 'exited-with-code', re: /\bexited with (?:exit )?(?:code|status):? (\d+)/, kind: 'exit', scope: 'process', read: (m) => ({ exitCode: Number(m[1]) }) },
 ];
 
@@ -153,17 +166,27 @@ const ONCE = new Set(RULES.filter((r) => r.once === true).map((r) => r.label));
 const LAST = new Set(RULES.filter((r) => r.last === true).map((r) => r.label));
 
 /** What a lifecycle line says, or null when it is not one. */
-export function classifyLifecycle(message: string): Omit<LifecycleMarker, 'ts' | 'service' | 'event' | 'deployment' | 'instance'> | null {
+export function classifyLifecycle(message: string): Classified | null {
   for (const r of RULES) {
-    const m = r.re.exec(message);
-    if (m) return applyRule(r, m);
+    const c = ruleMatch(r, message);
+    if (c !== null) return c;
   }
   return null;
 }
 
-function applyRule(r: Rule, m: RegExpExecArray): Omit<LifecycleMarker, 'ts' | 'service' | 'event' | 'deployment' | 'instance'> {
-  const extra = r.read?.(m) ?? {};
-  return { kind: r.kind, scope: r.scope, label: r.label, ...extra };
+/** What `message` says by rule `r`, or null when the rule does not read it. */
+function ruleMatch(r: Rule, message: string): Classified | null {
+  if (r.vocabulary === true) {
+    const v = matchVocabulary(message, VOCABULARY_INCIDENTS);
+    if (v === null || !endsProcess(v.entry)) return null;
+    const c: Classified = { kind: v.values.exitCode !== undefined ? 'exit' : 'failure', scope: 'process', label: v.entry.id };
+    if (typeof v.values.exitCode === 'number') c.exitCode = v.values.exitCode;
+    if (typeof v.values.signal === 'string') c.signal = v.values.signal;
+    return c;
+  }
+  const m = r.re.exec(message);
+  if (m === null) return null;
+  return { kind: r.kind, scope: r.scope, label: r.label, ...(r.read?.(m) ?? {}) };
 }
 
 function stringAttr(a: Record<string, unknown> | undefined, ...names: string[]): string | undefined {
@@ -200,7 +223,7 @@ export function lifecycleMarkers(t: TimelineSummary): LifecycleMarker[] {
   let any = false;
   for (const tpl of t.templates) {
     const text = tpl.examples[0]?.text;
-    const rule = text === undefined ? null : (RULES.find((r) => r.re.test(text)) ?? null);
+    const rule = text === undefined ? null : (RULES.find((r) => ruleMatch(r, text) !== null) ?? null);
     ruleOf[tpl.id] = rule;
     if (rule !== null) any = true;
   }
@@ -210,16 +233,13 @@ export function lifecycleMarkers(t: TimelineSummary): LifecycleMarker[] {
     if (ev.ts === null) continue;
     const rule = ruleOf[ev.template] ?? null;
     if (rule === null) continue;
-    let m = rule.re.exec(ev.message);
     let used = rule;
-    if (m === null) {
+    let c = ruleMatch(rule, ev.message);
+    if (c === null) {
       // A template can hold messages another rule reads better; fall back to the full scan.
-      const other = RULES.find((r) => r.re.test(ev.message));
-      if (other === undefined) continue;
-      used = other;
-      m = other.re.exec(ev.message)!;
+      for (const r of RULES) if ((c = ruleMatch((used = r), ev.message)) !== null) break;
+      if (c === null) continue;
     }
-    const c = applyRule(used, m);
     const marker: LifecycleMarker = { ts: ev.ts, service: ev.service, ...c, event: ev };
     if (used.postmaster === true && ev.pg?.pid !== undefined) marker.pid = ev.pg.pid;
     const d = deploymentOf(ev);

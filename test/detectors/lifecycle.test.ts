@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildTimeline, ms, type TestEvent } from '../helpers/timeline.js';
 import { classifyLifecycle, containerLives, LIFECYCLE_INTERESTS, lifecycleMarkers, lifecycleOf, lifecycleTransitions } from '../../src/detectors/lifecycle.js';
 
@@ -33,10 +35,20 @@ describe('classifyLifecycle', () => {
   });
 
   it('reads kills and exit codes printed by start scripts, and PostgreSQL\'s crash recovery at boot', () => {
-    expect(classifyLifecycle('/app/start.sh: line 9:    17 Killed                  uvicorn main:app')).toMatchObject({ kind: 'failure', signal: 'SIGKILL' });
+    expect(classifyLifecycle('/app/start.sh: line 9:    17 Killed                  uvicorn main:app')).toMatchObject({ kind: 'exit', exitCode: 137, signal: 'SIGKILL' });
     expect(classifyLifecycle('uvicorn exited with code 137')).toMatchObject({ kind: 'exit', exitCode: 137 });
     expect(classifyLifecycle('background worker "logical replication launcher" (PID 42) exited with exit code 1')).toMatchObject({ kind: 'stop', scope: 'worker' });
     expect(classifyLifecycle('database system was not properly shut down; automatic recovery in progress')).toMatchObject({ kind: 'failure', previous: true });
+  });
+
+  it('reads process ends in the error vocabulary\'s words, from the programs\' captured output (test/fixtures/vocabulary)', () => {
+    const line = (file: string, re: RegExp) => readFileSync(join(import.meta.dirname, '../fixtures/vocabulary', file), 'utf8').split('\n').find((l) => re.test(l))!;
+    expect(classifyLifecycle(line('npm.txt', /^npm error code/))).toMatchObject({ kind: 'exit', exitCode: 1, label: 'npm-error-code' });
+    expect(classifyLifecycle(line('yarn.txt', /exit code 137/))).toMatchObject({ kind: 'exit', exitCode: 137, label: 'yarn-exit-code' });
+    expect(classifyLifecycle(line('shell.txt', /^Killed$/))).toMatchObject({ kind: 'exit', exitCode: 137, signal: 'SIGKILL', label: 'shell-killed' });
+    expect(classifyLifecycle(line('v8-heap.txt', /FATAL ERROR/))).toMatchObject({ kind: 'exit', exitCode: 134, label: 'v8-heap-out-of-memory' });
+    // A MemoryError is an exception the program may survive: no end of life by itself.
+    expect(classifyLifecycle(line('python-memoryerror.txt', /^MemoryError/))).toBeNull();
   });
 
   it('ignores ordinary lines', () => {
