@@ -6,6 +6,10 @@
 // job=...); starts left open are lost when a later start of the same work superseded them, a
 // restart interrupted them, or they are older than any finished run by far; the rest are still
 // open at the end of the window. Review 004: workers whose iterations hung without ITERATION_END.
+// Task queues that log each task's id when it is received and when it ends (the task-start and
+// task-end entries of error-vocabulary.ts: Celery's "Task tasks.add[<id>] received" and
+// "... succeeded in 0.01s") pair exactly by id: a task received and never finished hung, or waited
+// behind one that did.
 import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
@@ -13,6 +17,10 @@ import { candidateEvents } from './template-index.js';
 import { evidenceOf, humanDuration, isoSeconds } from './evidence.js';
 import { classifyLifecycle, lifecycleOf } from './lifecycle.js';
 import { percentileSorted } from '../timeline/postgres-stats.js';
+import { matchVocabulary, vocabularyInterest, vocabularyTest, type Incident } from './error-vocabulary.js';
+
+const TASKS: Incident[] = ['task-start', 'task-end'];
+const mayBeTask = vocabularyTest(TASKS);
 
 const IDENT_RE = /\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*)_(START|STARTED|STARTING|BEGIN|END|ENDED|DONE|FINISHED|COMPLETE|COMPLETED)\b/;
 const WORD_RE = /(?:^|[\s:\]|>-])(Starting|Started|Beginning|Finished|Completed|Done with|Ended)\s+([A-Za-z_][\w.\-]*(?:\s+[A-Za-z_][\w.\-]*){0,3})/;
@@ -73,7 +81,8 @@ export const unfinishedWork = defineDetector({
     id: 'unfinished-work',
     title: 'Work that starts and never ends',
     explanation:
-      'Paired start/end markers found generically (X_START/X_END, ITERATION_START/ITERATION_END, "Starting X"/"Finished X") whose end is ' +
+      'Paired start/end markers found generically (X_START/X_END, ITERATION_START/ITERATION_END, "Starting X"/"Finished X"), and task queues\' ' +
+      'received and finished lines paired by task id (Celery), whose end is ' +
       'missing: runs superseded by the next start, interrupted by a restart, or open far longer than any finished run; with the durations ' +
       'of the finished runs and the runs still open at the end of the logs.',
     defaults: { minLost: 1, staleFactor: 3, minStaleSeconds: 300 },
@@ -82,7 +91,7 @@ export const unfinishedWork = defineDetector({
       staleFactor: 'a run open longer than this many times the longest finished run is lost',
       minStaleSeconds: 'but never before it has been open this long (s)',
     },
-    interests: [IDENT_RE, /\b(?:Starting|Started|Beginning|Finished|Completed|Done with|Ended) [A-Za-z_]/],
+    interests: [IDENT_RE, /\b(?:Starting|Started|Beginning|Finished|Completed|Done with|Ended) [A-Za-z_]/, vocabularyInterest(TASKS)],
   },
   detect(t: TimelineSummary, o): Finding[] {
     const groups = new Map<string, Marker[]>();
@@ -97,11 +106,28 @@ export const unfinishedWork = defineDetector({
       if (l === undefined) groups.set(key, (l = []));
       l.push({ ...wm, fields: fieldsOf(ev), ev });
     }
+    // Tasks paired by id: one group per service and queue library, the task's name and id as fields.
+    const exact = new Set<string>();
+    for (const ev of candidateEvents(t, mayBeTask)) {
+      if (ev.ts === null) continue;
+      const m = matchVocabulary(ev.message, TASKS);
+      if (m === null || typeof m.values.taskId !== 'string') continue;
+      const key = ev.service + '\u0000' + `${m.entry.library} tasks`;
+      exact.add(key);
+      let l = groups.get(key);
+      if (l === undefined) groups.set(key, (l = []));
+      l.push({ role: m.entry.incident === 'task-start' ? 'start' : 'end', stem: `${m.entry.library} tasks`, fields: { task: String(m.values.task), id: m.values.taskId }, ev });
+    }
     const end = t.window.end ?? 0;
     const starts = lifecycleOf(t).starts;
     const findings: Finding[] = [];
     for (const [key, markers] of [...groups].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       if (!markers.some((m) => m.role === 'start') || !markers.some((m) => m.role === 'end')) continue;
+      if (exact.has(key)) {
+        // Pairs by id need every line: a thinned template would leave starts without their end.
+        if (markers.some((m) => (t.templates[m.ev.template]?.keptEvery ?? 1) > 1)) continue;
+        markers.sort((a, b) => a.ev.ts! - b.ev.ts!);
+      }
       const [service, stem] = key.split('\u0000') as [string, string];
       const open: Marker[] = [];
       const durations: number[] = [];

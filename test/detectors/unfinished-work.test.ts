@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { detectOnCaptures } from './captured-run.js';
 import { runDetector, type TestEvent } from '../helpers/timeline.js';
 import { unfinishedWork, workMarker } from '../../src/detectors/unfinished-work.js';
 import { appEvent, plus } from './pg-test-events.js';
@@ -59,5 +60,28 @@ describe('unfinished-work', () => {
     // The run at 600 s is followed by a later start with the same (no) fields: superseded.
     expect(fs[0]!.data).toMatchObject({ work: 'invoice sync', started: 4, finished: 2, lost: 1, openAtEnd: 1 });
     expect((fs[0]!.data.openRuns as { openSeconds: number }[])[0]!.openSeconds).toBe(10);
+  });
+});
+
+// Celery 5.2.6's own lines (test/fixtures/vocabulary/celery-*.txt), read as Railway delivers them:
+// tasks pair by id between "received" and "succeeded"/"raised"/the hard time limit.
+describe('unfinished-work: Celery tasks paired by id', () => {
+  it('a healthy worker and beat: every task received finished', async () => {
+    expect(await detectOnCaptures(unfinishedWork, [{ fixture: 'celery-healthy-worker.txt', at: 0 }, { fixture: 'celery-healthy-beat.txt', at: 0 }], 'worker')).toEqual([]);
+  });
+
+  it('a task that hangs, and the task queued behind it in the same pool process, never finish', async () => {
+    // The faulty run (tasks.hang sleeps 600 s), then the worker's next life 29 minutes later.
+    const fs = await detectOnCaptures(unfinishedWork, [{ fixture: 'celery-worker.txt', at: 0 }, { fixture: 'celery-healthy-worker.txt', at: 0 }], 'worker');
+    expect(fs).toHaveLength(1);
+    const f = fs[0]!;
+    expect(f.data).toMatchObject({ service: 'worker', work: 'Celery tasks', lost: 2, orphanEnds: 0 });
+    const lost = (f.data.lostRuns as { fields: { task: string; id: string } }[]).map((r) => r.fields);
+    expect(lost).toEqual([
+      { task: 'tasks.hang', id: 'cd12d377-155f-4744-8a5b-0ac453d4cd54' },
+      { task: 'tasks.add', id: '4e51c9bf-8986-480a-a0d7-7579cd3f3538' },
+    ]);
+    // The soft- and hard-limited tasks ended (raised, killed): not lost.
+    expect(f.data.started).toBe((f.data.finished as number) + 2);
   });
 });
