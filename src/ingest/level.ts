@@ -90,8 +90,7 @@ export function levelOfMember(value: unknown): Level | null {
   return typeof value === 'number' && Number.isFinite(value) ? levelOfLevelNumber(value) : null;
 }
 
-
-/** The reader that found the last cue (for tests and `hindsight conventions`), null when none did. */
+/** The reader that found the last cue, null when none did (tests check each convention is read by its own). */
 let cueShape: LevelShape | null = null;
 export function lastCueShape(): LevelShape | null {
   return cueShape;
@@ -156,7 +155,7 @@ function upperFirst(s: string): Level | null {
   return found(levelOfLettersAt(s, 0, j), 'word-first');
 }
 
-/** winston's `info: ...` and .NET's `fail: Category[0]` (a colon and a space after the word); logfmt's `time=... level=info`. */
+/** winston's `info: ...` (a colon and a space after the word); logfmt's `time=... level=info`; npm's `npm warn ...`. */
 function lowerFirst(s: string): Level | null {
   let j = 1;
   while (j < s.length && j < 12 && isLower(s.charCodeAt(j))) j++;
@@ -194,12 +193,14 @@ function warningLevel(s: string): Level | null {
   return w > 1 && s.charCodeAt(w - 1) === 32 && (before === 58 || before === 93 || before === 41) ? found('warn', 'warning-line') : null;
 }
 
-/** The value of the first `level=` or `lvl=` pair among a line's first 200 characters. */
-function logfmtLevel(s: string): Level | null {
-  for (const key of ['level=', 'lvl=']) {
-    let at = s.indexOf(key);
-    while (at > 0 && s.charCodeAt(at - 1) !== 32) at = s.indexOf(key, at + 1);
-    if (at === -1 || at > 200) continue;
+const LOGFMT_KEYS = ['level=', 'lvl='];
+
+/** The value of the first `level=` or `lvl=` pair that starts a token at `from` or within 200 characters after it. */
+function logfmtLevel(s: string, from = 0): Level | null {
+  for (const key of LOGFMT_KEYS) {
+    let at = s.indexOf(key, from);
+    while (at > from && s.charCodeAt(at - 1) !== 32) at = s.indexOf(key, at + 1);
+    if (at === -1 || at > from + 200) continue;
     let a = at + key.length;
     if (s.charCodeAt(a) === 34) a++;
     let z = a;
@@ -307,7 +308,7 @@ function levelAmongTokens(s: string, i: number): Level | null {
         const l = levelOfLettersAt(s, i, j);
         if (l !== null) return l;
       } else if (d === 61 /* = */ && (j - i === 5 || j - i === 3)) {
-        const l = logfmtLevel(s.slice(i, i + 40));
+        const l = logfmtLevel(s, i);
         if (l !== null) return l;
       } else if (d === 46 /* . */) {
         // Monolog's `channel.LEVEL:`.
