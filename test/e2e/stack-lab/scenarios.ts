@@ -164,7 +164,7 @@ export async function nodeFaults(dir: string): Promise<NodeFaultFacts> {
     // Every pooled connection held by a slow report, then a burst that waits for one.
     const poolExhaustion = await stack.plant('pool exhaustion', async () => {
       const held = Array.from({ length: NODE_SETTINGS.poolMax }, () => get(base + '/report?seconds=3'));
-      await sleep(300);
+      await sleep(500);
       const burst = await Promise.all(Array.from({ length: 5 }, () => get(base + '/items')));
       await Promise.all(held);
       requests += held.length + burst.length;
