@@ -69,8 +69,9 @@ function shuffled(entry: Record<string, unknown>, seed: number): Record<string, 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
+/** Signals the child's process group (it leads one: spawned detached), also after the leader has exited. */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  if (child.pid === undefined) return;
   try {
     process.kill(-child.pid, signal);
   } catch {
@@ -110,10 +111,6 @@ export class Container {
 
   constructor(readonly service: Service, readonly child: ChildProcess, private readonly spec: StartSpec) {
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  }
-
-  get pid(): number {
-    return this.child.pid ?? -1;
   }
 
   /** The platform stops the container: `Stopping Container`, the stop signal, SIGKILL to the whole container after `graceMs`. */
