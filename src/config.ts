@@ -4,7 +4,7 @@
 // type is an error naming the key, because a silently ignored threshold is worse than none.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Detector, DetectorOptionValue } from './detectors/detector.js';
+import { optionRange, rangeText, type Detector, type DetectorOptionValue, type OptionRange } from './detectors/detector.js';
 import { DETECTORS } from './detectors/registry.js';
 import { encodeJob } from './detectors/known-jobs.js';
 import type { DetectorConfig } from './analyze.js';
@@ -136,7 +136,8 @@ export function parseConfig(raw: unknown, path: string, detectors: readonly Dete
     const priceKeys = documented.length > 0 ? documented : numeric;
     for (const [k, v] of Object.entries(obj.prices as Record<string, unknown>)) {
       if (!priceKeys.includes(k)) fail(`prices.${k}`, `unknown price; known prices: ${priceKeys.join(', ')}`);
-      if (typeof v !== 'number' || !(v >= 0)) fail(`prices.${k}`, 'expected a number, zero or more');
+      const range = optionRange(cost!.meta, k)!;
+      if (typeof v !== 'number' || !inRange(v, range)) fail(`prices.${k}`, `expected ${rangeText(range)}, got ${JSON.stringify(v)}`);
       cfg.prices[k] = v as number;
     }
     cfg.detectors[COST_DETECTOR] = { ...(cfg.detectors[COST_DETECTOR] ?? {}), ...cfg.prices };
@@ -162,16 +163,23 @@ function checkOptions(d: Detector, opts: Record<string, unknown>, where: string,
   const out: Record<string, DetectorOptionValue> = {};
   const defaults = d.meta.defaults as Record<string, DetectorOptionValue>;
   for (const [k, v] of Object.entries(opts)) {
-    if (!(k in defaults)) fail(`${where}.${k}`, `unknown threshold; ${d.meta.id} takes: ${Object.keys(defaults).join(', ') || '(none)'}`);
+    // Own keys only: `toString` and `__proto__` are "in" every object.
+    if (!Object.hasOwn(defaults, k)) fail(`${where}.${k}`, `unknown threshold; ${d.meta.id} takes: ${Object.keys(defaults).join(', ') || '(none)'}`);
     const def = defaults[k]!;
     const want = Array.isArray(def) ? (def.length > 0 ? `array of ${typeof def[0]}s` : 'array') : typeof def;
     const ok = Array.isArray(def)
       ? Array.isArray(v) && (def.length === 0 ? v.every((x) => typeof x === 'string') || v.every((x) => typeof x === 'number') : v.every((x) => typeof x === typeof def[0]))
       : typeof v === typeof def && (typeof v !== 'number' || Number.isFinite(v));
     if (!ok) fail(`${where}.${k}`, `expected ${want === 'number' ? 'a number' : want === 'string' ? 'a string' : want === 'boolean' ? 'true or false' : `an ${want}`} (default ${JSON.stringify(def)}), got ${JSON.stringify(v)}`);
+    const range = optionRange(d.meta, k);
+    if (range !== null && !inRange(v as number, range)) fail(`${where}.${k}`, `expected ${rangeText(range)} (default ${JSON.stringify(def)}), got ${JSON.stringify(v)}`);
     out[k] = v as DetectorOptionValue;
   }
   return out;
+}
+
+function inRange(v: number, r: OptionRange): boolean {
+  return Number.isFinite(v) && v >= r.min && v <= r.max && (!r.integer || Number.isInteger(v));
 }
 
 function checkRegex(p: string, key: string, fail: (key: string, msg: string) => never): void {

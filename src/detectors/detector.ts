@@ -16,6 +16,8 @@ export interface DetectorMeta<O extends Record<string, DetectorOptionValue>> {
   defaults: O;
   /** One line per threshold: what it means. */
   optionDocs?: Partial<Record<keyof O, string>>;
+  /** The values a numeric threshold accepts, where the kind of option does not say it (see optionRange). */
+  optionRanges?: Partial<Record<keyof O, OptionRange>>;
   /**
    * Info-level messages this detector needs the timeline to keep (warning-or-worse and platform
    * records are always kept). Tested once per template, on its first message.
@@ -26,6 +28,39 @@ export interface DetectorMeta<O extends Record<string, DetectorOptionValue>> {
 export interface Detector<O extends Record<string, DetectorOptionValue> = Record<string, DetectorOptionValue>> {
   meta: DetectorMeta<O>;
   detect(timeline: TimelineSummary, options: O): Finding[];
+}
+
+/** The values a numeric option accepts: from `min` to `max`, whole numbers only when `integer`. */
+export interface OptionRange {
+  min: number;
+  max: number;
+  integer?: boolean;
+}
+
+/**
+ * The range of numeric option `key` (null for other options): the detector's own when it gives
+ * one, else by the kind of option. Prices (documented in USD) from 0 to a million; durations (a
+ * name ending in Seconds, Minutes, Hours or Ms), factors and ratios from 0 to a billion; shares
+ * and probabilities (a default between 0 and 1) from 0 to 1; counts (a whole default) whole, from 0
+ * to a billion. One source for the configuration's checks, `hindsight detectors` and docs/detectors.md.
+ */
+export function optionRange(meta: DetectorMeta<Record<string, DetectorOptionValue>>, key: string): OptionRange | null {
+  const def = meta.defaults[key];
+  if (typeof def !== 'number') return null;
+  const own = (meta.optionRanges as Record<string, OptionRange | undefined> | undefined)?.[key];
+  if (own !== undefined) return own;
+  const doc = (meta.optionDocs as Record<string, string | undefined> | undefined)?.[key] ?? '';
+  if (/\bUSD\b|\$/.test(doc)) return { min: 0, max: 1e6 };
+  if (/(Seconds|Minutes|Hours|Ms|Factor|Ratio)$/.test(key)) return { min: 0, max: 1e9 };
+  if (def > 0 && def < 1) return { min: 0, max: 1 };
+  if (Number.isInteger(def)) return { min: 0, max: 1e9, integer: true };
+  return { min: 0, max: 1e9 };
+}
+
+/** A range in words: `a whole number from 1 to 1,000,000`. */
+export function rangeText(r: OptionRange): string {
+  const n = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 6 });
+  return `${r.integer ? 'a whole number' : 'a number'} from ${n(r.min)} to ${n(r.max)}`;
 }
 
 /** Identity function that keeps the option type of a detector literal. */

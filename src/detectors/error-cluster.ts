@@ -90,6 +90,12 @@ export const errorCluster = defineDetector({
       recoveryWindowSeconds:
         'A success this long (s) or less after the last error is the recovery; a later one says only when the service was next seen working (down or idle in between: the logs do not say).',
     },
+    optionRanges: {
+      minFailures: { min: 1, max: 1e6, integer: true },
+      alpha: { min: 0, max: 1 },
+      minRateRatio: { min: 1, max: 1e9 },
+      highUserFacing: { min: 1, max: 1e9, integer: true },
+    },
     // Starts of the affected service tell a recovery by restart from one on its own.
     interests: [...LIFECYCLE_INTERESTS],
   },

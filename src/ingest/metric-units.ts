@@ -115,3 +115,17 @@ export function metricValue(v: unknown): number | null {
   }
   return null;
 }
+
+/**
+ * Largest plausible value of a sample, by unit: a petabyte in MB, a hundred thousand vCPU. Beyond
+ * it (or below zero, for the sizes and CPU that cannot be negative) a sample is a broken export,
+ * and the report printed it as "-500--201 MB" or "3.0,000,...e+303 MB".
+ */
+const MAX_PLAUSIBLE: Readonly<Record<string, number>> = { MB: 1e9, vCPU: 1e5 };
+const MAX_OTHER = 1e15;
+
+/** Whether a sample's value can be what its unit says (see MAX_PLAUSIBLE). */
+export function plausibleValue(unit: string, value: number): boolean {
+  const max = MAX_PLAUSIBLE[unit];
+  return max !== undefined ? value >= 0 && value <= max : Math.abs(value) <= MAX_OTHER;
+}

@@ -16,6 +16,7 @@ import { cutText } from '../redact.js';
 import { opensArrayOfRecords } from './json-documents.js';
 import { inputName, int, plural } from '../words.js';
 import { MAX_TEXT_CHARS, cutLongTexts } from './long-text.js';
+import { plausibleValue } from './metric-units.js';
 
 /** An error about an input that stops hindsight with exit code 2 (a usage or input error). */
 export class InputError extends Error {
@@ -199,6 +200,9 @@ export async function readInput(
   let lastService: string | null = null;
   const skippedExamples: SkippedExample[] = summary.skippedExamples;
 
+  // Metric samples whose value cannot be (negative memory, 1e303 MB), and the first of them.
+  let implausible = 0;
+  let firstImplausible = '';
   // Records whose text was cut to MAX_TEXT_CHARS for analysis, and the first of them.
   let longTexts = 0;
   let firstLongText = 0;
@@ -219,6 +223,10 @@ export async function readInput(
       receiver.event(ev);
     },
     metric(sample) {
+      if (!plausibleValue(sample.unit, sample.value)) {
+        if (implausible++ === 0) firstImplausible = `${sample.measurement} ${sample.value} ${sample.unit}`.trimEnd();
+        return;
+      }
       summary.samples++;
       if (!services.has(sample.service)) services.add(ownString(sample.service, Infinity));
       if (summary.firstTs === null || sample.ts < summary.firstTs) summary.firstTs = sample.ts;
@@ -483,6 +491,7 @@ export async function readInput(
   summary.services = [...services].sort();
   if (lineNo === 0 && !stopped && !corrupt) summary.warnings.push('the input is empty');
   if (invalidUtf8Chunks > 0) summary.warnings.push('the input is not valid UTF-8 in places: those bytes were replaced with U+FFFD and the lines kept');
+  if (implausible > 0) summary.warnings.push(`${plural(implausible, 'metric sample')} with a value no such metric can have (negative, or beyond a petabyte or 100,000 vCPU; the first: ${firstImplausible}) ${implausible === 1 ? 'was' : 'were'} left out`);
   if (longTexts > 0) {
     summary.warnings.push(
       `${plural(longTexts, 'record')} longer than ${int(MAX_TEXT_CHARS)} characters (the first at line ${firstLongText}): templates, detectors and the report read ${longTexts === 1 ? 'its' : 'their'} first ${int(MAX_TEXT_CHARS)}; the lines are counted whole`,

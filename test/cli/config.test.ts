@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, ignoreMatcher, loadConfig, parseConfig } from '../../src/config.js';
@@ -18,6 +18,44 @@ const cost = defineDetector({
     optionDocs: { memoryGbMonth: 'USD per GB-month', vcpuMonth: 'USD per vCPU-month', minutesPerMonth: 'minutes in a month' },
   },
   detect: () => [],
+});
+
+// Issue 19: values were not range-checked (minFailures: -5, alpha: 2, a price of 1e308 printed
+// "$Infinity"), and threshold keys __proto__ / toString slipped through.
+describe('configuration ranges (issue 19)', () => {
+  const bad: [string, unknown, RegExp][] = [
+    ['{"detectors":{"error-cluster":{"minFailures":-5}}}', null, /detectors\.error-cluster\.minFailures: expected a whole number from 1 to 1,000,000 \(default 3\), got -5$/],
+    ['{"detectors":{"error-cluster":{"minFailures":2.5}}}', null, /minFailures: expected a whole number from 1 to 1,000,000 \(default 3\), got 2\.5$/],
+    ['{"detectors":{"error-cluster":{"alpha":2}}}', null, /detectors\.error-cluster\.alpha: expected a number from 0 to 1 \(default 0\.001\), got 2$/],
+    ['{"prices":{"memoryGbMonth":1e308}}', null, /prices\.memoryGbMonth: expected a number from 0 to 1,000,000, got 1e\+308$/],
+    ['{"detectors":{"error-cluster":{"__proto__":1}}}', null, /detectors\.error-cluster\.__proto__: unknown threshold; error-cluster takes: minFailures, /],
+    ['{"detectors":{"error-cluster":{"toString":1}}}', null, /detectors\.error-cluster\.toString: unknown threshold/],
+    ['{"detectors":{"slow-queries":{"top":-1}}}', null, /slow-queries\.top: expected a whole number from 0 to 1,000,000,000/],
+    ['{"detectors":{"memory-sawtooth":{"minCycleR2":1.5}}}', null, /minCycleR2: expected a number from 0 to 1 \(default 0\.7\)/],
+  ];
+  it("refuses values out of each option's range, with one line naming the key and the range", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-ranges-'));
+    const log = join(dir, 'app.jsonl');
+    writeFileSync(log, railwayLine(Date.parse('2026-06-01T00:00:00Z'), 'info', 'worker started') + '\n');
+    for (const [text, , message] of bad) {
+      writeFileSync(join(dir, 'hindsight.config.json'), text);
+      const r = await runCli(['analyze', log], { cwd: dir });
+      expect(r.code, text).toBe(2);
+      expect(r.stdout, text).toBe('');
+      expect(r.stderr.split('\n').filter(Boolean), text).toHaveLength(1);
+      expect(r.stderr.trimEnd(), text).toMatch(message);
+    }
+    // In range, fractional durations included: accepted.
+    writeFileSync(join(dir, 'hindsight.config.json'), '{"detectors":{"error-cluster":{"minFailures":1,"alpha":0.05},"slow-queries":{"thresholdMs":250.5}},"prices":{"memoryGbMonth":0}}');
+    expect((await runCli(['analyze', log], { cwd: dir })).code).toBe(0);
+  });
+
+  it('hindsight detectors and docs/detectors.md show the same ranges the configuration checks', async () => {
+    const listed = (await runCli(['detectors'])).stdout;
+    expect(listed).toContain('  minFailures = 3 [a whole number from 1 to 1,000,000]');
+    expect(listed).toContain('  alpha = 0.001 [a number from 0 to 1]');
+    expect(readFileSync('docs/detectors.md', 'utf8')).toContain('| `minFailures` | `3` | a whole number from 1 to 1,000,000 |');
+  });
 });
 
 describe('configuration', () => {
@@ -41,7 +79,7 @@ describe('configuration', () => {
     const cfg = parseConfig({ prices: { memoryGbMonth: 12.5 }, detectors: { 'cost-breakdown': { minutesPerMonth: 44640 } } }, 'c.json', [cost]);
     expect(cfg.detectors['cost-breakdown']).toEqual({ minutesPerMonth: 44640, memoryGbMonth: 12.5 });
     expect(() => parseConfig({ prices: { minutesPerMonth: 1 } }, 'c.json', [cost])).toThrow('prices.minutesPerMonth: unknown price; known prices: memoryGbMonth, vcpuMonth');
-    expect(() => parseConfig({ prices: { vcpuMonth: -1 } }, 'c.json', [cost])).toThrow('prices.vcpuMonth: expected a number, zero or more');
+    expect(() => parseConfig({ prices: { vcpuMonth: -1 } }, 'c.json', [cost])).toThrow('prices.vcpuMonth: expected a number from 0 to 1,000,000, got -1');
   });
 
   it('hands declared periodic jobs to the known-jobs detector', () => {

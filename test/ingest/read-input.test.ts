@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import { expandInputs, hasInvalidUtf8, InputError, readInput, serviceFromPath } from '../../src/ingest/read-input.js';
 import type { LogEvent, MetricSample } from '../../src/model.js';
 import { readText } from './run-format.js';
+import { runCli } from '../cli/run-cli.js';
 import { MAX_TEXT_CHARS, cutLongText } from '../../src/ingest/long-text.js';
 
 const MESSAGES = [
@@ -379,5 +380,22 @@ describe('long texts (issue 19: a 60 MB line took 74-100 s and 2.5 GB)', () => {
     // A surrogate pair is not split.
     const emoji = 'a'.repeat(MAX_TEXT_CHARS - 1) + '😀'.repeat(10);
     expect(cutLongText(emoji)).toBe('a'.repeat(MAX_TEXT_CHARS - 1) + '…');
+  });
+});
+
+describe('metric values out of range (issue 19: "-500--201 MB" and "3.0,000,...e+303 MB")', () => {
+  it('leaves out samples no metric can have, with one warning naming the first, and reports the rest', async () => {
+    const t = Date.UTC(2026, 5, 1) / 1000;
+    const points = [0.2, -0.5, 3e300, 0.25, -0.201, 0.3].map((value, i) => ({ ts: t + i * 60, value }));
+    const doc = JSON.stringify({ service: 'web', measurements: { MEMORY_USAGE_GB: points, CPU_USAGE: [{ ts: t, value: 1e9 }, { ts: t + 60, value: 0.5 }] } });
+    const { summary, metrics } = await readText(doc + '\n');
+    expect(metrics.map((m) => `${m.measurement} ${m.value}`)).toEqual(['memory 200', 'memory 250', 'memory 300', 'cpu 0.5']);
+    expect(summary.samples).toBe(4);
+    expect(summary.warnings).toEqual(['4 metric samples with a value no such metric can have (negative, or beyond a petabyte or 100,000 vCPU; the first: memory -500 MB) were left out']);
+    const r = await runCli(['analyze'], { stdin: doc + '\n' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('- **Range:** 200-300 MB, mean 250 MB');
+    // Beyond the warning that names the first one left out, no impossible figure is printed.
+    expect(r.stdout.replace(/.*metric samples with a value no such metric can have.*\n/g, '')).not.toMatch(/e\+\d|\d--\d|Infinity|[\s(]-\d[\d.,]* MB/);
   });
 });
