@@ -95,5 +95,10 @@ describe('issue 19: secrets', () => {
     const missing = await runCli(['analyze', join(dir, 'gone password=Err0rLeak.log')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).not.toContain('Err0rLeak');
+    // Commander's own errors quote the value given.
+    const bad = await runCli(['analyze', file, '--format', 'token=Opt1onLeak99']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^hindsight: .*\[REDACTED\]/);
+    expect(bad.stderr).not.toContain('Opt1onLeak99');
   });
 });
