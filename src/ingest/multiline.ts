@@ -9,8 +9,10 @@ import { levelCueOf } from './level.js';
 
 const TRACEBACK = 'Traceback (most recent call last):';
 const CHAINED = /^(During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)$/;
-// The last line of a Python traceback: `ValueError: bad`, `asyncio.exceptions.TimeoutError`.
-const EXCEPTION_LINE = /^[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Timeout|Warning|Cancelled|Failure)\b(?::.*)?$/;
+// The last line of a Python traceback, right under its last frame: the exception's qualified name,
+// then its message (`ValueError: bad`, `asyncio.exceptions.TimeoutError`, Celery's
+// `billiard.einfo.ExceptionWithTraceback: `).
+const EXCEPTION_LINE = /^[A-Za-z_][\w.]*(?::|$)/;
 // The first line of a Java stack trace (printStackTrace, a logger's throwable): a qualified class name.
 const JAVA_THROWABLE = /^(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable)(?:: .*)?$/;
 // Node's uncaught exception opens with where it was thrown (`/app/server.js:21`, `node:events:502`,
@@ -43,6 +45,8 @@ export function continuesRecord(message: string, held: LogEvent, hasTraceback?: 
   if (tb) {
     // A chained traceback's header follows the exception line that ended the one before it.
     if (CHAINED.test(message)) return true;
+    // Celery (billiard) quotes the worker's own traceback in the exception's message between `"""` lines.
+    if (c === 34 /* " */ && message === '"""') return true;
     if (!endedTraceback(held.message)) return EXCEPTION_LINE.test(message) || message.startsWith(TRACEBACK);
   }
   const last = lastLine(held.message);
@@ -84,7 +88,7 @@ function endedTraceback(text: string): boolean {
  * Whether `message` may continue a record at all, whatever the record holds: false for most
  * messages, before anybody searches the held record for a traceback. A superset of what
  * continuesRecord accepts: an indented line, a line starting with T (Traceback, The above...),
- * C (Caused by), D (During handling), E (Emitted 'error' event), N (Node.js v20), `}`, or a
+ * C (Caused by), D (During handling), E (Emitted 'error' event), N (Node.js v20), `}`, `"`, or a
  * name followed by a colon or the end (`ValueError: bad`, `java.io.IOException: reset`,
  * `TypeError: x` after Node's caret).
  */
@@ -92,7 +96,7 @@ function mayContinue(message: string): boolean {
   const n = message.length;
   if (n === 0) return false;
   const c = message.charCodeAt(0);
-  if (c === 32 || c === 9 || c === 84 || c === 67 || c === 68 || c === 69 || c === 78 || c === 125) return true;
+  if (c === 32 || c === 9 || c === 84 || c === 67 || c === 68 || c === 69 || c === 78 || c === 125 || c === 34) return true;
   if (!(((c | 32) >= 97 && (c | 32) <= 122) || c === 95 || c === 36)) return false;
   for (let i = 1; i < n; i++) {
     const d = message.charCodeAt(i);

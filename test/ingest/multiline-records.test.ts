@@ -97,6 +97,15 @@ describe('multi-line records of real runtimes, one Railway entry a line', () => 
     expect(ev.map((e) => e.level)).toEqual(['error', 'error']);
   });
 
+  it("Celery: the worker's traceback quoted in the exception between \"\"\" lines stays in its record (the stack lab's capture)", () => {
+    const r = runFormat(railwayJson, readFileSync('test/fixtures/stacks/python/faults/worker.jsonl', 'utf8').split('\n').filter(Boolean));
+    const failed = r.events.find((e) => e.message.includes('Task handler raised error: TimeLimitExceeded'))!;
+    expect(failed.message.split('\n').filter((l) => l === '"""')).toHaveLength(2);
+    expect(failed.message.split('\n').filter((l) => l === 'Traceback (most recent call last):')).toHaveLength(2);
+    expect(failed.message.endsWith('billiard.exceptions.TimeLimitExceeded: TimeLimitExceeded(2.0,)\n"""')).toBe(true);
+    expect(r.events.filter((e) => e.message.startsWith('"""'))).toEqual([]);
+  });
+
   it('a line of stdout never continues a record of stderr', () => {
     const r = runFormat(railwayJson, railwayJsonLines([
       { text: 'ERROR worker: job failed', stream: 'stderr' },
