@@ -298,6 +298,8 @@ export const containerChurn = defineDetector({
             endedBy: c.endedBy,
           })),
           shortLived: short.length,
+          // Of them, the ones stopped or replaced (not crashed): a deploy's doing, not a failure's.
+          shortLivedStopped: short.filter((c) => c.endedBy === 'stopped' || c.endedBy === 'replaced').length,
           quickReplaced: quick.length,
           shortestLifetimeSeconds: shortest === null ? null : round(shortest, 1),
           replacements: handovers.length,

@@ -381,8 +381,10 @@ function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highU
   const endpointList = [...endpoints.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([endpoint, c]) => ({ endpoint, count: c }));
   const services = [...new Set((userFacing > 0 ? userFacingOcc.flatMap((x) => x.events) : events).map((e) => e.service))].sort();
   const next = recoveryOf(t, services, affectedPaths, end);
-  // A start of an affected service between the first error and the next success: it came back by a restart.
-  const restart = next === null ? undefined : lifecycleOf(t).starts.find((s) => services.includes(s.service) && s.ts >= start && s.ts <= next.ts);
+  // A start between the first error and the next success: the service (or the dependency it waited
+  // for, another service of the logs) came back by a restart; an affected service's own start first.
+  const starts = next === null ? [] : lifecycleOf(t).starts.filter((s) => s.ts >= start && s.ts <= next.ts);
+  const restart = starts.find((s) => services.includes(s.service)) ?? starts[0];
   const how: 'self' | 'restart' | 'unknown' | 'none' =
     next === null ? 'none' : restart !== undefined ? 'restart' : next.ts - end <= recoveryWindowMs ? 'self' : 'unknown';
   const recovery = how === 'self' || how === 'restart' ? next : null;
@@ -422,7 +424,7 @@ function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highU
     (how === 'self'
       ? ` The service recovered on its own: the next successful record ("${short(next!.template)}") came ${humanDuration(next!.seconds * 1000)} after the last error, with no restart in between.`
       : how === 'restart'
-        ? ` The service served again after a restart (a start at ${clockOf(restart!.ts)}): the next successful record ("${short(next!.template)}") came ${humanDuration(next!.seconds * 1000)} after the last error.`
+        ? ` The service served again after a restart (${services.includes(restart!.service) ? '' : `of ${restart!.service}, `}a start at ${clockOf(restart!.ts)}): the next successful record ("${short(next!.template)}") came ${humanDuration(next!.seconds * 1000)} after the last error.`
         : how === 'unknown'
           ? ` The next successful record of the service ("${short(next!.template)}") came only ${humanDuration(next!.seconds * 1000)} after the last error, with no restart logged in between: whether it was down or idle meanwhile, the logs do not say.`
           : ' No successful record of the affected service followed in the logs.');
@@ -468,6 +470,7 @@ function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highU
       endpoints: endpointList,
       // How service came back: on its own, by a restart, not known (next success after the recovery window), none in the logs.
       recovery: how,
+      restartedService: restart?.service ?? null,
       recoveredAfterSeconds: recovery?.seconds ?? null,
       recoveredBy: recovery?.template ?? null,
       nextSuccessAfterSeconds: next?.seconds ?? null,

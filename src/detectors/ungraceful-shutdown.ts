@@ -144,8 +144,9 @@ export const ungracefulShutdown = defineDetector({
           ungraceful: bad.length,
           silent,
           killed,
-          crashed: crashed + unloggedCrashed,
+          crashed,
           unlogged,
+          unloggedCrashed,
           sigkillAfterSigterm: termThenKill,
           immediate,
           ungracefulStops: bad.map((c) => ({

@@ -7,6 +7,7 @@ import type { TimelineSummary } from '../timeline/timeline.js';
 import type { DetectorRun } from '../analyze.js';
 import { boolAt, countOf, numberAt, objectsAt, stringAt, templateText, timeAt } from './finding-data.js';
 import { humanSeconds, int, plural } from '../words.js';
+import { lifecycleOf } from '../detectors/lifecycle.js';
 
 /** One inferred statement: a short title, a plain-text explanation, and the findings it cites. */
 export interface Insight {
@@ -31,14 +32,14 @@ export function architectureGaps(findings: readonly Finding[], t: TimelineSummar
         (resets.length > 0
           ? `The database logs dropped client connections${stops > 0 ? ` at ${stops} container stop${stops === 1 ? '' : 's'}` : ' at container stops'}: the application exits without closing its connection pool. `
           : '') +
-        (ungraceful.length > 0 ? 'Containers stop without the application logging its own shut-down. ' : '') +
+        (ungraceful.length > 0 ? `${ungraceful.map(stopsText).join('; ')}. ` : '') +
         'A shutdown hook that stops background tasks and disposes of the pool (and a drain period on the platform) would end connections cleanly and turn every deploy into a non-event for the database.',
       cites: [...resets, ...ungraceful],
     });
   }
 
   const clusters = byDetector(findings, 'error-cluster');
-  const stayedUp = clusters.filter((f) => !restartedDuring(f, findings, t));
+  const stayedUp = clusters.filter((f) => !restartedDuring(f, t));
   if (stayedUp.length > 0) {
     const recovered = stayedUp.some((f) => stringAt(f.data, 'recovery') === 'self');
     out.push({
@@ -79,15 +80,27 @@ export function architectureGaps(findings: readonly Finding[], t: TimelineSummar
   const churn = byDetector(findings, 'container-churn');
   const loops = [...churn.filter((f) => boolAt(f.data, 'crashLoop') === true), ...byDetector(findings, 'restart-loop')];
   if (loops.length > 0) {
+    // What the loops' data says: whether the platform backed off, and whether the logs name why the starts failed.
+    const restartLoops = byDetector(findings, 'restart-loop');
+    const backoff = restartLoops.length > 0 && restartLoops.every((f) => boolAt(f.data, 'backoff') === true);
+    const causes = [
+      restartLoops.some((f) => Object.keys((f.data.exitCodes as Record<string, unknown> | undefined) ?? {}).length > 0) ? 'exit codes' : '',
+      restartLoops.some((f) => (numberAt(f.data, 'killed') ?? 0) > 0) ? 'kills' : '',
+      restartLoops.some((f) => (numberAt(f.data, 'healthcheckFailures') ?? 0) > 0) ? 'failed health checks' : '',
+      loops.some((f) => (numberAt(f.data, 'failedTransitions') ?? 0) > 0 || (numberAt(f.data, 'crashed') ?? 0) > 0) ? 'failure lines' : '',
+    ].filter((x) => x !== '');
     out.push({
-      title: 'Restarts without a backoff or a cause in the logs',
-      text: 'Containers start again and again within minutes. Each start costs a boot and its connections; the logs of the failed starts should say why they failed, and the restart policy should back off.',
+      title: backoff ? (causes.length > 0 ? 'Containers restart in a loop' : 'Restarts without a cause in the logs') : causes.length > 0 ? 'Restarts without a backoff' : 'Restarts without a backoff or a cause in the logs',
+      text:
+        'Containers start again and again within minutes. Each start costs a boot and its connections; ' +
+        (causes.length > 0 ? `the logs say why the starts ended (${causes.join(', ')}): fix that first` : 'the logs of the failed starts should say why they failed') +
+        (backoff ? ', and cap the restarts.' : ', and the restart policy should back off.'),
       cites: loops,
     });
   }
-  const shortLived = churn.filter((f) => (numberAt(f.data, 'shortLived') ?? 0) > 0 && boolAt(f.data, 'crashLoop') !== true);
+  const shortLived = churn.filter((f) => (numberAt(f.data, 'shortLivedStopped') ?? 0) > 0 && boolAt(f.data, 'crashLoop') !== true);
   if (shortLived.length > 0) {
-    const n = shortLived.reduce((a, f) => a + (numberAt(f.data, 'shortLived') ?? 0), 0);
+    const n = shortLived.reduce((a, f) => a + (numberAt(f.data, 'shortLivedStopped') ?? 0), 0);
     out.push({
       title: 'Deploys start containers that are stopped within seconds',
       text: `${n} container${n === 1 ? '' : 's'} lived less than a minute. Each one boots, opens connections and is stopped again; when that is the platform replacing containers during a deploy, it is harmless only if shutdown is clean.`,
@@ -242,18 +255,25 @@ export function workingWell(findings: readonly Finding[], t: TimelineSummary, ru
   return out;
 }
 
-/** True when a container stop or start falls inside the cluster (so the errors were not "while up"). */
-function restartedDuring(f: Finding, findings: readonly Finding[], t: TimelineSummary): boolean {
+/** One ungraceful-shutdown finding in words: whose stops, and how they went, from its data. */
+function stopsText(f: Finding): string {
+  const n = (k: string) => numberAt(f.data, k) ?? 0;
+  const how = [
+    n('killed') > 0 ? `${n('killed')} killed` : '',
+    n('crashed') > 0 ? `${n('crashed')} crashed` : '',
+    n('immediate') > 0 ? `${n('immediate')} immediate` : '',
+    n('silent') > 0 ? `${n('silent')} with no shutdown line` : '',
+    n('unlogged') > 0 ? `${n('unlogged')} with no line at all before the next start${n('unloggedCrashed') > 0 ? `, which reported a crash${n('unlogged') > 1 ? ` (${n('unloggedCrashed')})` : ''}` : ''}` : '',
+  ].filter((x) => x !== '');
+  return `${stringAt(f.data, 'service') ?? 'a service'} stopped without its own shut-down ${plural(n('ungraceful'), 'time')} of ${n('stops')}${how.length > 0 ? ` (${how.join(', ')})` : ''}`;
+}
+
+/** True when a container or server started or stopped inside the cluster (so the errors were not "while up"). */
+function restartedDuring(f: Finding, t: TimelineSummary): boolean {
   const start = timeAt(f.data, 'start');
   const end = timeAt(f.data, 'end');
   if (start === undefined || end === undefined) return false;
-  for (const c of byDetector(findings, 'container-churn')) {
-    for (const x of objectsAt(c.data, 'containers')) {
-      const s = timeAt(x, 'start');
-      const e = timeAt(x, 'stop');
-      if ((s !== undefined && s >= start && s <= end) || (e !== undefined && e >= start && e <= end)) return true;
-    }
-  }
+  if (lifecycleOf(t).transitions.some((x) => x.ts <= end && x.end >= start)) return true;
   for (const ev of t.events) {
     if (ev.ts === null || ev.ts < start) continue;
     if (ev.ts > end) break;

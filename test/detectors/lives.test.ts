@@ -73,7 +73,7 @@ describe.each(['postgres-kill9-idle.log', 'postgres-kill9-idle.jsonl'])('Postgre
     ]);
     expect(lives[0]!.lastSeen).toBe(Date.parse('2026-12-07T18:02:26.073Z'));
     const f = finding(findings, 'ungraceful-shutdown');
-    expect(f.data).toMatchObject({ stops: 2, graceful: 1, ungraceful: 1, unlogged: 1, crashed: 1, silent: 0 });
+    expect(f.data).toMatchObject({ stops: 2, graceful: 1, ungraceful: 1, unlogged: 1, unloggedCrashed: 1, crashed: 0, silent: 0 });
     expect(f.summary).toContain('1 logged nothing before the server started again in place (its next start reported a crash)');
     const churn = finding(findings, 'container-churn');
     expect((churn.data.containers as { endedBy: string; lastSeen: string | null }[]).map((c) => [c.endedBy, c.lastSeen])).toEqual([

@@ -59,3 +59,24 @@ describe('workingWell', () => {
     expect(workingWell([finding('postgres-crash-recovery', { recoveries: 1 }, 'critical')], t, []).map((i) => i.title)).not.toContain('No FATAL or PANIC records from PostgreSQL');
   });
 });
+
+describe('on samples/restart-loop (the backend loops while an older container serves; PostgreSQL is restarted uncleanly twice)', () => {
+  it('says what the loop and the stops were, and claims no automatic recovery the database restart brought', async () => {
+    const { readTimeline, runDetectors } = await import('../../src/analyze.js');
+    const { architectureGaps } = await import('../../src/report/insights.js');
+    const { join } = await import('node:path');
+    const dir = join(import.meta.dirname, '../../samples/restart-loop');
+    const { summary } = await readTimeline([join(dir, 'backend.jsonl'), join(dir, 'postgres.log')]);
+    const { findings, runs } = runDetectors(summary);
+    const burst = findings.find((f) => f.id === 'error-cluster:2025-11-20T06:41:12Z')!;
+    expect(burst.data).toMatchObject({ recovery: 'restart', restartedService: 'postgres', recoveredAfterSeconds: 29 });
+    expect(workingWell(findings, summary, runs).map((i) => i.title).some((x) => /Recovered/.test(x))).toBe(false);
+    const gaps = architectureGaps(findings, summary);
+    // Exit codes, kills and health-check failures are in the logs, and the platform did not back off.
+    expect(gaps.map((g) => g.title)).toContain('Restarts without a backoff');
+    expect(gaps.find((g) => g.title === 'Restarts without a backoff')!.text).toContain('the logs say why the starts ended (exit codes, kills, failed health checks');
+    expect(gaps.find((g) => g.title === 'No graceful shutdown')!.text).toContain('backend stopped without its own shut-down 21 times of 23 (21 killed)');
+    // Both bursts came with a restart: not "errors while the container stayed up".
+    expect(gaps.map((g) => g.title)).not.toContain('Health check does not check the dependencies');
+  });
+});
