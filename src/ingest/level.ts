@@ -155,21 +155,23 @@ function upperFirst(s: string): Level | null {
   return found(levelOfLettersAt(s, 0, j), 'word-first');
 }
 
-/** winston's `info: ...` (a colon and a space after the word); logfmt's `time=... level=info`; npm's `npm warn ...`. */
+/** winston's `info: ...` (a colon and a space after the word); logfmt's `time=... level=info`; npm's `npm warn ...`, Prisma's `prisma:warn ...`. */
 function lowerFirst(s: string): Level | null {
   let j = 1;
   while (j < s.length && j < 12 && isLower(s.charCodeAt(j))) j++;
   const next = s.charCodeAt(j);
   if (next === 58 /* : */) {
     const after = s.charCodeAt(j + 1);
-    return after === 32 || after !== after ? found(levelOfLettersAt(s, 0, j, COLON_WORDS_BY_LENGTH), 'word-colon') : null;
+    if (after === 32 || after !== after) return found(levelOfLettersAt(s, 0, j, COLON_WORDS_BY_LENGTH), 'word-colon');
+    for (const tag of TAGS) if (tag.length === j + 1 && s.startsWith(tag)) return found(wordAfterTag(s, j + 1), 'after-tag');
+    return null;
   }
   if (next === 61 /* = */) return found(logfmtLevel(s), 'logfmt');
   if (next === 32) for (const tag of TAGS) if (tag.length === j && s.startsWith(tag)) return found(wordAfterTag(s, j + 1), 'after-tag');
   return null;
 }
 
-/** The word right after a bare tag, in any case, ended by a space or `!`: npm's `warn`, `error`, `WARN`, `ERR!`. */
+/** The word right after a bare tag, in any case, ended by a space or `!`: npm's `warn`, `error`, `WARN`, `ERR!`; Prisma's `warn`. */
 function wordAfterTag(s: string, i: number): Level | null {
   let j = i;
   while (j < s.length && j < i + 8 && isLetter(s.charCodeAt(j))) j++;

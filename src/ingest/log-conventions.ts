@@ -431,4 +431,13 @@ export const CONVENTIONS: readonly LogConvention[] = [
     level: 'warn',
     keys: ['level'],
   },
+  {
+    id: 'prisma',
+    library: "Prisma Client's log (Node)",
+    shape: 'after-tag',
+    recognisedBy: '`prisma:warn ...`, `prisma:error ...`, `prisma:info ...` (@prisma/client runtime/client.js writes its tag and a space before the message)',
+    example: 'prisma:warn info about the job is only a phrase here',
+    level: 'warn',
+    tag: 'prisma:',
+  },
 ];

@@ -67,6 +67,7 @@ const EXPECTED: Record<string, string> = {
   'python-warnings.txt': 'W-W-W-',
   'python-json-logger.txt': 'DIWEF',
   'structlog.txt': 'DIWEF',
+  'prisma.txt': 'WW',
 };
 
 const LETTER: Record<string, Level | null> = { T: 'trace', D: 'debug', I: 'info', W: 'warn', E: 'error', F: 'fatal', '-': null };
