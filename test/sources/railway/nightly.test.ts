@@ -26,8 +26,8 @@ const msOf = (ts: string) => Date.parse(ts.slice(0, 23) + 'Z');
 
 async function threeDays() {
   const end = Math.floor(Date.now() / 1000) * 1000 - HOUR;
-  const data = makeProject({ end, days: 3, lines: { api: 6000, postgres: 1500, worker: 1500 }, httpEvery: 4 });
-  server = await startRailwayServer(data, { pageCap: 700, plusOneEvery: 4 });
+  const data = makeProject({ end, days: 3, lines: { api: 3000, postgres: 800, worker: 800 }, httpEvery: 4 });
+  server = await startRailwayServer(data, { pageCap: 350, plusOneEvery: 4 });
   const start = end - 3 * 24 * HOUR;
   const nights = [start + 24 * HOUR, start + 48 * HOUR, end];
   return { s: server, data, start, nights };
