@@ -4,6 +4,7 @@
 import { Option, type Command } from 'commander';
 import { FINDING_SEVERITIES, FINDING_SEVERITY_RANK, type FindingSeverity } from '../model.js';
 import { compare, nextState, renderDigest } from '../digest/digest.js';
+import { leftOutSentences } from '../report/markdown-text.js';
 import { nextPositions, readState, writeState, StateError, type RailwayPositions } from '../digest/state.js';
 import type { Position } from '../sources/railway/pull.js';
 import { lockState } from '../digest/lock.js';
@@ -50,7 +51,7 @@ at a time uses it: a second waits up to 10 seconds for the first, then exits wit
         const prev = await stateError(async () => readState(opts.state));
         const a = await runAnalysis(inputs, opts, io, railwayFrom(prev?.railway, opts));
         const d = compare(prev, a.timeline, a.findings);
-        writeOutput(renderDigest(d, opts.title), opts.output, io);
+        writeOutput(renderDigest(d, opts.title, leftOutSentences(a.run)), opts.output, io);
         // The state moves on only once the digest is out: a digest lost to a full disk would
         // otherwise make the next run call its findings ongoing.
         try {

@@ -171,14 +171,15 @@ export function nextState(prev: DigestState | null, d: Digest, t: TimelineSummar
 
 const MAX_TEMPLATES_SHOWN = 15;
 
-/** The digest as short markdown. */
-export function renderDigest(d: Digest, title?: string): string {
+/** The digest as short markdown; `leftOut`: what --since/--until and ignoreTemplates left out (leftOutSentences). */
+export function renderDigest(d: Digest, title?: string, leftOut: readonly string[] = []): string {
   const out: string[] = [];
   const f = d.figures;
   const window = f.window.start && f.window.end ? `${minuteOf(Date.parse(f.window.start))} to ${minuteOf(Date.parse(f.window.end))}` : 'no timestamps';
   out.push(`# ${name(title ?? `hindsight digest: ${d.services.join(', ') || 'no services'}`)}`, '');
   out.push(`> Run ${d.run}${d.firstRun ? ' (first run: nothing to compare with yet)' : ''} · ${window} · ${plural(f.records, 'record')} · ${plural(f.errors, 'error')}`, '');
   out.push(...inputWarnings(d.inputs, 'in the appendix of `hindsight analyze` on the same inputs'));
+  if (leftOut.length > 0) out.push(`*${leftOut.join(' ')}*`, '');
 
   const overlap = overlapNote(d);
   if (overlap) out.push(`*${overlap}*`, '');

@@ -15,7 +15,7 @@ const DAY0 = Date.parse('2026-06-01T00:00:00Z');
 const quietDay = () => railwayDay({ start: DAY0, job: { message: 'Ledger reconciliation finished', periodMin: 30 } }).join('\n') + '\n';
 
 describe('what was left out, and why (issue 19)', () => {
-  it('--format text says what --since/--until and ignoreTemplates left out, next to "No problems found"', async () => {
+  it('--format text, the report and the digest say what --since/--until and ignoreTemplates left out, next to "No problems found"', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hindsight-left-out-'));
     const file = join(dir, 'ledger.jsonl');
     writeFileSync(file, quietDay());
@@ -28,6 +28,9 @@ describe('what was left out, and why (issue 19)', () => {
     expect(ignored.stdout).toContain("288 records matched the configuration's ignoreTemplates and were left out.");
     const md = await runCli(['analyze', file], { cwd: dir });
     expect(md.stdout.slice(0, md.stdout.indexOf('---'))).toContain("288 records matched the configuration's ignoreTemplates and were left out.");
+    const digest = await runCli(['digest', file, '--state', join(dir, 'state.json'), '--since', '2026-06-01T12:00:00Z'], { cwd: dir });
+    expect(digest.code).toBe(0);
+    expect(digest.stdout.slice(0, digest.stdout.indexOf('## '))).toMatch(/\*\d+ records and samples outside the window given with --since\/--until were left out\. 144 records matched the configuration's ignoreTemplates and were left out\.\*/);
   });
 
   it('a binary or compressed file inside a directory is skipped with a warning; named, it is an error', async () => {
