@@ -1,7 +1,7 @@
 // Records every run of the stack lab into one directory, one sub-directory a run, one file a service
 // (as a user saves `railway logs --json` per service), with the facts the fault scripts counted.
-// Three chains run side by side (each run has its own servers): the fault runs one after the other,
-// the redeploys (mostly waiting), and the healthy runs.
+// Three chains run side by side (each run has its own servers): the short runs one after the other,
+// and the two long ones, which mostly wait (the redeploys, and the Python faults with their hung task).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Injected } from '../faults.js';
@@ -26,6 +26,8 @@ export interface LabOptions {
   /** Redeploys of the redeploy run, and the time between them. */
   redeploys: number;
   redeployEveryMs: number;
+  /** How long the Python run's hung task stays open before the capture ends. */
+  hungOpenMs: number;
 }
 
 async function run<T>(root: string, name: RunName, scenario: (dir: string) => Promise<T>): Promise<T> {
@@ -39,22 +41,19 @@ async function run<T>(root: string, name: RunName, scenario: (dir: string) => Pr
 
 /** Runs the lab into `root`. */
 export async function recordLab(root: string, o: LabOptions): Promise<LabFacts> {
-  const faults = (async () => {
+  const short = (async () => {
     const pg = await run(root, 'postgres/faults', postgresFaults);
-    const node = await run(root, 'node/faults', nodeFaults);
-    const python = await run(root, 'python/faults', pythonFaults);
-    return { pg, node, python };
+    const nodeF = await run(root, 'node/faults', nodeFaults);
+    const nodeH = await run(root, 'node/healthy', (d) => nodeHealthy(d, o.healthyMs));
+    const pythonH = await run(root, 'python/healthy', (d) => pythonHealthy(d, o.healthyMs));
+    return { pg, nodeF, nodeH, pythonH };
   })();
   const redeploys = run(root, 'node/redeploys', (d) => nodeRedeploys(d, o.redeploys, o.redeployEveryMs));
-  const healthy = (async () => {
-    const node = await run(root, 'node/healthy', (d) => nodeHealthy(d, o.healthyMs));
-    const python = await run(root, 'python/healthy', (d) => pythonHealthy(d, o.healthyMs));
-    return { node, python };
-  })();
-  const [f, r, h] = await Promise.all([faults, redeploys, healthy]);
+  const pythonF = run(root, 'python/faults', (d) => pythonFaults(d, o.hungOpenMs));
+  const [s, r, p] = await Promise.all([short, redeploys, pythonF]);
   return {
-    node: { faults: f.node, redeploys: r, healthy: h.node },
-    python: { faults: f.python, healthy: h.python },
-    postgres: { faults: f.pg },
+    node: { faults: s.nodeF, redeploys: r, healthy: s.nodeH },
+    python: { faults: p, healthy: s.pythonH },
+    postgres: { faults: s.pg },
   };
 }

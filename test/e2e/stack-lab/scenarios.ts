@@ -280,7 +280,7 @@ export const PYTHON_SETTINGS = { workers: 2, workerTimeoutS: 3, poolSize: 2, max
 export interface PythonFaultFacts {
   workerTimeouts: { count: number; timeoutS: number };
   poolExhaustion: { failed: number; leaked: number };
-  celery: { timeLimitTask: string; hungTask: string };
+  celery: { timeLimitTask: string; hungTask: string; hungOpenSeconds: number };
   requests: number;
   incidents: Incident[];
 }
@@ -347,8 +347,12 @@ function sendTask(stack: Stack, name: string): string {
   return r.stdout.trim();
 }
 
-/** The Python stack with every planted fault. */
-export async function pythonFaults(dir: string): Promise<PythonFaultFacts> {
+/**
+ * The Python stack with every planted fault. The hung task is sent first and the capture ends when
+ * it has been open `hungOpenMs` (a task open a few seconds may just be slow), with light traffic and
+ * beat's schedule going on meanwhile.
+ */
+export async function pythonFaults(dir: string, hungOpenMs: number): Promise<PythonFaultFacts> {
   const stack = new Stack(dir);
   const stall = await stallServer();
   let services: Service[] = [];
@@ -365,6 +369,16 @@ export async function pythonFaults(dir: string): Promise<PythonFaultFacts> {
     };
     await warm(3_000);
 
+    // Celery: a task that never ends (it waits on a socket that never answers).
+    const hungAt = Date.now();
+    const hungTask = await stack.plant('celery hung task', async () => {
+      const from = py.worker.entries.length;
+      const id = sendTask(stack, 'tasks.sync_inventory');
+      await waitForLine(py.worker, from, id, 15_000);
+      return id;
+    });
+    await warm(1_000);
+
     // gunicorn's sync worker timeout: a request that outlives --timeout, twice.
     await stack.plant('gunicorn worker timeouts', async () => {
       for (let i = 0; i < 2; i++) {
@@ -376,17 +390,11 @@ export async function pythonFaults(dir: string): Promise<PythonFaultFacts> {
     });
     await warm(1_000);
 
-    // Celery: a task past its hard time limit; a task that never ends (sent, then left running).
+    // Celery: a task past its hard time limit.
     const timeLimitTask = await stack.plant('celery hard time limit', async () => {
       const from = py.worker.entries.length;
       const id = sendTask(stack, 'tasks.rebuild_index');
       await waitForLine(py.worker, from, 'Hard time limit', 30_000);
-      return id;
-    });
-    const hungTask = await stack.plant('celery hung task', async () => {
-      const from = py.worker.entries.length;
-      const id = sendTask(stack, 'tasks.sync_inventory');
-      await waitForLine(py.worker, from, id, 15_000);
       return id;
     });
     await warm(1_000);
@@ -401,11 +409,15 @@ export async function pythonFaults(dir: string): Promise<PythonFaultFacts> {
       requests += statuses.length;
       return statuses;
     });
-    await sleep(2 * PYTHON_SETTINGS.beatSeconds * 1000);
+    // Light traffic on the health check only (the pools are exhausted), until the hung task is old.
+    const quiet = new Traffic(() => py.base, ['/health'], 2_000);
+    await sleep(Math.max(2 * PYTHON_SETTINGS.beatSeconds * 1000, hungOpenMs - (Date.now() - hungAt)));
+    await quiet.stop();
+    requests += quiet.statuses.length;
     return {
       workerTimeouts: { count: 2, timeoutS: PYTHON_SETTINGS.workerTimeoutS },
       poolExhaustion: { failed: statuses.filter((s) => s === 500).length, leaked: statuses.slice(0, leaks).filter((s) => s === 200).length },
-      celery: { timeLimitTask, hungTask },
+      celery: { timeLimitTask, hungTask, hungOpenSeconds: Math.round((Date.now() - hungAt) / 1000) },
       requests,
       incidents: stack.incidents,
     };
