@@ -11,7 +11,7 @@ export function registerConventions(program: Command, io: Io): void {
     )
     .action(() => {
       for (const c of CONVENTIONS) {
-        io.stdout(`${c.id}\n  ${c.library}\n  recognised by: ${c.recognisedBy}\n  example (${c.level}): ${c.example}\n\n`);
+        io.stdout(`${c.id}\n  ${c.library}\n  recognised by: ${c.recognisedBy}\n  example (${c.level ?? "no level: Railway's label stands"}): ${c.example}\n\n`);
       }
     });
 }
