@@ -62,6 +62,8 @@ export interface ServerOptions {
   plusOneEvery?: number;
   /** Most log entries a page holds whatever the request asks (a server may send fewer than asked; default 5,000). */
   pageCap?: number;
+  /** Log pages ignore `beforeDate` and always end at the clock (a server that does not page back). */
+  ignoreAnchor?: boolean;
   /** Delay of each answer (ms), for interruption tests. */
   delayMs?: number;
 }
@@ -140,7 +142,7 @@ export async function startRailwayServer(data: ProjectData, options: ServerOptio
   function before<T>(xs: readonly T[], keyOf: (x: T) => string, beforeDate: string | undefined, limit: number): T[] {
     const nowKey = key(new Date(state.now).toISOString());
     const oldestKept = key(new Date(state.now - retentionMs).toISOString());
-    const b = beforeDate === undefined ? nowKey : key(beforeDate) < nowKey ? key(beforeDate) : nowKey;
+    const b = beforeDate === undefined || options.ignoreAnchor ? nowKey : key(beforeDate) < nowKey ? key(beforeDate) : nowKey;
     const end = upperBound(xs, b, keyOf);
     limit = Math.min(limit, options.pageCap ?? MAX_LIMIT);
     const extra = options.plusOneEvery && ++logPages % options.plusOneEvery === 0 ? 1 : 0;

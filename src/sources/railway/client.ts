@@ -67,6 +67,19 @@ export interface RateInfo {
   waitedSeconds: number;
 }
 
+/** The endpoint the token goes to: https, or plain http to this machine only (elsewhere the token would travel in clear). */
+function endpoint(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new RailwayError('HINDSIGHT_RAILWAY_URL is not a URL');
+  }
+  const loopback = u.hostname === 'localhost' || u.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(u.hostname);
+  if (u.protocol === 'https:' || (u.protocol === 'http:' && loopback)) return url;
+  throw new RailwayError(`HINDSIGHT_RAILWAY_URL ${u.origin}: only https is used (plain http only to this machine), the token would travel in clear`);
+}
+
 /** A GraphQL client for one token and endpoint. */
 export class RailwayClient {
   readonly rate: RateInfo = { requests: 0, remaining: null, waitedSeconds: 0 };
@@ -74,7 +87,7 @@ export class RailwayClient {
   private readonly headers: Record<string, string>;
 
   constructor(private readonly options: ClientOptions) {
-    this.url = options.url ?? RAILWAY_URL;
+    this.url = endpoint(options.url ?? RAILWAY_URL);
     const t = options.token;
     this.headers = { 'content-type': 'application/json', 'user-agent': 'hindsight' };
     if (t.variable === 'RAILWAY_TOKEN') this.headers['project-access-token'] = t.value;

@@ -7,6 +7,7 @@
 // delivered at its oldest time. A page may hold `limit + 1` entries; more than a page of entries
 // at one instant cannot be paged past, and is said so.
 import { createHash } from 'node:crypto';
+import { RailwayError } from './client.js';
 
 /**
  * A time as a key that sorts as text: RFC 3339 in UTC with nine fraction digits
@@ -105,6 +106,9 @@ export async function readPage<T extends object>(fetch: (anchor: string, limit: 
   if (keyed.length === 0) return page;
   const oldest = keyed[0]!.k;
   if (oldest < window.since) return page;
+  // Nothing older than the anchor and some newer: the server ignored (or rounded) it, and would
+  // send this page for ever (or the read would end here, short, without a word).
+  if (oldest >= cursor.anchor && keyed[keyed.length - 1]!.k > cursor.anchor) throw new RailwayError(`Railway answered entries newer than the time asked for and none older (asked at or before ${cursor.anchor}, got ${oldest} and later): it does not page back, so the read cannot go on`);
   if (oldest === cursor.anchor) {
     if (entries.length === 0) {
       if (keyed.length < window.limit) return page;

@@ -136,11 +136,18 @@ function fileNameOf(name: string, taken: Set<string>): string {
   return n;
 }
 
-/** The pull record of `dir`, or null when there is none (or it is not one). */
+/** A name pull writes a service's lines to (fileNameOf's shape): a plain file name, never a path out of `dir`. */
+const OWN_FILE = /^[A-Za-z0-9_][A-Za-z0-9._-]*\.jsonl$/;
+
+/**
+ * The pull record of `dir`, or null when there is none (or it is not one). Its file names are
+ * removed and written to: a record naming anything but pull's own files is not one.
+ */
 function readPullRecord(dir: string): PullRecord | null {
   try {
     const r = JSON.parse(readFileSync(join(dir, PULL_FILE), 'utf8')) as PullRecord;
-    return r.source === 'railway' && Array.isArray(r.services) ? r : null;
+    const own = (s: ServiceRecord) => OWN_FILE.test(s.file) && (s.httpFile === null || OWN_FILE.test(s.httpFile)) && /^[A-Za-z0-9-]+$/.test(s.id);
+    return r.source === 'railway' && Array.isArray(r.services) && r.services.every(own) ? r : null;
   } catch {
     return null;
   }

@@ -1,7 +1,7 @@
 // `hindsight pull railway` against a Railway-compatible server on loopback (test/helpers/railway-server.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,6 +141,42 @@ describe('hindsight pull railway', () => {
     const r = await runCli(args(), { env: env(s) });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('hindsight: Railway answered with an error: Problem processing request\n');
+  });
+
+  it('stops with one line, never loops, when the server ignores the paging anchor', async () => {
+    const { data, end } = await serve({ lines: { api: 3000, postgres: 100, worker: 100 } });
+    await server!.close();
+    server = await startRailwayServer(data, { ignoreAnchor: true, pageCap: 200 });
+    const r = await runCli(['pull', 'railway', '--project', data.id, '--environment', 'production', '--service', 'api', '--since', new Date(end - 25 * HOUR).toISOString(), '-o', scratch()], { env: env(server) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^hindsight: Railway answered entries newer than the time asked for and none older \(.+\): it does not page back, so the read cannot go on\n$/);
+    expect(server.calls.environmentLogs).toBeLessThanOrEqual(3);
+  });
+
+  it('removes only its own files of an earlier pull, whatever its pull.json names', async () => {
+    const { s, data, end } = await serve({ lines: { api: 100, postgres: 50, worker: 50 } });
+    const root = scratch();
+    const dir = join(root, 'a', 'out');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(root, 'victim.jsonl'), 'keep\n');
+    writeFileSync(join(root, 'a', 'victim.txt'), 'keep\n');
+    const svc = (file: string, httpFile: string | null) => ({ id: 'x', name: 'x', file, httpFile });
+    writeFileSync(join(dir, 'pull.json'), JSON.stringify({ source: 'railway', complete: true, project: { id: 'p' }, environment: { id: 'e' }, services: [svc('../../victim.jsonl', '../victim.txt'), svc('..', '.')] }));
+    const r = await runCli(['pull', 'railway', '--project', data.id, '--environment', 'production', '--service', 'worker', '--since', new Date(end - HOUR).toISOString(), '-o', dir], { env: env(s) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(root, 'victim.jsonl'), 'utf8')).toBe('keep\n');
+    expect(readFileSync(join(root, 'a', 'victim.txt'), 'utf8')).toBe('keep\n');
+    expect(existsSync(join(dir, 'worker.jsonl'))).toBe(true);
+  });
+
+  it('sends the token over https, or plain http to loopback only: otherwise one line, exit 2', async () => {
+    const argv = ['pull', 'railway', '--project', 'p', '--environment', 'production', '--since', '1h', '-o', scratch()];
+    for (const url of ['http://railway.example.com/graphql/v2', 'http://10.1.2.3:8080/graphql/v2', 'ftp://127.0.0.1/x', 'not a url']) {
+      const r = await runCli(argv, { env: { RAILWAY_TOKEN: TOKEN, HINDSIGHT_RAILWAY_URL: url } });
+      expect(r.code, url).toBe(2);
+      expect(r.stderr, url).toMatch(/^hindsight: HINDSIGHT_RAILWAY_URL .*(token would travel in clear|is not a URL)\n$/);
+      expect(r.stderr).not.toContain(TOKEN);
+    }
   });
 
   it('warns when the window reaches past what Railway keeps, and fetches what is left', async () => {
