@@ -3,8 +3,13 @@
 // (`<state>.lock`, created exclusively, holding the owner's pid and host), taken before the state
 // is read and removed once the new state is written. A second run waits a little for it, then
 // gives up with exit code 2. A lock left by a process that is gone (a kill -9, a crash) is
-// taken over when it was made on this host: its pid tells whether the owner still runs.
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+// taken over when it was made on this host: its pid tells whether the owner still runs. Three
+// more kinds are stale, or no digest could ever run again: one naming this process's pid and host
+// that this process does not hold (a container where node always has the same pid and host name,
+// restarted after a kill), an empty or unreadable one older than a write takes (a kill between
+// the create and the write), and one older than LOCK_STALE_MS whatever its host (a lock carried
+// to another machine, e.g. in a CI cache).
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { makeFolder, StateError } from './state.js';
@@ -12,6 +17,12 @@ import { makeFolder, StateError } from './state.js';
 /** How long a second digest waits for the lock before it gives up. */
 export const LOCK_WAIT_MS = 10_000;
 const POLL_MS = 100;
+/** Age past which a lock is stale on any host: far longer than any digest runs. */
+export const LOCK_STALE_MS = 6 * 3600_000;
+/** Lock files this process holds: a lock naming our pid but not in here is a previous life's. */
+const heldPaths = new Set<string>();
+/** Time a new lock may stay empty, between its creation and its first write, before it is stale. */
+const EMPTY_LOCK_GRACE_MS = 2_000;
 
 interface LockOwner {
   pid: number;
@@ -37,7 +48,7 @@ export async function lockState(statePath: string, waitMs = LOCK_WAIT_MS): Promi
   for (;;) {
     const owner = tryCreate(path, statePath);
     if (owner === null) return held(path);
-    if (ownerIsGone(owner)) {
+    if (ownerIsGone(owner, path)) {
       // Removed and retried, not overwritten: two runs finding the same stale lock race on the create.
       removeQuietly(path);
       continue;
@@ -74,14 +85,29 @@ function readOwner(path: string): LockOwner {
     const raw = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockOwner>;
     return { pid: typeof raw.pid === 'number' ? raw.pid : 0, host: typeof raw.host === 'string' ? raw.host : '', since: typeof raw.since === 'string' ? raw.since : '' };
   } catch {
-    // Removed meanwhile, or caught between its creation and its first write: held, by someone.
+    // Removed meanwhile, or empty: caught between its creation and its first write, or left so
+    // by a kill there (ownerIsGone tells the two apart by the file's age).
     return { pid: 0, host: '', since: '' };
   }
 }
 
-/** Whether the owner is known to have ended: same host and no such process. */
-function ownerIsGone(o: LockOwner): boolean {
-  if (o.pid <= 0 || o.host !== hostname() || o.pid === process.pid) return false;
+/** Milliseconds since the lock file was last written; 0 when it is gone. */
+function lockAge(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** Whether the owner is known to have ended: a previous life of this process, a lock older than
+ *  any run, an empty lock older than a write takes, or on this host a pid that no longer runs. */
+function ownerIsGone(o: LockOwner, path: string): boolean {
+  if (o.pid === process.pid && o.host === hostname()) return !heldPaths.has(path);
+  const since = Date.parse(o.since);
+  if ((Number.isNaN(since) ? lockAge(path) : Date.now() - since) > LOCK_STALE_MS) return true;
+  if (o.pid <= 0) return lockAge(path) > EMPTY_LOCK_GRACE_MS;
+  if (o.host !== hostname()) return false;
   try {
     process.kill(o.pid, 0);
     return false;
@@ -91,11 +117,13 @@ function ownerIsGone(o: LockOwner): boolean {
 }
 
 function held(path: string): StateLock {
+  heldPaths.add(path);
   const onExit = () => removeQuietly(path);
   process.on('exit', onExit);
   return {
     release: () => {
       process.off('exit', onExit);
+      heldPaths.delete(path);
       removeQuietly(path);
     },
   };
