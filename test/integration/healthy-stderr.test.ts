@@ -4,7 +4,6 @@
 // test/fixtures/conventions/ (celery 5.2.6), with new times and task ids.
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTimeline, runDetectors } from '../../src/analyze.js';
@@ -29,13 +28,25 @@ describe('a healthy Celery worker on stderr', () => {
       const message = text.replace(STAMP, `[${iso.slice(0, 10)} ${iso.slice(11, 19)},${iso.slice(20, 23)}`).replace(ID, id ?? '');
       lines.push(JSON.stringify({ message, level: 'error', timestamp: iso }));
     };
+    // Task ids in UUID form (version 4) from a seeded xorshift, so that a failure reproduces.
+    let seed = 0x2545f491;
+    const hex8 = () => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0).toString(16).padStart(8, '0');
+    };
+    const taskId = () => {
+      const h = hex8() + hex8() + hex8() + hex8();
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[parseInt(h[16]!, 16) & 3]}${h.slice(17, 20)}-${h.slice(20)}`;
+    };
     const start = Date.UTC(2026, 11, 7, 9, 0, 0);
     // Two hours; every five minutes beat fans out 40 tasks that the worker runs within seconds.
     for (let m = 0; m < 120; m += 5) {
       const t = start + m * 60_000;
       write(t, sending);
       for (let k = 0; k < 40; k++) {
-        const id = randomUUID();
+        const id = taskId();
         write(t + 20 + k * 50, received, id);
         write(t + 40 + k * 50, ran, id);
         write(t + 45 + k * 50, succeeded, id);
