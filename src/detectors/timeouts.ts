@@ -133,7 +133,7 @@ const TEXT: Record<Kind, { title: string; what: [one: string, many: string]; cau
 export const timeouts = defineDetector({
   meta: {
     id: 'timeouts',
-    title: 'Timeouts: statement, idle-in-transaction, idle-session, application, 504',
+    title: 'Timeouts: statement, idle-in-transaction, idle-session, worker and task time limits, application, 504',
     explanation:
       'Statements cancelled by statement_timeout, sessions ended by idle_in_transaction_session_timeout or idle_session_timeout, workers and ' +
       'tasks stopped at their time limit (gunicorn WORKER TIMEOUT, Celery soft and hard time limits, RQ, puma, Sidekiq, BullMQ stalled jobs), and ' +
