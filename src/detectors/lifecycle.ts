@@ -82,9 +82,6 @@ const secondsOf = (v: string, unit: string | undefined) => (unit === 'ms' ? Numb
 const RULES: readonly Rule[] = [
   { label: 'railway-start', re: /^Starting Container$/, kind: 'start', scope: 'container', once: true },
   { label: 'railway-stop', re: /^Stopping Container$/, kind: 'stop', scope: 'container' },
-  // Railway's own record of a deployment that crashed (deployments.json of hindsight pull railway):
-  // a crash the logs may not show. Its removals are not markers: its containers' stop lines are.
-  { label: 'railway-deployment-crashed', re: /^Deployment \S+ crashed$/, kind: 'failure', scope: 'container' },
   { label: 'heroku-start', re: /Starting process with command/, kind: 'start', scope: 'container', once: true },
   {
     label: 'heroku-state',
@@ -215,33 +212,47 @@ export function instanceOf(ev: { attrs?: Record<string, unknown> }): string | un
   return stringAttr(ev.attrs, 'deploymentInstanceId', 'deployment_instance_id', 'DEPLOYMENT_INSTANCE_ID');
 }
 
+/**
+ * Railway's own record of a deployment that crashed (deployments.json of hindsight pull railway):
+ * a crash the logs may not show. Read from the record's status, never from its words, which a line
+ * of the app may hold too. Its removals are not markers: its containers' stop lines are.
+ */
+const DEPLOYMENT_CRASHED: Classified = { kind: 'failure', scope: 'container', label: 'railway-deployment-crashed' };
+const crashedDeployment = (ev: { source: string; attrs?: Record<string, unknown> }) => ev.source === 'platform' && ev.attrs?.status === 'CRASHED';
+
 /** Every lifecycle line among the kept events, in time order (lines without a time are left out). */
 export function lifecycleMarkers(t: TimelineSummary): LifecycleMarker[] {
   // The rule is found once per template (on its first line, as the timeline decides what to keep);
   // each event of a matching template runs only that rule, and a timeline without any skips the scan.
+  // The platform's templates are read too, for the deployments' records.
   const ruleOf: (Rule | null)[] = [];
+  const platform: boolean[] = [];
   let any = false;
   for (const tpl of t.templates) {
     const text = tpl.examples[0]?.text;
     const rule = text === undefined ? null : (RULES.find((r) => ruleMatch(r, text) !== null) ?? null);
     ruleOf[tpl.id] = rule;
-    if (rule !== null) any = true;
+    platform[tpl.id] = tpl.source === 'platform';
+    if (rule !== null || tpl.source === 'platform') any = true;
   }
   const out: LifecycleMarker[] = [];
   if (!any) return out;
-  for (const ev of eventsOfTemplates(t, (id) => (ruleOf[id] ?? null) !== null)) {
+  for (const ev of eventsOfTemplates(t, (id) => (ruleOf[id] ?? null) !== null || platform[id] === true)) {
     if (ev.ts === null) continue;
-    const rule = ruleOf[ev.template] ?? null;
-    if (rule === null) continue;
-    let used = rule;
-    let c = ruleMatch(rule, ev.message);
-    if (c === null) {
+    let used: Rule | null = null;
+    let c: Classified | null = null;
+    if (crashedDeployment(ev)) c = DEPLOYMENT_CRASHED;
+    else {
+      const rule = ruleOf[ev.template] ?? null;
+      if (rule === null) continue;
+      used = rule;
+      c = ruleMatch(rule, ev.message);
       // A template can hold messages another rule reads better; fall back to the full scan.
-      for (const r of RULES) if ((c = ruleMatch((used = r), ev.message)) !== null) break;
+      if (c === null) for (const r of RULES) if ((c = ruleMatch((used = r), ev.message)) !== null) break;
       if (c === null) continue;
     }
     const marker: LifecycleMarker = { ts: ev.ts, service: ev.service, ...c, event: ev };
-    if (used.postmaster === true && ev.pg?.pid !== undefined) marker.pid = ev.pg.pid;
+    if (used?.postmaster === true && ev.pg?.pid !== undefined) marker.pid = ev.pg.pid;
     const d = deploymentOf(ev);
     if (d !== undefined) marker.deployment = d;
     const i = instanceOf(ev);

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildTimeline, ms, type TestEvent } from '../helpers/timeline.js';
+import { runFormat } from '../ingest/run-format.js';
+import { railwayDeployments } from '../../src/ingest/formats/railway-deployments.js';
 import { classifyLifecycle, containerLives, LIFECYCLE_INTERESTS, lifecycleMarkers, lifecycleOf, lifecycleTransitions } from '../../src/detectors/lifecycle.js';
 
 const tl = (events: TestEvent[]) => buildTimeline(events, [], [...LIFECYCLE_INTERESTS]);
@@ -164,5 +166,22 @@ describe('transitions and lives', () => {
     const tr = lifecycleTransitions(lifecycleMarkers(t));
     expect(tr.filter((x) => x.kind === 'start')).toHaveLength(4);
     expect(containerLives(tr)).toHaveLength(4);
+  });
+});
+
+describe("Railway's record of a crashed deployment", () => {
+  it('is a crash from the record (platform, status CRASHED), never from a line of the app with the same words', () => {
+    // deployments.json as `hindsight pull railway` writes it (pull.ts writeDeployments).
+    const doc = [
+      '{"source":"hindsight pull railway","project":{"id":"p1","name":"shop"},"environment":{"id":"e1","name":"production"},"window":{"since":"2026-02-07T00:00:00.000Z","until":"2026-02-08T00:00:00.000Z"},"deployments":[',
+      '{"id":"dep-a","service":"api","serviceId":"s1","status":"CRASHED","createdAt":"2026-02-07T10:00:00.000Z","statusUpdatedAt":"2026-02-07T12:00:00.000Z","stoppedAt":"2026-02-07T12:00:00.000Z"},',
+      '{"id":"dep-b","service":"api","serviceId":"s1","status":"SUCCESS","createdAt":"2026-02-07T12:05:00.000Z","statusUpdatedAt":"2026-02-07T12:06:00.000Z","stoppedAt":null}',
+      ']}',
+    ];
+    const platform = runFormat(railwayDeployments, doc).events.map((e): TestEvent => ({ at: e.ts, message: e.message, level: e.level, service: e.service, source: e.source, attrs: e.attrs }));
+    const app: TestEvent = { at: '2026-02-07T13:00:00Z', service: 'api', level: 'error', message: 'Deployment dep-c crashed', attrs: { deploymentId: 'dep-b', status: 'CRASHED' } };
+    const markers = lifecycleMarkers(tl([...platform, app]));
+    expect(markers.map((m) => [m.label, m.kind, m.deployment, new Date(m.ts).toISOString()])).toEqual([['railway-deployment-crashed', 'failure', 'dep-a', '2026-02-07T12:00:00.000Z']]);
+    expect(classifyLifecycle('Deployment dep-c crashed')).toBeNull();
   });
 });

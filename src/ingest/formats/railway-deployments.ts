@@ -64,16 +64,17 @@ export const railwayDeployments: InputFormat = {
       const v = value as Record<string, unknown>;
       const text = (x: unknown) => (typeof x === 'string' ? x : undefined);
       const d: Deployment = { id: text(v.id) ?? '(no id)', service: text(v.service) ?? 'railway', serviceId: text(v.serviceId), status: text(v.status) ?? '', createdAt: text(v.createdAt) ?? '', statusUpdatedAt: text(v.statusUpdatedAt), stoppedAt: text(v.stoppedAt) };
-      const attrs = { deploymentId: d.id, serviceId: d.serviceId, status: d.status };
-      const at = (ts: string | null | undefined, words: string, level: Level) => {
+      // `status` only on the event of the status (lifecycle.ts reads a crash there), not on the creation.
+      const at = (ts: string | null | undefined, words: string, level: Level, status?: string) => {
         const t = ts ? parseTimestamp(ts) : null;
         if (t === null) return;
+        const attrs = status === undefined ? { deploymentId: d.id, serviceId: d.serviceId } : { deploymentId: d.id, serviceId: d.serviceId, status };
         const ev: LogEvent = { ts: t, service: d.service, source: 'platform', level, levelText: level, message: `Deployment ${d.id} ${words}`, attrs, input, line };
         sink.event(ev, 0);
       };
       at(d.createdAt, 'created', 'info');
       const final = STATUS[d.status];
-      if (final !== undefined) at(d.status === 'SUCCESS' ? d.statusUpdatedAt : (d.stoppedAt ?? d.statusUpdatedAt), final[0], final[1]);
+      if (final !== undefined) at(d.status === 'SUCCESS' ? d.statusUpdatedAt : (d.stoppedAt ?? d.statusUpdatedAt), final[0], final[1], d.status);
     };
     return { line: (text, n) => reader.line(text, n), end: () => reader.end() };
   },
