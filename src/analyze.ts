@@ -17,6 +17,8 @@ export interface TimelineRunOptions extends ReadOptions {
   serviceAliases?: Readonly<Record<string, string>>;
   /** Records whose message matches are left out (configuration `ignoreTemplates`). */
   ignore?: RegExp;
+  /** An input's name in the report and every message, from its path (default: the path). */
+  nameOf?: (path: string) => string;
 }
 
 /** What the run left out on purpose: records and samples outside --since/--until, records ignored by the configuration. */
@@ -37,7 +39,8 @@ export async function readTimeline(paths: readonly string[], options: TimelineRu
   const filtered = since !== undefined || until !== undefined || ignore !== undefined || aliases !== null;
   const inWindow = (ts: number | null) => ts === null || ((since === undefined || ts >= since) && (until === undefined || ts <= until));
   for (const f of files) {
-    const index = timeline.registerInput(f);
+    const name = options.nameOf?.(f) ?? f;
+    const index = timeline.registerInput(name);
     // The plain receiver when nothing is filtered keeps the hot path to one call per event.
     const receiver = filtered
       ? {
@@ -69,7 +72,7 @@ export async function readTimeline(paths: readonly string[], options: TimelineRu
           },
         }
       : { event: (ev: LogEvent) => timeline.event(ev), metric: (s: MetricSample) => timeline.metric(s) };
-    const summary = await readInput(f, index, receiver, options).catch((e: unknown) => unreadOrThrow(e, f, named));
+    const summary = await readInput(f, index, receiver, name === f ? options : { ...options, name }).catch((e: unknown) => unreadOrThrow(e, f, named, name));
     if (aliases !== null) summary.services = [...new Set(summary.services.map((s) => aliases.get(s) ?? s))].sort();
     timeline.addInputSummary(summary);
     if (options.shouldStop?.()) break;
@@ -98,8 +101,8 @@ export async function newestTimestamp(paths: readonly string[], options: ReadOpt
  * One file in a directory that is not a log (an archive, an image, a file of another format) is
  * skipped with a warning, and the rest is read; named on the command line, it is an error.
  */
-function unreadOrThrow(e: unknown, path: string, named: ReadonlySet<string>): InputSummary {
-  if (e instanceof NotALogError && !named.has(path)) return unreadInput(path, e.reason);
+function unreadOrThrow(e: unknown, path: string, named: ReadonlySet<string>, name = path): InputSummary {
+  if (e instanceof NotALogError && !named.has(path)) return unreadInput(name, e.reason);
   throw e;
 }
 

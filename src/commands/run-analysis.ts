@@ -111,17 +111,13 @@ export async function runAnalysis(inputs: string[], opts: InputOptions, io: Io, 
         onProgress: progress.onProgress,
         serviceAliases: config.services,
         ignore: ignoreMatcher(config),
+        // Fetched inputs are named for where they came from, not for a directory that is about to go.
+        nameOf: fetched !== null ? (p: string) => `railway:${p.slice(fetched!.dir.length + 1)}` : undefined,
       });
     } finally {
       progress.done();
     }
     const { summary, leftOut } = read;
-    // Fetched inputs are named for where they came from, not for a directory that is about to go.
-    if (fetched !== null) {
-      const named = (p: string) => `railway:${p.slice(fetched!.dir.length + 1)}`;
-      for (const i of summary.inputs) i.path = named(i.path);
-      summary.inputPaths = summary.inputPaths.map(named);
-    }
     if (summary.totals.records === 0 && summary.metrics.length === 0) throw new UsageError(nothingReadMessage(summary, leftOut.outsideWindow, leftOut.ignored, window, needsAnchor(since, until)));
     const { findings, runs } = runDetectors(summary, config.detectors);
     const run: RunInfo = { ...window, outsideWindow: leftOut.outsideWindow, ignored: leftOut.ignored };

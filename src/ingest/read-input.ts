@@ -65,6 +65,8 @@ export interface ReadOptions extends ParseOptions {
   stdin?: Readable;
   /** Lines longer than this many bytes are skipped (default 64 MiB). */
   maxLineLength?: number;
+  /** The input's name in its summary and every message about it (default: its path; `railway:api.jsonl` for a fetched file). */
+  name?: string;
 }
 
 const SNIFF_LINES = 64;
@@ -180,8 +182,9 @@ export async function readInput(
   options: ReadOptions = {},
 ): Promise<InputSummary> {
   const service = options.service ?? serviceFromPath(path);
+  const name = options.name ?? path;
   const summary: InputSummary = {
-    path,
+    path: name,
     format: '',
     formatReason: '',
     lines: 0,
@@ -298,15 +301,15 @@ export async function readInput(
       } else {
         const best = sniffFormat(head, options);
         if ((best === null || best.format.id === 'railway-text') && opensArrayOfRecords(head)) {
-          const file = path === '-' ? '' : ` ${path}`;
+          const file = path === '-' ? '' : ` ${name}`;
           const reason = `a JSON array of log records; hindsight reads one JSON object a line, as railway logs --json prints them: ${path === '-' ? '... | ' : ''}jq -c '.[]'${file} | hindsight analyze`;
-          throw new NotALogError(`${inputName(path)} is ${reason}`, reason);
+          throw new NotALogError(`${inputName(name)} is ${reason}`, reason);
         }
         if (!best) {
           const reason =
             `format not recognised from its first ${head.length === 1 ? 'line' : plural(head.length, 'line')}. Known formats: ${FORMATS.filter((x) => x.id !== 'raw').map((x) => x.id).join(', ')}. ` +
             `Use --input-format NAME to force one (--input-format raw reads every line as a bare message).`;
-          throw new NotALogError(`${inputName(path)}: ${reason}`, reason);
+          throw new NotALogError(`${inputName(name)}: ${reason}`, reason);
         }
         format = best.format;
         summary.formatReason = best.reason;
@@ -390,7 +393,7 @@ export async function readInput(
     opened = await openStream(path, options, (close) => (input.close = close));
     if (stopped) opened.close();
     for await (const chunk of opened.chunks) {
-      if (bytes === 0 && !options.inputFormat) rejectBinary(path, chunk);
+      if (bytes === 0 && !options.inputFormat) rejectBinary(name, chunk);
       bytes += chunk.length;
       if (options.onProgress) options.onProgress(bytes);
       const chunkNul = chunk.indexOf(0) !== -1;
@@ -456,9 +459,9 @@ export async function readInput(
       );
       cut = 'incomplete line (the gzip data ended inside it)';
     } else if (err.code === 'EISDIR') {
-      throw new InputError(`${path} is a directory`);
+      throw new InputError(`${name} is a directory`);
     } else {
-      throw new InputError(`cannot read ${path}: ${err.message}`);
+      throw new InputError(`cannot read ${name}: ${err.message}`);
     }
   } finally {
     if (poll !== null) clearInterval(poll);

@@ -125,4 +125,20 @@ describe('Railway, night after night', () => {
     expect(b.findings).toEqual(JSON.parse(JSON.stringify(a.findings).split(`${dir}/`).join('railway:')));
     expect(b.timeline?.totals ?? b.totals).toEqual(a.timeline?.totals ?? a.totals);
   });
+  it('analyze --railway names the fetched inputs railway:… in every message, also the ones written while reading', async () => {
+    const end = Math.floor(Date.now() / 1000) * 1000 - HOUR;
+    const data = makeProject({ end, days: 1, lines: { api: 400, postgres: 50, worker: 50 } });
+    // One entry 50 days before the rest: a time outlier, whose warning names its input and line.
+    const api = data.services[0]!;
+    const old = new Date(end - 50 * 24 * HOUR).toISOString().slice(0, 23);
+    api.logs.unshift({ ...api.logs[0]!, timestamp: `${old}000000Z` });
+    server = await startRailwayServer(data, { retentionDays: 90 });
+    const env = { RAILWAY_API_TOKEN: TOKEN, HINDSIGHT_RAILWAY_URL: server.url };
+    const r = await runCli(['analyze', '--railway', '--project', data.id, '--environment', 'production', '--service', 'api', '--since', new Date(end - 60 * 24 * HOUR).toISOString(), '--until', new Date(end).toISOString(), '--format', 'json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    const warnings = (report.inputs as { warnings: string[] }[]).flatMap((i) => i.warnings).join('\n');
+    expect(warnings).toMatch(/dated far outside the rest of the logs.*the earliest at railway:api\.jsonl:1, /);
+    expect(r.stdout + r.stderr).not.toContain(tmpdir());
+  });
 });
