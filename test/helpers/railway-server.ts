@@ -64,8 +64,10 @@ export interface ServerOptions {
   pageCap?: number;
   /** Log pages ignore `beforeDate` and always end at the clock (a server that does not page back). */
   ignoreAnchor?: boolean;
-  /** Delay of each answer (ms), for interruption tests. */
+  /** Delay of each answer (ms). */
   delayMs?: number;
+  /** The answer to this log request (1: the first) waits for `release()`, for interruption tests. */
+  holdLogsCall?: number;
 }
 
 export interface RailwayTestServer {
@@ -79,6 +81,8 @@ export interface RailwayTestServer {
   calls: Record<string, number>;
   /** Largest log page answered. */
   maxPage: number;
+  /** Lets the held log request (ServerOptions.holdLogsCall) be answered. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -128,6 +132,8 @@ export async function startRailwayServer(data: ProjectData, options: ServerOptio
     if (k === undefined) logKeys.set(l, (k = key(l.timestamp)));
     return k;
   };
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
   const state: RailwayTestServer = {
     url: '',
     data,
@@ -135,6 +141,7 @@ export async function startRailwayServer(data: ProjectData, options: ServerOptio
     inject: [],
     calls: {},
     maxPage: 0,
+    release: () => release(),
     close: () => new Promise((r) => server.close(() => r())),
   };
 
@@ -206,13 +213,15 @@ export async function startRailwayServer(data: ProjectData, options: ServerOptio
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      let hold = false;
       const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
         const send = () => {
           if (res.destroyed) return;
           res.writeHead(status, { 'content-type': 'application/json', 'x-ratelimit-remaining': String(Math.max(0, perHour - hour.n)), ...headers });
           res.end(JSON.stringify(body));
         };
-        if (options.delayMs) setTimeout(send, options.delayMs);
+        if (hold) void held.then(send);
+        else if (options.delayMs) setTimeout(send, options.delayMs);
         else send();
       };
       const token = req.headers['project-access-token'] ?? /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
@@ -254,6 +263,7 @@ export async function startRailwayServer(data: ProjectData, options: ServerOptio
         args[m[1]!] = body.variables?.[m[2]!];
       }
       state.calls[field] = (state.calls[field] ?? 0) + 1;
+      hold = field === 'environmentLogs' && state.calls[field] === options.holdLogsCall;
       if (injected === 'errors') return reply(200, { data: null, errors: [{ message: 'Problem processing request' }] });
       const out = answer(field, args) as Record<string, unknown>;
       if ('errors' in out) return reply(200, { data: null, errors: out.errors });

@@ -4,10 +4,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startRailwayServer, type ProjectData, type RailwayTestServer, type ServerOptions } from '../../helpers/railway-server.js';
 import { makeProject, type ProjectShape } from '../../helpers/railway-project.js';
 import { runCli } from '../../cli/run-cli.js';
+import { builtCli } from '../../helpers/built-cli.js';
 import { logLine, httpLine } from '../../../src/sources/railway/lines.js';
 
 const TOKEN = 'project-token-0f3a9c';
@@ -198,18 +198,21 @@ describe('hindsight pull railway', () => {
     expect(pullInput.warnings.join('\n')).toMatch(/the pull is missing logs of api before/);
   });
 
-  const cli = fileURLToPath(new URL('../../../dist/cli.js', import.meta.url));
-  it.skipIf(!existsSync(cli))('keeps what was fetched on Ctrl-C (whole lines, pull.json says where it stopped), and resumes when run again', async () => {
-    const { s, data, end } = await serve({ lines: { api: 4000, postgres: 100, worker: 100 } }, { pageCap: 200, delayMs: 40 });
+  it('keeps what was fetched on Ctrl-C (whole lines, pull.json says where it stopped), and resumes when run again', async () => {
+    const cli = builtCli();
+    // The 7th log request (api's, of 20 pages) is held open until the signal is sent: the child is then mid-read of api, whatever the load.
+    const { s, data, end } = await serve({ lines: { api: 4000, postgres: 100, worker: 100 } }, { pageCap: 200, holdLogsCall: 7 });
     const dir = scratch();
     const since = end - 25 * HOUR;
     const argv = ['pull', 'railway', '--project', data.id, '--environment', 'production', '--since', new Date(since).toISOString(), '--until', new Date(end).toISOString(), '-o', dir];
     const child = spawn(process.execPath, [cli, ...argv], { env: { ...process.env, ...env(s) }, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
-    while ((s.calls.environmentLogs ?? 0) < 6) await new Promise((r) => setTimeout(r, 20));
+    const closed = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    while ((s.calls.environmentLogs ?? 0) < 7 && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    s.release();
+    const code = await closed;
     expect(code, err).toBe(130);
     expect(err).toMatch(/stopped early \(interrupted while reading api; run the same command again to resume\)/);
     const pull = JSON.parse(readFileSync(join(dir, 'pull.json'), 'utf8'));
