@@ -78,9 +78,14 @@ export function levelOfNumber(n: number, syslog = false): Level {
   return n >= 60 ? 'fatal' : n >= 50 ? 'error' : n >= 40 ? 'warn' : n >= 30 ? 'info' : n >= 20 ? 'debug' : 'trace';
 }
 
-/** Level of a numeric `level` member: pino's and bunyan's 10..60, Monolog's 100..600 (DEBUG 100 ... EMERGENCY 600). */
-function levelOfLevelNumber(n: number): Level {
-  if (n < 100) return levelOfNumber(n);
+/**
+ * Level of a numeric `level` member on a scale a logger writes: pino's and bunyan's 10..60,
+ * Monolog's 100..600 (DEBUG 100 ... EMERGENCY 600). Other numbers (`"level":3` of a game, a
+ * tree) are no severity: null.
+ */
+function levelOfLevelNumber(n: number): Level | null {
+  if (n >= 10 && n <= 60) return levelOfNumber(n);
+  if (n < 100 || n > 600) return null;
   return n >= 500 ? 'fatal' : n >= 400 ? 'error' : n >= 300 ? 'warn' : n >= 200 ? 'info' : 'debug';
 }
 
@@ -331,24 +336,46 @@ function levelAmongTokens(s: string, i: number): Level | null {
   return null;
 }
 
-/** A JSON line's level: the first of LEVEL_KEYS it holds, read where it stands (no parse of the line). */
+/**
+ * A JSON line's level: the first of LEVEL_KEYS it holds, read where it stands (no parse of the
+ * line). Braces, brackets and strings are followed up to each match: a key inside a string is
+ * none, and in a nested object (winston's logstash `{"@fields":{"level":"info"}}`) only a
+ * severity word counts, so that `{"game":{"level":3}}` is no level. A number counts on a
+ * severity scale only (levelOfLevelNumber).
+ */
 function jsonLevel(s: string): Level | null {
   for (const key of QUOTED_LEVEL_KEYS) {
-    const at = s.indexOf(key);
-    if (at === -1) continue;
-    let i = at + key.length;
-    while (s.charCodeAt(i) === 32) i++;
-    if (s.charCodeAt(i) !== 58) continue;
-    i++;
-    while (s.charCodeAt(i) === 32) i++;
-    const c = s.charCodeAt(i);
-    if (c === 34) {
-      const z = s.indexOf('"', i + 1);
-      if (z !== -1 && z - i < 24) return levelOfMember(s.slice(i + 1, z));
-    } else if (c >= 48 && c <= 57) {
-      let z = i + 1;
-      while (z < s.length && s.charCodeAt(z) >= 48 && s.charCodeAt(z) <= 57) z++;
-      return levelOfMember(Number(s.slice(i, z)));
+    let depth = 0;
+    let inString = false;
+    let scanned = 0;
+    for (let at = s.indexOf(key); at !== -1; at = s.indexOf(key, at + 1)) {
+      for (; scanned < at; scanned++) {
+        const c = s.charCodeAt(scanned);
+        if (inString) {
+          if (c === 92) scanned++;
+          else if (c === 34) inString = false;
+        } else if (c === 34) inString = true;
+        else if (c === 123 || c === 91) depth++;
+        else if (c === 125 || c === 93) depth--;
+      }
+      if (inString) continue;
+      let i = at + key.length;
+      while (s.charCodeAt(i) === 32) i++;
+      if (s.charCodeAt(i) !== 58) continue;
+      i++;
+      while (s.charCodeAt(i) === 32) i++;
+      const c = s.charCodeAt(i);
+      if (c === 34) {
+        const z = s.indexOf('"', i + 1);
+        if (z === -1 || z - i >= 24) break;
+        const l = levelOfMember(s.slice(i + 1, z));
+        if (l !== null || depth === 1) return l;
+      } else if (depth === 1) {
+        if (!(c >= 48 && c <= 57)) break;
+        let z = i + 1;
+        while (z < s.length && s.charCodeAt(z) >= 48 && s.charCodeAt(z) <= 57) z++;
+        return levelOfMember(Number(s.slice(i, z)));
+      }
     }
   }
   return null;
