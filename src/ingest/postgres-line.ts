@@ -206,7 +206,11 @@ export function parsePgTail(line: string, from: number, ts: number | null): PgLi
           if (line.charCodeAt(m) === 32) m++;
           if (line.charCodeAt(m) === 32) m++;
           const fields: PgFields = { severity: sev };
-          if (w > from) scanPrefix(line, from, w, fields);
+          const bracketPid = w > from && scanPrefix(line, from, w, fields);
+          // elog.c writes `SEVERITY:  ` with two spaces. One space is another logger's `INFO: `
+          // (Sidekiq's `pid=19206 tid=efu INFO: start`) or a line typed again (pgbadger's RDS
+          // sample, pg-timezones.log): taken only after a `[%p]`, which those loggers do not write.
+          if (m === colon + 2 && !bracketPid) return null;
           return { ts, severity: sev, message: line.slice(m), fields, continuation: CONTINUATION_SET.has(sev) };
         }
       }
@@ -216,8 +220,11 @@ export function parsePgTail(line: string, from: number, ts: number | null): PgLi
   return null;
 }
 
-/** Fills pid, user, database, application, client, session and sqlstate from the prefix text [from, to). */
-function scanPrefix(s: string, from: number, to: number, f: PgFields): void {
+/**
+ * Fills pid, user, database, application, client, session and sqlstate from the prefix text
+ * [from, to). True when the pid stands in brackets (`[%p]`).
+ */
+function scanPrefix(s: string, from: number, to: number, f: PgFields): boolean {
   // One pass over the prefix finds where each kind of field may start (indexOf would run on
   // into a long message when the prefix has no such character).
   let b = -1;
@@ -230,6 +237,7 @@ function scanPrefix(s: string, from: number, to: number, f: PgFields): void {
     else if (c === 64) { if (at === -1) at = i; }
   }
   // pid: the first `[digits]` or `[digits-digits]`.
+  let bracketPid = false;
   while (b !== -1 && b < to) {
     let j = b + 1;
     let pid = 0;
@@ -237,6 +245,7 @@ function scanPrefix(s: string, from: number, to: number, f: PgFields): void {
     const cj = s.charCodeAt(j);
     if (j > b + 1 && (cj === 93 || cj === 45)) {
       f.pid = pid;
+      bracketPid = true;
       break;
     }
     b = nextIn(s, 91, b + 1, to);
@@ -312,6 +321,7 @@ function scanPrefix(s: string, from: number, to: number, f: PgFields): void {
   if (e - from >= 5 && isSqlstate(s, e - 5, e) && (e - 5 === from || isDelimiter(s.charCodeAt(e - 6))) && f.sqlstate === undefined) {
     f.sqlstate = s.slice(e - 5, e);
   }
+  return bracketPid;
 }
 
 /** Index of char code `c` in s[from, to), or -1. */

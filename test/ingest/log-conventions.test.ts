@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Level, LogEvent } from '../../src/model.js';
 import { CONVENTIONS } from '../../src/ingest/log-conventions.js';
 import { lastCueShape, levelCueOf } from '../../src/ingest/level.js';
+import { parsePgLine } from '../../src/ingest/postgres-line.js';
 import { withoutTerminalCodes } from '../../src/ingest/terminal-codes.js';
 import { railwayJson } from '../../src/ingest/formats/railway-json.js';
 import { railwayText } from '../../src/ingest/formats/railway-text.js';
@@ -112,10 +113,6 @@ describe('conventions through the Railway formats', () => {
   // Railway labels every stderr line `error`: each capture as Railway would give it, 10 s apart so
   // that no line joins another's record.
   const lines = Object.keys(EXPECTED).flatMap((name) => fixture(name).map((l, i) => [l, LETTER[EXPECTED[name]![i]!]!] as const));
-  // In line order: a record the PostgreSQL reader holds for its DETAIL lines comes out later
-  // (Sidekiq's `2026-... pid=19206 tid=efu INFO: start` reads as a PostgreSQL line with a
-  // `pid=` prefix; its level is right either way).
-  const byLine = (events: LogEvent[]) => [...events].sort((a, b) => a.line - b.line);
   const at = (i: number) => new Date(Date.UTC(2026, 11, 7, 17, 0, 0) + i * 10_000).toISOString();
 
   it('railway-json: a level the line announces wins over the stderr label; lines that announce none keep it', () => {
@@ -123,7 +120,7 @@ describe('conventions through the Railway formats', () => {
       railwayJson,
       lines.map(([m], i) => JSON.stringify({ message: m, level: 'error', timestamp: at(i) })),
     );
-    expect(byLine(run.events).map((e) => e.level)).toEqual(lines.map(([, l]) => l ?? 'error'));
+    expect(run.events.map((e) => e.level)).toEqual(lines.map(([, l]) => l ?? 'error'));
     expect(run.events.every((e) => e.stream === 'error')).toBe(true);
   });
 
@@ -132,7 +129,7 @@ describe('conventions through the Railway formats', () => {
       railwayText,
       lines.map(([m], i) => `${at(i).slice(0, 19)}  [err] ${m}`),
     );
-    expect(byLine(run.events).map((e) => e.level)).toEqual(lines.map(([, l]) => l ?? 'error'));
+    expect(run.events.map((e) => e.level)).toEqual(lines.map(([, l]) => l ?? 'error'));
   });
 
   it.each(['monolog.txt', 'python-json-logger.txt'])("%s: a structured record's own level member wins over the stderr label, as Railway flattens it", (name) => {
@@ -156,5 +153,26 @@ describe('conventions through the Railway formats', () => {
       JSON.stringify({ message: 'INFO: cache warm', level: 'warn', timestamp: at(1) }),
     ]);
     expect(run.events.map((e) => e.level)).toEqual(['error', 'warn']);
+  });
+
+  it("a nested `level` or a number on no severity scale is not the line's level", () => {
+    // Node 20's console.log(JSON.stringify({ msg: 'player advanced', game: { level: 3 } })), and the
+    // same with the key inside a string: no level of the line's own, so Railway's stderr label stands.
+    const plain = ['{"msg":"player advanced","game":{"level":3}}', '{"msg":"player advanced","note":"\\"level\\":50","game":{"level":3}}'];
+    expect(plain.map((l) => levelCueOf(l))).toEqual([null, null]);
+    const run = runFormat(railwayJson, plain.map((m, i) => JSON.stringify({ message: m, level: 'error', timestamp: at(i) })));
+    expect(run.events.map((e) => e.level)).toEqual(['error', 'error']);
+    // A top-level level after a nested one is still read; a top-level number off every scale is none.
+    const pino = fixture('pino.txt').find((l) => l.startsWith('{"level":50'))!;
+    expect(levelCueOf(`{"game":{"level":3},${pino.slice(1)}`)).toBe('error');
+    expect(levelCueOf(pino.replace('"level":50', '"level":3'))).toBeNull();
+  });
+
+  it('Sidekiq lines (`pid=... tid=... INFO: `, one space) are no PostgreSQL records and come out in order', () => {
+    const sidekiq = fixture('sidekiq.txt');
+    expect(sidekiq.map((l) => parsePgLine(l))).toEqual(sidekiq.map(() => null));
+    const run = runFormat(railwayJson, sidekiq.map((m, i) => JSON.stringify({ message: m, level: 'error', timestamp: at(i) })));
+    expect(run.events.map((e) => e.line)).toEqual(sidekiq.map((_, i) => i + 1));
+    expect(run.events.every((e) => e.source !== 'postgres')).toBe(true);
   });
 });
