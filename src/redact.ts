@@ -105,7 +105,7 @@ const RULES: readonly Rule[] = [
   // value (SQL's $1 and ?, a template's <*>, printf's %s) is left as it is.
   [
     new RegExp(`(${KEY_WORD}[\\w.-]{0,64}(?:\\\\?["'])?\\s*(?:=>?|:)\\s*)(?!\\[REDACTED|${SCHEME}\\s|(?:\\$\\d+|\\?|<\\*>|%s)(?=[\\s",;&}\\])'<>]|$))(${KEY_VALUE})`, 'gi'),
-    (m, key, value) => (isProse(key!, value!) ? m : `${key}${quoted(value!)}`),
+    (m, key, value, at, text) => (isProse(key!, value!, text!.slice(Math.max(0, Number(at) - 32), Number(at))) ? m : `${key}${quoted(value!)}`),
   ],
   // Command-line flags: --password hunter2, --token=abc.
   [/(--(?:password|passwd|pass|token|secret|api-key|apikey|access-token|auth-token|client-secret)[= ])(?!\[REDACTED)\S+/gi, '$1[REDACTED]'],
@@ -122,12 +122,17 @@ function quoted(v: string): string {
   return '[REDACTED]';
 }
 
+/** The words a sentence puts after "token:" or "auth:" (never a secret's whole value). */
+const PROSE_VALUES = new Set(['set', 'unset', 'missing', 'expired', 'invalid', 'required', 'not', 'no', 'none', 'empty', 'absent', 'revoked', 'rejected', 'denied', 'failed', 'ok', 'true', 'false', 'null']);
+
 /**
- * Whether `key: value` is a sentence rather than a setting: a colon, then a short lower-case word
- * ("no Railway token: set RAILWAY_TOKEN", "auth: expired"). Not for passwords, which can be words.
+ * Whether `key: value` is a sentence rather than a setting ("no Railway token: set RAILWAY_TOKEN",
+ * "session auth: expired"): a bare lower-case key word after other words, a colon, and a common
+ * word of PROSE_VALUES. A setting's key (DB_TOKEN, api_key, x-auth-token) never is, nor is the
+ * first word of a line: `secret: changeme` and `token: abcdefghij` are secrets.
  */
-function isProse(key: string, value: string): boolean {
-  return !key.includes('=') && /^[a-z]{1,12}$/.test(value) && !/pass|pwd/i.test(key);
+function isProse(key: string, value: string, before: string): boolean {
+  return /^[a-z]+\s*:\s*$/.test(key) && /[A-Za-z][,;]?\s+$/.test(before) && PROSE_VALUES.has(value) && !/pass|pwd/.test(key);
 }
 
 /**

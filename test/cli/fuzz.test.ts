@@ -94,8 +94,10 @@ function mutate(lines: string[], r: Rand): string[] {
  * a secret in the text of a SQL statement (its text is normalised, lower case with numbers masked,
  * before it is shown as a template or a statement key, and a token masked in part no longer has the
  * shape redaction knows; in PostgreSQL sources secrets are planted quoted, and only in lines that
- * hold no statement), and a secret as a column name of a metrics CSV header (shown normalised as a
- * measurement name).
+ * hold no statement), a secret as a column name of a metrics CSV header (shown normalised as a
+ * measurement name), and a lower-case word secret whose key is glued after `=` ("f=secret: word":
+ * the template masker takes "secret:" for the value of "f" and masks it, and the word left has no
+ * key before it).
  */
 function plant(lines: string[], r: Rand, planted: Planted[], sql: boolean): void {
   if (lines.length === 0) return;
@@ -104,6 +106,7 @@ function plant(lines: string[], r: Rand, planted: Planted[], sql: boolean): void
   const { secret } = made;
   // In PostgreSQL logs, quoted: a literal of a statement, or harmless quotes in a message.
   const text = sql && !made.text.includes("'") ? `'${made.text}'` : made.text;
+  const separators = /^[a-z]+$/.test(secret) ? SEPARATORS.filter((x) => x !== '=') : SEPARATORS;
   const filler = 'f'.repeat([0, 3, 380 + r(40), 480 + r(40), 1000 + r(100), 8150 + r(60), 20_000][r(7)]!);
   const i = r(lines.length);
   const l = lines[i]!;
@@ -118,7 +121,7 @@ function plant(lines: string[], r: Rand, planted: Planted[], sql: boolean): void
       const before = typeof rec[field] === 'string' ? (rec[field] as string) : '';
       const at = boundary(before, r);
       // At a token boundary: secrets are words of a line, not glued to the letters around them.
-      rec[field] = before.slice(0, at) + (at > 0 ? ' ' : '') + filler + SEPARATORS[r(SEPARATORS.length)] + text + ' ' + before.slice(at);
+      rec[field] = before.slice(0, at) + (at > 0 ? ' ' : '') + filler + separators[r(separators.length)] + text + ' ' + before.slice(at);
       json = JSON.stringify(rec);
     }
   } catch {
@@ -128,7 +131,7 @@ function plant(lines: string[], r: Rand, planted: Planted[], sql: boolean): void
   else {
     if (/^\W*(timestamp|time|ts|date)\W*[,;\t]/i.test(l)) return;
     const at = boundary(l, r);
-    lines[i] = l.slice(0, at) + ' ' + filler + SEPARATORS[r(SEPARATORS.length)] + text + ' ' + l.slice(at);
+    lines[i] = l.slice(0, at) + ' ' + filler + separators[r(separators.length)] + text + ' ' + l.slice(at);
   }
   planted.push({ secret, shape: shape.name });
 }
