@@ -376,20 +376,20 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     detail: true,
     fixture: 'go-runtime.txt',
   },
+  // --- Process exits -------------------------------------------------------------------------
   {
     // dash (Debian's /bin/sh, the shell of `sh -c` start commands) prints "Killed" alone; bash
-    // "bash: line 1: 23443 Killed   <command>". A child killed while its shell lives on is what
-    // the kernel's OOM killer does: it picks the biggest process.
+    // "bash: line 1: 23443 Killed   <command>". It shows SIGKILL only: a stop timeout, `kill -9`,
+    // `timeout -s KILL`, a supervisor or the kernel's OOM killer (out-of-memory says so only
+    // when an out-of-memory line of the service stands beside it).
     id: 'shell-killed',
-    incident: 'out-of-memory',
+    incident: 'process-exit',
     library: 'sh / bash',
     pattern: /^(?:\S+: line \d+: +(?<pid>\d+) )?Killed(?: {2,}\S.*)?$/m,
     captures: ['pid'],
     implies: { signal: 'SIGKILL', exitCode: 137 },
     fixture: 'shell.txt',
   },
-
-  // --- Process exits -------------------------------------------------------------------------
   {
     // The last line Node prints for an uncaught exception or an unhandled rejection (Node ≥ 18).
     id: 'node-uncaught-exit',

@@ -1,24 +1,32 @@
 // Processes that ran out of memory, in their runtime's words (src/detectors/error-vocabulary.ts):
 // V8's "FATAL ERROR: ... JavaScript heap out of memory" with the heap size of its last GC lines,
 // the JVM's OutOfMemoryError, Python's MemoryError, the Go runtime's "fatal error: out of memory",
-// and a shell's "Killed" (a child killed by SIGKILL while its shell lives on: what the kernel's
-// OOM killer does). The lines one crash prints together are one occurrence.
+// and a SIGKILL (a shell's "Killed", exit 137) beside one of those lines: the kernel's OOM killer.
+// A SIGKILL alone is any kill (a stop timeout, `kill -9`, a supervisor) and is left to
+// process-exits. The lines one crash prints together are one occurrence.
 import type { Finding, FindingSeverity } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { vocabularyInterest } from './error-vocabulary.js';
+import { signalOfExitCode, vocabularyInterest, type VocabularyMatch } from './error-vocabulary.js';
 import { occurrencesOf, type Occurrence } from './vocabulary-events.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './event-groups.js';
 import { isoSeconds } from './evidence.js';
 import { plural } from '../words.js';
 
-/** Entries after which the process is gone (the runtime aborts, or the kernel killed it). */
-const FATAL = new Set(['v8-heap-out-of-memory', 'go-runtime-out-of-memory', 'shell-killed']);
+/** Entries after which the process is gone (the runtime aborts). */
+const FATAL = new Set(['v8-heap-out-of-memory', 'go-runtime-out-of-memory']);
+
+const isOom = (m: VocabularyMatch) => m.entry.incident === 'out-of-memory';
+
+/** An exit by SIGKILL: a shell's "Killed", exit code 137, "signal SIGKILL". */
+function isSigkill(m: VocabularyMatch): boolean {
+  const { signal, exitCode } = m.values;
+  return m.entry.incident === 'process-exit' && (signal ?? (typeof exitCode === 'number' ? signalOfExitCode(exitCode) : null)) === 'SIGKILL';
+}
 
 function kindOf(o: Occurrence): 'runtime-crash' | 'killed' | 'exception' {
-  const ids = o.matches.map((m) => m.entry.id);
-  if (ids.some((id) => FATAL.has(id) && id !== 'shell-killed')) return 'runtime-crash';
-  if (ids.includes('shell-killed')) return 'killed';
+  if (o.matches.some((m) => FATAL.has(m.entry.id))) return 'runtime-crash';
+  if (o.matches.some(isSigkill)) return 'killed';
   return 'exception';
 }
 
@@ -28,17 +36,19 @@ export const outOfMemory = defineDetector({
     title: 'Out of memory',
     explanation:
       'Processes that ran out of memory, in their runtime\'s words: V8\'s "JavaScript heap out of memory" (with the heap size of its last ' +
-      'GC lines), the JVM\'s OutOfMemoryError, Python\'s MemoryError, the Go runtime\'s "fatal error: out of memory", and a shell\'s "Killed" ' +
-      '(a child killed by SIGKILL, as the kernel\'s OOM killer does). The lines of one crash count once.',
+      'GC lines), the JVM\'s OutOfMemoryError, Python\'s MemoryError, the Go runtime\'s "fatal error: out of memory", and a SIGKILL (a shell\'s ' +
+      '"Killed", exit 137) beside one of those lines, as the kernel\'s OOM killer does; a SIGKILL alone is any kill, left to process-exits. ' +
+      'The lines of one crash count once.',
     defaults: { gapSeconds: 10, highCount: 2 },
     optionDocs: {
       gapSeconds: 'lines of one service less than this many seconds apart are one occurrence',
       highCount: 'occurrences of exceptions or SIGKILLs that make the finding high (a runtime crash is high at once)',
     },
-    interests: [vocabularyInterest(['out-of-memory'])],
+    interests: [vocabularyInterest(['out-of-memory', 'process-exit'])],
   },
   detect(t: TimelineSummary, o): Finding[] {
-    const all = occurrencesOf(t, ['out-of-memory'], o.gapSeconds * 1000);
+    // Exits join the out-of-memory lines within the gap; an occurrence of exits only is no OOM.
+    const all = occurrencesOf(t, ['out-of-memory', 'process-exit'], o.gapSeconds * 1000).filter((x) => x.matches.some(isOom));
     if (all.length === 0) return [];
     const kinds = all.map(kindOf);
     const crashes = kinds.filter((k) => k === 'runtime-crash').length;
@@ -46,7 +56,7 @@ export const outOfMemory = defineDetector({
     const exceptions = kinds.filter((k) => k === 'exception').length;
     const severity: FindingSeverity = crashes > 0 || all.length >= o.highCount ? 'high' : 'medium';
     const services = distinct(all.map((x) => x.service));
-    const byLibrary = countBy(all, (x) => x.matches[0]!.entry.library);
+    const byLibrary = countBy(all, (x) => x.matches.find(isOom)!.entry.library);
     const heaps = all.map((x) => x.values.heapMb).filter((v): v is number => typeof v === 'number');
     const heapMb = heaps.length > 0 ? Math.max(...heaps) : null;
     const { firstSeen, lastSeen } = firstLast(all.flatMap((x) => x.events));
@@ -75,13 +85,13 @@ export const outOfMemory = defineDetector({
             ? 'The runtime could not allocate within its limit: a leak (memory that grows until the crash), one request or job loading too much at once, or a heap limit (--max-old-space-size, -Xmx) below what the work needs. '
             : '') +
           (killed > 0
-            ? 'A process was killed by SIGKILL while the shell that started it lived on: the kernel\'s OOM killer at the container\'s memory limit, unless someone killed it by hand.'
+            ? 'A process was killed by SIGKILL right beside an out-of-memory line: the kernel\'s OOM killer at the container\'s memory limit.'
             : ''),
         impact: 'The process died (or the failing operation was lost); requests and jobs in flight were dropped, and the service restarted if the platform restarts it.',
         recommendation:
           'Look at the memory metrics before each occurrence: a steady climb is a leak (take a heap snapshot), a sudden jump is one operation loading too much (stream or paginate it). ' +
           'Keep the runtime\'s heap limit below the container\'s memory limit so the runtime, not the kernel, reports the failure.',
-        evidence: spreadEvidence(t, all.map((x) => x.events[0]!), 5),
+        evidence: spreadEvidence(t, all.map((x) => x.events[x.matches.findIndex(isOom)]!), 5),
         data: {
           count: all.length,
           runtimeCrashes: crashes,

@@ -2,7 +2,7 @@
 // (src/detectors/error-vocabulary.ts): Node's uncaught-exception trailer ("Node.js v20.20.2"),
 // npm's "npm error code 1" / "signal SIGKILL", yarn's "error Command failed with exit code 1.",
 // pnpm's ELIFECYCLE, bun, supervisord's "exited: api (exit status 3; not expected)", a shell's
-// "Aborted" / "Segmentation fault". The lines one exit prints together are one exit; an exit that
+// "Killed" / "Aborted" / "Segmentation fault". The lines one exit prints together are one exit; an exit that
 // is an out-of-memory crash is left to out-of-memory, one at a time limit (Celery's hard limit kills
 // its pool process) to timeouts; SIGTERM and SIGINT are stops, not crashes.
 import type { Finding } from '../model.js';
@@ -37,7 +37,7 @@ export const processExits = defineDetector({
     explanation:
       'Processes that exited with a failure code or a signal, as the program that ran them reports it: Node\'s uncaught-exception exit, ' +
       'npm, yarn, pnpm and bun script failures ("error Command failed with exit code 1."), supervisord\'s unexpected exits, a shell\'s ' +
-      '"Aborted" or "Segmentation fault". Per service, with the exit codes and signals; out-of-memory crashes are left to out-of-memory, ' +
+      '"Killed", "Aborted" or "Segmentation fault". Per service, with the exit codes and signals; out-of-memory crashes are left to out-of-memory, ' +
       'and SIGTERM/SIGINT exits (a platform stopping the process) are not failures.',
     defaults: { gapSeconds: 10, highCount: 3 },
     optionDocs: {
@@ -81,7 +81,7 @@ export const processExits = defineDetector({
           '.',
         rootCause:
           'Exit code 1 after an uncaught exception or a failed start (a missing variable, a refused connection at boot); 134 (SIGABRT) an abort; ' +
-          '137 (SIGKILL) a kill, usually the kernel\'s OOM killer; 139 (SIGSEGV) a crash in native code. The lines just before each exit say which.',
+          '137 (SIGKILL) a kill (the kernel\'s OOM killer, a stop that timed out, kill -9, a supervisor); 139 (SIGSEGV) a crash in native code. The lines just before each exit say which.',
         impact: 'Each exit dropped the work the process had in flight; when the platform restarts it, repeated exits become a crash loop.',
         recommendation:
           'Read the error just before each exit (evidence below); handle the failure or let the process fail at start with a clear message, and ' +

@@ -23,6 +23,16 @@ describe('out-of-memory: valid (no finding)', () => {
     ).toEqual([]);
   });
 
+  it('a shell\'s bare "Killed" (and the exit 137 yarn and pnpm report after it) is any SIGKILL, not out of memory', async () => {
+    expect(
+      await detectOnCaptures(outOfMemory, [
+        { fixture: 'shell.txt', at: T, lines: [0, 2] },
+        { fixture: 'yarn.txt', at: T + MIN, lines: [5, 11] },
+        { fixture: 'pnpm.txt', at: T + 2 * MIN, lines: [2, 5] },
+      ]),
+    ).toEqual([]);
+  });
+
   it('an application\'s own words about memory', () => {
     expect(
       runDetector(outOfMemory, [
@@ -56,29 +66,32 @@ describe('out-of-memory: invalid (findings)', () => {
     expect(fs[0]!.evidence[0]!.text).toContain('JavaScript heap out of memory');
   });
 
-  it('JVM, Python, Go and a shell\'s "Killed", minutes apart: four occurrences by runtime', async () => {
+  it('JVM, Python and Go minutes apart: three occurrences by runtime; a shell\'s "Killed" beside the MemoryError makes it a kill', async () => {
     const fs = await detectOnCaptures(outOfMemory, [
       { fixture: 'jvm.txt', at: T },
       { fixture: 'python-memoryerror.txt', at: T + MIN },
+      { fixture: 'shell.txt', at: T + MIN + 2_000, lines: [0, 1] },
       { fixture: 'go-runtime.txt', at: T + 2 * MIN },
-      { fixture: 'shell.txt', at: T + 3 * MIN, lines: [0, 1] },
     ]);
     expect(fs).toHaveLength(1);
     expect(fs[0]!.data).toMatchObject({
-      count: 4,
+      count: 3,
       runtimeCrashes: 1,
       killedBySigkill: 1,
-      exceptions: 2,
-      byLibrary: { JVM: 1, Python: 1, 'Go runtime': 1, 'sh / bash': 1 },
+      exceptions: 1,
+      byLibrary: { JVM: 1, Python: 1, 'Go runtime': 1 },
       reasons: ['Java heap space'],
     });
     expect(fs[0]!.severity).toBe('high');
   });
 
-  it('one MemoryError alone is medium; yarn\'s exit 137 right after "Killed" is the same occurrence', async () => {
+  it('one MemoryError alone is medium; "Killed" and yarn\'s exit 137 right after it are the same occurrence, a kill', async () => {
     const one = await detectOnCaptures(outOfMemory, [{ fixture: 'python-memoryerror.txt', at: T }]);
     expect(one.map((f) => [f.severity, f.data.count])).toEqual([['medium', 1]]);
-    const yarn = await detectOnCaptures(outOfMemory, [{ fixture: 'yarn.txt', at: T }]);
+    const yarn = await detectOnCaptures(outOfMemory, [
+      { fixture: 'python-memoryerror.txt', at: T },
+      { fixture: 'yarn.txt', at: T + 1_000, lines: [5, 11] },
+    ]);
     expect(yarn[0]!.data).toMatchObject({ count: 1, killedBySigkill: 1 });
     expect((yarn[0]!.data.occurrences as { signal: string; exitCode: number }[])[0]).toMatchObject({ signal: 'SIGKILL', exitCode: 137 });
     expect(yarn[0]!.severity).toBe('medium');

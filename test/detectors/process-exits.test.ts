@@ -24,9 +24,9 @@ describe('process-exits: valid (no finding)', () => {
   it('an out-of-memory crash is left to out-of-memory; a shell\'s "Terminated" is a stop', async () => {
     expect(
       await detectOnCaptures(processExits, [
-        // V8's abort, then pnpm's "exit code 137" after the shell's "Killed" (out of memory).
+        // V8's abort, then pnpm's "exit code 137" after the shell's "Killed" beside it (out of memory).
         { fixture: 'v8-heap.txt', at: T },
-        { fixture: 'pnpm.txt', at: T + MIN, lines: [3, 6] },
+        { fixture: 'pnpm.txt', at: T + 2_000, lines: [3, 6] },
         { text: 'npm error signal SIGTERM', at: T + 2 * MIN },
       ]),
     ).toEqual([]);
@@ -40,6 +40,14 @@ describe('process-exits: invalid (findings)', () => {
   it('a Celery pool process killed by SIGKILL with no time limit near (the OOM killer\'s way)', async () => {
     const fs = await detectOnCaptures(processExits, [{ fixture: 'celery-worker.txt', at: T, lines: [62, 63] }], 'worker');
     expect(fs[0]!.data).toMatchObject({ count: 1, byCode: { SIGKILL: 1 }, byReporter: { 'Celery (billiard)': 1 } });
+  });
+
+  it('a shell\'s bare "Killed" with no out-of-memory line near is an exit by SIGKILL (a stop timeout, kill -9, a supervisor)', async () => {
+    const fs = await detectOnCaptures(processExits, [
+      { fixture: 'shell.txt', at: T, lines: [0, 2] },
+      { fixture: 'pnpm.txt', at: T + MIN, lines: [3, 6] },
+    ]);
+    expect(fs[0]!.data).toMatchObject({ count: 2, byCode: { 'exit 137 (SIGKILL)': 2 }, byReporter: { 'sh / bash': 2 }, leftToOutOfMemory: 0 });
   });
 
   it('Node crashes under npm, yarn, pnpm and bun: one exit per crash, with its code', async () => {
