@@ -275,10 +275,19 @@ export async function nodeHealthy(dir: string, ms: number): Promise<{ requests: 
 
 // -------------------------------------------------------------------------------------- Python
 
+/** Requests to /slow, each past gunicorn's worker timeout. */
+const SLOW_REQUESTS = 2;
+
 export const PYTHON_SETTINGS = { workers: 2, workerTimeoutS: 3, poolSize: 2, maxOverflow: 0, poolTimeoutS: 1, taskTimeLimitS: 2, beatSeconds: 3 } as const;
 
 export interface PythonFaultFacts {
-  workerTimeouts: { count: number; timeoutS: number };
+  /**
+   * `planted`: the slow requests the script sent; `count`: the WORKER TIMEOUT lines gunicorn itself
+   * wrote, counted with a plain substring search of its raw output. On a loaded machine gunicorn
+   * may also time out a worker whose heartbeat came late (seen once in CI), so the planted number
+   * is a floor and gunicorn's own lines are the truth hindsight must match.
+   */
+  workerTimeouts: { count: number; planted: number; timeoutS: number };
   poolExhaustion: { failed: number; leaked: number };
   celery: { timeLimitTask: string; hungTask: string; hungOpenSeconds: number };
   requests: number;
@@ -381,7 +390,7 @@ export async function pythonFaults(dir: string, hungOpenMs: number): Promise<Pyt
 
     // gunicorn's sync worker timeout: a request that outlives --timeout, twice.
     await stack.plant('gunicorn worker timeouts', async () => {
-      for (let i = 0; i < 2; i++) {
+      for (let i = 0; i < SLOW_REQUESTS; i++) {
         const from = py.web.entries.length;
         await get(py.base + '/slow', 30_000);
         requests++;
@@ -415,7 +424,11 @@ export async function pythonFaults(dir: string, hungOpenMs: number): Promise<Pyt
     await quiet.stop();
     requests += quiet.statuses.length;
     return {
-      workerTimeouts: { count: 2, timeoutS: PYTHON_SETTINGS.workerTimeoutS },
+      workerTimeouts: {
+        count: py.web.entries.filter((e) => String(e.message).includes('WORKER TIMEOUT')).length,
+        planted: SLOW_REQUESTS,
+        timeoutS: PYTHON_SETTINGS.workerTimeoutS,
+      },
       poolExhaustion: { failed: statuses.filter((s) => s === 500).length, leaked: statuses.slice(0, leaks).filter((s) => s === 200).length },
       celery: { timeLimitTask, hungTask, hungOpenSeconds: Math.round((Date.now() - hungAt) / 1000) },
       requests,
