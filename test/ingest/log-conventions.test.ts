@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Level, LogEvent } from '../../src/model.js';
+import type { Level } from '../../src/model.js';
 import { CONVENTIONS } from '../../src/ingest/log-conventions.js';
 import { lastCueShape, levelCueOf } from '../../src/ingest/level.js';
 import { parsePgLine } from '../../src/ingest/postgres-line.js';
