@@ -78,6 +78,15 @@ export function shareOf(lines: readonly string[], test: (line: string) => boolea
 }
 
 /** The JSON object on a line (nesting bounded, see json-depth.ts), or null after telling the sink why the line is skipped. */
+/** jsonObjectOrSkip for a line of a JSON-lines format, where a blank line is skipped as blank rather than as invalid JSON. */
+export function jsonLineOrSkip(text: string, lineNo: number, sink: EventSink, depth: DepthTally): Record<string, unknown> | null {
+  if (text.trim().length === 0) {
+    sink.skip(lineNo, 'blank line', text);
+    return null;
+  }
+  return jsonObjectOrSkip(text, lineNo, sink, depth);
+}
+
 export function jsonObjectOrSkip(text: string, lineNo: number, sink: EventSink, depth: DepthTally): Record<string, unknown> | null {
   let o: unknown;
   try {

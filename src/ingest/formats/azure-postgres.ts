@@ -8,7 +8,7 @@
 // `sqlerrcode_s`, `TimeGenerated`) is read too. DETAIL/STATEMENT/... records join their
 // process's record, as in a stderr file.
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
-import { jsonObjectOrSkip, shareOf } from '../format.js';
+import { jsonLineOrSkip, shareOf } from '../format.js';
 import { depthTally, warnDeepValues } from '../json-depth.js';
 import { isPgContinuation, parsePgLine, pgSeverityWord, type PgLine } from '../postgres-line.js';
 import { PgEntryText } from '../pg-entry-text.js';
@@ -63,11 +63,7 @@ export const azurePostgres: InputFormat = {
     const entries = new PgEntryText(sink);
     return {
       line(text, lineNo) {
-        if (text.trim().length === 0) {
-          sink.skip(lineNo, 'blank line', text);
-          return;
-        }
-        const o = jsonObjectOrSkip(text, lineNo, sink, depth);
+        const o = jsonLineOrSkip(text, lineNo, sink, depth);
         if (o === null) return;
         const r = recordOf(o);
         const sev = r === null ? null : pgSeverityWord(r.level);

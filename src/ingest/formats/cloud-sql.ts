@@ -5,7 +5,7 @@
 // jsonlog record in `jsonPayload`. LogEntry: https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry
 // pgBadger reads the same export (its jsonlog format, `textPayload`).
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
-import { jsonObjectOrSkip, shareOf } from '../format.js';
+import { jsonLineOrSkip, shareOf } from '../format.js';
 import { depthTally, warnDeepValues } from '../json-depth.js';
 import { parsePgLine } from '../postgres-line.js';
 import { PgEntryText } from '../pg-entry-text.js';
@@ -45,11 +45,7 @@ export const cloudSql: InputFormat = {
     const entries = new PgEntryText(sink);
     return {
       line(text, lineNo) {
-        if (text.trim().length === 0) {
-          sink.skip(lineNo, 'blank line', text);
-          return;
-        }
-        const o = jsonObjectOrSkip(text, lineNo, sink, depth);
+        const o = jsonLineOrSkip(text, lineNo, sink, depth);
         if (o === null) return;
         const ts = typeof o.timestamp === 'string' ? parseTimestamp(o.timestamp) : null;
         if (typeof o.textPayload === 'string') {

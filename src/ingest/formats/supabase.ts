@@ -6,7 +6,7 @@
 // unnest(metadata) as metadata cross join unnest(metadata.parsed) as parsed`). A row is a whole
 // record: DETAIL, HINT and the statement are columns.
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
-import { jsonObjectOrSkip, shareOf } from '../format.js';
+import { jsonLineOrSkip, shareOf } from '../format.js';
 import { depthTally, warnDeepValues } from '../json-depth.js';
 import { epochToMs, parseTimestamp } from '../timestamp.js';
 import { CSVLOG_KEYS, recordEvent } from './postgres-json.js';
@@ -47,11 +47,7 @@ export const supabase: InputFormat = {
     const depth = depthTally();
     return {
       line(text, lineNo) {
-        if (text.trim().length === 0) {
-          sink.skip(lineNo, 'blank line', text);
-          return;
-        }
-        const o = jsonObjectOrSkip(text, lineNo, sink, depth);
+        const o = jsonLineOrSkip(text, lineNo, sink, depth);
         if (o === null) return;
         const p = parsedOf(o);
         const t = o.timestamp;
