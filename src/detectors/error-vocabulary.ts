@@ -145,11 +145,12 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     fixture: 'activerecord.txt',
   },
   {
+    // The query engine's user-facing P2024; the limit is the engine's connection_limit.
     id: 'prisma-p2024-pool-timeout',
     incident: 'pool-exhaustion',
     library: 'Prisma',
-    pattern: /Timed out fetching a new connection from the connection pool/,
-    captures: [],
+    pattern: /Timed out fetching a new connection from the connection pool\.(?: More info: \S{1,200} \(Current connection pool timeout: (?<timeoutSeconds>\d+), connection limit: (?<poolSize>\d+)\))?/,
+    captures: ['timeoutSeconds', 'poolSize'],
     fixture: 'prisma-p2024.txt',
   },
   {

@@ -18,7 +18,7 @@ const EXPECTED: Record<string, Record<string, string | number>[]> = {
   'knex-acquire-timeout': [{}],
   'hikaricp-request-timed-out': [{ pool: 'HikariPool-1', timeoutMs: 507 }],
   'activerecord-connection-timeout': [{ timeoutSeconds: 5 }],
-  'prisma-p2024-pool-timeout': [{}],
+  'prisma-p2024-pool-timeout': [{ timeoutSeconds: 10, poolSize: 5 }],
   'prisma-p2028-transaction-start': [{}],
   'gunicorn-worker-timeout': [{ pid: 14185 }],
   'celery-soft-time-limit': [{ limitSeconds: 1, task: 'tasks.soft', taskId: '9bdc1071-f3b5-404c-86ef-7e1fbb9446f0' }],
