@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from '
 import { basename, dirname, join } from 'node:path';
 import type { FindingSeverity } from '../model.js';
 import type { Position, PullRecord } from '../sources/railway/pull.js';
+import { keyOfMs } from '../sources/railway/paging.js';
 
 export const STATE_VERSION = 1;
 /** Runs of history kept per finding. */
@@ -59,17 +60,17 @@ export interface RailwayPositions {
 
 /**
  * The positions after a fetch: a service read to the end of the window moves to its newest entry
- * (or stays where it was when nothing new came); one the fetch did not finish stays, so that the
- * next run reads its night again rather than leave a gap.
+ * (or stays where it was when nothing new came; a service never seen starts at the window's
+ * start) and to the window's end; one the fetch did not finish stays, so that the next run reads
+ * its night again rather than leave a gap.
  */
 export function nextPositions(prev: RailwayPositions | undefined, record: PullRecord): RailwayPositions {
   const services = { ...(prev?.services ?? {}) };
   for (const s of record.services) {
     if (!s.complete) continue;
     const before = services[s.id];
-    const at = s.position ?? before;
-    if (at === undefined) continue;
-    services[s.id] = { name: s.name, key: at.key, edge: at.edge, lines: (before?.lines ?? 0) + s.lines };
+    const at = s.position ?? before ?? { key: keyOfMs(Date.parse(record.window.since)), edge: {} };
+    services[s.id] = { name: s.name, key: at.key, edge: at.edge, until: record.window.until, lines: (before?.lines ?? 0) + s.lines };
   }
   return { project: record.project.id, environment: record.environment.id, services };
 }
@@ -154,7 +155,7 @@ function checkState(raw: unknown): string | null {
     if (typeof r !== 'object' || r === null || typeof r.project !== 'string' || typeof r.services !== 'object' || r.services === null) return 'railway is malformed';
     for (const [id, p] of Object.entries(r.services as Record<string, unknown>)) {
       const x = p as Record<string, unknown>;
-      if (typeof x !== 'object' || x === null || typeof x.key !== 'string' || typeof x.edge !== 'object' || x.edge === null) return `railway position of ${id} is malformed`;
+      if (typeof x !== 'object' || x === null || typeof x.key !== 'string' || typeof x.edge !== 'object' || x.edge === null || (x.until !== undefined && Number.isNaN(Date.parse(String(x.until))))) return `railway position of ${id} is malformed`;
     }
   }
   if (s.lastRun !== null && (typeof s.lastRun !== 'object' || typeof (s.lastRun as Record<string, unknown>).records !== 'number')) return 'lastRun is malformed';

@@ -62,6 +62,12 @@ export interface ServerOptions {
   plusOneEvery?: number;
   /** Most log entries a page holds whatever the request asks (a server may send fewer than asked; default 5,000). */
   pageCap?: number;
+  /**
+   * `beforeDate` read as strictly before the date. The guide (railway-api.md) does not say whether
+   * Railway takes entries at the date itself; by default this server does, and the client must get
+   * the same lines under both readings.
+   */
+  beforeExclusive?: boolean;
   /** Log pages ignore `beforeDate` and always end at the clock (a server that does not page back). */
   ignoreAnchor?: boolean;
   /** Delay of each answer (ms). */
@@ -79,6 +85,8 @@ export interface RailwayTestServer {
   inject: ('429' | '500' | 'errors' | 'reset')[];
   /** Requests answered, by root field. */
   calls: Record<string, number>;
+  /** The arguments of every request answered, in order. */
+  asked: { field: string; args: Record<string, unknown> }[];
   /** Largest log page answered. */
   maxPage: number;
   /** Lets the held log request (ServerOptions.holdLogsCall) be answered. */
@@ -104,13 +112,14 @@ function key(ts: string): string {
   return `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z`;
 }
 
-/** Index of the first entry whose key is above `k` (entries ascending). */
-function upperBound<T>(xs: readonly T[], k: string, keyOf: (x: T) => string): number {
+/** Index of the first entry whose key is above `k` (entries ascending); with `strict`, at or above it. */
+function upperBound<T>(xs: readonly T[], k: string, keyOf: (x: T) => string, strict = false): number {
   let lo = 0;
   let hi = xs.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (keyOf(xs[mid]!) <= k) lo = mid + 1;
+    const x = keyOf(xs[mid]!);
+    if (x < k || (!strict && x === k)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -140,17 +149,18 @@ export async function startRailwayServer(data: ProjectData, options: ServerOptio
     now: Date.now(),
     inject: [],
     calls: {},
+    asked: [],
     maxPage: 0,
     release: () => release(),
     close: () => new Promise((r) => server.close(() => r())),
   };
 
-  /** The newest `limit` entries at or before `before`, within retention and the clock, ascending. */
+  /** The newest `limit` entries at or before `before` (strictly before, with beforeExclusive), within retention and the clock, ascending. */
   function before<T>(xs: readonly T[], keyOf: (x: T) => string, beforeDate: string | undefined, limit: number): T[] {
     const nowKey = key(new Date(state.now).toISOString());
     const oldestKept = key(new Date(state.now - retentionMs).toISOString());
-    const b = beforeDate === undefined || options.ignoreAnchor ? nowKey : key(beforeDate) < nowKey ? key(beforeDate) : nowKey;
-    const end = upperBound(xs, b, keyOf);
+    const anchored = beforeDate !== undefined && !options.ignoreAnchor && key(beforeDate) <= nowKey;
+    const end = upperBound(xs, anchored ? key(beforeDate) : nowKey, keyOf, anchored && options.beforeExclusive === true);
     limit = Math.min(limit, options.pageCap ?? MAX_LIMIT);
     const extra = options.plusOneEvery && ++logPages % options.plusOneEvery === 0 ? 1 : 0;
     let start = Math.max(0, end - limit - extra);
@@ -263,6 +273,7 @@ export async function startRailwayServer(data: ProjectData, options: ServerOptio
         args[m[1]!] = body.variables?.[m[2]!];
       }
       state.calls[field] = (state.calls[field] ?? 0) + 1;
+      state.asked.push({ field, args });
       hold = field === 'environmentLogs' && state.calls[field] === options.holdLogsCall;
       if (injected === 'errors') return reply(200, { data: null, errors: [{ message: 'Problem processing request' }] });
       const out = answer(field, args) as Record<string, unknown>;

@@ -1,11 +1,17 @@
 // Paging a window of Railway logs. The API has no cursor: a request asks for the newest `limit`
-// entries at or before an anchor time. So a window is read backwards: anchor at its end, then at
-// the oldest time of each page, until a page reaches the window's start, comes back empty, or
-// brings nothing older than its anchor (a short page is no end: a server may send fewer than asked).
+// entries before an anchor time. So a window is read backwards: anchor at its end, then at the
+// oldest time of each page, until a page reaches the window's start, comes back empty, or brings
+// nothing older than its anchor (a short page is no end: a server may send fewer than asked).
 // Entries at the anchor's own time come back on both pages and are dropped the second time: the
 // page remembers how many of each identity (time, message, severity, attributes, tags) it
 // delivered at its oldest time. A page may hold `limit + 1` entries; more than a page of entries
 // at one instant cannot be paged past, and is said so.
+//
+// Whether Railway's `beforeDate` takes entries at the date itself is not documented, nor to what
+// precision it reads the date. So a request asks before the next whole millisecond after the
+// anchor (`askedDate`): at or before it, or strictly before it, at nanosecond or millisecond
+// precision, the entries at the anchor are on the page; those newer than the anchor were
+// delivered already and are dropped by time.
 import { createHash } from 'node:crypto';
 import { RailwayError } from './client.js';
 
@@ -38,6 +44,23 @@ export function msOfKey(key: string): number {
 /** The key one nanosecond before `key`. */
 export function keyBefore(key: string): string {
   const ns = BigInt(msOfKey(key)) * 1_000_000n + BigInt(key.slice(23, 29)) - 1n;
+  const ms = Number(ns / 1_000_000n);
+  return `${new Date(ms).toISOString().slice(0, 23)}${String(ns % 1_000_000n).padStart(6, '0')}Z`;
+}
+
+/** The date a request for the entries at or before `anchor` sends: the next whole millisecond after it (see the head of this file). */
+export function askedDate(anchor: string): string {
+  return keyOfMs(msOfKey(anchor) + 1);
+}
+
+/** The key of the last instant before the epoch-ms time `ms`: a window that ends there leaves `ms` itself out (half-open). */
+export function keyBeforeMs(ms: number): string {
+  return keyBefore(keyOfMs(ms));
+}
+
+/** The key one nanosecond after `key`. */
+export function keyAfter(key: string): string {
+  const ns = BigInt(msOfKey(key)) * 1_000_000n + BigInt(key.slice(23, 29)) + 1n;
   const ms = Number(ns / 1_000_000n);
   return `${new Date(ms).toISOString().slice(0, 23)}${String(ns % 1_000_000n).padStart(6, '0')}Z`;
 }
@@ -75,30 +98,50 @@ export interface Page<T> {
  * Reads one page of a window backwards from `cursor` with `fetch(anchor, limit)` and works out the
  * next cursor. `key` gives an entry's time key.
  */
-export async function readPage<T extends object>(fetch: (anchor: string, limit: number) => Promise<T[]>, key: (e: T) => string, window: PagedWindow, cursor: PageCursor): Promise<Page<T>> {
-  const raw = await fetch(cursor.anchor, window.limit);
-  const keyed = raw.map((e) => ({ e, k: key(e) }));
-  // Oldest first, whatever order the server used; stable for entries of one instant.
-  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
-  const atAnchor = { ...cursor.edge };
-  const atSince = window.seenAtSince ? { ...window.seenAtSince } : null;
-  const entries: T[] = [];
-  const freshAtAnchor: Record<string, number> = {};
-  for (const { e, k } of keyed) {
-    if (k > cursor.anchor || k < window.since) continue;
-    if (k === cursor.anchor || (atSince !== null && k === window.since)) {
-      const id = identityOf(e);
-      if (k === cursor.anchor && (atAnchor[id] ?? 0) > 0) {
-        atAnchor[id]!--;
-        continue;
+export async function readPage<T extends object>(fetch: (before: string, limit: number) => Promise<T[]>, key: (e: T) => string, window: PagedWindow, cursor: PageCursor): Promise<Page<T>> {
+  const ask = async (before: string) => {
+    const keyed = (await fetch(before, window.limit)).map((e) => ({ e, k: key(e) }));
+    // Oldest first, whatever order the server used; stable for entries of one instant.
+    keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+    return keyed;
+  };
+  /** The entries of a page not delivered before, and those of them at the anchor, by identity. */
+  const sift = (keyed: { e: T; k: string }[]) => {
+    const atAnchor = { ...cursor.edge };
+    const atSince = window.seenAtSince ? { ...window.seenAtSince } : null;
+    const entries: T[] = [];
+    const freshAtAnchor: Record<string, number> = {};
+    for (const { e, k } of keyed) {
+      if (k > cursor.anchor || k < window.since) continue;
+      if (k === cursor.anchor || (atSince !== null && k === window.since)) {
+        const id = identityOf(e);
+        if (k === cursor.anchor && (atAnchor[id] ?? 0) > 0) {
+          atAnchor[id]!--;
+          continue;
+        }
+        if (atSince !== null && k === window.since && (atSince[id] ?? 0) > 0) {
+          atSince[id]!--;
+          continue;
+        }
+        if (k === cursor.anchor) freshAtAnchor[id] = (freshAtAnchor[id] ?? 0) + 1;
       }
-      if (atSince !== null && k === window.since && (atSince[id] ?? 0) > 0) {
-        atSince[id]!--;
-        continue;
-      }
-      if (k === cursor.anchor) freshAtAnchor[id] = (freshAtAnchor[id] ?? 0) + 1;
+      entries.push(e);
     }
-    entries.push(e);
+    return { entries, freshAtAnchor };
+  };
+  // A page that brings nothing new but entries between the anchor and the date asked (delivered
+  // already, taking the page's room) is asked again closer: one nanosecond after the anchor (exact
+  // at nanosecond precision under either reading), then at the anchor itself.
+  const dates = [askedDate(cursor.anchor), keyAfter(cursor.anchor), cursor.anchor];
+  let asked = dates[0]!;
+  let keyed = await ask(asked);
+  let { entries, freshAtAnchor } = sift(keyed);
+  for (let i = 1; i < dates.length && entries.length === 0 && keyed.length > 0; i++) {
+    const newest = keyed[keyed.length - 1]!.k;
+    if (newest <= cursor.anchor || newest > asked) break;
+    asked = dates[i]!;
+    keyed = await ask(asked);
+    ({ entries, freshAtAnchor } = sift(keyed));
   }
   const page: Page<T> = { entries, next: null };
   // A short page does not end the read: a server may send fewer than asked. An empty one does,
@@ -108,7 +151,7 @@ export async function readPage<T extends object>(fetch: (anchor: string, limit: 
   if (oldest < window.since) return page;
   // Nothing older than the anchor and some newer: the server ignored (or rounded) it, and would
   // send this page for ever (or the read would end here, short, without a word).
-  if (oldest >= cursor.anchor && keyed[keyed.length - 1]!.k > cursor.anchor) throw new RailwayError(`Railway answered entries newer than the time asked for and none older (asked at or before ${cursor.anchor}, got ${oldest} and later): it does not page back, so the read cannot go on`);
+  if (oldest >= cursor.anchor && keyed[keyed.length - 1]!.k > asked) throw new RailwayError(`Railway answered entries newer than the time asked for and none older (asked before ${asked}, got ${oldest} and later): it does not page back, so the read cannot go on`);
   if (oldest === cursor.anchor) {
     if (entries.length === 0) {
       if (keyed.length < window.limit) return page;

@@ -15,7 +15,7 @@ import { VERSION } from '../../version.js';
 import { int, plural } from '../../words.js';
 import { Interrupted, RailwayError, type RailwayClient } from './client.js';
 import { httpLine, logLine } from './lines.js';
-import { keyOfMs, msOfKey, newestEdge, readPage, timeKey, type Page, type PageCursor } from './paging.js';
+import { keyBeforeMs, keyOfMs, msOfKey, newestEdge, readPage, timeKey, type Page, type PageCursor } from './paging.js';
 import {
   deploymentEnd,
   fetchDeployments,
@@ -41,16 +41,24 @@ export interface PullRequest {
   /** The window, epoch ms. */
   since: number;
   until: number;
-  /** Per service id: the last entry an earlier run read (the digest's state); the read starts just after it. */
+  /** Per service id: where an earlier run (the digest's previous night) stopped; the read starts just after it. */
   from?: Readonly<Record<string, Position>>;
   /** Entries a request asks for (default and most: 5,000). */
   pageLimit?: number;
 }
 
-/** The last entry read of a service: its time key and the identities of the entries at that time. */
+/**
+ * Where a service's read stands after a run: the last log entry read (its time key and the
+ * identities of the entries at that time), and the end of the window read (`until`, RFC 3339,
+ * itself not read). The next run reads logs from just after that entry (catching up entries
+ * Railway wrote late), and HTTP logs and metrics from `until`: each window half-open, so that
+ * night after night nothing is read twice or left out.
+ */
 export interface Position {
   key: string;
   edge: Record<string, number>;
+  /** Absent in a state written before windows were half-open: HTTP logs and metrics then start at `key`. */
+  until?: string;
 }
 
 /** What the pull tells as it goes (for a progress line). */
@@ -259,9 +267,9 @@ export async function pullRailway(client: RailwayClient, req: PullRequest, dir: 
       current = s;
       const tell = () => hooks.onProgress?.({ service: s.name, serviceIndex: i + 1, services: record.services.length, pages: s.pages, lines: s.lines, requests: client.rate.requests, remaining: client.rate.remaining });
       tell();
-      // After an earlier run (the digest's last night), everything of the service starts where its logs do.
+      // After an earlier run (the digest's last night), HTTP logs and metrics start where its window ended.
       const from = req.from?.[s.id];
-      const start = from !== undefined ? msOfKey(from.key) : since;
+      const start = from === undefined ? since : from.until !== undefined ? Date.parse(from.until) : msOfKey(from.key);
       const deps = await fetchDeployments(client, record.project.id, record.environment.id, s.id, start, until);
       s.deployments = deps.length;
       for (const d of deps) deployments.push({ ...d, service: s.name });
@@ -317,7 +325,8 @@ async function pullLogs(
   const spoolDir = join(dir, SPOOL, s.id);
   mkdirSync(spoolDir, { recursive: true });
   const window = { since: from?.key ?? keyOfMs(since), seenAtSince: from?.edge, limit };
-  let cursor: PageCursor = s.cursor ?? { anchor: keyOfMs(until), edge: {} };
+  // The window is half-open: `until` itself is the next run's.
+  let cursor: PageCursor = s.cursor ?? { anchor: keyBeforeMs(until), edge: {} };
   const key = (e: { timestamp: string }) => timeKey(e.timestamp);
   for (;;) {
     const page = await readPage((anchor, n) => fetchLogsBefore(client, record.environment.id, s.id, anchor, n), key, window, cursor);
@@ -360,7 +369,7 @@ async function pullHttp(client: RailwayClient, s: ServiceRecord, deps: readonly 
   // request served at its very edge, and an empty stretch costs one request.
   const window = { since: keyOfMs(since), limit };
   for (const d of deps) {
-    let cursor: PageCursor | null = { anchor: keyOfMs(until), edge: {} };
+    let cursor: PageCursor | null = { anchor: keyBeforeMs(until), edge: {} };
     while (cursor !== null) {
       const page: Page<ApiHttpLog> = await readPage((anchor, n) => fetchHttpLogsBefore(client, d.id, anchor, n), key, window, cursor);
       if (page.entries.length > 0) {

@@ -107,7 +107,7 @@ const ENVIRONMENT_LOGS = `query environmentLogs($environmentId: String!, $filter
   }
 }`;
 
-/** Up to `limit` log entries of a service at or before `before` (RFC 3339), newest of them. */
+/** Up to `limit` log entries of a service before `before` (RFC 3339; at it too, perhaps: paging.ts), newest of them. */
 export async function fetchLogsBefore(client: RailwayClient, environmentId: string, serviceId: string, before: string, limit: number): Promise<ApiLog[]> {
   const d = await client.query<{ environmentLogs: ApiLog[] }>(ENVIRONMENT_LOGS, { environmentId, filter: `@service:${serviceId}`, anchorDate: before, beforeDate: before, beforeLimit: limit });
   return d.environmentLogs;
@@ -119,7 +119,7 @@ const HTTP_LOGS = `query httpLogs($deploymentId: String!, $anchorDate: String, $
   }
 }`;
 
-/** Up to `limit` HTTP log entries of a deployment at or before `before`, newest of them. */
+/** Up to `limit` HTTP log entries of a deployment before `before` (at it too, perhaps), newest of them. */
 export async function fetchHttpLogsBefore(client: RailwayClient, deploymentId: string, before: string, limit: number): Promise<ApiHttpLog[]> {
   const d = await client.query<{ httpLogs: ApiHttpLog[] }>(HTTP_LOGS, { deploymentId, anchorDate: before, beforeDate: before, beforeLimit: limit });
   return d.httpLogs;
@@ -150,7 +150,12 @@ const METRICS = `query metrics($environmentId: String!, $serviceId: String, $sta
   }
 }`;
 
-/** A service's metrics over the window, one series per measurement and replica; about 2,000 samples a series at most. */
+/**
+ * A service's metrics over the half-open window [since, until), one series per measurement and
+ * replica; about 2,000 samples a series at most. Whether Railway's `endDate` takes a sample at the
+ * date itself is not documented: the window is cut here, so that a sample at the boundary of two
+ * nights is in one of them.
+ */
 export async function fetchMetrics(client: RailwayClient, environmentId: string, serviceId: string, since: number, until: number): Promise<ApiMetric[]> {
   const sampleRateSeconds = Math.max(30, Math.ceil((until - since) / 1000 / 2000));
   const d = await client.query<{ metrics: ApiMetric[] }>(METRICS, {
@@ -162,5 +167,7 @@ export async function fetchMetrics(client: RailwayClient, environmentId: string,
     sampleRateSeconds,
     groupBy: ['DEPLOYMENT_INSTANCE_ID'],
   });
-  return d.metrics;
+  const from = since / 1000;
+  const to = until / 1000;
+  return d.metrics.map((m) => ({ ...m, values: m.values.filter((v) => v.ts >= from && v.ts < to) }));
 }

@@ -82,6 +82,10 @@ describe('Railway, night after night', () => {
     expect(lines).toBe(total);
     const api = data.services[0]!;
     expect(st.railway.services[api.id].key).toBe(api.logs.filter((l) => msOf(l.timestamp) <= nights[2]!).at(-1)!.timestamp);
+    // Metrics (and HTTP logs) of a night start where the window of the night before ended.
+    const iso = (ms: number) => new Date(ms).toISOString();
+    expect(s.asked.filter((a) => a.field === 'metrics').map((a) => a.args.startDate)).toEqual([start, nights[0]!, nights[1]!].flatMap((t) => [iso(t), iso(t), iso(t)]));
+    expect(st.railway.services[api.id].until).toBe(iso(nights[2]!));
     for (const text of [...outputs, readFileSync(state, 'utf8')]) expect(text).not.toContain(TOKEN);
     process.env.TMPDIR = saved;
     if (saved === undefined) delete process.env.TMPDIR;
@@ -107,6 +111,54 @@ describe('Railway, night after night', () => {
       expect(st.railway.services[svc.id].lines, svc.name).toBe(want);
     }
   });
+
+  for (const beforeExclusive of [false, true]) {
+    it(`reads the logs, HTTP logs and metrics at the boundary of two nights once, each night half-open (beforeDate read ${beforeExclusive ? 'strictly before' : 'at or before'})`, async () => {
+      const end = Math.floor(Date.now() / 60_000) * 60_000 - HOUR;
+      const data = makeProject({ end, days: 2, lines: { api: 1200, postgres: 200, worker: 200 }, httpEvery: 3 });
+      const start = end - 2 * 24 * HOUR;
+      // The boundary on a whole minute, where a metric sample falls; a log line, an HTTP request
+      // and a sample exactly at it and just before it (the lines are the project's own, moved).
+      const boundary = start + 24 * HOUR;
+      const at = (ms: number, ns = 0) => `${new Date(ms).toISOString().slice(0, 23)}${String(ns).padStart(6, '0')}Z`;
+      const api = data.services[0]!;
+      const near = (ms: number) => api.logs.findIndex((l) => msOf(l.timestamp) >= ms);
+      const i = near(boundary);
+      api.logs.splice(i, 0, { ...api.logs[i - 1]!, timestamp: at(boundary - 1, 999_999) }, { ...api.logs[i]!, timestamp: at(boundary) }, { ...api.logs[i]!, message: `${api.logs[i]!.message} (again)`, timestamp: at(boundary) });
+      const [deployment, requests] = [...data.http].find(([, xs]) => xs.some((x) => Date.parse(String(x.timestamp)) > boundary && Date.parse(String(x.timestamp)) - boundary < 6 * HOUR))!;
+      const j = requests.findIndex((x) => Date.parse(String(x.timestamp)) > boundary);
+      requests.splice(j, 0, { ...requests[j]!, requestId: 'at-boundary-minus-1ms', timestamp: at(boundary - 1) }, { ...requests[j]!, requestId: 'at-boundary', timestamp: at(boundary) });
+      expect(data.metrics.get(api.id)![0]!.values.some((v) => v.ts * 1000 === boundary)).toBe(true);
+      server = await startRailwayServer(data, { pageCap: 300, plusOneEvery: 3, beforeExclusive });
+      const s = server;
+      let positions: RailwayPositions | undefined;
+      const logs: string[] = [];
+      const http: string[] = [];
+      const samples: string[] = [];
+      for (const night of [boundary, end]) {
+        s.now = night + 10 * 60_000;
+        const dir = scratch();
+        const client = new RailwayClient({ url: s.url, token: { variable: 'RAILWAY_API_TOKEN', value: TOKEN } });
+        const from: Record<string, Position> | undefined = positions && Object.fromEntries(Object.entries(positions.services).map(([k, v]) => [k, { key: v.key, edge: v.edge, until: v.until }]));
+        const record = await pullRailway(client, { project: data.id, environment: 'production', services: ['api'], since: start, until: night, from }, dir);
+        expect(record.complete).toBe(true);
+        positions = nextPositions(positions, record);
+        expect(positions.services[api.id]!.until).toBe(new Date(night).toISOString());
+        logs.push(...readFileSync(join(dir, 'api.jsonl'), 'utf8').split('\n').filter((l) => l.length > 0));
+        http.push(...readFileSync(join(dir, 'api.http.jsonl'), 'utf8').split('\n').filter((l) => l.length > 0));
+        for (const m of JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8')) as { measurement: string; values: { ts: number }[] }[]) samples.push(...m.values.map((v) => `${m.measurement} ${v.ts}`));
+      }
+      const inWindow = (ts: string) => ts >= at(start) && ts < at(end);
+      expect(logs).toEqual(api.logs.filter((l) => inWindow(l.timestamp)).map((l) => logLine(l, 'api')));
+      const wantHttp = [...data.http.values()].flat().filter((x) => inWindow(String(x.timestamp)));
+      expect(http.length).toBe(wantHttp.length);
+      expect(new Set(http.map((l) => JSON.parse(l).requestId)).size).toBe(wantHttp.length);
+      expect(http.filter((l) => /"requestId":"at-boundary(-minus-1ms)?"/.test(l))).toHaveLength(2);
+      const wantSamples = data.metrics.get(api.id)!.flatMap((m) => m.values.filter((v) => v.ts * 1000 >= start && v.ts * 1000 < end).map((v) => `${m.measurement} ${v.ts}`));
+      expect(samples.sort()).toEqual(wantSamples.sort());
+      expect(deployment).toBeTruthy();
+    });
+  }
 
   it('analyze --railway reports what analyze of the pulled directory reports', async () => {
     const { s, data, start, nights } = await threeDays();

@@ -1,5 +1,6 @@
 // Paging backwards without a cursor (src/sources/railway/paging.ts), on an in-memory log that
-// answers as Railway does: the newest `limit` entries at or before the anchor, sometimes one more.
+// answers as Railway does: the newest `limit` entries at or before the date asked, sometimes one
+// more; or strictly before it (the guide does not say which: both readings must give the same).
 import { describe, expect, it } from 'vitest';
 import { keyBefore, readPage, timeKey, type PageCursor } from '../../../src/sources/railway/paging.js';
 
@@ -9,17 +10,17 @@ interface E {
 }
 
 /** Reads the whole window, returns what was delivered (oldest first) and the instants it could not page past. */
-async function readAll(log: E[], limit: number, plusOne = false, since = '0000'): Promise<{ got: E[]; stalls: string[]; requests: number }> {
+async function readAll(log: E[], limit: number, plusOne = false, since = '2000-01-01T00:00:00.000000000Z', exclusive = false): Promise<{ got: E[]; stalls: string[]; requests: number }> {
   const sorted = [...log].sort((a, b) => (timeKey(a.timestamp) < timeKey(b.timestamp) ? -1 : 1));
   let requests = 0;
-  const fetch = async (anchor: string, n: number) => {
+  const fetch = async (before: string, n: number) => {
     requests++;
-    const upTo = sorted.filter((e) => timeKey(e.timestamp) <= anchor);
+    const upTo = sorted.filter((e) => (exclusive ? timeKey(e.timestamp) < before : timeKey(e.timestamp) <= before));
     return upTo.slice(Math.max(0, upTo.length - n - (plusOne && requests % 2 === 0 ? 1 : 0)));
   };
   const pages: E[][] = [];
   const stalls: string[] = [];
-  let cursor: PageCursor | null = { anchor: '9999', edge: {} };
+  let cursor: PageCursor | null = { anchor: '2999-01-01T00:00:00.000000000Z', edge: {} };
   while (cursor !== null) {
     const page: Awaited<ReturnType<typeof readPage<E>>> = await readPage(fetch, (e) => timeKey(e.timestamp), { since, limit }, cursor);
     pages.push(page.entries);
@@ -38,8 +39,23 @@ describe('reading a window backwards', () => {
     // Pages larger than the largest group of one instant (3 entries): nothing can be lost.
     for (const limit of [4, 5, 7]) {
       for (const plusOne of [false, true]) {
-        const { got, stalls } = await readAll(log, limit, plusOne);
-        expect(got, `limit ${limit}${plusOne ? ' + 1' : ''}`).toEqual(log);
+        for (const exclusive of [false, true]) {
+          const { got, stalls } = await readAll(log, limit, plusOne, undefined, exclusive);
+          expect(got, `limit ${limit}${plusOne ? ' + 1' : ''}${exclusive ? ', strictly before' : ''}`).toEqual(log);
+          expect(stalls).toEqual([]);
+        }
+      }
+    }
+  });
+
+  it('gets the entries at a page edge under either reading of beforeDate, also with other entries in the same millisecond', async () => {
+    // Groups one nanosecond and one microsecond apart inside one millisecond, and groups at whole milliseconds.
+    const log: E[] = [];
+    for (let s = 0; s < 6; s++) for (const ns of [0, 1, 2, 1000, 999_999]) for (let k = 0; k < 2; k++) log.push({ timestamp: at(s, ns), message: `s${s} ns${ns} #${k}` });
+    for (const limit of [3, 4, 6]) {
+      for (const exclusive of [false, true]) {
+        const { got, stalls } = await readAll(log, limit, false, undefined, exclusive);
+        expect(got, `limit ${limit}${exclusive ? ', strictly before' : ''}`).toEqual(log);
         expect(stalls).toEqual([]);
       }
     }
