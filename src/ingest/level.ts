@@ -165,9 +165,12 @@ function lowerFirst(s: string): Level | null {
   let j = 1;
   while (j < s.length && j < 12 && isLower(s.charCodeAt(j))) j++;
   const next = s.charCodeAt(j);
+  // A Python warning from a relative path or from the interpreter itself (`sys:1: ResourceWarning: ...`).
+  if (next === 46 /* . */ || next === 47 /* / */ || next === 95 /* _ */) return warningLevel(s);
   if (next === 58 /* : */) {
     const after = s.charCodeAt(j + 1);
     if (after === 32 || after !== after) return found(levelOfLettersAt(s, 0, j, COLON_WORDS_BY_LENGTH), 'word-colon');
+    if (after >= 48 && after <= 57) return warningLevel(s);
     for (const tag of TAGS) if (tag.length === j + 1 && s.startsWith(tag)) return found(wordAfterTag(s, j + 1), 'after-tag');
     return null;
   }

@@ -409,7 +409,7 @@ export const CONVENTIONS: readonly LogConvention[] = [
     id: 'python-warnings',
     library: "Python's warnings module",
     shape: 'warning-line',
-    recognisedBy: '`/path/file.py:LINE: SomethingWarning: ...` (the source line it quotes next is indented, and keeps its label)',
+    recognisedBy: '`/path/file.py:LINE: SomethingWarning: ...` (also `<string>:2:`, `sys:1:`), joined with the message\'s further lines, the indented source line it quotes and a ResourceWarning\'s tracemalloc lines into one record',
     example: '/tmp/i13l-app/main.py:4: RuntimeWarning: pool size 50 is above the server limit',
     level: 'warn',
   },

@@ -24,6 +24,10 @@ const NODE_VERSION = /^Node\.js v\d+\.\d+\.\d+$/;
 const NODE_EMITTED = "Emitted 'error' event on ";
 /** Where a JavaScript stack's frames are, in a record that holds one. */
 const JS_FRAME = '\n    at ';
+// What Python's warnings module writes after the source line of a ResourceWarning
+// (warnings._formatwarnmsg_impl): where the object was allocated, or how to learn it.
+const WARNING_ALLOCATED = 'Object allocated at (most recent call last):';
+const WARNING_TRACEMALLOC_HINT = ': Enable tracemalloc to get the object allocation traceback';
 
 /**
  * Whether `message` continues `held` (the record before it, `lines` lines so far) rather than
@@ -58,6 +62,42 @@ export function continuesRecord(message: string, held: LogEvent, hasTraceback?: 
   if (c === 69 /* E */ && message.startsWith(NODE_EMITTED)) return held.message.indexOf(JS_FRAME) !== -1;
   // Java: a throwable printed right under the line that announced it (`SEVERE: run failed`, a logger's ERROR line).
   return lines === 1 && !tb && JAVA_THROWABLE.test(message);
+}
+
+/**
+ * Whether `text` opens with a warning as Python's warnings module writes it
+ * (warnings._formatwarnmsg_impl): `{filename}:{lineno}: {category}: {message}`, where the
+ * filename is a path, `<string>` or `sys`, and the category is any Warning subclass's name
+ * (`DeprecationWarning`, Celery's `SecurityWarning`, SQLAlchemy's `SAWarning`).
+ */
+function isPythonWarning(text: string): boolean {
+  const at = text.indexOf('Warning: ');
+  if (at === -1 || at > 240) return false;
+  const nl = text.indexOf('\n');
+  if (nl !== -1 && nl < at) return false;
+  let w = at;
+  while (w > 0 && isNameChar(text.charCodeAt(w - 1))) w--;
+  if (w < 4 || text.charCodeAt(w - 1) !== 32 || text.charCodeAt(w - 2) !== 58) return false;
+  let d = w - 2;
+  while (d > 0 && text.charCodeAt(d - 1) >= 48 && text.charCodeAt(d - 1) <= 57) d--;
+  return d < w - 2 && d > 1 && text.charCodeAt(d - 1) === 58;
+}
+
+function isNameChar(c: number): boolean {
+  return ((c | 32) >= 97 && (c | 32) <= 122) || (c >= 48 && c <= 57) || c === 95;
+}
+
+/**
+ * Whether `message` continues `held`, a Python warning: the message's own further lines (they
+ * have no shape of their own, so any line that announces no record of its own until the source
+ * line), the indented source line, then only what the warnings module adds to a ResourceWarning.
+ */
+function continuesWarning(message: string, held: string): boolean {
+  if (message.length === 0) return false;
+  const c = message.charCodeAt(0);
+  if (c === 32 || c === 9) return true;
+  if (held.indexOf('\n ') !== -1) return message === WARNING_ALLOCATED || message.endsWith(WARNING_TRACEMALLOC_HINT);
+  return levelCueOf(message) === null && message !== TRACEBACK && !isPythonWarning(message);
 }
 
 function announcesLessThanError(text: string): boolean {
@@ -115,6 +155,8 @@ export class HeldRecord {
    * the record asks (most lines do not, and the search costs a scan of the whole message).
    */
   private traceback = -1;
+  /** Whether the held record is a Python warning: 1 or 0, -1 until asked (only a record at warn level is). */
+  private warning = -1;
 
   constructor(private readonly sink: EventSink, private readonly maxGapMs = 2000) {}
 
@@ -127,9 +169,14 @@ export class HeldRecord {
     const h = this.ev;
     if (h === null || h.service !== service || h.stream !== stream) return false;
     if (ts !== null && h.ts !== null && Math.abs(ts - h.ts) > this.maxGapMs) return false;
-    if (!mayContinue(message)) return false;
-    if (this.traceback === -1) this.traceback = h.message.indexOf(TRACEBACK) !== -1 ? 1 : 0;
-    if (!continuesRecord(message, h, this.traceback === 1, this.lines)) return false;
+    if (h.level === 'warn' && this.warning === -1) this.warning = isPythonWarning(h.message) ? 1 : 0;
+    if (h.level === 'warn' && this.warning === 1) {
+      if (!continuesWarning(message, h.message)) return false;
+    } else {
+      if (!mayContinue(message)) return false;
+      if (this.traceback === -1) this.traceback = h.message.indexOf(TRACEBACK) !== -1 ? 1 : 0;
+      if (!continuesRecord(message, h, this.traceback === 1, this.lines)) return false;
+    }
     h.message += '\n' + message;
     if (this.traceback === 0 && message.startsWith(TRACEBACK)) this.traceback = 1;
     this.lines++;
@@ -142,6 +189,7 @@ export class HeldRecord {
     this.ev = ev;
     this.lines = 1;
     this.traceback = -1;
+    this.warning = -1;
   }
 
   flush(): void {

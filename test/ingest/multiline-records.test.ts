@@ -56,6 +56,26 @@ describe('multi-line records of real runtimes, one Railway entry a line', () => 
     expect(shape(ev[6]!)).toEqual({ lines: 6, last: 'ConnectionError: broker unreachable: [Errno 111] Connection refused' });
   });
 
+  it("Python: a warning of the warnings module is one record at warn level, with its message's further lines, its source line and a ResourceWarning's tracemalloc hint, whatever its category", () => {
+    const ev = readAllForms('python-warnings.stderr');
+    const strip = (l: string) => l.replace(/^[\d-]+ [\d:,]+ /, '');
+    expect(ev.map((e) => [e.level, strip(e.message.split('\n')[0]!).replace(/:.*/, ''), e.message.split('\n').length])).toEqual([
+      ['info', 'INFO warner', 1],
+      ['warn', '/tmp/i13py/app/warner.py', 4],
+      ['warn', '/tmp/i13py/app/warner.py', 2],
+      ['info', 'INFO warner', 1],
+      ['warn', '<string>', 2],
+      ['error', 'ERROR warner', 1],
+      ['warn', '/tmp/i13py/app/warner.py', 3],
+      ['warn', 'WARNING warner', 1],
+      ['warn', 'sys', 1],
+    ]);
+    expect(ev[1]!.message.split('\n').slice(1, 3)).toEqual(['this is not recommended!', 'Set POOL_PER_PROCESS=1.']);
+    expect(ev[1]!.message).toContain('RetryBudgetWarning: the pool is shared');
+    expect(ev[4]!.message).toBe('<string>:2: RuntimeWarning: compiled rule is slow\nconsider caching it');
+    expect(shape(ev[6]!).last).toBe('ResourceWarning: Enable tracemalloc to get the object allocation traceback');
+  });
+
   it("Node: console.error of an Error with a [cause] and properties, a bare TypeError, and the uncaught exception's throw site, caret, stack and version are three records", () => {
     const ev = readAllForms('node-server.stderr');
     expect(ev.map((e) => e.level)).toEqual(['error', 'error', 'error']);
