@@ -53,7 +53,7 @@ export const containerChurn = defineDetector({
       'paired per deployment when the lines carry its id; otherwise by the server\'s pid when both ends name it (PostgreSQL\'s postmaster, uvicorn), ' +
       'a stop ends a container whose boot just failed or that has not come up yet while an older one serves, and else the oldest running one ' +
       '(unless the service keeps writing after it, which shows the stopped one was older than the logs); a failed boot ends at its failure line, ' +
-      'and a server started again in place ends the life before it, which logged no stop. Reports containers that lived less than a minute, containers replaced by a newer deploy within ' +
+      'and a server started again in place, or in a new container whose lines report the crash of the one before (a PostgreSQL recovering from it), ends the life before it, which logged no stop. Reports containers that lived less than a minute, containers replaced by a newer deploy within ' +
       'minutes, crash loops (repeated failing or short-lived starts) and flapping services, with start-up times ("Startup complete (3.2s)") and the ' +
       'handover of each zero-downtime replacement (new start → old stop).',
     defaults: {

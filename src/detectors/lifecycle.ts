@@ -11,8 +11,9 @@
 //                lines carry Railway's deploymentId / deploymentInstanceId; otherwise by the server's
 //                pid when both ends name it, by which container had not come up yet (a crash at
 //                boot), and by order. A life that crashed at boot ends at its crash, and a server
-//                started again in place (no container line: PostgreSQL's postmaster, an app server)
-//                ends the life before it, which logged no stop.
+//                started again in place (no container line: PostgreSQL's postmaster, an app server),
+//                or in a new container whose lines report the crash of the one before (PostgreSQL's
+//                "database system was interrupted"), ends the life before it, which logged no stop.
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { eventsOfTemplates } from './template-index.js';
 import { matchVocabulary, vocabularyInterest, type Incident, type VocabularyEntry } from './error-vocabulary.js';
@@ -397,7 +398,8 @@ export interface ContainerLife {
   /**
    * How a life without a stop line ended: its boot crashed (failure or exit code before it came up,
    * and no stop followed before the next start), or the same server started again in its place
-   * without a word from it (a kill -9, the OOM killer).
+   * without a word from it (a kill -9, the OOM killer), or in a new container that reported its crash
+   * (a container killed with every process in it).
    */
   ended?: 'crashed-at-boot' | 'restarted';
   /** Time of the last line of a life that ended without a stop line. */
@@ -432,9 +434,11 @@ export interface Activity {
  * the old one is stopped. When only one container is known to run and the service keeps writing
  * after a clean stop (and before any new start), that container survived: the stop belonged to an
  * older one whose start is before the logs. A start ends the lives that cannot still run: those
- * whose boot failed, and, for a server started in place (no container line: a PostgreSQL
- * postmaster, an app server's own log), the in-place life before it; inside a running container it
- * is a restart of that container's server.
+ * whose boot failed; for a server started in place (no container line: a PostgreSQL
+ * postmaster, an app server's own log), the in-place life before it; and, for a start whose lines
+ * report the previous life's crash, the newest running life, even from a new container (a redeploy's
+ * new container starts before the old one stops, so no other container start ends a life). Inside a
+ * running container an in-place start is a restart of that container's server.
  */
 export function containerLives(transitions: readonly LifecycleTransition[], activity?: Activity): ContainerLife[] {
   const lives: ContainerLife[] = [];
@@ -469,11 +473,17 @@ export function containerLives(transitions: readonly LifecycleTransition[], acti
         newest.restarts.push(tr);
         return;
       }
+      // A start that reports its predecessor's crash (PostgreSQL recovering the data directory the
+      // killed server left) ends the newest running life even in a new container: no stop line
+      // will come for a container killed with every process in it.
+      let replacesCrashed = tr.afterFailure === true;
       for (let j = list.length - 1; j >= 0; j--) {
         const l = list[j]!;
         if (l.start!.failed) endWithoutStop(l, 'crashed-at-boot', tr.ts);
-        else if (!tr.container && !l.start!.container) endWithoutStop(l, 'restarted', tr.ts, tr);
-        else continue;
+        else if ((!tr.container && !l.start!.container) || replacesCrashed) {
+          endWithoutStop(l, 'restarted', tr.ts, tr);
+          replacesCrashed = false;
+        } else continue;
         list.splice(j, 1);
       }
       const life: ContainerLife = { service: tr.service, start: tr, stop: null, restarts: [], lifetimeMs: null, pairedBy };

@@ -103,10 +103,13 @@ export const ungracefulShutdown = defineDetector({
       const crashed = bad.filter((c) => c.crashed && !c.killed && c.stop !== null).length;
       const silent = bad.filter((c) => c.gracefulLines === 0 && !c.killed && !c.immediate && !c.crashed && c.stop !== null).length;
       const immediate = bad.filter((c) => c.immediate).length;
-      // The stop's lines, or for a life that logged no stop its start and the start that replaced it.
+      // The stop's lines, or for a life that logged no stop its start and the start that replaced it
+      // (its first line and the one that reports the crash, past a platform line or a listening address).
       const evidence = bad
         .slice(0, 5)
-        .flatMap((c) => (c.stop !== null ? c.stop.markers.slice(0, 2) : [c.life.start!.markers[0]!, ...(c.life.next?.markers.slice(0, 2) ?? [])]))
+        .flatMap((c) =>
+          c.stop !== null ? c.stop.markers.slice(0, 2) : [c.life.start!.markers[0]!, ...(c.life.next?.markers.filter((m, i) => i === 0 || m.previous === true).slice(0, 2) ?? [])],
+        )
         .map((m) => evidenceOf(t, m.event));
       findings.push({
         detector: 'ungraceful-shutdown',
@@ -117,7 +120,7 @@ export const ungracefulShutdown = defineDetector({
           `${bad.length} of ${service}'s ${plural(checks.length, 'stop')} ended without a graceful shutdown` +
           (silent > 0 ? `: ${silent} with no shutdown line at all` : '') +
           (unlogged > 0
-            ? `${silent > 0 ? ',' : ':'} ${unlogged} logged nothing before the server started again in place` +
+            ? `${silent > 0 ? ',' : ':'} ${unlogged} logged nothing before the server started again` +
               (unloggedCrashed > 0 ? ` (${unloggedCrashed === unlogged ? (unlogged === 1 ? 'its' : 'their') : `${unloggedCrashed} of them:`} next start reported a crash)` : '')
             : '') +
           (crashed > 0 ? `, ${crashed} crashed (${crashedHow(bad.filter((c) => c.stop !== null))})` : '') +

@@ -74,7 +74,7 @@ describe.each(['postgres-kill9-idle.log', 'postgres-kill9-idle.jsonl'])('Postgre
     expect(lives[0]!.lastSeen).toBe(Date.parse('2026-12-07T18:02:26.073Z'));
     const f = finding(findings, 'ungraceful-shutdown');
     expect(f.data).toMatchObject({ stops: 2, graceful: 1, ungraceful: 1, unlogged: 1, unloggedCrashed: 1, crashed: 0, silent: 0 });
-    expect(f.summary).toContain('1 logged nothing before the server started again in place (its next start reported a crash)');
+    expect(f.summary).toContain('1 logged nothing before the server started again (its next start reported a crash)');
     const churn = finding(findings, 'container-churn');
     expect((churn.data.containers as { endedBy: string; lastSeen: string | null }[]).map((c) => [c.endedBy, c.lastSeen])).toEqual([
       ['crash', '2026-12-07T18:02:26Z'],
@@ -82,6 +82,66 @@ describe.each(['postgres-kill9-idle.log', 'postgres-kill9-idle.jsonl'])('Postgre
     ]);
     const rec = finding(findings, 'postgres-crash-recovery');
     expect(rec.data.episodes).toMatchObject([{ cause: 'ended-silently', causeAt: '2026-12-07T18:02:26Z', downSince: null, redoStart: '0/1500780' }]);
+  });
+});
+
+// A container killed with every process in it leaves no line: no shutdown, no "Stopping Container". In
+// the Railway form the next life opens with "Starting Container" (a container start, which on a
+// redeploy comes before the old container's stop) and PostgreSQL's "database system was interrupted":
+// that report ends the killed life as the stderr file's in-place start does.
+describe.each(['postgres-container-kill.jsonl', 'postgres-container-kill.log'])('PostgreSQL 15 container killed, started again, then stopped by the platform (%s)', (file) => {
+  it('ends the killed life at the next start that reports its crash, and pairs the platform\'s stop with the life that followed', async () => {
+    const { summary, findings } = await analyze(file);
+    const lives = lifecycleOf(summary).lives;
+    expect(lives.map((l) => [l.start?.pid, l.ended ?? null, l.next?.pid ?? null, l.stop?.pid ?? null, l.pairedBy])).toEqual([
+      // Its last line: 20:01:06.520 "database system is ready to accept connections".
+      [25382, 'restarted', 25506, null, 'order'],
+      // "received fast shutdown request" names the second postmaster.
+      [25506, null, null, 25506, 'pid'],
+    ]);
+    expect(lives[0]!.lastSeen).toBe(Date.parse('2026-12-07T20:01:06.520Z'));
+    const f = finding(findings, 'ungraceful-shutdown');
+    expect(f.data).toMatchObject({ stops: 2, graceful: 1, ungraceful: 1, unlogged: 1, unloggedCrashed: 1, crashed: 0, silent: 0, killed: 0 });
+    expect(f.data.ungracefulStops).toEqual([{ at: '2026-12-07T20:01:06Z', killed: false, immediate: false, crashed: true, exitCode: null, pid: 25382 }]);
+    // Past the next container's Starting Container, the line that tells the crash.
+    expect(f.evidence.map((e) => e.text)).toContain('database system was interrupted; last known up at 2026-12-07 20:01:06 UTC');
+    const churn = finding(findings, 'container-churn');
+    expect((churn.data.containers as { pid: number | null; endedBy: string }[]).map((c) => [c.pid, c.endedBy])).toEqual([
+      [25382, 'crash'],
+      [25506, 'stopped'],
+    ]);
+    expect(finding(findings, 'postgres-crash-recovery').data.causes).toEqual({ 'ended-silently': 1 });
+  });
+});
+
+// The stack lab's PostgreSQL under the fault script (test/fixtures/stacks/README.md), its container
+// killed once and started again: the Railway form and the stderr file of the same server.
+describe('the stack lab\'s PostgreSQL faults, as Railway delivers them and as a stderr file', () => {
+  const stack = (name: string) => join(import.meta.dirname, '../fixtures/stacks/postgres/faults', name);
+  const read = async (name: string) => runDetectors((await readTimeline([stack(name)])).summary).findings;
+  /** Findings without their evidence (the Railway form's holds its Starting Container lines), the places of their lines, and what only a container log has. */
+  const comparable = (fs: Finding[]) =>
+    JSON.parse(
+      JSON.stringify(
+        fs.filter((f) => f.detector !== 'container-churn' && f.detector !== 'restart-loop').map((f) => ({ ...f, evidence: undefined })),
+        (k, v) => (k === 'location' ? undefined : v),
+      ),
+    );
+
+  it('reports the killed server as the one ungraceful stop, a crash, and the server after it as running', async () => {
+    const findings = await read('postgres.jsonl');
+    expect(finding(findings, 'ungraceful-shutdown').data).toMatchObject({ stops: 1, ungraceful: 1, unlogged: 1, unloggedCrashed: 1 });
+    const churn = finding(findings, 'container-churn');
+    expect((churn.data.containers as { pid: number | null; endedBy: string }[]).map((c) => [c.pid, c.endedBy])).toEqual([
+      [23226, 'crash'],
+      [23887, 'running'],
+    ]);
+  });
+
+  it('gives the stderr file\'s findings', async () => {
+    const [railway, stderr] = [await read('postgres.jsonl'), await read('postgres.log')];
+    expect(railway.map((f) => f.detector)).toContain('ungraceful-shutdown');
+    expect(comparable(railway)).toEqual(comparable(stderr));
   });
 });
 

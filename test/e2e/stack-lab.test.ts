@@ -279,10 +279,9 @@ describe('postgres/faults: PostgreSQL as Railway delivers it', () => {
     expect(withoutLines(run('postgres/faults').summary.postgres)).toEqual(withoutLines(stderr.summary.postgres));
   });
 
-  // Skipped (issue 13 open): the stderr file gives ungraceful-shutdown ("Ungraceful Stops of postgres
-  // (1 of 1 stop)"), the Railway form does not (its Starting Container lines pair the two postmaster
-  // lives differently).
-  it.skip('gives the PostgreSQL findings of the same log read as a stderr file', () => {
+  // The Railway form's Starting Container lines make both postmaster starts container starts; the
+  // killed one still ends at the next, which reports its crash (as the stderr file's in-place start).
+  it('gives the PostgreSQL findings of the same log read as a stderr file', () => {
     const pgOnly = (fs: Finding[]) => fs.filter((f) => f.detector !== 'container-churn' && f.detector !== 'restart-loop');
     expect(comparable(pgOnly(run('postgres/faults').findings))).toEqual(comparable(pgOnly(reads.get('postgres/faults:stderr')!.findings)));
   });
@@ -298,18 +297,16 @@ describe('postgres/faults: PostgreSQL as Railway delivers it', () => {
     expect(finding(r, 'connection-exhaustion').data.serverRefusals).toBe(inj.reservedSlotRefusals + inj.tooManyClients);
   });
 
-  // Skipped (issue 13 open): in the Railway form the container killed with every process in it is not
-  // reported as an ungraceful stop (the stderr form of the same lines is).
-  it.skip('finds the killed server as an ungraceful stop', () => {
+  // The container killed with every process in it leaves no line: its stop is told by the next start.
+  it('finds the killed server as an ungraceful stop', () => {
     const inj = facts.postgres.faults;
     const stop = finding(run('postgres/faults'), 'ungraceful-shutdown', (x) => x.data.service === 'postgres');
     expect([stop.data.stops, stop.data.ungraceful]).toEqual([inj.immediateShutdowns, inj.immediateShutdowns]);
   });
 
-  // Skipped (issue 13 open): container-churn ends both postgres lives as "running": the first, killed
-  // (no shutdown line, a new Starting Container and "database system was interrupted" after it), is
-  // not a crash.
-  it.skip('tells the killed server\'s life from the one that followed', () => {
+  // The first, killed (no shutdown line, a new Starting Container and "database system was interrupted"
+  // after it), is a crash; the second runs to the end of the capture.
+  it('tells the killed server\'s life from the one that followed', () => {
     const x = finding(run('postgres/faults'), 'container-churn', (x) => x.data.service === 'postgres');
     expect(ended(x)).toEqual({ crash: facts.postgres.faults.immediateShutdowns, running: 1 });
   });
