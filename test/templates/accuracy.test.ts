@@ -1,23 +1,15 @@
 // Grouping accuracy of the miner on the labelled evaluation set (test/templates/eval): 2,000
 // lines per system, fed as bare messages with one configuration for all, as the benchmark does.
 import { describe, expect, it } from 'vitest';
-import { TemplateMiner } from '../../src/templates/miner.js';
 import { generate } from './eval/generate.js';
-import { groupScores, type GroupScores } from './eval/metrics.js';
+import type { GroupScores } from './eval/metrics.js';
+import { scoreSystem } from './eval/score.js';
 import { SYSTEMS } from './eval/systems.js';
 import { HOLDOUT } from './eval/holdout.js';
 
 const LINES = 2000;
 /** The hold-out set's floor: below the target on purpose, it guards against regressions. */
 const HOLDOUT_GA_FLOOR = 0.8;
-
-/** Mines one system's messages and scores the final groups. */
-export function scoreSystem(messages: readonly string[], labels: readonly string[]): GroupScores {
-  const miner = new TemplateMiner();
-  const ids = messages.map((m) => miner.add('eval', m));
-  const fin = miner.finalize();
-  return groupScores(labels, ids.map((id) => fin.idOf(id)));
-}
 
 describe('template miner accuracy on the evaluation set', () => {
   const rows: { name: string; s: GroupScores }[] = [];
