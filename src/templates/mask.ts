@@ -5,13 +5,19 @@
 // A token is a run of non-space characters. Its leading brackets/quotes and trailing
 // brackets/quotes/punctuation are kept; its core is classified:
 //   key=value            → key=<*>   (an empty value stays `key=`: see the empty-tail rule)
-//   key:value with digits → key:<*>  (`port:5432`)
+//   key:value with digits → key:<*>  (`onFlush:1709999999123`, `retryQueue,size:3`: the key starts
+//                                      with a letter; `db1:5432`, `api.internal:8443` are host:port, one <*>)
+//   letters + a long number → letters<*> (`syncSteps1709999999123|12`), name.number → name.<*>
 //   contains a digit      → <*>      (numbers, ids, IPs and ports, durations, timestamps, versions, hex ids)
-//   starts with `/`, has `://`, `\`, `@` between letters, a dot between letters, or is hex of 16+
-//                         → <*>      (paths and routes, URLs, Windows paths, emails, host/file/class names)
+//   starts with `/`, has `://`, `\`, `@` between letters, or is hex of 16+
+//                         → <*>      (paths and routes, URLs, Windows paths, emails)
 //   a single quoted word  → '<*>'
-// Adjacent bare `<*>` collapse into one, so a variable spanning several tokens ("12 Nov 2024
-// 10:00:01") is one variable and messages whose variables differ in length share a shape.
+// Dotted names (`chrome.exe`) are left to the miner's word rules. Some tokens belong to the
+// variable before them: a unit (`812 B`, `1.3 secs`, `40 %`) and a parenthesised size (`512 bytes
+// (0.5 KB)`). A date in words (`Tue Mar  4 10:20:11 UTC 2025`) is one variable, and so is an empty
+// `()`/`[]` inside a message (a slot with no value). Adjacent bare `<*>` collapse into one, so a
+// variable spanning several tokens is one variable and messages whose variables differ in length
+// share a shape.
 
 export const WILDCARD = '<*>';
 
@@ -117,7 +123,8 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
           t2 ^= t2 >>> 13;
         }
         const trail = k === end - 1 && isTrailPunct(msg.charCodeAt(k));
-        if ((k === end || trail) && !(hexLetters && k - start >= 16)) {
+        // Units after a number and dates in words take the full path below.
+        if ((k === end || trail) && !(hexLetters && k - start >= 16) && !(prevWild && isUnit(msg, start, k)) && !(k - start >= 3 && mayStartDate(msg, start, k, end, to))) {
           if (trail) {
             const c = msg.charCodeAt(k);
             t1 = Math.imul(t1 ^ c, 0x01000193);
@@ -161,15 +168,53 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
     }
     let cs = start;
     while (cs < end && isLeadPunct(msg.charCodeAt(cs))) cs++;
+    // `<1`, `<=5`: a comparator glued to a number belongs to it
+    if (cs > start && msg.charCodeAt(cs - 1) === 60 && (isDigit(msg.charCodeAt(cs)) || (msg.charCodeAt(cs) === 61 && isDigit(msg.charCodeAt(cs + 1))))) cs--;
     let ce = end;
     while (ce > cs && isTrailPunct(msg.charCodeAt(ce - 1))) ce--;
     json = null;
     sa = sb = 0;
-    if (msg.charCodeAt(start) === 123 && msg.indexOf('":', cs) !== -1 && msg.indexOf('":', cs) < end) {
+    // Parts of the variable before: a unit, a parenthesised size; or a date in words, one variable.
+    let glued = -1;
+    if (prevWild && cs === start && isUnit(msg, cs, ce)) glued = ce;
+    else if (prevWild && msg.charCodeAt(start) === 40) {
+      const g = sizeGroupEnd(msg, start, to);
+      if (g !== -1) {
+        glued = g;
+        i = g;
+        while (i < to && msg.charCodeAt(i) > 32) i++;
+      }
+    }
+    if (glued !== -1) {
+      // the token's closing punctuation stays, glued to the `<*>` before it
+      if (glued < i) {
+        prevWild = false;
+        if (hashing) {
+          for (let k = glued; k < i; k++) {
+            const c = msg.charCodeAt(k);
+            h1 = Math.imul(h1 ^ c, 0x01000193);
+            h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+            h2 ^= h2 >>> 13;
+          }
+        } else out += msg.slice(glued, i);
+      }
+      continue;
+    }
+    const dateEnd = ce - cs >= 3 && isNamePrefix(msg, cs) ? dateRunEnd(msg, cs, to) : -1;
+    if (dateEnd !== -1) {
+      i = dateEnd;
+      let te = i;
+      while (i < to && msg.charCodeAt(i) > 32) i++;
+      while (te < i && isTrailPunct(msg.charCodeAt(te))) te++;
+      ((pa = start), (pb = cs), (wild = true), (sa = dateEnd), (sb = te));
+    } else if (msg.charCodeAt(start) === 123 && msg.indexOf('":', cs) !== -1 && msg.indexOf('":', cs) < end) {
       json = maskJsonToken(msg, start, end);
       wild = false;
     } else if (ce <= cs) {
-      ((pa = start), (pb = end), (wild = false));
+      // `()` / `[]` inside a message: an empty value of the slot (at the end, the empty-tail rule keeps it)
+      if (cs === start + 1 && (msg.charCodeAt(start) === 40 || msg.charCodeAt(start) === 91) && msg.charCodeAt(cs) === msg.charCodeAt(start) + (msg.charCodeAt(start) === 40 ? 1 : 2) && moreAfter(msg, end, to))
+        ((pa = start), (pb = cs), (wild = true), (sa = cs), (sb = end));
+      else ((pa = start), (pb = end), (wild = false));
     } else {
       const q0 = cs > start ? msg.charCodeAt(cs - 1) : 0;
       // A quoted word is a value, unless it is a key (`"error":`).
@@ -180,10 +225,15 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
       let open = -1;
       let prefixDigit = false;
       let hexOnly = true;
+      let colon = -1; // the first `:` after key characters (`port:5432`, `retryQueue,size:3`)
+      let keyChars = isLetter(msg.charCodeAt(cs));
+      let lastDigit = -1;
+      let slash = false; // a `/` before any `=`: a path, whose `=` is not a key=value
       for (let k = cs; k < ce; k++) {
         const c = msg.charCodeAt(k);
         if (isDigit(c)) {
           digit = true;
+          lastDigit = k;
           if (open < 0) prefixDigit = true;
           continue;
         }
@@ -192,16 +242,20 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
           continue;
         }
         hexOnly = false;
+        if (c === 58 && keyChars && colon < 0) colon = k;
+        else if (c !== 95 && c !== 45 && c !== 46 && c !== 44 && c !== 124) keyChars = false;
         if (c === 61) {
           if (eq < 0) eq = k;
         } else if (c === 58) {
           if (msg.charCodeAt(k + 1) === 47 && msg.charCodeAt(k + 2) === 47) special = true;
+        } else if (c === 47) {
+          if (eq < 0) slash = true;
         } else if (c === 64) {
           if (k > cs && k + 1 < ce && isLetter(msg.charCodeAt(k - 1)) && isLetter(msg.charCodeAt(k + 1))) special = true;
         } else if (c === 92) special = true;
         else if ((c === 40 || c === 91) && open < 0) open = k;
       }
-      if (eq > cs && !special) {
+      if (eq > cs && !special && !slash && !isComparator(msg.charCodeAt(cs))) {
         if (isMessageKey(msg, cs, eq)) ((pa = start), (pb = end), (wild = false));
         else if (eq + 1 >= ce && !(eq + 1 < end && isQuote(msg.charCodeAt(eq + 1)))) ((pa = start), (pb = end), (wild = false));
         else {
@@ -217,14 +271,17 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
               }
               ((pa = start), (pb = eq + 1), (wild = true));
             }
-          } else ((pa = start), (pb = eq + 1), (wild = true), (sa = ce), (sb = end));
+          } else ((pa = start), (pb = eq + 1), (wild = true), (sa = closeBrackets(msg, eq + 1, ce, end)), (sb = end));
         }
       } else if (digit && !special && !quoted && isWordWithNumber(msg, cs, ce)) {
         // ssh2, eth0, SOCKS5, IPv4: a word; if it varies, the miner's frequency rule sees it
         ((pa = start), (pb = end), (wild = false));
       } else if (digit || special || quoted || (hexOnly && ce - cs >= 16)) {
+        // key:value (the key is kept), letters glued to a number (`syncSteps<*>`, `handle_write.<*>`),
         // name(args) / name[index]: the name is kept when only the arguments vary
-        if (open > cs && !prefixDigit && !special && !quoted && allLetters(msg, cs, open) && open + 1 < ce) ((pa = start), (pb = open + 1), (wild = true), (sa = ce), (sb = end));
+        const glue = special || quoted ? -1 : colon > cs && lastDigit > colon && !hostPort(msg, cs, colon) ? colon + 1 : numberSuffixStart(msg, cs, ce);
+        if (glue !== -1) ((pa = start), (pb = glue), (wild = true), (sa = ce), (sb = end));
+        else if (open > cs && !prefixDigit && !special && !quoted && allLetters(msg, cs, open) && open + 1 < ce) ((pa = start), (pb = open + 1), (wild = true), (sa = ce), (sb = end));
         else if (cs === start && ce === end) ((pa = pb = 0), (wild = true));
         else ((pa = start), (pb = cs), (wild = true), (sa = ce), (sb = end));
       } else ((pa = start), (pb = end), (wild = false));
@@ -307,6 +364,225 @@ function maskJsonToken(msg: string, start: number, end: number): string {
     i++;
   }
   return out + msg.slice(last, end);
+}
+
+/** `<`, `>`, `~`: a comparator before a number (`<1`, `>=5`), not a key. */
+function isComparator(c: number): boolean {
+  return c === 60 || c === 62 || c === 126;
+}
+
+/**
+ * `host:port` (`db1:5432`, `api.internal:8443`, `ip-10-0-3-17:6379`) rather than `key:value`: a
+ * key with a digit, a dot or a dash. It stays one variable, an address; otherwise every host of a
+ * pool would make its own template.
+ */
+function hostPort(msg: string, cs: number, colon: number): boolean {
+  for (let k = cs; k < colon; k++) {
+    const c = msg.charCodeAt(k);
+    if (isDigit(c) || c === 46 || c === 45) return true;
+    if (c === 44 || c === 124) return false; // `retryQueue,size:3`: a list of fields
+  }
+  return false;
+}
+
+/** True when a token follows `end` before `to`. */
+function moreAfter(msg: string, end: number, to: number): boolean {
+  for (let k = end; k < to; k++) if (msg.charCodeAt(k) > 32) return true;
+  return false;
+}
+
+/**
+ * Where the suffix kept after a key=value's value starts: closing brackets whose opening bracket is
+ * inside the value belong to it (`meta=Meta{42},` and `meta=null,` are both `meta=<*>,`).
+ */
+function closeBrackets(msg: string, from: number, ce: number, end: number): number {
+  let open = 0;
+  for (let k = from; k < ce; k++) {
+    const c = msg.charCodeAt(k);
+    if (c === 40 || c === 91 || c === 123) open++;
+    else if ((c === 41 || c === 93 || c === 125) && open > 0) open--;
+  }
+  let k = ce;
+  while (open > 0 && k < end && (msg.charCodeAt(k) === 41 || msg.charCodeAt(k) === 93 || msg.charCodeAt(k) === 125)) {
+    k++;
+    open--;
+  }
+  return k;
+}
+
+/**
+ * Where the number of a name glued to one starts: two or more letters (one not a hex digit, so
+ * hex ids stay whole) and then three digits or more (`syncSteps1709999999123`), or `name.` and
+ * only digits (`handle_write.434`, `core.1234`); -1 otherwise.
+ */
+function numberSuffixStart(msg: string, cs: number, ce: number): number {
+  let k = cs;
+  let letters = 0;
+  let plain = false;
+  let underscore = false;
+  for (; k < ce; k++) {
+    const c = msg.charCodeAt(k);
+    if (isLetter(c)) {
+      letters++;
+      if (!isHexLetter(c)) plain = true;
+    } else if (c === 95) underscore = true;
+    else break;
+  }
+  if (letters < 2 || !plain || k >= ce) return -1;
+  if (msg.charCodeAt(k) === 46) {
+    for (let j = k + 1; j < ce; j++) if (!isDigit(msg.charCodeAt(j))) return -1;
+    return k + 1 < ce ? k + 1 : -1;
+  }
+  // `blk_123` stays whole, like `blk_-123`
+  return !underscore && k + 2 < ce && isDigit(msg.charCodeAt(k)) && isDigit(msg.charCodeAt(k + 1)) && isDigit(msg.charCodeAt(k + 2)) ? k : -1;
+}
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'kB', 'KiB', 'MiB', 'GiB', 'TiB', 'bytes', 'ms', 'us', 'µs', 'ns', 's', 'sec', 'secs', 'seconds', 'min', 'mins', 'minutes', '%'];
+
+const UNITS_BY_LENGTH = Array.from({ length: 8 }, (_, n) => UNITS.filter((u) => u.length === n));
+
+/** A unit after a number (`812 B`, `1.3 secs`, `40 %`): part of the number's variable. No slice: it runs after every number. */
+function isUnit(msg: string, from: number, to: number): boolean {
+  const n = to - from;
+  if (n < 1 || n > 7) return false;
+  const c = msg.charCodeAt(from);
+  // B K M G T k b m u µ n s %: the first letters of the units
+  if (!(c === 66 || c === 75 || c === 77 || c === 71 || c === 84 || c === 107 || c === 98 || c === 109 || c === 117 || c === 181 || c === 110 || c === 115 || c === 37)) return false;
+  for (const u of UNITS_BY_LENGTH[n]!) {
+    if (u.charCodeAt(0) !== c) continue;
+    let k = 1;
+    while (k < n && u.charCodeAt(k) === msg.charCodeAt(from + k)) k++;
+    if (k === n) return true;
+  }
+  return false;
+}
+
+/**
+ * A parenthesised size after a variable (`(0.5 KB)` in `512 bytes (0.5 KB) sent`, or `(12%)`):
+ * the index after its `)`, or -1. It is an optional part of the variable before it.
+ */
+function sizeGroupEnd(msg: string, start: number, to: number): number {
+  if (!isDigit(msg.charCodeAt(start + 1))) return -1;
+  let k = start + 1;
+  const n0 = k;
+  while (k < to && (isDigit(msg.charCodeAt(k)) || msg.charCodeAt(k) === 46)) k++;
+  if (k === n0 || !isDigit(msg.charCodeAt(n0))) return -1;
+  while (k < to && msg.charCodeAt(k) === 32) k++;
+  const u = k;
+  while (k < to && msg.charCodeAt(k) !== 41 && msg.charCodeAt(k) > 32) k++;
+  return msg.charCodeAt(k) === 41 && isUnit(msg, u, k) ? k + 1 : -1;
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec', 'january', 'february', 'march', 'april', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+/** The first three letters of the month and weekday names, lower case, as 24-bit numbers. */
+const NAME_PREFIXES = new Set([...MONTHS, ...WEEKDAYS].map((w) => (w.charCodeAt(0) << 16) | (w.charCodeAt(1) << 8) | w.charCodeAt(2)));
+
+/** The initials of the month and weekday names, one bit per letter (a = bit 0). */
+const NAME_INITIALS = [...MONTHS, ...WEEKDAYS].reduce((m, w) => m | (1 << (w.charCodeAt(0) - 97)), 0);
+
+/** `msg[from, to)` is one of `names`, in any case. */
+function nameIn(msg: string, from: number, to: number, names: readonly string[]): boolean {
+  const n = to - from;
+  if (n < 3 || n > 9) return false;
+  for (const w of names) {
+    if (w.length !== n) continue;
+    let k = 0;
+    while (k < n && (msg.charCodeAt(from + k) | 32) === w.charCodeAt(k)) k++;
+    if (k === n) return true;
+  }
+  return false;
+}
+
+/** Cheap test on the hot path: a word that could start a date in words (a month or weekday name before a digit, a space or a capital). */
+function mayStartDate(msg: string, start: number, k: number, end: number, to: number): boolean {
+  if (k - start > 9 || end + 1 >= to) return false;
+  const n = msg.charCodeAt(end + 1);
+  if (!(isDigit(n) || n === 32 || (n >= 65 && n <= 90))) return false;
+  return isNamePrefix(msg, start) && (nameIn(msg, start, k, MONTHS) || nameIn(msg, start, k, WEEKDAYS));
+}
+
+/** The three letters at `k` start a month or weekday name. */
+function isNamePrefix(msg: string, k: number): boolean {
+  const c = (msg.charCodeAt(k) | 32) - 97;
+  if (c < 0 || c > 25 || ((NAME_INITIALS >>> c) & 1) === 0) return false;
+  return NAME_PREFIXES.has(((msg.charCodeAt(k) | 32) << 16) | ((msg.charCodeAt(k + 1) | 32) << 8) | (msg.charCodeAt(k + 2) | 32));
+}
+
+/** End of the run of digits, `:` and `.` at `k` (a day, a time, a year), or `k`. */
+function digitsEnd(msg: string, k: number, to: number): number {
+  while (k < to && (isDigit(msg.charCodeAt(k)) || msg.charCodeAt(k) === 58 || msg.charCodeAt(k) === 46)) k++;
+  return k;
+}
+
+function skipSpaces(msg: string, k: number, to: number): number {
+  while (k < to && msg.charCodeAt(k) === 32) k++;
+  return k;
+}
+
+/**
+ * A date in words starting at `k`: `[weekday[,]] month day [year] time [zone] [year]` (ctime,
+ * `date`), or `weekday, day month year time [zone]` (RFC 1123). Returns the end of its last part
+ * (before any closing punctuation), or -1: a month name is only a date with a day and a time.
+ */
+function dateRunEnd(msg: string, k: number, to: number): number {
+  let w = k;
+  while (w < to && isLetter(msg.charCodeAt(w))) w++;
+  let p = k;
+  if (nameIn(msg, k, w, WEEKDAYS)) {
+    p = w;
+    if (msg.charCodeAt(p) === 44) p++;
+    p = skipSpaces(msg, p, to);
+    if (p === w) return -1;
+    if (isDigit(msg.charCodeAt(p))) {
+      // RFC 1123: day month year time
+      const d = digitsEnd(msg, p, to);
+      let m = skipSpaces(msg, d, to);
+      let me = m;
+      while (me < to && isLetter(msg.charCodeAt(me))) me++;
+      if (d - p > 2 || m === d || !nameIn(msg, m, me, MONTHS)) return -1;
+      m = skipSpaces(msg, me, to);
+      const y = digitsEnd(msg, m, to);
+      if (y - m !== 4) return -1;
+      return timeAndZone(msg, skipSpaces(msg, y, to), to, -1);
+    }
+    k = p;
+    w = k;
+    while (w < to && isLetter(msg.charCodeAt(w))) w++;
+  }
+  if (!nameIn(msg, k, w, MONTHS)) return -1;
+  p = skipSpaces(msg, w, to);
+  const d = digitsEnd(msg, p, to);
+  if (p === w || d === p || d - p > 2) return -1;
+  let q = msg.charCodeAt(d) === 44 ? d + 1 : d;
+  q = skipSpaces(msg, q, to);
+  // an optional year before the time
+  const y = digitsEnd(msg, q, to);
+  if (y - q === 4 && msg.charCodeAt(y) === 32) q = skipSpaces(msg, y, to);
+  return timeAndZone(msg, q, to, -1);
+}
+
+/** A time (`10:20:11`, `10:20:11.123`) at `k`, then an optional zone and year: the end, or `fallback`. */
+function timeAndZone(msg: string, k: number, to: number, fallback: number): number {
+  const t = digitsEnd(msg, k, to);
+  if (t - k < 4 || (msg.charCodeAt(k + 2) !== 58 && msg.charCodeAt(k + 1) !== 58)) return fallback;
+  let end = t;
+  let p = skipSpaces(msg, t, to);
+  if (p > t) {
+    // a zone: capitals (UTC, CET, GMT) or an offset (+0100)
+    let z = p;
+    if (msg.charCodeAt(z) === 43 || msg.charCodeAt(z) === 45) {
+      z++;
+      while (z < to && isDigit(msg.charCodeAt(z))) z++;
+    } else while (z < to && msg.charCodeAt(z) >= 65 && msg.charCodeAt(z) <= 90) z++;
+    if (z - p >= 3 && z - p <= 5 && (z === to || !isLetter(msg.charCodeAt(z)))) {
+      end = z;
+      p = skipSpaces(msg, z, to);
+    }
+    const y = digitsEnd(msg, p, to);
+    if (p > end && y - p === 4 && (y === to || !isDigit(msg.charCodeAt(y)))) end = y;
+  }
+  return end;
 }
 
 function isQuote(c: number): boolean {

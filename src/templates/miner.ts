@@ -64,6 +64,8 @@ const PAIR_BUDGET = 400_000;
 const FAMILY_MAX_POSITIONS = 64;
 /** Extra tokens a variable may absorb when a template subsumes a longer one. */
 const ABSORB_MAX = 3;
+/** A longer template is absorbed only when the shorter one has more than this many times its messages. */
+const ABSORB_SHARE = 10;
 /** Messages longer than this (in tokens) get no parameters from params(). */
 const PARAMS_MAX_TOKENS = 256;
 /** The text of the overflow templates (messages beyond the template cap). */
@@ -670,7 +672,9 @@ export class TemplateMiner {
         if (extra === 0) {
           if (!subsumesSameLength(ca.tokens, cb.tokens)) continue;
         } else {
-          if (extra > ABSORB_MAX || this.counts[b]! > this.counts[a]!) continue;
+          // A longer form that is common itself (over a tenth of the shorter one) is its own
+          // event: "login rejected for unknown account <*> from <*>" stays out of "login rejected for <*> from <*>".
+          if (extra > ABSORB_MAX || this.counts[b]! * ABSORB_SHARE > this.counts[a]!) continue;
           if (!subsumesAbsorbing(ca.tokens, cb.tokens)) continue;
         }
         let constants = 0;
@@ -699,7 +703,9 @@ export class TemplateMiner {
  */
 export function isVariablePosition(counts: readonly number[]): boolean {
   const k = counts.length;
-  if (k < 2) return false;
+  // Two words are two events whatever their counts ("via HTTP2" ×900, "via HTTP1" ×2;
+  // "checkpoint starting: time" / "... immediate"): a variable needs three values or more.
+  if (k < 3) return false;
   if (k >= SPREAD_DISTINCT) return true;
   let total = 0;
   for (const c of counts) total += c;
@@ -707,7 +713,7 @@ export function isVariablePosition(counts: readonly number[]): boolean {
   let frequent = 0;
   for (const c of counts) if (c >= frequentMin) frequent++;
   const rare = k - frequent;
-  if (frequent <= 1) return k >= 3 || frequent === 1;
+  if (frequent <= 1) return true;
   return k >= 4 && rare >= frequent;
 }
 
@@ -732,12 +738,32 @@ function siblings(a: readonly string[], b: readonly string[], p: number, sa: str
   return true;
 }
 
+/**
+ * True when template token `a` stands for token `b`: `<*>` for anything but an empty quote, and a
+ * variable in punctuation (`<*>,`, `[<*>]`) for a partly variable token in the same punctuation
+ * (`FALLBACK(<*>),`, `[localhost:<*>]`): one slot whose values come in different shapes.
+ */
+function covers(a: string, b: string): boolean {
+  if (a === WILDCARD) return !isEmptyQuote(b);
+  const w = a.indexOf(WILDCARD);
+  if (w === -1 || b.indexOf(WILDCARD) === -1 || b.length <= a.length) return false;
+  for (let k = 0; k < a.length; k++) {
+    if (k === w) k += WILDCARD.length - 1;
+    else if (isWordChar(a.charCodeAt(k))) return false;
+  }
+  return b.startsWith(a.slice(0, w)) && b.endsWith(a.slice(w + WILDCARD.length));
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c > 127;
+}
+
 function matchesSameLength(t: readonly string[], s: readonly string[]): boolean {
   if (t.length !== s.length) return false;
   for (let i = 0; i < t.length; i++) {
     const a = t[i]!;
     if (a === s[i]) continue;
-    if (a === WILDCARD && !isEmptyQuote(s[i]!)) continue;
+    if (covers(a, s[i]!)) continue;
     return false;
   }
   return true;
@@ -747,7 +773,7 @@ function subsumesSameLength(a: readonly string[], b: readonly string[]): boolean
   let diff = 0;
   for (let i = 0; i < a.length; i++) {
     if (a[i] === b[i]) continue;
-    if (a[i] === WILDCARD && !isEmptyQuote(b[i]!)) {
+    if (covers(a[i]!, b[i]!)) {
       diff++;
       continue;
     }

@@ -8,6 +8,8 @@ export interface Spec {
   weight: number;
   /** Template with `{slot}` variables (see SLOTS). */
   text: string;
+  /** The ground-truth label when it is not the text's own (`labelOf`): forms of one event. */
+  label?: string;
 }
 
 export interface System {
@@ -145,7 +147,7 @@ export function generate(system: System, n: number, seed: number): Labelled {
   const specs = system.templates;
   for (const s of specs) {
     messages.push(fill(s.text, r));
-    labels.push(labelOf(s.text));
+    labels.push(s.label ?? labelOf(s.text));
   }
   let total = 0;
   for (const s of specs) total += s.weight;
@@ -160,7 +162,7 @@ export function generate(system: System, n: number, seed: number): Labelled {
       }
     }
     messages.push(fill(s.text, r));
-    labels.push(labelOf(s.text));
+    labels.push(s.label ?? labelOf(s.text));
   }
   // Shuffle (Fisher–Yates) so that the first occurrences are not all at the top.
   for (let i = messages.length - 1; i > 0; i--) {

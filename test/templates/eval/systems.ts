@@ -238,7 +238,8 @@ export const SYSTEMS: System[] = [
     templates: [
       { weight: 30, text: '{exe} - {host}:{port} open through proxy {host}:{port} HTTPS' },
       { weight: 25, text: '{exe} - {host}:{port} close, {int} bytes sent, {int} bytes received, lifetime {time}' },
-      { weight: 15, text: '{exe} - {host}:{port} close, {int} bytes ({float} KB) sent, {int} bytes ({float} KB) received, lifetime {time}' },
+      // A size with and without its optional annotation is one event (the benchmark's convention).
+      { weight: 15, text: '{exe} - {host}:{port} close, {int} bytes ({float} KB) sent, {int} bytes ({float} KB) received, lifetime {time}', label: '<*> - <*>:<*> close, <*> bytes sent, <*> bytes received, lifetime <*>' },
       { weight: 8, text: '{exe} - {host}:{port} error : Could not connect through proxy {host}:{port} - Proxy server cannot establish a connection with the target, status code {status}' },
       { weight: 6, text: '{exe} - {host}:{port} open through proxy {host}:{port} SOCKS5' },
       { weight: 4, text: '{exe} *64 - {host}:{port} open through proxy {host}:{port} HTTPS' },

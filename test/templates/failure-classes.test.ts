@@ -1,0 +1,122 @@
+// The failure classes of ../shared/guide/templating-gaps.md, each with the guard against
+// over-merging it names. Message shapes are real programs' formats: OpenSSH's auth.c and
+// session.c, PostgreSQL 15's xlog.c (LogCheckpointStart) and postgres.c (log_duration), Hadoop's
+// ipc.Client, Redis 7's rdb.c, Proxifier's connection-close line, HealthApp's step callbacks (the
+// two last as published in Loghub).
+import { describe, expect, it } from 'vitest';
+import { TemplateMiner } from '../../src/templates/miner.js';
+import { maskMessage, maskHash, hashShape } from '../../src/templates/mask.js';
+
+function mine(msgs: string[]) {
+  const m = new TemplateMiner();
+  const ids = msgs.map((x) => m.add('svc', x));
+  const fin = m.finalize();
+  return { id: (i: number) => fin.idOf(ids[i]!), text: (i: number) => fin.templates[fin.idOf(ids[i]!)]!.text, count: fin.templates.length };
+}
+
+const ip = (i: number) => `10.0.${i % 7}.${(i * 13) % 250}`;
+const USERS = ['root', 'admin', 'oracle', 'guest', 'deploy', 'pi'];
+
+/** Masking and hashing agree (the hot path never builds the shape). */
+function shape(msg: string): string {
+  const s = maskMessage(msg);
+  expect(maskHash(msg, 11), msg).toBe(hashShape(s, 11));
+  return s;
+}
+
+describe('a rare alternative word is its own event (class 1)', () => {
+  it('keeps two words at one position apart, whatever their counts', () => {
+    const msgs = Array.from({ length: 30 }, () => 'checkpoint starting: time');
+    msgs.push('checkpoint starting: wal');
+    const r = mine(msgs);
+    expect(r.id(0)).not.toBe(r.id(30));
+  });
+  it('guard: a genuine two-valued variable stays split in two; more values make a variable', () => {
+    const two = Array.from({ length: 40 }, (_, i) => `Accepted publickey for ${USERS[i % 2]} from ${ip(i)} port ${50000 + i} ssh2`);
+    const r2 = mine(two);
+    expect(r2.id(0)).not.toBe(r2.id(1));
+    const six = Array.from({ length: 60 }, (_, i) => `Accepted publickey for ${USERS[i % 6]} from ${ip(i)} port ${50000 + i} ssh2`);
+    const r6 = mine(six);
+    expect(r6.count).toBe(1);
+    expect(r6.text(0)).toBe('Accepted publickey for <*> from <*> port <*> ssh2');
+  });
+  it('guard: a variable does not absorb a longer template that is common itself', () => {
+    const msgs: string[] = [];
+    for (let i = 0; i < 100; i++) msgs.push(`Failed password for ${USERS[i % 6]} from ${ip(i)} port ${40000 + i} ssh2`);
+    for (let i = 0; i < 30; i++) msgs.push(`Failed password for invalid user ${USERS[i % 6]} from ${ip(i)} port ${40000 + i} ssh2`);
+    const r = mine(msgs);
+    expect(r.id(0)).not.toBe(r.id(100));
+    expect(r.text(100)).toBe('Failed password for invalid user <*> from <*> port <*> ssh2');
+    // a rare longer form (2 in 100) is absorbed, as before
+    const rare = mine(msgs.slice(0, 102));
+    expect(rare.id(100)).toBe(rare.id(0));
+  });
+});
+
+describe('units, size annotations and comparators belong to the number (class 2)', () => {
+  it('masks a unit after a number with the number', () => {
+    expect(shape('duration: 0.523 ms  statement: SELECT 1')).toBe('duration: <*> statement: SELECT <*>');
+    expect(shape('RDB: 0 MB of memory used by copy-on-write')).toBe('RDB: <*> of memory used by copy-on-write');
+    expect(shape('RDB: 12 MB, done')).toBe('RDB: <*>, done');
+    expect(shape('took 1.2 s')).toBe(shape('took 1.3 secs'));
+    expect(shape('sent 40 bytes in <1 ms')).toBe('sent <*> in <*>');
+    expect(shape('retry when lag >=5 s')).toBe('retry when lag <*>');
+  });
+  it('takes an optional parenthesised size into the variable before it', () => {
+    const a = 'chrome.exe - www.example.com:443 close, 1390 bytes (1.35 KB) sent, 5284 bytes (5.16 KB) received, lifetime 00:03';
+    const b = 'chrome.exe - www.example.com:443 close, 390 bytes sent, 284 bytes received, lifetime <1 sec';
+    expect(shape(a)).toBe(shape(b));
+    expect(shape(a)).toBe('chrome.exe - <*> close, <*> sent, <*> received, lifetime <*>');
+  });
+  it('guard: a unit word is a unit only right after a number; a parenthesised size only after a variable', () => {
+    expect(shape('min and max reached')).toBe('min and max reached');
+    expect(shape('checkpoint complete: wrote 3 buffers (0.0%); 0 WAL file(s) added')).toBe('checkpoint complete: wrote <*> buffers (<*>); <*> WAL file(s) added');
+  });
+});
+
+describe('dates in words and empty brackets (class 3)', () => {
+  it('masks a date in words as one variable', () => {
+    expect(shape('Last login: Tue Mar  4 10:20:11 2025 from 10.0.4.8')).toBe('Last login: <*> from <*>');
+    expect(shape('Last login: Mon Mar 3 09:15:02 2025 from 10.0.4.7')).toBe('Last login: <*> from <*>');
+    expect(shape('agent ready (built: Fri Feb 7 18:02:14 UTC 2025)')).toBe('agent ready (built: <*>)');
+    expect(shape('Date: Mon, 03 Mar 2025 09:15:02 GMT')).toBe('Date: <*>');
+  });
+  it('guard: month and weekday names outside dates are untouched', () => {
+    expect(shape('release planned for May 2025')).toBe('release planned for May <*>');
+    expect(shape('May I help')).toBe('May I help');
+    expect(shape('Sun Microsystems JVM 12')).toBe('Sun Microsystems JVM <*>');
+  });
+  it('an empty () or [] inside a message is an empty value; at the end it stays', () => {
+    expect(shape('session from 10.0.4.7 () at 10:00')).toBe(shape('session from 10.0.4.8 (laptop-42.corp) at 10:00'));
+    expect(shape('workers [] started')).toBe('workers [<*>] started');
+    expect(shape('queue contents: []')).toBe('queue contents: []');
+  });
+});
+
+describe('one slot of different shapes (class 4)', () => {
+  it('a variable in punctuation covers a partly variable token in the same punctuation', () => {
+    const msgs: string[] = [];
+    for (let i = 0; i < 20; i++) msgs.push(`Retrying connect to server: ${ip(i)}:8030. Already tried ${i % 10} time(s); maxRetries=10`);
+    msgs.push('Retrying connect to server: localhost:8030. Already tried 0 time(s); maxRetries=10');
+    const r = mine(msgs);
+    expect(r.id(20)).toBe(r.id(0));
+  });
+  it("closing brackets of a key=value's value belong to it; a path's = is not a key", () => {
+    expect(shape('job queued: owner=svc, meta=Meta{42}, id=7')).toBe(shape('job queued: owner=svc, meta=null, id=8'));
+    expect(shape('session opened (uid=0)')).toBe('session opened (uid=<*>)');
+    expect(shape('copied to /backups/[2025-03-04]=daily.tar')).toBe('copied to <*>');
+  });
+});
+
+describe('labels glued to values (class 5)', () => {
+  it('keeps the key of key:value and a name glued to a long number', () => {
+    expect(shape('onExtend:1501234567 0 0 4')).toBe('onExtend:<*> <*>');
+    expect(shape('cancelNotification,index:3')).toBe('cancelNotification,index:<*>');
+    expect(shape('syncSteps1501234567890|12|0|0')).toBe('syncSteps<*>');
+    expect(shape('handle_write.434 error 22')).toBe('handle_write.<*> error <*>');
+  });
+  it('guard: host:port is one variable; hex ids and word+short-number names stay as they were', () => {
+    expect(shape('connect db1:5432 api.internal:8443 10.0.0.1:5432 ip-10-0-3-17:6379')).toBe('connect <*>');
+    expect(shape('id deadbeef1234567 via ssh2 on eth0 blk_1234567')).toBe('id <*> via ssh2 on eth0 <*>');
+  });
+});
