@@ -51,7 +51,7 @@ export const connectionExhaustion = defineDetector({
     explanation:
       'PostgreSQL refusing connections ("sorry, too many clients already", "remaining connection slots are reserved") and application pools ' +
       'running dry, in their library\'s words (SQLAlchemy "QueuePool limit of size N overflow M reached", psycopg2, psycopg_pool, asyncpg, ' +
-      'node-postgres "timeout exceeded when trying to connect" (also under TypeORM and Drizzle), Sequelize, knex, HikariCP, ActiveRecord, ' +
+      'node-postgres "timeout exceeded when trying to connect" (also under TypeORM and Drizzle), Sequelize, knex, mysql2 and mysql, HikariCP, ActiveRecord, ' +
       'Prisma P2024/P2028) or as other acquire timeouts, with the peak demand seen against the pool size or max_connections when the logs say them.',
     defaults: { minCount: 1 },
     optionDocs: { minCount: 'refused connections or pool timeouts needed for a finding' },

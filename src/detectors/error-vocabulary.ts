@@ -129,6 +129,25 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     fixture: 'knex.txt',
   },
   {
+    // mysql2 (and mysql, whose pool it copies) with waitForConnections: false: every connection
+    // busy. The default pool waits without limit and says nothing.
+    id: 'mysql2-pool-no-connections',
+    incident: 'pool-exhaustion',
+    library: 'mysql2 / mysql',
+    pattern: /(?:^|Error: )No connections available\./m,
+    captures: [],
+    fixture: 'mysql2.txt',
+  },
+  {
+    // The same pools with a queueLimit: that many requests already wait for a connection.
+    id: 'mysql2-pool-queue-limit',
+    incident: 'pool-exhaustion',
+    library: 'mysql2 / mysql',
+    pattern: /(?:^|Error: )Queue limit reached\./m,
+    captures: [],
+    fixture: 'mysql2.txt',
+  },
+  {
     id: 'hikaricp-request-timed-out',
     incident: 'pool-exhaustion',
     library: 'HikariCP',

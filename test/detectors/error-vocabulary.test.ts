@@ -16,6 +16,8 @@ const EXPECTED: Record<string, Record<string, string | number>[]> = {
   'node-postgres-connect-timeout': [{}],
   'sequelize-acquire-timeout': [{}],
   'knex-acquire-timeout': [{}],
+  'mysql2-pool-no-connections': [{}, {}],
+  'mysql2-pool-queue-limit': [{}, {}],
   'hikaricp-request-timed-out': [{ pool: 'HikariPool-1', timeoutMs: 507 }],
   'activerecord-connection-timeout': [{ timeoutSeconds: 5 }],
   'prisma-p2024-pool-timeout': [{ timeoutSeconds: 10, poolSize: 5 }],
