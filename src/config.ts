@@ -41,6 +41,8 @@ export class ConfigError extends Error {
 }
 
 const TOP_KEYS = ['$schema', 'detectors', 'services', 'periodicJobs', 'prices', 'ignoreTemplates'] as const;
+/** Keys refused in `services`, whose keys are names from the inputs rather than a fixed set. */
+const RESERVED_NAMES: readonly string[] = ['__proto__', 'constructor', 'prototype'];
 const COST_DETECTOR = 'cost-breakdown';
 const KNOWN_JOBS = 'known-jobs';
 
@@ -99,6 +101,9 @@ export function parseConfig(raw: unknown, path: string, detectors: readonly Dete
   if (obj.services !== undefined) {
     if (!isObject(obj.services)) fail('services', 'expected an object mapping a service name in the logs to the name to report');
     for (const [from, to] of Object.entries(obj.services as Record<string, unknown>)) {
+      // Names every object has: `__proto__` would set the map's prototype (the alias silently
+      // lost), `constructor` and `prototype` shadow what the map inherits.
+      if (RESERVED_NAMES.includes(from)) fail(`services.${from}`, 'a reserved name of JavaScript objects, not accepted as a service name');
       if (typeof to !== 'string' || to.length === 0) fail(`services.${from}`, 'expected a non-empty string');
       cfg.services[from] = to as string;
     }

@@ -30,6 +30,9 @@ describe('configuration ranges (issue 19)', () => {
     ['{"prices":{"memoryGbMonth":1e308}}', null, /prices\.memoryGbMonth: expected a number from 0 to 1,000,000, got 1e\+308$/],
     ['{"detectors":{"error-cluster":{"__proto__":1}}}', null, /detectors\.error-cluster\.__proto__: unknown threshold; error-cluster takes: minFailures, /],
     ['{"detectors":{"error-cluster":{"toString":1}}}', null, /detectors\.error-cluster\.toString: unknown threshold/],
+    // A service alias under a name every object has: __proto__ would have set the map's prototype and lost the alias.
+    ['{"services":{"__proto__":"web"}}', null, /services\.__proto__: a reserved name of JavaScript objects, not accepted as a service name$/],
+    ['{"services":{"api":"web","constructor":"web"}}', null, /services\.constructor: a reserved name of JavaScript objects/],
     ['{"detectors":{"slow-queries":{"top":-1}}}', null, /slow-queries\.top: expected a whole number from 0 to 1,000,000,000/],
     ['{"detectors":{"memory-sawtooth":{"minCycleR2":1.5}}}', null, /minCycleR2: expected a number from 0 to 1 \(default 0\.7\)/],
   ];
