@@ -95,8 +95,16 @@ const RULES: readonly Rule[] = [
   [/\b[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}/g, '[REDACTED-KEY]'], // Azure AD client secret
   [/\b[MNO][A-Za-z0-9_-]{23,25}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38}\b/g, '[REDACTED-KEY]'], // Discord bot
   [/(?<![0-9])[0-9]{5,16}:A[A-Za-z0-9_-]{34}(?![A-Za-z0-9_-])/g, '[REDACTED-KEY]'], // Telegram bot
-  // SQL: CREATE/ALTER ROLE ... PASSWORD '...', MySQL's IDENTIFIED BY '...'.
-  [/\b(PASSWORD|IDENTIFIED\s+BY)(\s+)(?:'(?:[^']|'')*(?:'|$)|"(?:[^"]|"")*(?:"|$)|\$\w*\$[\s\S]*?(?:\$\w*\$|$))/gi, '$1$2[REDACTED]'],
+  // SQL: CREATE/ALTER ROLE ... PASSWORD '...' (also E'...' with backslash escapes, and $$...$$),
+  // a user mapping's OPTIONS (password '...'), MySQL's IDENTIFIED BY '...'.
+  [/\b(PASSWORD|IDENTIFIED\s+BY)(\s+)(?:E'(?:[^'\\]|\\[\s\S]|'')*(?:'|$)|'(?:[^']|'')*(?:'|$)|"(?:[^"]|"")*(?:"|$)|\$\w*\$[\s\S]*?(?:\$\w*\$|$))/gi, '$1$2[REDACTED]'],
+  // A password as a bare word in a ROLE / USER statement (a syntax error PostgreSQL logs with its
+  // STATEMENT), not NULL; a bounded look back for the statement, so that "password authentication
+  // failed for user" stays.
+  [/\b((?:ROLE|USER)\s[^;'"\n]{0,200}?\bPASSWORD\s+)(?!NULL\b|\[REDACTED|['"$])(?:E(?!')|[^E\s;,)])[^\s;,)]*/gi, '$1[REDACTED]'],
+  // SQL's SET of a setting named for a secret, with TO (`SET app.api_token TO abc`, also in a
+  // normalised statement; `SET x = ...` is a key=value below).
+  [new RegExp(`\\b(SET\\s+(?:SESSION\\s+|LOCAL\\s+)?"?[\\w.]{0,64}${KEY_WORD}[\\w.]{0,64}"?\\s+TO\\s+)(?!\\[REDACTED|\\$\\d+\\b|\\?(?![\\w?]))(${KEY_VALUE})`, 'gi'), (m, key, value) => `${key}${quoted(value!)}`],
   // Cookie headers: every cookie in them is a credential.
   [/\b((?:set-)?cookie\s*:\s*)[^\r\n]+/gi, '$1[REDACTED]'],
   // key=value, key: value, "key": "value", 'key': 'value', key => value (query strings, logfmt,
@@ -109,6 +117,8 @@ const RULES: readonly Rule[] = [
   ],
   // Command-line flags: --password hunter2, --token=abc.
   [/(--(?:password|passwd|pass|token|secret|api-key|apikey|access-token|auth-token|client-secret)[= ])(?!\[REDACTED)\S+/gi, '$1[REDACTED]'],
+  // curl's user and password (`curl -u admin:secret`, `--user admin:secret`, also in a COPY ... TO PROGRAM).
+  [/((?:^|\s)(?:-u\s*|--user[= ])['"]?[^\s:'"]{1,64}:)(?!\[REDACTED)[^\s'"]+/g, '$1[REDACTED]'],
   // A bare AWS secret access key: exactly 40 characters of base64, mixing upper case, lower case and
   // digits (a SHA-1 in hex has no upper case, a word no digit).
   [/(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g, (m) => (/[A-Z]/.test(m) && /[a-z]/.test(m) && /[0-9]/.test(m) ? '[REDACTED-KEY]' : m)],

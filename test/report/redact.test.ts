@@ -52,6 +52,16 @@ const POSITIVE: Array<[string, string]> = [
   ['loaded config api_key: set', ': set'],
   ['auth: expired', 'expired'],
   ['using token: hunter', 'hunter'],
+  // SQL (issue 19): E'...' with a backslash escape, a bare word (a syntax error's STATEMENT), SET ... TO,
+  // also in a normalised statement, and curl's -u in a COPY ... TO PROGRAM.
+  ["STATEMENT:  ALTER ROLE app PASSWORD E'escapedPwQ3\\'x';", 'escapedPwQ3'],
+  ['STATEMENT:  ALTER ROLE app WITH LOGIN CONNECTION LIMIT 5 PASSWORD hunter2bare;', 'hunter2bare'],
+  ['CREATE USER bob PASSWORD easyword', 'easyword'],
+  ['statement: SET app.token TO bareTokenWord;', 'bareTokenWord'],
+  ['set session my.api_key to abcdefgh', 'abcdefgh'],
+  ['ALTER DATABASE shop SET app.secret TO \'quotedSecretWord\'', 'quotedSecretWord'],
+  ["COPY (SELECT 1) TO PROGRAM 'curl -s -u admin:curlPw6464 https://backup.internal/upload'", 'curlPw6464'],
+  ['curl --user admin:curlPw6464 https://x', 'curlPw6464'],
 ];
 
 // Lines that must come out unchanged: ordinary log messages that mention secret-ish words.
@@ -96,6 +106,12 @@ const NEGATIVE: string[] = [
   'no Railway token: set RAILWAY_TOKEN (a project token) or RAILWAY_API_TOKEN',
   'session auth: expired, signing in again',
   'request failed, token: missing',
+  'statement: SET search_path TO public',
+  'statement: ALTER ROLE app PASSWORD NULL',
+  'statement: set app.token to $1',
+  'duration: <*> ms statement: set app.token to ?;',
+  'DETAIL:  User "app" has no password assigned.',
+  'pg_dump -U postgres -d railway',
 ];
 
 describe('redact', () => {
@@ -135,7 +151,7 @@ describe('redact', () => {
   });
 
   it('runs in time linear in its input, also on text made to make regexes backtrack', () => {
-    for (const unit of ['a.', 'password', 'http://', 'a://b:', 'password="', 'Bearer ', "PASSWORD '", 'QWxh', 'token: ']) {
+    for (const unit of ['a.', 'password', 'http://', 'a://b:', 'password="', 'Bearer ', "PASSWORD '", 'QWxh', 'token: ', 'ROLE a ', 'SET x_token ', ' -u a:']) {
       const small = unit.repeat(Math.ceil(10_000 / unit.length));
       const big = unit.repeat(Math.ceil(80_000 / unit.length));
       // Warmed up, the best of three runs each (a loaded machine slows some runs, never speeds one).
