@@ -17,6 +17,7 @@ import type { SourceKind } from '../model.js';
 import { WILDCARD, hasEmptyTail, hashShape, maskHash, maskMessage } from './mask.js';
 import { normalizeSql } from './sql-normalize.js';
 import { ownString } from '../own-string.js';
+import { redactSecrets } from '../redact.js';
 
 export interface Template {
   /** Dense id in order of creation: deterministic for the same input. */
@@ -325,12 +326,26 @@ export class TemplateMiner {
     const known = this.shapes.get(skey);
     if (known !== undefined) return known;
     if (shape === null) shape = maskMessage(message);
-    const tokens = shape.length === 0 ? [] : shape.split(' ');
+    let tokens = shape.length === 0 ? [] : shape.split(' ');
     const exact = source === 'postgres' && sqlStart(message) !== -1;
     let id = exact ? -1 : this.matchGeneral(service, tokens);
     if (id === -1) {
       if (this.created >= this.maxTemplates) id = this.overflowId(service, source);
-      else id = this.newCluster(service, source, tokens, hasEmptyTail(message), exact);
+      else {
+        // A template keeps the words the masker left, and the masker may take a secret's key for a
+        // variable (`f=secret: hunter` → `f=<*> hunter`, the key gone): the text of a new template
+        // comes from the message with its secrets redacted (at most once per template created).
+        const clean = redactSecrets(message);
+        let cleanKey = skey;
+        if (clean !== message) {
+          const cleanShape = source === 'postgres' ? postgresShape(clean) : maskMessage(clean);
+          cleanKey = hashShape(cleanShape, this.lastSeed);
+          tokens = cleanShape.length === 0 ? [] : cleanShape.split(' ');
+          id = this.shapes.get(cleanKey) ?? (exact ? -1 : this.matchGeneral(service, tokens));
+        }
+        if (id === -1) id = this.newCluster(service, source, tokens, hasEmptyTail(message), exact);
+        if (cleanKey !== skey && this.shapes.size < this.maxShapes) this.shapes.set(cleanKey, id);
+      }
     }
     if (this.shapes.size < this.maxShapes) this.shapes.set(skey, id);
     return id;
