@@ -2,11 +2,12 @@
 // taken over from a process that is gone, from a previous life of this one, when empty, or when
 // older than any run.
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LOCK_STALE_MS, lockState } from '../../src/digest/lock.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LOCK_STALE_MS, lockState, readLock, takeOverStale } from '../../src/digest/lock.js';
 
 function statePath(): string {
   return join(mkdtempSync(join(tmpdir(), 'hindsight-lock-')), 'state.json');
@@ -85,5 +86,77 @@ describe('the digest state lock', () => {
     expect(JSON.parse(readFileSync(`${state}.lock`, 'utf8')).pid).toBe(process.pid);
     lock.release();
   });
-});
 
+  // Issue 19: two runs that found the same dead lock both removed "it" and both ran, the later
+  // removing the lock the earlier had just made in its place.
+  it('takes a stale lock over atomically: a run that judged it stale before another took it over removes nothing', async () => {
+    const state = statePath();
+    const lockPath = `${state}.lock`;
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(lockPath, JSON.stringify({ pid: gone, host: hostname(), since: '2026-01-01T00:00:00Z' }));
+    const seenByB = readLock(lockPath); // run B reads the dead lock and judges it stale...
+    const a = await lockState(state, 0); // ...run A takes it over first
+    expect(takeOverStale(lockPath, seenByB), "B's takeover of a lock already replaced").toBe(false);
+    expect(readLock(lockPath).owner.pid, "A's lock is still there").toBe(process.pid);
+    await expect(lockState(state, 0)).rejects.toThrow(/^another hindsight digest is using the state/);
+    a.release();
+    expect(readdirSync(dirname(state)), 'no claim or lock left behind').toEqual([]);
+  });
+
+  it('lets one run take a stale lock over while another holds the claim, and clears a claim left by a killed run', async () => {
+    const state = statePath();
+    const lockPath = `${state}.lock`;
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(lockPath, JSON.stringify({ pid: gone, host: hostname(), since: '2026-01-01T00:00:00Z' }));
+    const claim = `${lockPath}.takeover-${readLock(lockPath).ino}`;
+    writeFileSync(claim, ''); // another run is taking it over
+    await expect(lockState(state, 300)).rejects.toThrow(/^another hindsight digest is using the state/);
+    expect(readLock(lockPath).owner.pid).toBe(gone);
+    const old = (Date.now() - 60_000) / 1000;
+    utimesSync(claim, old, old); // that run was killed while taking it over
+    const lock = await lockState(state, 1_000);
+    expect(readLock(lockPath).owner.pid).toBe(process.pid);
+    expect(existsSync(claim)).toBe(false);
+    lock.release();
+  });
+
+  // The built module (dist/, built before the tests in .ci/run and land.sh), in two processes.
+  const built = fileURLToPath(new URL('../../dist/digest/lock.js', import.meta.url));
+  it.skipIf(!existsSync(built))('two processes taking the same dead locks at the same instant never both hold one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-lock-race-'));
+    const rounds = 12;
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    for (let k = 0; k < rounds; k++) writeFileSync(join(dir, `state-${k}.json.lock`), JSON.stringify({ pid: gone, host: hostname(), since: '2026-01-01T00:00:00Z' }));
+    // Each round starts at the same instant in both (a busy wait to the millisecond); the holder
+    // marks its hold with an exclusive file, so a second holder at the same time fails to make it.
+    const script = `
+      const { lockState } = await import(${JSON.stringify(built)});
+      const fs = await import('node:fs');
+      const [dir, start, rounds] = process.argv.slice(1);
+      let doubles = 0;
+      for (let k = 0; k < Number(rounds); k++) {
+        while (Date.now() < Number(start) + k * 120);
+        const state = dir + '/state-' + k + '.json';
+        const lock = await lockState(state, 3000);
+        try { fs.writeFileSync(state + '.holder', String(process.pid), { flag: 'wx' }); } catch { doubles++; }
+        await new Promise((r) => setTimeout(r, 20));
+        fs.rmSync(state + '.holder', { force: true });
+        lock.release();
+      }
+      process.stdout.write(String(doubles));`;
+    const start = Date.now() + 600;
+    const run = () =>
+      new Promise<string>((resolve, reject) => {
+        const p = spawn(process.execPath, ['--input-type=module', '-e', script, dir, String(start), String(rounds)], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        p.stdout.on('data', (d) => (out += d));
+        p.stderr.on('data', (d) => (err += d));
+        p.on('error', reject);
+        p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}: ${err}`))));
+      });
+    const doubles = await Promise.all([run(), run()]);
+    expect(doubles).toEqual(['0', '0']);
+    expect(readdirSync(dir), 'every lock released, no claim or file written aside left').toEqual([]);
+  }, 30_000);
+});
