@@ -1,14 +1,14 @@
 // One digest at a time per state file. Two runs at once would both read run N, both print run
 // N+1, and the later rename would drop the other's findings. The lock is a file beside the state
-// (`<state>.lock`, holding the owner's pid and host), taken before the state
-// is read and removed once the new state is written. A second run waits a little for it, then
-// gives up with exit code 2. A lock left by a process that is gone (a kill -9, a crash) is
-// taken over when it was made on this host: its pid tells whether the owner still runs. Three
-// more kinds are stale, or no digest could ever run again: one naming this process's pid and host
-// that this process does not hold (a container where node always has the same pid and host name,
-// restarted after a kill), an empty or unreadable one older than a write takes (left by a kill
-// between the create and the write of a version before the linking below), and one older than LOCK_STALE_MS whatever its host (a lock carried
-// to another machine, e.g. in a CI cache).
+// (`<state>.lock`, holding the owner's pid and host), taken before the state is read and removed
+// once the new state is written. A second run waits a little for it, then gives up with exit
+// code 2. A lock left by a process that is gone (a kill -9, a crash) is taken over when it was
+// made on this host: its pid tells whether the owner still runs. Three more kinds are stale, or
+// no digest could ever run again: one naming this process's pid and host that this process does
+// not hold (a container where node always has the same pid and host name, restarted after a
+// kill), an empty or unreadable one older than a write takes (left by a kill between the create
+// and the write of a version before the linking below), and one older than LOCK_STALE_MS whatever
+// its host (a lock carried to another machine, e.g. in a CI cache).
 //
 // Taking over is atomic. A lock is made whole before it appears (written to a file of its own,
 // then linked to the lock's name, which fails when the name is taken), so it is never seen empty.

@@ -334,7 +334,7 @@ export class TemplateMiner {
       else {
         // A template keeps the words the masker left, and the masker may take a secret's key for a
         // variable (`f=secret: hunter` → `f=<*> hunter`, the key gone): the text of a new template
-        // comes from the message with its secrets redacted (at most once per template created).
+        // comes from the message with its secrets redacted (once per new shape that would start a template).
         const clean = redactSecrets(message);
         let cleanKey = skey;
         if (clean !== message) {
