@@ -218,6 +218,22 @@ export function inline(text: string): string {
   return redact(text).replace(LINE_BREAK, (c) => LINE_BREAK_PICTURE[c] ?? ' ');
 }
 
+const SYNTAX_ERROR_AT = 'syntax error at or near "';
+
+/**
+ * PostgreSQL's `syntax error at or near "WORD"` quotes a word of its statement: when redacting the
+ * statement removes that word (`ALTER ROLE app PASSWORD hunter2`), the message loses it too, before
+ * it is mined into a template or kept as an example. Other messages are returned as they are.
+ */
+export function redactSyntaxErrorWord(message: string, statement: string): string {
+  if (!message.startsWith(SYNTAX_ERROR_AT)) return message;
+  const end = message.indexOf('"', SYNTAX_ERROR_AT.length);
+  if (end === -1) return message;
+  const word = message.slice(SYNTAX_ERROR_AT.length, end);
+  if (word.length === 0 || !statement.includes(word) || redactSecrets(statement).includes(word)) return message;
+  return `${SYNTAX_ERROR_AT}[REDACTED]${message.slice(end)}`;
+}
+
 /** How far past a cut secrets are looked for: longer than any secret shape above (a PEM key is ~3 KB). */
 const SECRET_REACH = 4096;
 

@@ -9,7 +9,7 @@ import { TemplateMiner, type Template } from '../templates/miner.js';
 import { PostgresStats, type PostgresStatsSummary } from './postgres-stats.js';
 import { EventCompactor } from './compact-event.js';
 import { ownString } from '../own-string.js';
-import { cutText } from '../redact.js';
+import { cutText, redactSyntaxErrorWord } from '../redact.js';
 import { levelOfWord } from '../ingest/level.js';
 import { inputName, plural } from '../words.js';
 
@@ -267,6 +267,8 @@ export class Timeline {
 
   /** Adds one event. Hot path: a template lookup, a few counters, an array push for what is kept. */
   event(ev: LogEvent): void {
+    // A syntax error quotes the word of its statement it stopped at, which may be a password.
+    if (ev.source === 'postgres' && ev.pg?.statement !== undefined && ev.message.charCodeAt(0) === 115 /* s */) ev.message = redactSyntaxErrorWord(ev.message, ev.pg.statement);
     const id = this.miner.add(ev.service, ev.message, ev.source);
     let st = this.stats[id];
     if (st === undefined) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cutText, inline, redact, redactDeep, redactSecrets, registerSecret } from '../../src/redact.js';
+import { cutText, inline, redact, redactDeep, redactSecrets, redactSyntaxErrorWord, registerSecret } from '../../src/redact.js';
 import { leakedPiece, rng, SECRET_SHAPES } from '../fixtures/secrets/corpus.js';
 
 // Each positive case: the line, and the secret that must not survive redaction.
@@ -214,5 +214,11 @@ describe('redact', () => {
     expect(json).not.toContain('keyleak1');
     expect(out.times).toEqual([1, 2]);
     expect(input.text).toBe('password=hunter22');
+  });
+
+  it("redacts the word PostgreSQL's syntax error quotes when it is a secret of the statement, and only then", () => {
+    expect(redactSyntaxErrorWord('syntax error at or near "hunterbare" at character 25', 'ALTER ROLE app PASSWORD hunterbare;')).toBe('syntax error at or near "[REDACTED]" at character 25');
+    expect(redactSyntaxErrorWord('syntax error at or near "FORM" at character 10', 'SELECT * FORM t')).toBe('syntax error at or near "FORM" at character 10');
+    expect(redactSyntaxErrorWord('relation "x" does not exist', 'ALTER ROLE app PASSWORD x')).toBe('relation "x" does not exist');
   });
 });
