@@ -8,7 +8,7 @@
 import type { Evidence, Finding, FindingSeverity } from '../model.js';
 import { defineDetector } from './detector.js';
 import { evidenceOf, isoSeconds, clockOf, humanDuration } from './evidence.js';
-import { LIFECYCLE_INTERESTS, lifecycleOf, type ContainerLife, type LifecycleMarker, type LifecycleTransition } from './lifecycle.js';
+import { LIFECYCLE_INTERESTS, lifecycleOf, replacements, type ContainerLife, type LifecycleMarker, type LifecycleTransition } from './lifecycle.js';
 import { plural } from '../words.js';
 
 type EndedBy = 'crash' | 'replaced' | 'stopped' | 'restarted' | 'running';
@@ -68,7 +68,7 @@ export const containerChurn = defineDetector({
       shortLivedSeconds: 'a container that lived less than this (s) is short-lived',
       crashLoopStarts: 'troubled starts (short-lived, failed, or never stopped before the next start) of one deployment that make a crash loop',
       crashLoopWindowSeconds: 'window (s) in which those starts must fall',
-      flappingStartsPerHour: 'starts of one service within any hour that count as flapping',
+      flappingStartsPerHour: 'starts of one service within any hour that count as flapping (a redeploy\'s replacement of a running container aside)',
       replacedWithinSeconds: 'a stop this soon (s) after another container of the service started is a replacement (zero-downtime redeploy)',
       quickReplaceSeconds: 'a container replaced by a newer deploy less than this (s) after its own start counts as churn',
     },
@@ -84,6 +84,7 @@ export const containerChurn = defineDetector({
       list.push(l);
       byService.set(l.service, list);
     }
+    const replaced = replacements(lc.lives);
     const findings: Finding[] = [];
     for (const [service, lives] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const starts = lives.filter((l) => l.start !== null).map((l) => l.start!);
@@ -96,12 +97,8 @@ export const containerChurn = defineDetector({
         else if (life.ended === 'restarted') endedBy = 'restarted';
         else if (life.stop === null) endedBy = 'running';
         else {
-          const stopTs = life.stop.ts;
-          for (const s of starts) {
-            if (s === life.start || s.ts >= stopTs || stopTs - s.ts > o.replacedWithinSeconds * 1000) continue;
-            if (life.start !== null && (s.ts <= life.start.ts || (s.key !== '' && s.key === life.start.key))) continue;
-            if (replacedBy === null || s.ts > replacedBy.ts) replacedBy = s;
-          }
+          const by = replaced.get(life);
+          if (by !== undefined && life.stop.ts - by.ts <= o.replacedWithinSeconds * 1000) replacedBy = by;
           endedBy = replacedBy !== null ? 'replaced' : 'stopped';
         }
         const startTs = life.start?.ts;
@@ -132,7 +129,9 @@ export const containerChurn = defineDetector({
         if (w.count > loop.count) loop = w;
       }
       const crashLoop = loop.count >= o.crashLoopStarts;
-      const flap = maxInWindow(starts.map((s) => s.ts), 3600_000);
+      // Redeploys come and go without the service going down: only the other starts make it flap.
+      const handedOver = new Set(classified.map((c) => c.replacedBy));
+      const flap = maxInWindow(starts.filter((s) => !handedOver.has(s)).map((s) => s.ts), 3600_000);
       const flapping = flap.count >= o.flappingStartsPerHour;
       const quickMs = o.quickReplaceSeconds * 1000;
       const quick = classified.filter((c) => c.endedBy === 'replaced' && c.life.lifetimeMs !== null && c.life.lifetimeMs >= shortMs && c.life.lifetimeMs < quickMs);

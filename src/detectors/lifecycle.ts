@@ -527,6 +527,51 @@ export function containerLives(transitions: readonly LifecycleTransition[], acti
   return lives.sort((a, b) => (a.start === null ? (b.start === null ? a.stop!.ts - b.stop!.ts : -1) : b.start === null ? 1 : a.start.ts - b.start.ts));
 }
 
+/**
+ * The lives another container took over from, each with the start that replaced it: a zero-downtime
+ * redeploy starts the new container while the old one runs, then stops the old one cleanly. The new
+ * start is the latest start of the service after the old life's start (another deployment instance,
+ * when ids are known) and at or before its stop, whose own life was still up at that stop and which
+ * replaced no earlier stop (the replicas of a deployment take over from the old ones one each). Such
+ * a start is no restart: the service never went down.
+ */
+export function replacements(lives: readonly ContainerLife[]): Map<ContainerLife, LifecycleTransition> {
+  const out = new Map<ContainerLife, LifecycleTransition>();
+  const byService = new Map<string, ContainerLife[]>();
+  for (const l of lives) {
+    if (l.start === null) continue;
+    const list = byService.get(l.service) ?? [];
+    list.push(l);
+    byService.set(l.service, list);
+  }
+  for (const list of byService.values()) list.sort((a, b) => a.start!.ts - b.start!.ts);
+  const upTo = (l: ContainerLife) => l.stop?.ts ?? l.lastSeen ?? Infinity;
+  const used = new Set<LifecycleTransition>();
+  const stopped = lives.filter((l) => l.stop !== null && !l.stop.failed && !(l.start?.failed ?? false) && l.next?.afterFailure !== true);
+  for (const old of stopped.sort((a, b) => a.stop!.ts - b.stop!.ts)) {
+    const stop = old.stop!;
+    const list = byService.get(old.service) ?? [];
+    // The latest start at or before the stop, walking back to the old life's own start.
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.start!.ts <= stop.ts) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let j = lo - 1; j >= 0; j--) {
+      const l = list[j]!;
+      const s = l.start!;
+      if (old.start !== null && s.ts <= old.start.ts) break;
+      if (l === old || s.failed || used.has(s) || upTo(l) <= stop.ts || (s.key !== '' && s.key === old.start?.key)) continue;
+      used.add(s);
+      out.set(old, s);
+      break;
+    }
+  }
+  return out;
+}
+
 /** Markers, transitions and lives of a timeline. */
 export interface Lifecycle {
   markers: LifecycleMarker[];

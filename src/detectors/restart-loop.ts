@@ -10,7 +10,7 @@ import { candidateEvents } from './template-index.js';
 import { clockOf, evidenceOf, humanDuration, isoSeconds } from './evidence.js';
 import { densestWindow, distinct } from './event-groups.js';
 import { plural } from '../words.js';
-import { LIFECYCLE_INTERESTS, lifecycleOf, type LifecycleTransition } from './lifecycle.js';
+import { LIFECYCLE_INTERESTS, lifecycleOf, replacements, type LifecycleTransition } from './lifecycle.js';
 
 const HEALTHCHECK_RE = /Attempt #(\d+) failed with (?:service unavailable|status \d+|.+)|[Hh]ealth ?check (?:failed|failure|timed out)/;
 const mayBeHealthCheck = (m: string) => HEALTHCHECK_RE.test(m);
@@ -20,7 +20,8 @@ export const restartLoop = defineDetector({
     id: 'restart-loop',
     title: 'Restart loops',
     explanation:
-      'The same service starting again and again within a short window (container, app server or PostgreSQL start lines), with the ' +
+      'The same service starting again and again within a short window (container, app server or PostgreSQL start lines; a container ' +
+      'started while the one it replaced still ran, then stopped cleanly, is a redeploy and not counted), with the ' +
       'health-check failures ("Attempt #N failed with service unavailable"), exit codes (137 = killed) and crashes around the starts. ' +
       'Growing gaps between starts are the platform\'s back-off.',
     defaults: { minStarts: 3, windowMinutes: 10 },
@@ -32,8 +33,12 @@ export const restartLoop = defineDetector({
   },
   detect(t: TimelineSummary, o): Finding[] {
     const lc = lifecycleOf(t);
+    // A container started while the one it replaced still ran (a redeploy) is no restart: only the
+    // starts after an end that was not such a handover count (a crash, a kill, a stop, a boot that failed).
+    const replacing = new Set(replacements(lc.lives).values());
     const byService = new Map<string, LifecycleTransition[]>();
     for (const s of lc.starts) {
+      if (replacing.has(s)) continue;
       let l = byService.get(s.service);
       if (l === undefined) byService.set(s.service, (l = []));
       l.push(s);

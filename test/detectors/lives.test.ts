@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readTimeline, runDetectors } from '../../src/analyze.js';
-import { lifecycleOf } from '../../src/detectors/lifecycle.js';
+import { lifecycleOf, replacements } from '../../src/detectors/lifecycle.js';
 import type { Finding } from '../../src/model.js';
 
 const fixture = (name: string) => join(import.meta.dirname, '../fixtures/lives', name);
@@ -222,5 +222,48 @@ describe('gunicorn 20.1.0 through a worker timeout, a stop, a failed boot and a 
     const f = finding(findings, 'ungraceful-shutdown');
     expect(f.data).toMatchObject({ stops: 3, graceful: 2, ungraceful: 1, crashed: 1, killed: 0 });
     expect((f.data.ungracefulStops as { exitCode: number | null }[])[0]!.exitCode).toBe(3);
+  });
+});
+
+// The stack lab's Node API (Fastify 4 with pino, test/fixtures/stacks/README.md) redeployed four times
+// 65 s apart: each new container starts, logs "Server listening", and only then is the old one sent
+// "Stopping Container" (SIGTERM); and the faults run, where a heap out-of-memory crash and a failing
+// start command restart it.
+describe('the stack lab\'s Node API: redeploys are replacements, crashes are restarts (test/fixtures/stacks/node)', () => {
+  const stack = async (run: string) => {
+    const dir = join(import.meta.dirname, '../fixtures/stacks/node', run);
+    const { summary } = await readTimeline(['api.jsonl', 'postgres.jsonl'].map((f) => join(dir, f)));
+    return { summary, findings: runDetectors(summary).findings };
+  };
+
+  it('pairs each old container with the start that replaced it, before its stop', async () => {
+    const { summary } = await stack('redeploys');
+    const lives = lifecycleOf(summary).lives.filter((l) => l.service === 'api');
+    const by = replacements(lives);
+    expect(lives).toHaveLength(5);
+    // Each of the first four was replaced by the next one, which started 1–2 s before its stop.
+    expect(lives.slice(0, 4).map((l) => by.get(l))).toEqual(lives.slice(1).map((l) => l.start));
+    for (const l of lives.slice(0, 4)) expect(l.stop!.ts - by.get(l)!.ts).toBeLessThan(3_000);
+    expect(by.has(lives[4]!)).toBe(false);
+  });
+
+  it('reports no restart loop and only low churn for four redeploys', async () => {
+    const { findings } = await stack('redeploys');
+    expect(findings.filter((f) => f.detector === 'restart-loop')).toEqual([]);
+    const churn = finding(findings, 'container-churn');
+    expect(churn.severity).toBe('low');
+    expect(churn.data).toMatchObject({ replacements: 4, crashed: 0, flapping: false, crashLoop: false });
+  });
+
+  it('still counts the restarts after the crashes, and not the two redeploys before them', async () => {
+    const { summary, findings } = await stack('faults');
+    const loop = finding(findings, 'restart-loop');
+    const starts = lifecycleOf(summary).starts.filter((s) => s.service === 'api');
+    // Nine starts: two are redeploys (new container up before the old one's stop), the seven others
+    // follow the first start, the heap out-of-memory crash, a stop, and the four failed boots.
+    expect(starts).toHaveLength(9);
+    expect(loop.data.starts).toBe(7);
+    expect(loop.severity).toBe('high');
+    expect(finding(findings, 'container-churn').data.crashLoop).toBe(true);
   });
 });

@@ -41,6 +41,23 @@ describe('restart-loop', () => {
     expect(fs[0]!.id).not.toBe(fs[1]!.id);
   });
 
+  it('redeploys of two replicas are no loop: each new container starts before an old one is stopped', () => {
+    // Railway's own lines (shared/guide/railway-api.md), with the deployment and instance ids its API gives.
+    const events: TestEvent[] = [];
+    const at = (s: number, message: string, dep: number, replica: number) =>
+      events.push({ ...platform(s, message, 'api'), attrs: { deploymentId: `dep-${dep}`, deploymentInstanceId: `dep-${dep}-${replica}` } });
+    for (const r of [0, 1]) at(r, 'Starting Container', 0, r);
+    for (const dep of [1, 2, 3]) {
+      const s = dep * 90;
+      for (const r of [0, 1]) at(s + r, 'Starting Container', dep, r);
+      for (const r of [0, 1]) at(s + 20 + r, 'Stopping Container', dep - 1, r);
+    }
+    expect(runDetector(restartLoop, events)).toEqual([]);
+    // The same starts with the old containers gone before (crashed: no stop line) are a loop.
+    const crashed = events.filter((e) => e.message === 'Starting Container');
+    expect(runDetector(restartLoop, crashed)[0]!.data.starts).toBe(8);
+  });
+
   it('PostgreSQL restarting (its own start lines), window as an option', () => {
     const pgStart = (s: number): TestEvent[] => [
       { at: plus(T, s), message: 'starting PostgreSQL 17.7 on x86_64-pc-linux-gnu', service: 'Postgres', source: 'postgres', pg: { severity: 'LOG' } },
