@@ -116,6 +116,16 @@ describe('connection-exhaustion on real pools (test/fixtures/vocabulary/)', () =
     expect(fs[0]!.data).toMatchObject({ serverRefusals: 3, appPoolTimeouts: 1, byLibrary: { 'node-postgres (pg-pool)': 1 } });
   });
 
+  it('mysql2 and mysql refusing a request when every connection is busy are pool timeouts by library', async () => {
+    const fs = await detectOnCaptures(connectionExhaustion, [{ fixture: 'mysql2.txt', at: Date.parse(T) }]);
+    expect(fs[0]!.data).toMatchObject({ appPoolTimeouts: 4, serverRefusals: 0, byLibrary: { 'mysql2 / mysql': 4 } });
+  });
+
+  it('pgx: PostgreSQL\'s refusal through pgconn is a server refusal; a busy pgxpool says only "context deadline exceeded", which names no pool', async () => {
+    const fs = await detectOnCaptures(connectionExhaustion, [{ fixture: 'pgx.txt', at: Date.parse(T) }]);
+    expect(fs[0]!.data).toMatchObject({ serverRefusals: 1, appPoolTimeouts: 0 });
+  });
+
   it('healthy runs and pool start-up lines give nothing', async () => {
     expect(
       await detectOnCaptures(connectionExhaustion, [
