@@ -7,9 +7,12 @@
 // spool file under `<dir>/.pull/` (hidden: analyze does not read it) the moment it arrives, and
 // pull.json records where the read stands; when a service is read, or the run is interrupted, its
 // spool is joined in time order in front of what an earlier run wrote. So memory holds one page,
-// every file in `<dir>` is whole lines at any moment, and a pull run again resumes where it stopped.
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// every file in `<dir>` is whole lines at any moment, and a pull run again resumes where it stopped,
+// also after a hard kill (SIGKILL, a power cut): every file is written whole beside its place
+// (hidden, so that analyze never reads half of one) and renamed over it, pull.json is written after
+// the page it counts, and a join the record does not know of yet is seen by the file's size.
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { VERSION } from '../../version.js';
 import { int, plural } from '../../words.js';
@@ -91,6 +94,8 @@ export interface ServiceRecord {
   cursor: PageCursor | null;
   /** Spool pages written and not yet joined into `file`. */
   spooled: number;
+  /** Bytes of `file` the record accounts for (absent in a pull.json of an earlier version). */
+  bytes?: number;
   /** The newest entry read, for the digest's next run. */
   position: Position | null;
 }
@@ -161,15 +166,24 @@ function readPullRecord(dir: string): PullRecord | null {
   }
 }
 
+/** The hidden name a file is written under before it is renamed into place. */
+function tmpOf(path: string): string {
+  return join(dirname(path), `.${basename(path)}.tmp`);
+}
+
+function sizeOf(path: string): number {
+  return existsSync(path) ? statSync(path).size : 0;
+}
+
 function writeJson(path: string, value: unknown): void {
-  const tmp = `${path}.tmp`;
+  const tmp = tmpOf(path);
   writeFileSync(tmp, JSON.stringify(value, null, 1) + '\n');
   renameSync(tmp, path);
 }
 
 /** Writes lines (each without its newline) to a new file, atomically. */
 function writeLines(path: string, lines: readonly string[]): void {
-  const tmp = `${path}.tmp`;
+  const tmp = tmpOf(path);
   writeFileSync(tmp, lines.length === 0 ? '' : lines.join('\n') + '\n');
   renameSync(tmp, path);
 }
@@ -180,7 +194,7 @@ function writeLines(path: string, lines: readonly string[]): void {
  */
 async function joinSpool(spoolDir: string, n: number, file: string): Promise<void> {
   if (n === 0) return;
-  const tmp = `${file}.tmp`;
+  const tmp = tmpOf(file);
   const out = createWriteStream(tmp);
   const parts = [];
   for (let i = n; i >= 1; i--) parts.push(join(spoolDir, `${i}.jsonl`));
@@ -210,6 +224,7 @@ export async function pullRailway(client: RailwayClient, req: PullRequest, dir: 
   if (resuming) {
     record = earlier;
     record.stoppedBecause = null;
+    for (const s of record.services) settleJoin(dir, s);
     hooks.onNote?.(`resuming the pull of ${record.window.since} to ${record.window.until} that stopped early (${dir}/${PULL_FILE})`);
   } else {
     // A fresh pull: what an earlier one wrote here goes, so that the directory holds one window.
@@ -243,6 +258,7 @@ export async function pullRailway(client: RailwayClient, req: PullRequest, dir: 
         complete: false,
         cursor: null,
         spooled: 0,
+        bytes: 0,
         position: req.from?.[s.id] ?? null,
       })),
       warnings: [],
@@ -297,6 +313,7 @@ export async function pullRailway(client: RailwayClient, req: PullRequest, dir: 
       if (s.spooled > 0) {
         await joinSpool(join(dir, SPOOL, s.id), s.spooled, join(dir, s.file));
         s.spooled = 0;
+        s.bytes = sizeOf(join(dir, s.file));
       }
     }
     rmSync(join(dir, SPOOL), { recursive: true, force: true });
@@ -307,6 +324,20 @@ export async function pullRailway(client: RailwayClient, req: PullRequest, dir: 
     save();
   }
   return record;
+}
+
+/**
+ * A run killed after joining a service's spool into its file and before recording it left a file
+ * larger than the record says: the spool is in it already, and is dropped rather than joined twice.
+ * (Killed before the rename, the file is as recorded and the spool is joined by this run.)
+ */
+function settleJoin(dir: string, s: ServiceRecord): void {
+  if (s.spooled === 0 || s.bytes === undefined) return;
+  const size = sizeOf(join(dir, s.file));
+  if (size === s.bytes) return;
+  rmSync(join(dir, SPOOL, s.id), { recursive: true, force: true });
+  s.spooled = 0;
+  s.bytes = size;
 }
 
 /** Reads a service's logs backwards, a page at a time, each page to the spool as it arrives. */
