@@ -92,6 +92,8 @@ export interface Page<T> {
   next: PageCursor | null;
   /** Set when more than a page of entries share one instant: some of them could not be read. */
   stalledAt?: string;
+  /** Set when the read ended because the server has nothing older, before the window's start. */
+  exhausted?: true;
 }
 
 /**
@@ -146,7 +148,10 @@ export async function readPage<T extends object>(fetch: (before: string, limit: 
   const page: Page<T> = { entries, next: null };
   // A short page does not end the read: a server may send fewer than asked. An empty one does,
   // and so does one that reaches the window's start or brings nothing older than the anchor.
-  if (keyed.length === 0) return page;
+  if (keyed.length === 0) {
+    page.exhausted = true;
+    return page;
+  }
   const oldest = keyed[0]!.k;
   if (oldest < window.since) return page;
   // Nothing older than the anchor and some newer: the server ignored (or rounded) it, and would
@@ -154,7 +159,10 @@ export async function readPage<T extends object>(fetch: (before: string, limit: 
   if (oldest >= cursor.anchor && keyed[keyed.length - 1]!.k > asked) throw new RailwayError(`Railway answered entries newer than the time asked for and none older (asked before ${asked}, got ${oldest} and later): it does not page back, so the read cannot go on`);
   if (oldest === cursor.anchor) {
     if (entries.length === 0) {
-      if (keyed.length < window.limit) return page;
+      if (keyed.length < window.limit) {
+        page.exhausted = true;
+        return page;
+      }
       // A full page of one instant, all read already: step past it.
       page.stalledAt = oldest;
       page.next = { anchor: keyBefore(oldest), edge: {} };

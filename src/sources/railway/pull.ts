@@ -96,6 +96,10 @@ export interface ServiceRecord {
   spooled: number;
   /** Bytes of `file` the record accounts for (absent in a pull.json of an earlier version). */
   bytes?: number;
+  /** Where the read of the logs started (RFC 3339: the window's start, or the digest's position). */
+  readFrom?: string;
+  /** The read ended because Railway returned nothing older, before `readFrom`. */
+  ranOut?: boolean;
   /** The newest entry read, for the digest's next run. */
   position: Position | null;
 }
@@ -320,7 +324,7 @@ export async function pullRailway(client: RailwayClient, req: PullRequest, dir: 
     if (record.complete || deployments.length > 0) writeDeployments(join(dir, 'deployments.json'), record, deployments);
     // One series a line: railway-metrics reads the list as one document.
     if (metrics.length > 0) writeLines(join(dir, 'metrics.json'), ['[', metrics.map((m) => JSON.stringify(m)).join(',\n'), ']']);
-    if (record.complete) noteRetention(record, since);
+    if (record.complete) noteRetention(record, Date.now());
     save();
   }
   return record;
@@ -356,6 +360,7 @@ async function pullLogs(
   const spoolDir = join(dir, SPOOL, s.id);
   mkdirSync(spoolDir, { recursive: true });
   const window = { since: from?.key ?? keyOfMs(since), seenAtSince: from?.edge, limit };
+  s.readFrom = new Date(msOfKey(window.since)).toISOString();
   // The window is half-open: `until` itself is the next run's.
   let cursor: PageCursor = s.cursor ?? { anchor: keyBeforeMs(until), edge: {} };
   const key = (e: { timestamp: string }) => timeKey(e.timestamp);
@@ -380,6 +385,7 @@ async function pullLogs(
     }
     s.cursor = page.next;
     if (page.next === null) s.complete = true;
+    if (page.exhausted) s.ranOut = true;
     save();
     tell();
     if (page.next === null) return;
@@ -430,20 +436,25 @@ function writeDeployments(path: string, record: PullRecord, deployments: readonl
   writeLines(path, [`${JSON.stringify(head).slice(0, -1)},"deployments":[`, rows.join(',\n'), ']}'].filter((l) => l.length > 0));
 }
 
-/** A window older than Railway keeps logs: said, with what was found. */
-function noteRetention(record: PullRecord, since: number): void {
-  const days = (Date.now() - since) / 86_400_000;
-  if (days <= RETENTION_DAYS[0]!) return;
-  const kept = RETENTION_DAYS.filter((d) => d < days);
-  const plans = kept.map((d) => `${d} days`).join(', ');
-  record.warnings.push(
-    `the window starts ${Math.floor(days)} days ago; Railway keeps logs ${plans}${kept.length < RETENTION_DAYS.length ? ` or ${RETENTION_DAYS[kept.length]} days` : ''} depending on the plan (Trial/Hobby 7, Pro 30, Enterprise up to 90): older lines are gone and the window holds what is left`,
-  );
-  for (const s of record.services) {
-    const oldest = s.oldest === null ? null : Date.parse(s.oldest);
-    if (oldest === null || oldest - since > 3_600_000) {
-      record.missing.push({ what: `logs of ${s.name} before ${s.oldest ?? record.window.until}`, why: 'older than Railway keeps logs (retention), most likely' });
-    }
+/**
+ * Logs Railway no longer keeps. The API says nothing of retention: a read that asked from a time
+ * older than the shortest plan keeps logs (7 days) and ran out of entries before it is said, per
+ * service, with the span Railway returned nothing for; the warning counts them. A service that ran
+ * out within 7 days simply logged nothing earlier, and is not.
+ */
+function noteRetention(record: PullRecord, now: number): void {
+  const horizon = now - RETENTION_DAYS[0]! * 86_400_000;
+  const short = record.services.filter((s) => s.ranOut === true && s.readFrom !== undefined && Date.parse(s.readFrom) < horizon);
+  if (short.length === 0) return;
+  const from = Math.min(...short.map((s) => Date.parse(s.readFrom!)));
+  const days = Math.floor((now - from) / 86_400_000);
+  const kept = RETENTION_DAYS.filter((d) => d <= days);
+  const plans = kept.length === RETENTION_DAYS.length ? 'more than any plan keeps (Trial/Hobby 7 days, Pro 30, Enterprise up to 90)' : `more than Railway keeps on ${['Trial/Hobby (7 days)', 'Pro (30)', 'Enterprise (90)'].slice(0, kept.length).join(' and ')}, less than ${['Pro (30)', 'Enterprise (up to 90)'][kept.length - 1]} keeps`;
+  record.warnings.push(`the window reaches ${days} days back, ${plans}: ${plural(short.length, 'service')} of ${record.services.length} had nothing older than a time inside it; lines older than the plan keeps are gone, what Railway returned is pulled`);
+  for (const s of short) {
+    const until = s.oldest ?? record.window.until;
+    const hours = (Date.parse(until) - Date.parse(s.readFrom!)) / 3_600_000;
+    record.missing.push({ what: `logs of ${s.name} from ${s.readFrom} to ${until} (${int(Math.round(hours))} hours)`, why: `Railway returned nothing older${s.oldest === null ? ' (no line at all)' : ''}: past its retention on this plan, unless the service logged nothing then` });
   }
 }
 

@@ -179,23 +179,48 @@ describe('hindsight pull railway', () => {
     }
   });
 
-  it('warns when the window reaches past what Railway keeps, and fetches what is left', async () => {
+  it('says, counted, which services Railway returned nothing for at the start of a window past its retention, and fetches what is left', async () => {
     const end = Math.floor(Date.now() / 1000) * 1000 - HOUR;
     const data = makeProject({ end, days: 10, lines: { api: 500, postgres: 100, worker: 100 } });
     server = await startRailwayServer(data, { retentionDays: 7 });
     const dir = scratch();
     const since = end - 10 * 24 * HOUR;
-    const r = await runCli(['pull', 'railway', '--project', data.id, '--environment', 'production', '--service', 'api', '--since', new Date(since).toISOString(), '-o', dir], { env: env(server) });
+    const r = await runCli(['pull', 'railway', '--project', data.id, '--environment', 'production', '--service', 'api', '--service', 'worker', '--since', new Date(since).toISOString(), '-o', dir], { env: env(server) });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/warning: the window starts 10 days ago; Railway keeps logs 7 days/);
-    expect(r.stderr).toMatch(/missing: logs of api before \S+ \(older than Railway keeps logs/);
+    expect(r.stderr).toMatch(/warning: the window reaches 10 days back, more than Railway keeps on Trial\/Hobby \(7 days\), less than Pro \(30\) keeps: 2 services of 2 had nothing older than a time inside it/);
     const kept = Date.now() - 7 * 24 * HOUR;
     const want = expected(data, 'api', kept + 60_000, end);
     const got = readFileSync(join(dir, 'api.jsonl'), 'utf8');
     expect(got.endsWith(want)).toBe(true);
+    const oldest = JSON.parse(got.split('\n')[0]!).timestamp as string;
+    // The span, from the window's start to the oldest line returned, in hours (about 3 days).
+    const m = new RegExp(`missing: logs of api from ${new Date(since).toISOString().replace(/[.]/g, '\\.')} to ${oldest.replace(/[.]/g, '\\.')} \\((\\d+) hours\\) \\(Railway returned nothing older: past its retention on this plan`).exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(71);
+    expect(Number(m![1])).toBeLessThanOrEqual(73);
+    expect(r.stderr).toMatch(/missing: logs of worker from /);
     const a = await runCli(['analyze', dir, '--format', 'json']);
     const pullInput = JSON.parse(a.stdout).inputs.find((i: { path: string }) => i.path.endsWith('pull.json'));
-    expect(pullInput.warnings.join('\n')).toMatch(/the pull is missing logs of api before/);
+    expect(pullInput.warnings.join('\n')).toMatch(/the pull is missing logs of api from .* \(\d+ hours\)/);
+    expect(pullInput.warnings.join('\n')).toMatch(/the pull: the window reaches 10 days back/);
+  });
+
+  it('says nothing of retention for a window within 7 days, nor for one whose start Railway still had', async () => {
+    const end = Math.floor(Date.now() / 1000) * 1000 - HOUR;
+    // A service that began logging a day into a 3-day window: it ran out early, inside every plan's retention.
+    const data = makeProject({ end, days: 2, lines: { api: 300, postgres: 50, worker: 50 } });
+    server = await startRailwayServer(data, { retentionDays: 7 });
+    const dir = scratch();
+    const r = await runCli(['pull', 'railway', '--project', data.id, '--environment', 'production', '--since', new Date(end - 3 * 24 * HOUR).toISOString(), '-o', dir], { env: env(server) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/retention|keeps|missing/);
+    // Twenty days back on a Pro plan's 30 days of retention, with lines older than the window: nothing is missing.
+    await server.close();
+    const old = makeProject({ end, days: 25, lines: { api: 500, postgres: 50, worker: 50 } });
+    server = await startRailwayServer(old, { retentionDays: 30 });
+    const r2 = await runCli(['pull', 'railway', '--project', old.id, '--environment', 'production', '--service', 'api', '--since', new Date(end - 20 * 24 * HOUR).toISOString(), '-o', scratch()], { env: env(server) });
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(r2.stderr).not.toMatch(/retention|keeps|missing/);
   });
 
   it('keeps what was fetched on Ctrl-C (whole lines, pull.json says where it stopped), and resumes when run again', async () => {
