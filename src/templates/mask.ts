@@ -124,7 +124,7 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
         }
         const trail = k === end - 1 && isTrailPunct(msg.charCodeAt(k));
         // Units after a number and dates in words take the full path below.
-        if ((k === end || trail) && !(hexLetters && k - start >= 16) && !(prevWild && isUnit(msg, start, k)) && !(k - start >= 3 && mayStartDate(msg, start, k, end, to))) {
+        if ((k === end || trail) && !(hexLetters && k - start >= 16) && !(prevWild && isUnit(msg, start, k)) && !(c0 <= 90 && k - start >= 3 && mayStartDate(msg, start, k, end, to))) {
           if (trail) {
             const c = msg.charCodeAt(k);
             t1 = Math.imul(t1 ^ c, 0x01000193);
@@ -174,34 +174,19 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
     while (ce > cs && isTrailPunct(msg.charCodeAt(ce - 1))) ce--;
     json = null;
     sa = sb = 0;
-    // Parts of the variable before: a unit, a parenthesised size; or a date in words, one variable.
-    let glued = -1;
-    if (prevWild && cs === start && isUnit(msg, cs, ce)) glued = ce;
-    else if (prevWild && msg.charCodeAt(start) === 40) {
-      const g = sizeGroupEnd(msg, start, to);
-      if (g !== -1) {
-        glued = g;
-        i = g;
-        while (i < to && msg.charCodeAt(i) > 32) i++;
-      }
+    // Parts of the variable before (a unit, a parenthesised size) are joined to it with their
+    // closing punctuation only; a date in words is one variable.
+    const glued = prevWild ? gluedEnd(msg, start, cs, ce, to) : -1;
+    if (glued > i) {
+      i = glued;
+      while (i < to && msg.charCodeAt(i) > 32) i++;
     }
-    if (glued !== -1) {
-      // the token's closing punctuation stays, glued to the `<*>` before it
-      if (glued < i) {
-        prevWild = false;
-        if (hashing) {
-          for (let k = glued; k < i; k++) {
-            const c = msg.charCodeAt(k);
-            h1 = Math.imul(h1 ^ c, 0x01000193);
-            h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-            h2 ^= h2 >>> 13;
-          }
-        } else out += msg.slice(glued, i);
-      }
-      continue;
-    }
-    const dateEnd = ce - cs >= 3 && isNamePrefix(msg, cs) ? dateRunEnd(msg, cs, to) : -1;
-    if (dateEnd !== -1) {
+    const joined = glued !== -1;
+    const dateEnd = !joined && ce - cs >= 3 && isNamePrefix(msg, cs) ? dateRunEnd(msg, cs, to) : -1;
+    if (joined) {
+      if (glued === i) continue;
+      ((pa = glued), (pb = i), (wild = false));
+    } else if (dateEnd !== -1) {
       i = dateEnd;
       let te = i;
       while (i < to && msg.charCodeAt(i) > 32) i++;
@@ -225,15 +210,10 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
       let open = -1;
       let prefixDigit = false;
       let hexOnly = true;
-      let colon = -1; // the first `:` after key characters (`port:5432`, `retryQueue,size:3`)
-      let keyChars = isLetter(msg.charCodeAt(cs));
-      let lastDigit = -1;
-      let slash = false; // a `/` before any `=`: a path, whose `=` is not a key=value
       for (let k = cs; k < ce; k++) {
         const c = msg.charCodeAt(k);
         if (isDigit(c)) {
           digit = true;
-          lastDigit = k;
           if (open < 0) prefixDigit = true;
           continue;
         }
@@ -242,20 +222,17 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
           continue;
         }
         hexOnly = false;
-        if (c === 58 && keyChars && colon < 0) colon = k;
-        else if (c !== 95 && c !== 45 && c !== 46 && c !== 44 && c !== 124) keyChars = false;
         if (c === 61) {
           if (eq < 0) eq = k;
         } else if (c === 58) {
           if (msg.charCodeAt(k + 1) === 47 && msg.charCodeAt(k + 2) === 47) special = true;
-        } else if (c === 47) {
-          if (eq < 0) slash = true;
         } else if (c === 64) {
           if (k > cs && k + 1 < ce && isLetter(msg.charCodeAt(k - 1)) && isLetter(msg.charCodeAt(k + 1))) special = true;
         } else if (c === 92) special = true;
         else if ((c === 40 || c === 91) && open < 0) open = k;
       }
-      if (eq > cs && !special && !slash && !isComparator(msg.charCodeAt(cs))) {
+      // (a `/` before the `=`: a path, whose `=` is not a key=value)
+      if (eq > cs && !special && !isComparator(msg.charCodeAt(cs)) && msg.lastIndexOf('/', eq) < cs) {
         if (isMessageKey(msg, cs, eq)) ((pa = start), (pb = end), (wild = false));
         else if (eq + 1 >= ce && !(eq + 1 < end && isQuote(msg.charCodeAt(eq + 1)))) ((pa = start), (pb = end), (wild = false));
         else {
@@ -279,7 +256,7 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
       } else if (digit || special || quoted || (hexOnly && ce - cs >= 16)) {
         // key:value (the key is kept), letters glued to a number (`syncSteps<*>`, `handle_write.<*>`),
         // name(args) / name[index]: the name is kept when only the arguments vary
-        const glue = special || quoted ? -1 : colon > cs && lastDigit > colon && !hostPort(msg, cs, colon) ? colon + 1 : numberSuffixStart(msg, cs, ce);
+        const glue = special || quoted || !isLetter(msg.charCodeAt(cs)) ? -1 : keyValueEnd(msg, cs, ce);
         if (glue !== -1) ((pa = start), (pb = glue), (wild = true), (sa = ce), (sb = end));
         else if (open > cs && !prefixDigit && !special && !quoted && allLetters(msg, cs, open) && open + 1 < ce) ((pa = start), (pb = open + 1), (wild = true), (sa = ce), (sb = end));
         else if (cs === start && ce === end) ((pa = pb = 0), (wild = true));
@@ -292,11 +269,11 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
     } else prevWild = false;
     if (!hashing) {
       const tok = json !== null ? json : wild ? msg.slice(pa, pb) + WILDCARD + msg.slice(sa, sb) : msg.slice(pa, pb);
-      out = first ? tok : out + ' ' + tok;
+      out = first ? tok : joined ? out + tok : out + ' ' + tok;
       first = false;
       continue;
     }
-    if (!first) {
+    if (!first && !joined) {
       h1 = Math.imul(h1 ^ 32, 0x01000193);
       h2 = Math.imul(h2 ^ 32, 0x5bd1e995);
       h2 ^= h2 >>> 13;
@@ -369,6 +346,26 @@ function maskJsonToken(msg: string, start: number, end: number): string {
 /** `<`, `>`, `~`: a comparator before a number (`<1`, `>=5`), not a key. */
 function isComparator(c: number): boolean {
   return c === 60 || c === 62 || c === 126;
+}
+
+/**
+ * Where the variable of a token with a digit starts when a key or name stays (`cs` is a letter):
+ * after the first `:` of `key:value` (`onFlush:<*>`, `retryQueue,size:<*>`) unless it is
+ * host:port, or at the number glued to a name (`syncSteps<*>`, `handle_write.<*>`); -1 when the
+ * whole token is the variable.
+ */
+function keyValueEnd(msg: string, cs: number, ce: number): number {
+  for (let k = cs + 1; k < ce; k++) {
+    const c = msg.charCodeAt(k);
+    if (c === 58) {
+      let digit = false;
+      for (let j = k + 1; j < ce && !digit; j++) digit = isDigit(msg.charCodeAt(j));
+      if (digit && !hostPort(msg, cs, k)) return k + 1;
+      break;
+    }
+    if (!isLetter(c) && !isDigit(c) && c !== 95 && c !== 45 && c !== 46 && c !== 44 && c !== 124) break;
+  }
+  return numberSuffixStart(msg, cs, ce);
 }
 
 /**
@@ -458,6 +455,15 @@ function isUnit(msg: string, from: number, to: number): boolean {
 }
 
 /**
+ * After a bare `<*>`: where the token at `start` stops being part of that variable (the end of a
+ * unit, or after a parenthesised size's `)`), or -1 when it is a token of its own.
+ */
+function gluedEnd(msg: string, start: number, cs: number, ce: number, to: number): number {
+  if (cs === start && isUnit(msg, cs, ce)) return ce;
+  return msg.charCodeAt(start) === 40 ? sizeGroupEnd(msg, start, to) : -1;
+}
+
+/**
  * A parenthesised size after a variable (`(0.5 KB)` in `512 bytes (0.5 KB) sent`, or `(12%)`):
  * the index after its `)`, or -1. It is an optional part of the variable before it.
  */
@@ -494,7 +500,7 @@ function nameIn(msg: string, from: number, to: number, names: readonly string[])
   return false;
 }
 
-/** Cheap test on the hot path: a word that could start a date in words (a month or weekday name before a digit, a space or a capital). */
+/** Cheap test on the hot path: a capitalised word that could start a date in words (a month or weekday name before a digit, a space or a capital). */
 function mayStartDate(msg: string, start: number, k: number, end: number, to: number): boolean {
   if (k - start > 9 || end + 1 >= to) return false;
   const n = msg.charCodeAt(end + 1);
@@ -504,7 +510,9 @@ function mayStartDate(msg: string, start: number, k: number, end: number, to: nu
 
 /** The three letters at `k` start a month or weekday name. */
 function isNamePrefix(msg: string, k: number): boolean {
-  const c = (msg.charCodeAt(k) | 32) - 97;
+  // capitalised, as dates are written (`Mar`, `Tue`, `MAR`): the lower-case words of a message
+  // never pay for the lookup
+  const c = msg.charCodeAt(k) - 65;
   if (c < 0 || c > 25 || ((NAME_INITIALS >>> c) & 1) === 0) return false;
   return NAME_PREFIXES.has(((msg.charCodeAt(k) | 32) << 16) | ((msg.charCodeAt(k + 1) | 32) << 8) | (msg.charCodeAt(k + 2) | 32));
 }
