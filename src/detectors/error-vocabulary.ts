@@ -57,6 +57,11 @@ export interface VocabularyEntry {
    * heap out-of-memory): not an incident by itself.
    */
   detail?: true;
+  /**
+   * The process that exited is a child a supervisor inside the container runs and replaces (a
+   * Celery pool process, a program of supervisord): its exit is not the container's end.
+   */
+  child?: true;
   /** The file under test/fixtures/vocabulary/ that holds the library's real output. */
   fixture: string;
 }
@@ -489,6 +494,7 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     library: 'supervisord',
     pattern: /\bexited: (?<program>\S+) \((?:exit status (?<exitCode>\d+)|terminated by (?<signal>SIG[A-Z0-9]+)(?: \(core dumped\))?); not expected\)/,
     captures: ['program', 'exitCode', 'signal'],
+    child: true,
     fixture: 'supervisord.txt',
   },
   {
@@ -499,6 +505,7 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     library: 'Celery (billiard)',
     pattern: /Process '(?<program>[^'\n]+)' pid:(?<pid>\d+) exited with '(?:signal \d+ \((?<signal>SIG[A-Z0-9]+)\)|exitcode (?<exitCode>\d+))'/,
     captures: ['program', 'pid', 'signal', 'exitCode'],
+    child: true,
     fixture: 'celery-worker.txt',
   },
   {

@@ -177,7 +177,7 @@ function ruleMatch(r: Rule, message: string): Classified | null {
   if (r.vocabulary === true) {
     const v = matchVocabulary(message, VOCABULARY_INCIDENTS);
     if (v === null || !endsProcess(v.entry)) return null;
-    const c: Classified = { kind: v.values.exitCode !== undefined ? 'exit' : 'failure', scope: 'process', label: v.entry.id };
+    const c: Classified = { kind: v.values.exitCode !== undefined ? 'exit' : 'failure', scope: v.entry.child === true ? 'worker' : 'process', label: v.entry.id };
     if (typeof v.values.exitCode === 'number') c.exitCode = v.values.exitCode;
     if (typeof v.values.signal === 'string') c.signal = v.values.signal;
     return c;
@@ -326,6 +326,10 @@ export function lifecycleTransitions(markers: readonly LifecycleMarker[], option
   };
   const add = (tr: LifecycleTransition, m: LifecycleMarker) => {
     tr.markers.push(m);
+    // A worker's end (a pool process killed, gunicorn's timed-out worker) is kept as evidence; it
+    // neither stretches the transition (so a later exit of the container is not read as part of
+    // its boot) nor gives it the worker's exit code or signal.
+    if (m.scope === 'worker' && (m.kind === 'exit' || m.kind === 'failure')) return;
     if (m.ts > tr.end) tr.end = m.ts;
     if (m.kind === 'ready' && tr.readyTs === undefined) tr.readyTs = m.ts;
     if (m.startupSeconds !== undefined && tr.startupSeconds === undefined) tr.startupSeconds = m.startupSeconds;

@@ -53,6 +53,34 @@ describe('classifyLifecycle', () => {
     expect(classifyLifecycle(line('python-memoryerror.txt', /^MemoryError/))).toBeNull();
   });
 
+  it('reads the exit of a child a supervisor runs inside the container (a Celery pool process, a supervisord program) as a worker\'s, not the container\'s', () => {
+    const line = (file: string, re: RegExp) => readFileSync(join(import.meta.dirname, '../fixtures/vocabulary', file), 'utf8').split('\n').find((l) => re.test(l))!;
+    expect(classifyLifecycle(line('celery-worker.txt', /ForkPoolWorker-\d' pid:\d+ exited with/))).toMatchObject({ kind: 'failure', scope: 'worker', signal: 'SIGKILL', label: 'celery-pool-process-exited' });
+    expect(classifyLifecycle(line('supervisord.txt', /exit status 3; not expected/))).toMatchObject({ kind: 'exit', scope: 'worker', exitCode: 3 });
+    expect(classifyLifecycle(line('supervisord.txt', /terminated by SIGKILL; not expected/))).toMatchObject({ kind: 'failure', scope: 'worker', signal: 'SIGKILL' });
+    // The shell's report is the end of the start command itself: the container's process.
+    expect(classifyLifecycle(line('shell.txt', /^Killed$/))).toMatchObject({ scope: 'process' });
+  });
+
+  it('keeps a Celery worker\'s container running when its pool process is killed at a hard time limit, and ends it at a shell\'s Killed (the stack lab\'s python/faults worker)', () => {
+    // Lines of test/e2e/stack-lab's python/faults run (Celery 5.2.6 on Debian's Python 3.11), as Railway delivers them.
+    const worker = (extra: TestEvent[]) =>
+      lifecycleOf(
+        tl([
+          { at: '2026-12-07T17:43:11.447Z', message: 'Starting Container', source: 'platform', service: 'worker' },
+          { at: '2026-12-07T17:43:34.747Z', message: "[2026-12-07 17:43:34,745: ERROR/MainProcess] Process 'ForkPoolWorker-2' pid:21231 exited with 'signal 9 (SIGKILL)'", level: 'error', service: 'worker' },
+          ...extra,
+        ]),
+      ).lives;
+    const running = worker([]);
+    expect(running).toHaveLength(1);
+    expect(running[0]!.stop).toBeNull();
+    // dash's report of the start command killed (test/fixtures/vocabulary/shell.txt) ends it as a failure.
+    const killed = worker([{ at: '2026-12-07T17:44:00Z', message: 'Killed', level: 'error', service: 'worker' }]);
+    expect(killed).toHaveLength(1);
+    expect(killed[0]!.stop).toMatchObject({ failed: true, signal: 'SIGKILL' });
+  });
+
   it('ignores ordinary lines', () => {
     expect(classifyLifecycle('Shutting down scheduler thread pool early')).toBeNull();
     expect(classifyLifecycle('Scheduler: Shutting down')).toBeNull();

@@ -251,10 +251,7 @@ describe('python/faults: gunicorn, Flask, SQLAlchemy, Celery', () => {
     expect(f().celery.hungOpenSeconds).toBeGreaterThanOrEqual(LAB.hungOpenMs / 1000);
   });
 
-  // Skipped (issue 13 open): container-churn reports "Container Crashes (1 container crashed)" on
-  // worker: Celery's "Process 'ForkPoolWorker-1' pid:N exited with 'signal 9 (SIGKILL)'" (the pool
-  // process its hard time limit killed) is taken for the container's end.
-  it.skip('keeps the services\' containers running: a worker process killed inside (gunicorn\'s timeout, Celery\'s time limit) is no container crash', () => {
+  it('keeps the services\' containers running: a worker process killed inside (gunicorn\'s timeout, Celery\'s time limit) is no container crash', () => {
     for (const x of run('python/faults').findings.filter((x) => x.detector === 'container-churn')) expect(ended(x).crash ?? 0, x.title).toBe(0);
   });
 
