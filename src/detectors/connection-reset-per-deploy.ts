@@ -13,7 +13,7 @@ import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
 import { eventsOfTemplates } from './template-index.js';
 import { evidenceOf, isoSeconds, clockOf, humanDuration } from './evidence.js';
-import { LIFECYCLE_INTERESTS, isFailure, lifecycleOf, type LifecycleTransition } from './lifecycle.js';
+import { LIFECYCLE_INTERESTS, isFailure, lifecycleOf, type ContainerLife, type LifecycleTransition } from './lifecycle.js';
 
 /** A failure line this long before a stop line is the same death. */
 const CRASH_BEFORE_STOP_MS = 30_000;
@@ -145,7 +145,8 @@ export const connectionResetPerDeploy = defineDetector({
     title: 'Connection resets at every deploy',
     explanation:
       'PostgreSQL "could not receive data from client: Connection reset by peer" (and unexpected EOF, broken pipe, connection to client lost) ' +
-      'lined up with the container stops of the services using the database. Bursts that follow stops far more often than chance says ' +
+      'lined up with the container stops of the services using the database (a life that ended without a stop line, its server started ' +
+      'again in place, counts as a crash at its last line). Bursts that follow stops far more often than chance says ' +
       'the app does not close its connection pool on SIGTERM, so every deploy drops its connections (and any open transaction).',
     defaults: {
       clusterSeconds: 5,
@@ -177,15 +178,26 @@ export const connectionResetPerDeploy = defineDetector({
     const findings: Finding[] = [];
     // The database's own services are not clients; their stops are another incident.
     const dbServices = new Set(resets.map((r) => r.service));
-    const allStops = lifecycleOf(t).stops;
+    const lc = lifecycleOf(t);
+    // A life that ended without a word (killed, and its server started again in place) let go of its
+    // connections when it died, after its last line: the nearest instant the logs give. It stands as a
+    // stop with no line of its own, and a crash (nothing asked it to stop). A boot that crashed is left
+    // out: it ends at its own failure line, before it held a pool.
+    const silent = new Map<LifecycleTransition, ContainerLife>();
+    for (const l of lc.lives) {
+      if (l.ended !== 'restarted' || l.lastSeen === undefined || l.start === null) continue;
+      silent.set({ kind: 'stop', service: l.service, key: l.start.key, ts: l.lastSeen, end: l.lastSeen, failed: true, container: false, markers: [] }, l);
+    }
+    const allStops = [...lc.stops, ...silent.keys()].sort((a, b) => a.ts - b.ts);
+    const linesOf = (s: LifecycleTransition) => silent.get(s)?.start!.markers ?? s.markers;
     let stops = allStops.filter((s) => !dbServices.has(s.service));
     if (stops.length === 0) {
       // One stream for everything (a dashboard copy): keep the stops that are not PostgreSQL's own.
-      stops = allStops.filter((s) => !s.markers.some((m) => m.label.startsWith('pg-')));
+      stops = allStops.filter((s) => !linesOf(s).some((m) => m.label.startsWith('pg-')));
     }
     // A killed client dies at its failure line ("Killed", "exited with code 137"), which comes before
     // the platform's stop line: that is the instant to match, and the stop is a crash, not a deploy.
-    const failures = lifecycleOf(t).markers.filter(isFailure);
+    const failures = lc.markers.filter(isFailure);
     const crashOf = new Map<LifecycleTransition, number>();
     for (const s of stops) {
       let first = s.failed ? s.ts : Infinity;
@@ -258,7 +270,7 @@ export const connectionResetPerDeploy = defineDetector({
       const clientServices = [...new Set(stopsHit.map((s) => s.service))].sort();
       const every = stopsHit.length === stops.length;
       const stopList = stops.map((s) => clockOf(s.ts).slice(0, 5));
-      const stopLabels = [...new Set(stopsHit.flatMap((s) => s.markers.map((m) => m.label)))];
+      const stopLabels = [...new Set(stopsHit.flatMap((s) => (silent.has(s) ? ['last line of a life that logged no stop'] : s.markers.map((m) => m.label))))];
       const crashes = stopsHit.filter((s) => crashOf.has(s)).length;
       const mostlyCrashes = crashes * 2 > stopsHit.length;
       const evidence: Evidence[] = [];
@@ -267,7 +279,9 @@ export const connectionResetPerDeploy = defineDetector({
         const died = crashOf.get(s);
         const failure = died !== undefined ? failures.find((f) => f.service === s.service && f.ts === died) : undefined;
         if (failure !== undefined) evidence.push(evidenceOf(t, failure.event));
-        evidence.push(evidenceOf(t, s.markers[0]!.event));
+        // A silent end has no line: the start that followed it shows the restart.
+        const line = s.markers[0] ?? silent.get(s)?.next?.markers[0];
+        if (line !== undefined) evidence.push(evidenceOf(t, line.event));
         evidence.push(...resetEvidence(t, b.resets, 2));
       }
       evidence.sort((a, b) => ((a.timestamp ?? '') < (b.timestamp ?? '') ? -1 : (a.timestamp ?? '') > (b.timestamp ?? '') ? 1 : 0));

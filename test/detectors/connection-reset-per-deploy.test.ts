@@ -193,3 +193,32 @@ describe('binomialUpperTail', () => {
     expect(binomialUpperTail(4, 4, 5.6e-4)).toBeCloseTo(Math.pow(5.6e-4, 4), 20);
   });
 });
+
+describe('connection-reset-per-deploy: lives that end without a word', () => {
+  // uvicorn's own lines (uvicorn/server.py, uvicorn/lifespan/on.py, the access log of uvicorn/protocols),
+  // with no platform line: the server killed each time (nothing logged) and started again in place.
+  const uvicornLife = (from: number, to: number, service = 'api'): TestEvent[] => [
+    { at: from, message: 'INFO:     Started server process [1]', service },
+    { at: from + 300, message: 'INFO:     Application startup complete.', service },
+    { at: from + 400, message: 'INFO:     Uvicorn running on http://0.0.0.0:8080 (Press CTRL+C to quit)', service },
+    { at: to, message: 'INFO:     10.0.0.7:51234 - "GET /items HTTP/1.1" 200 OK', service },
+  ];
+
+  it('pairs the resets with the last line of each killed life, as crashes', () => {
+    const lastLines = [1, 2, 3].map((h) => T0 + h * H);
+    const events = byTime(
+      span(5, 'api'),
+      uvicornLife(T0 + 60_000, lastLines[0]!),
+      uvicornLife(lastLines[0]! + 30_000, lastLines[1]!),
+      uvicornLife(lastLines[1]! + 30_000, lastLines[2]!),
+      uvicornLife(lastLines[2]! + 30_000, T0 + 4 * H),
+      ...lastLines.map((t) => resets(t + 1_500, 2, { spacingMs: 100 })),
+    );
+    const fs = runDetector(detector, events);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.title).toBe('Connection Drops at Every Crash (3 stops, 6 resets)');
+    const stops = fs[0]!.data.stops as { timestamp: string; resets: number; lagSeconds: number; crash: boolean }[];
+    expect(stops.map((s) => [s.timestamp, s.resets, s.lagSeconds, s.crash])).toEqual(lastLines.map((t) => [new Date(t).toISOString().slice(0, 19) + 'Z', 2, 1.5, true]));
+    expect(fs[0]!.pattern).toContain('last line of a life that logged no stop');
+  });
+});
