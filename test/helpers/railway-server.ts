@@ -51,6 +51,8 @@ export interface ProjectData {
 
 export interface ServerOptions {
   projectToken?: string;
+  /** The environment the project token is scoped to (the guide: one environment of one project; default: the first). */
+  projectTokenEnvironment?: string;
   accountToken?: string;
   /** Requests a second per token (429 past it). */
   perSecond?: number;
@@ -105,6 +107,10 @@ const ARGS: Record<string, readonly string[]> = {
 };
 
 const MAX_LIMIT = 5000;
+
+/** The `metrics` query's enums, as the guide lists them (the values a request may name). */
+const MEASUREMENTS = new Set(['CPU_USAGE', 'CPU_LIMIT', 'MEMORY_USAGE_GB', 'MEMORY_LIMIT_GB', 'NETWORK_RX_GB', 'NETWORK_TX_GB', 'DISK_USAGE_GB', 'EPHEMERAL_DISK_USAGE_GB', 'BACKUP_USAGE_GB']);
+const GROUP_BY: Record<string, string> = { SERVICE_ID: 'serviceId', DEPLOYMENT_ID: 'deploymentId', DEPLOYMENT_INSTANCE_ID: 'deploymentInstanceId', REGION: 'region' };
 
 /** Nine-digit RFC 3339 key of a timestamp, to compare as text. */
 function key(ts: string): string {
@@ -212,8 +218,20 @@ export async function startRailwayServer(data: ProjectData, options: ServerOptio
       case 'metrics': {
         const start = Date.parse(String(args.startDate)) / 1000;
         const end = Date.parse(String(args.endDate)) / 1000;
-        const series = data.metrics.get(String(args.serviceId)) ?? [];
-        return { metrics: series.map((s) => ({ ...s, values: s.values.filter((v) => v.ts >= start && v.ts <= end && v.ts * 1000 <= state.now) })) };
+        const measurements = (args.measurements ?? []) as string[];
+        const groupBy = (args.groupBy ?? []) as string[];
+        const bad = [...measurements.filter((m) => !MEASUREMENTS.has(m)), ...groupBy.filter((g) => !(g in GROUP_BY))];
+        if (bad.length > 0) return { errors: [{ message: `Value "${bad[0]}" does not exist in the enum` }] };
+        // One series per measurement and group, its tags the grouped ones (the others null), as the guide shows the shape.
+        const grouped = new Set(groupBy.map((g) => GROUP_BY[g]!));
+        const series = (data.metrics.get(String(args.serviceId)) ?? []).filter((s) => measurements.includes(s.measurement));
+        return {
+          metrics: series.map((s) => ({
+            measurement: s.measurement,
+            tags: Object.fromEntries(['serviceId', 'deploymentId', 'deploymentInstanceId'].map((t) => [t, grouped.has(t) ? (s.tags[t] ?? null) : null])),
+            values: s.values.filter((v) => v.ts >= start && v.ts <= end && v.ts * 1000 <= state.now),
+          })),
+        };
       }
     }
     return { errors: [{ message: `Cannot query field "${field}" on type "Query".` }] };
@@ -272,6 +290,9 @@ export async function startRailwayServer(data: ProjectData, options: ServerOptio
         if (!allowed.includes(m[1]!)) return reply(200, { errors: [{ message: `Unknown argument "${m[1]}" on field "Query.${field}".` }] });
         args[m[1]!] = body.variables?.[m[2]!];
       }
+      // A project token sees its one environment: a request naming another is refused.
+      const named = args.environmentId ?? (args.input as { environmentId?: unknown } | undefined)?.environmentId;
+      if (token === projectToken && named !== undefined && named !== (options.projectTokenEnvironment ?? data.environments[0]!.id)) return reply(200, { data: null, errors: [{ message: 'Not Authorized' }] });
       state.calls[field] = (state.calls[field] ?? 0) + 1;
       state.asked.push({ field, args });
       hold = field === 'environmentLogs' && state.calls[field] === options.holdLogsCall;

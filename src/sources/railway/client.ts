@@ -148,7 +148,9 @@ export class RailwayClient {
       }
       if (Array.isArray(reply.errors) && reply.errors.length > 0) {
         const said = reply.errors.map((e) => e?.message ?? JSON.stringify(e)).join('; ');
-        throw new RailwayError(`Railway answered with an error: ${this.clean(said)}`);
+        // A project token is scoped to one environment of one project (guide): the likely why, said.
+        const scope = this.options.token.variable === 'RAILWAY_TOKEN' && /not authori[sz]ed/i.test(said) ? ' (a project token in RAILWAY_TOKEN sees only the environment it was made for)' : '';
+        throw new RailwayError(`Railway answered with an error: ${this.clean(said)}${scope}`);
       }
       if (res.status !== 200 || reply.data === undefined || reply.data === null) throw new RailwayError(`Railway answered HTTP ${res.status} without data`);
       return reply.data;

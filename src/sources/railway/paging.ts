@@ -41,11 +41,21 @@ export function msOfKey(key: string): number {
   return Date.parse(`${key.slice(0, 23)}Z`);
 }
 
+/** The key `ns` nanoseconds after `key` (before it, when negative). */
+function keyShifted(key: string, ns: bigint): string {
+  const at = BigInt(msOfKey(key)) * 1_000_000n + BigInt(key.slice(23, 29)) + ns;
+  const ms = Number(at / 1_000_000n);
+  return `${new Date(ms).toISOString().slice(0, 23)}${String(at % 1_000_000n).padStart(6, '0')}Z`;
+}
+
 /** The key one nanosecond before `key`. */
 export function keyBefore(key: string): string {
-  const ns = BigInt(msOfKey(key)) * 1_000_000n + BigInt(key.slice(23, 29)) - 1n;
-  const ms = Number(ns / 1_000_000n);
-  return `${new Date(ms).toISOString().slice(0, 23)}${String(ns % 1_000_000n).padStart(6, '0')}Z`;
+  return keyShifted(key, -1n);
+}
+
+/** The key one nanosecond after `key`. */
+export function keyAfter(key: string): string {
+  return keyShifted(key, 1n);
 }
 
 /** The date a request for the entries at or before `anchor` sends: the next whole millisecond after it (see the head of this file). */
@@ -56,13 +66,6 @@ export function askedDate(anchor: string): string {
 /** The key of the last instant before the epoch-ms time `ms`: a window that ends there leaves `ms` itself out (half-open). */
 export function keyBeforeMs(ms: number): string {
   return keyBefore(keyOfMs(ms));
-}
-
-/** The key one nanosecond after `key`. */
-export function keyAfter(key: string): string {
-  const ns = BigInt(msOfKey(key)) * 1_000_000n + BigInt(key.slice(23, 29)) + 1n;
-  const ms = Number(ns / 1_000_000n);
-  return `${new Date(ms).toISOString().slice(0, 23)}${String(ns % 1_000_000n).padStart(6, '0')}Z`;
 }
 
 /** A short stable identity of an entry, for the ones that repeat at page edges. */

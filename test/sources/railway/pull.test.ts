@@ -127,6 +127,8 @@ describe('hindsight pull railway', () => {
       [args('--service', 'web'), env(s), /^hindsight: project whendoist has no service "web" \(it has api, postgres, worker\)/],
       [['pull', 'railway', '--project', data.id, '--environment', 'prod', '--since', '1h', '-o', scratch()], env(s), /^hindsight: project whendoist has no environment "prod" \(it has production, staging\)/],
       [['pull', 'railway', '--project', 'nope', '--environment', 'production', '--since', '1h', '-o', scratch()], env(s), /^hindsight: Railway answered with an error: Project not found/],
+      // The project token is scoped to production (the server's default, as the guide says such a token is).
+      [['pull', 'railway', '--project', data.id, '--environment', 'staging', '--since', '1h', '-o', scratch()], env(s), /^hindsight: Railway answered with an error: Not Authorized \(a project token in RAILWAY_TOKEN sees only the environment it was made for\)$/m],
     ];
     for (const [argv, e, want] of cases) {
       const r = await runCli(argv, { env: e });
