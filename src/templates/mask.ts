@@ -232,7 +232,7 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
         else if ((c === 40 || c === 91) && open < 0) open = k;
       }
       // (a `/` before the `=`: a path, whose `=` is not a key=value)
-      if (eq > cs && !special && !isComparator(msg.charCodeAt(cs)) && msg.lastIndexOf('/', eq) < cs) {
+      if (eq > cs && !special && !isComparator(msg.charCodeAt(cs)) && !hasSlash(msg, cs, eq)) {
         if (isMessageKey(msg, cs, eq)) ((pa = start), (pb = end), (wild = false));
         else if (eq + 1 >= ce && !(eq + 1 < end && isQuote(msg.charCodeAt(eq + 1)))) ((pa = start), (pb = end), (wild = false));
         else {
@@ -379,6 +379,12 @@ function hostPort(msg: string, cs: number, colon: number): boolean {
     if (isDigit(c) || c === 46 || c === 45) return true;
     if (c === 44 || c === 124) return false; // `retryQueue,size:3`: a list of fields
   }
+  return false;
+}
+
+/** A `/` in `msg[from, to)`: a key=value's key that is a path (`/backups/[x]=daily.tar`). */
+function hasSlash(msg: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (msg.charCodeAt(k) === 47) return true;
   return false;
 }
 
