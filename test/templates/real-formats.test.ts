@@ -101,10 +101,11 @@ describe('the real-format-string set', () => {
     }
   });
 
-  // Measured on this slice when the set was built (miner of c44cfce): tuning part GA 0.698,
-  // FGA 0.555; held-aside part GA 0.821, FGA 0.658. The floors are those minus 0.03: a guard
-  // against regressions, not a target (the target is the benchmark's GA 0.95 / FGA 0.90).
-  const FLOOR = { tune: { ga: 0.668, fga: 0.525 }, held: { ga: 0.791, fga: 0.628 } };
+  // Measured on this slice: when the set was built (miner of c44cfce) tuning part GA 0.698,
+  // FGA 0.555, held-aside part GA 0.821, FGA 0.658; after issue 15's failure-class fixes (main at
+  // 3dd92da) tuning GA 0.722, FGA 0.613, held-aside GA 0.832, FGA 0.718. The floors are the latter
+  // minus 0.03: a guard against regressions, not a target (the target is GA 0.95 / FGA 0.90).
+  const FLOOR = { tune: { ga: 0.692, fga: 0.583 }, held: { ga: 0.802, fga: 0.688 } };
 
   it('the miner does not fall below the floor on either part', () => {
     const scores = slice.map((sys) => ({ sys, s: scoreSystem(sys.messages, sys.labels) }));
