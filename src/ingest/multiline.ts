@@ -28,6 +28,10 @@ const JS_FRAME = '\n    at ';
 // (warnings._formatwarnmsg_impl): where the object was allocated, or how to learn it.
 const WARNING_ALLOCATED = 'Object allocated at (most recent call last):';
 const WARNING_TRACEMALLOC_HINT = ': Enable tracemalloc to get the object allocation traceback';
+// V8's fatal error (a heap out of memory): `FATAL ERROR: ...`, then the native stack under this
+// header, one frame a line, numbered and right-aligned (` 9: 0x10b8304 ...`, `10: 0x10b9821 ...`).
+const V8_FATAL = 'FATAL ERROR: ';
+const V8_NATIVE_STACK = '----- Native stack trace -----';
 
 /**
  * Whether `message` continues `held` (the record before it, `lines` lines so far) rather than
@@ -41,6 +45,8 @@ export function continuesRecord(message: string, held: LogEvent, hasTraceback?: 
   if (message.length === 0) return false;
   const c = message.charCodeAt(0);
   if (c === 32 || c === 9) return true;
+  if (c === 45 /* - */ && message === V8_NATIVE_STACK) return held.message.startsWith(V8_FATAL);
+  if (c >= 48 && c <= 57) return isNativeFrame(message) && held.message.indexOf('\n' + V8_NATIVE_STACK) !== -1;
   // A traceback belongs to the line that announced it (logging.exception's ERROR line, Django's
   // `Internal Server Error: /path`), not to an INFO or WARNING line that happened to come before
   // an uncaught exception.
@@ -100,6 +106,13 @@ function continuesWarning(message: string, held: string): boolean {
   return levelCueOf(message) === null && message !== TRACEBACK && !isPythonWarning(message);
 }
 
+/** A frame of V8's native stack from its tenth on: `10: 0x10b9821 ...` (the first nine are indented). */
+function isNativeFrame(message: string): boolean {
+  let i = 1;
+  while (i < 4 && message.charCodeAt(i) >= 48 && message.charCodeAt(i) <= 57) i++;
+  return message.startsWith(': 0x', i);
+}
+
 function announcesLessThanError(text: string): boolean {
   const cue = levelCueOf(firstLine(text));
   return cue !== null && cue !== 'error' && cue !== 'fatal';
@@ -128,7 +141,8 @@ function endedTraceback(text: string): boolean {
  * Whether `message` may continue a record at all, whatever the record holds: false for most
  * messages, before anybody searches the held record for a traceback. A superset of what
  * continuesRecord accepts: an indented line, a line starting with T (Traceback, The above...),
- * C (Caused by), D (During handling), E (Emitted 'error' event), N (Node.js v20), `}`, `"`, or a
+ * C (Caused by), D (During handling), E (Emitted 'error' event), N (Node.js v20), `}`, `"`, V8's
+ * native stack header and its numbered frames, or a
  * name followed by a colon or the end (`ValueError: bad`, `java.io.IOException: reset`,
  * `TypeError: x` after Node's caret).
  */
@@ -137,6 +151,8 @@ function mayContinue(message: string): boolean {
   if (n === 0) return false;
   const c = message.charCodeAt(0);
   if (c === 32 || c === 9 || c === 84 || c === 67 || c === 68 || c === 69 || c === 78 || c === 125 || c === 34) return true;
+  if (c === 45) return message === V8_NATIVE_STACK;
+  if (c >= 48 && c <= 57) return isNativeFrame(message);
   if (!(((c | 32) >= 97 && (c | 32) <= 122) || c === 95 || c === 36)) return false;
   for (let i = 1; i < n; i++) {
     const d = message.charCodeAt(i);

@@ -76,6 +76,22 @@ describe('multi-line records of real runtimes, one Railway entry a line', () => 
     expect(shape(ev[6]!).last).toBe('ResourceWarning: Enable tracemalloc to get the object allocation traceback');
   });
 
+  it("Node: V8's fatal heap out of memory with its native stack (sixteen numbered frames, the tenth on not indented) is one record", () => {
+    // test/fixtures/vocabulary/v8-heap.txt: Node.js 20.20.2, `node --max-old-space-size=16 -e ...` (see its README).
+    const ev = readAllForms('../vocabulary/v8-heap.txt');
+    expect(ev.map((e) => e.message.split('\n')[0]!.slice(0, 24))).toEqual([
+      '<--- Last few GCs --->',
+      '[10005:0x17664e20]      ',
+      '[10005:0x17664e20]      ',
+      '<--- JS stacktrace --->',
+      'FATAL ERROR: Reached hea',
+    ]);
+    const fatal = ev[4]!.message.split('\n');
+    expect(fatal).toHaveLength(18);
+    expect(fatal[1]).toBe('----- Native stack trace -----');
+    expect(fatal[17]).toBe('16: 0x195e476  [node]');
+  });
+
   it("Node: console.error of an Error with a [cause] and properties, a bare TypeError, and the uncaught exception's throw site, caret, stack and version are three records", () => {
     const ev = readAllForms('node-server.stderr');
     expect(ev.map((e) => e.level)).toEqual(['error', 'error', 'error']);
