@@ -9,7 +9,7 @@ import { InputError } from './ingest/read-input.js';
 import { ConfigError } from './config.js';
 import { VERSION } from './version.js';
 import { UsageError, type Io } from './commands/io.js';
-import { NeedsInput } from './commands/run-analysis.js';
+import { NeedsInput } from './commands/pipeline-run.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerDigest } from './commands/digest.js';
 import { registerPull } from './commands/pull.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { optionRange, rangeText, type Detector, type DetectorOptionValue, type OptionRange } from './detectors/detector.js';
 import { DETECTORS } from './detectors/registry.js';
 import { encodeJob } from './detectors/known-jobs.js';
-import type { DetectorConfig } from './analyze.js';
+import type { DetectorConfig } from './pipeline.js';
 
 export const CONFIG_FILE = 'hindsight.config.json';
 

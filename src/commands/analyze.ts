@@ -5,7 +5,7 @@ import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { writeOutput, type Io } from './io.js';
 import { useColor } from './color.js';
-import { addInputOptions, runAnalysis, type InputOptions } from './run-analysis.js';
+import { addInputOptions, runAnalysis, type InputOptions } from './pipeline-run.js';
 
 type Format = 'markdown' | 'json' | 'text';
 

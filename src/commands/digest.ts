@@ -9,7 +9,7 @@ import { nextPositions, readState, writeState, StateError, type RailwayPositions
 import type { Position } from '../sources/railway/pull.js';
 import { lockState } from '../digest/lock.js';
 import { UsageError, writeOutput, type Io } from './io.js';
-import { addInputOptions, runAnalysis, type InputOptions } from './run-analysis.js';
+import { addInputOptions, runAnalysis, type InputOptions } from './pipeline-run.js';
 
 interface DigestOptions extends InputOptions {
   state: string;

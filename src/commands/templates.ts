@@ -3,7 +3,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import Table from 'cli-table3';
-import { readTimeline } from '../analyze.js';
+import { readTimeline } from '../pipeline.js';
 import type { TemplateSummary, TimelineSummary } from '../timeline/timeline.js';
 import { cutText, inline, redactDeep } from '../redact.js';
 import { interruptible, UsageError, type Io } from './io.js';

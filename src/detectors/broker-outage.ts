@@ -7,10 +7,10 @@
 import type { Finding, FindingSeverity } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { vocabularyInterest } from './error-vocabulary.js';
-import { occurrencesOf, type Occurrence } from './vocabulary-events.js';
-import { countBy, distinct, firstLast, spreadEvidence } from './event-groups.js';
-import { humanDuration, isoSeconds } from './evidence.js';
+import { vocabularyInterest } from './shared/error-vocabulary.js';
+import { occurrencesOf, type Occurrence } from './shared/vocabulary-events.js';
+import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
+import { humanDuration, isoSeconds } from './shared/evidence.js';
 import { plural } from '../words.js';
 
 function lengthMs(o: Occurrence): number {

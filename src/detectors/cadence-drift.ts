@@ -12,8 +12,8 @@ import type { Finding, FindingSeverity, Level } from '../model.js';
 import { LEVEL_RANK } from '../model.js';
 import type { TimelineSummary, TemplateSummary, TimelineEvent } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { evidenceOf, evidenceOfTemplate, humanDuration } from './evidence.js';
-import { eventsOfTemplates } from './template-index.js';
+import { evidenceOf, evidenceOfTemplate, humanDuration } from './shared/evidence.js';
+import { eventsOfTemplates } from './shared/template-index.js';
 import {
   estimatePeriod,
   snapPeriod,
@@ -23,7 +23,7 @@ import {
   type PeriodEstimate,
   type DriftFit,
   type PeriodOptions,
-} from './stats/periodicity.js';
+} from './shared/stats/periodicity.js';
 
 type CadenceKind = 'drift-beside-exact' | 'drift' | 'fixed' | 'exact' | 'sleep-loop';
 

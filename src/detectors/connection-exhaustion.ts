@@ -9,11 +9,11 @@
 import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { candidateEvents } from './template-index.js';
-import { isoSeconds } from './evidence.js';
-import { countBy, distinct, firstLast, spreadEvidence } from './event-groups.js';
-import { matchVocabulary, vocabularyTest, type VocabularyMatch } from './error-vocabulary.js';
-import { ERROR_ATTRS, errorTextOf } from './vocabulary-events.js';
+import { candidateEvents } from './shared/template-index.js';
+import { isoSeconds } from './shared/evidence.js';
+import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
+import { matchVocabulary, vocabularyTest, type VocabularyMatch } from './shared/error-vocabulary.js';
+import { ERROR_ATTRS, errorTextOf } from './shared/vocabulary-events.js';
 import { plural } from '../words.js';
 
 const TOO_MANY_RE = /sorry, too many clients already|TooManyConnectionsError/;

@@ -11,9 +11,9 @@
 import type { Finding, Evidence } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { eventsOfTemplates } from './template-index.js';
-import { evidenceOf, isoSeconds, clockOf, humanDuration } from './evidence.js';
-import { LIFECYCLE_INTERESTS, isFailure, lifecycleOf, type ContainerLife, type LifecycleTransition } from './lifecycle.js';
+import { eventsOfTemplates } from './shared/template-index.js';
+import { evidenceOf, isoSeconds, clockOf, humanDuration } from './shared/evidence.js';
+import { LIFECYCLE_INTERESTS, isFailure, lifecycleOf, type ContainerLife, type LifecycleTransition } from './shared/lifecycle.js';
 
 /** A failure line this long before a stop line is the same death. */
 const CRASH_BEFORE_STOP_MS = 30_000;

@@ -17,12 +17,12 @@ import type { Finding, Level, LogEvent } from '../model.js';
 import { LEVEL_RANK } from '../model.js';
 import type { TimelineEvent, TimelineSummary, TemplateSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { evidenceOf, evidenceOfTemplate, isoSeconds, clockOf, humanDuration } from './evidence.js';
+import { evidenceOf, evidenceOfTemplate, isoSeconds, clockOf, humanDuration } from './shared/evidence.js';
 import { hash32 } from '../timeline/timeline.js';
-import { estimatePeriod, snapPeriod, DEFAULT_PERIOD_OPTIONS } from './stats/periodicity.js';
-import { requestOf, endpointOf, UserFacingJudge } from './request-failures.js';
+import { estimatePeriod, snapPeriod, DEFAULT_PERIOD_OPTIONS } from './shared/stats/periodicity.js';
+import { requestOf, endpointOf, UserFacingJudge } from './shared/request-failures.js';
 import { periodPhrase } from './cadence-drift.js';
-import { templateMayMatch, templatePositions } from './template-index.js';
+import { templateMayMatch, templatePositions } from './shared/template-index.js';
 
 type EmptyKind = 'tail' | 'exception-type' | 'empty-field' | 'empty-object' | 'empty-value' | 'empty-message';
 

@@ -25,12 +25,12 @@ import type { Finding, FindingSeverity } from '../model.js';
 import { LEVEL_RANK } from '../model.js';
 import type { TimelineEvent, TimelineSummary, TemplateSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { evidenceOf, isoSeconds, clockOf, humanDuration } from './evidence.js';
-import { poissonUpperTail } from './stats/poisson.js';
-import { requestOf, endpointOf, UserFacingJudge } from './request-failures.js';
-import { recordsBehind, weightOf } from './event-groups.js';
+import { evidenceOf, isoSeconds, clockOf, humanDuration } from './shared/evidence.js';
+import { poissonUpperTail } from './shared/stats/poisson.js';
+import { requestOf, endpointOf, UserFacingJudge } from './shared/request-failures.js';
+import { recordsBehind, weightOf } from './shared/event-groups.js';
 import { levelCueOf, levelOfWord } from '../ingest/level.js';
-import { classifyLifecycle, isFailure, LIFECYCLE_INTERESTS, lifecycleOf } from './lifecycle.js';
+import { classifyLifecycle, isFailure, LIFECYCLE_INTERESTS, lifecycleOf } from './shared/lifecycle.js';
 
 interface Occurrence {
   ts: number;

@@ -6,9 +6,9 @@
 import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { candidateEvents } from './template-index.js';
-import { clockOf, humanDuration } from './evidence.js';
-import { countBy, distinct, firstLast, spreadEvidence, topCounts } from './event-groups.js';
+import { candidateEvents } from './shared/template-index.js';
+import { clockOf, humanDuration } from './shared/evidence.js';
+import { countBy, distinct, firstLast, spreadEvidence, topCounts } from './shared/event-groups.js';
 import { plural } from '../words.js';
 import { statementKey } from '../timeline/postgres-stats.js';
 

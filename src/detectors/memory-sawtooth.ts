@@ -6,10 +6,10 @@
 import type { Evidence, Finding, FindingSeverity, MetricSeries } from '../model.js';
 import type { TimelineSummary, TemplateSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { isoSeconds, clockOf, humanDuration } from './evidence.js';
-import { LIFECYCLE_INTERESTS, classifyLifecycle, lifecycleOf } from './lifecycle.js';
-import { memoryShape, DEFAULT_SHAPE_OPTIONS, type ShapeResult, type Drop } from './memory-shape.js';
-import { sumSameTimestamps } from './series.js';
+import { isoSeconds, clockOf, humanDuration } from './shared/evidence.js';
+import { LIFECYCLE_INTERESTS, classifyLifecycle, lifecycleOf } from './shared/lifecycle.js';
+import { memoryShape, DEFAULT_SHAPE_OPTIONS, type ShapeResult, type Drop } from './shared/memory-shape.js';
+import { sumSameTimestamps } from './shared/series.js';
 
 const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
 

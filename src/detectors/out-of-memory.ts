@@ -1,4 +1,4 @@
-// Processes that ran out of memory, in their runtime's words (src/detectors/error-vocabulary.ts):
+// Processes that ran out of memory, in their runtime's words (src/detectors/shared/error-vocabulary.ts):
 // V8's "FATAL ERROR: ... JavaScript heap out of memory" with the heap size of its last GC lines,
 // the JVM's OutOfMemoryError, Python's MemoryError, the Go runtime's "fatal error: out of memory",
 // and a SIGKILL (a shell's "Killed", exit 137) beside one of those lines: the kernel's OOM killer.
@@ -7,10 +7,10 @@
 import type { Finding, FindingSeverity } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { signalOfExitCode, vocabularyInterest, type VocabularyMatch } from './error-vocabulary.js';
-import { occurrencesOf, type Occurrence } from './vocabulary-events.js';
-import { countBy, distinct, firstLast, spreadEvidence } from './event-groups.js';
-import { isoSeconds } from './evidence.js';
+import { signalOfExitCode, vocabularyInterest, type VocabularyMatch } from './shared/error-vocabulary.js';
+import { occurrencesOf, type Occurrence } from './shared/vocabulary-events.js';
+import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
+import { isoSeconds } from './shared/evidence.js';
 import { plural } from '../words.js';
 
 /** Entries after which the process is gone (the runtime aborts). */

@@ -1,5 +1,5 @@
 // Processes that exited with a failure code or a signal, in the words of what ran them
-// (src/detectors/error-vocabulary.ts): Node's uncaught-exception trailer ("Node.js v20.20.2"),
+// (src/detectors/shared/error-vocabulary.ts): Node's uncaught-exception trailer ("Node.js v20.20.2"),
 // npm's "npm error code 1" / "signal SIGKILL", yarn's "error Command failed with exit code 1.",
 // pnpm's ELIFECYCLE, bun, supervisord's "exited: api (exit status 3; not expected)", a shell's
 // "Killed" / "Aborted" / "Segmentation fault". The lines one exit prints together are one exit; an exit that
@@ -8,10 +8,10 @@
 import type { Finding } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { signalOfExitCode, vocabularyInterest } from './error-vocabulary.js';
-import { occurrencesOf, type Occurrence } from './vocabulary-events.js';
-import { countBy, distinct, firstLast, spreadEvidence } from './event-groups.js';
-import { isoSeconds } from './evidence.js';
+import { signalOfExitCode, vocabularyInterest } from './shared/error-vocabulary.js';
+import { occurrencesOf, type Occurrence } from './shared/vocabulary-events.js';
+import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
+import { isoSeconds } from './shared/evidence.js';
 import { plural } from '../words.js';
 
 const STOP_SIGNALS = new Set(['SIGTERM', 'SIGINT']);

@@ -6,7 +6,7 @@ import type { Evidence, Finding } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import type { StatementStats } from '../timeline/postgres-stats.js';
 import { defineDetector } from './detector.js';
-import { locationOf } from './evidence.js';
+import { locationOf } from './shared/evidence.js';
 import { isoOf } from '../ingest/timestamp.js';
 import { cutText, redact } from '../redact.js';
 import { plural } from '../words.js';

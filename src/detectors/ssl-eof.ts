@@ -5,9 +5,9 @@
 import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { candidateEvents } from './template-index.js';
-import { clockOf, isoSeconds } from './evidence.js';
-import { densestWindow, distinct, firstLast, spreadEvidence } from './event-groups.js';
+import { candidateEvents } from './shared/template-index.js';
+import { clockOf, isoSeconds } from './shared/evidence.js';
+import { densestWindow, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
 import { plural } from '../words.js';
 
 const SSL_RE = /could not accept SSL connection: (.+)$/;

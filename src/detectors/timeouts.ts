@@ -8,12 +8,12 @@
 import type { Finding, FindingSeverity } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { countBy, distinct, firstLast, recordsBehind, spreadEvidence, topCounts, weightOf } from './event-groups.js';
+import { countBy, distinct, firstLast, recordsBehind, spreadEvidence, topCounts, weightOf } from './shared/event-groups.js';
 import { plural } from '../words.js';
 import { statementKey } from '../timeline/postgres-stats.js';
 import { isPoolExhaustion } from './connection-exhaustion.js';
-import { candidateEvents, type MessageTest } from './template-index.js';
-import { matchVocabulary, vocabularyInterest, vocabularyTest } from './error-vocabulary.js';
+import { candidateEvents, type MessageTest } from './shared/template-index.js';
+import { matchVocabulary, vocabularyInterest, vocabularyTest } from './shared/error-vocabulary.js';
 
 const WORKER: ['worker-timeout'] = ['worker-timeout'];
 const mayBeWorkerTimeout = vocabularyTest(WORKER);

@@ -13,11 +13,11 @@
 import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { candidateEvents } from './template-index.js';
-import { evidenceOf, humanDuration, isoSeconds } from './evidence.js';
-import { classifyLifecycle, lifecycleOf } from './lifecycle.js';
+import { candidateEvents } from './shared/template-index.js';
+import { evidenceOf, humanDuration, isoSeconds } from './shared/evidence.js';
+import { classifyLifecycle, lifecycleOf } from './shared/lifecycle.js';
 import { percentileSorted } from '../timeline/postgres-stats.js';
-import { matchVocabulary, vocabularyInterest, vocabularyTest, type Incident } from './error-vocabulary.js';
+import { matchVocabulary, vocabularyInterest, vocabularyTest, type Incident } from './shared/error-vocabulary.js';
 
 const TASKS: Incident[] = ['task-start', 'task-end'];
 const mayBeTask = vocabularyTest(TASKS);

@@ -8,11 +8,11 @@
 import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { candidateEvents } from './template-index.js';
-import { clockOf, evidenceOf, isoSeconds } from './evidence.js';
-import { distinct } from './event-groups.js';
+import { candidateEvents } from './shared/template-index.js';
+import { clockOf, evidenceOf, isoSeconds } from './shared/evidence.js';
+import { distinct } from './shared/event-groups.js';
 import { plural } from '../words.js';
-import { LIFECYCLE_INTERESTS, lifecycleOf, type ContainerLife, type LifecycleTransition } from './lifecycle.js';
+import { LIFECYCLE_INTERESTS, lifecycleOf, type ContainerLife, type LifecycleTransition } from './shared/lifecycle.js';
 
 /** Shutdown lines of apps the lifecycle rules do not know (Node, generic). */
 const APP_SHUTDOWN_RE =

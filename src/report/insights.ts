@@ -4,10 +4,10 @@
 // detector did not run, or whose fields are missing, simply says nothing.
 import type { Finding } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
-import type { DetectorRun } from '../analyze.js';
+import type { DetectorRun } from '../pipeline.js';
 import { boolAt, countOf, numberAt, objectsAt, stringAt, templateText, timeAt } from './finding-data.js';
 import { humanSeconds, int, plural } from '../words.js';
-import { lifecycleOf } from '../detectors/lifecycle.js';
+import { lifecycleOf } from '../detectors/shared/lifecycle.js';
 
 /** One inferred statement: a short title, a plain-text explanation, and the findings it cites. */
 export interface Insight {

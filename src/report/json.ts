@@ -4,7 +4,7 @@
 // template, a skipped line) can carry a secret out.
 import type { Finding } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
-import type { DetectorRun } from '../analyze.js';
+import type { DetectorRun } from '../pipeline.js';
 import { isoOf } from '../ingest/timestamp.js';
 import { redactDeep } from '../redact.js';
 import { VERSION } from '../version.js';

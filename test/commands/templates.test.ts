@@ -71,7 +71,7 @@ describe('hindsight templates', () => {
 describe('templates table', () => {
   it('fits the width it is given: the example column only when there is room for it', async () => {
     const { templatesTable } = await import('../../src/commands/templates.js');
-    const { readTimeline } = await import('../../src/analyze.js');
+    const { readTimeline } = await import('../../src/pipeline.js');
     const { summary } = await readTimeline(['samples/bot-workers']);
     for (const width of [80, 100, 120, 160, 200]) {
       const out = templatesTable(summary, 5, false, width);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Finding } from '../../src/model.js';
 import type { TimelineSummary } from '../../src/timeline/timeline.js';
-import { readTimeline } from '../../src/analyze.js';
+import { readTimeline } from '../../src/pipeline.js';
 import type { Detector, DetectorOptionValue } from '../../src/detectors/detector.js';
 import { railwayLine } from '../cli/railway-lines.js';
 

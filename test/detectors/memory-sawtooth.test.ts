@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { memorySawtooth as detector } from '../../src/detectors/memory-sawtooth.js';
-import { memoryShape, despike, binarySegmentation } from '../../src/detectors/memory-shape.js';
+import { memoryShape, despike, binarySegmentation } from '../../src/detectors/shared/memory-shape.js';
 import type { MetricSample } from '../../src/model.js';
 import { ms, periodic, runDetector, type TestEvent } from '../helpers/timeline.js';
 

@@ -4,7 +4,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { readTimeline, runDetectors } from '../../src/analyze.js';
+import { readTimeline, runDetectors } from '../../src/pipeline.js';
 import type { Finding } from '../../src/model.js';
 
 const SAMPLE = fileURLToPath(new URL('../../samples/whendoist', import.meta.url));

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readTimeline, runDetectors } from '../../src/analyze.js';
+import { readTimeline, runDetectors } from '../../src/pipeline.js';
 import type { Finding } from '../../src/model.js';
 import type { TimelineSummary } from '../../src/timeline/timeline.js';
 import { FAULT_SETTINGS, PgServer } from './postgres-server.js';

@@ -8,7 +8,7 @@ import { writeFileSync, readFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { readTimeline, runDetectors } from '../../src/analyze.js';
+import { readTimeline, runDetectors } from '../../src/pipeline.js';
 import type { Finding } from '../../src/model.js';
 import { PgServer } from './postgres-server.js';
 import { railwayJsonLines } from './railway-form.js';

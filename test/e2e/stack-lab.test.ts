@@ -12,7 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTimeline, runDetectors } from '../../src/analyze.js';
+import { readTimeline, runDetectors } from '../../src/pipeline.js';
 import { FINDING_SEVERITY_RANK, type Finding } from '../../src/model.js';
 import type { TimelineSummary } from '../../src/timeline/timeline.js';
 import { recordLab, RUNS, type LabFacts, type RunName } from './stack-lab/lab.js';

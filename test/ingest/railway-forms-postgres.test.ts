@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { readTimeline, runDetectors } from '../../src/analyze.js';
+import { readTimeline, runDetectors } from '../../src/pipeline.js';
 import { sniffFormat } from '../../src/ingest/registry.js';
 import { railwayJson } from '../../src/ingest/formats/railway-json.js';
 import type { Finding } from '../../src/model.js';

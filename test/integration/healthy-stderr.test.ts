@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readTimeline, runDetectors } from '../../src/analyze.js';
+import { readTimeline, runDetectors } from '../../src/pipeline.js';
 import { FINDING_SEVERITY_RANK } from '../../src/model.js';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '../fixtures/conventions', name), 'utf8').split('\n').filter((l) => l.length > 0);

@@ -4,7 +4,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readTimeline, runDetectors } from '../../src/analyze.js';
+import { readTimeline, runDetectors } from '../../src/pipeline.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import type { Finding } from '../../src/model.js';
 

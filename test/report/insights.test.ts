@@ -62,7 +62,7 @@ describe('workingWell', () => {
 
 describe('on samples/restart-loop (the backend loops while an older container serves; PostgreSQL is restarted uncleanly twice)', () => {
   it('says what the loop and the stops were, and claims no automatic recovery the database restart brought', async () => {
-    const { readTimeline, runDetectors } = await import('../../src/analyze.js');
+    const { readTimeline, runDetectors } = await import('../../src/pipeline.js');
     const { architectureGaps } = await import('../../src/report/insights.js');
     const { join } = await import('node:path');
     const dir = join(import.meta.dirname, '../../samples/restart-loop');

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readTimeline } from '../../src/analyze.js';
+import { readTimeline } from '../../src/pipeline.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 
 describe('records labelled error', () => {

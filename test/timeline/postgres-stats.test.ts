@@ -149,7 +149,7 @@ describe('duration and SQLSTATE helpers', () => {
 describe('PostgreSQL statistics match pgBadger on real logs', () => {
   const fixture = (name: string) => new URL(`../fixtures/postgres/${name}`, import.meta.url).pathname;
   const statsOf = async (name: string) => {
-    const { readTimeline } = await import('../../src/analyze.js');
+    const { readTimeline } = await import('../../src/pipeline.js');
     const { summary } = await readTimeline([fixture(name)]);
     return summary.postgres;
   };
@@ -247,7 +247,7 @@ describe('bySeverity and events match pgBadger 12\'s own output', () => {
   for (const [log, out] of cases) {
     it(log, async () => {
       const { readFileSync } = await import('node:fs');
-      const { readTimeline } = await import('../../src/analyze.js');
+      const { readTimeline } = await import('../../src/pipeline.js');
       const want = pgBadger(JSON.parse(readFileSync(new URL(`../fixtures/pgbadger/${out}`, import.meta.url), 'utf8')) as PgBadgerErrors);
       const { summary } = await readTimeline([new URL(`../fixtures/${log}`, import.meta.url).pathname]);
       const s = summary.postgres;
@@ -256,7 +256,7 @@ describe('bySeverity and events match pgBadger 12\'s own output', () => {
   }
 
   it('keeps the LOG lines pgBadger names as plain LOG out of the events (captured from PostgreSQL 15)', async () => {
-    const { readTimeline } = await import('../../src/analyze.js');
+    const { readTimeline } = await import('../../src/pipeline.js');
     const { summary } = await readTimeline([new URL('../fixtures/multiline/postgres-15-events.log', import.meta.url).pathname]);
     // 2 incomplete startup packets, 2 unexpected EOFs in a transaction and 1 deadlock wait are LOG;
     // the events are the 3 `database system was`, the parameter change, the wait still pending and the killed backend.

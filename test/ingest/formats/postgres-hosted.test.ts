@@ -5,7 +5,7 @@
 // pgBadger's own counts on the two it reads are compared in test/timeline/postgres-stats.test.ts.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { readTimeline, runDetectors } from '../../../src/analyze.js';
+import { readTimeline, runDetectors } from '../../../src/pipeline.js';
 import { sniffFormat } from '../../../src/ingest/registry.js';
 import { cloudSql } from '../../../src/ingest/formats/cloud-sql.js';
 import { awsCloudwatch } from '../../../src/ingest/formats/aws-cloudwatch.js';

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { estimatePeriod, snapPeriod, fitDrift, isDrifting, defaultDriftTest, collapseRuns } from '../../../src/detectors/stats/periodicity.js';
+import { estimatePeriod, snapPeriod, fitDrift, isDrifting, defaultDriftTest, collapseRuns } from '../../../../src/detectors/shared/stats/periodicity.js';
 
 const H = 3_600_000;
 const T0 = Date.parse('2026-02-01T00:00:00Z');

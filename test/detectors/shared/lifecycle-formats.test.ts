@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readTimeline } from '../../src/analyze.js';
-import { connectionResetPerDeploy } from '../../src/detectors/connection-reset-per-deploy.js';
-import { containerChurn } from '../../src/detectors/container-churn.js';
-import type { TimelineSummary } from '../../src/timeline/timeline.js';
+import { readTimeline } from '../../../src/pipeline.js';
+import { connectionResetPerDeploy } from '../../../src/detectors/connection-reset-per-deploy.js';
+import { containerChurn } from '../../../src/detectors/container-churn.js';
+import type { TimelineSummary } from '../../../src/timeline/timeline.js';
 
 let dir: string;
 beforeAll(() => {
@@ -115,7 +115,7 @@ describe('samples/whendoist without deployment ids', () => {
 
 describe('deployments.json of hindsight pull railway', () => {
   it("gives Railway's deploy times as platform events, and a crashed deployment as a failure marker of its service", async () => {
-    const { lifecycleMarkers } = await import('../../src/detectors/lifecycle.js');
+    const { lifecycleMarkers } = await import('../../../src/detectors/shared/lifecycle.js');
     const doc = [
       '{"source":"hindsight pull railway","project":{"id":"p1","name":"shop"},"environment":{"id":"e1","name":"production"},"window":{"since":"2026-03-05T00:00:00.000Z","until":"2026-03-06T00:00:00.000Z"},"deployments":[',
       '{"id":"d-old","service":"api","serviceId":"s1","status":"REMOVED","createdAt":"2026-03-04T20:00:00.000Z","statusUpdatedAt":"2026-03-05T09:00:30.000Z","stoppedAt":"2026-03-05T09:00:30.000Z"},',

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildTimeline, ms, type TestEvent } from '../helpers/timeline.js';
-import { runFormat } from '../ingest/run-format.js';
-import { railwayDeployments } from '../../src/ingest/formats/railway-deployments.js';
-import { classifyLifecycle, containerLives, LIFECYCLE_INTERESTS, lifecycleMarkers, lifecycleOf, lifecycleTransitions } from '../../src/detectors/lifecycle.js';
+import { buildTimeline, ms, type TestEvent } from '../../helpers/timeline.js';
+import { runFormat } from '../../ingest/run-format.js';
+import { railwayDeployments } from '../../../src/ingest/formats/railway-deployments.js';
+import { classifyLifecycle, containerLives, LIFECYCLE_INTERESTS, lifecycleMarkers, lifecycleOf, lifecycleTransitions } from '../../../src/detectors/shared/lifecycle.js';
 
 const tl = (events: TestEvent[]) => buildTimeline(events, [], [...LIFECYCLE_INTERESTS]);
 
@@ -44,7 +44,7 @@ describe('classifyLifecycle', () => {
   });
 
   it('reads process ends in the error vocabulary\'s words, from the programs\' captured output (test/fixtures/vocabulary)', () => {
-    const line = (file: string, re: RegExp) => readFileSync(join(import.meta.dirname, '../fixtures/vocabulary', file), 'utf8').split('\n').find((l) => re.test(l))!;
+    const line = (file: string, re: RegExp) => readFileSync(join(import.meta.dirname, '../../fixtures/vocabulary', file), 'utf8').split('\n').find((l) => re.test(l))!;
     expect(classifyLifecycle(line('npm.txt', /^npm error code/))).toMatchObject({ kind: 'exit', exitCode: 1, label: 'npm-error-code' });
     expect(classifyLifecycle(line('yarn.txt', /exit code 137/))).toMatchObject({ kind: 'exit', exitCode: 137, label: 'yarn-exit-code' });
     expect(classifyLifecycle(line('shell.txt', /^Killed$/))).toMatchObject({ kind: 'exit', exitCode: 137, signal: 'SIGKILL', label: 'shell-killed' });
@@ -54,7 +54,7 @@ describe('classifyLifecycle', () => {
   });
 
   it('reads the exit of a child a supervisor runs inside the container (a Celery pool process, a supervisord program) as a worker\'s, not the container\'s', () => {
-    const line = (file: string, re: RegExp) => readFileSync(join(import.meta.dirname, '../fixtures/vocabulary', file), 'utf8').split('\n').find((l) => re.test(l))!;
+    const line = (file: string, re: RegExp) => readFileSync(join(import.meta.dirname, '../../fixtures/vocabulary', file), 'utf8').split('\n').find((l) => re.test(l))!;
     expect(classifyLifecycle(line('celery-worker.txt', /ForkPoolWorker-\d' pid:\d+ exited with/))).toMatchObject({ kind: 'failure', scope: 'worker', signal: 'SIGKILL', label: 'celery-pool-process-exited' });
     expect(classifyLifecycle(line('supervisord.txt', /exit status 3; not expected/))).toMatchObject({ kind: 'exit', scope: 'worker', exitCode: 3 });
     expect(classifyLifecycle(line('supervisord.txt', /terminated by SIGKILL; not expected/))).toMatchObject({ kind: 'failure', scope: 'worker', signal: 'SIGKILL' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LogEvent } from '../../src/model.js';
-import { requestOf, isUserFacingFailure, endpointOf, normalisePath, UserFacingJudge } from '../../src/detectors/request-failures.js';
+import type { LogEvent } from '../../../src/model.js';
+import { requestOf, isUserFacingFailure, endpointOf, normalisePath, UserFacingJudge } from '../../../src/detectors/shared/request-failures.js';
 
 const ev = (message: string, attrs?: Record<string, unknown>, level: LogEvent['level'] = 'error'): LogEvent & { template: number } => ({
   ts: 0, service: 'web', source: 'app', level, levelText: level, message, input: 0, line: 1, template: 0, ...(attrs ? { attrs } : {}),

@@ -1,7 +1,7 @@
 // Small pieces the PostgreSQL and hardening detectors share: which events match a pattern, how
 // they spread over services and time, and a few evidence lines spread over an incident.
-import type { Evidence } from '../model.js';
-import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
+import type { Evidence } from '../../model.js';
+import type { TimelineEvent, TimelineSummary } from '../../timeline/timeline.js';
 import { evidenceOf, isoSeconds } from './evidence.js';
 
 /** PostgreSQL's severity word of an event (LOG, ERROR, FATAL...), or its level text upper-cased. */

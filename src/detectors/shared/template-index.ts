@@ -5,7 +5,7 @@
 // signal can sit in a variable ("Task 7 failed: TimeoutError" inside "Task <*> failed: <*>"), so
 // judging a template by a few of its messages would miss it. Attribute signals (a status field) are
 // found by looking at each event's attributes, never by sampling a few.
-import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
+import type { TimelineEvent, TimelineSummary } from '../../timeline/timeline.js';
 
 /** A test on a message: true when the event may be of interest to the detector. */
 export type MessageTest = (message: string) => boolean;

@@ -3,7 +3,7 @@
 // "exit code 137", npm's "code 1" after Node's uncaught exception) are one occurrence of one
 // service when they fall within a few seconds of each other. Shared by the detectors that report
 // vocabulary incidents (out-of-memory, process-exits).
-import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
+import type { TimelineEvent, TimelineSummary } from '../../timeline/timeline.js';
 import { matchVocabulary, vocabularyTest, type Incident, type VocabularyMatch, type VocabularyValue } from './error-vocabulary.js';
 import { candidateEvents } from './template-index.js';
 

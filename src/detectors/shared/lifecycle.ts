@@ -14,7 +14,7 @@
 //                started again in place (no container line: PostgreSQL's postmaster, an app server),
 //                or in a new container whose lines report the crash of the one before (PostgreSQL's
 //                "database system was interrupted"), ends the life before it, which logged no stop.
-import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
+import type { TimelineEvent, TimelineSummary } from '../../timeline/timeline.js';
 import { eventsOfTemplates } from './template-index.js';
 import { matchVocabulary, vocabularyInterest, type Incident, type VocabularyEntry } from './error-vocabulary.js';
 
@@ -65,7 +65,7 @@ interface Rule {
   postmaster?: boolean;
   /** The server's last line: a failure after it is another life's. */
   last?: boolean;
-  /** The line is read by the error vocabulary (src/detectors/error-vocabulary.ts), which names the label. */
+  /** The line is read by the error vocabulary (src/detectors/shared/error-vocabulary.ts), which names the label. */
   vocabulary?: boolean;
 }
 

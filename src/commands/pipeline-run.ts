@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newestTimestamp, readTimeline, runDetectors, type DetectorRun } from '../analyze.js';
+import { newestTimestamp, readTimeline, runDetectors, type DetectorRun } from '../pipeline.js';
 import { loadConfig, ignoreMatcher, type HindsightConfig } from '../config.js';
 import type { Finding } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { LogEvent } from '../../src/model.js';
-import { Timeline, type TimelineEvent, type TimelineSummary } from '../../src/timeline/timeline.js';
-import { candidateEvents, eventsOfTemplates, templateMayMatch, templatePositions } from '../../src/detectors/template-index.js';
-import { buildTimeline, type TestEvent } from '../helpers/timeline.js';
-import { OVERFLOW_TEXT } from '../../src/templates/miner.js';
+import type { LogEvent } from '../../../src/model.js';
+import { Timeline, type TimelineEvent, type TimelineSummary } from '../../../src/timeline/timeline.js';
+import { candidateEvents, eventsOfTemplates, templateMayMatch, templatePositions } from '../../../src/detectors/shared/template-index.js';
+import { buildTimeline, type TestEvent } from '../../helpers/timeline.js';
+import { OVERFLOW_TEXT } from '../../../src/templates/miner.js';
 
 const T0 = Date.parse('2026-03-01T00:00:00Z');
 

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { median, robustSd, quantile, theilSen, olsSlope, residuals } from '../../../src/detectors/stats/robust.js';
-import { poissonUpperTail } from '../../../src/detectors/stats/poisson.js';
-import { phaseLock } from '../../../src/detectors/stats/circular.js';
+import { median, robustSd, quantile, theilSen, olsSlope, residuals } from '../../../../src/detectors/shared/stats/robust.js';
+import { poissonUpperTail } from '../../../../src/detectors/shared/stats/poisson.js';
+import { phaseLock } from '../../../../src/detectors/shared/stats/circular.js';
 
 describe('robust estimators', () => {
   it('median, robust SD and quantiles', () => {

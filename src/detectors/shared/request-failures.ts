@@ -2,8 +2,8 @@
 // request failed" (an HTTP 5xx, "Request failed: GET /dashboard", "Exception in ASGI application"),
 // and the `METHOD /path` they name. Shared by the detectors that weigh impact on users.
 // Runs only on kept warning-or-worse events a detector already selected, never per input line.
-import type { LogEvent } from '../model.js';
-import { LEVEL_RANK } from '../model.js';
+import type { LogEvent } from '../../model.js';
+import { LEVEL_RANK } from '../../model.js';
 
 /** The request a record names. `path` is normalised: no query string, ids masked as `:id`. */
 export interface RequestRef {

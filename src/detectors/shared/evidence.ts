@@ -1,8 +1,8 @@
 // Building blocks detectors share: evidence lines with their input:line, redacted; times as text.
-import type { Evidence } from '../model.js';
-import type { TimelineEvent, TimelineSummary, TemplateSummary } from '../timeline/timeline.js';
-import { cutText, redact } from '../redact.js';
-import { isoOf } from '../ingest/timestamp.js';
+import type { Evidence } from '../../model.js';
+import type { TimelineEvent, TimelineSummary, TemplateSummary } from '../../timeline/timeline.js';
+import { cutText, redact } from '../../redact.js';
+import { isoOf } from '../../ingest/timestamp.js';
 
 const MAX_TEXT = 400;
 

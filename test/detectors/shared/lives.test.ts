@@ -3,11 +3,11 @@
 // built on them report.
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { readTimeline, runDetectors } from '../../src/analyze.js';
-import { lifecycleOf, replacements } from '../../src/detectors/lifecycle.js';
-import type { Finding } from '../../src/model.js';
+import { readTimeline, runDetectors } from '../../../src/pipeline.js';
+import { lifecycleOf, replacements } from '../../../src/detectors/shared/lifecycle.js';
+import type { Finding } from '../../../src/model.js';
 
-const fixture = (name: string) => join(import.meta.dirname, '../fixtures/lives', name);
+const fixture = (name: string) => join(import.meta.dirname, '../../fixtures/lives', name);
 
 async function analyze(file: string) {
   const { summary } = await readTimeline([fixture(file)]);
@@ -117,7 +117,7 @@ describe.each(['postgres-container-kill.jsonl', 'postgres-container-kill.log'])(
 // The stack lab's PostgreSQL under the fault script (test/fixtures/stacks/README.md), its container
 // killed once and started again: the Railway form and the stderr file of the same server.
 describe('the stack lab\'s PostgreSQL faults, as Railway delivers them and as a stderr file', () => {
-  const stack = (name: string) => join(import.meta.dirname, '../fixtures/stacks/postgres/faults', name);
+  const stack = (name: string) => join(import.meta.dirname, '../../fixtures/stacks/postgres/faults', name);
   const read = async (name: string) => runDetectors((await readTimeline([stack(name)])).summary).findings;
   /** Findings without their evidence (the Railway form's holds its Starting Container lines), the places of their lines, and what only a container log has. */
   const comparable = (fs: Finding[]) =>
@@ -151,7 +151,7 @@ describe('samples/restart-loop read without its deployment ids (as `railway logs
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'hindsight-lives-'));
     try {
-      const lines = readFileSync(join(import.meta.dirname, '../../samples/restart-loop/backend.jsonl'), 'utf8').trim().split('\n');
+      const lines = readFileSync(join(import.meta.dirname, '../../../samples/restart-loop/backend.jsonl'), 'utf8').trim().split('\n');
       const bare = lines.map((l) => {
         const o = JSON.parse(l) as Record<string, unknown>;
         delete o.deploymentId;
@@ -231,7 +231,7 @@ describe('gunicorn 20.1.0 through a worker timeout, a stop, a failed boot and a 
 // start command restart it.
 describe('the stack lab\'s Node API: redeploys are replacements, crashes are restarts (test/fixtures/stacks/node)', () => {
   const stack = async (run: string) => {
-    const dir = join(import.meta.dirname, '../fixtures/stacks/node', run);
+    const dir = join(import.meta.dirname, '../../fixtures/stacks/node', run);
     const { summary } = await readTimeline(['api.jsonl', 'postgres.jsonl'].map((f) => join(dir, f)));
     return { summary, findings: runDetectors(summary).findings };
   };
