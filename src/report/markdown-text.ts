@@ -2,7 +2,7 @@
 // fence is longer than any backtick run inside, inline code likewise, table cells with pipes
 // escaped, and prose with HTML and markdown punctuation escaped. Everything passes through
 // `redact` first, so no output path can skip it.
-import { inline, redact } from '../redact.js';
+import { cutText, inline, redact } from '../redact.js';
 import { inputName, int, plural } from '../words.js';
 import type { InputSummary } from '../model.js';
 
@@ -146,3 +146,11 @@ export function inputWarnings(inputs: readonly InputSummary[], more = 'in the ap
   return [lines.join('\n>\n'), ''];
 }
 
+/** `s` on one line, without its final period, cut at a word to at most `max` characters (then `…`). */
+export function shorten(s: string, max: number): string {
+  const one = s.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
+  if (one.length <= max) return one;
+  const cut = cutText(one, max, '');
+  const sp = cut.lastIndexOf(' ');
+  return (sp > max * 0.6 ? cut.slice(0, sp) : cut) + '…';
+}

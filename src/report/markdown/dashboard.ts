@@ -1,0 +1,304 @@
+// Section 2 of the markdown report, the Observability Dashboard: per measurement (memory, CPU,
+// disk, network) its cost share, each service's series (range, shape or the memory finding, a
+// sparkline, a chart for memory) and an assessment; memory findings without a series; a cost
+// table per cost-breakdown finding; then the PostgreSQL block.
+import type { Finding, MetricSeries } from '../../model.js';
+import { cell, code, minuteOf, money, name, num, percent, prose } from '../markdown-text.js';
+import { mermaidLineChart, resample, sparkline } from '../charts.js';
+import { numberAt, objectsAt, stringAt } from '../finding-data.js';
+import { humanSeconds, int, plural } from '../../words.js';
+import { SPARK_WIDTH, type Ctx } from './context.js';
+import { postgresBlock } from './postgres.js';
+
+const CHART_POINTS = 72;
+const MAX_CHART_POINTS = 240;
+
+const MEASUREMENT_TITLE: Record<string, string> = {
+  memory: 'Memory',
+  cpu: 'CPU',
+  network_tx: 'Network Egress',
+  network_rx: 'Network Ingress',
+  disk: 'Disk',
+};
+const MEASUREMENT_ORDER = ['memory', 'cpu', 'disk', 'network_tx', 'network_rx'];
+/** Cost resource names (as cost-breakdown may write them) → measurement. */
+const RESOURCE_MEASUREMENT: Record<string, string> = {
+  memory: 'memory',
+  ram: 'memory',
+  cpu: 'cpu',
+  vcpu: 'cpu',
+  network: 'network_tx',
+  egress: 'network_tx',
+  network_tx: 'network_tx',
+  volume: 'disk',
+  disk: 'disk',
+};
+
+interface CostItem {
+  resource: string;
+  cost: number;
+  share: number;
+  projected7d?: number;
+  service?: string;
+}
+
+function costItems(f: Finding): CostItem[] {
+  const out: CostItem[] = [];
+  for (const it of objectsAt(f.data, 'items')) {
+    const resource = stringAt(it, 'resource');
+    const cost = numberAt(it, 'cost');
+    if (resource === undefined || cost === undefined) continue;
+    const item: CostItem = { resource, cost, share: numberAt(it, 'share') ?? 0, projected7d: numberAt(it, 'projected7d') };
+    const svc = stringAt(it, 'service');
+    if (svc) item.service = svc;
+    out.push(item);
+  }
+  const total = out.reduce((a, x) => a + x.cost, 0);
+  if (total > 0) for (const x of out) if (!x.share) x.share = x.cost / total;
+  return out;
+}
+
+export function topCostItem(f: Finding): CostItem | undefined {
+  return [...costItems(f)].sort((a, b) => b.cost - a.cost)[0];
+}
+
+export function dashboardSection(ctx: Ctx): string[] {
+  const { t, findings } = ctx;
+  const out: string[] = [];
+  const series = t.metrics;
+  const memoryFindings = findings.filter((f) => f.detector === 'memory-sawtooth');
+  const costFindings = findings.filter((f) => f.detector === 'cost-breakdown');
+  if (series.length === 0 && costFindings.length === 0) {
+    out.push('No metric samples among the inputs. Add an export such as `railway metrics --raw --json` to get memory, CPU and network, and the cost they imply.', '');
+    if (t.postgres.records > 0) out.push(...postgresBlock(t, 1));
+    return out;
+  }
+  const window = series.length > 0 ? seriesWindow(series) : null;
+  if (window) out.push(`Metrics from ${plural(series.length, 'series', 'series')} over ${humanSeconds((window.end - window.start) / 1000)} (${minuteOf(window.start)} to ${minuteOf(window.end)}).`, '');
+  const groups = new Map<string, MetricSeries[]>();
+  for (const s of series) {
+    const g = groups.get(s.measurement) ?? [];
+    g.push(s);
+    groups.set(s.measurement, g);
+  }
+  const order = [...groups.keys()].sort((a, b) => {
+    const ia = MEASUREMENT_ORDER.indexOf(a);
+    const ib = MEASUREMENT_ORDER.indexOf(b);
+    return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib) || (a < b ? -1 : a > b ? 1 : 0);
+  });
+  let n = 0;
+  const costByMeasurement = new Map<string, { cost: number; share: number }>();
+  for (const f of costFindings) {
+    for (const it of costItems(f)) {
+      const m = RESOURCE_MEASUREMENT[it.resource.toLowerCase()] ?? it.resource.toLowerCase();
+      const prev = costByMeasurement.get(m);
+      costByMeasurement.set(m, { cost: (prev?.cost ?? 0) + it.cost, share: (prev?.share ?? 0) + it.share / costFindings.length });
+    }
+  }
+  const totalCost = costFindings.reduce((a, f) => a + (numberAt(f.data, 'total') ?? costItems(f).reduce((x, i) => x + i.cost, 0)), 0);
+  const memoryShown = new Set<string>();
+  for (const m of order) {
+    n++;
+    const title = MEASUREMENT_TITLE[m] ?? prose(m);
+    const cost = costByMeasurement.get(m);
+    const dominant = cost !== undefined && cost.share >= 0.5;
+    out.push(`### 2.${n} ${title}${m === 'memory' && dominant ? ' (dominant cost)' : ''}`, '');
+    if (cost) out.push(`**Cost:** ${money(cost.cost)}${totalCost > 0 ? ` of ${money(totalCost)} total` : ''} (${percent(cost.share)} of all costs)`, '');
+    for (const s of groups.get(m)!) {
+      if (m === 'memory') for (const f of memoryFindings) if ((stringAt(f.data, 'service') ?? s.service) === s.service) ctx.ref.set(f.id, `2.${n}`);
+      out.push(...seriesBlock(s, m === 'memory' ? memoryFindings.filter((f) => (stringAt(f.data, 'service') ?? s.service) === s.service) : []));
+      if (m === 'memory') memoryShown.add(s.service);
+    }
+    out.push(...assessment(m, groups.get(m)!, cost), '');
+  }
+  // Memory findings whose series is not among the inputs (e.g. a detector fed another way).
+  for (const f of memoryFindings) {
+    const svc = stringAt(f.data, 'service');
+    if (svc !== undefined && memoryShown.has(svc)) continue;
+    if (svc === undefined && memoryShown.size > 0) continue;
+    n++;
+    ctx.ref.set(f.id, `2.${n}`);
+    out.push(`### 2.${n} ${name(f.title)}`, '', ...memoryFindingLines(f), '');
+  }
+  for (const f of costFindings) {
+    n++;
+    ctx.ref.set(f.id, `2.${n}`);
+    out.push(...costTable(f, n, costFindings.length > 1));
+  }
+  if (t.postgres.records > 0) {
+    n++;
+    out.push(...postgresBlock(t, n));
+  }
+  return out;
+}
+
+function seriesWindow(series: MetricSeries[]): { start: number; end: number } {
+  let start = Infinity;
+  let end = -Infinity;
+  for (const s of series) {
+    if (s.ts.length === 0) continue;
+    if (s.ts[0]! < start) start = s.ts[0]!;
+    if (s.ts[s.ts.length - 1]! > end) end = s.ts[s.ts.length - 1]!;
+  }
+  return Number.isFinite(start) ? { start, end } : { start: 0, end: 0 };
+}
+
+function stats(values: readonly number[]): { min: number; max: number; mean: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+  }
+  return { min, max, mean: values.length > 0 ? sum / values.length : NaN };
+}
+
+function seriesBlock(s: MetricSeries, memory: Finding[]): string[] {
+  if (s.values.length === 0) return [];
+  const out: string[] = [];
+  const st = stats(s.values);
+  const unit = s.unit ? ` ${s.unit}` : '';
+  const v = (x: number) => value(x, st.max);
+  const samples = `${int(s.values.length)} sample${s.values.length === 1 ? '' : 's'}`;
+  if (st.min === 0 && st.max === 0) return [`**${name(s.service)}**: zero in all ${samples}.`, ''];
+  out.push(`**${name(s.service)}** (${samples})`, '');
+  out.push(`- **Range:** ${v(st.min)}-${v(st.max)}${unit}, mean ${v(st.mean)}${unit}`);
+  for (const f of memory) out.push(...memoryFindingLines(f));
+  if (memory.length === 0) out.push(`- **Shape:** ${prose(shapeOf(s.values, st, v, unit))}`);
+  // Peaks per column for memory (what meets the limit), means for the rest.
+  const rs = resample(s.ts, s.values, SPARK_WIDTH);
+  const line = s.measurement === 'memory' ? rs.max : rs.values;
+  out.push(`- **Over time${s.measurement === 'memory' ? ' (peaks)' : ''}:** ${code(sparkline(line))} ${v(st.min)} to ${v(st.max)}${unit}, one column ≈ ${humanSeconds(rs.bucketMs / 1000)}`);
+  // A cycle shorter than a few columns is invisible at the scale of the window: zoom in on the last cycles.
+  const period = memory.map((f) => numberAt(f.data, 'periodSeconds')).find((p) => p !== undefined && p > 0);
+  const span = s.ts[s.ts.length - 1]! - s.ts[0]!;
+  if (period !== undefined && rs.bucketMs > (period * 1000) / 4 && span > period * 1000 * 6) {
+    const from = s.ts[s.ts.length - 1]! - period * 1000 * 6;
+    let i0 = 0;
+    while (i0 < s.ts.length && s.ts[i0]! < from) i0++;
+    const zoom = resample(s.ts.slice(i0), s.values.slice(i0), SPARK_WIDTH);
+    out.push(`- **Last 6 cycles:** ${code(sparkline(zoom.values))} ${minuteOf(zoom.start)} to ${minuteOf(zoom.end)}, one column ≈ ${humanSeconds(zoom.bucketMs / 1000)}`);
+  }
+  out.push('');
+  if (s.measurement === 'memory' && s.values.length >= 3) {
+    // Fine enough to draw a detected cycle (four points a cycle), within what a chart can show.
+    const points = period !== undefined ? Math.max(CHART_POINTS, Math.min(MAX_CHART_POINTS, Math.ceil(span / ((period * 1000) / 4)))) : CHART_POINTS;
+    const chart = resample(s.ts, s.values, points);
+    out.push(
+      mermaidLineChart({
+        title: `${s.service} memory (${s.unit || 'MB'}), mean per ${humanSeconds(chart.bucketMs / 1000)}`,
+        yLabel: s.unit || 'MB',
+        xLabel: `hours since ${minuteOf(chart.start)}`,
+        lines: [chart.values],
+        spanHours: (chart.end - chart.start) / 3_600_000,
+      }),
+      '',
+    );
+  }
+  return out;
+}
+
+/**
+ * A plain description of a series' shape, for measurements no detector describes: bursts (peaks far
+ * above a quiet mean), a rise or a fall between the first and last quarter, or steady.
+ */
+function shapeOf(values: readonly number[], st: { min: number; max: number; mean: number }, v: (x: number) => string, unit: string): string {
+  if (st.max === st.min) return `flat at ${v(st.max)}${unit}`;
+  if (st.mean > 0 && st.max > 5 * st.mean) {
+    let above = 0;
+    for (const x of values) if (x > 5 * st.mean) above++;
+    return `quiet with bursts: ${plural(above, 'sample')} above five times the mean, the highest ${v(st.max)}${unit}`;
+  }
+  const q = Math.max(1, Math.floor(values.length / 4));
+  let first = 0;
+  let last = 0;
+  for (let i = 0; i < q; i++) {
+    first += values[i]!;
+    last += values[values.length - 1 - i]!;
+  }
+  first /= q;
+  last /= q;
+  if (first > 0 && last > first * 1.2) return `rising: the last quarter of the window averages ${v(last)}${unit} against ${v(first)}${unit} in the first`;
+  if (first > 0 && last < first * 0.8) return `falling: the last quarter of the window averages ${v(last)}${unit} against ${v(first)}${unit} in the first`;
+  return `steady around ${v(st.mean)}${unit}`;
+}
+
+/** A metric value with precision fitting the series' scale (`0.0012`, `0.05`, `79.9`, `1,520`). */
+function value(x: number, max: number): string {
+  if (x === 0) return '0';
+  if (Math.abs(x) < 1 || Math.abs(max) < 1) return String(+x.toPrecision(2));
+  return num(x, 1);
+}
+
+function memoryFindingLines(f: Finding): string[] {
+  const out: string[] = [];
+  const shape = stringAt(f.data, 'shape');
+  const period = numberAt(f.data, 'periodSeconds');
+  const cycles = numberAt(f.data, 'cycles');
+  const trend = numberAt(f.data, 'troughTrendMbPerHour');
+  const minMb = numberAt(f.data, 'minMb');
+  const maxMb = numberAt(f.data, 'maxMb');
+  const bits: string[] = [];
+  if (shape) bits.push(shape === 'sawtooth' ? 'Sawtooth' : shape[0]!.toUpperCase() + shape.slice(1));
+  if (minMb !== undefined && maxMb !== undefined) bits.push(`between ${num(minMb, 0)} and ${num(maxMb, 0)} MB`);
+  if (cycles !== undefined && cycles > 0) bits.push(`${plural(cycles, 'cycle')}`);
+  if (period !== undefined) bits.push(`one every ~${humanSeconds(period)}`);
+  if (trend !== undefined) bits.push(Math.abs(trend) < 0.05 ? 'troughs level' : `troughs ${trend > 0 ? 'rising' : 'falling'} ${num(Math.abs(trend), 2)} MB/h`);
+  out.push(`- **Pattern:** ${prose(bits.join(', ') || f.title)} — ${prose(f.pattern || f.summary)}`);
+  if (f.severity === 'info') return out;
+  if (f.rootCause) out.push(`- **Likely cause:** ${prose(f.rootCause)}`);
+  if (f.impact) out.push(`- **Impact:** ${prose(f.impact)}`);
+  if (f.recommendation) out.push(`- **Recommendation:** ${prose(f.recommendation)}`);
+  return out;
+}
+
+function assessment(measurement: string, series: MetricSeries[], cost: { cost: number; share: number } | undefined): string[] {
+  const maxOf = (s: MetricSeries) => stats(s.values).max;
+  const peak = Math.max(...series.map(maxOf));
+  const parts: string[] = [];
+  if (measurement === 'cpu' && peak < 0.1) parts.push(`CPU never exceeded ${num(peak, 3)} vCPU: the services are I/O-bound and CPU is not a concern.`);
+  else if (measurement === 'cpu') parts.push(`CPU peaked at ${num(peak, 2)} vCPU.`);
+  if (measurement === 'disk') {
+    const grows = series.some((s) => s.values.length > 1 && s.values[s.values.length - 1]! > s.values[0]! * 1.2);
+    parts.push(grows ? 'The volume grew by more than 20% over the window: check retention jobs.' : 'The volume stayed within 20% of where it started: no growth concern.');
+  }
+  if (cost !== undefined && cost.share < 0.05 && measurement !== 'memory') parts.push(`Not a cost concern at ${money(cost.cost)}.`);
+  return parts.length > 0 ? [`**Assessment:** ${prose(parts.join(' '))}`] : [];
+}
+
+function costTable(f: Finding, n: number, several: boolean): string[] {
+  const items = costItems(f).sort((a, b) => b.cost - a.cost || (a.resource < b.resource ? -1 : 1));
+  const currency = stringAt(f.data, 'currency') ?? 'USD';
+  const hours = numberAt(f.data, 'windowHours');
+  const total = numberAt(f.data, 'total') ?? items.reduce((a, x) => a + x.cost, 0);
+  const p7 = numberAt(f.data, 'projected7d');
+  const p30 = numberAt(f.data, 'projected30d');
+  const scale = hours !== undefined && hours > 0 ? 168 / hours : undefined;
+  const out: string[] = [];
+  const svc = stringAt(f.data, 'service');
+  out.push(`### 2.${n} Cost Summary${several && svc ? ` (${name(svc)})` : ''}`, '');
+  out.push(`| Resource | Cost in window${hours !== undefined ? ` (${num(hours, 1)} h)` : ''} | Projected 7 days | Share |`);
+  out.push('|----------|------:|------:|------:|');
+  for (const it of items) {
+    const proj = it.projected7d ?? (scale !== undefined ? it.cost * scale : undefined);
+    out.push(`| ${cell(capitalize(it.resource))}${it.service && !several ? ` (${cell(it.service)})` : ''} | ${money(it.cost, currency)} | ${proj !== undefined ? '~' + money(proj, currency) : '—'} | ${percent(it.share)} |`);
+  }
+  const totalProj = p7 ?? (scale !== undefined ? total * scale : undefined);
+  out.push(`| **Total** | **${money(total, currency)}** | **${totalProj !== undefined ? '~' + money(totalProj, currency) : '—'}** | |`);
+  out.push('');
+  const top = items[0];
+  const sentences: string[] = [];
+  if (top && top.share >= 0.75) sentences.push(`${capitalize(top.resource)} is ${percent(top.share)} of the cost: the only lever that matters for cost.`);
+  if (p30 !== undefined) sentences.push(`At this rate a 30-day month costs ~${money(p30, currency)}.`);
+  if (f.summary && sentences.length === 0) sentences.push(f.summary);
+  if (sentences.length > 0) out.push(prose(sentences.join(' ')), '');
+  return out;
+}
+
+/** A resource name as a sentence starts it (`CPU`, `Memory`). */
+export function capitalize(s: string): string {
+  if (s.toLowerCase() === 'cpu') return 'CPU';
+  return s.length > 0 ? s[0]!.toUpperCase() + s.slice(1) : s;
+}
