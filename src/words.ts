@@ -1,12 +1,23 @@
 // Small pieces of English that detectors (their narratives) and renderers share: durations, plurals, lists.
 
-/** `45 s`, `12 min`, `1 h`, `1.5 h`, `2 days` from seconds. */
-export function humanSeconds(s: number): string {
+/**
+ * A duration in words from seconds: `45 s`, `12 min`, `1.5 h`, `2 days` (a tenth from an hour up).
+ * Below an hour, `tenths` shows a tenth under ten of the unit (`5.3 s`, `5.5 min`: a measure read
+ * beside a chart, such as one column's width) and `whole` rounds to the unit (`6 min`: a span told
+ * in a narrative). The sign is dropped: callers say which way.
+ */
+export function humanSeconds(s: number, precision: 'tenths' | 'whole' = 'tenths'): string {
   const a = Math.abs(s);
-  if (a < 90) return `${+a.toFixed(a < 10 ? 1 : 0)} s`;
-  if (a < 90 * 60) return `${+(a / 60).toFixed(a < 600 ? 1 : 0)} min`;
+  const short = (x: number, unit: string) => `${+x.toFixed(precision === 'tenths' && x < 10 ? 1 : 0)} ${unit}`;
+  if (a < 90) return short(a, 's');
+  if (a < 90 * 60) return short(a / 60, 'min');
   if (a < 36 * 3600) return `${+(a / 3600).toFixed(1)} h`;
   return `${+(a / 86400).toFixed(1)} days`;
+}
+
+/** A span in a detector's narrative, from milliseconds: `humanSeconds`, whole units below an hour (`45 s`, `6 min`, `3.5 h`). */
+export function humanDuration(ms: number): string {
+  return humanSeconds(ms / 1000, 'whole');
 }
 
 /** Integer with thousands separators (`12,345`), independent of the locale. */

@@ -12,7 +12,8 @@ import type { Finding, FindingSeverity, Level } from '../model.js';
 import { LEVEL_RANK } from '../model.js';
 import type { TimelineSummary, TemplateSummary, TimelineEvent } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { evidenceOf, evidenceOfTemplate, humanDuration } from './shared/evidence.js';
+import { humanDuration } from '../words.js';
+import { evidenceOf, evidenceOfTemplate } from './shared/evidence.js';
 import { eventsOfTemplates } from './shared/template-index.js';
 import {
   estimatePeriod,

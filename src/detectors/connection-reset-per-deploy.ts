@@ -12,7 +12,8 @@ import type { Finding, Evidence } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
 import { eventsOfTemplates } from './shared/template-index.js';
-import { evidenceOf, isoSeconds, clockOf, humanDuration } from './shared/evidence.js';
+import { humanDuration } from '../words.js';
+import { evidenceOf, isoSeconds, clockOf } from './shared/evidence.js';
 import { LIFECYCLE_INTERESTS, isFailure, lifecycleOf, type ContainerLife, type LifecycleTransition } from './shared/lifecycle.js';
 
 /** A failure line this long before a stop line is the same death. */

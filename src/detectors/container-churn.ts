@@ -7,9 +7,9 @@
 // never saw its stop before the next one) of one service and deployment within 10 minutes.
 import type { Evidence, Finding, FindingSeverity } from '../model.js';
 import { defineDetector } from './detector.js';
-import { evidenceOf, isoSeconds, clockOf, humanDuration } from './shared/evidence.js';
+import { evidenceOf, isoSeconds, clockOf } from './shared/evidence.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf, replacements, type ContainerLife, type LifecycleMarker, type LifecycleTransition } from './shared/lifecycle.js';
-import { plural } from '../words.js';
+import { humanDuration, plural } from '../words.js';
 
 type EndedBy = 'crash' | 'replaced' | 'stopped' | 'restarted' | 'running';
 

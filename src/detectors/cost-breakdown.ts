@@ -8,7 +8,7 @@
 // counter (its increments). Private-network traffic (NETWORK_RX, internal TX) is free.
 import type { Evidence, Finding, MetricSeries } from '../model.js';
 import { defineDetector } from './detector.js';
-import { humanDuration } from './shared/evidence.js';
+import { humanDuration } from '../words.js';
 import { sumSameTimestamps } from './shared/series.js';
 
 type Resource = 'memory' | 'cpu' | 'egress' | 'volume';

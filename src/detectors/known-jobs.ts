@@ -9,7 +9,8 @@ import type { Finding, FindingSeverity } from '../model.js';
 import type { TemplateSummary, TimelineSummary } from '../timeline/timeline.js';
 import { hash32 } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { evidenceOfTemplate, humanDuration, isoSeconds } from './shared/evidence.js';
+import { humanDuration } from '../words.js';
+import { evidenceOfTemplate, isoSeconds } from './shared/evidence.js';
 
 /** One declared job as the configuration hands it over: `<periodSeconds>|<service or empty>|<regex>`. */
 export function encodeJob(job: { match: string; periodSeconds: number; service?: string }): string {

@@ -6,7 +6,8 @@
 import type { Evidence, Finding, FindingSeverity, MetricSeries } from '../model.js';
 import type { TimelineSummary, TemplateSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
-import { isoSeconds, clockOf, humanDuration } from './shared/evidence.js';
+import { humanDuration } from '../words.js';
+import { isoSeconds, clockOf } from './shared/evidence.js';
 import { LIFECYCLE_INTERESTS, classifyLifecycle, lifecycleOf } from './shared/lifecycle.js';
 import { memoryShape, DEFAULT_SHAPE_OPTIONS, type ShapeResult, type Drop } from './shared/memory-shape.js';
 import { sumSameTimestamps } from './shared/series.js';

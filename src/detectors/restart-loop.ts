@@ -7,9 +7,9 @@ import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
-import { clockOf, evidenceOf, humanDuration, isoSeconds } from './shared/evidence.js';
+import { clockOf, evidenceOf, isoSeconds } from './shared/evidence.js';
 import { densestWindow, distinct } from './shared/event-groups.js';
-import { plural } from '../words.js';
+import { humanDuration, plural } from '../words.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf, replacements, type LifecycleTransition } from './shared/lifecycle.js';
 
 const HEALTHCHECK_RE = /Attempt #(\d+) failed with (?:service unavailable|status \d+|.+)|[Hh]ealth ?check (?:failed|failure|timed out)/;

@@ -1,4 +1,5 @@
-// Building blocks detectors share: evidence lines with their input:line, redacted; times as text.
+// Building blocks detectors share: evidence lines with their input:line, redacted; times as text
+// (durations are words: src/words.ts).
 import type { Evidence } from '../../model.js';
 import type { TimelineEvent, TimelineSummary, TemplateSummary } from '../../timeline/timeline.js';
 import { cutText, redact } from '../../redact.js';
@@ -34,13 +35,4 @@ export function isoSeconds(ms: number): string {
 /** `19:12:02` (UTC), for narratives about one day. */
 export function clockOf(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);
-}
-
-/** Human duration: `45 s`, `12 min`, `3.5 h`, `2.1 days`. */
-export function humanDuration(ms: number): string {
-  const s = ms / 1000;
-  if (s < 90) return `${Math.round(s)} s`;
-  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
-  if (s < 36 * 3600) return `${+(s / 3600).toFixed(1)} h`;
-  return `${+(s / 86400).toFixed(1)} days`;
 }
