@@ -5,7 +5,7 @@ import { FINDING_SEVERITY_RANK } from './model.js';
 import { Timeline, type TimelineSummary } from './timeline/timeline.js';
 import { expandInputs, NotALogError, readInput, unreadInput, type ReadOptions } from './ingest/read-input.js';
 import { DETECTORS } from './detectors/registry.js';
-import type { DetectorOptionValue } from './detectors/detector.js';
+import type { Detector, DetectorOptionValue } from './detectors/detector.js';
 
 export interface TimelineRunOptions extends ReadOptions {
   /** Keep only records and samples at or after / before these times (epoch ms). */
@@ -128,7 +128,7 @@ export function runDetectors(summary: TimelineSummary, config: DetectorConfig = 
     const options = { ...d.meta.defaults, ...(config[d.meta.id] ?? {}) };
     const t0 = performance.now();
     try {
-      const fs = d.detect(summary, options);
+      const fs = runDetector(d, summary, options);
       findings.push(...fs);
       runs.push({ id: d.meta.id, title: d.meta.title, findings: fs.length, ms: performance.now() - t0 });
     } catch (e) {
@@ -137,6 +137,16 @@ export function runDetectors(summary: TimelineSummary, config: DetectorConfig = 
   }
   if (process.env.HINDSIGHT_PROFILE_DETECTORS === '1') process.stderr.write(detectorProfile(runs));
   return { findings: sortFindings(findings), runs };
+}
+
+/**
+ * One detector's findings, stamped with its identity: `detector` is its id and every finding id
+ * starts with it (the detector says only what a finding is about). Tests run detectors through
+ * this too, so they see the findings the reports see.
+ */
+export function runDetector<O extends Record<string, DetectorOptionValue>>(d: Detector<O>, summary: TimelineSummary, options: O): Finding[] {
+  const id = d.meta.id;
+  return d.detect(summary, options).map(({ about, ...f }) => ({ detector: id, id: about === undefined ? id : `${id}:${about}`, ...f }));
 }
 
 /** The detectors' wall times, slowest first, as a plain-text table (HINDSIGHT_PROFILE_DETECTORS=1 prints it to stderr). */

@@ -4,9 +4,9 @@
 // beat's "Couldn't apply scheduled task". The lines of one service less than a minute apart are one
 // outage; its length is from the first failure to the last, and a client retrying for minutes is
 // a different matter from one reconnect.
-import type { Finding, FindingSeverity } from '../model.js';
+import type { FindingSeverity } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { vocabularyInterest } from './shared/error-vocabulary.js';
 import { occurrencesOf, type Occurrence } from './shared/vocabulary-events.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
@@ -34,7 +34,7 @@ export const brokerOutage = defineDetector({
     },
     interests: [vocabularyInterest(['broker-outage'])],
   },
-  detect(t: TimelineSummary, o): Finding[] {
+  detect(t: TimelineSummary, o): DetectedFinding[] {
     const outages = occurrencesOf(t, ['broker-outage'], o.gapSeconds * 1000);
     if (outages.length === 0) return [];
     const longest = outages.reduce((a, b) => (lengthMs(b) > lengthMs(a) ? b : a));
@@ -55,8 +55,7 @@ export const brokerOutage = defineDetector({
     const lengthText = longestMs >= 1000 ? `the longest lasted ${humanDuration(longestMs)} (${longest.service} from ${isoSeconds(longest.start!)})` : 'each was a single burst of lines';
     return [
       {
-        detector: 'broker-outage',
-        id: `broker-outage:${services.join('+')}`,
+        about: services.join('+'),
         severity,
         title: `Broker or Cache Unreachable (${plural(outages.length, 'outage')}, ${plural(lines, 'failed line')})`,
         summary:

@@ -8,10 +8,10 @@
 // Works on each template's sorted `times` (kept for every template, info level included); see
 // stats/periodicity.ts for the estimator (runs, median gap, chains with harmonic folding, jitter by
 // MAD, snapping to a round period, phase regression with Theil–Sen and OLS standard error).
-import type { Finding, FindingSeverity, Level } from '../model.js';
+import type { FindingSeverity, Level } from '../model.js';
 import { LEVEL_RANK } from '../model.js';
 import type { TimelineSummary, TemplateSummary, TimelineEvent } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { humanDuration } from '../words.js';
 import { evidenceOf, evidenceOfTemplate } from './shared/evidence.js';
 import { eventsOfTemplates } from './shared/template-index.js';
@@ -93,8 +93,8 @@ export const cadenceDrift = defineDetector({
       if (est === null) continue;
       periodic.push(classify(tpl, est, snapPeriod(est.periodMs, o.snapTolerance as number, nominals), exactScatterMs));
     }
-    const findings: Finding[] = [];
-    const infos: { f: Finding; priority: number }[] = [];
+    const findings: DetectedFinding[] = [];
+    const infos: { f: DetectedFinding; priority: number }[] = [];
     const siblingsUsed = new Set<TemplateSummary>();
     for (const p of periodic) {
       if (!p.isError) continue;
@@ -118,7 +118,8 @@ export const cadenceDrift = defineDetector({
       const kind: CadenceKind = p.exact ? 'exact' : 'sleep-loop';
       infos.push({ f: describe(t, p, kind, null), priority: (siblingsUsed.has(p.tpl) ? 1e9 : 0) + p.est.chained });
     }
-    infos.sort((a, b) => b.priority - a.priority || (a.f.id < b.f.id ? -1 : 1));
+    // Ties in the order of the ids (`about` is the id less the prefix all of them share).
+    infos.sort((a, b) => b.priority - a.priority || ((a.f.about ?? '') < (b.f.about ?? '') ? -1 : 1));
     for (const x of infos.slice(0, Math.max(0, o.maxInfoFindings as number))) findings.push(x.f);
     return findings;
   },
@@ -260,7 +261,7 @@ function quote(tpl: TemplateSummary): string {
   return `"${s.trimEnd()}"`;
 }
 
-function describe(t: TimelineSummary, p: Periodic, kind: CadenceKind, sib: Periodic | null): Finding {
+function describe(t: TimelineSummary, p: Periodic, kind: CadenceKind, sib: Periodic | null): DetectedFinding {
   const { tpl, est, fit } = p;
   const period = p.nominal ?? est.periodMs;
   const phrase = periodPhrase(period);
@@ -358,8 +359,7 @@ function describe(t: TimelineSummary, p: Periodic, kind: CadenceKind, sib: Perio
   }
   const evidence = evidenceFor(t, p, sib);
   return {
-    detector: 'cadence-drift',
-    id: `cadence-drift:${tpl.key}`,
+    about: tpl.key,
     severity,
     title,
     summary,

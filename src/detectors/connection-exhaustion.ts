@@ -6,9 +6,8 @@
 // acquire timeouts in other words. The peak demand is set against the capacity when the logs say
 // it: the most sessions PostgreSQL had open at once, the pool size in the QueuePool message, pool
 // sizes the app printed at start-up.
-import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
 import { isoSeconds } from './shared/evidence.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
@@ -57,7 +56,7 @@ export const connectionExhaustion = defineDetector({
     optionDocs: { minCount: 'refused connections or pool timeouts needed for a finding' },
     interests: [POOL_SIZE_INTEREST],
   },
-  detect(t: TimelineSummary, o): Finding[] {
+  detect(t: TimelineSummary, o): DetectedFinding[] {
     const hits: { kind: Kind; words: VocabularyMatch | null; ev: TimelineEvent }[] = [];
     const sizes: { service: string; name: string; value: number; ts: string | null }[] = [];
     const seenSize = new Set<string>();
@@ -97,8 +96,7 @@ export const connectionExhaustion = defineDetector({
     for (const s of sizes.slice(0, 5)) demand.push(`${s.service} logged ${s.name}=${s.value}`);
     return [
       {
-        detector: 'connection-exhaustion',
-        id: `connection-exhaustion:${services.join('+')}`,
+        about: services.join('+'),
         severity: 'high',
         title: `Connection Exhaustion (${parts.join(', ')})`,
         summary: `${parts.join(' and ')} between ${firstSeen ?? '?'} and ${lastSeen ?? '?'}.` + (demand.length > 0 ? ` ${demand[0]}.` : ''),

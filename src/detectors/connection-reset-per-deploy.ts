@@ -8,9 +8,9 @@
 // nearest client stop with −before ≤ onset − stop ≤ after + draining; recall = stops followed by a
 // burst / stops; chance level p0 = min(1, stops·(before + after)/T) and the binomial tail
 // P(X ≥ matched | bursts, p0) says whether the alignment could be luck.
-import type { Finding, Evidence } from '../model.js';
+import type { Evidence } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { eventsOfTemplates } from './shared/template-index.js';
 import { humanDuration } from '../words.js';
 import { evidenceOf, isoSeconds, clockOf } from './shared/evidence.js';
@@ -176,7 +176,7 @@ export const connectionResetPerDeploy = defineDetector({
     const { resets, every: sampledEvery } = resetsOf(t);
     const sampleNote = sampledEvery > 1 ? ` Counted on a sample, 1 in ${sampledEvery} of the resets (the timeline thinned them): the true counts are larger.` : '';
     if (resets.length === 0) return [];
-    const findings: Finding[] = [];
+    const findings: DetectedFinding[] = [];
     // The database's own services are not clients; their stops are another incident.
     const dbServices = new Set(resets.map((r) => r.service));
     const lc = lifecycleOf(t);
@@ -302,8 +302,7 @@ export const connectionResetPerDeploy = defineDetector({
         `so when the platform stops the container (SIGTERM, then SIGKILL after RAILWAY_DEPLOYMENT_DRAINING_SECONDS, default 0) the pooled ` +
         'sockets are torn down without a Terminate message and PostgreSQL logs a reset per connection. Evidence: ';
       findings.push({
-        detector: 'connection-reset-per-deploy',
-        id: `connection-reset-per-deploy:${clientServices.join('+')}`,
+        about: clientServices.join('+'),
         severity: inTransaction > 0 ? 'high' : 'medium',
         title,
         summary:
@@ -358,8 +357,7 @@ export const connectionResetPerDeploy = defineDetector({
       const n = unmatched.reduce((a, b) => a + b.resets.length, 0);
       const services = [...dbServices].sort();
       findings.push({
-        detector: 'connection-reset-per-deploy',
-        id: `connection-reset-per-deploy:unattributed:${services.join('+')}`,
+        about: `unattributed:${services.join('+')}`,
         severity: 'low',
         title: `Connection Resets Away From Deploys (${n} resets in ${unmatched.length} bursts)`,
         summary: `${n} PostgreSQL connection resets came in ${unmatched.length} bursts that no container stop in the logs explains.${sampleNote}`,

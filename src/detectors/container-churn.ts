@@ -5,8 +5,8 @@
 // service started shortly before the stop: a zero-downtime redeploy), stopped, or still running.
 // Crash loop (detection.md §4): at least 3 troubled starts (short life, failure, or a start that
 // never saw its stop before the next one) of one service and deployment within 10 minutes.
-import type { Evidence, Finding, FindingSeverity } from '../model.js';
-import { defineDetector } from './detector.js';
+import type { Evidence, FindingSeverity } from '../model.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { evidenceOf, isoSeconds, clockOf } from './shared/evidence.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf, replacements, type ContainerLife, type LifecycleMarker, type LifecycleTransition } from './shared/lifecycle.js';
 import { humanDuration, plural } from '../words.js';
@@ -85,7 +85,7 @@ export const containerChurn = defineDetector({
       byService.set(l.service, list);
     }
     const replaced = replacements(lc.lives);
-    const findings: Finding[] = [];
+    const findings: DetectedFinding[] = [];
     for (const [service, lives] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const starts = lives.filter((l) => l.start !== null).map((l) => l.start!);
       const classified: Life[] = lives.map((life) => {
@@ -246,8 +246,7 @@ export const containerChurn = defineDetector({
           (medStartup !== null ? `; the app reports start-up in ${round(medStartup, 1)} s, so boot time is not the problem.` : '.');
       }
       findings.push({
-        detector: 'container-churn',
-        id: `container-churn:${service}`,
+        about: service,
         severity,
         title,
         summary:

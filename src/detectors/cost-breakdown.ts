@@ -6,8 +6,8 @@
 // few sample intervals so a gap in the export is not billed as if the last value held; egress is
 // summed per interval, or, when the series never decreases except at resets, as a cumulative
 // counter (its increments). Private-network traffic (NETWORK_RX, internal TX) is free.
-import type { Evidence, Finding, MetricSeries } from '../model.js';
-import { defineDetector } from './detector.js';
+import type { Evidence, MetricSeries } from '../model.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { humanDuration } from '../words.js';
 import { sumSameTimestamps } from './shared/series.js';
 
@@ -205,9 +205,7 @@ export const costBreakdown = defineDetector({
       egress: 'Only public egress is billed: reach the database and other services over private networking (`*.railway.internal`) instead of public URLs, and compress responses.',
       volume: 'Volume storage is billed per GB-month: prune old rows and WAL/backups, vacuum bloated tables.',
     };
-    const finding: Finding = {
-      detector: 'cost-breakdown',
-      id: 'cost-breakdown',
+    const finding: DetectedFinding = {
       severity: dominant ? 'low' : 'info',
       title,
       summary:

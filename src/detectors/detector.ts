@@ -1,7 +1,9 @@
 // The face of a detector, modelled on ESLint rules and Lighthouse audits: metadata (id, title,
 // explanation, default thresholds a config file can override, what it needs the timeline to keep)
 // and one pure function from the timeline summary to findings. A detector writes its own narrative,
-// because it knows the domain; it never formats markdown.
+// because it knows the domain; it never formats markdown. It does not stamp its own identity: the
+// runner (runDetectors in src/pipeline.ts) writes `detector` and the id's prefix on what it returns,
+// as ESLint's linter stamps `ruleId` on a rule's reports.
 import type { Finding } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 
@@ -25,9 +27,18 @@ export interface DetectorMeta<O extends Record<string, DetectorOptionValue>> {
   interests?: RegExp[];
 }
 
+/**
+ * A finding as a detector returns it. The runner makes the id `<detector id>:<about>` (the
+ * detector id alone when `about` is missing, for a detector that finds one thing per run).
+ */
+export type DetectedFinding = Omit<Finding, 'detector' | 'id'> & {
+  /** What the finding is about (a service, a template, a time), stable across runs on the same logs. */
+  about?: string;
+};
+
 export interface Detector<O extends Record<string, DetectorOptionValue> = Record<string, DetectorOptionValue>> {
   meta: DetectorMeta<O>;
-  detect(timeline: TimelineSummary, options: O): Finding[];
+  detect(timeline: TimelineSummary, options: O): DetectedFinding[];
 }
 
 /** The values a numeric option accepts: from `min` to `max`, whole numbers only when `integer`. */

@@ -13,10 +13,10 @@
 // Work is per template (the miner's `emptyTail`, checked once) plus one cheap look at each kept
 // error event's last line and error attribute; nothing here reads input lines.
 import { cutText, redactSecrets } from '../redact.js';
-import type { Finding, Level, LogEvent } from '../model.js';
+import type { Level, LogEvent } from '../model.js';
 import { LEVEL_RANK } from '../model.js';
 import type { TimelineEvent, TimelineSummary, TemplateSummary } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { humanDuration } from '../words.js';
 import { evidenceOf, evidenceOfTemplate, isoSeconds, clockOf } from './shared/evidence.js';
 import { hash32 } from '../timeline/timeline.js';
@@ -114,7 +114,7 @@ export const emptyErrorMessage = defineDetector({
       g.events.push(ev);
     }
     dropContinued(t, tailGroups, (o.continuationSeconds as number) * 1000);
-    const findings: Finding[] = [];
+    const findings: DetectedFinding[] = [];
     const userFacing = new UserFacingIndex(t);
     for (const g of groups.values()) {
       if (g.count <= 0) continue;
@@ -384,7 +384,7 @@ function groupFor(groups: Map<string, Group>, tpl: TemplateSummary, kind: EmptyK
   return g;
 }
 
-function describe(t: TimelineSummary, g: Group, userFacing: UserFacingIndex, highCount: number, nearMs: number): Finding {
+function describe(t: TimelineSummary, g: Group, userFacing: UserFacingIndex, highCount: number, nearMs: number): DetectedFinding {
   const services = [...new Set(g.templates.map((x) => x.service))].sort();
   const first = g.times[0] ?? minOf(g.templates.map((x) => x.first));
   const last = g.times[g.times.length - 1] ?? maxOf(g.templates.map((x) => x.last));
@@ -476,8 +476,7 @@ function describe(t: TimelineSummary, g: Group, userFacing: UserFacingIndex, hig
   const ev = pickEvidence(g.events).map((e) => evidenceOf(t, e));
   const evidence = ev.length > 0 ? ev : g.templates.flatMap((x) => evidenceOfTemplate(t, x, 3)).slice(0, 3);
   return {
-    detector: 'empty-error-message',
-    id: `empty-error-message:${hash32(g.key)}`,
+    about: hash32(g.key),
     severity,
     title,
     summary,

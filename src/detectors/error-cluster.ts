@@ -21,10 +21,10 @@
 //    affected service (one naming the affected endpoint when there is one), from template times;
 //    and how it came: on its own, after a start of the service (lifecycle), or not known (the next
 //    success came so late that the logs cannot tell a service that was down from one that was idle).
-import type { Finding, FindingSeverity } from '../model.js';
+import type { FindingSeverity } from '../model.js';
 import { LEVEL_RANK } from '../model.js';
 import type { TimelineEvent, TimelineSummary, TemplateSummary } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { humanDuration } from '../words.js';
 import { evidenceOf, isoSeconds, clockOf } from './shared/evidence.js';
 import { poissonUpperTail } from './shared/stats/poisson.js';
@@ -331,7 +331,7 @@ function reportsFailure(ev: TimelineEvent): boolean {
   return FAILURE_WORDING_RE.test(ev.message);
 }
 
-function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highUserFacing: number, recoveryWindowMs: number, judge: UserFacingJudge): Finding {
+function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highUserFacing: number, recoveryWindowMs: number, judge: UserFacingJudge): DetectedFinding {
   const occ = b.occ;
   const real = occ.filter((x) => x.dropped === 0);
   const events = real.flatMap((x) => x.events);
@@ -442,8 +442,7 @@ function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highU
     'alert on error bursts rather than single errors; and make the platform health check test the dependency (a readiness endpoint) so traffic is not routed to an instance that cannot reach it.';
   const evidence = evidenceFor(t, lead, events);
   return {
-    detector: 'error-cluster',
-    id: `error-cluster:${isoSeconds(start)}`,
+    about: isoSeconds(start),
     severity,
     title,
     summary,

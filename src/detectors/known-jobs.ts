@@ -5,10 +5,10 @@
 //
 // Works on template times only (every template keeps its sorted timestamps), so declared jobs need
 // no change to what the timeline keeps.
-import type { Finding, FindingSeverity } from '../model.js';
+import type { FindingSeverity } from '../model.js';
 import type { TemplateSummary, TimelineSummary } from '../timeline/timeline.js';
 import { hash32 } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { humanDuration } from '../words.js';
 import { evidenceOfTemplate, isoSeconds } from './shared/evidence.js';
 
@@ -50,7 +50,7 @@ export const knownJobs = defineDetector({
     },
   },
   detect(t: TimelineSummary, o) {
-    const out: Finding[] = [];
+    const out: DetectedFinding[] = [];
     const { start, end } = t.window;
     if (start === null || end === null || end <= start) return out;
     for (const raw of o.jobs) {
@@ -60,14 +60,13 @@ export const knownJobs = defineDetector({
       const tps = t.templates.filter((tp) => tp.count > 0 && (job.service === null || tp.service === job.service) && (job.match.test(tp.text) || tp.examples.some((x) => job.match.test(x.text))));
       const runs = runsOf(tps, o.runGapSeconds * 1000);
       const expected = Math.floor((end - start) / P);
-      const id = `known-jobs:${hash32(raw)}`;
+      const about = hash32(raw);
       const name = `/${job.source}/${job.service ? ` (${job.service})` : ''}`;
       const every = humanDuration(P);
       if (runs.length === 0) {
         if (expected < 2) continue;
         out.push({
-          detector: 'known-jobs',
-          id,
+          about,
           severity: 'high',
           title: `Declared job ${name} never ran (expected every ${every})`,
           summary: `No record matched ${name} in ${humanDuration(end - start)}, where a run every ${every} means about ${expected} runs.`,
@@ -102,8 +101,7 @@ export const knownJobs = defineDetector({
       const templates = tps.map((tp) => tp.text);
       const evidence = tps.flatMap((tp) => evidenceOfTemplate(t, tp, 2)).slice(0, 4);
       const base = {
-        detector: 'known-jobs',
-        id,
+        about,
         severity,
         evidence,
         data: {

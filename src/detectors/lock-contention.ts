@@ -3,9 +3,8 @@
 // detected" with the cycle in DETAIL) and statements cancelled by lock_timeout. Waits longer than
 // deadlock_timeout are only logged with log_lock_waits = on, so a log without them may still have had
 // contention; deadlocks and lock timeouts are errors and always logged.
-import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
 import { clockOf } from './shared/evidence.js';
 import { countBy, distinct, firstLast, spreadEvidence, topCounts } from './shared/event-groups.js';
@@ -92,7 +91,7 @@ export const lockContention = defineDetector({
     },
     interests: [/process \d+ (?:still waiting for|acquired|detected deadlock while waiting for) \S+ on .+ after [0-9.]+ ms/],
   },
-  detect(t: TimelineSummary, o): Finding[] {
+  detect(t: TimelineSummary, o): DetectedFinding[] {
     const byService = new Map<string, LockEvent[]>();
     for (const ev of candidateEvents(t, mayBeLockEvent)) {
       const le = classify(ev);
@@ -101,7 +100,7 @@ export const lockContention = defineDetector({
       if (list === undefined) byService.set(ev.service, (list = []));
       list.push(le);
     }
-    const findings: Finding[] = [];
+    const findings: DetectedFinding[] = [];
     for (const [service, list] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const waits = list.filter((x) => x.kind === 'wait');
       const acquired = list.filter((x) => x.kind === 'acquired');
@@ -135,8 +134,7 @@ export const lockContention = defineDetector({
         6,
       );
       findings.push({
-        detector: 'lock-contention',
-        id: `lock-contention:${service}`,
+        about: service,
         severity,
         title: `Lock Contention on ${service} (${parts.join(', ')})`,
         summary:

@@ -2,9 +2,8 @@
 // update your application to reduce the logging rate. Messages dropped: 50". Every count after
 // such a line is a lower bound; the dropped lines are reported with where they fell so bursts in
 // the same minutes can be read as larger than they look.
-import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
 import { isoSeconds } from './shared/evidence.js';
 import { distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
@@ -24,7 +23,7 @@ export const logLoss = defineDetector({
     optionDocs: { minDropped: 'dropped lines needed for a finding' },
     interests: [DROPPED_RE],
   },
-  detect(t: TimelineSummary, o): Finding[] {
+  detect(t: TimelineSummary, o): DetectedFinding[] {
     const list: { ev: TimelineEvent; n: number }[] = [];
     for (const ev of candidateEvents(t, mayBeDropped)) {
       const m = DROPPED_RE.exec(ev.message);
@@ -45,8 +44,7 @@ export const logLoss = defineDetector({
     const worst = Object.entries(perMinute).sort((a, b) => b[1] - a[1])[0];
     return [
       {
-        detector: 'log-loss',
-        id: `log-loss:${services.join('+')}`,
+        about: services.join('+'),
         severity: dropped >= 1000 ? 'high' : 'medium',
         title: `Log Lines Dropped by the Rate Limit (${plural(dropped, 'line')})`,
         summary: `Railway dropped ${plural(dropped, 'log line')} in ${plural(list.length, 'notice')} between ${firstSeen ?? '?'} and ${lastSeen ?? '?'}` +

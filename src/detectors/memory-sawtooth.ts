@@ -3,9 +3,9 @@
 // starts and stops in the logs (lifecycle.ts): a "sawtooth" whose every drop is a restart is a
 // leak cut short by restarts. For a sawtooth, drops that line up with a recurring log template
 // (an hourly job finishing) name the likely source. One finding per service with memory data.
-import type { Evidence, Finding, FindingSeverity, MetricSeries } from '../model.js';
+import type { Evidence, FindingSeverity, MetricSeries } from '../model.js';
 import type { TimelineSummary, TemplateSummary } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { humanDuration } from '../words.js';
 import { isoSeconds, clockOf } from './shared/evidence.js';
 import { LIFECYCLE_INTERESTS, classifyLifecycle, lifecycleOf } from './shared/lifecycle.js';
@@ -115,7 +115,7 @@ export const memorySawtooth = defineDetector({
     interests: [...LIFECYCLE_INTERESTS],
   },
   detect(t, o) {
-    const findings: Finding[] = [];
+    const findings: DetectedFinding[] = [];
     const series = t.metrics.filter((m: MetricSeries) => m.measurement === 'memory' && m.ts.length >= o.minSamples);
     for (const raw of series) {
       const s = { ...raw, ...sumSameTimestamps(raw.ts, raw.values) };
@@ -129,7 +129,7 @@ export const memorySawtooth = defineDetector({
   },
 });
 
-function findingOf(t: TimelineSummary, s: MetricSeries, r: ShapeResult, restartCount: number, limitMb: number | null): Finding {
+function findingOf(t: TimelineSummary, s: MetricSeries, r: ShapeResult, restartCount: number, limitMb: number | null): DetectedFinding {
   const service = s.service;
   const first = s.ts[0]!;
   const last = s.ts[s.ts.length - 1]!;
@@ -208,8 +208,7 @@ function findingOf(t: TimelineSummary, s: MetricSeries, r: ShapeResult, restartC
     }
   }
   return {
-    detector: 'memory-sawtooth',
-    id: `memory-sawtooth:${service}`,
+    about: service,
     severity: severityOf(r),
     title: titleOf(r),
     summary: `${service}: memory is ${r.shape === 'sawtooth' && r.leaking ? 'a leaky sawtooth' : r.shape} between ${round(r.minMb)} and ${round(r.maxMb)} MB (mean ${round(r.meanMb)} MB) over ${span}.`,

@@ -2,9 +2,8 @@
 // the drivers' echo of it (asyncpg UndefinedTableError, psycopg2.errors.UndefinedTable). When they
 // start right after a deploy or a database restart, the schema was not created or migrated before
 // the app took traffic (review 001: "connected to PostgreSQL but no tables existed").
-import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
 import { isoSeconds } from './shared/evidence.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
@@ -29,7 +28,7 @@ export const missingRelation = defineDetector({
     },
     interests: [...LIFECYCLE_INTERESTS],
   },
-  detect(t: TimelineSummary, o): Finding[] {
+  detect(t: TimelineSummary, o): DetectedFinding[] {
     const byRelation = new Map<string, TimelineEvent[]>();
     for (const ev of candidateEvents(t, mayBeMissing)) {
       const m = MISSING_RE.exec(ev.message);
@@ -41,7 +40,7 @@ export const missingRelation = defineDetector({
     }
     if (byRelation.size === 0) return [];
     const starts = lifecycleOf(t).starts.map((s) => s.ts).sort((a, b) => a - b);
-    const findings: Finding[] = [];
+    const findings: DetectedFinding[] = [];
     for (const [relation, all] of [...byRelation].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const server = all.filter((e) => e.source === 'postgres');
       const list = server.length > 0 ? server : all;
@@ -53,8 +52,7 @@ export const missingRelation = defineDetector({
       const statements = countBy(list.filter((e) => e.pg?.statement), (e) => statementKey(e.pg!.statement!));
       const services = distinct(all.map((e) => e.service));
       findings.push({
-        detector: 'missing-relation',
-        id: `missing-relation:${relation}`,
+        about: relation,
         severity: list.length >= 10 || afterStart !== null ? 'high' : 'medium',
         title: `Missing Table "${relation}" (${plural(list.length, 'error')})`,
         summary:

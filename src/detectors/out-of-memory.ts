@@ -4,9 +4,9 @@
 // and a SIGKILL (a shell's "Killed", exit 137) beside one of those lines: the kernel's OOM killer.
 // A SIGKILL alone is any kill (a stop timeout, `kill -9`, a supervisor) and is left to
 // process-exits. The lines one crash prints together are one occurrence.
-import type { Finding, FindingSeverity } from '../model.js';
+import type { FindingSeverity } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { signalOfExitCode, vocabularyInterest, type VocabularyMatch } from './shared/error-vocabulary.js';
 import { occurrencesOf, type Occurrence } from './shared/vocabulary-events.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
@@ -46,7 +46,7 @@ export const outOfMemory = defineDetector({
     },
     interests: [vocabularyInterest(['out-of-memory', 'process-exit'])],
   },
-  detect(t: TimelineSummary, o): Finding[] {
+  detect(t: TimelineSummary, o): DetectedFinding[] {
     // Exits join the out-of-memory lines within the gap; an occurrence of exits only is no OOM.
     const all = occurrencesOf(t, ['out-of-memory', 'process-exit'], o.gapSeconds * 1000).filter((x) => x.matches.some(isOom));
     if (all.length === 0) return [];
@@ -67,8 +67,7 @@ export const outOfMemory = defineDetector({
     const reasons = distinct(all.map((x) => x.values.reason).filter((r): r is string => typeof r === 'string'));
     return [
       {
-        detector: 'out-of-memory',
-        id: `out-of-memory:${services.join('+')}`,
+        about: services.join('+'),
         severity,
         title: `Out of Memory (${parts.join(', ')})`,
         summary:

@@ -5,9 +5,8 @@
 // recovery is tied to what ended the server before it (an immediate shutdown, a SIGKILL / OOM, a
 // container stop without PostgreSQL's own shut-down lines) and to the clients that failed while
 // it was down or recovering.
-import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
 import { clockOf, evidenceOf, isoSeconds } from './shared/evidence.js';
 import { countBy } from './shared/event-groups.js';
@@ -78,7 +77,7 @@ export const postgresCrashRecovery = defineDetector({
     },
     interests: [...INTERESTS, ...LIFECYCLE_INTERESTS],
   },
-  detect(t: TimelineSummary, o): Finding[] {
+  detect(t: TimelineSummary, o): DetectedFinding[] {
     const lookback = o.lookbackMinutes * 60_000;
     const recoveryMs = o.recoveryMinutes * 60_000;
     // Without a recovery line there is no episode: skip the PostgreSQL records altogether.
@@ -91,7 +90,7 @@ export const postgresCrashRecovery = defineDetector({
       l.push(ev);
     }
     const lc = lifecycleOf(t);
-    const findings: Finding[] = [];
+    const findings: DetectedFinding[] = [];
     for (const [service, evs] of [...pgEvents].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const episodes: Episode[] = [];
       let cur: Episode | null = null;
@@ -161,8 +160,7 @@ export const postgresCrashRecovery = defineDetector({
         return parts.join(', ');
       };
       findings.push({
-        detector: 'postgres-crash-recovery',
-        id: `postgres-crash-recovery:${service}`,
+        about: service,
         severity: n >= 2 || killed > 0 ? 'critical' : 'high',
         title: `PostgreSQL Crash Recovery on ${service} (${plural(n, 'time', 'times')})`,
         summary:

@@ -5,9 +5,8 @@
 // "Killed" / "Aborted" / "Segmentation fault". The lines one exit prints together are one exit; an exit that
 // is an out-of-memory crash is left to out-of-memory, one at a time limit (Celery's hard limit kills
 // its pool process) to timeouts; SIGTERM and SIGINT are stops, not crashes.
-import type { Finding } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { signalOfExitCode, vocabularyInterest } from './shared/error-vocabulary.js';
 import { occurrencesOf, type Occurrence } from './shared/vocabulary-events.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
@@ -46,7 +45,7 @@ export const processExits = defineDetector({
     },
     interests: [vocabularyInterest(['process-exit'])],
   },
-  detect(t: TimelineSummary, o): Finding[] {
+  detect(t: TimelineSummary, o): DetectedFinding[] {
     const gap = o.gapSeconds * 1000;
     const near = (list: Occurrence[]) => (x: Occurrence) =>
       list.some((m) => m.service === x.service && x.start !== null && m.start !== null && x.start >= m.start - gap && x.start <= m.end! + gap);
@@ -68,8 +67,7 @@ export const processExits = defineDetector({
     const codes = Object.entries(byCode).map(([c, n]) => `${c} ×${n}`).join(', ');
     return [
       {
-        detector: 'process-exits',
-        id: `process-exits:${services.join('+')}`,
+        about: services.join('+'),
         severity: crashes.length >= o.highCount ? 'high' : 'medium',
         title: `Processes Exited with a Failure (${plural(crashes.length, 'exit')}: ${Object.keys(byCode).join(', ')})`,
         summary: `${plural(crashes.length, 'process exit')} with a failure on ${services.join(', ')} between ${firstSeen ?? '?'} and ${lastSeen ?? '?'} (${codes}).`,

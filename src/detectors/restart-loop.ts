@@ -3,9 +3,8 @@
 // the container ... cycle repeats"), or a watchdog restarting a hung process (review 004). Starts
 // come from the shared lifecycle (platform, app server and PostgreSQL start lines); health-check
 // failures ("Attempt #N failed with service unavailable") and exit codes (137 = SIGKILL) explain them.
-import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
 import { clockOf, evidenceOf, isoSeconds } from './shared/evidence.js';
 import { densestWindow, distinct } from './shared/event-groups.js';
@@ -31,7 +30,7 @@ export const restartLoop = defineDetector({
     },
     interests: [...LIFECYCLE_INTERESTS, HEALTHCHECK_RE],
   },
-  detect(t: TimelineSummary, o): Finding[] {
+  detect(t: TimelineSummary, o): DetectedFinding[] {
     const lc = lifecycleOf(t);
     // A container started while the one it replaced still ran (a redeploy) is no restart: only the
     // starts after an end that was not such a handover count (a crash, a kill, a stop, a boot that failed).
@@ -45,7 +44,7 @@ export const restartLoop = defineDetector({
     }
     const health: TimelineEvent[] = candidateEvents(t, mayBeHealthCheck).filter((e) => e.ts !== null && HEALTHCHECK_RE.test(e.message));
     const windowMs = o.windowMinutes * 60_000;
-    const findings: Finding[] = [];
+    const findings: DetectedFinding[] = [];
     for (const [service, starts] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       starts.sort((a, b) => a.ts - b.ts);
       // Chains of starts no more than half a window apart; a chain is a loop when some window of it
@@ -74,7 +73,7 @@ function loopFinding(
   startsTotal: number,
   health: TimelineEvent[],
   o: { minStarts: number; windowMinutes: number },
-): Finding {
+): DetectedFinding {
   const from = loop[0]!.ts;
   const to = loop[loop.length - 1]!.ts;
   const intervals = loop.slice(1).map((s, k) => (s.ts - loop[k]!.ts) / 1000);
@@ -104,8 +103,7 @@ function loopFinding(
   const stopWithCode = stops.find((s) => s.exitCode !== undefined);
   if (stopWithCode) evidence.push(evidenceOf(t, stopWithCode.markers.find((m) => m.exitCode !== undefined)!.event));
   return {
-    detector: 'restart-loop',
-    id: `restart-loop:${service}:${isoSeconds(from)}`,
+    about: `${service}:${isoSeconds(from)}`,
     severity: killed > 0 || hc.length > 0 || loop.length >= 2 * o.minStarts ? 'high' : 'medium',
     title: `Restart Loop of ${service} (${loop.length} starts in ${humanDuration(Math.max(to - from, 1000))})`,
     summary:

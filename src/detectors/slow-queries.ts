@@ -2,10 +2,10 @@
 // by normalized statement like pgBadger's "top queries": count, total, mean, max and p95 per group.
 // It reads the timeline's PostgreSQL statistics, which aggregate every duration in one pass, so it
 // sees all of them even though the timeline does not keep info-level lines.
-import type { Evidence, Finding } from '../model.js';
+import type { Evidence } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import type { StatementStats } from '../timeline/postgres-stats.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { locationOf } from './shared/evidence.js';
 import { isoOf } from '../ingest/timestamp.js';
 import { cutText, redact } from '../redact.js';
@@ -43,7 +43,7 @@ export const slowQueries = defineDetector({
       criticalMs: 'an execution this long (ms) makes the finding high',
     },
   },
-  detect(t: TimelineSummary, o): Finding[] {
+  detect(t: TimelineSummary, o): DetectedFinding[] {
     const pg = t.postgres;
     const slow = pg.statements
       .map((s) => ({ s, slowCount: countAtLeast(s, o.thresholdMs) }))
@@ -81,8 +81,6 @@ export const slowQueries = defineDetector({
     const services = [...new Set(top.map((x) => x.s.slowest.service))].sort();
     return [
       {
-        detector: 'slow-queries',
-        id: 'slow-queries',
         severity: maxMs >= o.criticalMs ? 'high' : 'medium',
         title: `Slow Queries (${executions} executions of ${slow.length} statements at or over ${o.thresholdMs} ms)`,
         summary:

@@ -2,9 +2,8 @@
 // closed it during the TLS handshake. A few a day are port probes or TCP health checks; bursts
 // mean clients killed while connecting (a restarting app, a crash loop), as in review 001 where
 // they came with WAL recovery. PostgreSQL logs them at LOG level, so they are an interest.
-import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
 import { clockOf, isoSeconds } from './shared/evidence.js';
 import { densestWindow, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
@@ -28,7 +27,7 @@ export const sslEof = defineDetector({
     },
     interests: [/could not accept SSL connection: /],
   },
-  detect(t: TimelineSummary, o): Finding[] {
+  detect(t: TimelineSummary, o): DetectedFinding[] {
     const list: TimelineEvent[] = [];
     const reasons: Record<string, number> = {};
     for (const ev of candidateEvents(t, mayBeSslEof)) {
@@ -46,8 +45,7 @@ export const sslEof = defineDetector({
     const services = distinct(list.map((e) => e.service));
     return [
       {
-        detector: 'ssl-eof',
-        id: `ssl-eof:${services.join('+')}`,
+        about: services.join('+'),
         severity: bursty ? 'medium' : 'low',
         title: `Dropped TLS Handshakes (${plural(list.length, 'connection')})`,
         summary:

@@ -5,9 +5,9 @@
 // WORKER TIMEOUT, Celery's soft and hard time limits, RQ, puma, Sidekiq, BullMQ stalled jobs),
 // handler timeouts the code names (WEBHOOK_HANDLER_TIMEOUT) and HTTP 504 responses.
 // Pool-acquire timeouts belong to connection-exhaustion and lock timeouts to lock-contention.
-import type { Finding, FindingSeverity } from '../model.js';
+import type { FindingSeverity } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { countBy, distinct, firstLast, recordsBehind, spreadEvidence, topCounts, weightOf } from './shared/event-groups.js';
 import { plural } from '../words.js';
 import { statementKey } from '../timeline/postgres-stats.js';
@@ -143,7 +143,7 @@ export const timeouts = defineDetector({
     optionDocs: { minCount: 'timeouts of one kind needed for a finding' },
     interests: [/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_TIMEOUT\b/, /TimeoutError/, /\b504\b/, vocabularyInterest(WORKER)],
   },
-  detect(t: TimelineSummary, o): Finding[] {
+  detect(t: TimelineSummary, o): DetectedFinding[] {
     const byKind = new Map<Kind, TimelineEvent[]>();
     // One request often logs its 504 twice (the timeout middleware and the access log): count requests.
     const seen504 = new Map<string, number>();
@@ -164,7 +164,7 @@ export const timeouts = defineDetector({
       if (list === undefined) byKind.set(k, (list = []));
       list.push(ev);
     }
-    const findings: Finding[] = [];
+    const findings: DetectedFinding[] = [];
     for (const kind of Object.keys(TEXT) as Kind[]) {
       const all = byKind.get(kind);
       if (all === undefined) continue;
@@ -188,8 +188,7 @@ export const timeouts = defineDetector({
       const { firstSeen, lastSeen } = firstLast(list);
       const topStatement = topCounts(statements, 1, 'statement')[0];
       findings.push({
-        detector: 'timeouts',
-        id: `timeouts:${kind}`,
+        about: kind,
         severity: tx.severity(n),
         title: `${tx.title} (${n})`,
         summary: `${plural(n, ...tx.what)} on ${Object.keys(perService).sort().join(', ')}${estimated}.`,

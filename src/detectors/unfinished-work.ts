@@ -10,9 +10,8 @@
 // task-end entries of error-vocabulary.ts: Celery's "Task tasks.add[<id>] received" and
 // "... succeeded in 0.01s") pair exactly by id: a task received and never finished hung, or waited
 // behind one that did.
-import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
 import { humanDuration } from '../words.js';
 import { evidenceOf, isoSeconds } from './shared/evidence.js';
@@ -94,7 +93,7 @@ export const unfinishedWork = defineDetector({
     },
     interests: [IDENT_RE, /\b(?:Starting|Started|Beginning|Finished|Completed|Done with|Ended) [A-Za-z_]/, vocabularyInterest(TASKS)],
   },
-  detect(t: TimelineSummary, o): Finding[] {
+  detect(t: TimelineSummary, o): DetectedFinding[] {
     const groups = new Map<string, Marker[]>();
     for (const ev of candidateEvents(t, mayBeMarker)) {
       if (ev.ts === null) continue;
@@ -121,7 +120,7 @@ export const unfinishedWork = defineDetector({
     }
     const end = t.window.end ?? 0;
     const starts = lifecycleOf(t).starts;
-    const findings: Finding[] = [];
+    const findings: DetectedFinding[] = [];
     for (const [key, markers] of [...groups].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       if (!markers.some((m) => m.role === 'start') || !markers.some((m) => m.role === 'end')) continue;
       if (exact.has(key)) {
@@ -183,8 +182,7 @@ export const unfinishedWork = defineDetector({
       const anEnd = markers.find((m) => m.role === 'end');
       if (anEnd) evidence.push(evidenceOf(t, anEnd.ev));
       findings.push({
-        detector: 'unfinished-work',
-        id: `unfinished-work:${service}:${stem}`,
+        about: `${service}:${stem}`,
         severity: lost.length >= 3 || share >= 0.1 ? 'high' : 'medium',
         title: `Unfinished ${stem} on ${service} (${lost.length} of ${started} runs never ended)`,
         summary:

@@ -5,9 +5,8 @@
 // logging the postmaster's unexpected exit, after a kill -9); and a life that logged no stop at all
 // before the same server started again in its place. Without a graceful stop, in-flight requests
 // are cut, pooled connections are reset, and a database is left for crash recovery.
-import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
-import { defineDetector } from './detector.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
 import { clockOf, evidenceOf, isoSeconds } from './shared/evidence.js';
 import { distinct } from './shared/event-groups.js';
@@ -51,7 +50,7 @@ export const ungracefulShutdown = defineDetector({
     },
     interests: [...LIFECYCLE_INTERESTS, APP_SHUTDOWN_RE, KILL_RE],
   },
-  detect(t: TimelineSummary, o): Finding[] {
+  detect(t: TimelineSummary, o): DetectedFinding[] {
     const lc = lifecycleOf(t);
     const extra = new Map<string, TimelineEvent[]>();
     const kills = new Map<string, TimelineEvent[]>();
@@ -90,7 +89,7 @@ export const ungracefulShutdown = defineDetector({
       const crashed = s.markers.some((m) => m.kind === 'failure' && m.scope !== 'worker');
       push({ at: s.ts, stop: s, life, graceful: gracefulLines > 0 && !killed && !immediate && !crashed, killed, immediate, crashed, gracefulLines });
     }
-    const findings: Finding[] = [];
+    const findings: DetectedFinding[] = [];
     for (const [service, checks] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       checks.sort((x, y) => x.at - y.at);
       const bad = checks.filter((c) => !c.graceful);
@@ -112,8 +111,7 @@ export const ungracefulShutdown = defineDetector({
         )
         .map((m) => evidenceOf(t, m.event));
       findings.push({
-        detector: 'ungraceful-shutdown',
-        id: `ungraceful-shutdown:${service}`,
+        about: service,
         severity: killed > 0 || immediate > 0 || crashed + unloggedCrashed > 0 ? 'high' : 'medium',
         title: `Ungraceful Stops of ${service} (${bad.length} of ${plural(checks.length, 'stop')})`,
         summary:

@@ -11,6 +11,7 @@ import type { TimelineSummary } from '../../src/timeline/timeline.js';
 import { readTimeline } from '../../src/pipeline.js';
 import type { Detector, DetectorOptionValue } from '../../src/detectors/detector.js';
 import { railwayLine } from '../cli/railway-lines.js';
+import { detectOn } from '../helpers/timeline.js';
 
 export interface Capture {
   /** A fixture file name under test/fixtures/vocabulary/, or `{ text }` for lines written in the test. */
@@ -61,5 +62,5 @@ export async function capturedTimeline(captures: readonly Capture[], service = '
 
 /** Runs `detector` with its defaults on the captures. */
 export async function detectOnCaptures<O extends Record<string, DetectorOptionValue>>(detector: Detector<O>, captures: readonly Capture[], service = 'app'): Promise<Finding[]> {
-  return detector.detect(await capturedTimeline(captures, service), detector.meta.defaults);
+  return detectOn(detector, await capturedTimeline(captures, service));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectionResetPerDeploy as detector, binomialUpperTail } from '../../src/detectors/connection-reset-per-deploy.js';
-import { buildTimeline, byTime, ms, runDetector, type TestEvent } from '../helpers/timeline.js';
+import { buildTimeline, byTime, detectOn, ms, runDetector, type TestEvent } from '../helpers/timeline.js';
 
 const RESET = 'could not receive data from client: Connection reset by peer';
 
@@ -111,7 +111,7 @@ describe('connection-reset-per-deploy: invalid (findings)', () => {
     const resetTpl = t.templates.find((x) => x.text.startsWith('could not receive'))!;
     expect(resetTpl.keptEvery).toBeGreaterThan(1);
     expect(t.templates.find((x) => x.text === 'Stopping Container')!.eventsDropped).toBe(0);
-    const fs = detector.detect(t, detector.meta.defaults);
+    const fs = detectOn(detector, t);
     expect(fs).toHaveLength(1);
     expect(fs[0]!.data.attributed).toBe(20);
     expect((fs[0]!.data.stops as { resets: number }[]).map((s) => s.resets)).toEqual([4, 4, 4, 4, 4]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorCluster as detector } from '../../src/detectors/error-cluster.js';
-import { buildTimeline, byTime, ms, periodic, runDetector, type TestEvent } from '../helpers/timeline.js';
+import { buildTimeline, byTime, detectOn, ms, periodic, runDetector, type TestEvent } from '../helpers/timeline.js';
 
 const MIN = 60_000;
 const H = 60 * MIN;
@@ -221,7 +221,7 @@ describe('error-cluster: invalid (findings)', () => {
     const t = buildTimeline(events, [], detector.meta.interests ?? [], { maxEventBytes: 8192, eventsPerTemplateFloor: 8 });
     const tpl = t.templates.find((x) => x.text.startsWith('Sync worker crashed'))!;
     expect(tpl.keptEvery).toBeGreaterThan(1);
-    const fs = detector.detect(t, detector.meta.defaults);
+    const fs = detectOn(detector, t);
     expect(fs).toHaveLength(1);
     const data = fs[0]!.data as { keptEvery: number; keptLines: number; count: number; estimated: boolean; templates: { template: string; count: number }[] };
     expect(data).toMatchObject({ estimated: true, keptEvery: tpl.keptEvery });

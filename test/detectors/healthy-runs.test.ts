@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { FINDING_SEVERITY_RANK } from '../../src/model.js';
 import { DETECTORS } from '../../src/detectors/registry.js';
 import { capturedTimeline } from './captured-run.js';
+import { detectOn } from '../helpers/timeline.js';
 
 const T = Date.parse('2026-12-07T17:42:00Z');
 
@@ -16,7 +17,7 @@ describe('healthy runs give no finding of medium or worse', () => {
   ] as const) {
     it(name, async () => {
       const t = await capturedTimeline(captures, 'app');
-      const serious = DETECTORS.flatMap((d) => d.detect(t, d.meta.defaults)).filter((f) => FINDING_SEVERITY_RANK[f.severity] >= FINDING_SEVERITY_RANK.medium);
+      const serious = DETECTORS.flatMap((d) => detectOn(d, t)).filter((f) => FINDING_SEVERITY_RANK[f.severity] >= FINDING_SEVERITY_RANK.medium);
       expect(serious.map((f) => `${f.detector}: ${f.title}`)).toEqual([]);
     });
   }

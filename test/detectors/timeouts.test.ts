@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTimeline, runDetector } from '../helpers/timeline.js';
+import { buildTimeline, detectOn, runDetector } from '../helpers/timeline.js';
 import { timeouts } from '../../src/detectors/timeouts.js';
 import { appEvent, pgEvent, plus } from './pg-test-events.js';
 import { detectOnCaptures, fixtureText } from './captured-run.js';
@@ -45,7 +45,7 @@ describe('timeouts', () => {
     const tpl = t.templates.find((x) => x.text.startsWith('terminating'))!;
     expect(tpl.keptEvery).toBeGreaterThan(1);
     expect(t.events.length).toBeLessThan(64);
-    const [f] = timeouts.detect(t, timeouts.meta.defaults);
+    const [f] = detectOn(timeouts, t);
     expect(f!.data.count).toBe(t.events.length * tpl.keptEvery);
     expect(Math.abs((f!.data.count as number) - 64)).toBeLessThan(tpl.keptEvery);
     expect(f!.data.estimated).toBe(true);

@@ -5,6 +5,7 @@ import type { Level, LogEvent, MetricSample, SourceKind, Finding } from '../../s
 import { Timeline, type TimelineOptions, type TimelineSummary } from '../../src/timeline/timeline.js';
 import type { Detector, DetectorOptionValue } from '../../src/detectors/detector.js';
 import { DETECTORS } from '../../src/detectors/registry.js';
+import { runDetector as stampedRun } from '../../src/pipeline.js';
 
 /** A test event: only `message` is required; `at` is a time (ISO string or epoch ms). */
 export interface TestEvent {
@@ -63,8 +64,12 @@ export function runDetector<O extends Record<string, DetectorOptionValue>>(
   metrics: readonly MetricSample[] = [],
   options: Partial<O> = {},
 ): Finding[] {
-  const t = buildTimeline(events, metrics, detector.meta.interests ?? []);
-  return detector.detect(t, { ...detector.meta.defaults, ...options } as O);
+  return detectOn(detector, buildTimeline(events, metrics, detector.meta.interests ?? []), options);
+}
+
+/** Runs `detector` on timeline `t` through the runner (which stamps its id on the findings), its defaults overridden by `options`. */
+export function detectOn<O extends Record<string, DetectorOptionValue>>(detector: Detector<O>, t: TimelineSummary, options: Partial<O> = {}): Finding[] {
+  return stampedRun(detector, t, { ...detector.meta.defaults, ...options } as O);
 }
 
 /** Events every `periodMs` from `start`, `count` of them, with `jitterMs(i)` added to each. */

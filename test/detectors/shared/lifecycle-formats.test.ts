@@ -9,6 +9,7 @@ import { readTimeline } from '../../../src/pipeline.js';
 import { connectionResetPerDeploy } from '../../../src/detectors/connection-reset-per-deploy.js';
 import { containerChurn } from '../../../src/detectors/container-churn.js';
 import type { TimelineSummary } from '../../../src/timeline/timeline.js';
+import { detectOn } from '../../helpers/timeline.js';
 
 let dir: string;
 beforeAll(() => {
@@ -49,7 +50,7 @@ describe('Railway dashboard text + PostgreSQL stderr', () => {
     app.sort();
     const t = await timelineOf({ 'shop-api.log': app, 'db.log': db });
     expect(t.inputs.map((i) => i.format)).toEqual(['railway-text', 'postgres']);
-    const resets = connectionResetPerDeploy.detect(t, connectionResetPerDeploy.meta.defaults);
+    const resets = detectOn(connectionResetPerDeploy, t);
     expect(resets).toHaveLength(1);
     expect(resets[0]!.data).toMatchObject({ attributed: 6, unattributed: 0 });
     expect((resets[0]!.data.stops as { service: string; resets: number }[]).map((s) => [s.service, s.resets])).toEqual([
@@ -60,7 +61,7 @@ describe('Railway dashboard text + PostgreSQL stderr', () => {
     expect(resets[0]!.data.medianLagSeconds).toBeCloseTo(1.5, 0);
     // Without ids: the app keeps serving after the first stop, so that stop was an older container's;
     // later stops end the oldest running one. 12 s handovers; lives of 7 h 12 s and 102 s.
-    const churn = containerChurn.detect(t, containerChurn.meta.defaults);
+    const churn = detectOn(containerChurn, t);
     expect(churn).toHaveLength(1);
     expect(churn[0]!.data).toMatchObject({ pairedBy: 'order', quickReplaced: 1, shortLived: 0, replacements: 3, shortestLifetimeSeconds: 102 });
     expect((churn[0]!.data.handovers as { startToStopSeconds: number }[]).map((h) => h.startToStopSeconds)).toEqual([12, 12, 12]);
@@ -87,7 +88,7 @@ describe('Heroku logplex: dynos and Heroku Postgres in one stream', () => {
     lines.sort();
     const t = await timelineOf({ 'heroku.log': lines });
     expect(t.inputs[0]!.format).toBe('heroku-logplex');
-    const fs = connectionResetPerDeploy.detect(t, connectionResetPerDeploy.meta.defaults);
+    const fs = detectOn(connectionResetPerDeploy, t);
     expect(fs).toHaveLength(1);
     expect(fs[0]!.data).toMatchObject({ attributed: 12, unattributed: 0 });
     expect((fs[0]!.data.stops as unknown[]).length).toBe(3);
@@ -107,9 +108,9 @@ describe('samples/whendoist without deployment ids', () => {
       });
     const withIds = (await readTimeline(['samples/whendoist/whendoist.jsonl'])).summary;
     const without = await timelineOf({ 'whendoist.jsonl': stripped });
-    const rows = (t: TimelineSummary) => (containerChurn.detect(t, containerChurn.meta.defaults)[0]!.data.containers as { start: string | null; stop: string | null }[]).map((c) => [c.start, c.stop]);
+    const rows = (t: TimelineSummary) => (detectOn(containerChurn, t)[0]!.data.containers as { start: string | null; stop: string | null }[]).map((c) => [c.start, c.stop]);
     expect(rows(without)).toEqual(rows(withIds));
-    expect(containerChurn.detect(without, containerChurn.meta.defaults)[0]!.data.pairedBy).toBe('order');
+    expect(detectOn(containerChurn, without)[0]!.data.pairedBy).toBe('order');
   });
 });
 
