@@ -140,8 +140,12 @@ export interface Evidence {
   text: string;
 }
 
-/** What a detector found. Narrative fields are plain text (the report decides the markup). */
-export interface Finding {
+/**
+ * What a detector found. Narrative fields are plain text (the report decides the markup). `D` is
+ * the detector's own `data` type (each detector exports it; src/detectors/registry.ts maps them by
+ * detector id).
+ */
+export interface Finding<D = Record<string, unknown>> {
   detector: string;
   /** Stable across runs on the same logs: detector id plus what the finding is about. */
   id: string;
@@ -156,5 +160,5 @@ export interface Finding {
   recommendation: string;
   evidence: Evidence[];
   /** The detector's numbers, named per detector (see docs/detectors.md). */
-  data: Record<string, unknown>;
+  data: D;
 }

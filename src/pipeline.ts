@@ -4,7 +4,7 @@ import type { Finding, InputSummary, LogEvent, MetricSample } from './model.js';
 import { FINDING_SEVERITY_RANK } from './model.js';
 import { Timeline, type TimelineSummary } from './timeline/timeline.js';
 import { expandInputs, NotALogError, readInput, unreadInput, type ReadOptions } from './ingest/read-input.js';
-import { DETECTORS } from './detectors/registry.js';
+import { DETECTORS, type DetectorFinding } from './detectors/registry.js';
 import type { Detector, DetectorOptionValue } from './detectors/detector.js';
 
 export interface TimelineRunOptions extends ReadOptions {
@@ -120,8 +120,8 @@ export interface DetectorRun {
 }
 
 /** Runs every detector (or the ones named) on the summary; findings ordered by severity, then time. */
-export function runDetectors(summary: TimelineSummary, config: DetectorConfig = {}, only?: readonly string[]): { findings: Finding[]; runs: DetectorRun[] } {
-  const findings: Finding[] = [];
+export function runDetectors(summary: TimelineSummary, config: DetectorConfig = {}, only?: readonly string[]): { findings: DetectorFinding[]; runs: DetectorRun[] } {
+  const findings: DetectorFinding[] = [];
   const runs: DetectorRun[] = [];
   for (const d of DETECTORS) {
     if (only && !only.includes(d.meta.id)) continue;
@@ -129,7 +129,8 @@ export function runDetectors(summary: TimelineSummary, config: DetectorConfig = 
     const t0 = performance.now();
     try {
       const fs = runDetector(d, summary, options);
-      findings.push(...fs);
+      // Stamped with d's id, the findings carry d's data: the registry's typing of them holds.
+      findings.push(...(fs as DetectorFinding[]));
       runs.push({ id: d.meta.id, title: d.meta.title, findings: fs.length, ms: performance.now() - t0 });
     } catch (e) {
       runs.push({ id: d.meta.id, title: d.meta.title, findings: 0, ms: performance.now() - t0, error: (e as Error).message });
@@ -161,8 +162,8 @@ export function detectorProfile(runs: readonly DetectorRun[]): string {
 }
 
 /** Severity first (worst first), then the time of the first evidence, then id: a stable order. */
-export function sortFindings(findings: Finding[]): Finding[] {
-  const timeOf = (f: Finding) => {
+export function sortFindings<F extends Finding<unknown>>(findings: F[]): F[] {
+  const timeOf = (f: F) => {
     const t = f.evidence.find((e) => e.timestamp !== null)?.timestamp;
     return t ?? '9999';
   };

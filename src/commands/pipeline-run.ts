@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newestTimestamp, readTimeline, runDetectors, type DetectorRun } from '../pipeline.js';
 import { loadConfig, ignoreMatcher, type HindsightConfig } from '../config.js';
-import type { Finding } from '../model.js';
+import type { DetectorFinding } from '../detectors/registry.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import type { RunInfo } from '../report/json.js';
 import { interruptible, UsageError, type Io } from './io.js';
@@ -47,7 +47,7 @@ export function addInputOptions(cmd: Command): Command {
 
 export interface Analysis {
   timeline: TimelineSummary;
-  findings: Finding[];
+  findings: DetectorFinding[];
   runs: DetectorRun[];
   run: RunInfo;
   config: HindsightConfig;

@@ -17,6 +17,27 @@ function lengthMs(o: Occurrence): number {
   return o.start !== null && o.end !== null ? o.end - o.start : 0;
 }
 
+/** The `data` of a broker-outage finding (its numbers, for the reports and the JSON). */
+export type BrokerOutageData = {
+  outages: number;
+  failedLines: number;
+  longestSeconds: number;
+  byLibrary: Record<string, number>;
+  perService: Record<string, number>;
+  targets: string[];
+  reasons: Record<string, number>;
+  periods: {
+    service: string;
+    from: string | null;
+    to: string | null;
+    seconds: number;
+    lines: number;
+  }[];
+  services: string[];
+  firstSeen: string | null;
+  lastSeen: string | null;
+};
+
 export const brokerOutage = defineDetector({
   meta: {
     id: 'broker-outage',
@@ -34,7 +55,7 @@ export const brokerOutage = defineDetector({
     },
     interests: [vocabularyInterest(['broker-outage'])],
   },
-  detect(t: TimelineSummary, o): DetectedFinding[] {
+  detect(t: TimelineSummary, o): DetectedFinding<BrokerOutageData>[] {
     const outages = occurrencesOf(t, ['broker-outage'], o.gapSeconds * 1000);
     if (outages.length === 0) return [];
     const longest = outages.reduce((a, b) => (lengthMs(b) > lengthMs(a) ? b : a));

@@ -26,7 +26,7 @@ import {
   type PeriodOptions,
 } from './shared/stats/periodicity.js';
 
-type CadenceKind = 'drift-beside-exact' | 'drift' | 'fixed' | 'exact' | 'sleep-loop';
+export type CadenceKind = 'drift-beside-exact' | 'drift' | 'fixed' | 'exact' | 'sleep-loop';
 
 interface Periodic {
   tpl: TemplateSummary;
@@ -38,6 +38,31 @@ interface Periodic {
   exact: boolean;
   isError: boolean;
 }
+
+/** The `data` of a cadence-drift finding (its numbers, for the reports and the JSON). */
+export type CadenceDriftData = {
+  template: string;
+  service: string;
+  kind: CadenceKind;
+  periodSeconds: number;
+  realisedPeriodSeconds: number;
+  jitterSeconds: number;
+  driftSecondsPerCycle: number | null;
+  driftStdErrorSeconds: number | null;
+  driftRangeSeconds: number[] | null;
+  phaseScatterSeconds: number | null;
+  phaseOffsetSeconds: number | null;
+  occurrences: number;
+  records: number;
+  onCadence: number;
+  missed: number;
+  offBeat: number;
+  phaseResets: number;
+  exactCadence: {
+    template: string;
+    periodSeconds: number;
+  } | null;
+};
 
 export const cadenceDrift = defineDetector({
   meta: {
@@ -93,8 +118,8 @@ export const cadenceDrift = defineDetector({
       if (est === null) continue;
       periodic.push(classify(tpl, est, snapPeriod(est.periodMs, o.snapTolerance as number, nominals), exactScatterMs));
     }
-    const findings: DetectedFinding[] = [];
-    const infos: { f: DetectedFinding; priority: number }[] = [];
+    const findings: DetectedFinding<CadenceDriftData>[] = [];
+    const infos: { f: DetectedFinding<CadenceDriftData>; priority: number }[] = [];
     const siblingsUsed = new Set<TemplateSummary>();
     for (const p of periodic) {
       if (!p.isError) continue;
@@ -261,7 +286,7 @@ function quote(tpl: TemplateSummary): string {
   return `"${s.trimEnd()}"`;
 }
 
-function describe(t: TimelineSummary, p: Periodic, kind: CadenceKind, sib: Periodic | null): DetectedFinding {
+function describe(t: TimelineSummary, p: Periodic, kind: CadenceKind, sib: Periodic | null): DetectedFinding<CadenceDriftData> {
   const { tpl, est, fit } = p;
   const period = p.nominal ?? est.periodMs;
   const phrase = periodPhrase(period);

@@ -43,6 +43,31 @@ function kindOf(text: string): { kind: Kind; words: VocabularyMatch | null } | n
   return OTHER_POOL_RE.test(text) ? { kind: 'pool-timeout', words: null } : null;
 }
 
+/** The `data` of a connection-exhaustion finding (its numbers, for the reports and the JSON). */
+export type ConnectionExhaustionData = {
+  count: number;
+  byKind: Record<string, number>;
+  serverRefusals: number;
+  appPoolTimeouts: number;
+  perService: Record<string, number>;
+  peakSessions: number;
+  peakSessionsAt: string | null;
+  byLibrary: Record<string, number>;
+  poolSize: number | null;
+  poolOverflow: number | null;
+  poolCapacity: number | null;
+  poolTimeoutSeconds: number | null;
+  poolSizesLogged: {
+    service: string;
+    name: string;
+    value: number;
+    ts: string | null;
+  }[];
+  services: string[];
+  firstSeen: string | null;
+  lastSeen: string | null;
+};
+
 export const connectionExhaustion = defineDetector({
   meta: {
     id: 'connection-exhaustion',
@@ -56,7 +81,7 @@ export const connectionExhaustion = defineDetector({
     optionDocs: { minCount: 'refused connections or pool timeouts needed for a finding' },
     interests: [POOL_SIZE_INTEREST],
   },
-  detect(t: TimelineSummary, o): DetectedFinding[] {
+  detect(t: TimelineSummary, o): DetectedFinding<ConnectionExhaustionData>[] {
     const hits: { kind: Kind; words: VocabularyMatch | null; ev: TimelineEvent }[] = [];
     const sizes: { service: string; name: string; value: number; ts: string | null }[] = [];
     const seenSize = new Set<string>();

@@ -140,6 +140,33 @@ function kindCounts(resets: readonly Reset[]): Record<string, number> {
   return c;
 }
 
+/** The `data` of a connection-reset-per-deploy finding (its numbers, for the reports and the JSON). */
+export type ConnectionResetPerDeployData = {
+  stops: {
+    timestamp: string;
+    service: string;
+    resets: number;
+    lagSeconds: number | null;
+    crash: boolean;
+  }[];
+  attributed: number;
+  unattributed: number;
+  medianLagSeconds: number;
+  bursts: number;
+  matchedBursts: number;
+  precision: number;
+  recall: number;
+  pValue: number;
+  kinds: Record<string, number>;
+  crashes: number;
+} | {
+  resets: number;
+  bursts: number;
+  firstSeen: string;
+  lastSeen: string;
+  services: string[];
+};
+
 export const connectionResetPerDeploy = defineDetector({
   meta: {
     id: 'connection-reset-per-deploy',
@@ -176,7 +203,7 @@ export const connectionResetPerDeploy = defineDetector({
     const { resets, every: sampledEvery } = resetsOf(t);
     const sampleNote = sampledEvery > 1 ? ` Counted on a sample, 1 in ${sampledEvery} of the resets (the timeline thinned them): the true counts are larger.` : '';
     if (resets.length === 0) return [];
-    const findings: DetectedFinding[] = [];
+    const findings: DetectedFinding<ConnectionResetPerDeployData>[] = [];
     // The database's own services are not clients; their stops are another incident.
     const dbServices = new Set(resets.map((r) => r.service));
     const lc = lifecycleOf(t);

@@ -11,7 +11,7 @@ import { evidenceOf, isoSeconds, clockOf } from './shared/evidence.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf, replacements, type ContainerLife, type LifecycleMarker, type LifecycleTransition } from './shared/lifecycle.js';
 import { humanDuration, plural } from '../words.js';
 
-type EndedBy = 'crash' | 'replaced' | 'stopped' | 'restarted' | 'running';
+export type EndedBy = 'crash' | 'replaced' | 'stopped' | 'restarted' | 'running';
 
 interface Life {
   life: ContainerLife;
@@ -43,6 +43,45 @@ function maxInWindow(ts: readonly number[], windowMs: number): { count: number; 
   }
   return best;
 }
+
+/** The `data` of a container-churn finding (its numbers, for the reports and the JSON). */
+export type ContainerChurnData = {
+  service: string;
+  containers: {
+    deployment: string | null;
+    instance: string | null;
+    start: string | null;
+    stop: string | null;
+    lastSeen: string | null;
+    pid: number | null;
+    restarts: number;
+    lifetimeSeconds: number | null;
+    readySeconds: number | null;
+    endedBy: EndedBy;
+  }[];
+  shortLived: number;
+  shortLivedStopped: number;
+  quickReplaced: number;
+  shortestLifetimeSeconds: number | null;
+  replacements: number;
+  handovers: {
+    start: string;
+    stop: string;
+    startToStopSeconds: number;
+    readyToStopSeconds: number | null;
+    stopped: string | null;
+    by: string | null;
+  }[];
+  startupSeconds: number[];
+  medianStartupSeconds: number | null;
+  bootSeconds: number[];
+  crashLoop: boolean;
+  crashed: number;
+  startsAfterCrash: number;
+  flapping: boolean;
+  maxStartsPerHour: number;
+  pairedBy: string;
+};
 
 export const containerChurn = defineDetector({
   meta: {
@@ -85,7 +124,7 @@ export const containerChurn = defineDetector({
       byService.set(l.service, list);
     }
     const replaced = replacements(lc.lives);
-    const findings: DetectedFinding[] = [];
+    const findings: DetectedFinding<ContainerChurnData>[] = [];
     for (const [service, lives] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const starts = lives.filter((l) => l.start !== null).map((l) => l.start!);
       const classified: Life[] = lives.map((life) => {

@@ -11,7 +11,7 @@ import { defineDetector, type DetectedFinding } from './detector.js';
 import { humanDuration } from '../words.js';
 import { sumSameTimestamps } from './shared/series.js';
 
-type Resource = 'memory' | 'cpu' | 'egress' | 'volume';
+export type Resource = 'memory' | 'cpu' | 'egress' | 'volume';
 
 const RESOURCES: readonly Resource[] = ['memory', 'cpu', 'egress', 'volume'];
 const LABEL: Record<Resource, string> = { memory: 'memory', cpu: 'CPU', egress: 'network egress', volume: 'volume' };
@@ -80,6 +80,47 @@ function counterTotal(values: readonly number[]): number {
 const money = (x: number) => (x >= 0.01 ? `$${x.toFixed(2)}` : `$${x.toFixed(4)}`);
 const pct = (x: number) => `${(x * 100).toFixed(x >= 0.1 ? 0 : 1)}%`;
 const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
+/** The `data` of a cost-breakdown finding (its numbers, for the reports and the JSON). */
+export type CostBreakdownData = {
+  items: {
+    resource: Resource;
+    cost: number;
+    share: number;
+  }[];
+  total: number;
+  projected7d: number;
+  projected30d: number;
+  windowHours: number;
+  currency: string;
+  services: {
+    service: string;
+    memory: number;
+    cpu: number;
+    egress: number;
+    volume: number;
+    total: number;
+  }[];
+  usage: {
+    memoryGbHours: number;
+    vcpuHours: number;
+    egressGb: number;
+    volumeGbHours: number;
+  };
+  memoryAboveFloor: {
+    service: string;
+    floorMb: number;
+    cost: number;
+  }[];
+  egressMode: string | null;
+  prices: {
+    memoryGbMonth: number;
+    vcpuMonth: number;
+    egressGb: number;
+    volumeGbMonth: number;
+    minutesPerMonth: number;
+  };
+};
 
 export const costBreakdown = defineDetector({
   meta: {
@@ -205,7 +246,7 @@ export const costBreakdown = defineDetector({
       egress: 'Only public egress is billed: reach the database and other services over private networking (`*.railway.internal`) instead of public URLs, and compress responses.',
       volume: 'Volume storage is billed per GB-month: prune old rows and WAL/backups, vacuum bloated tables.',
     };
-    const finding: DetectedFinding = {
+    const finding: DetectedFinding<CostBreakdownData> = {
       severity: dominant ? 'low' : 'info',
       title,
       summary:

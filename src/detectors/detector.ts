@@ -10,8 +10,8 @@ import type { TimelineSummary } from '../timeline/timeline.js';
 /** Threshold values a config file may override (numbers, strings, booleans, lists of them). */
 export type DetectorOptionValue = number | string | boolean | number[] | string[];
 
-export interface DetectorMeta<O extends Record<string, DetectorOptionValue>> {
-  id: string;
+export interface DetectorMeta<O extends Record<string, DetectorOptionValue>, Id extends string = string> {
+  id: Id;
   title: string;
   /** What it looks for and why it matters, for `hindsight detectors` and docs/detectors.md. */
   explanation: string;
@@ -31,14 +31,15 @@ export interface DetectorMeta<O extends Record<string, DetectorOptionValue>> {
  * A finding as a detector returns it. The runner makes the id `<detector id>:<about>` (the
  * detector id alone when `about` is missing, for a detector that finds one thing per run).
  */
-export type DetectedFinding = Omit<Finding, 'detector' | 'id'> & {
+export type DetectedFinding<D = Record<string, unknown>> = Omit<Finding<D>, 'detector' | 'id'> & {
   /** What the finding is about (a service, a template, a time), stable across runs on the same logs. */
   about?: string;
 };
 
-export interface Detector<O extends Record<string, DetectorOptionValue> = Record<string, DetectorOptionValue>> {
-  meta: DetectorMeta<O>;
-  detect(timeline: TimelineSummary, options: O): DetectedFinding[];
+/** `D` is the shape of its findings' `data` (the detector exports it), `Id` its id. */
+export interface Detector<O extends Record<string, DetectorOptionValue> = Record<string, DetectorOptionValue>, D = Record<string, unknown>, Id extends string = string> {
+  meta: DetectorMeta<O, Id>;
+  detect(timeline: TimelineSummary, options: O): DetectedFinding<D>[];
 }
 
 /** The values a numeric option accepts: from `min` to `max`, whole numbers only when `integer`. */
@@ -74,7 +75,7 @@ export function rangeText(r: OptionRange): string {
   return `${r.integer ? 'a whole number' : 'a number'} from ${n(r.min)} to ${n(r.max)}`;
 }
 
-/** Identity function that keeps the option type of a detector literal. */
-export function defineDetector<O extends Record<string, DetectorOptionValue>>(d: Detector<O>): Detector<O> {
+/** Identity function that keeps the option type, the data type and the id of a detector literal. */
+export function defineDetector<O extends Record<string, DetectorOptionValue>, D, Id extends string>(d: Detector<O, D, Id>): Detector<O, D, Id> {
   return d;
 }

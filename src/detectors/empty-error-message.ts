@@ -25,7 +25,7 @@ import { requestOf, endpointOf, UserFacingJudge } from './shared/request-failure
 import { periodPhrase } from './cadence-drift.js';
 import { templateMayMatch, templatePositions } from './shared/template-index.js';
 
-type EmptyKind = 'tail' | 'exception-type' | 'empty-field' | 'empty-object' | 'empty-value' | 'empty-message';
+export type EmptyKind = 'tail' | 'exception-type' | 'empty-field' | 'empty-object' | 'empty-value' | 'empty-message';
 
 const ERROR_KEYS = ['error', 'err', 'exception', 'exc', 'exc_info', 'exc_text', 'error_message', 'errorMessage', 'error.message', 'error_msg', 'errorMsg', 'Error', 'cause', 'reason'];
 // The last line of a traceback, or a repr, that names an exception type and nothing else.
@@ -58,6 +58,26 @@ interface Group {
   count: number;
   events: TimelineEvent[];
 }
+
+/** The `data` of an empty-error-message finding (its numbers, for the reports and the JSON). */
+export type EmptyErrorMessageData = {
+  template: string;
+  kind: EmptyKind;
+  emptyField: string | null;
+  emptyValue: string | null;
+  exceptionType: string | null;
+  count: number;
+  services: string[];
+  firstSeen: string | null;
+  lastSeen: string | null;
+  periodSeconds: number | null;
+  userFacingNearby: number;
+  userFacingEndpoints: {
+    endpoint: string;
+    count: number;
+  }[];
+  templateKeys: string[];
+};
 
 export const emptyErrorMessage = defineDetector({
   meta: {
@@ -114,7 +134,7 @@ export const emptyErrorMessage = defineDetector({
       g.events.push(ev);
     }
     dropContinued(t, tailGroups, (o.continuationSeconds as number) * 1000);
-    const findings: DetectedFinding[] = [];
+    const findings: DetectedFinding<EmptyErrorMessageData>[] = [];
     const userFacing = new UserFacingIndex(t);
     for (const g of groups.values()) {
       if (g.count <= 0) continue;
@@ -384,7 +404,7 @@ function groupFor(groups: Map<string, Group>, tpl: TemplateSummary, kind: EmptyK
   return g;
 }
 
-function describe(t: TimelineSummary, g: Group, userFacing: UserFacingIndex, highCount: number, nearMs: number): DetectedFinding {
+function describe(t: TimelineSummary, g: Group, userFacing: UserFacingIndex, highCount: number, nearMs: number): DetectedFinding<EmptyErrorMessageData> {
   const services = [...new Set(g.templates.map((x) => x.service))].sort();
   const first = g.times[0] ?? minOf(g.templates.map((x) => x.first));
   const last = g.times[g.times.length - 1] ?? maxOf(g.templates.map((x) => x.last));

@@ -54,6 +54,43 @@ interface Burst {
 const DROPPED = /Messages dropped: (\d+)/;
 const SAME_FAILURE_MS = 1000;
 
+/** The `data` of an error-cluster finding (its numbers, for the reports and the JSON). */
+export type ErrorClusterData = {
+  failures: number;
+  userFacing: number;
+  dropped: number;
+  services: string[];
+  leadTemplate: string | null;
+  leadService: string | null;
+  leadTimestamp: string | null;
+  leadSeconds: number | null;
+  templates: {
+    template: string;
+    service: string;
+    count: number;
+  }[];
+  endpoints: {
+    endpoint: string;
+    count: number;
+  }[];
+  recovery: 'self' | 'restart' | 'unknown' | 'none';
+  restartedService: string;
+  recoveredAfterSeconds: number | null;
+  recoveredBy: string | null;
+  nextSuccessAfterSeconds: number | null;
+  baselinePerHour: number;
+  expected: number;
+  pValue: number;
+  epsilonSeconds: number;
+  estimated?: true;
+  keptEvery?: number;
+  keptLines?: number;
+  start: string;
+  end: string;
+  durationSeconds: number;
+  count: number;
+};
+
 export const errorCluster = defineDetector({
   meta: {
     id: 'error-cluster',
@@ -331,7 +368,7 @@ function reportsFailure(ev: TimelineEvent): boolean {
   return FAILURE_WORDING_RE.test(ev.message);
 }
 
-function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highUserFacing: number, recoveryWindowMs: number, judge: UserFacingJudge): DetectedFinding {
+function describe(t: TimelineSummary, b: Burst, rate: number, eps: number, highUserFacing: number, recoveryWindowMs: number, judge: UserFacingJudge): DetectedFinding<ErrorClusterData> {
   const occ = b.occ;
   const real = occ.filter((x) => x.dropped === 0);
   const events = real.flatMap((x) => x.events);

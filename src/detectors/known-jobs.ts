@@ -31,6 +31,20 @@ function decodeJob(s: string): { periodSeconds: number; service: string | null; 
   }
 }
 
+/** The `data` of a known-jobs finding (its numbers, for the reports and the JSON). */
+export type KnownJobsData = {
+  job: string;
+  service: string | null;
+  periodSeconds: number;
+  runs: number;
+  expected: number;
+  missed: number;
+  lastRun: string | null;
+  longestGapSeconds: number | null;
+  templates: string[];
+  stopped?: boolean;
+};
+
 export const knownJobs = defineDetector({
   meta: {
     id: 'known-jobs',
@@ -50,7 +64,7 @@ export const knownJobs = defineDetector({
     },
   },
   detect(t: TimelineSummary, o) {
-    const out: DetectedFinding[] = [];
+    const out: DetectedFinding<KnownJobsData>[] = [];
     const { start, end } = t.window;
     if (start === null || end === null || end <= start) return out;
     for (const raw of o.jobs) {

@@ -76,6 +76,25 @@ function objectOf(raw: string, ev: TimelineEvent): string {
   return kind;
 }
 
+/** The `data` of a lock-contention finding (its numbers, for the reports and the JSON). */
+export type LockContentionData = {
+  service: string;
+  lockWaits: number;
+  stillWaiting: number;
+  acquired: number;
+  acquiredWaitMs: number;
+  maxWaitMs: number;
+  deadlocks: number;
+  lockTimeouts: number;
+  processes: number[];
+  lockModes: Record<string, number>;
+  objects: { object: string; count: number }[];
+  statements: { statement: string; count: number }[];
+  firstSeen: string | null;
+  lastSeen: string | null;
+  services: string[];
+};
+
 export const lockContention = defineDetector({
   meta: {
     id: 'lock-contention',
@@ -91,7 +110,7 @@ export const lockContention = defineDetector({
     },
     interests: [/process \d+ (?:still waiting for|acquired|detected deadlock while waiting for) \S+ on .+ after [0-9.]+ ms/],
   },
-  detect(t: TimelineSummary, o): DetectedFinding[] {
+  detect(t: TimelineSummary, o): DetectedFinding<LockContentionData>[] {
     const byService = new Map<string, LockEvent[]>();
     for (const ev of candidateEvents(t, mayBeLockEvent)) {
       const le = classify(ev);
@@ -100,7 +119,7 @@ export const lockContention = defineDetector({
       if (list === undefined) byService.set(ev.service, (list = []));
       list.push(le);
     }
-    const findings: DetectedFinding[] = [];
+    const findings: DetectedFinding<LockContentionData>[] = [];
     for (const [service, list] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const waits = list.filter((x) => x.kind === 'wait');
       const acquired = list.filter((x) => x.kind === 'acquired');

@@ -12,6 +12,17 @@ import { plural } from '../words.js';
 const DROPPED_RE = /Messages dropped: (\d+)/;
 const mayBeDropped = (m: string) => DROPPED_RE.test(m);
 
+/** The `data` of a log-loss finding (its numbers, for the reports and the JSON). */
+export type LogLossData = {
+  dropped: number;
+  notices: number;
+  perService: Record<string, number>;
+  perMinute: Record<string, number>;
+  services: string[];
+  firstSeen: string | null;
+  lastSeen: string | null;
+};
+
 export const logLoss = defineDetector({
   meta: {
     id: 'log-loss',
@@ -23,7 +34,7 @@ export const logLoss = defineDetector({
     optionDocs: { minDropped: 'dropped lines needed for a finding' },
     interests: [DROPPED_RE],
   },
-  detect(t: TimelineSummary, o): DetectedFinding[] {
+  detect(t: TimelineSummary, o): DetectedFinding<LogLossData>[] {
     const list: { ev: TimelineEvent; n: number }[] = [];
     for (const ev of candidateEvents(t, mayBeDropped)) {
       const m = DROPPED_RE.exec(ev.message);

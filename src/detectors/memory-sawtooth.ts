@@ -9,7 +9,7 @@ import { defineDetector, type DetectedFinding } from './detector.js';
 import { humanDuration } from '../words.js';
 import { isoSeconds, clockOf } from './shared/evidence.js';
 import { LIFECYCLE_INTERESTS, classifyLifecycle, lifecycleOf } from './shared/lifecycle.js';
-import { memoryShape, DEFAULT_SHAPE_OPTIONS, type ShapeResult, type Drop } from './shared/memory-shape.js';
+import { memoryShape, DEFAULT_SHAPE_OPTIONS, type MemoryShape, type ShapeResult, type Drop } from './shared/memory-shape.js';
 import { sumSameTimestamps } from './shared/series.js';
 
 const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
@@ -84,6 +84,37 @@ function metricEvidence(service: string, ts: number, text: string): Evidence {
   return { timestamp: new Date(ts).toISOString(), service, location: `metrics:${service}/memory`, text };
 }
 
+/** The `data` of a memory-sawtooth finding (its numbers, for the reports and the JSON). */
+export type MemorySawtoothData = {
+  service: string;
+  shape: MemoryShape;
+  minMb: number;
+  maxMb: number;
+  meanMb: number;
+  periodSeconds: number | null;
+  cycles: number;
+  troughTrendMbPerHour: number | null;
+  drops: number;
+  dropsAtRestarts: number;
+  amplitudeMb: number | null;
+  riseMbPerHour: number | null;
+  leaking: boolean;
+  slopeMbPerHour: number | null;
+  steps: {
+    timestamp: string;
+    fromMb: number;
+    toMb: number;
+  }[];
+  dropsAlignWith: {
+    template: string;
+    hits: number;
+  } | null;
+  samples: number;
+  sampleSeconds: number;
+  limitMb: number | null;
+  hoursToLimit: number | null;
+};
+
 export const memorySawtooth = defineDetector({
   meta: {
     id: 'memory-sawtooth',
@@ -115,7 +146,7 @@ export const memorySawtooth = defineDetector({
     interests: [...LIFECYCLE_INTERESTS],
   },
   detect(t, o) {
-    const findings: DetectedFinding[] = [];
+    const findings: DetectedFinding<MemorySawtoothData>[] = [];
     const series = t.metrics.filter((m: MetricSeries) => m.measurement === 'memory' && m.ts.length >= o.minSamples);
     for (const raw of series) {
       const s = { ...raw, ...sumSameTimestamps(raw.ts, raw.values) };
@@ -129,7 +160,7 @@ export const memorySawtooth = defineDetector({
   },
 });
 
-function findingOf(t: TimelineSummary, s: MetricSeries, r: ShapeResult, restartCount: number, limitMb: number | null): DetectedFinding {
+function findingOf(t: TimelineSummary, s: MetricSeries, r: ShapeResult, restartCount: number, limitMb: number | null): DetectedFinding<MemorySawtoothData> {
   const service = s.service;
   const first = s.ts[0]!;
   const last = s.ts[s.ts.length - 1]!;

@@ -14,6 +14,22 @@ import { statementKey } from '../timeline/postgres-stats.js';
 const MISSING_RE = /relation "([^"]+)" does not exist/;
 const mayBeMissing = (m: string) => MISSING_RE.test(m);
 
+/** The `data` of a missing-relation finding (its numbers, for the reports and the JSON). */
+export type MissingRelationData = {
+  relation: string;
+  count: number;
+  driverSide: number;
+  services: string[];
+  statements: {
+    statement: string;
+    count: number;
+  }[];
+  afterStartSeconds: number | null;
+  lastStartBefore: string | null;
+  firstSeen: string | null;
+  lastSeen: string | null;
+};
+
 export const missingRelation = defineDetector({
   meta: {
     id: 'missing-relation',
@@ -28,7 +44,7 @@ export const missingRelation = defineDetector({
     },
     interests: [...LIFECYCLE_INTERESTS],
   },
-  detect(t: TimelineSummary, o): DetectedFinding[] {
+  detect(t: TimelineSummary, o): DetectedFinding<MissingRelationData>[] {
     const byRelation = new Map<string, TimelineEvent[]>();
     for (const ev of candidateEvents(t, mayBeMissing)) {
       const m = MISSING_RE.exec(ev.message);
@@ -40,7 +56,7 @@ export const missingRelation = defineDetector({
     }
     if (byRelation.size === 0) return [];
     const starts = lifecycleOf(t).starts.map((s) => s.ts).sort((a, b) => a - b);
-    const findings: DetectedFinding[] = [];
+    const findings: DetectedFinding<MissingRelationData>[] = [];
     for (const [relation, all] of [...byRelation].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const server = all.filter((e) => e.source === 'postgres');
       const list = server.length > 0 ? server : all;

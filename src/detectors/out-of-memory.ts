@@ -30,6 +30,26 @@ function kindOf(o: Occurrence): 'runtime-crash' | 'killed' | 'exception' {
   return 'exception';
 }
 
+/** The `data` of an out-of-memory finding (its numbers, for the reports and the JSON). */
+export type OutOfMemoryData = {
+  count: number;
+  runtimeCrashes: number;
+  killedBySigkill: number;
+  exceptions: number;
+  byLibrary: Record<string, number>;
+  perService: Record<string, number>;
+  heapMb: number | null;
+  reasons: string[];
+  occurrences: ({
+    at: string | null;
+    service: string;
+    entries: string[];
+  } & Occurrence['values'])[];
+  services: string[];
+  firstSeen: string | null;
+  lastSeen: string | null;
+};
+
 export const outOfMemory = defineDetector({
   meta: {
     id: 'out-of-memory',
@@ -46,7 +66,7 @@ export const outOfMemory = defineDetector({
     },
     interests: [vocabularyInterest(['out-of-memory', 'process-exit'])],
   },
-  detect(t: TimelineSummary, o): DetectedFinding[] {
+  detect(t: TimelineSummary, o): DetectedFinding<OutOfMemoryData>[] {
     // Exits join the out-of-memory lines within the gap; an occurrence of exits only is no OOM.
     const all = occurrencesOf(t, ['out-of-memory', 'process-exit'], o.gapSeconds * 1000).filter((x) => x.matches.some(isOom));
     if (all.length === 0) return [];

@@ -61,6 +61,30 @@ interface Episode {
   failed: TimelineEvent[];
 }
 
+/** The `data` of a postgres-crash-recovery finding (its numbers, for the reports and the JSON). */
+export type PostgresCrashRecoveryData = {
+  service: string;
+  recoveries: number;
+  causes: Record<string, number>;
+  failedClients: number;
+  episodes: {
+    start: string;
+    ready: string | null;
+    recoverySeconds: number | null;
+    downSince: string | null;
+    downtimeSeconds: number | null;
+    lastKnownUp: string | null;
+    redoStart: string | null;
+    redoDone: string | null;
+    redoSeconds: number | null;
+    endOfWal: string | null;
+    cause: 'unknown' | 'immediate-shutdown' | 'killed-by-signal' | 'postmaster-died' | 'container-stop' | 'ended-silently';
+    causeAt: string | null;
+    failedClients: number;
+    failedByService: Record<string, number>;
+  }[];
+};
+
 export const postgresCrashRecovery = defineDetector({
   meta: {
     id: 'postgres-crash-recovery',
@@ -77,7 +101,7 @@ export const postgresCrashRecovery = defineDetector({
     },
     interests: [...INTERESTS, ...LIFECYCLE_INTERESTS],
   },
-  detect(t: TimelineSummary, o): DetectedFinding[] {
+  detect(t: TimelineSummary, o): DetectedFinding<PostgresCrashRecoveryData>[] {
     const lookback = o.lookbackMinutes * 60_000;
     const recoveryMs = o.recoveryMinutes * 60_000;
     // Without a recovery line there is no episode: skip the PostgreSQL records altogether.
@@ -90,7 +114,7 @@ export const postgresCrashRecovery = defineDetector({
       l.push(ev);
     }
     const lc = lifecycleOf(t);
-    const findings: DetectedFinding[] = [];
+    const findings: DetectedFinding<PostgresCrashRecoveryData>[] = [];
     for (const [service, evs] of [...pgEvents].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const episodes: Episode[] = [];
       let cur: Episode | null = null;

@@ -29,6 +29,25 @@ function isStop(o: Occurrence): boolean {
   return signal !== null && STOP_SIGNALS.has(signal);
 }
 
+/** The `data` of a process-exits finding (its numbers, for the reports and the JSON). */
+export type ProcessExitsData = {
+  count: number;
+  byCode: Record<string, number>;
+  perService: Record<string, number>;
+  byReporter: Record<string, number>;
+  leftToOutOfMemory: number;
+  leftToTimeouts: number;
+  stops: number;
+  exits: ({
+    at: string | null;
+    service: string;
+    code: string;
+  } & Occurrence['values'])[];
+  services: string[];
+  firstSeen: string | null;
+  lastSeen: string | null;
+};
+
 export const processExits = defineDetector({
   meta: {
     id: 'process-exits',
@@ -45,7 +64,7 @@ export const processExits = defineDetector({
     },
     interests: [vocabularyInterest(['process-exit'])],
   },
-  detect(t: TimelineSummary, o): DetectedFinding[] {
+  detect(t: TimelineSummary, o): DetectedFinding<ProcessExitsData>[] {
     const gap = o.gapSeconds * 1000;
     const near = (list: Occurrence[]) => (x: Occurrence) =>
       list.some((m) => m.service === x.service && x.start !== null && m.start !== null && x.start >= m.start - gap && x.start <= m.end! + gap);

@@ -1,4 +1,5 @@
 // Every detector hindsight runs. Adding a detector: write ./<id>.ts, add it here.
+import type { Finding } from '../model.js';
 import type { Detector } from './detector.js';
 import { connectionResetPerDeploy } from './connection-reset-per-deploy.js';
 import { containerChurn } from './container-churn.js';
@@ -23,8 +24,7 @@ import { outOfMemory } from './out-of-memory.js';
 import { processExits } from './process-exits.js';
 import { brokerOutage } from './broker-outage.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const DETECTORS: readonly Detector<any>[] = [
+const REGISTERED = [
   connectionResetPerDeploy,
   containerChurn,
   memorySawtooth,
@@ -47,7 +47,23 @@ export const DETECTORS: readonly Detector<any>[] = [
   outOfMemory,
   processExits,
   brokerOutage,
-];
+] as const;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const DETECTORS: readonly Detector<any, any>[] = REGISTERED;
+
+/** Every detector's `data` type by detector id, read off the registry: the typed finding contract. */
+export type DetectorData = {
+  [D in (typeof REGISTERED)[number] as D['meta']['id']]: D extends Detector<infer _O, infer Data, string> ? Data : never;
+};
+
+export type DetectorId = keyof DetectorData;
+
+/**
+ * A finding of a registered detector, its `data` typed by its `detector`: narrowing on `detector`
+ * narrows `data`. `DetectorFinding<'error-cluster'>` is one detector's.
+ */
+export type DetectorFinding<K extends DetectorId = DetectorId> = { [I in K]: Finding<DetectorData[I]> & { detector: I } }[K];
 
 export function detectorById(id: string): Detector | undefined {
   return DETECTORS.find((d) => d.meta.id === id);

@@ -14,6 +14,29 @@ import { LIFECYCLE_INTERESTS, lifecycleOf, replacements, type LifecycleTransitio
 const HEALTHCHECK_RE = /Attempt #(\d+) failed with (?:service unavailable|status \d+|.+)|[Hh]ealth ?check (?:failed|failure|timed out)/;
 const mayBeHealthCheck = (m: string) => HEALTHCHECK_RE.test(m);
 
+/** The `data` of a restart-loop finding (its numbers, for the reports and the JSON). */
+export type RestartLoopData = {
+  service: string;
+  starts: number;
+  startsTotal: number;
+  windowStart: string;
+  windowEnd: string;
+  intervalsSeconds: number[];
+  backoff: boolean;
+  medianLifetimeSeconds: number | null;
+  state: 'unknown' | 'served-by-older-container' | 'down' | 'up-between-restarts';
+  servedBy: {
+    start: string | null;
+    stop: string | null;
+  } | null;
+  failedTransitions: number;
+  killed: number;
+  exitCodes: Record<string, number>;
+  healthcheckFailures: number;
+  healthcheckAttemptsFailed: number;
+  services: string[];
+};
+
 export const restartLoop = defineDetector({
   meta: {
     id: 'restart-loop',
@@ -30,7 +53,7 @@ export const restartLoop = defineDetector({
     },
     interests: [...LIFECYCLE_INTERESTS, HEALTHCHECK_RE],
   },
-  detect(t: TimelineSummary, o): DetectedFinding[] {
+  detect(t: TimelineSummary, o): DetectedFinding<RestartLoopData>[] {
     const lc = lifecycleOf(t);
     // A container started while the one it replaced still ran (a redeploy) is no restart: only the
     // starts after an end that was not such a handover count (a crash, a kill, a stop, a boot that failed).
@@ -44,7 +67,7 @@ export const restartLoop = defineDetector({
     }
     const health: TimelineEvent[] = candidateEvents(t, mayBeHealthCheck).filter((e) => e.ts !== null && HEALTHCHECK_RE.test(e.message));
     const windowMs = o.windowMinutes * 60_000;
-    const findings: DetectedFinding[] = [];
+    const findings: DetectedFinding<RestartLoopData>[] = [];
     for (const [service, starts] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       starts.sort((a, b) => a.ts - b.ts);
       // Chains of starts no more than half a window apart; a chain is a loop when some window of it
@@ -73,7 +96,7 @@ function loopFinding(
   startsTotal: number,
   health: TimelineEvent[],
   o: { minStarts: number; windowMinutes: number },
-): DetectedFinding {
+): DetectedFinding<RestartLoopData> {
   const from = loop[0]!.ts;
   const to = loop[loop.length - 1]!.ts;
   const intervals = loop.slice(1).map((s, k) => (s.ts - loop[k]!.ts) / 1000);

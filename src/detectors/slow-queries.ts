@@ -29,6 +29,29 @@ function countAtLeast(s: StatementStats, threshold: number): number {
   return s.sampled ? Math.round((inSample * s.count) / d.length) : inSample;
 }
 
+/** The `data` of a slow-queries finding (its numbers, for the reports and the JSON). */
+export type SlowQueriesData = {
+  thresholdMs: number;
+  executions: number;
+  statementCount: number;
+  maxMs: number;
+  queriesWithDuration: number;
+  statements: {
+    statement: string;
+    slowCount: number;
+    count: number;
+    totalMs: number;
+    meanMs: number;
+    maxMs: number;
+    p95Ms: number;
+    sampled: boolean;
+    slowestAt: string | null;
+    location: string;
+  }[];
+  services: string[];
+  unattributedSlowest: number | null;
+};
+
 export const slowQueries = defineDetector({
   meta: {
     id: 'slow-queries',
@@ -43,7 +66,7 @@ export const slowQueries = defineDetector({
       criticalMs: 'an execution this long (ms) makes the finding high',
     },
   },
-  detect(t: TimelineSummary, o): DetectedFinding[] {
+  detect(t: TimelineSummary, o): DetectedFinding<SlowQueriesData>[] {
     const pg = t.postgres;
     const slow = pg.statements
       .map((s) => ({ s, slowCount: countAtLeast(s, o.thresholdMs) }))

@@ -12,6 +12,21 @@ import { plural } from '../words.js';
 const SSL_RE = /could not accept SSL connection: (.+)$/;
 const mayBeSslEof = (m: string) => SSL_RE.test(m);
 
+/** The `data` of a ssl-eof finding (its numbers, for the reports and the JSON). */
+export type SslEofData = {
+  count: number;
+  reasons: Record<string, number>;
+  services: string[];
+  densestWindow: {
+    count: number;
+    start: string | null;
+    seconds: number;
+  };
+  bursty: boolean;
+  firstSeen: string | null;
+  lastSeen: string | null;
+};
+
 export const sslEof = defineDetector({
   meta: {
     id: 'ssl-eof',
@@ -27,7 +42,7 @@ export const sslEof = defineDetector({
     },
     interests: [/could not accept SSL connection: /],
   },
-  detect(t: TimelineSummary, o): DetectedFinding[] {
+  detect(t: TimelineSummary, o): DetectedFinding<SslEofData>[] {
     const list: TimelineEvent[] = [];
     const reasons: Record<string, number> = {};
     for (const ev of candidateEvents(t, mayBeSslEof)) {

@@ -18,7 +18,7 @@ import { matchVocabulary, vocabularyInterest, vocabularyTest } from './shared/er
 const WORKER: ['worker-timeout'] = ['worker-timeout'];
 const mayBeWorkerTimeout = vocabularyTest(WORKER);
 
-type Kind = 'statement-timeout' | 'idle-in-transaction-timeout' | 'idle-session-timeout' | 'worker-timeout' | 'app-timeout' | 'handler-timeout' | 'http-504';
+export type Kind = 'statement-timeout' | 'idle-in-transaction-timeout' | 'idle-session-timeout' | 'worker-timeout' | 'app-timeout' | 'handler-timeout' | 'http-504';
 
 const STATEMENT_TIMEOUT_RE = /canceling statement due to statement timeout/;
 const IDLE_TX_RE = /terminating connection due to idle-in-transaction timeout|IdleInTransactionSessionTimeoutError/;
@@ -130,6 +130,26 @@ const TEXT: Record<Kind, { title: string; what: [one: string, many: string]; cau
   },
 };
 
+/** The `data` of a timeouts finding (its numbers, for the reports and the JSON). */
+export type TimeoutsData = {
+  firstSeen: string | null;
+  lastSeen: string | null;
+  byLibrary?: Record<string, number>;
+  tasks?: Record<string, number>;
+  limits?: string[];
+  perService: Record<string, number>;
+  services: string[];
+  statements: { statement: string; count: number }[];
+  users: Record<string, number>;
+  markers: Record<string, number>;
+  duplicateLines?: number;
+  appSide: number;
+  estimated?: boolean;
+  keptEvery?: number;
+  kind: Kind;
+  count: number;
+};
+
 export const timeouts = defineDetector({
   meta: {
     id: 'timeouts',
@@ -143,7 +163,7 @@ export const timeouts = defineDetector({
     optionDocs: { minCount: 'timeouts of one kind needed for a finding' },
     interests: [/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_TIMEOUT\b/, /TimeoutError/, /\b504\b/, vocabularyInterest(WORKER)],
   },
-  detect(t: TimelineSummary, o): DetectedFinding[] {
+  detect(t: TimelineSummary, o): DetectedFinding<TimeoutsData>[] {
     const byKind = new Map<Kind, TimelineEvent[]>();
     // One request often logs its 504 twice (the timeout middleware and the access log): count requests.
     const seen504 = new Map<string, number>();
@@ -164,7 +184,7 @@ export const timeouts = defineDetector({
       if (list === undefined) byKind.set(k, (list = []));
       list.push(ev);
     }
-    const findings: DetectedFinding[] = [];
+    const findings: DetectedFinding<TimeoutsData>[] = [];
     for (const kind of Object.keys(TEXT) as Kind[]) {
       const all = byKind.get(kind);
       if (all === undefined) continue;

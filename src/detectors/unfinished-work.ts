@@ -76,6 +76,35 @@ function label(fields: Record<string, string>): string {
   return Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(' ');
 }
 
+/** The `data` of an unfinished-work finding (its numbers, for the reports and the JSON). */
+export type UnfinishedWorkData = {
+  service: string;
+  work: string;
+  started: number;
+  finished: number;
+  lost: number;
+  lostReasons: Record<string, number>;
+  lostByFields: Record<string, number>;
+  openAtEnd: number;
+  orphanEnds: number;
+  durations: {
+    count: number;
+    medianSeconds: number | null;
+    p95Seconds: number | null;
+    maxSeconds: number | null;
+  };
+  lostRuns: {
+    at: string;
+    reason: 'superseded' | 'interrupted' | 'stale';
+    fields: Record<string, string>;
+  }[];
+  openRuns: {
+    at: string;
+    openSeconds: number;
+    fields: Record<string, string>;
+  }[];
+};
+
 export const unfinishedWork = defineDetector({
   meta: {
     id: 'unfinished-work',
@@ -93,7 +122,7 @@ export const unfinishedWork = defineDetector({
     },
     interests: [IDENT_RE, /\b(?:Starting|Started|Beginning|Finished|Completed|Done with|Ended) [A-Za-z_]/, vocabularyInterest(TASKS)],
   },
-  detect(t: TimelineSummary, o): DetectedFinding[] {
+  detect(t: TimelineSummary, o): DetectedFinding<UnfinishedWorkData>[] {
     const groups = new Map<string, Marker[]>();
     for (const ev of candidateEvents(t, mayBeMarker)) {
       if (ev.ts === null) continue;
@@ -120,7 +149,7 @@ export const unfinishedWork = defineDetector({
     }
     const end = t.window.end ?? 0;
     const starts = lifecycleOf(t).starts;
-    const findings: DetectedFinding[] = [];
+    const findings: DetectedFinding<UnfinishedWorkData>[] = [];
     for (const [key, markers] of [...groups].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       if (!markers.some((m) => m.role === 'start') || !markers.some((m) => m.role === 'end')) continue;
       if (exact.has(key)) {

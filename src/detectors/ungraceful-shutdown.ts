@@ -34,6 +34,30 @@ interface StopCheck {
   gracefulLines: number;
 }
 
+/** The `data` of an ungraceful-shutdown finding (its numbers, for the reports and the JSON). */
+export type UngracefulShutdownData = {
+  service: string;
+  stops: number;
+  graceful: number;
+  ungraceful: number;
+  silent: number;
+  killed: number;
+  crashed: number;
+  unlogged: number;
+  unloggedCrashed: number;
+  sigkillAfterSigterm: number;
+  immediate: number;
+  ungracefulStops: {
+    at: string;
+    killed: boolean;
+    immediate: boolean;
+    crashed: boolean;
+    exitCode: number | null;
+    pid: number | null;
+  }[];
+  services: string[];
+};
+
 export const ungracefulShutdown = defineDetector({
   meta: {
     id: 'ungraceful-shutdown',
@@ -50,7 +74,7 @@ export const ungracefulShutdown = defineDetector({
     },
     interests: [...LIFECYCLE_INTERESTS, APP_SHUTDOWN_RE, KILL_RE],
   },
-  detect(t: TimelineSummary, o): DetectedFinding[] {
+  detect(t: TimelineSummary, o): DetectedFinding<UngracefulShutdownData>[] {
     const lc = lifecycleOf(t);
     const extra = new Map<string, TimelineEvent[]>();
     const kills = new Map<string, TimelineEvent[]>();
@@ -89,7 +113,7 @@ export const ungracefulShutdown = defineDetector({
       const crashed = s.markers.some((m) => m.kind === 'failure' && m.scope !== 'worker');
       push({ at: s.ts, stop: s, life, graceful: gracefulLines > 0 && !killed && !immediate && !crashed, killed, immediate, crashed, gracefulLines });
     }
-    const findings: DetectedFinding[] = [];
+    const findings: DetectedFinding<UngracefulShutdownData>[] = [];
     for (const [service, checks] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       checks.sort((x, y) => x.at - y.at);
       const bad = checks.filter((c) => !c.graceful);

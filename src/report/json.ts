@@ -2,7 +2,7 @@
 // docs/hindsight.schema.json): add fields freely, rename or remove only with a new schemaVersion.
 // Every string in it passes through `redactDeep`, so no path (a narrative quoting a line, a
 // template, a skipped line) can carry a secret out.
-import type { Finding } from '../model.js';
+import type { DetectorFinding } from '../detectors/registry.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import type { DetectorRun } from '../pipeline.js';
 import { isoOf } from '../ingest/timestamp.js';
@@ -27,7 +27,7 @@ export interface RunInfo {
 
 export interface ReportInput {
   timeline: TimelineSummary;
-  findings: Finding[];
+  findings: DetectorFinding[];
   runs: DetectorRun[];
   run?: RunInfo;
 }
