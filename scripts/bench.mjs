@@ -55,14 +55,14 @@ const TABLES = ['tasks', 'projects', 'users', 'sessions', 'events', 'invoices'];
 /** Application messages as Railway apps write them: access logs, workers, ORMs, tracebacks. */
 const APP_MESSAGES = [
   (r) => `INFO:     10.${int(r, 0, 255)}.${int(r, 0, 255)}.${int(r, 1, 254)}:${int(r, 30000, 65000)} - "${pick(r, ['GET', 'POST', 'PATCH'])} ${pick(r, ROUTES).replace(':id', String(int(r, 1, 99999)))} HTTP/1.1" ${pick(r, [200, 200, 200, 201, 204, 304, 404, 500])} ${pick(r, ['OK', 'Created', 'Not Found'])}`,
-  (r) => `Materialization loop error: `,
+  () => `Materialization loop error: `,
   (r) => `Materialized ${int(r, 0, 400)} recurring task instances for user ${int(r, 1, 5000)} in ${int(r, 3, 900)}ms`,
   (r) => `worker ${int(r, 1, 8)} picked job ${uuid(r)} from queue "${pick(r, QUEUES)}"`,
   (r) => `job ${uuid(r)} finished in ${(r() * 12).toFixed(3)}s`,
   (r) => `WARNING: slow query on ${pick(r, TABLES)} took ${(1 + r() * 9).toFixed(2)}s`,
   (r) => `Database session error: ${pick(r, ['', 'connection reset by peer', 'server closed the connection unexpectedly'])}`,
   (r) => `cache ${pick(r, ['hit', 'miss'])} for key user:${int(r, 1, 90000)}:prefs (ttl ${int(r, 10, 3600)}s)`,
-  (r) => `sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) could not connect to server: Connection refused`,
+  () => `sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) could not connect to server: Connection refused`,
   (r) => `[${pick(r, ['INFO', 'INFO', 'WARN', 'ERROR'])}] ${pick(r, ['scheduler', 'api', 'sync'])}: tick ${int(r, 1, 1e6)} lag=${int(r, 0, 5000)}ms`,
   (r) => `Sent ${int(r, 1, 40)} notification(s) to ${int(r, 1, 3)} device(s) for task ${int(r, 1, 1e6)}`,
   (r) => `POST https://api.stripe.com/v1/customers/${'cus_' + hex(r, 14)} -> ${pick(r, [200, 200, 402, 429])} (${int(r, 40, 2000)} ms)`,
@@ -79,12 +79,12 @@ const TRACEBACK = [
 
 /** PostgreSQL messages as they arrive inside Railway lines (the database service's logs). */
 const PG_MESSAGES = [
-  (r) => `LOG:  checkpoint starting: time`,
+  () => `LOG:  checkpoint starting: time`,
   (r) => `LOG:  checkpoint complete: wrote ${int(r, 1, 900)} buffers (${(r() * 5).toFixed(1)}%); 0 WAL file(s) added, 0 removed, ${int(r, 0, 3)} recycled; write=${(r() * 90).toFixed(3)} s, sync=0.00${int(r, 1, 9)} s, total=${(r() * 90).toFixed(3)} s`,
-  (r) => `LOG:  could not receive data from client: Connection reset by peer`,
+  () => `LOG:  could not receive data from client: Connection reset by peer`,
   (r) => `ERROR:  duplicate key value violates unique constraint "${pick(r, TABLES)}_pkey"`,
   (r) => `LOG:  duration: ${(r() * 3000).toFixed(3)} ms  statement: SELECT * FROM ${pick(r, TABLES)} WHERE id = ${int(r, 1, 1e6)}`,
-  (r) => `FATAL:  terminating connection due to idle-in-transaction timeout`,
+  () => `FATAL:  terminating connection due to idle-in-transaction timeout`,
 ];
 
 const pad = (n, w = 2) => String(n).padStart(w, '0');

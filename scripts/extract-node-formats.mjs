@@ -70,7 +70,10 @@ function messageOf(node) {
     else if (ts.isIdentifier(callee.expression) && callee.expression.text === 'console' && /^(log|warn|error|info)$/.test(m)) kind = 'log';
   } else if (ts.isIdentifier(callee)) {
     if (callee.text === 'debug') kind = 'log';
-    else if (callee.text === 'createError') (kind = 'error'), (idx = 1);
+    else if (callee.text === 'createError') {
+      kind = 'error';
+      idx = 1;
+    }
   }
   if (!kind) return null;
   // pino and fastify log an object first: the message is the first string argument after it.

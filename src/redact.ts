@@ -190,6 +190,7 @@ export function redactSecrets(text: string): string {
  * terminal), and the bidirectional controls that reorder what a reader sees (U+202E, "Trojan
  * Source"), shown as `[U+202E]`.
  */
+// eslint-disable-next-line no-control-regex -- the control characters are what the pattern shows as pictures
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 function controlPicture(c: string): string {

@@ -441,7 +441,7 @@ function offsetPhrase(offsetMs: number, periodMs: number): string {
 /** "Materialization" from "Materialization complete: <*> tasks", for sentences. */
 function subjectOf(tpl: TemplateSummary): string {
   const first = tpl.text.split('\n')[0]!.replace(/<\*>/g, '').trim();
-  const cut = first.search(/[:=(\[{"]/);
+  const cut = first.search(/[:=([{"]/);
   const head = (cut > 0 ? first.slice(0, cut) : first).trim();
   const words = head.split(/\s+/).filter(Boolean).slice(0, 4).join(' ');
   if (words.length === 0) return `"${first.slice(0, 40)}"`;

@@ -544,7 +544,7 @@ export function subjectOf(message: string): string {
   s = s.replace(/^\[?(?:error|err|fatal|critical|exception)\]?\s*[:\-|]?\s*(?:[\w.]+:)?\s*/i, '');
   s = s.replace(/[:=\-\s]+$/, '');
   // Take the words before the first separator, as the name of the operation.
-  const cut = s.search(/[:=(\[{"]/);
+  const cut = s.search(/[:=([{"]/);
   if (cut > 0) s = s.slice(0, cut);
   const words = s.split(/\s+/).filter((w) => /^[A-Za-z][\w.-]*$/.test(w));
   while (words.length > 0 && /^(error|errors|err|exception|failed|failure|fail)$/i.test(words[words.length - 1]!)) words.pop();

@@ -11,10 +11,6 @@ import { isoOf } from '../ingest/timestamp.js';
 import { cutText, redact } from '../redact.js';
 import { plural } from '../words.js';
 
-function round(v: number): number {
-  return Math.round(v * 1000) / 1000;
-}
-
 /** How many of a statement's durations reach `threshold` (exact unless the statement was sampled). */
 function countAtLeast(s: StatementStats, threshold: number): number {
   const d = s.durations;

@@ -23,7 +23,7 @@ const TASKS: Incident[] = ['task-start', 'task-end'];
 const mayBeTask = vocabularyTest(TASKS);
 
 const IDENT_RE = /\b([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*)_(START|STARTED|STARTING|BEGIN|END|ENDED|DONE|FINISHED|COMPLETE|COMPLETED)\b/;
-const WORD_RE = /(?:^|[\s:\]|>-])(Starting|Started|Beginning|Finished|Completed|Done with|Ended)\s+([A-Za-z_][\w.\-]*(?:\s+[A-Za-z_][\w.\-]*){0,3})/;
+const WORD_RE = /(?:^|[\s:\]|>-])(Starting|Started|Beginning|Finished|Completed|Done with|Ended)\s+([A-Za-z_][\w.-]*(?:\s+[A-Za-z_][\w.-]*){0,3})/;
 const START_WORDS = new Set(['START', 'STARTED', 'STARTING', 'BEGIN', 'Starting', 'Started', 'Beginning']);
 const STOP_WORDS = new Set(['in', 'after', 'with', 'for', 'at', 'took', 'on', 'from', 'successfully', 'ok', 'OK']);
 const KV_RE = /\b([A-Za-z_][\w.]*)=("[^"]*"|[^\s,;]+)/g;

@@ -324,7 +324,7 @@ export async function readInput(
 
   const feed = (text: string, n: number) => {
     if (text.indexOf('\u0000') !== -1) {
-      sink.skip(n, 'binary data (NUL bytes)', text.replace(/\u0000/g, '\\0'));
+      sink.skip(n, 'binary data (NUL bytes)', text.replaceAll('\u0000', '\\0'));
       return;
     }
     parser!.line(text, n);

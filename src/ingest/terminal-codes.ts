@@ -10,6 +10,7 @@
  * two-byte escapes (`ESC` and one byte from `0` to `~`: `ESC 7` saves the cursor, `ESC c` resets).
  * A lone ESC at the end goes too.
  */
+// eslint-disable-next-line no-control-regex -- ESC and BEL are what the pattern removes
 const SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]?|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[0-~]|$)/g;
 
 /** `s` without its terminal escape sequences (`s` itself when it has none: one search, no copy). */

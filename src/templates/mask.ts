@@ -185,21 +185,31 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
     const dateEnd = !joined && ce - cs >= 3 && isNamePrefix(msg, cs) ? dateRunEnd(msg, cs, to) : -1;
     if (joined) {
       if (glued === i) continue;
-      ((pa = glued), (pb = i), (wild = false));
+      pa = glued;
+      pb = i;
+      wild = false;
     } else if (dateEnd !== -1) {
       i = dateEnd;
       let te = i;
       while (i < to && msg.charCodeAt(i) > 32) i++;
       while (te < i && isTrailPunct(msg.charCodeAt(te))) te++;
-      ((pa = start), (pb = cs), (wild = true), (sa = dateEnd), (sb = te));
+      pa = start;
+      pb = cs;
+      wild = true;
+      sa = dateEnd;
+      sb = te;
     } else if (msg.charCodeAt(start) === 123 && msg.indexOf('":', cs) !== -1 && msg.indexOf('":', cs) < end) {
       json = maskJsonToken(msg, start, end);
       wild = false;
     } else if (ce <= cs) {
       // `()` / `[]` inside a message: an empty value of the slot (at the end, the empty-tail rule keeps it)
-      if (cs === start + 1 && (msg.charCodeAt(start) === 40 || msg.charCodeAt(start) === 91) && msg.charCodeAt(cs) === msg.charCodeAt(start) + (msg.charCodeAt(start) === 40 ? 1 : 2) && moreAfter(msg, end, to))
-        ((pa = start), (pb = cs), (wild = true), (sa = cs), (sb = end));
-      else ((pa = start), (pb = end), (wild = false));
+      if (cs === start + 1 && (msg.charCodeAt(start) === 40 || msg.charCodeAt(start) === 91) && msg.charCodeAt(cs) === msg.charCodeAt(start) + (msg.charCodeAt(start) === 40 ? 1 : 2) && moreAfter(msg, end, to)) {
+        pa = start;
+        pb = cs;
+        wild = true;
+        sa = cs;
+        sb = end;
+      } else { pa = start; pb = end; wild = false; }
     } else {
       const q0 = cs > start ? msg.charCodeAt(cs - 1) : 0;
       // A quoted word is a value, unless it is a key (`"error":`).
@@ -233,35 +243,39 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
       }
       // (a `/` before the `=`: a path, whose `=` is not a key=value)
       if (eq > cs && !special && !isComparator(msg.charCodeAt(cs)) && !hasSlash(msg, cs, eq)) {
-        if (isMessageKey(msg, cs, eq)) ((pa = start), (pb = end), (wild = false));
-        else if (eq + 1 >= ce && !(eq + 1 < end && isQuote(msg.charCodeAt(eq + 1)))) ((pa = start), (pb = end), (wild = false));
+        if (isMessageKey(msg, cs, eq)) { pa = start; pb = end; wild = false; }
+        else if (eq + 1 >= ce && !(eq + 1 < end && isQuote(msg.charCodeAt(eq + 1)))) { pa = start; pb = end; wild = false; }
         else {
           // key=value: the key is kept, a non-empty value is a variable; a quoted value runs to its closing quote.
           const q = msg.charCodeAt(eq + 1);
           if (isQuote(q)) {
             const close = msg.indexOf(String.fromCharCode(q), eq + 2);
-            if (close === eq + 2) ((pa = start), (pb = end), (wild = false)); // key="" stays: an empty value
+            if (close === eq + 2) { pa = start; pb = end; wild = false; } // key="" stays: an empty value
             else {
               if (close !== -1 && close >= end && close < to) {
                 i = close + 1;
                 while (i < to && msg.charCodeAt(i) > 32) i++;
               }
-              ((pa = start), (pb = eq + 1), (wild = true));
+              pa = start;
+              pb = eq + 1;
+              wild = true;
             }
-          } else ((pa = start), (pb = eq + 1), (wild = true), (sa = closeBrackets(msg, eq + 1, ce, end)), (sb = end));
+          } else { pa = start; pb = eq + 1; wild = true; sa = closeBrackets(msg, eq + 1, ce, end); sb = end; }
         }
       } else if (digit && !special && !quoted && isWordWithNumber(msg, cs, ce)) {
         // ssh2, eth0, SOCKS5, IPv4: a word; if it varies, the miner's frequency rule sees it
-        ((pa = start), (pb = end), (wild = false));
+        pa = start;
+        pb = end;
+        wild = false;
       } else if (digit || special || quoted || (hexOnly && ce - cs >= 16)) {
         // key:value (the key is kept), letters glued to a number (`syncSteps<*>`, `handle_write.<*>`),
         // name(args) / name[index]: the name is kept when only the arguments vary
         const glue = special || quoted || !isLetter(msg.charCodeAt(cs)) ? -1 : keyValueEnd(msg, cs, ce);
-        if (glue !== -1) ((pa = start), (pb = glue), (wild = true), (sa = ce), (sb = end));
-        else if (open > cs && !prefixDigit && !special && !quoted && allLetters(msg, cs, open) && open + 1 < ce) ((pa = start), (pb = open + 1), (wild = true), (sa = ce), (sb = end));
-        else if (cs === start && ce === end) ((pa = pb = 0), (wild = true));
-        else ((pa = start), (pb = cs), (wild = true), (sa = ce), (sb = end));
-      } else ((pa = start), (pb = end), (wild = false));
+        if (glue !== -1) { pa = start; pb = glue; wild = true; sa = ce; sb = end; }
+        else if (open > cs && !prefixDigit && !special && !quoted && allLetters(msg, cs, open) && open + 1 < ce) { pa = start; pb = open + 1; wild = true; sa = ce; sb = end; }
+        else if (cs === start && ce === end) { pa = pb = 0; wild = true; }
+        else { pa = start; pb = cs; wild = true; sa = ce; sb = end; }
+      } else { pa = start; pb = end; wild = false; }
     }
     if (json === null && wild && pa === pb && sa === sb) {
       if (prevWild) continue;

@@ -7,6 +7,7 @@ import { railwayDay, railwayLine } from './railway-lines.js';
 import { FINDING_SEVERITY_RANK, type FindingSeverity } from '../../src/model.js';
 
 const DAY = Date.parse('2026-05-04T00:00:00Z');
+// eslint-disable-next-line no-control-regex -- an ANSI escape sequence is what the tests look for
 const ANSI = /\u001b\[/;
 
 function tmp(): string {

@@ -21,6 +21,7 @@ describe('progress bar', () => {
     p.onProgress!(total / 2);
     p.done();
     const frames = io.err.split('\r').filter(Boolean);
+    // eslint-disable-next-line no-control-regex -- the frame ends with ESC [K, which erases the rest of the line
     expect(frames[0]).toMatch(/^reading \[█{8}░{22}\]  25%  16 of 64 MB\u001b\[K$/);
     expect(frames[1]).toMatch(/^reading \[█{15}░{15}\]  50%  32 of 64 MB/);
     expect(frames).toHaveLength(3);

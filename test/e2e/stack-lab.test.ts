@@ -64,7 +64,6 @@ afterAll(() => {
 const run = (name: RunName): Read => reads.get(name)!;
 const serious = (fs: Finding[]) => fs.filter((f) => FINDING_SEVERITY_RANK[f.severity] >= FINDING_SEVERITY_RANK.medium);
 const describeFindings = (fs: Finding[]) => fs.map((f) => `${f.severity} ${f.detector}: ${f.title}`).join('\n');
-const text = (f: Finding) => `${f.title}\n${f.summary}\n${JSON.stringify(f.data)}`;
 
 /** The one finding of `detector` that `pred` accepts (failing with the run's findings listed). */
 function finding(r: Read, detector: string | RegExp, pred: (f: Finding) => boolean = () => true): Finding {

@@ -15,14 +15,14 @@ describe('terminal summary', () => {
     expect(text).toContain('  ✓ Recovered automatically within 25 s');
     expect(text).toContain('detector slow-queries failed: boom: cannot read x');
     expect(text).toMatch(/76 lines from 1 input, 76 records, 35 errors/);
-    expect(text).not.toMatch(/\u001b\[/);
+    expect(text).not.toContain('\u001b[');
   });
 
   it('colors severities only when asked, and redacts', () => {
     const i = input();
     i.findings[0]!.title = 'Leak of password=hunter22';
     const text = renderText(i, { color: true });
-    expect(text).toMatch(/\u001b\[31mhigh\u001b\[39m/);
+    expect(text).toContain('\u001b[31mhigh\u001b[39m');
     expect(text).not.toContain('hunter22');
   });
 });

@@ -124,6 +124,7 @@ describe('railway-json: the ways through a line agree', () => {
   const lines = Array.from({ length: 2500 }, () => line(r));
 
   it('bytes of the line and bytes made from the string give the same events (ASCII lines)', () => {
+    // eslint-disable-next-line no-control-regex -- ASCII is every code from 0 to 127
     const ascii = lines.filter((l) => /^[\x00-\x7f]*$/.test(l));
     expect(ascii.length).toBeGreaterThan(1200);
     const fromString = runFormat(railwayJson, ascii).events;
@@ -131,12 +132,14 @@ describe('railway-json: the ways through a line agree', () => {
   });
 
   it('lines read in place inside one long string give the same events as lines of their own', () => {
+    // eslint-disable-next-line no-control-regex -- ASCII is every code from 0 to 127
     const ascii = lines.filter((l) => /^[\x00-\x7f]*$/.test(l));
     expect(plain(runInPlace(ascii))).toEqual(plain(runFormat(railwayJson, ascii).events));
   });
 
   it('the scanner and JSON.parse give the same events', () => {
     // Control characters are the one thing the scanner accepts and JSON.parse does not (documented).
+    // eslint-disable-next-line no-control-regex -- the control characters are what the filter leaves out
     const valid = lines.filter((l) => !/[\u0000-\u001f]/.test(l) && l.trimStart().startsWith('{"'));
     expect(valid.length).toBeGreaterThan(1200);
     // A first key holding an escape: the scanner declines the line, JSON.parse reads it.
@@ -166,6 +169,7 @@ describe('railway-json: the ways through a line agree', () => {
   });
 
   it('read-input reads ASCII chunks in pieces: CRLF ends, lines longer than a piece, pieces across chunks', async () => {
+    // eslint-disable-next-line no-control-regex -- ASCII is every code from 0 to 127
     const ascii = lines.filter((l) => l.trim().length > 0 && /^[\x00-\x7f]*$/.test(l));
     const long = (n: number) => JSON.stringify({ message: 'x'.repeat(n), timestamp: '2026-02-07T19:12:02Z', level: 'error', note: 'long' });
     const head = Array.from({ length: 64 }, (_, i) => JSON.stringify({ message: `warm-up ${i}`, timestamp: '2026-02-07T19:12:02Z', level: 'info' }));
