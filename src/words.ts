@@ -1,4 +1,5 @@
-// Small pieces of English that detectors (their narratives) and renderers share: durations, plurals, lists.
+// Small pieces of English that detectors (their narratives and report labels) and renderers share:
+// durations, numbers, money, shares, plurals, lists.
 
 /**
  * A duration in words from seconds: `45 s`, `12 min`, `1.5 h`, `2 days` (a tenth from an hour up).
@@ -26,6 +27,33 @@ export function int(n: number): string {
   const neg = s.startsWith('-');
   const d = neg ? s.slice(1) : s;
   return (neg ? '-' : '') + d.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** A number with at most `digits` decimals and no trailing zeros (`3.2`, `80`, `0.05`). */
+export function num(n: number, digits = 1): string {
+  if (!Number.isFinite(n)) return String(n);
+  const r = +n.toFixed(digits);
+  return Math.abs(r) >= 1000 ? int(r) : String(r);
+}
+
+/** Money in dollars: two decimals, or more when the amount is under a cent. */
+export function money(n: number, currency = 'USD'): string {
+  const sym = currency === 'USD' ? '$' : '';
+  const suffix = sym ? '' : ` ${currency}`;
+  const abs = Math.abs(n);
+  const s = abs > 0 && abs < 0.01 ? abs.toFixed(4) : abs.toFixed(2);
+  return `${n < 0 ? '-' : ''}${sym}${s}${suffix}`;
+}
+
+/** A share (0..1) as a whole percentage, `<1%` for small non-zero ones. */
+export function percent(share: number): string {
+  if (share > 0 && share < 0.005) return '<1%';
+  return `${Math.round(share * 100)}%`;
+}
+
+/** `2026-02-07 19:12 UTC`, for headings and windows. */
+export function minuteOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 }
 
 /** `1 finding`, `3 findings`, `12,345 lines` (whole counts with thousands separators). */

@@ -8,13 +8,14 @@
 // Works on each template's sorted `times` (kept for every template, info level included); see
 // stats/periodicity.ts for the estimator (runs, median gap, chains with harmonic folding, jitter by
 // MAD, snapping to a round period, phase regression with Theil–Sen and OLS standard error).
-import type { FindingSeverity, Level } from '../model.js';
+import type { Finding, FindingSeverity, Level } from '../model.js';
 import { LEVEL_RANK } from '../model.js';
 import type { TimelineSummary, TemplateSummary, TimelineEvent } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { humanDuration } from '../words.js';
 import { evidenceOf, evidenceOfTemplate } from './shared/evidence.js';
 import { eventsOfTemplates } from './shared/template-index.js';
+import { humanSeconds, num } from '../words.js';
 import {
   estimatePeriod,
   snapPeriod,
@@ -68,6 +69,13 @@ export const cadenceDrift = defineDetector({
   meta: {
     id: 'cadence-drift',
     title: 'Recurring jobs and errors: cadence and drift',
+    report: {
+      summaryLabel: () => 'a drifting recurring failure',
+      summaryDetail: (fs: Finding<CadenceDriftData>[]) => {
+        const d = fs[0]!.data.driftSecondsPerCycle;
+        return d !== null ? `drifting ${num(Math.abs(d), 0)} s per ${humanSeconds(fs[0]!.data.periodSeconds)} cycle beside an exact schedule` : undefined;
+      },
+    },
     explanation:
       'Finds templates that recur on a period (6 runs or more), estimates the period robustly (runs collapsed, median gap, ' +
       'chains of runs with harmonic folding for missed runs, off-beat runs and restarts set apart, jitter from the gap residuals), ' +
@@ -100,7 +108,7 @@ export const cadenceDrift = defineDetector({
       nominalPeriodsSeconds: 'Round periods a schedule is written in.',
     },
   },
-  detect(t, o) {
+  detect(t, o): DetectedFinding<CadenceDriftData>[] {
     const popts: PeriodOptions = {
       runGapMs: (o.runGapSeconds as number) * 1000,
       minRuns: o.minRuns as number,

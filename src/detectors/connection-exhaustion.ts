@@ -72,6 +72,7 @@ export const connectionExhaustion = defineDetector({
   meta: {
     id: 'connection-exhaustion',
     title: 'Connection exhaustion (server slots or application pool)',
+    report: { summaryLabel: () => 'connection exhaustion' },
     explanation:
       'PostgreSQL refusing connections ("sorry, too many clients already", "remaining connection slots are reserved") and application pools ' +
       'running dry, in their library\'s words (SQLAlchemy "QueuePool limit of size N overflow M reached", psycopg2, psycopg_pool, asyncpg, ' +

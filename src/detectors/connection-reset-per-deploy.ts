@@ -8,13 +8,14 @@
 // nearest client stop with −before ≤ onset − stop ≤ after + draining; recall = stops followed by a
 // burst / stops; chance level p0 = min(1, stops·(before + after)/T) and the binomial tail
 // P(X ≥ matched | bursts, p0) says whether the alignment could be luck.
-import type { Evidence } from '../model.js';
+import type { Evidence, Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { eventsOfTemplates } from './shared/template-index.js';
 import { humanDuration } from '../words.js';
 import { evidenceOf, isoSeconds, clockOf } from './shared/evidence.js';
 import { LIFECYCLE_INTERESTS, isFailure, lifecycleOf, type ContainerLife, type LifecycleTransition } from './shared/lifecycle.js';
+import { int, plural } from '../words.js';
 
 /** A failure line this long before a stop line is the same death. */
 const CRASH_BEFORE_STOP_MS = 30_000;
@@ -171,6 +172,14 @@ export const connectionResetPerDeploy = defineDetector({
   meta: {
     id: 'connection-reset-per-deploy',
     title: 'Connection resets at every deploy',
+    report: {
+      summaryLabel: () => 'no graceful shutdown',
+      summaryDetail: (fs: Finding<ConnectionResetPerDeployData>[]) => {
+        const stops = fs.reduce((a, f) => a + ('stops' in f.data ? f.data.stops.length : 0), 0);
+        const resets = fs.reduce((a, f) => a + ('attributed' in f.data ? f.data.attributed : 0), 0);
+        return stops > 0 ? `${int(resets)} database connections dropped at ${plural(stops, 'container stop')}` : undefined;
+      },
+    },
     explanation:
       'PostgreSQL "could not receive data from client: Connection reset by peer" (and unexpected EOF, broken pipe, connection to client lost) ' +
       'lined up with the container stops of the services using the database (a life that ended without a stop line, its server started ' +
@@ -198,7 +207,7 @@ export const connectionResetPerDeploy = defineDetector({
     },
     interests: [...RESET_PATTERNS.map((p) => p.re), ...LIFECYCLE_INTERESTS],
   },
-  detect(t, o) {
+  detect(t, o): DetectedFinding<ConnectionResetPerDeployData>[] {
     // When even the busiest reset template's timestamps were thinned, counts are of a sample.
     const { resets, every: sampledEvery } = resetsOf(t);
     const sampleNote = sampledEvery > 1 ? ` Counted on a sample, 1 in ${sampledEvery} of the resets (the timeline thinned them): the true counts are larger.` : '';

@@ -5,7 +5,7 @@
 // service started shortly before the stop: a zero-downtime redeploy), stopped, or still running.
 // Crash loop (detection.md §4): at least 3 troubled starts (short life, failure, or a start that
 // never saw its stop before the next one) of one service and deployment within 10 minutes.
-import type { Evidence, FindingSeverity } from '../model.js';
+import type { Evidence, Finding, FindingSeverity } from '../model.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { evidenceOf, isoSeconds, clockOf } from './shared/evidence.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf, replacements, type ContainerLife, type LifecycleMarker, type LifecycleTransition } from './shared/lifecycle.js';
@@ -87,6 +87,13 @@ export const containerChurn = defineDetector({
   meta: {
     id: 'container-churn',
     title: 'Container churn',
+    report: {
+      summaryLabel: () => 'container churn',
+      summaryDetail: (fs: Finding<ContainerChurnData>[]) => {
+        const n = fs.reduce((a, f) => a + f.data.shortLived, 0);
+        return n > 0 ? `${plural(n, 'container')} stopped within a minute of starting` : undefined;
+      },
+    },
     explanation:
       'Container starts and stops (Railway "Starting/Stopping Container", Heroku dyno states, uvicorn/gunicorn/PostgreSQL start-up and shut-down lines), ' +
       'paired per deployment when the lines carry its id; otherwise by the server\'s pid when both ends name it (PostgreSQL\'s postmaster, uvicorn), ' +
@@ -113,7 +120,7 @@ export const containerChurn = defineDetector({
     },
     interests: [...LIFECYCLE_INTERESTS],
   },
-  detect(t, o) {
+  detect(t, o): DetectedFinding<ContainerChurnData>[] {
     const lc = lifecycleOf(t);
     if (lc.lives.length === 0) return [];
     const shortMs = o.shortLivedSeconds * 1000;

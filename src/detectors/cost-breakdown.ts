@@ -6,10 +6,11 @@
 // few sample intervals so a gap in the export is not billed as if the last value held; egress is
 // summed per interval, or, when the series never decreases except at resets, as a cumulative
 // counter (its increments). Private-network traffic (NETWORK_RX, internal TX) is free.
-import type { Evidence, MetricSeries } from '../model.js';
+import type { Evidence, Finding, MetricSeries } from '../model.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { humanDuration } from '../words.js';
 import { sumSameTimestamps } from './shared/series.js';
+import { money as amount, percent } from '../words.js';
 
 export type Resource = 'memory' | 'cpu' | 'egress' | 'volume';
 
@@ -122,10 +123,29 @@ export type CostBreakdownData = {
   };
 };
 
+/** The costliest resource and its share of the bill. */
+function topItem(d: CostBreakdownData): CostBreakdownData['items'][number] | undefined {
+  const top = [...d.items].sort((a, b) => b.cost - a.cost)[0];
+  if (top === undefined) return undefined;
+  const sum = d.items.reduce((a, x) => a + x.cost, 0);
+  return { ...top, share: top.share || (sum > 0 ? top.cost / sum : 0) };
+}
+
 export const costBreakdown = defineDetector({
   meta: {
     id: 'cost-breakdown',
     title: 'Cost per resource',
+    report: {
+      dashboard: 'cost',
+      summaryLabel: (fs: Finding<CostBreakdownData>[]) => {
+        const top = topItem(fs[0]!.data);
+        return top ? `${top.resource.toLowerCase()} as ${percent(top.share)} of costs` : 'cost';
+      },
+      summaryDetail: (fs: Finding<CostBreakdownData>[]) => {
+        const top = topItem(fs[0]!.data);
+        return top ? `${amount(top.cost)} of ${amount(fs[0]!.data.total)}` : undefined;
+      },
+    },
     explanation:
       'What the metric series cost at Railway\'s usage prices (memory per GB-month, CPU per vCPU-month, volume per GB-month, public egress per GB; ' +
       'month = 43,200 minutes), per resource and per service, for the window and projected to 7 and 30 days. Says which resource is the lever: ' +
@@ -151,7 +171,7 @@ export const costBreakdown = defineDetector({
       egressMode: "'auto' (cumulative when the series never decreases except at resets), 'interval' (each value is the traffic of its interval) or 'cumulative'",
     },
   },
-  detect(t, o) {
+  detect(t, o): DetectedFinding<CostBreakdownData>[] {
     const billed = t.metrics.filter((m) => resourceOf(m.measurement) !== null && m.ts.length > 0);
     if (billed.length === 0) return [];
     const price: Record<Resource, number> = {

@@ -10,7 +10,7 @@ import type { TimelineSummary } from '../timeline/timeline.js';
 /** Threshold values a config file may override (numbers, strings, booleans, lists of them). */
 export type DetectorOptionValue = number | string | boolean | number[] | string[];
 
-export interface DetectorMeta<O extends Record<string, DetectorOptionValue>, Id extends string = string> {
+export interface DetectorMeta<O extends Record<string, DetectorOptionValue>, Id extends string = string, D = Record<string, unknown>> {
   id: Id;
   title: string;
   /** What it looks for and why it matters, for `hindsight detectors` and docs/detectors.md. */
@@ -25,6 +25,27 @@ export interface DetectorMeta<O extends Record<string, DetectorOptionValue>, Id 
    * records are always kept). Tested once per template, on its first message.
    */
   interests?: RegExp[];
+  /** How the reports present its findings (they name no detector: they ask this). */
+  report?: ReportMeta<D>;
+}
+
+/**
+ * What the reports need to know of a detector's findings, as plain text from its typed data (the
+ * report adds the markup). Without it, its findings are log findings named by their titles.
+ */
+export interface ReportMeta<D> {
+  /**
+   * Drawn in the dashboard (section 2) rather than in Log Analysis (section 1): beside the memory
+   * series of its service (`memory`: data with service, shape, minMb, maxMb, periodSeconds, ...) or
+   * as a cost table (`cost`: data with items, total, currency, windowHours, projections).
+   */
+  dashboard?: 'memory' | 'cost';
+  /** `errors`: its sparkline counts every error of the window (a burst is many templates at once), not its own records. */
+  sparkline?: 'errors';
+  /** A short name for its findings in the Summary (`invisible errors`), given all of them. */
+  summaryLabel?(fs: Finding<D>[]): string;
+  /** The key figures in parentheses after the label, or undefined to fall back on a finding's title. */
+  summaryDetail?(fs: Finding<D>[]): string | undefined;
 }
 
 /**
@@ -38,7 +59,7 @@ export type DetectedFinding<D = Record<string, unknown>> = Omit<Finding<D>, 'det
 
 /** `D` is the shape of its findings' `data` (the detector exports it), `Id` its id. */
 export interface Detector<O extends Record<string, DetectorOptionValue> = Record<string, DetectorOptionValue>, D = Record<string, unknown>, Id extends string = string> {
-  meta: DetectorMeta<O, Id>;
+  meta: DetectorMeta<O, Id, D>;
   detect(timeline: TimelineSummary, options: O): DetectedFinding<D>[];
 }
 

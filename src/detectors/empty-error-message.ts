@@ -13,7 +13,7 @@
 // Work is per template (the miner's `emptyTail`, checked once) plus one cheap look at each kept
 // error event's last line and error attribute; nothing here reads input lines.
 import { cutText, redactSecrets } from '../redact.js';
-import type { Level, LogEvent } from '../model.js';
+import type { Finding, Level, LogEvent } from '../model.js';
 import { LEVEL_RANK } from '../model.js';
 import type { TimelineEvent, TimelineSummary, TemplateSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
@@ -24,6 +24,7 @@ import { estimatePeriod, snapPeriod, DEFAULT_PERIOD_OPTIONS } from './shared/sta
 import { requestOf, endpointOf, UserFacingJudge } from './shared/request-failures.js';
 import { periodPhrase } from './cadence-drift.js';
 import { templateMayMatch, templatePositions } from './shared/template-index.js';
+import { int, plural } from '../words.js';
 
 export type EmptyKind = 'tail' | 'exception-type' | 'empty-field' | 'empty-object' | 'empty-value' | 'empty-message';
 
@@ -83,6 +84,13 @@ export const emptyErrorMessage = defineDetector({
   meta: {
     id: 'empty-error-message',
     title: 'Error messages without their detail',
+    report: {
+      summaryLabel: () => 'invisible errors',
+      summaryDetail: (fs: Finding<EmptyErrorMessageData>[]) => {
+        const n = fs.reduce((a, f) => a + f.data.count, 0);
+        return `${int(n)} error records in ${plural(fs.length, 'template')} with nothing after the colon: no exception type, no traceback`;
+      },
+    },
     explanation:
       'Finds error-or-worse records whose message ends where the exception text should be ("Materialization loop error:", ' +
       '"error": "" in a JSON log, a traceback ending in a bare exception type, "TimeoutError()"): the mark of ' +
@@ -103,7 +111,7 @@ export const emptyErrorMessage = defineDetector({
       continuationSeconds: 'A heading ending in ":" whose next entry of the same service, within this many seconds, is a traceback or error line is not empty.',
     },
   },
-  detect(t, o) {
+  detect(t, o): DetectedFinding<EmptyErrorMessageData>[] {
     const minRank = LEVEL_RANK[(o.minLevel as Level) in LEVEL_RANK ? (o.minLevel as Level) : 'error'];
     const groups = new Map<string, Group>();
     const tailGroups = new Map<number, Group>();

@@ -21,7 +21,7 @@
 //    affected service (one naming the affected endpoint when there is one), from template times;
 //    and how it came: on its own, after a start of the service (lifecycle), or not known (the next
 //    success came so late that the logs cannot tell a service that was down from one that was idle).
-import type { FindingSeverity } from '../model.js';
+import type { Finding, FindingSeverity } from '../model.js';
 import { LEVEL_RANK } from '../model.js';
 import type { TimelineEvent, TimelineSummary, TemplateSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
@@ -32,6 +32,7 @@ import { requestOf, endpointOf, UserFacingJudge } from './shared/request-failure
 import { recordsBehind, weightOf } from './shared/event-groups.js';
 import { levelCueOf, levelOfWord } from '../ingest/level.js';
 import { classifyLifecycle, isFailure, LIFECYCLE_INTERESTS, lifecycleOf } from './shared/lifecycle.js';
+import { humanSeconds, minuteOf } from '../words.js';
 
 interface Occurrence {
   ts: number;
@@ -95,6 +96,16 @@ export const errorCluster = defineDetector({
   meta: {
     id: 'error-cluster',
     title: 'Error bursts and the event that led them',
+    report: {
+      sparkline: 'errors',
+      summaryLabel: (fs: Finding<ErrorClusterData>[]) => (fs.length > 1 ? `${fs.length} error bursts` : `an outage of ${fs[0]!.data.count} errors`),
+      summaryDetail: (fs: Finding<ErrorClusterData>[]) => {
+        const f = fs[0]!;
+        const endpoints = [...new Set(f.data.endpoints.map((e) => e.endpoint).filter((e) => e.length > 0))];
+        // The detector's own duration (whole seconds, as its section prints it), so both agree.
+        return `${fs.length > 1 ? `${fs.length} bursts; the first ` : ''}at ${minuteOf(Date.parse(f.data.start))}, over ${humanSeconds(f.data.durationSeconds)}${endpoints.length > 0 ? `, failing ${endpoints.slice(0, 3).join(', ')}` : ''}`;
+      },
+    },
     explanation:
       'Groups error records into failures (lines of one failure logged together), sessionises them by gaps with an adaptive ε ' +
       '(optimal 2-means on log gaps), and keeps sessions whose failure rate is at least 10 times the baseline and improbable under it ' +
@@ -137,7 +148,7 @@ export const errorCluster = defineDetector({
     // Starts of the affected service tell a recovery by restart from one on its own.
     interests: [...LIFECYCLE_INTERESTS],
   },
-  detect(t, o) {
+  detect(t, o): DetectedFinding<ErrorClusterData>[] {
     const judge = new UserFacingJudge();
     const stream = occurrencesOf(t);
     const real = stream.some((x) => x.dropped > 0) ? stream.filter((x) => x.dropped === 0) : stream;

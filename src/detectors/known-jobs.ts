@@ -49,6 +49,7 @@ export const knownJobs = defineDetector({
   meta: {
     id: 'known-jobs',
     title: 'Declared periodic jobs: missed and stopped runs',
+    report: { summaryLabel: () => 'a declared job that did not run' },
     explanation:
       'For each periodic job declared in hindsight.config.json (a regular expression for its messages and its period), counts its runs in the window against ' +
       'the runs expected, finds the gaps where runs were missed, and says when the job stopped before the end of the window or never ran at all.',
@@ -63,7 +64,7 @@ export const knownJobs = defineDetector({
       runGapSeconds: 'Records of the job closer than this are one run.',
     },
   },
-  detect(t: TimelineSummary, o) {
+  detect(t: TimelineSummary, o): DetectedFinding<KnownJobsData>[] {
     const out: DetectedFinding<KnownJobsData>[] = [];
     const { start, end } = t.window;
     if (start === null || end === null || end <= start) return out;

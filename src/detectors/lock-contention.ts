@@ -99,6 +99,7 @@ export const lockContention = defineDetector({
   meta: {
     id: 'lock-contention',
     title: 'Lock waits, deadlocks and lock timeouts',
+    report: { summaryLabel: () => 'lock contention' },
     explanation:
       'PostgreSQL lock waits logged by log_lock_waits ("still waiting for ... after N ms", "acquired ... after N ms"), deadlocks ' +
       '("deadlock detected" with the processes of the cycle) and statements cancelled by lock_timeout, per database service, with the ' +

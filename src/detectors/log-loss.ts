@@ -27,6 +27,7 @@ export const logLoss = defineDetector({
   meta: {
     id: 'log-loss',
     title: 'Log lines dropped by the platform',
+    report: { summaryLabel: () => 'log lines dropped by the platform' },
     explanation:
       'Railway\'s "rate limit of 500 logs/sec reached ... Messages dropped: N": lines lost before hindsight could read them. Counts in the ' +
       'minutes around them are lower bounds; the dropped totals are listed per minute so bursts there can be read as larger.',

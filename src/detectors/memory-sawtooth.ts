@@ -3,7 +3,7 @@
 // starts and stops in the logs (lifecycle.ts): a "sawtooth" whose every drop is a restart is a
 // leak cut short by restarts. For a sawtooth, drops that line up with a recurring log template
 // (an hourly job finishing) name the likely source. One finding per service with memory data.
-import type { Evidence, FindingSeverity, MetricSeries } from '../model.js';
+import type { Evidence, Finding, FindingSeverity, MetricSeries } from '../model.js';
 import type { TimelineSummary, TemplateSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { humanDuration } from '../words.js';
@@ -11,6 +11,7 @@ import { isoSeconds, clockOf } from './shared/evidence.js';
 import { LIFECYCLE_INTERESTS, classifyLifecycle, lifecycleOf } from './shared/lifecycle.js';
 import { memoryShape, DEFAULT_SHAPE_OPTIONS, type MemoryShape, type ShapeResult, type Drop } from './shared/memory-shape.js';
 import { sumSameTimestamps } from './shared/series.js';
+import { num } from '../words.js';
 
 const round = (x: number, d = 0) => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -119,6 +120,14 @@ export const memorySawtooth = defineDetector({
   meta: {
     id: 'memory-sawtooth',
     title: 'Memory shape',
+    report: {
+      dashboard: 'memory',
+      summaryLabel: (fs: Finding<MemorySawtoothData>[]) => `memory ${fs[0]!.data.shape}`,
+      summaryDetail: (fs: Finding<MemorySawtoothData>[]) => {
+        const { minMb, maxMb, service } = fs[0]!.data;
+        return `${num(minMb, 0)}-${num(maxMb, 0)} MB${service ? ` in ${service}` : ''}`;
+      },
+    },
     explanation:
       'Classifies each service\'s memory series as sawtooth (repeated climbs and drops), leak (a steady climb, reset only by restarts), ' +
       'step (a level change), flat or irregular, with the cycle period, amplitude and trough trend. Drops are checked against container ' +
@@ -145,7 +154,7 @@ export const memorySawtooth = defineDetector({
     },
     interests: [...LIFECYCLE_INTERESTS],
   },
-  detect(t, o) {
+  detect(t, o): DetectedFinding<MemorySawtoothData>[] {
     const findings: DetectedFinding<MemorySawtoothData>[] = [];
     const series = t.metrics.filter((m: MetricSeries) => m.measurement === 'memory' && m.ts.length >= o.minSamples);
     for (const raw of series) {

@@ -34,6 +34,7 @@ export const missingRelation = defineDetector({
   meta: {
     id: 'missing-relation',
     title: 'Queries against missing tables',
+    report: { summaryLabel: () => 'queries against a missing table' },
     explanation:
       'PostgreSQL `relation "x" does not exist` errors (SQLSTATE 42P01) and their driver-side echo (UndefinedTableError), per table: ' +
       'the schema was not created or migrated before the app ran, or the app points at the wrong database or schema.',

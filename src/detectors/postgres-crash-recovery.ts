@@ -89,6 +89,7 @@ export const postgresCrashRecovery = defineDetector({
   meta: {
     id: 'postgres-crash-recovery',
     title: 'PostgreSQL crash recovery after an unclean stop',
+    report: { summaryLabel: () => 'database crash recovery' },
     explanation:
       'PostgreSQL starting with WAL crash recovery ("database system was not properly shut down; automatic recovery in progress", ' +
       '"was interrupted", "redo starts/done", "invalid record length") or restarting all its processes after one was killed (signal 9, ' +

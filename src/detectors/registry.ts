@@ -54,7 +54,7 @@ export const DETECTORS: readonly Detector<any, any>[] = REGISTERED;
 
 /** Every detector's `data` type by detector id, read off the registry: the typed finding contract. */
 export type DetectorData = {
-  [D in (typeof REGISTERED)[number] as D['meta']['id']]: D extends Detector<infer _O, infer Data, string> ? Data : never;
+  [D in (typeof REGISTERED)[number] as D['meta']['id']]: ReturnType<D['detect']>[number]['data'];
 };
 
 export type DetectorId = keyof DetectorData;

@@ -41,6 +41,7 @@ export const restartLoop = defineDetector({
   meta: {
     id: 'restart-loop',
     title: 'Restart loops',
+    report: { summaryLabel: () => 'a restart loop' },
     explanation:
       'The same service starting again and again within a short window (container, app server or PostgreSQL start lines; a container ' +
       'started while the one it replaced still ran, then stopped cleanly, is a redeploy and not counted), with the ' +

@@ -52,6 +52,7 @@ export const slowQueries = defineDetector({
   meta: {
     id: 'slow-queries',
     title: 'Slow queries (top statements by time)',
+    report: { summaryLabel: () => 'slow queries' },
     explanation:
       'PostgreSQL `duration: N ms` records at or over a threshold, grouped by normalized statement (literals and parameters as `?`) ' +
       'with count, total, mean, max and p95 like pgBadger\'s top queries. Needs log_min_duration_statement (or log_duration) on the server.',

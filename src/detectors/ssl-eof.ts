@@ -31,6 +31,7 @@ export const sslEof = defineDetector({
   meta: {
     id: 'ssl-eof',
     title: 'TLS handshakes dropped at accept',
+    report: { summaryLabel: () => 'dropped TLS handshakes' },
     explanation:
       'PostgreSQL "could not accept SSL connection: EOF detected" (and other reasons): peers that closed the connection during the TLS ' +
       'handshake. Isolated ones are probes or health checks; bursts point at clients killed while connecting (restart loops).',

@@ -154,6 +154,7 @@ export const timeouts = defineDetector({
   meta: {
     id: 'timeouts',
     title: 'Timeouts: statement, idle-in-transaction, idle-session, worker and task time limits, application, 504',
+    report: { summaryLabel: () => 'timeouts' },
     explanation:
       'Statements cancelled by statement_timeout, sessions ended by idle_in_transaction_session_timeout or idle_session_timeout, workers and ' +
       'tasks stopped at their time limit (gunicorn WORKER TIMEOUT, Celery soft and hard time limits, RQ, puma, Sidekiq, BullMQ stalled jobs), and ' +

@@ -109,6 +109,7 @@ export const unfinishedWork = defineDetector({
   meta: {
     id: 'unfinished-work',
     title: 'Work that starts and never ends',
+    report: { summaryLabel: () => 'work that never finishes' },
     explanation:
       'Paired start/end markers found generically (X_START/X_END, ITERATION_START/ITERATION_END, "Starting X"/"Finished X"), and task queues\' ' +
       'received and finished lines paired by task id (Celery), whose end is ' +

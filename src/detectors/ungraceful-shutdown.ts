@@ -62,6 +62,7 @@ export const ungracefulShutdown = defineDetector({
   meta: {
     id: 'ungraceful-shutdown',
     title: 'Stops without a graceful shutdown',
+    report: { summaryLabel: () => 'ungraceful shutdowns' },
     explanation:
       'Container stops not accompanied by the app\'s own shutdown lines (uvicorn "Shutting down"/"Finished server process", gunicorn ' +
       '"Handling signal: term", Node "SIGTERM received", PostgreSQL "received fast shutdown request"), SIGKILL after SIGTERM, exit 137 and ' +

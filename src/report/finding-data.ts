@@ -99,7 +99,7 @@ export function templatesOf(f: Finding, t: TimelineSummary): TemplateSummary[] {
 
 /** Times (epoch ms) of a finding's events: its templates' times when known, else its evidence times. */
 export function timesOf(f: Finding, t: TimelineSummary): number[] {
-  const tps = f.detector === 'error-cluster' ? [] : templatesOf(f, t);
+  const tps = templatesOf(f, t);
   if (tps.length > 0) {
     const out: number[] = [];
     for (const tp of tps) for (let i = 0; i < tp.times.length; i++) out.push(tp.times[i]!);

@@ -4,6 +4,8 @@
 // `redact` first, so no output path can skip it.
 import { cutText, inline, redact } from '../redact.js';
 import { inputName, int, plural } from '../words.js';
+// Number and time words the detectors' report labels use too; kept importable from here for the renderers.
+export { minuteOf, money, num, percent } from '../words.js';
 import type { InputSummary } from '../model.js';
 
 /** A fenced code block around `lines` (redacted), with a fence no line can close early. */
@@ -83,37 +85,10 @@ export function mermaidLabel(text: string): string {
   return redact(text).replace(/["`\r\n;#{}<>]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
-/** A number with at most `digits` decimals and no trailing zeros (`3.2`, `80`, `0.05`). */
-export function num(n: number, digits = 1): string {
-  if (!Number.isFinite(n)) return String(n);
-  const r = +n.toFixed(digits);
-  return Math.abs(r) >= 1000 ? int(r) : String(r);
-}
-
-/** Money in dollars: two decimals, or more when the amount is under a cent. */
-export function money(n: number, currency = 'USD'): string {
-  const sym = currency === 'USD' ? '$' : '';
-  const suffix = sym ? '' : ` ${currency}`;
-  const abs = Math.abs(n);
-  const s = abs > 0 && abs < 0.01 ? abs.toFixed(4) : abs.toFixed(2);
-  return `${n < 0 ? '-' : ''}${sym}${s}${suffix}`;
-}
-
-/** A share (0..1) as a whole percentage, `<1%` for small non-zero ones. */
-export function percent(share: number): string {
-  if (share > 0 && share < 0.005) return '<1%';
-  return `${Math.round(share * 100)}%`;
-}
-
 /** `2026-02-07T19:12:02` (UTC, seconds, no zone letter), the review's evidence style. */
 export function evidenceTime(iso: string | null): string {
   if (iso === null) return '                   ';
   return iso.slice(0, 19);
-}
-
-/** `2026-02-07 19:12 UTC`, for headings and windows. */
-export function minuteOf(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 }
 
 /** `2026-02-07T19:12:02Z`. */

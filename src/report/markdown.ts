@@ -8,8 +8,9 @@
 import type { ReportInput } from './json.js';
 import { inputWarnings, leftOutSentences } from './markdown-text.js';
 import { plural } from '../words.js';
+import { reportMetaOf } from './report-meta.js';
 import type { Ctx } from './markdown/context.js';
-import { DASHBOARD_DETECTORS, provenance, summary, titleOf } from './markdown/summary.js';
+import { provenance, summary, titleOf } from './markdown/summary.js';
 import { findingSection, notesSection } from './markdown/finding-section.js';
 import { dashboardSection } from './markdown/dashboard.js';
 import { gapsSection, workingWellSection } from './markdown/conclusions.js';
@@ -20,7 +21,7 @@ export function renderMarkdown(input: ReportInput): string {
   const { timeline: t, runs } = input;
   const findings = input.findings;
   const ctx: Ctx = { t, findings, ref: new Map(), byLocation: null };
-  const logFindings = findings.filter((f) => !DASHBOARD_DETECTORS.has(f.detector));
+  const logFindings = findings.filter((f) => reportMetaOf(f).dashboard === undefined);
   // Informational findings (a job on an exact cadence, ...) are evidence, not problems: one compact
   // table after the problems, which the healthy signals of section 4 cite.
   const problems = logFindings.filter((f) => f.severity !== 'info');

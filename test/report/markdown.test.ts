@@ -123,7 +123,7 @@ describe('markdown report', () => {
         { timestamp: '2026-03-02T01:00:00.000Z', service: 'web', location: 'x.log:1', text: 'payload ```` four ticks ``` and ``` closing' },
         { timestamp: null, service: 'web', location: 'x.log:2', text: 'line\nwith newline' },
       ],
-      data: { templates: [{ template: 'a | b `c`', count: 2 }], endpoints: ['GET /a|b'] },
+      data: { start: '2026-03-02T01:00:00Z', durationSeconds: 10, count: 2, templates: [{ template: 'a | b `c`', count: 2 }], endpoints: [{ endpoint: 'GET /a|b', count: 2 }] },
     };
     const md = scenarioReport([hostile]);
     expect(md).toContain('### 1.1 Errors with &lt;img src=x onerror=alert(1)&gt; and `ticks`');
@@ -134,6 +134,7 @@ describe('markdown report', () => {
     // The evidence fence is longer than any backtick run inside it, so it closes where it should.
     expect(md).toContain('`````\n2026-03-02T01:00:00  payload ```` four ticks ``` and ``` closing\nline ⏎ with newline\n`````');
     expect(md).toContain('- template `` a | b `c` `` (2×)');
+    expect(md).toContain('(at 2026-03-02 01:00 UTC, over 10 s, failing GET /a\\|b, §1.1)');
   });
 
   it('keeps hostile service names out of the markup of charts and headings', () => {

@@ -9,6 +9,7 @@ import { numberAt, objectsAt, stringAt } from '../finding-data.js';
 import { humanSeconds, int, plural } from '../../words.js';
 import { SPARK_WIDTH, type Ctx } from './context.js';
 import { postgresBlock } from './postgres.js';
+import { reportMetaOf } from '../report-meta.js';
 
 const CHART_POINTS = 72;
 const MAX_CHART_POINTS = 240;
@@ -66,8 +67,8 @@ export function dashboardSection(ctx: Ctx): string[] {
   const { t, findings } = ctx;
   const out: string[] = [];
   const series = t.metrics;
-  const memoryFindings = findings.filter((f) => f.detector === 'memory-sawtooth');
-  const costFindings = findings.filter((f) => f.detector === 'cost-breakdown');
+  const memoryFindings = findings.filter((f) => reportMetaOf(f).dashboard === 'memory');
+  const costFindings = findings.filter((f) => reportMetaOf(f).dashboard === 'cost');
   if (series.length === 0 && costFindings.length === 0) {
     out.push('No metric samples among the inputs. Add an export such as `railway metrics --raw --json` to get memory, CPU and network, and the cost they imply.', '');
     if (t.postgres.records > 0) out.push(...postgresBlock(t, 1));

@@ -9,6 +9,7 @@ import { affectedOf, countOf, timesOf } from '../finding-data.js';
 import { humanSeconds, int, plural } from '../../words.js';
 import { inline } from '../../redact.js';
 import { SPARK_WIDTH, type Ctx } from './context.js';
+import { reportMetaOf } from '../report-meta.js';
 
 const MAX_EVIDENCE_LINES = 12;
 
@@ -115,10 +116,11 @@ function findingSparkline(ctx: Ctx, f: Finding): string | null {
   if (start === null || end === null || end <= start) return null;
   // A burst is best seen against all the errors of the window (the per-minute histogram); other
   // findings against their own records (their templates' times, or their evidence).
-  const counts = f.detector === 'error-cluster' ? errorHistogram(ctx.t, start, end) : countBuckets(timesOf(f, ctx.t), start, end, SPARK_WIDTH);
+  const allErrors = reportMetaOf(f).sparkline === 'errors';
+  const counts = allErrors ? errorHistogram(ctx.t, start, end) : countBuckets(timesOf(f, ctx.t), start, end, SPARK_WIDTH);
   if (counts === null || counts.every((c) => c === 0)) return null;
   const per = humanSeconds((end - start) / SPARK_WIDTH / 1000);
-  const what = f.detector === 'error-cluster' ? 'errors of every kind' : 'its records';
+  const what = allErrors ? 'errors of every kind' : 'its records';
   return `**Timeline** (${what}): ${code(countSparkline(counts))} ${minuteOf(start)} → ${minuteOf(end)}, one column ≈ ${per}, peak ${Math.max(...counts)} in a column`;
 }
 

@@ -1,46 +1,17 @@
 // The top of the markdown report: the title, the provenance line and the Summary (the problems
 // that matter, one item per detector, with their key figures and the sections that hold them).
-// The per-detector tables of the report live here: which detectors the dashboard draws, and each
-// detector's Summary label and figures.
+// Each detector's Summary label and figures are its own (meta.report).
 import type { Finding } from '../../model.js';
 import { FINDING_SEVERITY_RANK } from '../../model.js';
 import type { TimelineSummary } from '../../timeline/timeline.js';
 import type { ReportInput } from '../json.js';
 import { VERSION } from '../../version.js';
-import { code, minuteOf, money, name, num, percent, prose, shorten } from '../markdown-text.js';
-import { affectedOf, countOf, numberAt, objectsAt, stringAt, timeAt } from '../finding-data.js';
+import { reportMetaOf } from '../report-meta.js';
+import { code, minuteOf, money, name, percent, prose, shorten } from '../markdown-text.js';
+import { numberAt } from '../finding-data.js';
 import { humanSeconds, int, listJoin, plural } from '../../words.js';
 import type { Ctx } from './context.js';
 import { capitalize, topCostItem } from './dashboard.js';
-
-/** Detectors whose findings are laid out in the dashboard section rather than in Log Analysis. */
-export const DASHBOARD_DETECTORS = new Set(['memory-sawtooth', 'cost-breakdown']);
-
-/** Short labels for the Summary, by detector id (the finding's own title is used otherwise). */
-const SUMMARY_LABEL: Record<string, (f: Finding) => string> = {
-  'empty-error-message': () => 'invisible errors',
-  'connection-reset-per-deploy': () => 'no graceful shutdown',
-  'error-cluster': (f) => (numberAt(f.data, 'count') !== undefined ? `an outage of ${numberAt(f.data, 'count')} errors` : 'an error burst'),
-  'cadence-drift': () => 'a drifting recurring failure',
-  'container-churn': () => 'container churn',
-  'memory-sawtooth': (f) => `memory ${stringAt(f.data, 'shape') ?? 'pattern'}`,
-  'cost-breakdown': (f) => {
-    const top = topCostItem(f);
-    return top ? `${top.resource.toLowerCase()} as ${percent(top.share)} of costs` : 'cost';
-  },
-  'postgres-crash-recovery': () => 'database crash recovery',
-  'restart-loop': () => 'a restart loop',
-  'slow-queries': () => 'slow queries',
-  'lock-contention': () => 'lock contention',
-  timeouts: () => 'timeouts',
-  'connection-exhaustion': () => 'connection exhaustion',
-  'unfinished-work': () => 'work that never finishes',
-  'ungraceful-shutdown': () => 'ungraceful shutdowns',
-  'missing-relation': () => 'queries against a missing table',
-  'ssl-eof': () => 'dropped TLS handshakes',
-  'log-loss': () => 'log lines dropped by the platform',
-  'known-jobs': () => 'a declared job that did not run',
-};
 
 export function titleOf(input: ReportInput): string {
   if (input.run?.title) return name(input.run.title);
@@ -91,10 +62,10 @@ export function summary(ctx: Ctx): string {
   }
   const items = [...groups.values()].slice(0, 4).map((fs) => {
     const f = fs[0]!;
-    const labelled = SUMMARY_LABEL[f.detector] as ((x: Finding) => string) | undefined;
-    const label = f.detector === 'error-cluster' && fs.length > 1 ? `${fs.length} error bursts` : labelled ? labelled(f) : f.title;
+    const { summaryLabel, summaryDetail } = reportMetaOf(f);
+    const label = summaryLabel ? summaryLabel(fs) : f.title;
     const refs = fs.map((x) => ctx.ref.get(x.id)).filter((r): r is string => r !== undefined);
-    const detail = SUMMARY_DETAIL[f.detector]?.(fs) ?? shorten(labelled ? f.title : f.summary || f.title, 100);
+    const detail = summaryDetail?.(fs) ?? shorten(summaryLabel ? f.title : f.summary || f.title, 100);
     return `**${name(label)}** (${prose(detail)}${refs.length > 0 ? `, ${refs.map((r) => `§${r}`).join(', ')}` : ''})`;
   });
   const critical = findings.filter((f) => f.severity === 'critical').length;
@@ -109,7 +80,7 @@ export function summary(ctx: Ctx): string {
 
 /** "Memory is 97% of the cost ($0.52 of $0.53 over 168 h)." when one resource dominates the bill. */
 function costSentence(findings: Finding[]): string | null {
-  const f = findings.find((x) => x.detector === 'cost-breakdown');
+  const f = findings.find((x) => reportMetaOf(x).dashboard === 'cost');
   if (!f) return null;
   const top = topCostItem(f);
   const total = numberAt(f.data, 'total');
@@ -117,47 +88,3 @@ function costSentence(findings: Finding[]): string | null {
   const hours = numberAt(f.data, 'windowHours');
   return `**${prose(capitalize(top.resource))} is ${percent(top.share)} of the cost** (${money(top.cost)} of ${money(total)}${hours !== undefined ? ` over ${humanSeconds(hours * 3600)}` : ''}).`;
 }
-
-/** The parenthesis after a Summary label: the finding's key figures, from its data. */
-const SUMMARY_DETAIL: Record<string, (fs: Finding[]) => string | undefined> = {
-  'empty-error-message': (fs) => {
-    const n = fs.reduce((a, f) => a + (countOf(f) ?? 0), 0);
-    return `${int(n)} error records in ${plural(fs.length, 'template')} with nothing after the colon: no exception type, no traceback`;
-  },
-  'error-cluster': (fs) => {
-    const f = fs[0]!;
-    const start = timeAt(f.data, 'start');
-    const end = timeAt(f.data, 'end');
-    const eps = affectedOf(f).endpoints;
-    const when = start !== undefined ? `at ${minuteOf(start)}` : '';
-    // The detector's own duration (whole seconds, as its section prints it), so both agree.
-    const seconds = numberAt(f.data, 'durationSeconds') ?? (start !== undefined && end !== undefined ? (end - start) / 1000 : undefined);
-    return `${fs.length > 1 ? `${fs.length} bursts; the first ` : ''}${when}${seconds !== undefined ? `, over ${humanSeconds(seconds)}` : ''}${eps.length > 0 ? `, failing ${eps.slice(0, 3).join(', ')}` : ''}`.replace(/^, /, '');
-  },
-  'connection-reset-per-deploy': (fs) => {
-    const stops = fs.reduce((a, f) => a + objectsAt(f.data, 'stops').length, 0);
-    const resets = fs.reduce((a, f) => a + (numberAt(f.data, 'attributed') ?? 0), 0);
-    return stops > 0 ? `${int(resets)} database connections dropped at ${plural(stops, 'container stop')}` : undefined;
-  },
-  'cadence-drift': (fs) => {
-    const d = numberAt(fs[0]!.data, 'driftSecondsPerCycle');
-    const p = numberAt(fs[0]!.data, 'periodSeconds');
-    return d !== undefined && p !== undefined ? `drifting ${num(Math.abs(d), 0)} s per ${humanSeconds(p)} cycle beside an exact schedule` : undefined;
-  },
-  'container-churn': (fs) => {
-    const n = fs.reduce((a, f) => a + (numberAt(f.data, 'shortLived') ?? 0), 0);
-    return n > 0 ? `${plural(n, 'container')} stopped within a minute of starting` : undefined;
-  },
-  'memory-sawtooth': (fs) => {
-    const f = fs[0]!;
-    const lo = numberAt(f.data, 'minMb');
-    const hi = numberAt(f.data, 'maxMb');
-    return lo !== undefined && hi !== undefined ? `${num(lo, 0)}-${num(hi, 0)} MB${stringAt(f.data, 'service') ? ` in ${stringAt(f.data, 'service')}` : ''}` : undefined;
-  },
-  'cost-breakdown': (fs) => {
-    const f = fs[0]!;
-    const top = topCostItem(f);
-    const total = numberAt(f.data, 'total');
-    return top && total !== undefined ? `${money(top.cost)} of ${money(total)}` : undefined;
-  },
-};
