@@ -3,7 +3,9 @@
 // Every string in it passes through `redactDeep`, so no path (a narrative quoting a line, a
 // template, a skipped line) can carry a secret out.
 import type { DetectorFinding } from '../detectors/registry.js';
+import type { Level, SourceKind } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
+import type { PostgresStatsSummary } from '../timeline/postgres-stats.js';
 import type { DetectorRun } from '../pipeline.js';
 import { isoOf } from '../ingest/timestamp.js';
 import { redactDeep } from '../redact.js';
@@ -32,9 +34,57 @@ export interface ReportInput {
   run?: RunInfo;
 }
 
+/** The JSON document `hindsight analyze --format json` writes; docs/hindsight.schema.json is its schema. */
+export interface JsonReport {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'hindsight'; version: string };
+  /** Given with --title. */
+  title?: string;
+  /** Earliest and latest time of any record or metric sample read (ISO 8601, or null). */
+  window: { start: string | null; end: string | null };
+  filter: { since: string | null; until: string | null; outsideWindow: number; ignoredByConfig: number };
+  services: string[];
+  inputs: JsonInput[];
+  stats: JsonStats;
+  /** Every detector that ran, in the order it ran. */
+  detectors: Omit<DetectorRun, 'ms'>[];
+  /** Ordered by severity (worst first), then by the time of the first evidence, then by id. */
+  findings: DetectorFinding[];
+}
+
+export interface JsonInput {
+  path: string;
+  format: string;
+  formatReason: string;
+  lines: number;
+  events: number;
+  skipped: number;
+  skippedExamples: { line: number; reason: string; text: string }[];
+  records: number;
+  samples: number;
+  services: string[];
+  firstTimestamp: string | null;
+  lastTimestamp: string | null;
+  warnings: string[];
+}
+
+export interface JsonStats {
+  records: number;
+  byLevel: Record<Level, number>;
+  bySource: Record<SourceKind, number>;
+  withoutTimestamp: number;
+  outlyingTimestamps: number;
+  labelledError: number;
+  labelledErrorNotError: number;
+  templates: number;
+  templateOverflow: number;
+  keptEventsDropped: number;
+  postgres: PostgresStatsSummary;
+}
+
 /** The JSON document `hindsight analyze --format json` writes. */
-export function buildJsonReport({ timeline, findings, runs, run }: ReportInput): Record<string, unknown> {
-  const doc = {
+export function buildJsonReport({ timeline, findings, runs, run }: ReportInput): JsonReport {
+  const doc: JsonReport = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'hindsight', version: VERSION },
     ...(run?.title ? { title: run.title } : {}),
