@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { InputError } from './ingest/read-input.js';
+import { InputError } from './ingest/input-error.js';
 import { ConfigError } from './config.js';
 import { VERSION } from './version.js';
 import { UsageError, type Io } from './commands/io.js';

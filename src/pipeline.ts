@@ -3,7 +3,10 @@
 import type { Finding, InputSummary, LogEvent, MetricSample } from './model.js';
 import { FINDING_SEVERITY_RANK } from './model.js';
 import { Timeline, type TimelineSummary } from './timeline/timeline.js';
-import { expandInputs, NotALogError, readInput, unreadInput, type ReadOptions } from './ingest/read-input.js';
+import { NotALogError } from './ingest/input-error.js';
+import { expandInputs } from './ingest/input-paths.js';
+import { unreadInput } from './ingest/input-summary.js';
+import { readInput, type ReadOptions } from './ingest/read-input.js';
 import { DETECTORS, type DetectorFinding } from './detectors/registry.js';
 import type { Detector, DetectorOptionValue } from './detectors/detector.js';
 

@@ -44,10 +44,10 @@ export interface LineParser {
   line(text: string, lineNo: number): void;
   /**
    * line() for a line read in place: the line is `text.slice(from, to)`, where `text` may hold
-   * many lines (read-input decodes ~64 KiB at a time rather than line by line), and its
+   * many lines (line-splitter.ts decodes ~64 KiB at a time rather than line by line), and its
    * characters are at hand as bytes: `bytes[off + i]` is `text.charCodeAt(i)` for from <= i < to
    * (ASCII, as read). Optional: a format that reads bytes faster than characters implements it;
-   * read-input calls it when it can. Whatever the format keeps beyond the line must not be a
+   * the splitter calls it when it can. Whatever the format keeps beyond the line must not be a
    * slice of `text` (see own-string.ts): it would keep the whole piece alive.
    */
   lineAt?(text: string, from: number, to: number, lineNo: number, bytes: Uint8Array, off: number): void;

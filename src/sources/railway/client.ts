@@ -2,7 +2,7 @@
 // what a long export meets on the way (rate limits, dropped connections, GraphQL errors). The
 // token goes into one request header and nowhere else: errors and progress name the variable it
 // came from, never its value, and any text from the server is cleaned of it before it is shown.
-import { InputError } from '../../ingest/read-input.js';
+import { InputError } from '../../ingest/input-error.js';
 import { registerSecret } from '../../redact.js';
 
 /** Railway's public endpoint (the CLI's `backboard`). */
