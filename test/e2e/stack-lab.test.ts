@@ -159,7 +159,20 @@ describe('node/faults: Fastify, pino, node-postgres, ioredis', () => {
     expect(x.data.count).toBe(1);
     expect(x.data.runtimeCrashes).toBe(1);
     expect(x.data.perService).toEqual({ api: 1 });
-    expect(Math.abs((x.data.heapMb as number) - NODE_SETTINGS.heapMb)).toBeLessThan(NODE_SETTINGS.heapMb * 0.15);
+    // The heap V8 said it held after its last full collections ("Mark-Compact a (b) -> c (d) MB"):
+    // how close that comes to --max-old-space-size depends on the allocations and the machine's
+    // load (53.6 MB and 74.4 MB were both seen for 64), so the finding is checked against what V8
+    // printed, and that against the limit loosely.
+    const printed = readdirSync(join(root, 'node/faults'))
+      .filter((file) => file.endsWith('.jsonl'))
+      .flatMap((file) => readFileSync(join(root, 'node/faults', file), 'utf8').split('\n'))
+      .map((line) => /Mark-Compact[^>]*-> ([0-9.]+) \(/.exec(line)?.[1])
+      .filter((mb): mb is string => mb !== undefined)
+      .map(Number);
+    expect(printed.length).toBeGreaterThan(0);
+    expect(x.data.heapMb).toBe(Math.max(...printed));
+    expect(x.data.heapMb as number).toBeGreaterThan(NODE_SETTINGS.heapMb * 0.5);
+    expect(x.data.heapMb as number).toBeLessThan(NODE_SETTINGS.heapMb * 1.5);
     const [occ] = x.data.occurrences as { exitCode: number; signal: string }[];
     expect(occ!.exitCode).toBe(134); // 128 + SIGABRT, as a container reports it
   });
