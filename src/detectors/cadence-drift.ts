@@ -70,6 +70,7 @@ export const cadenceDrift = defineDetector({
     id: 'cadence-drift',
     title: 'Recurring jobs and errors: cadence and drift',
     report: {
+      count: (f: Finding<CadenceDriftData>) => f.data.occurrences,
       summaryLabel: () => 'a drifting recurring failure',
       summaryDetail: (fs: Finding<CadenceDriftData>[]) => {
         const d = fs[0]!.data.driftSecondsPerCycle;

@@ -6,6 +6,7 @@
 // acquire timeouts in other words. The peak demand is set against the capacity when the logs say
 // it: the most sessions PostgreSQL had open at once, the pool size in the QueuePool message, pool
 // sizes the app printed at start-up.
+import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
@@ -72,7 +73,7 @@ export const connectionExhaustion = defineDetector({
   meta: {
     id: 'connection-exhaustion',
     title: 'Connection exhaustion (server slots or application pool)',
-    report: { summaryLabel: () => 'connection exhaustion' },
+    report: { summaryLabel: () => 'connection exhaustion', count: (f: Finding<ConnectionExhaustionData>) => f.data.count },
     explanation:
       'PostgreSQL refusing connections ("sorry, too many clients already", "remaining connection slots are reserved") and application pools ' +
       'running dry, in their library\'s words (SQLAlchemy "QueuePool limit of size N overflow M reached", psycopg2, psycopg_pool, asyncpg, ' +

@@ -173,6 +173,7 @@ export const connectionResetPerDeploy = defineDetector({
     id: 'connection-reset-per-deploy',
     title: 'Connection resets at every deploy',
     report: {
+      count: (f: Finding<ConnectionResetPerDeployData>) => ('attributed' in f.data ? f.data.attributed : undefined),
       summaryLabel: () => 'no graceful shutdown',
       summaryDetail: (fs: Finding<ConnectionResetPerDeployData>[]) => {
         const stops = fs.reduce((a, f) => a + ('stops' in f.data ? f.data.stops.length : 0), 0);

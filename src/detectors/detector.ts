@@ -40,6 +40,8 @@ export interface ReportMeta<D> {
    * as a cost table (`cost`: data with items, total, currency, windowHours, projections).
    */
   dashboard?: 'memory' | 'cost';
+  /** How many times the finding's thing happened (the `N occurrences` of its section, the digest's count); none without it. */
+  count?(f: Finding<D>): number | undefined;
   /** `errors`: its sparkline counts every error of the window (a burst is many templates at once), not its own records. */
   sparkline?: 'errors';
   /** A short name for its findings in the Summary (`invisible errors`), given all of them. */

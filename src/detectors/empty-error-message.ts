@@ -85,6 +85,7 @@ export const emptyErrorMessage = defineDetector({
     id: 'empty-error-message',
     title: 'Error messages without their detail',
     report: {
+      count: (f: Finding<EmptyErrorMessageData>) => f.data.count,
       summaryLabel: () => 'invisible errors',
       summaryDetail: (fs: Finding<EmptyErrorMessageData>[]) => {
         const n = fs.reduce((a, f) => a + f.data.count, 0);

@@ -97,6 +97,7 @@ export const errorCluster = defineDetector({
     id: 'error-cluster',
     title: 'Error bursts and the event that led them',
     report: {
+      count: (f: Finding<ErrorClusterData>) => f.data.count,
       sparkline: 'errors',
       summaryLabel: (fs: Finding<ErrorClusterData>[]) => (fs.length > 1 ? `${fs.length} error bursts` : `an outage of ${fs[0]!.data.count} errors`),
       summaryDetail: (fs: Finding<ErrorClusterData>[]) => {

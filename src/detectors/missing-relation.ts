@@ -2,6 +2,7 @@
 // the drivers' echo of it (asyncpg UndefinedTableError, psycopg2.errors.UndefinedTable). When they
 // start right after a deploy or a database restart, the schema was not created or migrated before
 // the app took traffic (review 001: "connected to PostgreSQL but no tables existed").
+import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
@@ -34,7 +35,7 @@ export const missingRelation = defineDetector({
   meta: {
     id: 'missing-relation',
     title: 'Queries against missing tables',
-    report: { summaryLabel: () => 'queries against a missing table' },
+    report: { summaryLabel: () => 'queries against a missing table', count: (f: Finding<MissingRelationData>) => f.data.count },
     explanation:
       'PostgreSQL `relation "x" does not exist` errors (SQLSTATE 42P01) and their driver-side echo (UndefinedTableError), per table: ' +
       'the schema was not created or migrated before the app ran, or the app points at the wrong database or schema.',

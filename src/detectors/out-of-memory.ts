@@ -4,7 +4,7 @@
 // and a SIGKILL (a shell's "Killed", exit 137) beside one of those lines: the kernel's OOM killer.
 // A SIGKILL alone is any kill (a stop timeout, `kill -9`, a supervisor) and is left to
 // process-exits. The lines one crash prints together are one occurrence.
-import type { FindingSeverity } from '../model.js';
+import type { Finding, FindingSeverity } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { signalOfExitCode, vocabularyInterest, type VocabularyMatch } from './shared/error-vocabulary.js';
@@ -54,6 +54,7 @@ export const outOfMemory = defineDetector({
   meta: {
     id: 'out-of-memory',
     title: 'Out of memory',
+    report: { count: (f: Finding<OutOfMemoryData>) => f.data.count },
     explanation:
       'Processes that ran out of memory, in their runtime\'s words: V8\'s "JavaScript heap out of memory" (with the heap size of its last ' +
       'GC lines), the JVM\'s OutOfMemoryError, Python\'s MemoryError, the Go runtime\'s "fatal error: out of memory", and a SIGKILL (a shell\'s ' +

@@ -5,6 +5,7 @@
 // "Killed" / "Aborted" / "Segmentation fault". The lines one exit prints together are one exit; an exit that
 // is an out-of-memory crash is left to out-of-memory, one at a time limit (Celery's hard limit kills
 // its pool process) to timeouts; SIGTERM and SIGINT are stops, not crashes.
+import type { Finding } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { signalOfExitCode, vocabularyInterest } from './shared/error-vocabulary.js';
@@ -52,6 +53,7 @@ export const processExits = defineDetector({
   meta: {
     id: 'process-exits',
     title: 'Processes that exited with a failure',
+    report: { count: (f: Finding<ProcessExitsData>) => f.data.count },
     explanation:
       'Processes that exited with a failure code or a signal, as the program that ran them reports it: Node\'s uncaught-exception exit, ' +
       'npm, yarn, pnpm and bun script failures ("error Command failed with exit code 1."), supervisord\'s unexpected exits, a shell\'s ' +

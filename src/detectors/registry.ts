@@ -59,6 +59,11 @@ export type DetectorData = {
 
 export type DetectorId = keyof DetectorData;
 
+// The build fails here when a detector's data type could not be read off it (it came out unknown):
+// give its detect() its return type, DetectedFinding<ItsData>[].
+type UnreadData = { [K in DetectorId]: unknown extends DetectorData[K] ? K : never }[DetectorId];
+true satisfies [UnreadData] extends [never] ? true : UnreadData;
+
 /**
  * A finding of a registered detector, its `data` typed by its `detector`: narrowing on `detector`
  * narrows `data`. `DetectorFinding<'error-cluster'>` is one detector's.

@@ -2,6 +2,7 @@
 // closed it during the TLS handshake. A few a day are port probes or TCP health checks; bursts
 // mean clients killed while connecting (a restarting app, a crash loop), as in review 001 where
 // they came with WAL recovery. PostgreSQL logs them at LOG level, so they are an interest.
+import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
@@ -31,7 +32,7 @@ export const sslEof = defineDetector({
   meta: {
     id: 'ssl-eof',
     title: 'TLS handshakes dropped at accept',
-    report: { summaryLabel: () => 'dropped TLS handshakes' },
+    report: { summaryLabel: () => 'dropped TLS handshakes', count: (f: Finding<SslEofData>) => f.data.count },
     explanation:
       'PostgreSQL "could not accept SSL connection: EOF detected" (and other reasons): peers that closed the connection during the TLS ' +
       'handshake. Isolated ones are probes or health checks; bursts point at clients killed while connecting (restart loops).',

@@ -5,7 +5,7 @@
 // WORKER TIMEOUT, Celery's soft and hard time limits, RQ, puma, Sidekiq, BullMQ stalled jobs),
 // handler timeouts the code names (WEBHOOK_HANDLER_TIMEOUT) and HTTP 504 responses.
 // Pool-acquire timeouts belong to connection-exhaustion and lock timeouts to lock-contention.
-import type { FindingSeverity } from '../model.js';
+import type { Finding, FindingSeverity } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { countBy, distinct, firstLast, recordsBehind, spreadEvidence, topCounts, weightOf } from './shared/event-groups.js';
@@ -154,7 +154,7 @@ export const timeouts = defineDetector({
   meta: {
     id: 'timeouts',
     title: 'Timeouts: statement, idle-in-transaction, idle-session, worker and task time limits, application, 504',
-    report: { summaryLabel: () => 'timeouts' },
+    report: { summaryLabel: () => 'timeouts', count: (f: Finding<TimeoutsData>) => f.data.count },
     explanation:
       'Statements cancelled by statement_timeout, sessions ended by idle_in_transaction_session_timeout or idle_session_timeout, workers and ' +
       'tasks stopped at their time limit (gunicorn WORKER TIMEOUT, Celery soft and hard time limits, RQ, puma, Sidekiq, BullMQ stalled jobs), and ' +

@@ -3,6 +3,7 @@
 // type, and does without them otherwise.
 import type { Finding } from '../model.js';
 import type { TemplateSummary, TimelineSummary } from '../timeline/timeline.js';
+import { reportMetaOf } from './report-meta.js';
 
 /** A finite number at `data[key]`, or undefined. */
 export function numberAt(data: Record<string, unknown> | undefined, key: string): number | undefined {
@@ -51,9 +52,9 @@ export function timeAt(data: Record<string, unknown> | undefined, key: string): 
   return undefined;
 }
 
-/** How many times the finding's thing happened, as the detector counted it. */
+/** How many times the finding's thing happened, as its detector counts it (meta.report.count). */
 export function countOf(f: Finding): number | undefined {
-  return numberAt(f.data, 'count') ?? numberAt(f.data, 'occurrences') ?? numberAt(f.data, 'attributed');
+  return reportMetaOf(f).count?.(f);
 }
 
 /** A template named by text: the finding's `template` field may hold the text or the stable key. */

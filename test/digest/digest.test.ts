@@ -182,17 +182,18 @@ describe('digest comparison', () => {
   const t = buildTimeline([{ at: D1, message: 'x' }]);
 
   it('calls a finding that comes back after a gap new, and says when it was last seen', () => {
+    // A detector that counts its findings (timeouts: data.count), so the counts are the findings' own.
     let state: DigestState | null = null;
-    for (const fs of [[finding('a:1', 3)], [], [finding('a:1', 5)]]) {
+    for (const fs of [[finding('timeouts:1', 3)], [], [finding('timeouts:1', 5)]]) {
       const d = compare(state, t, fs);
       state = nextState(state, d, t, fs);
       if (d.run === 3) {
-        expect(d.fresh.map((c) => [c.id, c.returnedAfterRun])).toEqual([['a:1', 1]]);
+        expect(d.fresh.map((c) => [c.id, c.returnedAfterRun])).toEqual([['timeouts:1', 1]]);
         expect(d.ongoing).toEqual([]);
         expect(renderDigest(d)).toContain('back after last being seen in run 1');
       }
     }
-    expect(state!.findings['a:1']!.counts).toEqual([3, 0, 5]);
+    expect(state!.findings['timeouts:1']!.counts).toEqual([3, 0, 5]);
   });
 
   it('orders by severity, redacts what it prints and stores, and forgets long-resolved findings', () => {
