@@ -136,7 +136,7 @@ export const costBreakdown = defineDetector({
     id: 'cost-breakdown',
     title: 'Cost per resource',
     report: {
-      dashboard: 'cost',
+      dashboard: { cost: (f: Finding<CostBreakdownData>) => f.data },
       summaryLabel: (fs: Finding<CostBreakdownData>[]) => {
         const top = topItem(fs[0]!.data);
         return top ? `${top.resource.toLowerCase()} as ${percent(top.share)} of costs` : 'cost';

@@ -29,17 +29,42 @@ export interface DetectorMeta<O extends Record<string, DetectorOptionValue>, Id 
   report?: ReportMeta<D>;
 }
 
+/** The figures the dashboard draws beside a service's memory series. */
+export interface MemoryPanel {
+  service: string;
+  /** `sawtooth`, `leak`, ... */
+  shape: string;
+  minMb: number;
+  maxMb: number;
+  /** Of a cycle, when there is one. */
+  periodSeconds: number | null;
+  cycles: number;
+  /** How the troughs move, when known. */
+  troughTrendMbPerHour: number | null;
+}
+
+/** The figures of a cost table: per resource its cost and share of the total, and the projections. */
+export interface CostPanel {
+  items: { resource: string; cost: number; share: number }[];
+  total: number;
+  currency: string;
+  windowHours: number;
+  projected7d: number;
+  projected30d: number;
+}
+
 /**
  * What the reports need to know of a detector's findings, as plain text from its typed data (the
- * report adds the markup). Without it, its findings are log findings named by their titles.
+ * report adds the markup). Without it, its findings are log findings named by their titles. The
+ * functions take their parameter's type, `Finding<ItsData>`, written out: the detector's data type
+ * is read off detect() alone.
  */
 export interface ReportMeta<D> {
   /**
    * Drawn in the dashboard (section 2) rather than in Log Analysis (section 1): beside the memory
-   * series of its service (`memory`: data with service, shape, minMb, maxMb, periodSeconds, ...) or
-   * as a cost table (`cost`: data with items, total, currency, windowHours, projections).
+   * series of its service, or as a cost table, from the figures the function gives.
    */
-  dashboard?: 'memory' | 'cost';
+  dashboard?: { memory(f: Finding<D>): MemoryPanel } | { cost(f: Finding<D>): CostPanel };
   /** How many times the finding's thing happened (the `N occurrences` of its section, the digest's count); none without it. */
   count?(f: Finding<D>): number | undefined;
   /** `errors`: its sparkline counts every error of the window (a burst is many templates at once), not its own records. */

@@ -121,7 +121,7 @@ export const memorySawtooth = defineDetector({
     id: 'memory-sawtooth',
     title: 'Memory shape',
     report: {
-      dashboard: 'memory',
+      dashboard: { memory: (f: Finding<MemorySawtoothData>) => f.data },
       summaryLabel: (fs: Finding<MemorySawtoothData>[]) => `memory ${fs[0]!.data.shape}`,
       summaryDetail: (fs: Finding<MemorySawtoothData>[]) => {
         const { minMb, maxMb, service } = fs[0]!.data;

@@ -1,6 +1,8 @@
-// Reading a finding's `data` without trusting its shape: detectors are written independently, so
-// the report takes the fields named in the detector issue when they are there and of the right
-// type, and does without them otherwise.
+// What the reports read of any finding alike: the templates, services and endpoints it names (by
+// the field names detectors share), its times, and its count (which its detector's meta.report
+// gives). A detector's own fields are read typed, through its meta.report; the accessors below
+// (`numberAt`, ...) take a field when it is there and of the right type, for the reads of `data`
+// not typed yet (the architecture gaps and healthy signals).
 import type { Finding } from '../model.js';
 import type { TemplateSummary, TimelineSummary } from '../timeline/timeline.js';
 import { reportMetaOf } from './report-meta.js';
@@ -33,12 +35,6 @@ export function objectsAt(data: Record<string, unknown> | undefined, key: string
 export function stringsAt(data: Record<string, unknown> | undefined, key: string): string[] {
   const v = data?.[key];
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}
-
-/** An object at `data[key]`, or undefined. */
-export function objectAt(data: Record<string, unknown> | undefined, key: string): Record<string, unknown> | undefined {
-  const v = data?.[key];
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 /** Epoch ms of an ISO string or epoch-ms number at `data[key]`. */

@@ -2,14 +2,14 @@
 // disk, network) its cost share, each service's series (range, shape or the memory finding, a
 // sparkline, a chart for memory) and an assessment; memory findings without a series; a cost
 // table per cost-breakdown finding; then the PostgreSQL block.
-import type { Finding, MetricSeries } from '../../model.js';
+import type { MetricSeries } from '../../model.js';
 import { cell, code, minuteOf, money, name, num, percent, prose } from '../markdown-text.js';
 import { mermaidLineChart, resample, sparkline } from '../charts.js';
-import { numberAt, objectsAt, stringAt } from '../finding-data.js';
 import { humanSeconds, int, plural } from '../../words.js';
 import { SPARK_WIDTH, type Ctx } from './context.js';
 import { postgresBlock } from './postgres.js';
-import { reportMetaOf } from '../report-meta.js';
+import { costPanels, memoryPanels, type Drawn } from '../report-meta.js';
+import type { CostPanel, MemoryPanel } from '../../detectors/detector.js';
 
 const CHART_POINTS = 72;
 const MAX_CHART_POINTS = 240;
@@ -35,40 +35,24 @@ const RESOURCE_MEASUREMENT: Record<string, string> = {
   disk: 'disk',
 };
 
-interface CostItem {
-  resource: string;
-  cost: number;
-  share: number;
-  projected7d?: number;
-  service?: string;
+type CostItem = CostPanel['items'][number];
+
+/** The cost items, a share of 0 (rounded away) replaced by the item's part of the items' sum. */
+function costItems(c: CostPanel): CostItem[] {
+  const total = c.items.reduce((a, x) => a + x.cost, 0);
+  return c.items.map((x) => (!x.share && total > 0 ? { ...x, share: x.cost / total } : { ...x }));
 }
 
-function costItems(f: Finding): CostItem[] {
-  const out: CostItem[] = [];
-  for (const it of objectsAt(f.data, 'items')) {
-    const resource = stringAt(it, 'resource');
-    const cost = numberAt(it, 'cost');
-    if (resource === undefined || cost === undefined) continue;
-    const item: CostItem = { resource, cost, share: numberAt(it, 'share') ?? 0, projected7d: numberAt(it, 'projected7d') };
-    const svc = stringAt(it, 'service');
-    if (svc) item.service = svc;
-    out.push(item);
-  }
-  const total = out.reduce((a, x) => a + x.cost, 0);
-  if (total > 0) for (const x of out) if (!x.share) x.share = x.cost / total;
-  return out;
-}
-
-export function topCostItem(f: Finding): CostItem | undefined {
-  return [...costItems(f)].sort((a, b) => b.cost - a.cost)[0];
+export function topCostItem(c: CostPanel): CostItem | undefined {
+  return costItems(c).sort((a, b) => b.cost - a.cost)[0];
 }
 
 export function dashboardSection(ctx: Ctx): string[] {
   const { t, findings } = ctx;
   const out: string[] = [];
   const series = t.metrics;
-  const memoryFindings = findings.filter((f) => reportMetaOf(f).dashboard === 'memory');
-  const costFindings = findings.filter((f) => reportMetaOf(f).dashboard === 'cost');
+  const memoryFindings = memoryPanels(findings);
+  const costFindings = costPanels(findings);
   if (series.length === 0 && costFindings.length === 0) {
     out.push('No metric samples among the inputs. Add an export such as `railway metrics --raw --json` to get memory, CPU and network, and the cost they imply.', '');
     if (t.postgres.records > 0) out.push(...postgresBlock(t, 1));
@@ -89,14 +73,14 @@ export function dashboardSection(ctx: Ctx): string[] {
   });
   let n = 0;
   const costByMeasurement = new Map<string, { cost: number; share: number }>();
-  for (const f of costFindings) {
-    for (const it of costItems(f)) {
+  for (const { data } of costFindings) {
+    for (const it of costItems(data)) {
       const m = RESOURCE_MEASUREMENT[it.resource.toLowerCase()] ?? it.resource.toLowerCase();
       const prev = costByMeasurement.get(m);
       costByMeasurement.set(m, { cost: (prev?.cost ?? 0) + it.cost, share: (prev?.share ?? 0) + it.share / costFindings.length });
     }
   }
-  const totalCost = costFindings.reduce((a, f) => a + (numberAt(f.data, 'total') ?? costItems(f).reduce((x, i) => x + i.cost, 0)), 0);
+  const totalCost = costFindings.reduce((a, c) => a + c.data.total, 0);
   const memoryShown = new Set<string>();
   for (const m of order) {
     n++;
@@ -106,25 +90,23 @@ export function dashboardSection(ctx: Ctx): string[] {
     out.push(`### 2.${n} ${title}${m === 'memory' && dominant ? ' (dominant cost)' : ''}`, '');
     if (cost) out.push(`**Cost:** ${money(cost.cost)}${totalCost > 0 ? ` of ${money(totalCost)} total` : ''} (${percent(cost.share)} of all costs)`, '');
     for (const s of groups.get(m)!) {
-      if (m === 'memory') for (const f of memoryFindings) if ((stringAt(f.data, 'service') ?? s.service) === s.service) ctx.ref.set(f.id, `2.${n}`);
-      out.push(...seriesBlock(s, m === 'memory' ? memoryFindings.filter((f) => (stringAt(f.data, 'service') ?? s.service) === s.service) : []));
+      if (m === 'memory') for (const { f, data } of memoryFindings) if (data.service === s.service) ctx.ref.set(f.id, `2.${n}`);
+      out.push(...seriesBlock(s, m === 'memory' ? memoryFindings.filter(({ data }) => data.service === s.service) : []));
       if (m === 'memory') memoryShown.add(s.service);
     }
     out.push(...assessment(m, groups.get(m)!, cost), '');
   }
   // Memory findings whose series is not among the inputs (e.g. a detector fed another way).
-  for (const f of memoryFindings) {
-    const svc = stringAt(f.data, 'service');
-    if (svc !== undefined && memoryShown.has(svc)) continue;
-    if (svc === undefined && memoryShown.size > 0) continue;
+  for (const m of memoryFindings) {
+    if (memoryShown.has(m.data.service)) continue;
     n++;
-    ctx.ref.set(f.id, `2.${n}`);
-    out.push(`### 2.${n} ${name(f.title)}`, '', ...memoryFindingLines(f), '');
+    ctx.ref.set(m.f.id, `2.${n}`);
+    out.push(`### 2.${n} ${name(m.f.title)}`, '', ...memoryFindingLines(m), '');
   }
-  for (const f of costFindings) {
+  for (const c of costFindings) {
     n++;
-    ctx.ref.set(f.id, `2.${n}`);
-    out.push(...costTable(f, n, costFindings.length > 1));
+    ctx.ref.set(c.f.id, `2.${n}`);
+    out.push(...costTable(c.data, n));
   }
   if (t.postgres.records > 0) {
     n++;
@@ -156,7 +138,7 @@ function stats(values: readonly number[]): { min: number; max: number; mean: num
   return { min, max, mean: values.length > 0 ? sum / values.length : NaN };
 }
 
-function seriesBlock(s: MetricSeries, memory: Finding[]): string[] {
+function seriesBlock(s: MetricSeries, memory: Drawn<MemoryPanel>[]): string[] {
   if (s.values.length === 0) return [];
   const out: string[] = [];
   const st = stats(s.values);
@@ -166,14 +148,14 @@ function seriesBlock(s: MetricSeries, memory: Finding[]): string[] {
   if (st.min === 0 && st.max === 0) return [`**${name(s.service)}**: zero in all ${samples}.`, ''];
   out.push(`**${name(s.service)}** (${samples})`, '');
   out.push(`- **Range:** ${v(st.min)}-${v(st.max)}${unit}, mean ${v(st.mean)}${unit}`);
-  for (const f of memory) out.push(...memoryFindingLines(f));
+  for (const m of memory) out.push(...memoryFindingLines(m));
   if (memory.length === 0) out.push(`- **Shape:** ${prose(shapeOf(s.values, st, v, unit))}`);
   // Peaks per column for memory (what meets the limit), means for the rest.
   const rs = resample(s.ts, s.values, SPARK_WIDTH);
   const line = s.measurement === 'memory' ? rs.max : rs.values;
   out.push(`- **Over time${s.measurement === 'memory' ? ' (peaks)' : ''}:** ${code(sparkline(line))} ${v(st.min)} to ${v(st.max)}${unit}, one column ≈ ${humanSeconds(rs.bucketMs / 1000)}`);
   // A cycle shorter than a few columns is invisible at the scale of the window: zoom in on the last cycles.
-  const period = memory.map((f) => numberAt(f.data, 'periodSeconds')).find((p) => p !== undefined && p > 0);
+  const period = memory.map(({ data }) => data.periodSeconds).find((p): p is number => p !== null && p > 0);
   const span = s.ts[s.ts.length - 1]! - s.ts[0]!;
   if (period !== undefined && rs.bucketMs > (period * 1000) / 4 && span > period * 1000 * 6) {
     const from = s.ts[s.ts.length - 1]! - period * 1000 * 6;
@@ -233,20 +215,15 @@ function value(x: number, max: number): string {
   return num(x, 1);
 }
 
-function memoryFindingLines(f: Finding): string[] {
+function memoryFindingLines({ f, data }: Drawn<MemoryPanel>): string[] {
   const out: string[] = [];
-  const shape = stringAt(f.data, 'shape');
-  const period = numberAt(f.data, 'periodSeconds');
-  const cycles = numberAt(f.data, 'cycles');
-  const trend = numberAt(f.data, 'troughTrendMbPerHour');
-  const minMb = numberAt(f.data, 'minMb');
-  const maxMb = numberAt(f.data, 'maxMb');
+  const { shape, periodSeconds: period, cycles, troughTrendMbPerHour: trend, minMb, maxMb } = data;
   const bits: string[] = [];
   if (shape) bits.push(shape === 'sawtooth' ? 'Sawtooth' : shape[0]!.toUpperCase() + shape.slice(1));
-  if (minMb !== undefined && maxMb !== undefined) bits.push(`between ${num(minMb, 0)} and ${num(maxMb, 0)} MB`);
-  if (cycles !== undefined && cycles > 0) bits.push(`${plural(cycles, 'cycle')}`);
-  if (period !== undefined) bits.push(`one every ~${humanSeconds(period)}`);
-  if (trend !== undefined) bits.push(Math.abs(trend) < 0.05 ? 'troughs level' : `troughs ${trend > 0 ? 'rising' : 'falling'} ${num(Math.abs(trend), 2)} MB/h`);
+  bits.push(`between ${num(minMb, 0)} and ${num(maxMb, 0)} MB`);
+  if (cycles > 0) bits.push(`${plural(cycles, 'cycle')}`);
+  if (period !== null) bits.push(`one every ~${humanSeconds(period)}`);
+  if (trend !== null) bits.push(Math.abs(trend) < 0.05 ? 'troughs level' : `troughs ${trend > 0 ? 'rising' : 'falling'} ${num(Math.abs(trend), 2)} MB/h`);
   out.push(`- **Pattern:** ${prose(bits.join(', ') || f.title)} — ${prose(f.pattern || f.summary)}`);
   if (f.severity === 'info') return out;
   if (f.rootCause) out.push(`- **Likely cause:** ${prose(f.rootCause)}`);
@@ -269,32 +246,25 @@ function assessment(measurement: string, series: MetricSeries[], cost: { cost: n
   return parts.length > 0 ? [`**Assessment:** ${prose(parts.join(' '))}`] : [];
 }
 
-function costTable(f: Finding, n: number, several: boolean): string[] {
-  const items = costItems(f).sort((a, b) => b.cost - a.cost || (a.resource < b.resource ? -1 : 1));
-  const currency = stringAt(f.data, 'currency') ?? 'USD';
-  const hours = numberAt(f.data, 'windowHours');
-  const total = numberAt(f.data, 'total') ?? items.reduce((a, x) => a + x.cost, 0);
-  const p7 = numberAt(f.data, 'projected7d');
-  const p30 = numberAt(f.data, 'projected30d');
-  const scale = hours !== undefined && hours > 0 ? 168 / hours : undefined;
+function costTable(data: CostPanel, n: number): string[] {
+  const items = costItems(data).sort((a, b) => b.cost - a.cost || (a.resource < b.resource ? -1 : 1));
+  const { currency, windowHours: hours, total, projected7d: p7, projected30d: p30 } = data;
+  const scale = hours > 0 ? 168 / hours : undefined;
   const out: string[] = [];
-  const svc = stringAt(f.data, 'service');
-  out.push(`### 2.${n} Cost Summary${several && svc ? ` (${name(svc)})` : ''}`, '');
-  out.push(`| Resource | Cost in window${hours !== undefined ? ` (${num(hours, 1)} h)` : ''} | Projected 7 days | Share |`);
+  out.push(`### 2.${n} Cost Summary`, '');
+  out.push(`| Resource | Cost in window (${num(hours, 1)} h) | Projected 7 days | Share |`);
   out.push('|----------|------:|------:|------:|');
   for (const it of items) {
-    const proj = it.projected7d ?? (scale !== undefined ? it.cost * scale : undefined);
-    out.push(`| ${cell(capitalize(it.resource))}${it.service && !several ? ` (${cell(it.service)})` : ''} | ${money(it.cost, currency)} | ${proj !== undefined ? '~' + money(proj, currency) : '—'} | ${percent(it.share)} |`);
+    const proj = scale !== undefined ? it.cost * scale : undefined;
+    out.push(`| ${cell(capitalize(it.resource))} | ${money(it.cost, currency)} | ${proj !== undefined ? '~' + money(proj, currency) : '—'} | ${percent(it.share)} |`);
   }
-  const totalProj = p7 ?? (scale !== undefined ? total * scale : undefined);
-  out.push(`| **Total** | **${money(total, currency)}** | **${totalProj !== undefined ? '~' + money(totalProj, currency) : '—'}** | |`);
+  out.push(`| **Total** | **${money(total, currency)}** | **~${money(p7, currency)}** | |`);
   out.push('');
   const top = items[0];
   const sentences: string[] = [];
   if (top && top.share >= 0.75) sentences.push(`${capitalize(top.resource)} is ${percent(top.share)} of the cost: the only lever that matters for cost.`);
-  if (p30 !== undefined) sentences.push(`At this rate a 30-day month costs ~${money(p30, currency)}.`);
-  if (f.summary && sentences.length === 0) sentences.push(f.summary);
-  if (sentences.length > 0) out.push(prose(sentences.join(' ')), '');
+  sentences.push(`At this rate a 30-day month costs ~${money(p30, currency)}.`);
+  out.push(prose(sentences.join(' ')), '');
   return out;
 }
 

@@ -6,9 +6,8 @@ import { FINDING_SEVERITY_RANK } from '../../model.js';
 import type { TimelineSummary } from '../../timeline/timeline.js';
 import type { ReportInput } from '../json.js';
 import { VERSION } from '../../version.js';
-import { reportMetaOf } from '../report-meta.js';
+import { costPanels, reportMetaOf } from '../report-meta.js';
 import { code, minuteOf, money, name, percent, prose, shorten } from '../markdown-text.js';
-import { numberAt } from '../finding-data.js';
 import { humanSeconds, int, listJoin, plural } from '../../words.js';
 import type { Ctx } from './context.js';
 import { capitalize, topCostItem } from './dashboard.js';
@@ -80,11 +79,9 @@ export function summary(ctx: Ctx): string {
 
 /** "Memory is 97% of the cost ($0.52 of $0.53 over 168 h)." when one resource dominates the bill. */
 function costSentence(findings: Finding[]): string | null {
-  const f = findings.find((x) => reportMetaOf(x).dashboard === 'cost');
-  if (!f) return null;
-  const top = topCostItem(f);
-  const total = numberAt(f.data, 'total');
-  if (!top || total === undefined || top.share < 0.75) return null;
-  const hours = numberAt(f.data, 'windowHours');
-  return `**${prose(capitalize(top.resource))} is ${percent(top.share)} of the cost** (${money(top.cost)} of ${money(total)}${hours !== undefined ? ` over ${humanSeconds(hours * 3600)}` : ''}).`;
+  const cost = costPanels(findings)[0]?.data;
+  if (!cost) return null;
+  const top = topCostItem(cost);
+  if (!top || top.share < 0.75) return null;
+  return `**${prose(capitalize(top.resource))} is ${percent(top.share)} of the cost** (${money(top.cost)} of ${money(cost.total)} over ${humanSeconds(cost.windowHours * 3600)}).`;
 }
