@@ -1,4 +1,5 @@
-// The run, from inputs to findings: read every input into one timeline, then run the detectors.
+// The run, from inputs to conclusions: read every input into one timeline, run the detectors, then
+// draw what their findings imply (src/conclusions/).
 // The CLI calls this; tests call it too.
 import type { Finding, InputSummary, LogEvent, MetricSample } from './model.js';
 import { FINDING_SEVERITY_RANK } from './model.js';
@@ -9,6 +10,7 @@ import { unreadInput } from './ingest/input-summary.js';
 import { readInput, type ReadOptions } from './ingest/read-input.js';
 import { DETECTORS, type DetectorFinding } from './detectors/registry.js';
 import type { Detector, DetectorOptionValue } from './detectors/detector.js';
+import { conclude, type Conclusions } from './conclusions/insights.js';
 
 export interface TimelineRunOptions extends ReadOptions {
   /** Keep only records and samples at or after / before these times (epoch ms). */
@@ -151,6 +153,19 @@ export function runDetectors(summary: TimelineSummary, config: DetectorConfig = 
 export function runDetector<O extends Record<string, DetectorOptionValue>>(d: Detector<O>, summary: TimelineSummary, options: O): Finding[] {
   const id = d.meta.id;
   return d.detect(summary, options).map(({ about, ...f }) => ({ detector: id, id: about === undefined ? id : `${id}:${about}`, ...f }));
+}
+
+/** Everything the reports draw from a summary: the findings, the detectors' runs, and their conclusions. */
+export interface Analysis {
+  findings: DetectorFinding[];
+  runs: DetectorRun[];
+  conclusions: Conclusions;
+}
+
+/** The analysis of a summary: the detectors (or the ones named), then the stage after them. */
+export function analyzeSummary(summary: TimelineSummary, config: DetectorConfig = {}, only?: readonly string[]): Analysis {
+  const { findings, runs } = runDetectors(summary, config, only);
+  return { findings, runs, conclusions: conclude(findings, summary, runs) };
 }
 
 /** The detectors' wall times, slowest first, as a plain-text table (HINDSIGHT_PROFILE_DETECTORS=1 prints it to stderr). */

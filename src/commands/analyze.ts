@@ -43,7 +43,7 @@ Exit codes: 0 done, 1 a finding reached --fail-on, 2 usage, configuration or inp
     )
     .action(async (inputs: string[], opts: AnalyzeOptions) => {
       const a = await runAnalysis(inputs, opts, io);
-      const report = { timeline: a.timeline, findings: a.findings, runs: a.runs, run: a.run };
+      const report = { timeline: a.timeline, findings: a.findings, runs: a.runs, conclusions: a.conclusions, run: a.run };
       const format = opts.format ?? formatOfFile(opts.output);
       let text: string;
       if (format === 'json') text = renderJson(report);

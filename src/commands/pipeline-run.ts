@@ -5,9 +5,8 @@ import type { Command } from 'commander';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newestTimestamp, readTimeline, runDetectors, type DetectorRun } from '../pipeline.js';
+import { analyzeSummary, newestTimestamp, readTimeline, type Analysis as SummaryAnalysis } from '../pipeline.js';
 import { loadConfig, ignoreMatcher, type HindsightConfig } from '../config.js';
-import type { DetectorFinding } from '../detectors/registry.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import type { RunInfo } from '../report/json.js';
 import { interruptible, UsageError, type Io } from './io.js';
@@ -45,10 +44,9 @@ export function addInputOptions(cmd: Command): Command {
   return addRailwayOptions(cmd, { serviceOption: false });
 }
 
-export interface Analysis {
+/** The analysis (findings, detector runs, conclusions) with the timeline it was made of and how the run was asked for. */
+export interface Analysis extends SummaryAnalysis {
   timeline: TimelineSummary;
-  findings: DetectorFinding[];
-  runs: DetectorRun[];
   run: RunInfo;
   config: HindsightConfig;
   /** With --railway: the record of the fetch (what was read of each service, and from where the next run goes on). */
@@ -119,7 +117,7 @@ export async function runAnalysis(inputs: string[], opts: InputOptions, io: Io, 
     }
     const { summary, leftOut } = read;
     if (summary.totals.records === 0 && summary.metrics.length === 0) throw new UsageError(nothingReadMessage(summary, leftOut.outsideWindow, leftOut.ignored, window, needsAnchor(since, until)));
-    const { findings, runs } = runDetectors(summary, config.detectors);
+    const { findings, runs, conclusions } = analyzeSummary(summary, config.detectors);
     const run: RunInfo = { ...window, outsideWindow: leftOut.outsideWindow, ignored: leftOut.ignored };
     if (fetched !== null) {
       run.since = Date.parse(fetched.record.window.since);
@@ -127,7 +125,7 @@ export async function runAnalysis(inputs: string[], opts: InputOptions, io: Io, 
     }
     if (opts.title) run.title = opts.title;
     if (config.path) run.configPath = config.path;
-    return { timeline: summary, findings, runs, run, config, ...(fetched !== null ? { railway: fetched.record } : {}) };
+    return { timeline: summary, findings, runs, conclusions, run, config, ...(fetched !== null ? { railway: fetched.record } : {}) };
   } finally {
     sig.dispose();
     if (fetched !== null) rmSync(fetched.dir, { recursive: true, force: true });

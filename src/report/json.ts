@@ -7,6 +7,7 @@ import type { Level, SourceKind } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import type { PostgresStatsSummary } from '../timeline/postgres-stats.js';
 import type { DetectorRun } from '../pipeline.js';
+import type { Conclusions, Insight, Strength } from '../conclusions/insights.js';
 import { isoOf } from '../ingest/timestamp.js';
 import { redactDeep } from '../redact.js';
 import { VERSION } from '../version.js';
@@ -31,6 +32,8 @@ export interface ReportInput {
   timeline: TimelineSummary;
   findings: DetectorFinding[];
   runs: DetectorRun[];
+  /** What the findings imply (src/conclusions/): drawn by every report, decided by none. */
+  conclusions: Conclusions;
   run?: RunInfo;
 }
 
@@ -50,6 +53,15 @@ export interface JsonReport {
   detectors: Omit<DetectorRun, 'ms'>[];
   /** Ordered by severity (worst first), then by the time of the first evidence, then by id. */
   findings: DetectorFinding[];
+  /** What the findings imply (src/conclusions/), as the markdown's sections 3 and 4 draw it. */
+  conclusions: { architectureGaps: JsonInsight[]; workingWell: (JsonInsight & { about: Strength['about'] })[] };
+}
+
+/** An insight with the ids of the findings it cites (each is in `findings`). */
+export interface JsonInsight {
+  title: string;
+  text: string;
+  cites: string[];
 }
 
 export interface JsonInput {
@@ -83,7 +95,7 @@ export interface JsonStats {
 }
 
 /** The JSON document `hindsight analyze --format json` writes. */
-export function buildJsonReport({ timeline, findings, runs, run }: ReportInput): JsonReport {
+export function buildJsonReport({ timeline, findings, runs, conclusions, run }: ReportInput): JsonReport {
   const doc: JsonReport = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'hindsight', version: VERSION },
@@ -126,8 +138,16 @@ export function buildJsonReport({ timeline, findings, runs, run }: ReportInput):
     },
     detectors: runs.map(({ ms: _ms, ...run }) => run),
     findings,
+    conclusions: {
+      architectureGaps: conclusions.architectureGaps.map(citing),
+      workingWell: conclusions.workingWell.map((s) => ({ ...citing(s), about: s.about })),
+    },
   };
   return redactDeep(doc);
+}
+
+function citing(i: Insight): JsonInsight {
+  return { title: i.title, text: i.text, cites: i.cites.map((f) => f.id) };
 }
 
 export function renderJson(input: ReportInput): string {

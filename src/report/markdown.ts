@@ -1,7 +1,7 @@
 // The markdown report, in the shape of a hand-written production review: title and provenance,
 // Summary, 1. Log Analysis (a subsection per finding), 2. Observability Dashboard Analysis (metrics,
-// memory and cost findings), 3. Architecture Gaps and 4. What's Working Well (inferred from the
-// findings, each citing them), Appendix: Inputs. This file is the layout: it numbers the findings
+// memory and cost findings), 3. Architecture Gaps and 4. What's Working Well (the analysis's
+// conclusions, each citing findings), Appendix: Inputs. This file is the layout: it numbers the findings
 // and puts the parts (markdown/*.ts, one file each) in order. It lays findings out and decides
 // nothing; the same input gives the same bytes (no clock, no locale). Log text goes through
 // markdown-text.ts, which redacts and escapes it.
@@ -50,8 +50,8 @@ export function renderMarkdown(input: ReportInput): string {
   out.push(...dashboard);
   out.push('---', '');
 
-  out.push(...gapsSection(ctx), '---', '');
-  out.push(...workingWellSection(ctx, runs), '---', '');
+  out.push(...gapsSection(ctx, input.conclusions.architectureGaps), '---', '');
+  out.push(...workingWellSection(ctx, input.conclusions.workingWell), '---', '');
 
   out.push(...appendix(input));
   return out.join('\n').replace(/\n{3,}/g, '\n\n').replace(/\n*$/, '\n');

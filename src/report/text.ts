@@ -1,5 +1,5 @@
 // The terminal summary (`--format text`): what was read, the findings as a table with the worst
-// first, the gaps the findings imply, and where to look next. Colors only when asked for (the
+// first, the gaps and strengths the analysis concluded, and where to look next. Colors only when asked for (the
 // command decides with NO_COLOR, --no-color, FORCE_COLOR, TERM and whether stdout is a terminal).
 // Every string passes through `inline` (redacted, on one line).
 import Table from 'cli-table3';
@@ -8,7 +8,6 @@ import type { ReportInput } from './json.js';
 import { inline } from '../redact.js';
 import { VERSION } from '../version.js';
 import { countOf } from './finding-data.js';
-import { architectureGaps, workingWell } from './insights.js';
 import { leftOutSentences, minuteOf } from './markdown-text.js';
 import { humanSeconds, int, plural } from '../words.js';
 
@@ -28,7 +27,7 @@ const SEVERITY_STYLE: Record<FindingSeverity, [number, number]> = {
 
 /** The compact terminal summary. */
 export function renderText(input: ReportInput, options: TextOptions): string {
-  const { timeline: t, findings, runs } = input;
+  const { timeline: t, findings, runs, conclusions } = input;
   const c = options.color;
   const width = Math.max(60, Math.min(options.width ?? 100, 160));
   const paint = (open: number, close: number, s: string) => (c ? `\u001b[${open}m${s}\u001b[${close}m` : s);
@@ -78,12 +77,13 @@ export function renderText(input: ReportInput, options: TextOptions): string {
   }
   if (info > 0) out.push(dim(`+ ${plural(info, 'informational finding')} (exact cadences, flat memory, ...): see the markdown or JSON report.`));
 
-  const gaps = architectureGaps(findings, t);
+  const gaps = conclusions.architectureGaps;
   if (gaps.length > 0) {
     out.push('', bold('Architecture gaps'));
     for (const g of gaps) out.push(`  • ${inline(g.title)}`);
   }
-  const good = workingWell(findings, t, runs).filter((g) => g.cites.length > 0 || /FATAL|fatal/.test(g.title));
+  // What the run shows of the services; how this run read its inputs is the longer reports' matter.
+  const good = conclusions.workingWell.filter((g) => g.about === 'system');
   if (good.length > 0) {
     out.push('', bold('Working well'));
     for (const g of good) out.push(`  ${paint(32, 39, '✓')} ${inline(g.title)}`);

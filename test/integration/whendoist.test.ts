@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { readTimeline, runDetectors } from '../../src/pipeline.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import type { Finding } from '../../src/model.js';
+import { conclude } from '../../src/conclusions/insights.js';
 
 let findings: Finding[] = [];
 const byDetector = (id: string) => findings.filter((f) => f.detector === id);
@@ -133,7 +134,7 @@ describe('samples/whendoist with coloured messages', () => {
     const run = runDetectors(summary);
     const shape = (fs: Finding[]) => fs.map((f) => [f.detector, f.severity, f.title]);
     expect(shape(run.findings)).toEqual(shape(findings));
-    const report = renderMarkdown({ timeline: summary, findings: run.findings, runs: run.runs });
+    const report = renderMarkdown({ timeline: summary, findings: run.findings, runs: run.runs, conclusions: conclude(run.findings, summary, run.runs) });
     // eslint-disable-next-line no-control-regex -- no control character but tab and newline may reach the report
     expect(report).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
   });

@@ -39,7 +39,7 @@ async function outputsOf(sample: string): Promise<Record<(typeof FORMATS)[number
   try {
     const a = await runAnalysis([`samples/${sample}`], {}, io);
     expect(stderr).toBe('');
-    const report = { timeline: a.timeline, findings: a.findings, runs: a.runs, run: a.run };
+    const report = { timeline: a.timeline, findings: a.findings, runs: a.runs, conclusions: a.conclusions, run: a.run };
     return { markdown: renderMarkdown(report), text: renderText(report, { color: false }), json: renderJson(report) };
   } finally {
     process.chdir(cwd);

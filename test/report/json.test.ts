@@ -8,6 +8,7 @@ import { buildJsonReport } from '../../src/report/json.js';
 import { runCli } from '../cli/run-cli.js';
 import { railwayDay } from '../cli/railway-lines.js';
 import { scenarioFindings, scenarioRuns, scenarioTimeline } from './fixtures/scenario.js';
+import { conclude } from '../../src/conclusions/insights.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const schema = JSON.parse(readFileSync(join(ROOT, 'docs/hindsight.schema.json'), 'utf8'));
@@ -49,13 +50,22 @@ describe('JSON output', () => {
     const doc = JSON.parse(r.stdout);
     expectValid(doc);
     expect(doc.findings.length).toBeGreaterThan(0);
+    // Sections 3 and 4 of the markdown are the JSON's conclusions, drawn: a JSON user reads the same.
+    const md = (await runCli(['analyze', join(ROOT, 'samples/whendoist')])).stdout;
+    const { architectureGaps: gaps, workingWell: good } = doc.conclusions as Record<string, { title: string; text: string; cites: string[]; about?: string }[]>;
+    expect(gaps!.length).toBeGreaterThan(0);
+    gaps!.forEach((g, i) => expect(md).toContain(`### 3.${i + 1} ${g.title}\n`));
+    for (const g of good!) expect(md).toContain(`- **${g.title}** — `);
+    const ids = new Set((doc.findings as { id: string }[]).map((f) => f.id));
+    for (const g of [...gaps!, ...good!]) for (const id of g.cites) expect(ids).toContain(id);
+    expect(good!.filter((g) => g.about === 'run').map((g) => g.title)).toEqual(['Every line was read', 'Nothing found by 15 detectors']);
   });
 
   it('validates for hand-made findings, and redacts every string in them', () => {
     const findings = scenarioFindings();
     findings[0]!.rootCause = 'logged with password=hunter22 in the URL';
     findings[0]!.data.example = { nested: ['Authorization: Bearer abcdef0123456789'] };
-    const doc = buildJsonReport({ timeline: scenarioTimeline(), findings, runs: scenarioRuns(), run: { since: Date.parse('2026-03-02T00:00:00Z'), outsideWindow: 3 } });
+    const doc = buildJsonReport({ timeline: scenarioTimeline(), findings, runs: scenarioRuns(), conclusions: conclude(findings, scenarioTimeline(), scenarioRuns()), run: { since: Date.parse('2026-03-02T00:00:00Z'), outsideWindow: 3 } });
     expectValid(doc);
     const text = JSON.stringify(doc);
     expect(text).not.toContain('hunter22');
@@ -66,7 +76,7 @@ describe('JSON output', () => {
   });
 
   it('rejects documents that break the contract (the schema is not vacuous)', () => {
-    const doc = buildJsonReport({ timeline: scenarioTimeline(), findings: scenarioFindings(), runs: scenarioRuns() }) as Record<string, unknown>;
+    const doc = buildJsonReport({ timeline: scenarioTimeline(), findings: scenarioFindings(), runs: scenarioRuns(), conclusions: conclude(scenarioFindings(), scenarioTimeline(), scenarioRuns()) }) as Record<string, unknown>;
     const bad = JSON.parse(JSON.stringify(doc));
     bad.findings[0].severity = 'urgent';
     expect(validate(bad)).toBe(false);

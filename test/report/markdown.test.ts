@@ -5,11 +5,12 @@ import type { Finding } from '../../src/model.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { buildTimeline } from '../helpers/timeline.js';
 import { scenarioFindings, scenarioRuns, scenarioTimeline, T0 } from './fixtures/scenario.js';
+import { conclude } from '../../src/conclusions/insights.js';
 
 const GOLDEN = fileURLToPath(new URL('./fixtures/scenario.md', import.meta.url));
 
 function scenarioReport(findings: Finding[] = scenarioFindings()): string {
-  return renderMarkdown({ timeline: scenarioTimeline(), findings, runs: scenarioRuns() });
+  return renderMarkdown({ timeline: scenarioTimeline(), findings, runs: scenarioRuns(), conclusions: conclude(findings, scenarioTimeline(), scenarioRuns()) });
 }
 
 describe('markdown report', () => {
@@ -88,7 +89,7 @@ describe('markdown report', () => {
   it("puts the inputs' warnings under the summary, three at most, so that a cut input is said first", () => {
     const t = scenarioTimeline();
     t.inputs[0]!.warnings = ['reading stopped by a signal after 76 lines; the report covers what was read', 'w2', 'w3', 'w4'];
-    const md = renderMarkdown({ timeline: t, findings: scenarioFindings(), runs: scenarioRuns() });
+    const md = renderMarkdown({ timeline: t, findings: scenarioFindings(), runs: scenarioRuns(), conclusions: conclude(scenarioFindings(), t, scenarioRuns()) });
     const summary = md.slice(md.indexOf('## Summary'), md.indexOf('## 1. Log Analysis'));
     expect(summary).toContain(`> **Input \`${t.inputs[0]!.path}\`:** reading stopped by a signal after 76 lines; the report covers what was read`);
     expect(summary).toContain('w3');
@@ -99,7 +100,7 @@ describe('markdown report', () => {
 
   it('does without findings, metrics and detectors', () => {
     const t = buildTimeline([{ at: T0, message: 'hello', service: 'web' }, { at: T0 + 60_000, message: 'bye', service: 'web' }]);
-    const md = renderMarkdown({ timeline: t, findings: [], runs: [] });
+    const md = renderMarkdown({ timeline: t, findings: [], runs: [], conclusions: conclude([], t, []) });
     expect(md).toContain('No detectors ran, so there are no log findings.');
     expect(md).toContain('No metric samples among the inputs.');
     expect(md).toContain('Nothing in the findings points at a gap in the architecture.');
@@ -141,7 +142,7 @@ describe('markdown report', () => {
     const svc = 'web|<b>"x"`;#';
     const metrics = Array.from({ length: 10 }, (_, i) => ({ service: svc, measurement: 'memory', unit: 'MB', ts: T0 + i * 60_000, value: 100 + i }));
     const t = buildTimeline([{ at: T0, message: 'hello', service: svc }], metrics);
-    const md = renderMarkdown({ timeline: t, findings: [], runs: [] });
+    const md = renderMarkdown({ timeline: t, findings: [], runs: [], conclusions: conclude([], t, []) });
     expect(md).toContain('**web\\|&lt;b&gt;"x"\\`;#** (10 samples)');
     expect(md).toMatch(/title "web\|\s*b\s*x\s*memory \(MB\), mean per [^"]+"/);
     expect(md).not.toContain('<b>');

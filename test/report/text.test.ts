@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { renderText } from '../../src/report/text.js';
 import { scenarioFindings, scenarioRuns, scenarioTimeline } from './fixtures/scenario.js';
+import { conclude } from '../../src/conclusions/insights.js';
 
 describe('terminal summary', () => {
-  const input = () => ({ timeline: scenarioTimeline(), findings: scenarioFindings(), runs: scenarioRuns() });
+  const input = () => {
+    const [timeline, findings, runs] = [scenarioTimeline(), scenarioFindings(), scenarioRuns()];
+    return { timeline, findings, runs, conclusions: conclude(findings, timeline, runs) };
+  };
 
   it('lists one row per problem, counts informational findings, and names gaps, healthy signals and failed detectors', () => {
     const text = renderText(input(), { color: false, width: 120 });
@@ -13,6 +17,9 @@ describe('terminal summary', () => {
     expect(text).toContain('+ 1 informational finding');
     expect(text).toContain('  • No graceful shutdown');
     expect(text).toContain('  ✓ Recovered automatically within 25 s');
+    // Strengths about how the run read its inputs stay in the longer reports.
+    expect(input().conclusions.workingWell.some((g) => g.about === 'run')).toBe(true);
+    for (const g of input().conclusions.workingWell) expect(text.includes(`✓ ${g.title}`)).toBe(g.about === 'system');
     expect(text).toContain('detector slow-queries failed: boom: cannot read x');
     expect(text).toMatch(/76 lines from 1 input, 76 records, 35 errors/);
     expect(text).not.toContain('\u001b[');

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTimeline } from '../../src/pipeline.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
+import { conclude } from '../../src/conclusions/insights.js';
 
 describe('records labelled error', () => {
   it('are counted, with those whose message announces a lower level, from JSON and text alike', async () => {
@@ -28,7 +29,7 @@ describe('records labelled error', () => {
     // The uvicorn INFO line, the PostgreSQL LOG, the WARNING and the worker's INFO line.
     expect(summary.totals.labelledErrorNotError).toBe(4);
     expect(summary.totals.byLevel.error).toBe(2);
-    const md = renderMarkdown({ timeline: summary, findings: [], runs: [] });
+    const md = renderMarkdown({ timeline: summary, findings: [], runs: [], conclusions: conclude([], summary, []) });
     expect(md).toContain("6 records came labelled `error`, the label Railway gives every line written to standard error; 4 of them announce a lower level");
   });
 
@@ -37,6 +38,6 @@ describe('records labelled error', () => {
     writeFileSync(join(dir, 'api.jsonl'), JSON.stringify({ message: 'Payment failed: card declined', level: 'error', timestamp: '2026-05-04T10:00:00Z' }) + '\n');
     const { summary } = await readTimeline([dir]);
     expect(summary.totals).toMatchObject({ labelledError: 1, labelledErrorNotError: 0 });
-    expect(renderMarkdown({ timeline: summary, findings: [], runs: [] })).not.toContain('came labelled');
+    expect(renderMarkdown({ timeline: summary, findings: [], runs: [], conclusions: conclude([], summary, []) })).not.toContain('came labelled');
   });
 });

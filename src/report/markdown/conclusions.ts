@@ -1,14 +1,12 @@
-// Sections 3 and 4 of the markdown report, Architecture Gaps and What's Working Well: each item
-// with the sections of the findings it rests on.
-import type { DetectorRun } from '../../pipeline.js';
+// Sections 3 and 4 of the markdown report, Architecture Gaps and What's Working Well, as the
+// analysis concluded them (src/conclusions/): each item with the sections of the findings it rests on.
 import { name, prose } from '../markdown-text.js';
-import { architectureGaps, workingWell, type Insight } from '../insights.js';
+import type { Insight, Strength } from '../../conclusions/insights.js';
 import { listJoin } from '../../words.js';
 import type { Ctx } from './context.js';
 
-export function gapsSection(ctx: Ctx): string[] {
+export function gapsSection(ctx: Ctx, gaps: readonly Insight[]): string[] {
   const out: string[] = ['## 3. Architecture Gaps', ''];
-  const gaps = architectureGaps(ctx.findings, ctx.t);
   if (gaps.length === 0) out.push('Nothing in the findings points at a gap in the architecture.', '');
   gaps.forEach((g, i) => {
     out.push(`### 3.${i + 1} ${name(g.title)}`, '', prose(g.text), '', `*Rests on ${citeList(ctx, g)}.*`, '');
@@ -16,9 +14,8 @@ export function gapsSection(ctx: Ctx): string[] {
   return out;
 }
 
-export function workingWellSection(ctx: Ctx, runs: readonly DetectorRun[]): string[] {
+export function workingWellSection(ctx: Ctx, good: readonly Strength[]): string[] {
   const out: string[] = ["## 4. What's Working Well", ''];
-  const good = workingWell(ctx.findings, ctx.t, runs);
   if (good.length === 0) out.push('No healthy signal stands out in these inputs.', '');
   for (const g of good) out.push(`- **${name(g.title)}** — ${prose(g.text)}${g.cites.length > 0 ? ` (${citeList(ctx, g, true)})` : ''}`);
   if (good.length > 0) out.push('');

@@ -1,11 +1,13 @@
-// What the findings imply about the system (Architecture Gaps) and what they show works (What's
-// Working Well). Rules are keyed on detector ids and the data fields named in the detector issues,
-// never on an app's names, and every item cites the findings or figures it rests on. A rule whose
-// detector did not run, or whose fields are missing, simply says nothing.
+// The stage after the detectors: what the findings imply about the system (Architecture Gaps) and
+// what they show works (What's Working Well), a pure function of the findings, the timeline summary
+// and the detectors' runs. Part of the analysis: the JSON carries it, and the markdown and the
+// terminal text only draw it. Rules are keyed on detector ids and the data fields named in the
+// detector issues, never on an app's names, and every item cites the findings or figures it rests
+// on. A rule whose detector did not run, or whose fields are missing, simply says nothing.
 import type { Finding } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import type { DetectorRun } from '../pipeline.js';
-import { boolAt, countOf, numberAt, objectsAt, stringAt, templateText, timeAt } from './finding-data.js';
+import { boolAt, countOf, numberAt, objectsAt, stringAt, templateText, timeAt } from '../report/finding-data.js';
 import { humanSeconds, int, plural } from '../words.js';
 import { lifecycleOf } from '../detectors/shared/lifecycle.js';
 
@@ -14,6 +16,26 @@ export interface Insight {
   title: string;
   text: string;
   cites: Finding[];
+}
+
+/** A healthy signal, and what it speaks of: the system, or only how this run read the inputs. */
+export interface Strength extends Insight {
+  /**
+   * `system` for what the findings and records show about the services; `run` for what is true of
+   * this reading (every line read, detectors that found nothing), which the terminal summary leaves out.
+   */
+  about: 'system' | 'run';
+}
+
+/** What the findings imply, in the order the report shows them. */
+export interface Conclusions {
+  architectureGaps: Insight[];
+  workingWell: Strength[];
+}
+
+/** The conclusions of a run from its findings, summary and detector runs. */
+export function conclude(findings: readonly Finding[], t: TimelineSummary, runs: readonly DetectorRun[]): Conclusions {
+  return { architectureGaps: architectureGaps(findings, t), workingWell: workingWell(findings, t, runs) };
 }
 
 const byDetector = (fs: readonly Finding[], id: string) => fs.filter((f) => f.detector === id);
@@ -163,8 +185,8 @@ export function architectureGaps(findings: readonly Finding[], t: TimelineSummar
 }
 
 /** Healthy signals, each with the evidence for it. */
-export function workingWell(findings: readonly Finding[], t: TimelineSummary, runs: readonly DetectorRun[]): Insight[] {
-  const out: Insight[] = [];
+export function workingWell(findings: readonly Finding[], t: TimelineSummary, runs: readonly DetectorRun[]): Strength[] {
+  const out: Strength[] = [];
   for (const f of byDetector(findings, 'error-cluster')) {
     // Only a recovery the detector saw come on its own (no restart, within its recovery window).
     const s = numberAt(f.data, 'recoveredAfterSeconds');
@@ -174,6 +196,7 @@ export function workingWell(findings: readonly Finding[], t: TimelineSummary, ru
       title: `Recovered automatically within ${humanSeconds(s)}`,
       text: `The error burst${start !== undefined ? ` at ${new Date(start).toISOString().slice(11, 19)} UTC` : ''} ended without a restart or a deploy.`,
       cites: [f],
+      about: 'system',
     });
   }
   const jobs: { tpl: string; period?: number; f: Finding }[] = [];
@@ -199,6 +222,7 @@ export function workingWell(findings: readonly Finding[], t: TimelineSummary, ru
       title: jobs.length === 1 ? 'A scheduled job keeps an exact cadence' : `${jobs.length} scheduled jobs keep an exact cadence`,
       text: `${shown.join('; ')}${jobs.length > 4 ? `; and ${jobs.length - 4} more` : ''}: their scheduler keeps time, with no drift across the window.`,
       cites: [...new Set(jobs.map((j) => j.f))],
+      about: 'system',
     });
   }
   const onSchedule = byDetector(findings, 'known-jobs').filter((f) => f.severity === 'info');
@@ -207,6 +231,7 @@ export function workingWell(findings: readonly Finding[], t: TimelineSummary, ru
       title: onSchedule.length === 1 ? 'The declared periodic job ran on schedule' : `${onSchedule.length} declared periodic jobs ran on schedule`,
       text: onSchedule.map((f) => f.title).join('; ') + '.',
       cites: onSchedule,
+      about: 'system',
     });
   }
   for (const f of byDetector(findings, 'container-churn')) {
@@ -223,13 +248,14 @@ export function workingWell(findings: readonly Finding[], t: TimelineSummary, ru
       title: `The application boots in ${lo === hi ? `${lo} s` : `${lo}-${hi} s`}`,
       text: `${vals.length} start${vals.length === 1 ? '' : 's'} logged a start-up time; fast boots keep deploys and restarts cheap.`,
       cites: [f],
+      about: 'system',
     });
   }
   // Services an out-of-memory finding names: their memory is not "flat" good news.
   const oom = new Set(byDetector(findings, 'out-of-memory').flatMap((f) => Object.keys((f.data.perService as Record<string, unknown> | undefined) ?? {})));
   for (const f of byDetector(findings, 'memory-sawtooth')) {
     if (stringAt(f.data, 'shape') !== 'flat' || oom.has(stringAt(f.data, 'service') ?? '')) continue;
-    out.push({ title: `Memory is flat${stringAt(f.data, 'service') ? ` (${stringAt(f.data, 'service')})` : ''}`, text: 'No leak, sawtooth or step in the memory series.', cites: [f] });
+    out.push({ title: `Memory is flat${stringAt(f.data, 'service') ? ` (${stringAt(f.data, 'service')})` : ''}`, text: 'No leak, sawtooth or step in the memory series.', cites: [f], about: 'system' });
   }
   // Figures from the timeline itself.
   const pgRecords = t.postgres.records;
@@ -238,19 +264,19 @@ export function workingWell(findings: readonly Finding[], t: TimelineSummary, ru
   // A server that died without a FATAL line (killed with no session open) did stop: the findings say so.
   const pgStopped = byDetector(findings, 'postgres-crash-recovery').length > 0;
   if (pgRecords > 0 && fatalPg === 0 && !pgStopped) {
-    out.push({ title: 'No FATAL or PANIC records from PostgreSQL', text: `None among ${int(pgRecords)} PostgreSQL records: the database itself never failed a session or stopped on an error.`, cites: [] });
+    out.push({ title: 'No FATAL or PANIC records from PostgreSQL', text: `None among ${int(pgRecords)} PostgreSQL records: the database itself never failed a session or stopped on an error.`, cites: [], about: 'system' });
   } else if (pgRecords === 0 && t.totals.records > 0 && t.totals.byLevel.fatal === 0) {
-    out.push({ title: 'No fatal records', text: `None among ${plural(t.totals.records, 'record')}.`, cites: [] });
+    out.push({ title: 'No fatal records', text: `None among ${plural(t.totals.records, 'record')}.`, cites: [], about: 'system' });
   }
   const lines = t.inputs.reduce((a, i) => a + i.lines, 0);
   const skipped = t.inputs.reduce((a, i) => a + i.skipped, 0);
   if (lines > 0 && skipped === 0) {
-    out.push({ title: 'Every line was read', text: `All ${plural(lines, 'line')} of ${plural(t.inputs.length, 'input')} became records or metric samples; nothing was skipped.`, cites: [] });
+    out.push({ title: 'Every line was read', text: `All ${plural(lines, 'line')} of ${plural(t.inputs.length, 'input')} became records or metric samples; nothing was skipped.`, cites: [], about: 'run' });
   }
   const clean = runs.filter((r) => r.findings === 0 && r.error === undefined);
   if (clean.length > 0) {
     const names = clean.length <= 5 ? clean.map((r) => r.title).join('; ') + '.' : `Among them: ${clean.slice(0, 3).map((r) => r.title).join('; ')}; the appendix lists them all.`;
-    out.push({ title: 'Nothing found by ' + (clean.length === 1 ? 'one detector' : `${clean.length} detectors`), text: names, cites: [] });
+    out.push({ title: 'Nothing found by ' + (clean.length === 1 ? 'one detector' : `${clean.length} detectors`), text: names, cites: [], about: 'run' });
   }
   return out;
 }

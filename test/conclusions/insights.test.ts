@@ -3,7 +3,7 @@
 // cycle), a recovery is automatic only when the burst's data says it came on its own, fast boots are
 // not good news beside crashes, flat memory not beside an out-of-memory kill.
 import { describe, expect, it } from 'vitest';
-import { workingWell } from '../../src/report/insights.js';
+import { workingWell } from '../../src/conclusions/insights.js';
 import type { Finding } from '../../src/model.js';
 import { buildTimeline } from '../helpers/timeline.js';
 
@@ -63,7 +63,7 @@ describe('workingWell', () => {
 describe('on samples/restart-loop (the backend loops while an older container serves; PostgreSQL is restarted uncleanly twice)', () => {
   it('says what the loop and the stops were, and claims no automatic recovery the database restart brought', async () => {
     const { readTimeline, runDetectors } = await import('../../src/pipeline.js');
-    const { architectureGaps } = await import('../../src/report/insights.js');
+    const { architectureGaps } = await import('../../src/conclusions/insights.js');
     const { join } = await import('node:path');
     const dir = join(import.meta.dirname, '../../samples/restart-loop');
     const { summary } = await readTimeline([join(dir, 'backend.jsonl'), join(dir, 'postgres.log')]);
