@@ -12,8 +12,9 @@ export default tseslint.config(
   tseslint.configs.recommended,
   {
     rules: {
-      // `for (const _ in o) n++` counts without allocating; `{ ms, ...run }` drops a field.
-      '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^_$', ignoreRestSiblings: true }],
+      // `for (const _ in o) n++` counts without allocating, `infer _O` names what a type ignores;
+      // `{ ms, ...run }` drops a field.
+      '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       // PostgreSQL writes two spaces after the severity (`LOG:  `): a pattern reads like the line.
       'no-regex-spaces': 'off',
     },

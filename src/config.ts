@@ -166,7 +166,7 @@ export function ignoreMatcher(cfg: HindsightConfig): RegExp | undefined {
 
 function checkOptions(d: Detector, opts: Record<string, unknown>, where: string, fail: (key: string, msg: string) => never): Record<string, DetectorOptionValue> {
   const out: Record<string, DetectorOptionValue> = {};
-  const defaults = d.meta.defaults as Record<string, DetectorOptionValue>;
+  const defaults = d.meta.defaults;
   for (const [k, v] of Object.entries(opts)) {
     // Own keys only: `toString` and `__proto__` are "in" every object.
     if (!Object.hasOwn(defaults, k)) fail(`${where}.${k}`, `unknown threshold; ${d.meta.id} takes: ${Object.keys(defaults).join(', ') || '(none)'}`);

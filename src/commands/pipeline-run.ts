@@ -110,7 +110,7 @@ export async function runAnalysis(inputs: string[], opts: InputOptions, io: Io, 
         serviceAliases: config.services,
         ignore: ignoreMatcher(config),
         // Fetched inputs are named for where they came from, not for a directory that is about to go.
-        nameOf: fetched !== null ? (p: string) => `railway:${p.slice(fetched!.dir.length + 1)}` : undefined,
+        nameOf: fetched !== null ? (p: string) => `railway:${p.slice(fetched.dir.length + 1)}` : undefined,
       });
     } finally {
       progress.done();

@@ -8,7 +8,7 @@
 // Works on each template's sorted `times` (kept for every template, info level included); see
 // stats/periodicity.ts for the estimator (runs, median gap, chains with harmonic folding, jitter by
 // MAD, snapping to a round period, phase regression with Theil–Sen and OLS standard error).
-import type { Finding, FindingSeverity, Level } from '../model.js';
+import type { Finding, FindingSeverity } from '../model.js';
 import { LEVEL_RANK } from '../model.js';
 import type { TimelineSummary, TemplateSummary, TimelineEvent } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
@@ -111,28 +111,28 @@ export const cadenceDrift = defineDetector({
   },
   detect(t, o): DetectedFinding<CadenceDriftData>[] {
     const popts: PeriodOptions = {
-      runGapMs: (o.runGapSeconds as number) * 1000,
-      minRuns: o.minRuns as number,
-      maxJitterRatio: o.maxJitterRatio as number,
+      runGapMs: o.runGapSeconds * 1000,
+      minRuns: o.minRuns,
+      maxJitterRatio: o.maxJitterRatio,
       minChainedShare: 0.6,
       chainTolerance: 0.25,
-      minPeriodMs: (o.minPeriodSeconds as number) * 1000,
+      minPeriodMs: o.minPeriodSeconds * 1000,
     };
-    const nominals = o.nominalPeriodsSeconds as number[];
-    const exactScatterMs = (o.exactScatterSeconds as number) * 1000;
+    const nominals = o.nominalPeriodsSeconds;
+    const exactScatterMs = o.exactScatterSeconds * 1000;
     const periodic: Periodic[] = [];
     for (const tpl of t.templates) {
       if (tpl.times.length < popts.minRuns) continue;
       const est = estimatePeriod(tpl.times, popts);
       if (est === null) continue;
-      periodic.push(classify(tpl, est, snapPeriod(est.periodMs, o.snapTolerance as number, nominals), exactScatterMs));
+      periodic.push(classify(tpl, est, snapPeriod(est.periodMs, o.snapTolerance, nominals), exactScatterMs));
     }
     const findings: DetectedFinding<CadenceDriftData>[] = [];
     const infos: { f: DetectedFinding<CadenceDriftData>; priority: number }[] = [];
     const siblingsUsed = new Set<TemplateSummary>();
     for (const p of periodic) {
       if (!p.isError) continue;
-      const sib = siblingOf(p, periodic, o.siblingTolerance as number);
+      const sib = siblingOf(p, periodic, o.siblingTolerance);
       let q = p;
       if (sib !== null) {
         // Measure the errors against the successes' period: that is the job's schedule.
@@ -148,13 +148,13 @@ export const cadenceDrift = defineDetector({
       // A cadence that a minority of the template's runs keeps (a 5-minute health probe inside
       // "Request completed: GET <*>") says nothing about a job: only a template that is the job.
       // A few extra runs (a job that also runs at each container start) do not count against it.
-      if (p.est.extra > Math.max(10, (o.maxOffBeatShare as number) * (p.est.chained + p.est.extra))) continue;
+      if (p.est.extra > Math.max(10, o.maxOffBeatShare * (p.est.chained + p.est.extra))) continue;
       const kind: CadenceKind = p.exact ? 'exact' : 'sleep-loop';
       infos.push({ f: describe(t, p, kind, null), priority: (siblingsUsed.has(p.tpl) ? 1e9 : 0) + p.est.chained });
     }
     // Ties in the order of the ids (`about` is the id less the prefix all of them share).
     infos.sort((a, b) => b.priority - a.priority || ((a.f.about ?? '') < (b.f.about ?? '') ? -1 : 1));
-    for (const x of infos.slice(0, Math.max(0, o.maxInfoFindings as number))) findings.push(x.f);
+    for (const x of infos.slice(0, Math.max(0, o.maxInfoFindings))) findings.push(x.f);
     return findings;
   },
 });
@@ -429,7 +429,7 @@ function describe(t: TimelineSummary, p: Periodic, kind: CadenceKind, sib: Perio
 function evidenceFor(t: TimelineSummary, p: Periodic, sib: Periodic | null) {
   // Error templates are kept as events: show the runs themselves (first three and the last).
   const kept: TimelineEvent[] = [];
-  if (LEVEL_RANK[p.tpl.worst as Level] >= LEVEL_RANK.warn) {
+  if (LEVEL_RANK[p.tpl.worst] >= LEVEL_RANK.warn) {
     for (const ev of eventsOfTemplates(t, (id) => id === p.tpl.id)) if (ev.template === p.tpl.id) kept.push(ev);
   }
   const own = kept.length > 0 ? [...kept.slice(0, 3), ...(kept.length > 3 ? [kept[kept.length - 1]!] : [])].map((e) => evidenceOf(t, e)) : evidenceOfTemplate(t, p.tpl, 3);

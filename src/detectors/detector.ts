@@ -107,9 +107,9 @@ export interface OptionRange {
 export function optionRange(meta: DetectorMeta<Record<string, DetectorOptionValue>>, key: string): OptionRange | null {
   const def = meta.defaults[key];
   if (typeof def !== 'number') return null;
-  const own = (meta.optionRanges as Record<string, OptionRange | undefined> | undefined)?.[key];
+  const own = meta.optionRanges?.[key];
   if (own !== undefined) return own;
-  const doc = (meta.optionDocs as Record<string, string | undefined> | undefined)?.[key] ?? '';
+  const doc = meta.optionDocs?.[key] ?? '';
   if (/\bUSD\b|\$/.test(doc)) return { min: 0, max: 1e6 };
   if (/(Seconds|Minutes|Hours|Ms|Factor|Ratio)$/.test(key)) return { min: 0, max: 1e9 };
   if (def > 0 && def < 1) return { min: 0, max: 1 };

@@ -142,13 +142,13 @@ export const emptyErrorMessage = defineDetector({
       if (ev.ts !== null) g.times.push(ev.ts);
       g.events.push(ev);
     }
-    dropContinued(t, tailGroups, (o.continuationSeconds as number) * 1000);
+    dropContinued(t, tailGroups, o.continuationSeconds * 1000);
     const findings: DetectedFinding<EmptyErrorMessageData>[] = [];
     const userFacing = new UserFacingIndex(t);
     for (const g of groups.values()) {
       if (g.count <= 0) continue;
       g.times.sort((a, b) => a - b);
-      findings.push(describe(t, g, userFacing, o.highCount as number, (o.coincidenceSeconds as number) * 1000));
+      findings.push(describe(t, g, userFacing, o.highCount, o.coincidenceSeconds * 1000));
     }
     return findings;
   },

@@ -75,7 +75,7 @@ export type ErrorClusterData = {
     count: number;
   }[];
   recovery: 'self' | 'restart' | 'unknown' | 'none';
-  restartedService: string;
+  restartedService: string | null;
   recoveredAfterSeconds: number | null;
   recoveredBy: string | null;
   nextSuccessAfterSeconds: number | null;
@@ -153,10 +153,10 @@ export const errorCluster = defineDetector({
     const judge = new UserFacingJudge();
     const stream = occurrencesOf(t);
     const real = stream.some((x) => x.dropped > 0) ? stream.filter((x) => x.dropped === 0) : stream;
-    const minFailures = o.minFailures as number;
+    const minFailures = o.minFailures;
     if (real.length < minFailures) return [];
-    const eps = epsilonOf(real, (o.minEpsilonSeconds as number) * 1000, (o.maxEpsilonSeconds as number) * 1000, (o.fallbackEpsilonSeconds as number) * 1000);
-    const leadWindow = Math.max((o.leadWindowSeconds as number) * 1000, eps);
+    const eps = epsilonOf(real, o.minEpsilonSeconds * 1000, o.maxEpsilonSeconds * 1000, o.fallbackEpsilonSeconds * 1000);
+    const leadWindow = Math.max(o.leadWindowSeconds * 1000, eps);
     // Sessions, then their cores.
     const cores: Occurrence[][] = [];
     let cur: Occurrence[] = [];
@@ -193,8 +193,8 @@ export const errorCluster = defineDetector({
     });
     // At least one baseline failure: a log with nothing but the burst must not give a rate of zero.
     const quietRate = Math.max(real.length - inBursts, 1) / Math.max(span - burstTime, eps);
-    const threshold = (o.alpha as number) / candidates.length;
-    const minRatio = o.minRateRatio as number;
+    const threshold = o.alpha / candidates.length;
+    const minRatio = o.minRateRatio;
     const perTemplateRate = new Map<number, number>();
     for (const tpl of t.templates) perTemplateRate.set(tpl.id, (tpl.levels.error + tpl.levels.fatal) / span);
     const bursts: Burst[] = [];
@@ -212,7 +212,7 @@ export const errorCluster = defineDetector({
       bursts.push({ occ: c, lead: leadOf(t, c, leadWindow, perTemplateRate), p, mu, rate });
     });
     bursts.sort((a, b) => a.p - b.p || a.occ[0]!.ts - b.occ[0]!.ts);
-    return bursts.slice(0, o.maxFindings as number).map((b) => describe(t, b, b.rate, eps, o.highUserFacing as number, (o.recoveryWindowSeconds as number) * 1000, judge));
+    return bursts.slice(0, o.maxFindings).map((b) => describe(t, b, b.rate, eps, o.highUserFacing, o.recoveryWindowSeconds * 1000, judge));
   },
 });
 

@@ -110,7 +110,7 @@ const FIRST_N = new Int8Array(256);
 for (let k = BY_FIRST.length - 1; k >= 0; k--) {
   const c = WELL_KNOWN[BY_FIRST[k]!]!.charCodeAt(0);
   FIRST_AT[c] = k;
-  FIRST_N[c]++;
+  FIRST_N[c]!++; // c is a char code: inside the 256 entries
 }
 
 /**

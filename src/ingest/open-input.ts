@@ -53,7 +53,7 @@ export async function openInput(path: string, options: OpenOptions, onOpen: (clo
   // The first chunk tells whether the input is gzip; chunks go on unchanged (no extra stream layer).
   const first = await it.next();
   if (first.done) return { chunks: (async function* () {})(), close };
-  const head = first.value as Buffer;
+  const head = first.value;
   gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
   const all = (async function* () {
     try {
@@ -61,7 +61,7 @@ export async function openInput(path: string, options: OpenOptions, onOpen: (clo
       for (;;) {
         const n = await it.next();
         if (n.done) return;
-        yield n.value as Buffer;
+        yield n.value;
       }
     } finally {
       await it.return?.();

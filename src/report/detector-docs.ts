@@ -1,6 +1,6 @@
 // docs/detectors.md is generated from the detectors' own metadata (as ESLint generates rule docs),
 // so the documentation cannot drift from the thresholds the code uses. A test compares the file.
-import { optionRange, rangeText, type Detector, type DetectorMeta, type DetectorOptionValue } from '../detectors/detector.js';
+import { optionRange, rangeText, type Detector } from '../detectors/detector.js';
 
 /** Markdown describing every detector: explanation, thresholds with defaults, what it keeps. */
 export function renderDetectorDocs(detectors: readonly Detector[]): string {
@@ -26,8 +26,8 @@ export function renderDetectorDocs(detectors: readonly Detector[]): string {
       out.push('| option | default | accepts | meaning |');
       out.push('|---|---|---|---|');
       for (const k of keys) {
-        const doc = (d.meta.optionDocs as Record<string, string | undefined> | undefined)?.[k] ?? '';
-        const range = optionRange(d.meta as DetectorMeta<Record<string, DetectorOptionValue>>, k);
+        const doc = d.meta.optionDocs?.[k] ?? '';
+        const range = optionRange(d.meta, k);
         out.push(`| \`${k}\` | \`${JSON.stringify(d.meta.defaults[k])}\` | ${range !== null ? rangeText(range) : ''} | ${doc.replace(/\|/g, '\\|')} |`);
       }
       out.push('');

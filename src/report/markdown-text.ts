@@ -43,7 +43,7 @@ export function prose(text: string): string {
   let last = 0;
   for (const m of s.matchAll(QUOTED_TEMPLATE)) {
     out += escapeProse(s.slice(last, m.index)) + code(m[1] ?? m[2]!);
-    last = m.index! + m[0].length;
+    last = m.index + m[0].length;
   }
   return out + escapeProse(s.slice(last));
 }

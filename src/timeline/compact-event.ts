@@ -52,7 +52,7 @@ export class EventCompactor {
     let pg: PgFields | undefined;
     if (ev.pg !== undefined) {
       const p = this.object(ev.pg as Record<string, unknown>, null);
-      pg = p.value as PgFields;
+      pg = p.value;
       bytes += p.bytes;
     }
     // Same shape as ingest's events (detectors read it unchanged); `stream` stays present even

@@ -38,7 +38,7 @@ export function errorTextOf(ev: TimelineEvent): string {
     if (typeof v === 'string' && v.length > 0) text += '\n' + v;
     else if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
       const o = v as Record<string, unknown>;
-      for (const f of ['type', 'name', 'code', 'message', 'stack']) if (typeof o[f] === 'string' && o[f] !== '') text += '\n' + (o[f] as string);
+      for (const f of ['type', 'name', 'code', 'message', 'stack']) if (typeof o[f] === 'string' && o[f] !== '') text += '\n' + o[f];
     }
   }
   return text;

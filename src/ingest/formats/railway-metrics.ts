@@ -61,7 +61,7 @@ function isMetricsValue(v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0 && isMetricsValue(v[0]);
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
-  if (typeof o.data === 'object' && o.data !== null && 'metrics' in (o.data as object)) return true;
+  if (typeof o.data === 'object' && o.data !== null && 'metrics' in o.data) return true;
   return (typeof o.measurements === 'object' && o.measurements !== null) || (typeof o.measurement === 'string' && Array.isArray(o.values));
 }
 
@@ -75,7 +75,7 @@ function readDocument(v: unknown, ctx: ParseContext, tally: SeriesTally): boolea
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
   // GraphQL response wrapper.
-  if (typeof o.data === 'object' && o.data !== null && 'metrics' in (o.data as object)) return readDocument((o.data as Record<string, unknown>).metrics, ctx, tally);
+  if (typeof o.data === 'object' && o.data !== null && 'metrics' in o.data) return readDocument((o.data as Record<string, unknown>).metrics, ctx, tally);
   const service = serviceOf(o.service) ?? serviceOf(o.serviceName) ?? ctx.service;
   if (typeof o.measurements === 'object' && o.measurements !== null) {
     const ms = o.measurements as Record<string, unknown>;
