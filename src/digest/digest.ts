@@ -8,9 +8,9 @@ import type { TemplateSummary, TimelineSummary } from '../timeline/timeline.js';
 import { isoOf } from '../ingest/timestamp.js';
 import { VERSION } from '../version.js';
 import { countOf } from '../report/finding-data.js';
-import { code, inputWarnings, minuteOf, name, num, prose, cell } from '../report/markdown-text.js';
+import { code, inputWarnings, name, prose, cell } from '../report/markdown-text.js';
 import { sparkline } from '../report/charts.js';
-import { int, plural } from '../words.js';
+import { int, minuteOf, num, plural } from '../words.js';
 import { cutText, redact } from '../redact.js';
 import { FORGET_AFTER, HISTORY, MAX_TEMPLATE_KEYS, STATE_VERSION, type DigestState, type FindingHistory, type RunFigures } from './state.js';
 

@@ -1,6 +1,7 @@
 // Pictures for people who would rather look than read: Unicode sparklines and Mermaid xychart-beta
 // blocks (drawn by GitHub and GitLab). Pure functions of numbers; deterministic.
-import { mermaidLabel, num } from './markdown-text.js';
+import { mermaidLabel } from './markdown-text.js';
+import { num } from '../words.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
 

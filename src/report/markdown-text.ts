@@ -4,8 +4,6 @@
 // `redact` first, so no output path can skip it.
 import { cutText, inline, redact } from '../redact.js';
 import { inputName, int, plural } from '../words.js';
-// Number and time words the detectors' report labels use too; kept importable from here for the renderers.
-export { minuteOf, money, num, percent } from '../words.js';
 import type { InputSummary } from '../model.js';
 
 /** A fenced code block around `lines` (redacted), with a fence no line can close early. */

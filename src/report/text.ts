@@ -8,8 +8,8 @@ import type { ReportInput } from './json.js';
 import { inline } from '../redact.js';
 import { VERSION } from '../version.js';
 import { countOf } from './finding-data.js';
-import { leftOutSentences, minuteOf } from './markdown-text.js';
-import { humanSeconds, int, plural } from '../words.js';
+import { leftOutSentences } from './markdown-text.js';
+import { humanSeconds, int, minuteOf, plural } from '../words.js';
 
 export interface TextOptions {
   color: boolean;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { countBuckets, countSparkline, fillGaps, mermaidLineChart, resample, sparkline } from '../../src/report/charts.js';
-import { code, fenced, money, percent } from '../../src/report/markdown-text.js';
-import { int } from '../../src/words.js';
+import { code, fenced } from '../../src/report/markdown-text.js';
+import { int, money, percent } from '../../src/words.js';
 
 describe('charts', () => {
   it('scales a sparkline between min and max, with a space for no data', () => {

@@ -1,8 +1,8 @@
 // The appendix of the markdown report: every input with its format, counts, warnings and the
 // first lines it could not read; what the run left out or thinned; and what each detector did.
 import type { ReportInput } from '../json.js';
-import { cell, code, fenced, leftOutSentences, minuteOf, name, prose } from '../markdown-text.js';
-import { int, plural } from '../../words.js';
+import { cell, code, fenced, leftOutSentences, name, prose } from '../markdown-text.js';
+import { int, minuteOf, plural } from '../../words.js';
 
 export function appendix(input: ReportInput): string[] {
   const { timeline: t, runs } = input;

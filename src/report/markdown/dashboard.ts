@@ -3,9 +3,9 @@
 // sparkline, a chart for memory) and an assessment; memory findings without a series; a cost
 // table per cost-breakdown finding; then the PostgreSQL block.
 import type { MetricSeries } from '../../model.js';
-import { cell, code, minuteOf, money, name, num, percent, prose } from '../markdown-text.js';
+import { cell, code, name, prose } from '../markdown-text.js';
 import { mermaidLineChart, resample, sparkline } from '../charts.js';
-import { humanSeconds, int, plural } from '../../words.js';
+import { humanSeconds, int, minuteOf, money, num, percent, plural } from '../../words.js';
 import { SPARK_WIDTH, type Ctx } from './context.js';
 import { postgresBlock } from './postgres.js';
 import { costPanels, memoryPanels, type Drawn } from '../report-meta.js';

@@ -3,10 +3,10 @@
 // fields and what it affects; and the one table of the informational findings after the problems.
 import type { Evidence, Finding } from '../../model.js';
 import type { TimelineEvent, TimelineSummary } from '../../timeline/timeline.js';
-import { cell, code, evidenceTime, fenced, minuteOf, name, prose, shorten } from '../markdown-text.js';
+import { cell, code, evidenceTime, fenced, name, prose, shorten } from '../markdown-text.js';
 import { countBuckets, countSparkline } from '../charts.js';
 import { affectedOf, countOf, timesOf } from '../finding-data.js';
-import { humanSeconds, int, plural } from '../../words.js';
+import { humanSeconds, int, minuteOf, plural } from '../../words.js';
 import { inline } from '../../redact.js';
 import { SPARK_WIDTH, type Ctx } from './context.js';
 import { reportMetaOf } from '../report-meta.js';

@@ -1,8 +1,8 @@
 // The PostgreSQL block at the end of the dashboard: records by severity, the server's counters
 // (connections, checkpoints, lock waits, cancellations, ...) and the slowest statements.
 import type { TimelineSummary } from '../../timeline/timeline.js';
-import { cell, code, minuteOf, num, prose, shorten } from '../markdown-text.js';
-import { int, plural } from '../../words.js';
+import { cell, code, prose, shorten } from '../markdown-text.js';
+import { int, minuteOf, num, plural } from '../../words.js';
 
 export function postgresBlock(t: TimelineSummary, n: number): string[] {
   const pg = t.postgres;

@@ -7,8 +7,8 @@ import type { TimelineSummary } from '../../timeline/timeline.js';
 import type { ReportInput } from '../json.js';
 import { VERSION } from '../../version.js';
 import { costPanels, reportMetaOf } from '../report-meta.js';
-import { code, minuteOf, money, name, percent, prose, shorten } from '../markdown-text.js';
-import { humanSeconds, int, listJoin, plural } from '../../words.js';
+import { code, name, prose, shorten } from '../markdown-text.js';
+import { humanSeconds, int, listJoin, minuteOf, money, percent, plural } from '../../words.js';
 import type { Ctx } from './context.js';
 import { capitalize, topCostItem } from './dashboard.js';
 
