@@ -37,7 +37,11 @@ export interface ReportInput {
   run?: RunInfo;
 }
 
-/** The JSON document `hindsight analyze --format json` writes; docs/hindsight.schema.json is its schema. */
+/**
+ * The JSON document `hindsight analyze --format json` writes; docs/hindsight.schema.json is its
+ * schema. Written out rather than derived from the timeline's types: a public interface changes
+ * with the schema, not when an internal type does.
+ */
 export interface JsonReport {
   schemaVersion: typeof SCHEMA_VERSION;
   tool: { name: 'hindsight'; version: string };
