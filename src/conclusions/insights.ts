@@ -10,6 +10,7 @@ import type { DetectorRun } from '../pipeline.js';
 import { boolAt, countOf, numberAt, objectsAt, stringAt, templateText, timeAt } from '../report/finding-data.js';
 import { humanSeconds, int, plural } from '../words.js';
 import { lifecycleOf } from '../detectors/shared/lifecycle.js';
+import { resourceUsage, type ResourceUsage } from './resource-usage.js';
 
 /** One inferred statement: a short title, a plain-text explanation, and the findings it cites. */
 export interface Insight {
@@ -31,11 +32,13 @@ export interface Strength extends Insight {
 export interface Conclusions {
   architectureGaps: Insight[];
   workingWell: Strength[];
+  /** Each metric series' shape and each measurement's verdict (the dashboard's Shape and Assessment). */
+  resourceUsage: ResourceUsage;
 }
 
 /** The conclusions of a run from its findings, summary and detector runs. */
 export function conclude(findings: readonly Finding[], t: TimelineSummary, runs: readonly DetectorRun[]): Conclusions {
-  return { architectureGaps: architectureGaps(findings, t), workingWell: workingWell(findings, t, runs) };
+  return { architectureGaps: architectureGaps(findings, t), workingWell: workingWell(findings, t, runs), resourceUsage: resourceUsage(t) };
 }
 
 const byDetector = (fs: readonly Finding[], id: string) => fs.filter((f) => f.detector === id);

@@ -8,6 +8,7 @@ import type { TimelineSummary } from '../timeline/timeline.js';
 import type { PostgresStatsSummary } from '../timeline/postgres-stats.js';
 import type { DetectorRun } from '../pipeline.js';
 import type { Conclusions, Insight, Strength } from '../conclusions/insights.js';
+import type { ResourceUsage } from '../conclusions/resource-usage.js';
 import { isoOf } from '../ingest/timestamp.js';
 import { redactDeep } from '../redact.js';
 import { VERSION } from '../version.js';
@@ -58,7 +59,7 @@ export interface JsonReport {
   /** Ordered by severity (worst first), then by the time of the first evidence, then by id. */
   findings: DetectorFinding[];
   /** What the findings imply (src/conclusions/), as the markdown's sections 3 and 4 draw it. */
-  conclusions: { architectureGaps: JsonInsight[]; workingWell: (JsonInsight & { about: Strength['about'] })[] };
+  conclusions: { architectureGaps: JsonInsight[]; workingWell: (JsonInsight & { about: Strength['about'] })[]; resourceUsage: ResourceUsage };
 }
 
 /** An insight with the ids of the findings it cites (each is in `findings`). */
@@ -145,6 +146,7 @@ export function buildJsonReport({ timeline, findings, runs, conclusions, run }: 
     conclusions: {
       architectureGaps: conclusions.architectureGaps.map(citing),
       workingWell: conclusions.workingWell.map((s) => ({ ...citing(s), about: s.about })),
+      resourceUsage: conclusions.resourceUsage,
     },
   };
   return redactDeep(doc);

@@ -31,7 +31,7 @@ export function renderMarkdown(input: ReportInput): string {
   for (const f of notes) ctx.ref.set(f.id, notesRef);
 
   // Laid out first: it numbers the memory and cost findings that the Summary cites.
-  const dashboard = dashboardSection(ctx);
+  const dashboard = dashboardSection(ctx, input.conclusions.resourceUsage);
   const out: string[] = [];
   out.push(`# ${titleOf(input)}`, '');
   out.push(`> ${provenance(input)}`, '');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Finding } from '../../src/model.js';
+import type { Finding, MetricSample } from '../../src/model.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { buildTimeline } from '../helpers/timeline.js';
 import { scenarioFindings, scenarioRuns, scenarioTimeline, T0 } from './fixtures/scenario.js';
@@ -96,6 +96,22 @@ describe('markdown report', () => {
     expect(summary).not.toContain('w4');
     expect(summary).toContain('> 1 more warning in the appendix.');
     expect(scenarioReport()).not.toContain('> **Input');
+  });
+
+  it("draws each series' shape and each measurement's verdict as the analysis gives them", () => {
+    const series = (service: string, measurement: MetricSample['measurement'], unit: string, values: number[]): MetricSample[] =>
+      values.map((value, i) => ({ service, measurement, unit, ts: T0 + i * 60_000, value }));
+    const t = buildTimeline([{ at: T0, message: 'hello', service: 'web' }], [
+      ...series('web', 'cpu', 'vCPU', [0.2, 0.2, 0.2, 0.2]),
+      ...series('db', 'disk', 'MB', [100, 110, 130, 150]),
+      ...series('web', 'network_tx', 'MB', [10, 10, 9, 9, 8, 8, 7, 7]),
+    ]);
+    const md = renderMarkdown({ timeline: t, findings: [], runs: [], conclusions: conclude([], t, []) });
+    expect(md).toContain('- **Shape:** flat at 0.2 vCPU');
+    expect(md).toContain('**Assessment:** CPU peaked at 0.2 vCPU.');
+    expect(md).toContain('- **Shape:** rising: the last quarter of the window averages 150 MB against 100 MB in the first');
+    expect(md).toContain('**Assessment:** The volume grew by more than 20% over the window: check retention jobs.');
+    expect(md).toContain('- **Shape:** falling: the last quarter of the window averages 7 MB against 10 MB in the first');
   });
 
   it('does without findings, metrics and detectors', () => {

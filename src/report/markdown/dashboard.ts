@@ -1,7 +1,8 @@
 // Section 2 of the markdown report, the Observability Dashboard: per measurement (memory, CPU,
 // disk, network) its cost share, each service's series (range, shape or the memory finding, a
-// sparkline, a chart for memory) and an assessment; memory findings without a series; a cost
-// table per cost-breakdown finding; then the PostgreSQL block.
+// sparkline, a chart for memory) and an assessment, as the analysis's resource usage has them
+// (src/conclusions/resource-usage.ts); memory findings without a series; a cost table per
+// cost-breakdown finding; then the PostgreSQL block.
 import type { MetricSeries } from '../../model.js';
 import { cell, code, name, prose } from '../markdown-text.js';
 import { mermaidLineChart, resample, sparkline } from '../charts.js';
@@ -10,6 +11,7 @@ import { SPARK_WIDTH, type Ctx } from './context.js';
 import { postgresBlock } from './postgres.js';
 import { costPanels, memoryPanels, type Drawn } from '../report-meta.js';
 import type { CostPanel, MemoryPanel } from '../../detectors/detector.js';
+import type { MeasurementUsage, ResourceUsage, SeriesShape, SeriesUsage } from '../../conclusions/resource-usage.js';
 
 const CHART_POINTS = 72;
 const MAX_CHART_POINTS = 240;
@@ -47,7 +49,7 @@ export function topCostItem(c: CostPanel): CostItem | undefined {
   return costItems(c).sort((a, b) => b.cost - a.cost)[0];
 }
 
-export function dashboardSection(ctx: Ctx): string[] {
+export function dashboardSection(ctx: Ctx, usage: ResourceUsage): string[] {
   const { t, findings } = ctx;
   const out: string[] = [];
   const series = t.metrics;
@@ -91,10 +93,11 @@ export function dashboardSection(ctx: Ctx): string[] {
     if (cost) out.push(`**Cost:** ${money(cost.cost)}${totalCost > 0 ? ` of ${money(totalCost)} total` : ''} (${percent(cost.share)} of all costs)`, '');
     for (const s of groups.get(m)!) {
       if (m === 'memory') for (const { f, data } of memoryFindings) if (data.service === s.service) ctx.ref.set(f.id, `2.${n}`);
-      out.push(...seriesBlock(s, m === 'memory' ? memoryFindings.filter(({ data }) => data.service === s.service) : []));
+      const u = usage.series.find((x) => x.service === s.service && x.measurement === s.measurement);
+      if (u !== undefined) out.push(...seriesBlock(s, u, m === 'memory' ? memoryFindings.filter(({ data }) => data.service === s.service) : []));
       if (m === 'memory') memoryShown.add(s.service);
     }
-    out.push(...assessment(m, groups.get(m)!, cost), '');
+    out.push(...assessment(m, usage.measurements.find((x) => x.measurement === m), cost), '');
   }
   // Memory findings whose series is not among the inputs (e.g. a detector fed another way).
   for (const m of memoryFindings) {
@@ -126,22 +129,8 @@ function seriesWindow(series: MetricSeries[]): { start: number; end: number } {
   return Number.isFinite(start) ? { start, end } : { start: 0, end: 0 };
 }
 
-function stats(values: readonly number[]): { min: number; max: number; mean: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-    sum += v;
-  }
-  return { min, max, mean: values.length > 0 ? sum / values.length : NaN };
-}
-
-function seriesBlock(s: MetricSeries, memory: Drawn<MemoryPanel>[]): string[] {
-  if (s.values.length === 0) return [];
+function seriesBlock(s: MetricSeries, st: SeriesUsage, memory: Drawn<MemoryPanel>[]): string[] {
   const out: string[] = [];
-  const st = stats(s.values);
   const unit = s.unit ? ` ${s.unit}` : '';
   const v = (x: number) => value(x, st.max);
   const samples = `${int(s.values.length)} sample${s.values.length === 1 ? '' : 's'}`;
@@ -149,7 +138,7 @@ function seriesBlock(s: MetricSeries, memory: Drawn<MemoryPanel>[]): string[] {
   out.push(`**${name(s.service)}** (${samples})`, '');
   out.push(`- **Range:** ${v(st.min)}-${v(st.max)}${unit}, mean ${v(st.mean)}${unit}`);
   for (const m of memory) out.push(...memoryFindingLines(m));
-  if (memory.length === 0) out.push(`- **Shape:** ${prose(shapeOf(s.values, st, v, unit))}`);
+  if (memory.length === 0) out.push(`- **Shape:** ${prose(shapeText(st.shape, v, unit))}`);
   // Peaks per column for memory (what meets the limit), means for the rest.
   const rs = resample(s.ts, s.values, SPARK_WIDTH);
   const line = s.measurement === 'memory' ? rs.max : rs.values;
@@ -183,29 +172,19 @@ function seriesBlock(s: MetricSeries, memory: Drawn<MemoryPanel>[]): string[] {
   return out;
 }
 
-/**
- * A plain description of a series' shape, for measurements no detector describes: bursts (peaks far
- * above a quiet mean), a rise or a fall between the first and last quarter, or steady.
- */
-function shapeOf(values: readonly number[], st: { min: number; max: number; mean: number }, v: (x: number) => string, unit: string): string {
-  if (st.max === st.min) return `flat at ${v(st.max)}${unit}`;
-  if (st.mean > 0 && st.max > 5 * st.mean) {
-    let above = 0;
-    for (const x of values) if (x > 5 * st.mean) above++;
-    return `quiet with bursts: ${plural(above, 'sample')} above five times the mean, the highest ${v(st.max)}${unit}`;
+/** A series' shape in words, for measurements no detector describes. */
+function shapeText(shape: SeriesShape, v: (x: number) => string, unit: string): string {
+  switch (shape.kind) {
+    case 'flat':
+      return `flat at ${v(shape.at)}${unit}`;
+    case 'bursts':
+      return `quiet with bursts: ${plural(shape.above, 'sample')} above five times the mean, the highest ${v(shape.highest)}${unit}`;
+    case 'rising':
+    case 'falling':
+      return `${shape.kind}: the last quarter of the window averages ${v(shape.lastQuarterMean)}${unit} against ${v(shape.firstQuarterMean)}${unit} in the first`;
+    case 'steady':
+      return `steady around ${v(shape.mean)}${unit}`;
   }
-  const q = Math.max(1, Math.floor(values.length / 4));
-  let first = 0;
-  let last = 0;
-  for (let i = 0; i < q; i++) {
-    first += values[i]!;
-    last += values[values.length - 1 - i]!;
-  }
-  first /= q;
-  last /= q;
-  if (first > 0 && last > first * 1.2) return `rising: the last quarter of the window averages ${v(last)}${unit} against ${v(first)}${unit} in the first`;
-  if (first > 0 && last < first * 0.8) return `falling: the last quarter of the window averages ${v(last)}${unit} against ${v(first)}${unit} in the first`;
-  return `steady around ${v(st.mean)}${unit}`;
 }
 
 /** A metric value with precision fitting the series' scale (`0.0012`, `0.05`, `79.9`, `1,520`). */
@@ -232,16 +211,13 @@ function memoryFindingLines({ f, data }: Drawn<MemoryPanel>): string[] {
   return out;
 }
 
-function assessment(measurement: string, series: MetricSeries[], cost: { cost: number; share: number } | undefined): string[] {
-  const maxOf = (s: MetricSeries) => stats(s.values).max;
-  const peak = Math.max(...series.map(maxOf));
+function assessment(measurement: string, usage: MeasurementUsage | undefined, cost: { cost: number; share: number } | undefined): string[] {
+  const peak = usage?.peak ?? 0;
   const parts: string[] = [];
-  if (measurement === 'cpu' && peak < 0.1) parts.push(`CPU never exceeded ${num(peak, 3)} vCPU: the services are I/O-bound and CPU is not a concern.`);
-  else if (measurement === 'cpu') parts.push(`CPU peaked at ${num(peak, 2)} vCPU.`);
-  if (measurement === 'disk') {
-    const grows = series.some((s) => s.values.length > 1 && s.values[s.values.length - 1]! > s.values[0]! * 1.2);
-    parts.push(grows ? 'The volume grew by more than 20% over the window: check retention jobs.' : 'The volume stayed within 20% of where it started: no growth concern.');
-  }
+  if (usage?.verdict === 'cpu-idle') parts.push(`CPU never exceeded ${num(peak, 3)} vCPU: the services are I/O-bound and CPU is not a concern.`);
+  else if (usage?.verdict === 'cpu-used') parts.push(`CPU peaked at ${num(peak, 2)} vCPU.`);
+  if (usage?.verdict === 'disk-grew') parts.push('The volume grew by more than 20% over the window: check retention jobs.');
+  else if (usage?.verdict === 'disk-level') parts.push('The volume stayed within 20% of where it started: no growth concern.');
   if (cost !== undefined && cost.share < 0.05 && measurement !== 'memory') parts.push(`Not a cost concern at ${money(cost.cost)}.`);
   return parts.length > 0 ? [`**Assessment:** ${prose(parts.join(' '))}`] : [];
 }

@@ -1,0 +1,111 @@
+// What the metric series say when no detector speaks of them: each series' shape (flat, quiet with
+// bursts, rising, falling, steady) and, per measurement, the verdict the dashboard states (CPU that
+// never left idle is not a concern; a volume that grew needs its retention checked). Part of the
+// conclusions, so that the JSON carries the judgement the markdown shows and the report only draws it.
+import type { MetricSeries } from '../model.js';
+import type { TimelineSummary } from '../timeline/timeline.js';
+
+/** Below this peak (vCPU) a service is I/O-bound, and CPU is not a concern. */
+const IDLE_CPU_PEAK = 0.1;
+/** A quarter-window mean this far above (or below) the first quarter's is a rise (a fall). */
+const RISE = 1.2;
+const FALL = 0.8;
+/** A sample above this many times the mean is a burst. */
+const BURST = 5;
+
+/** A series' shape, with the figures that show it. */
+export type SeriesShape =
+  | { kind: 'flat'; at: number }
+  | { kind: 'bursts'; /** Samples above five times the mean. */ above: number; highest: number }
+  | { kind: 'rising' | 'falling'; firstQuarterMean: number; lastQuarterMean: number }
+  | { kind: 'steady'; mean: number };
+
+export interface SeriesUsage {
+  service: string;
+  measurement: string;
+  unit: string;
+  samples: number;
+  min: number;
+  max: number;
+  mean: number;
+  shape: SeriesShape;
+}
+
+/**
+ * `cpu-idle`: no service's CPU reached 0.1 vCPU; `cpu-used`: one did (the peak says how much);
+ * `disk-grew`: a volume ended more than 20% above where it started; `disk-level`: none did.
+ */
+export type UsageVerdict = 'cpu-idle' | 'cpu-used' | 'disk-grew' | 'disk-level';
+
+export interface MeasurementUsage {
+  measurement: string;
+  /** The highest sample of any service's series. */
+  peak: number;
+  verdict: UsageVerdict | null;
+}
+
+export interface ResourceUsage {
+  /** In the timeline's order of series; series without samples are left out. */
+  series: SeriesUsage[];
+  /** One per measurement that has samples, in the order of their first series. */
+  measurements: MeasurementUsage[];
+}
+
+/** The usage of every metric series of the timeline. */
+export function resourceUsage(t: TimelineSummary): ResourceUsage {
+  const series = t.metrics.filter((s) => s.values.length > 0);
+  const groups = new Map<string, MetricSeries[]>();
+  for (const s of series) groups.set(s.measurement, [...(groups.get(s.measurement) ?? []), s]);
+  return {
+    series: series.map(seriesUsage),
+    measurements: [...groups].map(([measurement, ss]) => {
+      const peak = Math.max(...ss.map((s) => statsOf(s.values).max));
+      return { measurement, peak, verdict: verdictOf(measurement, ss, peak) };
+    }),
+  };
+}
+
+function seriesUsage(s: MetricSeries): SeriesUsage {
+  const st = statsOf(s.values);
+  return { service: s.service, measurement: s.measurement, unit: s.unit, samples: s.values.length, ...st, shape: shapeOf(s.values, st) };
+}
+
+function verdictOf(measurement: string, series: readonly MetricSeries[], peak: number): UsageVerdict | null {
+  if (measurement === 'cpu') return peak < IDLE_CPU_PEAK ? 'cpu-idle' : 'cpu-used';
+  if (measurement === 'disk') return series.some((s) => s.values.length > 1 && s.values[s.values.length - 1]! > s.values[0]! * RISE) ? 'disk-grew' : 'disk-level';
+  return null;
+}
+
+/** Bursts (peaks far above a quiet mean), a rise or a fall between the first and last quarter, or steady. */
+function shapeOf(values: readonly number[], st: { min: number; max: number; mean: number }): SeriesShape {
+  if (st.max === st.min) return { kind: 'flat', at: st.max };
+  if (st.mean > 0 && st.max > BURST * st.mean) {
+    let above = 0;
+    for (const x of values) if (x > BURST * st.mean) above++;
+    return { kind: 'bursts', above, highest: st.max };
+  }
+  const q = Math.max(1, Math.floor(values.length / 4));
+  let first = 0;
+  let last = 0;
+  for (let i = 0; i < q; i++) {
+    first += values[i]!;
+    last += values[values.length - 1 - i]!;
+  }
+  first /= q;
+  last /= q;
+  if (first > 0 && last > first * RISE) return { kind: 'rising', firstQuarterMean: first, lastQuarterMean: last };
+  if (first > 0 && last < first * FALL) return { kind: 'falling', firstQuarterMean: first, lastQuarterMean: last };
+  return { kind: 'steady', mean: st.mean };
+}
+
+function statsOf(values: readonly number[]): { min: number; max: number; mean: number } {
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+  }
+  return { min, max, mean: values.length > 0 ? sum / values.length : NaN };
+}
