@@ -2,9 +2,10 @@
 // `invalid` ones give the findings the test states (count, severity, id, selected data fields).
 // Every case runs through the runner (runDetectors with `only: [id]` and the case's options), as
 // the CLI runs it, and checks what every detector owes its readers whatever the input: it does not
-// throw, its ids are unique and are its id or start with `<id>:`, every evidence location resolves to a line
-// of an input (or a metric series) of the timeline, its `data` survives JSON unchanged, and a
-// second run on the same timeline gives the same findings.
+// throw, its ids are unique and are its id or start with `<id>:` (the runner stamps them from what
+// a finding is about: two findings about the same thing collide), every evidence location resolves
+// to a line of an input (or a metric series) of the timeline, its `data` survives JSON unchanged,
+// and a second run on the same timeline gives the same findings.
 import { describe, expect, it } from 'vitest';
 import { FINDING_SEVERITIES, type Finding, type FindingSeverity, type MetricSample } from '../../src/model.js';
 import type { TimelineSummary } from '../../src/timeline/timeline.js';
