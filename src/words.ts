@@ -1,5 +1,5 @@
 // Small pieces of English that detectors (their narratives and report labels) and renderers share:
-// durations, numbers, money, shares, plurals, lists.
+// durations and times of day, numbers, money, shares, plurals, lists.
 
 /**
  * A duration in words from seconds: `45 s`, `12 min`, `1.5 h`, `2 days` (a tenth from an hour up).
@@ -54,6 +54,16 @@ export function percent(share: number): string {
 /** `2026-02-07 19:12 UTC`, for headings and windows. */
 export function minuteOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+}
+
+/** `2026-02-07T19:12:02Z` (UTC, seconds), for narratives and messages. */
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** `19:12:02` (UTC), for narratives about one day. */
+export function clockOf(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19);
 }
 
 /** `1 finding`, `3 findings`, `12,345 lines` (whole counts with thousands separators). */

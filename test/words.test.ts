@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { humanDuration, humanSeconds, int, plural } from '../src/words.js';
+import { clockOf, humanDuration, humanSeconds, int, isoSeconds, minuteOf, plural } from '../src/words.js';
 
 describe('words', () => {
   it('counts in the singular for one and with thousands separators for many', () => {
@@ -29,5 +29,12 @@ describe('words', () => {
     expect(humanSeconds(35.9 * 3600)).toBe('35.9 h');
     expect(humanDuration(2 * 86_400_000)).toBe('2 days');
     expect(humanSeconds(-45)).toBe('45 s');
+  });
+
+  it('writes times in UTC at the precision asked', () => {
+    const ms = Date.UTC(2026, 1, 7, 19, 12, 2, 750);
+    expect(isoSeconds(ms)).toBe('2026-02-07T19:12:02Z');
+    expect(clockOf(ms)).toBe('19:12:02');
+    expect(minuteOf(ms)).toBe('2026-02-07 19:12 UTC');
   });
 });

@@ -12,8 +12,7 @@ import type { RunInfo } from '../report/json.js';
 import { interruptible, UsageError, type Io } from './io.js';
 import { createProgress, totalSize } from './progress.js';
 import { needsAnchor, parseTimeSpec, resolveWindow } from './time-range.js';
-import { inputName, plural } from '../words.js';
-import { secondOf } from '../report/markdown-text.js';
+import { inputName, isoSeconds, plural } from '../words.js';
 import type { Position, PullRecord } from '../sources/railway/pull.js';
 import { addRailwayOptions, fetchRailway, railwayWindow, type RailwayOptions } from './railway-source.js';
 
@@ -136,11 +135,11 @@ function nothingReadMessage(t: TimelineSummary, outside: number, ignored: number
   const lines = t.inputs.reduce((a, i) => a + i.lines, 0);
   const names = t.inputs.map((i) => inputName(i.path)).join(', ');
   if (outside > 0 && ignored === 0) {
-    const w = `${window.since !== undefined ? secondOf(window.since) : 'the start'} to ${window.until !== undefined ? secondOf(window.until) : 'the end'}`;
+    const w = `${window.since !== undefined ? isoSeconds(window.since) : 'the start'} to ${window.until !== undefined ? isoSeconds(window.until) : 'the end'}`;
     // Where the records are, so that the window can be given again around them.
     const firsts = t.inputs.map((i) => i.firstTs).filter((x): x is number => x !== null);
     const lasts = t.inputs.map((i) => i.lastTs).filter((x): x is number => x !== null);
-    const span = firsts.length > 0 ? `; they run from ${secondOf(Math.min(...firsts))} to ${secondOf(Math.max(...lasts))}` : '';
+    const span = firsts.length > 0 ? `; they run from ${isoSeconds(Math.min(...firsts))} to ${isoSeconds(Math.max(...lasts))}` : '';
     const fromNow = relative && t.inputs.some((i) => i.path === '-') ? ' (for standard input, --since and --until count back from now: give ISO times to choose another window)' : '';
     return `no record of ${names} falls in the window ${w} (${plural(outside, 'record or sample', 'records and samples')} ${outside === 1 ? 'is' : 'are'} outside it${span})${fromNow}`;
   }

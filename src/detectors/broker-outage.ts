@@ -10,8 +10,7 @@ import { defineDetector, type DetectedFinding } from './detector.js';
 import { vocabularyInterest } from './shared/error-vocabulary.js';
 import { occurrencesOf, type Occurrence } from './shared/vocabulary-events.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
-import { isoSeconds } from './shared/evidence.js';
-import { humanDuration, plural } from '../words.js';
+import { humanDuration, isoSeconds, plural } from '../words.js';
 
 function lengthMs(o: Occurrence): number {
   return o.start !== null && o.end !== null ? o.end - o.start : 0;

@@ -10,11 +10,10 @@ import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
-import { isoSeconds } from './shared/evidence.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
 import { matchVocabulary, vocabularyTest, type VocabularyMatch } from './shared/error-vocabulary.js';
 import { ERROR_ATTRS, errorTextOf } from './shared/vocabulary-events.js';
-import { plural } from '../words.js';
+import { isoSeconds, plural } from '../words.js';
 
 const TOO_MANY_RE = /sorry, too many clients already|TooManyConnectionsError/;
 const RESERVED_RE = /remaining connection slots are reserved for/;

@@ -12,8 +12,8 @@ import type { Evidence, Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { eventsOfTemplates } from './shared/template-index.js';
-import { humanDuration } from '../words.js';
-import { evidenceOf, isoSeconds, clockOf } from './shared/evidence.js';
+import { clockOf, humanDuration, isoSeconds } from '../words.js';
+import { evidenceOf } from './shared/evidence.js';
 import { LIFECYCLE_INTERESTS, isFailure, lifecycleOf, type ContainerLife, type LifecycleTransition } from './shared/lifecycle.js';
 import { int, plural } from '../words.js';
 

@@ -7,9 +7,9 @@
 // never saw its stop before the next one) of one service and deployment within 10 minutes.
 import type { Evidence, Finding, FindingSeverity } from '../model.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
-import { evidenceOf, isoSeconds, clockOf } from './shared/evidence.js';
+import { evidenceOf } from './shared/evidence.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf, replacements, type ContainerLife, type LifecycleMarker, type LifecycleTransition } from './shared/lifecycle.js';
-import { humanDuration, plural } from '../words.js';
+import { clockOf, humanDuration, isoSeconds, plural } from '../words.js';
 
 export type EndedBy = 'crash' | 'replaced' | 'stopped' | 'restarted' | 'running';
 

@@ -9,8 +9,8 @@ import type { FindingSeverity } from '../model.js';
 import type { TemplateSummary, TimelineSummary } from '../timeline/timeline.js';
 import { hash32 } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
-import { humanDuration } from '../words.js';
-import { evidenceOfTemplate, isoSeconds } from './shared/evidence.js';
+import { humanDuration, isoSeconds } from '../words.js';
+import { evidenceOfTemplate } from './shared/evidence.js';
 
 /** One declared job as the configuration hands it over: `<periodSeconds>|<service or empty>|<regex>`. */
 export function encodeJob(job: { match: string; periodSeconds: number; service?: string }): string {

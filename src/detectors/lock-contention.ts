@@ -6,9 +6,8 @@
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
-import { clockOf } from './shared/evidence.js';
 import { countBy, distinct, firstLast, spreadEvidence, topCounts } from './shared/event-groups.js';
-import { humanDuration, plural } from '../words.js';
+import { clockOf, humanDuration, plural } from '../words.js';
 import { statementKey } from '../timeline/postgres-stats.js';
 
 const WAIT_RE = /^process (\d+) (still waiting for|acquired|avoided deadlock for|detected deadlock while waiting for) (\S+) on (.+?) after ([0-9.]+) ms/;

@@ -5,9 +5,8 @@
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
-import { isoSeconds } from './shared/evidence.js';
 import { distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
-import { plural } from '../words.js';
+import { isoSeconds, plural } from '../words.js';
 
 const DROPPED_RE = /Messages dropped: (\d+)/;
 const mayBeDropped = (m: string) => DROPPED_RE.test(m);

@@ -6,8 +6,7 @@
 import type { Evidence, Finding, FindingSeverity, MetricSeries } from '../model.js';
 import type { TimelineSummary, TemplateSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
-import { humanDuration } from '../words.js';
-import { isoSeconds, clockOf } from './shared/evidence.js';
+import { clockOf, humanDuration, isoSeconds } from '../words.js';
 import { LIFECYCLE_INTERESTS, classifyLifecycle, lifecycleOf } from './shared/lifecycle.js';
 import { memoryShape, DEFAULT_SHAPE_OPTIONS, type MemoryShape, type ShapeResult, type Drop } from './shared/memory-shape.js';
 import { sumSameTimestamps } from './shared/series.js';

@@ -6,9 +6,8 @@ import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
-import { isoSeconds } from './shared/evidence.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
-import { humanDuration, plural } from '../words.js';
+import { humanDuration, isoSeconds, plural } from '../words.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf } from './shared/lifecycle.js';
 import { statementKey } from '../timeline/postgres-stats.js';
 

@@ -10,8 +10,7 @@ import { defineDetector, type DetectedFinding } from './detector.js';
 import { signalOfExitCode, vocabularyInterest, type VocabularyMatch } from './shared/error-vocabulary.js';
 import { occurrencesOf, type Occurrence } from './shared/vocabulary-events.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
-import { isoSeconds } from './shared/evidence.js';
-import { plural } from '../words.js';
+import { isoSeconds, plural } from '../words.js';
 
 /** Entries after which the process is gone (the runtime aborts). */
 const FATAL = new Set(['v8-heap-out-of-memory', 'go-runtime-out-of-memory']);

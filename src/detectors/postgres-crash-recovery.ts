@@ -8,9 +8,9 @@
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
-import { clockOf, evidenceOf, isoSeconds } from './shared/evidence.js';
+import { evidenceOf } from './shared/evidence.js';
 import { countBy } from './shared/event-groups.js';
-import { humanDuration, plural } from '../words.js';
+import { clockOf, humanDuration, isoSeconds, plural } from '../words.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf } from './shared/lifecycle.js';
 
 const ANCHOR_RE = /database system was not properly shut down; automatic recovery in progress|database system (?:shutdown )?was interrupted(?: while in recovery)?; last known up at|all server processes terminated; reinitializing/;

@@ -11,8 +11,7 @@ import { defineDetector, type DetectedFinding } from './detector.js';
 import { signalOfExitCode, vocabularyInterest } from './shared/error-vocabulary.js';
 import { occurrencesOf, type Occurrence } from './shared/vocabulary-events.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
-import { isoSeconds } from './shared/evidence.js';
-import { plural } from '../words.js';
+import { isoSeconds, plural } from '../words.js';
 
 const STOP_SIGNALS = new Set(['SIGTERM', 'SIGINT']);
 

@@ -6,9 +6,9 @@
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
-import { clockOf, evidenceOf, isoSeconds } from './shared/evidence.js';
+import { evidenceOf } from './shared/evidence.js';
 import { densestWindow, distinct } from './shared/event-groups.js';
-import { humanDuration, plural } from '../words.js';
+import { clockOf, humanDuration, isoSeconds, plural } from '../words.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf, replacements, type LifecycleTransition } from './shared/lifecycle.js';
 
 const HEALTHCHECK_RE = /Attempt #(\d+) failed with (?:service unavailable|status \d+|.+)|[Hh]ealth ?check (?:failed|failure|timed out)/;

@@ -6,9 +6,8 @@ import type { Finding } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
-import { clockOf, isoSeconds } from './shared/evidence.js';
 import { densestWindow, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
-import { plural } from '../words.js';
+import { clockOf, isoSeconds, plural } from '../words.js';
 
 const SSL_RE = /could not accept SSL connection: (.+)$/;
 const mayBeSslEof = (m: string) => SSL_RE.test(m);

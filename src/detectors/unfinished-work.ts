@@ -13,8 +13,8 @@
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
-import { humanDuration } from '../words.js';
-import { evidenceOf, isoSeconds } from './shared/evidence.js';
+import { humanDuration, isoSeconds } from '../words.js';
+import { evidenceOf } from './shared/evidence.js';
 import { classifyLifecycle, lifecycleOf } from './shared/lifecycle.js';
 import { percentileSorted } from '../timeline/postgres-stats.js';
 import { matchVocabulary, vocabularyInterest, vocabularyTest, type Incident } from './shared/error-vocabulary.js';

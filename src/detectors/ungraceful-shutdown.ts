@@ -8,9 +8,9 @@
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
-import { clockOf, evidenceOf, isoSeconds } from './shared/evidence.js';
+import { evidenceOf } from './shared/evidence.js';
 import { distinct } from './shared/event-groups.js';
-import { plural } from '../words.js';
+import { clockOf, isoSeconds, plural } from '../words.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf, type ContainerLife, type LifecycleTransition } from './shared/lifecycle.js';
 
 /** Shutdown lines of apps the lifecycle rules do not know (Node, generic). */

@@ -89,11 +89,6 @@ export function evidenceTime(iso: string | null): string {
   return iso.slice(0, 19);
 }
 
-/** `2026-02-07T19:12:02Z`. */
-export function secondOf(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /**
  * What the run left out on purpose (records outside --since/--until, records the configuration's
  * ignoreTemplates matched), one plain sentence each: said next to the findings, since "nothing

@@ -2,7 +2,8 @@
 // they spread over services and time, and a few evidence lines spread over an incident.
 import type { Evidence } from '../../model.js';
 import type { TimelineEvent, TimelineSummary } from '../../timeline/timeline.js';
-import { evidenceOf, isoSeconds } from './evidence.js';
+import { isoSeconds } from '../../words.js';
+import { evidenceOf } from './evidence.js';
 
 /** PostgreSQL's severity word of an event (LOG, ERROR, FATAL...), or its level text upper-cased. */
 export function pgSeverityOf(ev: TimelineEvent): string {

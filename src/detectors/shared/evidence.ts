@@ -1,5 +1,5 @@
-// Building blocks detectors share: evidence lines with their input:line, redacted; times as text
-// (durations are words: src/words.ts).
+// Building blocks detectors share: evidence lines with their input:line, redacted (times and
+// durations as text are words: src/words.ts).
 import type { Evidence } from '../../model.js';
 import type { TimelineEvent, TimelineSummary, TemplateSummary } from '../../timeline/timeline.js';
 import { cutText, redact } from '../../redact.js';
@@ -25,14 +25,4 @@ export function evidenceOfTemplate(t: TimelineSummary, tpl: TemplateSummary, max
     location: locationOf(t, x.input, x.line),
     text: redact(cutText(x.text, MAX_TEXT)),
   }));
-}
-
-/** `2026-02-07T19:12:02Z` style (seconds), for narratives. */
-export function isoSeconds(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** `19:12:02` (UTC), for narratives about one day. */
-export function clockOf(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 19);
 }
