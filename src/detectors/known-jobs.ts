@@ -158,7 +158,7 @@ export const knownJobs = defineDetector({
 /** Run start times: template times merged, records closer than `runGapMs` folded into one run. */
 function runsOf(tps: TemplateSummary[], runGapMs: number): number[] {
   const all: number[] = [];
-  for (const tp of tps) for (let i = 0; i < tp.times.length; i++) all.push(tp.times[i]!);
+  for (const tp of tps) for (const ts of tp.times) all.push(ts);
   all.sort((a, b) => a - b);
   const runs: number[] = [];
   for (const x of all) if (runs.length === 0 || x - runs[runs.length - 1]! > runGapMs) runs.push(x);

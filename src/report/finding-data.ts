@@ -99,7 +99,7 @@ export function timesOf(f: Finding, t: TimelineSummary): number[] {
   const tps = templatesOf(f, t);
   if (tps.length > 0) {
     const out: number[] = [];
-    for (const tp of tps) for (let i = 0; i < tp.times.length; i++) out.push(tp.times[i]!);
+    for (const tp of tps) for (const ts of tp.times) out.push(ts);
     return out;
   }
   const out: number[] = [];

@@ -54,7 +54,7 @@ function indexOf(t: TimelineSummary): Index {
     return ix;
   }
   const counts = new Int32Array(maxId + 1);
-  for (let i = 0; i < ids.length; i++) counts[ids[i]!]!++;
+  for (const id of ids) counts[id]!++;
   const lists: (Int32Array | null)[] = Array.from(counts, (c) => (c > 0 ? new Int32Array(c) : null));
   const fill = new Int32Array(maxId + 1);
   for (let i = 0; i < ids.length; i++) {

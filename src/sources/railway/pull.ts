@@ -282,8 +282,7 @@ export async function pullRailway(client: RailwayClient, req: PullRequest, dir: 
   const metrics: ApiMetric[] = [];
   let current: ServiceRecord | null = null;
   try {
-    for (let i = 0; i < record.services.length; i++) {
-      const s = record.services[i]!;
+    for (const [i, s] of record.services.entries()) {
       current = s;
       const tell = () => hooks.onProgress?.({ service: s.name, serviceIndex: i + 1, services: record.services.length, pages: s.pages, lines: s.lines, requests: client.rate.requests, remaining: client.rate.remaining });
       tell();
