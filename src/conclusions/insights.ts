@@ -11,6 +11,7 @@ import { boolAt, countOf, numberAt, objectsAt, stringAt, templateText, timeAt } 
 import { humanSeconds, int, plural } from '../words.js';
 import { lifecycleOf } from '../detectors/shared/lifecycle.js';
 import { resourceUsage, type ResourceUsage } from './resource-usage.js';
+import { costPanels } from '../report/report-meta.js';
 
 /** One inferred statement: a short title, a plain-text explanation, and the findings it cites. */
 export interface Insight {
@@ -38,7 +39,7 @@ export interface Conclusions {
 
 /** The conclusions of a run from its findings, summary and detector runs. */
 export function conclude(findings: readonly Finding[], t: TimelineSummary, runs: readonly DetectorRun[]): Conclusions {
-  return { architectureGaps: architectureGaps(findings, t), workingWell: workingWell(findings, t, runs), resourceUsage: resourceUsage(t) };
+  return { architectureGaps: architectureGaps(findings, t), workingWell: workingWell(findings, t, runs), resourceUsage: resourceUsage(t, costPanels(findings).map((c) => c.data)) };
 }
 
 const byDetector = (fs: readonly Finding[], id: string) => fs.filter((f) => f.detector === id);

@@ -1,9 +1,11 @@
 // What the metric series say when no detector speaks of them: each series' shape (flat, quiet with
 // bursts, rising, falling, steady) and, per measurement, the verdict the dashboard states (CPU that
-// never left idle is not a concern; a volume that grew needs its retention checked). Part of the
+// never left idle is not a concern; a volume that grew needs its retention checked) and its part of
+// the bill the cost findings give (dominant, or too small to matter). Part of the
 // conclusions, so that the JSON carries the judgement the markdown shows and the report only draws it.
 import type { MetricSeries } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
+import type { CostPanel } from '../detectors/detector.js';
 
 /** Below this peak (vCPU) a service is I/O-bound, and CPU is not a concern. */
 const IDLE_CPU_PEAK = 0.1;
@@ -12,6 +14,21 @@ const RISE = 1.2;
 const FALL = 0.8;
 /** A sample above this many times the mean is a burst. */
 const BURST = 5;
+/** A measurement with this share of the bill dominates it; under NEGLIGIBLE_COST it does not matter. */
+const DOMINANT_COST = 0.5;
+const NEGLIGIBLE_COST = 0.05;
+/** Cost resource names (as cost-breakdown may write them) → measurement. */
+const RESOURCE_MEASUREMENT: Record<string, string> = {
+  memory: 'memory',
+  ram: 'memory',
+  cpu: 'cpu',
+  vcpu: 'cpu',
+  network: 'network_tx',
+  egress: 'network_tx',
+  network_tx: 'network_tx',
+  volume: 'disk',
+  disk: 'disk',
+};
 
 /** A series' shape, with the figures that show it. */
 export type SeriesShape =
@@ -42,6 +59,11 @@ export interface MeasurementUsage {
   /** The highest sample of any service's series. */
   peak: number;
   verdict: UsageVerdict | null;
+  /**
+   * Its part of the bill, when a cost finding prices it (its share averaged over the cost findings):
+   * `dominant` from half of it; `negligible` under 5%, except memory, which is what the bill is made of.
+   */
+  cost?: { cost: number; share: number; verdict: 'dominant' | 'negligible' | null };
 }
 
 export interface ResourceUsage {
@@ -51,8 +73,9 @@ export interface ResourceUsage {
   measurements: MeasurementUsage[];
 }
 
-/** The usage of every metric series of the timeline. */
-export function resourceUsage(t: TimelineSummary): ResourceUsage {
+/** The usage of every metric series of the timeline, priced by the cost findings' panels. */
+export function resourceUsage(t: TimelineSummary, costs: readonly CostPanel[]): ResourceUsage {
+  const priced = costByMeasurement(costs);
   const series = t.metrics.filter((s) => s.values.length > 0);
   const groups = new Map<string, MetricSeries[]>();
   for (const s of series) groups.set(s.measurement, [...(groups.get(s.measurement) ?? []), s]);
@@ -60,9 +83,30 @@ export function resourceUsage(t: TimelineSummary): ResourceUsage {
     series: series.map(seriesUsage),
     measurements: [...groups].map(([measurement, ss]) => {
       const peak = Math.max(...ss.map((s) => statsOf(s.values).max));
-      return { measurement, peak, verdict: verdictOf(measurement, ss, peak) };
+      const usage: MeasurementUsage = { measurement, peak, verdict: verdictOf(measurement, ss, peak) };
+      const c = priced.get(measurement);
+      if (c !== undefined) usage.cost = { ...c, verdict: c.share >= DOMINANT_COST ? 'dominant' : c.share < NEGLIGIBLE_COST && measurement !== 'memory' ? 'negligible' : null };
+      return usage;
     }),
   };
+}
+
+function costByMeasurement(costs: readonly CostPanel[]): Map<string, { cost: number; share: number }> {
+  const out = new Map<string, { cost: number; share: number }>();
+  for (const c of costs) {
+    for (const it of costItems(c)) {
+      const m = RESOURCE_MEASUREMENT[it.resource.toLowerCase()] ?? it.resource.toLowerCase();
+      const prev = out.get(m);
+      out.set(m, { cost: (prev?.cost ?? 0) + it.cost, share: (prev?.share ?? 0) + it.share / costs.length });
+    }
+  }
+  return out;
+}
+
+/** A cost panel's items, a share of 0 (rounded away) replaced by the item's part of the items' sum. */
+export function costItems(c: CostPanel): CostPanel['items'] {
+  const total = c.items.reduce((a, x) => a + x.cost, 0);
+  return c.items.map((x) => (!x.share && total > 0 ? { ...x, share: x.cost / total } : { ...x }));
 }
 
 function seriesUsage(s: MetricSeries): SeriesUsage {

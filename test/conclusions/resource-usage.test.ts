@@ -10,7 +10,7 @@ import { buildTimeline } from '../helpers/timeline.js';
 const T0 = Date.parse('2026-03-01T00:00:00Z');
 const samples = (service: string, measurement: Measurement, values: number[], unit = measurement === 'cpu' ? 'vCPU' : 'MB'): MetricSample[] =>
   values.map((value, i) => ({ service, measurement, unit, ts: T0 + i * 60_000, value }));
-const usageOf = (...series: MetricSample[][]) => resourceUsage(buildTimeline([], series.flat()));
+const usageOf = (...series: MetricSample[][]) => resourceUsage(buildTimeline([], series.flat()), []);
 const shapeOf = (values: number[]) => usageOf(samples('api', 'network_tx', values)).series[0]!.shape;
 
 describe('resourceUsage', () => {
@@ -42,5 +42,16 @@ describe('resourceUsage', () => {
     expect(usageOf(samples('db', 'disk', [100, 140, 120])).measurements[0]!.verdict).toBe('disk-level');
     expect(usageOf(samples('db', 'disk', [100, 90, 121])).measurements[0]!.verdict).toBe('disk-grew');
     expect(usageOf(samples('db', 'disk', [100])).measurements[0]!.verdict).toBe('disk-level');
+  });
+
+  it('prices each measurement from the cost findings: dominant from half the bill, negligible under 5% except memory', () => {
+    const t = buildTimeline([], [...samples('api', 'memory', [100, 100]), ...samples('api', 'cpu', [0.2, 0.2]), ...samples('api', 'network_tx', [1, 2])]);
+    const panel = { items: [{ resource: 'RAM', cost: 0.5, share: 0.5 }, { resource: 'vCPU', cost: 0.45, share: 0.45 }, { resource: 'Egress', cost: 0.049, share: 0.049 }], total: 1, currency: 'USD', windowHours: 24, projected7d: 7, projected30d: 30 };
+    const costs = new Map(resourceUsage(t, [panel]).measurements.map((m) => [m.measurement, m.cost]));
+    expect(costs.get('memory')).toEqual({ cost: 0.5, share: 0.5, verdict: 'dominant' });
+    expect(costs.get('cpu')).toEqual({ cost: 0.45, share: 0.45, verdict: null });
+    expect(costs.get('network_tx')).toEqual({ cost: 0.049, share: 0.049, verdict: 'negligible' });
+    const cheapMemory = { ...panel, items: [{ resource: 'memory', cost: 0.01, share: 0.01 }] };
+    expect(resourceUsage(t, [cheapMemory]).measurements.find((m) => m.measurement === 'memory')!.cost!.verdict).toBeNull();
   });
 });

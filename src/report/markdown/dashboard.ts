@@ -11,7 +11,7 @@ import { SPARK_WIDTH, type Ctx } from './context.js';
 import { postgresBlock } from './postgres.js';
 import { costPanels, memoryPanels, type Drawn } from '../report-meta.js';
 import type { CostPanel, MemoryPanel } from '../../detectors/detector.js';
-import type { MeasurementUsage, ResourceUsage, SeriesShape, SeriesUsage } from '../../conclusions/resource-usage.js';
+import { costItems, type MeasurementUsage, type ResourceUsage, type SeriesShape, type SeriesUsage } from '../../conclusions/resource-usage.js';
 
 const CHART_POINTS = 72;
 const MAX_CHART_POINTS = 240;
@@ -24,26 +24,8 @@ const MEASUREMENT_TITLE: Record<string, string> = {
   disk: 'Disk',
 };
 const MEASUREMENT_ORDER = ['memory', 'cpu', 'disk', 'network_tx', 'network_rx'];
-/** Cost resource names (as cost-breakdown may write them) → measurement. */
-const RESOURCE_MEASUREMENT: Record<string, string> = {
-  memory: 'memory',
-  ram: 'memory',
-  cpu: 'cpu',
-  vcpu: 'cpu',
-  network: 'network_tx',
-  egress: 'network_tx',
-  network_tx: 'network_tx',
-  volume: 'disk',
-  disk: 'disk',
-};
 
 type CostItem = CostPanel['items'][number];
-
-/** The cost items, a share of 0 (rounded away) replaced by the item's part of the items' sum. */
-function costItems(c: CostPanel): CostItem[] {
-  const total = c.items.reduce((a, x) => a + x.cost, 0);
-  return c.items.map((x) => (!x.share && total > 0 ? { ...x, share: x.cost / total } : { ...x }));
-}
 
 export function topCostItem(c: CostPanel): CostItem | undefined {
   return costItems(c).sort((a, b) => b.cost - a.cost)[0];
@@ -74,22 +56,14 @@ export function dashboardSection(ctx: Ctx, usage: ResourceUsage): string[] {
     return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib) || (a < b ? -1 : a > b ? 1 : 0);
   });
   let n = 0;
-  const costByMeasurement = new Map<string, { cost: number; share: number }>();
-  for (const { data } of costFindings) {
-    for (const it of costItems(data)) {
-      const m = RESOURCE_MEASUREMENT[it.resource.toLowerCase()] ?? it.resource.toLowerCase();
-      const prev = costByMeasurement.get(m);
-      costByMeasurement.set(m, { cost: (prev?.cost ?? 0) + it.cost, share: (prev?.share ?? 0) + it.share / costFindings.length });
-    }
-  }
   const totalCost = costFindings.reduce((a, c) => a + c.data.total, 0);
   const memoryShown = new Set<string>();
   for (const m of order) {
     n++;
     const title = MEASUREMENT_TITLE[m] ?? prose(m);
-    const cost = costByMeasurement.get(m);
-    const dominant = cost !== undefined && cost.share >= 0.5;
-    out.push(`### 2.${n} ${title}${m === 'memory' && dominant ? ' (dominant cost)' : ''}`, '');
+    const measured = usage.measurements.find((x) => x.measurement === m);
+    const cost = measured?.cost;
+    out.push(`### 2.${n} ${title}${m === 'memory' && cost?.verdict === 'dominant' ? ' (dominant cost)' : ''}`, '');
     if (cost) out.push(`**Cost:** ${money(cost.cost)}${totalCost > 0 ? ` of ${money(totalCost)} total` : ''} (${percent(cost.share)} of all costs)`, '');
     for (const s of groups.get(m)!) {
       if (m === 'memory') for (const { f, data } of memoryFindings) if (data.service === s.service) ctx.ref.set(f.id, `2.${n}`);
@@ -97,7 +71,7 @@ export function dashboardSection(ctx: Ctx, usage: ResourceUsage): string[] {
       if (u !== undefined) out.push(...seriesBlock(s, u, m === 'memory' ? memoryFindings.filter(({ data }) => data.service === s.service) : []));
       if (m === 'memory') memoryShown.add(s.service);
     }
-    out.push(...assessment(m, usage.measurements.find((x) => x.measurement === m), cost), '');
+    out.push(...assessment(measured), '');
   }
   // Memory findings whose series is not among the inputs (e.g. a detector fed another way).
   for (const m of memoryFindings) {
@@ -211,14 +185,14 @@ function memoryFindingLines({ f, data }: Drawn<MemoryPanel>): string[] {
   return out;
 }
 
-function assessment(measurement: string, usage: MeasurementUsage | undefined, cost: { cost: number; share: number } | undefined): string[] {
+function assessment(usage: MeasurementUsage | undefined): string[] {
   const peak = usage?.peak ?? 0;
   const parts: string[] = [];
   if (usage?.verdict === 'cpu-idle') parts.push(`CPU never exceeded ${num(peak, 3)} vCPU: the services are I/O-bound and CPU is not a concern.`);
   else if (usage?.verdict === 'cpu-used') parts.push(`CPU peaked at ${num(peak, 2)} vCPU.`);
   if (usage?.verdict === 'disk-grew') parts.push('The volume grew by more than 20% over the window: check retention jobs.');
   else if (usage?.verdict === 'disk-level') parts.push('The volume stayed within 20% of where it started: no growth concern.');
-  if (cost !== undefined && cost.share < 0.05 && measurement !== 'memory') parts.push(`Not a cost concern at ${money(cost.cost)}.`);
+  if (usage?.cost?.verdict === 'negligible') parts.push(`Not a cost concern at ${money(usage.cost.cost)}.`);
   return parts.length > 0 ? [`**Assessment:** ${prose(parts.join(' '))}`] : [];
 }
 
