@@ -7,11 +7,11 @@
 import type { Finding } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import type { DetectorRun } from '../pipeline.js';
-import { boolAt, countOf, numberAt, objectsAt, stringAt, templateText, timeAt } from '../report/finding-data.js';
+import { boolAt, countOf, numberAt, objectsAt, stringAt, templateText, timeAt } from '../detectors/finding-data.js';
 import { humanSeconds, int, plural } from '../words.js';
 import { lifecycleOf } from '../detectors/shared/lifecycle.js';
 import { resourceUsage, type ResourceUsage } from './resource-usage.js';
-import { costPanels } from '../report/report-meta.js';
+import { costPanels } from '../detectors/report-meta.js';
 
 /** One inferred statement: a short title, a plain-text explanation, and the findings it cites. */
 export interface Insight {

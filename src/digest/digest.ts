@@ -7,7 +7,7 @@ import { FINDING_SEVERITY_RANK } from '../model.js';
 import type { TemplateSummary, TimelineSummary } from '../timeline/timeline.js';
 import { isoOf } from '../ingest/timestamp.js';
 import { VERSION } from '../version.js';
-import { countOf } from '../report/finding-data.js';
+import { countOf } from '../detectors/finding-data.js';
 import { code, inputWarnings, name, prose, cell } from '../report/markdown-text.js';
 import { sparkline } from '../report/charts.js';
 import { int, minuteOf, num, plural } from '../words.js';

@@ -8,7 +8,7 @@
 import type { ReportInput } from './json.js';
 import { inputWarnings, leftOutSentences } from './markdown-text.js';
 import { plural } from '../words.js';
-import { reportMetaOf } from './report-meta.js';
+import { reportMetaOf } from '../detectors/report-meta.js';
 import type { Ctx } from './markdown/context.js';
 import { provenance, summary, titleOf } from './markdown/summary.js';
 import { findingSection, notesSection } from './markdown/finding-section.js';

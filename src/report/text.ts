@@ -7,7 +7,7 @@ import type { FindingSeverity } from '../model.js';
 import type { ReportInput } from './json.js';
 import { inline } from '../redact.js';
 import { VERSION } from '../version.js';
-import { countOf } from './finding-data.js';
+import { countOf } from '../detectors/finding-data.js';
 import { leftOutSentences } from './markdown-text.js';
 import { humanSeconds, int, minuteOf, plural } from '../words.js';
 

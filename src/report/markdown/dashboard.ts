@@ -9,7 +9,7 @@ import { mermaidLineChart, resample, sparkline } from '../charts.js';
 import { humanSeconds, int, minuteOf, money, num, percent, plural } from '../../words.js';
 import { SPARK_WIDTH, type Ctx } from './context.js';
 import { postgresBlock } from './postgres.js';
-import { costPanels, memoryPanels, type Drawn } from '../report-meta.js';
+import { costPanels, memoryPanels, type Drawn } from '../../detectors/report-meta.js';
 import type { CostPanel, MemoryPanel } from '../../detectors/detector.js';
 import { costItems, type MeasurementUsage, type ResourceUsage, type SeriesShape, type SeriesUsage } from '../../conclusions/resource-usage.js';
 

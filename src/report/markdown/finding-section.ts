@@ -5,11 +5,11 @@ import type { Evidence, Finding } from '../../model.js';
 import type { TimelineEvent, TimelineSummary } from '../../timeline/timeline.js';
 import { cell, code, evidenceTime, fenced, name, prose, shorten } from '../markdown-text.js';
 import { countBuckets, countSparkline } from '../charts.js';
-import { affectedOf, countOf, timesOf } from '../finding-data.js';
+import { affectedOf, countOf, timesOf } from '../../detectors/finding-data.js';
 import { humanSeconds, int, minuteOf, plural } from '../../words.js';
 import { inline } from '../../redact.js';
 import { SPARK_WIDTH, type Ctx } from './context.js';
-import { reportMetaOf } from '../report-meta.js';
+import { reportMetaOf } from '../../detectors/report-meta.js';
 
 const MAX_EVIDENCE_LINES = 12;
 

@@ -6,7 +6,7 @@ import { FINDING_SEVERITY_RANK } from '../../model.js';
 import type { TimelineSummary } from '../../timeline/timeline.js';
 import type { ReportInput } from '../json.js';
 import { VERSION } from '../../version.js';
-import { costPanels, reportMetaOf } from '../report-meta.js';
+import { costPanels, reportMetaOf } from '../../detectors/report-meta.js';
 import { code, name, prose, shorten } from '../markdown-text.js';
 import { humanSeconds, int, listJoin, minuteOf, money, percent, plural } from '../../words.js';
 import type { Ctx } from './context.js';

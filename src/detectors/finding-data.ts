@@ -1,4 +1,5 @@
-// What the reports read of any finding alike: the templates, services and endpoints it names (by
+// What the reports and the conclusions read of any finding alike (beside the registry, so that both
+// import it from the detectors' side, the way data flows): the templates, services and endpoints it names (by
 // the field names detectors share), its times, and its count (which its detector's meta.report
 // gives). A detector's own fields are read typed, through its meta.report; the accessors below
 // (`numberAt`, ...) take a field when it is there and of the right type, for the reads of `data`
