@@ -39,7 +39,7 @@ export interface Conclusions {
 
 /** The conclusions of a run from its findings, summary and detector runs. */
 export function conclude(findings: readonly Finding[], t: TimelineSummary, runs: readonly DetectorRun[]): Conclusions {
-  return { architectureGaps: architectureGaps(findings, t), workingWell: workingWell(findings, t, runs), resourceUsage: resourceUsage(t, costPanels(findings).map((c) => c.data)) };
+  return { architectureGaps: architectureGaps(findings, t), workingWell: workingWell(findings, t, runs), resourceUsage: resourceUsage(t, costPanels(findings).map((c) => ({ finding: c.f.id, panel: c.data }))) };
 }
 
 const byDetector = (fs: readonly Finding[], id: string) => fs.filter((f) => f.detector === id);

@@ -17,6 +17,8 @@ const BURST = 5;
 /** A measurement with this share of the bill dominates it; under NEGLIGIBLE_COST it does not matter. */
 const DOMINANT_COST = 0.5;
 const NEGLIGIBLE_COST = 0.05;
+/** A resource with this share of a cost finding's bill is the only lever that matters for cost. */
+const ONLY_LEVER = 0.75;
 /** Cost resource names (as cost-breakdown may write them) → measurement. */
 const RESOURCE_MEASUREMENT: Record<string, string> = {
   memory: 'memory',
@@ -66,16 +68,28 @@ export interface MeasurementUsage {
   cost?: { cost: number; share: number; verdict: 'dominant' | 'negligible' | null };
 }
 
+/** The resource that makes three quarters or more of a cost finding's bill: the only lever that matters for cost. */
+export interface CostLever {
+  /** The id of the cost finding. */
+  finding: string;
+  resource: string;
+  cost: number;
+  share: number;
+}
+
 export interface ResourceUsage {
   /** In the timeline's order of series; series without samples are left out. */
   series: SeriesUsage[];
   /** One per measurement that has samples, in the order of their first series. */
   measurements: MeasurementUsage[];
+  /** The cost findings whose bill one resource dominates, in the findings' order. */
+  costLevers: CostLever[];
 }
 
 /** The usage of every metric series of the timeline, priced by the cost findings' panels. */
-export function resourceUsage(t: TimelineSummary, costs: readonly CostPanel[]): ResourceUsage {
-  const priced = costByMeasurement(costs);
+export function resourceUsage(t: TimelineSummary, priced: readonly { finding: string; panel: CostPanel }[]): ResourceUsage {
+  const costs = priced.map((c) => c.panel);
+  const byMeasurement = costByMeasurement(costs);
   const series = t.metrics.filter((s) => s.values.length > 0);
   const groups = new Map<string, MetricSeries[]>();
   for (const s of series) groups.set(s.measurement, [...(groups.get(s.measurement) ?? []), s]);
@@ -84,9 +98,13 @@ export function resourceUsage(t: TimelineSummary, costs: readonly CostPanel[]): 
     measurements: [...groups].map(([measurement, ss]) => {
       const peak = Math.max(...ss.map((s) => statsOf(s.values).max));
       const usage: MeasurementUsage = { measurement, peak, verdict: verdictOf(measurement, ss, peak) };
-      const c = priced.get(measurement);
+      const c = byMeasurement.get(measurement);
       if (c !== undefined) usage.cost = { ...c, verdict: c.share >= DOMINANT_COST ? 'dominant' : c.share < NEGLIGIBLE_COST && measurement !== 'memory' ? 'negligible' : null };
       return usage;
+    }),
+    costLevers: priced.flatMap(({ finding, panel }) => {
+      const top = costItems(panel).sort((a, b) => b.cost - a.cost || (a.resource < b.resource ? -1 : 1))[0];
+      return top !== undefined && top.share >= ONLY_LEVER ? [{ finding, resource: top.resource, cost: top.cost, share: top.share }] : [];
     }),
   };
 }

@@ -36,7 +36,7 @@ export function renderMarkdown(input: ReportInput): string {
   out.push(`# ${titleOf(input)}`, '');
   out.push(`> ${provenance(input)}`, '');
   const leftOut = leftOutSentences(input.run);
-  out.push('## Summary', '', summary(ctx) + (leftOut.length > 0 ? ` ${leftOut.join(' ')}` : ''), '', ...inputWarnings(t.inputs), '---', '');
+  out.push('## Summary', '', summary(ctx, input.conclusions.resourceUsage.costLevers) + (leftOut.length > 0 ? ` ${leftOut.join(' ')}` : ''), '', ...inputWarnings(t.inputs), '---', '');
 
   out.push('## 1. Log Analysis', '');
   if (logFindings.length === 0) {

@@ -47,11 +47,19 @@ describe('resourceUsage', () => {
   it('prices each measurement from the cost findings: dominant from half the bill, negligible under 5% except memory', () => {
     const t = buildTimeline([], [...samples('api', 'memory', [100, 100]), ...samples('api', 'cpu', [0.2, 0.2]), ...samples('api', 'network_tx', [1, 2])]);
     const panel = { items: [{ resource: 'RAM', cost: 0.5, share: 0.5 }, { resource: 'vCPU', cost: 0.45, share: 0.45 }, { resource: 'Egress', cost: 0.049, share: 0.049 }], total: 1, currency: 'USD', windowHours: 24, projected7d: 7, projected30d: 30 };
-    const costs = new Map(resourceUsage(t, [panel]).measurements.map((m) => [m.measurement, m.cost]));
+    const costs = new Map(resourceUsage(t, [{ finding: 'cost-breakdown', panel }]).measurements.map((m) => [m.measurement, m.cost]));
     expect(costs.get('memory')).toEqual({ cost: 0.5, share: 0.5, verdict: 'dominant' });
     expect(costs.get('cpu')).toEqual({ cost: 0.45, share: 0.45, verdict: null });
     expect(costs.get('network_tx')).toEqual({ cost: 0.049, share: 0.049, verdict: 'negligible' });
     const cheapMemory = { ...panel, items: [{ resource: 'memory', cost: 0.01, share: 0.01 }] };
-    expect(resourceUsage(t, [cheapMemory]).measurements.find((m) => m.measurement === 'memory')!.cost!.verdict).toBeNull();
+    expect(resourceUsage(t, [{ finding: 'cost-breakdown', panel: cheapMemory }]).measurements.find((m) => m.measurement === 'memory')!.cost!.verdict).toBeNull();
+  });
+
+  it('names the only lever of a bill: a resource at three quarters of it or more', () => {
+    const t = buildTimeline([], samples('api', 'memory', [100, 100]));
+    const bill = (memory: number, cpu: number) => ({ items: [{ resource: 'vCPU', cost: cpu, share: cpu }, { resource: 'Memory', cost: memory, share: memory }], total: 1, currency: 'USD', windowHours: 24, projected7d: 7, projected30d: 30 });
+    expect(resourceUsage(t, [{ finding: 'a', panel: bill(0.75, 0.25) }, { finding: 'b', panel: bill(0.74, 0.26) }]).costLevers).toEqual([{ finding: 'a', resource: 'Memory', cost: 0.75, share: 0.75 }]);
+    expect(resourceUsage(t, [{ finding: 'a', panel: bill(0.1, 0.9) }]).costLevers).toEqual([{ finding: 'a', resource: 'vCPU', cost: 0.9, share: 0.9 }]);
+    expect(resourceUsage(t, []).costLevers).toEqual([]);
   });
 });

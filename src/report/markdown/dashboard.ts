@@ -11,7 +11,7 @@ import { SPARK_WIDTH, type Ctx } from './context.js';
 import { postgresBlock } from './postgres.js';
 import { costPanels, memoryPanels, type Drawn } from '../../detectors/report-meta.js';
 import type { CostPanel, MemoryPanel } from '../../detectors/detector.js';
-import { costItems, type MeasurementUsage, type ResourceUsage, type SeriesShape, type SeriesUsage } from '../../conclusions/resource-usage.js';
+import { costItems, type CostLever, type MeasurementUsage, type ResourceUsage, type SeriesShape, type SeriesUsage } from '../../conclusions/resource-usage.js';
 
 const CHART_POINTS = 72;
 const MAX_CHART_POINTS = 240;
@@ -24,12 +24,6 @@ const MEASUREMENT_TITLE: Record<string, string> = {
   disk: 'Disk',
 };
 const MEASUREMENT_ORDER = ['memory', 'cpu', 'disk', 'network_tx', 'network_rx'];
-
-type CostItem = CostPanel['items'][number];
-
-export function topCostItem(c: CostPanel): CostItem | undefined {
-  return costItems(c).sort((a, b) => b.cost - a.cost)[0];
-}
 
 export function dashboardSection(ctx: Ctx, usage: ResourceUsage): string[] {
   const { t, findings } = ctx;
@@ -83,7 +77,7 @@ export function dashboardSection(ctx: Ctx, usage: ResourceUsage): string[] {
   for (const c of costFindings) {
     n++;
     ctx.ref.set(c.f.id, `2.${n}`);
-    out.push(...costTable(c.data, n));
+    out.push(...costTable(c.data, n, usage.costLevers.find((l) => l.finding === c.f.id)));
   }
   if (t.postgres.records > 0) {
     n++;
@@ -196,7 +190,7 @@ function assessment(usage: MeasurementUsage | undefined): string[] {
   return parts.length > 0 ? [`**Assessment:** ${prose(parts.join(' '))}`] : [];
 }
 
-function costTable(data: CostPanel, n: number): string[] {
+function costTable(data: CostPanel, n: number, lever: CostLever | undefined): string[] {
   const items = costItems(data).sort((a, b) => b.cost - a.cost || (a.resource < b.resource ? -1 : 1));
   const { currency, windowHours: hours, total, projected7d: p7, projected30d: p30 } = data;
   const scale = hours > 0 ? 168 / hours : undefined;
@@ -210,9 +204,8 @@ function costTable(data: CostPanel, n: number): string[] {
   }
   out.push(`| **Total** | **${money(total, currency)}** | **~${money(p7, currency)}** | |`);
   out.push('');
-  const top = items[0];
   const sentences: string[] = [];
-  if (top && top.share >= 0.75) sentences.push(`${capitalize(top.resource)} is ${percent(top.share)} of the cost: the only lever that matters for cost.`);
+  if (lever) sentences.push(`${capitalize(lever.resource)} is ${percent(lever.share)} of the cost: the only lever that matters for cost.`);
   sentences.push(`At this rate a 30-day month costs ~${money(p30, currency)}.`);
   out.push(prose(sentences.join(' ')), '');
   return out;

@@ -10,7 +10,8 @@ import { costPanels, reportMetaOf } from '../../detectors/report-meta.js';
 import { code, name, prose, shorten } from '../markdown-text.js';
 import { humanSeconds, int, listJoin, minuteOf, money, percent, plural } from '../../words.js';
 import type { Ctx } from './context.js';
-import { capitalize, topCostItem } from './dashboard.js';
+import { capitalize } from './dashboard.js';
+import type { CostLever } from '../../conclusions/resource-usage.js';
 
 export function titleOf(input: ReportInput): string {
   if (input.run?.title) return name(input.run.title);
@@ -43,7 +44,7 @@ export function provenance(input: ReportInput): string {
   return parts.join(' · ');
 }
 
-export function summary(ctx: Ctx): string {
+export function summary(ctx: Ctx, levers: readonly CostLever[]): string {
   const { findings, t } = ctx;
   if (t.totals.records === 0 && t.metrics.length === 0) return 'The inputs held no records.';
   const errors = t.totals.byLevel.error + t.totals.byLevel.fatal;
@@ -73,15 +74,16 @@ export function summary(ctx: Ctx): string {
   const second = critical > 0
     ? `${plural(critical, 'finding is', 'findings are')} critical.`
     : `None is critical; the worst is ${findings[0]!.severity}${rest > 0 ? `, and ${plural(rest, 'lesser finding')} follow${rest === 1 ? 's' : ''} below` : ''}.`;
-  const costNote = costSentence(findings);
+  const costNote = costSentence(findings, levers);
   return `${scale}. The problems that matter: ${listJoin(items)}.${costNote ? ' ' + costNote : ''} ${second}`;
 }
 
 /** "Memory is 97% of the cost ($0.52 of $0.53 over 168 h)." when one resource dominates the bill. */
-function costSentence(findings: Finding[]): string | null {
-  const cost = costPanels(findings)[0]?.data;
-  if (!cost) return null;
-  const top = topCostItem(cost);
-  if (!top || top.share < 0.75) return null;
+function costSentence(findings: Finding[], levers: readonly CostLever[]): string | null {
+  const first = costPanels(findings)[0];
+  if (!first) return null;
+  const cost = first.data;
+  const top = levers.find((l) => l.finding === first.f.id);
+  if (!top) return null;
   return `**${prose(capitalize(top.resource))} is ${percent(top.share)} of the cost** (${money(top.cost)} of ${money(cost.total)} over ${humanSeconds(cost.windowHours * 3600)}).`;
 }
