@@ -77,6 +77,26 @@ export function shareOf(lines: readonly string[], test: (line: string) => boolea
   return n === 0 ? 0 : hit / n;
 }
 
+/** Whether a parsed JSON value is an object (not null, not an array). */
+export function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * For a JSON-lines format's sniff: the object a sample line holds, or null. Parsed only when the
+ * line opens with `{` and holds one of `needles` (the format's own keys, when it has such keys):
+ * the cheap test first, as every format's sniff reads the same first lines.
+ */
+export function sniffedJsonObject(l: string, ...needles: string[]): Record<string, unknown> | null {
+  if (l.charCodeAt(0) !== 123 || (needles.length > 0 && !needles.some((n) => l.indexOf(n) !== -1))) return null;
+  try {
+    const o: unknown = JSON.parse(l);
+    return isJsonObject(o) ? o : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The JSON object on a line (nesting bounded, see json-depth.ts), or null after telling the sink why the line is skipped. */
 /** jsonObjectOrSkip for a line of a JSON-lines format, where a blank line is skipped as blank rather than as invalid JSON. */
 export function jsonLineOrSkip(text: string, lineNo: number, sink: EventSink, depth: DepthTally): Record<string, unknown> | null {
@@ -95,7 +115,7 @@ export function jsonObjectOrSkip(text: string, lineNo: number, sink: EventSink, 
     sink.skip(lineNo, 'not valid JSON', text);
     return null;
   }
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+  if (!isJsonObject(o)) {
     sink.skip(lineNo, 'not a JSON object', text);
     return null;
   }

@@ -7,6 +7,7 @@
 // stderr log, prefix `%t:%r:%u@%d:[%p]:`. (The same group exported to S3, `<time> <message>` lines,
 // and RDS's own log files are read by the postgres format, as pgBadger's rds format reads them.)
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
+import { isJsonObject } from '../format.js';
 import { JsonDocumentReader, headText, firstLineValue } from '../json-documents.js';
 import { parsePgLine } from '../postgres-line.js';
 import { PgEntryText } from '../pg-entry-text.js';
@@ -17,13 +18,9 @@ type Obj = Record<string, unknown>;
 /** A line holding an event's "message" key, in a document printed one key a line. */
 const MESSAGE_KEY = /^\s*"message"\s*:/;
 
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** A CloudWatch log event: a message, a timestamp in ms, and one of the keys only CloudWatch writes. */
 function isLogEvent(v: unknown): v is Obj {
-  return isObject(v) && typeof v.message === 'string' && typeof v.timestamp === 'number' && ('ingestionTime' in v || 'eventId' in v || 'logStreamName' in v);
+  return isJsonObject(v) && typeof v.message === 'string' && typeof v.timestamp === 'number' && ('ingestionTime' in v || 'eventId' in v || 'logStreamName' in v);
 }
 
 export const awsCloudwatch: InputFormat = {
@@ -34,7 +31,7 @@ export const awsCloudwatch: InputFormat = {
   sniff(lines) {
     const v = firstLineValue(lines);
     if (v !== undefined) {
-      const ok = isLogEvent(v) ? parsePgLine(v.message as string) !== null : isObject(v) && Array.isArray(v.events) && v.events.some(isLogEvent);
+      const ok = isLogEvent(v) ? parsePgLine(v.message as string) !== null : isJsonObject(v) && Array.isArray(v.events) && v.events.some(isLogEvent);
       return ok ? { score: 0.97, reason: 'CloudWatch log events (timestamp, message, ingestionTime) carrying PostgreSQL lines' } : { score: 0, reason: 'not CloudWatch log events' };
     }
     const text = headText(lines);
@@ -50,7 +47,7 @@ export const awsCloudwatch: InputFormat = {
     const reader = new JsonDocumentReader(sink, 'CloudWatch', (doc) => {
       const v = doc.value;
       if (isLogEvent(v)) return add(v, doc.firstLine) ? null : 'CloudWatch event whose message is not a PostgreSQL log line';
-      if (!isObject(v) || !Array.isArray(v.events)) return 'JSON document without CloudWatch "events"';
+      if (!isJsonObject(v) || !Array.isArray(v.events)) return 'JSON document without CloudWatch "events"';
       // Each event at the line of its "message" when the document is printed one key a line (as
       // the CLI prints it): records of the same second keep their order, evidence its line.
       const at: number[] = [];

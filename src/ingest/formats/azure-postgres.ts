@@ -8,7 +8,7 @@
 // `sqlerrcode_s`, `TimeGenerated`) is read too. DETAIL/STATEMENT/... records join their
 // process's record, as in a stderr file.
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
-import { jsonLineOrSkip, shareOf } from '../format.js';
+import { isJsonObject, jsonLineOrSkip, shareOf, sniffedJsonObject } from '../format.js';
 import { depthTally, warnDeepValues } from '../json-depth.js';
 import { isPgContinuation, parsePgLine, pgSeverityWord, type PgLine } from '../postgres-line.js';
 import { PgEntryText } from '../pg-entry-text.js';
@@ -19,8 +19,8 @@ type Obj = Record<string, unknown>;
 /** The PostgreSQL record of an entry, in either form, or null. */
 function recordOf(o: Obj): { level: string; message: string; prefix?: string; pid?: number; sqlstate?: string; time?: string } | null {
   const p = o.properties;
-  if (typeof p === 'object' && p !== null && !Array.isArray(p)) {
-    const r = p as Obj;
+  if (isJsonObject(p)) {
+    const r = p;
     if (typeof r.errorLevel !== 'string' || typeof r.message !== 'string') return null;
     return { level: r.errorLevel, message: r.message, prefix: str(r.prefix), pid: num(r.processId), sqlstate: str(r.sqlerrcode), time: str(r.timestamp) ?? str(o.time) };
   }
@@ -38,13 +38,8 @@ function num(v: unknown): number | undefined {
 }
 
 function looksAzure(l: string): boolean {
-  if (l.charCodeAt(0) !== 123 || (l.indexOf('PostgreSQLLogs') === -1 && l.indexOf('"errorLevel_s"') === -1)) return false;
-  try {
-    const o = JSON.parse(l) as unknown;
-    return typeof o === 'object' && o !== null && recordOf(o as Obj) !== null;
-  } catch {
-    return false;
-  }
+  const o = sniffedJsonObject(l, 'PostgreSQLLogs', '"errorLevel_s"');
+  return o !== null && recordOf(o) !== null;
 }
 
 export const azurePostgres: InputFormat = {

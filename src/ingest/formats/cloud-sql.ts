@@ -5,28 +5,19 @@
 // jsonlog record in `jsonPayload`. LogEntry: https://cloud.google.com/logging/docs/reference/v2/rest/v2/LogEntry
 // pgBadger reads the same export (its jsonlog format, `textPayload`).
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
-import { jsonLineOrSkip, shareOf } from '../format.js';
+import { isJsonObject, jsonLineOrSkip, shareOf, sniffedJsonObject } from '../format.js';
 import { depthTally, warnDeepValues } from '../json-depth.js';
 import { parsePgLine } from '../postgres-line.js';
 import { PgEntryText } from '../pg-entry-text.js';
 import { parseTimestamp } from '../timestamp.js';
 import { JSONLOG, recordEvent } from './postgres-json.js';
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function looksCloudSqlEntry(l: string): boolean {
-  if (l.charCodeAt(0) !== 123 || (l.indexOf('"textPayload"') === -1 && l.indexOf('"jsonPayload"') === -1)) return false;
-  try {
-    const o = JSON.parse(l) as unknown;
-    if (!isObject(o) || !('logName' in o || 'insertId' in o || 'resource' in o)) return false;
-    if (typeof o.textPayload === 'string') return parsePgLine(o.textPayload.split('\n', 1)[0]!) !== null || o.textPayload.charCodeAt(0) === 9;
-    const j = o.jsonPayload;
-    return isObject(j) && (typeof j.error_severity === 'string' || (typeof j.message === 'string' && parsePgLine(j.message) !== null));
-  } catch {
-    return false;
-  }
+  const o = sniffedJsonObject(l, '"textPayload"', '"jsonPayload"');
+  if (o === null || !('logName' in o || 'insertId' in o || 'resource' in o)) return false;
+  if (typeof o.textPayload === 'string') return parsePgLine(o.textPayload.split('\n', 1)[0]!) !== null || o.textPayload.charCodeAt(0) === 9;
+  const j = o.jsonPayload;
+  return isJsonObject(j) && (typeof j.error_severity === 'string' || (typeof j.message === 'string' && parsePgLine(j.message) !== null));
 }
 
 export const cloudSql: InputFormat = {
@@ -53,7 +44,7 @@ export const cloudSql: InputFormat = {
           return;
         }
         const j = o.jsonPayload;
-        if (isObject(j)) {
+        if (isJsonObject(j)) {
           if (typeof j.error_severity === 'string') {
             const ev = recordEvent(j, JSONLOG, service, input, lineNo, ts);
             if (ev !== null) {

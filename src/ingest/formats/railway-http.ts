@@ -3,20 +3,15 @@
 // deploymentId, ...). Each becomes an `http` event whose message reads `GET /dashboard 500 1234ms`,
 // so the template miner groups requests by route, and whose level follows the status.
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
-import { jsonObjectOrSkip, shareOf } from '../format.js';
+import { jsonObjectOrSkip, shareOf, sniffedJsonObject } from '../format.js';
 import type { Level, LogEvent } from '../../model.js';
 import { railwayTimestamp } from './railway-json.js';
 import { EPOCH_OUT_OF_RANGE } from '../timestamp.js';
 import { depthTally, warnDeepValues } from '../json-depth.js';
 
 function looksRailwayHttp(l: string): boolean {
-  if (l.charCodeAt(0) !== 123 || l.indexOf('"httpStatus"') === -1) return false;
-  try {
-    const o = JSON.parse(l);
-    return typeof o === 'object' && o !== null && 'httpStatus' in o && ('path' in o || 'method' in o);
-  } catch {
-    return false;
-  }
+  const o = sniffedJsonObject(l, '"httpStatus"');
+  return o !== null && 'httpStatus' in o && ('path' in o || 'method' in o);
 }
 
 /** hindsight level of an HTTP status: 5xx error, 4xx warn, anything else info. */

@@ -3,7 +3,7 @@
 // `error`, so the level is taken from the message itself when it announces one, and a message that
 // is a PostgreSQL log line becomes a PostgreSQL record with PostgreSQL's severity.
 import type { EventSink, InputFormat, LineParser, ParseContext } from '../format.js';
-import { jsonObjectOrSkip, shareOf } from '../format.js';
+import { jsonObjectOrSkip, shareOf, sniffedJsonObject } from '../format.js';
 import type { Level, LogEvent, SourceKind } from '../../model.js';
 import { EPOCH_OUT_OF_RANGE, parseTimestamp, parseTimestampAt, parseUtcAt, epochToMs } from '../timestamp.js';
 import { LEVEL_KEYS, levelCueOf, levelOfMember, levelOfNumber, levelOfWord } from '../level.js';
@@ -164,13 +164,8 @@ function nonEmptyString(text: string, k: number): string | null {
 }
 
 function looksRailwayJson(l: string): boolean {
-  if (l.charCodeAt(0) !== 123) return false;
-  try {
-    const o = JSON.parse(l);
-    return typeof o === 'object' && o !== null && ('message' in o || 'msg' in o) && ('timestamp' in o || 'level' in o || 'severity' in o) && !('httpStatus' in o) && !('error_severity' in o) && !('record' in o && 'logger' in o);
-  } catch {
-    return false;
-  }
+  const o = sniffedJsonObject(l);
+  return o !== null && ('message' in o || 'msg' in o) && ('timestamp' in o || 'level' in o || 'severity' in o) && !('httpStatus' in o) && !('error_severity' in o) && !('record' in o && 'logger' in o);
 }
 
 /** Whether a message is empty or only spaces and tabs. */

@@ -6,7 +6,7 @@
 // unnest(metadata) as metadata cross join unnest(metadata.parsed) as parsed`). A row is a whole
 // record: DETAIL, HINT and the statement are columns.
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
-import { jsonLineOrSkip, shareOf } from '../format.js';
+import { isJsonObject, jsonLineOrSkip, shareOf, sniffedJsonObject } from '../format.js';
 import { depthTally, warnDeepValues } from '../json-depth.js';
 import { epochToMs, parseTimestamp } from '../timestamp.js';
 import { CSVLOG_KEYS, recordEvent } from './postgres-json.js';
@@ -19,17 +19,12 @@ function parsedOf(o: Obj): Obj | null {
   const m = first(o.metadata);
   if (typeof m !== 'object' || m === null) return null;
   const p = first((m as Obj).parsed);
-  return typeof p === 'object' && p !== null && !Array.isArray(p) ? (p as Obj) : null;
+  return isJsonObject(p) ? p : null;
 }
 
 function looksSupabase(l: string): boolean {
-  if (l.charCodeAt(0) !== 123 || l.indexOf('"event_message"') === -1) return false;
-  try {
-    const o = JSON.parse(l) as Obj;
-    return typeof o.event_message === 'string' && typeof parsedOf(o)?.error_severity === 'string';
-  } catch {
-    return false;
-  }
+  const o = sniffedJsonObject(l, '"event_message"');
+  return o !== null && typeof o.event_message === 'string' && typeof parsedOf(o)?.error_severity === 'string';
 }
 
 export const supabase: InputFormat = {
