@@ -2,11 +2,19 @@
 # Extracts the format strings of real programs' log messages into test/templates/formats/*.jsonl,
 # the source of the real-format-string evaluation set (test/templates/formats/README.md).
 #
-#   /usr/bin/python3 scripts/extract-formats.py            (Debian's python3: it reads Debian's packages)
+#   /usr/bin/python3 scripts/extract-formats.py PG_SOURCE   (Debian's python3: it reads Debian's packages)
 #
-# * postgres: the msgids of Debian's postgresql-15 message catalogues
-#   (/usr/share/locale/*/LC_MESSAGES/postgres-15.mo, the union over the 11 languages): they are the
-#   server's ereport/elog format strings, printf style.
+# PG_SOURCE is Debian's postgresql-15 source package of the installed version, unpacked
+# (`apt-get source postgresql-15=VERSION`, which needs a deb-src line).
+# * postgres: the msgids of the server's message catalogue (PG_SOURCE/src/backend/po/*.po, the union
+#   over its 11 languages) that some call site in PG_SOURCE reports as a log message: the string is
+#   inside the arguments of errmsg, errdetail, errhint, errcontext (and their _plural/_log forms), of the
+#   GUC_check_err* calls, write_stderr, report_invalid_record, ereport_startup_progress or the
+#   parser's yyerror. The catalogue's other msgids are not log lines: GUC descriptions and config
+#   groups (gettext_noop in guc.c), --help text (main.c), object descriptions and tables of message
+#   parts that reach a report through a variable (objectaddress.c, aclchk.c, parse_agg.c), frontend-only
+#   messages of src/common, and msgids some translations carry from other versions (no site in this
+#   source). printf style; `file` and `line` are the first reporting site.
 # * Python libraries from Debian's packages: the first argument of every logging call
 #   (`logger.info(...)`, `self.log.warning(...)`, module aliases such as celery's
 #   `debug, info = logger.debug, logger.info`, and `logger.log(level, ...)`) in the installed .py
@@ -18,17 +26,16 @@
 # (%s %d %(name)s), brace ({} {name}) or literal (no placeholder). One line per distinct format
 # string and package (the first site found), sorted, so a rerun on the same packages gives the same file.
 import ast
-import gettext
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 OUT = os.path.join(ROOT, 'test', 'templates', 'formats')
 DIST = '/usr/lib/python3/dist-packages'
-CATALOGUES = '/usr/share/locale/*/LC_MESSAGES/postgres-15.mo'
 LEVELS = {'debug', 'info', 'warning', 'warn', 'error', 'exception', 'critical', 'fatal'}
 PY_PACKAGES = [
     # (source name, Debian package, module directory)
@@ -56,17 +63,91 @@ def write(name, rows):
     print(f'{name}: {len(seen)} format strings', file=sys.stderr)
 
 
-def postgres():
+# The calls whose string arguments the server logs (src/backend/nls.mk's GETTEXT_TRIGGERS that
+# report, the _internal forms and elog, whose strings some versions translate).
+PG_REPORTS = {'elog', 'errmsg', 'errmsg_plural', 'errmsg_internal', 'errdetail', 'errdetail_log', 'errdetail_plural',
+              'errdetail_internal', 'errhint', 'errhint_plural', 'errcontext', 'GUC_check_errmsg',
+              'GUC_check_errdetail', 'GUC_check_errhint', 'write_stderr', 'report_invalid_record',
+              'ereport_startup_progress', 'yyerror', 'parser_yyerror', 'scanner_yyerror'}
+C_TOKEN = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|[A-Za-z_]\w*|\S', re.S)
+
+
+def c_unescape(s):
+    """A C or .po string literal's text (octal, hex and backslash escapes; UTF-8 kept)."""
+    return s.encode('utf-8').decode('unicode_escape').encode('latin-1').decode('utf-8', 'replace')
+
+
+def c_strings(path):
+    """Every string literal of a C file (adjacent literals joined) with its line and the names of the
+    calls it is an argument of, innermost last (`errmsg(ngettext("...", ...))`)."""
+    src = open(path, encoding='utf-8', errors='replace').read()
+    out, calls, prev, run = [], [], None, None
+    for m in C_TOKEN.finditer(src):
+        t = m.group()
+        if t.startswith('//') or t.startswith('/*'):
+            continue
+        if t.startswith('"'):
+            if run is None:
+                run = ['', src.count('\n', 0, m.start()) + 1]
+            run[0] += t[1:-1]
+            continue
+        if run is not None:
+            out.append((c_unescape(run[0]), run[1], set(calls)))
+            run = None
+        if t == '(':
+            calls.append(prev if prev and (prev[0].isalpha() or prev[0] == '_') else None)
+        elif t == ')' and calls:
+            calls.pop()
+        elif t in (';', '{', '}'):
+            calls = []
+        prev = t
+    return out
+
+
+def po_entries(path):
+    """(msgid, referenced files) of a .po file; obsolete (#~) entries have no reference and are left out."""
+    entries, files, field, msgid = [], [], None, None
+    for line in open(path, encoding='utf-8'):
+        if line.startswith('#:'):
+            files += [r.rsplit(':', 1)[0] for r in line[2:].split()]
+        elif line.startswith('msgid '):
+            field, msgid = 'msgid', c_unescape(line[7:-2])
+        elif line.startswith('"') and field == 'msgid':
+            msgid += c_unescape(line[1:-2])
+        elif line.startswith('msg'):  # msgid_plural, msgstr: the msgid is complete
+            if field == 'msgid' and msgid and files:
+                entries.append((msgid, files))
+            field, files = None, ([] if line.startswith('msgstr') else files)
+    return entries
+
+
+def postgres(source):
     version = deb_version('postgresql-15')
+    backend = os.path.join(source, 'src', 'backend')
+    referenced = {}
+    for po in sorted(glob.glob(os.path.join(backend, 'po', '*.po'))):
+        for msgid, files in po_entries(po):
+            referenced.setdefault(msgid, set()).update(files)
+    # The grammars and scanners are referenced by their bare name (`gram.y`, `guc-file.l`).
+    by_name = {}
+    for path in glob.glob(os.path.join(backend, '**', '*.[cly]'), recursive=True):
+        by_name.setdefault(os.path.basename(path), []).append(path)
+    strings = {}
     rows = []
-    for path in sorted(glob.glob(CATALOGUES)):
-        with open(path, 'rb') as fp:
-            catalog = gettext.GNUTranslations(fp)._catalog
-        for key in catalog:
-            msgid = key if isinstance(key, str) else key[0]  # plural entries: (msgid, n)
-            if msgid:
-                rows.append({'format': msgid, 'style': 'printf', 'package': 'postgresql-15', 'version': version,
-                             'file': CATALOGUES})
+    for msgid, files in referenced.items():
+        sites = []
+        for f in sorted(files):
+            path = os.path.normpath(os.path.join(backend, f))
+            if not os.path.exists(path) and len(by_name.get(f, [])) == 1:
+                path = by_name[f][0]
+            if path not in strings:
+                strings[path] = c_strings(path) if os.path.exists(path) else []
+            sites += [(os.path.relpath(path, source), line) for text, line, calls in strings[path]
+                      if text == msgid and calls & PG_REPORTS]
+        if sites:
+            file, line = min(sites)
+            rows.append({'format': msgid, 'style': 'printf', 'package': 'postgresql-15', 'version': version,
+                         'file': file, 'line': line})
     write('postgres', rows)
 
 
@@ -170,7 +251,9 @@ def python(name, deb, module):
 
 
 if __name__ == '__main__':
+    if len(sys.argv) != 2 or not os.path.isdir(os.path.join(sys.argv[1], 'src', 'backend', 'po')):
+        sys.exit('usage: extract-formats.py PG_SOURCE (the unpacked postgresql-15 source package, see the header)')
     os.makedirs(OUT, exist_ok=True)
-    postgres()
+    postgres(sys.argv[1])
     for p in PY_PACKAGES:
         python(*p)

@@ -53,7 +53,11 @@ describe('format strings', () => {
       expect(records.length, name).toBeGreaterThan(10);
       for (const r of records) expect(r.package && r.version && r.file, `${name}: ${r.format}`).toBeTruthy();
     }
-    expect(sources.get('postgres')!.length).toBeGreaterThan(5000);
+    // PostgreSQL's strings are the catalogue's msgids that a report call logs (errmsg, errdetail,
+    // elog...), each with its site in the server's source: no GUC description or --help text.
+    const pg = sources.get('postgres')!;
+    expect(pg.length).toBeGreaterThan(4000);
+    for (const r of pg) expect(/^src\/(backend|common|port)\/.+\.[cly]$/.test(r.file) && r.line! > 0, r.format).toBe(true);
   });
 });
 
@@ -105,6 +109,8 @@ describe('the real-format-string set', () => {
   // FGA 0.555, held-aside part GA 0.821, FGA 0.658; after issue 15's failure-class fixes (main at
   // 3dd92da) tuning GA 0.722, FGA 0.613, held-aside GA 0.832, FGA 0.718. The floors are the latter
   // minus 0.03: a guard against regressions, not a target (the target is GA 0.95 / FGA 0.90).
+  // Without the catalogue's GUC descriptions (PostgreSQL's strings are its logged msgids since):
+  // tuning GA 0.725, FGA 0.611, held-aside GA 0.841, FGA 0.719.
   const FLOOR = { tune: { ga: 0.692, fga: 0.583 }, held: { ga: 0.802, fga: 0.688 } };
 
   it('the miner does not fall below the floor on either part', () => {
