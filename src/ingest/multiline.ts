@@ -162,57 +162,122 @@ function mayContinue(message: string): boolean {
   return true;
 }
 
-/** Holds the latest record so that continuation lines can join it, then hands it to the sink. */
-export class HeldRecord {
-  private ev: LogEvent | null = null;
-  private lines = 0;
+/** A record held for continuation lines. */
+interface Held {
+  ev: LogEvent;
+  lines: number;
   /**
-   * Whether the held record holds a traceback header: 1 or 0, -1 until a line that may continue
-   * the record asks (most lines do not, and the search costs a scan of the whole message).
+   * Whether the record holds a traceback header: 1 or 0, -1 until a line that may continue the
+   * record asks (most lines do not, and the search costs a scan of the whole message).
    */
-  private traceback = -1;
-  /** Whether the held record is a Python warning: 1 or 0, -1 until asked (only a record at warn level is). */
-  private warning = -1;
+  traceback: number;
+  /** Whether the record is a Python warning: 1 or 0, -1 until asked (only a record at warn level is). */
+  warning: number;
+  /** The count of lines offered (see HeldRecord.offered) when the record's last line came. */
+  at: number;
+  /** Whether no line can join it any more (it waits only for the records before it to be emitted). */
+  done: boolean;
+}
+
+/**
+ * Lines of other streams that may come between two lines of one record, when their times do not
+ * already tell (railway logs' `[ERRO]` form has none). Railway reads stdout and stderr from two
+ * pipes, so the lines of one stream can arrive after whatever the other held: at most a pipe's
+ * 64 KiB, some 500 lines of 128 bytes.
+ */
+const MAX_BETWEEN = 500;
+/** Streams open at once (Railway's labels are error, info, warn and debug). */
+const MAX_STREAMS = 4;
+
+/**
+ * Holds the latest record of each service and stream so that continuation lines can join it,
+ * then hands the records to the sink in the order they began. One write goes to one stream, and
+ * Railway makes each of its lines an entry, interleaved with what other threads wrote to the
+ * other stream meanwhile (a request log on stdout between the lines of a traceback on stderr): a
+ * line joins the latest record of its own stream whatever came between on the others, within
+ * the window of any line of a record (maxGapMs after its first line) and at most MAX_BETWEEN
+ * lines after the record's last. Records of other streams wait behind an open one (as many as
+ * come in that window), so the order of the input is kept.
+ */
+export class HeldRecord {
+  /** Records not yet emitted, in the order they began. */
+  private readonly queue: Held[] = [];
+  /** The records lines may still join: the latest of each service and stream. */
+  private readonly open: Held[] = [];
+  /** Lines offered to tryJoin so far. */
+  private offered = 0;
 
   constructor(private readonly sink: EventSink, private readonly maxGapMs = 2000) {}
 
   /**
-   * Joins `message` to the held record when it continues it; returns false when it does not.
-   * `stream` is the line's stream label (Railway's `level`, the text form's marker): one write
-   * goes to one stream, so a line of stdout never continues a record of stderr.
+   * Joins `message` to the open record of its service and stream when it continues it; returns
+   * false when it does not. `stream` is the line's stream label (Railway's `level`, the text
+   * form's marker): a line of stdout never continues a record of stderr.
    */
   tryJoin(message: string, ts: number | null, service: string, stream?: string): boolean {
-    const h = this.ev;
-    if (h === null || h.service !== service || h.stream !== stream) return false;
+    this.offered++;
+    const s = this.openOf(service, stream);
+    if (s === undefined || this.offered - s.at > MAX_BETWEEN) return false;
+    const h = s.ev;
     if (ts !== null && h.ts !== null && Math.abs(ts - h.ts) > this.maxGapMs) return false;
-    if (h.level === 'warn' && this.warning === -1) this.warning = isPythonWarning(h.message) ? 1 : 0;
-    if (h.level === 'warn' && this.warning === 1) {
+    if (h.level === 'warn' && s.warning === -1) s.warning = isPythonWarning(h.message) ? 1 : 0;
+    if (h.level === 'warn' && s.warning === 1) {
       if (!continuesWarning(message, h.message)) return false;
     } else {
       if (!mayContinue(message)) return false;
-      if (this.traceback === -1) this.traceback = h.message.indexOf(TRACEBACK) !== -1 ? 1 : 0;
-      if (!continuesRecord(message, h, this.traceback === 1, this.lines)) return false;
+      if (s.traceback === -1) s.traceback = h.message.indexOf(TRACEBACK) !== -1 ? 1 : 0;
+      if (!continuesRecord(message, h, s.traceback === 1, s.lines)) return false;
     }
     h.message += '\n' + message;
-    if (this.traceback === 0 && message.startsWith(TRACEBACK)) this.traceback = 1;
-    this.lines++;
+    if (s.traceback === 0 && message.startsWith(TRACEBACK)) s.traceback = 1;
+    s.lines++;
+    s.at = this.offered;
     return true;
   }
 
-  /** Emits the held record (if any) and holds `ev` instead. */
+  /**
+   * Holds `ev` as the open record of its service and stream: the one before it is closed, and so
+   * are those of other streams that no line can join any more; closed records at the head of
+   * the queue are emitted.
+   */
   hold(ev: LogEvent): void {
-    this.flush();
-    this.ev = ev;
-    this.lines = 1;
-    this.traceback = -1;
-    this.warning = -1;
+    const o = this.open;
+    for (let i = 0; i < o.length; ) {
+      const h = o[i]!;
+      if ((h.ev.service === ev.service && h.ev.stream === ev.stream) || this.offered - h.at > MAX_BETWEEN ||
+        (ev.ts !== null && h.ev.ts !== null && ev.ts - h.ev.ts > this.maxGapMs)) {
+        h.done = true;
+        o.splice(i, 1);
+      } else i++;
+    }
+    if (o.length === MAX_STREAMS) o.shift()!.done = true;
+    const h: Held = { ev, lines: 1, traceback: -1, warning: -1, at: this.offered, done: false };
+    o.push(h);
+    this.queue.push(h);
+    this.drain();
   }
 
+  /** Emits every held record, in the order they began. */
   flush(): void {
-    if (this.ev !== null) {
-      this.sink.event(this.ev, this.lines);
-      this.ev = null;
-      this.lines = 0;
+    for (const h of this.queue) this.sink.event(h.ev, h.lines);
+    this.queue.length = 0;
+    this.open.length = 0;
+  }
+
+  private openOf(service: string, stream: string | undefined): Held | undefined {
+    const o = this.open;
+    for (let i = 0; i < o.length; i++) if (o[i]!.ev.service === service && o[i]!.ev.stream === stream) return o[i];
+    return undefined;
+  }
+
+  /** Emits the closed records at the head of the queue. */
+  private drain(): void {
+    const q = this.queue;
+    let n = 0;
+    while (n < q.length && q[n]!.done) {
+      this.sink.event(q[n]!.ev, q[n]!.lines);
+      n++;
     }
+    if (n > 0) q.splice(0, n);
   }
 }

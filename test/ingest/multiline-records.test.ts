@@ -142,12 +142,49 @@ describe('multi-line records of real runtimes, one Railway entry a line', () => 
     expect(r.events.filter((e) => e.message.startsWith('"""'))).toEqual([]);
   });
 
-  it('a line of stdout never continues a record of stderr', () => {
+  it('a line of stdout never continues a record of stderr, nor cuts it', () => {
     const r = runFormat(railwayJson, railwayJsonLines([
       { text: 'ERROR worker: job failed', stream: 'stderr' },
       { text: '  progress 50%', stream: 'stdout' },
       { text: 'Traceback (most recent call last):', stream: 'stderr' },
     ]));
-    expect(r.events.map((e) => e.message)).toEqual(['ERROR worker: job failed', '  progress 50%', 'Traceback (most recent call last):']);
+    expect(r.events.map((e) => e.message)).toEqual(['ERROR worker: job failed\nTraceback (most recent call last):', '  progress 50%']);
+  });
+
+  it("gunicorn threads: stdout's request logs and prints between the lines of stderr's tracebacks leave each traceback whole, as in the stderr file", () => {
+    // test/fixtures/multiline/README.md: gunicorn 20.1 (gthread) and Flask 2.2 on Python 3.11,
+    // background threads dying of a KeyError while request threads print, captured as Railway does.
+    const json = runFormat(railwayJson, capture('gunicorn-threads.jsonl').split('\n').filter(Boolean));
+    const file = runFormat(railwayText, capture('gunicorn-threads.stderr').split('\n'));
+    const text = (e: LogEvent) => e.message.replace(/^[\d-]+ [\d:,]+ /, '');
+    const stderr = json.events.filter((e) => e.stream === 'error');
+    // Entries of stdout came between lines of a traceback on stderr three times in this capture.
+    const entries = capture('gunicorn-threads.jsonl').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: string; message: string });
+    const cuts = entries.filter((e, i) => i > 0 && e.level === 'error' && /^ |^Trace/.test(e.message) && entries[i - 1]!.level === 'info');
+    expect(cuts.length).toBe(3);
+    expect(stderr.map(text)).toEqual(file.events.map(text));
+    // `railway logs` prints no times: the same records.
+    const plain = runFormat(railwayText, railwayTextLines(entries.map((e) => ({ text: e.message, stream: e.level === 'error' ? 'stderr' : 'stdout' }))));
+    expect(plain.events.map(text)).toEqual(json.events.map(text));
+    expect(json.eventLines + json.skipped.length).toBe(entries.length);
+    // Six threads died and six reports failed: twelve tracebacks, no piece of one a record of its
+    // own (two threads also wrote into each other on stderr itself, in the file as well).
+    expect(stderr.filter((e) => e.message.includes('\nTraceback (most recent call last):\n'))).toHaveLength(12);
+    expect(stderr.filter((e) => /^(?: |KeyError)/.test(e.message))).toEqual([]);
+    expect(json.events.filter((e) => e.stream === 'info').every((e) => !e.message.includes('\n'))).toBe(true);
+  });
+
+  it('the window: a line joins its stream\'s record across at most 500 lines of other streams and within 2 s of its first line', () => {
+    // Lines of gunicorn-threads.stderr / .jsonl.
+    const head = [{ text: 'Exception in thread settle-1:', stream: 'stderr' }, { text: 'Traceback (most recent call last):', stream: 'stderr' }] as const;
+    const frame = { text: '  File "/usr/lib/python3.11/threading.py", line 1038, in _bootstrap_inner', stream: 'stderr' } as const;
+    const prints = (n: number) => Array.from({ length: n }, (_, i) => ({ text: `progress 1: step ${i % 25} of 25`, stream: 'stdout' as const }));
+    const records = (lines: string[]) => runFormat(railwayText, lines).events.filter((e) => e.stream === 'ERRO').length;
+    expect(records(railwayTextLines([...head, ...prints(499), frame]))).toBe(1);
+    expect(records(railwayTextLines([...head, ...prints(501), frame]))).toBe(2);
+    const at = (ms: number, line: { text: string; stream: 'stdout' | 'stderr' }) => JSON.stringify({ message: line.text, level: line.stream === 'stderr' ? 'error' : 'info', timestamp: new Date(Date.UTC(2026, 11, 7, 22, 56, 4) + ms).toISOString() });
+    const timed = (late: number) => runFormat(railwayJson, [at(0, head[0]), at(0, head[1]), at(500, prints(1)[0]!), at(late, frame)]).events.filter((e) => e.stream === 'error').length;
+    expect(timed(1900)).toBe(1);
+    expect(timed(2100)).toBe(2);
   });
 });
