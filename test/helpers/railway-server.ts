@@ -3,7 +3,7 @@
 // deployments, environmentLogs, httpLogs, domains, metrics), checks their argument names against
 // Railway's schema (railwayapp/cli src/gql/schema.json, as docs in ../shared/guide/railway-api.md
 // list them) and answers as Railway does: no cursor for logs (the newest `beforeLimit` entries at
-// or before `beforeDate`, sometimes `limit + 1`), Relay paging for deployments, `errors` with HTTP
+// or before `beforeDate`, sometimes `limit + 1`; `filter` by service, deployment and level), Relay paging for deployments, `errors` with HTTP
 // 200, 401 without a valid token, 429 with Retry-After past a rate limit, nothing older than the
 // retention. Its clock (`now`) hides entries not yet written, for nightly runs.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -70,6 +70,11 @@ export interface ServerOptions {
    * the same lines under both readings.
    */
   beforeExclusive?: boolean;
+  /**
+   * `beforeDate` read only to the millisecond (as a JavaScript Date holds it). The guide does not
+   * say to what precision Railway reads it; the client must get the same lines either way.
+   */
+  dateMs?: boolean;
   /** Log pages ignore `beforeDate` and always end at the clock (a server that does not page back). */
   ignoreAnchor?: boolean;
   /** Delay of each answer (ms). */
@@ -165,8 +170,9 @@ export async function startRailwayServer(data: ProjectData, options: ServerOptio
   function before<T>(xs: readonly T[], keyOf: (x: T) => string, beforeDate: string | undefined, limit: number): T[] {
     const nowKey = key(new Date(state.now).toISOString());
     const oldestKept = key(new Date(state.now - retentionMs).toISOString());
-    const anchored = beforeDate !== undefined && !options.ignoreAnchor && key(beforeDate) <= nowKey;
-    const end = upperBound(xs, anchored ? key(beforeDate) : nowKey, keyOf, anchored && options.beforeExclusive === true);
+    const date = beforeDate === undefined ? undefined : options.dateMs ? key(new Date(Date.parse(beforeDate.slice(0, 23) + 'Z')).toISOString()) : key(beforeDate);
+    const anchored = date !== undefined && !options.ignoreAnchor && date <= nowKey;
+    const end = upperBound(xs, anchored ? date : nowKey, keyOf, anchored && options.beforeExclusive === true);
     limit = Math.min(limit, options.pageCap ?? MAX_LIMIT);
     const extra = options.plusOneEvery && ++logPages % options.plusOneEvery === 0 ? 1 : 0;
     let start = Math.max(0, end - limit - extra);
@@ -200,10 +206,15 @@ export async function startRailwayServer(data: ProjectData, options: ServerOptio
       case 'environmentLogs': {
         const limit = Number(args.beforeLimit ?? 100);
         if (limit > MAX_LIMIT) return { errors: [{ message: `beforeLimit must be at most ${MAX_LIMIT}` }] };
-        const m = /^@service:(\S+)$/.exec(String(args.filter ?? ''));
-        const svc = data.services.find((s) => s.id === m?.[1]);
+        // Railway's log query syntax as the guide gives it: `@service:<id>`, `@deployment:<id>`,
+        // `@level:<level>`, `-` for not, joined here with AND only (what hindsight sends).
+        const terms = String(args.filter ?? '').split(' AND ').map((t) => /^(-?)@(service|deployment|level):(\S+)$/.exec(t));
+        if (terms.some((t) => t === null)) return { errors: [{ message: `Invalid filter ${JSON.stringify(args.filter)}` }] };
+        const svc = data.services.find((s) => terms.some((t) => t![1] === '' && t![2] === 'service' && t![3] === s.id));
         if (svc === undefined) return { errors: [{ message: 'Service not found' }] };
-        return { environmentLogs: before(svc.logs, keyOfLog, args.beforeDate as string | undefined, limit) };
+        const field = (l: Log, f: string) => (f === 'service' ? l.tags.serviceId : f === 'deployment' ? l.tags.deploymentId : l.severity);
+        const logs = terms.length === 1 ? svc.logs : svc.logs.filter((l) => terms.every((t) => (field(l, t![2]!) === t![3]) !== (t![1] === '-')));
+        return { environmentLogs: before(logs, keyOfLog, args.beforeDate as string | undefined, limit) };
       }
       case 'httpLogs': {
         const limit = Number(args.beforeLimit ?? args.limit ?? 100);

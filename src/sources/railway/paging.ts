@@ -4,14 +4,21 @@
 // nothing older than its anchor (a short page is no end: a server may send fewer than asked).
 // Entries at the anchor's own time come back on both pages and are dropped the second time: the
 // page remembers how many of each identity (time, message, severity, attributes, tags) it
-// delivered at its oldest time. A page may hold `limit + 1` entries; more than a page of entries
-// at one instant cannot be paged past, and is said so.
+// delivered at its oldest time. A page may hold `limit + 1` entries.
 //
 // Whether Railway's `beforeDate` takes entries at the date itself is not documented, nor to what
 // precision it reads the date. So a request asks before the next whole millisecond after the
 // anchor (`askedDate`): at or before it, or strictly before it, at nanosecond or millisecond
 // precision, the entries at the anchor are on the page; those newer than the anchor were
 // delivered already and are dropped by time.
+//
+// More than a page inside one millisecond is where time alone fails: at one instant (any
+// precision), or anywhere in a millisecond when Railway reads dates only to the millisecond (a
+// retry one nanosecond past the anchor then leaves out the entries at the anchor, which are known
+// to exist: that is how it shows). That millisecond is read again by parts with the API's `filter`
+// (`splits`: by deployment, then by level), each part backwards to the millisecond's start; a part
+// still holding more than a page is split by the next way. With no way left, the read steps past
+// it and says so (a `Stall`, with the lines of it read), never silently.
 import { createHash } from 'node:crypto';
 import { RailwayError } from './client.js';
 
@@ -88,22 +95,52 @@ export interface PagedWindow {
   limit: number;
 }
 
+/** More than a page inside one millisecond that no filter could split below a page: some of it may be missing. */
+export interface Stall {
+  /** The instant (a key), or the millisecond (the key of its start) when Railway reads dates to the millisecond. */
+  at: string;
+  millisecond: boolean;
+  /** Entries of it the page held (at least a page's worth exist); those beyond were not read. */
+  read: number;
+  /** The filter of the part that stalled ('' for the whole service). */
+  filter: string;
+}
+
 export interface Page<T> {
   /** New entries of the window, oldest first. */
   entries: T[];
   /** Where the next page starts (null: the window is read). */
   next: PageCursor | null;
-  /** Set when more than a page of entries share one instant: some of them could not be read. */
-  stalledAt?: string;
+  /** Set when more than a page inside one millisecond could not be read whole. */
+  stalls?: Stall[];
   /** Set when the read ended because the server has nothing older, before the window's start. */
   exhausted?: true;
 }
 
+/** Asks for up to `limit` entries before `before`, narrowed by `filter` (terms joined with AND) when given. */
+export type PageFetch<T> = (before: string, limit: number, filter?: string) => Promise<T[]>;
+
+/**
+ * A way to split entries into disjoint parts with the API's filter: from the entries of a page, the
+ * filter terms of the parts (together every entry, seen or not), or null when it cannot split them.
+ */
+export type Split<T> = (entries: readonly T[]) => string[] | null;
+
+/** A split by one field: a part per value seen (plain words only), and one for every other value or none. */
+export function splitBy<T>(field: string, valueOf: (e: T) => string | null | undefined): Split<T> {
+  return (entries) => {
+    const values = [...new Set(entries.map(valueOf))].filter((v): v is string => typeof v === 'string' && /^[A-Za-z0-9_.-]+$/.test(v)).sort();
+    if (values.length === 0) return null;
+    return [...values.map((v) => `${field}:${v}`), values.map((v) => `-${field}:${v}`).join(' AND ')];
+  };
+}
+
 /**
  * Reads one page of a window backwards from `cursor` with `fetch(anchor, limit)` and works out the
- * next cursor. `key` gives an entry's time key.
+ * next cursor. `key` gives an entry's time key; `splits`, the ways to narrow a millisecond holding
+ * more than a page (head of this file).
  */
-export async function readPage<T extends object>(fetch: (before: string, limit: number) => Promise<T[]>, key: (e: T) => string, window: PagedWindow, cursor: PageCursor): Promise<Page<T>> {
+export async function readPage<T extends object>(fetch: PageFetch<T>, key: (e: T) => string, window: PagedWindow, cursor: PageCursor, splits: readonly Split<T>[] = []): Promise<Page<T>> {
   const ask = async (before: string) => {
     const keyed = (await fetch(before, window.limit)).map((e) => ({ e, k: key(e) }));
     // Oldest first, whatever order the server used; stable for entries of one instant.
@@ -140,6 +177,7 @@ export async function readPage<T extends object>(fetch: (before: string, limit: 
   const dates = [askedDate(cursor.anchor), keyAfter(cursor.anchor), cursor.anchor];
   let asked = dates[0]!;
   let keyed = await ask(asked);
+  const first = keyed;
   let { entries, freshAtAnchor } = sift(keyed);
   for (let i = 1; i < dates.length && entries.length === 0 && keyed.length > 0; i++) {
     const newest = keyed[keyed.length - 1]!.k;
@@ -147,6 +185,13 @@ export async function readPage<T extends object>(fetch: (before: string, limit: 
     asked = dates[i]!;
     keyed = await ask(asked);
     ({ entries, freshAtAnchor } = sift(keyed));
+  }
+  // A full page with nothing new, asked again just past the anchor, whose entries exist (some were
+  // delivered), and none of them came: Railway read the date to the millisecond, and what lies
+  // between that millisecond's start and the anchor would be skipped. (A short page held all there
+  // was up to the anchor's millisecond: nothing lies below it.)
+  if (asked !== dates[0] && first.length >= window.limit && Object.keys(cursor.edge).length > 0 && (keyed.length === 0 || keyed[keyed.length - 1]!.k < cursor.anchor)) {
+    return stuck(fetch, key, window, cursor, splits, first, true);
   }
   const page: Page<T> = { entries, next: null };
   // A short page does not end the read: a server may send fewer than asked. An empty one does,
@@ -166,9 +211,8 @@ export async function readPage<T extends object>(fetch: (before: string, limit: 
         page.exhausted = true;
         return page;
       }
-      // A full page of one instant, all read already: step past it.
-      page.stalledAt = oldest;
-      page.next = { anchor: keyBefore(oldest), edge: {} };
+      // A full page of one instant, all read already.
+      return stuck(fetch, key, window, cursor, splits, keyed, false);
     } else {
       const edge = { ...cursor.edge };
       for (const [id, n] of Object.entries(freshAtAnchor)) edge[id] = (edge[id] ?? 0) + n;
@@ -184,6 +228,41 @@ export async function readPage<T extends object>(fetch: (before: string, limit: 
   }
   page.next = { anchor: oldest, edge };
   return page;
+}
+
+/**
+ * More than a page inside the anchor's millisecond (`millisecond`: Railway reads dates to it; else
+ * at the anchor itself), `page` the full page of it. Read by parts when a split is left, else
+ * stepped past and said.
+ */
+async function stuck<T extends object>(fetch: PageFetch<T>, key: (e: T) => string, window: PagedWindow, cursor: PageCursor, splits: readonly Split<T>[], page: readonly { e: T; k: string }[], millisecond: boolean): Promise<Page<T>> {
+  const msStart = keyOfMs(msOfKey(cursor.anchor));
+  const [start, end] = millisecond ? [msStart, askedDate(cursor.anchor)] : [cursor.anchor, keyAfter(cursor.anchor)];
+  const seen = page.filter((x) => x.k >= start && x.k < end);
+  const past = (k: string): PageCursor | null => (k <= window.since ? null : { anchor: keyBefore(k), edge: {} });
+  for (const [i, split] of splits.entries()) {
+    const terms = split(seen.map((x) => x.e));
+    if (terms === null) continue;
+    // Each part read backwards from the cursor to the millisecond's start, with the ways after this one.
+    const part: PagedWindow = msStart > window.since ? { since: msStart, limit: window.limit } : window;
+    const entries: { e: T; k: string }[] = [];
+    const stalls: Stall[] = [];
+    for (const term of terms) {
+      const narrowed: PageFetch<T> = (before, limit, filter) => fetch(before, limit, filter === undefined ? term : `${term} AND ${filter}`);
+      for (let c: PageCursor | null = cursor; c !== null; ) {
+        const p: Page<T> = await readPage(narrowed, key, part, c, splits.slice(i + 1));
+        for (const e of p.entries) entries.push({ e, k: key(e) });
+        for (const st of p.stalls ?? []) stalls.push({ ...st, filter: st.filter === '' ? term : `${term} AND ${st.filter}` });
+        c = p.next;
+      }
+    }
+    // Oldest first; the parts of one instant in the order of the parts.
+    entries.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+    const out: Page<T> = { entries: entries.map((x) => x.e), next: past(part.since) };
+    if (stalls.length > 0) out.stalls = stalls;
+    return out;
+  }
+  return { entries: [], next: past(start), stalls: [{ at: start, millisecond, read: seen.length, filter: '' }] };
 }
 
 /** The identities of the newest entries of a page (those at its newest time), to start the next night from. */

@@ -18,7 +18,7 @@ import { VERSION } from '../../version.js';
 import { int, plural } from '../../words.js';
 import { Interrupted, RailwayError, type RailwayClient } from './client.js';
 import { httpLine, logLine } from './lines.js';
-import { keyBeforeMs, keyOfMs, msOfKey, newestEdge, readPage, timeKey, type Page, type PageCursor } from './paging.js';
+import { keyBeforeMs, keyOfMs, msOfKey, newestEdge, readPage, splitBy, timeKey, type Page, type PageCursor, type Split, type Stall } from './paging.js';
 import {
   deploymentEnd,
   fetchDeployments,
@@ -30,6 +30,7 @@ import {
   LOG_PAGE_LIMIT,
   type ApiDeployment,
   type ApiHttpLog,
+  type ApiLog,
   type ApiMetric,
   type Named,
 } from './queries.js';
@@ -295,7 +296,7 @@ export async function pullRailway(client: RailwayClient, req: PullRequest, dir: 
       if (!s.complete) await pullLogs(client, record, s, dir, limit, since, until, save, tell, from);
       if (await hasDomain(client, record.project.id, record.environment.id, s.id)) {
         s.httpFile = s.file.replace(/\.jsonl$/, '.http.jsonl');
-        s.httpLines = await pullHttp(client, s, deps, dir, limit, start, until);
+        s.httpLines = await pullHttp(client, record, s, deps, dir, limit, start, until);
       }
       const m = await fetchMetrics(client, record.environment.id, s.id, start, until);
       for (const series of m) metrics.push({ ...series, tags: { ...series.tags, serviceId: s.id, serviceName: s.name } });
@@ -343,6 +344,23 @@ function settleJoin(dir: string, s: ServiceRecord): void {
   s.bytes = size;
 }
 
+/**
+ * How more than a page of a service's log inside one millisecond is narrowed (paging.ts): by
+ * deployment (a deploy's overlap, replicas of two deployments), then by level (Railway's filter
+ * syntax: `@deployment:<id>`, `@level:<level>`, `-` for not).
+ */
+const LOG_SPLITS: readonly Split<ApiLog>[] = [splitBy('@deployment', (e) => e.tags?.deploymentId), splitBy('@level', (e) => e.severity)];
+
+/** Says what a stall (paging.ts) leaves out, in the record's warnings and what is missing. */
+function noteStalls(record: PullRecord, what: string, stalls: readonly Stall[] | undefined): void {
+  for (const st of stalls ?? []) {
+    const where = st.millisecond ? `the millisecond from ${st.at} (Railway reads the paging date only to the millisecond)` : `the instant ${st.at}`;
+    const part = st.filter === '' ? '' : ` (those matching ${st.filter}; no filter splits them further)`;
+    record.warnings.push(`${what}: more than a page of lines in ${where}${part}: ${int(st.read)} read, any beyond them not`);
+    record.missing.push({ what: `perhaps some ${what} in ${where}`, why: `a page holds ${int(st.read)} of them, and the API pages by time only` });
+  }
+}
+
 /** Reads a service's logs backwards, a page at a time, each page to the spool as it arrives. */
 async function pullLogs(
   client: RailwayClient,
@@ -364,7 +382,7 @@ async function pullLogs(
   let cursor: PageCursor = s.cursor ?? { anchor: keyBeforeMs(until), edge: {} };
   const key = (e: { timestamp: string }) => timeKey(e.timestamp);
   for (;;) {
-    const page = await readPage((anchor, n) => fetchLogsBefore(client, record.environment.id, s.id, anchor, n), key, window, cursor);
+    const page = await readPage((anchor, n, filter) => fetchLogsBefore(client, record.environment.id, s.id, anchor, n, filter), key, window, cursor, LOG_SPLITS);
     s.pages++;
     record.pages++;
     if (page.entries.length > 0) {
@@ -378,10 +396,7 @@ async function pullLogs(
       writeLines(join(spoolDir, `${s.spooled}.jsonl`), page.entries.map((e) => logLine(e, s.name)));
       s.lines += page.entries.length;
     }
-    if (page.stalledAt !== undefined) {
-      record.warnings.push(`${s.name}: a whole page (${int(limit)} lines) at ${page.stalledAt}: the API cannot page past one instant, so more of them may be missing`);
-      record.missing.push({ what: `perhaps some lines of ${s.name} at ${page.stalledAt}`, why: `${int(limit)} or more share that instant, a page's worth` });
-    }
+    noteStalls(record, `lines of ${s.name}`, page.stalls);
     s.cursor = page.next;
     if (page.next === null) s.complete = true;
     if (page.exhausted) s.ranOut = true;
@@ -393,7 +408,7 @@ async function pullLogs(
 }
 
 /** Reads the HTTP logs of a service's deployments in the window; returns the lines written. */
-async function pullHttp(client: RailwayClient, s: ServiceRecord, deps: readonly ApiDeployment[], dir: string, limit: number, since: number, until: number): Promise<number> {
+async function pullHttp(client: RailwayClient, record: PullRecord, s: ServiceRecord, deps: readonly ApiDeployment[], dir: string, limit: number, since: number, until: number): Promise<number> {
   const spoolDir = join(dir, SPOOL, `${s.id}.http`);
   rmSync(spoolDir, { recursive: true, force: true });
   mkdirSync(spoolDir, { recursive: true });
@@ -407,7 +422,9 @@ async function pullHttp(client: RailwayClient, s: ServiceRecord, deps: readonly 
   for (const d of deps) {
     let cursor: PageCursor | null = { anchor: keyBeforeMs(until), edge: {} };
     while (cursor !== null) {
+      // No split: the guide gives no filter syntax for HTTP logs.
       const page: Page<ApiHttpLog> = await readPage((anchor, n) => fetchHttpLogsBefore(client, d.id, anchor, n), key, window, cursor);
+      noteStalls(record, `HTTP log lines of ${s.name} (deployment ${d.id})`, page.stalls);
       if (page.entries.length > 0) {
         writeLines(join(spoolDir, `${++pages}.jsonl`), page.entries.map((e) => httpLine(e, s.name)));
         lines += page.entries.length;

@@ -107,9 +107,10 @@ const ENVIRONMENT_LOGS = `query environmentLogs($environmentId: String!, $filter
   }
 }`;
 
-/** Up to `limit` log entries of a service before `before` (RFC 3339; at it too, perhaps: paging.ts), newest of them. */
-export async function fetchLogsBefore(client: RailwayClient, environmentId: string, serviceId: string, before: string, limit: number): Promise<ApiLog[]> {
-  const d = await client.query<{ environmentLogs: ApiLog[] }>(ENVIRONMENT_LOGS, { environmentId, filter: `@service:${serviceId}`, anchorDate: before, beforeDate: before, beforeLimit: limit });
+/** Up to `limit` log entries of a service before `before` (RFC 3339; at it too, perhaps: paging.ts), newest of them; `narrow`: more filter terms, joined with AND. */
+export async function fetchLogsBefore(client: RailwayClient, environmentId: string, serviceId: string, before: string, limit: number, narrow?: string): Promise<ApiLog[]> {
+  const filter = narrow === undefined ? `@service:${serviceId}` : `@service:${serviceId} AND ${narrow}`;
+  const d = await client.query<{ environmentLogs: ApiLog[] }>(ENVIRONMENT_LOGS, { environmentId, filter, anchorDate: before, beforeDate: before, beforeLimit: limit });
   return d.environmentLogs;
 }
 

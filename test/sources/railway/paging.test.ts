@@ -2,33 +2,62 @@
 // answers as Railway does: the newest `limit` entries at or before the date asked, sometimes one
 // more; or strictly before it (the guide does not say which: both readings must give the same).
 import { describe, expect, it } from 'vitest';
-import { keyBefore, readPage, timeKey, type PageCursor } from '../../../src/sources/railway/paging.js';
+import { keyBefore, keyOfMs, msOfKey, readPage, splitBy, timeKey, type PageCursor, type Split, type Stall } from '../../../src/sources/railway/paging.js';
 
 interface E {
   timestamp: string;
   message: string;
+  deployment?: string;
+  level?: string;
 }
 
-/** Reads the whole window, returns what was delivered (oldest first) and the instants it could not page past. */
-async function readAll(log: E[], limit: number, plusOne = false, since = '2000-01-01T00:00:00.000000000Z', exclusive = false): Promise<{ got: E[]; stalls: string[]; requests: number }> {
+interface Reading {
+  plusOne?: boolean;
+  since?: string;
+  /** beforeDate read strictly before the date. */
+  exclusive?: boolean;
+  /** beforeDate read only to the millisecond (as a JavaScript Date would hold it). */
+  ms?: boolean;
+  splits?: Split<E>[];
+}
+
+/** Railway's filter terms, joined with AND: `@deployment:<id>`, `@level:<level>`, `-` for not. */
+function matches(e: E, filter: string | undefined): boolean {
+  if (filter === undefined) return true;
+  return filter.split(' AND ').every((term) => {
+    const not = term.startsWith('-');
+    const [field, value] = (not ? term.slice(1) : term).split(':');
+    const has = (field === '@deployment' ? e.deployment : field === '@level' ? e.level : undefined) === value;
+    return not ? !has : has;
+  });
+}
+
+/** Reads the whole window, returns what was delivered (oldest first), where it stalled, and the requests made. */
+async function readAll(log: E[], limit: number, r: Reading = {}): Promise<{ got: E[]; stalls: Stall[]; requests: number }> {
   const sorted = [...log].sort((a, b) => (timeKey(a.timestamp) < timeKey(b.timestamp) ? -1 : 1));
   let requests = 0;
-  const fetch = async (before: string, n: number) => {
+  const fetch = async (before: string, n: number, filter?: string) => {
     requests++;
-    const upTo = sorted.filter((e) => (exclusive ? timeKey(e.timestamp) < before : timeKey(e.timestamp) <= before));
-    return upTo.slice(Math.max(0, upTo.length - n - (plusOne && requests % 2 === 0 ? 1 : 0)));
+    const date = r.ms ? keyOfMs(msOfKey(before)) : before;
+    const upTo = sorted.filter((e) => matches(e, filter) && (r.exclusive ? timeKey(e.timestamp) < date : timeKey(e.timestamp) <= date));
+    return upTo.slice(Math.max(0, upTo.length - n - (r.plusOne && requests % 2 === 0 ? 1 : 0)));
   };
   const pages: E[][] = [];
-  const stalls: string[] = [];
+  const stalls: Stall[] = [];
   let cursor: PageCursor | null = { anchor: '2999-01-01T00:00:00.000000000Z', edge: {} };
   while (cursor !== null) {
-    const page: Awaited<ReturnType<typeof readPage<E>>> = await readPage(fetch, (e) => timeKey(e.timestamp), { since, limit }, cursor);
+    const page: Awaited<ReturnType<typeof readPage<E>>> = await readPage(fetch, (e) => timeKey(e.timestamp), { since: r.since ?? '2000-01-01T00:00:00.000000000Z', limit }, cursor, r.splits);
     pages.push(page.entries);
-    if (page.stalledAt) stalls.push(page.stalledAt);
+    stalls.push(...(page.stalls ?? []));
     cursor = page.next;
   }
   return { got: pages.reverse().flat(), stalls, requests };
 }
+
+const READINGS = [false, true].flatMap((exclusive) => [false, true].map((ms) => ({ exclusive, ms })));
+const named = (r: Reading) => `${r.exclusive ? 'strictly before' : 'at or before'}, to the ${r.ms ? 'millisecond' : 'nanosecond'}`;
+const SPLITS: Split<E>[] = [splitBy('@deployment', (e) => e.deployment), splitBy('@level', (e) => e.level)];
+const byKey = (xs: E[]) => [...xs].sort((a, b) => (timeKey(a.timestamp) < timeKey(b.timestamp) ? -1 : timeKey(a.timestamp) > timeKey(b.timestamp) ? 1 : a.message < b.message ? -1 : 1));
 
 const at = (s: number, ns = 0) => `2026-02-07T19:00:${String(s).padStart(2, '0')}.${String(ns).padStart(9, '0')}Z`;
 
@@ -40,7 +69,7 @@ describe('reading a window backwards', () => {
     for (const limit of [4, 5, 7]) {
       for (const plusOne of [false, true]) {
         for (const exclusive of [false, true]) {
-          const { got, stalls } = await readAll(log, limit, plusOne, undefined, exclusive);
+          const { got, stalls } = await readAll(log, limit, { plusOne, exclusive });
           expect(got, `limit ${limit}${plusOne ? ' + 1' : ''}${exclusive ? ', strictly before' : ''}`).toEqual(log);
           expect(stalls).toEqual([]);
         }
@@ -54,26 +83,65 @@ describe('reading a window backwards', () => {
     for (let s = 0; s < 6; s++) for (const ns of [0, 1, 2, 1000, 999_999]) for (let k = 0; k < 2; k++) log.push({ timestamp: at(s, ns), message: `s${s} ns${ns} #${k}` });
     for (const limit of [3, 4, 6]) {
       for (const exclusive of [false, true]) {
-        const { got, stalls } = await readAll(log, limit, false, undefined, exclusive);
+        const { got, stalls } = await readAll(log, limit, { exclusive });
         expect(got, `limit ${limit}${exclusive ? ', strictly before' : ''}`).toEqual(log);
         expect(stalls).toEqual([]);
       }
     }
   });
 
-  it('steps past an instant holding more than a page, and says where', async () => {
+  it('steps past an instant holding more than a page when nothing splits it, and says where and how many it read', async () => {
     const log: E[] = [{ timestamp: at(1), message: 'before' }, ...Array.from({ length: 5 }, (_, i) => ({ timestamp: at(2), message: `burst ${i}` })), { timestamp: at(3), message: 'after' }];
-    const { got, stalls } = await readAll(log, 3);
-    expect(stalls).toEqual([timeKey(at(2))]);
+    const { got, stalls } = await readAll(log, 3, { splits: SPLITS });
+    expect(stalls).toEqual([{ at: timeKey(at(2)), millisecond: false, read: 3, filter: '' }]);
     expect(got[0]).toEqual(log[0]);
     expect(got.at(-1)).toEqual(log.at(-1));
     // Of the burst, what one page could hold.
     expect(got.length).toBeLessThan(log.length);
   });
 
+  // Railway's lines of a deploy's overlap: two deployments, stdout (info) and stderr (error, whatever it says).
+  const burst = (n: number, ns: (i: number) => number) =>
+    Array.from({ length: n }, (_, i) => ({ timestamp: at(5, ns(i)), message: `burst ${i}`, deployment: i % 2 === 0 ? 'de01' : 'de02', level: i % 3 === 0 ? 'error' : 'info' }));
+  const around = (xs: E[]) => [
+    ...Array.from({ length: 7 }, (_, i) => ({ timestamp: at(4, i * 1000), message: `before ${i}`, deployment: 'de01', level: 'info' })),
+    ...xs,
+    ...Array.from({ length: 7 }, (_, i) => ({ timestamp: at(6, i * 1000), message: `after ${i}`, deployment: 'de02', level: 'info' })),
+  ];
+
+  for (const r of READINGS) {
+    it(`reads more than a page inside one millisecond whole, by parts of the API's filter, with beforeDate read ${named(r)}`, async () => {
+      // 26 lines in one millisecond, 2.6 pages; each deployment and level a part under a page.
+      const distinct = around(burst(26, (i) => 1000 + i * 7919));
+      const { got, stalls } = await readAll(distinct, 10, { ...r, splits: SPLITS });
+      expect(stalls).toEqual([]);
+      expect(got).toEqual(distinct);
+      // One instant: the same lines, the parts of it in the order of the parts.
+      const same = around(burst(26, () => 4242));
+      const one = await readAll(same, 10, { ...r, splits: SPLITS });
+      expect(one.stalls).toEqual([]);
+      expect(byKey(one.got)).toEqual(byKey(same));
+      expect(one.got).toHaveLength(same.length);
+    });
+  }
+
+  it('says, and counts, what it could not read of a millisecond no filter splits below a page, when beforeDate is read to the millisecond', async () => {
+    // One deployment, one level: the parts are the whole.
+    const log = around(burst(26, (i) => 1000 + i * 7919).map((e) => ({ ...e, deployment: 'de01', level: 'info' })));
+    for (const exclusive of [false, true]) {
+      const { got, stalls } = await readAll(log, 10, { exclusive, ms: true, splits: SPLITS });
+      expect(stalls, exclusive ? 'strictly before' : 'at or before').toEqual([{ at: keyOfMs(msOfKey(timeKey(at(5)))), millisecond: true, read: 10, filter: '@deployment:de01 AND @level:info' }]);
+      // Everything outside that millisecond, and a page of it.
+      expect(got.filter((e) => !e.message.startsWith('burst'))).toEqual(log.filter((e) => !e.message.startsWith('burst')));
+      expect(got.filter((e) => e.message.startsWith('burst'))).toEqual(log.filter((e) => e.message.startsWith('burst')).slice(-10));
+    }
+    // Read to the nanosecond, the same lines page past each other by time: nothing is lost.
+    for (const exclusive of [false, true]) expect((await readAll(log, 10, { exclusive, splits: SPLITS })).got).toEqual(log);
+  });
+
   it('stops at the start of the window and at an empty page', async () => {
     const log = Array.from({ length: 10 }, (_, i) => ({ timestamp: at(i), message: `m${i}` }));
-    const { got } = await readAll(log, 3, false, timeKey(at(4)));
+    const { got } = await readAll(log, 3, { since: timeKey(at(4)) });
     expect(got).toEqual(log.slice(4));
     expect((await readAll([], 3)).requests).toBe(1);
   });

@@ -9,6 +9,8 @@ import { makeProject, type ProjectShape } from '../../helpers/railway-project.js
 import { runCli } from '../../cli/run-cli.js';
 import { builtCli } from '../../helpers/built-cli.js';
 import { logLine, httpLine } from '../../../src/sources/railway/lines.js';
+import { RailwayClient } from '../../../src/sources/railway/client.js';
+import { pullRailway } from '../../../src/sources/railway/pull.js';
 
 const TOKEN = 'project-token-0f3a9c';
 const HOUR = 3_600_000;
@@ -86,6 +88,45 @@ describe('hindsight pull railway', () => {
     expect(inputs.every((i) => i.skipped === 0)).toBe(true);
     expect(inputs.find((i) => i.path.endsWith('api.http.jsonl'))!.lines).toBe(http.length);
   });
+
+  for (const beforeExclusive of [false, true]) {
+    it(`reads a burst of more than a page inside one millisecond whole, beforeDate read ${beforeExclusive ? 'strictly before' : 'at or before'} the date, to the nanosecond or the millisecond`, async () => {
+      const end = Math.floor(Date.now() / 1000) * 1000 - HOUR;
+      const data = makeProject({ end, days: 1, lines: { api: 400, postgres: 50, worker: 50 } });
+      const api = data.services[0]!;
+      // 90 of the api's own lines (1.8 pages of 50) written again inside one millisecond, by the two
+      // deployments of a deploy's overlap: once at distinct nanoseconds, once at one instant.
+      const [older, newer] = data.deployments.filter((d) => d.serviceId === api.id).slice(0, 2);
+      const burstAt = (ms: number, ns: (i: number) => number) =>
+        api.logs.slice(0, 90).map((l, i) => ({ ...l, timestamp: `${new Date(ms).toISOString().slice(0, 23)}${String(ns(i)).padStart(6, '0')}Z`, tags: { ...l.tags, deploymentId: (i % 2 === 0 ? older : newer)!.id } }));
+      const insert = (xs: typeof api.logs) => {
+        const i = api.logs.findIndex((l) => l.timestamp > xs[0]!.timestamp);
+        api.logs.splice(i, 0, ...xs);
+      };
+      insert(burstAt(end - 10 * HOUR + 7, (i) => 1000 + i * 7001));
+      insert(burstAt(end - 5 * HOUR + 3, () => 424_242));
+      for (const dateMs of [false, true]) {
+        server = await startRailwayServer(data, { pageCap: 50, plusOneEvery: 3, beforeExclusive, dateMs });
+        const dir = scratch();
+        const client = new RailwayClient({ url: server.url, token: { variable: 'RAILWAY_TOKEN', value: TOKEN } });
+        const record = await pullRailway(client, { project: data.id, environment: 'production', services: ['api'], since: end - 24 * HOUR, until: end, pageLimit: 50 }, dir);
+        const how = `to the ${dateMs ? 'millisecond' : 'nanosecond'}`;
+        expect(record.warnings, how).toEqual([]);
+        expect(record.missing, how).toEqual([]);
+        // Line for line; the parts of the one instant may come in another order than the server's.
+        const got = readFileSync(join(dir, 'api.jsonl'), 'utf8').split('\n').filter((l) => l.length > 0);
+        const want = expected(data, 'api', end - 24 * HOUR, end).split('\n').filter((l) => l.length > 0);
+        expect(got.length, how).toBe(want.length);
+        expect([...got].sort(), how).toEqual([...want].sort());
+        const stamp = (l: string) => JSON.parse(l).timestamp as string;
+        expect(got.map(stamp), how).toEqual(want.map(stamp));
+        // The bursts were read by parts: the deployments' filters were asked.
+        expect(server.asked.some((a) => a.field === 'environmentLogs' && String(a.args.filter).includes(`@deployment:${older!.id}`)), how).toBe(true);
+        await server.close();
+        server = null;
+      }
+    });
+  }
 
   it('waits out a 429 as Retry-After says, retries a dropped connection and a 500, and counts its requests', async () => {
     const { s, data, end } = await serve({ lines: { api: 400, postgres: 100, worker: 100 } });
