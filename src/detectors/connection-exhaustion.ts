@@ -30,6 +30,9 @@ const POOL_SIZE_RE = /\b(pool_size|max_overflow|max_size|min_size|DB_POOL_MAX_SI
 /** The same names without flags (the timeline joins interests into one expression and drops flags). */
 const POOL_SIZE_INTEREST = /\b(?:pool_size|max_overflow|max_size|min_size|DB_POOL_MAX_SIZE|DB_POOL_SIZE|POOL_SIZE|pool_max|pool max|maxconn|max_connections|connection_limit)\s*[=:]\s*\d/;
 
+/** What a pool library's message may state about the pool (the vocabulary's captures). */
+const POOL_VALUES = ['poolSize', 'overflow', 'timeoutSeconds', 'timeoutMs'] as const;
+
 type Kind = 'too-many-clients' | 'reserved-slots' | 'queuepool' | 'pool-timeout';
 
 /** Picks the templates to test: a refusal, a pool timeout or a logged pool size. */
@@ -103,11 +106,21 @@ export const connectionExhaustion = defineDetector({
     }
     if (hits.length < o.minCount) return [];
     const byKind = countBy(hits, (h) => h.kind);
-    const qpHit = hits.find((h) => h.kind === 'queuepool');
-    const qp = qpHit === undefined ? undefined : (qpHit.words!.values as { poolSize: number; overflow: number; timeoutSeconds: number });
+    // The pool's size and wait as its library's message states them (SQLAlchemy's QueuePool, Prisma's
+    // P2024, HikariCP's and psycopg_pool's timeouts, ActiveRecord's): the message that says the most.
+    let stated: VocabularyMatch | null = null;
+    let statedCount = 0;
+    for (const h of hits) {
+      const n = h.words === null ? 0 : POOL_VALUES.filter((v) => h.words!.values[v] !== undefined).length;
+      if (n > statedCount) [stated, statedCount] = [h.words, n];
+    }
+    const sv = (stated?.values ?? {}) as Partial<Record<(typeof POOL_VALUES)[number], number>>;
+    const poolSize = sv.poolSize ?? null;
+    const poolOverflow = sv.overflow ?? null;
+    const poolTimeoutSeconds = sv.timeoutSeconds ?? (sv.timeoutMs !== undefined ? sv.timeoutMs / 1000 : null);
     const byLibrary = countBy(hits.filter((h) => h.words !== null), (h) => h.words!.entry.library);
     const loggedMax = sizes.find((x) => /max_size|DB_POOL_MAX_SIZE|pool[ _]max|maxconn/i.test(x.name));
-    const poolCapacity = qp ? qp.poolSize + Math.max(0, qp.overflow) : loggedMax ? loggedMax.value : null;
+    const poolCapacity = poolSize !== null ? poolSize + Math.max(0, poolOverflow ?? 0) : loggedMax ? loggedMax.value : null;
     const peak = t.postgres.peakSessions;
     const serverRefusals = (byKind['too-many-clients'] ?? 0) + (byKind['reserved-slots'] ?? 0);
     const appFailures = (byKind.queuepool ?? 0) + (byKind['pool-timeout'] ?? 0);
@@ -118,7 +131,11 @@ export const connectionExhaustion = defineDetector({
     if (appFailures > 0) parts.push(`${plural(appFailures, 'pool timeout')} in the application`);
     const demand: string[] = [];
     if (peak.count > 0) demand.push(`PostgreSQL had at most ${peak.count} sessions open at once${peak.ts !== null ? ` (at ${isoSeconds(peak.ts)})` : ''}`);
-    if (qp) demand.push(`the SQLAlchemy pool allows ${qp.poolSize} + ${Math.max(0, qp.overflow)} overflow = ${poolCapacity} connections, with a ${qp.timeoutSeconds} s wait`);
+    if (stated !== null) {
+      const size = poolSize === null ? '' : poolOverflow === null ? ` allows ${poolSize} connections` : ` allows ${poolSize} + ${Math.max(0, poolOverflow)} overflow = ${poolCapacity} connections`;
+      const wait = poolTimeoutSeconds === null ? '' : `${size === '' ? ' waits' : ', with a'} ${poolTimeoutSeconds} s${size === '' ? ' for a connection' : ' wait'}`;
+      demand.push(`the ${stated.entry.library} pool${size}${wait}`);
+    }
     for (const s of sizes.slice(0, 5)) demand.push(`${s.service} logged ${s.name}=${s.value}`);
     return [
       {
@@ -152,10 +169,10 @@ export const connectionExhaustion = defineDetector({
           peakSessions: peak.count,
           peakSessionsAt: peak.ts === null ? null : isoSeconds(peak.ts),
           byLibrary,
-          poolSize: qp ? qp.poolSize : null,
-          poolOverflow: qp ? qp.overflow : null,
+          poolSize,
+          poolOverflow,
           poolCapacity,
-          poolTimeoutSeconds: qp ? qp.timeoutSeconds : null,
+          poolTimeoutSeconds,
           poolSizesLogged: sizes,
           services,
           firstSeen,

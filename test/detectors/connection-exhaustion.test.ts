@@ -116,6 +116,20 @@ describe('connection-exhaustion on real pools (test/fixtures/vocabulary/)', () =
     expect(fs[0]!.data).toMatchObject({ serverRefusals: 3, appPoolTimeouts: 1, byLibrary: { 'node-postgres (pg-pool)': 1 } });
   });
 
+  it('Prisma P2024 in the engine\'s text, on a plain line or inside a structured err, is a pool timeout with the pool\'s limit and timeout the message states', async () => {
+    // The engine's text as it is, and wrapped as @prisma/client 7.10.1's runtime/client.js wraps a
+    // request error (`Invalid \`prisma.model.action()\` invocation:`), in pino's err with its code.
+    const engine = fixtureText('prisma-p2024.txt').trimEnd();
+    const fs = await detectOnCaptures(connectionExhaustion, [{ fixture: 'prisma-p2024.txt', at: Date.parse(T) }]);
+    expect(fs[0]!.data).toMatchObject({ appPoolTimeouts: 1, byLibrary: { Prisma: 1 }, poolSize: 5, poolCapacity: 5, poolTimeoutSeconds: 10 });
+    const structured = runDetector(connectionExhaustion, [
+      appEvent(T, 'request errored', 'error', 'api', { err: { type: 'PrismaClientKnownRequestError', code: 'P2024', message: `\nInvalid \`prisma.item.findMany()\` invocation:\n\n${engine}` } }),
+      appEvent(plus(T, 1), engine, 'error', 'api'),
+    ]);
+    expect(structured[0]!.data).toMatchObject({ appPoolTimeouts: 2, byLibrary: { Prisma: 2 }, poolSize: 5, poolTimeoutSeconds: 10 });
+    expect(structured[0]!.pattern).toContain('the Prisma pool allows 5 connections, with a 10 s wait');
+  });
+
   it('mysql2 and mysql refusing a request when every connection is busy are pool timeouts by library', async () => {
     const fs = await detectOnCaptures(connectionExhaustion, [{ fixture: 'mysql2.txt', at: Date.parse(T) }]);
     expect(fs[0]!.data).toMatchObject({ appPoolTimeouts: 4, serverRefusals: 0, byLibrary: { 'mysql2 / mysql': 4 } });
