@@ -212,6 +212,15 @@ export function railwayTimestamp(o: Record<string, unknown>): number | null {
   return null;
 }
 
+/** The members every Railway entry has, or a logger's own names for them: no field of the program's. */
+const ENTRY_MEMBERS = new Set(['message', 'msg', 'level', 'severity', 'timestamp', 'time', 'ts', '@timestamp', 'service', 'serviceName', 'deploymentId', 'deploymentInstanceId', 'replica', 'tags', 'attributes']);
+
+/** Whether an entry holds a member beyond those (read only for entries with a blank message). */
+function hasFieldsOfItsOwn(attrs: Record<string, unknown>): boolean {
+  for (const k of Object.keys(attrs)) if (!ENTRY_MEMBERS.has(k)) return true;
+  return false;
+}
+
 export const railwayJson: InputFormat = {
   id: 'railway-json',
   title: 'Railway logs (railway logs --json)',
@@ -302,8 +311,10 @@ export const railwayJson: InputFormat = {
       // (where a tab expanded to spaces by an editor still continues it).
       if ((c0 === 9 || c0 === 32) && pg.continueLast(c0 === 9 ? msg.slice(1) : msg)) return;
       pg.interrupt();
-      if ((msg.length === 0 || c0 === 32 || c0 === 9) && isBlank(msg)) {
-        // An empty write, or an empty line of a multi-line one (the record around it stays held).
+      // An empty write, or an empty line of a multi-line one (the record around it stays held), is
+      // skipped; a structured record with an empty message is not: its fields say what happened
+      // (winston's `logger.error(err)` writes `"message":""` beside the error's name and code).
+      if ((msg.length === 0 || c0 === 32 || c0 === 9) && isBlank(msg) && !hasFieldsOfItsOwn(attrs)) {
         sink.skip(lineNo, 'blank message', msg);
         return;
       }

@@ -92,6 +92,19 @@ describe('railway-json', () => {
     expect(r.events).toHaveLength(1);
   });
 
+  it('an entry with a blank message is skipped, unless it holds fields of its own: winston\'s `logger.error(err)` in its json format', () => {
+    // The record as winston 3.19.0's default json format writes a KnexTimeoutError (test/fixtures/vocabulary/knex-winston.txt).
+    const r = runFormat(railwayJson, [
+      j({ message: '', level: 'error', timestamp: T }),
+      j({ name: 'KnexTimeoutError', message: '', level: 'error', timestamp: T, cause: {} }),
+      j({ message: '  ', level: 'info', timestamp: T, deploymentId: 'd1' }),
+    ]);
+    expect(r.skipped.map((s) => [s.line, s.reason])).toEqual([[1, 'blank message'], [3, 'blank message']]);
+    expect(r.events).toHaveLength(1);
+    expect(r.events[0]).toMatchObject({ level: 'error', message: '', line: 2 });
+    expect(r.events[0]!.attrs).toMatchObject({ name: 'KnexTimeoutError' });
+  });
+
   it('turns Heroku runtime metrics in a message into memory samples and keeps the event', async () => {
     const msg = 'source=web.1 dyno=heroku.2808254.d97d0ea7-cf3d-411b-b453-d2943a50b456 sample#memory_total=21.00MB sample#memory_rss=21.22MB sample#memory_cache=0.00MB';
     const { events, metrics } = await readText([j({ message: msg, timestamp: T, level: 'info' }), j({ message: 'ok', timestamp: T })].join('\n'));
