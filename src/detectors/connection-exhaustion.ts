@@ -11,7 +11,7 @@ import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
-import { matchVocabulary, vocabularyTest, type VocabularyMatch } from './shared/error-vocabulary.js';
+import { matchVocabulary, vocabularyInterest, vocabularyTest, type VocabularyMatch } from './shared/error-vocabulary.js';
 import { ERROR_ATTRS, errorTextOf } from './shared/vocabulary-events.js';
 import { isoSeconds, plural } from '../words.js';
 
@@ -44,6 +44,31 @@ function kindOf(text: string): { kind: Kind; words: VocabularyMatch | null } | n
   const words = matchVocabulary(text, ['pool-exhaustion']);
   if (words !== null) return { kind: words.entry.id === 'sqlalchemy-queuepool-limit' ? 'queuepool' : 'pool-timeout', words };
   return OTHER_POOL_RE.test(text) ? { kind: 'pool-timeout', words: null } : null;
+}
+
+/** How far apart two lines of one failure may be (a library's warning, then the app's log of its error). */
+const SAME_FAILURE_MS = 2000;
+
+/**
+ * Counts once a failure its library reports in two lines (an entry's `sameFailureAs`): each such
+ * line pairs with the first unpaired line of the other entry on the same service within
+ * SAME_FAILURE_MS, and the pair is one hit. `hits` are in timeline order; changed in place.
+ */
+function dropEchoes(hits: { words: VocabularyMatch | null; ev: TimelineEvent }[]): void {
+  const paired = new Set<TimelineEvent>();
+  const drop = new Set<number>();
+  hits.forEach((h, i) => {
+    const other = h.words?.entry.sameFailureAs;
+    if (other === undefined || h.ev.ts === null) return;
+    const j = hits.findIndex((x) => x.words?.entry.id === other && x.ev.service === h.ev.service && x.ev.ts !== null && Math.abs(x.ev.ts - h.ev.ts!) <= SAME_FAILURE_MS && !paired.has(x.ev));
+    if (j === -1) return;
+    paired.add(hits[j]!.ev);
+    drop.add(i);
+  });
+  if (drop.size === 0) return;
+  const kept = hits.filter((_, i) => !drop.has(i));
+  hits.length = 0;
+  hits.push(...kept);
 }
 
 /** The `data` of a connection-exhaustion finding (its numbers, for the reports and the JSON). */
@@ -83,7 +108,7 @@ export const connectionExhaustion = defineDetector({
       'Prisma P2024/P2028) or as other acquire timeouts, with the peak demand seen against the pool size or max_connections when the logs say them.',
     defaults: { minCount: 1 },
     optionDocs: { minCount: 'refused connections or pool timeouts needed for a finding' },
-    interests: [POOL_SIZE_INTEREST],
+    interests: [POOL_SIZE_INTEREST, vocabularyInterest(['pool-exhaustion'])],
   },
   detect(t: TimelineSummary, o): DetectedFinding<ConnectionExhaustionData>[] {
     const hits: { kind: Kind; words: VocabularyMatch | null; ev: TimelineEvent }[] = [];
@@ -104,6 +129,7 @@ export const connectionExhaustion = defineDetector({
         }
       }
     }
+    dropEchoes(hits);
     if (hits.length < o.minCount) return [];
     const byKind = countBy(hits, (h) => h.kind);
     // The pool's size and wait as its library's message states them (SQLAlchemy's QueuePool, Prisma's

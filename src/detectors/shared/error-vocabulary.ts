@@ -58,6 +58,11 @@ export interface VocabularyEntry {
    */
   detail?: true;
   /**
+   * The id of another entry whose line the same failure also prints (knex warns of the acquire
+   * timeout, then throws its KnexTimeoutError, which the app logs): the two together count once.
+   */
+  sameFailureAs?: string;
+  /**
    * The process that exited is a child a supervisor inside the container runs and replaces (a
    * Celery pool process, a program of supervisord): its exit is not the container's end.
    */
@@ -132,6 +137,18 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     pattern: /Knex: Timeout acquiring a connection\. The pool is probably full\./,
     captures: [],
     fixture: 'knex.txt',
+  },
+  {
+    // knex's own warning at every failed acquire (its logger, stdout), tarn's timeout inside:
+    // what is left of the failure when the app's logger drops the error's message (winston's
+    // json format writes `logger.error(err)` as `"message":""`).
+    id: 'knex-acquire-connection-error',
+    incident: 'pool-exhaustion',
+    library: 'knex',
+    pattern: /Acquire connection error: \w*Error: operation timed out for an unknown reason/,
+    captures: [],
+    sameFailureAs: 'knex-acquire-timeout',
+    fixture: 'knex-winston.txt',
   },
   {
     // mysql2 (and mysql, whose pool it copies) with waitForConnections: false: every connection

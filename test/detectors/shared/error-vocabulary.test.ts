@@ -16,6 +16,7 @@ const EXPECTED: Record<string, Record<string, string | number>[]> = {
   'node-postgres-connect-timeout': [{}],
   'sequelize-acquire-timeout': [{}],
   'knex-acquire-timeout': [{}],
+  'knex-acquire-connection-error': [{}],
   'mysql2-pool-no-connections': [{}, {}],
   'mysql2-pool-queue-limit': [{}, {}],
   'hikaricp-request-timed-out': [{ pool: 'HikariPool-1', timeoutMs: 507 }],
