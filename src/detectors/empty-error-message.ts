@@ -264,6 +264,10 @@ function attrsMatch(a: Record<string, unknown>): Match | null {
   for (const k of ERROR_KEYS) {
     const v = a[k];
     if (v === undefined || v === null) continue;
+    // `cause` is the error behind the record's own: an Error there serializes to {} (winston's json
+    // format writes knex's KnexTimeoutError with `"cause":{}` beside its message and stack), which
+    // leaves nothing out when the record states its own error.
+    if (k === 'cause' && statesItsError(a)) continue;
     if (typeof v === 'string') {
       if (isBlank(v)) return { kind: 'empty-field', what: k };
       if (v === 'undefined' || v === 'null' || v === '[object Object]') return { kind: 'empty-value', what: v };
@@ -278,6 +282,11 @@ function attrsMatch(a: Record<string, unknown>): Match | null {
     }
   }
   return null;
+}
+
+/** Whether a record has its own error text: a message or a stack that is not blank. */
+function statesItsError(a: Record<string, unknown>): boolean {
+  return (typeof a.message === 'string' && !isBlank(a.message)) || (typeof a.stack === 'string' && !isBlank(a.stack));
 }
 
 /** The object of a one-line JSON record, or null (not JSON, or too long to be worth parsing). */

@@ -18,6 +18,17 @@ describe('empty-error-message: valid (no finding)', () => {
     expect(runDetector(detector, events)).toEqual([]);
   });
 
+  it('an error that states its message and stack, its `cause` an Error serialized to {} (winston\'s json format of knex\'s KnexTimeoutError)', () => {
+    const stack = 'KnexTimeoutError: Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?\n    at Client_PG.acquireConnection (/app/node_modules/knex/lib/client.js:493:26)';
+    const events = periodic(T0, 1000, 5, err('Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?', 'api', {
+      message: 'Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?', name: 'KnexTimeoutError', stack, cause: {},
+    }));
+    expect(runDetector(detector, events)).toEqual([]);
+    // Without its message (winston's json format without format.errors()), the same record is empty.
+    const bare = periodic(T0, 1000, 5, err('', 'api', { message: '', name: 'KnexTimeoutError', cause: {} }));
+    expect(runDetector(detector, bare)).toHaveLength(1);
+  });
+
   it('info and warning lines that end in a colon', () => {
     const events: TestEvent[] = [
       { at: T0, level: 'info', message: 'Starting jobs:' },
