@@ -9,6 +9,7 @@ import type { TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { signalOfExitCode, vocabularyInterest, type VocabularyMatch } from './shared/error-vocabulary.js';
 import { occurrencesOf, type Occurrence } from './shared/vocabulary-events.js';
+import { containerStarts, LIFECYCLE_INTERESTS } from './shared/lifecycle.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
 import { isoSeconds, plural } from '../words.js';
 
@@ -64,11 +65,11 @@ export const outOfMemory = defineDetector({
       gapSeconds: 'lines of one service less than this many seconds apart are one occurrence',
       highCount: 'occurrences of exceptions or SIGKILLs that make the finding high (a runtime crash is high at once)',
     },
-    interests: [vocabularyInterest(['out-of-memory', 'process-exit'])],
+    interests: [vocabularyInterest(['out-of-memory', 'process-exit']), ...LIFECYCLE_INTERESTS],
   },
   detect(t: TimelineSummary, o): DetectedFinding<OutOfMemoryData>[] {
     // Exits join the out-of-memory lines within the gap; an occurrence of exits only is no OOM.
-    const all = occurrencesOf(t, ['out-of-memory', 'process-exit'], o.gapSeconds * 1000).filter((x) => x.matches.some(isOom));
+    const all = occurrencesOf(t, ['out-of-memory', 'process-exit'], o.gapSeconds * 1000, containerStarts(t)).filter((x) => x.matches.some(isOom));
     if (all.length === 0) return [];
     const kinds = all.map(kindOf);
     const crashes = kinds.filter((k) => k === 'runtime-crash').length;

@@ -9,7 +9,8 @@ import type { Finding } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { signalOfExitCode, vocabularyInterest } from './shared/error-vocabulary.js';
-import { occurrencesOf, type Occurrence } from './shared/vocabulary-events.js';
+import { occurrencesOf, startBetween, type Occurrence } from './shared/vocabulary-events.js';
+import { containerStarts, LIFECYCLE_INTERESTS } from './shared/lifecycle.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
 import { isoSeconds, plural } from '../words.js';
 
@@ -63,16 +64,22 @@ export const processExits = defineDetector({
       gapSeconds: 'lines of one service less than this many seconds apart are one exit',
       highCount: 'failed exits that make the finding high (repeated crashes)',
     },
-    interests: [vocabularyInterest(['process-exit'])],
+    interests: [vocabularyInterest(['process-exit']), ...LIFECYCLE_INTERESTS],
   },
   detect(t: TimelineSummary, o): DetectedFinding<ProcessExitsData>[] {
     const gap = o.gapSeconds * 1000;
+    // One exit's lines are of one life: a container start between two lines parts them.
+    const starts = containerStarts(t);
+    const sameLife = (service: string, a: number, b: number) => {
+      const s = starts.get(service);
+      return s === undefined || !startBetween(s, Math.min(a, b), Math.max(a, b));
+    };
     const near = (list: Occurrence[]) => (x: Occurrence) =>
-      list.some((m) => m.service === x.service && x.start !== null && m.start !== null && x.start >= m.start - gap && x.start <= m.end! + gap);
-    const nearOom = near(occurrencesOf(t, ['out-of-memory'], gap));
+      list.some((m) => m.service === x.service && x.start !== null && m.start !== null && x.start >= m.start - gap && x.start <= m.end! + gap && sameLife(x.service, x.start, m.start));
+    const nearOom = near(occurrencesOf(t, ['out-of-memory'], gap, starts));
     // A worker killed at its time limit (Celery's hard limit kills the pool process) is a timeout.
-    const nearLimit = near(occurrencesOf(t, ['worker-timeout'], gap));
-    const exits = occurrencesOf(t, ['process-exit'], gap);
+    const nearLimit = near(occurrencesOf(t, ['worker-timeout'], gap, starts));
+    const exits = occurrencesOf(t, ['process-exit'], gap, starts);
     const leftToOom = exits.filter(nearOom).length;
     const leftToTimeouts = exits.filter((x) => !nearOom(x) && nearLimit(x)).length;
     const rest = exits.filter((x) => !nearOom(x) && !nearLimit(x));

@@ -37,6 +37,16 @@ describe('process-exits: valid (no finding)', () => {
 });
 
 describe('process-exits: invalid (findings)', () => {
+  it('a crash loop: boots that fail seconds apart, each in its own container, are as many exits', async () => {
+    const starts = [0, 2_000, 4_000].map((d) => ({ text: 'Starting Container', at: T + d, stream: 'stdout' as const }));
+    const fs = await detectOnCaptures(processExits, [
+      ...starts,
+      ...[0, 2_000, 4_000].map((d) => ({ fixture: 'node.txt', at: T + d + 500, lines: [0, 14] as [number, number] })),
+    ]);
+    expect(fs).toHaveLength(1);
+    expect(fs[0]!.data).toMatchObject({ count: 3, byCode: { 'exit 1': 3 } });
+  });
+
   it('a Celery pool process killed by SIGKILL with no time limit near (the OOM killer\'s way)', async () => {
     const fs = await detectOnCaptures(processExits, [{ fixture: 'celery-worker.txt', at: T, lines: [62, 63] }], 'worker');
     expect(fs[0]!.data).toMatchObject({ count: 1, byCode: { SIGKILL: 1 }, byReporter: { 'Celery (billiard)': 1 } });

@@ -656,6 +656,19 @@ export function lifecycleOf(t: TimelineSummary): Lifecycle {
   return lc;
 }
 
+/** The times of each service's container starts, ascending: the bounds of its lives for lines without a deployment id. */
+export function containerStarts(t: TimelineSummary): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const s of lifecycleOf(t).starts) {
+    if (!s.container) continue;
+    const l = out.get(s.service);
+    if (l === undefined) out.set(s.service, [s.ts]);
+    else l.push(s.ts);
+  }
+  for (const l of out.values()) l.sort((a, b) => a - b);
+  return out;
+}
+
 /** Stops of `services` (all when omitted), in time order: the instants a client let go of its connections. */
 export function stopsOf(t: TimelineSummary, services?: ReadonlySet<string>): LifecycleTransition[] {
   return lifecycleOf(t).stops.filter((s) => services === undefined || services.has(s.service));

@@ -46,10 +46,12 @@ export function errorTextOf(ev: TimelineEvent): string {
 
 /**
  * Occurrences of `incidents` among the kept events, per service in time order: lines of one
- * service less than `gapMs` apart join one occurrence. Occurrences made only of detail lines are
- * dropped.
+ * service less than `gapMs` apart join one occurrence, unless a start of the service (`starts`, in
+ * time order) falls between them: the lines one process prints as it dies are of one life, and a
+ * crash loop's failed boots seconds apart are as many exits. Occurrences made only of detail
+ * lines are dropped.
  */
-export function occurrencesOf(t: TimelineSummary, incidents: readonly Incident[], gapMs: number): Occurrence[] {
+export function occurrencesOf(t: TimelineSummary, incidents: readonly Incident[], gapMs: number, starts?: ReadonlyMap<string, readonly number[]>): Occurrence[] {
   const byService = new Map<string, { ev: TimelineEvent; m: VocabularyMatch }[]>();
   for (const ev of candidateEvents(t, vocabularyTest(incidents), ERROR_ATTRS)) {
     const m = matchVocabulary(errorTextOf(ev), incidents, true);
@@ -62,8 +64,9 @@ export function occurrencesOf(t: TimelineSummary, incidents: readonly Incident[]
   for (const [service, list] of byService) {
     list.sort((a, b) => (a.ev.ts ?? Infinity) - (b.ev.ts ?? Infinity));
     let cur: Occurrence | null = null;
+    const lives = starts?.get(service);
     for (const { ev, m } of list) {
-      if (cur === null || ev.ts === null || cur.end === null || ev.ts - cur.end >= gapMs) {
+      if (cur === null || ev.ts === null || cur.end === null || ev.ts - cur.end >= gapMs || (lives !== undefined && startBetween(lives, cur.end, ev.ts))) {
         if (cur !== null) out.push(cur);
         cur = { service, start: ev.ts, end: ev.ts, events: [], matches: [], details: [], values: {} };
       }
@@ -84,6 +87,18 @@ export function occurrencesOf(t: TimelineSummary, incidents: readonly Incident[]
   const kept = out.filter((o) => o.events.length > 0);
   for (const o of kept) mergeValues(o);
   return kept.sort((a, b) => (a.start ?? Infinity) - (b.start ?? Infinity) || (a.service < b.service ? -1 : 1));
+}
+
+/** Whether a start in `starts` (ascending) falls after `from` and at or before `to`. */
+export function startBetween(starts: readonly number[], from: number, to: number): boolean {
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! <= from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < starts.length && starts[lo]! <= to;
 }
 
 /** Adds the announcing lines' values to the detail numbers: captured first, then implied. */
