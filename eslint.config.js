@@ -6,8 +6,8 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  // dist is the build's output; the stack lab's Node service has its own dependencies.
-  { ignores: ['dist/', 'node_modules/', 'test/e2e/stack-lab/node/'] },
+  // dist is the build's output; the stack lab's Node services have their own dependencies.
+  { ignores: ['dist/', 'node_modules/', 'test/e2e/stack-lab/node/', 'test/e2e/stack-lab/node-shapes/**/*.cjs', 'test/e2e/stack-lab/node-shapes/next/'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {
