@@ -21,26 +21,56 @@
 
 export const WILDCARD = '<*>';
 
+// Character classes as bits of one table: the classification runs on every character of a new
+// message, and a table read keeps each test a few bytes of bytecode, so that V8 inlines all of them
+// into scan() (a chain of 13 comparisons per test took scan() past V8's inlining budget).
+const DIGIT = 1;
+const LETTER = 2;
+const HEX_LETTER = 4;
+const LEAD = 8;
+const TRAIL = 16;
+/** The first character of a unit (see UNITS). */
+const UNIT_START = 32;
+/** A capital that starts a month or weekday name (see NAME_INITIALS). */
+const NAME_START = 64;
+const CLASSES = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) CLASSES[c] = DIGIT;
+for (let c = 65; c <= 90; c++) CLASSES[c] = LETTER;
+for (let c = 97; c <= 122; c++) CLASSES[c] = LETTER;
+for (const c of 'abcdefABCDEF') CLASSES[c.charCodeAt(0)]! |= HEX_LETTER;
+/** Brackets and quotes that open a token and are kept around its core. */
+for (const c of '([{<"\'`') CLASSES[c.charCodeAt(0)]! |= LEAD;
+/** Brackets, quotes and punctuation that close a token and are kept after its core. */
+for (const c of ')]}>,;:.!?"\'`') CLASSES[c.charCodeAt(0)]! |= TRAIL;
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
 function isLetter(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+  return c < 128 && (CLASSES[c]! & LETTER) !== 0;
 }
 
 function isHexLetter(c: number): boolean {
-  return (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+  return c < 128 && (CLASSES[c]! & HEX_LETTER) !== 0;
 }
 
-/** Brackets and quotes that open a token and are kept around its core. */
 function isLeadPunct(c: number): boolean {
-  return c === 40 || c === 91 || c === 123 || c === 60 || c === 34 || c === 39 || c === 96;
+  return c < 128 && (CLASSES[c]! & LEAD) !== 0;
 }
 
-/** Brackets, quotes and punctuation that close a token and are kept after its core. */
 function isTrailPunct(c: number): boolean {
-  return c === 41 || c === 93 || c === 125 || c === 62 || c === 44 || c === 59 || c === 58 || c === 46 || c === 33 || c === 63 || c === 34 || c === 39 || c === 96;
+  return c < 128 && (CLASSES[c]! & TRAIL) !== 0;
+}
+
+/** `c` may start a unit: the test before isUnit() and sizeGroupEnd's scan on the hot path. */
+function startsUnit(c: number): boolean {
+  return c < 128 ? (CLASSES[c]! & UNIT_START) !== 0 : WIDE_UNIT_STARTS.includes(c);
+}
+
+/** `c` may start a date in words (a capitalised month or weekday name): the test before isNamePrefix(). */
+function startsName(c: number): boolean {
+  return c < 128 && (CLASSES[c]! & NAME_START) !== 0;
 }
 
 /**
@@ -124,7 +154,7 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
         }
         const trail = k === end - 1 && isTrailPunct(msg.charCodeAt(k));
         // Units after a number and dates in words take the full path below.
-        if ((k === end || trail) && !(hexLetters && k - start >= 16) && !(prevWild && isUnit(msg, start, k)) && !(c0 <= 90 && k - start >= 3 && mayStartDate(msg, start, k, end, to))) {
+        if ((k === end || trail) && !(hexLetters && k - start >= 16) && !(prevWild && startsUnit(c0) && isUnit(msg, start, k)) && !(startsName(c0) && k - start >= 3 && mayStartDate(msg, start, k, end, to))) {
           if (trail) {
             const c = msg.charCodeAt(k);
             t1 = Math.imul(t1 ^ c, 0x01000193);
@@ -176,13 +206,13 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
     sa = sb = 0;
     // Parts of the variable before (a unit, a parenthesised size) are joined to it with their
     // closing punctuation only; a date in words is one variable.
-    const glued = prevWild ? gluedEnd(msg, start, cs, ce, to) : -1;
+    const glued = prevWild && (cs === start ? startsUnit(msg.charCodeAt(cs)) : msg.charCodeAt(start) === 40 && isDigit(msg.charCodeAt(start + 1))) ? gluedEnd(msg, start, cs, ce, to) : -1;
     if (glued > i) {
       i = glued;
       while (i < to && msg.charCodeAt(i) > 32) i++;
     }
     const joined = glued !== -1;
-    const dateEnd = !joined && ce - cs >= 3 && isNamePrefix(msg, cs) ? dateRunEnd(msg, cs, to) : -1;
+    const dateEnd = !joined && ce - cs >= 3 && startsName(msg.charCodeAt(cs)) && isNamePrefix(msg, cs) ? dateRunEnd(msg, cs, to) : -1;
     if (joined) {
       if (glued === i) continue;
       pa = glued;
@@ -220,6 +250,12 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
       let open = -1;
       let prefixDigit = false;
       let hexOnly = true;
+      // Looked at by the rules below only in the tokens that need them, but noted here, in the one
+      // pass over the token: a `:` (key:value), a `/` before any `=` (a path, whose `=` is not a
+      // key=value), an opening bracket (a key=value's value may close it after its core).
+      let colon = false;
+      let slash = false;
+      let bracket = false;
       for (let k = cs; k < ce; k++) {
         const c = msg.charCodeAt(k);
         if (isDigit(c)) {
@@ -235,14 +271,19 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
         if (c === 61) {
           if (eq < 0) eq = k;
         } else if (c === 58) {
+          colon = true;
           if (msg.charCodeAt(k + 1) === 47 && msg.charCodeAt(k + 2) === 47) special = true;
         } else if (c === 64) {
           if (k > cs && k + 1 < ce && isLetter(msg.charCodeAt(k - 1)) && isLetter(msg.charCodeAt(k + 1))) special = true;
         } else if (c === 92) special = true;
-        else if ((c === 40 || c === 91) && open < 0) open = k;
+        else if (c === 47) {
+          if (eq < 0) slash = true;
+        } else if (c === 40 || c === 91 || c === 123) {
+          bracket = true;
+          if (c !== 123 && open < 0) open = k;
+        }
       }
-      // (a `/` before the `=`: a path, whose `=` is not a key=value)
-      if (eq > cs && !special && !isComparator(msg.charCodeAt(cs)) && !hasSlash(msg, cs, eq)) {
+      if (eq > cs && !special && !isComparator(msg.charCodeAt(cs)) && !slash) {
         if (isMessageKey(msg, cs, eq)) { pa = start; pb = end; wild = false; }
         else if (eq + 1 >= ce && !(eq + 1 < end && isQuote(msg.charCodeAt(eq + 1)))) { pa = start; pb = end; wild = false; }
         else {
@@ -260,7 +301,7 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
               pb = eq + 1;
               wild = true;
             }
-          } else { pa = start; pb = eq + 1; wild = true; sa = closeBrackets(msg, eq + 1, ce, end); sb = end; }
+          } else { pa = start; pb = eq + 1; wild = true; sa = bracket ? closeBrackets(msg, eq + 1, ce, end) : ce; sb = end; }
         }
       } else if (digit && !special && !quoted && isWordWithNumber(msg, cs, ce)) {
         // ssh2, eth0, SOCKS5, IPv4: a word; if it varies, the miner's frequency rule sees it
@@ -270,7 +311,7 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
       } else if (digit || special || quoted || (hexOnly && ce - cs >= 16)) {
         // key:value (the key is kept), letters glued to a number (`syncSteps<*>`, `handle_write.<*>`),
         // name(args) / name[index]: the name is kept when only the arguments vary
-        const glue = special || quoted || !isLetter(msg.charCodeAt(cs)) ? -1 : keyValueEnd(msg, cs, ce);
+        const glue = special || quoted || !isLetter(msg.charCodeAt(cs)) ? -1 : keyValueEnd(msg, cs, ce, colon);
         if (glue !== -1) { pa = start; pb = glue; wild = true; sa = ce; sb = end; }
         else if (open > cs && !prefixDigit && !special && !quoted && allLetters(msg, cs, open) && open + 1 < ce) { pa = start; pb = open + 1; wild = true; sa = ce; sb = end; }
         else if (cs === start && ce === end) { pa = pb = 0; wild = true; }
@@ -368,8 +409,9 @@ function isComparator(c: number): boolean {
  * host:port, or at the number glued to a name (`syncSteps<*>`, `handle_write.<*>`); -1 when the
  * whole token is the variable.
  */
-function keyValueEnd(msg: string, cs: number, ce: number): number {
-  for (let k = cs + 1; k < ce; k++) {
+function keyValueEnd(msg: string, cs: number, ce: number, colon: boolean): number {
+  // (`colon`: the token holds a `:`; without one, the search for it is skipped)
+  for (let k = cs + 1; colon && k < ce; k++) {
     const c = msg.charCodeAt(k);
     if (c === 58) {
       let digit = false;
@@ -393,12 +435,6 @@ function hostPort(msg: string, cs: number, colon: number): boolean {
     if (isDigit(c) || c === 46 || c === 45) return true;
     if (c === 44 || c === 124) return false; // `retryQueue,size:3`: a list of fields
   }
-  return false;
-}
-
-/** A `/` in `msg[from, to)`: a key=value's key that is a path (`/backups/[x]=daily.tar`). */
-function hasSlash(msg: string, from: number, to: number): boolean {
-  for (let k = from; k < to; k++) if (msg.charCodeAt(k) === 47) return true;
   return false;
 }
 
@@ -457,14 +493,15 @@ function numberSuffixStart(msg: string, cs: number, ce: number): number {
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'kB', 'KiB', 'MiB', 'GiB', 'TiB', 'bytes', 'ms', 'us', 'µs', 'ns', 's', 'sec', 'secs', 'seconds', 'min', 'mins', 'minutes', '%'];
 
 const UNITS_BY_LENGTH = Array.from({ length: 8 }, (_, n) => UNITS.filter((u) => u.length === n));
+for (const u of UNITS) if (u.charCodeAt(0) < 128) CLASSES[u.charCodeAt(0)]! |= UNIT_START;
+const WIDE_UNIT_STARTS = UNITS.map((u) => u.charCodeAt(0)).filter((c) => c >= 128);
 
 /** A unit after a number (`812 B`, `1.3 secs`, `40 %`): part of the number's variable. No slice: it runs after every number. */
 function isUnit(msg: string, from: number, to: number): boolean {
   const n = to - from;
   if (n < 1 || n > 7) return false;
   const c = msg.charCodeAt(from);
-  // B K M G T k b m u µ n s %: the first letters of the units
-  if (!(c === 66 || c === 75 || c === 77 || c === 71 || c === 84 || c === 107 || c === 98 || c === 109 || c === 117 || c === 181 || c === 110 || c === 115 || c === 37)) return false;
+  if (!startsUnit(c)) return false;
   for (const u of UNITS_BY_LENGTH[n]!) {
     if (u.charCodeAt(0) !== c) continue;
     let k = 1;
@@ -495,6 +532,7 @@ function sizeGroupEnd(msg: string, start: number, to: number): number {
   if (k === n0 || !isDigit(msg.charCodeAt(n0))) return -1;
   while (k < to && msg.charCodeAt(k) === 32) k++;
   const u = k;
+  if (!startsUnit(msg.charCodeAt(u))) return -1;
   while (k < to && msg.charCodeAt(k) !== 41 && msg.charCodeAt(k) > 32) k++;
   return msg.charCodeAt(k) === 41 && isUnit(msg, u, k) ? k + 1 : -1;
 }
@@ -506,6 +544,7 @@ const NAME_PREFIXES = new Set([...MONTHS, ...WEEKDAYS].map((w) => (w.charCodeAt(
 
 /** The initials of the month and weekday names, one bit per letter (a = bit 0). */
 const NAME_INITIALS = [...MONTHS, ...WEEKDAYS].reduce((m, w) => m | (1 << (w.charCodeAt(0) - 97)), 0);
+for (let c = 65; c <= 90; c++) if ((NAME_INITIALS >>> (c - 65)) & 1) CLASSES[c]! |= NAME_START;
 
 /** `msg[from, to)` is one of `names`, in any case. */
 function nameIn(msg: string, from: number, to: number, names: readonly string[]): boolean {
