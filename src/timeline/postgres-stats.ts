@@ -5,11 +5,21 @@
 //
 // The hot path is one switch on the first character of the message and a few `startsWith`
 // checks; the regular expressions below only run on the lines they are about.
+//
+// Time outliers (a record dated 1970 or 2099 among a day of logs, see Timeline.timeFences) are
+// known only at the end, and they must not count. So the statistics are kept per time slice (an
+// hour or so, doubled whenever more than MAX_SLICES slices hold records, which bounds memory at a
+// few times one set of statistics), the fences are rounded out to slice boundaries, and the end
+// adds up the slices inside them; records without a time count always. Two things carry from
+// record to record and cannot be cut out afterwards: the open sessions of the peak
+// (session-peak.ts keeps a count per possible start of the bulk) and a session's last statement,
+// which a bare `duration:` line belongs to (session-statements.ts keeps a mark per slice).
 import type { LogEvent } from '../model.js';
 import { normalizeSql } from '../templates/sql-normalize.js';
 import { cutText, redact } from '../redact.js';
 import { ownString } from '../own-string.js';
 import { SessionPeak } from './session-peak.js';
+import { SessionStatements, statementInside, type Mark } from './session-statements.js';
 
 /** Aggregates of one normalized statement's durations, like a row of pgBadger's top queries. */
 export interface StatementStats {
@@ -45,8 +55,10 @@ export interface StatementOccurrence {
 }
 
 export interface PostgresStatsSummary {
-  /** Every PostgreSQL record seen. */
+  /** Every PostgreSQL record seen, time outliers excepted. */
   records: number;
+  /** PostgreSQL records dated far outside the rest (time outliers): left out of every figure here. */
+  outlyingRecords: number;
   /**
    * Records by severity as pgBadger counts them: LOG lines that pgBadger files under "events"
    * (see `events`) and `DEALLOCATE` statements are not counted here.
@@ -92,6 +104,11 @@ const SAMPLE_CAP = 1000;
 const MAX_STATEMENT_CHARS = 20_000;
 const MAX_EXAMPLE_CHARS = 2000;
 const MAX_PIDS = 10_000;
+/** Slices of the statistics: the first width (64 minutes: a multiple of the histogram's minute buckets, so that their boundaries line up), and how many may hold records before it doubles. */
+const SLICE_MS = 64 * 60_000;
+const MAX_SLICES = 8;
+/** Bare durations waiting for the fences to say which statement they are for, at most (past it, the newest statement is taken). */
+const MAX_PENDING = 10_000;
 /**
  * LOG messages pgBadger files as events rather than LOG: its `change_log_level`, word for word
  * (pgBadger 12.0, Debian's; "ending cancel" is its spelling). The LOG lines it names as its own
@@ -197,35 +214,58 @@ export function percentileSorted(sorted: readonly number[], p: number): number {
   return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
-export class PostgresStats {
-  private records = 0;
-  private readonly bySeverity: Record<string, number> = {};
-  private readonly bySeverityRaw: Record<string, number> = {};
-  private events = 0;
-  private readonly errorsBySqlstate: Record<string, number> = {};
-  private connections = 0;
-  private replicationConnections = 0;
-  private sessions = 0;
+/** What the slices share: the statements' names (one copy, counted against MAX_STATEMENTS), and what carries from record to record. */
+class Shared {
+  readonly names = new Map<string, string>();
+  width = SLICE_MS;
   /** Session opens, closes and server starts, for the most sessions open at once (see session-peak.ts). */
-  private readonly sessionPeak = new SessionPeak();
-  private serverStarts = 0;
-  private readonly checkpoints = { started: 0, completed: 0, restartpoints: 0, warnings: 0 };
-  private autovacuum = 0;
-  private autoanalyze = 0;
-  private readonly tempFiles = { count: 0, totalBytes: 0, maxBytes: 0 };
-  private readonly lockWaits = { acquired: 0, acquiredTotalMs: 0, stillWaiting: 0, maxWaitMs: 0 };
-  private deadlocks = 0;
-  private readonly cancelled = { statementTimeout: 0, lockTimeout: 0, userRequest: 0 };
-  private readonly terminated = { idleInTransactionTimeout: 0, idleSessionTimeout: 0, administrator: 0 };
-  private tooManyClients = 0;
-  private clientResets = 0;
-  private readonly queries = { withDuration: 0, totalMs: 0, slowest: null as StatementOccurrence | null };
-  private readonly statements = new Map<string, StatementAcc>();
-  private statementsOverflow = 0;
-  /** Last `statement:` line per process, for bare `duration:` lines (log_statement + log_duration). */
-  private readonly lastStatement = new Map<string, string>();
+  readonly sessionPeak = new SessionPeak(() => this.width);
+  /** Each session's last `statement:` line, for bare `duration:` lines (log_statement + log_duration). */
+  readonly statements = new SessionStatements(() => this.width, MAX_PIDS);
+  pending = 0;
+
+  /** The statement's one copy, or undefined when MAX_STATEMENTS others came first. */
+  name(key: string): string | undefined {
+    const known = this.names.get(key);
+    if (known !== undefined || this.names.size >= MAX_STATEMENTS) return known;
+    const own = ownString(key, Infinity);
+    this.names.set(own, own);
+    return own;
+  }
+
+  changeSessions(ev: LogEvent, delta: number, key: string): void {
+    if (ev.ts !== null) this.sessionPeak.change(ev.ts, ev.line, delta, key);
+  }
+}
+
+/** A bare duration whose statement the fences decide (see session-statements.ts). */
+interface PendingDuration {
+  ms: number;
+  /** Its occurrence, the statement's text filled in at the end. */
+  at: StatementOccurrence;
+  marks: Mark[];
+}
+
+/** The statistics of one time slice (or of the records without a time). */
+class SliceStats {
+  records = 0;
+  readonly bySeverity: Record<string, number> = {};
+  readonly bySeverityRaw: Record<string, number> = {};
+  events = 0;
+  readonly errorsBySqlstate: Record<string, number> = {};
+  readonly counts = { connections: 0, replicationConnections: 0, sessions: 0, serverStarts: 0, autovacuum: 0, autoanalyze: 0, deadlocks: 0, tooManyClients: 0, clientResets: 0, statementsOverflow: 0 };
+  readonly checkpoints = { started: 0, completed: 0, restartpoints: 0, warnings: 0 };
+  readonly tempFiles = { count: 0, totalBytes: 0, maxBytes: 0 };
+  readonly lockWaits = { acquired: 0, acquiredTotalMs: 0, stillWaiting: 0, maxWaitMs: 0 };
+  readonly cancelled = { statementTimeout: 0, lockTimeout: 0, userRequest: 0 };
+  readonly terminated = { idleInTransactionTimeout: 0, idleSessionTimeout: 0, administrator: 0 };
+  readonly queries = { withDuration: 0, totalMs: 0, slowest: null as StatementOccurrence | null };
+  readonly statements = new Map<string, StatementAcc>();
+  pending: PendingDuration[] = [];
   /** Deterministic reservoir sampling (a fixed-seed xorshift, so runs repeat). */
   private rng = 0x9e3779b9;
+
+  constructor(private readonly shared: Shared) {}
 
   /** Adds one PostgreSQL record. */
   add(ev: LogEvent): void {
@@ -258,27 +298,27 @@ export class PostgresStats {
           return false;
         }
         if (msg.startsWith('disconnection: ')) {
-          if (DISCONNECTION_RE.test(msg)) this.sessions++;
+          if (DISCONNECTION_RE.test(msg)) this.counts.sessions++;
           this.closeSession(pidKey, ev);
           return false;
         }
         if (msg.startsWith('database system is ready to accept')) {
-          this.serverStarts++;
-          this.sessionChange(ev, 0, '');
-          this.lastStatement.clear();
+          this.counts.serverStarts++;
+          this.shared.changeSessions(ev, 0, '');
+          this.shared.statements.serverStart(ev.ts);
           return false;
         }
         break;
       case 115 /* s */:
         if (msg.startsWith('statement: ')) {
-          if (this.lastStatement.size < MAX_PIDS || this.lastStatement.has(pidKey)) this.lastStatement.set(pidKey, ownString(msg.slice(11), MAX_STATEMENT_CHARS));
+          this.shared.statements.statement(pidKey, ev.ts, ownString(msg.slice(11), MAX_STATEMENT_CHARS));
           return false;
         }
         break;
       case 99 /* c */:
         if (msg.startsWith('connection authorized')) {
-          this.connections++;
-          this.sessionChange(ev, 1, pidKey);
+          this.counts.connections++;
+          this.shared.changeSessions(ev, 1, pidKey);
           return false;
         }
         if (msg.startsWith('checkpoint starting:')) {
@@ -294,17 +334,17 @@ export class PostgresStats {
           return false;
         }
         if (msg.startsWith('could not receive data from client') || msg.startsWith('could not send data to client')) {
-          this.clientResets++;
+          this.counts.clientResets++;
           return true;
         }
         if (msg.startsWith('connection to client lost')) {
-          this.clientResets++;
+          this.counts.clientResets++;
           return false;
         }
         break;
       case 114 /* r */:
         if (msg.startsWith('replication connection authorized')) {
-          this.replicationConnections++;
+          this.counts.replicationConnections++;
           return false;
         }
         if (msg.startsWith('restartpoint complete:')) {
@@ -314,11 +354,11 @@ export class PostgresStats {
         break;
       case 97 /* a */:
         if (msg.startsWith('automatic analyze of table')) {
-          this.autoanalyze++;
+          this.counts.autoanalyze++;
           return false;
         }
         if (msg.startsWith('automatic ') && AUTOVACUUM_RE.test(msg)) {
-          this.autovacuum++;
+          this.counts.autovacuum++;
           return false;
         }
         break;
@@ -355,7 +395,7 @@ export class PostgresStats {
         }
         break;
       case 117 /* u */:
-        if (msg.startsWith('unexpected EOF on client connection with an open transaction')) this.clientResets++;
+        if (msg.startsWith('unexpected EOF on client connection with an open transaction')) this.counts.clientResets++;
         break;
       default:
         break;
@@ -371,10 +411,10 @@ export class PostgresStats {
         if (msg.startsWith('canceling statement due to statement timeout')) this.cancelled.statementTimeout++;
         else if (msg.startsWith('canceling statement due to lock timeout')) this.cancelled.lockTimeout++;
         else if (msg.startsWith('canceling statement due to user request')) this.cancelled.userRequest++;
-        else if (msg.startsWith('connection to client lost')) this.clientResets++;
+        else if (msg.startsWith('connection to client lost')) this.counts.clientResets++;
         break;
       case 100 /* d */:
-        if (msg.startsWith('deadlock detected')) this.deadlocks++;
+        if (msg.startsWith('deadlock detected')) this.counts.deadlocks++;
         break;
       case 116 /* t */:
         if (msg.startsWith('terminating connection due to idle-in-transaction timeout')) this.terminated.idleInTransactionTimeout++;
@@ -382,10 +422,10 @@ export class PostgresStats {
         else if (msg.startsWith('terminating connection due to administrator command')) this.terminated.administrator++;
         break;
       case 115 /* s */:
-        if (msg.startsWith('sorry, too many clients already')) this.tooManyClients++;
+        if (msg.startsWith('sorry, too many clients already')) this.counts.tooManyClients++;
         break;
       case 114 /* r */:
-        if (msg.startsWith('remaining connection slots are reserved')) this.tooManyClients++;
+        if (msg.startsWith('remaining connection slots are reserved')) this.counts.tooManyClients++;
         break;
       default:
         break;
@@ -394,12 +434,8 @@ export class PostgresStats {
 
   /** Closes a session (a second close of the same session, FATAL then disconnection, changes nothing). */
   private closeSession(pidKey: string, at: LogEvent): void {
-    this.sessionChange(at, -1, pidKey);
-    this.lastStatement.delete(pidKey);
-  }
-
-  private sessionChange(ev: LogEvent, delta: number, key: string): void {
-    if (ev.ts !== null) this.sessionPeak.change(ev.ts, ev.line, delta, key);
+    this.shared.changeSessions(at, -1, pidKey);
+    this.shared.statements.end(pidKey, at.ts);
   }
 
   private duration(ev: LogEvent, msg: string, pidKey: string): void {
@@ -407,34 +443,108 @@ export class PostgresStats {
     if (d === null) return;
     // pgBadger's queries are statements and executes; parse and bind times are preparation.
     if (d.kind === 'parse' || d.kind === 'bind') return;
-    let text = d.text;
-    if (d.kind === 'none') text = this.lastStatement.get(pidKey) ?? '';
     this.queries.withDuration++;
     this.queries.totalMs += d.ms;
+    let text = d.text;
+    if (d.kind === 'none') {
+      const found = this.shared.statements.lookup(pidKey, ev.ts);
+      if (typeof found !== 'string' && this.shared.pending < MAX_PENDING) {
+        this.shared.pending++;
+        const at = occurrence(ev, d.ms, '');
+        if (this.queries.slowest === null || d.ms > this.queries.slowest.ms) this.queries.slowest = at;
+        this.pending.push({ ms: d.ms, at, marks: found });
+        return;
+      }
+      text = typeof found === 'string' ? found : statementInside(found, () => true);
+    }
     if (this.queries.slowest === null || d.ms > this.queries.slowest.ms) this.queries.slowest = occurrence(ev, d.ms, text);
+    this.attribute(text, d.ms, ev);
+  }
+
+  /** Counts a duration under its statement; `at` is where it was logged (an event, or its occurrence made already). */
+  attribute(text: string, ms: number, at: LogEvent | StatementOccurrence): void {
     if (text.length === 0) return;
     const key = statementKey(text);
     let acc = this.statements.get(key);
+    const made = (): StatementOccurrence => ('message' in at ? occurrence(at, ms, text) : at);
     if (acc === undefined) {
-      if (this.statements.size >= MAX_STATEMENTS) {
-        this.statementsOverflow++;
+      const name = this.shared.name(key);
+      if (name === undefined) {
+        this.counts.statementsOverflow++;
         return;
       }
-      acc = { statement: ownString(key, Infinity), count: 0, totalMs: 0, minMs: Infinity, maxMs: -Infinity, samples: [], slowest: occurrence(ev, d.ms, text) };
-      this.statements.set(acc.statement, acc);
+      acc = { statement: name, count: 0, totalMs: 0, minMs: Infinity, maxMs: -Infinity, samples: [], slowest: made() };
+      this.statements.set(name, acc);
     }
     acc.count++;
-    acc.totalMs += d.ms;
-    if (d.ms < acc.minMs) acc.minMs = d.ms;
-    if (d.ms > acc.maxMs) {
-      acc.maxMs = d.ms;
-      acc.slowest = occurrence(ev, d.ms, text);
+    acc.totalMs += ms;
+    if (ms < acc.minMs) acc.minMs = ms;
+    if (ms > acc.maxMs) {
+      acc.maxMs = ms;
+      acc.slowest = made();
     }
-    if (acc.samples.length < SAMPLE_CAP) acc.samples.push(d.ms);
+    if (acc.samples.length < SAMPLE_CAP) acc.samples.push(ms);
     else {
       const j = this.random() % acc.count;
-      if (j < SAMPLE_CAP) acc.samples[j] = d.ms;
+      if (j < SAMPLE_CAP) acc.samples[j] = ms;
     }
+  }
+
+  /** Adds another slice's statistics to these (the other is left as it was). */
+  merge(o: SliceStats): void {
+    this.records += o.records;
+    addCounts(this.bySeverity, o.bySeverity);
+    addCounts(this.bySeverityRaw, o.bySeverityRaw);
+    this.events += o.events;
+    addCounts(this.errorsBySqlstate, o.errorsBySqlstate);
+    addCounts(this.counts, o.counts);
+    addCounts(this.checkpoints, o.checkpoints);
+    addCounts(this.cancelled, o.cancelled);
+    addCounts(this.terminated, o.terminated);
+    this.tempFiles.count += o.tempFiles.count;
+    this.tempFiles.totalBytes += o.tempFiles.totalBytes;
+    this.tempFiles.maxBytes = Math.max(this.tempFiles.maxBytes, o.tempFiles.maxBytes);
+    this.lockWaits.acquired += o.lockWaits.acquired;
+    this.lockWaits.acquiredTotalMs += o.lockWaits.acquiredTotalMs;
+    this.lockWaits.stillWaiting += o.lockWaits.stillWaiting;
+    this.lockWaits.maxWaitMs = Math.max(this.lockWaits.maxWaitMs, o.lockWaits.maxWaitMs);
+    this.queries.withDuration += o.queries.withDuration;
+    this.queries.totalMs += o.queries.totalMs;
+    this.queries.slowest = slower(this.queries.slowest, o.queries.slowest);
+    for (const b of o.statements.values()) {
+      const a = this.statements.get(b.statement);
+      if (a === undefined) {
+        this.statements.set(b.statement, { ...b, samples: b.samples.slice() });
+        continue;
+      }
+      a.samples = this.mergeSamples(a, b);
+      a.count += b.count;
+      a.totalMs += b.totalMs;
+      a.minMs = Math.min(a.minMs, b.minMs);
+      a.maxMs = Math.max(a.maxMs, b.maxMs);
+      a.slowest = slower(a.slowest, b.slowest)!;
+    }
+    this.pending = this.pending.concat(o.pending);
+  }
+
+  /** Two statements' samples as one: all of them when they fit, else a uniform sample of SAMPLE_CAP drawn from each in proportion to its count. */
+  private mergeSamples(a: StatementAcc, b: StatementAcc): number[] {
+    if (a.samples.length + b.samples.length <= SAMPLE_CAP) return a.samples.concat(b.samples);
+    const fromA = Math.min(a.samples.length, Math.round((SAMPLE_CAP * a.count) / (a.count + b.count)));
+    const fromB = Math.min(b.samples.length, SAMPLE_CAP - fromA);
+    return this.draw(a.samples, fromA).concat(this.draw(b.samples, fromB));
+  }
+
+  /** `n` values drawn at random without replacement (a partial Fisher-Yates on a copy). */
+  private draw(values: readonly number[], n: number): number[] {
+    const v = values.slice();
+    for (let i = 0; i < n; i++) {
+      const j = i + (this.random() % (v.length - i));
+      const t = v[i]!;
+      v[i] = v[j]!;
+      v[j] = t;
+    }
+    return v.slice(0, n);
   }
 
   private random(): number {
@@ -445,10 +555,90 @@ export class PostgresStats {
     this.rng = x >>> 0;
     return this.rng;
   }
+}
 
-  /** The statistics so far. */
-  summary(): PostgresStatsSummary {
-    const statements: StatementStats[] = [...this.statements.values()].map((a) => {
+/** Adds each count of `b` to `a`'s. */
+function addCounts<T extends Record<string, number>>(a: T, b: T): void {
+  for (const k of Object.keys(b) as (keyof T & string)[]) (a as Record<string, number>)[k] = (a[k] ?? 0) + b[k]!;
+}
+
+/** The slower of two occurrences; of two as slow, the one logged first (as one pass in file order keeps). */
+function slower(a: StatementOccurrence | null, b: StatementOccurrence | null): StatementOccurrence | null {
+  if (a === null || b === null) return a ?? b;
+  if (a.ms !== b.ms) return a.ms > b.ms ? a : b;
+  return a.input < b.input || (a.input === b.input && a.line <= b.line) ? a : b;
+}
+
+export class PostgresStats {
+  private readonly shared = new Shared();
+  /** Slices by start (floor of time by `shared.width`), and the records without a time. */
+  private slices = new Map<number, SliceStats>();
+  private readonly untimed = new SliceStats(this.shared);
+  private lastKey = NaN;
+  private last: SliceStats = this.untimed;
+
+  /** The slices' width (ms): time fences that leave records out of these statistics must fall on its multiples. */
+  get sliceMs(): number {
+    return this.shared.width;
+  }
+
+  /** Adds one PostgreSQL record. */
+  add(ev: LogEvent): void {
+    (ev.ts === null ? this.untimed : this.sliceOf(ev.ts)).add(ev);
+  }
+
+  private sliceOf(ts: number): SliceStats {
+    const key = Math.floor(ts / this.shared.width);
+    if (key === this.lastKey) return this.last;
+    let s = this.slices.get(key);
+    if (s === undefined) {
+      s = new SliceStats(this.shared);
+      this.slices.set(key, s);
+      if (this.slices.size > MAX_SLICES) {
+        while (this.slices.size > MAX_SLICES) this.widen();
+        return this.sliceOf(ts);
+      }
+    }
+    this.lastKey = key;
+    this.last = s;
+    return s;
+  }
+
+  /** Doubles the slices' width, merging each pair. */
+  private widen(): void {
+    const slices = new Map<number, SliceStats>();
+    for (const [k, s] of [...this.slices].sort((a, b) => a[0] - b[0])) {
+      const into = slices.get(Math.floor(k / 2));
+      if (into === undefined) slices.set(Math.floor(k / 2), s);
+      else into.merge(s);
+    }
+    this.slices = slices;
+    this.shared.width *= 2;
+    this.lastKey = NaN;
+  }
+
+  /**
+   * The statistics so far, of the records inside `fences` (epoch ms, [lo, hi), on multiples of
+   * sliceMs) and those without a time; all of them without fences.
+   */
+  summary(fences: { lo: number; hi: number } | null = null): PostgresStatsSummary {
+    const lo = fences?.lo ?? -Infinity;
+    const hi = fences?.hi ?? Infinity;
+    const w = this.shared.width;
+    const all = new SliceStats(this.shared);
+    all.merge(this.untimed);
+    let outlying = 0;
+    for (const [k, s] of [...this.slices].sort((a, b) => a[0] - b[0])) {
+      if (k * w >= lo && k * w < hi) all.merge(s);
+      else outlying += s.records;
+    }
+    const inside = (ts: number | null) => ts === null || (ts >= lo && ts < hi);
+    for (const p of all.pending) {
+      const text = statementInside(p.marks, inside);
+      p.at.text = ownString(cutText(text, MAX_EXAMPLE_CHARS));
+      all.attribute(text, p.ms, p.at);
+    }
+    const statements: StatementStats[] = [...all.statements.values()].map((a) => {
       const durations = [...a.samples].sort((x, y) => x - y);
       const st = {
         statement: redactSql(a.statement),
@@ -465,30 +655,32 @@ export class PostgresStats {
       return st;
     });
     statements.sort((x, y) => y.totalMs - x.totalMs || (x.statement < y.statement ? -1 : 1));
+    const { statementsOverflow, ...counts } = all.counts;
     return {
-      records: this.records,
-      bySeverity: { ...this.bySeverity },
-      bySeverityRaw: { ...this.bySeverityRaw },
-      events: this.events,
-      errorsBySqlstate: { ...this.errorsBySqlstate },
-      connections: this.connections,
-      replicationConnections: this.replicationConnections,
-      sessions: this.sessions,
-      peakSessions: this.sessionPeak.result(),
-      serverStarts: this.serverStarts,
-      checkpoints: { ...this.checkpoints },
-      autovacuum: this.autovacuum,
-      autoanalyze: this.autoanalyze,
-      tempFiles: { ...this.tempFiles },
-      lockWaits: { ...this.lockWaits, acquiredTotalMs: round3(this.lockWaits.acquiredTotalMs) },
-      deadlocks: this.deadlocks,
-      cancelled: { ...this.cancelled },
-      terminated: { ...this.terminated },
-      tooManyClients: this.tooManyClients,
-      clientResets: this.clientResets,
-      queries: { withDuration: this.queries.withDuration, totalMs: round3(this.queries.totalMs), slowest: this.queries.slowest && redacted(this.queries.slowest) },
+      records: all.records,
+      outlyingRecords: outlying,
+      bySeverity: all.bySeverity,
+      bySeverityRaw: all.bySeverityRaw,
+      events: all.events,
+      errorsBySqlstate: all.errorsBySqlstate,
+      connections: counts.connections,
+      replicationConnections: counts.replicationConnections,
+      sessions: counts.sessions,
+      peakSessions: this.shared.sessionPeak.result(lo, hi),
+      serverStarts: counts.serverStarts,
+      checkpoints: all.checkpoints,
+      autovacuum: counts.autovacuum,
+      autoanalyze: counts.autoanalyze,
+      tempFiles: all.tempFiles,
+      lockWaits: { ...all.lockWaits, acquiredTotalMs: round3(all.lockWaits.acquiredTotalMs) },
+      deadlocks: counts.deadlocks,
+      cancelled: all.cancelled,
+      terminated: all.terminated,
+      tooManyClients: counts.tooManyClients,
+      clientResets: counts.clientResets,
+      queries: { withDuration: all.queries.withDuration, totalMs: round3(all.queries.totalMs), slowest: all.queries.slowest && redacted(all.queries.slowest) },
       statements,
-      statementsOverflow: this.statementsOverflow,
+      statementsOverflow,
     };
   }
 }

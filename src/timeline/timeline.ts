@@ -566,7 +566,7 @@ export class Timeline {
       eventsBytes: this.keptBytes,
       metrics,
       histogram,
-      postgres: this.pg.summary(),
+      postgres: this.pg.summary(fences),
       miner: { maxTemplates: this.miner.maxTemplates, overflow: this.miner.overflowCount },
     };
   }
@@ -578,7 +578,8 @@ export class Timeline {
    * memory, read once at the end): the bulk is the interquartile range Q1..Q3 of the timed
    * records; a record is an outlier when it lies further from it than ten interquartile ranges
    * and at least 30 days, provided such records are at most 1% of the timed ones (more than that
-   * is part of the logs, not a stray clock). The fences are rounded outward to whole buckets.
+   * is part of the logs, not a stray clock). The fences are rounded outward to whole buckets, and
+   * to whole slices of the PostgreSQL statistics when there are PostgreSQL records.
    * Null when nothing is outside.
    */
   private timeFences(): TimeFences | null {
@@ -600,8 +601,10 @@ export class Timeline {
     const q1 = keyAt(0.25) * w;
     const q3 = (keyAt(0.75) + 1) * w;
     const margin = Math.max(OUTLIER_IQRS * (q3 - q1), OUTLIER_MIN_MS);
-    const lo = Math.floor((q1 - margin) / w) * w;
-    const hi = Math.ceil((q3 + margin) / w) * w;
+    // The PostgreSQL statistics are kept per time slice: fences on slice boundaries leave whole slices out.
+    const r = this.bySource.postgres > 0 ? Math.max(w, this.pg.sliceMs) : w;
+    const lo = Math.floor((q1 - margin) / r) * r;
+    const hi = Math.ceil((q3 + margin) / r) * r;
     let before = 0;
     let after = 0;
     for (let i = 0; i < keys.length; i++) {
@@ -621,7 +624,7 @@ export class Timeline {
     if (f.before > 0) named.push(`the earliest at ${at(this.startInput, this.startLine, this.start)}`);
     if (f.after > 0) named.push(`the latest at ${at(this.endInput, this.endLine, this.end)}`);
     const bulk = window.start !== null && window.end !== null ? ` (the rest runs from ${minute(window.start)} to ${minute(window.end)})` : '';
-    const message = `${plural(f.count, 'record')} dated far outside the rest of the logs${bulk}: counted, but left out of the window, the timeline and the detectors' statistics; ${named.join('; ')}`;
+    const message = `${plural(f.count, 'record')} dated far outside the rest of the logs${bulk}: counted, but left out of the window, the timeline, the PostgreSQL statistics and the detectors' statistics; ${named.join('; ')}`;
     const input = this.inputs[f.before > 0 ? this.startInput : this.endInput] ?? this.inputs[0];
     input?.warnings.push(message);
   }

@@ -2,7 +2,12 @@
 // thousands of days and turned steady errors into "high" bursts (`--fail-on high` then failed CI),
 // with no warning naming the outlier. The lines are the synthetic `railway logs --json` day of
 // test/cli/railway-lines.ts (the shape `railway logs --json` prints).
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readTimeline } from '../../src/pipeline.js';
 import { railwayDay, railwayLine } from '../cli/railway-lines.js';
 import { runCli } from '../cli/run-cli.js';
 
@@ -69,5 +74,106 @@ describe('time outliers (issue 19)', () => {
     const r = await json([...many, ...day]);
     expect(r.stats.outlyingTimestamps).toBe(0);
     expect(r.window.start).toBe('1970-01-01T00:00:00.000Z');
+  });
+});
+
+// The PostgreSQL statistics leave time outliers out too: counts, sessions and their peak, the
+// statements' durations and the statement a bare `duration:` line is for. Real logs: cnpg.log
+// (CloudNativePG, a pgBadger test fixture, test/fixtures/postgres/README.md) and PostgreSQL 15's
+// own log_statement + log_duration output (test/fixtures/secrets/postgres-15-statements.log),
+// with records re-dated, against the same logs without those records.
+describe('time outliers in the PostgreSQL statistics (issue 19)', () => {
+  const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'hindsight-outliers-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  /** The statistics of `lines` (as file `name`), with where an occurrence was logged left out: lines left out move the ones after. */
+  const analyze = async (name: string, lines: string[]) => {
+    const path = join(dir, name);
+    writeFileSync(path, lines.join('\n') + '\n');
+    const { summary } = await readTimeline([path]);
+    const { outlyingRecords, ...stats } = summary.postgres;
+    const json = JSON.stringify(stats, (k, v: unknown) => (k === 'line' || k === 'service' ? undefined : v));
+    return { stats: JSON.parse(json) as typeof stats, outlyingRecords, warnings: summary.inputs.flatMap((i) => i.warnings), window: summary.window };
+  };
+  const FAR = ['1970-01-01 00:00:00.000 UTC', '2099-01-01 00:00:00.000 UTC'] as const;
+  /** A stderr line (`%m [%p] `) at another time. */
+  const redateText = (line: string, at: string) => at + line.slice(27);
+  /** `n` copies of a stderr log, ten minutes apart, each with its own process ids. */
+  const copies = (capture: readonly string[], n: number): string[] => {
+    const out: string[] = [];
+    for (let copy = 0; copy < n; copy++) {
+      for (const l of capture) {
+        const m = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) UTC \[(\d+)\]/.exec(l);
+        out.push(m === null ? l : `${new Date(Date.parse(m[1]!.replace(' ', 'T') + 'Z') + copy * 600_000).toISOString().replace('T', ' ').slice(0, 23)} UTC [${Number(m[2]) + copy}]` + l.slice(m[0].length));
+      }
+    }
+    return out;
+  };
+
+  it('cnpg.log with a session opened in 1970 and the slowest statement in 2099: the stats of the log without them', async () => {
+    const lines = readFileSync(fixture('postgres/cnpg.log'), 'utf8').split('\n').filter((l) => l.length > 0);
+    const redate = (line: string, at: string) => line.replace(/"ts":[0-9.]+/, `"ts":${Date.parse(at.replace(' UTC', 'Z')) / 1000}`).replace(/"log_time":"[^"]+"/, `"log_time":"${at}"`);
+    const all = await analyze('cnpg.log', lines);
+    const open = lines.findIndex((l) => l.includes('"message":"connection authorized: user=postgres'));
+    const slowest = lines.findIndex((l) => l.includes('"message":"duration: 202.728 ms'));
+    expect(open).toBeGreaterThan(-1);
+    expect(slowest).toBeGreaterThan(-1);
+    const moved = lines.map((l, i) => (i === open ? redate(l, FAR[0]) : i === slowest ? redate(l, FAR[1]) : l));
+    const without = lines.filter((_, i) => i !== open && i !== slowest);
+    const a = await analyze('cnpg-moved.log', moved);
+    const b = await analyze('cnpg-without.log', without);
+    expect(a.stats).toEqual(b.stats);
+    expect(a.outlyingRecords).toBe(2);
+    expect(b.outlyingRecords).toBe(0);
+    expect(a.window).toEqual(b.window);
+    // What was left out mattered: the log's slowest statement, and a session open through the peak.
+    expect(b.stats.queries.slowest!.ms).toBeLessThan(202.728);
+    expect(all.stats.connections).toBe(b.stats.connections + 1);
+    expect(all.stats.queries.slowest!.ms).toBe(202.728);
+    expect(a.warnings.join('\n')).toMatch(/^2 records dated far outside the rest of the logs .*the PostgreSQL statistics.*the earliest at .*cnpg-moved\.log:\d+, 1970-01-01 00:00 UTC; the latest at .*cnpg-moved\.log:\d+, 2099-01-01 00:00 UTC/);
+  });
+
+  it('the session peak: a session opened in 1970 and closed in the bulk is not open all along', async () => {
+    // PostgreSQL 15's own log of the faults run (test/fixtures/stacks/postgres/), from its first
+    // connection on, three times over ten minutes apart with their own process ids: enough records
+    // for two to be under the 1% an outlier may be.
+    const capture = readFileSync(fixture('stacks/postgres/faults/postgres.log'), 'utf8').split('\n').filter((l) => l.length > 0);
+    const from = capture.findIndex((l) => l.includes('LOG:  connection received'));
+    const lines = copies(capture.slice(from), 3);
+    // The last session of the first copy that opens and closes: moved to 1970, its opening would
+    // have kept it open from the start of the logs to its end.
+    const pidOf = (l: string) => /\[(\d+)\]/.exec(l)?.[1];
+    const opens = lines.slice(0, lines.length / 3).flatMap((l, i) => (l.includes('LOG:  connection authorized') ? [i] : []));
+    const open = opens.reverse().find((i) => lines.slice(i + 1).some((l) => pidOf(l) === pidOf(lines[i]!) && l.includes('disconnection:')))!;
+    const moved = lines.map((l, i) => (i === open ? redateText(l, FAR[0]) : l));
+    const without = lines.filter((_, i) => i !== open);
+    const a = await analyze('faults-moved.log', moved);
+    const b = await analyze('faults-without.log', without);
+    expect(a.stats).toEqual(b.stats);
+    expect(a.outlyingRecords).toBe(1);
+    expect(a.stats.peakSessions.count).toBeGreaterThan(1);
+  });
+
+  it('a bare duration\'s statement: statements dated 1970 and 2099 decide nothing', async () => {
+    // The capture five times over, ten minutes apart, each copy with its own process ids: enough
+    // records for two to be under the 1% an outlier may be.
+    const lines = copies(readFileSync(fixture('secrets/postgres-15-statements.log'), 'utf8').split('\n').filter((l) => l.length > 0), 5);
+    const bare = (l: string | undefined) => l !== undefined && /LOG: {2}duration: [0-9.]+ ms$/.test(l);
+    // In the third copy: a statement just before its bare duration, moved to 1970; in the fourth, a
+    // statement whose duration follows, moved to 2099 (the duration then belongs to the one before).
+    const firstStatementBeforeBare = (from: number) => {
+      for (let i = from; i + 1 < lines.length; i++) if (lines[i]!.includes('LOG:  statement: ') && bare(lines[i + 1])) return i;
+      throw new Error('no statement before a bare duration');
+    };
+    const early = firstStatementBeforeBare((2 * lines.length) / 5);
+    const late = firstStatementBeforeBare((3 * lines.length) / 5);
+    const moved = lines.map((l, i) => (i === early ? redateText(l, FAR[0]) : i === late ? redateText(l, FAR[1]) : l));
+    const without = lines.filter((_, i) => i !== early && i !== late);
+    const a = await analyze('statements-moved.log', moved);
+    const b = await analyze('statements-without.log', without);
+    expect(a.stats).toEqual(b.stats);
+    expect(a.outlyingRecords).toBe(2);
+    expect(a.stats.statements.length).toBeGreaterThan(3);
+    expect(a.warnings.join('\n')).toMatch(/2 records dated far outside the rest of the logs/);
   });
 });
