@@ -112,6 +112,12 @@ const NEGATIVE: string[] = [
   'duration: <*> ms statement: set app.token to ?;',
   'DETAIL:  User "app" has no password assigned.',
   'pg_dump -U postgres -d railway',
+  // Identifiers that hold a token's prefix without its shape (issue 19: a token may start after a `_`).
+  'my_function_name_ghp_short failed',
+  'ASIA_REGION=ap-south-1 AWS_REGION_ASIAPACIFIC',
+  'celery_task_sk_live_mode enabled; pk_test_x',
+  'config.keyRotation monkey-0123456789abcdef0123456789abcdef',
+  'feature_flag_hf_cache npm_package_version=1.2.3',
 ];
 
 describe('redact', () => {
@@ -148,6 +154,20 @@ describe('redact', () => {
         }
       }
     }
+  });
+
+  it('redacts a token glued to a name by _, -, . or a camel-case joint (issue 19: tok_ghp_..., x_sk_live_...)', () => {
+    const r = rng(1919);
+    for (const shape of SECRET_SHAPES) {
+      for (let k = 0; k < 50; k++) {
+        const { text, secret } = shape.make(r);
+        for (const around of [`tok_${text}`, `x_${text}_y`, `id-${text}`, `cfg.${text}`, `value=abc_${text}`]) {
+          expect(leakedPiece(secret, redact(around)), `${shape.name}: ${around}`).toBeNull();
+        }
+      }
+    }
+    expect(redact('AWS_KEY_AKIAIOSFODNN7EXAMPLE_ID')).toBe('AWS_KEY_[REDACTED-KEY]_ID');
+    expect(redact('awsAKIAIOSFODNN7EXAMPLE')).toBe('aws[REDACTED-KEY]');
   });
 
   it('runs in time linear in its input, also on text made to make regexes backtrack', () => {
