@@ -128,8 +128,15 @@ const RULES: readonly Rule[] = [
   ],
   // Command-line flags: --password hunter2, --token=abc.
   [/(--(?:password|passwd|pass|token|secret|api-key|apikey|access-token|auth-token|client-secret)[= ])(?!\[REDACTED)\S+/gi, '$1[REDACTED]'],
-  // curl's user and password (`curl -u admin:secret`, `--user admin:secret`, also in a COPY ... TO PROGRAM).
-  [/((?:^|\s)(?:-u\s*|--user[= ])['"]?[^\s:'"]{1,64}:)(?!\[REDACTED)[^\s'"]+/g, '$1[REDACTED]'],
+  // A user and password of the commands that take them as one `user:password` argument: curl's
+  // `-u` / `--user` (combined short flags too: `-sSu`) and `-U` / `--proxy-user`, HTTPie's and
+  // xh's `-a` / `--auth`; within the command's own words (up to a pipe, `;`, `&` or the line's
+  // end), also in a COPY ... TO PROGRAM. Other commands' `-u` is no credential (`ps -u a:b`,
+  // `docker run -u 1000:1000`, `sudo -u`).
+  [/(\b(?:curl\s(?:[^|;&\n]{0,512}?\s)?(?:-[A-Za-z]*[uU]\s*|--(?:proxy-)?user[= ])|(?:https?|xhs?)\s(?:[^|;&\n]{0,512}?\s)?(?:-a\s*|--auth[= ]))['"]?[^\s:'"]{1,64}:)(?!\[REDACTED)[^\s'"]+/g, '$1[REDACTED]'],
+  // A password as a flag's value of the commands that take one so: redis-cli's `-a`, the MySQL
+  // clients' `-pPASSWORD` (glued: `-p` alone asks for it, and `-p word` names a database).
+  [/(\b(?:redis-cli\s(?:[^|;&\n]{0,512}?\s)?-a\s+|mysql(?:dump|admin)?\s(?:[^|;&\n]{0,512}?\s)?-p(?=[^\s-])))(?!\[REDACTED)[^\s'"]+/g, '$1[REDACTED]'],
   // A bare AWS secret access key: exactly 40 characters of base64, mixing upper case, lower case and
   // digits (a SHA-1 in hex has no upper case, a word no digit).
   [/(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g, (m) => (/[A-Z]/.test(m) && /[a-z]/.test(m) && /[0-9]/.test(m) ? '[REDACTED-KEY]' : m)],

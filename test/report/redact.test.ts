@@ -62,6 +62,12 @@ const POSITIVE: Array<[string, string]> = [
   ['ALTER DATABASE shop SET app.secret TO \'quotedSecretWord\'', 'quotedSecretWord'],
   ["COPY (SELECT 1) TO PROGRAM 'curl -s -u admin:curlPw6464 https://backup.internal/upload'", 'curlPw6464'],
   ['curl --user admin:curlPw6464 https://x', 'curlPw6464'],
+  // Commands that take a user and password as one argument, or a password as a flag's value (issue 19).
+  ['curl -sSu admin:curlPwCombined https://x', 'curlPwCombined'],
+  ['curl -x http://proxy:3128 --proxy-user bob:proxyPw77 https://x', 'proxyPw77'],
+  ['http -a bob:httpiePw55 GET https://api.example.com/me', 'httpiePw55'],
+  ['healthcheck: redis-cli -h redis.railway.internal -a s3cretRedisPw ping', 's3cretRedisPw'],
+  ['mysqldump -h db -uroot -pMyS3cretPw shop', 'MyS3cretPw'],
 ];
 
 // Lines that must come out unchanged: ordinary log messages that mention secret-ish words.
@@ -112,6 +118,13 @@ const NEGATIVE: string[] = [
   'duration: <*> ms statement: set app.token to ?;',
   'DETAIL:  User "app" has no password assigned.',
   'pg_dump -U postgres -d railway',
+  // `-u` of commands that take no credential with it (issue 19: they were redacted).
+  'ps -u app:staff -o pid,cmd',
+  'sort -u users.txt: 3 lines',
+  'docker run -u 1000:1000 --rm app:latest',
+  'sudo -u postgres:admin psql',
+  'curl -s https://x | sort -u a:b',
+  'mysql -u root -p shop',
   // Identifiers that hold a token's prefix without its shape (issue 19: a token may start after a `_`).
   'my_function_name_ghp_short failed',
   'ASIA_REGION=ap-south-1 AWS_REGION_ASIAPACIFIC',
