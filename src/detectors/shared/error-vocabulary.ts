@@ -526,6 +526,71 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     fixture: 'celery-worker.txt',
   },
   {
+    // The supervisor of `uvicorn --workers N` (uvicorn ≥ 0.30, uvicorn/supervisors/multiprocess.py):
+    // a worker that exited, or stopped answering its ping and was killed, is replaced. The line names
+    // no code or signal.
+    id: 'uvicorn-child-died',
+    incident: 'process-exit',
+    library: 'uvicorn (--workers)',
+    pattern: /Child process \[(?<pid>\d+)\] died/,
+    captures: ['pid'],
+    child: true,
+    fixture: 'uvicorn-workers.txt',
+  },
+  {
+    // A worker that exited before it served (its lifespan start-up failed): the supervisor stops, since
+    // every restart would fail the same way.
+    id: 'uvicorn-child-failed-to-start',
+    incident: 'process-exit',
+    library: 'uvicorn (--workers)',
+    pattern: /Child process \[(?<pid>\d+)\] failed to start, stopping the parent process\./,
+    captures: ['pid'],
+    fixture: 'uvicorn-workers.txt',
+  },
+  {
+    // gunicorn 20 reaping a worker a signal ended (gunicorn/arbiter.py, reap_workers): 9 for kill -9
+    // and the OOM killer, 11 for a crash in native code. The master boots a replacement.
+    id: 'gunicorn-worker-terminated-by-signal',
+    incident: 'process-exit',
+    library: 'gunicorn 20',
+    pattern: /Worker with pid (?<pid>\d+) was terminated due to signal (?<signal>\d+)/,
+    captures: ['pid', 'signal'],
+    child: true,
+    fixture: 'gunicorn-workers.txt',
+  },
+  {
+    // The same in gunicorn ≥ 21, named ("SIGKILL! Perhaps out of memory?", "SIGSEGV!"; SIGTERM at a stop).
+    id: 'gunicorn-worker-sent-signal',
+    incident: 'process-exit',
+    library: 'gunicorn ≥ 21',
+    pattern: /Worker \(pid:(?<pid>\d+)\) was sent (?<signal>SIG[A-Z0-9]+)!/,
+    captures: ['pid', 'signal'],
+    child: true,
+    fixture: 'gunicorn-workers.txt',
+  },
+  {
+    id: 'gunicorn-worker-exit-code',
+    incident: 'process-exit',
+    library: 'gunicorn ≥ 21',
+    pattern: /Worker \(pid:(?<pid>\d+)\) exited with code (?<exitCode>\d+)/,
+    captures: ['pid', 'exitCode'],
+    child: true,
+    fixture: 'gunicorn-workers.txt',
+  },
+  {
+    // A cluster worker whose master is gone (killed with SIGKILL, so it could not stop them) exits
+    // with code 1 (puma/cluster/worker.rb). puma writes nothing when a worker dies: its master boots
+    // another with the same index ("- Worker 0 (PID: 5806) booted in 0.04s, phase: 0").
+    id: 'puma-worker-parent-died',
+    incident: 'process-exit',
+    library: 'puma (cluster mode)',
+    pattern: /! Detected parent died, dying/,
+    captures: [],
+    implies: { exitCode: 1 },
+    child: true,
+    fixture: 'puma-server.txt',
+  },
+  {
     id: 'shell-aborted',
     incident: 'process-exit',
     library: 'sh / bash',
@@ -589,7 +654,9 @@ export function matchVocabulary(message: string, incidents: readonly Incident[],
     for (const name of entry.captures) {
       // A pattern with alternatives names a value once per alternative: `task`, `task2`...
       const v = m.groups?.[name] ?? m.groups?.[name + '2'];
-      if (v !== undefined) values[name] = NUMERIC.has(name) ? Number(v) : v;
+      if (v === undefined) continue;
+      // A signal the line gives by number ("terminated due to signal 9") is named as the others are.
+      values[name] = NUMERIC.has(name) ? Number(v) : name === 'signal' && /^\d+$/.test(v) ? (SIGNALS[Number(v)] ?? `signal ${v}`) : v;
     }
     return { entry, values };
   }

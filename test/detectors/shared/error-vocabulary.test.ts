@@ -68,6 +68,18 @@ const EXPECTED: Record<string, Record<string, string | number>[]> = {
   'bun-exit-code': [{ script: 'start', exitCode: 1 }],
   'bun-signal': [{ script: 'kill', signal: 'SIGKILL' }],
   'supervisord-unexpected-exit': [{ program: 'api', exitCode: 3 }, { program: 'worker', signal: 'SIGKILL' }],
+  'uvicorn-child-died': [{ pid: 6287 }],
+  'uvicorn-child-failed-to-start': [{ pid: 17454 }],
+  'gunicorn-worker-terminated-by-signal': [
+    { pid: 7568, signal: 'SIGKILL' },
+    { pid: 7777, signal: 'SIGSEGV' },
+  ],
+  'gunicorn-worker-sent-signal': [
+    { pid: 18001, signal: 'SIGKILL' },
+    { pid: 18033, signal: 'SIGSEGV' },
+  ],
+  'gunicorn-worker-exit-code': [{ pid: 18237, exitCode: 1 }],
+  'puma-worker-parent-died': [{ exitCode: 1 }, { exitCode: 1 }],
   'shell-aborted': [{ signal: 'SIGABRT', exitCode: 134 }, { pid: 23529, signal: 'SIGABRT', exitCode: 134 }],
   'shell-segfault': [{ signal: 'SIGSEGV', exitCode: 139 }, { pid: 23530, signal: 'SIGSEGV', exitCode: 139 }],
 };
@@ -137,6 +149,10 @@ describe('error vocabulary: each entry on its library\'s real output', () => {
       'yarn run v1.22.22',
       'info Visit https://yarnpkg.com/en/docs/cli/run for documentation about this command.',
       '$ node server.js',
+      // The supervisors' own lines around a worker's end and a stop (uvicorn 0.54.0, gunicorn 26.2.0, puma 5.6.5: the fixtures' runs).
+      ...fixture('uvicorn-workers.txt').split('\n').filter((l) => /Waiting for child|Terminated child|Started server process|(?:Started|Stopping) parent process/.test(l)),
+      ...fixture('gunicorn-workers.txt').split('\n').filter((l) => /Booting worker|Worker exiting|Handling signal/.test(l)),
+      ...fixture('puma-server.txt').split('\n').filter((l) => /booted in|Gracefully|Goodbye/.test(l)),
       // An application's own words.
       'Killed 3 stale sessions',
       'Worker killed by user request',
