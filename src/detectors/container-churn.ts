@@ -2,7 +2,9 @@
 // Lives come from lifecycle.ts (platform, Heroku, uvicorn, gunicorn and PostgreSQL start/stop
 // lines, paired by deployment instance when the lines carry Railway's ids). Each life is classed by
 // how it ended: crashed (failure line, non-zero exit, kill), replaced (another container of the
-// service started shortly before the stop: a zero-downtime redeploy), stopped, or still running.
+// service started shortly before the stop: a zero-downtime redeploy), stopped, ended without a
+// shutdown line before another start (a crash when its program always announces its stops), or
+// still running.
 // Crash loop (detection.md §4): at least 3 troubled starts (short life, failure, or a start that
 // never saw its stop before the next one) of one service and deployment within 10 minutes.
 import type { Evidence, Finding, FindingSeverity } from '../model.js';
@@ -99,7 +101,10 @@ export const containerChurn = defineDetector({
       'paired per deployment when the lines carry its id; otherwise by the server\'s pid when both ends name it (PostgreSQL\'s postmaster, uvicorn), ' +
       'a stop ends a container whose boot just failed or that has not come up yet while an older one serves, and else the oldest running one ' +
       '(unless the service keeps writing after it, which shows the stopped one was older than the logs); a failed boot ends at its failure line, ' +
-      'and a server started again in place, or in a new container whose lines report the crash of the one before (a PostgreSQL recovering from it), ends the life before it, which logged no stop. Reports containers that lived less than a minute, containers replaced by a newer deploy within ' +
+      'and a server started again in place, or in a new container whose lines report the crash of the one before (a PostgreSQL recovering from it), ends the life before it, which logged no stop; ' +
+      'so does a newer start once the logs show it was no redeploy\'s handover (the newer life stopped first, another start came, or 10 minutes passed without the older one\'s stop). ' +
+      'Such a silent end is a crash when the next start says so or the program announces every clean stop of its own (Redis, uvicorn, gunicorn, puma) and announced none; otherwise it is unknown. ' +
+      'Reports containers that lived less than a minute, containers replaced by a newer deploy within ' +
       'minutes, crash loops (repeated failing or short-lived starts) and flapping services, with start-up times ("Startup complete (3.2s)") and the ' +
       'handover of each zero-downtime replacement (new start → old stop).',
     defaults: {
@@ -135,8 +140,9 @@ export const containerChurn = defineDetector({
     for (const [service, lives] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const starts = lives.filter((l) => l.start !== null).map((l) => l.start!);
       const classified: Life[] = lives.map((life) => {
-        // A life the next start reports as crashed (PostgreSQL's recovery at boot) crashed.
-        const failed = (life.start?.failed ?? false) || (life.stop?.failed ?? false) || life.next?.afterFailure === true;
+        // A life the next start reports as crashed (PostgreSQL's recovery at boot) crashed; so did one
+        // of a program that announces every clean stop and ended without a word (lifecycle.ts endKnown).
+        const failed = (life.start?.failed ?? false) || (life.stop?.failed ?? false) || life.endKnown === 'crash' || life.endKnown === 'ungraceful';
         let endedBy: EndedBy;
         let replacedBy: LifecycleTransition | null = null;
         if (failed) endedBy = 'crash';
@@ -306,7 +312,7 @@ export const containerChurn = defineDetector({
           '.',
         pattern:
           `${plural(lives.length, 'container life', 'container lives')} paired ${paired}: ${ends.stopped} stopped, ${ends.replaced} replaced, ${ends.crash} crashed, ` +
-          (ends.restarted > 0 ? `${ends.restarted} ended without a stop line (started again in place), ` : '') +
+          (ends.restarted > 0 ? `${ends.restarted} ended without a shutdown line before the next start (how is unknown: the program does not announce its stops), ` : '') +
           `${ends.running} still running at the end of the logs.` +
           (lifetimes.length > 0 ? ` Lifetimes ${humanDuration(shortest! * 1000)} to ${humanDuration(Math.max(...lifetimes) * 1000)} (median ${humanDuration(median(lifetimes)! * 1000)}).` : '') +
           (shortList.length > 0 ? ` Short-lived: ${shortList.join('; ')}.` : '') +

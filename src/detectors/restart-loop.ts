@@ -120,7 +120,7 @@ function loopFinding(
   const endOf = (l: (typeof lives)[number]) => l.stop?.ts ?? l.lastSeen ?? Infinity;
   const serving = lives.find((l) => (l.start === null || (l.start.ts < from && !l.start.failed)) && endOf(l) > to && !(l.stop?.failed ?? false));
   const loopLives = lives.filter((l) => l.start !== null && l.start.ts >= from && l.start.ts <= to);
-  const allFailed = loopLives.length > 0 && loopLives.every((l) => l.start!.failed || (l.stop?.failed ?? false) || l.next?.afterFailure === true);
+  const allFailed = loopLives.length > 0 && loopLives.every((l) => l.start!.failed || (l.stop?.failed ?? false) || l.endKnown === 'crash' || l.endKnown === 'ungraceful');
   const state: 'served-by-older-container' | 'down' | 'up-between-restarts' | 'unknown' =
     serving !== undefined ? 'served-by-older-container' : allFailed ? 'down' : loopLives.some((l) => l.start!.readyTs !== undefined) ? 'up-between-restarts' : 'unknown';
   const evidence = [...loop.slice(0, 4).map((s) => evidenceOf(t, s.markers[0]!.event)), ...hc.slice(0, 2).map((e) => evidenceOf(t, e))];

@@ -3,8 +3,12 @@
 // (Node), "received fast shutdown request" (PostgreSQL) around it; a SIGKILL after SIGTERM; exit
 // 137; PostgreSQL's immediate shutdown; a server that died without a shutdown (PostgreSQL's backends
 // logging the postmaster's unexpected exit, after a kill -9); and a life that logged no stop at all
-// before the same server started again in its place. Without a graceful stop, in-flight requests
-// are cut, pooled connections are reset, and a database is left for crash recovery.
+// before the same server started again, when that end is known to be ungraceful: the next start
+// reported a crash, or the program announces every clean stop of its own (its convention's
+// `shutdown` in src/ingest/log-conventions.ts: Redis, uvicorn, gunicorn, puma) and announced none.
+// A program that stops without a word (a plain Node server) ended unknown: no finding. Without a
+// graceful stop, in-flight requests are cut, pooled connections are reset, and a database is left
+// for crash recovery.
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
@@ -45,6 +49,8 @@ export type UngracefulShutdownData = {
   crashed: number;
   unlogged: number;
   unloggedCrashed: number;
+  /** Unlogged ends of a program that announces every clean stop (its convention's `shutdown`), so it was killed or crashed. */
+  unannounced: number;
   sigkillAfterSigterm: number;
   immediate: number;
   ungracefulStops: {
@@ -66,7 +72,9 @@ export const ungracefulShutdown = defineDetector({
     explanation:
       'Container stops not accompanied by the app\'s own shutdown lines (uvicorn "Shutting down"/"Finished server process", gunicorn ' +
       '"Handling signal: term", Node "SIGTERM received", PostgreSQL "received fast shutdown request"), SIGKILL after SIGTERM, exit 137 and ' +
-      'PostgreSQL immediate shutdowns: in-flight work cut and connections reset at every stop.',
+      'PostgreSQL immediate shutdowns, and lives that logged no stop before the server started again when the next start reported a crash or the ' +
+      'program announces every clean stop (Redis, uvicorn, gunicorn, puma: `hindsight conventions`) and announced none: in-flight work cut and ' +
+      'connections reset at every stop. A silent end of a program that never announces its stop (a plain Node server) is unknown, not reported.',
     defaults: { minUngraceful: 1, beforeSeconds: 5, afterSeconds: 30 },
     optionDocs: {
       minUngraceful: 'ungraceful stops of one service needed for a finding',
@@ -94,8 +102,11 @@ export const ungracefulShutdown = defineDetector({
     const push = (c: StopCheck) => (byService.get(c.life.service) ?? byService.set(c.life.service, []).get(c.life.service)!).push(c);
     for (const life of lc.lives) {
       if (life.ended === 'restarted') {
-        // Nothing logged its end: the server started again in its place.
-        const crashed = life.next?.afterFailure === true;
+        // Nothing logged its end before the server started again: a crash when the next start says
+        // so, an ungraceful end when the program announces every clean stop; unknown otherwise
+        // (a plain Node server stops without a word, so its kill and its redeploy look the same).
+        if (life.endKnown === 'unknown') continue;
+        const crashed = life.endKnown === 'crash';
         push({ at: life.lastSeen!, stop: null, life, graceful: false, killed: false, immediate: false, crashed, gracefulLines: 0 });
         continue;
       }
@@ -124,6 +135,8 @@ export const ungracefulShutdown = defineDetector({
       // Each stop counted once: a life that logged nothing of its end is `unlogged` (crashed or not).
       const unlogged = bad.filter((c) => c.stop === null).length;
       const unloggedCrashed = bad.filter((c) => c.stop === null && c.crashed).length;
+      // Of them, lives of a program that logs every clean stop of its own (Redis, uvicorn, gunicorn, puma) and logged none.
+      const unannounced = bad.filter((c) => c.stop === null && c.life.endKnown === 'ungraceful');
       const crashed = bad.filter((c) => c.crashed && !c.killed && c.stop !== null).length;
       const silent = bad.filter((c) => c.gracefulLines === 0 && !c.killed && !c.immediate && !c.crashed && c.stop !== null).length;
       const immediate = bad.filter((c) => c.immediate).length;
@@ -137,14 +150,17 @@ export const ungracefulShutdown = defineDetector({
         .map((m) => evidenceOf(t, m.event));
       findings.push({
         about: service,
-        severity: killed > 0 || immediate > 0 || crashed + unloggedCrashed > 0 ? 'high' : 'medium',
+        severity: killed > 0 || immediate > 0 || crashed + unlogged > 0 ? 'high' : 'medium',
         title: `Ungraceful Stops of ${service} (${bad.length} of ${plural(checks.length, 'stop')})`,
         summary:
           `${bad.length} of ${service}'s ${plural(checks.length, 'stop')} ended without a graceful shutdown` +
           (silent > 0 ? `: ${silent} with no shutdown line at all` : '') +
           (unlogged > 0
             ? `${silent > 0 ? ',' : ':'} ${unlogged} logged nothing before the server started again` +
-              (unloggedCrashed > 0 ? ` (${unloggedCrashed === unlogged ? (unlogged === 1 ? 'its' : 'their') : `${unloggedCrashed} of them:`} next start reported a crash)` : '')
+              (unloggedCrashed > 0 ? ` (${unloggedCrashed === unlogged ? (unlogged === 1 ? 'its' : 'their') : `${unloggedCrashed} of them:`} next start reported a crash)` : '') +
+              (unannounced.length > 0
+                ? ` (${unannounced.length === unlogged ? '' : `${unannounced.length} of them: `}${distinct(unannounced.map((c) => c.life.start!.program!)).join(', ')} logs every clean stop of its own, and logged none)`
+                : '')
             : '') +
           (crashed > 0 ? `, ${crashed} crashed (${crashedHow(bad.filter((c) => c.stop !== null))})` : '') +
           (killed > 0 ? `, ${killed} killed (SIGKILL / exit 137)` : '') +
@@ -153,7 +169,7 @@ export const ungracefulShutdown = defineDetector({
           '.',
         pattern: `Ungraceful stops at ${bad.map((c) => clockOf(c.at)).join(', ')}; graceful ones: ${checks.length - bad.length}.`,
         rootCause:
-          crashed + unloggedCrashed > 0 && silent === 0 && killed === 0
+          crashed + unlogged > 0 && silent === 0 && killed === 0
             ? 'The server died without a shutdown: killed outright (kill -9, the kernel\'s OOM killer) or crashed, so no shutdown ran; the platform or a supervisor started it again.'
             : silent > 0
             ? 'The process never logged its shutdown: it did not receive SIGTERM (a shell as PID 1 that does not forward signals) or had no handler, and was killed when the grace period ran out.'
@@ -173,6 +189,7 @@ export const ungracefulShutdown = defineDetector({
           crashed,
           unlogged,
           unloggedCrashed,
+          unannounced: unannounced.length,
           sigkillAfterSigterm: termThenKill,
           immediate,
           ungracefulStops: bad.map((c) => ({

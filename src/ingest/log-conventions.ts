@@ -62,6 +62,14 @@ export interface LogConvention {
   tag?: string;
   /** For 'json': the members that hold the level (a word, or a number: pino's 10-60, Monolog's 100-600). */
   keys?: readonly string[];
+  /**
+   * The lines the program writes whenever it stops cleanly (on SIGTERM or SIGINT), from its source
+   * or capture. A life of a program that announces its stop and ended without these lines was killed
+   * or crashed; a program without them (a plain Node server) may end either way in silence. The
+   * lifecycle rules that read these lines name the convention as their program
+   * (src/detectors/shared/lifecycle.ts).
+   */
+  shutdown?: string;
 }
 
 const NPM_LEVELS = { error: 'error', warn: 'warn', info: 'info', http: 'info', verbose: 'debug', debug: 'debug', silly: 'trace' } as const;
@@ -98,6 +106,7 @@ export const CONVENTIONS: readonly LogConvention[] = [
     recognisedBy: '`[2026-12-07 17:07:31 +0000] [pid] [LEVEL] ...`',
     example: '[2026-12-07 17:07:31 +0000] [21595] [INFO] Booting worker with pid: 21595',
     level: 'info',
+    shutdown: '`Handling signal: term`, `Worker exiting (pid: N)`, `Shutting down: Master` (gunicorn/arbiter.py)',
   },
   {
     id: 'uvicorn',
@@ -106,6 +115,7 @@ export const CONVENTIONS: readonly LogConvention[] = [
     recognisedBy: '`LEVEL:` padded with spaces: `INFO:     Started server process [22440]`',
     example: 'INFO:     127.0.0.1:53744 - "GET / HTTP/1.1" 200 OK',
     level: 'info',
+    shutdown: '`Shutting down`, `Waiting for application shutdown.`, `Application shutdown complete.`, `Finished server process [N]` (uvicorn/server.py); with `--workers`, `Received SIGTERM, exiting.` and `Stopping parent process [N]` (uvicorn/supervisors/multiprocess.py)',
   },
   {
     id: 'django-server',
@@ -354,6 +364,17 @@ export const CONVENTIONS: readonly LogConvention[] = [
     recognisedBy: 'no level of its own: boot lines go to stdout, `Rack app (...)` errors to stderr, so Railway\'s label is right and is kept',
     example: '2026-12-07 17:30:05 +0000 Rack app ("GET /boom" - (127.0.0.1)): #<RuntimeError: boom>',
     level: null,
+    shutdown: 'single mode `- Gracefully stopping, waiting for requests to finish` (lib/puma/single.rb); cluster mode `=== puma shutdown: <time> ===`, `- Goodbye!` (lib/puma/launcher.rb)',
+  },
+  {
+    id: 'redis',
+    library: 'Redis server (its own log, on stdout in a container)',
+    shape: 'stream',
+    recognisedBy:
+      '`pid:role date time symbol message` (`4958:M 07 Dec 2026 22:54:49.873 * Ready to accept connections`): the symbol (`.` debug, `-` verbose, `*` notice, `#` warning) is not read, so Railway\'s label (info: Redis writes to stdout) stands, except for a message that opens with a level word after the time (`# WARNING Memory overcommit must be enabled!`, read at warn)',
+    example: '4958:M 07 Dec 2026 22:54:49.873 * Ready to accept connections',
+    level: null,
+    shutdown: "`Received SIGTERM scheduling shutdown...`, `User requested shutdown...`, `Redis is now ready to exit, bye bye...` (server.c)",
   },
   {
     id: 'elixir',

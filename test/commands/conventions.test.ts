@@ -9,6 +9,7 @@ describe('hindsight conventions', () => {
     for (const c of CONVENTIONS) expect(r.stdout).toContain(`${c.id}\n  ${c.library}\n  recognised by: ${c.recognisedBy}\n`);
     expect(r.stdout).toContain("example (no level: Railway's label stands): ");
     expect(r.stdout).not.toContain('(null)');
+    for (const c of CONVENTIONS) if (c.shutdown !== undefined) expect(r.stdout).toContain(`  announces a clean stop: ${c.shutdown}\n`);
     expect((await runCli(['formats', '--help'])).stdout).toContain('hindsight conventions');
   });
 });

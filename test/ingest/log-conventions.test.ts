@@ -55,6 +55,9 @@ const EXPECTED: Record<string, string> = {
   'sidekiq.txt': 'DIIWE',
   // Boot lines (stdout) and a Rack app's error (stderr): no level words, Railway's label stands.
   'puma.txt': '-'.repeat(10),
+  // Two starts and a stop of redis-server 7.0.15 (stdout): no level is read from its symbol; its
+  // `# WARNING ...` notice opens with a level word after the time, read as a warning.
+  'redis.txt': '------W-' + '------W-' + '---',
   // debug, info, notice, warning, error, critical.
   'elixir.txt': 'DIIWEF',
   // The error log (a warn at start, notices, info, two errors), then the access log (200, 404, 502).

@@ -13,10 +13,15 @@
 //                boot), and by order. A life that crashed at boot ends at its crash, and a server
 //                started again in place (no container line: PostgreSQL's postmaster, an app server),
 //                or in a new container whose lines report the crash of the one before (PostgreSQL's
-//                "database system was interrupted"), ends the life before it, which logged no stop.
+//                "database system was interrupted"), ends the life before it, which logged no stop;
+//                so does any newer start of the service once the logs show it was no redeploy's
+//                handover. Whether such a silent end was a crash comes from the program: its next
+//                start says so, or it announces every clean stop (log-conventions.ts `shutdown`).
+// Rules name the program that writes their line (Redis, puma, uvicorn, gunicorn, PostgreSQL).
 import type { TimelineEvent, TimelineSummary } from '../../timeline/timeline.js';
 import { eventsOfTemplates } from './template-index.js';
 import { matchVocabulary, vocabularyInterest, type Incident, type VocabularyEntry } from './error-vocabulary.js';
+import { CONVENTIONS } from '../../ingest/log-conventions.js';
 
 /** What a lifecycle line says. `exit` carries an exit code; `failure` is a crash or failed boot. */
 export type MarkerKind = 'start' | 'ready' | 'stop' | 'exit' | 'failure';
@@ -49,6 +54,8 @@ export interface LifecycleMarker {
   previous?: boolean;
   /** Pid of the server process the line is about (uvicorn's "[pid]", PostgreSQL's postmaster). */
   pid?: number;
+  /** The program that wrote it, when the rule knows (see Rule.program). */
+  program?: string;
   event: TimelineEvent;
 }
 
@@ -67,6 +74,11 @@ interface Rule {
   last?: boolean;
   /** The line is read by the error vocabulary (src/detectors/shared/error-vocabulary.ts), which names the label. */
   vocabulary?: boolean;
+  /**
+   * The program that writes the line: its convention's id in src/ingest/log-conventions.ts (whose
+   * `shutdown` says whether it announces a clean stop), or `postgres`.
+   */
+  program?: string;
 }
 
 type Classified = Omit<LifecycleMarker, 'ts' | 'service' | 'event' | 'deployment' | 'instance'>;
@@ -96,28 +108,33 @@ const RULES: readonly Rule[] = [
   { label: 'heroku-boot-timeout', re: /Error R10 \(Boot timeout\)/, kind: 'failure', scope: 'container' },
   { label: 'heroku-memory-kill', re: /Error R15 \(Memory quota vastly exceeded\)/, kind: 'failure', scope: 'container', read: () => ({ signal: 'SIGKILL' }) },
   // One per worker process with --workers N, so not `once`.
-  { label: 'uvicorn-started', re: /Started server process \[(\d+)\]/, kind: 'start', scope: 'process', read: (m) => ({ pid: Number(m[1]) }) },
-  { label: 'uvicorn-ready', re: /Application startup complete\.?\s*$/, kind: 'ready', scope: 'process' },
-  { label: 'uvicorn-running', re: /Uvicorn running on /, kind: 'ready', scope: 'process' },
-  { label: 'uvicorn-startup-failed', re: /Application startup failed\. Exiting\./, kind: 'failure', scope: 'process' },
+  { label: 'uvicorn-started', program: 'uvicorn', re: /Started server process \[(\d+)\]/, kind: 'start', scope: 'process', read: (m) => ({ pid: Number(m[1]) }) },
+  { label: 'uvicorn-ready', program: 'uvicorn', re: /Application startup complete\.?\s*$/, kind: 'ready', scope: 'process' },
+  { label: 'uvicorn-running', program: 'uvicorn', re: /Uvicorn running on /, kind: 'ready', scope: 'process' },
+  { label: 'uvicorn-startup-failed', program: 'uvicorn', re: /Application startup failed\. Exiting\./, kind: 'failure', scope: 'process' },
   // The bare line, or after a level word ("INFO:     Shutting down"); "Scheduler: Shutting down" is not the server.
-  { label: 'uvicorn-shutdown', re: /^(?:.*\bINFO\b[:\]\s|-]*|\[[^\]]*\]\s*)?Shutting down(?:\.\.\.)?\s*$/, kind: 'stop', scope: 'process' },
-  { label: 'uvicorn-finished', re: /Finished server process \[(\d+)\]/, kind: 'stop', scope: 'process', last: true, read: (m) => ({ pid: Number(m[1]) }) },
-  { label: 'uvicorn-shutdown-complete', re: /Application shutdown complete\.?\s*$/, kind: 'stop', scope: 'process' },
-  { label: 'gunicorn-start', re: /Starting gunicorn \d/, kind: 'start', scope: 'process', once: true },
-  { label: 'gunicorn-listening', re: /Listening at: \S/, kind: 'ready', scope: 'process' },
-  { label: 'gunicorn-booting', re: /Booting worker with pid: ?(\d+)/, kind: 'start', scope: 'worker' },
-  { label: 'gunicorn-signal', re: /Handling signal: (term|int|quit)\b/, kind: 'stop', scope: 'process', read: (m) => ({ signal: m[1] }) },
+  { label: 'uvicorn-shutdown', program: 'uvicorn', re: /^(?:.*\bINFO\b[:\]\s|-]*|\[[^\]]*\]\s*)?Shutting down(?:\.\.\.)?\s*$/, kind: 'stop', scope: 'process' },
+  { label: 'uvicorn-finished', program: 'uvicorn', re: /Finished server process \[(\d+)\]/, kind: 'stop', scope: 'process', last: true, read: (m) => ({ pid: Number(m[1]) }) },
+  { label: 'uvicorn-shutdown-complete', program: 'uvicorn', re: /Application shutdown complete\.?\s*$/, kind: 'stop', scope: 'process' },
+  // The supervisor of `uvicorn --workers N` (uvicorn/supervisors/multiprocess.py); its children log "Started server process" each.
+  { label: 'uvicorn-parent-started', program: 'uvicorn', re: /Started parent process \[(\d+)\]/, kind: 'start', scope: 'process', once: true, read: (m) => ({ pid: Number(m[1]) }) },
+  { label: 'uvicorn-parent-signal', program: 'uvicorn', re: /Received (SIGTERM|SIGINT), exiting\./, kind: 'stop', scope: 'process', read: (m) => ({ signal: m[1] }) },
+  { label: 'uvicorn-parent-stopping', program: 'uvicorn', re: /Stopping parent process \[(\d+)\]/, kind: 'stop', scope: 'process', last: true, read: (m) => ({ pid: Number(m[1]) }) },
+  { label: 'gunicorn-start', program: 'gunicorn', re: /Starting gunicorn \d/, kind: 'start', scope: 'process', once: true },
+  { label: 'gunicorn-listening', program: 'gunicorn', re: /Listening at: \S/, kind: 'ready', scope: 'process' },
+  { label: 'gunicorn-booting', program: 'gunicorn', re: /Booting worker with pid: ?(\d+)/, kind: 'start', scope: 'worker' },
+  { label: 'gunicorn-signal', program: 'gunicorn', re: /Handling signal: (term|int|quit)\b/, kind: 'stop', scope: 'process', read: (m) => ({ signal: m[1] }) },
   // Not `last`: a halting master writes its reason after it.
-  { label: 'gunicorn-master-down', re: /Shutting down: Master/, kind: 'stop', scope: 'process' },
-  { label: 'gunicorn-worker-exiting', re: /Worker exiting \(pid: ?(\d+)\)/, kind: 'stop', scope: 'worker' },
-  { label: 'gunicorn-worker-killed', re: /Worker \(pid: ?(\d+)\) was sent (SIG\w+)/, kind: 'failure', scope: 'worker', read: (m) => ({ signal: m[2] }) },
-  { label: 'gunicorn-worker-code', re: /Worker \(pid: ?(\d+)\) exited with code:? (\d+)/, kind: 'exit', scope: 'worker', read: (m) => ({ exitCode: Number(m[2]) }) },
-  { label: 'gunicorn-worker-timeout', re: /WORKER TIMEOUT \(pid: ?(\d+)\)/, kind: 'failure', scope: 'worker' },
-  { label: 'gunicorn-worker-signal', re: /Worker with pid (\d+) was terminated due to signal (\d+)/, kind: 'failure', scope: 'worker', read: (m) => ({ signal: m[2] }) },
+  { label: 'gunicorn-master-down', program: 'gunicorn', re: /Shutting down: Master/, kind: 'stop', scope: 'process' },
+  { label: 'gunicorn-worker-exiting', program: 'gunicorn', re: /Worker exiting \(pid: ?(\d+)\)/, kind: 'stop', scope: 'worker' },
+  { label: 'gunicorn-worker-killed', program: 'gunicorn', re: /Worker \(pid: ?(\d+)\) was sent (SIG\w+)/, kind: 'failure', scope: 'worker', read: (m) => ({ signal: m[2] }) },
+  { label: 'gunicorn-worker-code', program: 'gunicorn', re: /Worker \(pid: ?(\d+)\) exited with code:? (\d+)/, kind: 'exit', scope: 'worker', read: (m) => ({ exitCode: Number(m[2]) }) },
+  { label: 'gunicorn-worker-timeout', program: 'gunicorn', re: /WORKER TIMEOUT \(pid: ?(\d+)\)/, kind: 'failure', scope: 'worker' },
+  { label: 'gunicorn-worker-signal', program: 'gunicorn', re: /Worker with pid (\d+) was terminated due to signal (\d+)/, kind: 'failure', scope: 'worker', read: (m) => ({ signal: m[2] }) },
   // The master halts when a worker cannot boot (gunicorn/arbiter.py: exit code WORKER_BOOT_ERROR 3, APP_LOAD_ERROR 4).
   {
     label: 'gunicorn-halt',
+    program: 'gunicorn',
     re: /Reason: (Worker failed to boot|App failed to load)\./,
     kind: 'failure',
     scope: 'process',
@@ -132,19 +149,57 @@ const RULES: readonly Rule[] = [
   },
   { label: 'spring-started', re: /Started \S+ in (\d+(?:\.\d+)?) seconds/, kind: 'ready', scope: 'process', read: (m) => ({ startupSeconds: Number(m[1]) }) },
   { label: 'app-banner', re: /\bStarting ([A-Z][\w.-]*(?: [\w.-]+)?) v(\d+\.\d+[\w.+-]*)/, kind: 'start', scope: 'process', read: (m) => ({ version: m[2] }) },
-  { label: 'listening', re: /\b[Ll]istening on (?:port \d|https?:\/\/|[\d.]+:\d|:\d)/, kind: 'ready', scope: 'process' },
-  { label: 'pg-starting', re: /starting PostgreSQL \d/, kind: 'start', scope: 'process', once: true, postmaster: true },
-  { label: 'pg-ready', re: /database system is ready to accept connections/, kind: 'ready', scope: 'process', postmaster: true },
-  { label: 'pg-shutdown-request', re: /received (smart|fast|immediate) shutdown request/, kind: 'stop', scope: 'process', postmaster: true, read: (m) => ({ signal: m[1] }) },
+  // "Listening on port 3000", Fastify's "Server listening at http://0.0.0.0:3000" (fastify/lib/server.js).
+  { label: 'listening', re: /\b[Ll]istening (?:on|at) (?:port \d|https?:\/\/|[\d.]+:\d|:\d)/, kind: 'ready', scope: 'process' },
+  // Redis (server.c): each line opens with "pid:role"; the shutdown lines are its handling of SIGTERM/SIGINT.
+  {
+    label: 'redis-start',
+    program: 'redis',
+    re: /Redis version=\d[\w.]*, bits=\d+, commit=\w+, modified=\d+, pid=(\d+), just started/,
+    kind: 'start',
+    scope: 'process',
+    once: true,
+    read: (m) => ({ pid: Number(m[1]) }),
+  },
+  { label: 'redis-ready', program: 'redis', re: /^(\d+):M \d.* Ready to accept connections/, kind: 'ready', scope: 'process', read: (m) => ({ pid: Number(m[1]) }) },
+  {
+    label: 'redis-signal',
+    program: 'redis',
+    re: /^(?:(\d+):signal-handler \(\d+\) )?Received (SIGTERM|SIGINT) scheduling shutdown/,
+    kind: 'stop',
+    scope: 'process',
+    read: (m) => ({ ...(m[1] !== undefined ? { pid: Number(m[1]) } : {}), signal: m[2] }),
+  },
+  { label: 'redis-shutdown', program: 'redis', re: /^(\d+):M \d.* User requested shutdown\.\.\./, kind: 'stop', scope: 'process', read: (m) => ({ pid: Number(m[1]) }) },
+  { label: 'redis-bye', program: 'redis', re: /Redis is now ready to exit, bye bye\.\.\./, kind: 'stop', scope: 'process', last: true },
+  // puma (lib/puma/cluster.rb, single.rb, launcher.rb): its master's "[pid]" opens the lines in cluster mode.
+  {
+    label: 'puma-start',
+    program: 'puma',
+    re: /^(?:\[(\d+)\] )?Puma starting in (?:cluster|single) mode/,
+    kind: 'start',
+    scope: 'process',
+    once: true,
+    read: (m) => (m[1] !== undefined ? { pid: Number(m[1]) } : {}),
+  },
+  { label: 'puma-ready', program: 'puma', re: /^(?:\[\d+\] )?Use Ctrl-C to stop\s*$/, kind: 'ready', scope: 'process' },
+  { label: 'puma-worker-booted', program: 'puma', re: /- Worker \d+ \(PID: (\d+)\) booted in /, kind: 'start', scope: 'worker' },
+  // Single mode's stop (single.rb); cluster mode's (launcher.rb), written before its workers stop.
+  { label: 'puma-stopping', program: 'puma', re: /- Gracefully stopping, waiting for requests to finish/, kind: 'stop', scope: 'process' },
+  { label: 'puma-shutdown', program: 'puma', re: /=== puma shutdown: /, kind: 'stop', scope: 'process' },
+  { label: 'puma-goodbye', program: 'puma', re: /^(?:\[\d+\] )?- Goodbye!\s*$/, kind: 'stop', scope: 'process' },
+  { label: 'pg-starting', program: 'postgres', re: /starting PostgreSQL \d/, kind: 'start', scope: 'process', once: true, postmaster: true },
+  { label: 'pg-ready', program: 'postgres', re: /database system is ready to accept connections/, kind: 'ready', scope: 'process', postmaster: true },
+  { label: 'pg-shutdown-request', program: 'postgres', re: /received (smart|fast|immediate) shutdown request/, kind: 'stop', scope: 'process', postmaster: true, read: (m) => ({ signal: m[1] }) },
   // Each connected backend's last words when the postmaster dies without a shutdown (kill -9, the OOM
   // killer): the only line a killed server leaves (postgres.c, ProcessInterrupts).
-  { label: 'pg-postmaster-died', re: /terminating connection due to unexpected postmaster exit/, kind: 'failure', scope: 'process' },
-  { label: 'pg-shut-down', re: /database system is shut down/, kind: 'stop', scope: 'process', last: true },
-  { label: 'pg-unclean-previous', re: /database system was (?:not properly shut down|interrupted; last known up at)/, kind: 'failure', scope: 'process', read: () => ({ previous: true }) },
+  { label: 'pg-postmaster-died', program: 'postgres', re: /terminating connection due to unexpected postmaster exit/, kind: 'failure', scope: 'process' },
+  { label: 'pg-shut-down', program: 'postgres', re: /database system is shut down/, kind: 'stop', scope: 'process', last: true },
+  { label: 'pg-unclean-previous', program: 'postgres', re: /database system was (?:not properly shut down|interrupted; last known up at)/, kind: 'failure', scope: 'process', read: () => ({ previous: true }) },
   // Children exiting during a shutdown ("logical replication launcher ... exited with exit code 1") are normal.
-  { label: 'pg-child-exit', re: /\(PID \d+\) exited with exit code \d+/, kind: 'stop', scope: 'worker' },
-  { label: 'pg-child-signal', re: /\(PID \d+\) was terminated by signal (\d+)/, kind: 'failure', scope: 'worker', read: (m) => ({ signal: m[1] }) },
-  { label: 'pg-reinitializing', re: /all server processes terminated; reinitializing/, kind: 'failure', scope: 'process' },
+  { label: 'pg-child-exit', program: 'postgres', re: /\(PID \d+\) exited with exit code \d+/, kind: 'stop', scope: 'worker' },
+  { label: 'pg-child-signal', program: 'postgres', re: /\(PID \d+\) was terminated by signal (\d+)/, kind: 'failure', scope: 'worker', read: (m) => ({ signal: m[1] }) },
+  { label: 'pg-reinitializing', program: 'postgres', re: /all server processes terminated; reinitializing/, kind: 'failure', scope: 'process' },
   // A shell's report of its child killed by SIGKILL ("/app/start.sh: line 9:    17 Killed    uvicorn ..."), and any
   // "<program> exited with code N" a start script prints.
   // The error vocabulary's process exits and fatal out-of-memory ends, in each program's words: a
@@ -184,7 +239,9 @@ function ruleMatch(r: Rule, message: string): Classified | null {
   }
   const m = r.re.exec(message);
   if (m === null) return null;
-  return { kind: r.kind, scope: r.scope, label: r.label, ...(r.read?.(m) ?? {}) };
+  const c: Classified = { kind: r.kind, scope: r.scope, label: r.label, ...(r.read?.(m) ?? {}) };
+  if (r.program !== undefined) c.program = r.program;
+  return c;
 }
 
 function stringAttr(a: Record<string, unknown> | undefined, ...names: string[]): string | undefined {
@@ -289,6 +346,8 @@ export interface LifecycleTransition {
   pid?: number;
   /** Some line is the platform's (a container's start or stop, not only the process inside it). */
   container: boolean;
+  /** The program whose own lines it holds (the first one named; see Rule.program). */
+  program?: string;
   markers: LifecycleMarker[];
 }
 
@@ -337,6 +396,7 @@ export function lifecycleTransitions(markers: readonly LifecycleMarker[], option
     if (m.exitCode !== undefined && tr.exitCode === undefined) tr.exitCode = m.exitCode;
     if (m.signal !== undefined && tr.signal === undefined) tr.signal = m.signal;
     if (m.pid !== undefined && tr.pid === undefined) tr.pid = m.pid;
+    if (m.program !== undefined && tr.program === undefined) tr.program = m.program;
     if (m.scope === 'container') tr.container = true;
     // A worker killed or timed out is the server's business (it spawns another), not the end of the container.
     if (isFailure(m) && m.scope !== 'worker') tr.failed = true;
@@ -401,11 +461,18 @@ export interface ContainerLife {
   stop: LifecycleTransition | null;
   /**
    * How a life without a stop line ended: its boot crashed (failure or exit code before it came up,
-   * and no stop followed before the next start), or the same server started again in its place
-   * without a word from it (a kill -9, the OOM killer), or in a new container that reported its crash
-   * (a container killed with every process in it).
+   * and no stop followed before the next start), or another start of the same server took its place
+   * while it had logged no stop (`restarted`: a kill -9, the OOM killer, a crash that printed nothing).
    */
   ended?: 'crashed-at-boot' | 'restarted';
+  /**
+   * What a `restarted` life is known to have ended by: `crash` when the next start says so
+   * (PostgreSQL's recovery at boot); `ungraceful` when its program announces every clean stop
+   * (`shutdown` in src/ingest/log-conventions.ts) and announced none, so it was killed or crashed;
+   * `unknown` for a program that stops without a word (a plain Node server), whose kill and
+   * whose redeploy look the same.
+   */
+  endKnown?: 'crash' | 'ungraceful' | 'unknown';
   /** Time of the last line of a life that ended without a stop line. */
   lastSeen?: number;
   /** The start that took the place of a life `restarted` (its lines may say the life crashed). */
@@ -430,6 +497,24 @@ export interface Activity {
 }
 
 /**
+ * A redeploy's handover: the platform stops the old container within this long of the new one's
+ * start (Railway waits for the new one's health check, 300 s by default, then removes the old).
+ * A life still without a stop this long after a newer start of its service ended before that start.
+ */
+const HANDOVER_MS = 600_000;
+
+/**
+ * Replicas of a deployment start side by side, before any of them is up: a start overtakes a life
+ * only when that life had come up before it (its ready line, or, for a life without one, a start
+ * this long before).
+ */
+const REPLICA_MS = 5_000;
+const upBefore = (start: LifecycleTransition, ts: number) => (start.readyTs !== undefined ? start.readyTs < ts : ts - start.ts > REPLICA_MS);
+
+/** Programs that log every clean stop of theirs (their convention's `shutdown`). */
+const ANNOUNCES_SHUTDOWN: ReadonlySet<string> = new Set(CONVENTIONS.filter((c) => c.shutdown !== undefined).map((c) => c.id));
+
+/**
  * Pairs starts with stops. With a deployment (instance) id, within it. Without one, per service, a
  * stop ends, in this order of preference: the one running life whose start named the same server pid;
  * a life whose boot just failed (the platform removes that container); the newest life when it has
@@ -443,10 +528,18 @@ export interface Activity {
  * report the previous life's crash, the newest running life, even from a new container (a redeploy's
  * new container starts before the old one stops, so no other container start ends a life). Inside a
  * running container an in-place start is a restart of that container's server.
+ *
+ * A start of the same service that overtakes a running life without a stop line ends that life
+ * (`restarted`, at its last line before the start) once the logs show it was no handover: at once
+ * within one deployment id (a deployment does not replace itself); without ids, when the newer life
+ * stops first (a handover stops the old one), when yet another start comes, when a stop comes more
+ * than a handover after the overtaking start, or when the logs go on that long without its stop.
  */
 export function containerLives(transitions: readonly LifecycleTransition[], activity?: Activity): ContainerLife[] {
   const lives: ContainerLife[] = [];
   const running = new Map<string, ContainerLife[]>();
+  /** The start that overtook a running life (key '' only), until its stop or its silent end. */
+  const overtaken = new Map<ContainerLife, LifecycleTransition>();
   const nextStart = (i: number, k: string): number => {
     for (let j = i + 1; j < transitions.length; j++) {
       const x = transitions[j]!;
@@ -460,10 +553,29 @@ export function containerLives(transitions: readonly LifecycleTransition[], acti
     const seen = Math.max(start.end, ...life.restarts.map((r) => r.end), activity?.last(life.service, start.ts, before) ?? -Infinity);
     life.ended = ended;
     life.lastSeen = seen;
+    overtaken.delete(life);
+    if (ended === 'crashed-at-boot') release(start);
     // A failed boot ends at its failure line; a silent life ended somewhere after its last line.
     if (ended === 'crashed-at-boot') life.lifetimeMs = seen - start.ts;
+    else life.endKnown = next?.afterFailure === true ? 'crash' : start.program !== undefined && ANNOUNCES_SHUTDOWN.has(start.program) ? 'ungraceful' : 'unknown';
   };
+  /** Lives overtaken by a start that did not come up stay what they were: the older container serves on. */
+  const release = (start: LifecycleTransition) => {
+    for (const [l, by] of overtaken) if (by === start) overtaken.delete(l);
+  };
+  /** Ends, without a stop, the lives of `list` that `which` picks among the overtaken ones. */
+  const endOvertaken = (list: ContainerLife[], which: (by: LifecycleTransition, l: ContainerLife) => boolean) => {
+    for (let j = list.length - 1; j >= 0; j--) {
+      const l = list[j]!;
+      const by = overtaken.get(l);
+      if (by === undefined || !which(by, l)) continue;
+      endWithoutStop(l, 'restarted', by.ts, by);
+      list.splice(j, 1);
+    }
+  };
+  const lastOf = new Map<string, number>();
   transitions.forEach((tr, i) => {
+    lastOf.set(tr.service, Math.max(lastOf.get(tr.service) ?? -Infinity, tr.end));
     const k = tr.service + '\u0000' + tr.key;
     let list = running.get(k);
     if (list === undefined) {
@@ -484,12 +596,16 @@ export function containerLives(transitions: readonly LifecycleTransition[], acti
       for (let j = list.length - 1; j >= 0; j--) {
         const l = list[j]!;
         if (l.start!.failed) endWithoutStop(l, 'crashed-at-boot', tr.ts);
-        else if ((!tr.container && !l.start!.container) || replacesCrashed) {
+        else if ((!tr.container && !l.start!.container) || replacesCrashed || (tr.key !== '' && upBefore(l.start!, tr.ts))) {
           endWithoutStop(l, 'restarted', tr.ts, tr);
           replacesCrashed = false;
         } else continue;
         list.splice(j, 1);
       }
+      // Without ids: a life overtaken a second time was no redeploy's old container (that one is
+      // stopped before the next deploy); the others may be, until their stop or the next start.
+      endOvertaken(list, (by) => upBefore(by, tr.ts));
+      for (const l of list) if (upBefore(l.start!, tr.ts) && !overtaken.has(l)) overtaken.set(l, tr);
       const life: ContainerLife = { service: tr.service, start: tr, stop: null, restarts: [], lifetimeMs: null, pairedBy };
       if (tr.deployment !== undefined) life.deployment = tr.deployment;
       if (tr.instance !== undefined) life.instance = tr.instance;
@@ -497,6 +613,8 @@ export function containerLives(transitions: readonly LifecycleTransition[], acti
       list.push(life);
       return;
     }
+    // A stop a handover's length after the start that overtook a life is not that life's handover.
+    endOvertaken(list, (by) => tr.ts - by.ts > HANDOVER_MS);
     let at = -1;
     let by: ContainerLife['pairedBy'] = pairedBy;
     // Containers reuse pids (uvicorn is pid 1 in each): a pid pairs only when one running life has it.
@@ -518,6 +636,12 @@ export function containerLives(transitions: readonly LifecycleTransition[], acti
       life.stop = tr;
       life.lifetimeMs = tr.ts - life.start!.ts;
       life.pairedBy = by;
+      overtaken.delete(life);
+      // The lives it overtook ended before it when it had come up: a handover stops the old
+      // container, not the new one; a new one that crashed or never came up leaves the old serving.
+      const cameUp = !life.start!.failed && !tr.failed && (life.start!.readyTs !== undefined || !list.some((l) => l.start!.readyTs !== undefined));
+      if (cameUp) endOvertaken(list, (over) => over === life.start);
+      else release(life.start!);
     } else {
       const orphan: ContainerLife = { service: tr.service, start: null, stop: tr, restarts: [], lifetimeMs: null, pairedBy };
       if (tr.deployment !== undefined) orphan.deployment = tr.deployment;
@@ -525,8 +649,15 @@ export function containerLives(transitions: readonly LifecycleTransition[], acti
       lives.push(orphan);
     }
   });
-  // A boot that failed as the logs end ended there too.
-  for (const list of running.values()) for (const l of list) if (l.start!.failed) endWithoutStop(l, 'crashed-at-boot', Infinity);
+  for (const list of running.values()) {
+    // A boot that failed as the logs end ended there too.
+    for (const l of list) if (l.start!.failed) endWithoutStop(l, 'crashed-at-boot', Infinity);
+    // An overtaken life whose service wrote on for a handover's length without its stop ended.
+    const service = list[0]?.service;
+    if (service === undefined) continue;
+    const lastLine = Math.max(lastOf.get(service)!, activity?.last(service, -Infinity, Infinity) ?? -Infinity);
+    endOvertaken(list, (over) => lastLine - over.ts > HANDOVER_MS);
+  }
   // Lives whose start is before the logs come first: they began earliest.
   return lives.sort((a, b) => (a.start === null ? (b.start === null ? a.stop!.ts - b.stop!.ts : -1) : b.start === null ? 1 : a.start.ts - b.start.ts));
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { buildTimeline, ms, type TestEvent } from '../../helpers/timeline.js';
 import { runFormat } from '../../ingest/run-format.js';
 import { railwayDeployments } from '../../../src/ingest/formats/railway-deployments.js';
+import { CONVENTIONS } from '../../../src/ingest/log-conventions.js';
 import { classifyLifecycle, containerLives, LIFECYCLE_INTERESTS, lifecycleMarkers, lifecycleOf, lifecycleTransitions } from '../../../src/detectors/shared/lifecycle.js';
 
 const tl = (events: TestEvent[]) => buildTimeline(events, [], [...LIFECYCLE_INTERESTS]);
@@ -79,6 +80,52 @@ describe('classifyLifecycle', () => {
     const killed = worker([{ at: '2026-12-07T17:44:00Z', message: 'Killed', level: 'error', service: 'worker' }]);
     expect(killed).toHaveLength(1);
     expect(killed[0]!.stop).toMatchObject({ failed: true, signal: 'SIGKILL' });
+  });
+
+  it('reads the start, ready and stop lines of puma, uvicorn\'s --workers supervisor and Redis, from their captured output, with the program that wrote them', () => {
+    const lines = (dir: string, file: string) => readFileSync(join(import.meta.dirname, '../../fixtures', dir, file), 'utf8').split('\n');
+    const first = (dir: string, file: string, re: RegExp) => {
+      const l = lines(dir, file).map((x) => (x.startsWith('{') ? String((JSON.parse(x) as { message: string }).message) : x)).find((x) => re.test(x));
+      expect(l, String(re)).toBeDefined();
+      return classifyLifecycle(l!);
+    };
+    const puma = (re: RegExp) => first('vocabulary', 'puma-server.txt', re);
+    expect(puma(/cluster mode/)).toMatchObject({ kind: 'start', scope: 'process', pid: 5751, program: 'puma' });
+    expect(puma(/single mode/)).toMatchObject({ kind: 'start', scope: 'process', program: 'puma' });
+    expect(puma(/Use Ctrl-C/)).toMatchObject({ kind: 'ready', program: 'puma' });
+    expect(puma(/Worker 0 \(PID: 5806\) booted/)).toMatchObject({ kind: 'start', scope: 'worker' });
+    for (const re of [/Gracefully stopping/, /=== puma shutdown/, /Goodbye/]) expect(puma(re)).toMatchObject({ kind: 'stop', scope: 'process', program: 'puma' });
+    expect(puma(/Detected parent died/)).toMatchObject({ kind: 'exit', scope: 'worker', exitCode: 1, label: 'puma-worker-parent-died' });
+    const uvicorn = (re: RegExp) => first('vocabulary', 'uvicorn-workers.txt', re);
+    expect(uvicorn(/Started parent process/)).toMatchObject({ kind: 'start', pid: 6276, program: 'uvicorn' });
+    expect(uvicorn(/Received SIGTERM, exiting/)).toMatchObject({ kind: 'stop', signal: 'SIGTERM', program: 'uvicorn' });
+    expect(uvicorn(/Stopping parent process/)).toMatchObject({ kind: 'stop', pid: 6276, program: 'uvicorn' });
+    expect(uvicorn(/Child process \[\d+\] died/)).toMatchObject({ kind: 'failure', scope: 'worker', label: 'uvicorn-child-died' });
+    expect(uvicorn(/failed to start, stopping the parent/)).toMatchObject({ kind: 'failure', scope: 'process', label: 'uvicorn-child-failed-to-start' });
+    const gunicorn = (re: RegExp) => first('vocabulary', 'gunicorn-workers.txt', re);
+    expect(gunicorn(/terminated due to signal 9/)).toMatchObject({ kind: 'failure', scope: 'worker', signal: '9' });
+    expect(gunicorn(/was sent SIGKILL/)).toMatchObject({ kind: 'failure', scope: 'worker', signal: 'SIGKILL' });
+    const redis = (re: RegExp) => first('lives', 'redis-restart.jsonl', re);
+    expect(redis(/just started/)).toMatchObject({ kind: 'start', scope: 'process', program: 'redis', pid: expect.any(Number) });
+    expect(redis(/Ready to accept connections/)).toMatchObject({ kind: 'ready', program: 'redis' });
+    expect(redis(/Received SIGTERM scheduling shutdown/)).toMatchObject({ kind: 'stop', signal: 'SIGTERM', program: 'redis', pid: expect.any(Number) });
+    expect(redis(/User requested shutdown/)).toMatchObject({ kind: 'stop', program: 'redis' });
+    expect(redis(/ready to exit, bye bye/)).toMatchObject({ kind: 'stop', program: 'redis' });
+  });
+
+  it('reads a start and a stop line of every program the catalogue says announces its clean stops, naming it', () => {
+    // One captured start and stop line each (test/fixtures/vocabulary and lives, READMEs there).
+    const captured: Record<string, [string, string]> = {
+      gunicorn: ['[2026-12-07 22:55:47 +0000] [7554] [INFO] Starting gunicorn 20.1.0', '[2026-12-07 22:55:54 +0000] [7554] [INFO] Shutting down: Master'],
+      uvicorn: ['INFO:     Started parent process [6276]', 'INFO:     Finished server process [6288]'],
+      puma: ['[5751] Puma starting in cluster mode...', '[5751] - Goodbye!'],
+      redis: ['4958:C 07 Dec 2026 22:54:49.866 # Redis version=7.0.15, bits=64, commit=00000000, modified=0, pid=4958, just started', '5538:M 07 Dec 2026 23:05:59.939 # Redis is now ready to exit, bye bye...'],
+    };
+    expect(CONVENTIONS.filter((c) => c.shutdown !== undefined).map((c) => c.id).sort()).toEqual(Object.keys(captured).sort());
+    for (const [program, [start, stop]] of Object.entries(captured)) {
+      expect(classifyLifecycle(start), start).toMatchObject({ kind: 'start', program });
+      expect(classifyLifecycle(stop), stop).toMatchObject({ kind: 'stop', program });
+    }
   });
 
   it('ignores ordinary lines', () => {
@@ -186,6 +233,79 @@ describe('transitions and lives', () => {
     expect(lc.stops[0]!.failed).toBe(false);
     expect(lc.starts).toHaveLength(1);
     expect(lc.starts[0]).toMatchObject({ failed: false, afterFailure: true, readyTs: ms('2026-03-01T12:00:01Z') });
+  });
+
+  // A Node server's lines (pino through Railway, as in test/fixtures/lives/node-kill9.jsonl): no stop
+  // line of its own, so only the platform's lines and the order say which container ended.
+  const node = (at: string, message: string): TestEvent => ({ at, message, service: 'api' });
+  const platform = (at: string, message: string): TestEvent => ({ at, message, service: 'api', source: 'platform' });
+
+  it('without ids, a life overtaken by a start that stops first ended before that start, at its last line (no handover stops the new container)', () => {
+    const lives = lifecycleOf(
+      tl([
+        platform('2026-03-01T10:00:00Z', 'Starting Container'),
+        node('2026-03-01T10:00:01Z', 'Server listening at http://127.0.0.1:3000'),
+        node('2026-03-01T10:00:09Z', 'request completed'),
+        platform('2026-03-01T10:00:12Z', 'Starting Container'),
+        node('2026-03-01T10:00:13Z', 'Server listening at http://127.0.0.1:3000'),
+        node('2026-03-01T10:00:20Z', 'request completed'),
+        platform('2026-03-01T10:20:00Z', 'Stopping Container'),
+      ]),
+    ).lives;
+    expect(lives.map((l) => [l.start!.ts, l.stop?.ts ?? null, l.ended ?? null, l.endKnown ?? null, l.lastSeen ?? null, l.lifetimeMs])).toEqual([
+      [ms('2026-03-01T10:00:00Z'), null, 'restarted', 'unknown', ms('2026-03-01T10:00:09Z'), null],
+      [ms('2026-03-01T10:00:12Z'), ms('2026-03-01T10:20:00Z'), null, null, null, 20 * 60_000 - 12_000],
+    ]);
+  });
+
+  it('without ids, a life overtaken twice ended before the first overtaking start; a handover within minutes is a replacement', () => {
+    const lives = lifecycleOf(
+      tl([
+        platform('2026-03-01T10:00:00Z', 'Starting Container'),
+        platform('2026-03-01T11:00:00Z', 'Starting Container'),
+        platform('2026-03-01T11:00:30Z', 'Stopping Container'),
+        platform('2026-03-01T12:00:00Z', 'Starting Container'),
+        platform('2026-03-01T13:00:00Z', 'Starting Container'),
+        platform('2026-03-01T13:00:20Z', 'Stopping Container'),
+      ]),
+    ).lives;
+    expect(lives.map((l) => [l.stop?.ts ?? null, l.ended ?? null])).toEqual([
+      [ms('2026-03-01T11:00:30Z'), null],
+      [null, 'restarted'],
+      [ms('2026-03-01T13:00:20Z'), null],
+      [null, null],
+    ]);
+    expect(lives[1]!.next!.ts).toBe(ms('2026-03-01T12:00:00Z'));
+  });
+
+  it('without ids, a new container that crashed leaves the one it overtook serving; the logs going on for a handover\'s length without its stop end it', () => {
+    const events = [
+      platform('2026-03-01T10:00:00Z', 'Starting Container'),
+      node('2026-03-01T10:00:01Z', 'Server listening at http://127.0.0.1:3000'),
+      platform('2026-03-01T11:00:00Z', 'Starting Container'),
+      node('2026-03-01T11:00:02Z', 'npm error code 1'),
+      platform('2026-03-01T11:00:05Z', 'Stopping Container'),
+    ];
+    expect(lifecycleOf(tl(events)).lives.map((l) => [l.start!.failed, l.stop?.ts ?? null, l.ended ?? null])).toEqual([
+      [false, null, null],
+      [true, ms('2026-03-01T11:00:05Z'), null],
+    ]);
+    // A redeploy whose old container's stop is not in the logs yet, and one whose logs went on.
+    const handover = [platform('2026-03-01T10:00:00Z', 'Starting Container'), platform('2026-03-01T11:00:00Z', 'Starting Container'), node('2026-03-01T11:05:00Z', 'request completed')];
+    expect(lifecycleOf(tl(handover)).lives.map((l) => l.ended ?? null)).toEqual([null, null]);
+    expect(lifecycleOf(tl([...handover, node('2026-03-01T11:30:00Z', 'request completed')])).lives.map((l) => l.ended ?? null)).toEqual(['restarted', null]);
+  });
+
+  it('with ids, a start of the same deployment ends the life it overtook; replicas starting side by side do not', () => {
+    const d = { deploymentId: 'dep-a' };
+    const lives = lifecycleOf(
+      tl([
+        { ...platform('2026-03-01T10:00:00Z', 'Starting Container'), attrs: d },
+        { ...platform('2026-03-01T10:00:02Z', 'Starting Container'), attrs: d },
+        { ...platform('2026-03-01T11:00:00Z', 'Starting Container'), attrs: d },
+      ]),
+    ).lives;
+    expect(lives.map((l) => l.ended ?? null)).toEqual(['restarted', 'restarted', null]);
   });
 
   it('repeated container starts without stops are separate starts', () => {

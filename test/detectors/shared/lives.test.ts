@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { readTimeline, runDetectors } from '../../../src/pipeline.js';
 import { lifecycleOf, replacements } from '../../../src/detectors/shared/lifecycle.js';
 import type { Finding } from '../../../src/model.js';
+import { ms } from '../../helpers/timeline.js';
 
 const fixture = (name: string) => join(import.meta.dirname, '../../fixtures/lives', name);
 
@@ -265,5 +266,84 @@ describe('the stack lab\'s Node API: redeploys are replacements, crashes are res
     expect(loop.data.starts).toBe(7);
     expect(loop.severity).toBe('high');
     expect(finding(findings, 'container-churn').data.crashLoop).toBe(true);
+  });
+});
+
+// A service killed without a word and started again by the platform, and the same service stopped and
+// started again (test/fixtures/lives/README.md: redis-server 7.0.15 and the stack lab's Fastify/pino
+// API, captured by apps/kill9-restart.ts in the stack lab's Railway form, without deployment ids).
+// Whether the silent end is a crash comes from the program: Redis logs every clean stop of its own, a
+// Node server logs none.
+const mediumOrWorse = (fs: Finding[]) => fs.filter((f) => f.severity !== 'low' && f.severity !== 'info').map((f) => `${f.severity} ${f.detector}`);
+
+describe('Redis 7 killed with kill -9, started again by the platform, stopped 11 min later (redis-kill9.jsonl)', () => {
+  it('ends the killed life at its last line, ungracefully, and pairs the stop with the second life by its pid', async () => {
+    const { summary } = await analyze('redis-kill9.jsonl');
+    const lives = lifecycleOf(summary).lives;
+    expect(lives.map((l) => [l.start?.pid, l.ended ?? null, l.endKnown ?? null, l.stop?.pid ?? null, l.pairedBy, l.lifetimeMs])).toEqual([
+      // No stop: its last line (22:54:56.739, "Ready to accept connections" as Railway read it) is all that is known.
+      [4958, 'restarted', 'ungraceful', null, 'order', null],
+      // 22:54:59.797 "Starting Container" → 23:05:59.900 "Stopping Container", whose "Received SIGTERM" names pid 5538.
+      [5538, null, null, 5538, 'pid', 660_103],
+    ]);
+    expect(lives[0]!.lastSeen).toBe(ms('2026-12-07T22:54:56.739Z'));
+    expect(lives[0]!.next!.ts).toBe(ms('2026-12-07T22:54:59.797Z'));
+  });
+
+  it('reports the kill as the one ungraceful stop of two, and the killed life as crashed', async () => {
+    const { findings } = await analyze('redis-kill9.jsonl');
+    const f = finding(findings, 'ungraceful-shutdown');
+    expect(f.severity).toBe('high');
+    expect(f.data).toMatchObject({ stops: 2, graceful: 1, ungraceful: 1, unlogged: 1, unannounced: 1, unloggedCrashed: 0, killed: 0 });
+    expect(f.data.ungracefulStops).toEqual([{ at: '2026-12-07T22:54:56Z', killed: false, immediate: false, crashed: false, exitCode: null, pid: 4958 }]);
+    expect(f.summary).toContain('redis logs every clean stop of its own, and logged none');
+    const churn = finding(findings, 'container-churn');
+    expect((churn.data.containers as { pid: number | null; endedBy: string }[]).map((c) => [c.pid, c.endedBy])).toEqual([
+      [4958, 'crash'],
+      [5538, 'stopped'],
+    ]);
+  });
+});
+
+describe('Redis 7 stopped and started again by the platform (redis-restart.jsonl)', () => {
+  it('pairs each stop with its own life by pid, and reports no ungraceful stop and nothing of medium or worse', async () => {
+    const { summary, findings } = await analyze('redis-restart.jsonl');
+    expect(lifecycleOf(summary).lives.map((l) => [l.start?.pid, l.stop?.pid, l.ended ?? null, l.pairedBy])).toEqual([
+      [4959, 4959, null, 'pid'],
+      [5559, 5559, null, 'pid'],
+    ]);
+    expect(findings.filter((f) => f.detector === 'ungraceful-shutdown')).toEqual([]);
+    expect(mediumOrWorse(findings)).toEqual([]);
+  });
+});
+
+describe('the stack lab\'s Node API killed with kill -9, started again, stopped 11 min later (node-kill9.jsonl)', () => {
+  it('ends the killed life at its last line with an unknown end, never running, and gives the stop to the life after it', async () => {
+    const { summary } = await analyze('node-kill9.jsonl');
+    const lives = lifecycleOf(summary).lives;
+    expect(lives.map((l) => [l.ended ?? null, l.endKnown ?? null, l.stop === null, l.lifetimeMs])).toEqual([
+      ['restarted', 'unknown', true, null],
+      // 22:55:01.164 "Starting Container" → 23:06:04.060 "Stopping Container": more than a handover after that start.
+      [null, null, false, 662_896],
+    ]);
+    // Its last request's line, 1.2 s before the next start.
+    expect(lives[0]!.lastSeen).toBe(ms('2026-12-07T22:54:59.949Z'));
+  });
+
+  it('reports nothing of medium or worse: a Node server stops without a word, so its kill and a redeploy look the same', async () => {
+    const { findings } = await analyze('node-kill9.jsonl');
+    expect(findings.filter((f) => f.detector === 'ungraceful-shutdown')).toEqual([]);
+    expect(mediumOrWorse(findings)).toEqual([]);
+  });
+});
+
+describe('the stack lab\'s Node API stopped and started again (node-restart.jsonl)', () => {
+  it('pairs each stop with its own life and reports nothing of medium or worse', async () => {
+    const { summary, findings } = await analyze('node-restart.jsonl');
+    expect(lifecycleOf(summary).lives.map((l) => [l.ended ?? null, l.lifetimeMs])).toEqual([
+      [null, 3245],
+      [null, 4901],
+    ]);
+    expect(mediumOrWorse(findings)).toEqual([]);
   });
 });
