@@ -83,7 +83,7 @@ function railwayFrom(positions: RailwayPositions | undefined, opts: DigestOption
   if (!opts.railway || positions === undefined) return undefined;
   if (positions.project !== opts.project) throw new UsageError(`the digest state ${opts.state} follows Railway project ${positions.project}, not ${opts.project}: give each project its own --state`);
   const out: Record<string, Position> = {};
-  for (const [id, p] of Object.entries(positions.services)) out[id] = { key: p.key, edge: p.edge, until: p.until };
+  for (const [id, p] of Object.entries(positions.services)) out[id] = { key: p.key, edge: p.edge, until: p.until, late: p.late, deployments: p.deployments };
   return out;
 }
 

@@ -70,7 +70,7 @@ export function nextPositions(prev: RailwayPositions | undefined, record: PullRe
     if (!s.complete) continue;
     const before = services[s.id];
     const at = s.position ?? before ?? { key: keyOfMs(Date.parse(record.window.since)), edge: {} };
-    services[s.id] = { name: s.name, key: at.key, edge: at.edge, until: record.window.until, lines: (before?.lines ?? 0) + s.lines };
+    services[s.id] = { name: s.name, key: at.key, edge: at.edge, until: record.window.until, late: s.late, deployments: s.listed, lines: (before?.lines ?? 0) + s.lines };
   }
   return { project: record.project.id, environment: record.environment.id, services };
 }
@@ -137,6 +137,10 @@ export function makeFolder(dir: string): void {
   }
 }
 
+function isStrings(x: unknown): boolean {
+  return Array.isArray(x) && x.every((v) => typeof v === 'string');
+}
+
 function checkState(raw: unknown): string | null {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'not an object';
   const s = raw as Record<string, unknown>;
@@ -156,6 +160,10 @@ function checkState(raw: unknown): string | null {
     for (const [id, p] of Object.entries(r.services as Record<string, unknown>)) {
       const x = p as Record<string, unknown>;
       if (typeof x !== 'object' || x === null || typeof x.key !== 'string' || typeof x.edge !== 'object' || x.edge === null || (x.until !== undefined && Number.isNaN(Date.parse(String(x.until))))) return `railway position of ${id} is malformed`;
+      const late = x.late as Record<string, unknown> | undefined;
+      const deployments = x.deployments as Record<string, unknown> | undefined;
+      if (deployments !== undefined && (typeof deployments !== 'object' || deployments === null || !Object.values(deployments).every((v) => typeof v === 'string'))) return `railway position of ${id} is malformed (deployments)`;
+      if (late !== undefined && (typeof late !== 'object' || late === null || typeof late.httpFrom !== 'string' || Number.isNaN(Date.parse(String(late.samplesFrom))) || !isStrings(late.http) || !isStrings(late.samples))) return `railway position of ${id} is malformed (late)`;
     }
   }
   if (s.lastRun !== null && (typeof s.lastRun !== 'object' || typeof (s.lastRun as Record<string, unknown>).records !== 'number')) return 'lastRun is malformed';

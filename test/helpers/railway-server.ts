@@ -5,7 +5,7 @@
 // list them) and answers as Railway does: no cursor for logs (the newest `beforeLimit` entries at
 // or before `beforeDate`, sometimes `limit + 1`; `filter` by service, deployment and level), Relay paging for deployments, `errors` with HTTP
 // 200, 401 without a valid token, 429 with Retry-After past a rate limit, nothing older than the
-// retention. Its clock (`now`) hides entries not yet written, for nightly runs.
+// retention. Its clock (`now`) hides entries not yet written (also those written after their time), for nightly runs.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -75,6 +75,8 @@ export interface ServerOptions {
    * say to what precision Railway reads it; the client must get the same lines either way.
    */
   dateMs?: boolean;
+  /** When an entry (a log, an HTTP log, a metric sample) was written, when later than its own time: hidden until the clock reaches it. */
+  writtenAt?: (entry: object) => number | undefined;
   /** Log pages ignore `beforeDate` and always end at the clock (a server that does not page back). */
   ignoreAnchor?: boolean;
   /** Delay of each answer (ms). */
@@ -167,7 +169,9 @@ export async function startRailwayServer(data: ProjectData, options: ServerOptio
   };
 
   /** The newest `limit` entries at or before `before` (strictly before, with beforeExclusive), within retention and the clock, ascending. */
-  function before<T>(xs: readonly T[], keyOf: (x: T) => string, beforeDate: string | undefined, limit: number): T[] {
+  const written = (x: object) => (options.writtenAt?.(x) ?? 0) <= state.now;
+  function before<T extends object>(xs: readonly T[], keyOf: (x: T) => string, beforeDate: string | undefined, limit: number): T[] {
+    if (options.writtenAt !== undefined) xs = xs.filter(written);
     const nowKey = key(new Date(state.now).toISOString());
     const oldestKept = key(new Date(state.now - retentionMs).toISOString());
     const date = beforeDate === undefined ? undefined : options.dateMs ? key(new Date(Date.parse(beforeDate.slice(0, 23) + 'Z')).toISOString()) : key(beforeDate);
@@ -197,7 +201,10 @@ export async function startRailwayServer(data: ProjectData, options: ServerOptio
       }
       case 'deployments': {
         const input = args.input as { serviceId?: string; environmentId?: string };
-        const all = data.deployments.filter((d) => (!input.serviceId || d.serviceId === input.serviceId) && (!input.environmentId || d.environmentId === input.environmentId) && Date.parse(d.createdAt) <= state.now);
+        // As of the clock: a deployment that ends later is still live then.
+        const all = data.deployments
+          .filter((d) => (!input.serviceId || d.serviceId === input.serviceId) && (!input.environmentId || d.environmentId === input.environmentId) && Date.parse(d.createdAt) <= state.now)
+          .map((d) => (Date.parse(d.statusUpdatedAt) <= state.now ? d : { ...d, status: 'SUCCESS', statusUpdatedAt: d.createdAt, updatedAt: d.createdAt, deploymentStopped: false }));
         const from = args.after ? Number(args.after) : 0;
         const first = Number(args.first ?? 20);
         const slice = all.slice(from, from + first);
@@ -240,7 +247,7 @@ export async function startRailwayServer(data: ProjectData, options: ServerOptio
           metrics: series.map((s) => ({
             measurement: s.measurement,
             tags: Object.fromEntries(['serviceId', 'deploymentId', 'deploymentInstanceId'].map((t) => [t, grouped.has(t) ? (s.tags[t] ?? null) : null])),
-            values: s.values.filter((v) => v.ts >= start && v.ts <= end && v.ts * 1000 <= state.now),
+            values: s.values.filter((v) => v.ts >= start && v.ts <= end && v.ts * 1000 <= state.now && written(v)),
           })),
         };
       }

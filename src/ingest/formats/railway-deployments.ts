@@ -1,7 +1,9 @@
 // What `hindsight pull railway` writes beside the logs. `deployments.json`: each deployment of the
 // window (id, service, status, created, stopped), read as platform events at the times Railway
 // recorded (created; live, removed, crashed or failed), carrying `deploymentId` as the logs do, so
-// that deploys and crashes are known from the platform and not guessed from messages.
+// that deploys and crashes are known from the platform and not guessed from messages. A deployment
+// an earlier night reported (`reported`: the status it had then; the nightly digest) gives only
+// what changed since: no creation, and its status only when another.
 // `pull.json`: the pull's record, whose warnings and "what is missing" become the input's
 // warnings, so that a report says what the fetch could not get.
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
@@ -17,6 +19,7 @@ interface Deployment {
   createdAt: string;
   statusUpdatedAt?: string | null;
   stoppedAt?: string | null;
+  reported?: string;
 }
 
 /** What each final status says, and its level. */
@@ -63,7 +66,7 @@ export const railwayDeployments: InputFormat = {
       if (typeof value !== 'object' || value === null) return;
       const v = value as Record<string, unknown>;
       const text = (x: unknown) => (typeof x === 'string' ? x : undefined);
-      const d: Deployment = { id: text(v.id) ?? '(no id)', service: text(v.service) ?? 'railway', serviceId: text(v.serviceId), status: text(v.status) ?? '', createdAt: text(v.createdAt) ?? '', statusUpdatedAt: text(v.statusUpdatedAt), stoppedAt: text(v.stoppedAt) };
+      const d: Deployment = { id: text(v.id) ?? '(no id)', service: text(v.service) ?? 'railway', serviceId: text(v.serviceId), status: text(v.status) ?? '', createdAt: text(v.createdAt) ?? '', statusUpdatedAt: text(v.statusUpdatedAt), stoppedAt: text(v.stoppedAt), reported: text(v.reported) };
       // `status` only on the event of the status (lifecycle.ts reads a crash there), not on the creation.
       const at = (ts: string | null | undefined, words: string, level: Level, status?: string) => {
         const t = ts ? parseTimestamp(ts) : null;
@@ -72,9 +75,9 @@ export const railwayDeployments: InputFormat = {
         const ev: LogEvent = { ts: t, service: d.service, source: 'platform', level, levelText: level, message: `Deployment ${d.id} ${words}`, attrs, input, line };
         sink.event(ev, 0);
       };
-      at(d.createdAt, 'created', 'info');
+      if (d.reported === undefined) at(d.createdAt, 'created', 'info');
       const final = STATUS[d.status];
-      if (final !== undefined) at(d.status === 'SUCCESS' ? d.statusUpdatedAt : (d.stoppedAt ?? d.statusUpdatedAt), final[0], final[1], d.status);
+      if (final !== undefined && d.reported !== d.status) at(d.status === 'SUCCESS' ? d.statusUpdatedAt : (d.stoppedAt ?? d.statusUpdatedAt), final[0], final[1], d.status);
     };
     return { line: (text, n) => reader.line(text, n), end: () => reader.end() };
   },

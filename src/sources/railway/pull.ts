@@ -18,7 +18,7 @@ import { VERSION } from '../../version.js';
 import { int, plural } from '../../words.js';
 import { Interrupted, RailwayError, type RailwayClient } from './client.js';
 import { httpLine, logLine } from './lines.js';
-import { keyBeforeMs, keyOfMs, msOfKey, newestEdge, readPage, splitBy, timeKey, type Page, type PageCursor, type Split, type Stall } from './paging.js';
+import { identityOf, keyAfter, keyBeforeMs, keyOfMs, msOfKey, newestEdge, readPage, splitBy, timeKey, type Page, type PageCursor, type Split, type Stall } from './paging.js';
 import {
   deploymentEnd,
   fetchDeployments,
@@ -63,7 +63,38 @@ export interface Position {
   edge: Record<string, number>;
   /** Absent in a state written before windows were half-open: HTTP logs and metrics then start at `key`. */
   until?: string;
+  /** What was read of the last stretch before `until`, which the next run reads again (Late). */
+  late?: Late;
+  /**
+   * The deployments that run listed, with the status each had. A deployment whose life spans two
+   * windows is listed in both: the next run marks it `reported` in deployments.json, so that its
+   * creation, and its status when unchanged, are not reported twice.
+   */
+  deployments?: Record<string, string>;
 }
+
+/**
+ * Railway writes some HTTP log lines and metric samples after their time: a night that starts at
+ * the last one's end would never see those dated before it. So a run reads HTTP logs and metrics
+ * again from LATE_MS before the previous window's end, and drops what it read then, known by
+ * content: the identities (paging.ts) of the HTTP entries and the samples (`measurement replica
+ * ts`) of that stretch. Bounded: at most LATE_HTTP entries are remembered, the stretch of HTTP
+ * logs shortened to the newest of them.
+ */
+export interface Late {
+  /** Start of the stretch of HTTP logs read again (a time key). */
+  httpFrom: string;
+  /** Identities of the HTTP entries read from `httpFrom`, one per entry. */
+  http: string[];
+  /** Start of the stretch of metrics read again (RFC 3339). */
+  samplesFrom: string;
+  samples: string[];
+}
+
+/** How far back before the previous window's end HTTP logs and metrics are read again. */
+export const LATE_MS = 10 * 60_000;
+/** Most HTTP entries remembered of that stretch. */
+const LATE_HTTP = 20_000;
 
 /** What the pull tells as it goes (for a progress line). */
 export interface PullProgress {
@@ -103,6 +134,13 @@ export interface ServiceRecord {
   ranOut?: boolean;
   /** The newest entry read, for the digest's next run. */
   position: Position | null;
+  /** HTTP log lines and metric samples of the stretch read again (Late) that the run before had not seen: written late. */
+  lateHttp?: number;
+  lateSamples?: number;
+  /** What this run read of the last stretch of its window, for the next. */
+  late?: Late;
+  /** The deployments listed (id → status), for the next (Position.deployments). */
+  listed?: Record<string, string>;
 }
 
 /** pull.json. */
@@ -279,7 +317,7 @@ export async function pullRailway(client: RailwayClient, req: PullRequest, dir: 
     record.waitedSeconds = waitedBefore + client.rate.waitedSeconds;
     writeJson(join(dir, PULL_FILE), record);
   };
-  const deployments: (ApiDeployment & { service: string })[] = [];
+  const deployments: Listed[] = [];
   const metrics: ApiMetric[] = [];
   let current: ServiceRecord | null = null;
   try {
@@ -287,18 +325,41 @@ export async function pullRailway(client: RailwayClient, req: PullRequest, dir: 
       current = s;
       const tell = () => hooks.onProgress?.({ service: s.name, serviceIndex: i + 1, services: record.services.length, pages: s.pages, lines: s.lines, requests: client.rate.requests, remaining: client.rate.remaining });
       tell();
-      // After an earlier run (the digest's last night), HTTP logs and metrics start where its window ended.
+      // After an earlier run (the digest's last night), HTTP logs and metrics start where its window
+      // ended, less the stretch read again for what Railway wrote late.
       const from = req.from?.[s.id];
       const start = from === undefined ? since : from.until !== undefined ? Date.parse(from.until) : msOfKey(from.key);
-      const deps = await fetchDeployments(client, record.project.id, record.environment.id, s.id, start, until);
+      const late = from?.late;
+      const httpFrom = late?.httpFrom ?? keyOfMs(start);
+      const samplesFrom = late !== undefined ? Date.parse(late.samplesFrom) : start;
+      const deps = await fetchDeployments(client, record.project.id, record.environment.id, s.id, Math.min(msOfKey(httpFrom), samplesFrom), until);
       s.deployments = deps.length;
-      for (const d of deps) deployments.push({ ...d, service: s.name });
+      s.listed = {};
+      for (const d of deps) {
+        deployments.push({ ...d, service: s.name, reported: from?.deployments?.[d.id] });
+        s.listed[d.id] = d.status;
+      }
       if (!s.complete) await pullLogs(client, record, s, dir, limit, since, until, save, tell, from);
+      // The stretch this run's successor reads again: the end of this window, not before its start.
+      const lateFrom = Math.max(until - LATE_MS, start);
+      s.late = { httpFrom: keyOfMs(lateFrom), http: [], samplesFrom: new Date(lateFrom).toISOString(), samples: [] };
       if (await hasDomain(client, record.project.id, record.environment.id, s.id)) {
         s.httpFile = s.file.replace(/\.jsonl$/, '.http.jsonl');
-        s.httpLines = await pullHttp(client, record, s, deps, dir, limit, start, until);
+        s.httpLines = await pullHttp(client, record, s, deps, dir, limit, httpFrom, keyOfMs(start), until, late?.http ?? []);
       }
-      const m = await fetchMetrics(client, record.environment.id, s.id, start, until);
+      const seen = new Multiset(late?.samples ?? []);
+      s.lateSamples = 0;
+      const m = (await fetchMetrics(client, record.environment.id, s.id, samplesFrom, until)).map((series) => {
+        const values = series.values.filter((v) => {
+          const id = `${series.measurement} ${series.tags.deploymentInstanceId ?? ''} ${v.ts}`;
+          if (v.ts * 1000 >= lateFrom) s.late!.samples.push(id);
+          if (v.ts * 1000 >= start) return true;
+          if (seen.take(id)) return false;
+          s.lateSamples!++;
+          return true;
+        });
+        return { ...series, values };
+      });
       for (const series of m) metrics.push({ ...series, tags: { ...series.tags, serviceId: s.id, serviceName: s.name } });
       s.metricSeries = m.length;
       const none = `metrics of ${s.name}`;
@@ -407,8 +468,28 @@ async function pullLogs(
   }
 }
 
-/** Reads the HTTP logs of a service's deployments in the window; returns the lines written. */
-async function pullHttp(client: RailwayClient, record: PullRecord, s: ServiceRecord, deps: readonly ApiDeployment[], dir: string, limit: number, since: number, until: number): Promise<number> {
+/** Counts of strings, to take each one out as many times as it was put in. */
+class Multiset {
+  private readonly n = new Map<string, number>();
+  constructor(items: readonly string[]) {
+    for (const x of items) this.n.set(x, (this.n.get(x) ?? 0) + 1);
+  }
+  /** Whether `x` was in, taking one out. */
+  take(x: string): boolean {
+    const c = this.n.get(x) ?? 0;
+    if (c === 0) return false;
+    this.n.set(x, c - 1);
+    return true;
+  }
+}
+
+/**
+ * Reads the HTTP logs of a service's deployments from `since` (a time key) to `until`; returns the
+ * lines written. Entries before `own` (the stretch of the run before read again, Late): those of
+ * `seen` were read by that run and are dropped, the others counted as written late. Those of this
+ * window's last stretch (from `s.late.httpFrom`) are remembered in `s.late`.
+ */
+async function pullHttp(client: RailwayClient, record: PullRecord, s: ServiceRecord, deps: readonly ApiDeployment[], dir: string, limit: number, since: string, own: string, until: number, seen: readonly string[]): Promise<number> {
   const spoolDir = join(dir, SPOOL, `${s.id}.http`);
   rmSync(spoolDir, { recursive: true, force: true });
   mkdirSync(spoolDir, { recursive: true });
@@ -418,20 +499,44 @@ async function pullHttp(client: RailwayClient, record: PullRecord, s: ServiceRec
   // Newest deployment first, each read backwards: joined in reverse, the file runs oldest first.
   // The whole window for each: the times Railway records for a deployment's life may miss a
   // request served at its very edge, and an empty stretch costs one request.
-  const window = { since: keyOfMs(since), limit };
+  const window = { since, limit };
+  const late = s.late!;
+  const lateFrom = late.httpFrom;
+  const repeated = new Multiset(seen);
+  const remembered: { k: string; id: string }[] = [];
+  s.lateHttp = 0;
   for (const d of deps) {
     let cursor: PageCursor | null = { anchor: keyBeforeMs(until), edge: {} };
     while (cursor !== null) {
       // No split: the guide gives no filter syntax for HTTP logs.
       const page: Page<ApiHttpLog> = await readPage((anchor, n) => fetchHttpLogsBefore(client, d.id, anchor, n), key, window, cursor);
       noteStalls(record, `HTTP log lines of ${s.name} (deployment ${d.id})`, page.stalls);
-      if (page.entries.length > 0) {
-        writeLines(join(spoolDir, `${++pages}.jsonl`), page.entries.map((e) => httpLine(e, s.name)));
-        lines += page.entries.length;
+      const fresh = page.entries.filter((e) => {
+        const k = key(e);
+        if (k < own || k >= lateFrom) {
+          const id = identityOf(e);
+          if (k >= lateFrom) remembered.push({ k, id });
+          if (k < own) {
+            if (repeated.take(id)) return false;
+            s.lateHttp!++;
+          }
+        }
+        return true;
+      });
+      if (fresh.length > 0) {
+        writeLines(join(spoolDir, `${++pages}.jsonl`), fresh.map((e) => httpLine(e, s.name)));
+        lines += fresh.length;
       }
       cursor = page.next;
     }
   }
+  // Bounded: past LATE_HTTP entries, the stretch starts after the newest instant that does not fit.
+  if (remembered.length > LATE_HTTP) {
+    remembered.sort((a, b) => (a.k < b.k ? 1 : a.k > b.k ? -1 : 0));
+    const cut = remembered[LATE_HTTP]!.k;
+    late.httpFrom = keyAfter(cut);
+    late.http = remembered.filter((x) => x.k > cut).map((x) => x.id);
+  } else late.http = remembered.map((x) => x.id);
   const file = join(dir, s.httpFile!);
   rmSync(file, { force: true });
   if (pages > 0) await joinSpool(spoolDir, pages, file);
@@ -440,14 +545,18 @@ async function pullHttp(client: RailwayClient, record: PullRecord, s: ServiceRec
   return lines;
 }
 
+/** A deployment as deployments.json lists it: with its service's name, and the status an earlier run reported of it. */
+type Listed = ApiDeployment & { service: string; reported: string | undefined };
+
 /** deployments.json: each deployment of the window with its service's name, oldest first, one a line (railway-deployments reads it). */
-function writeDeployments(path: string, record: PullRecord, deployments: readonly (ApiDeployment & { service: string })[]): void {
+function writeDeployments(path: string, record: PullRecord, deployments: readonly Listed[]): void {
   const head = { source: 'hindsight pull railway', project: record.project, environment: record.environment, window: record.window };
   const rows = [...deployments]
     .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
     .map((d) => {
       const end = deploymentEnd(d);
-      return JSON.stringify({ id: d.id, service: d.service, serviceId: d.serviceId, status: d.status, createdAt: d.createdAt, statusUpdatedAt: d.statusUpdatedAt ?? null, stoppedAt: end === null ? null : new Date(end).toISOString() });
+      const row = { id: d.id, service: d.service, serviceId: d.serviceId, status: d.status, createdAt: d.createdAt, statusUpdatedAt: d.statusUpdatedAt ?? null, stoppedAt: end === null ? null : new Date(end).toISOString() };
+      return JSON.stringify(d.reported === undefined ? row : { ...row, reported: d.reported });
     });
   writeLines(path, [`${JSON.stringify(head).slice(0, -1)},"deployments":[`, rows.join(',\n'), ']}'].filter((l) => l.length > 0));
 }
