@@ -135,7 +135,7 @@ export const containerChurn = defineDetector({
       list.push(l);
       byService.set(l.service, list);
     }
-    const replaced = replacements(lc.lives);
+    const replaced = replacements(lc.lives, lc.created);
     const findings: DetectedFinding<ContainerChurnData>[] = [];
     for (const [service, lives] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const starts = lives.filter((l) => l.start !== null).map((l) => l.start!);

@@ -9,7 +9,7 @@ import { candidateEvents } from './shared/template-index.js';
 import { evidenceOf } from './shared/evidence.js';
 import { densestWindow, distinct } from './shared/event-groups.js';
 import { clockOf, humanDuration, isoSeconds, plural } from '../words.js';
-import { LIFECYCLE_INTERESTS, lifecycleOf, replacements, type LifecycleTransition } from './shared/lifecycle.js';
+import { deployStarts, LIFECYCLE_INTERESTS, lifecycleOf, replacements, type LifecycleTransition } from './shared/lifecycle.js';
 
 const HEALTHCHECK_RE = /Attempt #(\d+) failed with (?:service unavailable|status \d+|.+)|[Hh]ealth ?check (?:failed|failure|timed out)/;
 const mayBeHealthCheck = (m: string) => HEALTHCHECK_RE.test(m);
@@ -44,7 +44,7 @@ export const restartLoop = defineDetector({
     report: { summaryLabel: () => 'a restart loop' },
     explanation:
       'The same service starting again and again within a short window (container, app server or PostgreSQL start lines; a container ' +
-      'started while the one it replaced still ran, then stopped cleanly, is a redeploy and not counted), with the ' +
+      'started while the one it replaced still ran, then stopped cleanly, is a redeploy and not counted, and so is the first start of a deployment that Railway\'s record (deployments.json of pull railway) says was created before it), with the ' +
       'health-check failures ("Attempt #N failed with service unavailable"), exit codes (137 = killed) and crashes around the starts. ' +
       'Growing gaps between starts are the platform\'s back-off.',
     defaults: { minStarts: 3, windowMinutes: 10 },
@@ -56,9 +56,10 @@ export const restartLoop = defineDetector({
   },
   detect(t: TimelineSummary, o): DetectedFinding<RestartLoopData>[] {
     const lc = lifecycleOf(t);
-    // A container started while the one it replaced still ran (a redeploy) is no restart: only the
-    // starts after an end that was not such a handover count (a crash, a kill, a stop, a boot that failed).
-    const replacing = new Set(replacements(lc.lives).values());
+    // A container started while the one it replaced still ran (a redeploy), or the first start of a
+    // deployment Railway's record says was created before it, is no restart: only the starts after
+    // an end that was not such a handover count (a crash, a kill, a stop, a boot that failed).
+    const replacing = new Set([...replacements(lc.lives, lc.created).values(), ...deployStarts(lc.lives, lc.created)]);
     const byService = new Map<string, LifecycleTransition[]>();
     for (const s of lc.starts) {
       if (replacing.has(s)) continue;

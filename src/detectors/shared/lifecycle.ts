@@ -668,9 +668,12 @@ export function containerLives(transitions: readonly LifecycleTransition[], acti
  * start is the latest start of the service after the old life's start (another deployment instance,
  * when ids are known) and at or before its stop, whose own life was still up at that stop and which
  * replaced no earlier stop (the replicas of a deployment take over from the old ones one each). Such
- * a start is no restart: the service never went down.
+ * a start is no restart: the service never went down. With Railway's record of when deployments
+ * were created (`created`), a deploy that stops the old container before it starts the new one is
+ * a replacement too: the old life is replaced by the first start after its stop of a deployment
+ * created before that stop (deployStarts).
  */
-export function replacements(lives: readonly ContainerLife[]): Map<ContainerLife, LifecycleTransition> {
+export function replacements(lives: readonly ContainerLife[], created: ReadonlyMap<string, number> = new Map()): Map<ContainerLife, LifecycleTransition> {
   const out = new Map<ContainerLife, LifecycleTransition>();
   const byService = new Map<string, ContainerLife[]>();
   for (const l of lives) {
@@ -682,6 +685,7 @@ export function replacements(lives: readonly ContainerLife[]): Map<ContainerLife
   for (const list of byService.values()) list.sort((a, b) => a.start!.ts - b.start!.ts);
   const upTo = (l: ContainerLife) => l.stop?.ts ?? l.lastSeen ?? Infinity;
   const used = new Set<LifecycleTransition>();
+  const deploys = deployStarts(lives, created);
   const stopped = lives.filter((l) => l.stop !== null && !l.stop.failed && !(l.start?.failed ?? false) && l.next?.afterFailure !== true);
   for (const old of stopped.sort((a, b) => a.stop!.ts - b.stop!.ts)) {
     const stop = old.stop!;
@@ -703,6 +707,54 @@ export function replacements(lives: readonly ContainerLife[]): Map<ContainerLife
       out.set(old, s);
       break;
     }
+    if (out.has(old)) continue;
+    // Railway's record: a deployment created before the stop whose first start came after it (a
+    // deploy that stops the old container first) replaced it; the earliest such start.
+    let by: LifecycleTransition | undefined;
+    for (const s of deploys) {
+      if (s.service !== old.service || s.ts <= stop.ts || s.deployment === old.deployment || used.has(s) || s.failed || created.get(s.deployment!)! > stop.ts) continue;
+      if (by === undefined || s.ts < by.ts) by = s;
+    }
+    if (by !== undefined) {
+      used.add(by);
+      out.set(old, by);
+    }
+  }
+  return out;
+}
+
+/**
+ * The starts Railway's record (deployments.json) shows to be deploys, never restarts: the first
+ * start of each container (instance) of a deployment created before it, while no life of that
+ * deployment had ended yet (a container started after one of its deployment crashed is a restart).
+ */
+export function deployStarts(lives: readonly ContainerLife[], created: ReadonlyMap<string, number>): Set<LifecycleTransition> {
+  const out = new Set<LifecycleTransition>();
+  if (created.size === 0) return out;
+  const firstEnd = new Map<string, number>();
+  const first = new Map<string, LifecycleTransition>();
+  for (const l of lives) {
+    if (l.deployment === undefined) continue;
+    const end = l.stop?.ts ?? (l.ended !== undefined ? l.lastSeen : undefined);
+    if (end !== undefined && end < (firstEnd.get(l.deployment) ?? Infinity)) firstEnd.set(l.deployment, end);
+    const s = l.start;
+    if (s !== null && (first.get(s.key)?.ts ?? Infinity) > s.ts) first.set(s.key, s);
+  }
+  for (const s of first.values()) {
+    const at = s.deployment === undefined ? undefined : created.get(s.deployment);
+    if (at !== undefined && at <= s.ts && s.ts < (firstEnd.get(s.deployment!) ?? Infinity)) out.add(s);
+  }
+  return out;
+}
+
+/** When each deployment was created (epoch ms), by id, from Railway's record (the platform events of deployments.json). */
+function deploymentsCreated(t: TimelineSummary): Map<string, number> {
+  const out = new Map<string, number>();
+  const platform = new Set(t.templates.filter((tpl) => tpl.source === 'platform').map((tpl) => tpl.id));
+  if (platform.size === 0) return out;
+  for (const ev of eventsOfTemplates(t, (id) => platform.has(id))) {
+    const d = deploymentOf(ev);
+    if (ev.ts !== null && d !== undefined && ev.attrs?.created === true) out.set(d, ev.ts);
   }
   return out;
 }
@@ -714,6 +766,8 @@ export interface Lifecycle {
   starts: LifecycleTransition[];
   stops: LifecycleTransition[];
   lives: ContainerLife[];
+  /** When each deployment was created, by id, when Railway's record is read (deployments.json): for replacements() and deployStarts(). */
+  created: Map<string, number>;
 }
 
 const cache = new WeakMap<TimelineSummary, Lifecycle>();
@@ -781,6 +835,7 @@ export function lifecycleOf(t: TimelineSummary): Lifecycle {
       starts: transitions.filter((x) => x.kind === 'start'),
       stops: transitions.filter((x) => x.kind === 'stop'),
       lives: containerLives(transitions, activityOf(t)),
+      created: deploymentsCreated(t),
     };
     cache.set(t, lc);
   }

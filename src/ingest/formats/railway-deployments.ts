@@ -67,11 +67,12 @@ export const railwayDeployments: InputFormat = {
       const v = value as Record<string, unknown>;
       const text = (x: unknown) => (typeof x === 'string' ? x : undefined);
       const d: Deployment = { id: text(v.id) ?? '(no id)', service: text(v.service) ?? 'railway', serviceId: text(v.serviceId), status: text(v.status) ?? '', createdAt: text(v.createdAt) ?? '', statusUpdatedAt: text(v.statusUpdatedAt), stoppedAt: text(v.stoppedAt), reported: text(v.reported) };
-      // `status` only on the event of the status (lifecycle.ts reads a crash there), not on the creation.
+      // `status` only on the event of the status (lifecycle.ts reads a crash there), `created` on the
+      // creation (lifecycle.ts tells a deploy's start from a restart by it): never read from the words.
       const at = (ts: string | null | undefined, words: string, level: Level, status?: string) => {
         const t = ts ? parseTimestamp(ts) : null;
         if (t === null) return;
-        const attrs = status === undefined ? { deploymentId: d.id, serviceId: d.serviceId } : { deploymentId: d.id, serviceId: d.serviceId, status };
+        const attrs = status === undefined ? { deploymentId: d.id, serviceId: d.serviceId, created: true } : { deploymentId: d.id, serviceId: d.serviceId, status };
         const ev: LogEvent = { ts: t, service: d.service, source: 'platform', level, levelText: level, message: `Deployment ${d.id} ${words}`, attrs, input, line };
         sink.event(ev, 0);
       };
