@@ -55,8 +55,9 @@ export interface PullRequest {
  * Where a service's read stands after a run: the last log entry read (its time key and the
  * identities of the entries at that time), and the end of the window read (`until`, RFC 3339,
  * itself not read). The next run reads logs from just after that entry (catching up entries
- * Railway wrote late), and HTTP logs and metrics from `until`: each window half-open, so that
- * night after night nothing is read twice or left out.
+ * Railway wrote late), and HTTP logs and metrics from `until` (and the stretch before it again,
+ * for what Railway wrote late: Late): each window half-open, so that night after night nothing is
+ * read twice or left out.
  */
 export interface Position {
   key: string;
@@ -218,9 +219,14 @@ function sizeOf(path: string): number {
   return existsSync(path) ? statSync(path).size : 0;
 }
 
-function writeJson(path: string, value: unknown): void {
+/**
+ * Writes the record to pull.json, without what only the digest's next run needs (ServiceRecord's
+ * `late` and `listed`: up to 20,000 identities a service, which pull.json, written after every
+ * page, would carry each time). A run computes them afresh, resumed or not.
+ */
+function writeRecord(path: string, record: PullRecord): void {
   const tmp = tmpOf(path);
-  writeFileSync(tmp, JSON.stringify(value, null, 1) + '\n');
+  writeFileSync(tmp, JSON.stringify(record, (k, v: unknown) => (k === 'late' || k === 'listed' ? undefined : v), 1) + '\n');
   renameSync(tmp, path);
 }
 
@@ -315,7 +321,7 @@ export async function pullRailway(client: RailwayClient, req: PullRequest, dir: 
   const save = () => {
     record.requests = requestsBefore + client.rate.requests;
     record.waitedSeconds = waitedBefore + client.rate.waitedSeconds;
-    writeJson(join(dir, PULL_FILE), record);
+    writeRecord(join(dir, PULL_FILE), record);
   };
   const deployments: Listed[] = [];
   const metrics: ApiMetric[] = [];
