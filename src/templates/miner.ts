@@ -16,7 +16,7 @@ import { WILDCARD, hasEmptyTail, hashShape, maskHash, maskMessage } from './mask
 import { Clusters } from './clusters.js';
 import { finalizeClusters } from './finalize.js';
 import { extractParams, hashTok, textOf } from './token-match.js';
-import { normalizeSql } from './sql-normalize.js';
+import { StatementCache, normalizeSql } from './sql-normalize.js';
 import { ownString } from '../own-string.js';
 import { redactSecrets } from '../redact.js';
 
@@ -68,12 +68,17 @@ export function sqlStart(msg: string): number {
   return -1;
 }
 
-/** Shape of a PostgreSQL message: the text before the SQL masked, the SQL normalised like pgBadger. */
-export function postgresShape(msg: string): string {
+/** A statement normalised for a template: like pgBadger, with `<*>` for its values. */
+export function shapeOfSql(sql: string): string {
+  return normalizeSql(sql, { placeholder: WILDCARD });
+}
+
+/** Shape of a PostgreSQL message: the text before the SQL masked, the SQL normalised like pgBadger (through `statements`, a cache of shapeOfSql). */
+export function postgresShape(msg: string, statements: StatementCache): string {
   const s = sqlStart(msg);
   if (s === -1) return maskMessage(msg);
   const head = maskMessage(msg, 0, s);
-  const sql = normalizeSql(msg.slice(s), { placeholder: WILDCARD });
+  const sql = statements.get(msg.slice(s));
   return head.length === 0 ? sql : sql.length === 0 ? head : head + ' ' + sql;
 }
 
@@ -102,6 +107,8 @@ export class TemplateMiner {
   private paused = 0;
   private readonly maxShapes: number;
   private readonly overflowIds = new Map<string, number>();
+  /** Shapes of PostgreSQL statements by their text (a duration line's message is new every time; its statement seldom is). */
+  private readonly statementShapes = new StatementCache(shapeOfSql);
   /**
    * The cache's doorkeeper (as in TinyLFU): one bit per message hash. A message enters the cache
    * on its second sighting, so messages that never repeat (durations, ids) are not copied into it:
@@ -234,7 +241,7 @@ export class TemplateMiner {
     let shape: string | null = null;
     let skey: number;
     if (source === 'postgres') {
-      shape = postgresShape(message);
+      shape = postgresShape(message, this.statementShapes);
       skey = hashShape(shape, this.lastSeed);
     } else skey = maskHash(message, this.lastSeed);
     const known = this.shapes.get(skey);
@@ -252,7 +259,7 @@ export class TemplateMiner {
         const clean = redactSecrets(message);
         let cleanKey = skey;
         if (clean !== message) {
-          const cleanShape = source === 'postgres' ? postgresShape(clean) : maskMessage(clean);
+          const cleanShape = source === 'postgres' ? postgresShape(clean, this.statementShapes) : maskMessage(clean);
           cleanKey = hashShape(cleanShape, this.lastSeed);
           tokens = cleanShape.length === 0 ? [] : cleanShape.split(' ');
           id = this.shapes.get(cleanKey) ?? (exact ? -1 : this.cs.matchGeneral(service, tokens));

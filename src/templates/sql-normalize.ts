@@ -3,6 +3,7 @@
 // quoted identifiers lowercased, string/number/hex literals and `$n` bind parameters replaced by a
 // placeholder, `IN (...)` lists, `VALUES` rows and `ARRAY[...]` of placeholders collapsed.
 // One pass over the characters; no regex per token (it runs on every PostgreSQL statement).
+import { ownString } from '../own-string.js';
 
 export interface SqlNormalizeOptions {
   /** What replaces a literal or bind parameter. pgBadger uses `?` (the default). */
@@ -26,6 +27,69 @@ function isIdentChar(c: number): boolean {
 
 function isHex(c: number): boolean {
   return isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+/** Statements longer than this are normalised every time (a few long ones would fill the cache). */
+const CACHED_MAX_CHARS = 4096;
+/** Statements a cache holds at most: an application's repeated statements are hundreds to a few thousand. */
+const CACHE_ENTRIES = 4096;
+/** Characters a cache holds at most (texts and results): 4 MiB of one-byte strings, 8 MiB at worst. */
+const CACHE_CHARS = 1 << 22;
+/** Bits of a cache's doorkeeper (8 KiB): few false "seen before" among the statements of one cache generation. */
+const DOORKEEPER_BITS = 1 << 16;
+
+/**
+ * A function of a statement's text (its normalised form, its statement key), remembered by the
+ * text. A server logs the same statement text again and again: an ORM's or a prepared statement's
+ * values are bound as `$n` and logged apart (DETAIL: parameters), so the text repeats exactly and
+ * normalising it once is enough; a statement with its values written in rarely repeats.
+ *
+ * Bounded: at most CACHE_ENTRIES statements and CACHE_CHARS characters, statements up to
+ * CACHED_MAX_CHARS long, cleared when full (a hit costs one lookup; an LRU's would also move the
+ * entry). A statement enters on its second sighting (a bitset of text hashes, as the miner's
+ * message cache does): a statement whose literals make every text new is never copied into it,
+ * where each copy would outlive a young-generation collection and end as old-space garbage.
+ */
+export class StatementCache {
+  private readonly results = new Map<string, string>();
+  private chars = 0;
+  private readonly doorkeeper = new Int32Array(DOORKEEPER_BITS >>> 5);
+  private doorkeeperSet = 0;
+
+  constructor(private readonly compute: (sql: string) => string) {}
+
+  /** `compute(sql)`, from the cache when the text was seen before. */
+  get(sql: string): string {
+    const hit = this.results.get(sql);
+    if (hit !== undefined) return hit;
+    const result = this.compute(sql);
+    if (sql.length <= CACHED_MAX_CHARS && this.seenBefore(sql)) {
+      if (this.results.size >= CACHE_ENTRIES || this.chars + sql.length + result.length > CACHE_CHARS) {
+        this.results.clear();
+        this.chars = 0;
+      }
+      // Owned copies: the text is a slice of its line, which a cached slice would keep alive.
+      this.results.set(ownString(sql), ownString(result));
+      this.chars += sql.length + result.length;
+    }
+    return result;
+  }
+
+  /** True when a text with the same hash was seen since the doorkeeper was last reset; marks it seen. */
+  private seenBefore(sql: string): boolean {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < sql.length; i++) h = Math.imul(h ^ sql.charCodeAt(i), 0x01000193);
+    const bit = (h >>> 0) & (DOORKEEPER_BITS - 1);
+    const mask = 1 << (bit & 31);
+    if ((this.doorkeeper[bit >>> 5]! & mask) !== 0) return true;
+    // Start afresh when an eighth of the bits are set, before false "seen" answers pile up.
+    if (++this.doorkeeperSet > DOORKEEPER_BITS >>> 3) {
+      this.doorkeeper.fill(0);
+      this.doorkeeperSet = 1;
+    }
+    this.doorkeeper[bit >>> 5]! |= mask;
+    return false;
+  }
 }
 
 /** An open bracket: where its token is, and what has been written inside it so far. */

@@ -15,7 +15,7 @@
 // (session-peak.ts keeps a count per possible start of the bulk) and a session's last statement,
 // which a bare `duration:` line belongs to (session-statements.ts keeps a mark per slice).
 import type { LogEvent } from '../model.js';
-import { normalizeSql } from '../templates/sql-normalize.js';
+import { StatementCache, normalizeSql } from '../templates/sql-normalize.js';
 import { cutText, redact } from '../redact.js';
 import { ownString } from '../own-string.js';
 import { SessionPeak } from './session-peak.js';
@@ -217,6 +217,8 @@ export function percentileSorted(sorted: readonly number[], p: number): number {
 /** What the slices share: the statements' names (one copy, counted against MAX_STATEMENTS), and what carries from record to record. */
 class Shared {
   readonly names = new Map<string, string>();
+  /** Statement keys by the statement's text (see StatementCache: the same text comes again and again). */
+  readonly keys = new StatementCache(statementKey);
   width = SLICE_MS;
   /** Session opens, closes and server starts, for the most sessions open at once (see session-peak.ts). */
   readonly sessionPeak = new SessionPeak(() => this.width);
@@ -464,7 +466,7 @@ class SliceStats {
   /** Counts a duration under its statement; `at` is where it was logged (an event, or its occurrence made already). */
   attribute(text: string, ms: number, at: LogEvent | StatementOccurrence): void {
     if (text.length === 0) return;
-    const key = statementKey(text);
+    const key = this.shared.keys.get(text);
     let acc = this.statements.get(key);
     const made = (): StatementOccurrence => ('message' in at ? occurrence(at, ms, text) : at);
     if (acc === undefined) {
