@@ -117,7 +117,6 @@ const MAX_PENDING = 10_000;
  */
 const PGBADGER_EVENT_RE =
   /parameter "[^"]+" changed to "[^"]+"|database system was|recovery has paused|ending cancel to blocking autovacuum|skipping analyze of|using stale statistics|replication command:|still waiting for|server process.*was terminated by signal|could not (?:receive|send) data (?:from|to) client/;
-const DURATION_RE = /^duration: ([0-9.]+) ms(?:\s+(?:rows: \d+\s+size: \d+ bytes\s+)?(statement|query|execute [^:]*|parse [^:]*|bind [^:]*):\s*([\s\S]*))?$/;
 const AUTOVACUUM_RE = /^automatic (?:aggressive )?vacuum (?:to prevent wraparound )?of table "[^"]+": index scans:/;
 const DISCONNECTION_RE = /^disconnection: session time: \S+ user=\S+ database=\S+ host=\S+/;
 const TEMPFILE_RE = /^temporary file: path .*, size (\d+)/;
@@ -169,16 +168,63 @@ export interface DurationRecord {
   text: string;
 }
 
-/** Reads `duration: N ms  statement: ...` (and execute/parse/bind, or a bare duration). Null otherwise. */
+/**
+ * Reads `duration: N ms  statement: ...` (and execute/parse/bind, or a bare duration; with
+ * auto_explain-style `rows: N  size: N bytes` before what ran). Null otherwise. Read by hand, not
+ * by a regular expression: it runs on every duration line, and a match allocated an array and
+ * three strings for each (what ran only to find its first word).
+ */
 export function parseDuration(msg: string): DurationRecord | null {
-  const m = DURATION_RE.exec(msg);
-  if (m === null) return null;
-  const ms = Number(m[1]);
+  if (!msg.startsWith('duration: ')) return null;
+  let i = 10;
+  for (let c = msg.charCodeAt(i); (c >= 48 && c <= 57) || c === 46; c = msg.charCodeAt(++i));
+  if (i === 10 || !msg.startsWith(' ms', i)) return null;
+  const ms = Number(msg.slice(10, i));
   if (!Number.isFinite(ms)) return null;
-  const what = m[2];
-  if (what === undefined) return { ms, kind: 'none', text: '' };
-  const kind = what === 'statement' || what === 'query' ? 'statement' : (what.slice(0, what.indexOf(' ')) as DurationRecord['kind']);
-  return { ms, kind, text: m[3] ?? '' };
+  i += 3;
+  if (i === msg.length) return { ms, kind: 'none', text: '' };
+  let j = spacesEnd(msg, i);
+  if (j === i) return null;
+  if (msg.startsWith('rows: ', j)) {
+    let k = digitsEnd(msg, j + 6);
+    if (k === j + 6) return null;
+    const s = spacesEnd(msg, k);
+    if (s === k || !msg.startsWith('size: ', s)) return null;
+    k = digitsEnd(msg, s + 6);
+    if (k === s + 6 || !msg.startsWith(' bytes', k)) return null;
+    j = spacesEnd(msg, k + 6);
+    if (j === k + 6) return null;
+  }
+  let kind: DurationRecord['kind'];
+  let k: number;
+  if (msg.startsWith('statement:', j)) {
+    kind = 'statement';
+    k = j + 10;
+  } else if (msg.startsWith('query:', j)) {
+    kind = 'statement';
+    k = j + 6;
+  } else {
+    // `execute <name>:`, `parse <name>:`, `bind <name>:` (the name runs to the first colon)
+    const verb = PREPARED_VERBS.find((v) => msg.startsWith(v, j));
+    if (verb === undefined) return null;
+    k = msg.indexOf(':', j + verb.length) + 1;
+    if (k === 0) return null;
+    kind = verb === 'execute ' ? 'execute' : verb === 'parse ' ? 'parse' : 'bind';
+  }
+  return { ms, kind, text: msg.slice(spacesEnd(msg, k)) };
+}
+
+const PREPARED_VERBS = ['execute ', 'parse ', 'bind '];
+
+/** The index after the white space at `k` (what `\s` matches). */
+function spacesEnd(s: string, k: number): number {
+  for (let c = s.charCodeAt(k); c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff; c = s.charCodeAt(++k));
+  return k;
+}
+
+function digitsEnd(s: string, k: number): number {
+  for (let c = s.charCodeAt(k); c >= 48 && c <= 57; c = s.charCodeAt(++k));
+  return k;
 }
 
 /** Groups statements the way pgBadger's top queries do (normalized, `?` for literals). */

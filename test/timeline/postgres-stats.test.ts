@@ -133,6 +133,13 @@ describe('duration and SQLSTATE helpers', () => {
     expect(parseDuration('duration: 3 ms  bind <unnamed>: select $1')?.kind).toBe('bind');
     expect(parseDuration('duration: 7.0 ms')).toEqual({ ms: 7, kind: 'none', text: '' });
     expect(parseDuration('durations are long')).toBeNull();
+    // read by hand since it ran on every duration line as a regular expression; the same answers
+    expect(parseDuration('duration: 0.9 ms  query: select 2')).toEqual({ ms: 0.9, kind: 'statement', text: 'select 2' });
+    expect(parseDuration('duration: 1 ms  rows: 3  size: 120 bytes  execute <unnamed>/C_1: select 3')).toEqual({ ms: 1, kind: 'execute', text: 'select 3' });
+    expect(parseDuration('duration: 2 ms  statement: \n\tselect 4\n  from t')).toEqual({ ms: 2, kind: 'statement', text: 'select 4\n  from t' });
+    expect(parseDuration('duration: 2 ms  parse S_1:')).toEqual({ ms: 2, kind: 'parse', text: '' });
+    for (const bad of ['duration: 1 msx', 'duration: . ms', 'duration: 1 ms  explain: x', 'duration: 1 ms  execute S_1', 'duration: 1 ms  rows: 3  execute S_1: x', 'duration: 1 ms  statement : x', 'duration: 1 ms '])
+      expect(parseDuration(bad), bad).toBeNull();
   });
   it('maps catalogue messages to SQLSTATE', () => {
     expect(sqlstateOfMessage('relation "users" does not exist at character 15')).toBe('42P01');
