@@ -5,6 +5,7 @@
 //   node scripts/bench.mjs --large         also ~2 GB of Railway JSON (1 run), to show RSS is flat
 //   node scripts/bench.mjs --runs 5        runs per measurement (the median is printed)
 //   node scripts/bench.mjs --only ingest   only benchmarks whose name contains "ingest"
+//   node scripts/bench.mjs --input postgres-200k   only the inputs whose name contains "postgres-200k"
 //   node scripts/bench.mjs --json          machine-readable results on stdout
 //
 // Inputs are generated into bench-data/ (gitignored), streaming, never held in memory, and reused
@@ -374,9 +375,9 @@ export const benchmarks = [
   {
     name: 'hindsight analyze (timeline)',
     about: 'readTimeline: ingest plus the one timeline pass (templates, kept events, histograms, PostgreSQL stats)',
-    datasets: ['railway-100mb', 'postgres-100mb', 'railway-2gb'],
+    datasets: ['railway-100mb', 'postgres-100mb', 'postgres-200k', 'railway-2gb'],
     async run(file) {
-      const { readTimeline } = await import(pathToFileURL(join(DIST, 'analyze.js')).href);
+      const { readTimeline } = await import(pathToFileURL(join(DIST, 'pipeline.js')).href);
       // RSS as the input is read, at every eighth of it: flat memory means these stay level.
       const step = Math.ceil(inputBytes(file) / 8);
       const rssByInput = [];
@@ -396,7 +397,7 @@ export const benchmarks = [
     about: 'readTimeline, then runDetectors on its summary: the detectors\' share of the whole analyze time (issue 4: at most 10%)',
     datasets: ['railway-100mb', 'postgres-100mb', 'samples/whendoist'],
     async run(file) {
-      const { readTimeline, runDetectors } = await import(pathToFileURL(join(DIST, 'analyze.js')).href);
+      const { readTimeline, runDetectors } = await import(pathToFileURL(join(DIST, 'pipeline.js')).href);
       const t0 = performance.now();
       const { summary } = await readTimeline([file], {});
       const timelineMs = performance.now() - t0;
@@ -410,7 +411,7 @@ export const benchmarks = [
   {
     name: 'hindsight analyze (CLI)',
     about: 'the whole command, `hindsight analyze FILE --format json -o /dev/null`: ingest, timeline, detectors and report; its peak RSS is what a user sees',
-    datasets: ['railway-100mb', 'postgres-100mb', 'railway-2gb'],
+    datasets: ['railway-100mb', 'postgres-100mb', 'postgres-200k', 'railway-2gb'],
     async run(file) {
       const { main } = await import(pathToFileURL(join(DIST, 'cli.js')).href);
       // The line count for the rates, from a cheap pass before the timed run (the report goes to /dev/null).
@@ -486,8 +487,9 @@ async function child(benchName, module, file) {
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu = process.cpuUsage(cpu0);
   // A benchmark that times only part of its run (after untimed setup) reports that part.
-  const { timedMs, timedCpuMs, ...rest } = res;
-  process.stdout.write(JSON.stringify({ ...rest, ms: timedMs ?? ms, cpuMs: timedCpuMs ?? (cpu.user + cpu.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');
+  // One that runs another program (pgBadger) reports that program's peak RSS.
+  const { timedMs, timedCpuMs, maxRssMB, ...rest } = res;
+  process.stdout.write(JSON.stringify({ ...rest, ms: timedMs ?? ms, cpuMs: timedCpuMs ?? (cpu.user + cpu.system) / 1000, maxRssMB: maxRssMB ?? process.resourceUsage().maxRSS / 1024 }) + '\n');
 }
 
 /** The in-memory rows over the second half of their input, hindsight against JSON.parse of the same input. */
@@ -539,6 +541,8 @@ async function main() {
   const runs = runsArg !== -1 ? Number(args[runsArg + 1]) : 3;
   const onlyArg = args.indexOf('--only');
   const only = onlyArg !== -1 ? args[onlyArg + 1] : null;
+  const inputArg = args.indexOf('--input');
+  const onlyInput = inputArg !== -1 ? args[inputArg + 1] : null;
   if (!existsSync(join(DIST, 'ingest/read-input.js'))) {
     process.stderr.write('dist/ is missing: run `npm run build` first (npm run bench does)\n');
     process.exit(2);
@@ -555,8 +559,10 @@ async function main() {
   const header = ['benchmark', 'input', 'MB', 'lines', 'lines/s', 'MB/s', 'lines per CPU-s', 'peak RSS MB', 'vs floor'];
   if (!asJson) process.stdout.write(header.join(' | ') + '\n' + header.map(() => '---').join(' | ') + '\n');
   for (const ds of all.datasets) {
-    if (ds.large && !large) continue;
+    if ((ds.large && !large) || (onlyInput !== null && !ds.name.includes(onlyInput))) continue;
     const benches = all.benchmarks.filter((b) => b.datasets.includes(ds.name) && (only === null || b.name.includes(only) || b.floor));
+    // The floor first, so that every row of the input has it to compare with (an extension's floor comes last otherwise).
+    benches.sort((a, b) => Number(b.floor === true) - Number(a.floor === true));
     if (benches.length === 0) continue;
     const file = await ensureDataset(ds);
     const size = inputBytes(file);
@@ -633,7 +639,7 @@ async function main() {
     const benchMs = performance.now() - benchStart;
     process.stdout.write(`\nThe detectors ran ${fmt(detMs / 1000, 1)} s of this run's ${fmt(benchMs / 1000, 1)} s: they add ${fmt((100 * detMs) / (benchMs - detMs), 1)}% to it.\n`);
   }
-  if (!asJson && only === null) {
+  if (!asJson && only === null && onlyInput === null) {
     for (const f of all.sections) {
       process.stdout.write(`\n## ${f}\n`);
       const p = spawnSync(process.execPath, ['--expose-gc', join(ROOT, 'scripts', f)], { stdio: ['ignore', 'inherit', 'inherit'] });
