@@ -127,24 +127,23 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
       continue;
     }
     const start = i;
-    while (i < to && msg.charCodeAt(i) > 32) i++;
-    const end = i;
+    const c0 = msg.charCodeAt(start);
+    let t1 = h1;
+    let t2 = h2;
+    let k = start;
+    let hexLetters = true;
     if (hashing) {
       // Fast path for the common tokens, hashed in the same pass: a plain word (letters, maybe
       // one trailing punctuation mark) is itself; a plain number is `<*>`. Anything else takes
-      // the full classification below. Both paths give the same shape.
-      let t1 = h1;
-      let t2 = h2;
+      // the full classification below. Both paths give the same shape. A word's letters are read
+      // once: the token's end is looked for from where they stop.
       if (!first) {
         t1 = Math.imul(t1 ^ 32, 0x01000193);
         t2 = Math.imul(t2 ^ 32, 0x5bd1e995);
         t2 ^= t2 >>> 13;
       }
-      let k = start;
-      const c0 = msg.charCodeAt(k);
       if (isLetter(c0)) {
-        let hexLetters = true;
-        for (; k < end; k++) {
+        for (; k < to; k++) {
           const c = msg.charCodeAt(k);
           if (!isLetter(c)) break;
           if (hexLetters && !isHexLetter(c)) hexLetters = false;
@@ -152,6 +151,13 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
           t2 = Math.imul(t2 ^ c, 0x5bd1e995);
           t2 ^= t2 >>> 13;
         }
+        i = k;
+      }
+    }
+    while (i < to && msg.charCodeAt(i) > 32) i++;
+    const end = i;
+    if (hashing) {
+      if (isLetter(c0)) {
         const trail = k === end - 1 && isTrailPunct(msg.charCodeAt(k));
         // Units after a number and dates in words take the full path below.
         if ((k === end || trail) && !(hexLetters && k - start >= 16) && !(prevWild && startsUnit(c0) && isUnit(msg, start, k)) && !(startsName(c0) && k - start >= 3 && mayStartDate(msg, start, k, end, to))) {
