@@ -8,7 +8,7 @@
 // Use: `matchVocabulary(message, incidents)` names the entry and its values; `vocabularyTest`
 // gives the cheap message test detectors pass to candidateEvents; `vocabularyInterest` the
 // expression to declare in `meta.interests` when the lines are info-level. Entries are written
-// without flags other than `m` (the timeline joins interests into one expression and drops flags),
+// without flags other than `m` (the timeline tests interests without their flags),
 // so each incident's union is one expression run once per message.
 
 /** The incidents the vocabulary covers. */

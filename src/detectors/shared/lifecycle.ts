@@ -91,7 +91,7 @@ const endsProcess = (e: VocabularyEntry) => e.incident === 'process-exit' || e.i
 const secondsOf = (v: string, unit: string | undefined) => (unit === 'ms' ? Number(v) / 1000 : Number(v));
 
 // First match wins, so the specific wordings come before the general ones. The expressions carry no
-// flags: the timeline joins every detector's interests into one expression, and flags would be lost.
+// flags: the timeline tests every detector's interests without their flags.
 const RULES: readonly Rule[] = [
   { label: 'railway-start', re: /^Starting Container$/, kind: 'start', scope: 'container', once: true },
   { label: 'railway-stop', re: /^Stopping Container$/, kind: 'stop', scope: 'container' },
