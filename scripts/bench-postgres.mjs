@@ -8,7 +8,9 @@
 //
 //   node scripts/bench.mjs --only analyze   hindsight's analyze rows of every input, pgBadger's here
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { rng } from './bench.mjs';
 
 const PGBADGER = '/usr/bin/pgbadger';
@@ -92,12 +94,18 @@ export function* postgresSessionLines(seed) {
 
 export const datasets = [{ name: 'postgres-200k', file: 'postgres-200k.log', bytes: 27.5e6, lines: () => postgresSessionLines(7) }];
 
-/** pgBadger on `file` (text report to /dev/null): CPU time and peak RSS of its processes, from GNU time. */
+/**
+ * pgBadger on `file` (its text report to a file in a temporary folder): CPU time and peak RSS of its
+ * processes, from GNU time. Never `-o /dev/null`: pgBadger deletes its output file before it starts,
+ * and run as root it deletes /dev/null.
+ */
 function pgbadger(file, jobs) {
   if (!existsSync(PGBADGER)) throw new Error(`${PGBADGER} is not installed (Debian: apt-get install pgbadger)`);
+  const dir = mkdtempSync(join(tmpdir(), 'hindsight-bench-pgbadger-'));
   const t0 = performance.now();
-  const p = spawnSync('/usr/bin/time', ['-f', '%U %S %M', PGBADGER, '-q', '-f', 'stderr', '--prefix', PREFIX, '-j', String(jobs), '-x', 'text', '-o', '/dev/null', file], { encoding: 'utf8' });
+  const p = spawnSync('/usr/bin/time', ['-f', '%U %S %M', PGBADGER, '-q', '-f', 'stderr', '--prefix', PREFIX, '-j', String(jobs), '-x', 'text', '-o', join(dir, 'report.txt'), file], { encoding: 'utf8' });
   const timedMs = performance.now() - t0;
+  rmSync(dir, { recursive: true, force: true });
   if (p.status !== 0) throw new Error(`pgbadger exited ${p.status}: ${p.stderr.trim()}`);
   const [user, sys, rssKB] = p.stderr.trim().split('\n').pop().split(' ').map(Number);
   const lines = Number(spawnSync('wc', ['-l', file], { encoding: 'utf8' }).stdout.trim().split(' ')[0]);
@@ -107,7 +115,7 @@ function pgbadger(file, jobs) {
 export const benchmarks = [
   {
     name: 'pgBadger (one process)',
-    about: 'pgbadger -f stderr --prefix "%m [%p] " -j 1 -x text -o /dev/null: pgBadger 12 reading the same file (CPU time and peak RSS of its process)',
+    about: 'pgbadger -f stderr --prefix "%m [%p] " -j 1 -x text: pgBadger 12 reading the same file (CPU time and peak RSS of its process)',
     floor: true,
     datasets: ['postgres-200k'],
     run: (file) => pgbadger(file, 1),
