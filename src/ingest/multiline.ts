@@ -31,6 +31,19 @@ const WARNING_TRACEMALLOC_HINT = ': Enable tracemalloc to get the object allocat
 // V8's fatal error (a heap out of memory): `FATAL ERROR: ...`, then the native stack under this
 // header, one frame a line, numbered and right-aligned (` 9: 0x10b8304 ...`, `10: 0x10b9821 ...`).
 const V8_FATAL = 'FATAL ERROR: ';
+// libpq's text of a server error under its first line (pqBuildErrorMessage3; the strings are those
+// of Debian's libpq.so.5): the error's position, `LINE 4:         JOIN orders o ON ...` and a caret
+// line under it, then its fields as `NAME:  value`, two spaces. psycopg2 makes the whole text its
+// exception's message, so these lines follow a traceback's exception line, or the line a logger
+// wrote the error in.
+const LIBPQ_FIELDS: ReadonlySet<string> = new Set([
+  'DETAIL', 'HINT', 'QUERY', 'CONTEXT', 'LOCATION', 'SCHEMA NAME', 'TABLE NAME', 'COLUMN NAME', 'DATATYPE NAME', 'CONSTRAINT NAME',
+]);
+// What SQLAlchemy adds under a driver's error (StatementError._sql_message in sqlalchemy/exc.py):
+// the statement in `[SQL: ...]` (over as many lines as it has, to the closing `]`), its parameters,
+// and where the error is explained.
+const SQLALCHEMY_SQL = '[SQL: ';
+const SQLALCHEMY_TAIL = ['[parameters: ', '[SQL parameters hidden due to hide_parameters=True]', '(Background on this error at: '];
 const V8_NATIVE_STACK = '----- Native stack trace -----';
 
 /**
@@ -49,9 +62,15 @@ export function continuesRecord(message: string, held: LogEvent, hasTraceback?: 
   if (c >= 48 && c <= 57) return isNativeFrame(message) && held.message.indexOf('\n' + V8_NATIVE_STACK) !== -1;
   // A traceback belongs to the line that announced it (logging.exception's ERROR line, Django's
   // `Internal Server Error: /path`), not to an INFO or WARNING line that happened to come before
-  // an uncaught exception.
-  if (c === 84 /* T */ && message === TRACEBACK) return tb || !announcesLessThanError(held.message);
+  // an uncaught exception. In a record that holds one, a traceback's header follows a chained
+  // traceback's header or Celery's `"""`; after an ended one (its exception line, the driver's
+  // text under it), it starts the next record (an uncaught exception after a logged one).
+  if (c === 84 /* T */ && message === TRACEBACK) {
+    if (!tb) return !announcesLessThanError(held.message);
+    return !endedTraceback(held.message) || lastLine(held.message) === '"""';
+  }
   if (c === 67 /* C */ && message.startsWith('Caused by: ')) return true;
+  if ((tb || held.level === 'error' || held.level === 'fatal') && isDriverErrorText(message)) return true;
   if (tb) {
     // A chained traceback's header follows the exception line that ended the one before it.
     if (CHAINED.test(message)) return true;
@@ -106,6 +125,39 @@ function continuesWarning(message: string, held: string): boolean {
   return levelCueOf(message) === null && message !== TRACEBACK && !isPythonWarning(message);
 }
 
+/**
+ * Whether `message` is a line a database driver writes under an error's first line: libpq's
+ * position and fields (LIBPQ_FIELDS), SQLAlchemy's statement, parameters and explanation.
+ */
+function isDriverErrorText(message: string): boolean {
+  const c = message.charCodeAt(0);
+  if (c === 91 /* [ */ || c === 40 /* ( */) return message.startsWith(SQLALCHEMY_SQL) || SQLALCHEMY_TAIL.some((t) => message.startsWith(t));
+  if (c < 65 || c > 90) return false;
+  if (c === 76 /* L */ && message.startsWith('LINE ')) {
+    let i = 5;
+    while (message.charCodeAt(i) >= 48 && message.charCodeAt(i) <= 57) i++;
+    return i > 5 && message.charCodeAt(i) === 58 && message.charCodeAt(i + 1) === 32;
+  }
+  // `NAME:  `: upper-case words, then a colon and two spaces (no search past the longest name).
+  let i = 1;
+  while (i < 16 && ((message.charCodeAt(i) >= 65 && message.charCodeAt(i) <= 90) || message.charCodeAt(i) === 32)) i++;
+  return message.charCodeAt(i) === 58 && message.charCodeAt(i + 1) === 32 && message.charCodeAt(i + 2) === 32 && LIBPQ_FIELDS.has(message.slice(0, i));
+}
+
+/**
+ * A record of no stream (a file of a program's stderr) that holds a Python traceback is an
+ * error, as Railway's stderr label makes it, unless its first line announced a level of its own
+ * (`threading`'s `Exception in thread worker-1:` announces none).
+ */
+function tracebackIsError(ev: LogEvent): void {
+  if (ev.stream === undefined && ev.level === 'info' && levelCueOf(firstLine(ev.message)) === null) ev.level = 'error';
+}
+
+/** Whether a record's last line opens SQLAlchemy's `[SQL: ` block without closing it: its statement goes on. */
+function opensSql(message: string): boolean {
+  return message.startsWith(SQLALCHEMY_SQL) && message.charCodeAt(message.length - 1) !== 93;
+}
+
 /** A frame of V8's native stack from its tenth on: `10: 0x10b9821 ...` (the first nine are indented). */
 function isNativeFrame(message: string): boolean {
   let i = 1;
@@ -142,7 +194,7 @@ function endedTraceback(text: string): boolean {
  * messages, before anybody searches the held record for a traceback. A superset of what
  * continuesRecord accepts: an indented line, a line starting with T (Traceback, The above...),
  * C (Caused by), D (During handling), E (Emitted 'error' event), N (Node.js v20), `}`, `"`, V8's
- * native stack header and its numbered frames, or a
+ * native stack header and its numbered frames, a driver's lines under an error, or a
  * name followed by a colon or the end (`ValueError: bad`, `java.io.IOException: reset`,
  * `TypeError: x` after Node's caret).
  */
@@ -152,6 +204,8 @@ function mayContinue(message: string): boolean {
   const c = message.charCodeAt(0);
   if (c === 32 || c === 9 || c === 84 || c === 67 || c === 68 || c === 69 || c === 78 || c === 125 || c === 34) return true;
   if (c === 45) return message === V8_NATIVE_STACK;
+  // libpq's `LINE 1: `, `SCHEMA NAME:  ` and SQLAlchemy's `[SQL: `, `(Background on ...` (the other lines a driver adds are a name and a colon).
+  if ((c === 91 || c === 40 || c === 76 || c === 83 || c === 84) && isDriverErrorText(message)) return true;
   if (c >= 48 && c <= 57) return isNativeFrame(message);
   if (!(((c | 32) >= 97 && (c | 32) <= 122) || c === 95 || c === 36)) return false;
   for (let i = 1; i < n; i++) {
@@ -173,6 +227,8 @@ interface Held {
   traceback: number;
   /** Whether the record is a Python warning: 1 or 0, -1 until asked (only a record at warn level is). */
   warning: number;
+  /** Whether its last line opened SQLAlchemy's `[SQL: ` block and no line has closed it: any line continues it. */
+  sql: boolean;
   /** The count of lines offered (see HeldRecord.offered) when the record's last line came. */
   at: number;
   /** Whether no line can join it any more (it waits only for the records before it to be emitted). */
@@ -220,16 +276,25 @@ export class HeldRecord {
     if (s === undefined || this.offered - s.at > MAX_BETWEEN) return false;
     const h = s.ev;
     if (ts !== null && h.ts !== null && Math.abs(ts - h.ts) > this.maxGapMs) return false;
-    if (h.level === 'warn' && s.warning === -1) s.warning = isPythonWarning(h.message) ? 1 : 0;
-    if (h.level === 'warn' && s.warning === 1) {
-      if (!continuesWarning(message, h.message)) return false;
+    if (s.sql) {
+      // The statement's lines, whatever their shape, to the one that closes the block.
+      s.sql = message.charCodeAt(message.length - 1) !== 93;
     } else {
-      if (!mayContinue(message)) return false;
-      if (s.traceback === -1) s.traceback = h.message.indexOf(TRACEBACK) !== -1 ? 1 : 0;
-      if (!continuesRecord(message, h, s.traceback === 1, s.lines)) return false;
+      if (h.level === 'warn' && s.warning === -1) s.warning = isPythonWarning(h.message) ? 1 : 0;
+      if (h.level === 'warn' && s.warning === 1) {
+        if (!continuesWarning(message, h.message)) return false;
+      } else {
+        if (!mayContinue(message)) return false;
+        if (s.traceback === -1) s.traceback = h.message.indexOf(TRACEBACK) !== -1 ? 1 : 0;
+        if (!continuesRecord(message, h, s.traceback === 1, s.lines)) return false;
+      }
+      s.sql = opensSql(message);
     }
     h.message += '\n' + message;
-    if (s.traceback === 0 && message.startsWith(TRACEBACK)) s.traceback = 1;
+    if (s.traceback !== 1 && message.startsWith(TRACEBACK)) {
+      s.traceback = 1;
+      tracebackIsError(h);
+    }
     s.lines++;
     s.at = this.offered;
     return true;
@@ -251,7 +316,8 @@ export class HeldRecord {
       } else i++;
     }
     if (o.length === MAX_STREAMS) o.shift()!.done = true;
-    const h: Held = { ev, lines: 1, traceback: -1, warning: -1, at: this.offered, done: false };
+    if (ev.message.startsWith(TRACEBACK)) tracebackIsError(ev);
+    const h: Held = { ev, lines: 1, traceback: -1, warning: -1, sql: false, at: this.offered, done: false };
     o.push(h);
     this.queue.push(h);
     this.drain();

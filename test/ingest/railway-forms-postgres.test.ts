@@ -18,7 +18,7 @@ import { runFormat } from './run-format.js';
 
 // ../shared/fixtures/postgres is where the project's shared copy of pgBadger's logs lives beside a
 // clone; test/fixtures/stacks holds the stack lab's PostgreSQL servers (test/fixtures/stacks/README.md).
-const DIRS = ['test/fixtures/postgres', 'test/fixtures/multiline', 'test/fixtures/stacks', '../shared/fixtures/postgres'].filter((d) => existsSync(d));
+const DIRS = ['test/fixtures/postgres', 'test/fixtures/multiline', 'test/fixtures/stacks', 'test/fixtures/postgres-15-clients', '../shared/fixtures/postgres'].filter((d) => existsSync(d));
 
 /** Every PostgreSQL stderr log among the fixtures (as sniffed), each content once. */
 const LOGS: { name: string; text: string }[] = [];

@@ -43,6 +43,7 @@ export const railwayText: InputFormat = {
     const held = new HeldRecord(sink);
     const pg = new PgRecordAssembler(sink);
     let lastLine = 0;
+    let lastTs: number | null = null;
     return {
       line(line, lineNo) {
         lastLine = lineNo;
@@ -90,6 +91,10 @@ export const railwayText: InputFormat = {
             rest = rest.slice(t.end).trimStart();
           }
         }
+        // A bare message without a time of its own in a file whose lines had times (a program's
+        // stderr: an uncaught traceback after its logging lines) was written after the line before it.
+        if (ts !== null) lastTs = ts;
+        else if (marker === undefined) ts = lastTs;
         let level: Level;
         let source: SourceKind = 'app';
         if (isPlatformMessage(rest)) {
