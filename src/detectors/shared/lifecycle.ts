@@ -285,26 +285,30 @@ export function lifecycleMarkers(t: TimelineSummary): LifecycleMarker[] {
   // The platform's templates are read too, for the deployments' records.
   const ruleOf: (Rule | null)[] = [];
   const platform: boolean[] = [];
+  // An example cut short (a long record: Node's uncaught exception, whose "Node.js v20" ends a
+  // long stack) may have lost the words a rule reads: its events are read whole, each.
+  const cut: boolean[] = [];
   let any = false;
   for (const tpl of t.templates) {
     const text = tpl.examples[0]?.text;
     const rule = text === undefined ? null : (RULES.find((r) => ruleMatch(r, text) !== null) ?? null);
     ruleOf[tpl.id] = rule;
     platform[tpl.id] = tpl.source === 'platform';
-    if (rule !== null || tpl.source === 'platform') any = true;
+    cut[tpl.id] = rule === null && text !== undefined && text.endsWith('…');
+    if (rule !== null || tpl.source === 'platform' || cut[tpl.id]) any = true;
   }
   const out: LifecycleMarker[] = [];
   if (!any) return out;
-  for (const ev of eventsOfTemplates(t, (id) => (ruleOf[id] ?? null) !== null || platform[id] === true)) {
+  for (const ev of eventsOfTemplates(t, (id) => (ruleOf[id] ?? null) !== null || platform[id] === true || cut[id] === true)) {
     if (ev.ts === null) continue;
     let used: Rule | null = null;
     let c: Classified | null = null;
     if (crashedDeployment(ev)) c = DEPLOYMENT_CRASHED;
     else {
       const rule = ruleOf[ev.template] ?? null;
-      if (rule === null) continue;
+      if (rule === null && cut[ev.template] !== true) continue;
       used = rule;
-      c = ruleMatch(rule, ev.message);
+      c = rule === null ? null : ruleMatch(rule, ev.message);
       // A template can hold messages another rule reads better; fall back to the full scan.
       if (c === null) for (const r of RULES) if ((c = ruleMatch((used = r), ev.message)) !== null) break;
       if (c === null) continue;
