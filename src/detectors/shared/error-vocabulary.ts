@@ -444,6 +444,17 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     fixture: 'node.txt',
   },
   {
+    // `next start` without a build: next/dist/server/lib/start-server.js prints the error and calls
+    // process.exit(1), after its own "Ready in" line (Node prints no trailer).
+    id: 'nextjs-no-production-build',
+    incident: 'process-exit',
+    library: 'Next.js',
+    pattern: /Could not find a production build in the '[^'\n]{1,200}' directory\./,
+    captures: [],
+    implies: { exitCode: 1 },
+    fixture: 'nextjs.txt',
+  },
+  {
     id: 'npm-error-code',
     incident: 'process-exit',
     library: 'npm',

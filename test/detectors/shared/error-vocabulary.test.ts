@@ -56,6 +56,7 @@ const EXPECTED: Record<string, Record<string, string | number>[]> = {
     { signal: 'SIGKILL', exitCode: 137 },
     { pid: 23443, signal: 'SIGKILL', exitCode: 137 },
   ],
+  'nextjs-no-production-build': [{ exitCode: 1 }],
   'node-uncaught-exit': [
     { nodeVersion: '20.20.2', exitCode: 1 },
     { nodeVersion: '20.20.2', exitCode: 1 },
