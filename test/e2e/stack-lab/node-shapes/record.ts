@@ -22,6 +22,8 @@ interface AppSpec {
   /** The routes' prefix (Next.js serves its API under /api). */
   prefix: string;
   ready: string;
+  /** Whether an unhandled rejection ends the process (Next.js logs it and serves on). */
+  rejectionCrashes: boolean;
   start(o: { port: number; heapMb: number; broken: boolean }): { command: string; args: string[]; cwd: string; env: Record<string, string> };
 }
 
@@ -33,6 +35,7 @@ function nodeApp(name: string, file: string, env: Record<string, string>, ready:
     name,
     prefix: '',
     ready,
+    rejectionCrashes: true,
     start: ({ port, heapMb, broken }) => ({
       command: 'node',
       args: [`--max-old-space-size=${heapMb}`, file],
@@ -57,6 +60,7 @@ export const APPS: Record<string, AppSpec> = {
     name: 'next',
     prefix: '/api',
     ready: 'Ready in',
+    rejectionCrashes: false,
     start: ({ port, heapMb, broken }) => ({
       command: 'node',
       // A start without a build (the crash loop) is `next start` where no `.next` is.
@@ -201,8 +205,12 @@ async function faults(spec: AppSpec, dir: string): Promise<object> {
       return { downMs: 6_000, failed: run.statuses.slice(from).filter((s) => s !== 200).length };
     });
     await sleep(2_000);
-    facts.unhandledRejection = await run.plant('unhandled rejection: the process ends, the restart policy starts it again', async () => {
+    facts.unhandledRejection = await run.plant('unhandled rejection: the process ends (the restart policy starts it again), or the framework logs it', async () => {
       await get(run.url('/reject'));
+      if (!spec.rejectionCrashes) {
+        await sleep(1_000);
+        return { exit: null };
+      }
       await run.crashed();
       return { exit: run.exits.at(-1) };
     });
