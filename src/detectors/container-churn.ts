@@ -2,7 +2,8 @@
 // Lives come from lifecycle.ts (platform, Heroku, uvicorn, gunicorn and PostgreSQL start/stop
 // lines, paired by deployment instance when the lines carry Railway's ids). Each life is classed by
 // how it ended: crashed (failure line, non-zero exit, kill), replaced (another container of the
-// service started shortly before the stop: a zero-downtime redeploy), stopped, ended without a
+// service started shortly before the stop: a zero-downtime redeploy; or, by Railway's record, the
+// first start after the stop of a deployment created before it), stopped, ended without a
 // shutdown line before another start (a crash when its program always announces its stops), or
 // still running.
 // Crash loop (detection.md §4): at least 3 troubled starts (short life, failure, or a start that
@@ -104,6 +105,7 @@ export const containerChurn = defineDetector({
       'and a server started again in place, or in a new container whose lines report the crash of the one before (a PostgreSQL recovering from it), ends the life before it, which logged no stop; ' +
       'so does a newer start once the logs show it was no redeploy\'s handover (the newer life stopped first, another start came, or 10 minutes passed without the older one\'s stop). ' +
       'Such a silent end is a crash when the next start says so or the program announces every clean stop of its own (Redis, uvicorn, gunicorn, puma) and announced none; otherwise it is unknown. ' +
+      'A stop followed by the first start of a deployment that Railway\'s record (deployments.json of pull railway) says was created before the stop is a replacement too (a deploy that stops the old container first). ' +
       'Reports containers that lived less than a minute, containers replaced by a newer deploy within ' +
       'minutes, crash loops (repeated failing or short-lived starts) and flapping services, with start-up times ("Startup complete (3.2s)") and the ' +
       'handover of each zero-downtime replacement (new start → old stop).',
@@ -189,9 +191,11 @@ export const containerChurn = defineDetector({
       const quick = classified.filter((c) => c.endedBy === 'replaced' && c.life.lifetimeMs !== null && c.life.lifetimeMs >= shortMs && c.life.lifetimeMs < quickMs);
       if (short.length === 0 && crashed.length === 0 && afterCrash.length === 0 && !crashLoop && !flapping && quick.length === 0) continue;
 
-      // A replacement (zero-downtime redeploy): the new container starts, gets ready, then the old one is stopped.
+      // A replacement (zero-downtime redeploy): the new container starts, gets ready, then the old one
+      // is stopped. (A deploy that stopped the old container first, which Railway's record tells, is a
+      // replacement but no handover.)
       const handovers = classified
-        .filter((c) => c.replacedBy !== null)
+        .filter((c) => c.replacedBy !== null && c.replacedBy.ts <= c.life.stop!.ts)
         .sort((x, y) => x.life.stop!.ts - y.life.stop!.ts)
         .map((c) => {
           const next = c.replacedBy!;
