@@ -474,6 +474,17 @@ async function pullLogs(
   }
 }
 
+/**
+ * The identities of at most `max` entries of a stretch from `from` (time keys `k`): all of them, or
+ * the newest whole instants that fit, the stretch then starting after the newest instant that does not.
+ */
+export function newestOf(entries: { k: string; id: string }[], from: string, max: number): { from: string; ids: string[] } {
+  if (entries.length <= max) return { from, ids: entries.map((x) => x.id) };
+  entries.sort((a, b) => (a.k < b.k ? 1 : a.k > b.k ? -1 : 0));
+  const cut = entries[max]!.k;
+  return { from: keyAfter(cut), ids: entries.filter((x) => x.k > cut).map((x) => x.id) };
+}
+
 /** Counts of strings, to take each one out as many times as it was put in. */
 class Multiset {
   private readonly n = new Map<string, number>();
@@ -536,13 +547,7 @@ async function pullHttp(client: RailwayClient, record: PullRecord, s: ServiceRec
       cursor = page.next;
     }
   }
-  // Bounded: past LATE_HTTP entries, the stretch starts after the newest instant that does not fit.
-  if (remembered.length > LATE_HTTP) {
-    remembered.sort((a, b) => (a.k < b.k ? 1 : a.k > b.k ? -1 : 0));
-    const cut = remembered[LATE_HTTP]!.k;
-    late.httpFrom = keyAfter(cut);
-    late.http = remembered.filter((x) => x.k > cut).map((x) => x.id);
-  } else late.http = remembered.map((x) => x.id);
+  ({ from: late.httpFrom, ids: late.http } = newestOf(remembered, late.httpFrom, LATE_HTTP));
   const file = join(dir, s.httpFile!);
   rmSync(file, { force: true });
   if (pages > 0) await joinSpool(spoolDir, pages, file);

@@ -10,7 +10,7 @@ import { runCli } from '../../cli/run-cli.js';
 import { builtCli } from '../../helpers/built-cli.js';
 import { logLine, httpLine } from '../../../src/sources/railway/lines.js';
 import { RailwayClient } from '../../../src/sources/railway/client.js';
-import { pullRailway } from '../../../src/sources/railway/pull.js';
+import { newestOf, pullRailway } from '../../../src/sources/railway/pull.js';
 
 const TOKEN = 'project-token-0f3a9c';
 const HOUR = 3_600_000;
@@ -299,4 +299,15 @@ describe('hindsight pull railway', () => {
     expect(readFileSync(join(dir, 'api.jsonl'), 'utf8')).toBe(want);
     expect(readFileSync(join(dir, 'worker.jsonl'), 'utf8')).toBe(expected(data, 'worker', since, end));
   }, 30_000);
+});
+
+describe("the digest's memory of the stretch it reads again", () => {
+  it('keeps every identity up to the bound, else the newest whole instants, and starts the stretch after the newest one left out', () => {
+    const t = (s: number) => `2026-02-07T19:00:0${s}.000000000Z`;
+    const entries = [1, 2, 2, 3, 3, 4].map((s, i) => ({ k: t(s), id: `id${i}` }));
+    expect(newestOf([...entries], t(0), 6)).toEqual({ from: t(0), ids: ['id0', 'id1', 'id2', 'id3', 'id4', 'id5'] });
+    // Four fit, but the instant 2 would be cut in half: it is left out whole.
+    expect(newestOf([...entries], t(0), 4)).toEqual({ from: '2026-02-07T19:00:02.000000001Z', ids: ['id5', 'id3', 'id4'] });
+    expect(newestOf([...entries], t(0), 3)).toEqual({ from: '2026-02-07T19:00:02.000000001Z', ids: ['id5', 'id3', 'id4'] });
+  });
 });
