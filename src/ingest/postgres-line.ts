@@ -19,21 +19,29 @@ const SEVERITY_WORDS: ReadonlyMap<string, string> = new Map(
 );
 const CONTINUATION_SET: ReadonlySet<string> = new Set(PG_CONTINUATIONS);
 
-/** Severity words by first letter and length, to recognise one in a line without slicing it out. */
-const SEVERITY_BY_SHAPE: ReadonlyMap<number, readonly string[]> = (() => {
+/** Words by first letter and length, to recognise one in a line without slicing it out. */
+function byShape(words: Iterable<string>): ReadonlyMap<number, readonly string[]> {
   const m = new Map<number, string[]>();
-  for (const w of SEVERITY_WORDS.keys()) {
+  for (const w of words) {
     const k = w.charCodeAt(0) * 16 + w.length;
     const list = m.get(k) ?? [];
     list.push(w);
     m.set(k, list);
   }
   return m;
-})();
+}
+const SEVERITY_BY_SHAPE = byShape(SEVERITY_WORDS.keys());
+/**
+ * Level words of PostgreSQL and of the loggers that write a pid in brackets before their level
+ * (gunicorn's `[2026-12-07 23:38:06 +0000] [23559] [ERROR] `, Python logging's `[%(process)d]
+ * %(levelname)s: `): none stands in a log_line_prefix, whose escapes write times, pids, names and
+ * addresses, and after which PostgreSQL writes the severity.
+ */
+const PREFIX_LEVEL_WORDS = byShape(new Set([...PG_SEVERITIES, 'WARN', 'CRITICAL', 'CRIT', 'TRACE', 'SEVERE', 'ERR', 'ALERT', 'EMERGENCY']));
 
 /** The severity word of `len` characters at `at` of `s`, or null. */
-function severityAt(s: string, at: number, len: number): string | null {
-  const list = SEVERITY_BY_SHAPE.get(s.charCodeAt(at) * 16 + len);
+function severityAt(s: string, at: number, len: number, shapes = SEVERITY_BY_SHAPE): string | null {
+  const list = shapes.get(s.charCodeAt(at) * 16 + len);
   if (list === undefined) return null;
   for (let k = 0; k < list.length; k++) {
     const w = list[k]!;
@@ -145,6 +153,8 @@ export function parsePgLine(line: string): PgLine | null {
   } else {
     return null;
   }
+  // `2026-12-07 23:09:03,653`: Python logging's asctime, whose fraction follows a comma; %m's follows a dot.
+  if (ts !== null && (line.charCodeAt(i) === 44 || (line.charCodeAt(i - 4) === 44 && line.charCodeAt(i - 7) === 58))) return null;
   const pl = parsePgTail(line, i, ts);
   if (pl === null || pl.fields.pid === undefined) return null;
   if (ts !== null) {
@@ -205,12 +215,16 @@ export function parsePgTail(line: string, from: number, ts: number | null): PgLi
           let m = colon + 1;
           if (line.charCodeAt(m) === 32) m++;
           if (line.charCodeAt(m) === 32) m++;
+          // Another program's level before it: its line quotes PostgreSQL (gunicorn's `[ERROR]
+          // ... failed: FATAL:  database "nope" does not exist`, libpq's text in a log line).
+          if (w > from && hasLevelWord(line, from, w)) return null;
           const fields: PgFields = { severity: sev };
           const bracketPid = w > from && scanPrefix(line, from, w, fields);
           // elog.c writes `SEVERITY:  ` with two spaces. One space is another logger's `INFO: `
-          // (Sidekiq's `pid=19206 tid=efu INFO: start`) or a line typed again (pgbadger's RDS
-          // sample, pg-timezones.log): taken only after a `[%p]`, which those loggers do not write.
-          if (m === colon + 2 && !bracketPid) return null;
+          // (Sidekiq's `pid=19206 tid=efu INFO: start`, Python's `[%(process)d] %(levelname)s: `)
+          // or a line typed again (pgbadger's RDS sample, pg-timezones.log): taken only after a
+          // time and a `[%p]`, as in that sample.
+          if (m === colon + 2 && !(bracketPid && ts !== null)) return null;
           return { ts, severity: sev, message: line.slice(m), fields, continuation: CONTINUATION_SET.has(sev) };
         }
       }
@@ -324,6 +338,22 @@ function scanPrefix(s: string, from: number, to: number, f: PgFields): boolean {
   return bracketPid;
 }
 
+/** Whether s[from, to) holds one of PREFIX_LEVEL_WORDS as a word of its own (`[ERROR]`, ` INFO `). */
+function hasLevelWord(s: string, from: number, to: number): boolean {
+  let i = from;
+  while (i < to) {
+    if (!isUpper(s.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const a = i;
+    while (i < to && isUpperOrDigit(s.charCodeAt(i))) i++;
+    const n = i - a;
+    if (n >= 3 && n <= 9 && !isWordChar(s.charCodeAt(a - 1)) && !isWordChar(s.charCodeAt(i)) && severityAt(s, a, n, PREFIX_LEVEL_WORDS) !== null) return true;
+  }
+  return false;
+}
+
 /** Index of char code `c` in s[from, to), or -1. */
 function nextIn(s: string, c: number, from: number, to: number): number {
   for (let i = from; i < to; i++) if (s.charCodeAt(i) === c) return i;
@@ -350,6 +380,15 @@ function isSqlstate(s: string, from: number, to: number): boolean {
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
+}
+
+function isUpper(c: number): boolean {
+  return c >= 65 && c <= 90;
+}
+
+/** A letter, a digit or `_` (NaN, past either end of a string, is none). */
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95;
 }
 
 function isUpperOrDigit(c: number): boolean {
