@@ -37,7 +37,7 @@ const EMPTY_VALUE_TAIL = /(?:[:=]|\s-)\s*(undefined|null|\[object Object\])\s*$/
 // A JavaScript stack whose first line names the error type and nothing else (`new Error()`).
 const BARE_JS_ERROR_HEAD = /^\s*((?:[A-Z]\w*)?Error)\s*\n\s+at /;
 // The first line of the detail a heading line announces, arriving as the next entry: a traceback,
-// a stack frame, an error type with its text, an indented line.
+// a stack frame, an error type with its text, an indented line (after the prefix both lines share).
 const CONTINUATION = /^(?:Traceback \(most recent call last\):|\s+\S|(?:[A-Za-z_][\w.]*)?(?:Error|Exception)\b|Caused by:|panic: )/;
 // Lines that end in a colon because something follows on the next lines, not because detail is missing.
 const HEADER_LINE = /^(?:Traceback \(most recent call last\)|During handling of the above exception, another exception occurred|The above exception was the direct cause of the following exception|Stack trace|Stacktrace|Caused by)\s*:?\s*$/i;
@@ -171,7 +171,7 @@ function dropContinued(t: TimelineSummary, tailGroups: Map<number, Group>, withi
     const head = pending.get(ev.service);
     if (head !== undefined) {
       pending.delete(ev.service);
-      if (ev.ts !== null && head.ts !== null && ev.ts - head.ts <= withinMs && CONTINUATION.test(ev.message)) continued.add(head);
+      if (ev.ts !== null && head.ts !== null && ev.ts - head.ts <= withinMs && CONTINUATION.test(afterSharedPrefix(head.message, ev.message))) continued.add(head);
     }
     if (heads.has(ev)) pending.set(ev.service, ev);
   }
@@ -184,6 +184,20 @@ function dropContinued(t: TimelineSummary, tailGroups: Map<number, Group>, withi
     g.events = rest;
     g.times = rest.filter((e) => e.ts !== null).map((e) => e.ts!);
   }
+}
+
+/**
+ * `next` without the words it shares with `head` from their start: a program that prefixes each
+ * line of one write (npm's `npm error ` / `npm ERR! `) indents its detail after that prefix
+ * (`npm error   npm run`), so the detail's first line is judged from where the two differ.
+ */
+export function afterSharedPrefix(head: string, next: string): string {
+  const n = Math.min(head.length, next.length);
+  let i = 0;
+  while (i < n && head.charCodeAt(i) === next.charCodeAt(i)) i++;
+  // Back to the end of the last whole word both share (a space ends it).
+  while (i > 0 && next.charCodeAt(i - 1) !== 32) i--;
+  return next.slice(i);
 }
 
 function errorCount(tpl: TemplateSummary, minRank: number): number {

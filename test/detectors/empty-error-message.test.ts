@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { emptyErrorMessage as detector, subjectOf } from '../../src/detectors/empty-error-message.js';
+import { readFileSync } from 'node:fs';
+import { afterSharedPrefix, emptyErrorMessage as detector, subjectOf } from '../../src/detectors/empty-error-message.js';
 import { byTime, ms, periodic, runDetector, type TestEvent } from '../helpers/timeline.js';
-import { fixtureText } from './captured-run.js';
+import { detectOnCaptures, fixtureText } from './captured-run.js';
 
 const H = 3_600_000;
 const T0 = ms('2026-02-07T03:20:00Z');
@@ -251,6 +252,18 @@ describe('empty-error-message: JavaScript and structured logs (real pino output)
       { at: at + 120_002, level: 'error', message: 'Traceback (most recent call last):', service: 'worker' },
     ]);
     expect(fs).toEqual([]);
+  });
+
+  it('npm\'s headings whose detail follows, indented after the same `npm error ` / `npm ERR! ` prefix, are not empty (npm 10, 8 and 11 captures)', async () => {
+    // vocabulary/npm.txt: npm 8's "npm ERR! A complete log of this run can be found in:" then the path;
+    // conventions/npm.txt: npm 11's "npm error To see a list of scripts, run:" then "npm error   npm run".
+    const npm11 = readFileSync(new URL('../fixtures/conventions/npm.txt', import.meta.url), 'utf8');
+    expect(await detectOnCaptures(detector, [{ fixture: 'npm.txt', at: T0 }], 'npm')).toEqual([]);
+    expect(await detectOnCaptures(detector, [{ text: npm11, at: T0 }], 'npm')).toEqual([]);
+    // The shared prefix alone does not make a continuation: the next line must still be detail.
+    expect(afterSharedPrefix('npm error To see a list of scripts, run:', 'npm error   npm run')).toBe('  npm run');
+    expect(afterSharedPrefix('npm error Sync failed:', 'npm error code 1')).toBe('code 1');
+    expect(afterSharedPrefix('Materialization loop error:', 'Materialization loop error:')).toBe('error:');
   });
 
   it('a heading followed by nothing, or by an unrelated line seconds later, stays empty', () => {
