@@ -8,7 +8,7 @@ import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
 import { countBy, distinct, firstLast, spreadEvidence, topCounts } from './shared/event-groups.js';
 import { clockOf, humanDuration, plural } from '../words.js';
-import { statementKey } from '../timeline/postgres-stats.js';
+import { shownStatement } from '../timeline/postgres-stats.js';
 
 const WAIT_RE = /^process (\d+) (still waiting for|acquired|avoided deadlock for|detected deadlock while waiting for) (\S+) on (.+?) after ([0-9.]+) ms/;
 const DEADLOCK_RE = /^deadlock detected/;
@@ -133,7 +133,7 @@ export const lockContention = defineDetector({
       const acquiredMs = acquired.reduce((s, x) => s + (x.waitedMs ?? 0), 0);
       const statements = countBy(
         list.filter((x) => x.ev.pg?.statement),
-        (x) => statementKey(x.ev.pg!.statement!),
+        (x) => shownStatement(x.ev.pg!.statement!),
       );
       const pids = distinctNumbers(list.flatMap((x) => x.pids));
       const objects = countBy(list.filter((x) => x.object !== undefined), (x) => x.object!);

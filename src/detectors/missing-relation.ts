@@ -9,7 +9,7 @@ import { candidateEvents } from './shared/template-index.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
 import { humanDuration, isoSeconds, plural } from '../words.js';
 import { LIFECYCLE_INTERESTS, lifecycleOf } from './shared/lifecycle.js';
-import { statementKey } from '../timeline/postgres-stats.js';
+import { shownStatement } from '../timeline/postgres-stats.js';
 
 const MISSING_RE = /relation "([^"]+)" does not exist/;
 const mayBeMissing = (m: string) => MISSING_RE.test(m);
@@ -66,7 +66,7 @@ export const missingRelation = defineDetector({
       const first = list.find((e) => e.ts !== null)?.ts ?? null;
       const startBefore = first === null ? undefined : [...starts].reverse().find((s) => s <= first);
       const afterStart = startBefore !== undefined && first! - startBefore <= o.afterStartSeconds * 1000 ? (first! - startBefore) / 1000 : null;
-      const statements = countBy(list.filter((e) => e.pg?.statement), (e) => statementKey(e.pg!.statement!));
+      const statements = countBy(list.filter((e) => e.pg?.statement), (e) => shownStatement(e.pg!.statement!));
       const services = distinct(all.map((e) => e.service));
       findings.push({
         about: relation,

@@ -10,7 +10,7 @@ import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { countBy, distinct, firstLast, recordsBehind, spreadEvidence, topCounts, weightOf } from './shared/event-groups.js';
 import { plural } from '../words.js';
-import { statementKey } from '../timeline/postgres-stats.js';
+import { shownStatement } from '../timeline/postgres-stats.js';
 import { isPoolExhaustion } from './connection-exhaustion.js';
 import { candidateEvents, type MessageTest } from './shared/template-index.js';
 import { matchVocabulary, vocabularyInterest, vocabularyTest } from './shared/error-vocabulary.js';
@@ -199,7 +199,7 @@ export const timeouts = defineDetector({
       const { records: n, keptEvery } = recordsBehind(t, list);
       const estimated = keptEvery > 1 ? ` (estimated: the timeline kept 1 in ${keptEvery} of these lines)` : '';
       const perService = countBy(list, (e) => e.service, (e) => weightOf(t, e));
-      const statements = countBy(list.filter((e) => e.pg?.statement), (e) => statementKey(e.pg!.statement!));
+      const statements = countBy(list.filter((e) => e.pg?.statement), (e) => shownStatement(e.pg!.statement!));
       const users = countBy(list.filter((e) => e.pg?.user), (e) => e.pg!.user!);
       const markers = kind === 'handler-timeout' ? countBy(list, (e) => HANDLER_RE.exec(e.message)![0]) : {};
       const words = kind === 'worker-timeout' ? list.map((e) => matchVocabulary(e.message, WORKER)!) : [];

@@ -227,7 +227,7 @@ function digitsEnd(s: string, k: number): number {
   return k;
 }
 
-/** Groups statements the way pgBadger's top queries do (normalized, `?` for literals). */
+/** Groups statements the way pgBadger's top queries do (normalized, `?` for literals). Not redacted: shownStatement is what outputs show. */
 export function statementKey(sql: string): string {
   const s = cutText(sql, MAX_STATEMENT_CHARS, '');
   const n = normalizeSql(s);
@@ -236,8 +236,19 @@ export function statementKey(sql: string): string {
   return end === n.length ? n : n.slice(0, end);
 }
 
+/**
+ * A statement as reports show it: its key made from the statement with its secrets redacted first.
+ * Normalizing lower-cases words and masks digits, which leaves a token that was not quoted in a
+ * shape redaction no longer knows (`ghp_AbC1...` → `ghp_abc?...`).
+ */
+export function shownStatement(sql: string): string {
+  return statementKey(redactSql(sql));
+}
+
 interface StatementAcc {
+  /** The statement's key (statementKey), and the statement as shown (shownStatement). */
   statement: string;
+  shown: string;
   count: number;
   totalMs: number;
   minMs: number;
@@ -260,9 +271,9 @@ export function percentileSorted(sorted: readonly number[], p: number): number {
   return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
-/** What the slices share: the statements' names (one copy, counted against MAX_STATEMENTS), and what carries from record to record. */
+/** What the slices share: the statements' keys and how they are shown (one copy, counted against MAX_STATEMENTS), and what carries from record to record. */
 class Shared {
-  readonly names = new Map<string, string>();
+  readonly names = new Map<string, { key: string; shown: string }>();
   /** Statement keys by the statement's text (see StatementCache: the same text comes again and again). */
   readonly keys = new StatementCache(statementKey);
   width = SLICE_MS;
@@ -272,13 +283,14 @@ class Shared {
   readonly statements = new SessionStatements(() => this.width, MAX_PIDS);
   pending = 0;
 
-  /** The statement's one copy, or undefined when MAX_STATEMENTS others came first. */
-  name(key: string): string | undefined {
+  /** The statement's one copy of its key and how it is shown (from `text`, its first run), or undefined when MAX_STATEMENTS others came first. */
+  name(key: string, text: string): { key: string; shown: string } | undefined {
     const known = this.names.get(key);
     if (known !== undefined || this.names.size >= MAX_STATEMENTS) return known;
     const own = ownString(key, Infinity);
-    this.names.set(own, own);
-    return own;
+    const name = { key: own, shown: ownString(shownStatement(text), Infinity) };
+    this.names.set(own, name);
+    return name;
   }
 
   changeSessions(ev: LogEvent, delta: number, key: string): void {
@@ -516,13 +528,13 @@ class SliceStats {
     let acc = this.statements.get(key);
     const made = (): StatementOccurrence => ('message' in at ? occurrence(at, ms, text) : at);
     if (acc === undefined) {
-      const name = this.shared.name(key);
+      const name = this.shared.name(key, text);
       if (name === undefined) {
         this.counts.statementsOverflow++;
         return;
       }
-      acc = { statement: name, count: 0, totalMs: 0, minMs: Infinity, maxMs: -Infinity, samples: [], slowest: made() };
-      this.statements.set(name, acc);
+      acc = { statement: name.key, shown: name.shown, count: 0, totalMs: 0, minMs: Infinity, maxMs: -Infinity, samples: [], slowest: made() };
+      this.statements.set(name.key, acc);
     }
     acc.count++;
     acc.totalMs += ms;
@@ -689,7 +701,7 @@ export class PostgresStats {
     const statements: StatementStats[] = [...all.statements.values()].map((a) => {
       const durations = [...a.samples].sort((x, y) => x - y);
       const st = {
-        statement: redactSql(a.statement),
+        statement: a.shown,
         count: a.count,
         totalMs: round3(a.totalMs),
         meanMs: round3(a.totalMs / a.count),

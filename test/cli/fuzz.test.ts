@@ -53,11 +53,14 @@ const SOURCES: { name: string; lines: string[] }[] = [
 const JUNK = ['\\', '"', '{', '}', '[', ']', ',', ':', '\n', '\r\n', '\t', '\u0000', '\u001b[31m', '\u001b]0;x', '\u202e', '\u2028', '\ufffd', 'é', '😀', '\ud800', 'null', 'ERROR:  ', 'DETAIL:  ', 'STATEMENT:  ', 'Traceback (most recent call last):\n', '```', '|', '<script>', '# ', '\n---\n'];
 const NUMBERS = ['1e308', '-1e308', '1e999', '-1e14', '5e-324', '0', '-0', '9007199254740993', '1e21', '-1', '4294967296', '0.000001', '123456789012345678901234567890'];
 const DATES = ['0000-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '1970-01-01T00:00:00Z', '2099-01-01T00:00:00Z', '1900-01-01 00:00:00 UTC', '+275760-09-13T00:00:00Z', '2026-13-45T25:61:61Z', '2026-02-30 24:00:00.000 UTC', '1e308', '-1e14'];
-const SEPARATORS = [' ', ' ', '=', ': ', '"', ',', '(', '\t', '\\n'];
+/** What comes between the filler and a planted secret: `_` glues it to a name (`f_ghp_...`). */
+const SEPARATORS = [' ', ' ', '=', ': ', '"', ',', '(', '\t', '\\n', '_'];
 
 interface Planted {
   secret: string;
   shape: string;
+  /** The text planted around it (not set for --title). */
+  text?: string;
 }
 
 /** A JSON value nested `depth` levels deep (arrays and objects). */
@@ -91,26 +94,24 @@ function mutate(lines: string[], r: Rand): string[] {
 
 /**
  * Plants a fresh secret in a line of `lines`: in a JSON field (message, attribute, service) or
- * anywhere in text, after filler of any length. Not covered, and so not planted (open, issue 19):
- * a secret in the text of a SQL statement (its text is normalised, lower case with numbers masked,
- * before it is shown as a template or a statement key, and a token masked in part no longer has the
- * shape redaction knows; in PostgreSQL sources secrets are planted quoted, and only in lines that
- * hold no statement), and a secret as a column name of a metrics CSV header (shown normalised as a
- * measurement name). A word secret whose key the template masker turns into <*> (`f=secret: word`,
- * `DB_TOKEN: word`) is planted and checked in every output: a template's text comes from its first
- * message redacted before masking (src/templates/miner.ts).
+ * anywhere in text, after filler of any length, glued to it by `_` too; in a SQL statement, quoted
+ * or not (statements are shown normalised, lower case with digits masked: from their text redacted
+ * first, src/timeline/postgres-stats.ts's shownStatement and the miner); as a column name of a
+ * metrics CSV header (a measurement's name, lower case: from the name redacted first). A word
+ * secret whose key the template masker turns into <*> (`f=secret: word`, `DB_TOKEN: word`) is
+ * planted and checked in every output: a template's text comes from its first message redacted
+ * before masking (src/templates/miner.ts).
  */
 function plant(lines: string[], r: Rand, planted: Planted[], sql: boolean): void {
   if (lines.length === 0) return;
   const shape = SECRET_SHAPES[r(SECRET_SHAPES.length)]!;
   const made = shape.make(r);
   const { secret } = made;
-  // In PostgreSQL logs, quoted: a literal of a statement, or harmless quotes in a message.
-  const text = sql && !made.text.includes("'") ? `'${made.text}'` : made.text;
+  // In PostgreSQL logs, quoted half the time: a literal of a statement, or harmless quotes in a message.
+  const text = sql && !made.text.includes("'") && r(2) === 0 ? `'${made.text}'` : made.text;
   const filler = 'f'.repeat([0, 3, 380 + r(40), 480 + r(40), 1000 + r(100), 8150 + r(60), 20_000][r(7)]!);
   const i = r(lines.length);
   const l = lines[i]!;
-  if (sql && /statement|execute|duration|\b(select|insert|update|delete|set|with|from|where|values)\b|^\s|^[^0-9{]/i.test(l)) return;
   let json: string | null = null;
   try {
     const o = l.trimStart().startsWith('{') ? (JSON.parse(l) as unknown) : null;
@@ -119,7 +120,7 @@ function plant(lines: string[], r: Rand, planted: Planted[], sql: boolean): void
       const keys = Object.keys(rec).filter((k) => typeof rec[k] === 'string');
       const field = ['message', 'msg', 'service', 'attr', ...keys][r(4 + keys.length)]!;
       const before = typeof rec[field] === 'string' ? (rec[field] as string) : '';
-      const at = boundary(before, r);
+      const at = boundary(before, r, planted);
       // At a token boundary: secrets are words of a line, not glued to the letters around them.
       rec[field] = before.slice(0, at) + (at > 0 ? ' ' : '') + filler + SEPARATORS[r(SEPARATORS.length)] + text + ' ' + before.slice(at);
       json = JSON.stringify(rec);
@@ -129,16 +130,31 @@ function plant(lines: string[], r: Rand, planted: Planted[], sql: boolean): void
   }
   if (json !== null) lines[i] = json;
   else {
-    if (/^\W*(timestamp|time|ts|date)\W*[,;\t]/i.test(l)) return;
-    const at = boundary(l, r);
+    const header = /^\W*(timestamp|time|ts|date)\W*([,;\t])/i.exec(l);
+    if (header !== null) {
+      // A metrics CSV header: the secret as the name of one of its measurement columns.
+      const cells = l.split(header[2]!);
+      if (cells.length < 2 || /[,;\t"\n]/.test(made.text)) return;
+      cells[1 + r(cells.length - 1)] = made.text;
+      lines[i] = cells.join(header[2]!);
+      planted.push({ secret, shape: shape.name, text: made.text });
+      return;
+    }
+    const at = boundary(l, r, planted);
     lines[i] = l.slice(0, at) + ' ' + filler + SEPARATORS[r(SEPARATORS.length)] + text + ' ' + l.slice(at);
   }
-  planted.push({ secret, shape: shape.name });
+  planted.push({ secret, shape: shape.name, text });
 }
 
 /** A place to insert at in `s`: its start, its end, or a whitespace (secrets are words, not glued to others, nor cut by the next one planted). */
-function boundary(s: string, r: Rand): number {
-  const ws = [...s.matchAll(/\s/g)].map((m) => m.index!);
+function boundary(s: string, r: Rand, planted: readonly Planted[]): number {
+  // Not inside a secret planted before: "token: <filler> uuid" would part a value from its key.
+  const inside: [number, number][] = [];
+  for (const p of planted) {
+    if (p.text === undefined) continue;
+    for (let at = s.indexOf(p.text); at !== -1; at = s.indexOf(p.text, at + 1)) inside.push([at, at + p.text.length]);
+  }
+  const ws = [...s.matchAll(/\s/g)].map((m) => m.index!).filter((w) => !inside.some(([a, b]) => w > a && w < b));
   const places = [0, s.length, ...ws];
   return places[r(places.length)]!;
 }

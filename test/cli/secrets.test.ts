@@ -84,6 +84,23 @@ describe('issue 19: secrets', () => {
     expect(out).toContain('syntax error at or near \\"[REDACTED]\\" at character 25');
   });
 
+  it('a token not quoted in a statement is redacted before the statement is normalised (lower case, digits masked)', async () => {
+    // PostgreSQL 15's log_min_duration_statement line (the prefix of the captures beside); the token
+    // is an identifier here, which normalising would lower-case into a shape redaction no longer knows.
+    const token = 'AKIAIOSFODNN7EXAMPLE';
+    const lines = Array.from({ length: 30 }, (_, i) => `2026-12-07 20:${String(10 + i).padStart(2, '0')}:00.000 UTC [${10727 + i}] postgres@postgres LOG:  duration: 1500.${i} ms  statement: SELECT ${token} FROM hooks WHERE id = ${i}`);
+    const out = await everyOutput(lines.join('\n') + '\n');
+    expect(out).toContain('from hooks where id = ?');
+    expect(out.toLowerCase()).not.toContain('iosfodnn');
+  });
+
+  it('a token as the name of a metrics CSV column is redacted before it becomes a measurement name (lower case)', async () => {
+    const token = 'AKIAIOSFODNN7EXAMPLE';
+    const rows = Array.from({ length: 20 }, (_, i) => `2026-02-07T10:${String(i).padStart(2, '0')}:00Z,${200 + i},${i}`);
+    const out = await everyOutput(['timestamp,memory_mb,' + token, ...rows].join('\n') + '\n', ['--input-format', 'metrics-csv']);
+    expect(out.toLowerCase()).not.toContain(token.toLowerCase());
+  });
+
   it('templates redacts service names', async () => {
     const input = errorsWith('worker crashed', { service: 'api password=SvcName77leak' });
     const table = await runCli(['templates', '-'], { stdin: input });

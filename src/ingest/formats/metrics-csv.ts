@@ -4,6 +4,7 @@
 import type { InputFormat, LineParser, ParseContext } from '../format.js';
 import type { MeasurementSpec } from '../metric-units.js';
 import { isCanonical, measurementOfName, metricTime, metricValue } from '../metric-units.js';
+import { redactSecrets } from '../../redact.js';
 import { epochToMs, parseTimestamp } from '../timestamp.js';
 import { plural } from '../../words.js';
 
@@ -71,11 +72,13 @@ export function parseHeader(line: string): Header | null {
   if (line.length > MAX_HEADER_CHARS) return null;
   const clean = line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
   let best: Header | null = null;
+  let bestCells: string[] = [];
   for (const sep of [',', ';', '\t']) {
     if (clean.indexOf(sep) === -1) continue;
-    const names = splitCsv(clean, sep).map((c) => c.trim().toLowerCase());
+    const cells = splitCsv(clean, sep).map((c) => c.trim());
     const h: Header = { sep, time: -1, service: -1, instance: -1, columns: [], canonical: 0 };
-    names.forEach((name, i) => {
+    cells.forEach((cell, i) => {
+      const name = cell.toLowerCase();
       h.columns.push(null);
       if (h.time === -1 && TIME_COLUMNS.has(name)) h.time = i;
       else if (h.service === -1 && SERVICE_COLUMNS.has(name)) h.service = i;
@@ -88,7 +91,18 @@ export function parseHeader(line: string): Header | null {
         }
       }
     });
-    if (h.time !== -1 && h.canonical > 0 && (best === null || h.canonical > best.canonical)) best = h;
+    if (h.time !== -1 && h.canonical > 0 && (best === null || h.canonical > best.canonical)) {
+      best = h;
+      bestCells = cells;
+    }
+  }
+  // Other columns' names become measurements' names, lower case: from the name redacted first,
+  // while a token in it still has its shape.
+  if (best !== null) {
+    for (let i = 0; i < best.columns.length; i++) {
+      const spec = best.columns[i];
+      if (spec !== null && spec !== undefined && !isCanonical(spec)) best.columns[i] = measurementOfName(redactSecrets(bestCells[i]!));
+    }
   }
   return best;
 }
