@@ -11,7 +11,9 @@
 //   contains a digit      → <*>      (numbers, ids, IPs and ports, durations, timestamps, versions, hex ids)
 //   starts with `/`, has `://`, `\`, `@` between letters, or is hex of 16+
 //                         → <*>      (paths and routes, URLs, Windows paths, emails)
-//   a single quoted word  → '<*>'
+//   a single quoted word  → '<*>'  (not a key: `{"id": 5`)
+//   a quoted name, phrase or value with spaces → "<*>" (`"Order Items"`, `'858 kB'`; not a quoted
+//                           text that starts with a word and holds a variable: `"GET /x HTTP/1.1"`)
 // Dotted names (`chrome.exe`) are left to the miner's word rules. Some tokens belong to the
 // variable before them: a unit (`812 B`, `1.3 secs`, `40 %`) and a parenthesised size (`512 bytes
 // (0.5 KB)`). A date in words (`Tue Mar  4 10:20:11 UTC 2025`) is one variable, and so is an empty
@@ -120,6 +122,7 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
   let sa = 0;
   let sb = 0;
   let json: string | null = null;
+  let close = -1;
   let i = from;
   while (i < to) {
     if (msg.charCodeAt(i) <= 32) {
@@ -237,6 +240,15 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
     } else if (msg.charCodeAt(start) === 123 && msg.indexOf('":', cs) !== -1 && msg.indexOf('":', cs) < end) {
       json = maskJsonToken(msg, start, end);
       wild = false;
+    } else if (cs > start && isQuote(msg.charCodeAt(cs - 1)) && (close = quoteSpanEnd(msg, msg.charCodeAt(cs - 1), cs, end, to)) !== -1) {
+      // a quoted value with spaces (`"Order Items"`, `'858 kB'`, `"connection reset by peer"`) is one value
+      i = close + 1;
+      while (i < to && msg.charCodeAt(i) > 32) i++;
+      pa = start;
+      pb = cs;
+      wild = true;
+      sa = close;
+      sb = i;
     } else if (ce <= cs) {
       // `()` / `[]` inside a message: an empty value of the slot (at the end, the empty-tail rule keeps it)
       if (cs === start + 1 && (msg.charCodeAt(start) === 40 || msg.charCodeAt(start) === 91) && msg.charCodeAt(cs) === msg.charCodeAt(start) + (msg.charCodeAt(start) === 40 ? 1 : 2) && moreAfter(msg, end, to)) {
@@ -249,7 +261,7 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
     } else {
       const q0 = cs > start ? msg.charCodeAt(cs - 1) : 0;
       // A quoted word is a value, unless it is a key (`"error":`).
-      const quoted = (q0 === 34 || q0 === 39 || q0 === 96) && ce < end && msg.charCodeAt(ce) === q0 && msg.charCodeAt(ce + 1) !== 58 && msg.charCodeAt(ce + 1) !== 61;
+      const quoted = (q0 === 34 || q0 === 39 || q0 === 96) && ce < end && msg.charCodeAt(ce) === q0 && !isKeyQuote(msg, cs - 1, ce);
       let digit = false;
       let eq = -1;
       let special = msg.charCodeAt(cs) === 47; // leading '/': a path or a route
@@ -660,6 +672,57 @@ function timeAndZone(msg: string, k: number, to: number, fallback: number): numb
 
 function isQuote(c: number): boolean {
   return c === 34 || c === 39;
+}
+
+/** Tokens a quoted value may span. */
+const QUOTE_SPAN_TOKENS = 8;
+
+/**
+ * A quoted value that spans spaces: the token at `cs` opens quote `q` without closing it, and a
+ * later token (at most QUOTE_SPAN_TOKENS on) ends with `q` and closing punctuation only. Returns
+ * the closing quote's index, or -1 (no close, a quote opened inside first, or a key: `"a b":`).
+ * A quoted name or phrase (words only: `"Order Items"`) and a quoted value that starts with a
+ * variable (`"/tmp/celery worker.pid"`, `'858 kB'`) are one value; a quoted text that starts with
+ * a word and holds a variable is a message of its own whose words mean something (a request line
+ * `"GET /api/v1/tasks HTTP/1.1"`): -1, its tokens are masked one by one.
+ */
+function quoteSpanEnd(msg: string, q: number, cs: number, end: number, to: number): number {
+  let wordFirst = true;
+  for (let k = cs; k < end; k++) {
+    const c = msg.charCodeAt(k);
+    if (c === q) return -1;
+    if (isDigit(c) || c === 47 || c === 92) wordFirst = false;
+  }
+  let tokens = 1;
+  for (let k = end; k < to; k++) {
+    const c = msg.charCodeAt(k);
+    if (c <= 32) {
+      if (msg.charCodeAt(k - 1) > 32 && ++tokens > QUOTE_SPAN_TOKENS) return -1;
+      continue;
+    }
+    if (wordFirst && (isDigit(c) || c === 47 || c === 92)) return -1;
+    if (c !== q) continue;
+    // a quote that opens a token: a nested quoted value, not ours to close
+    if (msg.charCodeAt(k - 1) <= 32) return -1;
+    let e = k + 1;
+    while (e < to && msg.charCodeAt(e) > 32 && isTrailPunct(msg.charCodeAt(e))) e++;
+    if (e < to && msg.charCodeAt(e) > 32) continue; // an apostrophe inside a word (`can't`)
+    return isKeyQuote(msg, cs - 1, k) ? -1 : k;
+  }
+  return -1;
+}
+
+/**
+ * The quoted text from `open` to `close` is a key (`{"user name": 1}`, `, "a": 2`, `"k"=v`), not a
+ * value: `=` after it, or `:` after it and `{` or `,` before it (`file "x": No such file` is a value).
+ */
+function isKeyQuote(msg: string, open: number, close: number): boolean {
+  const after = msg.charCodeAt(close + 1);
+  if (after === 61) return true;
+  if (after !== 58) return false;
+  let b = open - 1;
+  while (b >= 0 && msg.charCodeAt(b) === 32) b--;
+  return b < 0 || msg.charCodeAt(b) === 123 || msg.charCodeAt(b) === 44;
 }
 
 /** `msg=` / `message=`: in logfmt its value is the message text, not a variable. */

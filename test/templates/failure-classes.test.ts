@@ -108,6 +108,30 @@ describe('one slot of different shapes (class 4)', () => {
   });
 });
 
+describe('a quoted value with spaces is one value (class 4)', () => {
+  // PostgreSQL 15's `relation "%s" does not exist` (parse_relation.c) and `could not open file
+  // "%s": %m` (fd.c) with a quoted identifier and a path that hold a space; Celery's
+  // `Setting default socket timeout to %r` (Python's repr of a string quotes it); nginx's combined
+  // access log line.
+  it('masks a quoted name, phrase, size or path that spans spaces as one value', () => {
+    expect(shape('relation "Order Items" does not exist')).toBe(shape('relation "users" does not exist'));
+    expect(shape('relation "Order Items" does not exist')).toBe('relation "<*>" does not exist');
+    expect(shape('could not open file "/srv/app/My Settings/app.yaml": Permission denied')).toBe('could not open file "<*>": Permission denied');
+    expect(shape("Setting default socket timeout to '30.5 s'")).toBe(shape("Setting default socket timeout to '30'"));
+    // a quoted value before `: ` is a value too (a JSON key comes after `{` or `,`: Python's json.dumps)
+    expect(shape('could not open file "base": No such file or directory')).toBe('could not open file "<*>": No such file or directory');
+    expect(shape('{"level": "error", "msg": "disk went away"}')).toBe('{"level": "<*>", "msg": "<*>"}');
+    const r = mine([...Array.from({ length: 30 }, (_, i) => `relation "t${i}_items" does not exist`), 'relation "Order Items" does not exist']);
+    expect(r.count).toBe(1);
+  });
+  it('guard: a quoted text that starts with a word and holds a variable keeps its words; an apostrophe closes nothing', () => {
+    expect(shape('10.0.0.7 - - [04/Mar/2025:10:20:11 +0000] "GET /api/v1/tasks HTTP/1.1" 200 512 "-" "curl/8.1.2"')).toBe('<*> - - [<*> <*>] "GET <*> <*>" <*> "<*>" "<*>"');
+    expect(shape('10.0.0.7 - - [04/Mar/2025:10:20:11 +0000] "POST /api/v1/tasks HTTP/1.1" 200 512 "-" "curl/8.1.2"')).toBe('<*> - - [<*> <*>] "POST <*> <*>" <*> "<*>" "<*>"');
+    expect(shape("invalid value 'off, it can't be' here")).toBe("invalid value '<*>' here");
+    expect(shape("role 'admin can't login")).toBe("role 'admin can't login");
+  });
+});
+
 describe('labels glued to values (class 5)', () => {
   it('keeps the key of key:value and a name glued to a long number', () => {
     expect(shape('onExtend:1501234567 0 0 4')).toBe('onExtend:<*> <*>');
