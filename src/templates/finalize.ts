@@ -193,9 +193,14 @@ function mergeSubsumed(cs: Clusters): boolean {
   const general: number[] = [];
   for (const r of roots) {
     const t = cs.clusters[r]!.tokens;
+    // A partly variable token (`"<*>"`, `(<*>),`) generalises too: it covers its punctuation's other shapes.
     let wild = 0;
-    for (const tok of t) if (tok === WILDCARD) wild++;
-    if (wild > 0 && t.length - wild >= 1 && t.length >= 2) general.push(r);
+    let bare = 0;
+    for (const tok of t) {
+      if (tok === WILDCARD) bare++;
+      if (isWild(tok)) wild++;
+    }
+    if (wild > 0 && t.length - bare >= 1 && t.length >= 2) general.push(r);
   }
   if (general.length === 0) return false;
   // A subsuming template starts with b's first token or with <*>: index by first token.

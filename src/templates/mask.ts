@@ -15,8 +15,9 @@
 //   a quoted name, phrase or value with spaces → "<*>" (`"Order Items"`, `'858 kB'`; not a quoted
 //                           text that starts with a word and holds a variable: `"GET /x HTTP/1.1"`)
 // Dotted names (`chrome.exe`) are left to the miner's word rules. Some tokens belong to the
-// variable before them: a unit (`812 B`, `1.3 secs`, `40 %`) and a parenthesised size (`512 bytes
-// (0.5 KB)`). A date in words (`Tue Mar  4 10:20:11 UTC 2025`) is one variable, and so is an empty
+// variable before them: a unit (`812 B`, `1.3 secs`, `40 %`, a zone after a time), a parenthesised
+// size (`512 bytes (0.5 KB)`) and the rest of a path after a space (`/tmp/celery worker.pid`). An
+// empty quoted value (`""`) is a value, unless it is an error field's (the empty-tail rule). A date in words (`Tue Mar  4 10:20:11 UTC 2025`) is one variable, and so is an empty
 // `()`/`[]` inside a message (a slot with no value). Adjacent bare `<*>` collapse into one, so a
 // variable spanning several tokens is one variable and messages whose variables differ in length
 // share a shape.
@@ -213,9 +214,10 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
     while (ce > cs && isTrailPunct(msg.charCodeAt(ce - 1))) ce--;
     json = null;
     sa = sb = 0;
-    // Parts of the variable before (a unit, a parenthesised size) are joined to it with their
-    // closing punctuation only; a date in words is one variable.
-    const glued = prevWild && (cs === start ? startsUnit(msg.charCodeAt(cs)) : msg.charCodeAt(start) === 40 && isDigit(msg.charCodeAt(start + 1))) ? gluedEnd(msg, start, cs, ce, to) : -1;
+    // Parts of the variable before (a unit, a parenthesised size, the rest of a path with a space)
+    // are joined to it with their closing punctuation only; a date in words is one variable.
+    let glued = prevWild && (cs === start ? startsUnit(msg.charCodeAt(cs)) : msg.charCodeAt(start) === 40 && isDigit(msg.charCodeAt(start + 1))) ? gluedEnd(msg, start, cs, ce, to) : -1;
+    if (glued === -1 && prevWild && cs === start && ce > cs && pathGoesOn(msg, from, start, ce)) glued = ce;
     if (glued > i) {
       i = glued;
       while (i < to && msg.charCodeAt(i) > 32) i++;
@@ -256,6 +258,13 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
         pb = cs;
         wild = true;
         sa = cs;
+        sb = end;
+      } else if (cs === start + 2 && isQuote(msg.charCodeAt(start)) && msg.charCodeAt(start + 1) === msg.charCodeAt(start) && emptyQuoteIsValue(msg, start, from)) {
+        // `role ""`, `index "" is not valid`: an empty value of a quoted slot
+        pa = start;
+        pb = start + 1;
+        wild = true;
+        sa = start + 1;
         sb = end;
       } else { pa = start; pb = end; wild = false; }
     } else {
@@ -456,6 +465,43 @@ function hostPort(msg: string, cs: number, colon: number): boolean {
   return false;
 }
 
+/** `msg[cs, ce)` looks like a piece of a path: a `/` or `\\` inside, or a file name (`worker.pid`). */
+function pathPiece(msg: string, cs: number, ce: number): boolean {
+  let dot = -1;
+  for (let k = cs; k < ce; k++) {
+    const c = msg.charCodeAt(k);
+    if (c === 47 || c === 92) return msg.charCodeAt(k + 1) !== 47;
+    if (c === 46) dot = k;
+  }
+  // name.ext: a short extension of lower-case letters and digits that starts with a letter
+  if (dot <= cs || ce - dot - 1 < 1 || ce - dot - 1 > 4 || !(msg.charCodeAt(dot + 1) >= 97 && msg.charCodeAt(dot + 1) <= 122)) return false;
+  for (let k = dot + 1; k < ce; k++) {
+    const c = msg.charCodeAt(k);
+    if (!(c >= 97 && c <= 122) && !isDigit(c)) return false;
+  }
+  return true;
+}
+
+/**
+ * The token at `start` (core up to `ce`) goes on with the path before it, after a space
+ * (`/tmp/celery worker.pid`, `/srv/app/My Settings/app.yaml`): it looks like a path's piece, and
+ * the tokens before it are such pieces back to one that starts with `/`. Runs only after a variable.
+ */
+function pathGoesOn(msg: string, from: number, start: number, ce: number): boolean {
+  if (!pathPiece(msg, start, ce)) return false;
+  let e = start;
+  for (let n = 0; n < 4; n++) {
+    while (e > from && msg.charCodeAt(e - 1) <= 32) e--;
+    let b = e;
+    while (b > from && msg.charCodeAt(b - 1) > 32) b--;
+    if (b === e) return false;
+    if (msg.charCodeAt(b) === 47) return true;
+    if (!pathPiece(msg, b, e)) return false;
+    e = b;
+  }
+  return false;
+}
+
 /** True when a token follows `end` before `to`. */
 function moreAfter(msg: string, end: number, to: number): boolean {
   for (let k = end; k < to; k++) if (msg.charCodeAt(k) > 32) return true;
@@ -508,7 +554,8 @@ function numberSuffixStart(msg: string, cs: number, ce: number): number {
   return !underscore && k + 2 < ce && isDigit(msg.charCodeAt(k)) && isDigit(msg.charCodeAt(k + 1)) && isDigit(msg.charCodeAt(k + 2)) ? k : -1;
 }
 
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'kB', 'KiB', 'MiB', 'GiB', 'TiB', 'bytes', 'ms', 'us', 'µs', 'ns', 's', 'sec', 'secs', 'seconds', 'min', 'mins', 'minutes', '%'];
+// (and a time zone after a date's time, as in `2025-11-03 00:15:56.553 UTC`)
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'kB', 'KiB', 'MiB', 'GiB', 'TiB', 'bytes', 'ms', 'us', 'µs', 'ns', 's', 'sec', 'secs', 'seconds', 'min', 'mins', 'minutes', '%', 'UTC', 'GMT'];
 
 const UNITS_BY_LENGTH = Array.from({ length: 8 }, (_, n) => UNITS.filter((u) => u.length === n));
 for (const u of UNITS) if (u.charCodeAt(0) < 128) CLASSES[u.charCodeAt(0)]! |= UNIT_START;
@@ -639,12 +686,15 @@ function dateRunEnd(msg: string, k: number, to: number): number {
   p = skipSpaces(msg, w, to);
   const d = digitsEnd(msg, p, to);
   if (p === w || d === p || d - p > 2) return -1;
-  let q = msg.charCodeAt(d) === 44 ? d + 1 : d;
+  const comma = msg.charCodeAt(d) === 44;
+  let q = comma ? d + 1 : d;
   q = skipSpaces(msg, q, to);
-  // an optional year before the time
-  const y = digitsEnd(msg, q, to);
-  if (y - q === 4 && msg.charCodeAt(y) === 32) q = skipSpaces(msg, y, to);
-  return timeAndZone(msg, q, to, -1);
+  // an optional year before the time; `Apr 5, 2020` is a date without one
+  let y = q;
+  while (y < to && isDigit(msg.charCodeAt(y))) y++;
+  const year = y - q === 4 && q > d && (y === to || !isLetter(msg.charCodeAt(y)));
+  if (year && msg.charCodeAt(y) === 32) q = skipSpaces(msg, y, to);
+  return timeAndZone(msg, q, to, comma && year ? y : -1);
 }
 
 /** A time (`10:20:11`, `10:20:11.123`) at `k`, then an optional zone and year: the end, or `fallback`. */
@@ -754,6 +804,28 @@ function allLetters(s: string, from: number, to: number): boolean {
 
 const EMPTY_KEYS = ['error', 'err', 'message', 'msg', 'reason', 'detail', 'exception', 'cause'];
 
+/** A key named like an error or a message (`error`, `last_error`, `errMessage`): its empty value is the empty-tail rule's. */
+function isErrorKey(key: string): boolean {
+  for (const w of EMPTY_KEYS) if (key === w || key.endsWith('_' + w) || key.endsWith(w)) return true;
+  return false;
+}
+
+/**
+ * An empty quoted token at `start` (`""`, `''`) is a value of its slot, as `"users"` is: unless it
+ * is the value of an error or message field (`"error": ""`, `reason: ''`), which the empty-tail
+ * rule keeps apart.
+ */
+function emptyQuoteIsValue(msg: string, start: number, from: number): boolean {
+  let j = start - 1;
+  while (j >= from && msg.charCodeAt(j) === 32) j--;
+  if (j < from || msg.charCodeAt(j) !== 58) return true;
+  j--;
+  if (j >= from && isQuote(msg.charCodeAt(j))) j--;
+  let s = j;
+  while (s >= from && (isLetter(msg.charCodeAt(s)) || msg.charCodeAt(s) === 95)) s--;
+  return !isErrorKey(msg.slice(s + 1, j + 1).toLowerCase());
+}
+
 /**
  * True when the message ends where its variable part should be: a label followed by `:`, `=` or
  * `-` and nothing after ("Materialization loop error: "), or a JSON-ish error/message field whose
@@ -784,8 +856,7 @@ export function hasEmptyTail(msg: string): boolean {
       if (msg.charCodeAt(j) === 34) j--;
       let s = j;
       while (s >= 0 && (isLetter(msg.charCodeAt(s)) || msg.charCodeAt(s) === 95)) s--;
-      const key = msg.slice(s + 1, j + 1).toLowerCase();
-      for (const w of EMPTY_KEYS) if (key === w || key.endsWith('_' + w) || key.endsWith(w)) return true;
+      if (isErrorKey(msg.slice(s + 1, j + 1).toLowerCase())) return true;
     }
     k = msg.indexOf('""', k + 2);
   }

@@ -80,16 +80,33 @@ describe('dates in words and empty brackets (class 3)', () => {
     expect(shape('Last login: Mon Mar 3 09:15:02 2025 from 10.0.4.7')).toBe('Last login: <*> from <*>');
     expect(shape('agent ready (built: Fri Feb 7 18:02:14 UTC 2025)')).toBe('agent ready (built: <*>)');
     expect(shape('Date: Mon, 03 Mar 2025 09:15:02 GMT')).toBe('Date: <*>');
+    // a zone after a masked time, and a date without a time (`%b %d, %Y`), as gunicorn's
+    // `Worker reloading: %s modified` writes them with a date in its slot
+    expect(shape('Worker reloading: 2025-11-03 00:15:56.553 UTC modified')).toBe('Worker reloading: <*> modified');
+    expect(shape('Worker reloading: Apr 5, 2020 modified')).toBe('Worker reloading: <*> modified');
+    expect(shape('Created session Dec 1, 2019.')).toBe('Created session <*>.');
   });
   it('guard: month and weekday names outside dates are untouched', () => {
     expect(shape('release planned for May 2025')).toBe('release planned for May <*>');
     expect(shape('May I help')).toBe('May I help');
     expect(shape('Sun Microsystems JVM 12')).toBe('Sun Microsystems JVM <*>');
+    expect(shape('held since May 5 restarts')).toBe('held since May <*> restarts');
+    expect(shape('UTC offset is 60 minutes')).toBe('UTC offset is <*>');
   });
   it('an empty () or [] inside a message is an empty value; at the end it stays', () => {
     expect(shape('session from 10.0.4.7 () at 10:00')).toBe(shape('session from 10.0.4.8 (laptop-42.corp) at 10:00'));
     expect(shape('workers [] started')).toBe('workers [<*>] started');
     expect(shape('queue contents: []')).toBe('queue contents: []');
+  });
+  // PostgreSQL 15's `index "%s" is not valid` (indexcmds.c) and `role "%s" does not exist` with
+  // an empty name (`SET ROLE ""` writes it)
+  it('an empty quoted value is a value of its slot', () => {
+    expect(shape('index "" is not valid')).toBe(shape('index "users_pkey" is not valid'));
+    expect(shape('invalidly formatted response from Ident server: ""')).toBe('invalidly formatted response from Ident server: "<*>"');
+  });
+  it("guard: an empty error or message field stays apart (the empty-tail rule)", () => {
+    expect(shape('request failed: {"status": 500, "error": ""}')).toBe('request failed: {"status": <*>, "error": ""}');
+    expect(shape("job done, reason: ''")).toBe("job done, reason: ''");
   });
 });
 
@@ -100,6 +117,17 @@ describe('one slot of different shapes (class 4)', () => {
     msgs.push('Retrying connect to server: localhost:8030. Already tried 0 time(s); maxRetries=10');
     const r = mine(msgs);
     expect(r.id(20)).toBe(r.id(0));
+  });
+  // PostgreSQL 15's `invalid CIDR mask in address "%s"` (hba.c): an IPv6 address in brackets
+  it('a quoted variable covers a quoted partly variable token: same punctuation, another shape', () => {
+    const msgs = Array.from({ length: 20 }, (_, i) => `invalid CIDR mask in address "${ip(i)}"`);
+    msgs.push('invalid CIDR mask in address "[::1]:5432"');
+    const r = mine(msgs);
+    expect(r.id(20)).toBe(r.id(0));
+    expect(r.text(0)).toBe('invalid CIDR mask in address "<*>"');
+    // guard: an empty quoted value is a value, but a quoted variable never takes an empty JSON error
+    const e = mine([...Array.from({ length: 20 }, (_, i) => `job failed: "error": "code ${i}"`), 'job failed: "error": ""']);
+    expect(e.id(20)).not.toBe(e.id(0));
   });
   it("closing brackets of a key=value's value belong to it; a path's = is not a key", () => {
     expect(shape('job queued: owner=svc, meta=Meta{42}, id=7')).toBe(shape('job queued: owner=svc, meta=null, id=8'));
@@ -125,10 +153,25 @@ describe('a quoted value with spaces is one value (class 4)', () => {
     expect(r.count).toBe(1);
   });
   it('guard: a quoted text that starts with a word and holds a variable keeps its words; an apostrophe closes nothing', () => {
-    expect(shape('10.0.0.7 - - [04/Mar/2025:10:20:11 +0000] "GET /api/v1/tasks HTTP/1.1" 200 512 "-" "curl/8.1.2"')).toBe('<*> - - [<*> <*>] "GET <*> <*>" <*> "<*>" "<*>"');
-    expect(shape('10.0.0.7 - - [04/Mar/2025:10:20:11 +0000] "POST /api/v1/tasks HTTP/1.1" 200 512 "-" "curl/8.1.2"')).toBe('<*> - - [<*> <*>] "POST <*> <*>" <*> "<*>" "<*>"');
+    expect(shape('10.0.0.7 - - [04/Mar/2025:10:20:11 +0000] "GET /api/v1/tasks HTTP/1.1" 200 512 "-" "curl/8.1.2"')).toBe('<*> - - [<*> <*>] "GET <*>" <*> "<*>" "<*>"');
+    expect(shape('10.0.0.7 - - [04/Mar/2025:10:20:11 +0000] "POST /api/v1/tasks HTTP/1.1" 200 512 "-" "curl/8.1.2"')).toBe('<*> - - [<*> <*>] "POST <*>" <*> "<*>" "<*>"');
     expect(shape("invalid value 'off, it can't be' here")).toBe("invalid value '<*>' here");
     expect(shape("role 'admin can't login")).toBe("role 'admin can't login");
+  });
+});
+
+describe('a path with a space is one value (class 4)', () => {
+  // gunicorn's `Ignored premature client disconnection. %s` and PostgreSQL 15's `removing file %s`
+  // style slots with an unquoted path that holds a space
+  it('joins the pieces of a path after a space to the path', () => {
+    expect(shape('Ignored premature client disconnection. /tmp/celery worker.pid')).toBe('Ignored premature client disconnection. <*>');
+    expect(shape('default ACL on /srv/app/My Settings/app.yaml does not exist')).toBe('default ACL on <*> does not exist');
+    expect(shape('default ACL on /srv/app/My Settings/app.yaml does not exist')).toBe(shape('default ACL on /srv/app.yaml does not exist'));
+  });
+  it('guard: a word or a file name after a word after the path stays', () => {
+    expect(shape('copied /tmp/a to backup.tar')).toBe('copied <*> to backup.tar');
+    expect(shape('opened /var/log/app.log for writing')).toBe('opened <*> for writing');
+    expect(shape('served /index.html via nginx.conf')).toBe('served <*> via nginx.conf');
   });
 });
 
