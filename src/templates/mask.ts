@@ -17,7 +17,8 @@
 // Dotted names (`chrome.exe`) are left to the miner's word rules. Some tokens belong to the
 // variable before them: a unit (`812 B`, `1.3 secs`, `40 %`, a zone after a time), a parenthesised
 // size (`512 bytes (0.5 KB)`) and the rest of a path after a space (`/tmp/celery worker.pid`). An
-// empty quoted value (`""`) is a value, unless it is an error field's (the empty-tail rule). A date in words (`Tue Mar  4 10:20:11 UTC 2025`) is one variable, and so is an empty
+// empty quoted value (`""`) is a value, unless it is an error field's (the empty-tail rule). An
+// object printed in a message (`{ id: 7 }`, `[ 'a', 1 ]`, `<Request 76a342>`) is one variable. A date in words (`Tue Mar  4 10:20:11 UTC 2025`) is one variable, and so is an empty
 // `()`/`[]` inside a message (a slot with no value). Adjacent bare `<*>` collapse into one, so a
 // variable spanning several tokens is one variable and messages whose variables differ in length
 // share a shape.
@@ -242,6 +243,15 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
     } else if (msg.charCodeAt(start) === 123 && msg.indexOf('":', cs) !== -1 && msg.indexOf('":', cs) < end) {
       json = maskJsonToken(msg, start, end);
       wild = false;
+    } else if (!first && (msg.charCodeAt(start) === 60 || end === start + 1) && (close = reprEnd(msg, start, end, to)) !== -1) {
+      // an object printed in a message (`{ id: 7, name: 'celery' }`, `[ 'users', 42 ]`,
+      // `<Request 76a342>`): one value, whatever its inner shape
+      i = close + 1;
+      while (i < to && msg.charCodeAt(i) > 32) i++;
+      pa = pb = start;
+      wild = true;
+      sa = close + 1;
+      sb = i;
     } else if (cs > start && isQuote(msg.charCodeAt(cs - 1)) && (close = quoteSpanEnd(msg, msg.charCodeAt(cs - 1), cs, end, to)) !== -1) {
       // a quoted value with spaces (`"Order Items"`, `'858 kB'`, `"connection reset by peer"`) is one value
       i = close + 1;
@@ -722,6 +732,42 @@ function timeAndZone(msg: string, k: number, to: number, fallback: number): numb
 
 function isQuote(c: number): boolean {
   return c === 34 || c === 39;
+}
+
+/** Tokens an object printed in a message may span. */
+const REPR_SPAN_TOKENS = 16;
+
+/**
+ * An object printed in a message: Node's util.inspect (`{ id: 7, name: 'celery' }`, `[ 'users',
+ * 42 ]`: a lone `{` or `[` then a space) or a Python repr (`<Request 76a342>`, `<Connection(...)>`:
+ * `<` and a capital). Returns the index of its closing bracket when it closes at the end of a token
+ * (closing punctuation aside) within REPR_SPAN_TOKENS tokens, or -1. Never the message's first token.
+ */
+function reprEnd(msg: string, start: number, end: number, to: number): number {
+  const open = msg.charCodeAt(start);
+  let shut: number;
+  if (open === 60) {
+    const c = msg.charCodeAt(start + 1);
+    if (!(c >= 65 && c <= 90)) return -1;
+    shut = 62;
+  } else if (open === 123 || open === 91) {
+    if (end !== start + 1) return -1;
+    shut = open === 123 ? 125 : 93;
+  } else return -1;
+  let depth = 0;
+  let tokens = 1;
+  for (let k = start; k < to; k++) {
+    const c = msg.charCodeAt(k);
+    if (c <= 32) {
+      if (msg.charCodeAt(k - 1) > 32 && ++tokens > REPR_SPAN_TOKENS) return -1;
+    } else if (c === open) depth++;
+    else if (c === shut && --depth === 0) {
+      let e = k + 1;
+      while (e < to && msg.charCodeAt(e) > 32 && isTrailPunct(msg.charCodeAt(e))) e++;
+      return e >= to || msg.charCodeAt(e) <= 32 ? k : -1;
+    }
+  }
+  return -1;
 }
 
 /** Tokens a quoted value may span. */

@@ -175,6 +175,23 @@ describe('a path with a space is one value (class 4)', () => {
   });
 });
 
+describe('an object printed in a message is one value (class 4)', () => {
+  // Prisma's `Cannot serialize value of type ${...} as Json` with Node's util.inspect of an object
+  // or an array, and kombu's `Connected to %r` with a Python repr
+  it('masks util.inspect objects and arrays and Python reprs as one value', () => {
+    const t = 'Cannot serialize value of type <*> as Json';
+    expect(shape("Cannot serialize value of type { id: 7, name: 'celery' } as Json")).toBe(t);
+    expect(shape("Cannot serialize value of type [ 'users', 42 ] as Json")).toBe(t);
+    expect(shape('Cannot serialize value of type <Request 76a342> as Json')).toBe(t);
+    expect(shape('Connected to <Connection(host=db.internal,port=6379,db=0)>.')).toBe('Connected to <*>.');
+  });
+  it('guard: a message that is an object, a bracketed tag and a lower-case <name> stay as they were', () => {
+    expect(shape('{ id: 7 } saved')).toBe('{ id: <*> } saved');
+    expect(shape('[ERROR] worker [ closed')).toBe('[ERROR] worker [ closed');
+    expect(shape('at Foo.<init> (Foo.java:12)')).toBe('at Foo.<init> (<*>)');
+  });
+});
+
 describe('labels glued to values (class 5)', () => {
   it('keeps the key of key:value and a name glued to a long number', () => {
     expect(shape('onExtend:1501234567 0 0 4')).toBe('onExtend:<*> <*>');
