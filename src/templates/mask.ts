@@ -283,7 +283,8 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
       const quoted = (q0 === 34 || q0 === 39 || q0 === 96) && ce < end && msg.charCodeAt(ce) === q0 && !isKeyQuote(msg, cs - 1, ce);
       let digit = false;
       let eq = -1;
-      let special = msg.charCodeAt(cs) === 47; // leading '/': a path or a route
+      // a leading '/' (a path or a route), or a relative path: `./config/settings.py`, `../x`, `~/x`
+      let special = msg.charCodeAt(cs) === 47 || relativePathStart(msg, cs, ce);
       let open = -1;
       let prefixDigit = false;
       let hexOnly = true;
@@ -475,6 +476,15 @@ function hostPort(msg: string, cs: number, colon: number): boolean {
   return false;
 }
 
+/** `./`, `../` or `~/` at `cs`, with more after it: a relative path. */
+function relativePathStart(msg: string, cs: number, ce: number): boolean {
+  const c = msg.charCodeAt(cs);
+  if (c !== 46 && c !== 126) return false;
+  let k = cs + 1;
+  if (c === 46 && msg.charCodeAt(k) === 46) k++;
+  return msg.charCodeAt(k) === 47 && k + 1 < ce;
+}
+
 /** `msg[cs, ce)` looks like a piece of a path: a `/` or `\\` inside, or a file name (`worker.pid`). */
 function pathPiece(msg: string, cs: number, ce: number): boolean {
   let dot = -1;
@@ -495,7 +505,7 @@ function pathPiece(msg: string, cs: number, ce: number): boolean {
 /**
  * The token at `start` (core up to `ce`) goes on with the path before it, after a space
  * (`/tmp/celery worker.pid`, `/srv/app/My Settings/app.yaml`): it looks like a path's piece, and
- * the tokens before it are such pieces back to one that starts with `/`. Runs only after a variable.
+ * the tokens before it are such pieces back to one that starts with `/` (or `./`, `~/`). Runs only after a variable.
  */
 function pathGoesOn(msg: string, from: number, start: number, ce: number): boolean {
   if (!pathPiece(msg, start, ce)) return false;
@@ -505,7 +515,7 @@ function pathGoesOn(msg: string, from: number, start: number, ce: number): boole
     let b = e;
     while (b > from && msg.charCodeAt(b - 1) > 32) b--;
     if (b === e) return false;
-    if (msg.charCodeAt(b) === 47) return true;
+    if (msg.charCodeAt(b) === 47 || relativePathStart(msg, b, e)) return true;
     if (!pathPiece(msg, b, e)) return false;
     e = b;
   }

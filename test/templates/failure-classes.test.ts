@@ -167,11 +167,15 @@ describe('a path with a space is one value (class 4)', () => {
     expect(shape('Ignored premature client disconnection. /tmp/celery worker.pid')).toBe('Ignored premature client disconnection. <*>');
     expect(shape('default ACL on /srv/app/My Settings/app.yaml does not exist')).toBe('default ACL on <*> does not exist');
     expect(shape('default ACL on /srv/app/My Settings/app.yaml does not exist')).toBe(shape('default ACL on /srv/app.yaml does not exist'));
+    // a relative path is a path too (Django's `Watching dir %s with glob %s.` with ./config)
+    expect(shape('Watching dir ./config/settings.py with glob *.py.')).toBe('Watching dir <*> with glob *.py.');
+    expect(shape('Watching dir ../app/My Settings/x.yaml with glob *.py.')).toBe('Watching dir <*> with glob *.py.');
   });
   it('guard: a word or a file name after a word after the path stays', () => {
     expect(shape('copied /tmp/a to backup.tar')).toBe('copied <*> to backup.tar');
     expect(shape('opened /var/log/app.log for writing')).toBe('opened <*> for writing');
     expect(shape('served /index.html via nginx.conf')).toBe('served <*> via nginx.conf');
+    expect(shape('waiting ... listing ./ and ~/')).toBe('waiting ... listing ./ and ~/');
   });
 });
 
