@@ -485,14 +485,23 @@ function relativePathStart(msg: string, cs: number, ce: number): boolean {
   return msg.charCodeAt(k) === 47 && k + 1 < ce;
 }
 
-/** `msg[cs, ce)` looks like a piece of a path: a `/` or `\\` inside, or a file name (`worker.pid`). */
+/**
+ * `msg[cs, ce)` looks like a piece of a path: a `/` or `\\` inside, or a file name (`worker.pid`),
+ * and no digit (a piece with one is a variable of its own, joined to the path as adjacent `<*>`
+ * are; `HTTP/1.1` after a route stays its own token).
+ */
 function pathPiece(msg: string, cs: number, ce: number): boolean {
   let dot = -1;
+  let slash = false;
   for (let k = cs; k < ce; k++) {
     const c = msg.charCodeAt(k);
-    if (c === 47 || c === 92) return msg.charCodeAt(k + 1) !== 47;
-    if (c === 46) dot = k;
+    if (isDigit(c)) return false;
+    if (c === 47 || c === 92) {
+      if (msg.charCodeAt(k + 1) === 47) return false;
+      slash = true;
+    } else if (c === 46) dot = k;
   }
+  if (slash) return true;
   // name.ext: a short extension of lower-case letters and digits that starts with a letter
   if (dot <= cs || ce - dot - 1 < 1 || ce - dot - 1 > 4 || !(msg.charCodeAt(dot + 1) >= 97 && msg.charCodeAt(dot + 1) <= 122)) return false;
   for (let k = dot + 1; k < ce; k++) {
