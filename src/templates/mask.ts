@@ -18,8 +18,9 @@
 // variable before them: a unit (`812 B`, `1.3 secs`, `40 %`, a zone after a time), a parenthesised
 // size (`512 bytes (0.5 KB)`) and the rest of a path after a space (`/tmp/celery worker.pid`). An
 // empty quoted value (`""`) is a value, unless it is an error field's (the empty-tail rule). An
-// object printed in a message (`{ id: 7 }`, `[ 'a', 1 ]`, `<Request 76a342>`) is one variable. A date in words (`Tue Mar  4 10:20:11 UTC 2025`) is one variable, and so is an empty
-// `()`/`[]` inside a message (a slot with no value). Adjacent bare `<*>` collapse into one, so a
+// object printed in a message (`{ id: 7 }`, `[ 'a', 1 ]`, `<Request 76a342>`) is one variable; so
+// is a date in words (`Tue Mar  4 10:20:11 UTC 2025`, `Apr 5, 2020`), and so is an empty `()`/`[]`
+// inside a message (a slot with no value). Adjacent bare `<*>` collapse into one, so a
 // variable spanning several tokens is one variable and messages whose variables differ in length
 // share a shape.
 
