@@ -214,6 +214,9 @@ export const LIFECYCLE_INTERESTS: readonly RegExp[] = RULES.map((r) => r.re);
 /** Exit codes of a stop that was asked for: 0, and 128 + SIGTERM/SIGINT (143, 130). */
 const CLEAN_EXIT = new Set([0, 130, 143]);
 
+/** A supervisor replaces a dead worker within this long of reporting its end. */
+const RESPAWN_MS = 10_000;
+
 /** Labels of the lines written once per life, and of the lines a server writes last. */
 const ONCE = new Set(RULES.filter((r) => r.once === true).map((r) => r.label));
 const LAST = new Set(RULES.filter((r) => r.last === true).map((r) => r.label));
@@ -407,9 +410,15 @@ export function lifecycleTransitions(markers: readonly LifecycleMarker[], option
     if (m.previous === true) tr.afterFailure = true;
   };
   const sorted = [...markers].sort((a, b) => a.ts - b.ts);
-  for (const m of sorted) {
+  /** When a worker of the service last ended: a server start right after it is the supervisor's replacement. */
+  const workerEnd = new Map<string, number>();
+  for (let m of sorted) {
     const k = m.service + '\u0000' + keyOf(m);
     const cur = open.get(k);
+    if (m.scope === 'worker' && (m.kind === 'exit' || m.kind === 'failure')) workerEnd.set(k, m.ts);
+    // uvicorn's "Child process [N] died", then the new worker's "Started server process"; a program
+    // supervisord restarts: the worker's start, not the server's (a once-per-life line still is).
+    else if (m.kind === 'start' && m.scope === 'process' && !ONCE.has(m.label) && m.ts - (workerEnd.get(k) ?? -Infinity) <= RESPAWN_MS) m = { ...m, scope: 'worker' };
     // A boot line that reports the previous life's crash opens (or joins) a start like a ready line.
     if (m.kind === 'start' || m.kind === 'ready' || m.previous === true) {
       const joinable =

@@ -308,6 +308,19 @@ describe('transitions and lives', () => {
     expect(lives.map((l) => l.ended ?? null)).toEqual(['restarted', 'restarted', null]);
   });
 
+  it('a worker a supervisor replaces at once is no restart of the server (uvicorn 0.54 --workers, one worker killed with kill -9)', () => {
+    // The lines of test/fixtures/vocabulary/uvicorn-workers.txt's first run, as printed; uvicorn's own
+    // format carries no time, so they are given one a second apart, and the stop a minute later.
+    const run = readFileSync(join(import.meta.dirname, '../../fixtures/vocabulary/uvicorn-workers.txt'), 'utf8').split('\n').slice(0, 27);
+    const t0 = ms('2026-03-01T10:00:00Z');
+    const events = run.map((message, i) => ({ at: t0 + i * 1000 + (i >= 13 ? 60_000 : 0), message, service: 'web' }));
+    const lives = lifecycleOf(tl(events)).lives;
+    // One life, from "Uvicorn running on" (line 1) to "Received SIGTERM, exiting." (line 14, a minute later).
+    expect(lives.map((l) => [l.start!.pid, l.ended ?? null, l.stop?.failed ?? null, l.lifetimeMs])).toEqual([[6276, null, false, 73_000]]);
+    // The dead worker is kept as evidence of the life it belonged to.
+    expect(lives[0]!.start!.markers.map((m) => m.label)).toContain('uvicorn-child-died');
+  });
+
   it('repeated container starts without stops are separate starts', () => {
     const events: TestEvent[] = [0, 20, 40, 80].map((s) => ({ at: ms('2026-03-01T10:00:00Z') + s * 1000, message: 'Starting Container', source: 'platform' as const }));
     const t = tl(events);
