@@ -23,6 +23,7 @@ import { knownJobs } from './known-jobs.js';
 import { outOfMemory } from './out-of-memory.js';
 import { processExits } from './process-exits.js';
 import { brokerOutage } from './broker-outage.js';
+import { databaseOutage } from './database-outage.js';
 
 const REGISTERED = [
   connectionResetPerDeploy,
@@ -47,6 +48,7 @@ const REGISTERED = [
   outOfMemory,
   processExits,
   brokerOutage,
+  databaseOutage,
 ] as const;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -67,6 +67,14 @@ describe('node shapes: planted faults', () => {
       const pe = one(findings, 'process-exits').data as { count: number; byCode: Record<string, number> };
       expect(pe).toMatchObject({ count: exits, byCode: { 'exit 1': exits } });
 
+      // PostgreSQL stopped for 6 s under traffic: one outage of about that length, every failed request in it.
+      const down = facts.databaseDown as { downMs: number; failed: number };
+      const db = one(findings, 'database-outage').data as { outages: number; longestSeconds: number; failedLines: number };
+      expect(db.outages).toBe(1);
+      expect(db.longestSeconds).toBeGreaterThanOrEqual(down.downMs / 1000 - 2);
+      expect(db.longestSeconds).toBeLessThanOrEqual(down.downMs / 1000);
+      expect(db.failedLines).toBeGreaterThanOrEqual(down.failed);
+
       const churn = one(findings, 'container-churn');
       expect(churn.title).toMatch(/^Crash Loop/);
       // Every crashed life ended: the OOM, the rejection (where it ends the process), the 3 failed boots.

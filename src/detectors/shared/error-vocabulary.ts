@@ -12,7 +12,7 @@
 // so each incident's union is one expression run once per message.
 
 /** The incidents the vocabulary covers. */
-export type Incident = 'pool-exhaustion' | 'worker-timeout' | 'task-start' | 'task-end' | 'out-of-memory' | 'process-exit' | 'broker-outage';
+export type Incident = 'pool-exhaustion' | 'worker-timeout' | 'task-start' | 'task-end' | 'out-of-memory' | 'process-exit' | 'broker-outage' | 'database-outage';
 
 /** What an entry's named groups (or its `implies`) hold. */
 export type VocabularyValue =
@@ -618,6 +618,36 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     captures: ['pid'],
     implies: { signal: 'SIGSEGV', exitCode: 139 },
     fixture: 'shell.txt',
+  },
+
+  // --- Database outages: the application's connections to PostgreSQL refused or cut ---------------
+  {
+    // Node's own words for a refused TCP connection, whatever the client (node-postgres under
+    // TypeORM, knex, Sequelize, Drizzle): database-outage counts it when the port is PostgreSQL's.
+    id: 'node-connect-refused',
+    incident: 'database-outage',
+    library: 'Node.js (net)',
+    pattern: /\bconnect ECONNREFUSED (?<host>\[[0-9a-fA-F:]{2,39}\]|[\w.-]{1,253}):(?<port>\d{1,5})\b/,
+    captures: ['host', 'port'],
+    fixture: 'postgres-down-node.txt',
+  },
+  {
+    // PostgreSQL refusing a new session while it stops (SQLSTATE 57P03), as the client relays it.
+    id: 'postgres-shutting-down',
+    incident: 'database-outage',
+    library: 'PostgreSQL (via the client)',
+    pattern: /the database system is shutting down/,
+    captures: [],
+    fixture: 'postgres-down-node.txt',
+  },
+  {
+    // A session ended by the server's fast shutdown (SQLSTATE 57P01), as the client relays it.
+    id: 'postgres-admin-terminated',
+    incident: 'database-outage',
+    library: 'PostgreSQL (via the client)',
+    pattern: /terminating connection due to administrator command/,
+    captures: [],
+    fixture: 'postgres-down-node.txt',
   },
 ];
 

@@ -57,6 +57,9 @@ const EXPECTED: Record<string, Record<string, string | number>[]> = {
     { pid: 23443, signal: 'SIGKILL', exitCode: 137 },
   ],
   'nextjs-no-production-build': [{ exitCode: 1 }],
+  'node-connect-refused': [{ host: '127.0.0.1', port: 45927 }, { host: '127.0.0.1', port: 36943 }],
+  'postgres-shutting-down': [{}],
+  'postgres-admin-terminated': [{}],
   'node-uncaught-exit': [
     { nodeVersion: '20.20.2', exitCode: 1 },
     { nodeVersion: '20.20.2', exitCode: 1 },

@@ -1,0 +1,136 @@
+// The application losing its PostgreSQL, in the clients' words (the database-outage entries of
+// error-vocabulary.ts): connections refused at the port the server listens on (Node's `connect
+// ECONNREFUSED host:5432`, whatever the client: node-postgres under TypeORM, knex, Sequelize,
+// Drizzle), new sessions refused while it stops ("the database system is shutting down") and
+// sessions ended by its shutdown ("terminating connection due to administrator command"), relayed
+// by the client. A refused connection counts when its port is 5432 or one PostgreSQL's own log says
+// it listens on; the server's own lines are not the application's. The lines of one service less
+// than gapSeconds apart are one outage, its length from the first failure to the last.
+import type { FindingSeverity } from '../model.js';
+import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
+import { defineDetector, type DetectedFinding } from './detector.js';
+import { matchVocabulary, vocabularyInterest, vocabularyTest, type VocabularyMatch } from './shared/error-vocabulary.js';
+import { ERROR_ATTRS, errorTextOf } from './shared/vocabulary-events.js';
+import { candidateEvents } from './shared/template-index.js';
+import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
+import { humanDuration, isoSeconds, plural } from '../words.js';
+
+/** PostgreSQL's start-up line naming its port (`listening on IPv4 address "0.0.0.0", port 5432`). */
+const LISTENING_RE = /listening on IPv[46] address "[^"\n]{0,200}", port (\d{1,5})/;
+/** The port PostgreSQL listens on unless configured otherwise. */
+const DEFAULT_PORT = 5432;
+const mayBeOutage = vocabularyTest(['database-outage']);
+
+interface Outage {
+  service: string;
+  start: number;
+  end: number;
+  events: TimelineEvent[];
+  matches: VocabularyMatch[];
+}
+
+/** The `data` of a database-outage finding (its numbers, for the reports and the JSON). */
+export type DatabaseOutageData = {
+  outages: number;
+  failedLines: number;
+  longestSeconds: number;
+  byLibrary: Record<string, number>;
+  perService: Record<string, number>;
+  targets: string[];
+  periods: { service: string; from: string; to: string; seconds: number; lines: number }[];
+  services: string[];
+  firstSeen: string | null;
+  lastSeen: string | null;
+};
+
+export const databaseOutage = defineDetector({
+  meta: {
+    id: 'database-outage',
+    title: 'Database unreachable from the application',
+    explanation:
+      'The application\'s connections to PostgreSQL refused at its port (Node\'s "connect ECONNREFUSED host:5432" under any client), new sessions ' +
+      'refused while the server stops ("the database system is shutting down") and sessions ended by its shutdown ("terminating connection due to ' +
+      'administrator command"), as the client relays them; grouped per service into outages (lines less than gapSeconds apart), each with its length ' +
+      'from the first failure to the last and the address refused. A refused connection counts when its port is 5432 or one PostgreSQL says it listens on.',
+    defaults: { gapSeconds: 60, mediumSeconds: 10, highSeconds: 120, mediumCount: 4 },
+    optionDocs: {
+      gapSeconds: 'failures of one service less than this many seconds apart are one outage',
+      mediumSeconds: 'an outage this long (s) is medium',
+      highSeconds: 'an outage this long (s) is high',
+      mediumCount: 'an outage with this many failed lines is medium even when short',
+    },
+    interests: [vocabularyInterest(['database-outage']), LISTENING_RE],
+  },
+  detect(t: TimelineSummary, o): DetectedFinding<DatabaseOutageData>[] {
+    const ports = new Set<number>([DEFAULT_PORT]);
+    const hits: { ev: TimelineEvent; m: VocabularyMatch }[] = [];
+    for (const ev of candidateEvents(t, (m) => mayBeOutage(m) || LISTENING_RE.test(m), ERROR_ATTRS)) {
+      if (ev.source === 'postgres') {
+        const l = LISTENING_RE.exec(ev.message);
+        if (l !== null) ports.add(Number(l[1]));
+        continue;
+      }
+      if (ev.ts === null) continue;
+      const m = matchVocabulary(errorTextOf(ev), ['database-outage']);
+      if (m !== null) hits.push({ ev, m });
+    }
+    const mine = hits.filter((h) => typeof h.m.values.port !== 'number' || ports.has(h.m.values.port));
+    if (mine.length === 0) return [];
+    const outages: Outage[] = [];
+    const open = new Map<string, Outage>();
+    for (const { ev, m } of mine.sort((a, b) => a.ev.ts! - b.ev.ts!)) {
+      let cur = open.get(ev.service);
+      if (cur === undefined || ev.ts! - cur.end >= o.gapSeconds * 1000) {
+        cur = { service: ev.service, start: ev.ts!, end: ev.ts!, events: [], matches: [] };
+        open.set(ev.service, cur);
+        outages.push(cur);
+      }
+      cur.end = ev.ts!;
+      cur.events.push(ev);
+      cur.matches.push(m);
+    }
+    const longest = outages.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a));
+    const longestMs = longest.end - longest.start;
+    const lines = mine.length;
+    const mostLines = Math.max(...outages.map((x) => x.events.length));
+    const severity: FindingSeverity =
+      longestMs >= o.highSeconds * 1000 ? 'high' : longestMs >= o.mediumSeconds * 1000 || mostLines >= o.mediumCount ? 'medium' : 'low';
+    const services = distinct(outages.map((x) => x.service));
+    const byLibrary = countBy(mine, (h) => h.m.entry.library);
+    const targets = distinct(mine.filter((h) => h.m.values.host !== undefined).map((h) => `${h.m.values.host}:${h.m.values.port}`));
+    const { firstSeen, lastSeen } = firstLast(mine.map((h) => h.ev));
+    const lengthText = longestMs >= 1000 ? `the longest lasted ${humanDuration(longestMs)} (${longest.service} from ${isoSeconds(longest.start)})` : 'each was a single burst of lines';
+    return [
+      {
+        about: services.join('+'),
+        severity,
+        title: `Database Unreachable (${plural(outages.length, 'outage')}, ${plural(lines, 'failed line')})`,
+        summary: `${plural(outages.length, 'outage')} of the connection to PostgreSQL${targets.length > 0 ? ` (${targets.join(', ')})` : ''} on ${services.join(', ')} between ${firstSeen ?? '?'} and ${lastSeen ?? '?'}; ${lengthText}.`,
+        pattern:
+          `By library: ${Object.entries(byLibrary).map(([l, c]) => `${l} ${c}`).join(', ')}; per service: ` +
+          Object.entries(countBy(outages, (x) => x.service)).map(([s, c]) => `${s} ${c}`).join(', ') +
+          '.',
+        rootCause:
+          'The application could not reach PostgreSQL: the server stopped or restarted (a redeploy, a crash, a failover, maintenance), or the network or its address changed. ' +
+          'Connection refused means nothing listened at the port; "shutting down" and "administrator command" mean the server was stopping while the app used it.',
+        impact: 'Every request and job that needed the database failed while it was down, and pooled connections were cut.',
+        recommendation:
+          'Check the PostgreSQL service for a stop, crash or restart at these times (its own log says which); retry a failed connection with backoff instead of failing the request at once; ' +
+          'deploy the database apart from the app so an app deploy does not restart it.',
+        evidence: spreadEvidence(t, outages.map((x) => x.events[0]!), 5),
+        data: {
+          outages: outages.length,
+          failedLines: lines,
+          longestSeconds: Math.round(longestMs / 1000),
+          byLibrary,
+          perService: countBy(outages, (x) => x.service),
+          targets,
+          periods: outages.slice(0, 20).map((x) => ({ service: x.service, from: isoSeconds(x.start), to: isoSeconds(x.end), seconds: Math.round((x.end - x.start) / 1000), lines: x.events.length })),
+          services,
+          firstSeen,
+          lastSeen,
+        },
+      },
+    ];
+  },
+});
