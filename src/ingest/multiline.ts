@@ -1,6 +1,6 @@
 // Multi-line application records: a Python traceback, a Node stack (with its `cause`, its
 // properties, and the source line, caret and version Node prints around an uncaught exception), a
-// Java stack trace, indented continuation lines. Each line of such a record arrives on its own
+// Java stack trace, a Go panic's goroutine stacks, indented continuation lines. Each line of such a record arrives on its own
 // (Railway even makes each a JSON object); they are joined into the record they belong to, so a
 // traceback is one event, not twenty. The shapes are the runtimes' own (test/fixtures/multiline/).
 import type { LogEvent } from '../model.js';
@@ -45,13 +45,24 @@ const LIBPQ_FIELDS: ReadonlySet<string> = new Set([
 const SQLALCHEMY_SQL = '[SQL: ';
 const SQLALCHEMY_TAIL = ['[parameters: ', '[SQL parameters hidden due to hide_parameters=True]', '(Background on this error at: '];
 const V8_NATIVE_STACK = '----- Native stack trace -----';
+// Go: a panic (`panic: ...`, net/http's recovered `http: panic serving ...`) or a fatal error
+// (`fatal error: out of memory`) is followed by the goroutines' stacks (runtime/traceback.go): a
+// header per goroutine, then per frame the function with its arguments and, indented by a tab,
+// its file and line; `created by` names the goroutine's creator; a fatal error shows the
+// runtime's own stack first.
+const GO_GOROUTINE = /^goroutine \d+ \[[^\]\n]*\]:$/;
+const GO_FRAME = /^(?:created by \S+(?: in goroutine \d+)?|[^\s(]+\(.*\)|runtime stack:|\.\.\.additional frames elided\.\.\.)$/;
+// The signal under a panic of a memory fault: `[signal SIGSEGV: segmentation violation code=0x1 ...]`.
+const GO_SIGNAL = '[signal ';
+/** Where a Go goroutine header is, in a record that holds one. */
+const GO_STACK = '\ngoroutine ';
 
 /**
  * Whether `message` continues `held` (the record before it, `lines` lines so far) rather than
  * starting a record. `hasTraceback` may be passed when the caller already knows whether `held`
  * holds a Python traceback.
  */
-export function continuesRecord(message: string, held: LogEvent, hasTraceback?: boolean, lines = 1): boolean {
+export function continuesRecord(message: string, held: LogEvent, hasTraceback?: boolean, lines = 1, hasGoStack?: boolean): boolean {
   const tb = hasTraceback ?? held.message.indexOf(TRACEBACK) !== -1;
   // Blank lines (between a traceback and the header of the one it caused, around Node's stack)
   // are skipped by the formats, never joined: a record's text is the same whatever form it came in.
@@ -71,6 +82,10 @@ export function continuesRecord(message: string, held: LogEvent, hasTraceback?: 
   }
   if (c === 67 /* C */ && message.startsWith('Caused by: ')) return true;
   if ((tb || held.level === 'error' || held.level === 'fatal') && isDriverErrorText(message)) return true;
+  // Go: the goroutines' stacks after the panic or fatal error that announced them.
+  if (c === 91 /* [ */ && message.startsWith(GO_SIGNAL)) return announcesGoStack(held.message);
+  if (c === 103 /* g */ && GO_GOROUTINE.test(message)) return (hasGoStack ?? held.message.indexOf(GO_STACK) !== -1) || announcesGoStack(held.message);
+  if ((hasGoStack ?? held.message.indexOf(GO_STACK) !== -1) && GO_FRAME.test(message)) return true;
   if (tb) {
     // A chained traceback's header follows the exception line that ended the one before it.
     if (CHAINED.test(message)) return true;
@@ -165,6 +180,11 @@ function isNativeFrame(message: string): boolean {
   return message.startsWith(': 0x', i);
 }
 
+/** Whether a record is one a Go program prints its goroutines' stacks under: a panic or a fatal error. */
+function announcesGoStack(text: string): boolean {
+  return text.indexOf('panic') !== -1 || text.indexOf('fatal error: ') !== -1 || text.endsWith('runtime stack:');
+}
+
 function announcesLessThanError(text: string): boolean {
   const cue = levelCueOf(firstLine(text));
   return cue !== null && cue !== 'error' && cue !== 'fatal';
@@ -194,9 +214,11 @@ function endedTraceback(text: string): boolean {
  * messages, before anybody searches the held record for a traceback. A superset of what
  * continuesRecord accepts: an indented line, a line starting with T (Traceback, The above...),
  * C (Caused by), D (During handling), E (Emitted 'error' event), N (Node.js v20), `}`, `"`, V8's
- * native stack header and its numbered frames, a driver's lines under an error, or a
- * name followed by a colon or the end (`ValueError: bad`, `java.io.IOException: reset`,
- * `TypeError: x` after Node's caret).
+ * native stack header and its numbered frames, a driver's lines under an error, a name
+ * followed by a colon or the end (`ValueError: bad`, `java.io.IOException: reset`, `TypeError: x`
+ * after Node's caret), or one followed by `(` or `/` (a Go frame: `main.main()`,
+ * `net/http.(*conn).serve(...)`), Go's `goroutine 6 [running]:`, `[signal SIGSEGV: ...]` and
+ * `...additional frames elided...`.
  */
 function mayContinue(message: string): boolean {
   const n = message.length;
@@ -206,12 +228,14 @@ function mayContinue(message: string): boolean {
   if (c === 45) return message === V8_NATIVE_STACK;
   // libpq's `LINE 1: `, `SCHEMA NAME:  ` and SQLAlchemy's `[SQL: `, `(Background on ...` (the other lines a driver adds are a name and a colon).
   if ((c === 91 || c === 40 || c === 76 || c === 83 || c === 84) && isDriverErrorText(message)) return true;
+  if (c === 46) return message.startsWith('...additional');
+  if (c === 91) return message.startsWith(GO_SIGNAL);
   if (c >= 48 && c <= 57) return isNativeFrame(message);
   if (!(((c | 32) >= 97 && (c | 32) <= 122) || c === 95 || c === 36)) return false;
   for (let i = 1; i < n; i++) {
     const d = message.charCodeAt(i);
     if (((d | 32) >= 97 && (d | 32) <= 122) || (d >= 48 && d <= 57) || d === 95 || d === 46 || d === 36) continue;
-    return d === 58;
+    return d === 58 || d === 40 /* ( */ || d === 47 /* / */ || (d === 32 && (c === 103 || c === 99 || c === 114) /* goroutine, created by, runtime stack: */);
   }
   return true;
 }
@@ -229,6 +253,8 @@ interface Held {
   warning: number;
   /** Whether its last line opened SQLAlchemy's `[SQL: ` block and no line has closed it: any line continues it. */
   sql: boolean;
+  /** Whether the record holds a Go goroutine's stack: 1 or 0, -1 until asked (as `traceback`). */
+  goStack: number;
   /** The count of lines offered (see HeldRecord.offered) when the record's last line came. */
   at: number;
   /** Whether no line can join it any more (it waits only for the records before it to be emitted). */
@@ -286,7 +312,8 @@ export class HeldRecord {
       } else {
         if (!mayContinue(message)) return false;
         if (s.traceback === -1) s.traceback = h.message.indexOf(TRACEBACK) !== -1 ? 1 : 0;
-        if (!continuesRecord(message, h, s.traceback === 1, s.lines)) return false;
+        if (s.goStack === -1) s.goStack = h.message.indexOf(GO_STACK) !== -1 ? 1 : 0;
+        if (!continuesRecord(message, h, s.traceback === 1, s.lines, s.goStack === 1)) return false;
       }
       s.sql = opensSql(message);
     }
@@ -295,6 +322,7 @@ export class HeldRecord {
       s.traceback = 1;
       tracebackIsError(h);
     }
+    if (s.goStack === 0 && message.startsWith('goroutine ')) s.goStack = 1;
     s.lines++;
     s.at = this.offered;
     return true;
@@ -317,7 +345,7 @@ export class HeldRecord {
     }
     if (o.length === MAX_STREAMS) o.shift()!.done = true;
     if (ev.message.startsWith(TRACEBACK)) tracebackIsError(ev);
-    const h: Held = { ev, lines: 1, traceback: -1, warning: -1, sql: false, at: this.offered, done: false };
+    const h: Held = { ev, lines: 1, traceback: -1, warning: -1, sql: false, goStack: -1, at: this.offered, done: false };
     o.push(h);
     this.queue.push(h);
     this.drain();
