@@ -71,6 +71,11 @@ export interface VocabularyEntry {
   fixture: string;
 }
 
+/** Whether an entry says its process is gone: an exit, or a crash that implies its exit code or signal (not a caught MemoryError). */
+export function endsProcess(e: VocabularyEntry): boolean {
+  return e.incident === 'process-exit' || e.implies?.exitCode !== undefined || e.implies?.signal !== undefined;
+}
+
 /** An entry that matched, and the values it captured or implies. */
 export interface VocabularyMatch {
   entry: VocabularyEntry;
@@ -431,6 +436,38 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     captures: ['pid'],
     implies: { signal: 'SIGKILL', exitCode: 137 },
     fixture: 'shell.txt',
+  },
+  {
+    // A Go program's unrecovered panic (runtime/panic.go printpanics: `panic: ` and the value, then
+    // the goroutines' stacks); the runtime exits with status 2. A panic net/http recovers in a
+    // handler is logged as `http: panic serving ...` and ends nothing.
+    id: 'go-panic',
+    incident: 'process-exit',
+    library: 'Go runtime',
+    pattern: /^panic: (?<reason>[^\n]*)/m,
+    captures: ['reason'],
+    implies: { exitCode: 2 },
+    fixture: 'go-panic.txt',
+  },
+  {
+    // A Go runtime error no program can recover (`throw`: concurrent map writes, a deadlock of every
+    // goroutine), exit status 2; its out-of-memory form is out-of-memory's.
+    id: 'go-fatal-error',
+    incident: 'process-exit',
+    library: 'Go runtime',
+    pattern: /^fatal error: (?!(?:runtime: )?out of memory)(?<reason>[^\n]*)/m,
+    captures: ['reason'],
+    implies: { exitCode: 2 },
+    fixture: 'go-panic.txt',
+  },
+  {
+    // `go run` reports the status of the program it built and ran (as a start command does: `go run .`).
+    id: 'go-run-exit-status',
+    incident: 'process-exit',
+    library: 'go run',
+    pattern: /^exit status (?<exitCode>\d+)$/m,
+    captures: ['exitCode'],
+    fixture: 'go-panic.txt',
   },
   {
     // The last line Node prints for an uncaught exception or an unhandled rejection (Node ≥ 18).

@@ -52,6 +52,12 @@ const EXPECTED: Record<string, Record<string, string | number>[]> = {
   'python-memoryerror': [{}],
   'go-runtime-out-of-memory': [{ exitCode: 2 }],
   'go-runtime-cannot-allocate': [{ bytes: 67108864, inUseBytes: 71106560 }],
+  'go-panic': [
+    { reason: 'config: STRIPE_API_KEY is not set', exitCode: 2 },
+    { reason: 'runtime error: invalid memory address or nil pointer dereference', exitCode: 2 },
+  ],
+  'go-fatal-error': [{ reason: 'concurrent map writes', exitCode: 2 }],
+  'go-run-exit-status': [{ exitCode: 2 }, { exitCode: 2 }],
   'shell-killed': [
     { signal: 'SIGKILL', exitCode: 137 },
     { pid: 23443, signal: 'SIGKILL', exitCode: 137 },
@@ -166,6 +172,10 @@ describe('error vocabulary: each entry on its library\'s real output', () => {
       'the task raised MemoryError earlier',
       'GC: Mark-Compact finished',
       'OutOfMemoryError avoided by streaming',
+      // A panic net/http recovered in a handler (the server runs on), and the frame of a Go stack (captured).
+      '2026/12/07 23:00:33 http: panic serving 127.0.0.1:59910: assignment to entry in nil map',
+      'panic({0x7c0fe0, 0x8bc680})',
+      'the import will panic: use --force',
     ];
     const test = vocabularyTest(INCIDENTS);
     for (const line of healthy) {
