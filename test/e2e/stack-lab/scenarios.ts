@@ -20,7 +20,7 @@ export const PYTHON_DIR = join(here, 'python');
 export const PYTHON = '/usr/bin/python3';
 
 /** GET with a timeout: the status, or 0 when the connection failed or was cut. */
-async function get(url: string, timeoutMs = 10_000): Promise<number> {
+export async function get(url: string, timeoutMs = 10_000): Promise<number> {
   try {
     const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     await r.arrayBuffer();
@@ -31,7 +31,7 @@ async function get(url: string, timeoutMs = 10_000): Promise<number> {
 }
 
 /** Background traffic: one request every `everyMs`, cycling through `paths`, until stopped. */
-class Traffic {
+export class Traffic {
   private on = true;
   private readonly done: Promise<void>;
   readonly statuses: number[] = [];
@@ -59,7 +59,7 @@ export interface Incident {
 }
 
 /** A scenario's surroundings: its record directory, a scratch home, its servers, the faults it planted. */
-class Stack {
+export class Stack {
   readonly home = mkdtempSync(join(tmpdir(), 'hindsight-lab-home-'));
   readonly incidents: Incident[] = [];
   pg!: PostgresService;

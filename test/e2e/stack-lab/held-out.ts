@@ -1,0 +1,355 @@
+// Held-out stacks: programs hindsight was not developed on, run as the lab runs the others (their own
+// PostgreSQL and Redis, output captured as `railway logs --json` prints it), healthy and under planted
+// faults. Issue 13 measures hindsight on stacks like these: every planted incident found with its
+// numbers, no finding of medium or worse on a healthy run.
+// - Go: an HTTP API (net/http, zap's production logger, a pgx v4 pool) and a worker (logrus, the
+//   standard library's log, pgx), built from Debian's Go 1.19 and its library sources.
+// - Ruby: a Rack app on puma 5 in cluster mode with ActiveRecord 6.1 on PostgreSQL and a Rails-style
+//   logger, and a Sidekiq 6 worker on Redis.
+// Recorded with test/e2e/stack-lab/record-held-out.ts; small captures of the records are unit fixtures
+// under test/fixtures/stacks/go and test/fixtures/stacks/ruby.
+import { execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../postgres-server.js';
+import { note, Service, type Container, type Exit } from './railway-capture.js';
+import { get, Stack, Traffic, type Incident } from './scenarios.js';
+import { sleep, waitForLine } from './servers.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const GO_DIR = join(here, 'go');
+const RUBY_DIR = join(here, 'ruby');
+
+// ------------------------------------------------------------------------------------------- Go
+
+export const GO_SETTINGS = { poolMax: 3, queryTimeoutS: 1, reportSeconds: 3, addressSpaceKb: 800_000 } as const;
+
+/** Builds the Go programs into `binDir` (GOPATH mode against Debian's /usr/share/gocode: no module proxy needed). */
+function goBuild(binDir: string, cacheDir: string): void {
+  for (const p of ['api', 'jobs']) {
+    execFileSync('go', ['build', '-o', join(binDir, p), `./${p}`], {
+      cwd: GO_DIR,
+      env: { ...process.env, GO111MODULE: 'off', GOPATH: '/usr/share/gocode', GOCACHE: cacheDir, GOFLAGS: '' },
+      stdio: 'inherit',
+    });
+  }
+}
+
+interface GoStack {
+  api: Service;
+  jobs: Service;
+  port: number;
+  base: string;
+  /** The running api container (the latest started). */
+  app: Container | null;
+  startApi: (env?: Record<string, string>) => Container;
+}
+
+async function goUp(stack: Stack, dir: string): Promise<GoStack> {
+  goBuild(stack.home, join(stack.home, 'gocache'));
+  const api = new Service('api', dir);
+  const jobs = new Service('jobs', dir);
+  const port = await freePort();
+  const env = { HOME: stack.home, DATABASE_URL: stack.pg.url, PORT: String(port), POOL_MAX: String(GO_SETTINGS.poolMax), QUERY_TIMEOUT: `${GO_SETTINGS.queryTimeoutS}s`, REPORT_SECONDS: String(GO_SETTINGS.reportSeconds) };
+  // The container's address space is limited (`ulimit -v`), so that an allocation that never stops
+  // ends in the Go runtime's own out-of-memory crash.
+  const go: GoStack = {
+    api, jobs, port, base: `http://127.0.0.1:${port}`, app: null,
+    startApi: (extra: Record<string, string> = {}) => (go.app = stack.track(api.start({
+      command: '/bin/sh', args: ['-c', `ulimit -v ${GO_SETTINGS.addressSpaceKb}; exec ${join(stack.home, 'api')}`], cwd: stack.home, env: { ...env, ...extra },
+    }))),
+  };
+  let from = api.entries.length;
+  go.startApi();
+  await waitForLine(api, from, 'listening', 30_000);
+  from = jobs.entries.length;
+  stack.track(jobs.start({ command: join(stack.home, 'jobs'), args: [], cwd: stack.home, env: { ...env, INTERVAL: '2s' } }));
+  await waitForLine(jobs, from, 'connected, running every', 30_000);
+  return go;
+}
+
+const GO_PATHS = ['/health', '/orders'];
+
+export async function goHealthy(dir: string, ms: number): Promise<{ requests: number; failed: number }> {
+  const stack = new Stack(dir);
+  let services: Service[] = [];
+  try {
+    await stack.up();
+    const go = await goUp(stack, dir);
+    services = [go.api, go.jobs];
+    const t = new Traffic(() => go.base, GO_PATHS, 150);
+    await sleep(ms);
+    await t.stop();
+    return { requests: t.statuses.length, failed: t.statuses.filter((s) => s !== 200).length };
+  } finally {
+    await stack.down(services);
+  }
+}
+
+export interface GoFaultFacts {
+  poolExhaustion: { held: number; failed: number };
+  handlerPanics: number;
+  databaseDown: { downMs: number; failedRequests: number };
+  oom: { exit: Exit };
+  crashLoop: { starts: number; exits: Exit[] };
+  requests: number;
+  incidents: Incident[];
+}
+
+export async function goFaults(dir: string): Promise<GoFaultFacts> {
+  const stack = new Stack(dir);
+  let services: Service[] = [];
+  try {
+    await stack.up();
+    const go = await goUp(stack, dir);
+    services = [go.api, go.jobs];
+    let requests = 0;
+    const warm = async (ms: number) => {
+      const t = new Traffic(() => go.base, GO_PATHS, 150);
+      await sleep(ms);
+      await t.stop();
+      requests += t.statuses.length;
+    };
+    await warm(4_000);
+
+    const poolExhaustion = await stack.plant('pool exhaustion', async () => {
+      const held = Array.from({ length: GO_SETTINGS.poolMax }, () => get(go.base + '/report'));
+      await sleep(500);
+      const burst = await Promise.all(Array.from({ length: 5 }, () => get(go.base + '/orders')));
+      await Promise.all(held);
+      requests += held.length + burst.length;
+      return { held: held.length, failed: burst.filter((s) => s === 500).length };
+    });
+    await warm(2_000);
+
+    const handlerPanics = await stack.plant('handler panics', async () => {
+      const s = await Promise.all([get(go.base + '/panic'), get(go.base + '/panic')]);
+      requests += s.length;
+      return s.filter((x) => x === 0).length;
+    });
+    await warm(2_000);
+
+    const databaseDown = await stack.plant('database down', async () => {
+      const downAt = Date.now();
+      await stack.pg.stop();
+      const during: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        during.push(await get(go.base + '/health', 5_000));
+        await sleep(400);
+      }
+      await stack.pg.start();
+      requests += during.length;
+      return { downMs: Date.now() - downAt, failedRequests: during.filter((s) => s !== 200).length };
+    });
+    await warm(3_000);
+
+    // The container is restarted by the platform after the crash (a new start, no stop).
+    const api = go.app!;
+    const oomExit = await stack.plant('out of memory', async () => {
+      void get(go.base + '/alloc', 60_000);
+      requests++;
+      return api.exited;
+    });
+    await sleep(500);
+    let from = go.api.entries.length;
+    go.startApi();
+    await waitForLine(go.api, from, 'listening', 30_000);
+    await warm(3_000);
+
+    const exits = await stack.plant('crash loop', async () => {
+      await go.app!.stop(10_000); // a deploy with a missing setting replaces the container
+      const exits: Exit[] = [];
+      for (let i = 0; i < 4; i++) {
+        exits.push(await go.startApi({ CRASH_AT_START: 'STRIPE_API_KEY' }).exited);
+        await sleep(700 * (i + 1));
+      }
+      return exits;
+    });
+    note(dir, 'fixed deploy');
+    from = go.api.entries.length;
+    go.startApi();
+    await waitForLine(go.api, from, 'listening', 30_000);
+    await warm(3_000);
+    return { poolExhaustion, handlerPanics, databaseDown, oom: { exit: oomExit }, crashLoop: { starts: exits.length, exits }, requests, incidents: stack.incidents };
+  } finally {
+    await stack.down(services);
+  }
+}
+
+// ----------------------------------------------------------------------------------------- Ruby
+
+export const RUBY_SETTINGS = { workers: 2, threads: 5, dbPool: 2, checkoutTimeoutS: 1, workerTimeoutS: 6, reportSeconds: 3, sidekiqTimeoutS: 3 } as const;
+
+interface RubyStack {
+  web: Service;
+  worker: Service;
+  base: string;
+  env: Record<string, string>;
+  /** The running Sidekiq container (the latest started). */
+  sidekiq: Container | null;
+  startWorker: () => Container;
+}
+
+/** Pushes a Sidekiq job (the client's own push, as an app's would). */
+function enqueue(env: Record<string, string>, ...args: string[]): Promise<void> {
+  return new Promise((resolve) => {
+    const c = spawn('ruby', ['enqueue.rb', ...args], { cwd: RUBY_DIR, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdio: 'ignore' });
+    c.once('exit', () => resolve());
+  });
+}
+
+/** Pushes SyncInvoices every `everyMs` until stopped (a scheduler's work). */
+class Schedule {
+  private on = true;
+  private readonly done: Promise<void>;
+  constructor(env: Record<string, string>, everyMs: number) {
+    this.done = (async () => {
+      for (let n = 1; this.on; n++) {
+        await enqueue(env, 'SyncInvoices', String(n));
+        await sleep(everyMs);
+      }
+    })();
+  }
+  async stop(): Promise<void> {
+    this.on = false;
+    await this.done;
+  }
+}
+
+async function rubyUp(stack: Stack, dir: string, dbPool: number = RUBY_SETTINGS.threads): Promise<RubyStack> {
+  const web = new Service('web', dir);
+  const worker = new Service('worker', dir);
+  const port = await freePort();
+  const env = {
+    HOME: stack.home, DATABASE_URL: stack.pg.url, REDIS_URL: stack.redis.url, PORT: String(port),
+    WEB_CONCURRENCY: String(RUBY_SETTINGS.workers), RAILS_MAX_THREADS: String(RUBY_SETTINGS.threads),
+    DB_POOL: String(dbPool), DB_CHECKOUT_TIMEOUT: String(RUBY_SETTINGS.checkoutTimeoutS),
+    WORKER_TIMEOUT: String(RUBY_SETTINGS.workerTimeoutS), REPORT_SECONDS: String(RUBY_SETTINGS.reportSeconds),
+  };
+  let from = web.entries.length;
+  stack.track(web.start({ command: 'puma', args: ['-C', 'puma.rb', 'config.ru'], cwd: RUBY_DIR, env }));
+  await waitForLine(web, from, `Worker ${RUBY_SETTINGS.workers - 1} (PID`, 60_000);
+  await waitForLine(web, from, 'Use Ctrl-C to stop', 60_000);
+  const rb: RubyStack = {
+    web, worker, base: `http://127.0.0.1:${port}`, env, sidekiq: null,
+    startWorker: () => (rb.sidekiq = stack.track(worker.start({
+      command: 'sidekiq', args: ['-r', './worker.rb', '-c', '3', '-t', String(RUBY_SETTINGS.sidekiqTimeoutS)], cwd: RUBY_DIR, env,
+    }))),
+  };
+  from = worker.entries.length;
+  rb.startWorker();
+  await waitForLine(worker, from, 'Upgrade to Sidekiq Pro', 60_000);
+  return rb;
+}
+
+const RUBY_PATHS = ['/health', '/orders'];
+
+export async function rubyHealthy(dir: string, ms: number): Promise<{ requests: number; failed: number }> {
+  const stack = new Stack(dir);
+  let services: Service[] = [];
+  try {
+    await stack.up();
+    const rb = await rubyUp(stack, dir);
+    services = [rb.web, rb.worker];
+    const schedule = new Schedule(rb.env, 1_000);
+    const t = new Traffic(() => rb.base, RUBY_PATHS, 150);
+    await sleep(ms);
+    await t.stop();
+    await schedule.stop();
+    await sleep(1_000);
+    return { requests: t.statuses.length, failed: t.statuses.filter((s) => s !== 200).length };
+  } finally {
+    await stack.down(services);
+  }
+}
+
+export interface RubyFaultFacts {
+  poolExhaustion: { held: number; sent: number; failed: number };
+  raised: number;
+  workerTimeouts: number;
+  redisOutage: { downMs: number };
+  jobFailures: { job: string; pushed: number };
+  stopWithBusyJob: { job: string; timeoutS: number };
+  requests: number;
+  incidents: Incident[];
+}
+
+export async function rubyFaults(dir: string): Promise<RubyFaultFacts> {
+  const stack = new Stack(dir);
+  let services: Service[] = [];
+  try {
+    await stack.up();
+    const rb = await rubyUp(stack, dir, RUBY_SETTINGS.dbPool);
+    services = [rb.web, rb.worker];
+    const schedule = new Schedule(rb.env, 1_000);
+    let requests = 0;
+    const warm = async (ms: number) => {
+      const t = new Traffic(() => rb.base, RUBY_PATHS, 200);
+      await sleep(ms);
+      await t.stop();
+      requests += t.statuses.length;
+    };
+    await warm(4_000);
+
+    // More slow reports than both workers' pools hold, then a burst that waits for a connection.
+    const poolExhaustion = await stack.plant('pool exhaustion', async () => {
+      const held = Array.from({ length: RUBY_SETTINGS.workers * RUBY_SETTINGS.dbPool }, () => get(rb.base + '/report'));
+      await sleep(500);
+      const burst = await Promise.all(Array.from({ length: 6 }, () => get(rb.base + '/orders')));
+      const heldStatus = await Promise.all(held);
+      requests += held.length + burst.length;
+      return { held: held.length, sent: burst.length, failed: [...burst, ...heldStatus].filter((s) => s === 500).length };
+    });
+    await warm(2_000);
+
+    const raised = await stack.plant('unhandled exceptions', async () => {
+      const s = await Promise.all([get(rb.base + '/boom'), get(rb.base + '/boom')]);
+      requests += s.length;
+      return s.filter((x) => x === 500).length;
+    });
+    await warm(2_000);
+
+    const workerTimeouts = await stack.plant('worker timeout', async () => {
+      const from = rb.web.entries.length;
+      void get(rb.base + '/hang', 30_000);
+      requests++;
+      await waitForLine(rb.web, from, 'Terminating timed out worker', 30_000);
+      await waitForLine(rb.web, from, 'booted in', 30_000);
+      return 1;
+    });
+    await warm(2_000);
+
+    const jobFailures = await stack.plant('failing job', async () => {
+      await enqueue(rb.env, 'ChargeCard', '4242');
+      await sleep(3_000);
+      return { job: 'ChargeCard', pushed: 1 };
+    });
+
+    const redisOutage = await stack.plant('redis outage', async () => {
+      const downAt = Date.now();
+      await stack.redis.stop();
+      await sleep(5_000);
+      await stack.redis.start();
+      return { downMs: Date.now() - downAt };
+    });
+    await warm(4_000);
+
+    // A redeploy of the worker while a long job runs: Sidekiq's shutdown timeout cuts it.
+    const stopWithBusyJob = await stack.plant('stop with a busy job', async () => {
+      await enqueue(rb.env, 'ExportLedger', '30');
+      await sleep(1_500);
+      const old = rb.sidekiq!;
+      const from = rb.worker.entries.length;
+      rb.startWorker();
+      await waitForLine(rb.worker, from, 'Upgrade to Sidekiq Pro', 60_000);
+      await old.stop(RUBY_SETTINGS.sidekiqTimeoutS * 1000 + 10_000);
+      return { job: 'ExportLedger', timeoutS: RUBY_SETTINGS.sidekiqTimeoutS };
+    });
+    await warm(4_000);
+    await schedule.stop();
+    await sleep(1_000);
+    return { poolExhaustion, raised, workerTimeouts, redisOutage, jobFailures, stopWithBusyJob, requests, incidents: stack.incidents };
+  } finally {
+    await stack.down(services);
+  }
+}
