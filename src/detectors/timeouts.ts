@@ -13,6 +13,7 @@ import { plural } from '../words.js';
 import { shownStatement } from '../timeline/postgres-stats.js';
 import { isPoolExhaustion } from './connection-exhaustion.js';
 import { candidateEvents, type MessageTest } from './shared/template-index.js';
+import { ERROR_ATTRS, errorTextOf } from './shared/vocabulary-events.js';
 import { matchVocabulary, vocabularyInterest, vocabularyTest } from './shared/error-vocabulary.js';
 
 const WORKER: ['worker-timeout'] = ['worker-timeout'];
@@ -24,10 +25,13 @@ const STATEMENT_TIMEOUT_RE = /canceling statement due to statement timeout/;
 const IDLE_TX_RE = /terminating connection due to idle-in-transaction timeout|IdleInTransactionSessionTimeoutError/;
 const IDLE_SESSION_RE = /terminating connection due to idle-session timeout|IdleSessionTimeoutError/;
 const HANDLER_RE = /\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_TIMEOUT\b|\bWORKER TIMEOUT\b/;
-const APP_TIMEOUT_RE = /\b(?:asyncio\.(?:exceptions\.)?|concurrent\.futures\.(?:_base\.)?)?TimeoutError\b|\basyncpg\b.*\btime(?:d )?out\b|\b(?:Read|Connect|Pool)Timeout\b/;
+// Go's context.DeadlineExceeded says `context deadline exceeded`: a call (a pgx pool's Acquire, a
+// query, an HTTP request) that outlived the deadline its caller set.
+const APP_TIMEOUT_RE = /\b(?:asyncio\.(?:exceptions\.)?|concurrent\.futures\.(?:_base\.)?)?TimeoutError\b|\basyncpg\b.*\btime(?:d )?out\b|\b(?:Read|Connect|Pool)Timeout\b|\bcontext deadline exceeded\b/;
 const HTTP_504_RE = /\b504 Gateway Time-?out\b|"(?:status|statusCode|httpStatus|status_code)"\s*:\s*504\b|\b(?:status|statusCode|httpStatus|status_code)[=:]\s*504\b|"\s504\s|\s504\s+\d+\s*(?:ms|s)?$/;
 
 const STATUS_ATTRS = ['httpStatus', 'status', 'statusCode', 'status_code'];
+const CANDIDATE_ATTRS = [...STATUS_ATTRS, ...ERROR_ATTRS];
 const REQUEST_ID_ATTRS = ['request_id', 'requestId', 'req_id', 'reqId', 'x-request-id', 'trace_id', 'traceId'];
 const METHOD_PATH_RE = /\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+)/;
 
@@ -43,8 +47,8 @@ function requestKey(ev: TimelineEvent): string | null {
   return path === undefined ? null : 'path:' + ev.service + ' ' + path;
 }
 
-/** Every expression above needs "time"/"Time" ("ime"), "TIME" or "504" in the message: two substring searches rule most messages out before any of them runs. */
-const mayHaveTimeoutWord = (m: string) => m.includes('ime') || m.includes('IME') || m.includes('504');
+/** Every expression above needs "time"/"Time" ("ime"), "TIME", "deadline" or "504" in the message: a few substring searches rule most messages out before any of them runs. */
+const mayHaveTimeoutWord = (m: string) => m.includes('ime') || m.includes('IME') || m.includes('504') || m.includes('deadline');
 
 /** Whether a message may be a timeout of some kind (the source and attributes are not looked at): picks the events to test. */
 const mayBeTimeout: MessageTest = (m) =>
@@ -52,7 +56,8 @@ const mayBeTimeout: MessageTest = (m) =>
   mayBeWorkerTimeout(m);
 
 function kindOf(ev: TimelineEvent): Kind | null {
-  const msg = ev.message;
+  // A structured logger's error beside the message (zap's `error`, pino's `err`) is read with it.
+  const msg = ev.source === 'postgres' ? ev.message : errorTextOf(ev);
   if (ev.source !== 'postgres' && matchVocabulary(msg, WORKER) !== null) return 'worker-timeout';
   if (!mayHaveTimeoutWord(msg)) return ev.source !== 'postgres' && has504Status(ev) ? 'http-504' : null;
   if (STATEMENT_TIMEOUT_RE.test(msg)) return 'statement-timeout';
@@ -105,9 +110,9 @@ const TEXT: Record<Kind, { title: string; what: [one: string, many: string]; cau
     severity: (n) => (n >= 5 ? 'high' : 'medium'),
   },
   'app-timeout': {
-    title: 'Application Timeouts (TimeoutError)',
+    title: 'Application Timeouts',
     what: ['application timeout error', 'application timeout errors'],
-    cause: 'An awaited call (database query, pool acquire, HTTP request) did not finish within its timeout; an empty TimeoutError message usually comes from asyncio.wait_for.',
+    cause: 'An awaited call (database query, pool acquire, HTTP request) did not finish within its timeout; an empty TimeoutError message usually comes from asyncio.wait_for, Go\'s `context deadline exceeded` from a context\'s deadline (a pgx pool that stays busy says only that).',
     impact: 'The work behind each timeout failed or was retried.',
     fix: 'Log which call timed out and its limit; bound every external call with a timeout shorter than the caller\'s, and make the slow dependency visible (slow queries, pool usage).',
     severity: (n) => (n >= 10 ? 'high' : 'medium'),
@@ -158,7 +163,7 @@ export const timeouts = defineDetector({
     explanation:
       'Statements cancelled by statement_timeout, sessions ended by idle_in_transaction_session_timeout or idle_session_timeout, workers and ' +
       'tasks stopped at their time limit (gunicorn WORKER TIMEOUT, Celery soft and hard time limits, RQ, puma, Sidekiq, BullMQ stalled jobs), and ' +
-      'application-side timeouts (asyncio/asyncpg TimeoutError, handler timeouts such as WEBHOOK_HANDLER_TIMEOUT, HTTP 504), ' +
+      'application-side timeouts (asyncio/asyncpg TimeoutError, Go\'s context deadline exceeded, handler timeouts such as WEBHOOK_HANDLER_TIMEOUT, HTTP 504), ' +
       'one finding per kind with counts per service and the statements involved.',
     defaults: { minCount: 1 },
     optionDocs: { minCount: 'timeouts of one kind needed for a finding' },
@@ -169,7 +174,7 @@ export const timeouts = defineDetector({
     // One request often logs its 504 twice (the timeout middleware and the access log): count requests.
     const seen504 = new Map<string, number>();
     let duplicates504 = 0;
-    for (const ev of candidateEvents(t, mayBeTimeout, STATUS_ATTRS)) {
+    for (const ev of candidateEvents(t, mayBeTimeout, CANDIDATE_ATTRS)) {
       const k = kindOf(ev);
       if (k === null) continue;
       if (k === 'http-504') {

@@ -51,6 +51,12 @@ describe('Go: net/http with zap, a logrus worker, pgx (test/fixtures/stacks/go)'
     ]);
   });
 
+  it('faults: pool exhaustion, in the only words pgxpool has for it (the context\'s deadline), every failed request counted', async () => {
+    const { findings, facts } = await analyze('go/faults');
+    const app = named(findings, 'timeouts').find((f) => (f.data as { kind: string }).kind === 'app-timeout');
+    expect(app?.data).toMatchObject({ count: facts.poolExhaustion.failed, perService: { api: facts.poolExhaustion.failed } });
+  });
+
   it('faults: the crash loop, each panicking start a crash (the OOM one too), the fixed deploy running', async () => {
     const { findings, facts } = await analyze('go/faults');
     expect(facts.crashLoop.exits.map((e: { code: number }) => e.code)).toEqual([2, 2, 2, 2]);
