@@ -7,7 +7,13 @@
 require 'securerandom'
 require_relative 'db'
 
+# Outside Rails nothing hands a thread's connection back after a request: with_connection does,
+# as Rails' executor would.
 app = lambda do |env|
+  ActiveRecord::Base.connection_pool.with_connection { handle(env) }
+end
+
+def handle(env)
   req = Rack::Request.new(env)
   LOGGER.tagged(SecureRandom.uuid) do
     LOGGER.info "Started #{req.request_method} \"#{req.path}\" for #{req.ip} at #{Time.now}"

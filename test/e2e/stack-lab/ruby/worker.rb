@@ -10,7 +10,7 @@ Sidekiq.configure_client { |c| c.redis = { url: ENV.fetch('REDIS_URL') } }
 class SyncInvoices
   include Sidekiq::Worker
   def perform(n)
-    open = ActiveRecord::Base.connection.select_value('select count(*) from pg_stat_activity')
+    open = ActiveRecord::Base.connection_pool.with_connection { |c| c.select_value('select count(*) from pg_stat_activity') }
     logger.info "synced batch #{n}, #{open} sessions"
   end
 end
@@ -26,6 +26,6 @@ end
 class ExportLedger
   include Sidekiq::Worker
   def perform(seconds)
-    ActiveRecord::Base.connection.select_value("select count(*) from pg_sleep(#{Float(seconds)})")
+    ActiveRecord::Base.connection_pool.with_connection { |c| c.select_value("select count(*) from pg_sleep(#{Float(seconds)})") }
   end
 end
