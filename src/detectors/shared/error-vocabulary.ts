@@ -71,11 +71,6 @@ export interface VocabularyEntry {
   fixture: string;
 }
 
-/** Whether an entry says its process is gone: an exit, or a crash that implies its exit code or signal (not a caught MemoryError). */
-export function endsProcess(e: VocabularyEntry): boolean {
-  return e.incident === 'process-exit' || e.implies?.exitCode !== undefined || e.implies?.signal !== undefined;
-}
-
 /** An entry that matched, and the values it captured or implies. */
 export interface VocabularyMatch {
   entry: VocabularyEntry;

@@ -1,11 +1,10 @@
 // Kept events matched against the error vocabulary and grouped into occurrences: the lines one
 // incident prints together (V8's GC trace and its FATAL ERROR, the shell's "Killed" and yarn's
 // "exit code 137", npm's "code 1" after Node's uncaught exception) are one occurrence of one
-// service when they fall within a few seconds of each other, unless the service started between
-// them or the runtime announces its own end a second time (a Go program's out-of-memory crash,
-// then the panic of its restart: two deaths). Shared by the detectors that report vocabulary incidents (out-of-memory, process-exits).
+// service when they fall within a few seconds of each other. Shared by the detectors that report
+// vocabulary incidents (out-of-memory, process-exits).
 import type { TimelineEvent, TimelineSummary } from '../../timeline/timeline.js';
-import { endsProcess, matchVocabulary, vocabularyTest, type Incident, type VocabularyMatch, type VocabularyValue } from './error-vocabulary.js';
+import { matchVocabulary, vocabularyTest, type Incident, type VocabularyMatch, type VocabularyValue } from './error-vocabulary.js';
 import { candidateEvents } from './template-index.js';
 
 export interface Occurrence {
@@ -67,9 +66,7 @@ export function occurrencesOf(t: TimelineSummary, incidents: readonly Incident[]
     let cur: Occurrence | null = null;
     const lives = starts?.get(service);
     for (const { ev, m } of list) {
-      // The runtime announcing its end again is another death, also with no start seen between.
-      const again = endsProcess(m.entry) && cur !== null && cur.matches.some((c) => endsProcess(c.entry) && c.entry.library === m.entry.library);
-      if (cur === null || ev.ts === null || cur.end === null || ev.ts - cur.end >= gapMs || again || (lives !== undefined && startBetween(lives, cur.end, ev.ts))) {
+      if (cur === null || ev.ts === null || cur.end === null || ev.ts - cur.end >= gapMs || (lives !== undefined && startBetween(lives, cur.end, ev.ts))) {
         if (cur !== null) out.push(cur);
         cur = { service, start: ev.ts, end: ev.ts, events: [], matches: [], details: [], values: {} };
       }
