@@ -329,6 +329,16 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     fixture: 'node-redis.txt',
   },
   {
+    // redis-rb 4 (lib/redis/client.rb): `Error connecting to Redis on #{location} (#{error.class})`,
+    // in Sidekiq's log at each failed fetch and heartbeat (`Redis::CannotConnectError: ...`).
+    id: 'redis-rb-cannot-connect',
+    incident: 'broker-outage',
+    library: 'redis-rb',
+    pattern: /Error connecting to Redis on (?<host>[\w.-]{1,253}):(?<port>\d{1,5}) \((?<reason>[\w:]{1,100})\)/,
+    captures: ['host', 'port', 'reason'],
+    fixture: 'redis-rb.txt',
+  },
+  {
     id: 'redis-py-connection-error',
     incident: 'broker-outage',
     library: 'redis-py',

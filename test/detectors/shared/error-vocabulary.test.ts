@@ -39,6 +39,7 @@ const EXPECTED: Record<string, Record<string, string | number>[]> = {
   'celery-broker-cannot-connect': [1, 2, 3].map(() => ({ url: 'redis://127.0.0.1:6391/0', reason: 'Error 111 connecting to 127.0.0.1:6391. Connection refused.' })),
   'ioredis-unhandled-error': [1, 2, 3, 4, 5, 6].map(() => ({ reason: 'Error: connect ECONNREFUSED 127.0.0.1:6392', host: '127.0.0.1', port: 6392 })),
   'node-redis-client-error': [1, 2, 3, 4, 5, 6].map(() => ({ reason: 'Error: connect ECONNREFUSED 127.0.0.1:6392', host: '127.0.0.1', port: 6392 })),
+  'redis-rb-cannot-connect': [1, 2, 3, 4, 5].map(() => ({ host: '127.0.0.1', port: 41343, reason: 'Errno::ECONNREFUSED' })),
   'redis-py-connection-error': [
     { reason: 'Connection closed by server.' },
     ...[1, 2, 3, 4, 5].map(() => ({ reason: 'Error 111 connecting to localhost:6392. Connection refused.', host: 'localhost', port: 6392 })),
