@@ -1,5 +1,5 @@
 // Stacks hindsight was not developed on, run for real and captured as Railway delivers them
-// (test/fixtures/stacks/go/README.md, test/e2e/stack-lab/held-out.ts): a healthy run gives no
+// (test/fixtures/stacks/go/README.md, test/fixtures/stacks/ruby/README.md, test/e2e/stack-lab/held-out.ts): a healthy run gives no
 // finding of medium or worse, and each planted fault is found with the numbers the fault script
 // counted (facts.json).
 import { readdirSync, readFileSync } from 'node:fs';
@@ -66,5 +66,34 @@ describe('Go: net/http with zap, a logrus worker, pgx (test/fixtures/stacks/go)'
     expect(data.crashLoop).toBe(true);
     expect(data.crashed).toBe(facts.crashLoop.starts + 1);
     expect(data.containers.at(-1)!.endedBy).toBe('running');
+  });
+});
+
+describe('Ruby: puma with ActiveRecord, Sidekiq (test/fixtures/stacks/ruby)', () => {
+  it('healthy: no finding of medium or worse', async () => {
+    const { findings, facts } = await analyze('ruby/healthy');
+    expect(facts.failed).toBe(0);
+    expect(findings.filter(atLeastMedium).map((f) => f.title)).toEqual([]);
+  });
+
+  it('faults: ActiveRecord pool exhaustion on web, every failed request counted', async () => {
+    const { findings, facts } = await analyze('ruby/faults');
+    const [pool] = named(findings, 'connection-exhaustion');
+    expect(pool?.data).toMatchObject({ appPoolTimeouts: facts.poolExhaustion.failed, perService: { web: facts.poolExhaustion.failed }, byLibrary: { ActiveRecord: facts.poolExhaustion.failed } });
+  });
+
+  it('faults: puma\'s worker timeout with its limit, and the Sidekiq job cut at shutdown', async () => {
+    const { findings, facts } = await analyze('ruby/faults');
+    const workers = named(findings, 'timeouts').find((f) => (f.data as { kind: string }).kind === 'worker-timeout');
+    expect(workers?.data).toMatchObject({ count: 2, perService: { web: facts.workerTimeouts, worker: 1 }, byLibrary: { puma: 1, Sidekiq: 1 }, limits: ['6 s'] });
+  });
+
+  it('faults: the Redis outage on Sidekiq\'s side, in redis-rb\'s words, within the server\'s downtime', async () => {
+    const { findings, facts } = await analyze('ruby/faults');
+    const [outage] = named(findings, 'broker-outage');
+    const data = outage?.data as { outages: number; perService: Record<string, number>; byLibrary: Record<string, number>; longestSeconds: number };
+    expect(data).toMatchObject({ outages: 1, perService: { worker: 1 } });
+    expect(Object.keys(data.byLibrary)).toEqual(['redis-rb']);
+    expect(data.longestSeconds * 1000).toBeLessThanOrEqual(facts.redisOutage.downMs);
   });
 });
