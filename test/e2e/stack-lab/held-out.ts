@@ -38,7 +38,6 @@ function goBuild(binDir: string, cacheDir: string): void {
 interface GoStack {
   api: Service;
   jobs: Service;
-  port: number;
   base: string;
   /** The running api container (the latest started). */
   app: Container | null;
@@ -54,7 +53,7 @@ async function goUp(stack: Stack, dir: string): Promise<GoStack> {
   // The container's address space is limited (`ulimit -v`), so that an allocation that never stops
   // ends in the Go runtime's own out-of-memory crash.
   const go: GoStack = {
-    api, jobs, port, base: `http://127.0.0.1:${port}`, app: null,
+    api, jobs, base: `http://127.0.0.1:${port}`, app: null,
     startApi: (extra: Record<string, string> = {}) => (go.app = stack.track(api.start({
       command: '/bin/sh', args: ['-c', `ulimit -v ${GO_SETTINGS.addressSpaceKb}; exec ${join(stack.home, 'api')}`], cwd: stack.home, env: { ...env, ...extra },
     }))),
