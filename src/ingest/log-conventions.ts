@@ -239,6 +239,14 @@ export const CONVENTIONS: readonly LogConvention[] = [
     level: 'info',
   },
   {
+    id: 'go-log',
+    library: 'Go\'s standard log package (log.Printf, log.Fatalf; net/http\'s own messages)',
+    shape: 'stream',
+    recognisedBy: 'no level of its own: `2026/12/07 22:57:04 message` on stderr for every line, log.Print and log.Fatal alike, so Railway\'s label is kept (a word after the time is read as slog\'s level)',
+    example: '2026/12/07 22:57:04 connected, running every 2s',
+    level: null,
+  },
+  {
     id: 'go-slog-json',
     library: 'Go\'s slog JSONHandler',
     shape: 'json',
