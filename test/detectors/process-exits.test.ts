@@ -96,6 +96,13 @@ describe('process-exits: invalid (findings)', () => {
     });
   });
 
+  it('two programs\' exits in one burst are two exits (supervisord reports them 5 ms apart)', async () => {
+    // supervisord.txt lines 6-8 as written: api exits with status 3, worker is killed by SIGKILL.
+    const fs = await detectOnCaptures(processExits, [{ fixture: 'supervisord.txt', at: T, lines: [6, 8] }], 'worker');
+    expect(fs[0]!.data).toMatchObject({ count: 2, byCode: { 'exit 3': 1, SIGKILL: 1 } });
+    expect(fs[0]!.data.exits.map((x) => x.program)).toEqual(['api', 'worker']);
+  });
+
   it('one failed exit is medium', async () => {
     const fs = await detectOnCaptures(processExits, [{ fixture: 'npm.txt', at: T, lines: [0, 5] }]);
     expect(fs.map((f) => [f.severity, f.data.count, f.data.byCode])).toEqual([['medium', 1, { 'exit 1': 1 }]]);

@@ -48,7 +48,8 @@ export function errorTextOf(ev: TimelineEvent): string {
  * Occurrences of `incidents` among the kept events, per service in time order: lines of one
  * service less than `gapMs` apart join one occurrence, unless a start of the service (`starts`, in
  * time order) falls between them: the lines one process prints as it dies are of one life, and a
- * crash loop's failed boots seconds apart are as many exits. Occurrences made only of detail
+ * crash loop's failed boots seconds apart are as many exits, and so are two processes' exits
+ * (supervisord's two programs, two gunicorn workers) one burst reports. Occurrences made only of detail
  * lines are dropped.
  */
 export function occurrencesOf(t: TimelineSummary, incidents: readonly Incident[], gapMs: number, starts?: ReadonlyMap<string, readonly number[]>): Occurrence[] {
@@ -66,7 +67,7 @@ export function occurrencesOf(t: TimelineSummary, incidents: readonly Incident[]
     let cur: Occurrence | null = null;
     const lives = starts?.get(service);
     for (const { ev, m } of list) {
-      if (cur === null || ev.ts === null || cur.end === null || ev.ts - cur.end >= gapMs || (lives !== undefined && startBetween(lives, cur.end, ev.ts))) {
+      if (cur === null || ev.ts === null || cur.end === null || ev.ts - cur.end >= gapMs || (lives !== undefined && startBetween(lives, cur.end, ev.ts)) || otherProcess(cur, m)) {
         if (cur !== null) out.push(cur);
         cur = { service, start: ev.ts, end: ev.ts, events: [], matches: [], details: [], values: {} };
       }
@@ -87,6 +88,18 @@ export function occurrencesOf(t: TimelineSummary, incidents: readonly Incident[]
   const kept = out.filter((o) => o.events.length > 0);
   for (const o of kept) mergeValues(o);
   return kept.sort((a, b) => (a.start ?? Infinity) - (b.start ?? Infinity) || (a.service < b.service ? -1 : 1));
+}
+
+/** Values that name the process a line is about: lines naming different ones are different incidents. */
+const PROCESS_VALUES: readonly VocabularyValue[] = ['pid', 'program'];
+
+/** Whether `m` names a process (its pid, its supervisor's program name) other than a line of `o` names. */
+function otherProcess(o: Occurrence, m: VocabularyMatch): boolean {
+  for (const k of PROCESS_VALUES) {
+    const v = m.values[k];
+    if (v !== undefined && o.matches.some((x) => x.values[k] !== undefined && x.values[k] !== v)) return true;
+  }
+  return false;
 }
 
 /** Whether a start in `starts` (ascending) falls after `from` and at or before `to`. */
