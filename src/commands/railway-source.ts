@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { Interrupted, RailwayClient, RailwayError, tokenFromEnv } from '../sources/railway/client.js';
 import { pullRailway, type Position, type PullProgress, type PullRecord } from '../sources/railway/pull.js';
 import { humanSeconds, int, plural } from '../words.js';
+import { inline } from '../redact.js';
 import { UsageError, type Io } from './io.js';
 import { parseTimeSpec } from './time-range.js';
 
@@ -48,12 +49,13 @@ export function requireTarget(opts: RailwayOptions): { project: string; environm
 }
 
 /** A progress line on a terminal's standard error, redrawn at most ten times a second; nothing elsewhere. */
-function railwayProgress(io: Io, enabled: boolean): { onProgress: (p: PullProgress) => void; onWait: (s: number, why: string) => void; done: () => void } {
+export function railwayProgress(io: Io, enabled: boolean): { onProgress: (p: PullProgress) => void; onWait: (s: number, why: string) => void; done: () => void } {
   if (!enabled || io.stderrIsTTY !== true) return { onProgress: () => {}, onWait: () => {}, done: () => {} };
   let last = 0;
   let drawn = false;
+  // Service names come from Railway: shown inline and redacted, like every name hindsight prints.
   const draw = (line: string) => {
-    io.stderr(`\r${line}\u001b[K`);
+    io.stderr(`\r${inline(line)}\u001b[K`);
     drawn = true;
   };
   return {

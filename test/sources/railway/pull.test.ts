@@ -11,6 +11,7 @@ import { builtCli } from '../../helpers/built-cli.js';
 import { logLine, httpLine } from '../../../src/sources/railway/lines.js';
 import { RailwayClient } from '../../../src/sources/railway/client.js';
 import { newestOf, pullRailway } from '../../../src/sources/railway/pull.js';
+import { railwayProgress } from '../../../src/commands/railway-source.js';
 
 const TOKEN = 'project-token-0f3a9c';
 const HOUR = 3_600_000;
@@ -155,6 +156,16 @@ describe('hindsight pull railway', () => {
     const piped = await runCli(argv(), { env: env(s) });
     expect(piped.stderr).not.toContain('\r');
     expect(piped.stderr).toMatch(/^hindsight: pulled: [\d,]+ log lines, [\d,]+ HTTP log lines of 1 service into /);
+  });
+
+  it('shows service names in its progress inline and redacted (issue 19: progress is an output too)', () => {
+    let err = '';
+    const progress = railwayProgress({ stdout: () => {}, stderr: (t) => (err += t), stderrIsTTY: true }, true);
+    progress.onProgress({ service: 'api password=Svc9Leak\n# heading\u202e', serviceIndex: 1, services: 1, pages: 2, lines: 300, requests: 2, remaining: 10 });
+    progress.done();
+    expect(err).not.toContain('Svc9Leak');
+    expect(err).toContain('railway: api password=[REDACTED]␤# heading[U+202E] (1 of 1) · 2 pages · 300 lines · 10 requests left this hour');
+    expect(err).not.toMatch(/\n/);
   });
 
   it('stops with one line and exit code 2 on a refused token, a GraphQL error, an unknown project, environment or service', async () => {
