@@ -6,7 +6,9 @@
 // before the same server started again, when that end is known to be ungraceful: the next start
 // reported a crash, or the program announces every clean stop of its own (its convention's
 // `shutdown` in src/ingest/log-conventions.ts: Redis, uvicorn, gunicorn, puma) and announced none.
-// A program that stops without a word (a plain Node server) ended unknown: no finding. Without a
+// A program that stops without a word (a plain Node server) ended unknown: no finding; its silent
+// container stops make at most a low finding (a SIGTERM handler may close it quietly: NestJS and
+// Next.js do), where a program that logs every clean stop makes them medium. Without a
 // graceful stop, in-flight requests are cut, pooled connections are reset, and a database is left
 // for crash recovery.
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
@@ -15,7 +17,7 @@ import { candidateEvents } from './shared/template-index.js';
 import { evidenceOf } from './shared/evidence.js';
 import { distinct } from './shared/event-groups.js';
 import { clockOf, isoSeconds, plural } from '../words.js';
-import { LIFECYCLE_INTERESTS, lifecycleOf, type ContainerLife, type LifecycleTransition } from './shared/lifecycle.js';
+import { announcesShutdown, LIFECYCLE_INTERESTS, lifecycleOf, type ContainerLife, type LifecycleTransition } from './shared/lifecycle.js';
 
 /** Shutdown lines of apps the lifecycle rules do not know (Node, generic). */
 const APP_SHUTDOWN_RE =
@@ -51,6 +53,11 @@ export type UngracefulShutdownData = {
   unloggedCrashed: number;
   /** Unlogged ends of a program that announces every clean stop (its convention's `shutdown`), so it was killed or crashed. */
   unannounced: number;
+  /**
+   * Of the silent stops, those of a program not known to log its clean stop (a Node server, most
+   * workers): they may have been graceful, so they alone make a low finding, not a medium one.
+   */
+  silentUnsure: number;
   sigkillAfterSigterm: number;
   immediate: number;
   ungracefulStops: {
@@ -125,6 +132,10 @@ export const ungracefulShutdown = defineDetector({
       const crashed = s.markers.some((m) => m.kind === 'failure' && m.scope !== 'worker');
       push({ at: s.ts, stop: s, life, graceful: gracefulLines > 0 && !killed && !immediate && !crashed, killed, immediate, crashed, gracefulLines });
     }
+    // The program each service runs, from any of its lifecycle lines: a life whose start fell outside
+    // the window (railway logs prints the last 500 lines) is still known to be uvicorn's.
+    const programOf = new Map<string, string>();
+    for (const tr of lc.transitions) if (tr.program !== undefined && !programOf.has(tr.service)) programOf.set(tr.service, tr.program);
     const findings: DetectedFinding<UngracefulShutdownData>[] = [];
     for (const [service, checks] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       checks.sort((x, y) => x.at - y.at);
@@ -138,7 +149,9 @@ export const ungracefulShutdown = defineDetector({
       // Of them, lives of a program that logs every clean stop of its own (Redis, uvicorn, gunicorn, puma) and logged none.
       const unannounced = bad.filter((c) => c.stop === null && c.life.endKnown === 'ungraceful');
       const crashed = bad.filter((c) => c.crashed && !c.killed && c.stop !== null).length;
-      const silent = bad.filter((c) => c.gracefulLines === 0 && !c.killed && !c.immediate && !c.crashed && c.stop !== null).length;
+      const silentChecks = bad.filter((c) => c.gracefulLines === 0 && !c.killed && !c.immediate && !c.crashed && c.stop !== null);
+      const silent = silentChecks.length;
+      const silentUnsure = silentChecks.filter((c) => !announcesShutdown(c.life.start?.program ?? programOf.get(service))).length;
       const immediate = bad.filter((c) => c.immediate).length;
       // The stop's lines, or for a life that logged no stop its start and the start that replaced it
       // (its first line and the one that reports the crash, past a platform line or a listening address).
@@ -150,11 +163,12 @@ export const ungracefulShutdown = defineDetector({
         .map((m) => evidenceOf(t, m.event));
       findings.push({
         about: service,
-        severity: killed > 0 || immediate > 0 || crashed + unlogged > 0 ? 'high' : 'medium',
+        severity: killed > 0 || immediate > 0 || crashed + unlogged > 0 ? 'high' : silentUnsure === bad.length ? 'low' : 'medium',
         title: `Ungraceful Stops of ${service} (${bad.length} of ${plural(checks.length, 'stop')})`,
         summary:
           `${bad.length} of ${service}'s ${plural(checks.length, 'stop')} ended without a graceful shutdown` +
           (silent > 0 ? `: ${silent} with no shutdown line at all` : '') +
+          (silentUnsure > 0 ? ` (${silentUnsure === silent ? '' : `${silentUnsure} of them `}from a program that need not log a clean stop: maybe graceful)` : '') +
           (unlogged > 0
             ? `${silent > 0 ? ',' : ':'} ${unlogged} logged nothing before the server started again` +
               (unloggedCrashed > 0 ? ` (${unloggedCrashed === unlogged ? (unlogged === 1 ? 'its' : 'their') : `${unloggedCrashed} of them:`} next start reported a crash)` : '') +
@@ -190,6 +204,7 @@ export const ungracefulShutdown = defineDetector({
           unlogged,
           unloggedCrashed,
           unannounced: unannounced.length,
+          silentUnsure,
           sigkillAfterSigterm: termThenKill,
           immediate,
           ungracefulStops: bad.map((c) => ({

@@ -36,6 +36,20 @@ DetectorTester.run(ungracefulShutdown, {
       findings: [{ id: 'ungraceful-shutdown:api', severity: 'high', data: { service: 'api', stops: 4, graceful: 1, ungraceful: 3, silent: 2, killed: 1, sigkillAfterSigterm: 1 } }],
     },
     {
+      // NestJS and Next.js stop on SIGTERM without a line (test/fixtures/stacks/node-shapes): a silent
+      // stop of a program not known to log its clean stop may have been graceful.
+      name: 'silent stops of a program that need not log its stop: low',
+      events: [platform(0, 'Stopping Container'), platform(3600, 'Stopping Container')],
+      findings: [{ id: 'ungraceful-shutdown:api', severity: 'low', data: { ungraceful: 2, silent: 2, silentUnsure: 2 } }],
+    },
+    {
+      // uvicorn logs every clean stop (Shutting down, Finished server process): its silence is no clean stop,
+      // also when its start is the only uvicorn line and the stop comes hours later.
+      name: 'silent stops of a program that logs every clean stop: medium',
+      events: [platform(0, 'Starting Container'), appEvent(plus(T, 1), 'Started server process [1]', 'info', 'api'), platform(3600, 'Stopping Container')],
+      findings: [{ id: 'ungraceful-shutdown:api', severity: 'medium', data: { ungraceful: 1, silent: 1, silentUnsure: 0 } }],
+    },
+    {
       name: 'a PostgreSQL immediate shutdown',
       events: [pgEvent(T, 'LOG', 'received immediate shutdown request', 1, {}, 'db'), pgEvent(plus(T, 0.1), 'LOG', 'database system is shut down', 1, {}, 'db')],
       findings: [{ id: 'ungraceful-shutdown:db', data: { service: 'db', ungraceful: 1, immediate: 1 } }],

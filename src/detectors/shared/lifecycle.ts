@@ -528,6 +528,16 @@ const upBefore = (start: LifecycleTransition, ts: number) => (start.readyTs !== 
 const ANNOUNCES_SHUTDOWN: ReadonlySet<string> = new Set(CONVENTIONS.filter((c) => c.shutdown !== undefined).map((c) => c.id));
 
 /**
+ * True when the program logs every clean stop of its own (its convention's `shutdown`, or
+ * PostgreSQL's shutdown request), so a stop without such a line was not clean. Of any other program
+ * (a Node server, most workers) a stop without a line says nothing: a SIGTERM handler may close it
+ * quietly.
+ */
+export function announcesShutdown(program: string | undefined): boolean {
+  return program !== undefined && (program === 'postgres' || ANNOUNCES_SHUTDOWN.has(program));
+}
+
+/**
  * Pairs starts with stops. With a deployment (instance) id, within it. Without one, per service, a
  * stop ends, in this order of preference: the one running life whose start named the same server pid;
  * a life whose boot just failed (the platform removes that container); the newest life when it has
