@@ -5,9 +5,10 @@
 // detector issues, never on an app's names, and every item cites the findings or figures it rests
 // on. A rule whose detector did not run, or whose fields are missing, simply says nothing.
 import type { Finding } from '../model.js';
+import type { DetectorFinding, DetectorId } from '../detectors/registry.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import type { DetectorRun } from '../pipeline.js';
-import { boolAt, countOf, numberAt, objectsAt, stringAt, templateText, timeAt } from '../detectors/finding-data.js';
+import { countOf } from '../detectors/finding-data.js';
 import { humanSeconds, int, plural } from '../words.js';
 import { lifecycleOf } from '../detectors/shared/lifecycle.js';
 import { resourceUsage, type ResourceUsage } from './resource-usage.js';
@@ -38,20 +39,21 @@ export interface Conclusions {
 }
 
 /** The conclusions of a run from its findings, summary and detector runs. */
-export function conclude(findings: readonly Finding[], t: TimelineSummary, runs: readonly DetectorRun[]): Conclusions {
+export function conclude(findings: readonly DetectorFinding[], t: TimelineSummary, runs: readonly DetectorRun[]): Conclusions {
   return { architectureGaps: architectureGaps(findings, t), workingWell: workingWell(findings, t, runs), resourceUsage: resourceUsage(t, costPanels(findings).map((c) => ({ finding: c.f.id, panel: c.data }))) };
 }
 
-const byDetector = (fs: readonly Finding[], id: string) => fs.filter((f) => f.detector === id);
+/** One detector's findings, their `data` typed by the registry (the compiler cannot narrow a union by a generic id itself). */
+const byDetector = <K extends DetectorId>(fs: readonly DetectorFinding[], id: K) => fs.filter((f) => f.detector === id) as unknown as DetectorFinding<K>[];
 
 /** Architecture gaps implied by the findings, most consequential first. */
-export function architectureGaps(findings: readonly Finding[], t: TimelineSummary): Insight[] {
+export function architectureGaps(findings: readonly DetectorFinding[], t: TimelineSummary): Insight[] {
   const out: Insight[] = [];
 
-  const resets = byDetector(findings, 'connection-reset-per-deploy').filter((f) => (numberAt(f.data, 'attributed') ?? 1) > 0);
+  const resets = byDetector(findings, 'connection-reset-per-deploy').filter((f) => !('attributed' in f.data) || f.data.attributed > 0);
   const ungraceful = byDetector(findings, 'ungraceful-shutdown');
   if (resets.length > 0 || ungraceful.length > 0) {
-    const stops = resets.reduce((a, f) => a + objectsAt(f.data, 'stops').length, 0);
+    const stops = resets.reduce((a, f) => a + ('stops' in f.data ? f.data.stops.length : 0), 0);
     out.push({
       title: 'No graceful shutdown',
       text:
@@ -67,7 +69,7 @@ export function architectureGaps(findings: readonly Finding[], t: TimelineSummar
   const clusters = byDetector(findings, 'error-cluster');
   const stayedUp = clusters.filter((f) => !restartedDuring(f, t));
   if (stayedUp.length > 0) {
-    const recovered = stayedUp.some((f) => stringAt(f.data, 'recovery') === 'self');
+    const recovered = stayedUp.some((f) => f.data.recovery === 'self');
     out.push({
       title: 'Health check does not check the dependencies',
       text:
@@ -92,7 +94,7 @@ export function architectureGaps(findings: readonly Finding[], t: TimelineSummar
     });
   }
 
-  const drifting = byDetector(findings, 'cadence-drift').filter((f) => f.data.exactCadence !== undefined && f.data.exactCadence !== null && Math.abs(numberAt(f.data, 'driftSecondsPerCycle') ?? 0) > 0);
+  const drifting = byDetector(findings, 'cadence-drift').filter((f) => f.data.exactCadence !== null && Math.abs(f.data.driftSecondsPerCycle ?? 0) > 0);
   if (drifting.length > 0) {
     out.push({
       title: 'A recurring failure runs in a separate execution context',
@@ -104,16 +106,17 @@ export function architectureGaps(findings: readonly Finding[], t: TimelineSummar
   }
 
   const churn = byDetector(findings, 'container-churn');
-  const loops = [...churn.filter((f) => boolAt(f.data, 'crashLoop') === true), ...byDetector(findings, 'restart-loop')];
+  const crashLoops = churn.filter((f) => f.data.crashLoop);
+  const loops = [...crashLoops, ...byDetector(findings, 'restart-loop')];
   if (loops.length > 0) {
     // What the loops' data says: whether the platform backed off, and whether the logs name why the starts failed.
     const restartLoops = byDetector(findings, 'restart-loop');
-    const backoff = restartLoops.length > 0 && restartLoops.every((f) => boolAt(f.data, 'backoff') === true);
+    const backoff = restartLoops.length > 0 && restartLoops.every((f) => f.data.backoff);
     const causes = [
-      restartLoops.some((f) => Object.keys((f.data.exitCodes as Record<string, unknown> | undefined) ?? {}).length > 0) ? 'exit codes' : '',
-      restartLoops.some((f) => (numberAt(f.data, 'killed') ?? 0) > 0) ? 'kills' : '',
-      restartLoops.some((f) => (numberAt(f.data, 'healthcheckFailures') ?? 0) > 0) ? 'failed health checks' : '',
-      loops.some((f) => (numberAt(f.data, 'failedTransitions') ?? 0) > 0 || (numberAt(f.data, 'crashed') ?? 0) > 0) ? 'failure lines' : '',
+      restartLoops.some((f) => Object.keys(f.data.exitCodes).length > 0) ? 'exit codes' : '',
+      restartLoops.some((f) => f.data.killed > 0) ? 'kills' : '',
+      restartLoops.some((f) => f.data.healthcheckFailures > 0) ? 'failed health checks' : '',
+      restartLoops.some((f) => f.data.failedTransitions > 0) || crashLoops.some((f) => f.data.crashed > 0) ? 'failure lines' : '',
     ].filter((x) => x !== '');
     out.push({
       title: backoff ? (causes.length > 0 ? 'Containers restart in a loop' : 'Restarts without a cause in the logs') : causes.length > 0 ? 'Restarts without a backoff' : 'Restarts without a backoff or a cause in the logs',
@@ -124,9 +127,9 @@ export function architectureGaps(findings: readonly Finding[], t: TimelineSummar
       cites: loops,
     });
   }
-  const shortLived = churn.filter((f) => (numberAt(f.data, 'shortLivedStopped') ?? 0) > 0 && boolAt(f.data, 'crashLoop') !== true);
+  const shortLived = churn.filter((f) => f.data.shortLivedStopped > 0 && !f.data.crashLoop);
   if (shortLived.length > 0) {
-    const n = shortLived.reduce((a, f) => a + (numberAt(f.data, 'shortLivedStopped') ?? 0), 0);
+    const n = shortLived.reduce((a, f) => a + f.data.shortLivedStopped, 0);
     out.push({
       title: 'Deploys start containers that are stopped within seconds',
       text: `${n} container${n === 1 ? '' : 's'} lived less than a minute. Each one boots, opens connections and is stopped again; when that is the platform replacing containers during a deploy, it is harmless only if shutdown is clean.`,
@@ -135,7 +138,7 @@ export function architectureGaps(findings: readonly Finding[], t: TimelineSummar
   }
 
   const memory = byDetector(findings, 'memory-sawtooth');
-  const leaks = memory.filter((f) => stringAt(f.data, 'shape') === 'leak');
+  const leaks = memory.filter((f) => f.data.shape === 'leak');
   if (leaks.length > 0) {
     out.push({
       title: 'Memory grows without bound',
@@ -143,7 +146,7 @@ export function architectureGaps(findings: readonly Finding[], t: TimelineSummar
       cites: leaks,
     });
   }
-  const saw = memory.filter((f) => stringAt(f.data, 'shape') === 'sawtooth');
+  const saw = memory.filter((f) => f.data.shape === 'sawtooth');
   if (saw.length > 0) {
     out.push({
       title: 'Work accumulates objects between collections',
@@ -189,39 +192,30 @@ export function architectureGaps(findings: readonly Finding[], t: TimelineSummar
 }
 
 /** Healthy signals, each with the evidence for it. */
-export function workingWell(findings: readonly Finding[], t: TimelineSummary, runs: readonly DetectorRun[]): Strength[] {
+export function workingWell(findings: readonly DetectorFinding[], t: TimelineSummary, runs: readonly DetectorRun[]): Strength[] {
   const out: Strength[] = [];
   for (const f of byDetector(findings, 'error-cluster')) {
     // Only a recovery the detector saw come on its own (no restart, within its recovery window).
-    const s = numberAt(f.data, 'recoveredAfterSeconds');
-    if (s === undefined || stringAt(f.data, 'recovery') !== 'self') continue;
-    const start = timeAt(f.data, 'start');
+    const s = f.data.recoveredAfterSeconds;
+    if (s === null || f.data.recovery !== 'self') continue;
+    const start = Date.parse(f.data.start);
     out.push({
       title: `Recovered automatically within ${humanSeconds(s)}`,
-      text: `The error burst${start !== undefined ? ` at ${new Date(start).toISOString().slice(11, 19)} UTC` : ''} ended without a restart or a deploy.`,
+      text: `The error burst${Number.isNaN(start) ? '' : ` at ${new Date(start).toISOString().slice(11, 19)} UTC`} ended without a restart or a deploy.`,
       cites: [f],
       about: 'system',
     });
   }
-  const jobs: { tpl: string; period?: number; f: Finding }[] = [];
+  const jobs: { tpl: string; period: number; f: Finding }[] = [];
   for (const f of byDetector(findings, 'cadence-drift')) {
-    const exact = f.data.exactCadence;
-    let tpl: string | undefined;
-    let period: number | undefined;
-    if (typeof exact === 'object' && exact !== null) {
-      const o = exact as Record<string, unknown>;
-      tpl = templateText(o.template ?? o.text);
-      period = numberAt(o, 'periodSeconds');
-    } else if (f.severity === 'info' && stringAt(f.data, 'kind') === 'exact') {
-      // The detector's own call (a sleep loop drifting a few seconds per cycle is not exact: §1 says it drifts).
-      tpl = templateText(f.data.template);
-      period = numberAt(f.data, 'periodSeconds');
-    }
-    if (tpl === undefined || jobs.some((j) => j.tpl === tpl)) continue;
-    jobs.push(period === undefined ? { tpl, f } : { tpl, period, f });
+    // The exact job the finding names beside a drifting one, or the finding itself when the detector
+    // called it exact (a sleep loop drifting a few seconds per cycle is not exact: §1 says it drifts).
+    const exact = f.data.exactCadence ?? (f.severity === 'info' && f.data.kind === 'exact' ? f.data : null);
+    if (exact === null || jobs.some((j) => j.tpl === exact.template)) continue;
+    jobs.push({ tpl: exact.template, period: exact.periodSeconds, f });
   }
   if (jobs.length > 0) {
-    const shown = jobs.slice(0, 4).map((j) => `"${j.tpl}"${j.period !== undefined ? ` every ${humanSeconds(j.period)}` : ''}`);
+    const shown = jobs.slice(0, 4).map((j) => `"${j.tpl}" every ${humanSeconds(j.period)}`);
     out.push({
       title: jobs.length === 1 ? 'A scheduled job keeps an exact cadence' : `${jobs.length} scheduled jobs keep an exact cadence`,
       text: `${shown.join('; ')}${jobs.length > 4 ? `; and ${jobs.length - 4} more` : ''}: their scheduler keeps time, with no drift across the window.`,
@@ -240,10 +234,8 @@ export function workingWell(findings: readonly Finding[], t: TimelineSummary, ru
   }
   for (const f of byDetector(findings, 'container-churn')) {
     // Fast boots are no good news where starts crashed or looped.
-    const service = stringAt(f.data, 'service');
-    if ((numberAt(f.data, 'crashed') ?? 0) > 0 || boolAt(f.data, 'crashLoop') === true || byDetector(findings, 'restart-loop').some((r) => stringAt(r.data, 'service') === service)) continue;
-    const startup = f.data.startupSeconds;
-    const vals = Array.isArray(startup) ? startup.filter((x): x is number => typeof x === 'number') : typeof startup === 'number' ? [startup] : [];
+    if (f.data.crashed > 0 || f.data.crashLoop || byDetector(findings, 'restart-loop').some((r) => r.data.service === f.data.service)) continue;
+    const vals = f.data.startupSeconds;
     if (vals.length === 0) continue;
     const lo = Math.min(...vals);
     const hi = Math.max(...vals);
@@ -256,10 +248,10 @@ export function workingWell(findings: readonly Finding[], t: TimelineSummary, ru
     });
   }
   // Services an out-of-memory finding names: their memory is not "flat" good news.
-  const oom = new Set(byDetector(findings, 'out-of-memory').flatMap((f) => Object.keys((f.data.perService as Record<string, unknown> | undefined) ?? {})));
+  const oom = new Set(byDetector(findings, 'out-of-memory').flatMap((f) => Object.keys(f.data.perService)));
   for (const f of byDetector(findings, 'memory-sawtooth')) {
-    if (stringAt(f.data, 'shape') !== 'flat' || oom.has(stringAt(f.data, 'service') ?? '')) continue;
-    out.push({ title: `Memory is flat${stringAt(f.data, 'service') ? ` (${stringAt(f.data, 'service')})` : ''}`, text: 'No leak, sawtooth or step in the memory series.', cites: [f], about: 'system' });
+    if (f.data.shape !== 'flat' || oom.has(f.data.service)) continue;
+    out.push({ title: `Memory is flat${f.data.service ? ` (${f.data.service})` : ''}`, text: 'No leak, sawtooth or step in the memory series.', cites: [f], about: 'system' });
   }
   // Figures from the timeline itself.
   const pgRecords = t.postgres.records;
@@ -286,23 +278,22 @@ export function workingWell(findings: readonly Finding[], t: TimelineSummary, ru
 }
 
 /** One ungraceful-shutdown finding in words: whose stops, and how they went, from its data. */
-function stopsText(f: Finding): string {
-  const n = (k: string) => numberAt(f.data, k) ?? 0;
+function stopsText({ data: d }: DetectorFinding<'ungraceful-shutdown'>): string {
   const how = [
-    n('killed') > 0 ? `${n('killed')} killed` : '',
-    n('crashed') > 0 ? `${n('crashed')} crashed` : '',
-    n('immediate') > 0 ? `${n('immediate')} immediate` : '',
-    n('silent') > 0 ? `${n('silent')} with no shutdown line` : '',
-    n('unlogged') > 0 ? `${n('unlogged')} with no line at all before the next start${n('unloggedCrashed') > 0 ? `, which reported a crash${n('unlogged') > 1 ? ` (${n('unloggedCrashed')})` : ''}` : ''}` : '',
+    d.killed > 0 ? `${d.killed} killed` : '',
+    d.crashed > 0 ? `${d.crashed} crashed` : '',
+    d.immediate > 0 ? `${d.immediate} immediate` : '',
+    d.silent > 0 ? `${d.silent} with no shutdown line` : '',
+    d.unlogged > 0 ? `${d.unlogged} with no line at all before the next start${d.unloggedCrashed > 0 ? `, which reported a crash${d.unlogged > 1 ? ` (${d.unloggedCrashed})` : ''}` : ''}` : '',
   ].filter((x) => x !== '');
-  return `${stringAt(f.data, 'service') ?? 'a service'} stopped without its own shut-down ${plural(n('ungraceful'), 'time')} of ${n('stops')}${how.length > 0 ? ` (${how.join(', ')})` : ''}`;
+  return `${d.service} stopped without its own shut-down ${plural(d.ungraceful, 'time')} of ${d.stops}${how.length > 0 ? ` (${how.join(', ')})` : ''}`;
 }
 
 /** True when a container or server started or stopped inside the cluster (so the errors were not "while up"). */
-function restartedDuring(f: Finding, t: TimelineSummary): boolean {
-  const start = timeAt(f.data, 'start');
-  const end = timeAt(f.data, 'end');
-  if (start === undefined || end === undefined) return false;
+function restartedDuring(f: DetectorFinding<'error-cluster'>, t: TimelineSummary): boolean {
+  const start = Date.parse(f.data.start);
+  const end = Date.parse(f.data.end);
+  if (Number.isNaN(start) || Number.isNaN(end)) return false;
   if (lifecycleOf(t).transitions.some((x) => x.ts <= end && x.end >= start)) return true;
   for (const ev of t.events) {
     if (ev.ts === null || ev.ts < start) continue;

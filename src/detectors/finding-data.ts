@@ -1,52 +1,35 @@
 // What the reports and the conclusions read of any finding alike (beside the registry, so that both
 // import it from the detectors' side, the way data flows): the templates, services and endpoints it names (by
 // the field names detectors share), its times, and its count (which its detector's meta.report
-// gives). A detector's own fields are read typed, through its meta.report; the accessors below
-// (`numberAt`, ...) take a field when it is there and of the right type, for the reads of `data`
-// not typed yet (the architecture gaps and healthy signals).
+// gives). A detector's own fields are read typed (through its meta.report, or narrowed by `detector`
+// as the conclusions do); the accessors below (`numberAt`, ...) serve only the reading by shared
+// field names, where any detector's data may or may not carry a field.
 import type { Finding } from '../model.js';
 import type { TemplateSummary, TimelineSummary } from '../timeline/timeline.js';
 import { reportMetaOf } from './report-meta.js';
 
 /** A finite number at `data[key]`, or undefined. */
-export function numberAt(data: Record<string, unknown> | undefined, key: string): number | undefined {
+function numberAt(data: Record<string, unknown> | undefined, key: string): number | undefined {
   const v = data?.[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
 /** A string at `data[key]`, or undefined. */
-export function stringAt(data: Record<string, unknown> | undefined, key: string): string | undefined {
+function stringAt(data: Record<string, unknown> | undefined, key: string): string | undefined {
   const v = data?.[key];
   return typeof v === 'string' ? v : undefined;
 }
 
-/** A boolean at `data[key]`, or undefined. */
-export function boolAt(data: Record<string, unknown> | undefined, key: string): boolean | undefined {
-  const v = data?.[key];
-  return typeof v === 'boolean' ? v : undefined;
-}
-
 /** Objects of the array at `data[key]` (non-objects dropped). */
-export function objectsAt(data: Record<string, unknown> | undefined, key: string): Record<string, unknown>[] {
+function objectsAt(data: Record<string, unknown> | undefined, key: string): Record<string, unknown>[] {
   const v = data?.[key];
   return Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)) : [];
 }
 
 /** Strings of the array at `data[key]`. */
-export function stringsAt(data: Record<string, unknown> | undefined, key: string): string[] {
+function stringsAt(data: Record<string, unknown> | undefined, key: string): string[] {
   const v = data?.[key];
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
-}
-
-/** Epoch ms of an ISO string or epoch-ms number at `data[key]`. */
-export function timeAt(data: Record<string, unknown> | undefined, key: string): number | undefined {
-  const v = data?.[key];
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string') {
-    const t = Date.parse(v);
-    return Number.isNaN(t) ? undefined : t;
-  }
-  return undefined;
 }
 
 /** How many times the finding's thing happened, as its detector counts it (meta.report.count). */
@@ -55,7 +38,7 @@ export function countOf(f: Finding): number | undefined {
 }
 
 /** A template named by text: the finding's `template` field may hold the text or the stable key. */
-export function templateText(v: unknown): string | undefined {
+function templateText(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
   if (typeof v === 'object' && v !== null) {
     const o = v as Record<string, unknown>;
