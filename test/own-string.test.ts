@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { CUT_MARKER, ownString } from '../src/own-string.js';
+import { latin1 } from '../src/ingest/open-input.js';
 
 // A full collection on demand, to see what a kept string still holds.
 v8.setFlagsFromString('--expose-gc');
@@ -28,7 +29,7 @@ describe('ownString', () => {
     const measure = (keep: (s: string) => string, length = 80) => {
       const before = heldBytes();
       const kept: string[] = [];
-      for (let i = 0; i < 40; i++) kept.push(keep(buf.latin1Slice(0, buf.length - i).slice(100, 180)));
+      for (let i = 0; i < 40; i++) kept.push(keep(latin1(buf, 0, buf.length - i).slice(100, 180)));
       const held = heldBytes() - before;
       expect(kept.every((s) => s.length === length && s.startsWith('abcdefghij'))).toBe(true);
       return held;

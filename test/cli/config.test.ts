@@ -3,13 +3,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, ignoreMatcher, loadConfig, parseConfig } from '../../src/config.js';
-import { defineDetector } from '../../src/detectors/detector.js';
+import { defineDetector, type DetectedFinding } from '../../src/detectors/detector.js';
 import { runCli } from './run-cli.js';
 import { railwayLine } from './railway-lines.js';
 
 const fake = defineDetector({
   meta: { id: 'fake', title: 'Fake', explanation: 'test', defaults: { minCount: 3, label: 'x', strict: false, windows: [60, 300], names: [] as string[] } },
-  detect: () => [],
+  detect: (): DetectedFinding[] => [],
 });
 const cost = defineDetector({
   meta: {
@@ -17,7 +17,7 @@ const cost = defineDetector({
     defaults: { memoryGbMonth: 10, vcpuMonth: 20, minutesPerMonth: 43200 },
     optionDocs: { memoryGbMonth: 'USD per GB-month', vcpuMonth: 'USD per vCPU-month', minutesPerMonth: 'minutes in a month' },
   },
-  detect: () => [],
+  detect: (): DetectedFinding[] => [],
 });
 
 // Issue 19: values were not range-checked (minFailures: -5, alpha: 2, a price of 1e308 printed

@@ -32,21 +32,24 @@ const schema = JSON.parse(readFileSync('docs/hindsight.schema.json', 'utf8'));
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const validate = new (Ajv2020 as any)({ allErrors: true, strict: true }).compile(schema);
 
+/** The files under `dir` worth mutating (text logs of modest size). */
+function walk(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.flatMap((n) => {
+    const p = join(dir, n);
+    if (statSync(p).isDirectory()) return walk(p);
+    return /README|LICENSE|\.(md|gz|py|js|ts|sh|yml|yaml|toml|txt)$/.test(n) || statSync(p).size > 4_000_000 ? [] : [p];
+  });
+}
+
 /** Inputs to mutate: real files, and each format's example as a few lines of its own. */
 const SOURCES: { name: string; lines: string[] }[] = [
-  ...['samples', 'test/fixtures/postgres', 'test/fixtures/stacks'].flatMap(function walk(dir: string): string[] {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return [];
-    }
-    return names.flatMap((n) => {
-      const p = join(dir, n);
-      if (statSync(p).isDirectory()) return walk(p);
-      return /README|LICENSE|\.(md|gz|py|js|ts|sh|yml|yaml|toml|txt)$/.test(n) || statSync(p).size > 4_000_000 ? [] : [p];
-    });
-  }).map((p) => ({ name: p, lines: readFileSync(p, 'latin1').split('\n') })),
+  ...['samples', 'test/fixtures/postgres', 'test/fixtures/stacks'].flatMap(walk).map((p) => ({ name: p, lines: readFileSync(p, 'latin1').split('\n') })),
   ...FORMATS.map((f) => ({ name: `example of ${f.id}`, lines: Array.from({ length: 12 }, () => f.example.split('\n')).flat() })),
 ];
 

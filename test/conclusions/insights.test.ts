@@ -5,23 +5,28 @@
 import { describe, expect, it } from 'vitest';
 import { workingWell } from '../../src/conclusions/insights.js';
 import type { Finding } from '../../src/model.js';
+import type { DetectorData, DetectorFinding, DetectorId } from '../../src/detectors/registry.js';
 import { buildTimeline } from '../helpers/timeline.js';
 
-const finding = (detector: string, data: Record<string, unknown>, severity: Finding['severity'] = 'info'): Finding => ({
-  detector,
-  id: `${detector}:${JSON.stringify(data).length}`,
-  severity,
-  title: detector,
-  summary: '',
-  pattern: '',
-  rootCause: '',
-  impact: '',
-  recommendation: '',
-  evidence: [],
-  data,
-});
+// A finding with only the fields a rule reads: their names and types are checked against the
+// detector's data type (a renamed field fails to compile); the rest of the data is left out, which
+// the one cast below allows.
+const finding = <K extends DetectorId>(detector: K, data: Partial<DetectorData[K]>, severity: Finding['severity'] = 'info') =>
+  ({
+    detector,
+    id: `${detector}:${JSON.stringify(data).length}`,
+    severity,
+    title: detector,
+    summary: '',
+    pattern: '',
+    rootCause: '',
+    impact: '',
+    recommendation: '',
+    evidence: [],
+    data,
+  }) as unknown as DetectorFinding<K>;
 
-const titles = (fs: Finding[]) => workingWell(fs, buildTimeline([]), []).map((i) => i.title);
+const titles = (fs: DetectorFinding[]) => workingWell(fs, buildTimeline([]), []).map((i) => i.title);
 
 describe('workingWell', () => {
   it('calls a cadence exact only when the detector did', () => {
@@ -38,7 +43,7 @@ describe('workingWell', () => {
   });
 
   it('reports an automatic recovery only when the burst recovered on its own', () => {
-    const burst = (recovery: string, after: number | null) => finding('error-cluster', { start: '2026-02-07T19:12:22Z', recovery, recoveredAfterSeconds: after, nextSuccessAfterSeconds: after ?? 108_720 }, 'high');
+    const burst = (recovery: 'self' | 'restart' | 'unknown', after: number | null) => finding('error-cluster', { start: '2026-02-07T19:12:22Z', recovery, recoveredAfterSeconds: after, nextSuccessAfterSeconds: after ?? 108_720 }, 'high');
     expect(titles([burst('self', 21)])).toContain('Recovered automatically within 21 s');
     expect(titles([burst('unknown', null)]).some((t) => /Recovered/.test(t))).toBe(false);
     expect(titles([burst('restart', 70)]).some((t) => /Recovered/.test(t))).toBe(false);

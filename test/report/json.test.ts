@@ -64,7 +64,7 @@ describe('JSON output', () => {
   it('validates for hand-made findings, and redacts every string in them', () => {
     const findings = scenarioFindings();
     findings[0]!.rootCause = 'logged with password=hunter22 in the URL';
-    findings[0]!.data.example = { nested: ['Authorization: Bearer abcdef0123456789'] };
+    (findings[0]!.data as Record<string, unknown>).example = { nested: ['Authorization: Bearer abcdef0123456789'] };
     const doc = buildJsonReport({ timeline: scenarioTimeline(), findings, runs: scenarioRuns(), conclusions: conclude(findings, scenarioTimeline(), scenarioRuns()), run: { since: Date.parse('2026-03-02T00:00:00Z'), outsideWindow: 3 } });
     expectValid(doc);
     const text = JSON.stringify(doc);
@@ -76,7 +76,7 @@ describe('JSON output', () => {
   });
 
   it('rejects documents that break the contract (the schema is not vacuous)', () => {
-    const doc = buildJsonReport({ timeline: scenarioTimeline(), findings: scenarioFindings(), runs: scenarioRuns(), conclusions: conclude(scenarioFindings(), scenarioTimeline(), scenarioRuns()) }) as Record<string, unknown>;
+    const doc = buildJsonReport({ timeline: scenarioTimeline(), findings: scenarioFindings(), runs: scenarioRuns(), conclusions: conclude(scenarioFindings(), scenarioTimeline(), scenarioRuns()) });
     const bad = JSON.parse(JSON.stringify(doc));
     bad.findings[0].severity = 'urgent';
     expect(validate(bad)).toBe(false);

@@ -279,7 +279,7 @@ describe('samples/pg-guardrails holds the incident of review 003', () => {
     const lastL = new Map<string, number>();
     lines.forEach((l, i) => {
       const m = parsed[i];
-      if (m === null) {
+      if (m === null || m === undefined) {
         expect(l.startsWith('\t')).toBe(true); // continuation of a multi-line DETAIL
         return;
       }
