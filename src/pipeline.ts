@@ -150,7 +150,7 @@ export function runDetectors(summary: TimelineSummary, config: DetectorConfig = 
  * starts with it (the detector says only what a finding is about). Tests run detectors through
  * this too, so they see the findings the reports see.
  */
-export function runDetector<O extends Record<string, DetectorOptionValue>>(d: Detector<O>, summary: TimelineSummary, options: O): Finding[] {
+export function runDetector<O extends Record<string, DetectorOptionValue>, D>(d: Detector<O, D>, summary: TimelineSummary, options: O): Finding<D>[] {
   const id = d.meta.id;
   return d.detect(summary, options).map(({ about, ...f }) => ({ detector: id, id: about === undefined ? id : `${id}:${about}`, ...f }));
 }

@@ -61,6 +61,6 @@ export async function capturedTimeline(captures: readonly Capture[], service = '
 }
 
 /** Runs `detector` with its defaults on the captures. */
-export async function detectOnCaptures<O extends Record<string, DetectorOptionValue>>(detector: Detector<O>, captures: readonly Capture[], service = 'app'): Promise<Finding[]> {
+export async function detectOnCaptures<O extends Record<string, DetectorOptionValue>, D>(detector: Detector<O, D>, captures: readonly Capture[], service = 'app'): Promise<Finding<D>[]> {
   return detectOn(detector, await capturedTimeline(captures, service));
 }

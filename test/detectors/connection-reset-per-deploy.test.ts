@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { connectionResetPerDeploy as detector, binomialUpperTail } from '../../src/detectors/connection-reset-per-deploy.js';
 import { buildTimeline, byTime, detectOn, ms, runDetector, type TestEvent } from '../helpers/timeline.js';
+import { pairedResets, unpairedResets } from '../helpers/findings.js';
 
 const RESET = 'could not receive data from client: Connection reset by peer';
 
@@ -58,7 +59,7 @@ describe('connection-reset-per-deploy: valid (no finding)', () => {
     // With the note's threshold reached, only the note appears, never the per-deploy finding.
     const fs = runDetector(detector, events, [], { minUnattributedBursts: 2 });
     expect(fs.map((f) => f.severity)).toEqual(['low']);
-    expect(fs[0]!.data.resets).toBe(4);
+    expect(unpairedResets(fs[0]!).resets).toBe(4);
   });
 });
 
@@ -72,12 +73,12 @@ describe('connection-reset-per-deploy: invalid (findings)', () => {
     const f = fs[0]!;
     expect(f.severity).toBe('medium');
     expect(f.title).toBe('Connection Drops on Every Deploy (4 stops, 8 resets)');
-    expect(f.data.attributed).toBe(8);
-    expect(f.data.unattributed).toBe(0);
-    expect(f.data.medianLagSeconds).toBe(3);
-    expect(f.data.stops).toEqual(stopsAt.map((s, i) => ({ timestamp: new Date(s).toISOString().replace('.000', ''), service: 'api', resets: 2, lagSeconds: lags[i]! / 1000, crash: false })));
-    expect(f.data.recall).toBe(1);
-    expect(f.data.pValue as number).toBeLessThan(1e-6);
+    expect(pairedResets(f).attributed).toBe(8);
+    expect(pairedResets(f).unattributed).toBe(0);
+    expect(pairedResets(f).medianLagSeconds).toBe(3);
+    expect(pairedResets(f).stops).toEqual(stopsAt.map((s, i) => ({ timestamp: new Date(s).toISOString().replace('.000', ''), service: 'api', resets: 2, lagSeconds: lags[i]! / 1000, crash: false })));
+    expect(pairedResets(f).recall).toBe(1);
+    expect(pairedResets(f).pValue as number).toBeLessThan(1e-6);
     expect(f.rootCause).toContain('engine.dispose()');
     expect(f.recommendation).toContain('RAILWAY_DEPLOYMENT_DRAINING_SECONDS');
     expect(f.evidence.some((e) => e.text === RESET)).toBe(true);
@@ -94,7 +95,7 @@ describe('connection-reset-per-deploy: invalid (findings)', () => {
     );
     const fs = runDetector(detector, events);
     expect(fs).toHaveLength(1);
-    const d = fs[0]!.data;
+    const d = pairedResets(fs[0]!);
     expect(d.attributed).toBe(18);
     expect(d.unattributed).toBe(2);
     expect((d.stops as { resets: number }[]).map((s) => s.resets)).toEqual([3, 3, 3, 3, 3, 3]);
@@ -113,8 +114,8 @@ describe('connection-reset-per-deploy: invalid (findings)', () => {
     expect(t.templates.find((x) => x.text === 'Stopping Container')!.eventsDropped).toBe(0);
     const fs = detectOn(detector, t);
     expect(fs).toHaveLength(1);
-    expect(fs[0]!.data.attributed).toBe(20);
-    expect((fs[0]!.data.stops as { resets: number }[]).map((s) => s.resets)).toEqual([4, 4, 4, 4, 4]);
+    expect(pairedResets(fs[0]!).attributed).toBe(20);
+    expect((pairedResets(fs[0]!).stops as { resets: number }[]).map((s) => s.resets)).toEqual([4, 4, 4, 4, 4]);
     expect(fs[0]!.evidence.length).toBeGreaterThan(0);
   });
 
@@ -131,8 +132,8 @@ describe('connection-reset-per-deploy: invalid (findings)', () => {
     const fs = runDetector(detector, events);
     expect(fs).toHaveLength(1);
     expect(fs[0]!.severity).toBe('high');
-    expect(fs[0]!.data.kinds).toEqual({ reset: 3, 'eof-in-transaction': 3 });
-    expect(fs[0]!.data.medianLagSeconds).toBe(7);
+    expect(pairedResets(fs[0]!).kinds).toEqual({ reset: 3, 'eof-in-transaction': 3 });
+    expect(pairedResets(fs[0]!).medianLagSeconds).toBe(7);
     expect(fs[0]!.id).toBe('connection-reset-per-deploy:worker');
   });
 
@@ -142,8 +143,8 @@ describe('connection-reset-per-deploy: invalid (findings)', () => {
     expect(runDetector(detector, events).filter((f) => !f.id.includes('unattributed'))).toEqual([]);
     const fs = runDetector(detector, events, [], { drainingSeconds: 15 });
     expect(fs).toHaveLength(1);
-    expect(fs[0]!.data.attributed).toBe(15);
-    expect(fs[0]!.data.medianLagSeconds).toBe(20);
+    expect(pairedResets(fs[0]!).attributed).toBe(15);
+    expect(pairedResets(fs[0]!).medianLagSeconds).toBe(20);
   });
 
   it('killed containers: the lag is measured from the kill, and the narrative names the crash', () => {
@@ -173,7 +174,7 @@ describe('connection-reset-per-deploy: invalid (findings)', () => {
     const fs = runDetector(detector, events);
     expect(fs).toHaveLength(1);
     expect(fs[0]!.title).toBe('Connection Drops on 2 of 3 Deploys (4 resets)');
-    expect(fs[0]!.data.recall).toBe(0.667);
+    expect(pairedResets(fs[0]!).recall).toBe(0.667);
   });
 
   it('scattered resets without stops → only the low unattributed note', () => {
@@ -217,7 +218,7 @@ describe('connection-reset-per-deploy: lives that end without a word', () => {
     const fs = runDetector(detector, events);
     expect(fs).toHaveLength(1);
     expect(fs[0]!.title).toBe('Connection Drops at Every Crash (3 stops, 6 resets)');
-    const stops = fs[0]!.data.stops as { timestamp: string; resets: number; lagSeconds: number; crash: boolean }[];
+    const stops = pairedResets(fs[0]!).stops as { timestamp: string; resets: number; lagSeconds: number; crash: boolean }[];
     expect(stops.map((s) => [s.timestamp, s.resets, s.lagSeconds, s.crash])).toEqual(lastLines.map((t) => [new Date(t).toISOString().slice(0, 19) + 'Z', 2, 1.5, true]));
     expect(fs[0]!.pattern).toContain('last line of a life that logged no stop');
   });

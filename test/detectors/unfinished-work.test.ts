@@ -76,7 +76,7 @@ describe('unfinished-work: Celery tasks paired by id', () => {
     expect(fs).toHaveLength(1);
     const f = fs[0]!;
     expect(f.data).toMatchObject({ service: 'worker', work: 'Celery tasks', lost: 2, orphanEnds: 0 });
-    const lost = (f.data.lostRuns as { fields: { task: string; id: string } }[]).map((r) => r.fields);
+    const lost = f.data.lostRuns.map((r) => r.fields);
     expect(lost).toEqual([
       { task: 'tasks.hang', id: 'cd12d377-155f-4744-8a5b-0ac453d4cd54' },
       { task: 'tasks.add', id: '4e51c9bf-8986-480a-a0d7-7579cd3f3538' },

@@ -58,17 +58,17 @@ export function buildTimeline(events: readonly TestEvent[], metrics: readonly Me
 }
 
 /** Runs `detector` on a timeline of `events`/`metrics` with its defaults overridden by `options`. */
-export function runDetector<O extends Record<string, DetectorOptionValue>>(
-  detector: Detector<O>,
+export function runDetector<O extends Record<string, DetectorOptionValue>, D>(
+  detector: Detector<O, D>,
   events: readonly TestEvent[],
   metrics: readonly MetricSample[] = [],
   options: Partial<O> = {},
-): Finding[] {
+): Finding<D>[] {
   return detectOn(detector, buildTimeline(events, metrics, detector.meta.interests ?? []), options);
 }
 
 /** Runs `detector` on timeline `t` through the runner (which stamps its id on the findings), its defaults overridden by `options`. */
-export function detectOn<O extends Record<string, DetectorOptionValue>>(detector: Detector<O>, t: TimelineSummary, options: Partial<O> = {}): Finding[] {
+export function detectOn<O extends Record<string, DetectorOptionValue>, D>(detector: Detector<O, D>, t: TimelineSummary, options: Partial<O> = {}): Finding<D>[] {
   return stampedRun(detector, t, { ...detector.meta.defaults, ...options } as O);
 }
 

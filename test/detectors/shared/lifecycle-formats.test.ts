@@ -10,6 +10,7 @@ import { connectionResetPerDeploy } from '../../../src/detectors/connection-rese
 import { containerChurn } from '../../../src/detectors/container-churn.js';
 import type { TimelineSummary } from '../../../src/timeline/timeline.js';
 import { detectOn } from '../../helpers/timeline.js';
+import { pairedResets } from '../../helpers/findings.js';
 
 let dir: string;
 beforeAll(() => {
@@ -53,12 +54,12 @@ describe('Railway dashboard text + PostgreSQL stderr', () => {
     const resets = detectOn(connectionResetPerDeploy, t);
     expect(resets).toHaveLength(1);
     expect(resets[0]!.data).toMatchObject({ attributed: 6, unattributed: 0 });
-    expect((resets[0]!.data.stops as { service: string; resets: number }[]).map((s) => [s.service, s.resets])).toEqual([
+    expect((pairedResets(resets[0]!).stops as { service: string; resets: number }[]).map((s) => [s.service, s.resets])).toEqual([
       ['shop-api', 2],
       ['shop-api', 2],
       ['shop-api', 2],
     ]);
-    expect(resets[0]!.data.medianLagSeconds).toBeCloseTo(1.5, 0);
+    expect(pairedResets(resets[0]!).medianLagSeconds).toBeCloseTo(1.5, 0);
     // Without ids: the app keeps serving after the first stop, so that stop was an older container's;
     // later stops end the oldest running one. 12 s handovers; lives of 7 h 12 s and 102 s.
     const churn = detectOn(containerChurn, t);
@@ -91,7 +92,7 @@ describe('Heroku logplex: dynos and Heroku Postgres in one stream', () => {
     const fs = detectOn(connectionResetPerDeploy, t);
     expect(fs).toHaveLength(1);
     expect(fs[0]!.data).toMatchObject({ attributed: 12, unattributed: 0 });
-    expect((fs[0]!.data.stops as unknown[]).length).toBe(3);
+    expect((pairedResets(fs[0]!).stops as unknown[]).length).toBe(3);
   });
 });
 
