@@ -166,6 +166,11 @@ export interface DurationRecord {
   ms: number;
   kind: 'statement' | 'execute' | 'parse' | 'bind' | 'none';
   text: string;
+  /**
+   * Where what ran starts in the message (its label or verb: `statement:`, `execute <name>:`),
+   * the statement's context: outputs redact the statement with it (see shownStatement).
+   */
+  ran: number;
 }
 
 /**
@@ -182,7 +187,7 @@ export function parseDuration(msg: string): DurationRecord | null {
   const ms = Number(msg.slice(10, i));
   if (!Number.isFinite(ms)) return null;
   i += 3;
-  if (i === msg.length) return { ms, kind: 'none', text: '' };
+  if (i === msg.length) return { ms, kind: 'none', text: '', ran: i };
   let j = spacesEnd(msg, i);
   if (j === i) return null;
   if (msg.startsWith('rows: ', j)) {
@@ -195,26 +200,27 @@ export function parseDuration(msg: string): DurationRecord | null {
     j = spacesEnd(msg, k + 6);
     if (j === k + 6) return null;
   }
-  let kind: DurationRecord['kind'];
-  let k: number;
-  if (msg.startsWith('statement:', j)) {
-    kind = 'statement';
-    k = j + 10;
-  } else if (msg.startsWith('query:', j)) {
-    kind = 'statement';
-    k = j + 6;
-  } else {
-    // `execute <name>:`, `parse <name>:`, `bind <name>:` (the name runs to the first colon)
-    const verb = PREPARED_VERBS.find((v) => msg.startsWith(v, j));
-    if (verb === undefined) return null;
-    k = msg.indexOf(':', j + verb.length) + 1;
-    if (k === 0) return null;
-    kind = verb === 'execute ' ? 'execute' : verb === 'parse ' ? 'parse' : 'bind';
-  }
-  return { ms, kind, text: msg.slice(spacesEnd(msg, k)) };
+  const verb = RAN.find((v) => msg.startsWith(v.word, j));
+  if (verb === undefined) return null;
+  const k = statementStart(msg, j, verb);
+  if (k === -1) return null;
+  return { ms, kind: verb.kind, text: msg.slice(k), ran: j };
 }
 
-const PREPARED_VERBS = ['execute ', 'parse ', 'bind '];
+/** What ran, by its first word: a label before the statement, or a verb and the prepared statement's name (which runs to the first colon). */
+const RAN: ReadonlyArray<{ word: string; kind: DurationRecord['kind']; named: boolean }> = [
+  { word: 'statement:', kind: 'statement', named: false },
+  { word: 'query:', kind: 'statement', named: false },
+  { word: 'execute ', kind: 'execute', named: true },
+  { word: 'parse ', kind: 'parse', named: true },
+  { word: 'bind ', kind: 'bind', named: true },
+];
+
+/** Where the statement starts when what ran (`verb`) is written at `j`: after its label, or its name's colon, and the spaces after; -1 when a name has no colon. */
+function statementStart(s: string, j: number, verb: (typeof RAN)[number]): number {
+  const k = verb.named ? s.indexOf(':', j + verb.word.length) + 1 : j + verb.word.length;
+  return k === 0 ? -1 : spacesEnd(s, k);
+}
 
 /** The index after the white space at `k` (what `\s` matches). */
 function spacesEnd(s: string, k: number): number {
@@ -237,12 +243,30 @@ export function statementKey(sql: string): string {
 }
 
 /**
- * A statement as reports show it: its key made from the statement with its secrets redacted first.
- * Normalizing lower-cases words and masks digits, which leaves a token that was not quoted in a
- * shape redaction no longer knows (`ghp_AbC1...` → `ghp_abc?...`).
+ * A statement as reports show it: its key made from the statement with its secrets redacted first
+ * (see redactedStatement for `labelled`). Normalizing lower-cases words and masks digits, which
+ * leaves a token that was not quoted in a shape redaction no longer knows (`ghp_AbC1...` →
+ * `ghp_abc?...`).
  */
-export function shownStatement(sql: string): string {
-  return statementKey(redactSql(sql));
+export function shownStatement(logged: string, labelled = false): string {
+  return statementKey(redactedStatement(logged, labelled));
+}
+
+/**
+ * A statement as logged, without its secrets. When `labelled`, `logged` is what ran from its label
+ * or verb (`execute <name>: SELECT ...`, a duration's message from DurationRecord.ran), redacted
+ * whole and the statement cut from it afterwards: a prepared statement's name runs to its first
+ * colon, so a name ending in `Access-Token` or `password` leaves the value alone at the start of the
+ * statement, in no shape redaction knows. Redacted with its key, the value goes. When redaction took
+ * the name's colon (a value running over it), the redacted name is shown with the statement.
+ */
+export function redactedStatement(logged: string, labelled = false): string {
+  const r = redactSql(logged);
+  if (!labelled) return r;
+  const verb = RAN.find((v) => r.startsWith(v.word));
+  if (verb === undefined) return r;
+  const k = statementStart(r, 0, verb);
+  return r.slice(k === -1 ? verb.word.length : k);
 }
 
 interface StatementAcc {
@@ -254,12 +278,24 @@ interface StatementAcc {
   minMs: number;
   maxMs: number;
   samples: number[];
-  slowest: StatementOccurrence;
+  slowest: KeptOccurrence;
 }
 
-function occurrence(ev: LogEvent, ms: number, text: string): StatementOccurrence {
+/**
+ * An occurrence until the summary redacts it: when `labelled`, `text` is what ran from its label or
+ * verb, the statement at its end (see redactedStatement), redacted with it then, once.
+ */
+interface KeptOccurrence extends StatementOccurrence {
+  labelled: boolean;
+}
+
+/** The occurrence of `text` logged by `ev`; from what ran in its message when `ran` (DurationRecord.ran) is given. */
+function occurrence(ev: LogEvent, ms: number, text: string, ran = -1): KeptOccurrence {
+  const labelled = ran !== -1;
+  // The statement cut as it would be alone, its label and name kept before it (up to as long again).
+  const kept = labelled ? cutText(ev.message.slice(ran), MAX_EXAMPLE_CHARS + Math.min(ev.message.length - ran - text.length, MAX_EXAMPLE_CHARS)) : cutText(text, MAX_EXAMPLE_CHARS);
   // Owned copies: a slice of the line would keep the whole read chunk it came from alive.
-  return { ms, ts: ev.ts, service: ownString(ev.service, MAX_EXAMPLE_CHARS), input: ev.input, line: ev.line, text: ownString(cutText(text, MAX_EXAMPLE_CHARS)) };
+  return { ms, ts: ev.ts, service: ownString(ev.service, MAX_EXAMPLE_CHARS), input: ev.input, line: ev.line, text: ownString(kept), labelled };
 }
 
 /** p-th percentile (0..1) of ascending values, linear between ranks (R-7, as numpy and simple-statistics' quantileSorted interpolate). */
@@ -283,12 +319,12 @@ class Shared {
   readonly statements = new SessionStatements(() => this.width, MAX_PIDS);
   pending = 0;
 
-  /** The statement's one copy of its key and how it is shown (from `text`, its first run), or undefined when MAX_STATEMENTS others came first. */
-  name(key: string, text: string): { key: string; shown: string } | undefined {
+  /** The statement's one copy of its key and how it is shown (from its first run, `logged` as shownStatement takes it), or undefined when MAX_STATEMENTS others came first. */
+  name(key: string, logged: string, labelled: boolean): { key: string; shown: string } | undefined {
     const known = this.names.get(key);
     if (known !== undefined || this.names.size >= MAX_STATEMENTS) return known;
     const own = ownString(key, Infinity);
-    const name = { key: own, shown: ownString(shownStatement(text), Infinity) };
+    const name = { key: own, shown: ownString(shownStatement(logged, labelled), Infinity) };
     this.names.set(own, name);
     return name;
   }
@@ -302,7 +338,7 @@ class Shared {
 interface PendingDuration {
   ms: number;
   /** Its occurrence, the statement's text filled in at the end. */
-  at: StatementOccurrence;
+  at: KeptOccurrence;
   marks: Mark[];
 }
 
@@ -319,7 +355,7 @@ class SliceStats {
   readonly lockWaits = { acquired: 0, acquiredTotalMs: 0, stillWaiting: 0, maxWaitMs: 0 };
   readonly cancelled = { statementTimeout: 0, lockTimeout: 0, userRequest: 0 };
   readonly terminated = { idleInTransactionTimeout: 0, idleSessionTimeout: 0, administrator: 0 };
-  readonly queries = { withDuration: 0, totalMs: 0, slowest: null as StatementOccurrence | null };
+  readonly queries = { withDuration: 0, totalMs: 0, slowest: null as KeptOccurrence | null };
   readonly statements = new Map<string, StatementAcc>();
   pending: PendingDuration[] = [];
   /** Deterministic reservoir sampling (a fixed-seed xorshift, so runs repeat). */
@@ -506,6 +542,7 @@ class SliceStats {
     this.queries.withDuration++;
     this.queries.totalMs += d.ms;
     let text = d.text;
+    let ran = d.ran;
     if (d.kind === 'none') {
       const found = this.shared.statements.lookup(pidKey, ev.ts);
       if (typeof found !== 'string' && this.shared.pending < MAX_PENDING) {
@@ -516,19 +553,24 @@ class SliceStats {
         return;
       }
       text = typeof found === 'string' ? found : statementInside(found, () => true);
+      ran = -1;
     }
-    if (this.queries.slowest === null || d.ms > this.queries.slowest.ms) this.queries.slowest = occurrence(ev, d.ms, text);
-    this.attribute(text, d.ms, ev);
+    if (this.queries.slowest === null || d.ms > this.queries.slowest.ms) this.queries.slowest = occurrence(ev, d.ms, text, ran);
+    this.attribute(text, d.ms, ev, ran);
   }
 
-  /** Counts a duration under its statement; `at` is where it was logged (an event, or its occurrence made already). */
-  attribute(text: string, ms: number, at: LogEvent | StatementOccurrence): void {
+  /**
+   * Counts a duration under its statement; `at` is where it was logged (an event, or its occurrence
+   * made already), and `ran` where what ran starts in the event's message (DurationRecord.ran; -1
+   * when the statement came from another line).
+   */
+  attribute(text: string, ms: number, at: LogEvent | KeptOccurrence, ran = -1): void {
     if (text.length === 0) return;
     const key = this.shared.keys.get(text);
     let acc = this.statements.get(key);
-    const made = (): StatementOccurrence => ('message' in at ? occurrence(at, ms, text) : at);
+    const made = (): KeptOccurrence => ('message' in at ? occurrence(at, ms, text, ran) : at);
     if (acc === undefined) {
-      const name = this.shared.name(key, text);
+      const name = 'message' in at && ran !== -1 ? this.shared.name(key, at.message.slice(ran), true) : this.shared.name(key, text, false);
       if (name === undefined) {
         this.counts.statementsOverflow++;
         return;
@@ -623,7 +665,7 @@ function addCounts<T extends Record<string, number>>(a: T, b: T): void {
 }
 
 /** The slower of two occurrences; of two as slow, the one logged first (as one pass in file order keeps). */
-function slower(a: StatementOccurrence | null, b: StatementOccurrence | null): StatementOccurrence | null {
+function slower(a: KeptOccurrence | null, b: KeptOccurrence | null): KeptOccurrence | null {
   if (a === null || b === null) return a ?? b;
   if (a.ms !== b.ms) return a.ms > b.ms ? a : b;
   return a.input < b.input || (a.input === b.input && a.line <= b.line) ? a : b;
@@ -757,9 +799,9 @@ export function redactSql(sql: string): string {
   return redact(sql).replace(SQL_BARE_PASSWORD_RE, '$1[REDACTED]');
 }
 
-/** Secrets in logged statements (passwords in ALTER ROLE, URLs) never reach a report. */
-function redacted(o: StatementOccurrence): StatementOccurrence {
-  return { ...o, text: redactSql(o.text) };
+/** Secrets in logged statements (passwords in ALTER ROLE, URLs, a value after a prepared statement's name) never reach a report. */
+function redacted(o: KeptOccurrence): StatementOccurrence {
+  return { ms: o.ms, ts: o.ts, service: o.service, input: o.input, line: o.line, text: redactedStatement(o.text, o.labelled) };
 }
 
 function round3(v: number): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildTimeline, type TestEvent } from '../helpers/timeline.js';
-import { parseDuration, percentileSorted, sqlstateOfMessage } from '../../src/timeline/postgres-stats.js';
+import { parseDuration, percentileSorted, redactedStatement, shownStatement, sqlstateOfMessage } from '../../src/timeline/postgres-stats.js';
 
 const pg = (severity: string, message: string, pid = 100, extra: Record<string, unknown> = {}, at: string | number = '2026-03-01T10:00:00Z'): TestEvent => ({
   at,
@@ -124,20 +124,47 @@ describe('secrets in logged statements', () => {
     expect(text).not.toContain('s3cr3t');
     expect(s.queries.slowest?.text).toBe('ALTER ROLE app WITH LOGIN PASSWORD [REDACTED]');
   });
+
+  // PostgreSQL's own forms (src/backend/tcop/postgres.c, 15: "duration: %s ms  execute %s%s%s%s: %s",
+  // "duration: %s ms  parse %s: %s", "duration: %s ms  bind %s%s%s: %s"), with a prepared statement's
+  // name as a client may choose it (libpq's PQprepare takes any string). The statement starts after
+  // the name's first colon: a key ending the name leaves its value, alone, to start the statement.
+  it('redacts a value split from its key by a prepared statement name (issue 19, fuzz seed 4242 case 640)', () => {
+    const uuid = '3f0c9a52-7d1e-4b8a-9c61-2e5d4f7a8b90';
+    const s = buildTimeline([
+      pg('LOG', `duration: 2500.0 ms  execute Project-Access-Token: ${uuid} select 1`, 1),
+      pg('LOG', `duration: 1500.0 ms  execute S_1 password=ab:cd1234x: select 2`, 2),
+      pg('LOG', `duration: 900.0 ms  execute S_2/C_3 token: q9Zr7Kp2Lm select 3`, 3),
+    ]).postgres;
+    const text = JSON.stringify(s);
+    for (const secret of [uuid, 'cd1234x', 'q9Zr7Kp2Lm']) expect(text).not.toContain(secret);
+    expect(s.queries.slowest?.text).toBe('[REDACTED] select 1');
+    expect(s.statements.map((x) => x.statement)).toEqual(['[redacted] select ?', 's_1 password=[redacted] select ?', '[redacted] select ?']);
+    // the colon taken with the value: the redacted name is shown with the statement
+    expect(s.statements[1]!.slowest.text).toBe('S_1 password=[REDACTED] select 2');
+  });
+
+  it('redacts parse and bind lines with their name, and a statement alone as before', () => {
+    expect(redactedStatement('parse Project-Access-Token: 3f0c9a52-7d1e-4b8a-9c61-2e5d4f7a8b90', true)).toBe('[REDACTED]');
+    expect(redactedStatement('bind S_7/C_8 secret: hunter2hunter2 select $1', true)).toBe('[REDACTED] select $1');
+    expect(redactedStatement('bind <unnamed>: select $1', true)).toBe('select $1');
+    expect(shownStatement('statement: select 1 where token: abc', true)).toBe(shownStatement('select 1 where token: abc'));
+    expect(shownStatement("ALTER ROLE app PASSWORD 'x'")).toBe("alter role app password [redacted]");
+  });
 });
 
 describe('duration and SQLSTATE helpers', () => {
   it('reads the duration forms', () => {
-    expect(parseDuration('duration: 12.5 ms  statement: select 1')).toEqual({ ms: 12.5, kind: 'statement', text: 'select 1' });
-    expect(parseDuration('duration: 3 ms  execute S_1: select $1')).toEqual({ ms: 3, kind: 'execute', text: 'select $1' });
+    expect(parseDuration('duration: 12.5 ms  statement: select 1')).toMatchObject({ ms: 12.5, kind: 'statement', text: 'select 1' });
+    expect(parseDuration('duration: 3 ms  execute S_1: select $1')).toMatchObject({ ms: 3, kind: 'execute', text: 'select $1' });
     expect(parseDuration('duration: 3 ms  bind <unnamed>: select $1')?.kind).toBe('bind');
-    expect(parseDuration('duration: 7.0 ms')).toEqual({ ms: 7, kind: 'none', text: '' });
+    expect(parseDuration('duration: 7.0 ms')).toMatchObject({ ms: 7, kind: 'none', text: '' });
     expect(parseDuration('durations are long')).toBeNull();
     // read by hand since it ran on every duration line as a regular expression; the same answers
-    expect(parseDuration('duration: 0.9 ms  query: select 2')).toEqual({ ms: 0.9, kind: 'statement', text: 'select 2' });
-    expect(parseDuration('duration: 1 ms  rows: 3  size: 120 bytes  execute <unnamed>/C_1: select 3')).toEqual({ ms: 1, kind: 'execute', text: 'select 3' });
-    expect(parseDuration('duration: 2 ms  statement: \n\tselect 4\n  from t')).toEqual({ ms: 2, kind: 'statement', text: 'select 4\n  from t' });
-    expect(parseDuration('duration: 2 ms  parse S_1:')).toEqual({ ms: 2, kind: 'parse', text: '' });
+    expect(parseDuration('duration: 0.9 ms  query: select 2')).toMatchObject({ ms: 0.9, kind: 'statement', text: 'select 2' });
+    expect(parseDuration('duration: 1 ms  rows: 3  size: 120 bytes  execute <unnamed>/C_1: select 3')).toMatchObject({ ms: 1, kind: 'execute', text: 'select 3' });
+    expect(parseDuration('duration: 2 ms  statement: \n\tselect 4\n  from t')).toMatchObject({ ms: 2, kind: 'statement', text: 'select 4\n  from t' });
+    expect(parseDuration('duration: 2 ms  parse S_1:')).toMatchObject({ ms: 2, kind: 'parse', text: '' });
     for (const bad of ['duration: 1 msx', 'duration: . ms', 'duration: 1 ms  explain: x', 'duration: 1 ms  execute S_1', 'duration: 1 ms  rows: 3  execute S_1: x', 'duration: 1 ms  statement : x', 'duration: 1 ms '])
       expect(parseDuration(bad), bad).toBeNull();
   });
