@@ -9,7 +9,7 @@ import { candidateEvents } from './shared/template-index.js';
 import { evidenceOf } from './shared/evidence.js';
 import { densestWindow, distinct } from './shared/event-groups.js';
 import { clockOf, humanDuration, isoSeconds, plural } from '../words.js';
-import { deployStarts, LIFECYCLE_INTERESTS, lifecycleOf, replacements, type LifecycleTransition } from './shared/lifecycle.js';
+import { deployStarts, LIFECYCLE_INTERESTS, lifecycleOf, replacements, startsAfterCleanStop, type LifecycleTransition } from './shared/lifecycle.js';
 
 const HEALTHCHECK_RE = /Attempt #(\d+) failed with (?:service unavailable|status \d+|.+)|[Hh]ealth ?check (?:failed|failure|timed out)/;
 const mayBeHealthCheck = (m: string) => HEALTHCHECK_RE.test(m);
@@ -44,7 +44,7 @@ export const restartLoop = defineDetector({
     report: { summaryLabel: () => 'a restart loop' },
     explanation:
       'The same service starting again and again within a short window (container, app server or PostgreSQL start lines; a container ' +
-      'started while the one it replaced still ran, then stopped cleanly, is a redeploy and not counted, and so is the first start of a deployment that Railway\'s record (deployments.json of pull railway) says was created before it), with the ' +
+      'started while the one it replaced still ran, then stopped cleanly, is a redeploy and not counted, and so is the first start of a deployment that Railway\'s record (deployments.json of pull railway) says was created before it, and a start after a stop the program logged as its own clean shutdown, with no failed health check meanwhile: a deploy or a manual restart), with the ' +
       'health-check failures ("Attempt #N failed with service unavailable"), exit codes (137 = killed) and crashes around the starts. ' +
       'Growing gaps between starts are the platform\'s back-off.',
     defaults: { minStarts: 3, windowMinutes: 10 },
@@ -58,8 +58,15 @@ export const restartLoop = defineDetector({
     const lc = lifecycleOf(t);
     // A container started while the one it replaced still ran (a redeploy), or the first start of a
     // deployment Railway's record says was created before it, is no restart: only the starts after
-    // an end that was not such a handover count (a crash, a kill, a stop, a boot that failed).
+    // an end that was not such a handover count (a crash, a kill, a stop the program did not log, a boot that failed).
     const replacing = new Set([...replacements(lc.lives, lc.created).values(), ...deployStarts(lc.lives, lc.created)]);
+    const health: TimelineEvent[] = candidateEvents(t, mayBeHealthCheck).filter((e) => e.ts !== null && HEALTHCHECK_RE.test(e.message));
+    // Nor is a start after a life that stopped cleanly in its own words (a deploy that stops the old
+    // container first, a manual restart), unless a health check failed meanwhile: then the platform stopped it.
+    for (const [s, l] of startsAfterCleanStop(lc.lives, lc.starts)) {
+      const from = l.start?.ts ?? l.stop!.ts;
+      if (!health.some((e) => e.ts! >= from && e.ts! <= s.ts && (e.service === s.service || e.source === 'platform'))) replacing.add(s);
+    }
     const byService = new Map<string, LifecycleTransition[]>();
     for (const s of lc.starts) {
       if (replacing.has(s)) continue;
@@ -67,7 +74,6 @@ export const restartLoop = defineDetector({
       if (l === undefined) byService.set(s.service, (l = []));
       l.push(s);
     }
-    const health: TimelineEvent[] = candidateEvents(t, mayBeHealthCheck).filter((e) => e.ts !== null && HEALTHCHECK_RE.test(e.message));
     const windowMs = o.windowMinutes * 60_000;
     const findings: DetectedFinding<RestartLoopData>[] = [];
     for (const [service, starts] of [...byService].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {

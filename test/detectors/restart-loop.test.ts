@@ -58,6 +58,35 @@ describe('restart-loop', () => {
     expect(runDetector(restartLoop, crashed)[0]!.data.starts).toBe(8);
   });
 
+  // gunicorn 20.1.0's own lines, as test/fixtures/lives/gunicorn.jsonl captured them (apps/capture.py there);
+  // "Starting Container" / "Stopping Container" are Railway's.
+  const gunicorn = (s: number, end: 'crash' | 'clean' | 'stopped'): TestEvent[] => {
+    const g = (at: number, message: string) => appEvent(plus(T, s + at), `[2026-12-07 17:31:10 +0000] [22667] [INFO] ${message}`, 'info', 'web');
+    const life = [platform(s, 'Starting Container', 'web'), g(0.3, 'Starting gunicorn 20.1.0'), g(0.3, 'Listening at: http://127.0.0.1:36835 (22667)')];
+    // A failed boot: the master halts with "Worker failed to boot." (exit 3, gunicorn/arbiter.py).
+    if (end === 'crash') return [...life, g(1, 'Shutting down: Master'), g(1, 'Reason: Worker failed to boot.')];
+    // The platform stops it and gunicorn logs its own graceful shutdown; or only the platform's line.
+    const stop = [platform(s + 20, 'Stopping Container', 'web')];
+    return end === 'clean' ? [...life, ...stop, g(20, 'Handling signal: term'), g(21, 'Shutting down: Master')] : [...life, ...stop];
+  };
+
+  it('a crash, a restart, a crash is a loop; a start after a clean stop gunicorn logged is a deploy, not a restart', () => {
+    const crashes = [0, 30, 60].flatMap((s) => gunicorn(s, 'crash'));
+    expect(runDetector(restartLoop, crashes)[0]!.data).toMatchObject({ service: 'web', starts: 3, exitCodes: { '3': 3 } });
+    // The same three starts after lives that gunicorn stopped gracefully (deploys, manual restarts): no loop.
+    expect(runDetector(restartLoop, [0, 30, 60].flatMap((s) => gunicorn(s, 'clean')))).toEqual([]);
+    // One clean stop among crashes takes only the start after it out: crash, clean, crash, crash leave 3 starts.
+    const mixed = [...gunicorn(0, 'crash'), ...gunicorn(30, 'clean'), ...gunicorn(60, 'crash'), ...gunicorn(90, 'crash')];
+    expect(runDetector(restartLoop, mixed)[0]!.data.starts).toBe(3);
+    // A stop that only the platform logged says nothing of how the program ended: its starts still count.
+    expect(runDetector(restartLoop, [0, 30, 60].flatMap((s) => gunicorn(s, 'stopped')))[0]!.data.starts).toBe(3);
+  });
+
+  it('a clean stop with a failed health check before it is the platform\'s restart', () => {
+    const events = [0, 30, 60].flatMap((s) => [...gunicorn(s, 'clean'), platform(s + 5, 'Attempt #1 failed with service unavailable. Continuing to retry for 1m30s', 'web')]);
+    expect(runDetector(restartLoop, events)[0]!.data).toMatchObject({ starts: 3, healthcheckFailures: 3 });
+  });
+
   it('PostgreSQL restarting (its own start lines), window as an option', () => {
     const pgStart = (s: number): TestEvent[] => [
       { at: plus(T, s), message: 'starting PostgreSQL 17.7 on x86_64-pc-linux-gnu', service: 'Postgres', source: 'postgres', pg: { severity: 'LOG' } },

@@ -770,6 +770,61 @@ export function deployStarts(lives: readonly ContainerLife[], created: ReadonlyM
   return out;
 }
 
+/**
+ * The starts that follow a life which ended with a clean stop of its own, each with that life: the
+ * program logged its graceful shutdown (not a crash, a kill, an exit with a failure code or a boot
+ * that failed), so someone asked for the stop (a deploy that stops the old container first, a manual
+ * restart), and the next start of the service is that deploy or restart, not one the platform made.
+ * The start is the first of the service after the stop, when no life of the service ended otherwise
+ * in between and its own lines do not report the previous life's crash.
+ */
+export function startsAfterCleanStop(lives: readonly ContainerLife[], starts: readonly LifecycleTransition[]): Map<LifecycleTransition, ContainerLife> {
+  const out = new Map<LifecycleTransition, ContainerLife>();
+  const byService = new Map<string, LifecycleTransition[]>();
+  for (const s of starts) {
+    const list = byService.get(s.service) ?? [];
+    list.push(s);
+    byService.set(s.service, list);
+  }
+  for (const list of byService.values()) list.sort((a, b) => a.ts - b.ts);
+  /** The first of sorted `xs` (by `at`) after `ts`, or undefined. */
+  const firstAfter = <T>(xs: readonly T[] | undefined, at: (x: T) => number, ts: number): T | undefined => {
+    if (xs === undefined) return undefined;
+    let lo = 0;
+    let hi = xs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (at(xs[mid]!) <= ts) lo = mid + 1;
+      else hi = mid;
+    }
+    return xs[lo];
+  };
+  /** The ends of lives that did not stop cleanly (a failed stop, a failed boot, a silent end), per service. */
+  const otherEnds = new Map<string, number[]>();
+  const cleanlyStopped: ContainerLife[] = [];
+  for (const l of lives) {
+    const stop = l.stop;
+    const ownStop = stop !== null && stop.markers.some((m) => m.kind === 'stop' && m.scope === 'process' && m.program !== undefined);
+    if (stop !== null && ownStop && !stop.failed && !(l.start?.failed ?? false)) cleanlyStopped.push(l);
+    else {
+      const end = stop?.ts ?? l.lastSeen;
+      if (end === undefined) continue;
+      const ends = otherEnds.get(l.service) ?? [];
+      ends.push(end);
+      otherEnds.set(l.service, ends);
+    }
+  }
+  for (const ends of otherEnds.values()) ends.sort((a, b) => a - b);
+  for (const l of cleanlyStopped) {
+    const stop = l.stop!;
+    const next = firstAfter(byService.get(l.service), (s) => s.ts, stop.ts);
+    if (next === undefined || next.afterFailure === true || out.has(next)) continue;
+    if ((firstAfter(otherEnds.get(l.service), (end) => end, stop.ts) ?? Infinity) < next.ts) continue;
+    out.set(next, l);
+  }
+  return out;
+}
+
 /** When each deployment was created (epoch ms), by id, from Railway's record (the platform events of deployments.json). */
 function deploymentsCreated(t: TimelineSummary): Map<string, number> {
   const out = new Map<string, number>();

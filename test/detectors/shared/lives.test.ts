@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { readTimeline, runDetectors } from '../../../src/pipeline.js';
-import { lifecycleOf, replacements } from '../../../src/detectors/shared/lifecycle.js';
+import { lifecycleOf, replacements, startsAfterCleanStop } from '../../../src/detectors/shared/lifecycle.js';
 import type { Finding } from '../../../src/model.js';
 import { ms } from '../../helpers/timeline.js';
 
@@ -223,6 +223,14 @@ describe('gunicorn 20.1.0 through a worker timeout, a stop, a failed boot and a 
     const f = finding(findings, 'ungraceful-shutdown');
     expect(f.data).toMatchObject({ stops: 3, graceful: 2, ungraceful: 1, crashed: 1, killed: 0 });
     expect((f.data.ungracefulStops as { exitCode: number | null }[])[0]!.exitCode).toBe(3);
+  });
+
+  it('reports no restart loop: the second start follows gunicorn\'s own graceful shutdown (a deploy), and one boot failed', async () => {
+    const { summary, findings } = await analyze('gunicorn.jsonl');
+    expect(findings.filter((f) => f.detector === 'restart-loop')).toEqual([]);
+    // 17:32:19.415 "Starting Container", after "Handling signal: term" ... "Shutting down: Master" at 17:32:18.
+    const lc = lifecycleOf(summary);
+    expect([...startsAfterCleanStop(lc.lives, lc.starts).keys()].map((s) => s.ts)).toEqual([ms('2026-12-07T17:32:19.415Z')]);
   });
 });
 
