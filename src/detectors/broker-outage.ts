@@ -4,11 +4,10 @@
 // beat's "Couldn't apply scheduled task". The lines of one service less than a minute apart are one
 // outage; its length is from the first failure to the last, and a client retrying for minutes is
 // a different matter from one reconnect.
-import type { FindingSeverity } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { vocabularyInterest } from './shared/error-vocabulary.js';
-import { occurrencesOf, type Occurrence } from './shared/vocabulary-events.js';
+import { occurrencesOf, outageCounts, outageSeverity, type Occurrence } from './shared/vocabulary-events.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
 import { humanDuration, isoSeconds, plural } from '../words.js';
 
@@ -61,8 +60,7 @@ export const brokerOutage = defineDetector({
     const longestMs = lengthMs(longest);
     const lines = outages.reduce((n, x) => n + x.events.length, 0);
     const mostLines = Math.max(...outages.map((x) => x.events.length));
-    const severity: FindingSeverity =
-      longestMs >= o.highSeconds * 1000 ? 'high' : longestMs >= o.mediumSeconds * 1000 || mostLines >= o.mediumCount ? 'medium' : 'low';
+    const severity = outageSeverity(longestMs, mostLines, o);
     const services = distinct(outages.map((x) => x.service));
     const byLibrary = countBy(outages.flatMap((x) => x.matches), (m) => m.entry.library);
     const targets = distinct(
@@ -81,8 +79,7 @@ export const brokerOutage = defineDetector({
         summary:
           `${plural(outages.length, 'outage')} of the connection to ${targets.length > 0 ? targets.join(', ') : 'Redis'} on ${services.join(', ')} between ${firstSeen ?? '?'} and ${lastSeen ?? '?'}; ${lengthText}.`,
         pattern:
-          `By library: ${Object.entries(byLibrary).map(([l, c]) => `${l} ${c}`).join(', ')}; per service: ` +
-          Object.entries(countBy(outages, (x) => x.service)).map(([s, c]) => `${s} ${c}`).join(', ') +
+          outageCounts(byLibrary, countBy(outages, (x) => x.service)) +
           (Object.keys(reasons).length > 0 ? `; reasons: ${Object.entries(reasons).slice(0, 5).map(([r, c]) => `${r} ×${c}`).join(', ')}` : '') +
           '.',
         rootCause:

@@ -6,11 +6,10 @@
 // by the client. A refused connection counts when its port is 5432 or one PostgreSQL's own log says
 // it listens on; the server's own lines are not the application's. The lines of one service less
 // than gapSeconds apart are one outage, its length from the first failure to the last.
-import type { FindingSeverity } from '../model.js';
 import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { matchVocabulary, vocabularyInterest, vocabularyTest, type VocabularyMatch } from './shared/error-vocabulary.js';
-import { ERROR_ATTRS, errorTextOf } from './shared/vocabulary-events.js';
+import { ERROR_ATTRS, errorTextOf, outageCounts, outageSeverity } from './shared/vocabulary-events.js';
 import { candidateEvents } from './shared/template-index.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
 import { humanDuration, isoSeconds, plural } from '../words.js';
@@ -93,8 +92,7 @@ export const databaseOutage = defineDetector({
     const longestMs = longest.end - longest.start;
     const lines = mine.length;
     const mostLines = Math.max(...outages.map((x) => x.events.length));
-    const severity: FindingSeverity =
-      longestMs >= o.highSeconds * 1000 ? 'high' : longestMs >= o.mediumSeconds * 1000 || mostLines >= o.mediumCount ? 'medium' : 'low';
+    const severity = outageSeverity(longestMs, mostLines, o);
     const services = distinct(outages.map((x) => x.service));
     const byLibrary = countBy(mine, (h) => h.m.entry.library);
     const targets = distinct(mine.filter((h) => h.m.values.host !== undefined).map((h) => `${h.m.values.host}:${h.m.values.port}`));
@@ -106,10 +104,7 @@ export const databaseOutage = defineDetector({
         severity,
         title: `Database Unreachable (${plural(outages.length, 'outage')}, ${plural(lines, 'failed line')})`,
         summary: `${plural(outages.length, 'outage')} of the connection to PostgreSQL${targets.length > 0 ? ` (${targets.join(', ')})` : ''} on ${services.join(', ')} between ${firstSeen ?? '?'} and ${lastSeen ?? '?'}; ${lengthText}.`,
-        pattern:
-          `By library: ${Object.entries(byLibrary).map(([l, c]) => `${l} ${c}`).join(', ')}; per service: ` +
-          Object.entries(countBy(outages, (x) => x.service)).map(([s, c]) => `${s} ${c}`).join(', ') +
-          '.',
+        pattern: `${outageCounts(byLibrary, countBy(outages, (x) => x.service))}.`,
         rootCause:
           'The application could not reach PostgreSQL: the server stopped or restarted (a redeploy, a crash, a failover, maintenance), or the network or its address changed. ' +
           'Connection refused means nothing listened at the port; "shutting down" and "administrator command" mean the server was stopping while the app used it.',

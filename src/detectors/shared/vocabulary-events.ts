@@ -3,6 +3,7 @@
 // "exit code 137", npm's "code 1" after Node's uncaught exception) are one occurrence of one
 // service when they fall within a few seconds of each other. Shared by the detectors that report
 // vocabulary incidents (out-of-memory, process-exits).
+import type { FindingSeverity } from '../../model.js';
 import type { TimelineEvent, TimelineSummary } from '../../timeline/timeline.js';
 import { matchVocabulary, vocabularyTest, type Incident, type VocabularyMatch, type VocabularyValue } from './error-vocabulary.js';
 import { candidateEvents } from './template-index.js';
@@ -125,4 +126,22 @@ function mergeValues(o: Occurrence): void {
       }
     }
   }
+}
+
+/** The thresholds the outage detectors (broker-outage, database-outage) share. */
+export interface OutageThresholds {
+  mediumSeconds: number;
+  highSeconds: number;
+  mediumCount: number;
+}
+
+/** An outage finding's severity: by its longest outage, or medium for a short one with many failed lines. */
+export function outageSeverity(longestMs: number, mostLines: number, o: OutageThresholds): FindingSeverity {
+  return longestMs >= o.highSeconds * 1000 ? 'high' : longestMs >= o.mediumSeconds * 1000 || mostLines >= o.mediumCount ? 'medium' : 'low';
+}
+
+/** "By library: ...; per service: ..." of an outage finding's pattern (without the closing period). */
+export function outageCounts(byLibrary: Record<string, number>, perService: Record<string, number>): string {
+  const list = (r: Record<string, number>) => Object.entries(r).map(([k, c]) => `${k} ${c}`).join(', ');
+  return `By library: ${list(byLibrary)}; per service: ${list(perService)}`;
 }
