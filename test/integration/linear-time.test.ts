@@ -5,6 +5,10 @@
 // over, never sped up: each time is the fastest of five runs, n is grown until a run takes about
 // 30 ms (timer noise and a stray pause are small beside it), and the bound is 10.
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { normalizeSql } from '../../src/templates/sql-normalize.js';
 import { depthTally, parseJsonBounded } from '../../src/ingest/json-depth.js';
 import { MAX_TEXT_CHARS } from '../../src/ingest/long-text.js';
@@ -86,5 +90,29 @@ describe('linear time in the size of the input (issue 19)', () => {
       t4 = Math.min(t4, await timedAsync(() => analyze(200_000)));
     }
     expect(t4, `${t1.toFixed(0)} ms at n, ${t4.toFixed(0)} ms at 4n`).toBeLessThan(BOUND * Math.max(t1, MIN_MS));
+  });
+
+  it('the 60 MB line of the issue (74-100 s and 2.5 GB before): the built CLI analyses it in bounded time and memory', () => {
+    // The same PostgreSQL line, its IN list grown past 60 MB (under the 64 MiB cap). The CLI's peak
+    // resident memory is read by a preload that writes process.resourceUsage().maxRSS at exit.
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-60mb-'));
+    try {
+      const file = join(dir, 'postgresql.log');
+      const pre = join(dir, 'peak-rss.cjs');
+      writeFileSync(pre, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(join(dir, 'rss'))}, String(process.resourceUsage().maxRSS)));`);
+      const line = `2017-09-06 08:41:42 UTC [36]: [253-1] user=postgres,db=postgres,app=pgbench,client=172.23.0.1 LOG:  duration: 0.168 ms  statement: SELECT * FROM pgbench_accounts WHERE aid IN (${ids(7_000_000, (i) => String(i))})\n`;
+      expect(line.length).toBeGreaterThan(60_000_000);
+      writeFileSync(file, line + '2017-09-06 08:41:43 UTC [44]: [371-1] user=postgres,db=postgres,app=pgbench,client=172.23.0.1 LOG:  duration: 59.911 ms  statement: UPDATE pgbench_branches SET bbalance = bbalance + 4597 WHERE bid = 1\n');
+      const t0 = performance.now();
+      const run = spawnSync(process.execPath, ['-r', pre, 'dist/cli.js', 'analyze', file, '--format', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      const seconds = (performance.now() - t0) / 1000;
+      expect(run.status, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout).stats.records).toBe(2);
+      const peakMb = Number(readFileSync(join(dir, 'rss'), 'utf8')) / 1024;
+      expect(peakMb).toBeLessThan(800);
+      expect(seconds).toBeLessThan(30);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
