@@ -9,6 +9,7 @@ import type { FindingSeverity } from '../model.js';
 import type { Position, PullRecord } from '../sources/railway/pull.js';
 import { keyOfMs } from '../sources/railway/paging.js';
 
+/** Fields added since (a Railway position's `until`, `late`, `deployments`, `late.logs`) are optional: a state written before them still loads. */
 export const STATE_VERSION = 1;
 /** Runs of history kept per finding. */
 export const HISTORY = 14;
@@ -163,7 +164,7 @@ function checkState(raw: unknown): string | null {
       const late = x.late as Record<string, unknown> | undefined;
       const deployments = x.deployments as Record<string, unknown> | undefined;
       if (deployments !== undefined && (typeof deployments !== 'object' || deployments === null || !Object.values(deployments).every((v) => typeof v === 'string'))) return `railway position of ${id} is malformed (deployments)`;
-      if (late !== undefined && (typeof late !== 'object' || late === null || typeof late.httpFrom !== 'string' || Number.isNaN(Date.parse(String(late.samplesFrom))) || !isStrings(late.http) || !isStrings(late.samples))) return `railway position of ${id} is malformed (late)`;
+      if (late !== undefined && (typeof late !== 'object' || late === null || typeof late.httpFrom !== 'string' || Number.isNaN(Date.parse(String(late.samplesFrom))) || !isStrings(late.http) || !isStrings(late.samples) || (late.logs !== undefined && (!isStrings(late.logs) || typeof late.logsFrom !== 'string')))) return `railway position of ${id} is malformed (late)`;
     }
   }
   if (s.lastRun !== null && (typeof s.lastRun !== 'object' || typeof (s.lastRun as Record<string, unknown>).records !== 'number')) return 'lastRun is malformed';

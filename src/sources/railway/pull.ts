@@ -54,10 +54,10 @@ export interface PullRequest {
 /**
  * Where a service's read stands after a run: the last log entry read (its time key and the
  * identities of the entries at that time), and the end of the window read (`until`, RFC 3339,
- * itself not read). The next run reads logs from just after that entry (catching up entries
- * Railway wrote late), and HTTP logs and metrics from `until` (and the stretch before it again,
- * for what Railway wrote late: Late): each window half-open, so that night after night nothing is
- * read twice or left out.
+ * itself not read). The next run reads logs, HTTP logs and metrics from `until`, and the stretch
+ * before it again for what Railway wrote late (Late); logs from just after the last entry when
+ * that is older than the stretch (or the state is older than Late's `logs`): each window
+ * half-open, so that night after night nothing is read twice or left out.
  */
 export interface Position {
   key: string;
@@ -75,14 +75,19 @@ export interface Position {
 }
 
 /**
- * Railway writes some HTTP log lines and metric samples after their time: a night that starts at
- * the last one's end would never see those dated before it. So a run reads HTTP logs and metrics
- * again from LATE_MS before the previous window's end, and drops what it read then, known by
- * content: the identities (paging.ts) of the HTTP entries and the samples (`measurement replica
- * ts`) of that stretch. Bounded: at most LATE_HTTP entries are remembered, the stretch of HTTP
- * logs shortened to the newest of them.
+ * Railway writes some log lines, HTTP log lines and metric samples after their time (a log line
+ * before others that were readable already): a night that starts at the last one's end, or after
+ * the last entry it read, would never see those dated before it. So a run reads logs, HTTP logs
+ * and metrics again from LATE_MS before the previous window's end, and drops what it read then,
+ * known by content: the identities (paging.ts) of the log and HTTP entries and the samples
+ * (`measurement replica ts`) of that stretch. Bounded: at most LATE_IDS entries of each are
+ * remembered, the stretch shortened to the newest of them (NewestIds).
  */
 export interface Late {
+  /** Start of the stretch of log lines read again (a time key); absent in a state written before logs were read again. */
+  logsFrom?: string;
+  /** Identities of the log entries read from `logsFrom`, one per entry. */
+  logs?: string[];
   /** Start of the stretch of HTTP logs read again (a time key). */
   httpFrom: string;
   /** Identities of the HTTP entries read from `httpFrom`, one per entry. */
@@ -94,8 +99,8 @@ export interface Late {
 
 /** How far back before the previous window's end HTTP logs and metrics are read again. */
 export const LATE_MS = 10 * 60_000;
-/** Most HTTP entries remembered of that stretch. */
-const LATE_HTTP = 20_000;
+/** Most log entries, and most HTTP entries, remembered of that stretch. */
+export const LATE_IDS = 20_000;
 
 /** What the pull tells as it goes (for a progress line). */
 export interface PullProgress {
@@ -135,7 +140,8 @@ export interface ServiceRecord {
   ranOut?: boolean;
   /** The newest entry read, for the digest's next run. */
   position: Position | null;
-  /** HTTP log lines and metric samples of the stretch read again (Late) that the run before had not seen: written late. */
+  /** Log lines, HTTP log lines and metric samples of the stretch read again (Late) that the run before had not seen: written late. */
+  lateLines?: number;
   lateHttp?: number;
   lateSamples?: number;
   /** What this run read of the last stretch of its window, for the next. */
@@ -345,10 +351,10 @@ export async function pullRailway(client: RailwayClient, req: PullRequest, dir: 
         deployments.push({ ...d, service: s.name, reported: from?.deployments?.[d.id] });
         s.listed[d.id] = d.status;
       }
-      if (!s.complete) await pullLogs(client, record, s, dir, limit, since, until, save, tell, from);
       // The stretch this run's successor reads again: the end of this window, not before its start.
       const lateFrom = Math.max(until - LATE_MS, start);
       s.late = { httpFrom: keyOfMs(lateFrom), http: [], samplesFrom: new Date(lateFrom).toISOString(), samples: [] };
+      if (!s.complete) await pullLogs(client, record, s, dir, limit, since, until, save, tell, from);
       if (await hasDomain(client, record.project.id, record.environment.id, s.id)) {
         s.httpFile = s.file.replace(/\.jsonl$/, '.http.jsonl');
         s.httpLines = await pullHttp(client, record, s, deps, dir, limit, httpFrom, keyOfMs(start), until, late?.http ?? []);
@@ -443,8 +449,20 @@ async function pullLogs(
 ): Promise<void> {
   const spoolDir = join(dir, SPOOL, s.id);
   mkdirSync(spoolDir, { recursive: true });
-  const window = { since: from?.key ?? keyOfMs(since), seenAtSince: from?.edge, limit };
+  // After a run that remembered the last stretch of its window (Late), the read starts there
+  // again and drops what that run read, by identity; else (an older state, or a service whose
+  // last entry is older than the stretch) just after the last entry read.
+  const late = from?.late;
+  const again = late?.logsFrom !== undefined && late.logs !== undefined && late.logsFrom <= from!.key ? late.logsFrom : null;
+  const window = again !== null ? { since: again, limit } : { since: from?.key ?? keyOfMs(since), seenAtSince: from?.edge, limit };
+  const seen = new Multiset(again !== null ? late!.logs! : []);
+  /** Entries before it were in the window of the run before: those it did not read were written late. */
+  const own = from?.until !== undefined ? timeKey(from.until) : null;
   s.readFrom = new Date(msOfKey(window.since)).toISOString();
+  s.lateLines = 0;
+  // A resumed read (not from the window's end) has not seen the newest entries: it leaves the
+  // next run to start after the last entry rather than drop by identities it could not gather.
+  const remembered = s.cursor === null ? new NewestIds(s.late!.httpFrom, LATE_IDS) : null;
   // The window is half-open: `until` itself is the next run's.
   let cursor: PageCursor = s.cursor ?? { anchor: keyBeforeMs(until), edge: {} };
   const key = (e: { timestamp: string }) => timeKey(e.timestamp);
@@ -452,21 +470,32 @@ async function pullLogs(
     const page = await readPage((anchor, n, filter) => fetchLogsBefore(client, record.environment.id, s.id, anchor, n, filter), key, window, cursor, LOG_SPLITS);
     s.pages++;
     record.pages++;
-    if (page.entries.length > 0) {
+    const entries = page.entries.filter((e) => {
+      const k = key(e);
+      // (The stretch remembered starts at or after `own`: an entry is in one of them at most.)
+      if (remembered !== null && k >= remembered.from) remembered.add(k, identityOf(e));
+      else if (own !== null && k < own) {
+        if (seen.take(identityOf(e))) return false;
+        s.lateLines!++;
+      }
+      return true;
+    });
+    if (entries.length > 0) {
       // The first page of the read holds the newest entries: where the next night starts.
       if (s.newest === null) {
-        s.newest = page.entries[page.entries.length - 1]!.timestamp;
-        s.position = newestEdge(page.entries, key);
+        s.newest = entries[entries.length - 1]!.timestamp;
+        s.position = advanced(from, newestEdge(entries, key)!);
       }
-      s.oldest = page.entries[0]!.timestamp;
+      s.oldest = entries[0]!.timestamp;
       s.spooled++;
-      writeLines(join(spoolDir, `${s.spooled}.jsonl`), page.entries.map((e) => logLine(e, s.name)));
-      s.lines += page.entries.length;
+      writeLines(join(spoolDir, `${s.spooled}.jsonl`), entries.map((e) => logLine(e, s.name)));
+      s.lines += entries.length;
     }
     noteStalls(record, `lines of ${s.name}`, page.stalls);
     s.cursor = page.next;
     if (page.next === null) s.complete = true;
     if (page.exhausted) s.ranOut = true;
+    if (page.next === null && remembered !== null) ({ from: s.late!.logsFrom, ids: s.late!.logs } = remembered.settle());
     save();
     tell();
     if (page.next === null) return;
@@ -475,14 +504,50 @@ async function pullLogs(
 }
 
 /**
- * The identities of at most `max` entries of a stretch from `from` (time keys `k`): all of them, or
- * the newest whole instants that fit, the stretch then starting after the newest instant that does not.
+ * Where the next run's logs start: the newest entry this run read, never before the one the run
+ * before had read (a run that read only lines written late, dated before it, stays there); at the
+ * same time, the identities of both runs' entries at it.
  */
-export function newestOf(entries: { k: string; id: string }[], from: string, max: number): { from: string; ids: string[] } {
-  if (entries.length <= max) return { from, ids: entries.map((x) => x.id) };
-  entries.sort((a, b) => (a.k < b.k ? 1 : a.k > b.k ? -1 : 0));
-  const cut = entries[max]!.k;
-  return { from: keyAfter(cut), ids: entries.filter((x) => x.k > cut).map((x) => x.id) };
+function advanced(from: Position | undefined, got: { key: string; edge: Record<string, number> }): { key: string; edge: Record<string, number> } {
+  if (from === undefined || got.key > from.key) return got;
+  if (got.key < from.key) return { key: from.key, edge: from.edge };
+  const edge = { ...from.edge };
+  for (const [id, n] of Object.entries(got.edge)) edge[id] = (edge[id] ?? 0) + n;
+  return { key: got.key, edge };
+}
+
+/**
+ * The identities of at most `max` entries of a stretch from `from` (time keys `k`), added in any
+ * order: all of them, or the newest whole instants that fit, the stretch then starting after the
+ * newest instant that does not. Never more than twice `max` are held while adding: past that, the
+ * older ones are cut and `from` moves up, so that later older entries are not taken either.
+ */
+export class NewestIds {
+  private items: { k: string; id: string }[] = [];
+  constructor(
+    public from: string,
+    private readonly max: number,
+  ) {}
+
+  add(k: string, id: string): void {
+    if (k < this.from) return;
+    this.items.push({ k, id });
+    if (this.items.length >= 2 * this.max) this.cut();
+  }
+
+  /** The stretch and its identities. */
+  settle(): { from: string; ids: string[] } {
+    this.cut();
+    return { from: this.from, ids: this.items.map((x) => x.id) };
+  }
+
+  private cut(): void {
+    if (this.items.length <= this.max) return;
+    this.items.sort((a, b) => (a.k < b.k ? 1 : a.k > b.k ? -1 : 0));
+    const cut = this.items[this.max]!.k;
+    this.from = keyAfter(cut);
+    this.items = this.items.filter((x) => x.k > cut);
+  }
 }
 
 /** Counts of strings, to take each one out as many times as it was put in. */
@@ -518,9 +583,8 @@ async function pullHttp(client: RailwayClient, record: PullRecord, s: ServiceRec
   // request served at its very edge, and an empty stretch costs one request.
   const window = { since, limit };
   const late = s.late!;
-  const lateFrom = late.httpFrom;
   const repeated = new Multiset(seen);
-  const remembered: { k: string; id: string }[] = [];
+  const remembered = new NewestIds(late.httpFrom, LATE_IDS);
   s.lateHttp = 0;
   for (const d of deps) {
     let cursor: PageCursor | null = { anchor: keyBeforeMs(until), edge: {} };
@@ -530,13 +594,11 @@ async function pullHttp(client: RailwayClient, record: PullRecord, s: ServiceRec
       noteStalls(record, `HTTP log lines of ${s.name} (deployment ${d.id})`, page.stalls);
       const fresh = page.entries.filter((e) => {
         const k = key(e);
-        if (k < own || k >= lateFrom) {
-          const id = identityOf(e);
-          if (k >= lateFrom) remembered.push({ k, id });
-          if (k < own) {
-            if (repeated.take(id)) return false;
-            s.lateHttp!++;
-          }
+        // (The stretch remembered starts at or after `own`.)
+        if (k >= remembered.from) remembered.add(k, identityOf(e));
+        else if (k < own) {
+          if (repeated.take(identityOf(e))) return false;
+          s.lateHttp!++;
         }
         return true;
       });
@@ -547,7 +609,7 @@ async function pullHttp(client: RailwayClient, record: PullRecord, s: ServiceRec
       cursor = page.next;
     }
   }
-  ({ from: late.httpFrom, ids: late.http } = newestOf(remembered, late.httpFrom, LATE_HTTP));
+  ({ from: late.httpFrom, ids: late.http } = remembered.settle());
   const file = join(dir, s.httpFile!);
   rmSync(file, { force: true });
   if (pages > 0) await joinSpool(spoolDir, pages, file);

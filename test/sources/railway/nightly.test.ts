@@ -1,13 +1,14 @@
 // The nightly uses of Railway as a source: `analyze --railway` and `digest --railway --state`, whose
 // state remembers per service the last entry read, so that night after night every line is read once.
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRailwayServer, type RailwayTestServer } from '../../helpers/railway-server.js';
 import { makeProject } from '../../helpers/railway-project.js';
 import { runCli } from '../../cli/run-cli.js';
 import { logLine } from '../../../src/sources/railway/lines.js';
+import { timeKey } from '../../../src/sources/railway/paging.js';
 import { RailwayClient } from '../../../src/sources/railway/client.js';
 import { LATE_MS, pullRailway, type Position } from '../../../src/sources/railway/pull.js';
 import { nextPositions, type RailwayPositions } from '../../../src/digest/state.js';
@@ -35,6 +36,7 @@ async function platformEvents(text: string): Promise<string[]> {
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'hindsight-nightly-'));
 const msOf = (ts: string) => Date.parse(ts.slice(0, 23) + 'Z');
+const timeKeyOf = (l: object) => timeKey((l as { timestamp: string }).timestamp);
 
 async function threeDays() {
   const end = Math.floor(Date.now() / 1000) * 1000 - HOUR;
@@ -221,6 +223,72 @@ describe('Railway, night after night', () => {
     const p = positions!.services[api.id]!;
     expect(p.late!.samplesFrom).toBe(new Date(end - LATE_MS).toISOString());
     expect(p.late!.http.length).toBe(wantHttp.filter((x) => Date.parse(String(x.timestamp)) >= end - LATE_MS).length);
+  });
+
+  it('reads log lines Railway wrote after later ones were readable once, over three nights, remembering a bounded stretch', async () => {
+    const end = Math.floor(Date.now() / 60_000) * 60_000 - HOUR;
+    const data = makeProject({ end, days: 3, lines: { api: 6000, postgres: 100, worker: 100 }, httpEvery: 0 });
+    const start = end - 3 * 24 * HOUR;
+    const nights = [start + 24 * HOUR, start + 48 * HOUR, end];
+    const api = data.services[0]!;
+    // Every other line of the last 9 minutes of the first two nights is written half an hour late:
+    // when the night is read, lines after it are there already (so it is older than the last entry read).
+    const lateOf = new Map<object, number>();
+    for (const n of nights.slice(0, 2)) api.logs.filter((l) => msOf(l.timestamp) >= n - 9 * 60_000 && msOf(l.timestamp) < n).forEach((l, i) => i % 2 === 0 && lateOf.set(l, n + 30 * 60_000));
+    server = await startRailwayServer(data, { pageCap: 300, plusOneEvery: 3, writtenAt: (x) => lateOf.get(x) });
+    const s = server;
+    let positions: RailwayPositions | undefined;
+    const got: string[] = [];
+    let late = 0;
+    for (const [i, night] of nights.entries()) {
+      s.now = night + 60_000;
+      const dir = scratch();
+      const client = new RailwayClient({ url: s.url, token: { variable: 'RAILWAY_API_TOKEN', value: TOKEN } });
+      const from: Record<string, Position> | undefined = positions && Object.fromEntries(Object.entries(positions.services).map(([k, v]) => [k, { key: v.key, edge: v.edge, until: v.until, late: v.late }]));
+      const record = await pullRailway(client, { project: data.id, environment: 'production', services: ['api'], since: start, until: night, from }, dir);
+      expect(record.complete).toBe(true);
+      positions = nextPositions(positions, record);
+      late += record.services[0]!.lateLines!;
+      got.push(...readFileSync(join(dir, 'api.jsonl'), 'utf8').split('\n').filter((l) => l.length > 0));
+      // The night read past lines written late: starting after its last entry would miss them.
+      if (i < 2) expect([...lateOf.keys()].some((l) => timeKeyOf(l) < positions!.services[api.id]!.key && msOf((l as { timestamp: string }).timestamp) < night)).toBe(true);
+    }
+    const want = api.logs.filter((l) => msOf(l.timestamp) >= start && msOf(l.timestamp) < end).map((l) => logLine(l, 'api'));
+    expect(lateOf.size).toBeGreaterThan(8);
+    expect(late).toBe(lateOf.size);
+    // Each line once: none twice, none missing (the late ones in the night after theirs).
+    expect(got.length).toBe(want.length);
+    expect([...got].sort()).toEqual([...want].sort());
+    // The state remembers the last stretch of the last night only.
+    const p = positions!.services[api.id]!;
+    expect(p.late!.logsFrom).toBe(timeKeyOf({ timestamp: new Date(end - LATE_MS).toISOString() }));
+    expect(p.late!.logs).toHaveLength(api.logs.filter((l) => msOf(l.timestamp) >= end - LATE_MS && msOf(l.timestamp) < end).length);
+  });
+
+  it('goes on from a state written before log lines were read again: after the last entry read, nothing twice', async () => {
+    const { s, data, start, nights } = await threeDays();
+    const dir = scratch();
+    const state = join(dir, 'state.json');
+    const env = { RAILWAY_API_TOKEN: TOKEN, HINDSIGHT_RAILWAY_URL: s.url };
+    const night = (until: number) => runCli(['digest', '--railway', '--project', data.id, '--environment', 'production', '--since', new Date(start).toISOString(), '--until', new Date(until).toISOString(), '--state', state], { env });
+    s.now = nights[0]!;
+    expect((await night(nights[0]!)).code).toBe(0);
+    // What an older hindsight wrote: no `logs` in the stretch read again.
+    const old = JSON.parse(readFileSync(state, 'utf8'));
+    for (const p of Object.values(old.railway.services as Record<string, { late: Record<string, unknown> }>)) {
+      expect(p.late.logs).toBeDefined();
+      delete p.late.logs;
+      delete p.late.logsFrom;
+    }
+    writeFileSync(state, JSON.stringify(old));
+    s.now = nights[1]!;
+    const r = await night(nights[1]!);
+    expect(r.code, r.stderr).toBe(0);
+    const st = JSON.parse(readFileSync(state, 'utf8'));
+    for (const svc of data.services) {
+      expect(st.railway.services[svc.id].lines, svc.name).toBe(svc.logs.filter((l) => msOf(l.timestamp) >= start && msOf(l.timestamp) < nights[1]!).length);
+      expect(st.railway.services[svc.id].late.logs, svc.name).toBeDefined();
+    }
   });
 
   it("reports each deployment's creation and each status once over three nights, however many nights list it", async () => {

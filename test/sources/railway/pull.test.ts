@@ -10,7 +10,7 @@ import { runCli } from '../../cli/run-cli.js';
 import { builtCli } from '../../helpers/built-cli.js';
 import { logLine, httpLine } from '../../../src/sources/railway/lines.js';
 import { RailwayClient } from '../../../src/sources/railway/client.js';
-import { newestOf, pullRailway } from '../../../src/sources/railway/pull.js';
+import { NewestIds, pullRailway } from '../../../src/sources/railway/pull.js';
 import { railwayProgress } from '../../../src/commands/railway-source.js';
 
 const TOKEN = 'project-token-0f3a9c';
@@ -313,12 +313,32 @@ describe('hindsight pull railway', () => {
 });
 
 describe("the digest's memory of the stretch it reads again", () => {
+  const t = (s: number) => `2026-02-07T19:00:0${s}.000000000Z`;
+  const settled = (entries: { k: string; id: string }[], max: number) => {
+    const ids = new NewestIds(t(0), max);
+    for (const x of entries) ids.add(x.k, x.id);
+    return ids.settle();
+  };
   it('keeps every identity up to the bound, else the newest whole instants, and starts the stretch after the newest one left out', () => {
-    const t = (s: number) => `2026-02-07T19:00:0${s}.000000000Z`;
     const entries = [1, 2, 2, 3, 3, 4].map((s, i) => ({ k: t(s), id: `id${i}` }));
-    expect(newestOf([...entries], t(0), 6)).toEqual({ from: t(0), ids: ['id0', 'id1', 'id2', 'id3', 'id4', 'id5'] });
+    expect(settled(entries, 6)).toEqual({ from: t(0), ids: ['id0', 'id1', 'id2', 'id3', 'id4', 'id5'] });
     // Four fit, but the instant 2 would be cut in half: it is left out whole.
-    expect(newestOf([...entries], t(0), 4)).toEqual({ from: '2026-02-07T19:00:02.000000001Z', ids: ['id5', 'id3', 'id4'] });
-    expect(newestOf([...entries], t(0), 3)).toEqual({ from: '2026-02-07T19:00:02.000000001Z', ids: ['id5', 'id3', 'id4'] });
+    expect(settled(entries, 4)).toEqual({ from: '2026-02-07T19:00:02.000000001Z', ids: ['id5', 'id3', 'id4'] });
+    expect(settled(entries, 3)).toEqual({ from: '2026-02-07T19:00:02.000000001Z', ids: ['id5', 'id3', 'id4'] });
+  });
+
+  it('gives the same when far more than the bound come, in any order (cut while adding)', () => {
+    // 400 entries over 9 instants, newest and oldest interleaved (HTTP logs come a deployment at a time).
+    const entries = Array.from({ length: 400 }, (_, i) => ({ k: t((i * 7) % 9 + 1), id: `id${i}` }));
+    const max = 50;
+    const newestFirst = [...entries].sort((a, b) => (a.k < b.k ? 1 : a.k > b.k ? -1 : 0));
+    const cut = newestFirst[max]!.k;
+    const want = newestFirst.filter((x) => x.k > cut).map((x) => x.id).sort();
+    for (const order of [entries, [...entries].reverse(), newestFirst]) {
+      const got = settled(order, max);
+      expect(got.ids.length).toBeLessThanOrEqual(max);
+      expect([...got.ids].sort()).toEqual(want);
+      expect(got.from > cut).toBe(true);
+    }
   });
 });
