@@ -102,7 +102,7 @@ export const containerChurn = defineDetector({
       'paired per deployment when the lines carry its id; otherwise by the server\'s pid when both ends name it (PostgreSQL\'s postmaster, uvicorn), ' +
       'a stop ends a container whose boot just failed or that has not come up yet while an older one serves, and else the oldest running one ' +
       '(unless the service keeps writing after it, which shows the stopped one was older than the logs); a failed boot ends at its failure line, ' +
-      'and a server started again in place, or in a new container whose lines report the crash of the one before (a PostgreSQL recovering from it), ends the life before it, which logged no stop; ' +
+      'and a server started again in place, or in a new container whose lines report the crash of the one before (a PostgreSQL recovering from it), ends the life before it, which logged no stop (a crashed life that began before the logs, when nothing came before that report); ' +
       'so does a newer start once the logs show it was no redeploy\'s handover (the newer life stopped first, another start came, or 10 minutes passed without the older one\'s stop). ' +
       'Such a silent end is a crash when the next start says so or the program announces every clean stop of its own (Redis, uvicorn, gunicorn, puma) and announced none; otherwise it is unknown. ' +
       'A stop followed by the first start of a deployment that Railway\'s record (deployments.json of pull railway) says was created before the stop is a replacement too (a deploy that stops the old container first). ' +

@@ -324,10 +324,14 @@ function openEpisode(
   if (ep.cause === 'unknown') {
     // The server before this start logged nothing of its end (a kill -9 with no session open): it was
     // last seen at its last line, and this start took its place.
-    const gone = lc.lives.find((l) => l.service === service && l.ended === 'restarted' && l.next !== undefined && l.next.ts <= t0 && t0 - l.next.ts <= lookback);
+    // The latest such life: an earlier one was taken over by an earlier start.
+    let gone: (typeof lc.lives)[number] | undefined;
+    for (const l of lc.lives) {
+      if (l.service === service && l.ended === 'restarted' && l.next !== undefined && l.next.ts <= t0 && t0 - l.next.ts <= lookback && l.next.ts > (gone?.next!.ts ?? -Infinity)) gone = l;
+    }
     if (gone !== undefined) {
       ep.cause = 'ended-silently';
-      ep.causeTs = gone.lastSeen!;
+      ep.causeTs = gone.lastSeen ?? null;
     }
   }
   // A server's last line is not when it went down (it may have been quiet): its clients' failures date that.

@@ -124,7 +124,7 @@ function loopFinding(
   // What users had meanwhile, from the lives: a container that came up before the loop and ended
   // after it (or never) kept serving; otherwise, when every start of the loop failed, nothing served.
   const lives = lc.lives.filter((l) => l.service === service);
-  const endOf = (l: (typeof lives)[number]) => l.stop?.ts ?? l.lastSeen ?? Infinity;
+  const endOf = (l: (typeof lives)[number]) => l.stop?.ts ?? l.lastSeen ?? l.next?.ts ?? Infinity;
   const serving = lives.find((l) => (l.start === null || (l.start.ts < from && !l.start.failed)) && endOf(l) > to && !(l.stop?.failed ?? false));
   const loopLives = lives.filter((l) => l.start !== null && l.start.ts >= from && l.start.ts <= to);
   const allFailed = loopLives.length > 0 && loopLives.every((l) => l.start!.failed || (l.stop?.failed ?? false) || l.endKnown === 'crash' || l.endKnown === 'ungraceful');

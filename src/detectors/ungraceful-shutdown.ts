@@ -114,7 +114,8 @@ export const ungracefulShutdown = defineDetector({
         // (a plain Node server stops without a word, so its kill and its redeploy look the same).
         if (life.endKnown === 'unknown') continue;
         const crashed = life.endKnown === 'crash';
-        push({ at: life.lastSeen!, stop: null, life, graceful: false, killed: false, immediate: false, crashed, gracefulLines: 0 });
+        // A life that started before the logs and wrote nothing in them ended before its next start.
+        push({ at: life.lastSeen ?? life.next!.ts, stop: null, life, graceful: false, killed: false, immediate: false, crashed, gracefulLines: 0 });
         continue;
       }
       const s = life.stop;
@@ -155,12 +156,17 @@ export const ungracefulShutdown = defineDetector({
       const immediate = bad.filter((c) => c.immediate).length;
       // The stop's lines, or for a life that logged no stop its start and the start that replaced it
       // (its first line and the one that reports the crash, past a platform line or a listening address).
-      const evidence = bad
-        .slice(0, 5)
-        .flatMap((c) =>
-          c.stop !== null ? c.stop.markers.slice(0, 2) : [c.life.start!.markers[0]!, ...(c.life.next?.markers.filter((m, i) => i === 0 || m.previous === true).slice(0, 2) ?? [])],
-        )
-        .map((m) => evidenceOf(t, m.event));
+      const evidence = [
+        ...new Set(
+          bad
+            .slice(0, 5)
+            .flatMap((c) =>
+              c.stop !== null
+                ? c.stop.markers.slice(0, 2)
+                : [...(c.life.start?.markers.slice(0, 1) ?? []), ...(c.life.next?.markers.filter((m, i) => i === 0 || m.previous === true).slice(0, 2) ?? [])],
+            ),
+        ),
+      ].map((m) => evidenceOf(t, m.event));
       findings.push({
         about: service,
         severity: killed > 0 || immediate > 0 || crashed + unlogged > 0 ? 'high' : silentUnsure === bad.length ? 'low' : 'medium',

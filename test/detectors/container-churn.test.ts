@@ -167,11 +167,13 @@ describe('container-churn: invalid (findings)', () => {
     expect(fs).toHaveLength(1);
     expect(fs[0]!.title).toBe('Unclean Restarts (2 starts after a crash)');
     expect(fs[0]!.severity).toBe('medium');
-    // The first life ended in the crash the second start reports (it logged nothing itself: no lifetime).
-    expect(fs[0]!.data).toMatchObject({ startsAfterCrash: 2, crashed: 1, crashLoop: false });
-    expect((fs[0]!.data.containers as ContainerRow[]).map((r) => [r.endedBy, r.lifetimeSeconds])).toEqual([
-      ['crash', null],
-      ['running', null],
+    // Each start ended the life before it in the crash it reports: the first one's began before the
+    // logs; neither logged its end (no lifetime).
+    expect(fs[0]!.data).toMatchObject({ startsAfterCrash: 2, crashed: 2, crashLoop: false });
+    expect((fs[0]!.data.containers as ContainerRow[]).map((r) => [r.start, r.endedBy, r.lifetimeSeconds])).toEqual([
+      [null, 'crash', null],
+      ['2026-08-02T06:06:00Z', 'crash', null],
+      ['2026-08-02T07:30:00Z', 'running', null],
     ]);
   });
 

@@ -13,7 +13,8 @@
 //                boot), and by order. A life that crashed at boot ends at its crash, and a server
 //                started again in place (no container line: PostgreSQL's postmaster, an app server),
 //                or in a new container whose lines report the crash of the one before (PostgreSQL's
-//                "database system was interrupted"), ends the life before it, which logged no stop;
+//                "database system was interrupted"), ends the life before it, which logged no stop
+//                (or, when it is the service's first lifecycle line, a life that began before the logs);
 //                so does any newer start of the service once the logs show it was no redeploy's
 //                handover. Whether such a silent end was a crash comes from the program: its next
 //                start says so, or it announces every clean stop (log-conventions.ts `shutdown`).
@@ -597,6 +598,8 @@ export function containerLives(transitions: readonly LifecycleTransition[], acti
     }
   };
   const lastOf = new Map<string, number>();
+  /** Services with an earlier transition. */
+  const seen = new Set<string>();
   transitions.forEach((tr, i) => {
     lastOf.set(tr.service, Math.max(lastOf.get(tr.service) ?? -Infinity, tr.end));
     const k = tr.service + '\u0000' + tr.key;
@@ -606,6 +609,8 @@ export function containerLives(transitions: readonly LifecycleTransition[], acti
       running.set(k, list);
     }
     const pairedBy = tr.key === '' ? 'order' : 'deployment';
+    const firstOfService = !seen.has(tr.service);
+    seen.add(tr.service);
     if (tr.kind === 'start') {
       const newest = list[list.length - 1];
       if (!tr.container && newest !== undefined && newest.start!.container && !newest.start!.failed) {
@@ -616,6 +621,15 @@ export function containerLives(transitions: readonly LifecycleTransition[], acti
       // killed server left) ends the newest running life even in a new container: no stop line
       // will come for a container killed with every process in it.
       let replacesCrashed = tr.afterFailure === true;
+      // The service's first lifecycle line reporting the crash of the life before it: that life
+      // started before the logs (railway logs prints the last lines) and ended silently, in a crash.
+      if (replacesCrashed && firstOfService) {
+        const before: ContainerLife = { service: tr.service, start: null, stop: null, restarts: [], lifetimeMs: null, pairedBy, ended: 'restarted', endKnown: 'crash', next: tr };
+        const last = activity?.last(tr.service, -Infinity, tr.ts);
+        if (last !== undefined && last !== null) before.lastSeen = last;
+        lives.push(before);
+        replacesCrashed = false;
+      }
       for (let j = list.length - 1; j >= 0; j--) {
         const l = list[j]!;
         if (l.start!.failed) endWithoutStop(l, 'crashed-at-boot', tr.ts);

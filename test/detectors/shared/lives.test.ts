@@ -11,7 +11,7 @@ import { ms } from '../../helpers/timeline.js';
 const fixture = (name: string) => join(import.meta.dirname, '../../fixtures/lives', name);
 
 async function analyze(file: string) {
-  const { summary } = await readTimeline([fixture(file)]);
+  const { summary } = await readTimeline([file.startsWith('/') ? file : fixture(file)]);
   return { summary, findings: runDetectors(summary).findings };
 }
 
@@ -83,6 +83,41 @@ describe.each(['postgres-kill9-idle.log', 'postgres-kill9-idle.jsonl'])('Postgre
     ]);
     const rec = finding(findings, 'postgres-crash-recovery');
     expect(rec.data.episodes).toMatchObject([{ cause: 'ended-silently', causeAt: '2026-12-07T18:02:26Z', downSince: null, redoStart: '0/1500780' }]);
+  });
+});
+
+// `railway logs` prints the last lines: the same capture from the killed server's last session on,
+// without its start. The start that reports a crash is the service's first lifecycle line, so the
+// life it took over began before the logs and ended in a crash (samples/restart-loop's first kill).
+describe.each(['postgres-kill9-idle.log', 'postgres-kill9-idle.jsonl'])('PostgreSQL 15 killed with kill -9, its start before the logs (%s from line 6)', (file) => {
+  it('counts the killed life that started before the logs as an unlogged crash, ended at its last line', async () => {
+    const { readFileSync, writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-lives-'));
+    try {
+      const path = join(dir, file);
+      writeFileSync(path, readFileSync(fixture(file), 'utf8').split('\n').slice(5).join('\n'));
+      const { summary, findings } = await analyze(path);
+      const lives = lifecycleOf(summary).lives;
+      expect(lives.map((l) => [l.start?.pid ?? null, l.ended ?? null, l.endKnown ?? null, l.next?.pid ?? null])).toEqual([
+        [null, 'restarted', 'crash', 1478],
+        [1478, null, null, null],
+      ]);
+      // Its last line: the disconnection at 18:02:26.073.
+      expect(lives[0]!.lastSeen).toBe(Date.parse('2026-12-07T18:02:26.073Z'));
+      const f = finding(findings, 'ungraceful-shutdown');
+      expect(f.data).toMatchObject({ stops: 2, graceful: 1, ungraceful: 1, unlogged: 1, unloggedCrashed: 1 });
+      expect(f.data.ungracefulStops).toEqual([{ at: '2026-12-07T18:02:26Z', killed: false, immediate: false, crashed: true, exitCode: null, pid: null }]);
+      expect(f.evidence.map((e) => e.text)).toContain('database system was interrupted; last known up at 2026-12-07 18:02:25 UTC');
+      const churn = finding(findings, 'container-churn');
+      expect((churn.data.containers as { start: string | null; endedBy: string }[]).map((c) => [c.start, c.endedBy])).toEqual([
+        [null, 'crash'],
+        ['2026-12-07T18:02:29Z', 'stopped'],
+      ]);
+      expect(finding(findings, 'postgres-crash-recovery').data.episodes).toMatchObject([{ cause: 'ended-silently', causeAt: '2026-12-07T18:02:26Z' }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
