@@ -1,6 +1,6 @@
 // Multi-line application records: a Python traceback, a Node stack (with its `cause`, its
 // properties, and the source line, caret and version Node prints around an uncaught exception), a
-// Java stack trace, a Go panic's goroutine stacks, indented continuation lines. Each line of such a record arrives on its own
+// Java stack trace, a Go panic's goroutine stacks, a Ruby backtrace, indented continuation lines. Each line of such a record arrives on its own
 // (Railway even makes each a JSON object); they are joined into the record they belong to, so a
 // traceback is one event, not twenty. The shapes are the runtimes' own (test/fixtures/multiline/).
 import type { LogEvent } from '../model.js';
@@ -56,6 +56,13 @@ const GO_FRAME = /^(?:created by \S+(?: in goroutine \d+)?|[^\s(]+\(.*\)|runtime
 const GO_SIGNAL = '[signal ';
 /** Where a Go goroutine header is, in a record that holds one. */
 const GO_STACK = '\ngoroutine ';
+// Ruby: a backtrace's frame, `path:line:in `method'` (Ruby 3.4 quotes `'Class#method'`), as
+// Exception#backtrace holds it; programs write the frames one a line under the line that named the
+// error (Sidekiq's and Rails' loggers join them with "\n", `puts e.backtrace`), so a bare frame
+// always continues the record before it. A frame that goes on with `: message (Class)` is the
+// first line of an uncaught exception (error.c's rb_error_write, Exception#full_message): it
+// starts a record, and its `\tfrom` frames are indented.
+const RUBY_IN = ':in ';
 
 /**
  * Whether `message` continues `held` (the record before it, `lines` lines so far) rather than
@@ -71,6 +78,7 @@ export function continuesRecord(message: string, held: LogEvent, hasTraceback?: 
   if (c === 32 || c === 9) return true;
   if (c === 45 /* - */ && message === V8_NATIVE_STACK) return held.message.startsWith(V8_FATAL);
   if (c >= 48 && c <= 57) return isNativeFrame(message) && held.message.indexOf('\n' + V8_NATIVE_STACK) !== -1;
+  if (isRubyFrame(message)) return true;
   // A traceback belongs to the line that announced it (logging.exception's ERROR line, Django's
   // `Internal Server Error: /path`), not to an INFO or WARNING line that happened to come before
   // an uncaught exception. In a record that holds one, a traceback's header follows a chained
@@ -180,6 +188,19 @@ function isNativeFrame(message: string): boolean {
   return message.startsWith(': 0x', i);
 }
 
+/** Whether `message` is a Ruby backtrace's bare frame (RUBY_IN): `/app/x.rb:12:in `charge'`, `<internal:kernel>:90:in 'tap'`. */
+function isRubyFrame(message: string): boolean {
+  const at = message.indexOf(RUBY_IN);
+  if (at < 3) return false;
+  // The line number before `:in `, a path of no spaces before it.
+  let d = at;
+  while (d > 0 && message.charCodeAt(d - 1) >= 48 && message.charCodeAt(d - 1) <= 57) d--;
+  if (d === at || d < 2 || message.charCodeAt(d - 1) !== 58 || message.lastIndexOf(' ', d) !== -1) return false;
+  // The method, quoted, and nothing after it.
+  const q = message.charCodeAt(at + 4);
+  return (q === 96 /* ` */ || q === 39 /* ' */) && message.charCodeAt(message.length - 1) === 39 && message.indexOf("': ", at + 5) === -1;
+}
+
 /** Whether a record is one a Go program prints its goroutines' stacks under: a panic or a fatal error. */
 function announcesGoStack(text: string): boolean {
   return text.indexOf('panic') !== -1 || text.indexOf('fatal error: ') !== -1 || text.endsWith('runtime stack:');
@@ -218,7 +239,7 @@ function endedTraceback(text: string): boolean {
  * followed by a colon or the end (`ValueError: bad`, `java.io.IOException: reset`, `TypeError: x`
  * after Node's caret), or one followed by `(` or `/` (a Go frame: `main.main()`,
  * `net/http.(*conn).serve(...)`), Go's `goroutine 6 [running]:`, `[signal SIGSEGV: ...]` and
- * `...additional frames elided...`.
+ * `...additional frames elided...`, a Ruby frame (a relative path starts with a name and a `/`).
  */
 function mayContinue(message: string): boolean {
   const n = message.length;
@@ -229,6 +250,8 @@ function mayContinue(message: string): boolean {
   // libpq's `LINE 1: `, `SCHEMA NAME:  ` and SQLAlchemy's `[SQL: `, `(Background on ...` (the other lines a driver adds are a name and a colon).
   if ((c === 91 || c === 40 || c === 76 || c === 83 || c === 84) && isDriverErrorText(message)) return true;
   if (c === 46) return message.startsWith('...additional');
+  // A Ruby frame in an absolute path or Ruby's own (`<internal:kernel>:90:in `tap'`); a relative one starts with a name.
+  if (c === 47 || c === 60) return isRubyFrame(message);
   if (c === 91) return message.startsWith(GO_SIGNAL);
   if (c >= 48 && c <= 57) return isNativeFrame(message);
   if (!(((c | 32) >= 97 && (c | 32) <= 122) || c === 95 || c === 36)) return false;

@@ -20,9 +20,9 @@ const shape = (e: LogEvent) => {
 };
 
 /** The capture read as a file, as `railway logs --json` and as `railway logs`: the same records in each. */
-function readAllForms(name: string) {
+function readAllForms(name: string, stream: 'stdout' | 'stderr' = 'stderr') {
   const text = capture(name);
-  const lines = linesOf(text);
+  const lines = linesOf(text, stream);
   const file = runFormat(railwayText, lines.map((l) => l.text));
   const json = runFormat(railwayJson, railwayJsonLines(lines));
   const plain = runFormat(railwayText, railwayTextLines(lines));
@@ -131,6 +131,40 @@ describe('multi-line records of real runtimes, one Railway entry a line', () => 
     expect(shape(ev[0]!)).toEqual({ lines: 12, last: '\t\t... 2 more' });
     expect(shape(ev[1]!)).toEqual({ lines: 11, last: '\t\t... 3 more' });
     expect(ev.map((e) => e.level)).toEqual(['error', 'error']);
+  });
+
+  it("Ruby: a backtrace written under the line that named the error (Logger, puts) joins it on stdout; an uncaught exception's first frame starts a record, its `from` frames in it", () => {
+    // test/fixtures/multiline/README.md: Ruby 3.1.2 (Debian), programs/billing.rb.
+    const out = readAllForms('ruby-billing.stdout', 'stdout');
+    expect(out.map((e) => [e.level, e.message.split('\n').length, e.message.split('\n')[0]!.replace(/^.*-- : /, '')])).toEqual([
+      ['info', 1, 'billing started'],
+      ['warn', 1, 'IOError: card gateway closed the connection for charge 4242'],
+      ['warn', 3, "billing.rb:11:in `charge'"],
+      ['info', 1, 'next invoice'],
+      ['error', 4, 'charge failed: card gateway closed the connection for charge 7 (IOError)'],
+      ['info', 3, 'could not parse invoice id: invalid value for Integer(): "seven"'],
+      ['info', 1, 'nightly run'],
+    ]);
+    expect(shape(out[4]!).last).toBe("billing.rb:28:in `<main>'");
+    const err = readAllForms('ruby-billing.stderr');
+    // full_message of a rescued error, then the uncaught one and its cause (Ruby prints each with its frames).
+    expect(err.map((e) => [e.level, e.message.split('\n').length, e.message.split('\n')[0]])).toEqual([
+      ['error', 3, "billing.rb:11:in `charge': card gateway closed the connection for charge 9 (IOError)"],
+      ['error', 3, "billing.rb:47:in `rescue in nightly': nightly batch aborted (RuntimeError)"],
+      ['error', 4, "billing.rb:11:in `charge': card gateway closed the connection for charge 11 (IOError)"],
+    ]);
+  });
+
+  it("Sidekiq: the backtrace it logs on stdout under `WARN: <first frame>` is one record per error, no frame a record of its own (the stack lab's capture)", () => {
+    // test/fixtures/stacks/ruby/README.md: Sidekiq 6.4.1, redis-rb 4.8.0, Ruby 3.1.2, Redis stopped for 5 s and a job that raises.
+    const r = runFormat(railwayJson, readFileSync('test/fixtures/stacks/ruby/faults/worker.jsonl', 'utf8').split('\n').filter(Boolean));
+    expect(r.events.filter((e) => /^\/\S+:\d+:in /.test(e.message))).toEqual([]);
+    const traces = r.events.filter((e) => / WARN: \/\S+\.rb:\d+:in /.test(e.message));
+    expect(traces.length).toBeGreaterThan(3);
+    // Each holds its whole backtrace: the job's ends in Sidekiq's thread start, the fetch errors' in its watchdog.
+    for (const t of traces) expect(shape(t).last).toMatch(/sidekiq\/(?:util|processor)\.rb:\d+:in `(?:block in safe_thread|run)'$/);
+    const job = traces.find((t) => t.message.includes('worker.rb:22:in `perform'))!;
+    expect(job.message.split('\n').length).toBeGreaterThan(10);
   });
 
   it("Celery: the worker's traceback quoted in the exception between \"\"\" lines stays in its record (the stack lab's capture)", () => {
