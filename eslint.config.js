@@ -20,10 +20,10 @@ export default tseslint.config(
     },
   },
   // The scripts and this file run on Node.
-  { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: globals.node } },
-  // The programs whose output the fixtures capture ran as CommonJS scripts (`node client.js`).
+  { files: ['**/*.mjs', '**/*.js', '**/*.cjs'], languageOptions: { globals: globals.node } },
+  // The programs whose output the fixtures capture ran as CommonJS scripts (`node client.js`; `.cjs` where they run inside this ES module package).
   {
-    files: ['test/fixtures/**/programs/*.js'],
+    files: ['test/fixtures/**/programs/*.js', 'test/fixtures/**/programs/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -39,6 +39,24 @@ const V8_FATAL = 'FATAL ERROR: ';
 const LIBPQ_FIELDS: ReadonlySet<string> = new Set([
   'DETAIL', 'HINT', 'QUERY', 'CONTEXT', 'LOCATION', 'SCHEMA NAME', 'TABLE NAME', 'COLUMN NAME', 'DATATYPE NAME', 'CONSTRAINT NAME',
 ]);
+// The further lines of a CONTEXT field: PostgreSQL writes one line per call it was in, innermost
+// first (an error raised in a function called by a function: `PL/pgSQL function charge(integer)
+// line 4 at RAISE`, `SQL statement "SELECT charge(id)"`, `PL/pgSQL function settle(integer) line 3
+// at PERFORM`). Its own log indents them with a tab; libpq's text does not, so a driver's error
+// continues with them unindented. Their beginnings, by first letter, are the errcontext texts of
+// PostgreSQL 15 (the strings of postgres and plpgsql.so) and of its other procedural languages.
+const PG_CONTEXT_LINES: ReadonlyMap<number, readonly string[]> = new Map([
+  [80 /* P */, ['PL/pgSQL function ', 'PL/pgSQL assignment "', 'PL/Python function "', 'PL/Perl function "', 'PL/Tcl function "']],
+  [83 /* S */, ['SQL statement "', 'SQL expression "', 'SQL function "']],
+  [67 /* C */, ['COPY ']],
+  [74 /* J */, ['JSON data, line ']],
+  [97 /* a */, ['automatic vacuum of table "', 'automatic analyze of table "']],
+  [101 /* e */, ['extension script file "']],
+  [112 /* p */, ['parallel worker', 'portal "', 'processing remote data for replication origin "']],
+  [117 /* u */, ['unnamed portal parameter $']],
+  [119 /* w */, ['while ']],
+]);
+const CONTEXT_FIELD = 'CONTEXT:  ';
 // What SQLAlchemy adds under a driver's error (StatementError._sql_message in sqlalchemy/exc.py):
 // the statement in `[SQL: ...]` (over as many lines as it has, to the closing `]`), its parameters,
 // and where the error is explained.
@@ -90,6 +108,7 @@ export function continuesRecord(message: string, held: LogEvent, hasTraceback?: 
   }
   if (c === 67 /* C */ && message.startsWith('Caused by: ')) return true;
   if ((tb || held.level === 'error' || held.level === 'fatal') && isDriverErrorText(message)) return true;
+  if (isPgContextLine(message)) return continuesContext(held.message);
   // Go: the goroutines' stacks after the panic or fatal error that announced them.
   if (c === 91 /* [ */ && message.startsWith(GO_SIGNAL)) return announcesGoStack(held.message);
   if (c === 103 /* g */ && GO_GOROUTINE.test(message)) return (hasGoStack ?? held.message.indexOf(GO_STACK) !== -1) || announcesGoStack(held.message);
@@ -167,6 +186,18 @@ function isDriverErrorText(message: string): boolean {
   return message.charCodeAt(i) === 58 && message.charCodeAt(i + 1) === 32 && message.charCodeAt(i + 2) === 32 && LIBPQ_FIELDS.has(message.slice(0, i));
 }
 
+/** Whether `message` is one of the further lines of a CONTEXT field (PG_CONTEXT_LINES). */
+function isPgContextLine(message: string): boolean {
+  const starts = PG_CONTEXT_LINES.get(message.charCodeAt(0));
+  return starts !== undefined && starts.some((p) => message.startsWith(p));
+}
+
+/** Whether a record's last line is a CONTEXT field or one of its further lines: the field goes on. */
+function continuesContext(held: string): boolean {
+  const last = lastLine(held);
+  return last.startsWith(CONTEXT_FIELD) || (isPgContextLine(last) && held.indexOf(CONTEXT_FIELD) !== -1);
+}
+
 /**
  * A record of no stream (a file of a program's stderr) that holds a Python traceback is an
  * error, as Railway's stderr label makes it, unless its first line announced a level of its own
@@ -239,7 +270,7 @@ function endedTraceback(text: string): boolean {
  * followed by a colon or the end (`ValueError: bad`, `java.io.IOException: reset`, `TypeError: x`
  * after Node's caret), or one followed by `(` or `/` (a Go frame: `main.main()`,
  * `net/http.(*conn).serve(...)`), Go's `goroutine 6 [running]:`, `[signal SIGSEGV: ...]` and
- * `...additional frames elided...`, a Ruby frame (a relative path starts with a name and a `/`).
+ * `...additional frames elided...`, a further line of PostgreSQL's CONTEXT, a Ruby frame (a relative path starts with a name and a `/`).
  */
 function mayContinue(message: string): boolean {
   const n = message.length;
@@ -249,6 +280,7 @@ function mayContinue(message: string): boolean {
   if (c === 45) return message === V8_NATIVE_STACK;
   // libpq's `LINE 1: `, `SCHEMA NAME:  ` and SQLAlchemy's `[SQL: `, `(Background on ...` (the other lines a driver adds are a name and a colon).
   if ((c === 91 || c === 40 || c === 76 || c === 83 || c === 84) && isDriverErrorText(message)) return true;
+  if (isPgContextLine(message)) return true;
   if (c === 46) return message.startsWith('...additional');
   // A Ruby frame in an absolute path or Ruby's own (`<internal:kernel>:90:in `tap'`); a relative one starts with a name.
   if (c === 47 || c === 60) return isRubyFrame(message);

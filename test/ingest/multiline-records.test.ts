@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { railwayJson } from '../../src/ingest/formats/railway-json.js';
 import { railwayText } from '../../src/ingest/formats/railway-text.js';
+import { postgresStderr } from '../../src/ingest/formats/postgres-stderr.js';
 import type { LogEvent } from '../../src/model.js';
 import { linesOf, railwayJsonLines, railwayTextLines } from '../helpers/railway-capture.js';
 import { runFormat } from './run-format.js';
@@ -165,6 +166,57 @@ describe('multi-line records of real runtimes, one Railway entry a line', () => 
     for (const t of traces) expect(shape(t).last).toMatch(/sidekiq\/(?:util|processor)\.rb:\d+:in `(?:block in safe_thread|run)'$/);
     const job = traces.find((t) => t.message.includes('worker.rb:22:in `perform'))!;
     expect(job.message.split('\n').length).toBeGreaterThan(10);
+  });
+
+  it("PL/pgSQL: an error raised in nested functions keeps PostgreSQL's CONTEXT lines (one a call) in its record, through psycopg2, SQLAlchemy and node-postgres, and in PostgreSQL's own log", () => {
+    // test/fixtures/multiline/README.md: PostgreSQL 15.18, psycopg2 2.9.5 and SQLAlchemy 1.4.46
+    // on Debian's Python 3.11, node-postgres 8.23.1 on Node 20 (programs/capture_plpgsql.ts).
+    const context = ['SQL statement "SELECT charge(id)"', 'PL/pgSQL function settle(integer) line 3 at PERFORM', 'SQL statement "SELECT settle(7)"', 'PL/pgSQL function nightly() line 3 at PERFORM'];
+    const worker = runFormat(railwayJson, capture('plpgsql-worker.jsonl').split('\n').filter(Boolean));
+    const workerFile = runFormat(railwayText, capture('plpgsql-worker.stderr').split('\n'));
+    const text = (e: LogEvent) => e.message.replace(/^[\d-]+ [\d:,]+ /, '');
+    expect(worker.events.filter((e) => e.stream === 'error').map(text)).toEqual(workerFile.events.map(text));
+    expect(worker.events.map((e) => [e.level, e.message.split('\n')[0]!.replace(/^[\d-]+ [\d:,]+ /, '')])).toEqual([
+      ['info', 'Starting Container'],
+      ['info', 'INFO billing: nightly run started'],
+      ['error', 'ERROR billing: nightly run failed'],
+      ['info', 'INFO billing: report started'],
+      ['error', 'ERROR billing: report failed'],
+      ['error', 'ERROR billing: nightly run failed (SQLAlchemy)'],
+      ['info', 'INFO billing: retrying once'],
+      ['error', 'Traceback (most recent call last):'],
+    ]);
+    const lines = (e: LogEvent) => e.message.split('\n');
+    expect(lines(worker.events[2]!).slice(-5)).toEqual(['CONTEXT:  PL/pgSQL function charge(integer) line 4 at RAISE', ...context]);
+    expect(lines(worker.events[4]!).slice(-2)).toEqual(['CONTEXT:  PL/pgSQL function ratio(integer,integer) line 3 at RETURN', 'PL/pgSQL function report() line 4 at assignment']);
+    // SQLAlchemy: the driver's error, the chained traceback, its own copy of the text and its [SQL: ] block, all one record.
+    expect(lines(worker.events[5]!).filter((l) => l === context[3])).toHaveLength(2);
+    expect(shape(worker.events[5]!).last).toBe('(Background on this error at: https://sqlalche.me/e/14/2j85)');
+    expect(shape(worker.events[7]!).last).toBe('(Background on this error at: https://sqlalche.me/e/14/2j85)');
+    expect(lines(worker.events[7]!)).toContain('PL/pgSQL function settle(integer) line 3 at PERFORM');
+    // node-postgres: console.error prints `where` as a string concatenation, indented; the uncaught one ends in Node's version.
+    const api = runFormat(railwayJson, capture('plpgsql-api.jsonl').split('\n').filter(Boolean));
+    // Its 53 lines of stderr (two blank): two records, as in the stderr file.
+    expect(api.events.filter((e) => e.stream === 'error').map((e) => [lines(e)[0], lines(e).length])).toEqual([
+      ['nightly run failed: error: invoice 7 not charged', 26],
+      ['/work/wt/i13-records/node_modules/pg/lib/client.js:694', 27],
+    ]);
+    expect(api.events.filter((e) => e.stream === 'error').map(text)).toEqual(runFormat(railwayText, capture('plpgsql-api.stderr').split('\n')).events.map(text));
+    // PostgreSQL's own log: the tab-indented lines of CONTEXT stay in their ERROR's record.
+    // Read as its stderr file and in the Railway form (each tab-indented line an entry of its own): the same contexts.
+    const pgText = capture('postgres-15-plpgsql.log');
+    // (in the order they were written: a format may hand a session's records over later than another's)
+    const pgErrors = (events: LogEvent[]) => events.filter((e) => e.level === 'error').sort((a, b) => a.ts! - b.ts!).map((e) => [e.message, e.pg?.context?.split('\n').length, e.pg?.statement]);
+    const pgFile = pgErrors(runFormat(postgresStderr, pgText.split('\n')).events);
+    expect(pgFile).toEqual([
+      ['invoice 7 not charged', 5, 'SELECT nightly()'],
+      ['division by zero', 2, 'SELECT report()'],
+      ['invoice 7 not charged', 5, 'SELECT nightly()'],
+      ['invoice 9 not charged', 3, 'SELECT settle(9)'],
+      ['invoice 7 not charged', 5, 'SELECT nightly()'],
+      ['division by zero', 2, 'SELECT report()'],
+    ]);
+    expect(pgErrors(runFormat(railwayJson, railwayJsonLines(linesOf(pgText))).events)).toEqual(pgFile);
   });
 
   it("Celery: the worker's traceback quoted in the exception between \"\"\" lines stays in its record (the stack lab's capture)", () => {
