@@ -8,6 +8,8 @@ import { NotALogError } from './ingest/input-error.js';
 import { expandInputs } from './ingest/input-paths.js';
 import { unreadInput } from './ingest/input-summary.js';
 import { readInput, type ReadOptions } from './ingest/read-input.js';
+import type { InputReceiver } from './ingest/input-summary.js';
+import type { Readable } from 'node:stream';
 import { DETECTORS, type DetectorFinding } from './detectors/registry.js';
 import type { Detector, DetectorOptionValue } from './detectors/detector.js';
 import { conclude, type Conclusions } from './conclusions/insights.js';
@@ -36,6 +38,41 @@ export interface LeftOut {
 export async function readTimeline(paths: readonly string[], options: TimelineRunOptions = {}): Promise<{ timeline: Timeline; summary: TimelineSummary; leftOut: LeftOut }> {
   const files = await expandInputs(paths.length === 0 ? ['-'] : paths);
   const named = new Set(paths.length === 0 ? ['-'] : paths);
+  const { timeline, receiver, leftOut, aliases } = timelineRun(options);
+  for (const f of files) {
+    const name = options.nameOf?.(f) ?? f;
+    const index = timeline.registerInput(name);
+    const summary = await readInput(f, index, receiver, name === f ? options : { ...options, name }).catch((e: unknown) => unreadOrThrow(e, f, named, name));
+    if (aliases !== null) summary.services = [...new Set(summary.services.map((s) => aliases.get(s) ?? s))].sort();
+    timeline.addInputSummary(summary);
+    if (options.shouldStop?.()) break;
+  }
+  return { timeline, summary: timeline.finish(), leftOut };
+}
+
+/** An input read from a stream rather than a path (a ClickHouse query's result): named for the report, opened when its turn comes. */
+export interface StreamInput {
+  name: string;
+  /** The service of its records that do not name one. */
+  service: string;
+  open: () => Readable;
+}
+
+/** Reads stream inputs into one timeline, each as a file of the format `options.inputFormat` would be. */
+export async function readTimelineOf(inputs: readonly StreamInput[], options: TimelineRunOptions = {}): Promise<{ timeline: Timeline; summary: TimelineSummary; leftOut: LeftOut }> {
+  const { timeline, receiver, leftOut, aliases } = timelineRun(options);
+  for (const input of inputs) {
+    const index = timeline.registerInput(input.name);
+    const summary = await readInput('-', index, receiver, { ...options, name: input.name, service: input.service, stdin: input.open() });
+    if (aliases !== null) summary.services = [...new Set(summary.services.map((s) => aliases.get(s) ?? s))].sort();
+    timeline.addInputSummary(summary);
+    if (options.shouldStop?.()) break;
+  }
+  return { timeline, summary: timeline.finish(), leftOut };
+}
+
+/** A timeline for a run and the receiver that feeds it, applying the run's window, ignored templates and service aliases. */
+function timelineRun(options: TimelineRunOptions): { timeline: Timeline; receiver: InputReceiver; leftOut: LeftOut; aliases: Map<string, string> | null } {
   const interests = DETECTORS.flatMap((d) => d.meta.interests ?? []);
   const timeline = new Timeline({ maxTemplates: options.maxTemplates, interests, perLine: options.perLine });
   const { since, until, ignore } = options;
@@ -43,46 +80,38 @@ export async function readTimeline(paths: readonly string[], options: TimelineRu
   const leftOut: LeftOut = { outsideWindow: 0, ignored: 0 };
   const filtered = since !== undefined || until !== undefined || ignore !== undefined || aliases !== null;
   const inWindow = (ts: number | null) => ts === null || ((since === undefined || ts >= since) && (until === undefined || ts <= until));
-  for (const f of files) {
-    const name = options.nameOf?.(f) ?? f;
-    const index = timeline.registerInput(name);
-    // The plain receiver when nothing is filtered keeps the hot path to one call per event.
-    const receiver = filtered
-      ? {
-          event: (ev: LogEvent) => {
-            if (!inWindow(ev.ts)) {
-              leftOut.outsideWindow++;
-              return;
-            }
-            if (ignore !== undefined && ignore.test(ev.message)) {
-              leftOut.ignored++;
-              return;
-            }
-            if (aliases !== null) {
-              const to = aliases.get(ev.service);
-              if (to !== undefined) ev.service = to;
-            }
-            timeline.event(ev);
-          },
-          metric: (s: MetricSample) => {
-            if (!inWindow(s.ts)) {
-              leftOut.outsideWindow++;
-              return;
-            }
-            if (aliases !== null) {
-              const to = aliases.get(s.service);
-              if (to !== undefined) s.service = to;
-            }
-            timeline.metric(s);
-          },
-        }
-      : { event: (ev: LogEvent) => timeline.event(ev), metric: (s: MetricSample) => timeline.metric(s) };
-    const summary = await readInput(f, index, receiver, name === f ? options : { ...options, name }).catch((e: unknown) => unreadOrThrow(e, f, named, name));
-    if (aliases !== null) summary.services = [...new Set(summary.services.map((s) => aliases.get(s) ?? s))].sort();
-    timeline.addInputSummary(summary);
-    if (options.shouldStop?.()) break;
-  }
-  return { timeline, summary: timeline.finish(), leftOut };
+  // The plain receiver when nothing is filtered keeps the hot path to one call per event.
+  const receiver = filtered
+    ? {
+        event: (ev: LogEvent) => {
+          if (!inWindow(ev.ts)) {
+            leftOut.outsideWindow++;
+            return;
+          }
+          if (ignore !== undefined && ignore.test(ev.message)) {
+            leftOut.ignored++;
+            return;
+          }
+          if (aliases !== null) {
+            const to = aliases.get(ev.service);
+            if (to !== undefined) ev.service = to;
+          }
+          timeline.event(ev);
+        },
+        metric: (s: MetricSample) => {
+          if (!inWindow(s.ts)) {
+            leftOut.outsideWindow++;
+            return;
+          }
+          if (aliases !== null) {
+            const to = aliases.get(s.service);
+            if (to !== undefined) s.service = to;
+          }
+          timeline.metric(s);
+        },
+      }
+    : { event: (ev: LogEvent) => timeline.event(ev), metric: (s: MetricSample) => timeline.metric(s) };
+  return { timeline, receiver, leftOut, aliases };
 }
 
 /**
