@@ -20,7 +20,7 @@ export function registerAnalyze(program: Command, io: Io): void {
   const cmd = program
     .command('analyze')
     .description('Read logs and metrics, run the detectors, write the incident report.')
-    .argument('[inputs...]', 'files, directories, .gz files, or - for standard input (default: standard input)')
+    .argument('[inputs...]', 'files, directories, .gz files, - for standard input (the default), or a table: clickhouse://[user[:password]@]host[:port]/database?table=otel_logs (docs/clickhouse.md)')
     .addOption(new Option('--format <format>', 'output format (default: json for -o FILE.json, text for -o FILE.txt, else markdown)').choices(['markdown', 'json', 'text']))
     .option('-o, --output <file>', 'write the report to a file instead of standard output')
     .addOption(new Option('--fail-on <severity>', 'exit with code 1 when a finding is this severe or worse').choices([...FINDING_SEVERITIES]))
@@ -34,6 +34,7 @@ Examples:
   hindsight analyze --railway --project 1f2e... --environment production --since 2h   # from Railway's API (docs/railway.md)
   railway logs --json --since 2h | hindsight analyze        # piped: at most 500 lines, one deployment
   hindsight analyze samples/whendoist -o incident.md
+  hindsight analyze 'clickhouse://reader@logs.internal/default?table=otel_logs' --since 6h --service api   # docs/clickhouse.md
   hindsight analyze api.jsonl postgres.log.gz metrics.json -o report.json   # JSON, from the name
   hindsight analyze logs/ --since 2h --format text          # the last two hours of the logs
   hindsight analyze logs/ --since 2026-02-07T19:00Z --until 2026-02-07T20:00Z

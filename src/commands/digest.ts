@@ -22,7 +22,7 @@ export function registerDigest(program: Command, io: Io): void {
   const cmd = program
     .command('digest')
     .description('Nightly digest: what is new, ongoing and resolved since the previous run, kept in a state file.')
-    .argument('[inputs...]', 'files, directories, .gz files, or - for standard input (default: standard input)')
+    .argument('[inputs...]', 'files, directories, .gz files, - for standard input (the default), or a table: clickhouse://[user[:password]@]host[:port]/database?table=otel_logs (docs/clickhouse.md)')
     .requiredOption('--state <file>', 'required: the state file from the previous run (created with its folder on the first run, replaced atomically)')
     .option('-o, --output <file>', 'write the digest to a file instead of standard output')
     .option('--title <text>', 'title of the digest')

@@ -22,6 +22,8 @@ export interface Io {
   cwd?: string;
   /** Set by a command to choose the exit code (1 when findings reach --fail-on). */
   exitCode?: number;
+  /** What runs a clickhouse:// input's queries (default: the server over HTTP); the tests give the embedded engine. */
+  clickhouse?: import('./clickhouse-source.js').ExecutorFactory;
 }
 
 /** An error in how hindsight was called (exit code 2). */

@@ -15,6 +15,8 @@ import { needsAnchor, parseTimeSpec, resolveWindow } from './time-range.js';
 import { inputName, isoSeconds, plural } from '../words.js';
 import type { Position, PullRecord } from '../sources/railway/pull.js';
 import { addRailwayOptions, fetchRailway, railwayWindow, type RailwayOptions } from './railway-source.js';
+import { readClickHouse } from './clickhouse-source.js';
+import { isClickHouseUrl } from '../sources/clickhouse/target.js';
 
 export interface InputOptions extends RailwayOptions {
   inputFormat?: string;
@@ -36,7 +38,7 @@ export function addInputOptions(cmd: Command): Command {
     .option('--until <time>', 'only records at or before this time (same forms as --since)')
     .option('--config <file>', 'configuration file (default: ./hindsight.config.json when present)')
     .option('--input-format <name>', 'read every input as this format instead of detecting it (see `hindsight formats`)')
-    .option('--service <name>', 'service name for records that do not carry one (default: from the file name); with --railway, a service to fetch (repeat for several)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--service <name>', 'service name for records that do not carry one (default: from the file name); with --railway or a clickhouse:// input, a service to read (repeat for several)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--pg-prefix <prefix>', "PostgreSQL log_line_prefix to read stderr logs with, as in postgresql.conf (e.g. '%t [%p]: ')")
     .option('--no-progress', 'no progress bar on standard error while reading')
     .option('--railway', "fetch the window from Railway's API instead of reading inputs (with --project, --environment, --since; token in RAILWAY_TOKEN or RAILWAY_API_TOKEN; docs/railway.md)");
@@ -68,8 +70,11 @@ export class NeedsInput extends UsageError {
 export async function runAnalysis(inputs: string[], opts: InputOptions, io: Io, from?: Record<string, Position>): Promise<Analysis> {
   if (opts.railway && inputs.length > 0) throw new UsageError(`--railway fetches the logs itself: name no inputs with it (got ${inputs[0]})`);
   if (!opts.railway && inputs.length === 0 && io.stdinIsTTY === true) throw new NeedsInput();
-  if (!opts.railway && (opts.service?.length ?? 0) > 1) throw new UsageError('--service names one service for the records that do not carry one; several only with --railway');
+  const clickhouse = inputs.find(isClickHouseUrl);
+  if (clickhouse !== undefined && inputs.length > 1) throw new UsageError('a clickhouse:// input is read on its own: name no other input with it');
+  if (!opts.railway && clickhouse === undefined && (opts.service?.length ?? 0) > 1) throw new UsageError('--service names one service for the records that do not carry one; several only with --railway or a clickhouse:// input');
   const config = loadConfig(opts.config, io.cwd);
+  if (clickhouse !== undefined) return analyzeClickHouse(clickhouse, opts, io, config);
   // With --railway the window is the fetch's: what comes back is not filtered again.
   const since = opts.since !== undefined && !opts.railway ? parseTimeSpec(opts.since, '--since') : undefined;
   const until = opts.until !== undefined && !opts.railway ? parseTimeSpec(opts.until, '--until') : undefined;
@@ -128,6 +133,31 @@ export async function runAnalysis(inputs: string[], opts: InputOptions, io: Io, 
   } finally {
     sig.dispose();
     if (fetched !== null) rmSync(fetched.dir, { recursive: true, force: true });
+  }
+}
+
+/** The analysis of a clickhouse:// input: its services' records, with the window and --service in the query. */
+async function analyzeClickHouse(url: string, opts: InputOptions, io: Io, config: HindsightConfig): Promise<Analysis> {
+  const since = opts.since !== undefined ? parseTimeSpec(opts.since, '--since') : undefined;
+  const until = opts.until !== undefined ? parseTimeSpec(opts.until, '--until') : undefined;
+  const sig = interruptible();
+  try {
+    const read = await readClickHouse(
+      url,
+      { since, until, services: opts.service ?? [] },
+      { shouldStop: sig.shouldStop, pgPrefix: opts.pgPrefix, serviceAliases: config.services, ignore: ignoreMatcher(config) },
+      sig.signal,
+      io.env ?? process.env,
+      io.clickhouse,
+    );
+    const { summary, leftOut, window } = read;
+    const { findings, runs, conclusions } = analyzeSummary(summary, config.detectors);
+    const run: RunInfo = { ...window, outsideWindow: leftOut.outsideWindow, ignored: leftOut.ignored };
+    if (opts.title) run.title = opts.title;
+    if (config.path) run.configPath = config.path;
+    return { timeline: summary, findings, runs, conclusions, run, config };
+  } finally {
+    sig.dispose();
   }
 }
 

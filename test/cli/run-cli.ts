@@ -17,6 +17,8 @@ export interface CliOptions {
   stderrIsTTY?: boolean;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** What runs a clickhouse:// input's queries (the end-to-end tests give the embedded engine). */
+  clickhouse?: Io['clickhouse'];
 }
 
 /** `hindsight <argv>` in-process, with standard input from `opts.stdin` (empty by default). */
@@ -36,6 +38,7 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<Cli
     env: opts.env ?? {},
     stdin: Readable.from(opts.stdin === undefined ? [] : [typeof opts.stdin === 'string' ? Buffer.from(opts.stdin) : opts.stdin]),
     cwd: opts.cwd,
+    clickhouse: opts.clickhouse,
   };
   const code = await main(argv, io);
   return { code, stdout, stderr };
