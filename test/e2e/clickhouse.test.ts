@@ -3,7 +3,9 @@
 // the OpenTelemetry exporter's otel_logs table analyze to the same findings as the files, --since,
 // --until and --service select in the query, and the errors people meet are one line each.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { ChdbExecutor, loadChdb, OTEL_LOGS_DDL } from './clickhouse/chdb-executor.js';
 import { otelRows } from './clickhouse/load.js';
 import { runCli } from '../cli/run-cli.js';
@@ -79,6 +81,14 @@ describe.skipIf(chdb === null)('clickhouse:// on chDB', () => {
     const one = await analyze(['--service', 'postgres', 'clickhouse://localhost/whendoist']);
     expect(one.code, one.stderr).toBe(0);
     expect(comparable(one.stdout)).toEqual(comparable((await analyze([files[1]!])).stdout));
+  });
+
+  it('digest reads a table as analyze does', async () => {
+    const state = join(mkdtempSync(join(tmpdir(), 'hindsight-ch-digest-')), 'state.json');
+    const first = await runCli(['digest', '--state', state, 'clickhouse://localhost/restart_loop'], { clickhouse: () => executor! });
+    expect(first.code, first.stderr).toBe(0);
+    const files = await runCli(['digest', '--dry-run', '--state', join(dirname(state), 'files.json'), ...SAMPLES['restart-loop']!]);
+    expect(first.stdout.replace(/clickhouse:otel_logs\/backend/g, 'samples/restart-loop/backend.jsonl')).toBe(files.stdout);
   });
 
   it('says in one line what is wrong: an unknown table, a missing column, an empty selection, a limit', async () => {
