@@ -19,6 +19,12 @@
 // (`splits`: by deployment, then by level), each part backwards to the millisecond's start; a part
 // still holding more than a page is split by the next way. With no way left, the read steps past
 // it and says so (a `Stall`, with the lines of it read), never silently.
+//
+// A server may send fewer entries than asked whatever is there (a cap of its own): a page is full
+// when it holds as many as the fewest a page held while older entries existed (`PageCursor.cap`:
+// learnt when the next page brings entries older than the page's oldest), not only when it holds
+// the limit asked. Else a millisecond or an instant holding more than such a page would look like
+// the end of what there is, and what lies before it would be skipped.
 import { createHash } from 'node:crypto';
 import { RailwayError } from './client.js';
 
@@ -85,6 +91,10 @@ export interface PageCursor {
   anchor: string;
   /** Identity → how many entries of it were delivered at `anchor`. */
   edge: Record<string, number>;
+  /** The fewest entries a page held while older entries existed, when fewer than asked: the server's own cap (head of this file). */
+  cap?: number;
+  /** Entries the page that set this cursor held, when fewer than asked (the next page tells whether older ones existed). */
+  held?: number;
 }
 
 export interface PagedWindow {
@@ -186,12 +196,23 @@ export async function readPage<T extends object>(fetch: PageFetch<T>, key: (e: T
     keyed = await ask(asked);
     ({ entries, freshAtAnchor } = sift(keyed));
   }
+  // Entries the last page could have held and did not (new ones, or older than its oldest, all
+  // at or before the date it asked): that page held what the server sends at most.
+  const older = (xs: readonly { k: string }[]) => xs.length > 0 && xs[0]!.k < cursor.anchor;
+  const cap = cursor.held !== undefined && (entries.length > 0 || older(first) || older(keyed)) ? Math.min(cursor.cap ?? cursor.held, cursor.held) : cursor.cap;
+  const full = (n: number) => n >= Math.min(window.limit, cap ?? window.limit);
+  const carried = (next: PageCursor): PageCursor => {
+    if (cap !== undefined) next.cap = cap;
+    if (keyed.length < window.limit) next.held = keyed.length;
+    return next;
+  };
   // A full page with nothing new, asked again just past the anchor, whose entries exist (some were
   // delivered), and none of them came: Railway read the date to the millisecond, and what lies
   // between that millisecond's start and the anchor would be skipped. (A short page held all there
-  // was up to the anchor's millisecond: nothing lies below it.)
-  if (asked !== dates[0] && first.length >= window.limit && Object.keys(cursor.edge).length > 0 && (keyed.length === 0 || keyed[keyed.length - 1]!.k < cursor.anchor)) {
-    return stuck(fetch, key, window, cursor, splits, first, true);
+  // was up to the anchor's millisecond, and one reaching below the anchor all there was above its
+  // oldest: nothing lies between.)
+  if (asked !== dates[0] && full(first.length) && !older(first) && Object.keys(cursor.edge).length > 0 && (keyed.length === 0 || keyed[keyed.length - 1]!.k < cursor.anchor)) {
+    return stuck(fetch, key, window, { ...cursor, cap }, splits, first, true);
   }
   const page: Page<T> = { entries, next: null };
   // A short page does not end the read: a server may send fewer than asked. An empty one does,
@@ -207,16 +228,16 @@ export async function readPage<T extends object>(fetch: PageFetch<T>, key: (e: T
   if (oldest >= cursor.anchor && keyed[keyed.length - 1]!.k > asked) throw new RailwayError(`Railway answered entries newer than the time asked for and none older (asked before ${asked}, got ${oldest} and later): it does not page back, so the read cannot go on`);
   if (oldest === cursor.anchor) {
     if (entries.length === 0) {
-      if (keyed.length < window.limit) {
+      if (!full(keyed.length)) {
         page.exhausted = true;
         return page;
       }
       // A full page of one instant, all read already.
-      return stuck(fetch, key, window, cursor, splits, keyed, false);
+      return stuck(fetch, key, window, { ...cursor, cap }, splits, keyed, false);
     } else {
       const edge = { ...cursor.edge };
       for (const [id, n] of Object.entries(freshAtAnchor)) edge[id] = (edge[id] ?? 0) + n;
-      page.next = { anchor: oldest, edge };
+      page.next = carried({ anchor: oldest, edge });
     }
     return page;
   }
@@ -226,7 +247,7 @@ export async function readPage<T extends object>(fetch: PageFetch<T>, key: (e: T
     const id = identityOf(e);
     edge[id] = (edge[id] ?? 0) + 1;
   }
-  page.next = { anchor: oldest, edge };
+  page.next = carried({ anchor: oldest, edge });
   return page;
 }
 
@@ -239,7 +260,7 @@ async function stuck<T extends object>(fetch: PageFetch<T>, key: (e: T) => strin
   const msStart = keyOfMs(msOfKey(cursor.anchor));
   const [start, end] = millisecond ? [msStart, askedDate(cursor.anchor)] : [cursor.anchor, keyAfter(cursor.anchor)];
   const seen = page.filter((x) => x.k >= start && x.k < end);
-  const past = (k: string): PageCursor | null => (k <= window.since ? null : { anchor: keyBefore(k), edge: {} });
+  const past = (k: string): PageCursor | null => (k <= window.since ? null : cursor.cap === undefined ? { anchor: keyBefore(k), edge: {} } : { anchor: keyBefore(k), edge: {}, cap: cursor.cap });
   for (const [i, split] of splits.entries()) {
     const terms = split(seen.map((x) => x.e));
     if (terms === null) continue;

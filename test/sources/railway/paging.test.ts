@@ -18,6 +18,8 @@ interface Reading {
   exclusive?: boolean;
   /** beforeDate read only to the millisecond (as a JavaScript Date would hold it). */
   ms?: boolean;
+  /** Most entries a page holds whatever the request asks (a server's own cap, below the limit asked). */
+  cap?: number;
   splits?: Split<E>[];
 }
 
@@ -40,7 +42,7 @@ async function readAll(log: E[], limit: number, r: Reading = {}): Promise<{ got:
     requests++;
     const date = r.ms ? keyOfMs(msOfKey(before)) : before;
     const upTo = sorted.filter((e) => matches(e, filter) && (r.exclusive ? timeKey(e.timestamp) < date : timeKey(e.timestamp) <= date));
-    return upTo.slice(Math.max(0, upTo.length - n - (r.plusOne && requests % 2 === 0 ? 1 : 0)));
+    return upTo.slice(Math.max(0, upTo.length - Math.min(n, r.cap ?? n) - (r.plusOne && requests % 2 === 0 ? 1 : 0)));
   };
   const pages: E[][] = [];
   const stalls: Stall[] = [];
@@ -122,6 +124,31 @@ describe('reading a window backwards', () => {
       expect(one.stalls).toEqual([]);
       expect(byKey(one.got)).toEqual(byKey(same));
       expect(one.got).toHaveLength(same.length);
+    });
+  }
+
+  for (const r of READINGS) {
+    it(`reads the window whole from a server that sends fewer entries than asked (its own cap), with beforeDate read ${named(r)}`, async () => {
+      // Groups one nanosecond and one microsecond apart inside one millisecond (more of them than
+      // the server's cap, fewer than asked), and groups at whole milliseconds.
+      const log: E[] = [];
+      for (let s = 0; s < 6; s++) for (const ns of [0, 1, 2, 1000, 999_999]) for (let k = 0; k < 2; k++) log.push({ timestamp: at(s, ns), message: `s${s} ns${ns} #${k}`, deployment: k === 0 ? 'de01' : 'de02', level: ns < 1000 ? 'info' : 'error' });
+      for (const plusOne of [false, true]) {
+        for (const cap of [4, 6]) {
+          const { got, stalls } = await readAll(log, 50, { ...r, plusOne, cap, splits: SPLITS });
+          expect(stalls, `cap ${cap}`).toEqual([]);
+          expect(byKey(got), `cap ${cap}${plusOne ? ', pages of cap + 1' : ''}`).toEqual(byKey(log));
+          expect(got).toHaveLength(log.length);
+        }
+      }
+      // More than the cap inside one millisecond (26), in parts under it: read whole by filter.
+      for (const ns of [(i: number) => 1000 + i * 7919, () => 4242]) {
+        const burstLog = around(burst(26, ns));
+        const { got, stalls } = await readAll(burstLog, 100, { ...r, cap: 10, splits: SPLITS });
+        expect(stalls).toEqual([]);
+        expect(byKey(got)).toEqual(byKey(burstLog));
+        expect(got).toHaveLength(burstLog.length);
+      }
     });
   }
 

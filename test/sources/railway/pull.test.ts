@@ -91,7 +91,7 @@ describe('hindsight pull railway', () => {
   });
 
   for (const beforeExclusive of [false, true]) {
-    it(`reads a burst of more than a page inside one millisecond whole, beforeDate read ${beforeExclusive ? 'strictly before' : 'at or before'} the date, to the nanosecond or the millisecond`, async () => {
+    it(`reads a burst of more than a page inside one millisecond whole, beforeDate read ${beforeExclusive ? 'strictly before' : 'at or before'} the date, to the nanosecond or the millisecond, pages as asked or capped below it by the server`, async () => {
       const end = Math.floor(Date.now() / 1000) * 1000 - HOUR;
       const data = makeProject({ end, days: 1, lines: { api: 400, postgres: 50, worker: 50 } });
       const api = data.services[0]!;
@@ -106,12 +106,13 @@ describe('hindsight pull railway', () => {
       };
       insert(burstAt(end - 10 * HOUR + 7, (i) => 1000 + i * 7001));
       insert(burstAt(end - 5 * HOUR + 3, () => 424_242));
-      for (const dateMs of [false, true]) {
+      // Pages of 50 asked, or 5,000 asked and 50 sent (the server's own cap: a short page that is not the end).
+      for (const [dateMs, pageLimit] of [false, true].flatMap((ms) => [50, undefined].map((n) => [ms, n] as const))) {
         server = await startRailwayServer(data, { pageCap: 50, plusOneEvery: 3, beforeExclusive, dateMs });
         const dir = scratch();
         const client = new RailwayClient({ url: server.url, token: { variable: 'RAILWAY_TOKEN', value: TOKEN } });
-        const record = await pullRailway(client, { project: data.id, environment: 'production', services: ['api'], since: end - 24 * HOUR, until: end, pageLimit: 50 }, dir);
-        const how = `to the ${dateMs ? 'millisecond' : 'nanosecond'}`;
+        const record = await pullRailway(client, { project: data.id, environment: 'production', services: ['api'], since: end - 24 * HOUR, until: end, pageLimit }, dir);
+        const how = `to the ${dateMs ? 'millisecond' : 'nanosecond'}, ${pageLimit ?? 'the limit'} asked`;
         expect(record.warnings, how).toEqual([]);
         expect(record.missing, how).toEqual([]);
         // Line for line; the parts of the one instant may come in another order than the server's.
