@@ -99,7 +99,8 @@ export const containerChurn = defineDetector({
     },
     explanation:
       'Container starts and stops (Railway "Starting/Stopping Container", Heroku dyno states, uvicorn/gunicorn/PostgreSQL start-up and shut-down lines), ' +
-      'paired per deployment when the lines carry its id; otherwise by the server\'s pid when both ends name it (PostgreSQL\'s postmaster, uvicorn), ' +
+      'paired per deployment when the lines carry its id; otherwise by the server\'s pid when both ends name it (PostgreSQL\'s postmaster, uvicorn, the pid pino or bunyan writes on every line: ' +
+      'a stop or crash line naming none is of the process that went quiet there, not of the replica that wrote on), ' +
       'a stop ends a container whose boot just failed or that has not come up yet while an older one serves, and else the oldest running one ' +
       '(unless the service keeps writing after it, which shows the stopped one was older than the logs); a failed boot ends at its failure line, ' +
       'and a server started again in place, or in a new container whose lines report the crash of the one before (a PostgreSQL recovering from it), ends the life before it, which logged no stop (a crashed life that began before the logs, when nothing came before that report); ' +

@@ -8,6 +8,7 @@ import { LEVELS, LEVEL_RANK } from '../model.js';
 import { TemplateMiner, type Template } from '../templates/miner.js';
 import { PostgresStats, type PostgresStatsSummary } from './postgres-stats.js';
 import { EventCompactor } from './compact-event.js';
+import { ProcessSpans, type ProcessSpan } from './process-spans.js';
 import { ownString } from '../own-string.js';
 import { cutText, redactSyntaxErrorWord } from '../redact.js';
 import { levelOfWord } from '../ingest/level.js';
@@ -89,6 +90,8 @@ export interface TimelineSummary {
   histogram: LevelHistogram;
   postgres: PostgresStatsSummary;
   miner: { maxTemplates: number; overflow: number };
+  /** The processes of each service a structured logger named by pid (see process-spans.ts). */
+  processes: ProcessSpan[];
 }
 
 export interface TimelineOptions {
@@ -242,6 +245,7 @@ export class Timeline {
   private endLine = 0;
   private readonly services = new Set<string>();
   private readonly pg = new PostgresStats();
+  private readonly processes = new ProcessSpans();
   /** Template id of each record in arrival order (only with `perLine`). */
   readonly perLine: { input: number; line: number; template: number }[] | null;
 
@@ -306,6 +310,7 @@ export class Timeline {
         this.endInput = ev.input;
         this.endLine = ev.line;
       }
+      if (ev.attrs !== undefined && ev.source === 'app') this.processes.see(ev.service, ev.attrs.pid, ts);
       if ((st.timesSeen++ & (st.timesStride - 1)) === 0) this.keepTime(st, ts);
       else st.timesDropped++;
       const key = Math.floor(ts / this.bucketMs);
@@ -573,6 +578,7 @@ export class Timeline {
       histogram,
       postgres: this.pg.summary(fences),
       miner: { maxTemplates: this.miner.maxTemplates, overflow: this.miner.overflowCount },
+      processes: this.processes.summary(),
     };
   }
 

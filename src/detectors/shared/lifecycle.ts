@@ -9,8 +9,9 @@
 //   transitions  the lines of one start (or one stop) of one container joined into one instant;
 //   lives        a start paired with the stop that ended it: by deployment instance when the
 //                lines carry Railway's deploymentId / deploymentInstanceId; otherwise by the server's
-//                pid when both ends name it, by which container had not come up yet (a crash at
-//                boot), and by order. A life that crashed at boot ends at its crash, and a server
+//                pid when both ends name it (a structured logger's pid on every line tells whose a stop
+//                or crash line naming none is: the process that went quiet there), by which container
+//                had not come up yet (a crash at boot), and by order. A life that crashed at boot ends at its crash, and a server
 //                started again in place (no container line: PostgreSQL's postmaster, an app server),
 //                or in a new container whose lines report the crash of the one before (PostgreSQL's
 //                "database system was interrupted"), ends the life before it, which logged no stop
@@ -23,6 +24,7 @@ import type { TimelineEvent, TimelineSummary } from '../../timeline/timeline.js'
 import { eventsOfTemplates } from './template-index.js';
 import { matchVocabulary, vocabularyInterest, type Incident, type VocabularyEntry } from './error-vocabulary.js';
 import { CONVENTIONS } from '../../ingest/log-conventions.js';
+import type { ProcessSpan } from '../../timeline/process-spans.js';
 
 /** What a lifecycle line says. `exit` carries an exit code; `failure` is a crash or failed boot. */
 export type MarkerKind = 'start' | 'ready' | 'stop' | 'exit' | 'failure';
@@ -319,6 +321,8 @@ export function lifecycleMarkers(t: TimelineSummary): LifecycleMarker[] {
     }
     const marker: LifecycleMarker = { ts: ev.ts, service: ev.service, ...c, event: ev };
     if (used?.postmaster === true && ev.pg?.pid !== undefined) marker.pid = ev.pg.pid;
+    // A structured logger's pid (pino, bunyan) names the process that wrote the line; a worker's is not the server's.
+    else if (marker.pid === undefined && marker.scope !== 'worker' && ev.source === 'app' && typeof ev.attrs?.pid === 'number') marker.pid = ev.attrs.pid;
     const d = deploymentOf(ev);
     if (d !== undefined) marker.deployment = d;
     const i = instanceOf(ev);
@@ -364,6 +368,24 @@ export interface TransitionOptions {
   joinMs?: number;
   /** A start's ready line may come this long after its first line. Default 180 s. */
   bootMs?: number;
+  /** The processes a structured logger named by pid (TimelineSummary.processes): whose a stop or crash line without a pid is. */
+  processes?: readonly ProcessSpan[];
+}
+
+/**
+ * Which process an end (a stop or a crash line that names no pid) is of, from the processes a
+ * structured logger named: of those that wrote before it, not ended by an earlier end (`claimed`),
+ * and went quiet by a shutdown's tail after it (the replica that writes on is not ending), the one
+ * whose last line is nearest: a stopped or crashed process writes nothing after its last words.
+ * Undefined when no process qualifies. A pid every container reuses (pid 1) writes on, and names none.
+ */
+function endingProcess(spans: readonly ProcessSpan[] | undefined, ts: number, claimed: ReadonlySet<number>): number | undefined {
+  let best: ProcessSpan | undefined;
+  for (const p of spans ?? []) {
+    if (p.first >= ts || p.last > ts + SHUTDOWN_TAIL_MS || claimed.has(p.pid)) continue;
+    if (best === undefined || Math.abs(p.last - ts) < Math.abs(best.last - ts)) best = p;
+  }
+  return best?.pid;
 }
 
 /** Whether a marker reports a failure: a crash line, a kill, or a non-zero (and not SIGTERM/SIGINT) exit code. */
@@ -413,6 +435,38 @@ export function lifecycleTransitions(markers: readonly LifecycleMarker[], option
   const sorted = [...markers].sort((a, b) => a.ts - b.ts);
   /** When a worker of the service last ended: a server start right after it is the supervisor's replacement. */
   const workerEnd = new Map<string, number>();
+  // The processes of each service, and per service the pids an end was given (see endingProcess).
+  // A pid named by the start or ready lines of two container (or once-per-life) starts was reused
+  // (node is pid 1 in each container): it names no one process.
+  const bootsOf = new Map<string, number>();
+  const firstBoot = new Map<string, number>();
+  const reused = new Set<string>();
+  for (const m of sorted) {
+    if (m.kind !== 'start' && m.kind !== 'ready') continue;
+    if (m.kind === 'start' && (m.scope === 'container' || ONCE.has(m.label))) bootsOf.set(m.service, (bootsOf.get(m.service) ?? 0) + 1);
+    if (m.pid === undefined) continue;
+    const key = m.service + '\u0000' + m.pid;
+    const boots = bootsOf.get(m.service) ?? 0;
+    if (!firstBoot.has(key)) firstBoot.set(key, boots);
+    else if (firstBoot.get(key) !== boots) reused.add(key);
+  }
+  const spans = new Map<string, ProcessSpan[]>();
+  for (const p of options.processes ?? []) {
+    if (!reused.has(p.service + '\u0000' + p.pid)) (spans.get(p.service) ?? spans.set(p.service, []).get(p.service)!).push(p);
+  }
+  const claimed = new Map<string, Set<number>>();
+  /** The process an end transition is of: the pid its lines name, or the one that went quiet there. */
+  const endPid = new Map<LifecycleTransition, number>();
+  const pidOfEnd = (m: LifecycleMarker): number | undefined => {
+    if (m.pid !== undefined) return m.pid;
+    const set = claimed.get(m.service) ?? claimed.set(m.service, new Set()).get(m.service)!;
+    return endingProcess(spans.get(m.service), m.ts, set);
+  };
+  const claim = (tr: LifecycleTransition, pid: number | undefined) => {
+    if (pid === undefined) return;
+    endPid.set(tr, pid);
+    (claimed.get(tr.service) ?? claimed.set(tr.service, new Set()).get(tr.service)!).add(pid);
+  };
   for (let m of sorted) {
     const k = m.service + '\u0000' + keyOf(m);
     const cur = open.get(k);
@@ -446,9 +500,12 @@ export function lifecycleTransitions(markers: readonly LifecycleMarker[], option
       // Exit codes and failures right after a start that never came up belong to it (a failed boot);
       // after its ready line they end the life; stop lines belong to a stop, failures too unless the
       // stop already has the server's last line (then another container died).
+      // A crash of another process than the one stopping (a replica that wrote on) is its own end.
+      const failing = cur.kind === 'stop' && isFailure(m) && m.scope !== 'worker';
       const anotherLife =
         (m.kind === 'stop' && m.scope === 'container' && cur.markers.some((x) => x.label === m.label)) ||
-        (cur.kind === 'stop' && isFailure(m) && m.scope !== 'worker' && cur.markers.some((x) => LAST.has(x.label)));
+        (failing && cur.markers.some((x) => LAST.has(x.label))) ||
+        (failing && endPid.has(cur) && (pidOfEnd(m) ?? endPid.get(cur)) !== endPid.get(cur));
       if (!anotherLife) {
         add(cur, m);
         continue;
@@ -461,8 +518,11 @@ export function lifecycleTransitions(markers: readonly LifecycleMarker[], option
     }
     const tr = begin(m, 'stop');
     add(tr, m);
+    if (spans.has(m.service)) claim(tr, pidOfEnd(m));
     open.set(k, tr);
   }
+  // A stop names the process that went quiet at it when its own lines name none.
+  for (const [tr, pid] of endPid) tr.pid ??= pid;
   return out;
 }
 
@@ -920,7 +980,7 @@ export function lifecycleOf(t: TimelineSummary): Lifecycle {
   let lc = cache.get(t);
   if (lc === undefined) {
     const markers = lifecycleMarkers(t);
-    const transitions = lifecycleTransitions(markers);
+    const transitions = lifecycleTransitions(markers, { processes: t.processes });
     lc = {
       markers,
       transitions,

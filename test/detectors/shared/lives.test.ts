@@ -310,6 +310,52 @@ describe('the stack lab\'s Node API: redeploys are replacements, crashes are res
     expect(loop.severity).toBe('high');
     expect(finding(findings, 'container-churn').data.crashLoop).toBe(true);
   });
+
+  // pino writes the process's pid on every line: the second redeploy's stop (17:18:40) is of pid
+  // 24758, which wrote its "SIGTERM received" and went quiet, and the heap out-of-memory crash 3 s
+  // later (V8's lines carry no pid) is of pid 24867, which served until then, not a line of that stop.
+  it('tells the lives apart by the pid pino writes: the crash is the replica\'s, not the stopped container\'s', async () => {
+    const { summary, findings } = await stack('faults');
+    const lives = lifecycleOf(summary).lives.filter((l) => l.service === 'api');
+    expect(lives.map((l) => [l.start?.pid ?? null, l.stop?.pid ?? null, l.stop?.failed ?? null, l.pairedBy])).toEqual([
+      [24087, 24087, false, 'pid'],
+      [24758, 24758, false, 'pid'],
+      [24867, 24867, true, 'pid'],
+      [25094, 25094, false, 'pid'],
+      // The failing start command (npm, no pino line): four failed boots, then the fixed deploy.
+      ...Array.from({ length: 4 }, () => [null, null, null, 'order']),
+      [25776, null, null, 'order'],
+    ]);
+    const churn = finding(findings, 'container-churn');
+    expect((churn.data.containers as { pid: number | null; lifetimeSeconds: number | null; endedBy: string }[]).slice(0, 4).map((c) => [c.pid, c.lifetimeSeconds, c.endedBy])).toEqual([
+      // 17:18:19.833 → 17:18:36.034 "Stopping Container", the next container up at 17:18:35.
+      [24087, 16.2, 'replaced'],
+      // 17:18:34.273 → 17:18:40.276.
+      [24758, 6, 'replaced'],
+      // 17:18:38.663 → 17:18:43.707 "FATAL ERROR: Reached heap limit".
+      [24867, 5, 'crash'],
+      // 17:18:44.322 (restarted after the crash) → 17:18:47.825, stopped for the failing deploy.
+      [25094, 3.5, 'stopped'],
+    ]);
+    expect(churn.data).toMatchObject({ crashed: 5, replacements: 2, pairedBy: 'pid' });
+  });
+
+  it('names no process by a pid every container reuses (node as pid 1): the same capture with pino\'s pids made 1 pairs by order', async () => {
+    const { readFileSync, writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-lives-'));
+    try {
+      const path = join(dir, 'api.jsonl');
+      const lines = readFileSync(join(import.meta.dirname, '../../fixtures/stacks/node/faults/api.jsonl'), 'utf8').trim().split('\n');
+      writeFileSync(path, lines.map((l) => l.replace(/"pid":\d+/, '"pid":1')).join('\n') + '\n');
+      const { summary } = await readTimeline([path]);
+      const lives = lifecycleOf(summary).lives;
+      expect(lives).toHaveLength(9);
+      expect(lives.every((l) => l.pairedBy === 'order' && l.stop?.pid === undefined)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 // A service killed without a word and started again by the platform, and the same service stopped and
