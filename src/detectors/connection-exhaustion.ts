@@ -42,6 +42,10 @@ function kindOf(text: string): { kind: Kind; words: VocabularyMatch | null } | n
   if (TOO_MANY_RE.test(text)) return { kind: 'too-many-clients', words: null };
   if (RESERVED_RE.test(text)) return { kind: 'reserved-slots', words: null };
   const words = matchVocabulary(text, ['pool-exhaustion']);
+  // A pool that waited in vain because no connection could be opened (HikariCP's timeout with the
+  // driver's refusal as its cause): the database was down, which database-outage reports; the pool
+  // was not busy.
+  if (words !== null && matchVocabulary(text, ['database-outage']) !== null) return null;
   if (words !== null) return { kind: words.entry.id === 'sqlalchemy-queuepool-limit' ? 'queuepool' : 'pool-timeout', words };
   return OTHER_POOL_RE.test(text) ? { kind: 'pool-timeout', words: null } : null;
 }

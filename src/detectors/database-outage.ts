@@ -1,7 +1,7 @@
 // The application losing its PostgreSQL, in the clients' words (the database-outage entries of
 // error-vocabulary.ts): connections refused at the port the server listens on (Node's `connect
 // ECONNREFUSED host:5432`, whatever the client: node-postgres under TypeORM, knex, Sequelize,
-// Drizzle), new sessions refused while it stops ("the database system is shutting down") and
+// Drizzle; pgjdbc's `Connection to host:5432 refused.`, also as the cause under HikariCP's timeout), new sessions refused while it stops ("the database system is shutting down") and
 // sessions ended by its shutdown ("terminating connection due to administrator command"), relayed
 // by the client. A refused connection counts when its port is 5432 or one PostgreSQL's own log says
 // it listens on; the server's own lines are not the application's. The lines of one service less
@@ -47,7 +47,8 @@ export const databaseOutage = defineDetector({
     id: 'database-outage',
     title: 'Database unreachable from the application',
     explanation:
-      'The application\'s connections to PostgreSQL refused at its port (Node\'s "connect ECONNREFUSED host:5432" under any client), new sessions ' +
+      'The application\'s connections to PostgreSQL refused at its port (Node\'s "connect ECONNREFUSED host:5432" under any client, pgjdbc\'s "Connection to host:5432 refused", ' +
+      'also as the cause of a pool\'s timeout, which is then not counted as pool exhaustion), new sessions ' +
       'refused while the server stops ("the database system is shutting down") and sessions ended by its shutdown ("terminating connection due to ' +
       'administrator command"), as the client relays them; grouped per service into outages (lines less than gapSeconds apart), each with its length ' +
       'from the first failure to the last and the address refused. A refused connection counts when its port is 5432 or one PostgreSQL says it listens on.',

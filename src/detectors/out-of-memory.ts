@@ -1,6 +1,7 @@
 // Processes that ran out of memory, in their runtime's words (src/detectors/shared/error-vocabulary.ts):
 // V8's "FATAL ERROR: ... JavaScript heap out of memory" with the heap size of its last GC lines,
-// the JVM's OutOfMemoryError, Python's MemoryError, the Go runtime's "fatal error: out of memory",
+// the JVM's OutOfMemoryError (a crash when HotSpot's -XX:+ExitOnOutOfMemoryError or
+// CrashOnOutOfMemoryError ends the process: "Terminating due to ...", "Aborting due to ..."), Python's MemoryError, the Go runtime's "fatal error: out of memory",
 // and a SIGKILL (a shell's "Killed", exit 137) beside one of those lines: the kernel's OOM killer.
 // A SIGKILL alone is any kill (a stop timeout, `kill -9`, a supervisor) and is left to
 // process-exits. The lines one crash prints together are one occurrence.
@@ -14,7 +15,7 @@ import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-gro
 import { isoSeconds, plural } from '../words.js';
 
 /** Entries after which the process is gone (the runtime aborts). */
-const FATAL = new Set(['v8-heap-out-of-memory', 'go-runtime-out-of-memory']);
+const FATAL = new Set(['v8-heap-out-of-memory', 'go-runtime-out-of-memory', 'hotspot-exit-on-out-of-memory', 'hotspot-crash-on-out-of-memory']);
 
 const isOom = (m: VocabularyMatch) => m.entry.incident === 'out-of-memory';
 

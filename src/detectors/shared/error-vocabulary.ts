@@ -394,6 +394,28 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     fixture: 'v8-heap.txt',
   },
   {
+    // HotSpot with -XX:+ExitOnOutOfMemoryError (a container's usual flag): the JVM ends at once,
+    // no shutdown hook runs, exit 3 (debug.cpp, report_java_out_of_memory).
+    id: 'hotspot-exit-on-out-of-memory',
+    incident: 'out-of-memory',
+    library: 'JVM',
+    pattern: /^Terminating due to java\.lang\.OutOfMemoryError: (?<reason>[^\n]+)/m,
+    captures: ['reason'],
+    implies: { exitCode: 3 },
+    fixture: 'jvm-oom-flags.txt',
+  },
+  {
+    // -XX:+CrashOnOutOfMemoryError: a fatal error report (hs_err) and SIGABRT.
+    id: 'hotspot-crash-on-out-of-memory',
+    incident: 'out-of-memory',
+    library: 'JVM',
+    pattern: /^Aborting due to java\.lang\.OutOfMemoryError: (?<reason>[^\n]+)/m,
+    captures: ['reason'],
+    implies: { signal: 'SIGABRT', exitCode: 134 },
+    fixture: 'jvm-oom-flags.txt',
+  },
+  {
+    // Thrown and caught, or uncaught on a thread the JVM outlives: the process may run on.
     id: 'jvm-out-of-memory-error',
     incident: 'out-of-memory',
     library: 'JVM',
@@ -453,6 +475,19 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     captures: ['reason'],
     implies: { exitCode: 2 },
     fixture: 'go-panic.txt',
+  },
+  {
+    // The JVM's report of an exception that ended `main` (ThreadGroup.uncaughtException): the
+    // launcher then exits with status 1 once no other non-daemon thread runs, which is the case of a
+    // start that fails before it serves. Only `main`: another thread's uncaught exception ends that
+    // thread, and the JVM runs on.
+    id: 'jvm-main-uncaught',
+    incident: 'process-exit',
+    library: 'JVM',
+    pattern: /^Exception in thread "main" (?<reason>[^\n]*)/m,
+    captures: ['reason'],
+    implies: { exitCode: 1 },
+    fixture: 'jvm-main.txt',
   },
   {
     // A Go runtime error no program can recover (`throw`: concurrent map writes, a deadlock of every
@@ -672,6 +707,16 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     pattern: /\bconnect ECONNREFUSED (?<host>\[[0-9a-fA-F:]{2,39}\]|[\w.-]{1,253}):(?<port>\d{1,5})\b/,
     captures: ['host', 'port'],
     fixture: 'postgres-down-node.txt',
+  },
+  {
+    // pgjdbc (the PostgreSQL JDBC driver, under HikariCP or any pool) when nothing listens at the
+    // address: PSQLException, often the cause of the pool's own timeout.
+    id: 'pgjdbc-connection-refused',
+    incident: 'database-outage',
+    library: 'PostgreSQL JDBC',
+    pattern: /Connection to (?<host>\[[0-9a-fA-F:]{2,39}\]|[\w.-]{1,253}):(?<port>\d{1,5}) refused\. Check that the hostname and port are correct and that the postmaster is accepting TCP\/IP connections\./,
+    captures: ['host', 'port'],
+    fixture: 'pgjdbc-refused.txt',
   },
   {
     // PostgreSQL refusing a new session while it stops (SQLSTATE 57P03), as the client relays it.

@@ -49,6 +49,8 @@ const EXPECTED: Record<string, Record<string, string | number>[]> = {
     { pid: 10005, heapMb: 10.2, committedMb: 26.9 },
     { pid: 10005, heapMb: 15.5, committedMb: 32.3 },
   ],
+  'hotspot-exit-on-out-of-memory': [{ reason: 'Java heap space', exitCode: 3 }],
+  'hotspot-crash-on-out-of-memory': [{ reason: 'Java heap space', signal: 'SIGABRT', exitCode: 134 }],
   'jvm-out-of-memory-error': [{ reason: 'Java heap space' }],
   'python-memoryerror': [{}],
   'go-runtime-out-of-memory': [{ exitCode: 2 }],
@@ -57,6 +59,7 @@ const EXPECTED: Record<string, Record<string, string | number>[]> = {
     { reason: 'config: STRIPE_API_KEY is not set', exitCode: 2 },
     { reason: 'runtime error: invalid memory address or nil pointer dereference', exitCode: 2 },
   ],
+  'jvm-main-uncaught': [{ reason: 'java.lang.IllegalStateException: Failed to configure payments', exitCode: 1 }],
   'go-fatal-error': [{ reason: 'concurrent map writes', exitCode: 2 }],
   'go-run-exit-status': [{ exitCode: 2 }, { exitCode: 2 }],
   'shell-killed': [
@@ -65,6 +68,7 @@ const EXPECTED: Record<string, Record<string, string | number>[]> = {
   ],
   'nextjs-no-production-build': [{ exitCode: 1 }],
   'node-connect-refused': [{ host: '127.0.0.1', port: 45927 }, { host: '127.0.0.1', port: 36943 }],
+  'pgjdbc-connection-refused': [{ host: '127.0.0.1', port: 37001 }],
   'postgres-shutting-down': [{}],
   'postgres-admin-terminated': [{}],
   'node-uncaught-exit': [
