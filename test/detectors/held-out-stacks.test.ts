@@ -1,5 +1,5 @@
 // Stacks hindsight was not developed on, run for real and captured as Railway delivers them
-// (test/fixtures/stacks/go/README.md, test/fixtures/stacks/ruby/README.md, test/e2e/stack-lab/held-out.ts): a healthy run gives no
+// (test/fixtures/stacks/{go,ruby,jvm}/README.md, test/e2e/stack-lab/held-out.ts): a healthy run gives no
 // finding of medium or worse, and each planted fault is found with the numbers the fault script
 // counted (facts.json).
 import { readdirSync, readFileSync } from 'node:fs';
@@ -95,5 +95,94 @@ describe('Ruby: puma with ActiveRecord, Sidekiq (test/fixtures/stacks/ruby)', ()
     expect(data).toMatchObject({ outages: 1, perService: { worker: 1 } });
     expect(Object.keys(data.byLibrary)).toEqual(['redis-rb']);
     expect(data.longestSeconds * 1000).toBeLessThanOrEqual(facts.redisOutage.downMs);
+  });
+});
+
+describe('JVM: an HTTP API on HikariCP and pgjdbc with logback, a log4j2 worker (test/fixtures/stacks/jvm)', () => {
+  /** A line of a Java stack trace that was left on its own instead of joining its record. */
+  const STACK_LINE = /^(?:\tat |\t\.\.\. \d+ (?:more|common frames omitted)|Caused by: )/;
+  const atLeastMediumOf = (findings: Finding[]) => findings.filter(atLeastMedium).map((f) => f.detector).sort();
+
+  it('healthy: no finding of medium or worse; the log4j2 worker\'s stderr lines read at their own level', async () => {
+    const { summary, findings, facts } = await analyze('jvm/healthy');
+    expect(facts.failed).toBe(0);
+    expect(findings.filter(atLeastMedium).map((f) => f.title)).toEqual([]);
+    // Everything on stderr is labelled error by Railway: only SLF4J's own notices (no level) stay errors.
+    const errors = summary.events.filter((e) => e.service === 'jobs' && (e.level === 'error' || e.level === 'fatal'));
+    expect(errors.length).toBeGreaterThan(0);
+    for (const e of errors) expect(e.message).toMatch(/^SLF4J: /);
+  });
+
+  it('faults: medium or worse only for what was planted', async () => {
+    const { findings } = await analyze('jvm/faults');
+    expect(atLeastMediumOf(findings)).toEqual(
+      ['connection-exhaustion', 'container-churn', 'database-outage', 'missing-relation', 'out-of-memory', 'process-exits', 'restart-loop'],
+    );
+    expect(named(findings, 'container-churn').filter(atLeastMedium).map((f) => (f.data as { service: string }).service)).toEqual(['api']);
+  });
+
+  it('faults: every Java stack trace (logback\'s, log4j2\'s, the JVM\'s own) is one record with the line that announced it', async () => {
+    const { summary } = await analyze('jvm/faults');
+    expect(summary.events.filter((e) => STACK_LINE.test(e.message))).toEqual([]);
+    const failedStarts = summary.events.filter((e) => e.message.startsWith('Exception in thread "main" java.lang.IllegalStateException: Failed to configure payments\n'));
+    expect(failedStarts).toHaveLength(4);
+    for (const e of failedStarts) expect(e.message).toMatch(/\nCaused by: java\.lang\.IllegalArgumentException: STRIPE_API_KEY is not set\n\t\.\.\. 1 more$/);
+    // logback's `... N common frames omitted` and log4j2's `... N more` end their causes inside the record.
+    expect(summary.events.filter((e) => e.service === 'api' && /\n\t\.\.\. \d+ common frames omitted\nCaused by: java\.net\.ConnectException: Connection refused\n/.test(e.message)).length).toBeGreaterThan(0);
+    expect(summary.events.filter((e) => e.service === 'jobs' && /^\S+ \[scheduler-1\] ERROR .*\n[\s\S]*\n\t\.\.\. 3 more$/.test(e.message)).length).toBeGreaterThan(0);
+  });
+
+  it('faults: HikariCP pool exhaustion, every failed request counted, none of the outage\'s timeouts among them', async () => {
+    const { findings, facts } = await analyze('jvm/faults');
+    const [pool] = named(findings, 'connection-exhaustion');
+    const n = facts.poolExhaustion.failed;
+    expect(n).toBe(5);
+    expect(pool?.data).toMatchObject({ appPoolTimeouts: n, perService: { api: n }, byLibrary: { HikariCP: n } });
+    expect((pool!.data as { poolTimeoutSeconds: number }).poolTimeoutSeconds).toBeCloseTo(1, 1);
+  });
+
+  it('faults: PostgreSQL stopped under both services: one outage each, in pgjdbc\'s words, at PostgreSQL\'s port, within the downtime', async () => {
+    const { findings, facts } = await analyze('jvm/faults');
+    const [outage] = named(findings, 'database-outage');
+    const data = outage!.data as { perService: Record<string, number>; byLibrary: Record<string, number>; targets: string[]; periods: { service: string; seconds: number; lines: number }[] };
+    expect(outage!.severity).toBe('medium');
+    expect(data.perService).toEqual({ api: 1, jobs: 1 });
+    expect(Object.keys(data.byLibrary).sort()).toEqual(['PostgreSQL (via the client)', 'PostgreSQL JDBC']);
+    expect(data.targets).toHaveLength(1);
+    const api = data.periods.find((p) => p.service === 'api')!;
+    expect(api.lines).toBeGreaterThanOrEqual(facts.databaseDown.failedRequests);
+    expect(api.seconds * 1000).toBeLessThanOrEqual(facts.databaseDown.downMs);
+    expect(api.seconds * 1000).toBeGreaterThanOrEqual(facts.databaseDown.downMs - 2_000);
+  });
+
+  it('faults: the api\'s heap (ExitOnOutOfMemoryError, exit 3) a runtime crash, the worker\'s thread OOM an error the JVM outlived', async () => {
+    const { findings, facts } = await analyze('jvm/faults');
+    expect(facts.apiOom.exit.code).toBe(3);
+    const [oom] = named(findings, 'out-of-memory');
+    expect(oom?.data).toMatchObject({ count: 2, runtimeCrashes: 1, exceptions: 1, byLibrary: { JVM: 2 }, perService: { api: 1, jobs: 1 }, reasons: ['Java heap space'] });
+    expect((oom!.data as { occurrences: unknown[] }).occurrences).toEqual([
+      expect.objectContaining({ service: 'jobs', entries: ['jvm-out-of-memory-error'] }),
+      expect.objectContaining({ service: 'api', entries: ['hotspot-exit-on-out-of-memory'], exitCode: facts.apiOom.exit.code }),
+    ]);
+  });
+
+  it('faults: the missing table behind the export failures, from both sides', async () => {
+    const { findings, facts } = await analyze('jvm/faults');
+    const [missing] = named(findings, 'missing-relation');
+    expect(missing?.data).toMatchObject({ relation: 'invoices', count: facts.exportFailures, driverSide: facts.exportFailures });
+  });
+
+  it('faults: the crash loop, each failing start an exit 1 and a crash (the OOM one too), the fixed deploy running', async () => {
+    const { findings, facts } = await analyze('jvm/faults');
+    const codes = facts.crashLoop.exits.map((e: { code: number }) => e.code);
+    expect(codes).toEqual([1, 1, 1, 1]);
+    const [exits] = named(findings, 'process-exits');
+    expect(exits?.data).toMatchObject({ count: codes.length, byCode: { 'exit 1': codes.length }, perService: { api: codes.length } });
+    const churn = named(findings, 'container-churn').find((f) => (f.data as { service: string }).service === 'api');
+    const data = churn!.data as { crashLoop: boolean; crashed: number; containers: { endedBy: string }[] };
+    expect(churn!.severity).toBe('high');
+    expect(data.crashLoop).toBe(true);
+    expect(data.crashed).toBe(facts.crashLoop.starts + 1);
+    expect(data.containers.at(-1)!.endedBy).toBe('running');
   });
 });

@@ -6,8 +6,11 @@
 //   standard library's log, pgx), built from Debian's Go 1.19 and its library sources.
 // - Ruby: a Rack app on puma 5 in cluster mode with ActiveRecord 6.1 on PostgreSQL and a Rails-style
 //   logger, and a Sidekiq 6 worker on Redis.
+// - JVM: an HTTP API (com.sun.net.httpserver, HikariCP over pgjdbc, SLF4J on logback with Spring Boot's
+//   console pattern, stdout) and a worker (log4j2's default pattern on stderr, HikariCP), compiled with
+//   javac against Debian's jars.
 // Recorded with test/e2e/stack-lab/record-held-out.ts; small captures of the records are unit fixtures
-// under test/fixtures/stacks/go and test/fixtures/stacks/ruby.
+// under test/fixtures/stacks/go, test/fixtures/stacks/ruby and test/fixtures/stacks/jvm.
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -348,6 +351,190 @@ export async function rubyFaults(dir: string): Promise<RubyFaultFacts> {
     await schedule.stop();
     await sleep(1_000);
     return { poolExhaustion, raised, workerTimeouts, redisOutage, jobFailures, stopWithBusyJob, requests, incidents: stack.incidents };
+  } finally {
+    await stack.down(services);
+  }
+}
+
+// ------------------------------------------------------------------------------------------ JVM
+
+export const JVM_SETTINGS = { poolMax: 3, connectionTimeoutMs: 1_000, reportSeconds: 3, apiHeap: '64m', jobsHeap: '48m' } as const;
+const JVM_DIR = join(here, 'jvm');
+const JARS = (names: string[]) => names.map((n) => `/usr/share/java/${n}.jar`);
+const JDBC = JARS(['HikariCP', 'postgresql', 'slf4j-api']);
+/** The api logs through SLF4J on logback; the worker through log4j2 (SLF4J, for HikariCP, has no binding there). */
+const API_CLASSPATH = JDBC.concat(JARS(['logback-classic', 'logback-core']));
+const JOBS_CLASSPATH = JDBC.concat(JARS(['log4j-api', 'log4j-core']));
+
+interface JvmStack {
+  api: Service;
+  jobs: Service;
+  base: string;
+  app: Container | null;
+  worker: Container | null;
+  startApi: (env?: Record<string, string>) => Container;
+  startJobs: (env?: Record<string, string>) => Container;
+}
+
+async function jvmUp(stack: Stack, dir: string): Promise<JvmStack> {
+  const bin = join(stack.home, 'classes');
+  execFileSync('javac', ['-d', bin, '-cp', [...API_CLASSPATH, ...JOBS_CLASSPATH].join(':'), 'Api.java', 'Jobs.java'], { cwd: JVM_DIR, stdio: 'inherit' });
+  const api = new Service('api', dir);
+  const jobs = new Service('jobs', dir);
+  const port = await freePort();
+  const env = { HOME: stack.home, DATABASE_URL: stack.pg.url, PORT: String(port), POOL_MAX: String(JVM_SETTINGS.poolMax), CONNECTION_TIMEOUT_MS: String(JVM_SETTINGS.connectionTimeoutMs), REPORT_SECONDS: String(JVM_SETTINGS.reportSeconds) };
+  const jvm: JvmStack = {
+    api, jobs, base: `http://127.0.0.1:${port}`, app: null, worker: null,
+    // A container's JVM as a Dockerfile runs it: a small heap, ended at the first OutOfMemoryError.
+    startApi: (extra: Record<string, string> = {}) => (jvm.app = stack.track(api.start({
+      command: 'java',
+      args: [`-Xmx${JVM_SETTINGS.apiHeap}`, '-XX:+ExitOnOutOfMemoryError', `-Dlogback.configurationFile=${join(JVM_DIR, 'logback-api.xml')}`, '-cp', [bin, ...API_CLASSPATH].join(':'), 'Api'],
+      cwd: stack.home, env: { ...env, ...extra },
+    }))),
+    startJobs: (extra: Record<string, string> = {}) => (jvm.worker = stack.track(jobs.start({
+      command: 'java',
+      args: [`-Xmx${JVM_SETTINGS.jobsHeap}`, `-Dlog4j2.configurationFile=${join(JVM_DIR, 'log4j2-jobs.xml')}`, '-cp', [bin, ...JOBS_CLASSPATH].join(':'), 'Jobs'],
+      cwd: stack.home, env: { ...env, INTERVAL_MS: '2000', ...extra },
+    }))),
+  };
+  let from = api.entries.length;
+  jvm.startApi();
+  await waitForLine(api, from, 'Started Api', 60_000);
+  from = jobs.entries.length;
+  jvm.startJobs();
+  await waitForLine(jobs, from, 'Worker started', 60_000);
+  return jvm;
+}
+
+const JVM_PATHS = ['/health', '/orders'];
+
+export async function jvmHealthy(dir: string, ms: number): Promise<{ requests: number; failed: number }> {
+  const stack = new Stack(dir);
+  let services: Service[] = [];
+  try {
+    await stack.up();
+    const jvm = await jvmUp(stack, dir);
+    services = [jvm.api, jvm.jobs];
+    const t = new Traffic(() => jvm.base, JVM_PATHS, 150);
+    await sleep(ms);
+    await t.stop();
+    return { requests: t.statuses.length, failed: t.statuses.filter((s) => s !== 200).length };
+  } finally {
+    await stack.down(services);
+  }
+}
+
+export interface JvmFaultFacts {
+  poolExhaustion: { held: number; failed: number };
+  exportFailures: number;
+  databaseDown: { downMs: number; failedRequests: number };
+  workerRedeploy: { oldExit: Exit };
+  workerOom: { thread: string };
+  apiOom: { exit: Exit };
+  killed: { exit: Exit };
+  crashLoop: { stopExit: Exit; starts: number; exits: Exit[] };
+  requests: number;
+  incidents: Incident[];
+}
+
+export async function jvmFaults(dir: string): Promise<JvmFaultFacts> {
+  const stack = new Stack(dir);
+  let services: Service[] = [];
+  try {
+    await stack.up();
+    const jvm = await jvmUp(stack, dir);
+    services = [jvm.api, jvm.jobs];
+    let requests = 0;
+    const warm = async (ms: number) => {
+      const t = new Traffic(() => jvm.base, JVM_PATHS, 150);
+      await sleep(ms);
+      await t.stop();
+      requests += t.statuses.length;
+    };
+    const apiReady = async (extra?: Record<string, string>) => {
+      const from = jvm.api.entries.length;
+      jvm.startApi(extra);
+      await waitForLine(jvm.api, from, 'Started Api', 60_000);
+    };
+    await warm(4_000);
+
+    const poolExhaustion = await stack.plant('pool exhaustion', async () => {
+      const held = Array.from({ length: JVM_SETTINGS.poolMax }, () => get(jvm.base + '/report'));
+      await sleep(500);
+      const burst = await Promise.all(Array.from({ length: 5 }, () => get(jvm.base + '/orders')));
+      await Promise.all(held);
+      requests += held.length + burst.length;
+      return { held: held.length, failed: burst.filter((s) => s === 500).length };
+    });
+    await warm(2_000);
+
+    const exportFailures = await stack.plant('export failures (an exception with its cause)', async () => {
+      const s = await Promise.all([get(jvm.base + '/export'), get(jvm.base + '/export')]);
+      requests += s.length;
+      return s.filter((x) => x === 500).length;
+    });
+    await warm(2_000);
+
+    const databaseDown = await stack.plant('database down', async () => {
+      const downAt = Date.now();
+      await stack.pg.stop();
+      const during: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        during.push(await get(jvm.base + '/health', 5_000));
+        await sleep(400);
+      }
+      await stack.pg.start();
+      requests += during.length;
+      return { downMs: Date.now() - downAt, failedRequests: during.filter((s) => s !== 200).length };
+    });
+    await warm(3_000);
+
+    // A redeploy of the worker (the new container up, then the old one stopped: SIGTERM, its hook
+    // logs the stop); the new one runs an export at its 3rd job that fills its heap on its own thread.
+    const workerRedeploy = await stack.plant('worker redeploy', async () => {
+      const old = jvm.worker!;
+      const from = jvm.jobs.entries.length;
+      jvm.startJobs({ EXPORT_AT_JOB: '3' });
+      await waitForLine(jvm.jobs, from, 'Worker started', 60_000);
+      return { oldExit: await old.stop(10_000) };
+    });
+    const workerOom = await stack.plant('worker export out of memory', async () => {
+      const from = jvm.jobs.entries.length;
+      await waitForLine(jvm.jobs, from, 'java.lang.OutOfMemoryError', 30_000);
+      return { thread: 'export-3' };
+    });
+    await warm(3_000);
+
+    // The api's heap: -XX:+ExitOnOutOfMemoryError ends the JVM; the platform starts it again.
+    const apiOom = await stack.plant('api out of memory', async () => {
+      const app = jvm.app!;
+      void get(jvm.base + '/alloc', 60_000);
+      requests++;
+      return { exit: await app.exited };
+    });
+    await sleep(500);
+    await apiReady();
+    await warm(3_000);
+
+    // The container killed with every process in it (the kernel's OOM killer, a host failure): no line.
+    const killed = await stack.plant('api killed (SIGKILL)', async () => ({ exit: await jvm.app!.kill() }));
+    await sleep(500);
+    await apiReady();
+    await warm(3_000);
+
+    const crashLoop = await stack.plant('crash loop', async () => {
+      const stopExit = await jvm.app!.stop(10_000); // a deploy with a missing setting replaces the container
+      const exits: Exit[] = [];
+      for (let i = 0; i < 4; i++) {
+        exits.push(await jvm.startApi({ REQUIRE_STRIPE_KEY: '1' }).exited);
+        await sleep(700 * (i + 1));
+      }
+      return { stopExit, starts: exits.length, exits };
+    });
+    note(dir, 'fixed deploy');
+    await apiReady();
+    await warm(3_000);
+    return { poolExhaustion, exportFailures, databaseDown, workerRedeploy, workerOom, apiOom, killed, crashLoop, requests, incidents: stack.incidents };
   } finally {
     await stack.down(services);
   }

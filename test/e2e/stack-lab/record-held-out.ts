@@ -1,15 +1,16 @@
 // Records the held-out stacks (held-out.ts) into a directory, one sub-directory a run:
-//   npx vite-node test/e2e/stack-lab/record-held-out.ts <dir> [healthy seconds] [go|ruby ...]
-// How test/fixtures/stacks/go and test/fixtures/stacks/ruby were made. Needs Debian's golang-go,
+//   npx vite-node test/e2e/stack-lab/record-held-out.ts <dir> [healthy seconds] [go|ruby|jvm ...]
+// How test/fixtures/stacks/go, ruby and jvm were made. Needs Debian's golang-go,
 // golang-go.uber-zap-dev, golang-github-sirupsen-logrus-dev, golang-github-jackc-pgx-v4-dev, puma,
-// ruby-activerecord, ruby-pg, ruby-sidekiq, redis-server and PostgreSQL 15.
+// ruby-activerecord, ruby-pg, ruby-sidekiq, redis-server, PostgreSQL 15, and for the JVM openjdk-17-jdk,
+// libpostgresql-jdbc-java, libhikaricp-java, liblogback-java, libslf4j-java and liblog4j2-java.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { goFaults, goHealthy, rubyFaults, rubyHealthy } from './held-out.js';
+import { goFaults, goHealthy, jvmFaults, jvmHealthy, rubyFaults, rubyHealthy } from './held-out.js';
 
 const [dir, healthy, ...stacks] = process.argv.slice(2);
 if (dir === undefined) {
-  console.error('usage: vite-node test/e2e/stack-lab/record-held-out.ts <dir> [healthy seconds] [go|ruby ...]');
+  console.error('usage: vite-node test/e2e/stack-lab/record-held-out.ts <dir> [healthy seconds] [go|ruby|jvm ...]');
   process.exit(2);
 }
 const healthyMs = Number(healthy ?? 60) * 1000;
@@ -18,6 +19,8 @@ const runs: Record<string, (d: string) => Promise<unknown>> = {
   'go/faults': goFaults,
   'ruby/healthy': (d) => rubyHealthy(d, healthyMs),
   'ruby/faults': rubyFaults,
+  'jvm/healthy': (d) => jvmHealthy(d, healthyMs),
+  'jvm/faults': jvmFaults,
 };
 const chosen = Object.keys(runs).filter((r) => stacks.length === 0 || stacks.includes(r.split('/')[0]!) || stacks.includes(r));
 for (const name of chosen) {
