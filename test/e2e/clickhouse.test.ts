@@ -118,4 +118,17 @@ describe.skipIf(chdb === null)('clickhouse:// on chDB', () => {
     expect(fromTable.code, fromTable.stderr).toBe(0);
     expect(comparable(fromTable.stdout)).toEqual(comparable((await analyze(SAMPLES.whendoist!)).stdout));
   });
+
+  it("reads OpenTelemetry's severity number when the severity text is empty", async () => {
+    session!.query('CREATE DATABASE IF NOT EXISTS severity');
+    session!.query(OTEL_LOGS_DDL.replace('default.otel_logs', 'severity.otel_logs'));
+    // SeverityNumber's ranges (OpenTelemetry's log data model): 9 INFO, 13 WARN, 17 ERROR, 21 FATAL.
+    session!.query(`INSERT INTO severity.otel_logs (Timestamp, SeverityText, SeverityNumber, ServiceName, Body) VALUES
+      ('2026-02-07 19:00:00', '', 9, 'api', 'Server started'), ('2026-02-07 19:00:01', '', 13, 'api', 'Cache is cold'),
+      ('2026-02-07 19:00:02', '', 17, 'api', 'Payment declined'), ('2026-02-07 19:00:03', '', 21, 'api', 'Out of file descriptors'),
+      ('2026-02-07 19:00:04', 'info', 17, 'api', 'Text wins over number')`);
+    const r = await analyze(['clickhouse://localhost/severity']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).stats.byLevel).toMatchObject({ info: 2, warn: 1, error: 1, fatal: 1 });
+  });
 });

@@ -24,10 +24,16 @@ export class ServerError extends Error {
   }
 }
 
-/** The server's error in a text (`Code: 60. DB::Exception: ... (UNKNOWN_TABLE)`), or null. */
+/**
+ * The server's error in a text (`Code: 60. DB::Exception: ... (UNKNOWN_TABLE) (version ...)`), or
+ * null. The message may run over lines (a syntax error quotes the query); what follows the error's
+ * name (a newer server's exception tag after a result cut short) is not part of it.
+ */
 export function serverErrorIn(text: string): ServerError | null {
   const at = text.lastIndexOf('Code: ');
-  const m = at === -1 ? null : /^Code: (\d+)\. DB::Exception: ([^]*?)(?: \(([A-Z][A-Z_0-9]+)\))?(?: \(version .*\))?\s*$/.exec(text.slice(at));
+  if (at === -1) return null;
+  const tail = text.slice(at);
+  const m = /^Code: (\d+)\. DB::Exception: ([^]*?) \(([A-Z][A-Z_0-9]+)\)(?: \(version [^\n]*\))?[ \t]*(?:\r?\n|$)/.exec(tail) ?? /^Code: (\d+)\. DB::Exception: ([^\n]*)/.exec(tail);
   return m === null ? null : new ServerError(m[2]!.trim(), Number(m[1]), m[3] ?? '');
 }
 

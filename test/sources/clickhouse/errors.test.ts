@@ -27,4 +27,11 @@ describe('explain', () => {
   it('anything else: the code, its name and the first line of the message', () => {
     expect(explain(new ServerError('Syntax error: failed at position 1\nmore', 62, 'SYNTAX_ERROR'), at).message).toBe('ClickHouse error 62 SYNTAX_ERROR on clickhouse://reader@h:8123/db?table=otel_logs: Syntax error: failed at position 1');
   });
+
+  it("reads the server's error out of a multi-line message and before what follows it", () => {
+    expect(serverErrorIn('Query failed: Code: 62. DB::Exception: Syntax error: failed at position 429 (>) (line 6, col 47): > 8) % 4] AS ServiceName,\n  multiIf(. Expected one of: token. (SYNTAX_ERROR)')).toMatchObject({ code: 62, type: 'SYNTAX_ERROR' });
+    expect(serverErrorIn('Code: 241. DB::Exception: Memory limit (for query) exceeded. (MEMORY_LIMIT_EXCEEDED) (version 25.3.1.1 (official build))\r\nabc123\r\n')).toMatchObject({ code: 241, type: 'MEMORY_LIMIT_EXCEEDED', message: 'Memory limit (for query) exceeded.' });
+    expect(serverErrorIn('Code: 999. DB::Exception: something odd')).toMatchObject({ code: 999, type: '', message: 'something odd' });
+    expect(serverErrorIn('no error here')).toBeNull();
+  });
 });

@@ -67,4 +67,23 @@ describe('clickhouse:// over HTTP', () => {
     expect(selected).not.toBeNull();
     expect(kills).toEqual([selected]);
   });
+
+  it('a query that fails after its first rows (a limit reached half-way) is the line about the limit, not a short read', async () => {
+    const port = await listen((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'Content-Type': 'text/tab-separated-values' });
+        // What a server writes when the query breaks after the headers went out (ClickHouse's HTTP handler).
+        res.end('{"message":"GET / 200","timestamp":"2026-02-07T19:00:00.000000Z","service":"api"}\nCode: 241. DB::Exception: Memory limit (for query) exceeded: would use 9.32 GiB (attempt to allocate chunk of 4194304 bytes), maximum: 9.31 GiB. (MEMORY_LIMIT_EXCEEDED) (version 24.8.4.13 (official build))\n');
+      });
+    });
+    const target = parseClickHouseUrl(`clickhouse://127.0.0.1:${port}/logs`, {});
+    const source = new ClickHouseSource(target, new HttpExecutor(target));
+    const [input] = source.inputs(['api'], {}, new AbortController().signal);
+    const read = async () => {
+      for await (const _ of input!.open());
+    };
+    await expect(read()).rejects.toThrow(`the query on clickhouse://127.0.0.1:${port}/logs?table=otel_logs went over the server's limit on memory (max_memory_usage)`);
+    await source.close();
+  });
 });
