@@ -203,10 +203,16 @@ describe('error vocabulary: each entry on its library\'s real output', () => {
         for (const at of [m.index + Math.ceil(m[0].length / 2), m.index + m[0].length]) {
           const text = line.slice(0, at) + long + line.slice(at);
           entry.pattern.exec(text); // warm-up
-          const t0 = performance.now();
-          entry.pattern.exec(text);
-          matchVocabulary(text, [entry.incident], true);
-          expect(performance.now() - t0, `${entry.id} with ${JSON.stringify(filler)}`).toBeLessThan(50);
+          // The fastest of three: a run the scheduler paused (a loaded machine) is slow once, a
+          // pattern that backtracks over the line is slow every time (seconds, not milliseconds).
+          let fastest = Infinity;
+          for (let run = 0; run < 3 && fastest >= 50; run++) {
+            const t0 = performance.now();
+            entry.pattern.exec(text);
+            matchVocabulary(text, [entry.incident], true);
+            fastest = Math.min(fastest, performance.now() - t0);
+          }
+          expect(fastest, `${entry.id} with ${JSON.stringify(filler)}`).toBeLessThan(50);
         }
       }
     }
