@@ -490,6 +490,17 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     fixture: 'jvm-main.txt',
   },
   {
+    // HotSpot's fatal error report (a crash in native code, a JVM bug, -XX:+CrashOnOutOfMemoryError):
+    // `#` lines on stdout, an hs_err file, then abort (SIGABRT, exit 134).
+    id: 'hotspot-fatal-error',
+    incident: 'process-exit',
+    library: 'JVM',
+    pattern: /^# A fatal error has been detected by the Java Runtime Environment:/m,
+    captures: [],
+    implies: { signal: 'SIGABRT', exitCode: 134 },
+    fixture: 'jvm-fatal-error.txt',
+  },
+  {
     // A Go runtime error no program can recover (`throw`: concurrent map writes, a deadlock of every
     // goroutine), exit status 2; its out-of-memory form is out-of-memory's.
     id: 'go-fatal-error',

@@ -60,6 +60,7 @@ const EXPECTED: Record<string, Record<string, string | number>[]> = {
     { reason: 'runtime error: invalid memory address or nil pointer dereference', exitCode: 2 },
   ],
   'jvm-main-uncaught': [{ reason: 'java.lang.IllegalStateException: Failed to configure payments', exitCode: 1 }],
+  'hotspot-fatal-error': [{ signal: 'SIGABRT', exitCode: 134 }],
   'go-fatal-error': [{ reason: 'concurrent map writes', exitCode: 2 }],
   'go-run-exit-status': [{ exitCode: 2 }, { exitCode: 2 }],
   'shell-killed': [
