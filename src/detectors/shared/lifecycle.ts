@@ -93,6 +93,9 @@ const endsProcess = (e: VocabularyEntry) => e.incident === 'process-exit' || e.i
 
 const secondsOf = (v: string, unit: string | undefined) => (unit === 'ms' ? Number(v) / 1000 : Number(v));
 
+/** The pid a rule's first group holds, when it matched. */
+const pidOf = (m: RegExpExecArray): { pid?: number } => (m[1] !== undefined ? { pid: Number(m[1]) } : {});
+
 // First match wins, so the specific wordings come before the general ones. The expressions carry no
 // flags: the timeline tests every detector's interests without their flags.
 const RULES: readonly Rule[] = [
@@ -123,12 +126,20 @@ const RULES: readonly Rule[] = [
   { label: 'uvicorn-parent-started', program: 'uvicorn', re: /Started parent process \[(\d+)\]/, kind: 'start', scope: 'process', once: true, read: (m) => ({ pid: Number(m[1]) }) },
   { label: 'uvicorn-parent-signal', program: 'uvicorn', re: /Received (SIGTERM|SIGINT), exiting\./, kind: 'stop', scope: 'process', read: (m) => ({ signal: m[1] }) },
   { label: 'uvicorn-parent-stopping', program: 'uvicorn', re: /Stopping parent process \[(\d+)\]/, kind: 'stop', scope: 'process', last: true, read: (m) => ({ pid: Number(m[1]) }) },
-  { label: 'gunicorn-start', program: 'gunicorn', re: /Starting gunicorn \d/, kind: 'start', scope: 'process', once: true },
-  { label: 'gunicorn-listening', program: 'gunicorn', re: /Listening at: \S/, kind: 'ready', scope: 'process' },
+  // The master's lines open with "[date] [pid] [LEVEL]" in gunicorn's default format (gunicorn/glogging.py): its pid.
+  { label: 'gunicorn-start', program: 'gunicorn', re: /(?:^\[[^\]]*\] \[(\d+)\] \[[A-Z]+\] )?Starting gunicorn \d/, kind: 'start', scope: 'process', once: true, read: pidOf },
+  { label: 'gunicorn-listening', program: 'gunicorn', re: /(?:^\[[^\]]*\] \[(\d+)\] \[[A-Z]+\] )?Listening at: \S/, kind: 'ready', scope: 'process', read: pidOf },
   { label: 'gunicorn-booting', program: 'gunicorn', re: /Booting worker with pid: ?(\d+)/, kind: 'start', scope: 'worker' },
-  { label: 'gunicorn-signal', program: 'gunicorn', re: /Handling signal: (term|int|quit)\b/, kind: 'stop', scope: 'process', read: (m) => ({ signal: m[1] }) },
+  {
+    label: 'gunicorn-signal',
+    program: 'gunicorn',
+    re: /(?:^\[[^\]]*\] \[(\d+)\] \[[A-Z]+\] )?Handling signal: (term|int|quit)\b/,
+    kind: 'stop',
+    scope: 'process',
+    read: (m) => ({ ...pidOf(m), signal: m[2] }),
+  },
   // Not `last`: a halting master writes its reason after it.
-  { label: 'gunicorn-master-down', program: 'gunicorn', re: /Shutting down: Master/, kind: 'stop', scope: 'process' },
+  { label: 'gunicorn-master-down', program: 'gunicorn', re: /(?:^\[[^\]]*\] \[(\d+)\] \[[A-Z]+\] )?Shutting down: Master/, kind: 'stop', scope: 'process', read: pidOf },
   { label: 'gunicorn-worker-exiting', program: 'gunicorn', re: /Worker exiting \(pid: ?(\d+)\)/, kind: 'stop', scope: 'worker' },
   { label: 'gunicorn-worker-killed', program: 'gunicorn', re: /Worker \(pid: ?(\d+)\) was sent (SIG\w+)/, kind: 'failure', scope: 'worker', read: (m) => ({ signal: m[2] }) },
   { label: 'gunicorn-worker-code', program: 'gunicorn', re: /Worker \(pid: ?(\d+)\) exited with code:? (\d+)/, kind: 'exit', scope: 'worker', read: (m) => ({ exitCode: Number(m[2]) }) },
@@ -631,7 +642,8 @@ export function containerLives(transitions: readonly LifecycleTransition[], acti
     }
     return Infinity;
   };
-  const endWithoutStop = (life: ContainerLife, ended: 'crashed-at-boot' | 'restarted', before: number, next?: LifecycleTransition) => {
+  /** `unsure`: only the logs going on without its stop end it, which a replica that still runs does too. */
+  const endWithoutStop = (life: ContainerLife, ended: 'crashed-at-boot' | 'restarted', before: number, next?: LifecycleTransition, unsure = false) => {
     const start = life.start!;
     if (next !== undefined) life.next = next;
     const seen = Math.max(start.end, ...life.restarts.map((r) => r.end), activity?.last(life.service, start.ts, before) ?? -Infinity);
@@ -641,19 +653,19 @@ export function containerLives(transitions: readonly LifecycleTransition[], acti
     if (ended === 'crashed-at-boot') release(start);
     // A failed boot ends at its failure line; a silent life ended somewhere after its last line.
     if (ended === 'crashed-at-boot') life.lifetimeMs = seen - start.ts;
-    else life.endKnown = next?.afterFailure === true ? 'crash' : start.program !== undefined && ANNOUNCES_SHUTDOWN.has(start.program) ? 'ungraceful' : 'unknown';
+    else life.endKnown = next?.afterFailure === true ? 'crash' : !unsure && start.program !== undefined && ANNOUNCES_SHUTDOWN.has(start.program) ? 'ungraceful' : 'unknown';
   };
   /** Lives overtaken by a start that did not come up stay what they were: the older container serves on. */
   const release = (start: LifecycleTransition) => {
     for (const [l, by] of overtaken) if (by === start) overtaken.delete(l);
   };
   /** Ends, without a stop, the lives of `list` that `which` picks among the overtaken ones. */
-  const endOvertaken = (list: ContainerLife[], which: (by: LifecycleTransition, l: ContainerLife) => boolean) => {
+  const endOvertaken = (list: ContainerLife[], which: (by: LifecycleTransition, l: ContainerLife) => boolean, unsure = false) => {
     for (let j = list.length - 1; j >= 0; j--) {
       const l = list[j]!;
       const by = overtaken.get(l);
       if (by === undefined || !which(by, l)) continue;
-      endWithoutStop(l, 'restarted', by.ts, by);
+      endWithoutStop(l, 'restarted', by.ts, by, unsure);
       list.splice(j, 1);
     }
   };
@@ -710,15 +722,21 @@ export function containerLives(transitions: readonly LifecycleTransition[], acti
       list.push(life);
       return;
     }
+    // Containers reuse pids (uvicorn is pid 1 in each): a pid pairs only when one running life has it.
+    // That life ran until this stop, overtaken or not (a replica started apart from it).
+    const named = tr.pid !== undefined && list.filter((l) => l.start!.pid === tr.pid).length === 1 ? list.find((l) => l.start!.pid === tr.pid) : undefined;
+    if (named !== undefined) {
+      overtaken.delete(named);
+      // The service writing on after the stop's tail, with only the lives this one overtook left to
+      // write, shows they still run: replicas of it, not lives it took over from.
+      const rest = list.filter((l) => l !== named);
+      const wroteOn = rest.length > 0 && activity !== undefined && activity.any(tr.service, tr.end + SHUTDOWN_TAIL_MS, nextStart(i, k));
+      if (wroteOn && rest.every((l) => overtaken.get(l) === named.start)) release(named.start!);
+    }
     // A stop a handover's length after the start that overtook a life is not that life's handover.
     endOvertaken(list, (by) => tr.ts - by.ts > HANDOVER_MS);
-    let at = -1;
-    let by: ContainerLife['pairedBy'] = pairedBy;
-    // Containers reuse pids (uvicorn is pid 1 in each): a pid pairs only when one running life has it.
-    if (tr.pid !== undefined && list.filter((l) => l.start!.pid === tr.pid).length === 1) {
-      at = list.findIndex((l) => l.start!.pid === tr.pid);
-      by = 'pid';
-    }
+    let at = named === undefined ? -1 : list.indexOf(named);
+    const by: ContainerLife['pairedBy'] = named === undefined ? pairedBy : 'pid';
     for (let j = list.length - 1; at < 0 && j >= 0; j--) if (list[j]!.start!.failed) at = j;
     const newest = list[list.length - 1];
     if (at < 0 && list.length > 1 && newest!.start!.readyTs === undefined && (tr.failed || list.some((l) => l.start!.readyTs !== undefined))) at = list.length - 1;
@@ -749,11 +767,12 @@ export function containerLives(transitions: readonly LifecycleTransition[], acti
   for (const list of running.values()) {
     // A boot that failed as the logs end ended there too.
     for (const l of list) if (l.start!.failed) endWithoutStop(l, 'crashed-at-boot', Infinity);
-    // An overtaken life whose service wrote on for a handover's length without its stop ended.
+    // An overtaken life whose service wrote on for a handover's length without its stop ended, or is a
+    // replica that still runs: how is unknown.
     const service = list[0]?.service;
     if (service === undefined) continue;
     const lastLine = Math.max(lastOf.get(service)!, activity?.last(service, -Infinity, Infinity) ?? -Infinity);
-    endOvertaken(list, (over) => lastLine - over.ts > HANDOVER_MS);
+    endOvertaken(list, (over) => lastLine - over.ts > HANDOVER_MS, true);
   }
   // Lives whose start is before the logs come first: they began earliest.
   return lives.sort((a, b) => (a.start === null ? (b.start === null ? a.stop!.ts - b.stop!.ts : -1) : b.start === null ? 1 : a.start.ts - b.start.ts));

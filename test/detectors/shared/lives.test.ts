@@ -436,3 +436,42 @@ describe('the stack lab\'s Node API stopped and started again (node-restart.json
     expect(mediumOrWorse(findings)).toEqual([]);
   });
 });
+
+// Two replicas of one service writing to one Railway stream, the second started 30 s after the first,
+// both serving for 11 minutes (past a redeploy's handover), then stopped one after the other
+// (test/fixtures/lives/README.md: uvicorn 0.17.6 and gunicorn 20.1.0, apps/replicas.ts). The second
+// start overtakes the first, which logs no stop for 11 minutes: that is no silent death.
+describe.each(['uvicorn-replicas.jsonl', 'gunicorn-replicas.jsonl'])('two replicas started 30 s apart, stopped 11 min later (%s)', (file) => {
+  it('pairs each stop with its own replica by the pid its lines name, and reports nothing of medium or worse', async () => {
+    const { summary, findings } = await analyze(file);
+    const lives = lifecycleOf(summary).lives;
+    expect(lives.map((l) => [l.start?.pid === l.stop?.pid, l.ended ?? null, l.pairedBy])).toEqual([
+      [true, null, 'pid'],
+      [true, null, 'pid'],
+    ]);
+    // Each lived its 11.5 minutes (the first 30 s more).
+    expect(lives.map((l) => Math.round(l.lifetimeMs! / 60_000))).toEqual([12, 11]);
+    expect(mediumOrWorse(findings)).toEqual([]);
+    expect(findings.filter((f) => f.detector === 'ungraceful-shutdown' || f.detector === 'restart-loop')).toEqual([]);
+  });
+
+  it('reads the logs cut before the stops (both replicas running) as no silent death either', async () => {
+    const { readFileSync, writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-lives-'));
+    try {
+      const lines = readFileSync(fixture(file), 'utf8').trim().split('\n');
+      const path = join(dir, file);
+      writeFileSync(path, lines.slice(0, lines.findIndex((l) => l.includes('"Stopping Container"'))).join('\n') + '\n');
+      const { summary, findings } = await analyze(path);
+      // The second start overtook the first more than a handover ago: it ended, or it still runs; how is unknown.
+      expect(lifecycleOf(summary).lives.map((l) => [l.ended ?? null, l.endKnown ?? null])).toEqual([
+        ['restarted', 'unknown'],
+        [null, null],
+      ]);
+      expect(mediumOrWorse(findings)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
