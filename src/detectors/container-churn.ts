@@ -107,7 +107,7 @@ export const containerChurn = defineDetector({
       'so does a newer start once the logs show it was no redeploy\'s handover (the newer life stopped first, another start came, or 10 minutes passed without the older one\'s stop; ' +
       'when only the logs going on tell, how it ended is unknown: a replica that still runs looks the same), unless a later stop names the older one\'s pid, or the service ' +
       'writes on after the newer one\'s stop with only the older one left (a replica). ' +
-      'Such a silent end is a crash when the next start says so or the program announces every clean stop of its own (Redis, uvicorn, gunicorn, puma) and announced none; otherwise it is unknown. ' +
+      'Such a silent end is a crash when the next start says so or the program announces every clean stop of its own (Redis, uvicorn, gunicorn, puma, a Celery worker, nginx at notice) and announced none; otherwise it is unknown. ' +
       'A stop followed by the first start of a deployment that Railway\'s record (deployments.json of pull railway) says was created before the stop is a replacement too (a deploy that stops the old container first). ' +
       'Reports containers that lived less than a minute, containers replaced by a newer deploy within ' +
       'minutes, crash loops (repeated failing or short-lived starts) and flapping services, with start-up times ("Startup complete (3.2s)") and the ' +

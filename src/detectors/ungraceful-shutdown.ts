@@ -5,7 +5,8 @@
 // logging the postmaster's unexpected exit, after a kill -9); and a life that logged no stop at all
 // before the same server started again, when that end is known to be ungraceful: the next start
 // reported a crash, or the program announces every clean stop of its own (its convention's
-// `shutdown` in src/ingest/log-conventions.ts: Redis, uvicorn, gunicorn, puma) and announced none.
+// `shutdown` in src/ingest/log-conventions.ts: Redis, uvicorn, gunicorn, puma, a Celery
+// worker, nginx at notice) and announced none.
 // A program that stops without a word (a plain Node server) ended unknown: no finding; its silent
 // container stops make at most a low finding (a SIGTERM handler may close it quietly: NestJS and
 // Next.js do), where a program that logs every clean stop makes them medium. Without a
@@ -80,7 +81,7 @@ export const ungracefulShutdown = defineDetector({
       'Container stops not accompanied by the app\'s own shutdown lines (uvicorn "Shutting down"/"Finished server process", gunicorn ' +
       '"Handling signal: term", Node "SIGTERM received", PostgreSQL "received fast shutdown request"), SIGKILL after SIGTERM, exit 137 and ' +
       'PostgreSQL immediate shutdowns, and lives that logged no stop before the server started again when the next start reported a crash or the ' +
-      'program announces every clean stop (Redis, uvicorn, gunicorn, puma: `hindsight conventions`) and announced none: in-flight work cut and ' +
+      'program announces every clean stop (Redis, uvicorn, gunicorn, puma, a Celery worker, nginx at notice: `hindsight conventions`) and announced none: in-flight work cut and ' +
       'connections reset at every stop. A silent end of a program that never announces its stop (a plain Node server) is unknown, not reported.',
     defaults: { minUngraceful: 1, beforeSeconds: 5, afterSeconds: 30 },
     optionDocs: {

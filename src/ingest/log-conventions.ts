@@ -98,6 +98,7 @@ export const CONVENTIONS: readonly LogConvention[] = [
     recognisedBy: '`[2026-12-07 17:07:18,250: LEVEL/ProcessName] ...`',
     example: '[2026-12-07 17:07:18,250: INFO/ForkPoolWorker-1] tasks.tick[0194388d-3607-4196-9069-49cc24450345]: tick ran',
     level: 'info',
+    shutdown: 'the worker: `worker: Warm shutdown (MainProcess)` on SIGTERM or SIGINT, `worker: Cold shutdown (MainProcess)` on SIGQUIT (celery/apps/worker.py); beat writes nothing when it stops',
   },
   {
     id: 'gunicorn',
@@ -399,6 +400,8 @@ export const CONVENTIONS: readonly LogConvention[] = [
     recognisedBy: '`2026/12/07 17:30:20 [error] 20008#20008: ...` (debug, info, notice, warn, error, crit, alert, emerg)',
     example: '2026/12/07 17:30:19 [notice] 20006#20006: start worker process 20008',
     level: 'info',
+    shutdown:
+      'at `notice` (the level of its Docker image, which also logs its start): `signal 3 (SIGQUIT) received from N, shutting down` (graceful) or `signal 15 (SIGTERM) received from N, exiting` (fast), then `exit` (src/os/unix/ngx_process_cycle.c)',
   },
   {
     id: 'nginx-access',

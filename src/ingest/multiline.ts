@@ -400,8 +400,10 @@ export class HeldRecord {
     }
     if (o.length === MAX_STREAMS) o.shift()!.done = true;
     if (ev.message.startsWith(TRACEBACK)) tracebackIsError(ev);
-    const h: Held = { ev, lines: 1, traceback: -1, warning: -1, sql: false, goStack: -1, at: this.offered, done: false };
-    o.push(h);
+    // Railway's own container lines are whole: the program's first line (Celery's indented banner) is not theirs.
+    const whole = ev.message === 'Starting Container' || ev.message === 'Stopping Container';
+    const h: Held = { ev, lines: 1, traceback: -1, warning: -1, sql: false, goStack: -1, at: this.offered, done: whole };
+    if (!whole) o.push(h);
     this.queue.push(h);
     this.drain();
   }

@@ -202,6 +202,25 @@ const RULES: readonly Rule[] = [
   { label: 'puma-stopping', program: 'puma', re: /- Gracefully stopping, waiting for requests to finish/, kind: 'stop', scope: 'process' },
   { label: 'puma-shutdown', program: 'puma', re: /=== puma shutdown: /, kind: 'stop', scope: 'process' },
   { label: 'puma-goodbye', program: 'puma', re: /^(?:\[\d+\] )?- Goodbye!\s*$/, kind: 'stop', scope: 'process' },
+  // Celery's worker (celery/apps/worker.py): the banner opens its start on stdout, "<name>@<host> ready." its log; its
+  // shutdown handler says "worker: Warm shutdown (MainProcess)" on SIGTERM or SIGINT, "Cold" on SIGQUIT. Beat says nothing when it stops.
+  { label: 'celery-banner', program: 'celery', re: /^ -------------- \S+@\S+ v\d+\.\d+\S* \(/, kind: 'start', scope: 'process', once: true },
+  { label: 'celery-ready', program: 'celery', re: /^(?:\[[^\]]*\] )?\S+@\S+ ready\.\s*$/, kind: 'ready', scope: 'process' },
+  { label: 'celery-shutdown', program: 'celery', re: /^worker: (?:Warm|Cold) shutdown \(MainProcess\)/, kind: 'stop', scope: 'process', last: true },
+  // nginx's error log at `notice` (its Docker image's level; src/os/unix/ngx_process_cycle.c, ngx_process.c): lines open
+  // with "<date> [notice] <pid>#<tid>: ", the master's pid first. At the default level `error` it logs neither its start nor its stop.
+  { label: 'nginx-start', program: 'nginx-error', re: /\[notice\] (\d+)#\d+: nginx\/\d/, kind: 'start', scope: 'process', once: true, read: pidOf },
+  { label: 'nginx-ready', program: 'nginx-error', re: /\[notice\] (\d+)#\d+: start worker processes\s*$/, kind: 'ready', scope: 'process', read: pidOf },
+  {
+    label: 'nginx-signal',
+    program: 'nginx-error',
+    re: /\[notice\] (\d+)#\d+: signal \d+ \((SIGQUIT|SIGTERM|SIGINT)\) received(?: from \d+)?, (?:shutting down|exiting)/,
+    kind: 'stop',
+    scope: 'process',
+    read: (m) => ({ ...pidOf(m), signal: m[2] }),
+  },
+  { label: 'nginx-worker-exit', program: 'nginx-error', re: /\[\w+\] \d+#\d+: worker process (\d+) exited with code (\d+)/, kind: 'exit', scope: 'worker', read: (m) => ({ exitCode: Number(m[2]) }) },
+  { label: 'nginx-worker-signal', program: 'nginx-error', re: /\[\w+\] \d+#\d+: worker process (\d+) exited on signal (\d+)/, kind: 'failure', scope: 'worker', read: (m) => ({ signal: m[2] }) },
   { label: 'pg-starting', program: 'postgres', re: /starting PostgreSQL \d/, kind: 'start', scope: 'process', once: true, postmaster: true },
   { label: 'pg-ready', program: 'postgres', re: /database system is ready to accept connections/, kind: 'ready', scope: 'process', postmaster: true },
   { label: 'pg-shutdown-request', program: 'postgres', re: /received (smart|fast|immediate) shutdown request/, kind: 'stop', scope: 'process', postmaster: true, read: (m) => ({ signal: m[1] }) },

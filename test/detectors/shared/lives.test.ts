@@ -475,3 +475,42 @@ describe.each(['uvicorn-replicas.jsonl', 'gunicorn-replicas.jsonl'])('two replic
     }
   });
 });
+
+// Celery's worker and nginx (at `notice`) announce every clean stop of theirs; Celery's beat does not.
+// Each started, stopped by the platform, started again, killed with SIGKILL (no line), started again
+// and stopped 11 minutes later (test/fixtures/lives/README.md: Celery 5.2.6 on a real Redis 7, nginx
+// 1.22.1; apps/clean-stops.ts).
+describe('Celery 5.2.6 worker and nginx 1.22.1: clean stops in their own words, a kill in silence (celery-worker-stops.jsonl, nginx-stops.jsonl)', () => {
+  it.each([
+    ['celery-worker-stops.jsonl', 'celery'],
+    ['nginx-stops.jsonl', 'nginx-error'],
+  ])('reads the two stops as graceful and the killed life as an ungraceful end (%s)', async (file, program) => {
+    const { summary, findings } = await analyze(file);
+    const lives = lifecycleOf(summary).lives;
+    expect(lives.map((l) => [l.start?.program ?? null, l.stop !== null, l.ended ?? null, l.endKnown ?? null])).toEqual([
+      [program, true, null, null],
+      [program, false, 'restarted', 'ungraceful'],
+      [program, true, null, null],
+    ]);
+    // The last life served its 11 minutes.
+    expect(Math.round(lives[2]!.lifetimeMs! / 60_000)).toBe(11);
+    const f = finding(findings, 'ungraceful-shutdown');
+    expect(f.data).toMatchObject({ stops: 3, graceful: 2, ungraceful: 1, unlogged: 1, unannounced: 1, silent: 0 });
+    expect(findings.filter((x) => x.detector === 'restart-loop')).toEqual([]);
+  });
+
+  it('names nginx\'s master by its pid at both ends', async () => {
+    const lives = lifecycleOf((await analyze('nginx-stops.jsonl')).summary).lives;
+    expect(lives.map((l) => [l.start?.pid, l.stop?.pid ?? null, l.pairedBy])).toEqual([
+      [14753, 14753, 'pid'],
+      [14858, null, 'order'],
+      [14990, 14990, 'pid'],
+    ]);
+    expect(lives[2]!.stop!.signal).toBe('SIGTERM');
+    expect(lives[0]!.stop!.signal).toBe('SIGQUIT');
+  });
+
+  it('reports nothing of medium or worse for beat, which writes nothing when it stops', async () => {
+    expect(mediumOrWorse((await analyze('celery-beat-stops.jsonl')).findings)).toEqual([]);
+  });
+});
