@@ -4,6 +4,9 @@
 // runs in a process of its own, serving the dataset's lines (bench.mjs's Railway JSON, dealt round
 // the services api, worker and postgres) with its rate limits raised, so that the row measures
 // hindsight (paging, edge deduplication, lines written) and not the waits a real token meets.
+// Its floor, measured in the same run: the same server, the same query, each page fetched and
+// JSON.parsed by the same client and nothing else (no deduplication, no lines written); the table
+// compares lines per CPU-second with it, and the section after it the peak RSS too.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,22 +24,61 @@ export const datasets = [
   { name: 'railway-pull-600k', file: 'railway-pull-600k.jsonl', bytes: 156e6, lines: () => railwayJsonLines(6), large: true },
 ];
 
+/** The server in a process of its own, serving `file`; its URL, window and lines. */
+async function startServer(file) {
+  const server = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const first = await new Promise((resolve, reject) => {
+    createInterface({ input: server.stdout }).once('line', resolve);
+    server.once('exit', (c) => reject(new Error(`server exited ${c}`)));
+  });
+  const { RailwayClient } = await import(pathToFileURL(join(ROOT, 'dist/sources/railway/client.js')).href);
+  const { url, ...rest } = JSON.parse(first);
+  return { server, client: new RailwayClient({ url, token: { variable: 'RAILWAY_TOKEN', value: 'project-token-0f3a9c' } }), ...rest };
+}
+
+const DIST = (path) => import(pathToFileURL(join(ROOT, 'dist', path)).href);
+
 export const benchmarks = [
   {
+    name: 'pull railway floor (fetch + parse)',
+    floor: true,
+    rssFloor: true,
+    about: "the pull's floor: the same pages of the same server, fetched and JSON.parsed by the same client (fetchLogsBefore), each service read backwards from before its oldest entry, nothing else",
+    datasets: ['railway-pull-200k', 'railway-pull-600k'],
+    async run(file) {
+      const { server, client, since, until, services } = await startServer(file);
+      const { fetchLogsBefore, LOG_PAGE_LIMIT } = await DIST('sources/railway/queries.js');
+      const { keyBefore, keyBeforeMs, keyOfMs, timeKey } = await DIST('sources/railway/paging.js');
+      const start = keyOfMs(since);
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      let lines = 0;
+      for (const id of services) {
+        // Strictly before the oldest entry of each page: entries of one instant at a page edge are skipped, a few lines of the whole.
+        for (let before = keyBeforeMs(until); ; ) {
+          const page = await fetchLogsBefore(client, 'env-0', id, before, LOG_PAGE_LIMIT);
+          lines += page.length;
+          if (page.length === 0) break;
+          const oldest = timeKey(page[0].timestamp);
+          if (oldest <= start) break;
+          before = keyBefore(oldest);
+        }
+      }
+      const timedMs = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      server.kill();
+      return { lines, requests: client.rate.requests, timedMs, timedCpuMs: (cpu.user + cpu.system) / 1000 };
+    },
+  },
+  {
     name: 'pull railway (loopback)',
+    rssFloor: true,
     about: 'hindsight pull railway of the whole window of three services from a local Railway-compatible server (pages of 5,000, lines written to files)',
     datasets: ['railway-pull-200k', 'railway-pull-600k'],
     async run(file) {
-      const server = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve', file], { stdio: ['ignore', 'pipe', 'inherit'] });
-      const first = await new Promise((resolve, reject) => {
-        createInterface({ input: server.stdout }).once('line', resolve);
-        server.once('exit', (c) => reject(new Error(`server exited ${c}`)));
-      });
-      const { url, since, until, lines } = JSON.parse(first);
-      const { RailwayClient } = await import(pathToFileURL(join(ROOT, 'dist/sources/railway/client.js')).href);
-      const { pullRailway } = await import(pathToFileURL(join(ROOT, 'dist/sources/railway/pull.js')).href);
+      const { server, client, since, until, lines } = await startServer(file);
+      const { pullRailway } = await DIST('sources/railway/pull.js');
       const dir = mkdtempSync(join(tmpdir(), 'hindsight-bench-pull-'));
-      const client = new RailwayClient({ url, token: { variable: 'RAILWAY_TOKEN', value: 'project-token-0f3a9c' } });
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const record = await pullRailway(client, { project: 'bench', environment: 'production', services: [], since, until }, dir);
@@ -88,7 +130,7 @@ async function serve(file) {
   const data = { id: 'bench', name: 'bench', environments: [{ id: 'env-0', name: 'production' }], services, deployments, http: new Map(), metrics: new Map() };
   const server = await startRailwayServer(data, { perSecond: 100_000, perHour: 1_000_000, retentionDays: 100_000 });
   const ms = (ts) => Date.parse(ts.slice(0, 23) + 'Z');
-  process.stdout.write(JSON.stringify({ url: server.url, since: ms(min), until: ms(max) + 1, lines: k }) + '\n');
+  process.stdout.write(JSON.stringify({ url: server.url, since: ms(min), until: ms(max) + 1, lines: k, services: services.map((s) => s.id) }) + '\n');
 }
 
 if (process.argv[2] === '--serve') serve(process.argv[3]);

@@ -570,6 +570,7 @@ async function main() {
     // previous (larger) input would make its first rows wait on the disk.
     if (size < 1e9) await readWhole(file);
     let floorRate = null;
+    let floorRow = null;
     for (const b of benches) {
       const n = size > 1e9 ? 1 : runs;
       const samples = [];
@@ -614,6 +615,11 @@ async function main() {
         row.secondHalf = { lines: h[0].lines, linesPerSec: median(h.map((x) => x.lines / (x.ms / 1000))), linesPerCpuSec: median(h.map((x) => x.lines / (x.cpuMs / 1000))) };
       }
       if (samples[0].detectorsMs !== undefined) row.detectors = detectorMedians(samples);
+      // A floor that has a memory to compare with too (bench-railway.mjs): every ratio to it.
+      if (b.floor) floorRow = row;
+      else if (b.rssFloor && floorRow?.benchmark !== undefined) {
+        row.againstFloor = { floor: floorRow.benchmark, linesPerSec: rate / floorRow.linesPerSec, linesPerCpuSec: cpuRate / floorRow.linesPerCpuSec, peakRss: row.peakRssMB / floorRow.peakRssMB };
+      }
       results.push(row);
       if (!asJson) {
         process.stdout.write(
@@ -628,6 +634,11 @@ async function main() {
       if (curve === undefined || curve.length === 0 || r.bytes < 1e9) continue;
       process.stdout.write(`\nRSS of one ${r.benchmark} run on ${r.input} as it reads (MB read: RSS then, peak so far): ${curve.map((c) => `${fmt(c.readMB)}: ${c.rssMB}, ${c.peakMB}`).join('; ')}\n`);
     }
+  }
+  const against = results.filter((r) => r.againstFloor !== undefined);
+  if (!asJson && against.length > 0) {
+    process.stdout.write('\nAgainst the floor measured in the same run (ratios: above 1 is faster, or more memory)\n\nbenchmark | input | floor | lines/s | lines per CPU-s | peak RSS\n--- | --- | --- | --- | --- | ---\n');
+    for (const r of against) process.stdout.write([r.benchmark, r.input, r.againstFloor.floor, fmt(r.againstFloor.linesPerSec, 2), fmt(r.againstFloor.linesPerCpuSec, 2), fmt(r.againstFloor.peakRss, 2)].join(' | ') + '\n');
   }
   const warm = results.filter((r) => r.secondHalf !== undefined);
   if (!asJson && warm.length > 0) process.stdout.write(warmSection(warm));
