@@ -10,6 +10,7 @@ import { cadenceDrift } from './cadence-drift.js';
 import { errorCluster } from './error-cluster.js';
 import { postgresCrashRecovery } from './postgres-crash-recovery.js';
 import { slowQueries } from './slow-queries.js';
+import { slowRequests } from './slow-requests.js';
 import { lockContention } from './lock-contention.js';
 import { timeouts } from './timeouts.js';
 import { connectionExhaustion } from './connection-exhaustion.js';
@@ -35,6 +36,7 @@ const REGISTERED = [
   errorCluster,
   postgresCrashRecovery,
   slowQueries,
+  slowRequests,
   lockContention,
   timeouts,
   connectionExhaustion,

@@ -7,6 +7,8 @@ import type { Level, LogEvent, MetricSample, MetricSeries, InputSummary, SourceK
 import { LEVELS, LEVEL_RANK } from '../model.js';
 import { TemplateMiner, type Template } from '../templates/miner.js';
 import { PostgresStats, type PostgresStatsSummary } from './postgres-stats.js';
+import { RequestStats, type RequestStatsSummary } from './request-stats.js';
+import { latencyFormatOf } from './request-latency.js';
 import { EventCompactor } from './compact-event.js';
 import { ProcessSpans, type ProcessSpan } from './process-spans.js';
 import { ownString } from '../own-string.js';
@@ -89,6 +91,8 @@ export interface TimelineSummary {
   metrics: MetricSeries[];
   histogram: LevelHistogram;
   postgres: PostgresStatsSummary;
+  /** Request latencies of every line a request logger wrote (request-stats.ts). */
+  requests: RequestStatsSummary;
   miner: { maxTemplates: number; overflow: number };
   /** The processes of each service a structured logger named by pid (see process-spans.ts). */
   processes: ProcessSpan[];
@@ -181,6 +185,8 @@ interface Stats {
   qualifying: number;
   /** 1 = keep its info events, 0 = do not, -1 = not decided yet. */
   interest: number;
+  /** The request logger its lines are (an index of REQUEST_LATENCY_FORMATS), -1 none, -2 not decided yet. */
+  request: number;
 }
 
 /** FNV-1a 32-bit hash as 8 hex digits. */
@@ -246,6 +252,7 @@ export class Timeline {
   private readonly services = new Set<string>();
   private readonly pg = new PostgresStats();
   private readonly processes = new ProcessSpans();
+  private readonly requests = new RequestStats();
   /** Template id of each record in arrival order (only with `perLine`). */
   readonly perLine: { input: number; line: number; template: number }[] | null;
 
@@ -281,7 +288,7 @@ export class Timeline {
     const id = this.miner.add(ev.service, ev.message, ev.source);
     let st = this.stats[id];
     if (st === undefined) {
-      st = { count: 0, first: null, last: null, levels: new Uint32Array(LEVELS.length), examples: [], times: new Float64Array(8), nTimes: 0, timesDropped: 0, timesSeen: 0, timesStride: 1, kept: 0, keptBytes: 0, eventsDropped: 0, events: [], sizes: [], keys: [], stride: 1, qualifying: 0, interest: -1 };
+      st = { count: 0, first: null, last: null, levels: new Uint32Array(LEVELS.length), examples: [], times: new Float64Array(8), nTimes: 0, timesDropped: 0, timesSeen: 0, timesStride: 1, kept: 0, keptBytes: 0, eventsDropped: 0, events: [], sizes: [], keys: [], stride: 1, qualifying: 0, interest: -1, request: -2 };
       this.stats[id] = st;
     }
     const rank = LEVEL_RANK[ev.level];
@@ -323,6 +330,11 @@ export class Timeline {
     }
     if (!this.services.has(ev.service)) this.services.add(ownString(ev.service, Infinity));
     if (ev.source === 'postgres') this.pg.add(ev);
+    else if (ev.source !== 'platform') {
+      // A template's first line says whether its lines are a request logger's (one test per template).
+      if (st.request === -2) st.request = latencyFormatOf(ev);
+      if (st.request !== -1) this.requests.add(ev, st.request);
+    }
     // Keep warning-or-worse events, and the events detectors asked for.
     let keep = rank >= 3 || ev.source === 'platform';
     if (!keep) {
@@ -577,6 +589,7 @@ export class Timeline {
       metrics,
       histogram,
       postgres: this.pg.summary(fences),
+      requests: this.requests.summary(),
       miner: { maxTemplates: this.miner.maxTemplates, overflow: this.miner.overflowCount },
       processes: this.processes.summary(),
     };
@@ -778,6 +791,7 @@ function mergeStats(a: Stats, b: Stats): Stats {
     stride: Math.max(a.stride, b.stride),
     qualifying: a.qualifying + b.qualifying,
     interest: Math.max(a.interest, b.interest),
+    request: a.request >= 0 ? a.request : b.request,
   };
 }
 

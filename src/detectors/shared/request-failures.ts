@@ -4,6 +4,7 @@
 // Runs only on kept warning-or-worse events a detector already selected, never per input line.
 import type { LogEvent } from '../../model.js';
 import { LEVEL_RANK } from '../../model.js';
+import { normalisePath } from '../../timeline/request-latency.js';
 
 /** The request a record names. `path` is normalised: no query string, ids masked as `:id`. */
 export interface RequestRef {
@@ -131,16 +132,6 @@ const SETTLE = 5;
 /** `GET /tasks/:id` style label of a request. */
 export function endpointOf(ref: RequestRef): string | null {
   return ref.method !== '' && ref.path !== '' ? `${ref.method} ${ref.path}` : null;
-}
-
-/** Path without query or fragment, with numeric, UUID and long hex segments masked as `:id`. */
-export function normalisePath(path: string): string {
-  const q = path.search(/[?#]/);
-  const p = q === -1 ? path : path.slice(0, q);
-  return p
-    .split('/')
-    .map((s) => (/^\d+$/.test(s) || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s) || /^[0-9a-f]{16,}$/i.test(s) ? ':id' : s))
-    .join('/');
 }
 
 function stringAttr(a: Record<string, unknown>, keys: readonly string[]): string | null {

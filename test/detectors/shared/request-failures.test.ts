@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LogEvent } from '../../../src/model.js';
-import { requestOf, isUserFacingFailure, endpointOf, normalisePath, UserFacingJudge } from '../../../src/detectors/shared/request-failures.js';
+import { requestOf, isUserFacingFailure, endpointOf, UserFacingJudge } from '../../../src/detectors/shared/request-failures.js';
+import { normalisePath } from '../../../src/timeline/request-latency.js';
 
 const ev = (message: string, attrs?: Record<string, unknown>, level: LogEvent['level'] = 'error'): LogEvent & { template: number } => ({
   ts: 0, service: 'web', source: 'app', level, levelText: level, message, input: 0, line: 1, template: 0, ...(attrs ? { attrs } : {}),
