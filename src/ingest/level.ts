@@ -1,6 +1,7 @@
 // Mapping the many spellings of a severity onto hindsight's levels.
 import type { Level } from '../model.js';
 import { CONVENTIONS, type LevelShape } from './log-conventions.js';
+import { vocabularyTest } from '../detectors/shared/error-vocabulary.js';
 
 // No prototype: `constructor` or `toString` is not a level word.
 const WORDS: Record<string, Level> = Object.assign(Object.create(null) as Record<string, Level>, {
@@ -381,5 +382,39 @@ function jsonLevel(s: string): Level | null {
       }
     }
   }
+  return null;
+}
+
+/**
+ * Words that say a line is an error, in a line whose program gave it no level (stderrLevelOf):
+ * Go's `http: panic serving ...`, log.Fatal's `failed to ...`, a driver's `connection refused`.
+ */
+const SAYS_ERROR = /\b(?:errors?|exception|fail(?:s|ed|ure)?|fatal|panic(?:s|ked)?|refused|denied|unable|cannot|can't|could not|couldn't|timed out|deadline exceeded|killed|abort(?:s|ed)?|crash(?:es|ed)?|unreachable|invalid|out of memory|reset by peer|broken pipe)\b/i;
+
+/** The error vocabulary's failures (a pool timeout, an exit, a broker lost: the detectors' words), which say error too. */
+const IN_FAILURE_VOCABULARY = vocabularyTest(['pool-exhaustion', 'worker-timeout', 'out-of-memory', 'process-exit', 'broker-outage', 'database-outage']);
+
+/** How the lines of a convention with a `stderrLevel` are recognised, by its id (log-conventions.ts says the same in words). */
+const STDERR_SHAPES: Readonly<Record<string, (s: string) => boolean>> = {
+  // `2026/12/07 22:57:04 ` (log.LstdFlags), with `.000000` when Lmicroseconds is set.
+  'go-log': (s) => s.length > 20 && s.charCodeAt(4) === 47 && s.charCodeAt(7) === 47 && s.charCodeAt(10) === 32 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58 && isDigit(s.charCodeAt(0)) && isDigit(s.charCodeAt(18)),
+  // Redis.deprecate!'s notices (redis-rb 4: lib/redis.rb, commands/*.rb).
+  'ruby-warn': (s) => s.indexOf('deprecated') !== -1 || (s.endsWith("')") && s.indexOf('(called from: ') !== -1),
+};
+
+const STDERR_CONVENTIONS = CONVENTIONS.filter((c) => c.stderrLevel !== undefined).map((c) => ({ level: c.stderrLevel!, test: STDERR_SHAPES[c.id]! }));
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * The level of a line labelled `error` (written to stderr) that announces none, when it is a line
+ * of a program known to write its ordinary lines there (a convention with a `stderrLevel`): that
+ * level, unless its words say error (SAYS_ERROR, or the error vocabulary's failures). Null for any other line: the label stands. Railway labels
+ * every stderr line `error`, so Go's log lines and Ruby's warnings would count as errors.
+ */
+export function stderrLevelOf(message: string): Level | null {
+  for (const c of STDERR_CONVENTIONS) if (c.test(message)) return SAYS_ERROR.test(message) || IN_FAILURE_VOCABULARY(message) ? 'error' : c.level;
   return null;
 }

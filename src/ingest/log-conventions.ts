@@ -70,6 +70,12 @@ export interface LogConvention {
    * (src/detectors/shared/lifecycle.ts).
    */
   shutdown?: string;
+  /**
+   * For a program that writes its ordinary lines to stderr with no level of their own (Go's log
+   * package, Ruby's Kernel#warn): the level of such a line, which Railway labels `error`, unless
+   * its words say error (level.ts, stderrLevelOf). Lines of other programs with no level keep the label.
+   */
+  stderrLevel?: Level;
 }
 
 const NPM_LEVELS = { error: 'error', warn: 'warn', info: 'info', http: 'info', verbose: 'debug', debug: 'debug', silly: 'trace' } as const;
@@ -243,9 +249,11 @@ export const CONVENTIONS: readonly LogConvention[] = [
     id: 'go-log',
     library: 'Go\'s standard log package (log.Printf, log.Fatalf; net/http\'s own messages)',
     shape: 'stream',
-    recognisedBy: 'no level of its own: `2026/12/07 22:57:04 message` on stderr for every line, log.Print and log.Fatal alike, so Railway\'s label is kept (a word after the time is read as slog\'s level)',
+    recognisedBy:
+      'no level of its own: `2026/12/07 22:57:04 message` on stderr for every line, log.Print and log.Fatal alike, so a line Railway labels `error` is info unless its words say error (`http: panic serving ...`, `failed to connect`) (a word after the time is read as slog\'s level)',
     example: '2026/12/07 22:57:04 connected, running every 2s',
     level: null,
+    stderrLevel: 'info',
   },
   {
     id: 'go-slog-json',
@@ -365,6 +373,16 @@ export const CONVENTIONS: readonly LogConvention[] = [
     recognisedBy: '`2026-12-07T17:29:59.444Z pid=19206 tid=efu class=HardJob jid=... INFO: message`',
     example: '2026-12-07T17:29:59.444Z pid=19206 tid=efu class=HardJob jid=b4a577edbccf1d805744efa9 INFO: start',
     level: 'info',
+  },
+  {
+    id: 'ruby-warn',
+    library: "Ruby's Kernel#warn: redis-rb's deprecation notices (Redis.deprecate!, lib/redis.rb), on stderr",
+    shape: 'stream',
+    recognisedBy:
+      "no level of its own: redis-rb's notices say `deprecated` or end with `(called from: path:line:in `method')`; Railway labels them `error`, read as warn unless their words say error",
+    example: "Redis#sadd will always return an Integer in Redis 5.0.0. Use Redis#sadd? instead.(called from: redis_warn.rb:6:in `<main>')",
+    level: null,
+    stderrLevel: 'warn',
   },
   {
     id: 'puma',

@@ -6,13 +6,16 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Level } from '../../src/model.js';
 import { CONVENTIONS } from '../../src/ingest/log-conventions.js';
-import { lastCueShape, levelCueOf } from '../../src/ingest/level.js';
+import { lastCueShape, levelCueOf, stderrLevelOf } from '../../src/ingest/level.js';
 import { parsePgLine } from '../../src/ingest/postgres-line.js';
 import { withoutTerminalCodes } from '../../src/ingest/terminal-codes.js';
 import { railwayJson } from '../../src/ingest/formats/railway-json.js';
 import { railwayText } from '../../src/ingest/formats/railway-text.js';
 import { raw } from '../../src/ingest/formats/raw.js';
 import { runFormat } from './run-format.js';
+import { vocabularyTest } from '../../src/detectors/shared/error-vocabulary.js';
+
+const IN_VOCABULARY = vocabularyTest(['pool-exhaustion', 'worker-timeout', 'out-of-memory', 'process-exit', 'broker-outage', 'database-outage']);
 
 const DIR = join(__dirname, '../fixtures/conventions');
 
@@ -44,8 +47,10 @@ const EXPECTED: Record<string, string> = {
   'go-logrus.txt': 'TDIWE'.repeat(2),
   // JSON, ConsoleWriter.
   'go-zerolog.txt': 'TDIWE'.repeat(2),
-  // log.Printf twice, then net/http's recovered panic: no level word, Railway's label stands.
+  // log.Printf twice, then net/http's recovered panic: no level word (ON_STDERR has their level on stderr).
   'go-log.txt': '---',
+  // redis-rb's deprecation notices and a rescue's warn: no level word (ON_STDERR).
+  'ruby-warn.txt': '----',
   // NewProduction (info and up), NewDevelopment.
   'go-zap.txt': 'IWE' + 'DIWE',
   'rust-tracing.txt': 'TDIWE',
@@ -76,6 +81,19 @@ const EXPECTED: Record<string, string> = {
   'prisma.txt': 'WW',
 };
 
+/**
+ * The level of a capture's lines that announce none, as Railway labels them `error` (written to
+ * stderr), where the program is known to write its ordinary lines there (log-conventions.ts,
+ * `stderrLevel`): the label stands only when the words say error. Lines of other captures keep it.
+ */
+const ON_STDERR: Record<string, string> = {
+  // Two start-up lines, then `http: panic serving ...`.
+  'go-log.txt': 'IIE',
+  // The sadd notice, the rescue's `sync failed: Error connecting ...` (no notice: the label stands),
+  // the brpop notice and its own further line.
+  'ruby-warn.txt': 'WEWW',
+};
+
 const LETTER: Record<string, Level | null> = { T: 'trace', D: 'debug', I: 'info', W: 'warn', E: 'error', F: 'fatal', '-': null };
 
 function fixture(name: string): string[] {
@@ -102,6 +120,13 @@ describe('logging conventions, on captured output', () => {
     expect(lastCueShape()).toBe(c.shape === 'stream' ? null : c.shape);
   });
 
+  it('every convention with a level on stderr has its recogniser, and a line of another capture is none of them', () => {
+    for (const c of CONVENTIONS.filter((c) => c.stderrLevel !== undefined)) expect(stderrLevelOf(c.example), c.id).toBe(c.stderrLevel);
+    for (const name of Object.keys(EXPECTED).filter((n) => ON_STDERR[n] === undefined)) {
+      for (const l of fixture(name)) if (levelCueOf(l) === null) expect(stderrLevelOf(l), `${name}: ${l}`).toBeNull();
+    }
+  });
+
   it('gives no word two levels across conventions', () => {
     const seen = new Map<string, Level>();
     for (const c of CONVENTIONS) {
@@ -118,6 +143,7 @@ describe('conventions through the Railway formats', () => {
   // Railway labels every stderr line `error`: each capture as Railway would give it, 10 s apart so
   // that no line joins another's record.
   const lines = Object.keys(EXPECTED).flatMap((name) => fixture(name).map((l, i) => [l, LETTER[EXPECTED[name]![i]!]!] as const));
+  const onStderr = Object.keys(EXPECTED).flatMap((name) => fixture(name).map((_, i) => LETTER[EXPECTED[name]![i]!] ?? LETTER[ON_STDERR[name]?.[i] ?? 'E']!));
   const at = (i: number) => new Date(Date.UTC(2026, 11, 7, 17, 0, 0) + i * 10_000).toISOString();
 
   it('railway-json: a level the line announces wins over the stderr label; lines that announce none keep it', () => {
@@ -125,7 +151,7 @@ describe('conventions through the Railway formats', () => {
       railwayJson,
       lines.map(([m], i) => JSON.stringify({ message: m, level: 'error', timestamp: at(i) })),
     );
-    expect(run.events.map((e) => e.level)).toEqual(lines.map(([, l]) => l ?? 'error'));
+    expect(run.events.map((e) => e.level)).toEqual(onStderr);
     expect(run.events.every((e) => e.stream === 'error')).toBe(true);
   });
 
@@ -134,7 +160,7 @@ describe('conventions through the Railway formats', () => {
       railwayText,
       lines.map(([m], i) => `${at(i).slice(0, 19)}  [err] ${m}`),
     );
-    expect(run.events.map((e) => e.level)).toEqual(lines.map(([, l]) => l ?? 'error'));
+    expect(run.events.map((e) => e.level)).toEqual(onStderr);
   });
 
   it.each(['monolog.txt', 'python-json-logger.txt'])("%s: a structured record's own level member wins over the stderr label, as Railway flattens it", (name) => {
@@ -179,5 +205,46 @@ describe('conventions through the Railway formats', () => {
     const run = runFormat(railwayJson, sidekiq.map((m, i) => JSON.stringify({ message: m, level: 'error', timestamp: at(i) })));
     expect(run.events.map((e) => e.line)).toEqual(sidekiq.map((_, i) => i + 1));
     expect(run.events.every((e) => e.source !== 'postgres')).toBe(true);
+  });
+});
+
+describe("a program's ordinary lines on stderr (Go's log, Ruby's Kernel#warn) are not errors for Railway's label alone", () => {
+  const jsonl = (run: string) => readFileSync(join(DIR, '../stacks', run), 'utf8').split('\n').filter(Boolean);
+  const GO_TIME = '2026/12/07 22:57:04 ';
+
+  it('the held-out Go and Ruby captures: log.Printf lines are info and redis-rb notices warn; the panics, fatal errors and failures stay errors', () => {
+    // test/fixtures/stacks/go/README.md, test/fixtures/stacks/ruby/README.md (Go 1.19, redis-rb 4.8.0).
+    const go = runFormat(railwayJson, [...jsonl('go/faults/jobs.jsonl'), ...jsonl('go/faults/api.jsonl')]).events;
+    const goLog = go.filter((e) => /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d /.test(e.message));
+    expect(goLog.map((e) => [e.level, e.message.slice(20, 40)])).toEqual([
+      ['info', 'jobs starting, pid 1'],
+      ['info', 'connected, running e'],
+      ['error', 'http: panic serving '],
+      ['error', 'http: panic serving '],
+    ]);
+    expect(go.filter((e) => e.message.startsWith('panic: ') || e.message.startsWith('fatal error: ')).every((e) => e.level === 'error')).toBe(true);
+    const worker = runFormat(railwayJson, jsonl('ruby/faults/worker.jsonl')).events.filter((e) => e.stream === 'error');
+    const notices = worker.filter((e) => e.message.includes('(called from: '));
+    // 77 brpop notices (each with its own further line) and 10 sadd notices in this capture.
+    expect(notices).toHaveLength(87);
+    expect(notices.every((e) => e.level === 'warn')).toBe(true);
+    // Whatever else the worker wrote to stderr keeps the label.
+    expect(worker.filter((e) => !e.message.includes('(called from: ')).every((e) => e.level === 'error')).toBe(true);
+  });
+
+  it("the error vocabulary's failures written by Go's log stay errors, and a runtime's own fatal lines are never read as log lines", () => {
+    // test/fixtures/vocabulary/README.md: each library's real output.
+    const vocab = join(DIR, '../vocabulary');
+    let read = 0;
+    for (const f of readdirSync(vocab).filter((n) => n.endsWith('.txt'))) {
+      for (const l of readFileSync(join(vocab, f), 'utf8').split('\n')) {
+        const level = stderrLevelOf(GO_TIME + l);
+        if (level === null || !IN_VOCABULARY(GO_TIME + l)) continue;
+        read++;
+        expect(level, `${f}: ${l}`).toBe('error');
+      }
+      for (const l of f.startsWith('go-') ? readFileSync(join(vocab, f), 'utf8').split('\n') : []) expect(stderrLevelOf(l), l).toBeNull();
+    }
+    expect(read).toBeGreaterThan(80);
   });
 });

@@ -6,7 +6,7 @@ import type { EventSink, InputFormat, LineParser, ParseContext } from '../format
 import { jsonObjectOrSkip, shareOf, sniffedJsonObject } from '../format.js';
 import type { Level, LogEvent, SourceKind } from '../../model.js';
 import { EPOCH_OUT_OF_RANGE, parseTimestamp, parseTimestampAt, parseUtcAt, epochToMs } from '../timestamp.js';
-import { LEVEL_KEYS, levelCueOf, levelOfMember, levelOfNumber, levelOfWord } from '../level.js';
+import { LEVEL_KEYS, levelCueOf, levelOfMember, levelOfNumber, levelOfWord, stderrLevelOf } from '../level.js';
 import { parsePgLine, PgRecordAssembler } from '../postgres-line.js';
 import { HeldRecord } from '../multiline.js';
 import { depthTally, warnDeepValues } from '../json-depth.js';
@@ -332,7 +332,8 @@ export const railwayJson: InputFormat = {
         // Railway's "error" and "info" are often only "written to stderr" and "to stdout": a level
         // the record announces wins, in a member of its own (`severity`, `levelname`, ...) or in its text.
         // (`members` still hold this line's scan: nothing since has scanned another.)
-        if (declared === null || declared === 'error' || declared === 'info') level = (scanned !== null ? scannedAttributeLevel(text) : attributeLevel(attrs)) ?? levelCueOf(msg) ?? declared ?? 'info';
+        // A line with none, of a program that writes its ordinary lines to stderr (Go's log), is not an error for the label alone.
+        if (declared === null || declared === 'error' || declared === 'info') level = (scanned !== null ? scannedAttributeLevel(text) : attributeLevel(attrs)) ?? levelCueOf(msg) ?? (declared === 'error' ? stderrLevelOf(msg) : null) ?? declared ?? 'info';
         else level = declared;
         levelText = stream !== undefined ? stream : level;
       }

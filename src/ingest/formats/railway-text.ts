@@ -5,7 +5,7 @@ import type { InputFormat, LineParser, ParseContext } from '../format.js';
 import { shareOf } from '../format.js';
 import type { Level, LogEvent, SourceKind } from '../../model.js';
 import { parseTimestampAt } from '../timestamp.js';
-import { levelCueOf, levelOfWord } from '../level.js';
+import { levelCueOf, levelOfWord, stderrLevelOf } from '../level.js';
 import { parsePgLine, PgRecordAssembler } from '../postgres-line.js';
 import { HeldRecord } from '../multiline.js';
 import { emitHerokuSample } from '../heroku-samples.js';
@@ -103,7 +103,7 @@ export const railwayText: InputFormat = {
         } else {
           const declared = marker !== undefined ? levelOfWord(marker) : null;
           // The marker is Railway's stream label (stderr `err`, stdout `inf`): a level the message announces wins.
-          level = declared === null || declared === 'error' || declared === 'info' ? levelCueOf(rest) ?? declared ?? 'info' : declared;
+          level = declared === null || declared === 'error' || declared === 'info' ? levelCueOf(rest) ?? (declared === 'error' ? stderrLevelOf(rest) : null) ?? declared ?? 'info' : declared;
         }
         const ev: LogEvent = { ts, service, source, level, levelText: marker ?? level, message: rest, input, line: lineNo };
         if (marker !== undefined) ev.stream = marker;
