@@ -1,5 +1,5 @@
 // Slow requests, from the latency whatever logged the requests wrote (morgan, pino-http, Fastify,
-// Rails, Railway's HTTP logs: src/timeline/request-latency.ts is the table): per service, the
+// Rails, Caddy, zap, Railway's HTTP logs: src/timeline/request-latency.ts is the table): per service, the
 // requests at or over a threshold, the endpoints they were on with each endpoint's usual latency,
 // and the service's percentiles. It reads the timeline's request statistics, which see every
 // request line in one pass (the timeline keeps no busy info-level template whole).
@@ -44,7 +44,7 @@ export const slowRequests = defineDetector({
     },
     explanation:
       'Requests that took at least a threshold, read from the latency the request logger wrote (morgan `dev`/`tiny`/`short`, pino-http and ' +
-      "Fastify's `responseTime`, Rails' `Completed ... in N ms`, Railway's HTTP logs' `totalDuration`: `hindsight conventions` lists them), " +
+      "Fastify's `responseTime`, Rails' `Completed ... in N ms`, Caddy's access log and zap's `duration`, Railway's HTTP logs' `totalDuration`: `hindsight conventions` lists them), " +
       "per service with each endpoint's count, median, p95 and max. Medium when several slow requests are on endpoints that are usually " +
       'fast and at least a share of their requests (an incident), low when the endpoints are always this slow or the slow ones are rare.',
     defaults: { thresholdMs: 1000, minUnusual: 3, minShare: 0.01, usualFactor: 4, criticalMs: 30_000 },
@@ -134,5 +134,5 @@ function findingOf(t: TimelineSummary, s: ServiceRequests, o: { thresholdMs: num
 }
 
 function fmtMs(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(ms >= 10_000 ? 0 : 1)} s` : `${Math.round(ms)} ms`;
+  return ms >= 1000 ? `${(ms / 1000).toFixed(ms >= 10_000 ? 0 : 1)} s` : `${ms >= 10 ? Math.round(ms) : ms.toFixed(1)} ms`;
 }

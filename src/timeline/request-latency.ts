@@ -17,6 +17,8 @@ export interface RequestLatencyFormat {
   line?: RegExp;
   /** A JSON line: the member holding the latency, and its unit. */
   latency?: { key: string; unit: 'ms' | 's' };
+  /** A JSON line: members it must also have, when the latency's member alone does not tell its unit (`duration`). */
+  requires?: readonly string[];
   /** A JSON line: the members holding the method, path and status (dotted: nested objects). */
   method?: readonly string[];
   path?: readonly string[];
@@ -61,6 +63,27 @@ export const REQUEST_LATENCY_FORMATS: readonly RequestLatencyFormat[] = [
     status: ['res.statusCode'],
   },
   {
+    id: 'caddy',
+    library: "Caddy's access log (`log` in a site block; zap's JSON)",
+    example: '{"level":"error","ts":1796664630.4097996,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":"127.0.0.1","remote_port":"58218","proto":"HTTP/1.1","method":"GET","host":"localhost:18087","uri":"/x","headers":{"User-Agent":["curl/7.88.1"],"Accept":["*/*"]}},"user_id":"","duration":0.000256077,"size":0,"status":502,"resp_headers":{"Server":["Caddy"]}}',
+    latency: { key: 'duration', unit: 's' },
+    requires: ['resp_headers'],
+    method: ['request.method'],
+    path: ['request.uri'],
+    status: ['status'],
+  },
+  {
+    id: 'zap-duration',
+    library: "Go zap's `zap.Duration` beside the request's method, path and status, as a net/http middleware logs it (NewProduction's encoder writes seconds: zapcore.SecondsDurationEncoder)",
+    // As Railway flattens it (the held-out Go stack's capture).
+    example: '{"ts":1796684423.9090667,"timestamp":"2026-12-07T23:00:24.021785759Z","method":"GET","message":"request","status":200,"path":"/health","caller":"api/main.go:107","level":"info","duration":0.000781447}',
+    latency: { key: 'duration', unit: 's' },
+    requires: ['caller', 'ts'],
+    method: ['method'],
+    path: ['path'],
+    status: ['status'],
+  },
+  {
     id: 'railway-http',
     library: 'Railway HTTP logs (`railway logs --http --json`)',
     example: '{"timestamp":"2026-02-07T19:12:22.104Z","method":"GET","path":"/dashboard","httpStatus":500,"totalDuration":1234}',
@@ -87,7 +110,7 @@ export function latencyFormatOf(ev: LogEvent): number {
   const a = ev.attrs;
   for (let i = 0; i < REQUEST_LATENCY_FORMATS.length; i++) {
     const f = REQUEST_LATENCY_FORMATS[i]!;
-    if (f.latency !== undefined ? a !== undefined && typeof a[f.latency.key] === 'number' : f.line!.test(ev.message)) return i;
+    if (f.latency !== undefined ? a !== undefined && typeof a[f.latency.key] === 'number' && (f.requires ?? []).every((k) => k in a) : f.line!.test(ev.message)) return i;
   }
   return -1;
 }

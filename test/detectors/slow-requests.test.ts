@@ -18,7 +18,7 @@ describe('slow-requests', () => {
     return runDetectors(summary).findings.filter((f) => f.detector === 'slow-requests');
   };
 
-  it('the planted slow requests are found with their numbers: bunyan (3 of 4 s on /slow, requests waiting on the exhausted pool) and Rails', async () => {
+  it('the planted slow requests are found with their numbers: bunyan (3 of 4 s on /slow, requests waiting on the exhausted pool), Rails and Go', async () => {
     const [bunyan] = await analyze('node-shapes/bunyan/faults');
     expect(bunyan!.severity).toBe('medium');
     const ends = (bunyan!.data as SlowRequestsData).endpoints;
@@ -26,6 +26,10 @@ describe('slow-requests', () => {
     expect(Math.round(ends.find((e) => e.endpoint === 'GET /slow')!.maxMs / 1000)).toBe(4);
     const [rails] = await analyze('ruby/faults');
     expect(rails!.data).toMatchObject({ slowCount: 4, service: 'web' });
+    // Go (zap): the 3 reports holding pgxpool's 3 connections for 3 s, the 5 requests that waited 1 s for one (facts.json).
+    const [go] = await analyze('go/faults');
+    expect(go!.severity).toBe('medium');
+    expect((go!.data as SlowRequestsData).endpoints.map((e) => [e.endpoint, e.slowCount])).toEqual([['GET /orders', 5], ['GET /report', 3]]);
   });
 
   it('healthy runs of every lab give no slow-requests finding of medium or worse', async () => {

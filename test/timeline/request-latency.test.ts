@@ -45,6 +45,18 @@ describe('request latency, from whichever request logger the app uses', () => {
     }
   });
 
+  it("Caddy's access log and a Go service's zap request lines: `duration` in seconds, known by the members beside it", async () => {
+    // test/fixtures/conventions/README.md (caddy 2.6.2: one request to a closed upstream);
+    // test/fixtures/stacks/go/README.md (zap 1.23.0, NewProduction, a request line per request).
+    const caddy = (await servicesOf([join(FIXTURES, 'conventions/caddy.txt')])).services;
+    expect(caddy.map((s) => [s.formats, s.count, s.slowest[0]!.endpoint, s.slowest[0]!.status])).toEqual([[['caddy'], 1, 'GET /x', 502]]);
+    const go = (await servicesOf([join(FIXTURES, 'stacks/go/faults/api.jsonl')])).services[0]!;
+    expect(go.formats).toEqual(['zap-duration']);
+    // The planted pool exhaustion: 3 reports held the pool's connections for 3 s, 5 requests waited 1 s for one.
+    expect(go.slowest.filter((r) => r.ms >= 3000).map((r) => r.endpoint)).toEqual(['GET /report', 'GET /report', 'GET /report']);
+    expect(go.slowest.filter((r) => r.ms >= 1000 && r.ms < 1100)).toHaveLength(5);
+  });
+
   it("Fastify's pino lines (no endpoint), bunyan's request lines and Rails' Completed lines of the stack labs", async () => {
     const fastify = (await servicesOf([join(FIXTURES, 'stacks/node/healthy/api.jsonl')])).services[0]!;
     expect(fastify.formats).toEqual(['pino-http']);
