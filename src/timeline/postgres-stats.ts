@@ -650,13 +650,18 @@ class SliceStats {
   }
 
   private random(): number {
-    let x = this.rng;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.rng = x >>> 0;
+    this.rng = xorshift32(this.rng);
     return this.rng;
   }
+}
+
+/** The next state of a 32-bit xorshift generator (the reservoirs' fixed-seed randomness, so runs repeat). */
+export function xorshift32(state: number): number {
+  let x = state;
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  return x >>> 0;
 }
 
 /** Adds each count of `b` to `a`'s. */

@@ -4,7 +4,7 @@
 // timeline keeps no info-level line of a busy request template whole (it thins them), so the
 // slow-requests detector reads these instead and sees every request.
 import type { LogEvent } from '../model.js';
-import { percentileSorted } from './postgres-stats.js';
+import { percentileSorted, xorshift32 } from './postgres-stats.js';
 import { readRequest, REQUEST_LATENCY_FORMATS } from './request-latency.js';
 
 const SAMPLE_CAP = 1000;
@@ -146,11 +146,7 @@ export class RequestStats {
   }
 
   private random(): number {
-    let x = this.rng;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.rng = x >>> 0;
+    this.rng = xorshift32(this.rng);
     return this.rng;
   }
 }
