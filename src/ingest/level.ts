@@ -411,8 +411,9 @@ function isDigit(c: number): boolean {
 /**
  * The level of a line labelled `error` (written to stderr) that announces none, when it is a line
  * of a program known to write its ordinary lines there (a convention with a `stderrLevel`): that
- * level, unless its words say error (SAYS_ERROR, or the error vocabulary's failures). Null for any other line: the label stands. Railway labels
- * every stderr line `error`, so Go's log lines and Ruby's warnings would count as errors.
+ * level, unless its words say error (SAYS_ERROR, or the error vocabulary's failures). Null for any
+ * other line: the label stands. Railway labels every stderr line `error`, so Go's log lines and
+ * Ruby's warnings would count as errors.
  */
 export function stderrLevelOf(message: string): Level | null {
   for (const c of STDERR_CONVENTIONS) if (c.test(message)) return SAYS_ERROR.test(message) || IN_FAILURE_VOCABULARY(message) ? 'error' : c.level;
