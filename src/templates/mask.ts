@@ -12,8 +12,8 @@
 //   starts with `/`, has `://`, `\`, `@` between letters, or is hex of 16+
 //                         → <*>      (paths and routes, URLs, Windows paths, emails)
 //   a single quoted word  → '<*>'  (not a key: `{"id": 5`)
-//   a quoted name, phrase or value with spaces → "<*>" (`"Order Items"`, `'858 kB'`; not a quoted
-//                           text that starts with a word and holds a variable: `"GET /x HTTP/1.1"`)
+//   a quoted name, phrase or value with spaces → "<*>" (`"Order Items"`, `'858 kB'`,
+//                           `"MOVED 3999 127.0.0.1:6381"`; not a request line: `"GET /x HTTP/1.1"`)
 // Dotted names (`chrome.exe`) are left to the miner's word rules. Some tokens belong to the
 // variable before them: a unit (`812 B`, `1.3 secs`, `40 %`, a zone after a time), a parenthesised
 // size (`512 bytes (0.5 KB)`) and the rest of a path after a space (`/tmp/celery worker.pid`). An
@@ -108,6 +108,7 @@ export function hashShape(shape: string, seed: number): number {
 }
 
 const WILD_CODES = [60, 42, 62];
+const SPACE_WILD_CODES = [32, 60, 42, 62];
 
 // The hash step (FNV-1a in h1, a murmur-style mix in h2) is written out inline at each use below,
 // not called as a helper: measured with bench-miner, interleaved runs, helpers cost 10-20% of the
@@ -133,6 +134,20 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
       continue;
     }
     const start = i;
+    // `cannot execute  within`: exactly two spaces after a word are an empty value of a slot (a
+    // `%s` that printed nothing), as an empty `()` is; after `.`, `:` or `,` they are typography
+    // (`file.  If`, `FATAL:  sorry`), and three or more are alignment.
+    if (!first && !prevWild && start - from >= 3 && msg.charCodeAt(start - 1) === 32 && msg.charCodeAt(start - 2) === 32 && endsWord(msg.charCodeAt(start - 3))) {
+      prevWild = true;
+      if (hashing) {
+        for (let w = 0; w < 4; w++) {
+          const c = SPACE_WILD_CODES[w]!;
+          h1 = Math.imul(h1 ^ c, 0x01000193);
+          h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+          h2 ^= h2 >>> 13;
+        }
+      } else out += ' ' + WILDCARD;
+    }
     const c0 = msg.charCodeAt(start);
     let t1 = h1;
     let t2 = h2;
@@ -750,6 +765,11 @@ function timeAndZone(msg: string, k: number, to: number, fallback: number): numb
   return end;
 }
 
+/** A word's last character, before two spaces that hold an empty value: a letter, a digit, a closing quote or bracket. */
+function endsWord(c: number): boolean {
+  return isLetter(c) || isDigit(c) || c === 34 || c === 39 || c === 41 || c === 93;
+}
+
 function isQuote(c: number): boolean {
   return c === 34 || c === 39;
 }
@@ -797,17 +817,17 @@ const QUOTE_SPAN_TOKENS = 8;
  * A quoted value that spans spaces: the token at `cs` opens quote `q` without closing it, and a
  * later token (at most QUOTE_SPAN_TOKENS on) ends with `q` and closing punctuation only. Returns
  * the closing quote's index, or -1 (no close, a quote opened inside first, or a key: `"a b":`).
- * A quoted name or phrase (words only: `"Order Items"`) and a quoted value that starts with a
- * variable (`"/tmp/celery worker.pid"`, `'858 kB'`) are one value; a quoted text that starts with
- * a word and holds a variable is a message of its own whose words mean something (a request line
- * `"GET /api/v1/tasks HTTP/1.1"`): -1, its tokens are masked one by one.
+ * A quoted name, phrase or value is one value (`"Order Items"`, `'858 kB'`, `"/tmp/celery
+ * worker.pid"`, `"MOVED 3999 127.0.0.1:6381"`), but not a request line (`"GET /api/v1/tasks
+ * HTTP/1.1"`, `"WebSocket /ws"`: a word, then a path or a URL): -1, its tokens are masked one by
+ * one, so that its method stays.
  */
 function quoteSpanEnd(msg: string, q: number, cs: number, end: number, to: number): number {
-  let wordFirst = true;
+  let method = cs < end;
   for (let k = cs; k < end; k++) {
     const c = msg.charCodeAt(k);
     if (c === q) return -1;
-    if (isDigit(c) || c === 47 || c === 92) wordFirst = false;
+    if (!isLetter(c)) method = false;
   }
   let tokens = 1;
   for (let k = end; k < to; k++) {
@@ -816,7 +836,7 @@ function quoteSpanEnd(msg: string, q: number, cs: number, end: number, to: numbe
       if (msg.charCodeAt(k - 1) > 32 && ++tokens > QUOTE_SPAN_TOKENS) return -1;
       continue;
     }
-    if (wordFirst && (isDigit(c) || c === 47 || c === 92)) return -1;
+    if (method && tokens === 2 && msg.charCodeAt(k - 1) <= 32 && (c === 47 || msg.startsWith('http', k))) return -1;
     if (c !== q) continue;
     // a quote that opens a token: a nested quoted value, not ours to close
     if (msg.charCodeAt(k - 1) <= 32) return -1;

@@ -152,7 +152,17 @@ describe('a quoted value with spaces is one value (class 4)', () => {
     const r = mine([...Array.from({ length: 30 }, (_, i) => `relation "t${i}_items" does not exist`), 'relation "Order Items" does not exist']);
     expect(r.count).toBe(1);
   });
-  it('guard: a quoted text that starts with a word and holds a variable keeps its words; an apostrophe closes nothing', () => {
+  // PostgreSQL 15's `relation "%s" does not exist` with a table created as "Invoices 2024", and
+  // `conversion "%s" already exists` (catalog/pg_conversion.c) with a redis-py error text in it
+  it('masks a quoted text that starts with a word and holds a variable as one value', () => {
+    expect(shape('relation "Invoices 2024" does not exist')).toBe('relation "<*>" does not exist');
+    expect(shape('conversion "MOVED 3999 127.0.0.1:6381" already exists')).toBe('conversion "<*>" already exists');
+    expect(shape('conversion "Error 111 connecting to localhost:6379. Connection refused." already exists')).toBe('conversion "<*>" already exists');
+  });
+  // uvicorn 0.17's access lines `%s - "%s %s HTTP/%s" %d` and `%s - "WebSocket %s" %s`
+  it('guard: a request line (a word, then a path or a URL) keeps its words; an apostrophe closes nothing', () => {
+    expect(shape('127.0.0.1:51324 - "WebSocket /ws/notifications" 403')).toBe('<*> - "WebSocket <*>" <*>');
+    expect(shape('proxy sent "CONNECT http://api.example.com:443/ HTTP/1.1"')).toBe('proxy sent "CONNECT <*> <*>"');
     expect(shape('10.0.0.7 - - [04/Mar/2025:10:20:11 +0000] "GET /api/v1/tasks HTTP/1.1" 200 512 "-" "curl/8.1.2"')).toBe('<*> - - [<*> <*>] "GET <*> <*>" <*> "<*>" "<*>"');
     expect(shape('10.0.0.7 - - [04/Mar/2025:10:20:11 +0000] "POST /api/v1/tasks HTTP/1.1" 200 512 "-" "curl/8.1.2"')).toBe('<*> - - [<*> <*>] "POST <*> <*>" <*> "<*>" "<*>"');
     expect(shape("invalid value 'off, it can't be' here")).toBe("invalid value '<*>' here");
@@ -206,5 +216,25 @@ describe('labels glued to values (class 5)', () => {
   it('guard: host:port is one variable; hex ids and word+short-number names stay as they were', () => {
     expect(shape('connect db1:5432 api.internal:8443 10.0.0.1:5432 ip-10-0-3-17:6379')).toBe('connect <*>');
     expect(shape('id deadbeef1234567 via ssh2 on eth0 blk_1234567')).toBe('id <*> via ssh2 on eth0 <*>');
+  });
+});
+
+describe('two spaces between words are an empty value (class 3)', () => {
+  // PostgreSQL 15's `cannot execute %s within a background process` (tcop/utility.c) and `cast from
+  // type %s to type %s already exists` (catalog/pg_cast.c) when a %s printed the empty string
+  it('masks an empty unquoted value between words as the slot', () => {
+    expect(shape('cannot execute  within a background process')).toBe('cannot execute <*> within a background process');
+    expect(shape('cast from type  to type integer already exists')).toBe('cast from type <*> to type integer already exists');
+    const r = mine([...Array.from({ length: 30 }, (_, i) => `cannot execute ${['VACUUM', 'CLUSTER', 'REINDEX', 'ANALYZE', 'DISCARD', 'CHECKPOINT'][i % 6]} within a background process`), 'cannot execute  within a background process']);
+    expect(r.count).toBe(1);
+    expect(r.text(30)).toBe('cannot execute <*> within a background process');
+  });
+  // psycopg2's message with libpq's `FATAL:  sorry, too many clients already` (samples/whendoist),
+  // two spaces after a sentence (PostgreSQL 15's hints), and columns aligned by padding
+  it('guard: two spaces after a colon or a full stop, and three or more, are not a value', () => {
+    expect(shape('connection failed: FATAL:  sorry, too many clients already')).toBe('connection failed: FATAL: sorry, too many clients already');
+    expect(shape('Check free disk space.  If you intend to run it')).toBe('Check free disk space. If you intend to run it');
+    expect(shape('INFO     worker started')).toBe('INFO worker started');
+    expect(shape('duration: 0.523 ms  statement: SELECT 1')).toBe('duration: <*> statement: SELECT <*>');
   });
 });
