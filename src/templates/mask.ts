@@ -119,6 +119,8 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
   let h2 = (0x2545f491 + seed) >>> 0;
   let first = true;
   let prevWild = false;
+  // The token before ends with a variable (`<*>`, `(<*>`, `took=<*>`): a unit after it is the variable's.
+  let prevTailWild = false;
   // The token being emitted: msg[pa, pb) + (`<*>` when wild) + msg[sa, sb), or a JSON string.
   let pa = 0;
   let pb = 0;
@@ -127,6 +129,7 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
   let sb = 0;
   let json: string | null = null;
   let close = -1;
+  let quote = -1;
   let i = from;
   while (i < to) {
     if (msg.charCodeAt(i) <= 32) {
@@ -138,7 +141,7 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
     // `%s` that printed nothing), as an empty `()` is; after `.`, `:` or `,` they are typography
     // (`file.  If`, `FATAL:  sorry`), and three or more are alignment.
     if (!first && !prevWild && start - from >= 3 && msg.charCodeAt(start - 1) === 32 && msg.charCodeAt(start - 2) === 32 && endsWord(msg.charCodeAt(start - 3))) {
-      prevWild = true;
+      prevWild = prevTailWild = true;
       if (hashing) {
         for (let w = 0; w < 4; w++) {
           const c = SPACE_WILD_CODES[w]!;
@@ -181,7 +184,7 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
       if (isLetter(c0)) {
         const trail = k === end - 1 && isTrailPunct(msg.charCodeAt(k));
         // Units after a number and dates in words take the full path below.
-        if ((k === end || trail) && !(hexLetters && k - start >= 16) && !(prevWild && startsUnit(c0) && isUnit(msg, start, k)) && !(startsName(c0) && k - start >= 3 && mayStartDate(msg, start, k, end, to))) {
+        if ((k === end || trail) && !(hexLetters && k - start >= 16) && !(prevTailWild && startsUnit(c0) && isUnit(msg, start, k)) && !(startsName(c0) && k - start >= 3 && mayStartDate(msg, start, k, end, to))) {
           if (trail) {
             const c = msg.charCodeAt(k);
             t1 = Math.imul(t1 ^ c, 0x01000193);
@@ -191,7 +194,7 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
           h1 = t1;
           h2 = t2;
           first = false;
-          prevWild = false;
+          prevWild = prevTailWild = false;
           continue;
         }
       } else if (isDigit(c0)) {
@@ -203,7 +206,7 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
         const trail = k === end - 1 && isTrailPunct(msg.charCodeAt(k));
         if (k === end || trail) {
           if (!trail && prevWild) continue;
-          prevWild = !trail;
+          prevWild = prevTailWild = !trail;
           for (let w = 0; w < 3; w++) {
             const c = WILD_CODES[w]!;
             t1 = Math.imul(t1 ^ c, 0x01000193);
@@ -233,7 +236,7 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
     sa = sb = 0;
     // Parts of the variable before (a unit, a parenthesised size, the rest of a path with a space)
     // are joined to it with their closing punctuation only; a date in words is one variable.
-    let glued = prevWild && (cs === start ? startsUnit(msg.charCodeAt(cs)) : msg.charCodeAt(start) === 40 && isDigit(msg.charCodeAt(start + 1))) ? gluedEnd(msg, start, cs, ce, to) : -1;
+    let glued = prevTailWild && (cs === start ? startsUnit(msg.charCodeAt(cs)) : msg.charCodeAt(start) === 40 && isDigit(msg.charCodeAt(start + 1))) ? gluedEnd(msg, start, cs, ce, to) : -1;
     if (glued === -1 && prevWild && cs === start && ce > cs && pathGoesOn(msg, from, start, ce)) glued = ce;
     if (glued > i) {
       i = glued;
@@ -268,12 +271,13 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
       wild = true;
       sa = close + 1;
       sb = i;
-    } else if (cs > start && isQuote(msg.charCodeAt(cs - 1)) && (close = quoteSpanEnd(msg, msg.charCodeAt(cs - 1), cs, end, to)) !== -1) {
-      // a quoted value with spaces (`"Order Items"`, `'858 kB'`, `"connection reset by peer"`) is one value
+    } else if (cs > start && (quote = leadQuote(msg, start, cs)) !== -1 && (close = quoteSpanEnd(msg, msg.charCodeAt(quote), quote + 1, end, to)) !== -1) {
+      // a quoted value with spaces (`"Order Items"`, `'858 kB'`, `"connection reset by peer"`,
+      // `"{ id: 7 }"`) is one value
       i = close + 1;
       while (i < to && msg.charCodeAt(i) > 32) i++;
       pa = start;
-      pb = cs;
+      pb = quote + 1;
       wild = true;
       sa = close;
       sb = i;
@@ -337,6 +341,8 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
           if (c !== 123 && open < 0) open = k;
         }
       }
+      // a relative path without `./` (`global/pg_control`); `read/write` and `TCP/IP` are words
+      if (slash && !special && !digit && eq < 0 && relativePath(msg, cs, ce)) special = true;
       if (eq > cs && !special && !isComparator(msg.charCodeAt(cs)) && !slash) {
         if (isMessageKey(msg, cs, eq)) { pa = start; pb = end; wild = false; }
         else if (eq + 1 >= ce && !(eq + 1 < end && isQuote(msg.charCodeAt(eq + 1)))) { pa = start; pb = end; wild = false; }
@@ -357,8 +363,9 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
             }
           } else { pa = start; pb = eq + 1; wild = true; sa = bracket ? closeBrackets(msg, eq + 1, ce, end) : ce; sb = end; }
         }
-      } else if (digit && !special && !quoted && isWordWithNumber(msg, cs, ce)) {
-        // ssh2, eth0, SOCKS5, IPv4: a word; if it varies, the miner's frequency rule sees it
+      } else if (digit && !special && !quoted && !(hexOnly && ce - cs >= HEX_ID_MIN) && isWordWithNumber(msg, cs, ce)) {
+        // ssh2, eth0, SOCKS5, IPv4: a word; if it varies, the miner's frequency rule sees it (7 or
+        // more hex digits, `fdfebfa1`, are an id)
         pa = start;
         pb = end;
         wild = false;
@@ -372,6 +379,7 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
         else { pa = start; pb = cs; wild = true; sa = ce; sb = end; }
       } else { pa = start; pb = end; wild = false; }
     }
+    prevTailWild = json === null && wild && sa === sb;
     if (json === null && wild && pa === pb && sa === sb) {
       if (prevWild) continue;
       prevWild = true;
@@ -502,6 +510,28 @@ function relativePathStart(msg: string, cs: number, ce: number): boolean {
 }
 
 /**
+ * A relative path without `./` at `cs`: names (letters, digits, `_`, `.`, `-`) joined by single
+ * `/`, three names or more, or two with a `_`, `.` or `-` in them (`global/pg_control`,
+ * `src/app/main.ts`, `a/b/c`). Two plain words (`read/write`, `TCP/IP`, `N/A`) are not one.
+ */
+function relativePath(msg: string, cs: number, ce: number): boolean {
+  if (!isLetter(msg.charCodeAt(cs)) && msg.charCodeAt(cs) !== 95) return false;
+  let names = 1;
+  let marked = false;
+  let prev = 0;
+  for (let k = cs; k < ce; k++) {
+    const c = msg.charCodeAt(k);
+    if (c === 47) {
+      if (prev === 47) return false;
+      names++;
+    } else if (c === 95 || c === 46 || c === 45) marked = true;
+    else if (!isLetter(c) && !isDigit(c)) return false;
+    prev = c;
+  }
+  return prev !== 47 && (names >= 3 || (names === 2 && marked));
+}
+
+/**
  * `msg[cs, ce)` looks like a piece of a path: a `/` or `\\` inside, or a file name (`worker.pid`),
  * and no digit (a piece with one is a variable of its own, joined to the path as adjacent `<*>`
  * are; `HTTP/1.1` after a route stays its own token).
@@ -600,7 +630,7 @@ function numberSuffixStart(msg: string, cs: number, ce: number): number {
 }
 
 // (and a time zone after a date's time, as in `2025-11-03 00:15:56.553 UTC`)
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'kB', 'KiB', 'MiB', 'GiB', 'TiB', 'bytes', 'ms', 'us', 'µs', 'ns', 's', 'sec', 'secs', 'seconds', 'min', 'mins', 'minutes', '%', 'UTC', 'GMT'];
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'kB', 'KiB', 'MiB', 'GiB', 'TiB', 'byte', 'bytes', 'ms', 'us', 'µs', 'ns', 's', 'sec', 'secs', 'second', 'seconds', 'min', 'mins', 'minute', 'minutes', 'h', 'hour', 'hours', 'day', 'days', '%', 'UTC', 'GMT'];
 
 const UNITS_BY_LENGTH = Array.from({ length: 8 }, (_, n) => UNITS.filter((u) => u.length === n));
 for (const u of UNITS) if (u.charCodeAt(0) < 128) CLASSES[u.charCodeAt(0)]! |= UNIT_START;
@@ -622,11 +652,13 @@ function isUnit(msg: string, from: number, to: number): boolean {
 }
 
 /**
- * After a bare `<*>`: where the token at `start` stops being part of that variable (the end of a
- * unit, or after a parenthesised size's `)`), or -1 when it is a token of its own.
+ * After a variable: where the token at `start` stops being part of it (the end of a unit, or after
+ * a parenthesised size's `)`), or -1 when it is a token of its own.
  */
 function gluedEnd(msg: string, start: number, cs: number, ce: number, to: number): number {
   if (cs === start && isUnit(msg, cs, ce)) return ce;
+  // a unit with its plural in brackets: `5 second(s)` (AddressSanitizer), `2 day(s)`
+  if (cs === start && ce - cs > 3 && msg.charCodeAt(ce - 2) === 40 && msg.charCodeAt(ce - 1) === 115 && msg.charCodeAt(ce) === 41 && isUnit(msg, cs, ce - 2)) return ce + 1;
   return msg.charCodeAt(start) === 40 ? sizeGroupEnd(msg, start, to) : -1;
 }
 
@@ -838,13 +870,37 @@ function quoteSpanEnd(msg: string, q: number, cs: number, end: number, to: numbe
     }
     if (method && tokens === 2 && msg.charCodeAt(k - 1) <= 32 && (c === 47 || msg.startsWith('http', k))) return -1;
     if (c !== q) continue;
-    // a quote that opens a token: a nested quoted value, not ours to close
-    if (msg.charCodeAt(k - 1) <= 32) return -1;
+    if (msg.charCodeAt(k - 1) <= 32) {
+      // a quote that opens a token: a quoted value inside ours (`"invalid input syntax for type
+      // integer: "abc""`), closed in its token, or closing ours with its own; anything else is not ours
+      let e = k + 1;
+      let quotes = 1;
+      let last = k;
+      for (; e < to && msg.charCodeAt(e) > 32; e++) {
+        if (msg.charCodeAt(e) === q) {
+          quotes++;
+          last = e;
+        }
+      }
+      let t = last + 1;
+      while (t < e && isTrailPunct(msg.charCodeAt(t))) t++;
+      if (quotes === 2 && last > k + 1) {
+        k = e - 1;
+        continue;
+      }
+      return quotes === 3 && t === e && msg.charCodeAt(last - 1) === q && !isKeyQuote(msg, cs - 1, last) ? last : -1;
+    }
     let e = k + 1;
     while (e < to && msg.charCodeAt(e) > 32 && isTrailPunct(msg.charCodeAt(e))) e++;
     if (e < to && msg.charCodeAt(e) > 32) continue; // an apostrophe inside a word (`can't`)
     return isKeyQuote(msg, cs - 1, k) ? -1 : k;
   }
+  return -1;
+}
+
+/** The last quote among a token's leading brackets and quotes `msg[start, cs)` (`"` in `"{`, `("`), or -1. */
+function leadQuote(msg: string, start: number, cs: number): number {
+  for (let k = cs - 1; k >= start; k--) if (isQuote(msg.charCodeAt(k))) return k;
   return -1;
 }
 
@@ -868,6 +924,9 @@ function isMessageKey(s: string, from: number, to: number): boolean {
   const k = s.slice(from, to).toLowerCase();
   return k === 'msg' || k === 'message';
 }
+
+/** Hex digits that make an id rather than a word with a number (`fdfebfa1`; a git short hash has 7). */
+const HEX_ID_MIN = 7;
 
 /** Two or more letters and then one or two digits: a word such as ssh2, eth0, SOCKS5, IPv4. */
 function isWordWithNumber(s: string, from: number, to: number): boolean {

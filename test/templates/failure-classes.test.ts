@@ -238,3 +238,65 @@ describe('two spaces between words are an empty value (class 3)', () => {
     expect(shape('duration: 0.523 ms  statement: SELECT 1')).toBe('duration: <*> statement: SELECT <*>');
   });
 });
+
+describe('more units, and a unit after a partly variable token (class 2)', () => {
+  // Celery 5.2.6's `beat: Waking up %s.` with humanize_seconds (celery/utils/time.py), run with
+  // Debian's python3: every unit it writes, singular and plural
+  it('masks time units in hours and days, singular or plural, with their number', () => {
+    const t = 'beat: Waking up in <*>.';
+    for (const v of ['2.00 hours', '5.00 minutes', '1.50 days', '1.00 second', '5.50 seconds', '1.00 hour']) expect(shape(`beat: Waking up in ${v}.`)).toBe(t);
+  });
+  // AddressSanitizer's `Sleeping for %d second(s)` (the format string in Debian's libasan.so.8)
+  it('masks a unit with its plural in brackets', () => {
+    expect(shape('==4711==Sleeping for 5 second(s)')).toBe('<*> for <*>');
+    expect(shape('Sleeping for 5 second(s)')).toBe('Sleeping for <*>');
+  });
+  // PostgreSQL 15's LogCheckpointEnd, as Supabase logged it (test/fixtures/postgres-hosted/supabase.jsonl)
+  it('takes a unit after key=number into the value', () => {
+    expect(shape('checkpoint complete: wrote 932 buffers (5.7%); 0 WAL file(s) added, 0 removed, 0 recycled; write=0.019 s, sync=0.001 s, total=0.020 s; sync files=0, longest=0.000 s, average=0.000 s; distance=4265 kB, estimate=4265 kB'))
+      .toBe('checkpoint complete: wrote <*> buffers (<*>); <*> WAL file(s) added, <*> removed, <*> recycled; write=<*>, sync=<*>, total=<*>; sync files=<*>, longest=<*>, average=<*>; distance=<*>, estimate=<*>');
+  });
+  it('guard: a counted noun with a plural in brackets is not a unit; a unit word alone stays', () => {
+    expect(shape('removed 3 file(s) from the archive')).toBe('removed <*> file(s) from the archive');
+    expect(shape('day and hour columns')).toBe('day and hour columns');
+  });
+});
+
+describe('a relative path without ./ is a value (class 4)', () => {
+  // GNU tar 1.34 (Debian), `tar cf /dev/null global/pg_control src/app/main.ts a/b/c` run here
+  it('masks a relative path of names with file-name characters, or of three names', () => {
+    const t = 'tar: <*>: Cannot stat: No such file or directory';
+    for (const p of ['global/pg_control', 'src/app/main.ts', 'a/b/c']) expect(shape(`tar: ${p}: Cannot stat: No such file or directory`)).toBe(t);
+  });
+  it('guard: two plain words with a slash stay', () => {
+    expect(shape('opened read/write over TCP/IP, N/A')).toBe('opened read/write over TCP/IP, N/A');
+  });
+});
+
+describe('a hex id is not a word with a number (class 5)', () => {
+  // git 2.39 (Debian), `git reset --hard HEAD` in a scratch repository whose short hash happened
+  // to be letters then digits
+  it('masks 7 or more hex digits that end in a digit', () => {
+    expect(shape('HEAD is now at dfded24 deploy 371')).toBe('HEAD is now at <*> deploy <*>');
+  });
+  it('guard: a word with a short number stays', () => {
+    expect(shape('link on eth0 via ssh2, SOCKS5, IPv4, face1')).toBe('link on eth0 via ssh2, SOCKS5, IPv4, face1');
+  });
+});
+
+describe('a quoted value that holds an object or a quoted value is one value (class 4)', () => {
+  // PostgreSQL 15's `relation "%s" does not exist` with a value printed by util.inspect or a Python
+  // repr, and `conversion "%s" already exists` (catalog/pg_conversion.c) with PostgreSQL's own
+  // error text in it, which quotes the value it rejects
+  it('masks a quoted object and a quoted text with a quoted value inside as one value', () => {
+    const t = 'relation "<*>" does not exist';
+    expect(shape("relation \"{ id: 7, name: 'celery' }\" does not exist")).toBe(t);
+    expect(shape('relation "<Request 76a342>" does not exist')).toBe(t);
+    expect(shape('relation "[ \'users\', 42 ]" does not exist')).toBe(t);
+    expect(shape('conversion "invalid input syntax for type integer: "abc"" already exists')).toBe('conversion "<*>" already exists');
+    expect(shape('conversion "value "abc" rejected by check" already exists')).toBe('conversion "<*>" already exists');
+  });
+  it('guard: a quote that opens a token and is not closed keeps the tokens apart', () => {
+    expect(shape('unterminated "abc and "def here')).toBe('unterminated "abc and "def here');
+  });
+});
