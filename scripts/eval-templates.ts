@@ -7,6 +7,8 @@
 //   npm run eval:templates -- --errors 10        also the 10 largest mis-grouped groups of the
 //                                                tuning part (never of the held-aside part)
 //   npm run eval:templates -- --json             machine-readable results
+//   npm run eval:templates -- --lists            the list variant of the set: slots named for a list
+//                                                (`ids`, `hosts`, `columns`, ...) hold lists
 //
 // A source's score is the average over its systems (chunks of at most 100 format strings), as the
 // benchmark averages over systems; "all sources" averages the sources, so that PostgreSQL's 5,000
@@ -27,6 +29,7 @@ const opt = (name: string) => {
 const only = opt('--source');
 const errors = Number(opt('--errors') ?? 0);
 const json = args.includes('--json');
+const lists = args.includes('--lists');
 
 interface Row {
   name: string;
@@ -70,7 +73,7 @@ function misgrouped(sys: RealSystem, limit: number): string[] {
   return out.sort((a, b) => b.size - a.size).slice(0, limit).map((x) => x.text);
 }
 
-const systems = buildRealSet().filter((s) => !only || s.source.includes(only));
+const systems = buildRealSet(undefined, lists).filter((s) => !only || s.source.includes(only));
 const scored = systems.map((sys) => ({ sys, s: scoreSystem(sys.messages, sys.labels) }));
 const sources = [...new Set(systems.map((s) => s.source))];
 const result: Record<string, Row[]> = { tune: [], held: [] };
@@ -95,7 +98,7 @@ if (json) {
   console.log(JSON.stringify({ real: result, averages: { tune: average(result.tune!), held: average(result.held!) }, own }, null, 2));
 } else {
   const f = (x: number) => (Number.isNaN(x) ? '  -  ' : x.toFixed(3));
-  console.log('Real-format-string set (test/templates/formats): GA / FGA, averaged over each source\'s systems\n');
+  console.log(`Real-format-string set (test/templates/formats)${lists ? ', list variant' : ''}: GA / FGA, averaged over each source's systems\n`);
   console.log(`${'source'.padEnd(15)} ${'tuning part'.padEnd(34)} held-aside part`);
   for (const source of sources) {
     const t = result.tune!.find((r) => r.name === source);

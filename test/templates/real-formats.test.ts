@@ -116,6 +116,22 @@ describe('the real-format-string set', () => {
   // minus 0.03.
   const FLOOR = { tune: { ga: 0.827, fga: 0.741 }, held: { ga: 0.88, fga: 0.791 } };
 
+  // redis-py 4.3's `startup_nodes : %s` (cluster.py) holds a list; a `Connected to %s` does not
+  it('the list variant fills the slots named for a list with lists of several shapes, and only those', () => {
+    const recs = [rec('startup_nodes : %s'), rec('Connected to %s')];
+    const value = (sys: RealSystem, prefix: string) => sys.messages.filter((m) => m.startsWith(prefix)).map((m) => m.slice(prefix.length));
+    const [lists] = buildSource('t', recs, 1, true);
+    const nodes = value(lists!, 'startup_nodes : ');
+    const several = nodes.filter((v) => /^\[.*\]$|, |,|\S \S/.test(v));
+    expect(lists!.labels.filter((l) => l === 'startup_nodes : <*>').length).toBe(nodes.length);
+    expect(several.length).toBeGreaterThan(nodes.length / 2);
+    expect(new Set(several.map((v) => (v.startsWith('[ ') ? 'inspect' : v.startsWith('["') || /^\[\d+,\d/.test(v) ? 'json' : v.startsWith('[') ? 'repr' : v.includes(', ') ? 'comma-space' : v.includes(',') ? 'comma' : 'space'))).size).toBeGreaterThanOrEqual(5);
+    // the set itself fills the slot with addresses (a list of items only by chance: an object)
+    const [plain] = buildSource('t', recs, 1);
+    const v = value(plain!, 'startup_nodes : ');
+    expect(v.filter((x) => /^\[(?!:)|,/.test(x)).length).toBeLessThan(v.length / 5);
+  });
+
   it('the miner does not fall below the floor on either part', () => {
     const scores = slice.map((sys) => ({ sys, s: scoreSystem(sys.messages, sys.labels) }));
     for (const part of ['tune', 'held'] as const) {

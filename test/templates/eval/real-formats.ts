@@ -200,6 +200,21 @@ const SHAPES = {
   phrase: (r: R) => pick(r, PHRASES),
   dotted: (r: R) => pick(r, DOTTED),
   errno: (r: R) => pick(r, ERRNO),
+  list: (r: R) => {
+    // A list as programs print one: Python's repr and ', '.join, ','.join, JSON.stringify, words
+    // joined by spaces, Node's util.inspect; of ids, names, host:port pairs or numbered nodes.
+    const of = int(r, 0, 3);
+    const items = Array.from({ length: int(r, 1, 6) }, () => (of === 0 ? String(int(r, 1, 99999)) : of === 1 ? pick(r, IDENTS) : of === 2 ? `${pick(r, HOSTS)}:${pick(r, [5432, 6379, 8000])}` : `web${int(r, 1, 40)}`));
+    const q = (x: string) => (of === 0 ? x : `'${x}'`);
+    switch (int(r, 0, 5)) {
+      case 0: return `[${items.map(q).join(', ')}]`;
+      case 1: return items.join(', ');
+      case 2: return items.join(',');
+      case 3: return JSON.stringify(of === 0 ? items.map(Number) : items);
+      case 4: return items.join(' ');
+      default: return `[ ${items.map(q).join(', ')} ]`;
+    }
+  },
   object: (r: R) => pick(r, [`{ id: ${int(r, 1, 999)}, name: '${pick(r, WORDS)}' }`, `{"jobId":"${int(r, 1, 9999)}","attempts":${int(r, 0, 5)}}`, `[ '${pick(r, IDENTS)}', ${int(r, 0, 99)} ]`, `<Request ${hex(r, 6)}>`, `<Connection(host=${pick(r, HOSTS)},port=6379,db=0)>`]),
 } satisfies Record<string, (r: R) => string>;
 type Shape = keyof typeof SHAPES;
@@ -222,6 +237,9 @@ const HINTS: [RegExp, Shape[]][] = [
   [/err|exc|reason|error|exception|message|msg|detail|cause/, ['phrase', 'errno']],
   [/class|cls|app|backend|transport|signal|logger/, ['dotted']],
 ];
+/** Hints of a slot that holds a list (a plural name or the word before it), for the list variant. */
+const LISTY = /(ids|keys|hosts|nodes|servers|addresses|columns|tables|relations|args|arguments|members|workers|queues|tasks|jobs|names|values|files|items|shards|slots|options|fields|channels|patterns|commands|list|array)$/;
+
 /** The word after a slot that makes it a count (`in %s seconds`, `%s retries`). */
 const COUNTED = /^(seconds?|secs?|ms|milliseconds|minutes?|bytes|times|retries|attempts|items|rows|tasks|messages|workers|processes|connections|keys|jobs|nodes|%)$/;
 
@@ -234,9 +252,10 @@ export interface Profile {
 }
 
 /** Draws a string slot's profile: the shape its hints call for, or one of any shape. */
-export function profileOf(slot: Slot, r: R): Profile {
+export function profileOf(slot: Slot, r: R, lists = false): Profile {
   let shapes: Shape[] | null = null;
-  if (COUNTED.test(slot.next)) shapes = ['int', 'int', 'float'];
+  if (lists && LISTY.test(slot.hint)) shapes = ['list'];
+  else if (COUNTED.test(slot.next)) shapes = ['int', 'int', 'float'];
   else for (const [re, s] of HINTS) if (re.test(slot.hint)) {
     shapes = s;
     break;
@@ -311,7 +330,7 @@ const linesFor = (formats: number) => Math.min(10_000, Math.max(2_000, formats *
 
 /** The labelled systems of one source: its usable formats, split, chunked and filled (the first
  *  `limit` systems of each part when given: a slice for the unit tests). */
-export function buildSource(source: string, records: readonly FormatRecord[], limit = Infinity): RealSystem[] {
+export function buildSource(source: string, records: readonly FormatRecord[], limit = Infinity, lists = false): RealSystem[] {
   const parsed = new Map<string, ParsedFormat>();
   for (const rec of records) {
     const p = parseFormat(rec);
@@ -328,7 +347,7 @@ export function buildSource(source: string, records: readonly FormatRecord[], li
       // Even chunks, so that no system is a small remainder.
       const chunk = formats.slice(Math.floor((i * formats.length) / count), Math.floor(((i + 1) * formats.length) / count));
       const name = count === 1 ? `${source}/${part}` : `${source}/${part}/${i + 1}`;
-      systems.push(buildSystem(source, part, name, chunk, linesFor(chunk.length)));
+      systems.push(buildSystem(source, part, name, chunk, linesFor(chunk.length), lists));
     }
   }
   return systems;
@@ -337,11 +356,11 @@ export function buildSource(source: string, records: readonly FormatRecord[], li
 /** Standard normal draw (Box-Muller), for the log-normal weights. */
 const normal = (r: R) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 
-export function buildSystem(source: string, part: 'tune' | 'held', name: string, formats: readonly ParsedFormat[], n: number): RealSystem {
+export function buildSystem(source: string, part: 'tune' | 'held', name: string, formats: readonly ParsedFormat[], n: number, lists = false): RealSystem {
   const r = rng(fnv1a(name));
   // Log-normal weights with a wide spread: counts from 1 to thousands, as in real logs.
   const weights = formats.map(() => Math.exp(2.2 * normal(r)));
-  const profiles = formats.map((f) => slotsOf(f).map((slot) => profileOf(slot, r)));
+  const profiles = formats.map((f) => slotsOf(f).map((slot) => profileOf(slot, r, lists)));
   const total = weights.reduce((a, b) => a + b, 0);
   const messages: string[] = [];
   const labels: string[] = [];
@@ -375,9 +394,10 @@ export function buildSystem(source: string, part: 'tune' | 'held', name: string,
   return { source, part, name, formats: formats.length, collisions, messages, labels };
 }
 
-/** The whole set: every source's systems, both parts. */
-export function buildRealSet(dir = FORMATS_DIR): RealSystem[] {
+/** The whole set: every source's systems, both parts (with `lists`, the list variant: slots whose
+ *  name says they hold a list take lists of 1 to 6 items, printed as real programs print them). */
+export function buildRealSet(dir = FORMATS_DIR, lists = false): RealSystem[] {
   const out: RealSystem[] = [];
-  for (const [source, records] of loadSources(dir)) out.push(...buildSource(source, records));
+  for (const [source, records] of loadSources(dir)) out.push(...buildSource(source, records, Infinity, lists));
   return out;
 }
