@@ -262,14 +262,17 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
     } else if (msg.charCodeAt(start) === 123 && msg.indexOf('":', cs) !== -1 && msg.indexOf('":', cs) < end) {
       json = maskJsonToken(msg, start, end);
       wild = false;
-    } else if (!first && (msg.charCodeAt(start) === 60 || end === start + 1) && (close = reprEnd(msg, start, end, to)) !== -1) {
+    } else if (!first && (msg.charCodeAt(start) === 60 || end === start + 1 || listStart(msg, start, end)) && (close = reprEnd(msg, start, end, to)) !== -1) {
       // an object printed in a message (`{ id: 7, name: 'celery' }`, `[ 'users', 42 ]`,
-      // `<Request 76a342>`): one value, whatever its inner shape
+      // `<Request 76a342>`): one value, whatever its inner shape; a list keeps its brackets
+      // (`['a', 'b']` is `[<*>]`, as `[42]` is)
       i = close + 1;
       while (i < to && msg.charCodeAt(i) > 32) i++;
-      pa = pb = start;
+      const list = end > start + 1 && msg.charCodeAt(start) === 91;
+      pa = start;
+      pb = list ? start + 1 : start;
       wild = true;
-      sa = close + 1;
+      sa = list ? close : close + 1;
       sb = i;
     } else if (cs > start && (quote = leadQuote(msg, start, cs)) !== -1 && (close = quoteSpanEnd(msg, msg.charCodeAt(quote), quote + 1, end, to)) !== -1) {
       // a quoted value with spaces (`"Order Items"`, `'858 kB'`, `"connection reset by peer"`,
@@ -811,8 +814,8 @@ const REPR_SPAN_TOKENS = 16;
 
 /**
  * An object printed in a message: Node's util.inspect (`{ id: 7, name: 'celery' }`, `[ 'users',
- * 42 ]`: a lone `{` or `[` then a space) or a Python repr (`<Request 76a342>`, `<Connection(...)>`:
- * `<` and a capital). Returns the index of its closing bracket when it closes at the end of a token
+ * 42 ]`: a lone `{` or `[` then a space), a Python repr (`<Request 76a342>`, `<Connection(...)>`:
+ * `<` and a capital) or a list (listStart). Returns the index of its closing bracket when it closes at the end of a token
  * (closing punctuation aside) within REPR_SPAN_TOKENS tokens, or -1. Never the message's first token.
  */
 function reprEnd(msg: string, start: number, end: number, to: number): number {
@@ -823,7 +826,7 @@ function reprEnd(msg: string, start: number, end: number, to: number): number {
     if (!(c >= 65 && c <= 90)) return -1;
     shut = 62;
   } else if (open === 123 || open === 91) {
-    if (end !== start + 1) return -1;
+    if (end !== start + 1 && !listStart(msg, start, end)) return -1;
     shut = open === 123 ? 125 : 93;
   } else return -1;
   let depth = 0;
@@ -836,10 +839,19 @@ function reprEnd(msg: string, start: number, end: number, to: number): number {
     else if (c === shut && --depth === 0) {
       let e = k + 1;
       while (e < to && msg.charCodeAt(e) > 32 && isTrailPunct(msg.charCodeAt(e))) e++;
-      return e >= to || msg.charCodeAt(e) <= 32 ? k : -1;
+      return (e >= to || msg.charCodeAt(e) <= 32) && (k >= end || open !== 91) ? k : -1;
     }
   }
   return -1;
+}
+
+/**
+ * A list printed in a message opens at `start`: `[` and a first item ending in `,` (Python's repr
+ * `['a', 'b']`, `[1, 2]`; `[web2, web13]`), its close in a later token. A run of items of any
+ * length is one value.
+ */
+function listStart(msg: string, start: number, end: number): boolean {
+  return msg.charCodeAt(start) === 91 && end - start >= 3 && msg.charCodeAt(end - 1) === 44 && msg.charCodeAt(start + 1) !== 91;
 }
 
 /** Tokens a quoted value may span. */

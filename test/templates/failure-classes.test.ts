@@ -300,3 +300,22 @@ describe('a quoted value that holds an object or a quoted value is one value (cl
     expect(shape('unterminated "abc and "def here')).toBe('unterminated "abc and "def here');
   });
 });
+
+describe('a list printed in a message is one value (class 7)', () => {
+  // SQLAlchemy 1.4's `%s local columns %s` (orm/relationships.py), with Python's repr of a list of
+  // columns, and redis-py 4.3's `startup_nodes : %s` (cluster.py)
+  it('masks a bracketed list of any length as one value, brackets kept', () => {
+    expect(shape("users local columns ['id', 'email', 'org_id']")).toBe('users local columns [<*>]');
+    expect(shape('users local columns [7, 12]')).toBe('users local columns [<*>]');
+    expect(shape('users local columns [7]')).toBe('users local columns [<*>]');
+    const r = mine([
+      ...Array.from({ length: 20 }, (_, i) => `startup_nodes : [${Array.from({ length: 1 + (i % 4) }, (_, k) => `'10.0.0.${k + i}:6379'`).join(', ')}]`),
+      "startup_nodes : ['redis-a:6379']",
+    ]);
+    expect(r.count).toBe(1);
+  });
+  it('guard: a bracketed tag or an address in brackets is not a list', () => {
+    expect(shape('[ERROR], worker stopped')).toBe('[ERROR], worker stopped');
+    expect(shape('listening on [::1]:5432, [::2]:5432 now')).toBe('listening on [<*>, [<*> now');
+  });
+});
