@@ -131,16 +131,20 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
   let close = -1;
   let quote = -1;
   let i = from;
+  // Blanks before the token, counted as they are skipped (a test of the characters before every
+  // token cost 4% of the varied-message rate).
+  let gap = 0;
   while (i < to) {
     if (msg.charCodeAt(i) <= 32) {
       i++;
+      gap++;
       continue;
     }
     const start = i;
     // `cannot execute  within`: exactly two spaces after a word are an empty value of a slot (a
     // `%s` that printed nothing), as an empty `()` is; after `.`, `:` or `,` they are typography
     // (`file.  If`, `FATAL:  sorry`), and three or more are alignment.
-    if (!first && !prevWild && start - from >= 3 && msg.charCodeAt(start - 1) === 32 && msg.charCodeAt(start - 2) === 32 && endsWord(msg.charCodeAt(start - 3))) {
+    if (gap === 2 && !first && !prevWild && msg.charCodeAt(start - 1) === 32 && msg.charCodeAt(start - 2) === 32 && endsWord(msg.charCodeAt(start - 3))) {
       prevWild = prevTailWild = true;
       if (hashing) {
         for (let w = 0; w < 4; w++) {
@@ -151,6 +155,7 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
         }
       } else out += ' ' + WILDCARD;
     }
+    gap = 0;
     const c0 = msg.charCodeAt(start);
     let t1 = h1;
     let t2 = h2;
