@@ -267,7 +267,7 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
     } else if (msg.charCodeAt(start) === 123 && msg.indexOf('":', cs) !== -1 && msg.indexOf('":', cs) < end) {
       json = maskJsonToken(msg, start, end);
       wild = false;
-    } else if (!first && (msg.charCodeAt(start) === 60 || end === start + 1 || listStart(msg, start, end)) && (close = reprEnd(msg, start, end, to)) !== -1) {
+    } else if (!first && (msg.charCodeAt(start) === 60 || end === start + 1 || (msg.charCodeAt(start) === 91 && listStart(msg, start, end))) && (close = reprEnd(msg, start, end, to)) !== -1) {
       // an object printed in a message (`{ id: 7, name: 'celery' }`, `[ 'users', 42 ]`,
       // `<Request 76a342>`): one value, whatever its inner shape; a list keeps its brackets
       // (`['a', 'b']` is `[<*>]`, as `[42]` is)
@@ -279,7 +279,7 @@ function scan(msg: string, from: number, to: number, hashing: boolean, seed: num
       wild = true;
       sa = list ? close : close + 1;
       sb = i;
-    } else if (cs > start && (quote = leadQuote(msg, start, cs)) !== -1 && (close = quoteSpanEnd(msg, msg.charCodeAt(quote), quote + 1, end, to)) !== -1) {
+    } else if (cs > start && (quote = isQuote(msg.charCodeAt(cs - 1)) ? cs - 1 : isQuote(msg.charCodeAt(start)) ? start : -1) !== -1 && (close = quoteSpanEnd(msg, msg.charCodeAt(quote), quote + 1, end, to)) !== -1) {
       // a quoted value with spaces (`"Order Items"`, `'858 kB'`, `"connection reset by peer"`,
       // `"{ id: 7 }"`) is one value
       i = close + 1;
@@ -912,12 +912,6 @@ function quoteSpanEnd(msg: string, q: number, cs: number, end: number, to: numbe
     if (e < to && msg.charCodeAt(e) > 32) continue; // an apostrophe inside a word (`can't`)
     return isKeyQuote(msg, cs - 1, k) ? -1 : k;
   }
-  return -1;
-}
-
-/** The last quote among a token's leading brackets and quotes `msg[start, cs)` (`"` in `"{`, `("`), or -1. */
-function leadQuote(msg: string, start: number, cs: number): number {
-  for (let k = cs - 1; k >= start; k--) if (isQuote(msg.charCodeAt(k))) return k;
   return -1;
 }
 
