@@ -638,10 +638,13 @@ function numberSuffixStart(msg: string, cs: number, ce: number): number {
 }
 
 // (and a time zone after a date's time, as in `2025-11-03 00:15:56.553 UTC`)
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'kB', 'KiB', 'MiB', 'GiB', 'TiB', 'byte', 'bytes', 'ms', 'us', 'µs', 'ns', 's', 'sec', 'secs', 'second', 'seconds', 'min', 'mins', 'minute', 'minutes', 'h', 'hour', 'hours', 'day', 'days', '%', 'UTC', 'GMT'];
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'kB', 'KiB', 'MiB', 'GiB', 'TiB', 'byte', 'bytes', 'ms', 'us', 'µs', 'ns', 's', 'sec', 'secs', 'second', 'seconds', 'min', 'mins', 'minute', 'minutes', 'h', 'hour', 'hours', '%', 'UTC', 'GMT'];
+
+/** Calendar units, units only with a bracketed plural (`2 day(s)`). */
+const CALENDAR_UNITS = ['day', 'week', 'month', 'year'];
 
 const UNITS_BY_LENGTH = Array.from({ length: 8 }, (_, n) => UNITS.filter((u) => u.length === n));
-for (const u of UNITS) if (u.charCodeAt(0) < 128) CLASSES[u.charCodeAt(0)]! |= UNIT_START;
+for (const u of [...UNITS, ...CALENDAR_UNITS]) if (u.charCodeAt(0) < 128) CLASSES[u.charCodeAt(0)]! |= UNIT_START;
 const WIDE_UNIT_STARTS = UNITS.map((u) => u.charCodeAt(0)).filter((c) => c >= 128);
 
 /** A unit after a number (`812 B`, `1.3 secs`, `40 %`): part of the number's variable. No slice: it runs after every number. */
@@ -665,8 +668,9 @@ function isUnit(msg: string, from: number, to: number): boolean {
  */
 function gluedEnd(msg: string, start: number, cs: number, ce: number, to: number): number {
   if (cs === start && isUnit(msg, cs, ce)) return ce;
-  // a unit with its plural in brackets: `5 second(s)` (AddressSanitizer), `2 day(s)`
-  if (cs === start && ce - cs > 3 && msg.charCodeAt(ce - 2) === 40 && msg.charCodeAt(ce - 1) === 115 && msg.charCodeAt(ce) === 41 && isUnit(msg, cs, ce - 2)) return ce + 1;
+  // a unit with its plural in brackets: `5 second(s)` (AddressSanitizer), `2 day(s)` (a calendar
+  // unit is one only so: `older than 90 days` keeps its word, a count of days in a format)
+  if (cs === start && ce - cs > 3 && msg.charCodeAt(ce - 2) === 40 && msg.charCodeAt(ce - 1) === 115 && msg.charCodeAt(ce) === 41 && (isUnit(msg, cs, ce - 2) || nameIn(msg, cs, ce - 2, CALENDAR_UNITS))) return ce + 1;
   return msg.charCodeAt(start) === 40 ? sizeGroupEnd(msg, start, to) : -1;
 }
 
