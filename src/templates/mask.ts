@@ -879,7 +879,7 @@ function quoteSpanEnd(msg: string, q: number, cs: number, end: number, to: numbe
   let method = cs < end;
   for (let k = cs; k < end; k++) {
     const c = msg.charCodeAt(k);
-    if (c === q) return -1;
+    if (c === q) return quotedToken(msg, q, cs, end);
     if (!isLetter(c)) method = false;
   }
   let tokens = 1;
@@ -917,6 +917,18 @@ function quoteSpanEnd(msg: string, q: number, cs: number, end: number, to: numbe
     return isKeyQuote(msg, cs - 1, k) ? -1 : k;
   }
   return -1;
+}
+
+/**
+ * A token that opens quote `q` before `cs` and closes it at its end (closing punctuation aside)
+ * with brackets or quotes inside (`"<Connection(host=db,port=6379)>"`, `"{"jobId":"7"}"`): the
+ * index of its closing quote, one value; -1 otherwise (`"a":`, a key; `"GET`, no close).
+ */
+function quotedToken(msg: string, q: number, cs: number, end: number): number {
+  let e = end;
+  while (e > cs && isTrailPunct(msg.charCodeAt(e - 1)) && msg.charCodeAt(e - 1) !== q) e--;
+  const close = e - 1;
+  return close > cs && msg.charCodeAt(close) === q && isLeadPunct(msg.charCodeAt(cs)) && !isKeyQuote(msg, cs - 1, close) ? close : -1;
 }
 
 /**

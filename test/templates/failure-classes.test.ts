@@ -300,6 +300,9 @@ describe('a quoted value that holds an object or a quoted value is one value (cl
     expect(shape('relation "[ \'users\', 42 ]" does not exist')).toBe(t);
     expect(shape('conversion "invalid input syntax for type integer: "abc"" already exists')).toBe('conversion "<*>" already exists');
     expect(shape('conversion "value "abc" rejected by check" already exists')).toBe('conversion "<*>" already exists');
+    // one token in quotes, with brackets inside: kombu's repr of a connection in a quoted slot
+    expect(shape('relation "<Connection(host=db.internal,port=6379,db=0)>" does not exist')).toBe(t);
+    expect(shape('"<Connection(host=db.internal,port=6379,db=0)>" is a procedure.')).toBe('"<*>" is a procedure.');
   });
   it('guard: a quote that opens a token and is not closed keeps the tokens apart', () => {
     expect(shape('unterminated "abc and "def here')).toBe('unterminated "abc and "def here');
