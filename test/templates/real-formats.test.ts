@@ -118,6 +118,14 @@ describe('the real-format-string set', () => {
   // 0.889; the floors are these minus 0.03.
   const FLOOR = { tune: { ga: 0.855, fga: 0.769 }, held: { ga: 0.941, fga: 0.859 } };
 
+  // PostgreSQL 15's sysv_shmem.c writes a mode with C's %o; ioredis's `received notification %o` is util.format's
+  it('fills %o with an octal number in C and Python, an object in Node', () => {
+    const [c] = buildSource('t', [rec('Failed system call was shmget(key=%lu, size=%zu, 0%o).')], 1);
+    for (const m of c!.messages) expect(m, m).toMatch(/ 0[0-7]+\)\.$/);
+    const [js] = buildSource('t', [{ ...rec('received notification %o'), file: 'ioredis/built/x.js' }], 1);
+    expect(js!.messages.some((m) => /[{[<]/.test(m))).toBe(true);
+  });
+
   // redis-py 4.3's `startup_nodes : %s` (cluster.py) holds a list; a `Connected to %s` does not
   it('the list variant fills the slots named for a list with lists of several shapes, and only those', () => {
     const recs = [rec('startup_nodes : %s'), rec('Connected to %s')];

@@ -36,7 +36,7 @@ export interface FormatRecord {
 
 type Piece = string | Slot;
 interface Slot {
-  /** printf conversion letter (`s`, `d`, `x`, `m`, ...), or `s` for a brace placeholder. */
+  /** printf conversion letter (`s`, `d`, `x`, `m`, ...), `octal` for C's and Python's `%o`, or `s` for a brace placeholder. */
   conv: string;
   /** Zero padding width (`%02d`), 0 when none. */
   pad: number;
@@ -118,7 +118,8 @@ export function parseFormat(record: FormatRecord): ParsedFormat | null {
       const quoted = before === '"' || before === "'" || before === '`';
       let slot: Slot;
       if (record.style === 'printf') {
-        const conv = m[4]!;
+        // `%o` is an object in Node's util.format, octal in C's printf and Python's %
+        const conv = m[4] === 'o' && !record.file.endsWith('.js') ? 'octal' : m[4]!;
         const name = m[1];
         slot = {
           conv,
@@ -279,6 +280,10 @@ function value(slot: Slot, profile: Profile, r: R): string {
       return slot.conv === 'X' ? v.toUpperCase() : slot.conv === 'p' ? `0x${v}` : v;
     }
     case 'o': case 'O': case 'j': return SHAPES.object(r);
+    case 'octal': {
+      const v = int(r, 0, 0o7777).toString(8);
+      return slot.pad ? v.padStart(slot.pad, '0') : v;
+    }
     case 'e': case 'E': return (r() * 1000).toExponential(int(r, 1, 6));
     case 'f': case 'F': case 'g': case 'G': {
       const x = r() * (r() < 0.5 ? 1 : 100000);
