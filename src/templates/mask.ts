@@ -9,18 +9,19 @@
 //                                      with a letter; `db1:5432`, `api.internal:8443` are host:port, one <*>)
 //   letters + a long number → letters<*> (`syncSteps1709999999123|12`), name.number → name.<*>
 //   contains a digit      → <*>      (numbers, ids, IPs and ports, durations, timestamps, versions, hex ids)
-//   starts with `/`, has `://`, `\`, `@` between letters, or is hex of 16+
-//                         → <*>      (paths and routes, URLs, Windows paths, emails)
+//   starts with `/`, has `://`, `\`, `@` between letters, or is hex of 16+, or a relative path
+//                         → <*>      (paths and routes, URLs, Windows paths, emails, `global/pg_control`)
 //   a single quoted word  → '<*>'  (not a key: `{"id": 5`)
 //   a quoted name, phrase or value with spaces → "<*>" (`"Order Items"`, `'858 kB'`,
 //                           `"MOVED 3999 127.0.0.1:6381"`; not a request line: `"GET /x HTTP/1.1"`)
 // Dotted names (`chrome.exe`) are left to the miner's word rules. Some tokens belong to the
-// variable before them: a unit (`812 B`, `1.3 secs`, `40 %`, a zone after a time), a parenthesised
+// variable before them: a unit (`812 B`, `1.3 secs`, `40 %`, `5 second(s)`, `write=0.019 s`, a zone after a time), a parenthesised
 // size (`512 bytes (0.5 KB)`) and the rest of a path after a space (`/tmp/celery worker.pid`). An
 // empty quoted value (`""`) is a value, unless it is an error field's (the empty-tail rule). An
-// object printed in a message (`{ id: 7 }`, `[ 'a', 1 ]`, `<Request 76a342>`) is one variable; so
-// is a date in words (`Tue Mar  4 10:20:11 UTC 2025`, `Apr 5, 2020`), and so is an empty `()`/`[]`
-// inside a message (a slot with no value). Adjacent bare `<*>` collapse into one, so a
+// object printed in a message (`{ id: 7 }`, `[ 'a', 1 ]`, `<Request 76a342>`) is one variable, a
+// list (`['a', 'b']`) is `[<*>]`; so is a date in words (`Tue Mar  4 10:20:11 UTC 2025`, `Apr 5,
+// 2020`), and so is an empty `()`/`[]` or two spaces after a word inside a message (a slot with
+// no value: `cannot execute  within`). Adjacent bare `<*>` collapse into one, so a
 // variable spanning several tokens is one variable and messages whose variables differ in length
 // share a shape.
 
