@@ -11,6 +11,13 @@
 // a union-find (clusters.ts), so an id handed out online always resolves to its final template;
 // finalize() numbers the final templates densely in order of first appearance. Which template
 // token stands for which word is token-match.ts.
+//
+// `add()` returns the id of the message's shape (its mask-level key), not of its cluster: counts
+// are kept per shape, and a shape's cluster is decided once, when the shape is first seen, from
+// what the shape table records (ShapeEntry). So the shapes of several miners (parts of one input,
+// see Timeline.partial) merge exactly: `adopt()` places another miner's shapes in its order of
+// first appearance, as one miner seeing the parts one after the other would have, and the
+// clusters, counts and final ids come out the same whatever the split.
 import type { SourceKind } from '../model.js';
 import { WILDCARD, hasEmptyTail, hashShape, maskHash, maskMessage } from './mask.js';
 import { Clusters } from './clusters.js';
@@ -43,6 +50,28 @@ export interface FinalTemplates {
   templates: Template[];
   /** Final id of an id returned by `add()`. */
   idOf: (id: number) => number;
+}
+
+/**
+ * A shape as the miner first saw it: what placing it in a cluster reads (a pure function of the
+ * first message of that shape), and the messages counted under it. Plain data (structured-clonable).
+ */
+export interface ShapeEntry {
+  service: string;
+  source: SourceKind;
+  /** The shape's hash (maskHash/hashShape seeded by the service): its identity. */
+  key: number;
+  /** The shape (tokens joined by spaces). */
+  shape: string;
+  /** The shape of the message with its secrets redacted and that shape's hash, when they differ from the shape's. */
+  clean: string | null;
+  cleanKey: number;
+  emptyTail: boolean;
+  /** A PostgreSQL statement (grouped by its normalised SQL exactly). */
+  exact: boolean;
+  /** The messages of a service that found no room in the shape table (one entry per service). */
+  overflow: boolean;
+  count: number;
 }
 
 export const DEFAULT_MAX_TEMPLATES = 5000;
@@ -84,20 +113,21 @@ export function postgresShape(msg: string, statements: StatementCache): string {
 
 export class TemplateMiner {
   readonly maxTemplates: number;
-  /** Messages that found no room (counted in the overflow templates). */
-  overflowCount = 0;
   private readonly cacheSize: number;
   private readonly cs = new Clusters();
-  // The union-find's arrays at hand for add(), which reads them for every message.
   private readonly clusters = this.cs.clusters;
   private readonly parent = this.cs.parent;
-  private readonly counts = this.cs.counts;
   private created = 0;
+  /** The shapes by id (what add() returns), the cluster each was placed in, and its messages. */
+  private readonly entries: ShapeEntry[] = [];
+  private readonly shapeCluster: number[] = [];
+  private readonly shapeCounts: number[] = [];
+  private readonly overflowShapes = new Map<string, number>();
   private readonly caches = new Map<string, Map<string, number>>();
   private cached = 0;
   private lastService: string | null = null;
   private lastCache: Map<string, number> | null = null;
-  /** Shape hash (53 bits, seeded by the service) → cluster id. */
+  /** Shape hash (53 bits, seeded by the service) → shape id. */
   private readonly shapes = new Map<number, number>();
   private lastSeed = 0;
   /** Cache hit accounting: inserting stops for a window when messages do not repeat. */
@@ -124,7 +154,7 @@ export class TemplateMiner {
     this.maxShapes = this.maxTemplates * 16;
   }
 
-  /** Template id of a message, creating the template when it is new. */
+  /** Shape id of a message (see the header: its template is `template(id)`, or `idOf(id)` after finalize()), placing the shape when it is new. */
   add(service: string, message: string, source: SourceKind = 'app'): number {
     let cache = this.lastCache;
     if (service !== this.lastService || cache === null) {
@@ -146,7 +176,7 @@ export class TemplateMiner {
       this.hits = 0;
     }
     if (id === undefined) {
-      id = this.place(service, message, source);
+      id = this.shapeOf(service, message, source);
       if (this.caching && this.seenBefore(message)) {
         if (this.cached >= this.cacheSize) {
           for (const c of this.caches.values()) c.clear();
@@ -160,14 +190,8 @@ export class TemplateMiner {
         this.cached++;
       }
     } else this.hits++;
-    let root = this.parent[id]!;
-    if (root !== id) {
-      root = this.cs.find(id);
-      cache.set(ownString(message), root);
-    }
-    this.counts[root]!++;
-    if (this.clusters[root]!.overflow) this.overflowCount++;
-    return root;
+    this.shapeCounts[id]!++;
+    return id;
   }
 
   /** True when a message with the same hash was seen since the cache was last cleared; marks it seen. */
@@ -185,9 +209,16 @@ export class TemplateMiner {
     return false;
   }
 
+  /** Messages that found no room (counted in the overflow templates). */
+  get overflowCount(): number {
+    let n = 0;
+    for (let s = 0; s < this.entries.length; s++) if (this.clusters[this.shapeCluster[s]!]!.overflow) n += this.shapeCounts[s]!;
+    return n;
+  }
+
   /** The template an id returned by `add()` belongs to now. */
   template(id: number): Template {
-    return this.view(this.cs.find(id));
+    return this.view(this.cs.find(this.shapeCluster[id]!));
   }
 
   /** The current templates (one per live cluster), in order of creation. */
@@ -199,7 +230,10 @@ export class TemplateMiner {
 
   /** Messages added to the template of `id` so far (its merged clusters included). */
   count(id: number): number {
-    return this.counts[this.cs.find(id)]!;
+    const root = this.cs.find(this.shapeCluster[id]!);
+    let n = 0;
+    for (let s = 0; s < this.entries.length; s++) if (this.cs.find(this.shapeCluster[s]!) === root) n += this.shapeCounts[s]!;
+    return n;
   }
 
   /**
@@ -207,9 +241,31 @@ export class TemplateMiner {
    * or null when the message does not fit the template.
    */
   params(id: number, message: string): string[] | null {
-    const c = this.clusters[this.cs.find(id)]!;
+    const c = this.clusters[this.cs.find(this.shapeCluster[id]!)]!;
     if (c.overflow) return null;
     return extractParams(c.tokens, message);
+  }
+
+  /** The shapes seen, by id (what add() returned), with their counts: what `adopt()` takes. Copies. */
+  shapeTable(): ShapeEntry[] {
+    return this.entries.map((e, i) => ({ ...e, count: this.shapeCounts[i]! }));
+  }
+
+  /**
+   * Takes the shapes of another miner (its shapeTable(), of the part of the input after what this
+   * one saw), in their order: a shape known here adds its count, a new one is placed as add()
+   * would have placed it. Returns this miner's shape id for each of them.
+   */
+  adopt(table: readonly ShapeEntry[]): Int32Array {
+    const ids = new Int32Array(table.length);
+    for (let i = 0; i < table.length; i++) {
+      const e = table[i]!;
+      let id = e.overflow ? this.overflowShape(e.service, e.source) : this.shapes.get(e.key);
+      if (id === undefined) id = this.entries.length < this.maxShapes ? this.placeShape({ ...e, count: 0 }) : this.overflowShape(e.service, e.source);
+      this.shapeCounts[id]! += e.count;
+      ids[i] = id;
+    }
+    return ids;
   }
 
   /**
@@ -217,6 +273,10 @@ export class TemplateMiner {
    * the templates densely. Deterministic; `add()` may continue afterwards (call again to refresh).
    */
   finalize(): FinalTemplates {
+    // The clusters' counts, from their shapes' (the passes below add them up as clusters merge).
+    const counts = this.cs.counts;
+    counts.fill(0);
+    for (let s = 0; s < this.entries.length; s++) counts[this.cs.find(this.shapeCluster[s]!)]! += this.shapeCounts[s]!;
     finalizeClusters(this.cs);
     const finalOf = new Int32Array(this.clusters.length).fill(-1);
     const templates: Template[] = [];
@@ -227,7 +287,7 @@ export class TemplateMiner {
       t.id = templates.length;
       templates.push(t);
     }
-    return { templates, idOf: (id: number) => finalOf[this.cs.find(id)]! };
+    return { templates, idOf: (id: number) => finalOf[this.cs.find(this.shapeCluster[id]!)]! };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -237,7 +297,8 @@ export class TemplateMiner {
     return { id: i, service: c.service, source: c.source, text: c.overflow ? OVERFLOW_TEXT : textOf(c.tokens), emptyTail: c.emptyTail };
   }
 
-  private place(service: string, message: string, source: SourceKind): number {
+  /** The shape id of a message not in the cache: its shape's, placing the shape when it is new. */
+  private shapeOf(service: string, message: string, source: SourceKind): number {
     let shape: string | null = null;
     let skey: number;
     if (source === 'postgres') {
@@ -246,30 +307,70 @@ export class TemplateMiner {
     } else skey = maskHash(message, this.lastSeed);
     const known = this.shapes.get(skey);
     if (known !== undefined) return known;
+    // Past the shape table's cap, new shapes go to their service's overflow shape.
+    if (this.entries.length >= this.maxShapes) return this.overflowShape(service, source);
     if (shape === null) shape = maskMessage(message);
-    let tokens = shape.length === 0 ? [] : shape.split(' ');
-    const exact = source === 'postgres' && sqlStart(message) !== -1;
-    let id = exact ? -1 : this.cs.matchGeneral(service, tokens);
+    // The shape of the message with its secrets redacted: a template keeps the words the masker
+    // left, and the masker may take a secret's key for a variable (`f=secret: hunter` → `f=<*>
+    // hunter`, the key gone), so a new template's text comes from it (see placeShape).
+    const clean = redactSecrets(message);
+    const cleanShape = clean === message ? shape : source === 'postgres' ? postgresShape(clean, this.statementShapes) : maskMessage(clean);
+    const cleanKey = cleanShape === shape ? skey : hashShape(cleanShape, this.lastSeed);
+    return this.placeShape({
+      service: ownString(service),
+      source,
+      key: skey,
+      shape: ownString(shape),
+      clean: cleanKey === skey ? null : ownString(cleanShape),
+      cleanKey,
+      emptyTail: hasEmptyTail(message),
+      exact: source === 'postgres' && sqlStart(message) !== -1,
+      overflow: false,
+      count: 0,
+    });
+  }
+
+  /**
+   * Adds a new shape and places it: in a generalised cluster whose template matches it, else in a
+   * new cluster (from its clean shape), else, past the template cap, in its service's overflow
+   * template. Reads nothing but the entry and the clusters so far: the same in add() and adopt().
+   */
+  private placeShape(e: ShapeEntry): number {
+    const sid = this.entries.length;
+    this.entries.push(e);
+    this.shapeCounts.push(0);
+    this.shapes.set(e.key, sid);
+    const service = e.service;
+    let tokens = e.shape.length === 0 ? [] : e.shape.split(' ');
+    let id = e.exact ? -1 : this.cs.matchGeneral(service, tokens);
     if (id === -1) {
-      if (this.created >= this.maxTemplates) id = this.overflowId(service, source);
+      if (this.created >= this.maxTemplates) id = this.overflowId(service, e.source);
       else {
-        // A template keeps the words the masker left, and the masker may take a secret's key for a
-        // variable (`f=secret: hunter` → `f=<*> hunter`, the key gone): the text of a new template
-        // comes from the message with its secrets redacted (once per new shape that would start a template).
-        const clean = redactSecrets(message);
-        let cleanKey = skey;
-        if (clean !== message) {
-          const cleanShape = source === 'postgres' ? postgresShape(clean, this.statementShapes) : maskMessage(clean);
-          cleanKey = hashShape(cleanShape, this.lastSeed);
-          tokens = cleanShape.length === 0 ? [] : cleanShape.split(' ');
-          id = this.shapes.get(cleanKey) ?? (exact ? -1 : this.cs.matchGeneral(service, tokens));
+        if (e.clean !== null) {
+          tokens = e.clean.length === 0 ? [] : e.clean.split(' ');
+          const known = this.shapes.get(e.cleanKey);
+          id = known !== undefined ? this.shapeCluster[known]! : e.exact ? -1 : this.cs.matchGeneral(service, tokens);
+          if (known === undefined) this.shapes.set(e.cleanKey, sid);
         }
-        if (id === -1) id = this.newCluster(service, source, tokens, hasEmptyTail(message), exact);
-        if (cleanKey !== skey && this.shapes.size < this.maxShapes) this.shapes.set(cleanKey, id);
+        if (id === -1) id = this.newCluster(service, e.source, tokens, e.emptyTail, e.exact);
       }
     }
-    if (this.shapes.size < this.maxShapes) this.shapes.set(skey, id);
-    return id;
+    this.shapeCluster.push(id);
+    return sid;
+  }
+
+  /** The overflow shape of a service (messages past the shape table's cap). */
+  private overflowShape(service: string, source: SourceKind): number {
+    let sid = this.overflowShapes.get(service);
+    if (sid === undefined) {
+      sid = this.entries.length;
+      const own = ownString(service);
+      this.entries.push({ service: own, source, key: -1, shape: '', clean: null, cleanKey: -1, emptyTail: false, exact: true, overflow: true, count: 0 });
+      this.shapeCounts.push(0);
+      this.shapeCluster.push(this.overflowId(own, source));
+      this.overflowShapes.set(own, sid);
+    }
+    return sid;
   }
 
   private overflowId(service: string, source: SourceKind): number {

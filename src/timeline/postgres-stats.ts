@@ -18,8 +18,8 @@ import type { LogEvent } from '../model.js';
 import { StatementCache, normalizeSql } from '../templates/sql-normalize.js';
 import { cutText, redact } from '../redact.js';
 import { ownString } from '../own-string.js';
-import { SessionPeak } from './session-peak.js';
-import { SessionStatements, statementInside, type Mark } from './session-statements.js';
+import { SessionPeak, type SessionChanges } from './session-peak.js';
+import { SessionStatements, statementInside, type Mark, type SessionStatementsPartial } from './session-statements.js';
 
 /** Aggregates of one normalized statement's durations, like a row of pgBadger's top queries. */
 export interface StatementStats {
@@ -314,10 +314,16 @@ class Shared {
   readonly keys = new StatementCache(statementKey);
   width = SLICE_MS;
   /** Session opens, closes and server starts, for the most sessions open at once (see session-peak.ts). */
-  readonly sessionPeak = new SessionPeak(() => this.width);
+  readonly sessionPeak: SessionPeak;
   /** Each session's last `statement:` line, for bare `duration:` lines (log_statement + log_duration). */
-  readonly statements = new SessionStatements(() => this.width, MAX_PIDS);
+  readonly statements: SessionStatements;
   pending = 0;
+
+  /** `logged`: the statistics are a part's, handed over by partial() (see PostgresStats). */
+  constructor(readonly logged: boolean) {
+    this.sessionPeak = new SessionPeak(() => this.width, logged);
+    this.statements = new SessionStatements(() => this.width, MAX_PIDS, logged);
+  }
 
   /** The statement's one copy of its key and how it is shown (from its first run, `logged` as shownStatement takes it), or undefined when MAX_STATEMENTS others came first. */
   name(key: string, logged: string, labelled: boolean): { key: string; shown: string } | undefined {
@@ -334,12 +340,44 @@ class Shared {
   }
 }
 
-/** A bare duration whose statement the fences decide (see session-statements.ts). */
+/** A bare duration whose statement the fences decide (see session-statements.ts), or the parts before (`head`). */
 interface PendingDuration {
   ms: number;
   /** Its occurrence, the statement's text filled in at the end. */
   at: KeptOccurrence;
   marks: Mark[];
+  /** Its index among the part's waiting durations (SessionStatements.waiting), or -1. */
+  head: number;
+}
+
+/** One slice's statistics in a partial summary (see SliceStats). */
+export interface SlicePartial {
+  records: number;
+  bySeverity: Record<string, number>;
+  bySeverityRaw: Record<string, number>;
+  events: number;
+  errorsBySqlstate: Record<string, number>;
+  counts: SliceStats['counts'];
+  checkpoints: SliceStats['checkpoints'];
+  tempFiles: SliceStats['tempFiles'];
+  lockWaits: SliceStats['lockWaits'];
+  cancelled: SliceStats['cancelled'];
+  terminated: SliceStats['terminated'];
+  queries: { withDuration: number; totalMs: number; slowest: KeptOccurrence | null };
+  statements: StatementAcc[];
+  pending: PendingDuration[];
+}
+
+/** The PostgreSQL statistics of a part of the input (see Timeline.partial). */
+export interface PostgresPartial {
+  /** Width of the slices (ms); `slices` are keyed by start / width. */
+  width: number;
+  slices: [number, SlicePartial][];
+  untimed: SlicePartial;
+  /** Statements' keys and how they are shown, in order of first run. */
+  names: { key: string; shown: string }[];
+  sessionChanges: SessionChanges;
+  sessionStatements: SessionStatementsPartial;
 }
 
 /** The statistics of one time slice (or of the records without a time). */
@@ -544,12 +582,19 @@ class SliceStats {
     let text = d.text;
     let ran = d.ran;
     if (d.kind === 'none') {
+      const head = this.shared.statements.waiting(pidKey, ev.ts);
+      if (head !== null) {
+        const at = occurrence(ev, d.ms, '');
+        if (this.queries.slowest === null || d.ms > this.queries.slowest.ms) this.queries.slowest = at;
+        this.pending.push({ ms: d.ms, at, marks: [], head });
+        return;
+      }
       const found = this.shared.statements.lookup(pidKey, ev.ts);
       if (typeof found !== 'string' && this.shared.pending < MAX_PENDING) {
         this.shared.pending++;
         const at = occurrence(ev, d.ms, '');
         if (this.queries.slowest === null || d.ms > this.queries.slowest.ms) this.queries.slowest = at;
-        this.pending.push({ ms: d.ms, at, marks: found });
+        this.pending.push({ ms: d.ms, at, marks: found, head: -1 });
         return;
       }
       text = typeof found === 'string' ? found : statementInside(found, () => true);
@@ -590,6 +635,42 @@ class SliceStats {
       const j = this.random() % acc.count;
       if (j < SAMPLE_CAP) acc.samples[j] = ms;
     }
+  }
+
+  /** These statistics as plain data (the occurrences shared, not copied). */
+  partial(): SlicePartial {
+    const { records, bySeverity, bySeverityRaw, events, errorsBySqlstate, counts, checkpoints, tempFiles, lockWaits, cancelled, terminated, queries } = this;
+    return {
+      ...structuredClone({ records, bySeverity, bySeverityRaw, events, errorsBySqlstate, counts, checkpoints, tempFiles, lockWaits, cancelled, terminated }),
+      queries: { ...queries },
+      statements: [...this.statements.values()].map((a) => ({ ...a, samples: a.samples.slice() })),
+      pending: this.pending.slice(),
+    };
+  }
+
+  /** A slice holding a partial's slice (whose occurrences it takes over). */
+  static of(shared: Shared, p: SlicePartial): SliceStats {
+    const s = new SliceStats(shared);
+    s.records = p.records;
+    Object.assign(s.bySeverity, p.bySeverity);
+    Object.assign(s.bySeverityRaw, p.bySeverityRaw);
+    s.events = p.events;
+    Object.assign(s.errorsBySqlstate, p.errorsBySqlstate);
+    Object.assign(s.counts, p.counts);
+    Object.assign(s.checkpoints, p.checkpoints);
+    Object.assign(s.tempFiles, p.tempFiles);
+    Object.assign(s.lockWaits, p.lockWaits);
+    Object.assign(s.cancelled, p.cancelled);
+    Object.assign(s.terminated, p.terminated);
+    Object.assign(s.queries, p.queries);
+    for (const a of p.statements) {
+      // A statement that finds no room under MAX_STATEMENTS here is counted as one pass would.
+      const name = shared.names.get(a.statement);
+      if (name === undefined) s.counts.statementsOverflow += a.count;
+      else s.statements.set(a.statement, { ...a, shown: name.shown });
+    }
+    s.pending = p.pending;
+    return s;
   }
 
   /** Adds another slice's statistics to these (the other is left as it was). */
@@ -677,12 +758,75 @@ function slower(a: KeptOccurrence | null, b: KeptOccurrence | null): KeptOccurre
 }
 
 export class PostgresStats {
-  private readonly shared = new Shared();
+  private readonly shared: Shared;
   /** Slices by start (floor of time by `shared.width`), and the records without a time. */
   private slices = new Map<number, SliceStats>();
-  private readonly untimed = new SliceStats(this.shared);
+  private readonly untimed: SliceStats;
   private lastKey = NaN;
-  private last: SliceStats = this.untimed;
+  private last: SliceStats;
+
+  /** `partOfInput`: partial() will hand these statistics over, so keep what the merge needs (the order of session changes, the head of sessions). */
+  constructor(partOfInput = false) {
+    this.shared = new Shared(partOfInput);
+    this.untimed = new SliceStats(this.shared);
+    this.last = this.untimed;
+  }
+
+  /** These statistics as plain data for absorb() (see Timeline.partial). */
+  partial(): PostgresPartial {
+    return {
+      width: this.shared.width,
+      slices: [...this.slices].sort((a, b) => a[0] - b[0]).map(([k, s]) => [k, s.partial()]),
+      untimed: this.untimed.partial(),
+      names: [...this.shared.names.values()].map((n) => ({ ...n })),
+      sessionChanges: this.shared.sessionPeak.changes() ?? { ts: [], line: [], delta: [], key: [] },
+      sessionStatements: this.shared.statements.partial(),
+    };
+  }
+
+  /**
+   * Adds the statistics of a later part (its partial(); its input indexes are shifted by `inputOffset`):
+   * the slices at the wider width (widened again while more than MAX_SLICES hold records, as one
+   * pass widens), its session changes replayed after these, its waiting durations given the
+   * statements of the sessions here, its statements' names after these.
+   */
+  absorb(p: PostgresPartial, inputOffset: number): void {
+    const moved = new Set<KeptOccurrence>();
+    const move = (o: KeptOccurrence | null) => {
+      if (o !== null && !moved.has(o)) {
+        moved.add(o);
+        o.input += inputOffset;
+      }
+    };
+    const all = [p.untimed, ...p.slices.map(([, s]) => s)];
+    for (const s of all) {
+      move(s.queries.slowest);
+      for (const a of s.statements) move(a.slowest);
+      for (const d of s.pending) move(d.at);
+    }
+    while (this.shared.width < p.width) this.widen();
+    this.shared.sessionPeak.replay(p.sessionChanges);
+    // The part's waiting durations, by index: their statement (or marks) from the sessions here.
+    const waiting: PendingDuration[] = [];
+    for (const s of all) for (const d of s.pending) if (d.head !== -1) waiting[d.head] = d;
+    this.shared.statements.absorb(p.sessionStatements, (i, found) => {
+      const d = waiting[i];
+      if (d === undefined) return;
+      d.head = -1;
+      // Decided: a mark at its own time, which the fences keep exactly when they keep the duration.
+      d.marks = typeof found === 'string' ? [{ ts: d.at.ts, seq: 0, text: found }] : found;
+    });
+    for (const n of p.names) if (!this.shared.names.has(n.key) && this.shared.names.size < MAX_STATEMENTS) this.shared.names.set(n.key, n);
+    this.untimed.merge(SliceStats.of(this.shared, p.untimed));
+    for (const [k, s] of p.slices) {
+      const key = Math.floor((k * p.width) / this.shared.width);
+      let into = this.slices.get(key);
+      if (into === undefined) this.slices.set(key, (into = new SliceStats(this.shared)));
+      into.merge(SliceStats.of(this.shared, s));
+    }
+    while (this.slices.size > MAX_SLICES) this.widen();
+    this.lastKey = NaN;
+  }
 
   /** The slices' width (ms): time fences that leave records out of these statistics must fall on its multiples. */
   get sliceMs(): number {

@@ -13,6 +13,12 @@ export interface ProcessSpan {
   lines: number;
 }
 
+/** A part's spans in order of first line, and its lines of processes not kept. */
+export interface ProcessSpansPartial {
+  spans: ProcessSpan[];
+  dropped: number;
+}
+
 /** Processes kept at most; the pids past it are counted, not kept. */
 const MAX_SPANS = 10_000;
 
@@ -32,6 +38,26 @@ export class ProcessSpans {
       s.lines++;
     } else if (this.spans.size < MAX_SPANS) this.spans.set(key, { service: ownString(service, Infinity), pid, first: ts, last: ts, lines: 1 });
     else this.dropped++;
+  }
+
+  /** The spans so far and the lines not kept, as plain data (see Timeline.partial). */
+  partial(): ProcessSpansPartial {
+    return { spans: [...this.spans.values()].map((s) => ({ ...s })), dropped: this.dropped };
+  }
+
+  /** Adds the spans of a later part of the input (its partial()), as if its lines came now. */
+  absorb(p: ProcessSpansPartial): void {
+    this.dropped += p.dropped;
+    for (const b of p.spans) {
+      const key = b.service + '\u0000' + b.pid;
+      const s = this.spans.get(key);
+      if (s !== undefined) {
+        if (b.first < s.first) s.first = b.first;
+        if (b.last > s.last) s.last = b.last;
+        s.lines += b.lines;
+      } else if (this.spans.size < MAX_SPANS) this.spans.set(key, { ...b });
+      else this.dropped += b.lines;
+    }
   }
 
   /** The spans, by service, each list by first line. */

@@ -57,7 +57,7 @@ export interface RequestStatsSummary {
   services: ServiceRequests[];
 }
 
-interface Acc {
+export interface Acc {
   count: number;
   totalMs: number;
   maxMs: number;
@@ -71,6 +71,9 @@ interface ServiceAcc {
   /** Slowest first. */
   slowest: RequestOccurrence[];
 }
+
+/** A part's request statistics, per service in order of first request (see Timeline.partial). */
+export type RequestStatsPartial = { service: string; all: Acc; endpoints: (Acc & { endpoint: string | null })[]; formats: number[]; slowest: RequestOccurrence[] }[];
 
 const newAcc = (): Acc => ({ count: 0, totalMs: 0, maxMs: 0, samples: [] });
 
@@ -106,6 +109,59 @@ export class RequestStats {
       while (at > 0 && sl[at - 1]!.ms < r.ms) at--;
       sl.splice(at, 0, { ts: ev.ts, ms: r.ms, service: ev.service, endpoint, status: r.status, input: ev.input, line: ev.line });
       if (sl.length > SLOWEST) sl.pop();
+    }
+  }
+
+  /** The statistics so far as plain data (see Timeline.partial). */
+  partial(): RequestStatsPartial {
+    return [...this.services].map(([service, s]) => ({
+      service,
+      all: { ...s.all, samples: s.all.samples.slice() },
+      endpoints: [...s.endpoints].map(([endpoint, e]) => ({ endpoint, ...e, samples: e.samples.slice() })),
+      formats: [...s.formats],
+      slowest: s.slowest.map((o) => ({ ...o })),
+    }));
+  }
+
+  /** Adds the statistics of a later part of the input (its partial(); its input indexes shifted by `inputOffset`). Exact while no endpoint holds more than SAMPLE_CAP latencies. */
+  absorb(p: RequestStatsPartial, inputOffset: number): void {
+    for (const b of p) {
+      let s = this.services.get(b.service);
+      if (s === undefined) {
+        s = { all: newAcc(), endpoints: new Map(), formats: new Set(), slowest: [] };
+        this.services.set(b.service, s);
+      }
+      for (const f of b.formats) s.formats.add(f);
+      this.add2(s.all, b.all);
+      for (const e of b.endpoints) {
+        let a = s.endpoints.get(e.endpoint);
+        if (a === undefined) {
+          if (s.endpoints.size >= MAX_ENDPOINTS) a = s.endpoints.get(null);
+          if (a === undefined) {
+            a = newAcc();
+            s.endpoints.set(s.endpoints.size >= MAX_ENDPOINTS ? null : e.endpoint, a);
+          }
+        }
+        this.add2(a, e);
+      }
+      // Of two as slow, the earlier part's first (as one pass inserts after its equals).
+      const merged = s.slowest.concat(b.slowest.map((o) => ({ ...o, input: o.input + inputOffset })));
+      s.slowest = merged.sort((x, y) => y.ms - x.ms).slice(0, SLOWEST);
+    }
+  }
+
+  /** Adds `b`'s counts and latencies to `a`'s (past SAMPLE_CAP, a's sample takes b's values as the reservoir would). */
+  private add2(a: Acc, b: Acc): void {
+    a.totalMs += b.totalMs;
+    if (b.maxMs > a.maxMs) a.maxMs = b.maxMs;
+    const before = a.count;
+    a.count += b.count;
+    for (let i = 0; i < b.samples.length; i++) {
+      if (a.samples.length < SAMPLE_CAP) a.samples.push(b.samples[i]!);
+      else {
+        const j = this.random() % (before + i + 1);
+        if (j < SAMPLE_CAP) a.samples[j] = b.samples[i]!;
+      }
     }
   }
 

@@ -21,6 +21,14 @@ const WINDOW = 16_384;
 /** Open sessions tracked at most (logs without disconnection lines would otherwise grow the set forever). */
 const MAX_OPEN = 100_000;
 
+/** Session changes in arrival order: time, line, +1 / -1 / 0 (a server start), and the session's key hash. */
+export interface SessionChanges {
+  ts: number[];
+  line: number[];
+  delta: number[];
+  key: number[];
+}
+
 /** Peak of concurrently open sessions. */
 export interface SessionPeakResult {
   count: number;
@@ -61,20 +69,50 @@ export class SessionPeak {
   private sweptUpTo = -Infinity;
   private approximate = false;
 
-  /** `sliceMs` gives the statistics' current slice width (it only grows, by doubling). */
-  constructor(private readonly sliceMs: () => number) {
+  /**
+   * Every change in arrival order, when the peak is part of a partial summary (the sweep depends
+   * on order, so a merge replays the parts' changes one after the other; 4 numbers per change).
+   */
+  private readonly log: SessionChanges | null;
+
+  /** `sliceMs` gives the statistics' current slice width (it only grows, by doubling); `logged` keeps every change for changes(). */
+  constructor(
+    private readonly sliceMs: () => number,
+    logged = false,
+  ) {
     this.state = { open: new Map(), starts: [], sliceMs: sliceMs(), capped: false };
+    this.log = logged ? { ts: [], line: [], delta: [], key: [] } : null;
   }
 
   /** A session opened (+1) or closed (-1) under `key`, or a server start (0: all closed). */
   change(ts: number, line: number, delta: number, key: string): void {
+    this.changeHashed(ts, line, delta, delta === 0 ? 0 : keyHash(key));
+  }
+
+  /** The changes so far, in arrival order (only when made `logged`). */
+  changes(): SessionChanges | null {
+    return this.log === null ? null : { ts: this.log.ts.slice(), line: this.log.line.slice(), delta: this.log.delta.slice(), key: this.log.key.slice() };
+  }
+
+  /** Applies another peak's changes (its changes(), of records after these) as if they came now. */
+  replay(c: SessionChanges): void {
+    for (let i = 0; i < c.ts.length; i++) this.changeHashed(c.ts[i]!, c.line[i]!, c.delta[i]!, c.key[i]!);
+  }
+
+  private changeHashed(ts: number, line: number, delta: number, key: number): void {
+    if (this.log !== null) {
+      this.log.ts.push(ts);
+      this.log.line.push(line);
+      this.log.delta.push(delta);
+      this.log.key.push(key);
+    }
     if (ts < this.sweptUpTo) this.approximate = true;
     if (this.n === WINDOW) this.sweepOlderHalf();
     const i = this.n++;
     this.ts[i] = ts;
     this.line[i] = line;
     this.delta[i] = delta;
-    this.key[i] = delta === 0 ? 0 : keyHash(key);
+    this.key[i] = key;
   }
 
   /**

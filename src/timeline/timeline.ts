@@ -11,6 +11,7 @@ import { RequestStats, type RequestStatsSummary } from './request-stats.js';
 import { latencyFormatOf } from './request-latency.js';
 import { EventCompactor } from './compact-event.js';
 import { ProcessSpans, type ProcessSpan } from './process-spans.js';
+import { PARTIAL_FORMAT, PARTIAL_VERSION, checkPartial, mergeInputSummaries, type ShapeStatsPartial, type TimelinePartial } from './partial.js';
 import { ownString } from '../own-string.js';
 import { cutText, redactSyntaxErrorWord } from '../redact.js';
 import { levelOfWord } from '../ingest/level.js';
@@ -127,6 +128,8 @@ export interface TimelineOptions {
   interests?: readonly RegExp[];
   /** Record the template id of every event in input order (for `templates --per-line`). */
   perLine?: boolean;
+  /** The timeline reads a part of the input and hands it over with partial(): keep what merging needs (see Timeline.absorb). */
+  part?: boolean;
 }
 
 const ERROR_RANK = LEVEL_RANK.error;
@@ -249,8 +252,11 @@ export class Timeline {
   private startLine = 0;
   private endInput = 0;
   private endLine = 0;
+  /** The times of the records at those places (a metric sample may widen the window past them; see absorb()). */
+  private startAtTs: number | null = null;
+  private endAtTs: number | null = null;
   private readonly services = new Set<string>();
-  private readonly pg = new PostgresStats();
+  private readonly pg: PostgresStats;
   private readonly processes = new ProcessSpans();
   private readonly requests = new RequestStats();
   /** Template id of each record in arrival order (only with `perLine`). */
@@ -269,6 +275,7 @@ export class Timeline {
     this.timesFloor = options.timesPerTemplateFloor ?? 512;
     this.interests = (options.interests ?? []).map((r) => new RegExp(r.source));
     this.perLine = options.perLine ? [] : null;
+    this.pg = new PostgresStats(options.part === true);
   }
 
   /** Registers an input before its events arrive; returns its index. */
@@ -309,11 +316,13 @@ export class Timeline {
       if (st.last === null || ts > st.last) st.last = ts;
       if (this.start === null || ts < this.start) {
         this.start = ts;
+        this.startAtTs = ts;
         this.startInput = ev.input;
         this.startLine = ev.line;
       }
       if (this.end === null || ts > this.end) {
         this.end = ts;
+        this.endAtTs = ts;
         this.endInput = ev.input;
         this.endLine = ev.line;
       }
@@ -493,6 +502,260 @@ export class Timeline {
     if (!this.services.has(s.service)) this.services.add(e.s.service);
     if (this.start === null || s.ts < this.start) this.start = s.ts;
     if (this.end === null || s.ts > this.end) this.end = s.ts;
+  }
+
+  /**
+   * The timeline so far as a partial summary (src/timeline/partial.ts): plain, structured-clonable
+   * data that fromPartials() merges with the partials of the parts after it. Copies; the timeline
+   * may go on.
+   */
+  partial(continues = false): TimelinePartial {
+    const stats = this.stats.map((st): ShapeStatsPartial | null =>
+      st === undefined
+        ? null
+        : {
+            count: st.count,
+            first: st.first,
+            last: st.last,
+            levels: Array.from(st.levels),
+            examples: st.examples.map((e) => ({ ...e })),
+            times: Array.from(st.times.subarray(0, st.nTimes)),
+            timesSeen: st.timesSeen,
+            timesStride: st.timesStride,
+            events: st.events.slice(),
+            sizes: st.sizes.slice(),
+            keys: st.keys.slice(),
+            stride: st.stride,
+            qualifying: st.qualifying,
+            eventsDropped: st.eventsDropped,
+            interest: st.interest,
+            request: st.request,
+          },
+    );
+    const keys: number[] = [];
+    const counts: number[] = [];
+    for (const [k, at] of [...this.buckets].sort((a, b) => a[0] - b[0])) {
+      keys.push(k);
+      for (let i = 0; i < LEVELS.length; i++) counts.push(this.bucketPool[at + i]!);
+    }
+    return {
+      format: PARTIAL_FORMAT,
+      version: PARTIAL_VERSION,
+      inputPaths: this.inputPaths.slice(),
+      inputs: this.inputs.map((i) => ({ ...i, warnings: i.warnings.slice() })),
+      continues,
+      shapes: this.miner.shapeTable(),
+      stats,
+      totals: {
+        records: this.records,
+        byLevel: Array.from(this.byLevel),
+        bySource: { ...this.bySource },
+        withoutTime: this.withoutTime,
+        labelledError: this.labelledError,
+        labelledErrorNotError: this.labelledErrorNotError,
+        eventsDropped: this.dropped,
+      },
+      window: { start: this.start, end: this.end },
+      earliest: this.startAtTs === null ? null : { ts: this.startAtTs, input: this.startInput, line: this.startLine },
+      latest: this.endAtTs === null ? null : { ts: this.endAtTs, input: this.endInput, line: this.endLine },
+      services: [...this.services],
+      metrics: [...this.series.values()].map(({ s, sorted }) => ({ ...s, ts: s.ts.slice(), values: s.values.slice(), sorted })),
+      histogram: { bucketMs: this.bucketMs, keys, counts },
+      postgres: this.pg.partial(),
+      processes: this.processes.partial(),
+      requests: this.requests.partial(),
+      perLine: this.perLine === null ? null : this.perLine.map((p) => ({ ...p })),
+    };
+  }
+
+  /** A timeline of the partials' parts, in their order (the same options as the timelines that made them give the same summary as one pass). */
+  static fromPartials(partials: readonly TimelinePartial[], options: TimelineOptions = {}): Timeline {
+    const t = new Timeline(options);
+    for (const p of partials) t.absorb(p);
+    return t;
+  }
+
+  /**
+   * Adds a partial of the part of the input after what this timeline holds: its inputs come after
+   * this one's, its shapes are placed as if their messages came now (so template ids are the same
+   * whatever the split), and every collector adds its counts. Exact while no budget thinned a
+   * part's kept events or times; past a budget, each part's thinning is kept and the merged
+   * template thinned further as one pass would (every 2nd, 4th... kept record of each part).
+   */
+  absorb(p: TimelinePartial): void {
+    checkPartial(p);
+    const continued = p.continues && this.inputPaths.length > 0;
+    const off = this.inputPaths.length - (continued ? 1 : 0);
+    for (let i = continued ? 1 : 0; i < p.inputPaths.length; i++) this.inputPaths.push(p.inputPaths[i]!);
+    if (continued && p.inputs.length > 0 && this.inputs.length === off + 1) this.inputs[off] = mergeInputSummaries(this.inputs[off]!, p.inputs[0]!);
+    for (let i = continued ? 1 : 0; i < p.inputs.length; i++) this.inputs.push(p.inputs[i]!);
+    const ids = this.miner.adopt(p.shapes);
+    for (let i = 0; i < p.stats.length; i++) {
+      const ps = p.stats[i];
+      if (ps === null || ps === undefined) continue;
+      const id = ids[i]!;
+      for (const e of ps.examples) e.input += off;
+      for (const e of ps.events) {
+        e.input += off;
+        e.template = id;
+      }
+      this.absorbStats(id, ps);
+    }
+    const t = p.totals;
+    this.records += t.records;
+    for (let i = 0; i < LEVELS.length; i++) this.byLevel[i]! += t.byLevel[i]!;
+    for (const k of Object.keys(t.bySource) as SourceKind[]) this.bySource[k] += t.bySource[k];
+    this.withoutTime += t.withoutTime;
+    this.labelledError += t.labelledError;
+    this.labelledErrorNotError += t.labelledErrorNotError;
+    this.dropped += t.eventsDropped;
+    // One pass moves a place only for a record earlier (later) than all before it.
+    if (p.earliest !== null && (this.start === null || p.earliest.ts < this.start)) {
+      this.startAtTs = p.earliest.ts;
+      this.startInput = p.earliest.input + off;
+      this.startLine = p.earliest.line;
+    }
+    if (p.latest !== null && (this.end === null || p.latest.ts > this.end)) {
+      this.endAtTs = p.latest.ts;
+      this.endInput = p.latest.input + off;
+      this.endLine = p.latest.line;
+    }
+    if (p.window.start !== null && (this.start === null || p.window.start < this.start)) this.start = p.window.start;
+    if (p.window.end !== null && (this.end === null || p.window.end > this.end)) this.end = p.window.end;
+    for (const svc of p.services) this.services.add(svc);
+    for (const m of p.metrics) {
+      const k = m.service + '\u0000' + m.measurement;
+      const e = this.series.get(k);
+      if (e === undefined) {
+        this.series.set(k, { s: { service: m.service, measurement: m.measurement, unit: m.unit, ts: m.ts, values: m.values }, sorted: m.sorted });
+        continue;
+      }
+      const n = e.s.ts.length;
+      if (!m.sorted || (n > 0 && m.ts.length > 0 && m.ts[0]! < e.s.ts[n - 1]!)) e.sorted = false;
+      for (let i = 0; i < m.ts.length; i++) {
+        e.s.ts.push(m.ts[i]!);
+        e.s.values.push(m.values[i]!);
+      }
+    }
+    this.absorbHistogram(p.histogram);
+    this.pg.absorb(p.postgres, off);
+    this.processes.absorb(p.processes);
+    this.requests.absorb(p.requests, off);
+    if (this.perLine !== null && p.perLine !== null) for (const l of p.perLine) this.perLine.push({ input: l.input + off, line: l.line, template: ids[l.template]! });
+    this.enforceBudgets();
+  }
+
+  /** Adds a partial's statistics of a shape to its statistics here (the partial's part came after). */
+  private absorbStats(id: number, ps: ShapeStatsPartial): void {
+    let st = this.stats[id];
+    const times = Float64Array.from(ps.times);
+    if (st === undefined) {
+      st = {
+        count: ps.count,
+        first: ps.first,
+        last: ps.last,
+        levels: Uint32Array.from(ps.levels),
+        examples: ps.examples,
+        times: times.length > 0 ? times : new Float64Array(8),
+        nTimes: times.length,
+        timesDropped: ps.timesSeen - times.length,
+        timesSeen: ps.timesSeen,
+        timesStride: ps.timesStride,
+        kept: ps.events.length,
+        keptBytes: ps.sizes.reduce((a, b) => a + b, 0),
+        eventsDropped: ps.eventsDropped,
+        events: ps.events,
+        sizes: ps.sizes,
+        keys: ps.keys,
+        stride: ps.stride,
+        qualifying: ps.qualifying,
+        interest: ps.interest,
+        request: ps.request,
+      };
+      this.stats[id] = st;
+      this.timesTotal += st.nTimes;
+      this.keptCount += st.kept;
+      this.keptBytes += st.keptBytes;
+      return;
+    }
+    st.count += ps.count;
+    if (ps.first !== null && (st.first === null || ps.first < st.first)) st.first = ps.first;
+    if (ps.last !== null && (st.last === null || ps.last > st.last)) st.last = ps.last;
+    for (let i = 0; i < LEVELS.length; i++) st.levels[i]! += ps.levels[i]!;
+    for (const e of ps.examples) if (st.examples.length < EXAMPLES) st.examples.push(e);
+    if (st.interest === -1) st.interest = ps.interest;
+    if (st.request === -2) st.request = ps.request;
+    // Times: both parts thinned to the larger stride (every other kept time of the part with the smaller one goes, per doubling).
+    const stride = Math.max(st.timesStride, ps.timesStride);
+    const mine = thinned(st.times.subarray(0, st.nTimes), stride / st.timesStride);
+    const theirs = thinned(times, stride / ps.timesStride);
+    const all = new Float64Array(Math.max(8, mine.length + theirs.length));
+    all.set(mine);
+    all.set(theirs, mine.length);
+    this.timesTotal += mine.length + theirs.length - st.nTimes;
+    st.times = all;
+    st.nTimes = mine.length + theirs.length;
+    st.timesSeen += ps.timesSeen;
+    st.timesStride = stride;
+    st.timesDropped = st.timesSeen - st.nTimes;
+    // Kept events: the part with the smaller stride thinned to the larger (by its arrival numbers), then appended.
+    const eStride = Math.max(st.stride, ps.stride);
+    this.thinTo(st, eStride);
+    const mask = eStride - 1;
+    for (let i = 0; i < ps.events.length; i++) {
+      if ((ps.keys[i]! & mask) !== 0) {
+        st.eventsDropped++;
+        this.dropped++;
+        continue;
+      }
+      st.events.push(ps.events[i]!);
+      st.sizes.push(ps.sizes[i]!);
+      st.keys.push(ps.keys[i]!);
+      st.kept++;
+      st.keptBytes += ps.sizes[i]!;
+      this.keptCount++;
+      this.keptBytes += ps.sizes[i]!;
+    }
+    st.eventsDropped += ps.eventsDropped;
+    st.qualifying += ps.qualifying;
+  }
+
+  /** Thins a template's kept events until its stride is `stride`. */
+  private thinTo(st: Stats, stride: number): void {
+    while (st.stride < stride) this.thin(st);
+  }
+
+  /** After a merge: the budgets one pass keeps (a template's share and cap, the totals), by the same thinning. */
+  private enforceBudgets(): void {
+    for (const st of this.stats) {
+      if (st === undefined) continue;
+      while (st.keptBytes > this.maxTemplateBytes && st.kept > this.floor && st.stride < 1 << 30) this.thin(st);
+      while (st.nTimes > this.maxTimesPer) this.thinTimes(st);
+    }
+    while (this.keptBytes > this.maxEventBytes || this.keptCount > this.maxEvents) {
+      const big = this.largest();
+      if (big === null) break;
+      this.thin(big);
+    }
+    while (this.timesTotal > this.maxTimesTotal) {
+      const big = this.mostTimes();
+      if (big === null) break;
+      this.thinTimes(big);
+    }
+  }
+
+  /** Adds a partial's level histogram: both at the wider bucket width, widened again while the span is over MAX_BUCKETS. */
+  private absorbHistogram(h: TimelinePartial['histogram']): void {
+    if (h.keys.length === 0) return;
+    while (this.bucketMs < h.bucketMs) this.widenBuckets();
+    for (let j = 0; j < h.keys.length; j++) {
+      // The bucket's start: at this width (a multiple of the partial's) it falls in the bucket holding it.
+      const ts = h.keys[j]! * h.bucketMs;
+      this.lastBucketKey = NaN;
+      this.bucketAt(Math.floor(ts / this.bucketMs), ts);
+      for (let i = 0; i < LEVELS.length; i++) this.bucketPool[this.lastBucketAt + i]! += h.counts[j * LEVELS.length + i]!;
+    }
+    this.lastBucketKey = NaN;
   }
 
   /** The summary detectors and reports read. Call once, after all inputs. */
@@ -793,6 +1056,14 @@ function mergeStats(a: Stats, b: Stats): Stats {
     interest: Math.max(a.interest, b.interest),
     request: a.request >= 0 ? a.request : b.request,
   };
+}
+
+/** Every `every`-th of `times` (from the first). */
+function thinned(times: Float64Array, every: number): Float64Array {
+  if (every === 1) return times;
+  const out = new Float64Array(Math.ceil(times.length / every));
+  for (let i = 0, j = 0; i < times.length; i += every) out[j++] = times[i]!;
+  return out;
 }
 
 function sortSeries(s: MetricSeries): MetricSeries {
