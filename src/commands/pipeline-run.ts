@@ -29,6 +29,7 @@ export interface InputOptions extends RailwayOptions {
   config?: string;
   progress?: boolean;
   title?: string;
+  jobs?: number;
 }
 
 /** Adds the options every analyzing command takes. */
@@ -41,8 +42,16 @@ export function addInputOptions(cmd: Command): Command {
     .option('--service <name>', 'service name for records that do not carry one (default: from the file name); with --railway or a clickhouse:// input, a service to read (repeat for several)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--pg-prefix <prefix>', "PostgreSQL log_line_prefix to read stderr logs with, as in postgresql.conf (e.g. '%t [%p]: ')")
     .option('--no-progress', 'no progress bar on standard error while reading')
+    .option('--jobs <n>', 'files read at once, each in a thread of its own (default: the cores available; 1 when the inputs total under 16 MB, and for standard input); the output is the same for every value', parseJobs)
     .option('--railway', "fetch the window from Railway's API instead of reading inputs (with --project, --environment, --since; token in RAILWAY_TOKEN or RAILWAY_API_TOKEN; docs/railway.md)");
   return addRailwayOptions(cmd, { serviceOption: false });
+}
+
+/** --jobs: a whole number from 1 up. */
+function parseJobs(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--jobs ${v}: give a whole number of threads, 1 or more`);
+  return n;
 }
 
 /** The analysis (findings, detector runs, conclusions) with the timeline it was made of and how the run was asked for. */
@@ -112,6 +121,7 @@ export async function runAnalysis(inputs: string[], opts: InputOptions, io: Io, 
         ...window,
         onProgress: progress.onProgress,
         serviceAliases: config.services,
+        jobs: opts.jobs,
         ignore: ignoreMatcher(config),
         // Fetched inputs are named for where they came from, not for a directory that is about to go.
         nameOf: fetched !== null ? (p: string) => `railway:${p.slice(fetched.dir.length + 1)}` : undefined,
