@@ -84,7 +84,7 @@ function merged(items: readonly Item[], cuts: readonly number[]): string {
   return report(Timeline.fromPartials(partials, { interests }));
 }
 
-/** Cut points: evenly spaced, right after a `statement:` line and after a `connection authorized` (a session's statement and its duration, a session's open and close, in different parts). */
+/** Cut points: four spread over the input (its first and last records alone), right after a `statement:` line and after a `connection authorized` (a session's statement and its duration, a session's open and close, in different parts). */
 function cutsOf(items: readonly Item[]): number[][] {
   const n = items.length;
   const after = (re: RegExp, nth: number) => {
@@ -95,7 +95,7 @@ function cutsOf(items: readonly Item[]): number[][] {
     }
     return -1;
   };
-  const sets = [[Math.floor(n / 3)], [1, Math.floor(n / 5), Math.floor(n / 2) + 1, n - 2]];
+  const sets = [[1, Math.floor(n / 5), Math.floor(n / 2) + 1, n - 2]];
   for (const re of [/^statement: /, /^connection authorized/, /^duration: /]) {
     const a = after(re, 0);
     const b = after(re, 3);
