@@ -9,11 +9,15 @@
 // - JVM: an HTTP API (com.sun.net.httpserver, HikariCP over pgjdbc, SLF4J on logback with Spring Boot's
 //   console pattern, stdout) and a worker (log4j2's default pattern on stderr, HikariCP), compiled with
 //   javac against Debian's jars.
+// - PHP: nginx and php-fpm 8.2 in one container (the php:fpm image's settings) with a Monolog app on
+//   PDO/PostgreSQL, and a PHP CLI worker logging Monolog's JSON.
 // Recorded with test/e2e/stack-lab/record-held-out.ts; small captures of the records are unit fixtures
-// under test/fixtures/stacks/go, test/fixtures/stacks/ruby and test/fixtures/stacks/jvm.
+// under test/fixtures/stacks/go, ruby, jvm and php.
 import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { freePort } from '../postgres-server.js';
 import { note, Service, type Container, type Exit } from './railway-capture.js';
 import { get, Stack, Traffic, type Incident } from './scenarios.js';
@@ -22,6 +26,7 @@ import { sleep, waitForLine } from './servers.js';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const GO_DIR = join(here, 'go');
 const RUBY_DIR = join(here, 'ruby');
+const PHP_DIR = join(here, 'php');
 
 // ------------------------------------------------------------------------------------------- Go
 
@@ -535,6 +540,214 @@ export async function jvmFaults(dir: string): Promise<JvmFaultFacts> {
     await apiReady();
     await warm(3_000);
     return { poolExhaustion, exportFailures, databaseDown, workerRedeploy, workerOom, apiOom, killed, crashLoop, requests, incidents: stack.incidents };
+  } finally {
+    await stack.down(services);
+  }
+}
+
+// ------------------------------------------------------------------------------------------ PHP
+
+export const PHP_SETTINGS = { maxChildren: 3, terminateTimeoutS: 5, slowlogTimeoutS: 2, memoryLimit: '32M', reportTimeoutS: 2, maxConnections: 20 } as const;
+
+interface PhpStack {
+  web: Service;
+  worker: Service;
+  /** The running web container and where it listens (each container its own port and run directory, as a new deploy's would be). */
+  app: Container | null;
+  base: string;
+  /** Starts a web container (php-fpm and nginx, test/e2e/stack-lab/php/start.sh) and waits until both serve. */
+  startWeb: (stopSignal?: NodeJS.Signals) => Promise<Container>;
+}
+
+async function phpUp(stack: Stack, dir: string): Promise<PhpStack> {
+  const web = new Service('web', dir);
+  const worker = new Service('worker', dir);
+  const nginxConf = readFileSync(join(PHP_DIR, 'nginx.conf'), 'utf8');
+  chmodSync(stack.home, 0o755); // nginx's and php-fpm's workers (nobody, www-data) reach the socket through it
+  let deploys = 0;
+  const php: PhpStack = {
+    web, worker, app: null, base: '',
+    startWeb: async (stopSignal?: NodeJS.Signals) => {
+      const port = await freePort();
+      const run = join(stack.home, `web-${++deploys}`);
+      mkdirSync(run);
+      chmodSync(run, 0o755);
+      writeFileSync(join(run, 'nginx.conf'), nginxConf
+        .replaceAll('@PORT@', String(port)).replaceAll('@RUN_DIR@', run).replaceAll('@ROOT@', PHP_DIR)
+        .replaceAll('@REPORT_TIMEOUT@', `${PHP_SETTINGS.reportTimeoutS}s`));
+      const from = web.entries.length;
+      const c = stack.track(web.start({
+        command: join(PHP_DIR, 'start.sh'), args: [], cwd: run, stopSignal,
+        env: {
+          APP_DIR: PHP_DIR, RUN_DIR: run, DATABASE_URL: stack.pg.url, POOL_USER: 'www-data',
+          POOL_MAX_CHILDREN: String(PHP_SETTINGS.maxChildren), POOL_TERMINATE_TIMEOUT: `${PHP_SETTINGS.terminateTimeoutS}s`,
+          POOL_SLOWLOG_TIMEOUT: `${PHP_SETTINGS.slowlogTimeoutS}s`, PHP_MEMORY_LIMIT: PHP_SETTINGS.memoryLimit,
+        },
+      }));
+      await waitForLine(web, from, 'ready to handle connections', 30_000);
+      await waitForLine(web, from, 'start worker process', 30_000);
+      php.app = c;
+      php.base = `http://127.0.0.1:${port}`;
+      return c;
+    },
+  };
+  await php.startWeb();
+  const from = worker.entries.length;
+  stack.track(worker.start({ command: 'php', args: [join(PHP_DIR, 'worker.php')], cwd: stack.home, env: { DATABASE_URL: stack.pg.url, INTERVAL: '2' } }));
+  await waitForLine(worker, from, 'worker started', 30_000);
+  return php;
+}
+
+const PHP_PATHS = ['/health', '/orders', '/legacy'];
+
+export async function phpHealthy(dir: string, ms: number): Promise<{ requests: number; failed: number }> {
+  const stack = new Stack(dir);
+  let services: Service[] = [];
+  try {
+    await stack.up();
+    const php = await phpUp(stack, dir);
+    services = [php.web, php.worker];
+    const t = new Traffic(() => php.base, PHP_PATHS, 150);
+    await sleep(ms);
+    await t.stop();
+    return { requests: t.statuses.length, failed: t.statuses.filter((s) => s !== 200).length };
+  } finally {
+    await stack.down(services);
+  }
+}
+
+export interface PhpFaultFacts {
+  maxChildren: { children: number; sent: number; statuses: number[] };
+  gatewayTimeouts: { sent: number; statuses: number[] };
+  terminated: { statuses: number[] };
+  memoryExhausted: { statuses: number[] };
+  uncaught: { statuses: number[] };
+  databaseDown: { downMs: number; failedRequests: number };
+  tooManyConnections: { held: number; failedRequests: number };
+  childKilled: { child: number; statuses: number[] };
+  containerKilled: { exit: Exit };
+  cleanStops: { signal: string; exit: Exit }[];
+  requests: number;
+  incidents: Incident[];
+}
+
+export async function phpFaults(dir: string): Promise<PhpFaultFacts> {
+  const stack = new Stack(dir);
+  let services: Service[] = [];
+  try {
+    await stack.up({ max_connections: String(PHP_SETTINGS.maxConnections) });
+    const php = await phpUp(stack, dir);
+    services = [php.web, php.worker];
+    let requests = 0;
+    const warm = async (ms: number) => {
+      const t = new Traffic(() => php.base, PHP_PATHS, 150);
+      await sleep(ms);
+      await t.stop();
+      requests += t.statuses.length;
+    };
+    const burst = async (path: string, n: number, timeoutMs = 30_000) => {
+      const s = await Promise.all(Array.from({ length: n }, () => get(php.base + path, timeoutMs)));
+      requests += s.length;
+      return s;
+    };
+    await warm(4_000);
+
+    // Twice as many 2 s exports as the pool has children: the rest wait in the socket's backlog.
+    const maxChildren = await stack.plant('pm.max_children reached', async () => {
+      const statuses = await burst('/export?s=2', PHP_SETTINGS.maxChildren * 2);
+      return { children: PHP_SETTINGS.maxChildren, sent: PHP_SETTINGS.maxChildren * 2, statuses };
+    });
+    await warm(2_000);
+
+    const gatewayTimeouts = await stack.plant('gateway timeouts', async () => {
+      const statuses = await burst(`/report?s=${PHP_SETTINGS.reportTimeoutS + 2}`, 2);
+      await sleep(2_500); // the reports finish in php-fpm after nginx gave up on them
+      return { sent: 2, statuses };
+    });
+    await warm(2_000);
+
+    const terminated = await stack.plant('request past request_terminate_timeout', async () => ({
+      statuses: await burst(`/export?s=${PHP_SETTINGS.terminateTimeoutS * 4}`, 1),
+    }));
+    await warm(2_000);
+
+    const memoryExhausted = await stack.plant('memory exhausted', async () => ({ statuses: await burst('/alloc', 1) }));
+    await warm(1_000);
+
+    const uncaught = await stack.plant('uncaught exceptions', async () => ({ statuses: await burst('/checkout', 2) }));
+    await warm(2_000);
+
+    const databaseDown = await stack.plant('database down', async () => {
+      const downAt = Date.now();
+      await stack.pg.stop();
+      const during: number[] = [];
+      for (let i = 0; i < 8; i++) {
+        during.push(...(await burst('/orders', 1, 5_000)));
+        await sleep(400);
+      }
+      await stack.pg.start();
+      return { downMs: Date.now() - downAt, failedRequests: during.filter((s) => s !== 200).length };
+    });
+    await warm(3_000);
+
+    // Every connection slot taken (by clients that sit idle), then requests that need one.
+    const tooManyConnections = await stack.plant('too many connections', async () => {
+      const held: pg.Client[] = [];
+      for (;;) {
+        const c = new pg.Client(stack.pg.connection());
+        try {
+          await c.connect();
+          held.push(c);
+        } catch {
+          break;
+        }
+      }
+      const during: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        during.push(...(await burst('/orders', 1, 5_000)));
+        await sleep(400);
+      }
+      await Promise.all(held.map((c) => c.end()));
+      return { held: held.length, failedRequests: during.filter((s) => s !== 200).length };
+    });
+    await warm(3_000);
+
+    // A php-fpm child killed with SIGKILL in the middle of a request (the kernel's OOM killer picks
+    // the biggest process): the master starts another, nginx answers 502.
+    const childKilled = await stack.plant('php-fpm child killed', async () => {
+      const from = php.web.entries.length;
+      const pending = burst('/export?s=10', 1);
+      await waitForLine(php.web, from, 'export started {"seconds":10.0}', 10_000);
+      const line = php.web.entries.slice(from).map((e) => String(e.message)).find((m) => m.includes('export started {"seconds":10.0}'))!;
+      const child = Number(/child (\d+) said into stderr/.exec(line)![1]);
+      process.kill(child, 'SIGKILL');
+      return { child, statuses: await pending };
+    });
+    await warm(2_000);
+
+    // A deploy: the new container starts, the old one is stopped (SIGTERM, passed on to both).
+    const cleanStops: { signal: string; exit: Exit }[] = [];
+    // `signal`: the old container's stop signal (as it was started); `next`: the new one's.
+    const redeploy = async (signal: NodeJS.Signals, next?: NodeJS.Signals) => {
+      const old = php.app!;
+      await php.startWeb(next);
+      cleanStops.push({ signal, exit: await old.stop(10_000) });
+    };
+    await stack.plant('redeploy (SIGTERM)', () => redeploy('SIGTERM', 'SIGQUIT'));
+    await warm(3_000);
+
+    // The whole container killed (a host failure): no platform stop, no line from either program; restarted.
+    const containerKilled = await stack.plant('container killed', async () => {
+      const exit = await php.app!.kill();
+      await sleep(1_000);
+      await php.startWeb('SIGQUIT');
+      return { exit };
+    });
+    await warm(3_000);
+
+    await stack.plant('redeploy (SIGQUIT)', () => redeploy('SIGQUIT'));
+    await warm(3_000);
+    return { maxChildren, gatewayTimeouts, terminated, memoryExhausted, uncaught, databaseDown, tooManyConnections, childKilled, containerKilled, cleanStops, requests, incidents: stack.incidents };
   } finally {
     await stack.down(services);
   }

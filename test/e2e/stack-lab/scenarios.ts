@@ -68,8 +68,9 @@ export class Stack {
 
   constructor(readonly dir: string) {}
 
-  async up(): Promise<void> {
-    this.pg = await PostgresService.create(this.dir);
+  /** Starts PostgreSQL (with `pgSettings` beside Railway's logging) and Redis. */
+  async up(pgSettings: Record<string, string> = {}): Promise<void> {
+    this.pg = await PostgresService.create(this.dir, pgSettings);
     this.redis = await RedisService.create(this.dir);
   }
 
