@@ -15,7 +15,8 @@ export function registerConventions(program: Command, io: Io): void {
     .action(() => {
       for (const c of CONVENTIONS) {
         const shutdown = c.shutdown !== undefined ? `  announces a clean stop: ${c.shutdown}\n` : '';
-        io.stdout(`${c.id}\n  ${c.library}\n  recognised by: ${c.recognisedBy}\n  example (${c.level ?? "no level: Railway's label stands"}): ${c.example}\n${shutdown}\n`);
+        const carries = c.carries !== undefined ? `  carries other programs' lines after \`${c.carries}\`: their own level wins\n` : '';
+        io.stdout(`${c.id}\n  ${c.library}\n  recognised by: ${c.recognisedBy}\n  example (${c.level ?? "no level: Railway's label stands"}): ${c.example}\n${carries}${shutdown}\n`);
       }
       io.stdout('Request loggers whose latency is read (slow requests):\n\n');
       for (const f of REQUEST_LATENCY_FORMATS) {

@@ -5,7 +5,7 @@ import { vocabularyTest } from '../detectors/shared/error-vocabulary.js';
 
 // No prototype: `constructor` or `toString` is not a level word.
 const WORDS: Record<string, Level> = Object.assign(Object.create(null) as Record<string, Level>, {
-  trace: 'trace',
+  trace: 'trace', verbose: 'debug',
   debug: 'debug', debug1: 'debug', debug2: 'debug', debug3: 'debug', debug4: 'debug', debug5: 'debug', dbug: 'debug', dbg: 'debug',
   info: 'info', information: 'info', informational: 'info', notice: 'info', log: 'info', inf: 'info', statement: 'info',
   warn: 'warn', warning: 'warn', wrn: 'warn', warnin: 'warn',
@@ -19,14 +19,20 @@ const RUBY_LETTERS: Record<string, Level> = Object.create(null) as Record<string
 const SYMBOLS: Record<string, Level> = Object.create(null) as Record<string, Level>;
 /** Words of JSON conventions (winston's `http`, `silly`), read only as the value of a level member. */
 const JSON_WORDS: Record<string, Level> = Object.create(null) as Record<string, Level>;
-/** Tags after which a level word follows (`[Nest] 1234  - date   LOG [Ctx]`). */
+/** Tags after which a level word follows (`[Nest] 1234  - date   LOG [Ctx]`, `PHP Warning:`). */
 const TAGS: string[] = [];
+/** Words read right after their tag only (PHP's `Fatal error` is an error, not the shared `fatal`). */
+const TAG_WORDS: Record<string, Record<string, Level>> = Object.create(null) as Record<string, Record<string, Level>>;
+/** Texts after which a line carries another program's line, whose own level wins (log-conventions.ts `carries`). */
+const CARRIED: string[] = [];
 /** JSON members that hold a level, in the order they are looked for. */
 export const LEVEL_KEYS: string[] = [];
 for (const c of CONVENTIONS) {
-  const table = c.shape === 'word-colon' ? COLON_WORDS : c.shape === 'ruby-letter' ? RUBY_LETTERS : c.shape === 'symbol' ? SYMBOLS : c.shape === 'json' ? JSON_WORDS : WORDS;
+  const table = c.shape === 'word-colon' ? COLON_WORDS : c.shape === 'ruby-letter' ? RUBY_LETTERS : c.shape === 'symbol' ? SYMBOLS : c.shape === 'json' ? JSON_WORDS
+    : c.shape === 'after-tag' && c.tag !== undefined ? (TAG_WORDS[c.tag] ??= Object.create(null) as Record<string, Level>) : WORDS;
   for (const [w, l] of Object.entries(c.words ?? {})) table[w] ??= l;
   if (c.tag !== undefined && !TAGS.includes(c.tag)) TAGS.push(c.tag);
+  if (c.carries !== undefined) CARRIED.push(c.carries);
   for (const k of c.keys ?? []) if (!LEVEL_KEYS.includes(k)) LEVEL_KEYS.push(k);
 }
 const QUOTED_LEVEL_KEYS = LEVEL_KEYS.map((k) => `"${k}"`);
@@ -53,6 +59,8 @@ function byLength(table: Record<string, Level>): ByLength {
 }
 const WORDS_BY_LENGTH = byLength(WORDS);
 const COLON_WORDS_BY_LENGTH = byLength(COLON_WORDS);
+const TAG_WORDS_BY_LENGTH: Record<string, ByLength> = Object.create(null) as Record<string, ByLength>;
+for (const tag of Object.keys(TAG_WORDS)) TAG_WORDS_BY_LENGTH[tag] = byLength(TAG_WORDS[tag]!);
 
 /**
  * levelOfWord of s[from, to) when those characters are ASCII letters, without slicing them out:
@@ -116,6 +124,32 @@ function found(level: Level | null, shape: LevelShape): Level | null {
  * two comparisons.
  */
 export function levelCueOf(message: string): Level | null {
+  const own = ownLevelCue(message);
+  return own === null || CARRIED.length === 0 ? own : carriedLevel(message, own);
+}
+
+/** How far into a line a carrier's text may stand (after its time, level, pool and pid). */
+const CARRIED_WITHIN = 200;
+
+/**
+ * The level of a line another program passed on under its own (php-fpm's caught worker output,
+ * all WARNING; nginx's `FastCGI sent in stderr`, all [error]): the carried line's, when it announces
+ * one; else the carrier's. The carrier's text is looked for near the start only (lastIndexOf from
+ * CARRIED_WITHIN: no scan of a long line).
+ */
+function carriedLevel(message: string, own: Level): Level {
+  const shape = cueShape;
+  for (const text of CARRIED) {
+    const at = message.lastIndexOf(text, CARRIED_WITHIN);
+    if (at === -1) continue;
+    const inner = levelCueOf(message.slice(at + text.length));
+    if (inner !== null) return inner;
+    cueShape = shape;
+  }
+  return own;
+}
+
+function ownLevelCue(message: string): Level | null {
   cueShape = null;
   if (message.length === 0) return null;
   const c0 = message.charCodeAt(0);
@@ -158,7 +192,9 @@ function upperFirst(s: string): Level | null {
   }
   const next = j < s.length ? s.charCodeAt(j) : 32;
   if (!(next === 58 || next === 32 || next === 124 || next === 9)) return null;
-  return found(levelOfLettersAt(s, 0, j), 'word-first');
+  const l = levelOfLettersAt(s, 0, j);
+  if (l === null && next === 32) for (const tag of TAGS) if (tag.length === j && s.startsWith(tag)) return found(wordAfterTag(s, j + 1, tag), 'after-tag');
+  return found(l, 'word-first');
 }
 
 /** winston's `info: ...` (a colon and a space after the word); logfmt's `time=... level=info`; npm's `npm warn ...`, Prisma's `prisma:warn ...`. */
@@ -172,20 +208,26 @@ function lowerFirst(s: string): Level | null {
     const after = s.charCodeAt(j + 1);
     if (after === 32 || after !== after) return found(levelOfLettersAt(s, 0, j, COLON_WORDS_BY_LENGTH), 'word-colon');
     if (after >= 48 && after <= 57) return warningLevel(s);
-    for (const tag of TAGS) if (tag.length === j + 1 && s.startsWith(tag)) return found(wordAfterTag(s, j + 1), 'after-tag');
+    for (const tag of TAGS) if (tag.length === j + 1 && s.startsWith(tag)) return found(wordAfterTag(s, j + 1, tag), 'after-tag');
     return null;
   }
   if (next === 61 /* = */) return found(logfmtLevel(s), 'logfmt');
-  if (next === 32) for (const tag of TAGS) if (tag.length === j && s.startsWith(tag)) return found(wordAfterTag(s, j + 1), 'after-tag');
+  if (next === 32) for (const tag of TAGS) if (tag.length === j && s.startsWith(tag)) return found(wordAfterTag(s, j + 1, tag), 'after-tag');
   return null;
 }
 
-/** The word right after a bare tag, in any case, ended by a space or `!`: npm's `warn`, `error`, `WARN`, `ERR!`; Prisma's `warn`. */
-function wordAfterTag(s: string, i: number): Level | null {
+/**
+ * The word right after a bare tag, in any case, ended by a space, `!` or `:`: npm's `warn`,
+ * `error`, `WARN`, `ERR!`; Prisma's `warn`; PHP's `Warning:`, `Fatal error:`. The tag's own words
+ * first (TAG_WORDS), then the shared ones.
+ */
+function wordAfterTag(s: string, i: number, tag: string): Level | null {
   let j = i;
-  while (j < s.length && j < i + 8 && isLetter(s.charCodeAt(j))) j++;
+  while (j < s.length && j < i + 12 && isLetter(s.charCodeAt(j))) j++;
   const d = j < s.length ? s.charCodeAt(j) : 32;
-  return j > i && (d === 32 || d === 33) ? levelOfLettersAt(s, i, j) : null;
+  if (j === i || !(d === 32 || d === 33 || d === 58)) return null;
+  const own = TAG_WORDS_BY_LENGTH[tag];
+  return (own !== undefined ? levelOfLettersAt(s, i, j, own) : null) ?? levelOfLettersAt(s, i, j);
 }
 
 /**

@@ -58,8 +58,14 @@ export interface LogConvention {
    * for 'ruby-letter' the letters, for 'symbol' the symbols; otherwise they join the shared words.
    */
   words?: Readonly<Record<string, Level>>;
-  /** For 'after-tag': the tag as written, brackets included (`[Nest]`, `npm`). */
+  /** For 'after-tag': the tag as written, brackets included (`[Nest]`, `npm`, `PHP`); `words` are read after it only. */
   tag?: string;
+  /**
+   * A program that passes other programs' lines on under a level of its own (php-fpm's caught
+   * worker output is all WARNING, nginx logs FastCGI's stderr at [error]): the text after which the
+   * carried line stands. The carried line's level wins when it announces one (level.ts).
+   */
+  carries?: string;
   /** For 'json': the members that hold the level (a word, or a number: pino's 10-60, Monolog's 100-600). */
   keys?: readonly string[];
   /**
@@ -228,6 +234,35 @@ export const CONVENTIONS: readonly LogConvention[] = [
     recognisedBy: '`[2026-12-07 17:16:04] environment.LEVEL: message`',
     example: '[2026-12-07 17:16:04] production.INFO: info about the job {"job":42} ',
     level: 'info',
+  },
+  {
+    id: 'php-fpm',
+    library: "php-fpm's own log (PHP's FastCGI process manager, `error_log = /proc/self/fd/2` as the official image sets it)",
+    shape: 'after-bracketed-time',
+    recognisedBy: '`[08-Dec-2026 02:08:58] NOTICE: fpm is running, pid 9582` (DEBUG, NOTICE, WARNING, ERROR, ALERT)',
+    example: '[08-Dec-2026 02:10:10] WARNING: [pool www] server reached pm.max_children setting (3), consider raising it',
+    level: 'warn',
+    shutdown: '`Terminating ...` (SIGTERM, SIGINT) or `Finishing ...` (SIGQUIT: a graceful stop), then `exiting, bye-bye!` (sapi/fpm/fpm/fpm_events.c, fpm.c)',
+  },
+  {
+    id: 'php-fpm-workers',
+    library: "php-fpm's caught worker output (`catch_workers_output = yes`): what a PHP worker writes to its stderr (Monolog on php://stderr, PHP's error log)",
+    shape: 'after-bracketed-time',
+    recognisedBy: '`[time] WARNING: [pool www] child N said into stderr: "..."`: php-fpm logs every such line at WARNING; the carried line\'s own level wins (a Monolog `app.DEBUG:`, PHP\'s `PHP Fatal error:`), and without one fpm\'s WARNING stands',
+    example: '[08-Dec-2026 02:08:58] WARNING: [pool www] child 9587 said into stderr: "[2026-12-08T02:08:58.745797+00:00] app.DEBUG: orders listed {"count":5} []"',
+    level: 'debug',
+    carries: 'said into stderr: "',
+  },
+  {
+    id: 'php-errors',
+    library: "PHP's error log (`log_errors`): `PHP Warning:  ...`, `PHP Fatal error:  ...`, passed on by php-fpm as `PHP message: ...`",
+    shape: 'after-tag',
+    recognisedBy: '`PHP` and the error\'s type: Fatal error, Parse error, Recoverable fatal error (error: the request ends, not the process), Warning (warn), Deprecated, Notice, Strict Standards (info)',
+    example: '[08-Dec-2026 02:10:30] WARNING: [pool www] child 12309 said into stderr: "NOTICE: PHP message: PHP Fatal error:  Allowed memory size of 33554432 bytes exhausted (tried to allocate 2097152 bytes) in /work/wt/i13-php/test/e2e/stack-lab/php/index.php on line 67"',
+    level: 'error',
+    tag: 'PHP',
+    words: { fatal: 'error', parse: 'error', recoverable: 'error', warning: 'warn', deprecated: 'info', notice: 'info', strict: 'info' },
+    carries: 'PHP message: ',
   },
   {
     id: 'go-slog',
@@ -420,6 +455,8 @@ export const CONVENTIONS: readonly LogConvention[] = [
     level: 'info',
     shutdown:
       'at `notice` (the level of its Docker image, which also logs its start): `signal 3 (SIGQUIT) received from N, shutting down` (graceful) or `signal 15 (SIGTERM) received from N, exiting` (fast), then `exit` (src/os/unix/ngx_process_cycle.c)',
+    // A PHP app's errors reach nginx as FastCGI stderr, which nginx logs at [error] whatever PHP said.
+    carries: 'FastCGI sent in stderr: "',
   },
   {
     id: 'nginx-access',

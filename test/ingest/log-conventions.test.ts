@@ -41,6 +41,9 @@ const EXPECTED: Record<string, string> = {
   // LineFormatter, then JsonFormatter: debug, info, notice, warning, error, critical, alert, emergency.
   'monolog.txt': 'DIIWEFFF'.repeat(2),
   'laravel.txt': 'DIWEF',
+  // php-fpm's own lines, the lines of its workers it passes on (Monolog's, PHP's errors: their own
+  // level; a trace line with none keeps fpm's WARNING), and nginx's FastCGI stderr (PHP's level) and upstream errors.
+  'php-fpm.txt': 'IIWDIEWEEWWWWWIIIIWEEEE',
   // TextHandler, JSONHandler, the default logger: info, warn, error each (debug is below their level).
   'go-slog.txt': 'IWE'.repeat(3),
   // TextFormatter, JSONFormatter.
@@ -171,6 +174,13 @@ describe('conventions through the Railway formats', () => {
     // The same through JSON.parse's path (a line the scanner leaves to it: an escaped key).
     const escaped = flattened.map((l) => l.slice(0, -1) + ',"not\\u0065":1}');
     expect(runFormat(railwayJson, escaped).events.map((e) => e.level)).toEqual(expected);
+  });
+
+  it("monolog.txt: Monolog's numeric level kept as the program wrote it (Railway maps only a word) is read on Monolog's scale, not pino's", () => {
+    const records = fixture('monolog.txt').map((l, i) => [l, LETTER[EXPECTED['monolog.txt']![i]!]] as const).filter(([l]) => l.startsWith('{'));
+    const kept = records.map(([l], i) => JSON.stringify({ ...(JSON.parse(l) as Record<string, unknown>), timestamp: at(i) }));
+    expect(kept[0]).toContain('"level":100');
+    expect(runFormat(railwayJson, kept).events.map((e) => e.level)).toEqual(records.map(([, level]) => level));
   });
 
   it('raw: a bare line at the level it announces, info otherwise', () => {

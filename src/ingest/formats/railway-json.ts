@@ -6,7 +6,7 @@ import type { EventSink, InputFormat, LineParser, ParseContext } from '../format
 import { jsonObjectOrSkip, shareOf, sniffedJsonObject } from '../format.js';
 import type { Level, LogEvent, SourceKind } from '../../model.js';
 import { EPOCH_OUT_OF_RANGE, parseTimestamp, parseTimestampAt, parseUtcAt, epochToMs } from '../timestamp.js';
-import { LEVEL_KEYS, levelCueOf, levelOfMember, levelOfNumber, levelOfWord, stderrLevelOf } from '../level.js';
+import { LEVEL_KEYS, levelCueOf, levelOfMember, levelOfWord, stderrLevelOf } from '../level.js';
 import { parsePgLine, PgRecordAssembler } from '../postgres-line.js';
 import { HeldRecord } from '../multiline.js';
 import { depthTally, warnDeepValues } from '../json-depth.js';
@@ -328,7 +328,8 @@ export const railwayJson: InputFormat = {
         level = msg.startsWith('Railway rate limit') ? 'warn' : 'info';
         levelText = stream ?? 'info';
       } else {
-        const declared = stream !== undefined ? declaredLevel(stream) : typeof rawLevel === 'number' ? levelOfNumber(rawLevel) : null;
+        // A number is on its logger's scale (pino's 10-60, Monolog's 100-600: levelOfMember), or no level.
+        const declared = stream !== undefined ? declaredLevel(stream) : typeof rawLevel === 'number' ? levelOfMember(rawLevel) : null;
         // Railway's "error" and "info" are often only "written to stderr" and "to stdout": a level
         // the record announces wins, in a member of its own (`severity`, `levelname`, ...) or in its text.
         // (`members` still hold this line's scan: nothing since has scanned another.)
