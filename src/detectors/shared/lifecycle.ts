@@ -19,7 +19,7 @@
 //                so does any newer start of the service once the logs show it was no redeploy's
 //                handover. Whether such a silent end was a crash comes from the program: its next
 //                start says so, or it announces every clean stop (log-conventions.ts `shutdown`).
-// Rules name the program that writes their line (Redis, puma, uvicorn, gunicorn, PostgreSQL).
+// Rules name the program that writes their line (Redis, puma, uvicorn, gunicorn, php-fpm, PostgreSQL).
 import type { TimelineEvent, TimelineSummary } from '../../timeline/timeline.js';
 import { eventsOfTemplates } from './template-index.js';
 import { matchVocabulary, vocabularyInterest, type Incident, type VocabularyEntry } from './error-vocabulary.js';
@@ -221,6 +221,12 @@ const RULES: readonly Rule[] = [
   },
   { label: 'nginx-worker-exit', program: 'nginx-error', re: /\[\w+\] \d+#\d+: worker process (\d+) exited with code (\d+)/, kind: 'exit', scope: 'worker', read: (m) => ({ exitCode: Number(m[2]) }) },
   { label: 'nginx-worker-signal', program: 'nginx-error', re: /\[\w+\] \d+#\d+: worker process (\d+) exited on signal (\d+)/, kind: 'failure', scope: 'worker', read: (m) => ({ signal: m[2] }) },
+  // php-fpm's master (sapi/fpm/fpm/fpm.c, fpm_events.c, fpm_signals.c): SIGTERM or SIGINT `Terminating ...`,
+  // SIGQUIT `Finishing ...` (a graceful stop), then `exiting, bye-bye!`. Its lines open with `[time] NOTICE: `.
+  { label: 'php-fpm-start', program: 'php-fpm', re: /\bNOTICE: fpm is running, pid (\d+)$/, kind: 'start', scope: 'process', once: true, read: (m) => ({ pid: Number(m[1]) }) },
+  { label: 'php-fpm-ready', program: 'php-fpm', re: /\bNOTICE: ready to handle connections$/, kind: 'ready', scope: 'process' },
+  { label: 'php-fpm-stopping', program: 'php-fpm', re: /\bNOTICE: (Terminating|Finishing) \.\.\.$/, kind: 'stop', scope: 'process', read: (m) => ({ signal: m[1] === 'Finishing' ? 'SIGQUIT' : 'SIGTERM' }) },
+  { label: 'php-fpm-bye', program: 'php-fpm', re: /\bNOTICE: exiting, bye-bye!$/, kind: 'stop', scope: 'process', last: true },
   { label: 'pg-starting', program: 'postgres', re: /starting PostgreSQL \d/, kind: 'start', scope: 'process', once: true, postmaster: true },
   { label: 'pg-ready', program: 'postgres', re: /database system is ready to accept connections/, kind: 'ready', scope: 'process', postmaster: true },
   { label: 'pg-shutdown-request', program: 'postgres', re: /received (smart|fast|immediate) shutdown request/, kind: 'stop', scope: 'process', postmaster: true, read: (m) => ({ signal: m[1] }) },

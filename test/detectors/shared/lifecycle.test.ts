@@ -122,6 +122,8 @@ describe('classifyLifecycle', () => {
       redis: ['4958:C 07 Dec 2026 22:54:49.866 # Redis version=7.0.15, bits=64, commit=00000000, modified=0, pid=4958, just started', '5538:M 07 Dec 2026 23:05:59.939 # Redis is now ready to exit, bye bye...'],
       celery: [' -------------- celery@vm v5.2.6 (dawn-chorus)', 'worker: Warm shutdown (MainProcess)'],
       'nginx-error': ['2026/12/08 02:41:51 [notice] 14990#14990: nginx/1.22.1', '2026/12/08 02:52:53 [notice] 14990#14990: signal 15 (SIGTERM) received from 14695, exiting'],
+      // test/fixtures/conventions/php-fpm.txt (php-fpm 8.2.36).
+      'php-fpm': ['[08-Dec-2026 02:08:58] NOTICE: fpm is running, pid 9582', '[08-Dec-2026 02:10:47] NOTICE: exiting, bye-bye!'],
     };
     expect(CONVENTIONS.filter((c) => c.shutdown !== undefined).map((c) => c.id).sort()).toEqual(Object.keys(captured).sort());
     for (const [program, [start, stop]] of Object.entries(captured)) {
