@@ -152,7 +152,11 @@ export const connectionExhaustion = defineDetector({
     const loggedMax = sizes.find((x) => /max_size|DB_POOL_MAX_SIZE|pool[ _]max|maxconn/i.test(x.name));
     const poolCapacity = poolSize !== null ? poolSize + Math.max(0, poolOverflow ?? 0) : loggedMax ? loggedMax.value : null;
     const peak = t.postgres.peakSessions;
-    const serverRefusals = (byKind['too-many-clients'] ?? 0) + (byKind['reserved-slots'] ?? 0);
+    // PostgreSQL logs each refusal and the refused client reports it too: when the server's lines are
+    // in the logs, they are the count (the clients' are the same refusals).
+    const refusals = hits.filter((h) => h.kind === 'too-many-clients' || h.kind === 'reserved-slots');
+    const serverSide = refusals.filter((h) => h.ev.source === 'postgres').length;
+    const serverRefusals = serverSide > 0 ? serverSide : refusals.length;
     const appFailures = (byKind.queuepool ?? 0) + (byKind['pool-timeout'] ?? 0);
     const services = distinct(hits.map((h) => h.ev.service));
     const { firstSeen, lastSeen } = firstLast(hits.map((h) => h.ev));
@@ -191,7 +195,7 @@ export const connectionExhaustion = defineDetector({
           'return connections promptly (context managers, no transaction around network calls); put PgBouncer in front when many processes share one server.',
         evidence: spreadEvidence(t, hits.map((h) => h.ev), 6),
         data: {
-          count: hits.length,
+          count: serverRefusals + appFailures,
           byKind,
           serverRefusals,
           appPoolTimeouts: appFailures,

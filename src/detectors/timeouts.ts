@@ -28,7 +28,8 @@ const HANDLER_RE = /\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_TIMEOUT\b|\bWORKER TIMEOUT\b
 // Go's context.DeadlineExceeded says `context deadline exceeded`: a call (a pgx pool's Acquire, a
 // query, an HTTP request) that outlived the deadline its caller set.
 const APP_TIMEOUT_RE = /\b(?:asyncio\.(?:exceptions\.)?|concurrent\.futures\.(?:_base\.)?)?TimeoutError\b|\basyncpg\b.*\btime(?:d )?out\b|\b(?:Read|Connect|Pool)Timeout\b|\bcontext deadline exceeded\b/;
-const HTTP_504_RE = /\b504 Gateway Time-?out\b|"(?:status|statusCode|httpStatus|status_code)"\s*:\s*504\b|\b(?:status|statusCode|httpStatus|status_code)[=:]\s*504\b|"\s504\s|\s504\s+\d+\s*(?:ms|s)?$/;
+// nginx's own line for the request it answers 504: `upstream timed out (110: Connection timed out) while reading response header from upstream`.
+const HTTP_504_RE = /\b504 Gateway Time-?out\b|\bupstream timed out \(110: |"(?:status|statusCode|httpStatus|status_code)"\s*:\s*504\b|\b(?:status|statusCode|httpStatus|status_code)[=:]\s*504\b|"\s504\s|\s504\s+\d+\s*(?:ms|s)?$/;
 
 const STATUS_ATTRS = ['httpStatus', 'status', 'statusCode', 'status_code'];
 const CANDIDATE_ATTRS = [...STATUS_ATTRS, ...ERROR_ATTRS];
@@ -171,8 +172,9 @@ export const timeouts = defineDetector({
   },
   detect(t: TimelineSummary, o): DetectedFinding<TimeoutsData>[] {
     const byKind = new Map<Kind, TimelineEvent[]>();
-    // One request often logs its 504 twice (the timeout middleware and the access log): count requests.
-    const seen504 = new Map<string, number>();
+    // One request often logs its 504 twice (the timeout middleware and the access log, nginx's error
+    // and access logs): count requests. Two lines of one template are two requests.
+    const seen504 = new Map<string, { ts: number; template: number }>();
     let duplicates504 = 0;
     for (const ev of candidateEvents(t, mayBeTimeout, CANDIDATE_ATTRS)) {
       const k = kindOf(ev);
@@ -180,8 +182,8 @@ export const timeouts = defineDetector({
       if (k === 'http-504') {
         const key = requestKey(ev);
         const last = key === null ? undefined : seen504.get(key);
-        if (key !== null) seen504.set(key, ev.ts ?? 0);
-        if (last !== undefined && (key!.startsWith('id:') || Math.abs((ev.ts ?? 0) - last) <= 2000)) {
+        if (key !== null) seen504.set(key, { ts: ev.ts ?? 0, template: ev.template });
+        if (last !== undefined && (key!.startsWith('id:') || (last.template !== ev.template && Math.abs((ev.ts ?? 0) - last.ts) <= 2000))) {
           duplicates504++;
           continue;
         }

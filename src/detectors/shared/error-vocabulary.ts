@@ -230,6 +230,17 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     fixture: 'celery-worker.txt',
   },
   {
+    // php-fpm's request_terminate_timeout (sapi/fpm/fpm/fpm_request.c): the request's child is
+    // killed (SIGTERM, then its exit line); the time is how long the request had run when the
+    // master's check saw it, at most a second past the setting.
+    id: 'php-fpm-request-terminated',
+    incident: 'worker-timeout',
+    library: 'php-fpm',
+    pattern: /\[pool [^\]\n]{1,64}\] child (?<pid>\d+), script '(?<script>[^'\n]{1,500})' \(request: "[^"\n]{0,2000}"\) execution timed out \((?<limitSeconds>[0-9.]+) sec\), terminating/,
+    captures: ['pid', 'script', 'limitSeconds'],
+    fixture: 'php-fpm.txt',
+  },
+  {
     // The same hard limit as the pool's handler reports it, just before the line above.
     id: 'celery-time-limit-exceeded',
     incident: 'worker-timeout',
@@ -440,6 +451,17 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     captures: [],
     implies: { exitCode: 2 },
     fixture: 'go-runtime.txt',
+  },
+  {
+    // PHP's memory_limit (Zend/zend_alloc.c): the request ends with this fatal error, the php-fpm
+    // child lives on. php-fpm logs it (`PHP message: `) and hands it to nginx as FastCGI stderr:
+    // two lines of one failure.
+    id: 'php-memory-limit',
+    incident: 'out-of-memory',
+    library: 'PHP (memory_limit)',
+    pattern: /Allowed memory size of (?<bytes>\d+) bytes exhausted/,
+    captures: ['bytes'],
+    fixture: 'php-fpm.txt',
   },
   {
     id: 'go-runtime-cannot-allocate',
@@ -690,6 +712,18 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     fixture: 'puma-server.txt',
   },
   {
+    // php-fpm's master reaping a child (sapi/fpm/fpm/fpm_children.c) that a signal ended (kill -9, the
+    // OOM killer, request_terminate_timeout's SIGTERM) or that exited with a code other than 0; it
+    // starts another. SIGQUIT is fpm's own stop of an idle child (pm = dynamic), logged at NOTICE.
+    id: 'php-fpm-child-exited',
+    incident: 'process-exit',
+    library: 'php-fpm',
+    pattern: /\[pool (?<program>[^\]\n]{1,64})\] child (?<pid>\d+) exited (?:on signal (?!3 )(?<signal>\d+) \(SIG|with code (?!0 )(?<exitCode>\d+) )/,
+    captures: ['program', 'pid', 'signal', 'exitCode'],
+    child: true,
+    fixture: 'php-fpm.txt',
+  },
+  {
     id: 'shell-aborted',
     incident: 'process-exit',
     library: 'sh / bash',
@@ -728,6 +762,16 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     pattern: /Connection to (?<host>\[[0-9a-fA-F:]{2,39}\]|[\w.-]{1,253}):(?<port>\d{1,5}) refused\. Check that the hostname and port are correct and that the postmaster is accepting TCP\/IP connections\./,
     captures: ['host', 'port'],
     fixture: 'pgjdbc-refused.txt',
+  },
+  {
+    // libpq's refused connection (PostgreSQL ≥ 14's wording), whatever the client on top: PHP's PDO
+    // (SQLSTATE[08006] [7]), psycopg2, the pg gem. Quotes may come escaped (a JSON-encoded context).
+    id: 'libpq-connection-refused',
+    incident: 'database-outage',
+    library: 'libpq (PDO, psycopg2, pg gem)',
+    pattern: /connection to server at \\?"(?<host>[^"\\\n]{1,253})\\?"(?: \([^)\n]{1,64}\))?, port (?<port>\d{1,5}) failed: Connection refused/,
+    captures: ['host', 'port'],
+    fixture: 'libpq-pdo.txt',
   },
   {
     // PostgreSQL refusing a new session while it stops (SQLSTATE 57P03), as the client relays it.

@@ -23,23 +23,35 @@ export interface Occurrence {
 }
 
 /** Attributes where structured loggers put the error (pino's `err`, winston's and bunyan's `error`...). */
-export const ERROR_ATTRS: readonly string[] = ['err', 'error', 'exception', 'exc_info'];
+/** The members that hold a structured logger's error (pino's `err`, zap's `error`, structlog's `exception`). */
+const ERROR_MEMBERS: readonly string[] = ['err', 'error', 'exception', 'exc_info'];
+/** Where a logger nests the record's context, its error among it: Monolog's (and so Laravel's) `context.exception`. */
+const CONTEXT_MEMBER = 'context';
+/** The attributes that may hold an event's error, at the top or in its context (candidateEvents' keys). */
+export const ERROR_ATTRS: readonly string[] = [...ERROR_MEMBERS, CONTEXT_MEMBER];
 
 /**
  * The text of an event the vocabulary reads: its message, and the error a structured logger put
- * beside it (`{"err": {"type": "Error", "message": "timeout exceeded when trying to connect"}}`),
+ * beside it (`{"err": {"type": "Error", "message": "timeout exceeded when trying to connect"}}`)
+ * or in its context (Monolog's `{"context": {"exception": {"class": "PDOException", "message": ...}}}`),
  * its type, message and stack, one line each.
  */
 export function errorTextOf(ev: TimelineEvent): string {
   const a = ev.attrs;
   if (a === undefined) return ev.message;
-  let text = ev.message;
-  for (const k of ERROR_ATTRS) {
+  const context = a[CONTEXT_MEMBER];
+  const text = withErrors(ev.message, a);
+  return typeof context === 'object' && context !== null && !Array.isArray(context) ? withErrors(text, context as Record<string, unknown>) : text;
+}
+
+function withErrors(message: string, a: Record<string, unknown>): string {
+  let text = message;
+  for (const k of ERROR_MEMBERS) {
     const v = a[k];
     if (typeof v === 'string' && v.length > 0) text += '\n' + v;
     else if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
       const o = v as Record<string, unknown>;
-      for (const f of ['type', 'name', 'code', 'message', 'stack']) if (typeof o[f] === 'string' && o[f] !== '') text += '\n' + o[f];
+      for (const f of ['type', 'name', 'class', 'code', 'message', 'stack']) if (typeof o[f] === 'string' && o[f] !== '') text += '\n' + o[f];
     }
   }
   return text;
@@ -50,7 +62,8 @@ export function errorTextOf(ev: TimelineEvent): string {
  * service less than `gapMs` apart join one occurrence, unless a start of the service (`starts`, in
  * time order) falls between them: the lines one process prints as it dies are of one life, and a
  * crash loop's failed boots seconds apart are as many exits, and so are two processes' exits
- * (supervisord's two programs, two gunicorn workers) one burst reports. Occurrences made only of detail
+ * (supervisord's two programs, two gunicorn workers) one burst reports, and whatever follows a
+ * child's exit. Occurrences made only of detail
  * lines are dropped.
  */
 export function occurrencesOf(t: TimelineSummary, incidents: readonly Incident[], gapMs: number, starts?: ReadonlyMap<string, readonly number[]>): Occurrence[] {
@@ -68,7 +81,7 @@ export function occurrencesOf(t: TimelineSummary, incidents: readonly Incident[]
     let cur: Occurrence | null = null;
     const lives = starts?.get(service);
     for (const { ev, m } of list) {
-      if (cur === null || ev.ts === null || cur.end === null || ev.ts - cur.end >= gapMs || (lives !== undefined && startBetween(lives, cur.end, ev.ts)) || otherProcess(cur, m)) {
+      if (cur === null || ev.ts === null || cur.end === null || ev.ts - cur.end >= gapMs || (lives !== undefined && startBetween(lives, cur.end, ev.ts)) || otherProcess(cur, m) || childEnded(cur)) {
         if (cur !== null) out.push(cur);
         cur = { service, start: ev.ts, end: ev.ts, events: [], matches: [], details: [], values: {} };
       }
@@ -101,6 +114,15 @@ function otherProcess(o: Occurrence, m: VocabularyMatch): boolean {
     if (v !== undefined && o.matches.some((x) => x.values[k] !== undefined && x.values[k] !== v)) return true;
   }
   return false;
+}
+
+/**
+ * Whether `o` ends with the exit of a child its supervisor replaces (a php-fpm or gunicorn worker, a
+ * Celery pool process): the supervisor lives on, so a later line is another child's or the next
+ * request's, not this one's (php-fpm's memory_limit error 3 s after another child's SIGTERM).
+ */
+function childEnded(o: Occurrence): boolean {
+  return o.matches.at(-1)?.entry.child === true;
 }
 
 /** Whether a start in `starts` (ascending) falls after `from` and at or before `to`. */

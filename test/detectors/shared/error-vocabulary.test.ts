@@ -31,6 +31,7 @@ const EXPECTED: Record<string, Record<string, string | number>[]> = {
   'puma-worker-timeout': [{ limitSeconds: 60, pid: 4242 }, { limitSeconds: 60, pid: 4242 }],
   'sidekiq-busy-threads-terminated': [{ threads: 3 }],
   'bullmq-job-stalled': [{}],
+  'php-fpm-request-terminated': [{ pid: 12531, script: '/app/index.php', limitSeconds: 5.629713 }],
   'celery-pool-process-exited': [{ program: 'ForkPoolWorker-1', pid: 6141, signal: 'SIGKILL' }],
   'ioredis-max-retries': [{}, {}],
   'node-redis-socket-closed': [{}],
@@ -53,6 +54,8 @@ const EXPECTED: Record<string, Record<string, string | number>[]> = {
   'hotspot-crash-on-out-of-memory': [{ reason: 'Java heap space', signal: 'SIGABRT', exitCode: 134 }],
   'jvm-out-of-memory-error': [{ reason: 'Java heap space' }],
   'python-memoryerror': [{}],
+  // nginx's FastCGI stderr and php-fpm's log of the same fatal error.
+  'php-memory-limit': [{ bytes: 33554432 }, { bytes: 33554432 }],
   'go-runtime-out-of-memory': [{ exitCode: 2 }],
   'go-runtime-cannot-allocate': [{ bytes: 67108864, inUseBytes: 71106560 }],
   'go-panic': [
@@ -96,6 +99,12 @@ const EXPECTED: Record<string, Record<string, string | number>[]> = {
   ],
   'gunicorn-worker-exit-code': [{ pid: 18237, exitCode: 1 }],
   'puma-worker-parent-died': [{ exitCode: 1 }, { exitCode: 1 }],
+  // request_terminate_timeout's SIGTERM, then a child killed with kill -9.
+  'php-fpm-child-exited': [
+    { program: 'www', pid: 12531, signal: 'SIGTERM' },
+    { program: 'www', pid: 12309, signal: 'SIGKILL' },
+  ],
+  'libpq-connection-refused': [{ host: '127.0.0.1', port: 44009 }],
   'shell-aborted': [{ signal: 'SIGABRT', exitCode: 134 }, { pid: 23529, signal: 'SIGABRT', exitCode: 134 }],
   'shell-segfault': [{ signal: 'SIGSEGV', exitCode: 139 }, { pid: 23530, signal: 'SIGSEGV', exitCode: 139 }],
 };
@@ -182,6 +191,9 @@ describe('error vocabulary: each entry on its library\'s real output', () => {
       '2026/12/07 23:00:33 http: panic serving 127.0.0.1:59910: assignment to entry in nil map',
       'panic({0x7c0fe0, 0x8bc680})',
       'the import will panic: use --force',
+      // php-fpm's own lines around a child's life and a stop (the php-fpm.txt run), libpq refused for too many clients.
+      ...fixture('php-fpm.txt').split('\n').filter((l) => /child \d+ started|executing too slow|about to trace|Terminating|bye-bye/.test(l)),
+      fixture('libpq-pdo.txt').split('\n')[1]!,
     ];
     const test = vocabularyTest(INCIDENTS);
     for (const line of healthy) {
