@@ -164,7 +164,8 @@ export const containerChurn = defineDetector({
           life.stop === null &&
           startTs !== undefined &&
           starts.some((s) => s.ts > startTs + 5_000 && (s.key === life.start!.key || (s.deployment !== undefined && s.deployment === life.start!.deployment)));
-        const troubled = failed || (life.lifetimeMs !== null && life.lifetimeMs < shortMs) || vanished;
+        // A short life a deploy replaced (the new container up, the old one stopped cleanly) is a deploy, not trouble.
+        const troubled = failed || (life.lifetimeMs !== null && life.lifetimeMs < shortMs && endedBy !== 'replaced') || vanished;
         return { life, endedBy, troubled, replacedBy };
       });
       const short = classified.filter((c) => c.life.lifetimeMs !== null && c.life.lifetimeMs < shortMs);

@@ -17,6 +17,7 @@ import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
 import { evidenceOf } from './shared/evidence.js';
 import { distinct } from './shared/event-groups.js';
+import { matchVocabulary } from './shared/error-vocabulary.js';
 import { clockOf, isoSeconds, plural } from '../words.js';
 import { announcesShutdown, LIFECYCLE_INTERESTS, lifecycleOf, type ContainerLife, type LifecycleTransition } from './shared/lifecycle.js';
 
@@ -25,6 +26,7 @@ const APP_SHUTDOWN_RE =
   /\b(?:[Rr]eceived|[Gg]ot|[Cc]aught|[Hh]andling) (?:signal )?SIGTERM\b|\bSIGTERM (?:received|signal received|caught)|[Gg]raceful(?:ly)? shut(?:ting)? ?down|[Ss]hutdown complete|[Cc]losing (?:the )?(?:database|db|connection|pool|server)|[Dd]isposing (?:the )?(?:engine|pool)/;
 const KILL_RE = /\bSIGKILL\b|exit(?:ed)? (?:with )?(?:code|status) 137\b|[Kk]illed by signal 9\b|OOMKilled/;
 /** Picks the templates to test; the exit code and signal may be a template's variables. */
+const EXITS: ['process-exit'] = ['process-exit'];
 const mayBeShutdownOrKill = (m: string) => APP_SHUTDOWN_RE.test(m) || KILL_RE.test(m);
 
 interface StopCheck {
@@ -98,7 +100,9 @@ export const ungracefulShutdown = defineDetector({
     for (const ev of candidateEvents(t, mayBeShutdownOrKill)) {
       if (ev.ts === null) continue;
       if (APP_SHUTDOWN_RE.test(ev.message)) (extra.get(ev.service) ?? extra.set(ev.service, []).get(ev.service)!).push(ev);
-      if (KILL_RE.test(ev.message)) (kills.get(ev.service) ?? kills.set(ev.service, []).get(ev.service)!).push(ev);
+      // A worker its supervisor killed and replaced (a php-fpm child, a gunicorn worker, a Celery pool
+      // process) is no kill of the container, however near its stop.
+      if (KILL_RE.test(ev.message) && matchVocabulary(ev.message, EXITS)?.entry.child !== true) (kills.get(ev.service) ?? kills.set(ev.service, []).get(ev.service)!).push(ev);
     }
     // A line that is another stop's own lifecycle line (the previous container's "Application shutdown
     // complete" a second before this one was killed) does not count for this stop.
