@@ -1,5 +1,5 @@
 // Stacks hindsight was not developed on, run for real and captured as Railway delivers them
-// (test/fixtures/stacks/{go,ruby,jvm}/README.md, test/e2e/stack-lab/held-out.ts): a healthy run gives no
+// (test/fixtures/stacks/{go,ruby,jvm,php}/README.md, test/e2e/stack-lab/held-out.ts): a healthy run gives no
 // finding of medium or worse, and each planted fault is found with the numbers the fault script
 // counted (facts.json).
 import { readdirSync, readFileSync } from 'node:fs';
@@ -184,5 +184,67 @@ describe('JVM: an HTTP API on HikariCP and pgjdbc with logback, a log4j2 worker 
     expect(data.crashLoop).toBe(true);
     expect(data.crashed).toBe(facts.crashLoop.starts + 1);
     expect(data.containers.at(-1)!.endedBy).toBe('running');
+  });
+});
+
+describe('PHP: nginx and php-fpm with Monolog and PDO, a Monolog JSON worker (test/fixtures/stacks/php)', () => {
+  it('healthy: no finding of medium or worse, though php-fpm and nginx label every line they pass on WARNING and [error]', async () => {
+    const { summary, findings, facts } = await analyze('php/healthy');
+    expect(facts.failed).toBe(0);
+    expect(findings.filter(atLeastMedium).map((f) => f.title)).toEqual([]);
+    // Monolog's DEBUG lines and PHP's warnings, carried by php-fpm and nginx, at their own level.
+    const web = summary.events.filter((e) => e.service === 'web');
+    expect(web.filter((e) => e.level === 'error' || e.level === 'fatal').map((e) => e.message)).toEqual([]);
+    expect(web.some((e) => e.message.includes('PHP Warning:  Undefined array key') && e.level === 'warn')).toBe(true);
+    // The worker's Monolog JSON keeps its numeric level (200): info, not an error.
+    expect(summary.events.filter((e) => e.service === 'worker' && e.level !== 'info')).toEqual([]);
+  });
+
+  it("faults: PHP's memory_limit, once though php-fpm and nginx both log it, with the limit", async () => {
+    const { findings, facts } = await analyze('php/faults');
+    expect(facts.memoryExhausted.statuses).toEqual([500]);
+    const [oom] = named(findings, 'out-of-memory');
+    expect(oom?.data).toMatchObject({ count: 1, runtimeCrashes: 0, byLibrary: { 'PHP (memory_limit)': 1 }, perService: { web: 1 } });
+    expect((oom!.data as { occurrences: unknown[] }).occurrences).toEqual([expect.objectContaining({ entries: ['php-memory-limit'], bytes: 32 * 1024 * 1024 })]);
+  });
+
+  it("faults: the request past request_terminate_timeout (the child's SIGTERM left to it) and nginx's two 504s", async () => {
+    const { findings, facts } = await analyze('php/faults');
+    const kind = (k: string) => named(findings, 'timeouts').find((f) => (f.data as { kind: string }).kind === k)?.data;
+    expect(facts.terminated.statuses).toEqual([502]);
+    expect(kind('worker-timeout')).toMatchObject({ count: 1, perService: { web: 1 }, byLibrary: { 'php-fpm': 1 } });
+    expect((kind('worker-timeout') as { limits: string[] }).limits[0]).toMatch(/^5\.\d+ s$/);
+    expect(facts.gatewayTimeouts.statuses).toEqual([504, 504]);
+    expect(kind('http-504')).toMatchObject({ count: 2, perService: { web: 2 } });
+  });
+
+  it('faults: the child killed with SIGKILL is the one failed exit; the SIGTERM at the time limit is the timeout\'s', async () => {
+    const { findings, facts } = await analyze('php/faults');
+    const [exits] = named(findings, 'process-exits');
+    expect(exits?.data).toMatchObject({ count: 1, byCode: { SIGKILL: 1 }, byReporter: { 'php-fpm': 1 }, leftToTimeouts: 1, leftToOutOfMemory: 0 });
+    expect((exits!.data as { exits: { pid: number }[] }).exits.map((e) => e.pid)).toEqual([facts.childKilled.child]);
+  });
+
+  it('faults: PostgreSQL down in libpq\'s words (PDO on web, Monolog\'s context.exception on the worker), and too many clients counted once', async () => {
+    const { findings, facts } = await analyze('php/faults');
+    const [outage] = named(findings, 'database-outage');
+    const data = outage?.data as { outages: number; perService: Record<string, number>; longestSeconds: number; periods: { service: string; lines: number }[] };
+    expect(data).toMatchObject({ outages: 2, perService: { web: 1, worker: 1 } });
+    // Every failed request on web is a line of its outage.
+    expect(data.periods.find((p) => p.service === 'web')?.lines).toBe(facts.databaseDown.failedRequests);
+    expect(data.longestSeconds * 1000).toBeLessThanOrEqual(facts.databaseDown.downMs);
+    const [refused] = named(findings, 'connection-exhaustion');
+    // PostgreSQL's own refusals: the web's 5 failed requests, the worker's job and the lab's probe past the limit.
+    expect(refused?.data).toMatchObject({ serverRefusals: facts.tooManyConnections.failedRequests + 2, perService: { postgres: 7, web: 5, worker: 1 } });
+  });
+
+  it('faults: one ungraceful stop, the killed container; the SIGTERM and SIGQUIT redeploys are clean and no crash loop', async () => {
+    const { findings, facts } = await analyze('php/faults');
+    expect(facts.cleanStops.map((s: { exit: { code: number } }) => s.exit.code)).toEqual([0, 0]);
+    const [stops] = named(findings, 'ungraceful-shutdown');
+    expect(stops?.data).toMatchObject({ service: 'web', stops: 3, graceful: 2, ungraceful: 1, killed: 0, sigkillAfterSigterm: 0 });
+    const churn = named(findings, 'container-churn').find((f) => (f.data as { service: string }).service === 'web');
+    expect(churn?.data).toMatchObject({ crashLoop: false, crashed: 1, replacements: 2 });
+    expect((churn!.data as { containers: { endedBy: string }[] }).containers.map((c) => c.endedBy)).toEqual(['replaced', 'crash', 'replaced', 'running']);
   });
 });
