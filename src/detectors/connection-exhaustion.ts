@@ -135,7 +135,11 @@ export const connectionExhaustion = defineDetector({
     }
     dropEchoes(hits);
     if (hits.length < o.minCount) return [];
-    const byKind = countBy(hits, (h) => h.kind);
+    // PostgreSQL logs each refusal and the refused client reports it too: when the server's lines are
+    // in the logs, they are the count (the clients' are the same refusals).
+    const isRefusal = (h: (typeof hits)[number]) => h.kind === 'too-many-clients' || h.kind === 'reserved-slots';
+    const serverSide = hits.some((h) => isRefusal(h) && h.ev.source === 'postgres');
+    const byKind = countBy(serverSide ? hits.filter((h) => !isRefusal(h) || h.ev.source === 'postgres') : hits, (h) => h.kind);
     // The pool's size and wait as its library's message states them (SQLAlchemy's QueuePool, Prisma's
     // P2024, HikariCP's and psycopg_pool's timeouts, ActiveRecord's): the message that says the most.
     let stated: VocabularyMatch | null = null;
@@ -152,11 +156,7 @@ export const connectionExhaustion = defineDetector({
     const loggedMax = sizes.find((x) => /max_size|DB_POOL_MAX_SIZE|pool[ _]max|maxconn/i.test(x.name));
     const poolCapacity = poolSize !== null ? poolSize + Math.max(0, poolOverflow ?? 0) : loggedMax ? loggedMax.value : null;
     const peak = t.postgres.peakSessions;
-    // PostgreSQL logs each refusal and the refused client reports it too: when the server's lines are
-    // in the logs, they are the count (the clients' are the same refusals).
-    const refusals = hits.filter((h) => h.kind === 'too-many-clients' || h.kind === 'reserved-slots');
-    const serverSide = refusals.filter((h) => h.ev.source === 'postgres').length;
-    const serverRefusals = serverSide > 0 ? serverSide : refusals.length;
+    const serverRefusals = (byKind['too-many-clients'] ?? 0) + (byKind['reserved-slots'] ?? 0);
     const appFailures = (byKind.queuepool ?? 0) + (byKind['pool-timeout'] ?? 0);
     const services = distinct(hits.map((h) => h.ev.service));
     const { firstSeen, lastSeen } = firstLast(hits.map((h) => h.ev));
