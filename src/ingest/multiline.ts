@@ -81,6 +81,12 @@ const GO_STACK = '\ngoroutine ';
 // first line of an uncaught exception (error.c's rb_error_write, Exception#full_message): it
 // starts a record, and its `\tfrom` frames are indented.
 const RUBY_IN = ':in ';
+// PHP: an uncaught exception's text (Exception::__toString: `PHP Fatal error:  Uncaught X: msg in
+// file:line`, `Stack trace:`, a frame a line, `  thrown in file on line N`), which nginx logs as one
+// FastCGI message and Railway splits. Frames: `#0 /app/index.php(75): invoiceTotal()`,
+// `#1 [internal function]: f()`, `#2 {main}`.
+const PHP_STACK_TRACE = 'Stack trace:';
+const PHP_FRAME = /^#\d+ (?:\{main\}|\[internal function\]: |\S[^\n]*\(\d+\): )/;
 
 /**
  * Whether `message` continues `held` (the record before it, `lines` lines so far) rather than
@@ -97,6 +103,8 @@ export function continuesRecord(message: string, held: LogEvent, hasTraceback?: 
   if (c === 45 /* - */ && message === V8_NATIVE_STACK) return held.message.startsWith(V8_FATAL);
   if (c >= 48 && c <= 57) return isNativeFrame(message) && held.message.indexOf('\n' + V8_NATIVE_STACK) !== -1;
   if (isRubyFrame(message)) return true;
+  if (c === 83 /* S */ && message === PHP_STACK_TRACE) return true;
+  if (c === 35 /* # */ && PHP_FRAME.test(message)) return held.message.indexOf('\n' + PHP_STACK_TRACE) !== -1;
   // A traceback belongs to the line that announced it (logging.exception's ERROR line, Django's
   // `Internal Server Error: /path`), not to an INFO or WARNING line that happened to come before
   // an uncaught exception. In a record that holds one, a traceback's header follows a chained
@@ -278,6 +286,8 @@ function mayContinue(message: string): boolean {
   const c = message.charCodeAt(0);
   if (c === 32 || c === 9 || c === 84 || c === 67 || c === 68 || c === 69 || c === 78 || c === 125 || c === 34) return true;
   if (c === 45) return message === V8_NATIVE_STACK;
+  if (c === 83 && message === PHP_STACK_TRACE) return true;
+  if (c === 35) return PHP_FRAME.test(message);
   // libpq's `LINE 1: `, `SCHEMA NAME:  ` and SQLAlchemy's `[SQL: `, `(Background on ...` (the other lines a driver adds are a name and a colon).
   if ((c === 91 || c === 40 || c === 76 || c === 83 || c === 84) && isDriverErrorText(message)) return true;
   if (isPgContextLine(message)) return true;

@@ -200,6 +200,15 @@ describe('PHP: nginx and php-fpm with Monolog and PDO, a Monolog JSON worker (te
     expect(summary.events.filter((e) => e.service === 'worker' && e.level !== 'info')).toEqual([]);
   });
 
+  it("faults: nginx's FastCGI message of an uncaught exception, which Railway splits, is one record with its stack trace", async () => {
+    const { summary, facts } = await analyze('php/faults');
+    expect(facts.uncaught.statuses).toEqual([500, 500]);
+    const uncaught = summary.events.filter((e) => e.service === 'web' && e.message.includes('FastCGI sent in stderr: "PHP message: PHP Fatal error:  Uncaught DomainException'));
+    expect(uncaught).toHaveLength(2);
+    for (const e of uncaught) expect(e.message).toMatch(/:27\nStack trace:\n#0 \S+\(\d+\): invoiceTotal\(\)\n#1 \{main\}\n  thrown in \S+ on line 27" while reading response header from upstream/);
+    expect(summary.events.filter((e) => e.message === 'Stack trace:' || /^#\d+ /.test(e.message))).toEqual([]);
+  });
+
   it("faults: PHP's memory_limit, once though php-fpm and nginx both log it, with the limit", async () => {
     const { findings, facts } = await analyze('php/faults');
     expect(facts.memoryExhausted.statuses).toEqual([500]);
