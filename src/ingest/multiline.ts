@@ -1,6 +1,6 @@
 // Multi-line application records: a Python traceback, a Node stack (with its `cause`, its
 // properties, and the source line, caret and version Node prints around an uncaught exception), a
-// Java stack trace, a Go panic's goroutine stacks, a Ruby backtrace, indented continuation lines. Each line of such a record arrives on its own
+// Java stack trace, a PHP stack trace, a Go panic's goroutine stacks, a Ruby backtrace, indented continuation lines. Each line of such a record arrives on its own
 // (Railway even makes each a JSON object); they are joined into the record they belong to, so a
 // traceback is one event, not twenty. The shapes are the runtimes' own (test/fixtures/multiline/).
 import type { LogEvent } from '../model.js';
