@@ -25,6 +25,8 @@ const TAGS: string[] = [];
 const TAG_WORDS: Record<string, Record<string, Level>> = Object.create(null) as Record<string, Record<string, Level>>;
 /** Texts after which a line carries another program's line, whose own level wins (log-conventions.ts `carries`). */
 const CARRIED: string[] = [];
+/** Texts right after a bracketed time that alone give the line's level (log-conventions.ts `afterTime`). */
+const AFTER_TIME: (readonly [string, Level])[] = [];
 /** JSON members that hold a level, in the order they are looked for. */
 export const LEVEL_KEYS: string[] = [];
 for (const c of CONVENTIONS) {
@@ -33,6 +35,7 @@ for (const c of CONVENTIONS) {
   for (const [w, l] of Object.entries(c.words ?? {})) table[w] ??= l;
   if (c.tag !== undefined && !TAGS.includes(c.tag)) TAGS.push(c.tag);
   if (c.carries !== undefined) CARRIED.push(c.carries);
+  if (c.afterTime !== undefined && c.level !== null) AFTER_TIME.push([c.afterTime, c.level]);
   for (const k of c.keys ?? []) if (!LEVEL_KEYS.includes(k)) LEVEL_KEYS.push(k);
 }
 const QUOTED_LEVEL_KEYS = LEVEL_KEYS.map((k) => `"${k}"`);
@@ -294,7 +297,7 @@ function digitFirst(s: string): Level | null {
 function bracketFirst(s: string): Level | null {
   const c1 = s.charCodeAt(1);
   if (c1 >= 48 && c1 <= 57) {
-    const l = levelAmongTokens(s, 1);
+    const l = levelAmongTokens(s, 1) ?? afterTimeLevel(s);
     if (l !== null) return found(l, 'after-bracketed-time');
     return found(statusLineLevel(s), 'status-line');
   }
@@ -304,6 +307,14 @@ function bracketFirst(s: string): Level | null {
   const l = levelOfLettersAt(s, 1, j);
   if (l !== null) return found(l, 'bracketed-word');
   for (const tag of TAGS) if (tag.length === j + 1 && s.startsWith(tag)) return found(levelAmongTokens(s, j + 1), 'after-tag');
+  return null;
+}
+
+/** The level a text right after the bracketed time gives (AFTER_TIME): php-fpm's slow log. */
+function afterTimeLevel(s: string): Level | null {
+  const close = s.indexOf(']');
+  if (close === -1 || close > 40) return null;
+  for (const [text, level] of AFTER_TIME) if (s.startsWith(text, close + 1)) return level;
   return null;
 }
 

@@ -61,6 +61,11 @@ export interface LogConvention {
   /** For 'after-tag': the tag as written, brackets included (`[Nest]`, `npm`, `PHP`); `words` are read after it only. */
   tag?: string;
   /**
+   * For 'after-bracketed-time' lines without a level word: the text right after the bracketed time
+   * that marks them, read at the convention's `level` (php-fpm's slow log: `[time]  [pool www] pid N`).
+   */
+  afterTime?: string;
+  /**
    * A program that passes other programs' lines on under a level of its own (php-fpm's caught
    * worker output is all WARNING, nginx logs FastCGI's stderr at [error]): the text after which the
    * carried line stands. The carried line's level wins when it announces one (level.ts).
@@ -252,6 +257,15 @@ export const CONVENTIONS: readonly LogConvention[] = [
     example: '[08-Dec-2026 02:08:58] WARNING: [pool www] child 9587 said into stderr: "[2026-12-08T02:08:58.745797+00:00] app.DEBUG: orders listed {"count":5} []"',
     level: 'debug',
     carries: 'said into stderr: "',
+  },
+  {
+    id: 'php-fpm-slowlog',
+    library: "php-fpm's slow log (`request_slowlog_timeout`, `slowlog = /proc/self/fd/2`): the stack of a request that ran too long",
+    shape: 'after-bracketed-time',
+    recognisedBy: '`[time]  [pool www] pid N` (two spaces, no level), then `script_filename = ...` and a frame a line, `[0x...] function() file:line`, joined to it; at warn, the level of php-fpm\'s `executing too slow` line that announces it',
+    example: '[08-Dec-2026 02:10:17]  [pool www] pid 12249',
+    level: 'warn',
+    afterTime: '  [pool ',
   },
   {
     id: 'php-errors',

@@ -87,6 +87,10 @@ const RUBY_IN = ':in ';
 // `#1 [internal function]: f()`, `#2 {main}`.
 const PHP_STACK_TRACE = 'Stack trace:';
 const PHP_FRAME = /^#\d+ (?:\{main\}|\[internal function\]: |\S[^\n]*\(\d+\): )/;
+// php-fpm's slow log (sapi/fpm/fpm/fpm_php_trace.c): `[time]  [pool www] pid N`, then the script and
+// the request's frames, `[0x00007f02f2c13110] query() /app/index.php:54`.
+const FPM_SLOWLOG_SCRIPT = 'script_filename = ';
+const FPM_SLOWLOG_FRAME = /^\[0x[0-9a-f]+\] \S/;
 
 /**
  * Whether `message` continues `held` (the record before it, `lines` lines so far) rather than
@@ -104,6 +108,8 @@ export function continuesRecord(message: string, held: LogEvent, hasTraceback?: 
   if (c >= 48 && c <= 57) return isNativeFrame(message) && held.message.indexOf('\n' + V8_NATIVE_STACK) !== -1;
   if (isRubyFrame(message)) return true;
   if (c === 83 /* S */ && message === PHP_STACK_TRACE) return true;
+  if (c === 115 /* s */ && message.startsWith(FPM_SLOWLOG_SCRIPT)) return held.message.indexOf('\n') === -1 && held.message.indexOf(']  [pool ') !== -1;
+  if (c === 91 /* [ */ && FPM_SLOWLOG_FRAME.test(message)) return held.message.indexOf('\n' + FPM_SLOWLOG_SCRIPT) !== -1;
   if (c === 35 /* # */ && PHP_FRAME.test(message)) return held.message.indexOf('\n' + PHP_STACK_TRACE) !== -1;
   // A traceback belongs to the line that announced it (logging.exception's ERROR line, Django's
   // `Internal Server Error: /path`), not to an INFO or WARNING line that happened to come before
@@ -287,6 +293,8 @@ function mayContinue(message: string): boolean {
   if (c === 32 || c === 9 || c === 84 || c === 67 || c === 68 || c === 69 || c === 78 || c === 125 || c === 34) return true;
   if (c === 45) return message === V8_NATIVE_STACK;
   if (c === 83 && message === PHP_STACK_TRACE) return true;
+  if (c === 115 && message.startsWith(FPM_SLOWLOG_SCRIPT)) return true;
+  if (c === 91 && FPM_SLOWLOG_FRAME.test(message)) return true;
   if (c === 35) return PHP_FRAME.test(message);
   // libpq's `LINE 1: `, `SCHEMA NAME:  ` and SQLAlchemy's `[SQL: `, `(Background on ...` (the other lines a driver adds are a name and a colon).
   if ((c === 91 || c === 40 || c === 76 || c === 83 || c === 84) && isDriverErrorText(message)) return true;

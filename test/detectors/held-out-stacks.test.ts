@@ -209,6 +209,15 @@ describe('PHP: nginx and php-fpm with Monolog and PDO, a Monolog JSON worker (te
     expect(summary.events.filter((e) => e.message === 'Stack trace:' || /^#\d+ /.test(e.message))).toEqual([]);
   });
 
+  it("faults: php-fpm's slow log, one record a slow request with its script and frame, at warn (no error of Railway's label)", async () => {
+    const { summary } = await analyze('php/faults');
+    const dumps = summary.events.filter((e) => e.service === 'web' && e.message.includes(']  [pool www] pid '));
+    // The two reports past nginx's timeout and the export past request_terminate_timeout.
+    expect(dumps.map((e) => [e.level, e.message.split('\n').length])).toEqual([['warn', 3], ['warn', 3], ['warn', 3]]);
+    expect(dumps.map((e) => /\] (\w+)\(\) /.exec(e.message)?.[1])).toEqual(['query', 'query', 'usleep']);
+    expect(summary.events.filter((e) => e.message.startsWith('script_filename') || e.message.startsWith('[0x'))).toEqual([]);
+  });
+
   it("faults: PHP's memory_limit, once though php-fpm and nginx both log it, with the limit", async () => {
     const { findings, facts } = await analyze('php/faults');
     expect(facts.memoryExhausted.statuses).toEqual([500]);

@@ -42,8 +42,9 @@ const EXPECTED: Record<string, string> = {
   'monolog.txt': 'DIIWEFFF'.repeat(2),
   'laravel.txt': 'DIWEF',
   // php-fpm's own lines, the lines of its workers it passes on (Monolog's, PHP's errors: their own
-  // level; a trace line with none keeps fpm's WARNING), and nginx's FastCGI stderr (PHP's level) and upstream errors.
-  'php-fpm.txt': 'IIWDIEWEEWWWWWIIIIWEEEE',
+  // level; a trace line with none keeps fpm's WARNING), nginx's FastCGI stderr (PHP's level) and upstream errors, and
+  // the header of php-fpm's slow log (no level word: warn, as the WARNING that announces it).
+  'php-fpm.txt': 'IIWDIEWEEWWWWWIIIIWEEEE' + 'W',
   // TextHandler, JSONHandler, the default logger: info, warn, error each (debug is below their level).
   'go-slog.txt': 'IWE'.repeat(3),
   // TextFormatter, JSONFormatter.
