@@ -40,7 +40,7 @@ export interface Conclusions {
 
 /** The conclusions of a run from its findings, summary and detector runs. */
 export function conclude(findings: readonly DetectorFinding[], t: TimelineSummary, runs: readonly DetectorRun[]): Conclusions {
-  return { architectureGaps: architectureGaps(findings, t), workingWell: workingWell(findings, t, runs), resourceUsage: resourceUsage(t, costPanels(findings).map((c) => ({ finding: c.f.id, panel: c.data }))) };
+  return { architectureGaps: architectureGaps(findings, t), workingWell: workingWell(findings, t, runs), resourceUsage: resourceUsage(byDetector(findings, 'resource-usage')[0]?.data ?? null, costPanels(findings).map((c) => ({ finding: c.f.id, panel: c.data }))) };
 }
 
 /** One detector's findings, their `data` typed by the registry (the compiler cannot narrow a union by a generic id itself). */

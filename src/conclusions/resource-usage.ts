@@ -1,19 +1,12 @@
-// What the metric series say when no detector speaks of them: each series' shape (flat, quiet with
-// bursts, rising, falling, steady) and, per measurement, the verdict the dashboard states (CPU that
-// never left idle is not a concern; a volume that grew needs its retention checked) and its part of
-// the bill the cost findings give (dominant, or too small to matter). Part of the
-// conclusions, so that the JSON carries the judgement the markdown shows and the report only draws it.
-import type { MetricSeries } from '../model.js';
-import type { TimelineSummary } from '../timeline/timeline.js';
+// What the bill says of each measurement: the resource-usage detector's series and verdicts
+// (src/detectors/resource-usage.ts), each measurement priced by the cost findings (dominant, or too
+// small to matter), and the resource that alone makes most of a bill. A stage after the detectors,
+// since it needs two detectors' findings; the JSON carries it and the dashboard only draws it.
 import type { CostPanel } from '../detectors/detector.js';
+import type { MeasurementVerdict, ResourceUsageData, SeriesUsage } from '../detectors/resource-usage.js';
 
-/** Below this peak (vCPU) a service is I/O-bound, and CPU is not a concern. */
-const IDLE_CPU_PEAK = 0.1;
-/** A quarter-window mean this far above (or below) the first quarter's is a rise (a fall). */
-const RISE = 1.2;
-const FALL = 0.8;
-/** A sample above this many times the mean is a burst. */
-const BURST = 5;
+export type { SeriesShape, SeriesUsage, UsageVerdict } from '../detectors/resource-usage.js';
+
 /** A measurement with this share of the bill dominates it; under NEGLIGIBLE_COST it does not matter. */
 const DOMINANT_COST = 0.5;
 const NEGLIGIBLE_COST = 0.05;
@@ -32,35 +25,7 @@ const RESOURCE_MEASUREMENT: Record<string, string> = {
   disk: 'disk',
 };
 
-/** A series' shape, with the figures that show it. */
-export type SeriesShape =
-  | { kind: 'flat'; at: number }
-  | { kind: 'bursts'; /** Samples above five times the mean. */ above: number; highest: number }
-  | { kind: 'rising' | 'falling'; firstQuarterMean: number; lastQuarterMean: number }
-  | { kind: 'steady'; mean: number };
-
-export interface SeriesUsage {
-  service: string;
-  measurement: string;
-  unit: string;
-  samples: number;
-  min: number;
-  max: number;
-  mean: number;
-  shape: SeriesShape;
-}
-
-/**
- * `cpu-idle`: no service's CPU reached 0.1 vCPU; `cpu-used`: one did (the peak says how much);
- * `disk-grew`: a volume ended more than 20% above where it started; `disk-level`: none did.
- */
-export type UsageVerdict = 'cpu-idle' | 'cpu-used' | 'disk-grew' | 'disk-level';
-
-export interface MeasurementUsage {
-  measurement: string;
-  /** The highest sample of any service's series. */
-  peak: number;
-  verdict: UsageVerdict | null;
+export interface MeasurementUsage extends MeasurementVerdict {
   /**
    * Its part of the bill, when a cost finding prices it (its share averaged over the cost findings):
    * `dominant` from half of it; `negligible` under 5%, except memory, which is what the bill is made of.
@@ -84,28 +49,27 @@ export interface ResourceUsage {
   measurements: MeasurementUsage[];
   /** The cost findings whose bill one resource dominates, in the findings' order. */
   costLevers: CostLever[];
+  /** The thresholds behind the verdicts (null when the resource-usage detector did not run). */
+  thresholds: ResourceUsageData['thresholds'] | null;
 }
 
-/** The usage of every metric series of the timeline, priced by the cost findings' panels. */
-export function resourceUsage(t: TimelineSummary, priced: readonly { finding: string; panel: CostPanel }[]): ResourceUsage {
-  const costs = priced.map((c) => c.panel);
-  const byMeasurement = costByMeasurement(costs);
-  const series = t.metrics.filter((s) => s.values.length > 0);
-  const groups = new Map<string, MetricSeries[]>();
-  for (const s of series) groups.set(s.measurement, [...(groups.get(s.measurement) ?? []), s]);
+/**
+ * The resource-usage finding's series and verdicts (null when that detector did not run or saw no
+ * series), each measurement priced by the cost findings' panels.
+ */
+export function resourceUsage(usage: ResourceUsageData | null, priced: readonly { finding: string; panel: CostPanel }[]): ResourceUsage {
+  const byMeasurement = costByMeasurement(priced.map((c) => c.panel));
   return {
-    series: series.map(seriesUsage),
-    measurements: [...groups].map(([measurement, ss]) => {
-      const peak = Math.max(...ss.map((s) => statsOf(s.values).max));
-      const usage: MeasurementUsage = { measurement, peak, verdict: verdictOf(measurement, ss, peak) };
-      const c = byMeasurement.get(measurement);
-      if (c !== undefined) usage.cost = { ...c, verdict: c.share >= DOMINANT_COST ? 'dominant' : c.share < NEGLIGIBLE_COST && measurement !== 'memory' ? 'negligible' : null };
-      return usage;
+    series: usage?.series ?? [],
+    measurements: (usage?.measurements ?? []).map((m) => {
+      const c = byMeasurement.get(m.measurement);
+      return c === undefined ? { ...m } : { ...m, cost: { ...c, verdict: c.share >= DOMINANT_COST ? 'dominant' : c.share < NEGLIGIBLE_COST && m.measurement !== 'memory' ? 'negligible' : null } };
     }),
     costLevers: priced.flatMap(({ finding, panel }) => {
       const top = costItems(panel).sort((a, b) => b.cost - a.cost || (a.resource < b.resource ? -1 : 1))[0];
       return top !== undefined && top.share >= ONLY_LEVER ? [{ finding, resource: top.resource, cost: top.cost, share: top.share }] : [];
     }),
+    thresholds: usage?.thresholds ?? null,
   };
 }
 
@@ -125,49 +89,4 @@ function costByMeasurement(costs: readonly CostPanel[]): Map<string, { cost: num
 export function costItems(c: CostPanel): CostPanel['items'] {
   const total = c.items.reduce((a, x) => a + x.cost, 0);
   return c.items.map((x) => (!x.share && total > 0 ? { ...x, share: x.cost / total } : { ...x }));
-}
-
-function seriesUsage(s: MetricSeries): SeriesUsage {
-  const st = statsOf(s.values);
-  return { service: s.service, measurement: s.measurement, unit: s.unit, samples: s.values.length, ...st, shape: shapeOf(s.values, st) };
-}
-
-function verdictOf(measurement: string, series: readonly MetricSeries[], peak: number): UsageVerdict | null {
-  if (measurement === 'cpu') return peak < IDLE_CPU_PEAK ? 'cpu-idle' : 'cpu-used';
-  if (measurement === 'disk') return series.some((s) => s.values.length > 1 && s.values[s.values.length - 1]! > s.values[0]! * RISE) ? 'disk-grew' : 'disk-level';
-  return null;
-}
-
-/** Bursts (peaks far above a quiet mean), a rise or a fall between the first and last quarter, or steady. */
-function shapeOf(values: readonly number[], st: { min: number; max: number; mean: number }): SeriesShape {
-  if (st.max === st.min) return { kind: 'flat', at: st.max };
-  if (st.mean > 0 && st.max > BURST * st.mean) {
-    let above = 0;
-    for (const x of values) if (x > BURST * st.mean) above++;
-    return { kind: 'bursts', above, highest: st.max };
-  }
-  const q = Math.max(1, Math.floor(values.length / 4));
-  let first = 0;
-  let last = 0;
-  for (let i = 0; i < q; i++) {
-    first += values[i]!;
-    last += values[values.length - 1 - i]!;
-  }
-  first /= q;
-  last /= q;
-  if (first > 0 && last > first * RISE) return { kind: 'rising', firstQuarterMean: first, lastQuarterMean: last };
-  if (first > 0 && last < first * FALL) return { kind: 'falling', firstQuarterMean: first, lastQuarterMean: last };
-  return { kind: 'steady', mean: st.mean };
-}
-
-function statsOf(values: readonly number[]): { min: number; max: number; mean: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  let sum = 0;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-    sum += v;
-  }
-  return { min, max, mean: values.length > 0 ? sum / values.length : NaN };
 }

@@ -6,6 +6,7 @@
 // as ESLint's linter stamps `ruleId` on a rule's reports.
 import type { Finding } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
+import type { ResourceUsageData } from './resource-usage.js';
 
 /** Threshold values a config file may override (numbers, strings, booleans, lists of them). */
 export type DetectorOptionValue = number | string | boolean | number[] | string[];
@@ -62,9 +63,10 @@ export interface CostPanel {
 export interface ReportMeta<D> {
   /**
    * Drawn in the dashboard (section 2) rather than in Log Analysis (section 1): beside the memory
-   * series of its service, or as a cost table, from the figures the function gives.
+   * series of its service, as a cost table, or as the series' shapes and verdicts (resource usage,
+   * which the conclusions price), from the figures the function gives.
    */
-  dashboard?: { memory(f: Finding<D>): MemoryPanel } | { cost(f: Finding<D>): CostPanel };
+  dashboard?: { memory(f: Finding<D>): MemoryPanel } | { cost(f: Finding<D>): CostPanel } | { usage(f: Finding<D>): ResourceUsageData };
   /** How many times the finding's thing happened (the `N occurrences` of its section, the digest's count); none without it. */
   count?(f: Finding<D>): number | undefined;
   /** `errors`: its sparkline counts every error of the window (a burst is many templates at once), not its own records. */

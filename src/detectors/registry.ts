@@ -25,6 +25,7 @@ import { outOfMemory } from './out-of-memory.js';
 import { processExits } from './process-exits.js';
 import { brokerOutage } from './broker-outage.js';
 import { databaseOutage } from './database-outage.js';
+import { resourceUsage } from './resource-usage.js';
 
 const REGISTERED = [
   connectionResetPerDeploy,
@@ -51,6 +52,7 @@ const REGISTERED = [
   processExits,
   brokerOutage,
   databaseOutage,
+  resourceUsage,
 ] as const;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

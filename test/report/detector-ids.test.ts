@@ -26,7 +26,7 @@ describe('the reports', () => {
 
   it('find every dashboard detector and every Summary label through meta.report', () => {
     const dashboard = DETECTORS.filter((d) => d.meta.report?.dashboard !== undefined).map((d) => d.meta.id);
-    expect(dashboard.sort()).toEqual(['cost-breakdown', 'memory-sawtooth']);
+    expect(dashboard.sort()).toEqual(['cost-breakdown', 'memory-sawtooth', 'resource-usage']);
     expect(DETECTORS.filter((d) => d.meta.report?.summaryLabel !== undefined).length).toBeGreaterThanOrEqual(19);
   });
 });

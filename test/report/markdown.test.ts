@@ -5,7 +5,7 @@ import type { Finding, MetricSample } from '../../src/model.js';
 import type { DetectorFinding } from '../../src/detectors/registry.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { buildTimeline } from '../helpers/timeline.js';
-import { scenarioFindings, scenarioRuns, scenarioTimeline, T0 } from './fixtures/scenario.js';
+import { scenarioFindings, scenarioRuns, scenarioTimeline, T0, usageFindings } from './fixtures/scenario.js';
 import { conclude } from '../../src/conclusions/insights.js';
 
 const GOLDEN = fileURLToPath(new URL('./fixtures/scenario.md', import.meta.url));
@@ -107,7 +107,8 @@ describe('markdown report', () => {
       ...series('db', 'disk', 'MB', [100, 110, 130, 150]),
       ...series('web', 'network_tx', 'MB', [10, 10, 9, 9, 8, 8, 7, 7]),
     ]);
-    const md = renderMarkdown({ timeline: t, findings: [], runs: [], conclusions: conclude([], t, []) });
+    const findings = usageFindings(t);
+    const md = renderMarkdown({ timeline: t, findings, runs: [], conclusions: conclude(findings, t, []) });
     expect(md).toContain('- **Shape:** flat at 0.2 vCPU');
     expect(md).toContain('**Assessment:** CPU peaked at 0.2 vCPU.');
     expect(md).toContain('- **Shape:** rising: the last quarter of the window averages 150 MB against 100 MB in the first');
@@ -159,7 +160,8 @@ describe('markdown report', () => {
     const svc = 'web|<b>"x"`;#';
     const metrics = Array.from({ length: 10 }, (_, i) => ({ service: svc, measurement: 'memory', unit: 'MB', ts: T0 + i * 60_000, value: 100 + i }));
     const t = buildTimeline([{ at: T0, message: 'hello', service: svc }], metrics);
-    const md = renderMarkdown({ timeline: t, findings: [], runs: [], conclusions: conclude([], t, []) });
+    const findings = usageFindings(t);
+    const md = renderMarkdown({ timeline: t, findings, runs: [], conclusions: conclude(findings, t, []) });
     expect(md).toContain('**web\\|&lt;b&gt;"x"\\`;#** (10 samples)');
     expect(md).toMatch(/title "web\|\s*b\s*x\s*memory \(MB\), mean per [^"]+"/);
     expect(md).not.toContain('<b>');

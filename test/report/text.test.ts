@@ -14,7 +14,8 @@ describe('terminal summary', () => {
     const rows = text.split('\n').filter((l) => /^│ (critical|high|medium|low|info) /.test(l));
     expect(rows.map((r) => r.split('│')[1]!.trim())).toEqual(['high', 'high', 'medium', 'low', 'medium']);
     expect(text).toContain('│ high     │ Empty Sync Errors (every ~60 minutes)');
-    expect(text).toContain('+ 1 informational finding');
+    // The scenario's cadence note and the resource-usage baseline.
+    expect(text).toContain('+ 2 informational findings');
     expect(text).toContain('  • No graceful shutdown');
     expect(text).toContain('  ✓ Recovered automatically within 25 s');
     // Strengths about how the run read its inputs stay in the longer reports.

@@ -65,7 +65,7 @@ export function dashboardSection(ctx: Ctx, usage: ResourceUsage): string[] {
       if (u !== undefined) out.push(...seriesBlock(s, u, m === 'memory' ? memoryFindings.filter(({ data }) => data.service === s.service) : []));
       if (m === 'memory') memoryShown.add(s.service);
     }
-    out.push(...assessment(measured), '');
+    out.push(...assessment(measured, usage.thresholds), '');
   }
   // Memory findings whose series is not among the inputs (e.g. a detector fed another way).
   for (const m of memoryFindings) {
@@ -179,13 +179,14 @@ function memoryFindingLines({ f, data }: Drawn<MemoryPanel>): string[] {
   return out;
 }
 
-function assessment(usage: MeasurementUsage | undefined): string[] {
+function assessment(usage: MeasurementUsage | undefined, th: ResourceUsage['thresholds']): string[] {
   const peak = usage?.peak ?? 0;
   const parts: string[] = [];
   if (usage?.verdict === 'cpu-idle') parts.push(`CPU never exceeded ${num(peak, 3)} vCPU: the services are I/O-bound and CPU is not a concern.`);
   else if (usage?.verdict === 'cpu-used') parts.push(`CPU peaked at ${num(peak, 2)} vCPU.`);
-  if (usage?.verdict === 'disk-grew') parts.push('The volume grew by more than 20% over the window: check retention jobs.');
-  else if (usage?.verdict === 'disk-level') parts.push('The volume stayed within 20% of where it started: no growth concern.');
+  const growth = th === null ? '' : percent(th.riseFactor - 1);
+  if (usage?.verdict === 'disk-grew') parts.push(`The volume grew by more than ${growth} over the window: check retention jobs.`);
+  else if (usage?.verdict === 'disk-level') parts.push(`The volume stayed within ${growth} of where it started: no growth concern.`);
   if (usage?.cost?.verdict === 'negligible') parts.push(`Not a cost concern at ${money(usage.cost.cost)}.`);
   return parts.length > 0 ? [`**Assessment:** ${prose(parts.join(' '))}`] : [];
 }
