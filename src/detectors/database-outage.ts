@@ -6,10 +6,10 @@
 // by the client. A refused connection counts when its port is 5432 or one PostgreSQL's own log says
 // it listens on; the server's own lines are not the application's. The lines of one service less
 // than gapSeconds apart are one outage, its length from the first failure to the last.
-import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
+import type { TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
-import { matchVocabulary, vocabularyInterest, vocabularyTest, type VocabularyMatch } from './shared/error-vocabulary.js';
-import { ERROR_ATTRS, errorTextOf, outageCounts, outageSeverity } from './shared/vocabulary-events.js';
+import { vocabularyInterest } from './shared/error-vocabulary.js';
+import { occurrencesOf, outageCounts, outageSeverity, type Occurrence } from './shared/vocabulary-events.js';
 import { candidateEvents } from './shared/template-index.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
 import { humanDuration, isoSeconds, plural } from '../words.js';
@@ -18,15 +18,9 @@ import { humanDuration, isoSeconds, plural } from '../words.js';
 const LISTENING_RE = /listening on IPv[46] address "[^"\n]{0,200}", port (\d{1,5})/;
 /** The port PostgreSQL listens on unless configured otherwise. */
 const DEFAULT_PORT = 5432;
-const mayBeOutage = vocabularyTest(['database-outage']);
 
-interface Outage {
-  service: string;
-  start: number;
-  end: number;
-  events: TimelineEvent[];
-  matches: VocabularyMatch[];
-}
+/** An outage: an occurrence of the vocabulary's database-outage lines, every line with a time. */
+type Outage = Occurrence & { start: number; end: number };
 
 /** The `data` of a database-outage finding (its numbers, for the reports and the JSON). */
 export type DatabaseOutageData = {
@@ -62,33 +56,18 @@ export const databaseOutage = defineDetector({
     interests: [vocabularyInterest(['database-outage']), LISTENING_RE],
   },
   detect(t: TimelineSummary, o): DetectedFinding<DatabaseOutageData>[] {
+    // The ports PostgreSQL itself says it listens on: a refusal at another port is another server's.
     const ports = new Set<number>([DEFAULT_PORT]);
-    const hits: { ev: TimelineEvent; m: VocabularyMatch }[] = [];
-    for (const ev of candidateEvents(t, (m) => mayBeOutage(m) || LISTENING_RE.test(m), ERROR_ATTRS)) {
-      if (ev.source === 'postgres') {
-        const l = LISTENING_RE.exec(ev.message);
-        if (l !== null) ports.add(Number(l[1]));
-        continue;
-      }
-      if (ev.ts === null) continue;
-      const m = matchVocabulary(errorTextOf(ev), ['database-outage']);
-      if (m !== null) hits.push({ ev, m });
+    for (const ev of candidateEvents(t, (m) => LISTENING_RE.test(m))) {
+      const l = ev.source === 'postgres' ? LISTENING_RE.exec(ev.message) : null;
+      if (l !== null) ports.add(Number(l[1]));
     }
-    const mine = hits.filter((h) => typeof h.m.values.port !== 'number' || ports.has(h.m.values.port));
-    if (mine.length === 0) return [];
-    const outages: Outage[] = [];
-    const open = new Map<string, Outage>();
-    for (const { ev, m } of mine.sort((a, b) => a.ev.ts! - b.ev.ts!)) {
-      let cur = open.get(ev.service);
-      if (cur === undefined || ev.ts! - cur.end >= o.gapSeconds * 1000) {
-        cur = { service: ev.service, start: ev.ts!, end: ev.ts!, events: [], matches: [] };
-        open.set(ev.service, cur);
-        outages.push(cur);
-      }
-      cur.end = ev.ts!;
-      cur.events.push(ev);
-      cur.matches.push(m);
-    }
+    // The client's lines with a time (so every outage has a start and an end), not the server's own.
+    const outages = occurrencesOf(t, ['database-outage'], o.gapSeconds * 1000, {
+      keep: (ev, m) => ev.source !== 'postgres' && ev.ts !== null && (typeof m.values.port !== 'number' || ports.has(m.values.port)),
+    }) as Outage[];
+    if (outages.length === 0) return [];
+    const mine = outages.flatMap((x) => x.events.map((ev, i) => ({ ev, m: x.matches[i]! })));
     const longest = outages.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a));
     const longestMs = longest.end - longest.start;
     const lines = mine.length;

@@ -70,7 +70,7 @@ export const outOfMemory = defineDetector({
   },
   detect(t: TimelineSummary, o): DetectedFinding<OutOfMemoryData>[] {
     // Exits join the out-of-memory lines within the gap; an occurrence of exits only is no OOM.
-    const all = occurrencesOf(t, ['out-of-memory', 'process-exit'], o.gapSeconds * 1000, containerStarts(t)).filter((x) => x.matches.some(isOom));
+    const all = occurrencesOf(t, ['out-of-memory', 'process-exit'], o.gapSeconds * 1000, { starts: containerStarts(t) }).filter((x) => x.matches.some(isOom));
     if (all.length === 0) return [];
     const kinds = all.map(kindOf);
     const crashes = kinds.filter((k) => k === 'runtime-crash').length;

@@ -76,14 +76,14 @@ export const processExits = defineDetector({
     };
     const near = (list: Occurrence[]) => (x: Occurrence) =>
       list.some((m) => m.service === x.service && x.start !== null && m.start !== null && x.start >= m.start - gap && x.start <= m.end! + gap && sameLife(x.service, x.start, m.start));
-    const nearOom = near(occurrencesOf(t, ['out-of-memory'], gap, starts));
+    const nearOom = near(occurrencesOf(t, ['out-of-memory'], gap, { starts }));
     // A worker killed at its time limit (Celery's hard limit kills the pool process) is a timeout;
     // surely so when the limit's line names its pid (gunicorn's WORKER TIMEOUT, php-fpm's
     // request_terminate_timeout), however near another worker's out-of-memory error.
-    const limits = occurrencesOf(t, ['worker-timeout'], gap, starts);
+    const limits = occurrencesOf(t, ['worker-timeout'], gap, { starts });
     const nearLimit = near(limits);
     const killedAtLimit = (x: Occurrence) => x.values.pid !== undefined && limits.some((m) => m.service === x.service && m.values.pid === x.values.pid);
-    const exits = occurrencesOf(t, ['process-exit'], gap, starts);
+    const exits = occurrencesOf(t, ['process-exit'], gap, { starts });
     const toTimeouts = (x: Occurrence) => killedAtLimit(x) || (!nearOom(x) && nearLimit(x));
     const leftToOom = exits.filter((x) => !killedAtLimit(x) && nearOom(x)).length;
     const leftToTimeouts = exits.filter(toTimeouts).length;

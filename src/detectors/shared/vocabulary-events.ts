@@ -57,6 +57,14 @@ function withErrors(message: string, a: Record<string, unknown>): string {
   return text;
 }
 
+/** What an occurrence search may narrow. */
+export interface OccurrenceOptions {
+  /** Starts of each service, in time order: a start between two lines parts them. */
+  starts?: ReadonlyMap<string, readonly number[]>;
+  /** Only the lines this accepts (a detector's own condition on the record or the match). */
+  keep?: (ev: TimelineEvent, m: VocabularyMatch) => boolean;
+}
+
 /**
  * Occurrences of `incidents` among the kept events, per service in time order: lines of one
  * service less than `gapMs` apart join one occurrence, unless a start of the service (`starts`, in
@@ -66,11 +74,11 @@ function withErrors(message: string, a: Record<string, unknown>): string {
  * child's exit. Occurrences made only of detail
  * lines are dropped.
  */
-export function occurrencesOf(t: TimelineSummary, incidents: readonly Incident[], gapMs: number, starts?: ReadonlyMap<string, readonly number[]>): Occurrence[] {
+export function occurrencesOf(t: TimelineSummary, incidents: readonly Incident[], gapMs: number, { starts, keep }: OccurrenceOptions = {}): Occurrence[] {
   const byService = new Map<string, { ev: TimelineEvent; m: VocabularyMatch }[]>();
   for (const ev of candidateEvents(t, vocabularyTest(incidents), ERROR_ATTRS)) {
     const m = matchVocabulary(errorTextOf(ev), incidents, true);
-    if (m === null) continue;
+    if (m === null || (keep !== undefined && !keep(ev, m))) continue;
     let l = byService.get(ev.service);
     if (l === undefined) byService.set(ev.service, (l = []));
     l.push({ ev, m });
