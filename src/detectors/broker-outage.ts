@@ -6,7 +6,7 @@
 // a different matter from one reconnect.
 import type { TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
-import { vocabularyInterest } from './shared/error-vocabulary.js';
+import { vocabularyInterest } from '../ingest/error-vocabulary.js';
 import { occurrencesOf, outageCounts, outageSeverity, type Occurrence } from './shared/vocabulary-events.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
 import { humanDuration, isoSeconds, plural } from '../words.js';

@@ -11,7 +11,7 @@ import type { TimelineEvent, TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
-import { matchVocabulary, vocabularyInterest, vocabularyTest, type VocabularyMatch } from './shared/error-vocabulary.js';
+import { matchVocabulary, vocabularyInterest, vocabularyTest, type VocabularyMatch } from '../ingest/error-vocabulary.js';
 import { ERROR_ATTRS, errorTextOf } from './shared/vocabulary-events.js';
 import { isoSeconds, plural } from '../words.js';
 

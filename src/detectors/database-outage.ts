@@ -8,7 +8,7 @@
 // than gapSeconds apart are one outage, its length from the first failure to the last.
 import type { TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
-import { vocabularyInterest } from './shared/error-vocabulary.js';
+import { vocabularyInterest } from '../ingest/error-vocabulary.js';
 import { occurrencesOf, outageCounts, outageSeverity, type Occurrence } from './shared/vocabulary-events.js';
 import { candidateEvents } from './shared/template-index.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';

@@ -1,4 +1,4 @@
-// Processes that ran out of memory, in their runtime's words (src/detectors/shared/error-vocabulary.ts):
+// Processes that ran out of memory, in their runtime's words (src/ingest/error-vocabulary.ts):
 // V8's "FATAL ERROR: ... JavaScript heap out of memory" with the heap size of its last GC lines,
 // the JVM's OutOfMemoryError (a crash when HotSpot's -XX:+ExitOnOutOfMemoryError or
 // CrashOnOutOfMemoryError ends the process: "Terminating due to ...", "Aborting due to ..."), Python's MemoryError, the Go runtime's "fatal error: out of memory",
@@ -8,7 +8,7 @@
 import type { Finding, FindingSeverity } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
-import { signalOfExitCode, vocabularyInterest, type VocabularyMatch } from './shared/error-vocabulary.js';
+import { signalOfExitCode, vocabularyInterest, type VocabularyMatch } from '../ingest/error-vocabulary.js';
 import { occurrencesOf, type Occurrence } from './shared/vocabulary-events.js';
 import { containerStarts, LIFECYCLE_INTERESTS } from './shared/lifecycle.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';

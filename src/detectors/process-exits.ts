@@ -1,5 +1,5 @@
 // Processes that exited with a failure code or a signal, in the words of what ran them
-// (src/detectors/shared/error-vocabulary.ts): Node's uncaught-exception trailer ("Node.js v20.20.2"),
+// (src/ingest/error-vocabulary.ts): Node's uncaught-exception trailer ("Node.js v20.20.2"),
 // npm's "npm error code 1" / "signal SIGKILL", yarn's "error Command failed with exit code 1.",
 // pnpm's ELIFECYCLE, bun, supervisord's "exited: api (exit status 3; not expected)", a shell's
 // "Killed" / "Aborted" / "Segmentation fault". The lines one exit prints together are one exit; an exit that
@@ -8,7 +8,7 @@
 import type { Finding } from '../model.js';
 import type { TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
-import { signalOfExitCode, vocabularyInterest } from './shared/error-vocabulary.js';
+import { signalOfExitCode, vocabularyInterest } from '../ingest/error-vocabulary.js';
 import { occurrencesOf, startBetween, type Occurrence } from './shared/vocabulary-events.js';
 import { containerStarts, LIFECYCLE_INTERESTS } from './shared/lifecycle.js';
 import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';

@@ -14,7 +14,7 @@ import { shownStatement } from '../timeline/postgres-stats.js';
 import { isPoolExhaustion } from './connection-exhaustion.js';
 import { candidateEvents, type MessageTest } from './shared/template-index.js';
 import { ERROR_ATTRS, errorTextOf } from './shared/vocabulary-events.js';
-import { matchVocabulary, vocabularyInterest, vocabularyTest } from './shared/error-vocabulary.js';
+import { matchVocabulary, vocabularyInterest, vocabularyTest } from '../ingest/error-vocabulary.js';
 
 const WORKER: ['worker-timeout'] = ['worker-timeout'];
 const mayBeWorkerTimeout = vocabularyTest(WORKER);

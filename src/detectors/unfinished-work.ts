@@ -17,7 +17,7 @@ import { humanDuration, isoSeconds } from '../words.js';
 import { evidenceOf } from './shared/evidence.js';
 import { classifyLifecycle, lifecycleOf } from './shared/lifecycle.js';
 import { percentileSorted } from '../timeline/postgres-stats.js';
-import { matchVocabulary, vocabularyInterest, vocabularyTest, type Incident } from './shared/error-vocabulary.js';
+import { matchVocabulary, vocabularyInterest, vocabularyTest, type Incident } from '../ingest/error-vocabulary.js';
 
 const TASKS: Incident[] = ['task-start', 'task-end'];
 const mayBeTask = vocabularyTest(TASKS);

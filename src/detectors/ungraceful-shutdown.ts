@@ -17,7 +17,7 @@ import { defineDetector, type DetectedFinding } from './detector.js';
 import { candidateEvents } from './shared/template-index.js';
 import { evidenceOf } from './shared/evidence.js';
 import { distinct } from './shared/event-groups.js';
-import { matchVocabulary } from './shared/error-vocabulary.js';
+import { matchVocabulary } from '../ingest/error-vocabulary.js';
 import { clockOf, isoSeconds, plural } from '../words.js';
 import { announcesShutdown, LIFECYCLE_INTERESTS, lifecycleOf, type ContainerLife, type LifecycleTransition } from './shared/lifecycle.js';
 

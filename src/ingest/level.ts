@@ -1,7 +1,7 @@
 // Mapping the many spellings of a severity onto hindsight's levels.
 import type { Level } from '../model.js';
 import { CONVENTIONS, type LevelShape } from './log-conventions.js';
-import { vocabularyTest } from '../detectors/shared/error-vocabulary.js';
+import { vocabularyTest } from './error-vocabulary.js';
 
 // No prototype: `constructor` or `toString` is not a level word.
 const WORDS: Record<string, Level> = Object.assign(Object.create(null) as Record<string, Level>, {

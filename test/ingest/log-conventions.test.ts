@@ -13,7 +13,7 @@ import { railwayJson } from '../../src/ingest/formats/railway-json.js';
 import { railwayText } from '../../src/ingest/formats/railway-text.js';
 import { raw } from '../../src/ingest/formats/raw.js';
 import { runFormat } from './run-format.js';
-import { vocabularyTest } from '../../src/detectors/shared/error-vocabulary.js';
+import { vocabularyTest } from '../../src/ingest/error-vocabulary.js';
 
 const IN_VOCABULARY = vocabularyTest(['pool-exhaustion', 'worker-timeout', 'out-of-memory', 'process-exit', 'broker-outage', 'database-outage']);
 

@@ -22,7 +22,7 @@
 // Rules name the program that writes their line (Redis, puma, uvicorn, gunicorn, php-fpm, PostgreSQL).
 import type { TimelineEvent, TimelineSummary } from '../../timeline/timeline.js';
 import { eventsOfTemplates } from './template-index.js';
-import { matchVocabulary, vocabularyInterest, type Incident, type VocabularyEntry } from './error-vocabulary.js';
+import { matchVocabulary, vocabularyInterest, type Incident, type VocabularyEntry } from '../../ingest/error-vocabulary.js';
 import { CONVENTIONS } from '../../ingest/log-conventions.js';
 import type { ProcessSpan } from '../../timeline/process-spans.js';
 
@@ -75,7 +75,7 @@ interface Rule {
   postmaster?: boolean;
   /** The server's last line: a failure after it is another life's. */
   last?: boolean;
-  /** The line is read by the error vocabulary (src/detectors/shared/error-vocabulary.ts), which names the label. */
+  /** The line is read by the error vocabulary (src/ingest/error-vocabulary.ts), which names the label. */
   vocabulary?: boolean;
   /**
    * The program that writes the line: its convention's id in src/ingest/log-conventions.ts (whose

@@ -5,7 +5,7 @@
 // vocabulary incidents (out-of-memory, process-exits).
 import type { FindingSeverity } from '../../model.js';
 import type { TimelineEvent, TimelineSummary } from '../../timeline/timeline.js';
-import { matchVocabulary, vocabularyTest, type Incident, type VocabularyMatch, type VocabularyValue } from './error-vocabulary.js';
+import { matchVocabulary, vocabularyTest, type Incident, type VocabularyMatch, type VocabularyValue } from '../../ingest/error-vocabulary.js';
 import { candidateEvents } from './template-index.js';
 
 export interface Occurrence {

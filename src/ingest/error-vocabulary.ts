@@ -1,8 +1,9 @@
-// The words programs use for the incidents hindsight reports, as data shared by the detectors: one
+// The words programs use for the incidents hindsight reports, as data shared by the levels (a line
+// the vocabulary knows as a failure says error) and the detectors: one
 // entry per message of one library, grouped by incident, each with what its named groups capture
 // (an exit code, a signal, a pool size, a timeout) and the fixture it was taken from. Every message
 // here was printed by the real program or copied from the installed package's source (see
-// test/fixtures/vocabulary/README.md); test/detectors/shared/error-vocabulary.test.ts matches each entry
+// test/fixtures/vocabulary/README.md); test/ingest/error-vocabulary.test.ts matches each entry
 // against its fixture, so an entry cannot drift from what the library prints.
 //
 // Use: `matchVocabulary(message, incidents)` names the entry and its values; `vocabularyTest`

@@ -3,9 +3,9 @@
 // the values it captures, and lines of healthy runs that must match nothing.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { VOCABULARY, matchVocabulary, signalOfExitCode, vocabularyTest, type Incident } from '../../../src/detectors/shared/error-vocabulary.js';
+import { VOCABULARY, matchVocabulary, signalOfExitCode, vocabularyTest, type Incident } from '../../src/ingest/error-vocabulary.js';
 
-const fixture = (name: string) => readFileSync(new URL(`../../fixtures/vocabulary/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/vocabulary/${name}`, import.meta.url), 'utf8');
 
 /** Per entry: the values of each fixture line it matches, in file order. */
 const EXPECTED: Record<string, Record<string, string | number>[]> = {
