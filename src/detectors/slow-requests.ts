@@ -12,21 +12,13 @@ import { isoOf } from '../ingest/timestamp.js';
 import { plural } from '../words.js';
 
 /** The `data` of a slow-requests finding. */
-export type SlowRequestsData = {
-  service: string;
+export type SlowRequestsData = Pick<ServiceRequests, 'service' | 'p50Ms' | 'p95Ms' | 'p99Ms' | 'maxMs' | 'sampled' | 'formats'> & {
   thresholdMs: number;
   /** Requests at or over the threshold (at least this many when `atLeast`: only the slowest are kept one by one). */
   slowCount: number;
   atLeast: boolean;
   /** Requests with a latency in the service's logs. */
   requests: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  sampled: boolean;
-  /** The request loggers read. */
-  formats: string[];
   /** Whether the slow requests stand out from their endpoints' usual latency (an incident) rather than being how those endpoints always are. */
   unusual: boolean;
   endpoints: (EndpointRequests & { slowCount: number })[];
