@@ -22,7 +22,7 @@ let chdb;
 try {
   chdb = createRequire(join(ENGINE, 'package.json'))('chdb');
 } catch {
-  process.stdout.write('skipped: chDB is not installed (npm ci --prefix test/e2e/clickhouse)\n');
+  process.stdout.write('skipped: chDB is not installed (npm install --prefix test/e2e/clickhouse)\n');
   process.exit(0);
 }
 
