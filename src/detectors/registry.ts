@@ -26,6 +26,7 @@ import { processExits } from './process-exits.js';
 import { brokerOutage } from './broker-outage.js';
 import { databaseOutage } from './database-outage.js';
 import { resourceUsage } from './resource-usage.js';
+import { workerSaturation } from './worker-saturation.js';
 
 const REGISTERED = [
   connectionResetPerDeploy,
@@ -53,6 +54,7 @@ const REGISTERED = [
   brokerOutage,
   databaseOutage,
   resourceUsage,
+  workerSaturation,
 ] as const;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

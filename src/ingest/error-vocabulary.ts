@@ -13,7 +13,7 @@
 // so each incident's union is one expression run once per message.
 
 /** The incidents the vocabulary covers. */
-export type Incident = 'pool-exhaustion' | 'worker-timeout' | 'task-start' | 'task-end' | 'out-of-memory' | 'process-exit' | 'broker-outage' | 'database-outage';
+export type Incident = 'pool-exhaustion' | 'worker-saturation' | 'worker-timeout' | 'task-start' | 'task-end' | 'out-of-memory' | 'process-exit' | 'broker-outage' | 'database-outage';
 
 /** What an entry's named groups (or its `implies`) hold. */
 export type VocabularyValue =
@@ -37,6 +37,7 @@ export type VocabularyValue =
   | 'task'
   | 'taskId'
   | 'threads'
+  | 'workerLimit'
   | 'host'
   | 'port'
   | 'url';
@@ -203,6 +204,28 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
     pattern: /Transaction API error: Unable to start a transaction in the given time\./,
     captures: [],
     fixture: 'prisma.txt',
+  },
+
+  // --- Worker saturation: every worker of the server busy, new requests queued or refused ------
+  {
+    // php-fpm's process manager at pm.max_children: a new request waits in the socket's backlog
+    // until a child is free.
+    id: 'php-fpm-max-children-reached',
+    incident: 'worker-saturation',
+    library: 'php-fpm',
+    pattern: /\[pool (?<pool>[^\]\n]{1,64})\] server reached pm\.max_children setting \((?<workerLimit>\d+)\), consider raising it/,
+    captures: ['pool', 'workerLimit'],
+    fixture: 'php-fpm.txt',
+  },
+  {
+    // uvicorn's --limit-concurrency: the request is answered 503 (protocols/http/*_impl.py); the
+    // line does not say the limit.
+    id: 'uvicorn-concurrency-limit',
+    incident: 'worker-saturation',
+    library: 'uvicorn',
+    pattern: /Exceeded concurrency limit\./,
+    captures: [],
+    fixture: 'uvicorn-concurrency.txt',
   },
 
   // --- Worker timeouts: a worker or task killed or interrupted for running too long ------------
@@ -794,7 +817,7 @@ export const VOCABULARY: readonly VocabularyEntry[] = [
   },
 ];
 
-const NUMERIC: ReadonlySet<VocabularyValue> = new Set(['exitCode', 'heapMb', 'committedMb', 'bytes', 'inUseBytes', 'pid', 'poolSize', 'overflow', 'timeoutSeconds', 'timeoutMs', 'limitSeconds', 'threads', 'port']);
+const NUMERIC: ReadonlySet<VocabularyValue> = new Set(['exitCode', 'heapMb', 'committedMb', 'bytes', 'inUseBytes', 'pid', 'poolSize', 'overflow', 'timeoutSeconds', 'timeoutMs', 'limitSeconds', 'threads', 'workerLimit', 'port']);
 
 interface IncidentIndex {
   entries: VocabularyEntry[];

@@ -226,6 +226,30 @@ describe('PHP: nginx and php-fpm with Monolog and PDO, a Monolog JSON worker (te
     expect((oom!.data as { occurrences: unknown[] }).occurrences).toEqual([expect.objectContaining({ entries: ['php-memory-limit'], bytes: 32 * 1024 * 1024 })]);
   });
 
+  it('faults: medium or worse only for what was planted', async () => {
+    const { findings } = await analyze('php/faults');
+    expect(findings.filter(atLeastMedium).map((f) => f.detector).sort()).toEqual([
+      'connection-exhaustion',
+      'container-churn',
+      'database-outage',
+      'error-cluster',
+      'out-of-memory',
+      'process-exits',
+      'timeouts',
+      'timeouts',
+      'ungraceful-shutdown',
+      'worker-saturation',
+    ]);
+  });
+
+  it("faults: php-fpm at pm.max_children while six slow requests shared three children: medium, with the pool's limit", async () => {
+    const { findings, facts } = await analyze('php/faults');
+    const [full] = named(findings, 'worker-saturation');
+    expect(full?.severity).toBe('medium');
+    expect(full?.data).toMatchObject({ count: 1, episodes: 1, byLibrary: { 'php-fpm': 1 }, perService: { web: 1 }, limits: { 'php-fpm pool www': facts.maxChildren.children } });
+    expect(full?.summary).toContain('php-fpm pool www at 3');
+  });
+
   it("faults: the request past request_terminate_timeout (the child's SIGTERM left to it) and nginx's two 504s", async () => {
     const { findings, facts } = await analyze('php/faults');
     const kind = (k: string) => named(findings, 'timeouts').find((f) => (f.data as { kind: string }).kind === k)?.data;

@@ -23,6 +23,9 @@ const EXPECTED: Record<string, Record<string, string | number>[]> = {
   'activerecord-connection-timeout': [{ timeoutSeconds: 5 }],
   'prisma-p2024-pool-timeout': [{ timeoutSeconds: 10, poolSize: 5 }],
   'prisma-p2028-transaction-start': [{}],
+  'php-fpm-max-children-reached': [{ pool: 'www', workerLimit: 3 }],
+  // Two requests refused while one ran (--limit-concurrency 2).
+  'uvicorn-concurrency-limit': [{}, {}],
   'gunicorn-worker-timeout': [{ pid: 14185 }],
   'celery-soft-time-limit': [{ limitSeconds: 1, task: 'tasks.soft', taskId: '9bdc1071-f3b5-404c-86ef-7e1fbb9446f0' }],
   'celery-hard-time-limit': [{ limitSeconds: 2, task: 'tasks.hard', taskId: 'd6da4e98-4bb4-4115-803c-30d9dfd72d18' }],

@@ -58,7 +58,7 @@ describe('JSON output', () => {
     for (const g of good!) expect(md).toContain(`- **${g.title}** — `);
     const ids = new Set((doc.findings as { id: string }[]).map((f) => f.id));
     for (const g of [...gaps!, ...good!]) for (const id of g.cites) expect(ids).toContain(id);
-    expect(good!.filter((g) => g.about === 'run').map((g) => g.title)).toEqual(['Every line was read', 'Nothing found by 17 detectors']);
+    expect(good!.filter((g) => g.about === 'run').map((g) => g.title)).toEqual(['Every line was read', 'Nothing found by 18 detectors']);
   });
 
   it('validates for hand-made findings, and redacts every string in them', () => {
