@@ -20,13 +20,34 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort } from '../postgres-server.js';
 import { note, Service, type Container, type Exit } from './railway-capture.js';
-import { get, Stack, Traffic, type Incident } from './scenarios.js';
+import { get, Load, Stack, type Incident } from './scenarios.js';
 import { sleep, waitForLine } from './servers.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const GO_DIR = join(here, 'go');
 const RUBY_DIR = join(here, 'ruby');
 const PHP_DIR = join(here, 'php');
+
+/** A healthy run of a stack: steady traffic for `ms`, and how many requests failed. */
+async function healthyRun(
+  dir: string,
+  ms: number,
+  /** Starts the stack's programs; `after` runs once the traffic stopped (a scheduler's last jobs). */
+  up: (stack: Stack) => Promise<{ services: Service[]; base: () => string; paths: string[]; after?: () => Promise<void> }>,
+): Promise<{ requests: number; failed: number }> {
+  const stack = new Stack(dir);
+  let services: Service[] = [];
+  try {
+    await stack.up();
+    const app = await up(stack);
+    services = app.services;
+    const statuses = await new Load(app.base, app.paths).warm(ms);
+    await app.after?.();
+    return { requests: statuses.length, failed: statuses.filter((s) => s !== 200).length };
+  } finally {
+    await stack.down(services);
+  }
+}
 
 // ------------------------------------------------------------------------------------------- Go
 
@@ -77,20 +98,11 @@ async function goUp(stack: Stack, dir: string): Promise<GoStack> {
 
 const GO_PATHS = ['/health', '/orders'];
 
-export async function goHealthy(dir: string, ms: number): Promise<{ requests: number; failed: number }> {
-  const stack = new Stack(dir);
-  let services: Service[] = [];
-  try {
-    await stack.up();
+export function goHealthy(dir: string, ms: number): Promise<{ requests: number; failed: number }> {
+  return healthyRun(dir, ms, async (stack) => {
     const go = await goUp(stack, dir);
-    services = [go.api, go.jobs];
-    const t = new Traffic(() => go.base, GO_PATHS, 150);
-    await sleep(ms);
-    await t.stop();
-    return { requests: t.statuses.length, failed: t.statuses.filter((s) => s !== 200).length };
-  } finally {
-    await stack.down(services);
-  }
+    return { services: [go.api, go.jobs], base: () => go.base, paths: GO_PATHS };
+  });
 }
 
 export interface GoFaultFacts {
@@ -110,13 +122,8 @@ export async function goFaults(dir: string): Promise<GoFaultFacts> {
     await stack.up();
     const go = await goUp(stack, dir);
     services = [go.api, go.jobs];
-    let requests = 0;
-    const warm = async (ms: number) => {
-      const t = new Traffic(() => go.base, GO_PATHS, 150);
-      await sleep(ms);
-      await t.stop();
-      requests += t.statuses.length;
-    };
+    const load = new Load(() => go.base, GO_PATHS, 150);
+    const warm = (ms: number) => load.warm(ms);
     await warm(4_000);
 
     const poolExhaustion = await stack.plant('pool exhaustion', async () => {
@@ -124,14 +131,14 @@ export async function goFaults(dir: string): Promise<GoFaultFacts> {
       await sleep(500);
       const burst = await Promise.all(Array.from({ length: 5 }, () => get(go.base + '/orders')));
       await Promise.all(held);
-      requests += held.length + burst.length;
+      load.requests += held.length + burst.length;
       return { held: held.length, failed: burst.filter((s) => s === 500).length };
     });
     await warm(2_000);
 
     const handlerPanics = await stack.plant('handler panics', async () => {
       const s = await Promise.all([get(go.base + '/panic'), get(go.base + '/panic')]);
-      requests += s.length;
+      load.requests += s.length;
       return s.filter((x) => x === 0).length;
     });
     await warm(2_000);
@@ -145,7 +152,7 @@ export async function goFaults(dir: string): Promise<GoFaultFacts> {
         await sleep(400);
       }
       await stack.pg.start();
-      requests += during.length;
+      load.requests += during.length;
       return { downMs: Date.now() - downAt, failedRequests: during.filter((s) => s !== 200).length };
     });
     await warm(3_000);
@@ -154,7 +161,7 @@ export async function goFaults(dir: string): Promise<GoFaultFacts> {
     const api = go.app!;
     const oomExit = await stack.plant('out of memory', async () => {
       void get(go.base + '/alloc', 60_000);
-      requests++;
+      load.requests++;
       return api.exited;
     });
     await sleep(500);
@@ -177,7 +184,7 @@ export async function goFaults(dir: string): Promise<GoFaultFacts> {
     go.startApi();
     await waitForLine(go.api, from, 'listening', 30_000);
     await warm(3_000);
-    return { poolExhaustion, handlerPanics, databaseDown, oom: { exit: oomExit }, crashLoop: { starts: exits.length, exits }, requests, incidents: stack.incidents };
+    return { poolExhaustion, handlerPanics, databaseDown, oom: { exit: oomExit }, crashLoop: { starts: exits.length, exits }, requests: load.requests, incidents: stack.incidents };
   } finally {
     await stack.down(services);
   }
@@ -251,23 +258,16 @@ async function rubyUp(stack: Stack, dir: string, dbPool: number = RUBY_SETTINGS.
 
 const RUBY_PATHS = ['/health', '/orders'];
 
-export async function rubyHealthy(dir: string, ms: number): Promise<{ requests: number; failed: number }> {
-  const stack = new Stack(dir);
-  let services: Service[] = [];
-  try {
-    await stack.up();
+export function rubyHealthy(dir: string, ms: number): Promise<{ requests: number; failed: number }> {
+  return healthyRun(dir, ms, async (stack) => {
     const rb = await rubyUp(stack, dir);
-    services = [rb.web, rb.worker];
     const schedule = new Schedule(rb.env, 1_000);
-    const t = new Traffic(() => rb.base, RUBY_PATHS, 150);
-    await sleep(ms);
-    await t.stop();
-    await schedule.stop();
-    await sleep(1_000);
-    return { requests: t.statuses.length, failed: t.statuses.filter((s) => s !== 200).length };
-  } finally {
-    await stack.down(services);
-  }
+    const after = async () => {
+      await schedule.stop();
+      await sleep(1_000);
+    };
+    return { services: [rb.web, rb.worker], base: () => rb.base, paths: RUBY_PATHS, after };
+  });
 }
 
 export interface RubyFaultFacts {
@@ -289,13 +289,8 @@ export async function rubyFaults(dir: string): Promise<RubyFaultFacts> {
     const rb = await rubyUp(stack, dir, RUBY_SETTINGS.dbPool);
     services = [rb.web, rb.worker];
     const schedule = new Schedule(rb.env, 1_000);
-    let requests = 0;
-    const warm = async (ms: number) => {
-      const t = new Traffic(() => rb.base, RUBY_PATHS, 200);
-      await sleep(ms);
-      await t.stop();
-      requests += t.statuses.length;
-    };
+    const load = new Load(() => rb.base, RUBY_PATHS, 200);
+    const warm = (ms: number) => load.warm(ms);
     await warm(4_000);
 
     // More slow reports than both workers' pools hold, then a burst that waits for a connection.
@@ -304,14 +299,14 @@ export async function rubyFaults(dir: string): Promise<RubyFaultFacts> {
       await sleep(500);
       const burst = await Promise.all(Array.from({ length: 6 }, () => get(rb.base + '/orders')));
       const heldStatus = await Promise.all(held);
-      requests += held.length + burst.length;
+      load.requests += held.length + burst.length;
       return { held: held.length, sent: burst.length, failed: [...burst, ...heldStatus].filter((s) => s === 500).length };
     });
     await warm(2_000);
 
     const raised = await stack.plant('unhandled exceptions', async () => {
       const s = await Promise.all([get(rb.base + '/boom'), get(rb.base + '/boom')]);
-      requests += s.length;
+      load.requests += s.length;
       return s.filter((x) => x === 500).length;
     });
     await warm(2_000);
@@ -319,7 +314,7 @@ export async function rubyFaults(dir: string): Promise<RubyFaultFacts> {
     const workerTimeouts = await stack.plant('worker timeout', async () => {
       const from = rb.web.entries.length;
       void get(rb.base + '/hang', 30_000);
-      requests++;
+      load.requests++;
       await waitForLine(rb.web, from, 'Terminating timed out worker', 30_000);
       await waitForLine(rb.web, from, 'booted in', 30_000);
       return 1;
@@ -355,7 +350,7 @@ export async function rubyFaults(dir: string): Promise<RubyFaultFacts> {
     await warm(4_000);
     await schedule.stop();
     await sleep(1_000);
-    return { poolExhaustion, raised, workerTimeouts, redisOutage, jobFailures, stopWithBusyJob, requests, incidents: stack.incidents };
+    return { poolExhaustion, raised, workerTimeouts, redisOutage, jobFailures, stopWithBusyJob, requests: load.requests, incidents: stack.incidents };
   } finally {
     await stack.down(services);
   }
@@ -413,20 +408,11 @@ async function jvmUp(stack: Stack, dir: string): Promise<JvmStack> {
 
 const JVM_PATHS = ['/health', '/orders'];
 
-export async function jvmHealthy(dir: string, ms: number): Promise<{ requests: number; failed: number }> {
-  const stack = new Stack(dir);
-  let services: Service[] = [];
-  try {
-    await stack.up();
+export function jvmHealthy(dir: string, ms: number): Promise<{ requests: number; failed: number }> {
+  return healthyRun(dir, ms, async (stack) => {
     const jvm = await jvmUp(stack, dir);
-    services = [jvm.api, jvm.jobs];
-    const t = new Traffic(() => jvm.base, JVM_PATHS, 150);
-    await sleep(ms);
-    await t.stop();
-    return { requests: t.statuses.length, failed: t.statuses.filter((s) => s !== 200).length };
-  } finally {
-    await stack.down(services);
-  }
+    return { services: [jvm.api, jvm.jobs], base: () => jvm.base, paths: JVM_PATHS };
+  });
 }
 
 export interface JvmFaultFacts {
@@ -449,13 +435,8 @@ export async function jvmFaults(dir: string): Promise<JvmFaultFacts> {
     await stack.up();
     const jvm = await jvmUp(stack, dir);
     services = [jvm.api, jvm.jobs];
-    let requests = 0;
-    const warm = async (ms: number) => {
-      const t = new Traffic(() => jvm.base, JVM_PATHS, 150);
-      await sleep(ms);
-      await t.stop();
-      requests += t.statuses.length;
-    };
+    const load = new Load(() => jvm.base, JVM_PATHS, 150);
+    const warm = (ms: number) => load.warm(ms);
     const apiReady = async (extra?: Record<string, string>) => {
       const from = jvm.api.entries.length;
       jvm.startApi(extra);
@@ -468,14 +449,14 @@ export async function jvmFaults(dir: string): Promise<JvmFaultFacts> {
       await sleep(500);
       const burst = await Promise.all(Array.from({ length: 5 }, () => get(jvm.base + '/orders')));
       await Promise.all(held);
-      requests += held.length + burst.length;
+      load.requests += held.length + burst.length;
       return { held: held.length, failed: burst.filter((s) => s === 500).length };
     });
     await warm(2_000);
 
     const exportFailures = await stack.plant('export failures (an exception with its cause)', async () => {
       const s = await Promise.all([get(jvm.base + '/export'), get(jvm.base + '/export')]);
-      requests += s.length;
+      load.requests += s.length;
       return s.filter((x) => x === 500).length;
     });
     await warm(2_000);
@@ -489,7 +470,7 @@ export async function jvmFaults(dir: string): Promise<JvmFaultFacts> {
         await sleep(400);
       }
       await stack.pg.start();
-      requests += during.length;
+      load.requests += during.length;
       return { downMs: Date.now() - downAt, failedRequests: during.filter((s) => s !== 200).length };
     });
     await warm(3_000);
@@ -514,7 +495,7 @@ export async function jvmFaults(dir: string): Promise<JvmFaultFacts> {
     const apiOom = await stack.plant('api out of memory', async () => {
       const app = jvm.app!;
       void get(jvm.base + '/alloc', 60_000);
-      requests++;
+      load.requests++;
       return { exit: await app.exited };
     });
     await sleep(500);
@@ -539,7 +520,7 @@ export async function jvmFaults(dir: string): Promise<JvmFaultFacts> {
     note(dir, 'fixed deploy');
     await apiReady();
     await warm(3_000);
-    return { poolExhaustion, exportFailures, databaseDown, workerRedeploy, workerOom, apiOom, killed, crashLoop, requests, incidents: stack.incidents };
+    return { poolExhaustion, exportFailures, databaseDown, workerRedeploy, workerOom, apiOom, killed, crashLoop, requests: load.requests, incidents: stack.incidents };
   } finally {
     await stack.down(services);
   }
@@ -600,20 +581,11 @@ async function phpUp(stack: Stack, dir: string): Promise<PhpStack> {
 
 const PHP_PATHS = ['/health', '/orders', '/legacy'];
 
-export async function phpHealthy(dir: string, ms: number): Promise<{ requests: number; failed: number }> {
-  const stack = new Stack(dir);
-  let services: Service[] = [];
-  try {
-    await stack.up();
+export function phpHealthy(dir: string, ms: number): Promise<{ requests: number; failed: number }> {
+  return healthyRun(dir, ms, async (stack) => {
     const php = await phpUp(stack, dir);
-    services = [php.web, php.worker];
-    const t = new Traffic(() => php.base, PHP_PATHS, 150);
-    await sleep(ms);
-    await t.stop();
-    return { requests: t.statuses.length, failed: t.statuses.filter((s) => s !== 200).length };
-  } finally {
-    await stack.down(services);
-  }
+    return { services: [php.web, php.worker], base: () => php.base, paths: PHP_PATHS };
+  });
 }
 
 export interface PhpFaultFacts {
@@ -638,16 +610,11 @@ export async function phpFaults(dir: string): Promise<PhpFaultFacts> {
     await stack.up({ max_connections: String(PHP_SETTINGS.maxConnections) });
     const php = await phpUp(stack, dir);
     services = [php.web, php.worker];
-    let requests = 0;
-    const warm = async (ms: number) => {
-      const t = new Traffic(() => php.base, PHP_PATHS, 150);
-      await sleep(ms);
-      await t.stop();
-      requests += t.statuses.length;
-    };
+    const load = new Load(() => php.base, PHP_PATHS, 150);
+    const warm = (ms: number) => load.warm(ms);
     const burst = async (path: string, n: number, timeoutMs = 30_000) => {
       const s = await Promise.all(Array.from({ length: n }, () => get(php.base + path, timeoutMs)));
-      requests += s.length;
+      load.requests += s.length;
       return s;
     };
     await warm(4_000);
@@ -747,7 +714,7 @@ export async function phpFaults(dir: string): Promise<PhpFaultFacts> {
 
     await stack.plant('redeploy (SIGQUIT)', () => redeploy('SIGQUIT'));
     await warm(3_000);
-    return { maxChildren, gatewayTimeouts, terminated, memoryExhausted, uncaught, databaseDown, tooManyConnections, childKilled, containerKilled, cleanStops, requests, incidents: stack.incidents };
+    return { maxChildren, gatewayTimeouts, terminated, memoryExhausted, uncaught, databaseDown, tooManyConnections, childKilled, containerKilled, cleanStops, requests: load.requests, incidents: stack.incidents };
   } finally {
     await stack.down(services);
   }

@@ -51,6 +51,26 @@ export class Traffic {
   }
 }
 
+/** Steady traffic in stretches between planted faults, counting every request a run sends. */
+export class Load {
+  requests = 0;
+
+  constructor(
+    private readonly base: () => string,
+    private readonly paths: string[],
+    private readonly everyMs = 150,
+  ) {}
+
+  /** Traffic for `ms`; its statuses. */
+  async warm(ms: number): Promise<number[]> {
+    const t = new Traffic(this.base, this.paths, this.everyMs);
+    await sleep(ms);
+    await t.stop();
+    this.requests += t.statuses.length;
+    return t.statuses;
+  }
+}
+
 /** A planted fault: from its first act to the moment its consequences were complete. */
 export interface Incident {
   name: string;
@@ -153,13 +173,8 @@ export async function nodeFaults(dir: string): Promise<NodeFaultFacts> {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     let app = await nodeReady(api, () => nodeApp(stack, api, port));
-    let requests = 0;
-    const warm = async (ms: number) => {
-      const t = new Traffic(() => base, ['/health', '/items', '/cached'], 150);
-      await sleep(ms);
-      await t.stop();
-      requests += t.statuses.length;
-    };
+    const load = new Load(() => base, ['/health', '/items', '/cached'], 150);
+    const warm = (ms: number) => load.warm(ms);
     await warm(3_000);
 
     // Every pooled connection held by a slow report, then a burst that waits for one.
@@ -168,7 +183,7 @@ export async function nodeFaults(dir: string): Promise<NodeFaultFacts> {
       await sleep(500);
       const burst = await Promise.all(Array.from({ length: 5 }, () => get(base + '/items')));
       await Promise.all(held);
-      requests += held.length + burst.length;
+      load.requests += held.length + burst.length;
       return { held: held.length, failed: burst.filter((s) => s === 500).length };
     });
     await warm(1_500);
@@ -183,7 +198,7 @@ export async function nodeFaults(dir: string): Promise<NodeFaultFacts> {
         await sleep(300);
       }
       await stack.redis.start();
-      requests += during.length;
+      load.requests += during.length;
       return { downMs: Date.now() - downAt, failed: during.filter((s) => s !== 200).length };
     });
     await warm(2_000);
@@ -191,7 +206,7 @@ export async function nodeFaults(dir: string): Promise<NodeFaultFacts> {
     // V8 aborts at the heap limit; the restart policy starts the container again.
     const oomExit = await stack.plant('heap out of memory', async () => {
       void get(base + '/leak', 60_000);
-      requests++;
+      load.requests++;
       return app.exited;
     });
     await sleep(500);
@@ -213,7 +228,7 @@ export async function nodeFaults(dir: string): Promise<NodeFaultFacts> {
     app = await nodeReady(api, () => nodeApp(stack, api, port));
     await warm(2_000);
 
-    return { poolExhaustion, redisOutage, oom: { exit: oomExit }, crashLoop: { starts: exits.length, exits }, requests, incidents: stack.incidents };
+    return { poolExhaustion, redisOutage, oom: { exit: oomExit }, crashLoop: { starts: exits.length, exits }, requests: load.requests, incidents: stack.incidents };
   } finally {
     await stack.down([api]);
   }
@@ -370,13 +385,8 @@ export async function pythonFaults(dir: string, hungOpenMs: number): Promise<Pyt
     await stack.up();
     const py = await pythonUp(stack, dir, stall.port, PYTHON_SETTINGS.beatSeconds);
     services = [py.web, py.worker, py.beat];
-    let requests = 0;
-    const warm = async (ms: number) => {
-      const t = new Traffic(() => py.base, ['/health', '/orders'], 200);
-      await sleep(ms);
-      await t.stop();
-      requests += t.statuses.length;
-    };
+    const load = new Load(() => py.base, ['/health', '/orders'], 200);
+    const warm = (ms: number) => load.warm(ms);
     await warm(3_000);
 
     // Celery: a task that never ends (it waits on a socket that never answers).
@@ -394,7 +404,7 @@ export async function pythonFaults(dir: string, hungOpenMs: number): Promise<Pyt
       for (let i = 0; i < SLOW_REQUESTS; i++) {
         const from = py.web.entries.length;
         await get(py.base + '/slow', 30_000);
-        requests++;
+        load.requests++;
         await waitForLine(py.web, from, 'Booting worker', 15_000);
       }
     });
@@ -416,14 +426,14 @@ export async function pythonFaults(dir: string, hungOpenMs: number): Promise<Pyt
       const statuses: number[] = [];
       for (let i = 0; i < leaks; i++) statuses.push(await get(py.base + '/export'));
       for (let i = 0; i < 4; i++) statuses.push(await get(py.base + '/orders'));
-      requests += statuses.length;
+      load.requests += statuses.length;
       return statuses;
     });
     // Light traffic on the health check only (the pools are exhausted), until the hung task is old.
     const quiet = new Traffic(() => py.base, ['/health'], 2_000);
     await sleep(Math.max(2 * PYTHON_SETTINGS.beatSeconds * 1000, hungOpenMs - (Date.now() - hungAt)));
     await quiet.stop();
-    requests += quiet.statuses.length;
+    load.requests += quiet.statuses.length;
     return {
       workerTimeouts: {
         count: py.web.entries.filter((e) => String(e.message).includes('WORKER TIMEOUT')).length,
@@ -432,7 +442,7 @@ export async function pythonFaults(dir: string, hungOpenMs: number): Promise<Pyt
       },
       poolExhaustion: { failed: statuses.filter((s) => s === 500).length, leaked: statuses.slice(0, leaks).filter((s) => s === 200).length },
       celery: { timeLimitTask, hungTask, hungOpenSeconds: Math.round((Date.now() - hungAt) / 1000) },
-      requests,
+      requests: load.requests,
       incidents: stack.incidents,
     };
   } finally {
