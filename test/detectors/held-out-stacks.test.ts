@@ -21,6 +21,16 @@ async function analyze(run: string) {
 const atLeastMedium = (f: Finding) => FINDING_SEVERITY_RANK[f.severity] >= FINDING_SEVERITY_RANK.medium;
 const named = (findings: Finding[], detector: string) => findings.filter((f) => f.detector === detector);
 
+/** The service's container churn is a high crash loop of `crashed` lives whose last one (the fixed deploy) is running. */
+function expectCrashLoop(findings: Finding[], service: string, crashed: number): void {
+  const churn = named(findings, 'container-churn').find((f) => (f.data as { service: string }).service === service);
+  const data = churn!.data as { crashLoop: boolean; crashed: number; containers: { endedBy: string }[] };
+  expect(churn!.severity).toBe('high');
+  expect(data.crashLoop).toBe(true);
+  expect(data.crashed).toBe(crashed);
+  expect(data.containers.at(-1)!.endedBy).toBe('running');
+}
+
 describe('Go: net/http with zap, a logrus worker, pgx (test/fixtures/stacks/go)', () => {
   it('healthy: no finding of medium or worse', async () => {
     const { findings, facts } = await analyze('go/healthy');
@@ -60,12 +70,7 @@ describe('Go: net/http with zap, a logrus worker, pgx (test/fixtures/stacks/go)'
   it('faults: the crash loop, each panicking start a crash (the OOM one too), the fixed deploy running', async () => {
     const { findings, facts } = await analyze('go/faults');
     expect(facts.crashLoop.exits.map((e: { code: number }) => e.code)).toEqual([2, 2, 2, 2]);
-    const churn = named(findings, 'container-churn').find((f) => (f.data as { service: string }).service === 'api');
-    const data = churn!.data as { crashLoop: boolean; crashed: number; containers: { endedBy: string }[] };
-    expect(churn!.severity).toBe('high');
-    expect(data.crashLoop).toBe(true);
-    expect(data.crashed).toBe(facts.crashLoop.starts + 1);
-    expect(data.containers.at(-1)!.endedBy).toBe('running');
+    expectCrashLoop(findings, 'api', facts.crashLoop.starts + 1);
   });
 });
 
@@ -178,12 +183,7 @@ describe('JVM: an HTTP API on HikariCP and pgjdbc with logback, a log4j2 worker 
     expect(codes).toEqual([1, 1, 1, 1]);
     const [exits] = named(findings, 'process-exits');
     expect(exits?.data).toMatchObject({ count: codes.length, byCode: { 'exit 1': codes.length }, perService: { api: codes.length } });
-    const churn = named(findings, 'container-churn').find((f) => (f.data as { service: string }).service === 'api');
-    const data = churn!.data as { crashLoop: boolean; crashed: number; containers: { endedBy: string }[] };
-    expect(churn!.severity).toBe('high');
-    expect(data.crashLoop).toBe(true);
-    expect(data.crashed).toBe(facts.crashLoop.starts + 1);
-    expect(data.containers.at(-1)!.endedBy).toBe('running');
+    expectCrashLoop(findings, 'api', facts.crashLoop.starts + 1);
   });
 });
 

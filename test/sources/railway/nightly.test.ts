@@ -10,7 +10,7 @@ import { runCli } from '../../cli/run-cli.js';
 import { logLine } from '../../../src/sources/railway/lines.js';
 import { timeKey } from '../../../src/sources/railway/paging.js';
 import { RailwayClient } from '../../../src/sources/railway/client.js';
-import { LATE_MS, pullRailway, type Position } from '../../../src/sources/railway/pull.js';
+import { LATE_MS, pullRailway, type Position, type PullRecord } from '../../../src/sources/railway/pull.js';
 import { nextPositions, type RailwayPositions } from '../../../src/digest/state.js';
 import { railwayDeployments } from '../../../src/ingest/formats/railway-deployments.js';
 import type { EventSink, ParseContext } from '../../../src/ingest/format.js';
@@ -38,6 +38,26 @@ const scratch = () => mkdtempSync(join(tmpdir(), 'hindsight-nightly-'));
 const msOf = (ts: string) => Date.parse(ts.slice(0, 23) + 'Z');
 const timeKeyOf = (l: object) => timeKey((l as { timestamp: string }).timestamp);
 
+/**
+ * One night's pull from the test server into a fresh folder, from where the nights before stopped:
+ * `carry` is what the digest's state hands on of each service's position (all of it by default).
+ */
+async function pullNight(
+  url: string,
+  project: string,
+  services: string[],
+  since: number,
+  night: number,
+  positions: RailwayPositions | undefined,
+  carry: (v: RailwayPositions['services'][string]) => Position = (v) => ({ key: v.key, edge: v.edge, until: v.until, late: v.late }),
+): Promise<{ dir: string; record: PullRecord }> {
+  const dir = scratch();
+  const client = new RailwayClient({ url, token: { variable: 'RAILWAY_API_TOKEN', value: TOKEN } });
+  const from = positions && Object.fromEntries(Object.entries(positions.services).map(([k, v]) => [k, carry(v)]));
+  const record = await pullRailway(client, { project, environment: 'production', services, since, until: night, from }, dir);
+  return { dir, record };
+}
+
 async function threeDays() {
   const end = Math.floor(Date.now() / 1000) * 1000 - HOUR;
   const data = makeProject({ end, days: 3, lines: { api: 3000, postgres: 800, worker: 800 }, httpEvery: 4 });
@@ -54,10 +74,7 @@ describe('Railway, night after night', () => {
     const got = new Map<string, string[]>();
     for (const night of nights) {
       s.now = night;
-      const dir = scratch();
-      const client = new RailwayClient({ url: s.url, token: { variable: 'RAILWAY_API_TOKEN', value: TOKEN } });
-      const from: Record<string, Position> | undefined = positions && Object.fromEntries(Object.entries(positions.services).map(([k, v]) => [k, { key: v.key, edge: v.edge }]));
-      const record = await pullRailway(client, { project: data.id, environment: 'production', services: [], since: start, until: night, from }, dir);
+      const { dir, record } = await pullNight(s.url, data.id, [], start, night, positions, (v) => ({ key: v.key, edge: v.edge }));
       expect(record.complete).toBe(true);
       positions = nextPositions(positions, record);
       for (const svc of record.services) {
@@ -152,10 +169,7 @@ describe('Railway, night after night', () => {
       const samples: string[] = [];
       for (const night of [boundary, end]) {
         s.now = night + 10 * 60_000;
-        const dir = scratch();
-        const client = new RailwayClient({ url: s.url, token: { variable: 'RAILWAY_API_TOKEN', value: TOKEN } });
-        const from: Record<string, Position> | undefined = positions && Object.fromEntries(Object.entries(positions.services).map(([k, v]) => [k, { key: v.key, edge: v.edge, until: v.until, late: v.late }]));
-        const record = await pullRailway(client, { project: data.id, environment: 'production', services: ['api'], since: start, until: night, from }, dir);
+        const { dir, record } = await pullNight(s.url, data.id, ['api'], start, night, positions);
         expect(record.complete).toBe(true);
         positions = nextPositions(positions, record);
         expect(positions.services[api.id]!.until).toBe(new Date(night).toISOString());
@@ -198,10 +212,7 @@ describe('Railway, night after night', () => {
     for (const night of nights) {
       // Each night's run a minute after its end: the late ones are not written yet.
       s.now = night + 60_000;
-      const dir = scratch();
-      const client = new RailwayClient({ url: s.url, token: { variable: 'RAILWAY_API_TOKEN', value: TOKEN } });
-      const from: Record<string, Position> | undefined = positions && Object.fromEntries(Object.entries(positions.services).map(([k, v]) => [k, { key: v.key, edge: v.edge, until: v.until, late: v.late }]));
-      const record = await pullRailway(client, { project: data.id, environment: 'production', services: ['api'], since: start, until: night, from }, dir);
+      const { dir, record } = await pullNight(s.url, data.id, ['api'], start, night, positions);
       expect(record.complete).toBe(true);
       positions = nextPositions(positions, record);
       late = { http: late.http + record.services[0]!.lateHttp!, samples: late.samples + record.services[0]!.lateSamples! };
@@ -242,10 +253,7 @@ describe('Railway, night after night', () => {
     let late = 0;
     for (const [i, night] of nights.entries()) {
       s.now = night + 60_000;
-      const dir = scratch();
-      const client = new RailwayClient({ url: s.url, token: { variable: 'RAILWAY_API_TOKEN', value: TOKEN } });
-      const from: Record<string, Position> | undefined = positions && Object.fromEntries(Object.entries(positions.services).map(([k, v]) => [k, { key: v.key, edge: v.edge, until: v.until, late: v.late }]));
-      const record = await pullRailway(client, { project: data.id, environment: 'production', services: ['api'], since: start, until: night, from }, dir);
+      const { dir, record } = await pullNight(s.url, data.id, ['api'], start, night, positions);
       expect(record.complete).toBe(true);
       positions = nextPositions(positions, record);
       late += record.services[0]!.lateLines!;
@@ -299,10 +307,7 @@ describe('Railway, night after night', () => {
     const seen = new Set<string>();
     for (const night of nights) {
       s.now = night;
-      const dir = scratch();
-      const client = new RailwayClient({ url: s.url, token: { variable: 'RAILWAY_API_TOKEN', value: TOKEN } });
-      const from: Record<string, Position> | undefined = positions && Object.fromEntries(Object.entries(positions.services).map(([k, v]) => [k, { key: v.key, edge: v.edge, until: v.until, late: v.late, deployments: v.deployments }]));
-      const record = await pullRailway(client, { project: data.id, environment: 'production', services: [], since: start, until: night, from }, dir);
+      const { dir, record } = await pullNight(s.url, data.id, [], start, night, positions, (v) => ({ key: v.key, edge: v.edge, until: v.until, late: v.late, deployments: v.deployments }));
       positions = nextPositions(positions, record);
       const text = readFileSync(join(dir, 'deployments.json'), 'utf8');
       for (const id of text.matchAll(/"id":"([^"]+)"/g)) {
