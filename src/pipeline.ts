@@ -14,7 +14,7 @@ import type { InputReceiver } from './ingest/input-summary.js';
 import type { Readable } from 'node:stream';
 import { DETECTORS, type DetectorFinding } from './detectors/registry.js';
 import { aliasesOf, filteredReceiver, readPart, type LeftOut, type PartResult, type PartTask, type RecordFilters } from './read-part.js';
-import { readInWorkers } from './read-pool.js';
+import { readInWorkers, WORKERS_AVAILABLE } from './read-pool.js';
 import type { Detector, DetectorOptionValue } from './detectors/detector.js';
 import { conclude, type Conclusions } from './conclusions/insights.js';
 
@@ -64,7 +64,7 @@ export async function readTimeline(paths: readonly string[], options: TimelineRu
       leftOut.ignored += r.leftOut.ignored;
     };
     const jobs = Math.max(1, Math.min(options.jobs ?? (await defaultJobs(files)), files.length));
-    if (jobs > 1) await readInWorkers(tasks, jobs, take, { shouldStop: options.shouldStop, onProgress: options.onProgress });
+    if (jobs > 1 && WORKERS_AVAILABLE) await readInWorkers(tasks, jobs, take, { shouldStop: options.shouldStop, onProgress: options.onProgress });
     else {
       let before = 0;
       for (const t of tasks) {

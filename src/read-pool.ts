@@ -6,6 +6,14 @@ import { Worker } from 'node:worker_threads';
 import { InputError, NotALogError } from './ingest/input-error.js';
 import type { PartResult, PartTask } from './read-part.js';
 
+/**
+ * The worker's script, beside this module once built. Run from the TypeScript sources (the tests,
+ * vite-node) there is no such file and a thread could not load the .ts one: the run then reads its
+ * parts on the main thread, which gives the same output (the parts merge the same way).
+ */
+const WORKER_SCRIPT = new URL('./read-worker.js', import.meta.url);
+export const WORKERS_AVAILABLE = import.meta.url.endsWith('.js');
+
 /** What a worker posts: progress of an input, its result, or the error that stopped it. */
 export type WorkerReply =
   | { id: number; progress: number }
@@ -65,7 +73,7 @@ export async function readInWorkers(tasks: readonly PartTask[], jobs: number, ta
         next++;
       };
       for (let i = 0; i < n; i++) {
-        const w = new Worker(new URL('./read-worker.js', import.meta.url), { workerData: { stop } });
+        const w = new Worker(WORKER_SCRIPT, { workerData: { stop } });
         workers.push(w);
         w.on('message', (m: WorkerReply) => {
           if ('progress' in m) {
