@@ -7,13 +7,9 @@
 import type { TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { vocabularyInterest } from '../ingest/error-vocabulary.js';
-import { occurrencesOf, outageCounts, outageSeverity, type Occurrence } from './shared/vocabulary-events.js';
-import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
-import { humanDuration, isoSeconds, plural } from '../words.js';
-
-function lengthMs(o: Occurrence): number {
-  return o.start !== null && o.end !== null ? o.end - o.start : 0;
-}
+import { occurrenceMs, occurrencesOf, outageCounts, outageFigures } from './shared/vocabulary-events.js';
+import { countBy, distinct, spreadEvidence } from './shared/event-groups.js';
+import { isoSeconds, plural } from '../words.js';
 
 /** The `data` of a broker-outage finding (its numbers, for the reports and the JSON). */
 export type BrokerOutageData = {
@@ -56,21 +52,13 @@ export const brokerOutage = defineDetector({
   detect(t: TimelineSummary, o): DetectedFinding<BrokerOutageData>[] {
     const outages = occurrencesOf(t, ['broker-outage'], o.gapSeconds * 1000);
     if (outages.length === 0) return [];
-    const longest = outages.reduce((a, b) => (lengthMs(b) > lengthMs(a) ? b : a));
-    const longestMs = lengthMs(longest);
-    const lines = outages.reduce((n, x) => n + x.events.length, 0);
-    const mostLines = Math.max(...outages.map((x) => x.events.length));
-    const severity = outageSeverity(longestMs, mostLines, o);
-    const services = distinct(outages.map((x) => x.service));
-    const byLibrary = countBy(outages.flatMap((x) => x.matches), (m) => m.entry.library);
+    const { lines, longestSeconds, severity, services, byLibrary, perService, firstSeen, lastSeen, lengthText } = outageFigures(outages, o);
     const targets = distinct(
       outages.flatMap((x) =>
         x.matches.map((m) => (typeof m.values.url === 'string' ? m.values.url : m.values.host !== undefined ? `${m.values.host}:${m.values.port}` : null)).filter((v): v is string => v !== null),
       ),
     );
     const reasons = countBy(outages.flatMap((x) => x.matches.filter((m) => typeof m.values.reason === 'string')), (m) => m.values.reason as string);
-    const { firstSeen, lastSeen } = firstLast(outages.flatMap((x) => x.events));
-    const lengthText = longestMs >= 1000 ? `the longest lasted ${humanDuration(longestMs)} (${longest.service} from ${isoSeconds(longest.start!)})` : 'each was a single burst of lines';
     return [
       {
         about: services.join('+'),
@@ -79,7 +67,7 @@ export const brokerOutage = defineDetector({
         summary:
           `${plural(outages.length, 'outage')} of the connection to ${targets.length > 0 ? targets.join(', ') : 'Redis'} on ${services.join(', ')} between ${firstSeen ?? '?'} and ${lastSeen ?? '?'}; ${lengthText}.`,
         pattern:
-          outageCounts(byLibrary, countBy(outages, (x) => x.service)) +
+          outageCounts(byLibrary, perService) +
           (Object.keys(reasons).length > 0 ? `; reasons: ${Object.entries(reasons).slice(0, 5).map(([r, c]) => `${r} ×${c}`).join(', ')}` : '') +
           '.',
         rootCause:
@@ -94,16 +82,16 @@ export const brokerOutage = defineDetector({
         data: {
           outages: outages.length,
           failedLines: lines,
-          longestSeconds: Math.round(longestMs / 1000),
+          longestSeconds,
           byLibrary,
-          perService: countBy(outages, (x) => x.service),
+          perService,
           targets,
           reasons,
           periods: outages.slice(0, 20).map((x) => ({
             service: x.service,
             from: x.start === null ? null : isoSeconds(x.start),
             to: x.end === null ? null : isoSeconds(x.end),
-            seconds: Math.round(lengthMs(x) / 1000),
+            seconds: Math.round(occurrenceMs(x) / 1000),
             lines: x.events.length,
           })),
           services,

@@ -9,10 +9,10 @@
 import type { TimelineSummary } from '../timeline/timeline.js';
 import { defineDetector, type DetectedFinding } from './detector.js';
 import { vocabularyInterest } from '../ingest/error-vocabulary.js';
-import { occurrencesOf, outageCounts, outageSeverity, type Occurrence } from './shared/vocabulary-events.js';
+import { occurrencesOf, outageCounts, outageFigures, type Occurrence } from './shared/vocabulary-events.js';
 import { candidateEvents } from './shared/template-index.js';
-import { countBy, distinct, firstLast, spreadEvidence } from './shared/event-groups.js';
-import { humanDuration, isoSeconds, plural } from '../words.js';
+import { distinct, spreadEvidence } from './shared/event-groups.js';
+import { isoSeconds, plural } from '../words.js';
 
 /** PostgreSQL's start-up line naming its port (`listening on IPv4 address "0.0.0.0", port 5432`). */
 const LISTENING_RE = /listening on IPv[46] address "[^"\n]{0,200}", port (\d{1,5})/;
@@ -67,24 +67,15 @@ export const databaseOutage = defineDetector({
       keep: (ev, m) => ev.source !== 'postgres' && ev.ts !== null && (typeof m.values.port !== 'number' || ports.has(m.values.port)),
     }) as Outage[];
     if (outages.length === 0) return [];
-    const mine = outages.flatMap((x) => x.events.map((ev, i) => ({ ev, m: x.matches[i]! })));
-    const longest = outages.reduce((a, b) => (b.end - b.start > a.end - a.start ? b : a));
-    const longestMs = longest.end - longest.start;
-    const lines = mine.length;
-    const mostLines = Math.max(...outages.map((x) => x.events.length));
-    const severity = outageSeverity(longestMs, mostLines, o);
-    const services = distinct(outages.map((x) => x.service));
-    const byLibrary = countBy(mine, (h) => h.m.entry.library);
-    const targets = distinct(mine.filter((h) => h.m.values.host !== undefined).map((h) => `${h.m.values.host}:${h.m.values.port}`));
-    const { firstSeen, lastSeen } = firstLast(mine.map((h) => h.ev));
-    const lengthText = longestMs >= 1000 ? `the longest lasted ${humanDuration(longestMs)} (${longest.service} from ${isoSeconds(longest.start)})` : 'each was a single burst of lines';
+    const { lines, longestSeconds, severity, services, byLibrary, perService, firstSeen, lastSeen, lengthText } = outageFigures(outages, o);
+    const targets = distinct(outages.flatMap((x) => x.matches).filter((m) => m.values.host !== undefined).map((m) => `${m.values.host}:${m.values.port}`));
     return [
       {
         about: services.join('+'),
         severity,
         title: `Database Unreachable (${plural(outages.length, 'outage')}, ${plural(lines, 'failed line')})`,
         summary: `${plural(outages.length, 'outage')} of the connection to PostgreSQL${targets.length > 0 ? ` (${targets.join(', ')})` : ''} on ${services.join(', ')} between ${firstSeen ?? '?'} and ${lastSeen ?? '?'}; ${lengthText}.`,
-        pattern: `${outageCounts(byLibrary, countBy(outages, (x) => x.service))}.`,
+        pattern: `${outageCounts(byLibrary, perService)}.`,
         rootCause:
           'The application could not reach PostgreSQL: the server stopped or restarted (a redeploy, a crash, a failover, maintenance), or the network or its address changed. ' +
           'Connection refused means nothing listened at the port; "shutting down" and "administrator command" mean the server was stopping while the app used it.',
@@ -96,9 +87,9 @@ export const databaseOutage = defineDetector({
         data: {
           outages: outages.length,
           failedLines: lines,
-          longestSeconds: Math.round(longestMs / 1000),
+          longestSeconds,
           byLibrary,
-          perService: countBy(outages, (x) => x.service),
+          perService,
           targets,
           periods: outages.slice(0, 20).map((x) => ({ service: x.service, from: isoSeconds(x.start), to: isoSeconds(x.end), seconds: Math.round((x.end - x.start) / 1000), lines: x.events.length })),
           services,

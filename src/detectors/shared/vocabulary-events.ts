@@ -7,6 +7,8 @@ import type { FindingSeverity } from '../../model.js';
 import type { TimelineEvent, TimelineSummary } from '../../timeline/timeline.js';
 import { matchVocabulary, vocabularyTest, type Incident, type VocabularyMatch, type VocabularyValue } from '../../ingest/error-vocabulary.js';
 import { candidateEvents } from './template-index.js';
+import { countBy, distinct, firstLast } from './event-groups.js';
+import { humanDuration, isoSeconds } from '../../words.js';
 
 export interface Occurrence {
   service: string;
@@ -174,4 +176,30 @@ export function outageSeverity(longestMs: number, mostLines: number, o: OutageTh
 export function outageCounts(byLibrary: Record<string, number>, perService: Record<string, number>): string {
   const list = (r: Record<string, number>) => Object.entries(r).map(([k, c]) => `${k} ${c}`).join(', ');
   return `By library: ${list(byLibrary)}; per service: ${list(perService)}`;
+}
+
+/** An occurrence's length from its first line to its last (0 without times). */
+export function occurrenceMs(x: Occurrence): number {
+  return x.start !== null && x.end !== null ? x.end - x.start : 0;
+}
+
+/**
+ * What the outage detectors (broker-outage, database-outage) say alike of their outages: the lines,
+ * the severity by the longest and the largest, the services, the counts by library and by service,
+ * the first and last line, and the longest in words.
+ */
+export function outageFigures(outages: readonly Occurrence[], o: OutageThresholds) {
+  const longest = outages.reduce((a, b) => (occurrenceMs(b) > occurrenceMs(a) ? b : a));
+  const longestMs = occurrenceMs(longest);
+  const events = outages.flatMap((x) => x.events);
+  return {
+    lines: events.length,
+    longestSeconds: Math.round(longestMs / 1000),
+    severity: outageSeverity(longestMs, Math.max(...outages.map((x) => x.events.length)), o),
+    services: distinct(outages.map((x) => x.service)),
+    byLibrary: countBy(outages.flatMap((x) => x.matches), (m) => m.entry.library),
+    perService: countBy(outages, (x) => x.service),
+    ...firstLast(events),
+    lengthText: longestMs >= 1000 ? `the longest lasted ${humanDuration(longestMs)} (${longest.service} from ${isoSeconds(longest.start!)})` : 'each was a single burst of lines',
+  };
 }

@@ -49,6 +49,22 @@ async function healthyRun(
   }
 }
 
+/** PostgreSQL stopped under the app for ten requests 400 ms apart, then started again. */
+function databaseDownFor(stack: Stack, load: Load, request: () => Promise<number>): Promise<{ downMs: number; failedRequests: number }> {
+  return stack.plant('database down', async () => {
+    const downAt = Date.now();
+    await stack.pg.stop();
+    const during: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      during.push(await request());
+      await sleep(400);
+    }
+    await stack.pg.start();
+    load.requests += during.length;
+    return { downMs: Date.now() - downAt, failedRequests: during.filter((s) => s !== 200).length };
+  });
+}
+
 // ------------------------------------------------------------------------------------------- Go
 
 export const GO_SETTINGS = { poolMax: 3, queryTimeoutS: 1, reportSeconds: 3, addressSpaceKb: 800_000 } as const;
@@ -143,18 +159,7 @@ export async function goFaults(dir: string): Promise<GoFaultFacts> {
     });
     await warm(2_000);
 
-    const databaseDown = await stack.plant('database down', async () => {
-      const downAt = Date.now();
-      await stack.pg.stop();
-      const during: number[] = [];
-      for (let i = 0; i < 10; i++) {
-        during.push(await get(go.base + '/health', 5_000));
-        await sleep(400);
-      }
-      await stack.pg.start();
-      load.requests += during.length;
-      return { downMs: Date.now() - downAt, failedRequests: during.filter((s) => s !== 200).length };
-    });
+    const databaseDown = await databaseDownFor(stack, load, () => get(go.base + '/health', 5_000));
     await warm(3_000);
 
     // The container is restarted by the platform after the crash (a new start, no stop).
@@ -461,18 +466,7 @@ export async function jvmFaults(dir: string): Promise<JvmFaultFacts> {
     });
     await warm(2_000);
 
-    const databaseDown = await stack.plant('database down', async () => {
-      const downAt = Date.now();
-      await stack.pg.stop();
-      const during: number[] = [];
-      for (let i = 0; i < 10; i++) {
-        during.push(await get(jvm.base + '/health', 5_000));
-        await sleep(400);
-      }
-      await stack.pg.start();
-      load.requests += during.length;
-      return { downMs: Date.now() - downAt, failedRequests: during.filter((s) => s !== 200).length };
-    });
+    const databaseDown = await databaseDownFor(stack, load, () => get(jvm.base + '/health', 5_000));
     await warm(3_000);
 
     // A redeploy of the worker (the new container up, then the old one stopped: SIGTERM, its hook
